@@ -1,0 +1,42 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { startEmulator, type EmulatorOptions, type EmulatorServer } from '../../emulator/emulator.js';
+import { UsageError } from '../../errors.js';
+
+export interface EmulatorCommandOptions {
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  config?: string;
+}
+
+/** `synthforge emulator`: serves the provider batch APIs locally until interrupted. */
+export async function emulatorCommand(options: EmulatorCommandOptions): Promise<EmulatorServer> {
+  const config = options.config ? parseEmulatorConfig(options.config) : {};
+  return startEmulator({
+    ...config,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+  });
+}
+
+/** Emulator options from inline JSON or a JSON file (fault rates, timing, seed). */
+export function parseEmulatorConfig(value: string): Partial<EmulatorOptions> {
+  const text = existsSync(value) ? readFileSync(value, 'utf8') : value;
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    return parsed as Partial<EmulatorOptions>;
+  } catch (error) {
+    throw new UsageError('emulator_config_invalid', `--emulator-config expects a JSON object or a JSON file: ${(error as Error).message}`);
+  }
+}
+
+export function renderEmulatorBanner(server: EmulatorServer): string {
+  return [
+    `synthforge emulator listening on ${server.url}`,
+    `  OpenAI:    OPENAI_BASE_URL=${server.openaiBaseURL} OPENAI_API_KEY=any`,
+    `  Anthropic: ANTHROPIC_BASE_URL=${server.anthropicBaseURL} ANTHROPIC_API_KEY=any`,
+    `  stats: GET ${server.url}/_emulator/stats   faults: POST ${server.url}/_emulator/config`,
+    'Ctrl-C to stop.',
+  ].join('\n');
+}

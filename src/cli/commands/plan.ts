@@ -1,0 +1,24 @@
+import { resolve } from 'node:path';
+import { planRun, type RunPlan } from '../../engine/plan-run.js';
+import { loadRecipe } from '../../recipe/load-recipe.js';
+
+/** `synthforge plan <recipe>`: records, requests and shards per step, without sending anything. */
+export async function planCommand(options: { recipe: string; cwd: string }): Promise<RunPlan> {
+  return planRun(await loadRecipe(resolve(options.cwd, options.recipe)));
+}
+
+export function renderPlan(plan: RunPlan): string {
+  const lines = [`${plan.dataset}: ${plan.seedRecords} seed records`];
+  for (const step of plan.steps) {
+    const bound = step.exact ? '' : 'up to ';
+    if (step.kind === 'generate') {
+      lines.push(
+        `  ${step.name}: ${step.provider}/${step.model}, structured output ${step.outputMode}; ` +
+          `${bound}${step.inputRecords} records → ${bound}${step.requests} requests in ${bound}${step.shards} shard(s)`,
+      );
+    } else {
+      lines.push(`  ${step.name} (${step.kind}): ${bound}${step.inputRecords} records in`);
+    }
+  }
+  return lines.join('\n');
+}

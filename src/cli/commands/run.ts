@@ -1,0 +1,45 @@
+import { runRecipe, type RunOptions } from '../../engine/run-recipe.js';
+import type { RunSummary } from '../../engine/run-summary.js';
+import { createProgressSink } from '../render/progress.js';
+import { parseEmulatorConfig } from './emulator.js';
+
+export interface RunCommandOptions {
+  recipe: string;
+  cwd: string;
+  offline?: boolean;
+  out?: string;
+  state?: string;
+  json?: boolean;
+  cache?: boolean;
+  fresh?: boolean;
+  keepRejects?: boolean;
+  emulatorConfig?: string;
+  resumeRunId?: string;
+}
+
+/** `synthforge run <recipe>`: runs (or continues) a recipe and returns its summary. */
+export async function runCommand(options: RunCommandOptions): Promise<RunSummary> {
+  const progress = createProgressSink({ json: Boolean(options.json), tty: Boolean(process.stderr.isTTY) });
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    const runOptions: RunOptions = {
+      cwd: options.cwd,
+      offline: Boolean(options.offline),
+      onEvent: (event) => progress.onEvent(event),
+      noCache: options.cache === false,
+      fresh: Boolean(options.fresh),
+      keepRejects: Boolean(options.keepRejects),
+      signal: controller.signal,
+      ...(options.out ? { outDir: options.out } : {}),
+      ...(options.state ? { stateDir: options.state } : {}),
+      ...(options.emulatorConfig ? { emulator: parseEmulatorConfig(options.emulatorConfig) } : {}),
+      ...(options.resumeRunId ? { resumeRunId: options.resumeRunId } : {}),
+    };
+    return await runRecipe(options.recipe, runOptions);
+  } finally {
+    process.off('SIGINT', onSignal);
+    progress.stop();
+  }
+}

@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+/**
+ * The synthforge command line. Each command lives in commands/<name>.ts, returns data, and is
+ * imported lazily so start-up loads only what runs. This file parses flags, renders results as
+ * text or JSON (stdout carries only data), and maps errors to exit codes.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { SynthforgeError } from '../errors.js';
+import { RecipeError } from '../recipe/recipe-error.js';
+import { EXIT } from './exit-codes.js';
+import { renderRecipeIssues } from './render/recipe-issues.js';
+import { TOOL_VERSION } from '../engine/write-output.js';
+
+const program = new Command();
+
+program
+  .name('synthforge')
+  .description('Synthetic training data through provider batch APIs: a recipe in, a versioned dataset out.')
+  .version(TOOL_VERSION)
+  .showHelpAfterError('(add --help for usage)')
+  .configureHelp({ sortSubcommands: false });
+
+const outOption = () => new Option('--out <dir>', 'dataset output root').default('outputs');
+const stateOption = () => new Option('--state <dir>', 'run state and response cache directory').default('.synthforge');
+const jsonOption = () => new Option('--json', 'machine-readable output on stdout (run: NDJSON events, ending with run-end)');
+
+program
+  .command('run')
+  .description('Run a recipe (or continue its unfinished run) and write a new dataset version.')
+  .argument('<recipe>', 'recipe file: .yaml/.yml, or .ts/.mts/.js exporting defineRecipe({...})')
+  .option('--offline', 'start the built-in batch emulator and send every request to it (no API keys, no cost)')
+  .addOption(outOption())
+  .addOption(stateOption())
+  .addOption(jsonOption())
+  .option('--no-cache', 'send every request even if the response cache already has its answer')
+  .option('--fresh', 'start a new run even if an unfinished run of this recipe exists')
+  .option('--keep-rejects', 'write records removed by filter/dedup steps, with their reason, beside the dataset')
+  .option('--emulator-config <json|file>', 'offline emulator options as JSON (fault rates, timing, seed); for testing')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  synthforge run recipes/quickstart.yaml --offline      run against the built-in emulator
+  OPENAI_API_KEY=sk-... synthforge run my-recipe.yaml    run against the real providers
+  synthforge run my-recipe.yaml --json | jq -c .         NDJSON progress events
+
+Keys come from the environment only: OPENAI_API_KEY (and OPENAI_BASE_URL), ANTHROPIC_API_KEY, GEMINI_API_KEY.
+Running the same command again continues an interrupted run; answered requests are never paid twice.`,
+  )
+  .action(async (recipe: string, flags: Record<string, unknown>) => {
+    const { runCommand } = await import('./commands/run.js');
+    const { renderRunSummary } = await import('./render/summary.js');
+    const summary = await runCommand({
+      recipe,
+      cwd: process.cwd(),
+      offline: flags.offline as boolean,
+      out: flags.out as string,
+      state: flags.state as string,
+      json: flags.json as boolean,
+      cache: flags.cache as boolean,
+      fresh: flags.fresh as boolean,
+      keepRejects: flags.keepRejects as boolean,
+      ...(flags.emulatorConfig ? { emulatorConfig: flags.emulatorConfig as string } : {}),
+    });
+    if (!flags.json) process.stdout.write(`${renderRunSummary(summary)}\n`);
+    process.exitCode = summary.status === 'completed' ? EXIT.ok : summary.status === 'cancelled' ? EXIT.cancelled : EXIT.failed;
+  });
+
+program
+  .command('validate')
+  .description('Check a recipe without running it: structure, schemas, templates and field references.')
+  .argument('<recipe>', 'recipe file')
+  .addOption(jsonOption())
+  .action(async (recipe: string, flags: { json?: boolean }) => {
+    const { validateCommand } = await import('./commands/validate.js');
+    const report = await validateCommand({ recipe, cwd: process.cwd() });
+    if (flags.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+    else process.stdout.write(`${report.recipe}: valid (${report.steps.length} steps: ${report.steps.map((step) => step.name).join(', ')})\n`);
+  });
+
+program
+  .command('plan')
+  .description('Show what a run would send: records, requests and shards per step, and the structured-output mode. Sends nothing.')
+  .argument('<recipe>', 'recipe file')
+  .addOption(jsonOption())
+  .action(async (recipe: string, flags: { json?: boolean }) => {
+    const { planCommand, renderPlan } = await import('./commands/plan.js');
+    const plan = await planCommand({ recipe, cwd: process.cwd() });
+    process.stdout.write(flags.json ? `${JSON.stringify(plan)}\n` : `${renderPlan(plan)}\n`);
+  });
+
+program
+  .command('emulator')
+  .description('Serve the OpenAI and Anthropic batch APIs locally (the offline provider and test double).')
+  .option('--port <n>', 'port to listen on (0 = any free port)', parsePort, 8787)
+  .option('--data-dir <dir>', 'keep files and batches here so a restarted emulator still serves them')
+  .option('--config <json|file>', 'emulator options as JSON: fault rates, timing, seed')
+  .action(async (flags: { port: number; dataDir?: string; config?: string }) => {
+    const { emulatorCommand, renderEmulatorBanner } = await import('./commands/emulator.js');
+    const server = await emulatorCommand(flags);
+    process.stdout.write(`${renderEmulatorBanner(server)}\n`);
+    await new Promise<void>((resolve) => {
+      const stop = (): void => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await server.close();
+  });
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('expected a port number 0..65535');
+  return port;
+}
+
+/** Intended failures print their message (and recipe issues) and exit with their code; bugs print a stack. */
+function handleError(error: unknown): never {
+  const json = process.argv.includes('--json');
+  if (SynthforgeError.isInstance(error)) {
+    if (json) {
+      process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message, ...('issues' in error ? { issues: (error as RecipeError).issues } : {}) } })}\n`);
+    } else if (error instanceof RecipeError) {
+      const count = error.issues.filter((issue) => issue.severity === 'error').length;
+      process.stderr.write(`${renderRecipeIssues(error.issues)}\n${count} error(s) in recipe\n`);
+    } else {
+      process.stderr.write(`error: ${error.message}\n`);
+    }
+    process.exit(error.exitCode === 2 ? EXIT.usage : error.code === 'budget_exceeded' ? EXIT.budget : EXIT.failed);
+  }
+  process.stderr.write(`synthforge ${TOOL_VERSION}: internal error (a bug; please report it with the command you ran)\n`);
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(EXIT.internal);
+}
+
+program.parseAsync(process.argv).catch(handleError);

@@ -1,0 +1,50 @@
+import type { RunSummary } from '../../engine/run-summary.js';
+import type { StepCounts } from '../../engine/step-counts.js';
+
+/** The end-of-run summary: requests, valid and invalid samples with reasons, output path. */
+export function renderRunSummary(summary: RunSummary): string {
+  const lines: string[] = [];
+  lines.push(`run ${summary.runId} ${summary.status}${summary.offline ? ' (offline, emulator)' : ''} in ${formatDuration(summary.durationMs)}`);
+  for (const step of summary.steps) lines.push(...renderStep(step));
+  const invalid = Object.entries(summary.samples.invalid).filter(([, count]) => count > 0);
+  const invalidTotal = invalid.reduce((sum, [, count]) => sum + count, 0);
+  lines.push(
+    `samples: ${summary.samples.requested} requested, ${summary.samples.sent} requests sent, ${summary.samples.cached} from cache, ` +
+      `${summary.samples.valid} valid, ${invalidTotal} invalid${invalid.length ? ` (${invalid.map(([reason, count]) => `${reason} ${count}`).join(', ')})` : ''}`,
+  );
+  const cost = summary.cost;
+  lines.push(
+    `tokens: ${cost.inputTokens} in, ${cost.outputTokens} out; cost $${cost.usd.toFixed(4)} (batch)` +
+      (cost.syncUsd > 0 ? `, $${cost.syncUsd.toFixed(4)} at synchronous prices, saved $${cost.savingsUsd.toFixed(4)}` : '') +
+      (cost.unpriced ? '; some models have no known price (see prices: in the recipe)' : ''),
+  );
+  if (summary.output) lines.push(`output: ${summary.output.path} (${summary.output.rows} rows, ${summary.output.dataset}@${summary.output.version})`);
+  if (summary.error) lines.push(`error: ${summary.error.message}`);
+  return lines.join('\n');
+}
+
+function renderStep(step: RunSummary['steps'][number]): string[] {
+  const counts: StepCounts = step.counts;
+  if (step.kind === 'generate') {
+    const lines = [
+      `  ${step.name} [${step.provider}/${step.model}, ${step.outputMode}]: ${counts.requested ?? 0} samples, ${counts.sent ?? 0} sent, ` +
+        `${counts.cached ?? 0} cached, ${counts.succeeded ?? 0} valid (${counts.firstTry ?? 0} first try, ${counts.retried ?? 0} after retry)`,
+    ];
+    for (const [reason, entry] of Object.entries(counts.invalid ?? {})) {
+      if (!entry) continue;
+      lines.push(`    invalid ${reason}: ${entry.count}${entry.examples[0] ? `  e.g. ${entry.examples[0]}` : ''}`);
+    }
+    return lines;
+  }
+  if (step.kind === 'dedup') {
+    return [`  ${step.name} [dedup]: ${counts.input} in, ${counts.output} kept, ${counts.duplicates?.exact ?? 0} exact and ${counts.duplicates?.near ?? 0} near duplicates removed`];
+  }
+  const rules = (counts.filtered ?? []).filter((rule) => rule.removed > 0).map((rule) => `${rule.rule}: ${rule.removed}`);
+  return [`  ${step.name} [filter]: ${counts.input} in, ${counts.output} kept${rules.length ? `; removed by ${rules.join(', ')}` : ''}`];
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}

@@ -1,0 +1,130 @@
+import { resolveDedupConfig, type DeduperOptions } from './dedup-config.js';
+import { DedupDecider } from './dedup-decider.js';
+import type { DedupStats, DedupVerdict } from './dedup-index.js';
+import type { DedupSpec } from './dedup-spec.js';
+import { dedupTextOf } from './dedup-text.js';
+import { SketchPool } from './signature-pool.js';
+import type { SketchBatch } from './sketcher.js';
+
+/**
+ * Streaming deduplication with backpressure and optional worker threads.
+ *
+ * Records are read in chunks of `chunkSize`. With `workers > 1`, each full chunk is sketched in a
+ * worker thread (signature-pool.ts) while up to `workers + 1` chunks are in flight, so reading,
+ * sketching and deciding overlap. The decisions (dedup-index.ts) then run on this thread, strictly
+ * in input order, and every record is yielded with its verdict in input order. Chunks smaller than
+ * MIN_PARALLEL_CHUNK (the tail of a stream) are sketched here, where a round trip costs more than
+ * it saves.
+ *
+ * Backpressure: nothing is read while the consumer is not pulling, beyond the chunks in flight, so
+ * memory is bounded by (in-flight chunks × chunkSize) records plus the index.
+ *
+ * Exact before MinHash: on this thread a record's exact key is checked before it is shingled. In a
+ * worker, a record whose key repeats an earlier key of the same chunk is not sketched either; one
+ * whose original is in an earlier chunk is sketched in parallel and the sketch is discarded (it
+ * never reaches the LSH index). The verdicts are identical either way, with or without workers.
+ *
+ * References (earlier dataset versions) go through the same pipeline first and are never yielded.
+ */
+
+export interface DedupStreamOptions extends DeduperOptions {
+  references?: AsyncIterable<{ id: string; fields: Record<string, unknown> }>;
+  /** Worker threads for sketching (default 1: none, everything on this thread). */
+  workers?: number;
+  /** Records per chunk (default 2048). */
+  chunkSize?: number;
+  /** Called once, after the last record, with the final statistics. */
+  onStats?: (stats: DedupStats) => void;
+}
+
+const DEFAULT_CHUNK_SIZE = 2048;
+const MIN_PARALLEL_CHUNK = 64;
+
+type Keyed = { id: string; fields: Record<string, unknown> };
+
+export async function* dedupStream<T extends Keyed>(
+  records: AsyncIterable<T>,
+  spec: DedupSpec,
+  options: DedupStreamOptions = {},
+): AsyncIterable<{ record: T; verdict: DedupVerdict }> {
+  const config = resolveDedupConfig(spec, options);
+  const chunkSize = Math.max(1, Math.floor(options.chunkSize ?? DEFAULT_CHUNK_SIZE));
+  const workers = Math.max(1, Math.floor(options.workers ?? 1));
+  const wasm = options.wasm ?? true;
+  const decider = await DedupDecider.create(config, { wasm });
+  const pool = workers > 1 ? await SketchPool.create(config, workers, { wasm }) : undefined;
+  try {
+    if (options.references !== undefined) {
+      for await (const _ of decideChunks(options.references, true, chunkSize, pool, decider, spec));
+    }
+    for await (const decided of decideChunks(records, false, chunkSize, pool, decider, spec)) yield decided;
+    options.onStats?.(decider.stats());
+  } finally {
+    await pool?.close();
+  }
+}
+
+interface Chunk<T> {
+  records: T[];
+  texts: string[];
+  /** Sketches from a worker; undefined when the chunk is sketched on this thread. */
+  batch: Promise<SketchBatch> | undefined;
+}
+
+async function* decideChunks<T extends Keyed>(
+  source: AsyncIterable<T>,
+  asReference: boolean,
+  chunkSize: number,
+  pool: SketchPool | undefined,
+  decider: DedupDecider,
+  spec: DedupSpec,
+): AsyncIterable<{ record: T; verdict: DedupVerdict }> {
+  const iterator = source[Symbol.asyncIterator]();
+  const maxInFlight = pool === undefined ? 1 : pool.size + 1;
+  const inFlight: Chunk<T>[] = [];
+  let exhausted = false;
+  try {
+    for (;;) {
+      while (!exhausted && inFlight.length < maxInFlight) {
+        const records = await readChunk(iterator, chunkSize);
+        if (records.length < chunkSize) exhausted = true;
+        if (records.length === 0) break;
+        const texts = records.map((record) => dedupTextOf(record.fields, spec, record.id));
+        let batch: Promise<SketchBatch> | undefined;
+        if (pool !== undefined && records.length >= MIN_PARALLEL_CHUNK) {
+          batch = pool.sketch(texts);
+          // Awaited in order below; this only keeps a failure of a later chunk from going unhandled
+          // when an earlier one fails first or the consumer stops early.
+          batch.catch(() => undefined);
+        }
+        inFlight.push({ records, texts, batch });
+      }
+      const chunk = inFlight.shift();
+      if (chunk === undefined) return;
+      if (chunk.batch === undefined) {
+        for (let index = 0; index < chunk.records.length; index++) {
+          const record = chunk.records[index]!;
+          yield { record, verdict: decider.decideText(record.id, chunk.texts[index]!, asReference) };
+        }
+      } else {
+        const batch = await chunk.batch;
+        for (let index = 0; index < chunk.records.length; index++) {
+          const record = chunk.records[index]!;
+          yield { record, verdict: decider.decideSketched(record.id, batch, index, asReference) };
+        }
+      }
+    }
+  } finally {
+    if (!exhausted) await iterator.return?.();
+  }
+}
+
+async function readChunk<T>(iterator: AsyncIterator<T>, size: number): Promise<T[]> {
+  const records: T[] = [];
+  while (records.length < size) {
+    const next = await iterator.next();
+    if (next.done === true) break;
+    records.push(next.value);
+  }
+  return records;
+}

@@ -1,0 +1,104 @@
+/**
+ * The background work of an OpenAI batch, run through the serial queue: scan (validate) the input file,
+ * decide the batch fault, then answer every line in the seeded result order into the staged file.
+ */
+import { open } from 'node:fs/promises';
+import type { EmulatorContext } from './emulator-context.js';
+import { decideBatchFault, decideLineFault, resultOrderKey } from './fault-decisions.js';
+import { LineWriter } from './line-writer.js';
+import type { OpenAIBatchRecord } from './openai-batch-record.js';
+import { fileDataPath } from './openai-file-record.js';
+import { scanInputFile, type ScanEntry } from './openai-input-scan.js';
+import { runOpenAILine } from './openai-line.js';
+import { hashHex } from './seeded-random.js';
+import { formatStagedLine } from './staged-results.js';
+
+export function openAIStagedPath(context: EmulatorContext, batchId: string): string {
+  return context.store.path('openai-batches', `${batchId}.staged`);
+}
+
+function tokenLimitMessage(model: string | null): string {
+  return `Enqueued token limit reached for ${model ?? 'this model'} in organization org-emulator. Limit: 2,000,000 enqueued tokens. Please try again once some in_progress batches have been completed.`;
+}
+
+interface ScheduledLine {
+  entry: ScanEntry;
+  attempt: number;
+}
+
+/** Validates the input and records the outcome; returns the lines to run (none when the batch fails). */
+async function scan(context: EmulatorContext, record: OpenAIBatchRecord): Promise<ScheduledLine[]> {
+  const file = context.files.get(record.inputFileId);
+  const result = file
+    ? await scanInputFile(fileDataPath(context, file.id), file.bytes, record.endpoint, context.limits)
+    : {
+        entries: [],
+        model: null,
+        errors: [{ code: 'file_not_found', message: `The input file ${record.inputFileId} was deleted.`, param: 'input_file_id', line: null }],
+      };
+  const ids = result.entries.map((entry) => entry.customId);
+  const batchKey = hashHex('batch-key', ...ids);
+  // A job re-run after a restart keeps the validation time the batch already showed.
+  const doneAtMs = record.scan?.doneAtMs ?? context.clock();
+  record.scan = { doneAtMs, total: ids.length, model: result.model, errors: result.errors, batchFault: 'none', batchKey };
+  let scheduled: ScheduledLine[] = [];
+  if (result.errors.length === 0) {
+    const attempts = await context.seen.assign(record.id, ids, batchKey);
+    record.scan.batchFault = decideBatchFault(record.faults, 'openai', batchKey, attempts.batchKey);
+    if (record.scan.batchFault === 'fail_validation') {
+      record.scan.errors = [{ code: 'token_limit_exceeded', message: tokenLimitMessage(result.model), param: null, line: null }];
+      context.stats.faultsInjected.failedValidationBatches++;
+    } else {
+      context.stats.requestsReceived.openai += ids.length;
+      scheduled = result.entries.map((entry, index) => ({ entry, attempt: attempts.ids[index] ?? 0 }));
+    }
+  }
+  await context.save('openai-batches', record);
+  return scheduled;
+}
+
+async function answerLines(context: EmulatorContext, record: OpenAIBatchRecord, lines: ScheduledLine[]): Promise<void> {
+  const ordered = lines
+    .map((line) => ({ line, key: resultOrderKey(record.faults, line.entry.customId) }))
+    .sort((left, right) => left.key - right.key)
+    .map(({ line }) => line);
+  const input = await open(fileDataPath(context, record.inputFileId), 'r');
+  const writer = new LineWriter(openAIStagedPath(context, record.id));
+  let ok = 0;
+  let failed = 0;
+  try {
+    for (const { entry, attempt } of ordered) {
+      const buffer = Buffer.alloc(entry.length);
+      await input.read(buffer, 0, entry.length, entry.offset);
+      const line = JSON.parse(buffer.toString('utf8')) as { body: unknown };
+      const staged = runOpenAILine({
+        batchId: record.id,
+        endpoint: record.endpoint,
+        customId: entry.customId,
+        body: line.body,
+        fault: decideLineFault(record.faults, entry.customId, attempt),
+        memory: context.memory,
+        nowSeconds: Math.floor(context.clock() / 1000),
+      });
+      if (staged.ok) ok++;
+      else failed++;
+      await writer.write(formatStagedLine(staged));
+    }
+  } finally {
+    await writer.close();
+    await input.close();
+  }
+  record.run = { doneAtMs: context.clock(), ok, failed };
+  await context.save('openai-batches', record);
+}
+
+export async function runOpenAIBatchJob(context: EmulatorContext, record: OpenAIBatchRecord): Promise<void> {
+  try {
+    const lines = await scan(context, record);
+    if (lines.length > 0) await answerLines(context, record, lines);
+  } catch (error) {
+    record.jobError = error instanceof Error ? error.message : String(error);
+    await context.save('openai-batches', record);
+    throw error;
+  }
+}

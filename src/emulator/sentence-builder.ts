@@ -1,0 +1,70 @@
+/**
+ * Readable filler text. Sentences follow a handful of grammatical templates over the vocabulary, and about a
+ * third of the nouns come from the request's own prompt, so answers read as if they were about the prompt and
+ * answers to different prompts differ in wording (which near-duplicate detection downstream relies on).
+ */
+import type { SeededRandom } from './seeded-random.js';
+import { ADJECTIVES, ADVERBS, DETERMINERS, NOUNS, OPENERS, PREPOSITIONS, STOP_WORDS, VERBS } from './vocabulary.js';
+
+const PROMPT_WORD_SHARE = 0.35;
+const MAX_PROMPT_WORDS = 64;
+
+/** Distinct lowercase words of 3+ letters from a prompt, stop words removed, in first-seen order. */
+export function extractPromptWords(text: string): string[] {
+  const words = new Set<string>();
+  for (const match of text.toLowerCase().matchAll(/[a-z][a-z'-]{2,}/g)) {
+    const word = match[0].replace(/['-]+$/, '');
+    if (word.length >= 3 && !STOP_WORDS.has(word)) words.add(word);
+    if (words.size >= MAX_PROMPT_WORDS) break;
+  }
+  return [...words];
+}
+
+export function buildSentence(random: SeededRandom, promptWords: readonly string[]): string {
+  const noun = (): string =>
+    promptWords.length > 0 && random.chance(PROMPT_WORD_SHARE) ? random.pick(promptWords) : random.pick(NOUNS);
+  const det = (): string => random.pick(DETERMINERS);
+  const adj = (): string => random.pick(ADJECTIVES);
+  const verb = (): string => random.pick(VERBS);
+  const prep = (): string => random.pick(PREPOSITIONS);
+  const templates: (() => string)[] = [
+    () => `${det()} ${adj()} ${noun()} ${verb()} ${det()} ${noun()} ${prep()} the ${noun()}`,
+    () => `${det()} ${noun()} ${random.pick(ADVERBS)} ${verb()} the ${adj()} ${noun()}`,
+    () => `when the ${noun()} ${verb()} ${det()} ${noun()}, the ${adj()} ${noun()} ${verb()} ${prep()} ${det()} ${noun()}`,
+    () => `${random.pick(OPENERS).toLowerCase()}, ${det()} ${noun()} ${verb()} ${det()} ${adj()} ${noun()}`,
+    () => `${det()} ${adj()} ${noun()} ${verb()} ${det()} ${noun()} and ${verb()} ${det()} ${adj()} ${noun()}`,
+    () => `${det()} ${noun()} ${prep()} the ${noun()} ${random.pick(ADVERBS)} ${verb()} ${det()} ${noun()}`,
+  ];
+  const words = random.pick(templates)().replace(/\b([Aa]) ([aeiou])/g, '$1n $2');
+  return `${words.charAt(0).toUpperCase()}${words.slice(1)}.`;
+}
+
+export interface TextLength {
+  minLength?: number;
+  maxLength?: number;
+}
+
+/**
+ * One to `sentences` sentences, grown until `minLength` characters and cut back to `maxLength` at a word
+ * boundary (or mid-word when the limit is shorter than one word). Lengths count UTF-16 code units, as
+ * JSON Schema validators in JS do.
+ */
+export function buildText(
+  random: SeededRandom,
+  promptWords: readonly string[],
+  length: TextLength = {},
+  sentences = random.int(1, 2),
+): string {
+  const minLength = Math.max(0, length.minLength ?? 0);
+  const maxLength = length.maxLength;
+  if (maxLength !== undefined && maxLength <= 0) return '';
+  let text = buildSentence(random, promptWords);
+  for (let count = 1; count < sentences || text.length < minLength; count++) {
+    text = `${text} ${buildSentence(random, promptWords)}`;
+  }
+  if (maxLength === undefined || text.length <= maxLength) return text;
+  const cut = text.slice(0, maxLength + 1);
+  const space = cut.lastIndexOf(' ');
+  const trimmed = space >= minLength && space > 0 ? cut.slice(0, space) : text.slice(0, maxLength);
+  return trimmed.replace(/[\s,]+$/, '').padEnd(Math.min(minLength, maxLength), 'x');
+}

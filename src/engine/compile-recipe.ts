@@ -1,0 +1,200 @@
+/**
+ * Compiles a loaded recipe before any work: templates parsed, output schemas compiled, the
+ * structured-output mode of each generate step chosen, and every template variable checked against
+ * the fields that seeds and earlier steps provide. All problems are collected into one RecipeError
+ * with file:line:col, so `synthforge validate` and `run` report the same things.
+ */
+import { SynthforgeError } from '../errors.js';
+import { compileTemplate, type CompiledTemplate } from '../prompt/compile-template.js';
+import type { ModelParams, StructuredOutputMode } from '../providers/batch-provider.js';
+import { defaultOutputMode, SUPPORTED_OUTPUT_MODES } from '../providers/output-modes.js';
+import { RecipeError, type RecipeIssue } from '../recipe/recipe-error.js';
+import type { GenerateStep, LoadedRecipe, Recipe, Step } from '../recipe/recipe.js';
+import { compileOutputSchema, schemaFieldNames, type OutputSchema } from '../schema/output-schema.js';
+import { sampleSeedFields } from './seed-fields.js';
+
+export interface CompiledGenerateStep {
+  kind: 'generate';
+  step: GenerateStep;
+  system?: CompiledTemplate;
+  prompt?: CompiledTemplate;
+  messages?: { role: 'system' | 'user' | 'assistant'; content: CompiledTemplate }[];
+  output: OutputSchema;
+  outputMode: StructuredOutputMode;
+  params: ModelParams;
+  maxAttempts: number;
+  /** Fields this step adds to each record (the schema's top-level properties). */
+  addsFields: string[];
+}
+
+export type CompiledStep = CompiledGenerateStep | { kind: 'dedup' | 'filter'; step: Step };
+
+export interface CompiledRecipe {
+  recipe: Recipe;
+  steps: CompiledStep[];
+  /** Output templates (openai-chat messages, field maps), compiled. */
+  outputTemplates: { messages?: { role: 'system' | 'user' | 'assistant'; content: CompiledTemplate }[]; fields?: Record<string, CompiledTemplate> };
+  warnings: RecipeIssue[];
+}
+
+type Path = (string | number)[];
+
+class IssueCollector {
+  readonly issues: RecipeIssue[] = [];
+  constructor(private readonly loaded: LoadedRecipe) {}
+
+  add(path: Path, code: string, message: string, severity: 'error' | 'warning' = 'error'): void {
+    const position = this.loaded.locate(path);
+    this.issues.push({ file: this.loaded.recipe.source.file || '(recipe object)', ...(position ?? {}), path, code, message, severity });
+  }
+
+  /** Runs `compile`, turning a thrown SynthforgeError into an issue at `path`. */
+  attempt<T>(path: Path, compile: () => T): T | undefined {
+    try {
+      return compile();
+    } catch (error) {
+      if (!SynthforgeError.isInstance(error)) throw error;
+      this.add(path, error.code, error.message);
+      return undefined;
+    }
+  }
+}
+
+export async function compileRecipe(loaded: LoadedRecipe): Promise<CompiledRecipe> {
+  const { recipe } = loaded;
+  const issues = new IssueCollector(loaded);
+  const seedFields = await sampleSeedFields(recipe);
+  const available = new Set<string>(seedFields.fields);
+  for (const error of seedFields.errors) issues.add(['seeds', error.index], 'seed_invalid', error.message);
+
+  const steps: CompiledStep[] = [];
+  for (const step of recipe.steps) {
+    if (step.kind !== 'generate') {
+      checkFieldReferences(issues, step, available);
+      steps.push({ kind: step.kind, step });
+      continue;
+    }
+    const compiled = compileGenerateStep(issues, step, recipe, available);
+    if (compiled) {
+      for (const field of compiled.addsFields) available.add(field);
+      steps.push(compiled);
+    }
+  }
+  const outputTemplates = compileOutputTemplates(issues, recipe, available);
+
+  const errors = issues.issues.filter((issue) => issue.severity === 'error');
+  if (errors.length > 0) throw new RecipeError(issues.issues);
+  return { recipe, steps, outputTemplates, warnings: issues.issues };
+}
+
+function compileGenerateStep(issues: IssueCollector, step: GenerateStep, recipe: Recipe, available: Set<string>): CompiledGenerateStep | undefined {
+  const base: Path = ['steps', step.index];
+  const template = (key: string, source: unknown, path: Path): CompiledTemplate | undefined => {
+    if (source === undefined) return undefined;
+    const compiled = issues.attempt(path, () => compileTemplate(source as string, { where: `steps[${step.index}].${key}` }));
+    if (compiled) checkVariables(issues, compiled, available, path);
+    return compiled;
+  };
+  const system = template('system', step.system, [...base, 'system']);
+  const prompt = template('prompt', step.prompt, [...base, 'prompt']);
+  const messages = step.messages?.map((message, index) => ({
+    role: message.role,
+    content: template(`messages[${index}].content`, message.content, [...base, 'messages', index, 'content']),
+  }));
+  const output = issues.attempt([...base, 'schema'], () => compileOutputSchema(step.name, step.schema));
+  const outputMode = chooseOutputMode(issues, step);
+  if (!output || !outputMode || messages?.some((message) => !message.content)) return undefined;
+  if ((step.prompt !== undefined && !prompt) || (step.system !== undefined && !system)) return undefined;
+
+  const addsFields = schemaFieldNames(output.jsonSchema);
+  if (addsFields.length === 0) {
+    issues.add([...base, 'schema'], 'schema_no_fields', 'the schema of a generate step must be an object with properties (they become record fields)');
+  }
+  return {
+    kind: 'generate',
+    step,
+    ...(system ? { system } : {}),
+    ...(prompt ? { prompt } : {}),
+    ...(messages ? { messages: messages as { role: 'system' | 'user' | 'assistant'; content: CompiledTemplate }[] } : {}),
+    output,
+    outputMode,
+    params: pickParams(step),
+    maxAttempts: step.max_attempts ?? recipe.max_attempts,
+    addsFields,
+  };
+}
+
+function chooseOutputMode(issues: IssueCollector, step: GenerateStep): StructuredOutputMode | undefined {
+  const provider = step.modelRef.provider;
+  if (step.structured_output === 'auto') return defaultOutputMode(provider);
+  if (!SUPPORTED_OUTPUT_MODES[provider].includes(step.structured_output)) {
+    issues.add(
+      ['steps', step.index, 'structured_output'],
+      'unsupported_output_mode',
+      `${provider} does not support structured_output "${step.structured_output}"; use one of: auto, ${SUPPORTED_OUTPUT_MODES[provider].join(', ')}`,
+    );
+    return undefined;
+  }
+  return step.structured_output;
+}
+
+function pickParams(step: GenerateStep): ModelParams {
+  const params: ModelParams = {};
+  if (step.temperature !== undefined) params.temperature = step.temperature;
+  if (step.top_p !== undefined) params.top_p = step.top_p;
+  if (step.max_tokens !== undefined) params.max_tokens = step.max_tokens;
+  if (step.seed !== undefined) params.seed = step.seed;
+  if (step.stop !== undefined) params.stop = step.stop;
+  if (step.presence_penalty !== undefined) params.presence_penalty = step.presence_penalty;
+  if (step.frequency_penalty !== undefined) params.frequency_penalty = step.frequency_penalty;
+  return params;
+}
+
+function checkVariables(issues: IssueCollector, template: CompiledTemplate, available: Set<string>, path: Path): void {
+  for (const variable of template.variables) {
+    if (available.has(variable)) continue;
+    const known = [...available].sort().join(', ') || '(none)';
+    issues.add(path, 'unknown_variable', `"${variable}" is not a field here: no seed or earlier step provides it; known: ${known}`);
+  }
+}
+
+/** Dedup and filter steps name fields (possibly nested: `meta.score`); the top-level name must exist. */
+function checkFieldReferences(issues: IssueCollector, step: Step, available: Set<string>): void {
+  const fields = step.kind === 'dedup' ? step.spec.fields : step.kind === 'filter' ? collectFilterFields(step.spec) : [];
+  for (const field of fields) {
+    const top = field.split(/[.[]/)[0] ?? field;
+    if (available.has(top)) continue;
+    const known = [...available].sort().join(', ') || '(none)';
+    issues.add(['steps', step.index, step.kind], 'unknown_field', `field "${field}" is not provided by the seeds or an earlier step; known: ${known}`);
+  }
+}
+
+function collectFilterFields(spec: unknown): string[] {
+  if (!spec || typeof spec !== 'object') return [];
+  const node = spec as Record<string, unknown>;
+  const fields: string[] = typeof node.field === 'string' ? [node.field] : [];
+  for (const key of ['all', 'any']) {
+    const children = node[key];
+    if (Array.isArray(children)) for (const child of children) fields.push(...collectFilterFields(child));
+  }
+  if (node.not) fields.push(...collectFilterFields(node.not));
+  return fields;
+}
+
+function compileOutputTemplates(issues: IssueCollector, recipe: Recipe, available: Set<string>): CompiledRecipe['outputTemplates'] {
+  const compileAt = (source: unknown, path: Path, where: string): CompiledTemplate | undefined => {
+    const compiled = issues.attempt(path, () => compileTemplate(source as string, { where }));
+    if (compiled) checkVariables(issues, compiled, available, path);
+    return compiled;
+  };
+  const messages = recipe.output.messages?.map((message, index) => ({
+    role: message.role,
+    content: compileAt(message.content, ['output', 'messages', index, 'content'], `output.messages[${index}].content`)!,
+  }));
+  const fields = recipe.output.fields
+    ? Object.fromEntries(
+        Object.entries(recipe.output.fields).map(([name, source]) => [name, compileAt(source, ['output', 'fields', name], `output.fields.${name}`)!]),
+      )
+    : undefined;
+  return { ...(messages ? { messages } : {}), ...(fields ? { fields } : {}) };
+}

@@ -1,0 +1,149 @@
+/**
+ * Takes one recorded shard from wherever it stands to `collected`: submit (exactly once), poll
+ * until the provider says it ended, then collect its results into the response cache.
+ *
+ * Exactly-once submission. The shard is marked `submitting` before the create call and `submitted`
+ * with the batch id right after. A shard found `submitting` (the process died in between, or the
+ * create failed ambiguously) is looked up at the provider before anything is sent again:
+ * - found: that batch is adopted; nothing is resubmitted.
+ * - not found: the create never took effect (OpenAI: every batch we create carries our run and
+ *   shard ids in its metadata, so a batch that exists is always found), and submitting is safe.
+ * A definite rejection (4xx, or 429: nothing was created) returns the shard to `planned`.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BatchHandle, BatchProvider, BatchStatus, ShardSubmission } from '../providers/batch-provider.js';
+import { ProviderApiError } from '../providers/errors.js';
+import type { RunStore, ShardRow } from '../store/run-store.js';
+import { collectShard, type UsageTotals } from './collect-shard.js';
+import type { CompiledGenerateStep } from './compile-recipe.js';
+import type { RunEventListener } from './run-events.js';
+
+export interface DriveContext {
+  runId: string;
+  store: RunStore;
+  provider: BatchProvider;
+  emit: RunEventListener;
+  pollIntervalMs: { initial: number; max: number };
+  /** How many times a retryable submit/poll failure is retried before the run stops (resumable). */
+  maxCallRetries: number;
+  isCancelled: () => boolean;
+  signal?: AbortSignal;
+  /** Prices a shard's usage (batch and synchronous USD); absent or undefined = no known price. */
+  priceUsage?: (provider: string, model: string, usage: UsageTotals) => { costUsd?: number; syncCostUsd?: number };
+}
+
+export class RunCancelledError extends Error {
+  constructor() {
+    super('run cancelled');
+  }
+}
+
+export async function driveShard(context: DriveContext, step: CompiledGenerateStep, shardId: string): Promise<void> {
+  let shard = context.store.getShard(shardId)!;
+  if (shard.status === 'collected' || shard.status === 'abandoned') return;
+  if (shard.status === 'planned' || shard.status === 'submitting') shard = await submitShard(context, step, shard);
+  if (shard.status === 'submitted') shard = await pollShard(context, step, shard);
+  if (shard.status === 'ended' || shard.status === 'failed') await collectShard(context, step, shard);
+}
+
+async function submitShard(context: DriveContext, step: CompiledGenerateStep, shard: ShardRow): Promise<ShardRow> {
+  const { store, provider } = context;
+  const submission: ShardSubmission = {
+    runId: context.runId,
+    shardId: shard.id,
+    model: shard.model,
+    inputPath: shard.inputPath,
+    requestCount: shard.requestCount,
+  };
+  for (let attempt = 1; ; attempt++) {
+    if (context.isCancelled()) throw new RunCancelledError();
+    const current = store.getShard(shard.id)!;
+    if (current.status === 'submitting') {
+      const found = await reconcile(context, current, submission);
+      if (found) {
+        store.markShardSubmitted(shard.id, found.batchId, found);
+        context.emit({ type: 'shard-submit', step: step.step.name, shardId: shard.id, batchId: found.batchId, requests: shard.requestCount, reconciled: true });
+        return store.getShard(shard.id)!;
+      }
+    }
+    store.markShardSubmitting(shard.id);
+    try {
+      const handle = await provider.submit(submission, context.signal ? { signal: context.signal } : {});
+      store.markShardSubmitted(shard.id, handle.batchId, handle);
+      context.emit({ type: 'shard-submit', step: step.step.name, shardId: shard.id, batchId: handle.batchId, requests: shard.requestCount });
+      return store.getShard(shard.id)!;
+    } catch (error) {
+      if (!ProviderApiError.isInstance(error)) throw error;
+      const details = (error as ProviderApiError).details;
+      // Ambiguous: stay `submitting`, so the next attempt (or a resume) looks the batch up first.
+      if (!details.ambiguous) store.markShardPlanned(shard.id, error.message);
+      if (!details.retryable || attempt > context.maxCallRetries) throw error;
+      await backoff(context, step, shard.id, 'submit', attempt, details.retryAfterMs, error.message);
+    }
+  }
+}
+
+async function reconcile(context: DriveContext, shard: ShardRow, submission: ShardSubmission): Promise<BatchHandle | undefined> {
+  if (!context.provider.findSubmitted) {
+    throw new Error(`shard ${shard.id} may have been submitted, and ${context.provider.id} cannot look batches up; refusing to submit it twice`);
+  }
+  return context.provider.findSubmitted({ ...submission, submittedAfter: shard.submittedAt ?? shard.createdAt });
+}
+
+async function pollShard(context: DriveContext, step: CompiledGenerateStep, shard: ShardRow): Promise<ShardRow> {
+  const { store, provider } = context;
+  const handle = shard.handle as BatchHandle;
+  let interval = context.pollIntervalMs.initial;
+  let failures = 0;
+  let lastKey = '';
+  for (;;) {
+    if (context.isCancelled()) throw new RunCancelledError();
+    let status: BatchStatus;
+    try {
+      status = await provider.poll(handle, context.signal ? { signal: context.signal } : {});
+      failures = 0;
+    } catch (error) {
+      if (!ProviderApiError.isInstance(error) || !(error as ProviderApiError).details.retryable || ++failures > context.maxCallRetries) throw error;
+      await backoff(context, step, shard.id, 'poll', failures, (error as ProviderApiError).details.retryAfterMs, error.message);
+      continue;
+    }
+    const key = `${status.rawStatus}:${status.counts?.completed}:${status.counts?.failed}`;
+    if (key !== lastKey) {
+      lastKey = key;
+      store.updateShardProgress(shard.id, status.rawStatus, status.counts);
+      context.emit({
+        type: 'shard-progress',
+        step: step.step.name,
+        shardId: shard.id,
+        status: status.rawStatus,
+        completed: status.counts?.completed ?? 0,
+        failed: status.counts?.failed ?? 0,
+        total: status.counts?.total ?? shard.requestCount,
+      });
+      interval = context.pollIntervalMs.initial;
+    }
+    if (status.state !== 'running') {
+      const error = status.errors?.map((item) => `${item.code}: ${item.message}`).join('; ');
+      store.markShardEnded(shard.id, status.state, status.rawStatus, error);
+      context.emit({ type: 'shard-end', step: step.step.name, shardId: shard.id, status: status.rawStatus });
+      return store.getShard(shard.id)!;
+    }
+    await sleep(interval, undefined, context.signal ? { signal: context.signal } : undefined);
+    // Back off while nothing changes: batches take minutes to hours; polling fast wastes quota.
+    interval = Math.min(context.pollIntervalMs.max, Math.ceil(interval * 1.5));
+  }
+}
+
+async function backoff(
+  context: DriveContext,
+  step: CompiledGenerateStep,
+  shardId: string,
+  operation: string,
+  attempt: number,
+  suggestedMs: number | undefined,
+  message: string,
+): Promise<void> {
+  const delayMs = suggestedMs ?? Math.round(Math.random() * Math.min(60_000, context.pollIntervalMs.initial * 2 ** attempt));
+  context.emit({ type: 'retry-wait', step: step.step.name, shardId, operation, delayMs, message });
+  await sleep(delayMs, undefined, context.signal ? { signal: context.signal } : undefined);
+}

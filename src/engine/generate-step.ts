@@ -1,0 +1,69 @@
+/**
+ * A generate step: plan a round, drive its shards (several at once), and repeat for requests that
+ * came back invalid and have attempts left; finally emit the valid samples as the step's output.
+ */
+import type { BatchProvider } from '../providers/batch-provider.js';
+import type { CompiledGenerateStep } from './compile-recipe.js';
+import { driveShard, type DriveContext } from './drive-shard.js';
+import { emitSamples } from './emit-samples.js';
+import { planRound } from './plan-step.js';
+import { writeRecords } from './record-file.js';
+import type { StepCounts } from './step-counts.js';
+
+export interface GenerateContext extends Omit<DriveContext, 'provider'> {
+  runDir: string;
+  noCache: boolean;
+  /** How many shards of a step are in flight at once. */
+  maxConcurrentShards: number;
+}
+
+export async function runGenerateStep(
+  context: GenerateContext,
+  provider: BatchProvider,
+  step: CompiledGenerateStep,
+  inputPath: string,
+  outputPath: string,
+): Promise<StepCounts> {
+  const driveContext: DriveContext = { ...context, provider };
+  const stepIndex = step.step.index;
+  let sent = 0;
+  for (let round = 0; round < step.maxAttempts; round++) {
+    // Resume: a round whose shards were all recorded is not planned again, only driven.
+    const needsPlan = round === 0 || context.store.hasRequestsWithStatus(context.runId, stepIndex, 'retry');
+    if (!needsPlan && !hasOpenShards(context, stepIndex)) break;
+    if (needsPlan) {
+      const plan = await planRound({ runId: context.runId, runDir: context.runDir, store: context.store, provider, noCache: context.noCache }, step, inputPath, round);
+      context.emit({ type: 'plan', step: step.step.name, round, requests: plan.requests, cached: plan.cached, toSend: plan.toSend, shards: plan.shards });
+    }
+    await driveOpenShards(driveContext, step, context.maxConcurrentShards);
+  }
+  for (const shard of context.store.shardsOfStep(context.runId, stepIndex)) sent += shard.requestCount;
+  const counts: StepCounts = { input: 0, output: 0, sent };
+  await writeRecords(outputPath, emitSamples(context, step, inputPath, counts));
+  return counts;
+}
+
+function hasOpenShards(context: GenerateContext, stepIndex: number): boolean {
+  return context.store.shardsOfStep(context.runId, stepIndex).some((shard) => shard.status !== 'collected' && shard.status !== 'abandoned');
+}
+
+/** Drives every shard of the step that is not collected yet, at most `limit` at a time. */
+async function driveOpenShards(context: DriveContext, step: CompiledGenerateStep, limit: number): Promise<void> {
+  const queue = context.store
+    .shardsOfStep(context.runId, step.step.index)
+    .filter((shard) => shard.status !== 'collected' && shard.status !== 'abandoned')
+    .map((shard) => shard.id);
+  let failure: unknown;
+  const worker = async (): Promise<void> => {
+    while (queue.length > 0 && failure === undefined) {
+      const shardId = queue.shift()!;
+      try {
+        await driveShard(context, step, shardId);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, queue.length)) }, worker));
+  if (failure !== undefined) throw failure;
+}

@@ -1,0 +1,78 @@
+/**
+ * Builds provider adapters for the steps of a recipe, with credentials from the environment only.
+ * With `offline`, every provider points at the in-process emulator instead.
+ */
+import type { ModelRef, ProviderId } from '../domain.js';
+import { UsageError } from '../errors.js';
+import type { BatchProvider } from '../providers/batch-provider.js';
+import { MissingCredentialsError } from '../providers/errors.js';
+import { OpenAIBatchProvider } from '../providers/openai/openai-batch-provider.js';
+
+export interface OfflineEndpoints {
+  openaiBaseURL: string;
+  anthropicBaseURL: string;
+}
+
+export interface ProviderSetup {
+  env: Record<string, string | undefined>;
+  offline?: OfflineEndpoints;
+  /** Overrides for tests: per-call timeout and retries of idempotent calls. */
+  timeoutMs?: number;
+  maxRetries?: number;
+}
+
+const KEY_VARIABLES: Record<ProviderId, string[]> = {
+  openai: ['OPENAI_API_KEY'],
+  anthropic: ['ANTHROPIC_API_KEY'],
+  gemini: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'],
+  'openai-compatible': [],
+};
+
+/** Fails before anything is sent when a provider the recipe uses has no key (and not offline). */
+export function checkCredentials(providers: Iterable<ProviderId>, setup: ProviderSetup): void {
+  if (setup.offline) return;
+  for (const provider of new Set(providers)) {
+    const variables = KEY_VARIABLES[provider];
+    if (variables.length > 0 && !variables.some((name) => setup.env[name])) throw new MissingCredentialsError(provider, variables);
+  }
+}
+
+export class ProviderRegistry {
+  private readonly instances = new Map<string, BatchProvider>();
+
+  constructor(private readonly setup: ProviderSetup) {}
+
+  get(ref: ModelRef, baseUrl?: string): BatchProvider {
+    const cacheKey = `${ref.provider}|${baseUrl ?? ''}`;
+    let provider = this.instances.get(cacheKey);
+    if (!provider) {
+      provider = this.create(ref.provider);
+      this.instances.set(cacheKey, provider);
+    }
+    return provider;
+  }
+
+  private create(provider: ProviderId): BatchProvider {
+    const { env, offline } = this.setup;
+    const common = {
+      ...(this.setup.timeoutMs !== undefined ? { timeoutMs: this.setup.timeoutMs } : {}),
+      ...(this.setup.maxRetries !== undefined ? { maxRetries: this.setup.maxRetries } : {}),
+    };
+    switch (provider) {
+      case 'openai': {
+        const baseURL = offline?.openaiBaseURL ?? env.OPENAI_BASE_URL;
+        return new OpenAIBatchProvider({ apiKey: offline ? 'offline-emulator' : requireKey(env, 'openai'), ...(baseURL ? { baseURL } : {}), ...common });
+      }
+      default:
+        throw new UsageError('provider_unavailable', `provider ${provider} is not available in this version of synthforge`);
+    }
+  }
+}
+
+function requireKey(env: Record<string, string | undefined>, provider: ProviderId): string {
+  for (const name of KEY_VARIABLES[provider]) {
+    const value = env[name];
+    if (value) return value;
+  }
+  throw new MissingCredentialsError(provider, KEY_VARIABLES[provider]);
+}

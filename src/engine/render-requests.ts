@@ -1,0 +1,58 @@
+/**
+ * Turns the records entering a generate step into provider requests: one per (record, sample
+ * index), each with its request key. Rendering is deterministic, so the planner and the emitter
+ * (which runs after the batches came back) derive the same keys from the same stage file.
+ */
+import type { DataRecord, ModelRef } from '../domain.js';
+import type { ProviderRequest } from '../providers/batch-provider.js';
+import { renderMessages } from '../prompt/render-messages.js';
+import type { CompiledGenerateStep } from './compile-recipe.js';
+import { customIdFor, requestKey } from './request-key.js';
+
+export interface RenderedRequest {
+  record: DataRecord;
+  sampleIndex: number;
+  key: string;
+  request: ProviderRequest;
+}
+
+export function* renderRecordRequests(step: CompiledGenerateStep, record: DataRecord): Iterable<RenderedRequest> {
+  const messages = renderMessages(
+    {
+      ...(step.system ? { system: step.system } : {}),
+      ...(step.prompt ? { prompt: step.prompt } : {}),
+      ...(step.messages ? { messages: step.messages } : {}),
+    },
+    record.fields,
+    record.id,
+  );
+  const modelRef: ModelRef = step.step.modelRef;
+  for (let sampleIndex = 0; sampleIndex < step.step.n; sampleIndex++) {
+    const key = requestKey({
+      modelRef,
+      ...(step.step.base_url ? { baseUrl: step.step.base_url } : {}),
+      messages,
+      params: step.params,
+      schema: step.output.jsonSchema,
+      outputMode: step.outputMode,
+      sampleIndex,
+    });
+    yield {
+      record,
+      sampleIndex,
+      key,
+      request: {
+        customId: customIdFor(key),
+        model: modelRef.model,
+        messages,
+        params: step.params,
+        output: { name: step.output.name, jsonSchema: step.output.jsonSchema, mode: step.outputMode },
+      },
+    };
+  }
+}
+
+/** The id of the record a sample becomes: the parent's id, suffixed with `.k` when n > 1. */
+export function sampleRecordId(parentId: string, sampleIndex: number, n: number): string {
+  return n > 1 ? `${parentId}.${sampleIndex}` : parentId;
+}

@@ -1,0 +1,240 @@
+/**
+ * Runs a recipe end to end: seeds → steps → dataset version. Every stage writes a file under the
+ * run's directory and every provider interaction is recorded in the store first, so the same call
+ * with the same recipe (or `resume`) continues an interrupted run where it stopped.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startEmulator, type EmulatorOptions, type EmulatorServer } from '../emulator/emulator.js';
+import type { ProviderId } from '../domain.js';
+import { SynthforgeError, UsageError } from '../errors.js';
+import { loadRecipe, loadRecipeObject } from '../recipe/load-recipe.js';
+import type { LoadedRecipe } from '../recipe/recipe.js';
+import { RunStore, type RunRow } from '../store/run-store.js';
+import { openSeeds } from '../seeds/open-seeds.js';
+import { compileRecipe, type CompiledRecipe } from './compile-recipe.js';
+import { RunCancelledError } from './drive-shard.js';
+import { runDedupStep } from './dedup-step.js';
+import { RejectSink, runFilterStep } from './filter-step.js';
+import { runGenerateStep } from './generate-step.js';
+import { checkCredentials, ProviderRegistry } from './provider-registry.js';
+import { stageDone, writeRecords } from './record-file.js';
+import type { RunEvent, RunEventListener } from './run-events.js';
+import { newRunId, runDirectory, stagePath } from './run-paths.js';
+import type { RunSummary } from './run-summary.js';
+import { toSeedSpecs } from './seed-sources.js';
+import type { StepCounts } from './step-counts.js';
+import { writeOutputVersion } from './write-output.js';
+import { summarize } from './summarize-run.js';
+
+export interface RunOptions {
+  /** Start the emulator in-process and point every provider at it. */
+  offline?: boolean;
+  /** Fault and timing options of the offline emulator. */
+  emulator?: Partial<EmulatorOptions>;
+  /** Dataset output root (default `./outputs`). */
+  outDir?: string;
+  /** Run state and response cache (default `./.synthforge`). */
+  stateDir?: string;
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  onEvent?: RunEventListener;
+  /** Send every request even when the response cache has an answer. */
+  noCache?: boolean;
+  /** Continue this run (default: the newest unfinished run of the same recipe file and content). */
+  resumeRunId?: string;
+  /** Always start a new run, even if an unfinished one exists. */
+  fresh?: boolean;
+  /** Write rejected records (filters, dedup) to `rejects.jsonl` beside the dataset version. */
+  keepRejects?: boolean;
+  pollIntervalMs?: { initial: number; max: number };
+  maxConcurrentShards?: number;
+  signal?: AbortSignal;
+}
+
+/** A recipe file path, a loaded recipe, or a recipe object (`defineRecipe({...})`). */
+export type RecipeArgument = string | LoadedRecipe | object;
+
+export async function runRecipe(recipe: RecipeArgument, options: RunOptions = {}): Promise<RunSummary> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const loaded = await loadArgument(recipe, cwd);
+  const compiled = await compileRecipe(loaded);
+  const env = options.env ?? process.env;
+  checkCredentials(generateProviders(compiled), { env, ...(options.offline ? { offline: { openaiBaseURL: '', anthropicBaseURL: '' } } : {}) });
+
+  const stateDir = resolve(cwd, options.stateDir ?? '.synthforge');
+  const outDir = resolve(cwd, options.outDir ?? 'outputs');
+  const store = new RunStore(stateDir);
+  let emulator: EmulatorServer | undefined;
+  const emit: RunEventListener = options.onEvent ?? (() => {});
+  try {
+    const { run, resumed } = openRun(store, loaded, options);
+    emit({ type: 'run-start', runId: run.id, recipe: loaded.recipe.name, resumed, offline: Boolean(options.offline), stateDir });
+    if (options.offline) emulator = await startEmulator({ dataDir: join(stateDir, 'emulator'), ...options.emulator });
+    const registry = new ProviderRegistry({
+      env,
+      ...(emulator ? { offline: { openaiBaseURL: emulator.openaiBaseURL, anthropicBaseURL: emulator.anthropicBaseURL } } : {}),
+    });
+    const execution = new RunExecution(store, registry, compiled, loaded, run.id, { ...options, outDir, stateDir, emit });
+    return await execution.run();
+  } finally {
+    await emulator?.close();
+    store.close();
+  }
+}
+
+async function loadArgument(recipe: RecipeArgument, cwd: string): Promise<LoadedRecipe> {
+  if (typeof recipe === 'string') return loadRecipe(resolve(cwd, recipe));
+  if ('recipe' in recipe && 'locate' in recipe) return recipe as LoadedRecipe;
+  return loadRecipeObject(recipe, cwd);
+}
+
+function generateProviders(compiled: CompiledRecipe): Set<ProviderId> {
+  const providers = new Set<ProviderId>();
+  for (const step of compiled.steps) if (step.kind === 'generate') providers.add(step.step.modelRef.provider);
+  return providers;
+}
+
+function openRun(store: RunStore, loaded: LoadedRecipe, options: RunOptions): { run: RunRow; resumed: boolean } {
+  const { recipe } = loaded;
+  if (options.resumeRunId) {
+    const run = store.getRun(options.resumeRunId);
+    if (!run) throw new UsageError('run_not_found', `no run ${options.resumeRunId} in this state directory`);
+    if (run.recipeHash !== recipe.source.hash) {
+      throw new UsageError('recipe_changed', `run ${run.id} was started from a different version of the recipe; start a new run instead`);
+    }
+    return { run, resumed: true };
+  }
+  const existing = options.fresh ? undefined : store.findResumableRun(recipe.source.file || '(object)', recipe.source.hash);
+  if (existing) return { run: existing, resumed: true };
+  const id = newRunId();
+  store.createRun({
+    id,
+    recipeName: recipe.name,
+    recipePath: recipe.source.file || '(object)',
+    recipeHash: recipe.source.hash,
+    options: { offline: Boolean(options.offline), noCache: Boolean(options.noCache) },
+  });
+  return { run: store.getRun(id)!, resumed: false };
+}
+
+interface ExecutionOptions extends RunOptions {
+  outDir: string;
+  stateDir: string;
+  emit: (event: RunEvent) => void;
+}
+
+class RunExecution {
+  private readonly runDir: string;
+  private readonly startedAt = new Date();
+  private readonly stepCounts: StepCounts[] = [];
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly registry: ProviderRegistry,
+    private readonly compiled: CompiledRecipe,
+    private readonly loaded: LoadedRecipe,
+    private readonly runId: string,
+    private readonly options: ExecutionOptions,
+  ) {
+    this.runDir = runDirectory(options.stateDir, runId);
+    mkdirSync(this.runDir, { recursive: true });
+  }
+
+  async run(): Promise<RunSummary> {
+    const rejects = this.options.keepRejects ? new RejectSink(join(this.runDir, 'rejects.jsonl')) : undefined;
+    try {
+      await this.loadSeeds();
+      for (const [position, step] of this.compiled.steps.entries()) {
+        this.stepCounts[position] = await this.runStep(position, step, rejects);
+      }
+      await rejects?.close();
+      const output = await writeOutputVersion({
+        store: this.store,
+        runId: this.runId,
+        compiled: this.compiled,
+        finalStage: stagePath(this.runDir, this.compiled.steps.length),
+        outDir: this.options.outDir,
+        rejectsPath: rejects ? join(this.runDir, 'rejects.jsonl') : undefined,
+        stepCounts: this.stepCounts,
+        offline: Boolean(this.options.offline),
+      });
+      this.options.emit({ type: 'version-written', dataset: output.dataset, version: output.version, path: output.path, rows: output.rows });
+      return this.finish('completed', { output });
+    } catch (error) {
+      await rejects?.close().catch(() => {});
+      if (error instanceof RunCancelledError) return this.finish('cancelled', {});
+      const code = SynthforgeError.isInstance(error) ? error.code : 'internal';
+      this.finish(code === 'budget_exceeded' ? 'budget_exceeded' : 'failed', { error: { code, message: (error as Error).message } });
+      throw error;
+    }
+  }
+
+  /** Stage 0: every seed record, read (and checked) before anything is sent. */
+  private async loadSeeds(): Promise<void> {
+    const path = stagePath(this.runDir, 0);
+    if (stageDone(path)) return;
+    const records = await writeRecords(path, openSeeds(toSeedSpecs(this.compiled.recipe, this.loaded.locate), { baseDir: this.compiled.recipe.source.dir }));
+    this.options.emit({ type: 'seeds-loaded', records });
+  }
+
+  private async runStep(position: number, compiledStep: CompiledRecipe['steps'][number], rejects: RejectSink | undefined): Promise<StepCounts> {
+    const step = compiledStep.step;
+    const input = stagePath(this.runDir, position);
+    const output = stagePath(this.runDir, position + 1);
+    const saved = this.store.getSteps(this.runId).find((row) => row.index === step.index);
+    if (stageDone(output) && saved?.status === 'done' && saved.counts) {
+      this.options.emit({ type: 'step-skip', step: step.name, index: step.index, reason: 'already done in this run' });
+      return saved.counts as StepCounts;
+    }
+    this.store.saveStep(this.runId, step.index, step.name, step.kind, 'running');
+    this.options.emit({ type: 'step-start', step: step.name, index: step.index, kind: step.kind });
+    let counts: StepCounts;
+    if (compiledStep.kind === 'generate') {
+      const provider = this.registry.get(compiledStep.step.modelRef, compiledStep.step.base_url);
+      counts = await runGenerateStep(
+        {
+          runId: this.runId,
+          runDir: this.runDir,
+          store: this.store,
+          emit: this.options.emit,
+          noCache: Boolean(this.options.noCache),
+          maxConcurrentShards: this.options.maxConcurrentShards ?? 4,
+          pollIntervalMs: this.options.pollIntervalMs ?? (this.options.offline ? { initial: 25, max: 250 } : { initial: 5_000, max: 60_000 }),
+          maxCallRetries: 8,
+          isCancelled: () => this.store.isCancelRequested(this.runId) || Boolean(this.options.signal?.aborted),
+          ...(this.options.signal ? { signal: this.options.signal } : {}),
+        },
+        provider,
+        compiledStep,
+        input,
+        output,
+      );
+    } else if (step.kind === 'dedup') {
+      counts = await runDedupStep(step, input, output, rejects ? { rejects } : {});
+    } else if (step.kind === 'filter') {
+      counts = await runFilterStep(step, input, output, rejects);
+    } else {
+      throw new Error('unreachable');
+    }
+    this.store.saveStep(this.runId, step.index, step.name, step.kind, 'done', counts);
+    this.options.emit({ type: 'step-end', step: step.name, index: step.index, counts });
+    return counts;
+  }
+
+  private finish(status: RunSummary['status'], extra: Pick<RunSummary, 'output' | 'error'>): RunSummary {
+    const summary = summarize({
+      store: this.store,
+      runId: this.runId,
+      compiled: this.compiled,
+      stepCounts: this.stepCounts,
+      status,
+      offline: Boolean(this.options.offline),
+      startedAt: this.startedAt,
+      ...extra,
+    });
+    this.store.setRunStatus(this.runId, status, { summary, ...(extra.error ? { error: extra.error.message } : {}) });
+    this.options.emit({ type: 'run-end', summary });
+    return summary;
+  }
+}

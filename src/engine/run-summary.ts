@@ -1,0 +1,19 @@
+import type { StepCounts } from './step-counts.js';
+
+/** What a run produced: returned by `runRecipe`, printed by the CLI, stored with the run. */
+export interface RunSummary {
+  version: 1;
+  runId: string;
+  dataset: string;
+  status: 'completed' | 'failed' | 'cancelled' | 'budget_exceeded';
+  offline: boolean;
+  steps: { name: string; kind: string; provider?: string; model?: string; outputMode?: string; counts: StepCounts }[];
+  /** Samples of generate steps: asked for, valid, invalid by reason (all steps together). */
+  samples: { requested: number; valid: number; invalid: Record<string, number>; sent: number; cached: number };
+  batches: string[];
+  cost: { usd: number; syncUsd: number; savingsUsd: number; inputTokens: number; outputTokens: number; unpriced: boolean };
+  output?: { dataset: string; version: string; path: string; rows: number; contentHash: string };
+  startedAt: string;
+  durationMs: number;
+  error?: { code: string; message: string };
+}

@@ -1,0 +1,66 @@
+import type { RunStore } from '../store/run-store.js';
+import type { CompiledRecipe } from './compile-recipe.js';
+import type { RunSummary } from './run-summary.js';
+import type { StepCounts } from './step-counts.js';
+
+export function summarize(input: {
+  store: RunStore;
+  runId: string;
+  compiled: CompiledRecipe;
+  stepCounts: StepCounts[];
+  status: RunSummary['status'];
+  offline: boolean;
+  startedAt: Date;
+  output?: RunSummary['output'];
+  error?: RunSummary['error'];
+}): RunSummary {
+  const { store, runId, compiled } = input;
+  const samples: RunSummary['samples'] = { requested: 0, valid: 0, invalid: {}, sent: 0, cached: 0 };
+  const steps = compiled.steps.map((compiledStep, position) => {
+    const counts = input.stepCounts[position] ?? { input: 0, output: 0 };
+    if (compiledStep.kind === 'generate') {
+      samples.requested += counts.requested ?? 0;
+      samples.valid += counts.succeeded ?? 0;
+      samples.sent += counts.sent ?? 0;
+      samples.cached += counts.cached ?? 0;
+      for (const [reason, entry] of Object.entries(counts.invalid ?? {})) samples.invalid[reason] = (samples.invalid[reason] ?? 0) + (entry?.count ?? 0);
+      return {
+        name: compiledStep.step.name,
+        kind: 'generate',
+        provider: compiledStep.step.modelRef.provider,
+        model: compiledStep.step.modelRef.model,
+        outputMode: compiledStep.outputMode,
+        counts,
+      };
+    }
+    return { name: compiledStep.step.name, kind: compiledStep.step.kind, counts };
+  });
+  const ledger = store.ledgerTotals(runId);
+  const batches = store.shardsOfRun(runId).flatMap((shard) => (shard.batchId ? [shard.batchId] : []));
+  return {
+    version: 1,
+    runId,
+    dataset: compiled.recipe.name,
+    status: input.status,
+    offline: input.offline,
+    steps,
+    samples,
+    batches,
+    cost: {
+      usd: round(ledger.costUsd),
+      syncUsd: round(ledger.syncCostUsd),
+      savingsUsd: round(ledger.syncCostUsd - ledger.costUsd),
+      inputTokens: ledger.inputTokens,
+      outputTokens: ledger.outputTokens,
+      unpriced: ledger.unpricedEntries > 0,
+    },
+    ...(input.output ? { output: input.output } : {}),
+    startedAt: input.startedAt.toISOString(),
+    durationMs: Date.now() - input.startedAt.getTime(),
+    ...(input.error ? { error: input.error } : {}),
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}

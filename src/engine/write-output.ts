@@ -1,0 +1,53 @@
+import { existsSync } from 'node:fs';
+import { writeDatasetVersion } from '../dataset/write-version.js';
+import type { RunStore } from '../store/run-store.js';
+import type { CompiledRecipe } from './compile-recipe.js';
+import { readRecords } from './record-file.js';
+import type { RunSummary } from './run-summary.js';
+import type { StepCounts } from './step-counts.js';
+
+/** Writes the final stage as a new dataset version, with a manifest of how it was made. */
+export async function writeOutputVersion(input: {
+  store: RunStore;
+  runId: string;
+  compiled: CompiledRecipe;
+  finalStage: string;
+  outDir: string;
+  rejectsPath: string | undefined;
+  stepCounts: StepCounts[];
+  offline: boolean;
+}): Promise<NonNullable<RunSummary['output']>> {
+  const { recipe } = input.compiled;
+  const shards = input.store.shardsOfRun(input.runId);
+  const info = await writeDatasetVersion({
+    outputsRoot: input.outDir,
+    dataset: recipe.name,
+    records: readRecords(input.finalStage),
+    output: recipe.output,
+    templates: input.compiled.outputTemplates,
+    manifest: {
+      manifest_version: 1,
+      created_at: new Date().toISOString(),
+      tool: { name: 'synthforge', version: TOOL_VERSION },
+      run_id: input.runId,
+      offline: input.offline,
+      recipe: { name: recipe.name, path: recipe.source.file, kind: recipe.source.kind, sha256: recipe.source.hash },
+      format: recipe.output.format,
+      steps: input.compiled.steps.map((compiledStep, position) => ({
+        name: compiledStep.step.name,
+        kind: compiledStep.step.kind,
+        ...(compiledStep.kind === 'generate'
+          ? { provider: compiledStep.step.modelRef.provider, model: compiledStep.step.modelRef.model, structured_output: compiledStep.outputMode }
+          : {}),
+        counts: input.stepCounts[position],
+      })),
+      models: [...new Set(input.compiled.steps.flatMap((step) => (step.kind === 'generate' ? [`${step.step.modelRef.provider}/${step.step.modelRef.model}`] : [])))],
+      batches: shards.filter((shard) => shard.batchId).map((shard) => ({ step: shard.stepIndex, shard: shard.id, provider: shard.provider, batch_id: shard.batchId })),
+      cost: input.store.ledgerTotals(input.runId),
+    },
+    ...(input.rejectsPath && existsSync(input.rejectsPath) ? { extraFiles: [{ from: input.rejectsPath, name: 'rejects.jsonl' }] } : {}),
+  });
+  return { dataset: info.dataset, version: info.version, path: info.dir, rows: info.rows, contentHash: info.contentHash };
+}
+
+export const TOOL_VERSION = '0.1.0';

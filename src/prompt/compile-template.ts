@@ -1,0 +1,146 @@
+import { Environment, Interpreter, Template } from '@huggingface/jinja';
+import type { Fields } from '../domain.js';
+import { TemplateError } from './errors.js';
+import { createGlobalEnvironment, JINJA_GLOBAL_NAMES, SHADOWABLE_GLOBAL_NAMES } from './jinja-globals.js';
+import { findTemplateVariables } from './template-variables.js';
+
+/** A Jinja template string, or (in TS recipes) a function of the record's fields. */
+export type TemplateSource = string | ((fields: Fields) => string);
+
+export interface CompiledTemplate {
+  /** Renders for one record; `recordId` only makes errors easier to trace. */
+  render(fields: Fields, recordId?: string): string;
+  /** Free top-level variables the record must provide; [] for functions. */
+  readonly variables: string[];
+  /** Variables read only under a guard (`is defined`, `| default`): used when present. */
+  readonly optionalVariables: string[];
+}
+
+/**
+ * Parses once, renders many times. Rendering goes through @huggingface/jinja's interpreter, which
+ * never evaluates JavaScript: attribute access reads only a value's own fields and the engine's
+ * listed builtins, so `''.constructor`, `x.__proto__` and the like render empty, and `process`,
+ * `globalThis`, `require` are just names no record provides (a strict render rejects them).
+ *
+ * How values render (the engine's rules, kept so prompts port from Python unchanged where possible):
+ * strings as is; integers and floats in shortest form; booleans as `true`/`false` (Python prints
+ * `True`); null and undefined as the empty string (Python prints `None`); objects and arrays as JSON
+ * with `", "` and `": "` separators, like Python's `tojson`. `join` on a list of objects prints
+ * `[object Map]`, so map an attribute first (`items | map(attribute='name') | join(', ')`).
+ */
+export function compileTemplate(source: TemplateSource, context: { where?: string } = {}): CompiledTemplate {
+  const where = context.where;
+  if (typeof source === 'function') return compileFunctionTemplate(source, where);
+  if (typeof source !== 'string') {
+    throw new TemplateError(`${label(where)}: expected a template string or a function, got ${typeof source}`, {
+      ...(where === undefined ? {} : { where }),
+    });
+  }
+
+  const program = parseTemplate(source, where);
+  const { required, optional } = findTemplateVariables(program, JINJA_GLOBAL_NAMES);
+  // Global functions are never free variables, yet a record field of the same name shadows them.
+  const readable = [...required, ...optional, ...SHADOWABLE_GLOBAL_NAMES];
+  // Shared across renders: the interpreter only reads it. Everything a template binds (set, macros,
+  // loop variables) lands in the per-render scope below or deeper.
+  const globals = createGlobalEnvironment();
+
+  return {
+    // Copies: a caller editing these lists must not change what render checks.
+    variables: [...required],
+    optionalVariables: [...optional],
+    render(fields: Fields, recordId?: string): string {
+      for (const name of required) {
+        if (!Object.hasOwn(fields, name) || fields[name] === undefined) {
+          throw missingVariableError(name, fields, where, recordId);
+        }
+      }
+      try {
+        // Only the names the template can read are converted: a record may carry long documents
+        // the template never touches.
+        const scope = new Environment(globals);
+        for (const name of readable) {
+          if (Object.hasOwn(fields, name) && fields[name] !== undefined) {
+            scope.set(name, fields[name]);
+          }
+        }
+        return String(new Interpreter(scope).run(program).value);
+      } catch (error) {
+        throw new TemplateError(
+          `${label(where)}: rendering failed${forRecord(recordId)}: ${messageOf(error)}`,
+          details(where, recordId),
+          { cause: error },
+        );
+      }
+    },
+  };
+}
+
+function parseTemplate(source: string, where: string | undefined): Template['parsed'] {
+  try {
+    return new Template(source).parsed;
+  } catch (error) {
+    // The parser reports an unclosed block as a TypeError from reading past the last token.
+    const reason =
+      error instanceof TypeError ? `unexpected end of template; is a {% ... %} block left open? (${error.message})` : messageOf(error);
+    throw new TemplateError(`${label(where)}: cannot parse template: ${reason}`, details(where), { cause: error });
+  }
+}
+
+function compileFunctionTemplate(source: (fields: Fields) => string, where: string | undefined): CompiledTemplate {
+  return {
+    variables: [],
+    optionalVariables: [],
+    render(fields: Fields, recordId?: string): string {
+      let result: unknown;
+      try {
+        // A frozen copy: a prompt function must not be able to edit the record it renders.
+        result = source(Object.freeze({ ...fields }));
+      } catch (error) {
+        throw new TemplateError(
+          `${label(where)}: template function threw${forRecord(recordId)}: ${messageOf(error)}`,
+          details(where, recordId),
+          { cause: error },
+        );
+      }
+      if (typeof result !== 'string') {
+        throw new TemplateError(
+          `${label(where)}: template function must return a string${forRecord(recordId)}, got ${describe(result)}`,
+          details(where, recordId),
+        );
+      }
+      return result;
+    },
+  };
+}
+
+function missingVariableError(name: string, fields: Fields, where: string | undefined, recordId: string | undefined) {
+  const known = Object.keys(fields).filter((key) => fields[key] !== undefined);
+  const shown = known.length > 20 ? `${known.slice(0, 20).join(', ')}, …` : known.join(', ');
+  return new TemplateError(
+    `${label(where)}: "${name}" is not a field of record${recordId === undefined ? '' : ` ${recordId}`}; known: ${shown || '(none)'}`,
+    { ...details(where, recordId), variable: name },
+  );
+}
+
+function label(where: string | undefined): string {
+  return where === undefined ? 'template' : `template ${where}`;
+}
+
+function forRecord(recordId: string | undefined): string {
+  return recordId === undefined ? '' : ` for record ${recordId}`;
+}
+
+function details(where: string | undefined, recordId?: string): { where?: string; recordId?: string } {
+  return { ...(where === undefined ? {} : { where }), ...(recordId === undefined ? {} : { recordId }) };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value;
+}

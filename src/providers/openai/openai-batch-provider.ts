@@ -1,0 +1,171 @@
+/**
+ * OpenAI Batch API adapter on the official `openai` SDK: upload the shard file (purpose=batch),
+ * create the batch with `metadata` naming the run and shard, poll, stream the output and error files.
+ */
+import { createReadStream } from 'node:fs';
+import { basename } from 'node:path';
+import OpenAI, { toStreamingFile } from 'openai';
+import type {
+  BatchHandle,
+  BatchItemResult,
+  BatchLimits,
+  BatchProvider,
+  BatchStatus,
+  ProviderRequest,
+  ShardSubmission,
+  StructuredOutputMode,
+} from '../batch-provider.js';
+import { toProviderApiError } from '../errors.js';
+import { readBodyLines } from '../read-lines.js';
+import { withRetries } from '../retry.js';
+import { convertOpenAIResultLine } from './openai-batch-wire.js';
+import { buildOpenAIChatBody } from './openai-chat-body.js';
+import { mapOpenAIBatchStatus } from './map-openai-batch-status.js';
+
+const ENDPOINT = '/v1/chat/completions';
+/** Spec A.8: 50,000 requests and 200 MB per input file; keep a margin under the byte limit. */
+const LIMITS: BatchLimits = { maxRequests: 50_000, maxBytes: 190 * 1024 * 1024 };
+export const RUN_METADATA_KEY = 'synthforge_run';
+export const SHARD_METADATA_KEY = 'synthforge_shard';
+
+export interface OpenAIBatchProviderOptions {
+  apiKey: string;
+  baseURL?: string;
+  /** Per-attempt timeout in ms for every call. */
+  timeoutMs?: number;
+  /** Retries for idempotent calls (upload, retrieve, download, list). Create is never retried. */
+  maxRetries?: number;
+}
+
+export class OpenAIBatchProvider implements BatchProvider {
+  readonly id = 'openai' as const;
+  private readonly client: OpenAI;
+  private readonly maxRetries: number;
+
+  constructor(options: OpenAIBatchProviderOptions) {
+    this.maxRetries = options.maxRetries ?? 3;
+    this.client = new OpenAI({
+      apiKey: options.apiKey,
+      ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+      timeout: options.timeoutMs ?? 120_000,
+      maxRetries: this.maxRetries,
+    });
+  }
+
+  limits(): BatchLimits {
+    return LIMITS;
+  }
+
+  outputMode(): StructuredOutputMode {
+    return 'native';
+  }
+
+  encodeRequest(request: ProviderRequest): string {
+    const body = buildOpenAIChatBody(request, { maxTokensKey: 'max_completion_tokens' });
+    return JSON.stringify({ custom_id: request.customId, method: 'POST', url: ENDPOINT, body });
+  }
+
+  async submit(shard: ShardSubmission, options: { signal?: AbortSignal } = {}): Promise<BatchHandle> {
+    // The SDK cannot replay a consumed stream, so uploads are retried here with a fresh stream.
+    // Repeating an upload is harmless: at worst an unused file is left behind.
+    const file = await withRetries(
+      () =>
+        this.call('upload', false, () =>
+          this.client.files.create(
+            // Streamed: a shard file can be up to 200 MB and must not be read into memory.
+            { file: toStreamingFile(createReadStream(shard.inputPath), uploadName(shard)), purpose: 'batch' },
+            { maxRetries: 0, signal: options.signal },
+          ),
+        ),
+      { attempts: this.maxRetries + 1, ...(options.signal ? { signal: options.signal } : {}) },
+    );
+    // No SDK retry here: a create retried after a timeout or 5xx can create a second batch and
+    // bill every request twice. A failure is reported as `ambiguous` and the engine reconciles
+    // through `findSubmitted` (batch metadata) before it tries again.
+    const batch = await this.call('create', true, () =>
+      this.client.batches.create(
+        {
+          input_file_id: file.id,
+          endpoint: ENDPOINT,
+          completion_window: '24h',
+          metadata: { [RUN_METADATA_KEY]: shard.runId, [SHARD_METADATA_KEY]: shard.shardId },
+        },
+        { maxRetries: 0, signal: options.signal },
+      ),
+    );
+    return { version: 1, provider: 'openai', model: shard.model, batchId: batch.id, inputFileId: file.id };
+  }
+
+  async poll(handle: BatchHandle, options: { signal?: AbortSignal } = {}): Promise<BatchStatus> {
+    const batch = await this.call('retrieve', false, () => this.client.batches.retrieve(handle.batchId, { signal: options.signal }));
+    return toBatchStatus(batch);
+  }
+
+  async *results(handle: BatchHandle, options: { signal?: AbortSignal } = {}): AsyncIterable<BatchItemResult> {
+    const batch = await this.call('retrieve', false, () => this.client.batches.retrieve(handle.batchId, { signal: options.signal }));
+    // Either id may be null or even '' (seen in the wild) when there is nothing to put in it.
+    for (const fileId of [batch.output_file_id, batch.error_file_id]) {
+      if (!fileId) continue;
+      const response = await this.call('results', false, () => this.client.files.content(fileId, { signal: options.signal }));
+      for await (const { line } of readBodyLines(response.body)) {
+        const result = convertOpenAIResultLine(line);
+        if ('outcome' in result) yield result;
+        else if (result.customId) {
+          yield { customId: result.customId, outcome: 'errored', error: { code: 'malformed_result_line', message: result.malformed, retryable: true } };
+        }
+        // A line without a readable custom_id cannot be matched; its request shows up as missing.
+      }
+    }
+  }
+
+  async cancel(handle: BatchHandle): Promise<BatchStatus> {
+    const batch = await this.call('cancel', false, () => this.client.batches.cancel(handle.batchId));
+    return toBatchStatus(batch);
+  }
+
+  /**
+   * Safe because every batch we create carries our run and shard ids in `metadata`: a batch with
+   * both ids was created by this shard's submit and by nothing else. We scan newest first and stop
+   * once batches are older than the shard's record (minus clock skew), so the scan is bounded.
+   */
+  async findSubmitted(shard: ShardSubmission & { submittedAfter: number }): Promise<BatchHandle | undefined> {
+    const oldest = Math.floor(shard.submittedAfter / 1000) - 300;
+    const page = await this.call('list', false, () => this.client.batches.list({ limit: 100 }));
+    for await (const batch of page) {
+      if (batch.created_at < oldest) break;
+      const metadata = batch.metadata ?? {};
+      if (metadata[RUN_METADATA_KEY] === shard.runId && metadata[SHARD_METADATA_KEY] === shard.shardId) {
+        return { version: 1, provider: 'openai', model: shard.model, batchId: batch.id, inputFileId: batch.input_file_id };
+      }
+    }
+    return undefined;
+  }
+
+  private async call<T>(operation: string, mutating: boolean, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw toProviderApiError('openai', operation, error, { mutating });
+    }
+  }
+}
+
+function uploadName(shard: ShardSubmission): string {
+  const name = basename(shard.inputPath);
+  return name.endsWith('.jsonl') ? name : `${name}.jsonl`;
+}
+
+function toBatchStatus(batch: OpenAI.Batches.Batch): BatchStatus {
+  const counts = batch.request_counts;
+  const errors = batch.errors?.data?.map((error) => ({
+    code: error.code ?? 'unknown',
+    message: error.message ?? '',
+    ...(typeof error.line === 'number' ? { line: error.line } : {}),
+  }));
+  return {
+    state: mapOpenAIBatchStatus(batch.status),
+    rawStatus: batch.status,
+    ...(counts ? { counts: { total: counts.total, completed: counts.completed, failed: counts.failed } } : {}),
+    ...(errors && errors.length > 0 ? { errors } : {}),
+  };
+}

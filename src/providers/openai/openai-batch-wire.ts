@@ -1,0 +1,107 @@
+/**
+ * The lines of OpenAI batch output and error files (spec A.6), and their conversion into
+ * provider-neutral results. Both places an error can sit are read: `error` (request never ran:
+ * batch_expired, batch_cancelled) and `response.body.error` with `status_code >= 400` (it ran and
+ * failed; the top-level `error` is then null).
+ */
+import { z } from 'zod';
+import type { BatchItemResult } from '../batch-provider.js';
+
+const usageSchema = z
+  .object({
+    prompt_tokens: z.number(),
+    completion_tokens: z.number(),
+    prompt_tokens_details: z.object({ cached_tokens: z.number().optional() }).nullish(),
+  })
+  .nullish();
+
+const errorBodySchema = z.object({ message: z.string().nullish(), type: z.string().nullish(), code: z.string().nullish() });
+
+export const openAIResultLineSchema = z.object({
+  id: z.string().optional(),
+  custom_id: z.string(),
+  response: z
+    .object({
+      status_code: z.number(),
+      request_id: z.string().nullish(),
+      body: z.unknown(),
+    })
+    .nullish(),
+  error: z.object({ code: z.string().nullish(), message: z.string().nullish() }).nullish(),
+});
+
+const chatCompletionSchema = z.object({
+  model: z.string().optional(),
+  choices: z
+    .array(
+      z.object({
+        finish_reason: z.string().nullish(),
+        message: z.object({ content: z.string().nullish(), refusal: z.string().nullish() }),
+      }),
+    )
+    .min(1),
+  usage: usageSchema,
+});
+
+export function convertOpenAIResultLine(line: string): BatchItemResult | { customId?: string; malformed: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    return { malformed: 'result line is not JSON' };
+  }
+  const parsed = openAIResultLineSchema.safeParse(json);
+  if (!parsed.success) {
+    const customId = (json as { custom_id?: unknown })?.custom_id;
+    return { ...(typeof customId === 'string' ? { customId } : {}), malformed: 'result line has an unexpected shape' };
+  }
+  const { custom_id: customId, response, error } = parsed.data;
+  if (error && !response) return convertLineError(customId, error.code ?? 'unknown', error.message ?? '');
+  if (!response) return { customId, malformed: 'result line has neither response nor error' };
+  if (response.status_code >= 400) return convertHttpError(customId, response.status_code, response.body);
+  const completion = chatCompletionSchema.safeParse(response.body);
+  if (!completion.success) return { customId, malformed: 'response body is not a chat completion' };
+  return convertCompletion(customId, completion.data);
+}
+
+function convertLineError(customId: string, code: string, message: string): BatchItemResult {
+  if (code === 'batch_expired') return { customId, outcome: 'expired' };
+  if (code === 'batch_cancelled' || code === 'batch_canceled') return { customId, outcome: 'canceled' };
+  return { customId, outcome: 'errored', error: { code, message, retryable: true } };
+}
+
+function convertHttpError(customId: string, status: number, body: unknown): BatchItemResult {
+  const parsed = errorBodySchema.safeParse((body as { error?: unknown } | null)?.error);
+  const error = parsed.success ? parsed.data : {};
+  return {
+    customId,
+    outcome: 'errored',
+    error: {
+      code: error.code ?? error.type ?? `http_${status}`,
+      message: error.message ?? `request failed with HTTP ${status}`,
+      status,
+      // A 4xx means the request itself is wrong: sending it again would fail again.
+      retryable: status === 408 || status === 409 || status === 429 || status >= 500,
+    },
+  };
+}
+
+function convertCompletion(customId: string, completion: z.output<typeof chatCompletionSchema>): BatchItemResult {
+  const choice = completion.choices[0]!;
+  const usage = completion.usage
+    ? {
+        inputTokens: completion.usage.prompt_tokens,
+        outputTokens: completion.usage.completion_tokens,
+        cachedInputTokens: completion.usage.prompt_tokens_details?.cached_tokens ?? 0,
+      }
+    : undefined;
+  return {
+    customId,
+    outcome: 'succeeded',
+    text: choice.message.content ?? '',
+    ...(choice.finish_reason ? { finishReason: choice.finish_reason } : {}),
+    ...(choice.message.refusal ? { refusal: choice.message.refusal } : {}),
+    ...(usage ? { usage } : {}),
+    ...(completion.model ? { model: completion.model } : {}),
+  };
+}

@@ -1,0 +1,25 @@
+import type { ChatMessage } from '../../domain.js';
+import { toOpenAIResponseFormat } from '../../schema/openai-strict.js';
+import { toPromptInstructions } from '../../schema/prompt-instructions.js';
+import type { ProviderRequest } from '../batch-provider.js';
+
+/**
+ * The `/v1/chat/completions` body for a request: shared by the OpenAI batch adapter (one JSONL line's
+ * `body`) and the OpenAI-compatible synchronous provider (vLLM, Ollama, …).
+ */
+export function buildOpenAIChatBody(request: ProviderRequest, options: { maxTokensKey: 'max_tokens' | 'max_completion_tokens' }): Record<string, unknown> {
+  const { max_tokens, ...params } = request.params;
+  const body: Record<string, unknown> = { model: request.model, messages: withPromptInstructions(request), ...params };
+  if (max_tokens !== undefined) body[options.maxTokensKey] = max_tokens;
+  if (request.output?.mode === 'native') body.response_format = toOpenAIResponseFormat(request.output);
+  return body;
+}
+
+/** In `prompt` mode the schema travels in the system message (servers without structured output). */
+function withPromptInstructions(request: ProviderRequest): ChatMessage[] {
+  if (request.output?.mode !== 'prompt') return request.messages;
+  const instructions = toPromptInstructions(request.output);
+  const [first, ...rest] = request.messages;
+  if (first?.role === 'system') return [{ role: 'system', content: `${first.content}\n\n${instructions}` }, ...rest];
+  return [{ role: 'system', content: instructions }, ...request.messages];
+}

@@ -1,0 +1,105 @@
+/**
+ * The TS form of a recipe. `defineRecipe` is an identity function that gives editors the recipe's
+ * types; `steps<Seed>()` is a small builder through which each generate step's zod output type flows
+ * into the record type that later steps' prompt functions receive:
+ *
+ *   steps<{ topic: string }>()
+ *     .generate('question', { model: 'openai/gpt-4o-mini', prompt: (r) => `Ask about ${r.topic}`,
+ *                             schema: z.object({ question: z.string() }) })
+ *     .generate('answer', { model: 'anthropic/claude-haiku-4-5', prompt: (r) => r.question, … })
+ */
+import type { z } from 'zod';
+import type { Fields } from '../domain.js';
+import type { priceOverridesSchema } from '../cost/price-spec.js';
+import type { outputSpecSchema } from '../dataset/output-spec.js';
+import type { dedupSpecSchema } from '../dedup/dedup-spec.js';
+import type { filterSpecSchema } from '../filters/filter-spec.js';
+
+type Template<F> = string | ((record: F) => string);
+type OutputOf<S> = S extends z.ZodType<infer O> ? (O extends Fields ? O : Fields) : Fields;
+
+export interface GenerateOptions<F extends Fields, S> {
+  model: string;
+  base_url?: string;
+  n?: number;
+  temperature?: number;
+  top_p?: number;
+  max_tokens?: number;
+  seed?: number;
+  stop?: string | string[];
+  presence_penalty?: number;
+  frequency_penalty?: number;
+  system?: Template<F>;
+  prompt?: Template<F>;
+  messages?: { role: 'system' | 'user' | 'assistant'; content: Template<F> }[];
+  /** A zod schema (its output type flows into later steps) or a JSON Schema object. */
+  schema: S;
+  structured_output?: 'auto' | 'native' | 'tool' | 'prompt';
+  max_requests_per_batch?: number;
+  max_attempts?: number;
+}
+
+export type StepDocument =
+  | ({ generate: string } & GenerateOptions<Fields, unknown>)
+  | { dedup: z.input<typeof dedupSpecSchema> }
+  | { filter: z.input<typeof filterSpecSchema> };
+
+const CHAIN_MARKER = Symbol.for('synthforge.step-chain');
+
+export class StepChain<F extends Fields> {
+  readonly [CHAIN_MARKER] = true;
+  constructor(readonly documents: readonly StepDocument[] = []) {}
+
+  generate<S extends object>(name: string, options: GenerateOptions<F, S>): StepChain<F & OutputOf<S>> {
+    const document = { generate: name, ...options } as unknown as StepDocument;
+    return new StepChain<F & OutputOf<S>>([...this.documents, document]);
+  }
+
+  dedup(spec: z.input<typeof dedupSpecSchema>): StepChain<F> {
+    return new StepChain<F>([...this.documents, { dedup: spec }]);
+  }
+
+  filter(spec: z.input<typeof filterSpecSchema>): StepChain<F> {
+    return new StepChain<F>([...this.documents, { filter: spec }]);
+  }
+}
+
+/** Starts a typed step chain; `Seed` is the shape of the seed records. */
+export function steps<Seed extends Fields = Fields>(): StepChain<Seed> {
+  return new StepChain<Seed>();
+}
+
+export type SeedInput =
+  | { inline: Fields[]; limit?: number; sample?: { n: number; seed: number }; id_field?: string }
+  | { jsonl: string; limit?: number; sample?: { n: number; seed: number }; id_field?: string }
+  | { csv: string | { path: string; delimiter?: string }; limit?: number; sample?: { n: number; seed: number }; id_field?: string }
+  | { parquet: string; limit?: number; sample?: { n: number; seed: number }; id_field?: string }
+  | { product: Record<string, unknown[]>; limit?: number; sample?: { n: number; seed: number }; id_field?: string };
+
+export interface RecipeInput {
+  name: string;
+  description?: string;
+  seeds: SeedInput[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any chain, whatever its record type
+  steps: StepChain<any> | readonly StepDocument[];
+  output?: z.input<typeof outputSpecSchema>;
+  budget?: { max_usd: number };
+  max_attempts?: number;
+  prices?: z.input<typeof priceOverridesSchema>;
+}
+
+export function defineRecipe<const R extends RecipeInput>(recipe: R): R {
+  return recipe;
+}
+
+function isStepChain(value: unknown): value is StepChain<Fields> {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[CHAIN_MARKER] === true;
+}
+
+/** Turns a step chain into the plain step list the recipe model validates. */
+export function normaliseRecipeInput(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const recipe = value as { steps?: unknown };
+  if (!isStepChain(recipe.steps)) return value;
+  return { ...recipe, steps: [...recipe.steps.documents] };
+}

@@ -1,0 +1,47 @@
+import { UsageError } from '../errors.js';
+
+/**
+ * One problem in a recipe. `path` is the key path inside the recipe document (`steps[2].prompt`);
+ * `line`/`column` (1-based) are known for YAML recipes and absent for TS recipes, which have no
+ * positions for their object literals.
+ */
+export interface RecipeIssue {
+  file: string;
+  line?: number;
+  column?: number;
+  path: (string | number)[];
+  code: string;
+  message: string;
+  severity: 'error' | 'warning';
+}
+
+/** Every issue found in a recipe, thrown once after all checks ran (so users fix them in one pass). */
+export class RecipeError extends UsageError {
+  readonly issues: RecipeIssue[];
+
+  constructor(issues: RecipeIssue[]) {
+    const errors = issues.filter((issue) => issue.severity === 'error');
+    const first = errors[0] ?? issues[0];
+    const summary = first ? formatRecipeIssue(first) : 'invalid recipe';
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+    super('recipe_invalid', `${summary}${more}`, { details: { issues } });
+    this.name = 'RecipeError';
+    this.issues = issues;
+  }
+}
+
+export function formatIssuePath(path: (string | number)[]): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else out += out === '' ? segment : `.${segment}`;
+  }
+  return out === '' ? '(root)' : out;
+}
+
+/** `support-qa.yaml:14:9  steps[0].schema  unknown key "minLenght"` */
+export function formatRecipeIssue(issue: RecipeIssue): string {
+  const where = issue.line === undefined ? issue.file : `${issue.file}:${issue.line}:${issue.column ?? 1}`;
+  const tag = issue.severity === 'warning' ? 'warning: ' : '';
+  return `${where}  ${formatIssuePath(issue.path)}  ${tag}${issue.message}`;
+}

@@ -1,0 +1,96 @@
+/**
+ * The zod model of a recipe document, the contract users write against (DESIGN.md "The recipe
+ * format"). Objects are strict so a typo fails instead of being ignored. Seeds and steps are
+ * validated one entry at a time by `validate-document.ts`, which picks the schema from the entry's
+ * kind key: a union would report every alternative's errors and bury the real one.
+ */
+import { z } from 'zod';
+import { priceOverridesSchema } from '../cost/price-spec.js';
+import { outputSpecSchema } from '../dataset/output-spec.js';
+import { dedupSpecSchema } from '../dedup/dedup-spec.js';
+import { filterSpecSchema } from '../filters/filter-spec.js';
+import { chatMessageTemplateSchema, templateSchema } from './template-source.js';
+
+export const DATASET_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
+export const STEP_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
+
+const samplingSchema = z.strictObject({ n: z.int().positive(), seed: z.int() });
+
+const seedCommon = {
+  limit: z.int().positive().optional(),
+  sample: samplingSchema.optional(),
+  id_field: z.string().min(1).optional(),
+};
+
+export const SEED_KINDS = ['inline', 'jsonl', 'csv', 'parquet', 'product'] as const;
+export type SeedKind = (typeof SEED_KINDS)[number];
+
+export const seedEntrySchemas = {
+  inline: z.strictObject({ inline: z.array(z.record(z.string(), z.unknown())).min(1), ...seedCommon }),
+  jsonl: z.strictObject({ jsonl: z.string().min(1), ...seedCommon }),
+  csv: z.strictObject({
+    csv: z.union([z.string().min(1), z.strictObject({ path: z.string().min(1), delimiter: z.string().length(1).optional() })]),
+    ...seedCommon,
+  }),
+  parquet: z.strictObject({ parquet: z.string().min(1), ...seedCommon }),
+  product: z.strictObject({ product: z.record(z.string(), z.array(z.unknown()).min(1)), ...seedCommon }),
+} as const;
+
+export type SeedEntry =
+  | z.output<(typeof seedEntrySchemas)['inline']>
+  | z.output<(typeof seedEntrySchemas)['jsonl']>
+  | z.output<(typeof seedEntrySchemas)['csv']>
+  | z.output<(typeof seedEntrySchemas)['parquet']>
+  | z.output<(typeof seedEntrySchemas)['product']>;
+
+/** A step schema: JSON Schema (an object) in YAML, or a zod schema in a TS recipe. Checked by schema/. */
+const outputSchemaValue = z.custom<object>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), {
+  message: 'expected a JSON Schema object (or, in a TS recipe, a zod schema)',
+});
+
+export const generateStepSchema = z
+  .strictObject({
+    generate: z.string().regex(STEP_NAME_PATTERN, 'a step name: letters, digits, "_" or "-", starting with a letter'),
+    model: z.string().regex(/^[^/\s]+\/\S+$/, 'expected "provider/model", e.g. openai/gpt-4o-mini'),
+    base_url: z.url().optional(),
+    n: z.int().min(1).max(1000).default(1),
+    temperature: z.number().min(0).max(2).optional(),
+    top_p: z.number().min(0).max(1).optional(),
+    max_tokens: z.int().positive().optional(),
+    seed: z.int().optional(),
+    stop: z.union([z.string(), z.array(z.string()).max(4)]).optional(),
+    presence_penalty: z.number().min(-2).max(2).optional(),
+    frequency_penalty: z.number().min(-2).max(2).optional(),
+    system: templateSchema.optional(),
+    prompt: templateSchema.optional(),
+    messages: z.array(chatMessageTemplateSchema).min(1).optional(),
+    schema: outputSchemaValue,
+    structured_output: z.enum(['auto', 'native', 'tool', 'prompt']).default('auto'),
+    max_requests_per_batch: z.int().positive().optional(),
+    max_attempts: z.int().min(1).max(10).optional(),
+  })
+  .refine((step) => step.prompt !== undefined || step.messages !== undefined, {
+    message: 'a generate step needs a `prompt` (or `messages`)',
+    path: ['prompt'],
+  });
+
+export const STEP_KINDS = ['generate', 'dedup', 'filter'] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+export const stepEntrySchemas = {
+  generate: generateStepSchema,
+  dedup: z.strictObject({ dedup: dedupSpecSchema }),
+  filter: z.strictObject({ filter: filterSpecSchema }),
+} as const;
+
+/** Everything but seeds and steps, which are validated entry by entry. */
+export const recipeTopSchema = z.strictObject({
+  name: z.string().regex(DATASET_NAME_PATTERN, 'a dataset name: lowercase letters, digits and "-"'),
+  description: z.string().optional(),
+  seeds: z.array(z.unknown()).min(1, 'a recipe needs at least one seed source'),
+  steps: z.array(z.unknown()).min(1, 'a recipe needs at least one step'),
+  output: outputSpecSchema.default(() => outputSpecSchema.parse({})),
+  budget: z.strictObject({ max_usd: z.number().positive() }).optional(),
+  max_attempts: z.int().min(1).max(10).default(3),
+  prices: priceOverridesSchema.optional(),
+});

@@ -1,0 +1,68 @@
+/**
+ * A loaded recipe: the document as the user wrote it (snake_case keys, defaults filled in), with
+ * each step tagged by its kind and name. It is data: nothing here calls the engine.
+ */
+import type { z } from 'zod';
+import type { ModelRef } from '../domain.js';
+import type { OutputSpec } from '../dataset/output-spec.js';
+import type { DedupSpec } from '../dedup/dedup-spec.js';
+import type { FilterSpec } from '../filters/filter-spec.js';
+import type { generateStepSchema, recipeTopSchema, SeedEntry } from './recipe-schema.js';
+
+export type GenerateStepDocument = z.output<typeof generateStepSchema>;
+
+export interface GenerateStep extends Omit<GenerateStepDocument, 'generate'> {
+  kind: 'generate';
+  /** The step name (the value of `generate:`), also the structured-output name. */
+  name: string;
+  index: number;
+  modelRef: ModelRef;
+}
+
+export interface DedupStep {
+  kind: 'dedup';
+  name: string;
+  index: number;
+  spec: DedupSpec;
+}
+
+export interface FilterStep {
+  kind: 'filter';
+  name: string;
+  index: number;
+  spec: FilterSpec;
+}
+
+export type Step = GenerateStep | DedupStep | FilterStep;
+
+export type SeedSource = SeedEntry & { index: number };
+
+export interface RecipeSourceInfo {
+  /** Absolute path of the recipe file ('' for a recipe object passed in code). */
+  file: string;
+  /** Folder that relative seed paths resolve against. */
+  dir: string;
+  kind: 'yaml' | 'ts' | 'object';
+  /** sha256 of the recipe file's bytes (or of the canonical JSON of an object recipe). */
+  hash: string;
+}
+
+type RecipeTop = z.output<typeof recipeTopSchema>;
+
+export interface Recipe extends Omit<RecipeTop, 'seeds' | 'steps' | 'output'> {
+  seeds: SeedSource[];
+  steps: Step[];
+  output: OutputSpec;
+  source: RecipeSourceInfo;
+}
+
+/** Where a key path of the recipe is written, when known (YAML recipes). */
+export type Locate = (
+  path: (string | number)[],
+  options?: { key?: boolean },
+) => { line: number; column: number } | undefined;
+
+export interface LoadedRecipe {
+  recipe: Recipe;
+  locate: Locate;
+}

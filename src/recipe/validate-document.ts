@@ -1,0 +1,152 @@
+/**
+ * Validates a parsed recipe document against the recipe model and normalises it into a `Recipe`.
+ * Every issue is collected before throwing, so a user fixes a recipe in one pass.
+ */
+import type { z } from 'zod';
+import { PROVIDER_IDS, type ModelRef, type ProviderId } from '../domain.js';
+import { RecipeError, type RecipeIssue } from './recipe-error.js';
+import {
+  recipeTopSchema,
+  SEED_KINDS,
+  seedEntrySchemas,
+  STEP_KINDS,
+  stepEntrySchemas,
+  type SeedEntry,
+} from './recipe-schema.js';
+import type { GenerateStepDocument, Locate, Recipe, RecipeSourceInfo, SeedSource, Step } from './recipe.js';
+import { allowedKeysAt, closest, zodIssuesToRecipeIssues } from './zod-issues.js';
+
+type Path = (string | number)[];
+
+interface Context {
+  file: string;
+  locate: Locate;
+  issues: RecipeIssue[];
+}
+
+export function validateRecipeDocument(document: unknown, source: RecipeSourceInfo, locate: Locate): Recipe {
+  const context: Context = { file: source.file || '(recipe object)', locate, issues: [] };
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+    addIssue(context, [], 'invalid_type', 'a recipe is a mapping with name, seeds, steps and output');
+    throw new RecipeError(context.issues);
+  }
+  const top = parseWith(context, recipeTopSchema, document, []);
+  const raw = document as { seeds?: unknown; steps?: unknown };
+  const seeds = Array.isArray(raw.seeds) ? raw.seeds.map((entry, index) => parseSeed(context, entry, index)) : [];
+  const steps = Array.isArray(raw.steps) ? raw.steps.map((entry, index) => parseStep(context, entry, index)) : [];
+  checkStepNames(context, steps);
+
+  if (context.issues.some((issue) => issue.severity === 'error') || !top) throw new RecipeError(context.issues);
+  return {
+    ...top,
+    seeds: seeds as SeedSource[],
+    steps: steps as Step[],
+    source,
+  };
+}
+
+function parseWith<T extends z.ZodType>(context: Context, schema: T, value: unknown, prefix: Path): z.output<T> | undefined {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (result.success) return result.data;
+  context.issues.push(
+    ...zodIssuesToRecipeIssues(result.error, {
+      file: context.file,
+      prefix,
+      locate: context.locate,
+      allowedKeys: (path) => allowedKeysAt(schema, path.slice(prefix.length)),
+    }),
+  );
+  return undefined;
+}
+
+/** The one kind key an entry has (`jsonl:`, `generate:` …), or an issue saying what was expected. */
+function kindOf<K extends string>(context: Context, entry: unknown, kinds: readonly K[], path: Path, what: string): K | undefined {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+    addIssue(context, path, 'invalid_type', `expected a ${what} mapping with one of: ${kinds.join(', ')}`);
+    return undefined;
+  }
+  const keys = Object.keys(entry);
+  const present = kinds.filter((kind) => keys.includes(kind));
+  if (present.length === 1) return present[0];
+  if (present.length === 0) {
+    const guess = keys.map((key) => closest(key, [...kinds])).find((value) => value !== undefined);
+    const hint = guess ? ` (did you mean "${guess}"?)` : '';
+    addIssue(context, path, 'missing_kind', `a ${what} needs one of: ${kinds.join(', ')}${hint}`);
+  } else {
+    addIssue(context, path, 'ambiguous_kind', `a ${what} has exactly one of ${kinds.join(', ')}; found ${present.join(' and ')}`);
+  }
+  return undefined;
+}
+
+function parseSeed(context: Context, entry: unknown, index: number): SeedSource | undefined {
+  const path = ['seeds', index];
+  const kind = kindOf(context, entry, SEED_KINDS, path, 'seed source');
+  if (!kind) return undefined;
+  const parsed = parseWith(context, seedEntrySchemas[kind], entry, path) as SeedEntry | undefined;
+  return parsed ? { ...parsed, index } : undefined;
+}
+
+function parseStep(context: Context, entry: unknown, index: number): Step | undefined {
+  const path = ['steps', index];
+  const kind = kindOf(context, entry, STEP_KINDS, path, 'step');
+  if (!kind) return undefined;
+  if (kind === 'generate') {
+    const parsed = parseWith(context, stepEntrySchemas.generate, entry, path);
+    return parsed ? toGenerateStep(context, parsed, index) : undefined;
+  }
+  if (kind === 'dedup') {
+    const parsed = parseWith(context, stepEntrySchemas.dedup, entry, path);
+    return parsed ? { kind: 'dedup', name: `dedup-${index}`, index, spec: parsed.dedup } : undefined;
+  }
+  const parsed = parseWith(context, stepEntrySchemas.filter, entry, path);
+  if (!parsed) return undefined;
+  const name = (parsed.filter as { name?: string }).name ?? `filter-${index}`;
+  return { kind: 'filter', name, index, spec: parsed.filter };
+}
+
+function toGenerateStep(context: Context, document: GenerateStepDocument, index: number): Step | undefined {
+  const { generate, ...rest } = document;
+  const modelRef = parseModelRef(context, document.model, ['steps', index, 'model']);
+  if (!modelRef) return undefined;
+  if (modelRef.provider === 'openai-compatible' && !document.base_url && !process.env.OPENAI_COMPATIBLE_BASE_URL) {
+    addIssue(
+      context,
+      ['steps', index, 'model'],
+      'missing_base_url',
+      'an openai-compatible model needs `base_url` (e.g. http://localhost:8000/v1 for vLLM) or OPENAI_COMPATIBLE_BASE_URL',
+    );
+  }
+  return { ...rest, kind: 'generate', name: generate, index, modelRef };
+}
+
+export function parseModelRef(context: Context | undefined, value: string, path: Path): ModelRef | undefined {
+  const slash = value.indexOf('/');
+  const provider = value.slice(0, slash);
+  const model = value.slice(slash + 1);
+  if (!(PROVIDER_IDS as readonly string[]).includes(provider)) {
+    if (context) {
+      const guess = closest(provider, [...PROVIDER_IDS]);
+      const hint = guess ? ` (did you mean "${guess}"?)` : '';
+      addIssue(context, path, 'unknown_provider', `unknown provider "${provider}"${hint}; expected one of: ${PROVIDER_IDS.join(', ')}`);
+    }
+    return undefined;
+  }
+  return { provider: provider as ProviderId, model };
+}
+
+function checkStepNames(context: Context, steps: (Step | undefined)[]): void {
+  const seen = new Map<string, number>();
+  for (const step of steps) {
+    if (!step) continue;
+    const earlier = seen.get(step.name);
+    if (earlier !== undefined) {
+      addIssue(context, ['steps', step.index], 'duplicate_step', `step name "${step.name}" is already used by steps[${earlier}]`);
+    }
+    seen.set(step.name, step.index);
+  }
+}
+
+function addIssue(context: Context, path: Path, code: string, message: string): void {
+  const position = context.locate(path);
+  context.issues.push({ file: context.file, ...(position ?? {}), path, code, message, severity: 'error' });
+}

@@ -1,0 +1,91 @@
+/**
+ * Finds the JSON value in a model's reply, in this order:
+ *   1. the whole text;
+ *   2. the first ```json (or bare ```) fenced block that parses;
+ *   3. the first balanced {...} or [...] span that parses (string-aware, so braces inside strings
+ *      do not count).
+ * Reasoning blocks (`<think>…</think>`, emitted by some local models) are removed first, since they
+ * often hold draft JSON. Only JSON.parse is used; nothing is evaluated.
+ */
+export type ExtractedJson = { ok: true; value: unknown } | { ok: false; message: string };
+
+export interface ExtractJsonOptions {
+  /** Step 3 tries `{` spans before `[` spans, so "see [1]" in prose does not beat the object that follows. */
+  preferObject?: boolean;
+}
+
+const FENCE = /```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n([\s\S]*?)```/g;
+/** Bounds step 3 on adversarial text (thousands of unbalanced braces) to linear-ish work. */
+const MAX_SPAN_STARTS = 200;
+
+export function extractJson(text: string, options: ExtractJsonOptions = {}): ExtractedJson {
+  const cleaned = stripReasoning(text.replace(/^\uFEFF/, '')).trim();
+  if (cleaned === '') return { ok: false, message: text.trim() === '' ? 'empty output' : 'no JSON value found (only a reasoning block)' };
+
+  const whole = tryParse(cleaned);
+  if (whole.ok) return whole;
+
+  for (const match of cleaned.matchAll(FENCE)) {
+    const language = (match[1] ?? '').toLowerCase();
+    if (language !== '' && language !== 'json') continue;
+    const fenced = tryParse((match[2] ?? '').trim());
+    if (fenced.ok) return fenced;
+  }
+
+  const openers = options.preferObject ? ['{', '['] : ['{['];
+  for (const opener of openers) {
+    const span = firstParsingSpan(cleaned, opener);
+    if (span.ok) return span;
+  }
+  return { ok: false, message: 'no JSON value found in the output' };
+}
+
+function stripReasoning(text: string): string {
+  const closed = text.replace(/<think>[\s\S]*?<\/think>/g, '');
+  const open = closed.indexOf('<think>');
+  return open === -1 ? closed : closed.slice(0, open);
+}
+
+function tryParse(text: string): ExtractedJson {
+  if (text === '') return { ok: false, message: 'empty' };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { ok: false, message: (error as Error).message };
+  }
+}
+
+function firstParsingSpan(text: string, openers: string): ExtractedJson {
+  let starts = 0;
+  for (let start = 0; start < text.length && starts < MAX_SPAN_STARTS; start++) {
+    if (!openers.includes(text[start]!)) continue;
+    starts++;
+    const end = balancedEnd(text, start);
+    if (end === -1) continue;
+    const parsed = tryParse(text.slice(start, end + 1));
+    if (parsed.ok) return parsed;
+  }
+  return { ok: false, message: 'no balanced JSON span' };
+}
+
+/** Index of the bracket that closes the one at `start`, or -1. Tracks strings and escapes. */
+function balancedEnd(text: string, start: number): number {
+  const stack: string[] = [];
+  let inString = false;
+  for (let index = start; index < text.length; index++) {
+    const char = text[index]!;
+    if (inString) {
+      if (char === '\\') index++;
+      else if (char === '"') inString = false;
+      continue;
+    }
+    if (char === '"') inString = true;
+    else if (char === '{') stack.push('}');
+    else if (char === '[') stack.push(']');
+    else if (char === '}' || char === ']') {
+      if (stack.pop() !== char) return -1;
+      if (stack.length === 0) return index;
+    }
+  }
+  return -1;
+}

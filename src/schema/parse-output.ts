@@ -1,0 +1,41 @@
+import { extractJson } from './extract-json.js';
+import { formatIssues, type SchemaIssue } from './issues.js';
+import { jsonTypeOf, isJsonSchemaObject } from './json-schema.js';
+import type { OutputSchema } from './output-schema.js';
+import { stripNullsForOptional } from './strip-nulls-for-optional.js';
+
+export type ParsedOutput =
+  | { ok: true; value: Record<string, unknown> }
+  | { ok: false; reason: 'not_json' | 'schema_violation'; message: string; issues?: SchemaIssue[] };
+
+export interface ParseOutputOptions {
+  /**
+   * Treat `null` as "absent" for properties the schema leaves optional and not nullable. Set it for
+   * answers produced under OpenAI strict mode, which sends null where the field would be left out.
+   */
+  nullAsAbsent?: boolean;
+}
+
+/** Extracts the JSON in a model's text, then checks it. A reply that is JSON but not an object is a schema violation. */
+export function parseModelOutput(text: string, schema: OutputSchema, options: ParseOutputOptions = {}): ParsedOutput {
+  const extracted = extractJson(text, { preferObject: true });
+  if (!extracted.ok) return { ok: false, reason: 'not_json', message: extracted.message };
+  return checkModelValue(extracted.value, schema, options);
+}
+
+/** The same check for a value that arrived already parsed (an Anthropic `tool_use` block's `input`). */
+export function checkModelValue(value: unknown, schema: OutputSchema, options: ParseOutputOptions = {}): ParsedOutput {
+  if (!isJsonSchemaObject(value)) {
+    const issues: SchemaIssue[] = [{ code: 'invalid_type', path: [], message: `expected object, got ${jsonTypeOf(value)}` }];
+    return { ok: false, reason: 'schema_violation', message: formatIssues(issues), issues };
+  }
+  const candidate = options.nullAsAbsent ? stripNullsForOptional(value, schema.jsonSchema) : value;
+  const checked = schema.validate(candidate);
+  if (!checked.ok) return { ok: false, reason: 'schema_violation', message: formatIssues(checked.issues), issues: checked.issues };
+  if (!isJsonSchemaObject(checked.value)) {
+    // A zod transform may turn the object into something else; a step needs fields to merge.
+    const issues: SchemaIssue[] = [{ code: 'invalid_type', path: [], message: `the schema produced ${jsonTypeOf(checked.value)}, not an object` }];
+    return { ok: false, reason: 'schema_violation', message: formatIssues(issues), issues };
+  }
+  return { ok: true, value: checked.value };
+}

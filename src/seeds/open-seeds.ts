@@ -1,0 +1,55 @@
+import type { DataRecord } from '../domain.js';
+import { checkSeedSource } from './check-seed-source.js';
+import { readSeedSource } from './read-seed-source.js';
+import { SeedIdRegistry, seedIdOf } from './seed-ids.js';
+import type { SeedSourceSpec } from './seed-source.js';
+
+export interface OpenSeedsOptions {
+  /** The recipe file's folder: relative seed paths resolve against it. */
+  baseDir: string;
+}
+
+/**
+ * Streams the records of every source, concatenated in order. Files are read as they are consumed
+ * (one line, CSV row or Parquet row group at a time), so memory does not grow with file size, except
+ * for `sample` (holds n records) and `idField` (remembers every id to reject duplicates).
+ * Every source is checked (options, product lists, files exist) before the first record is emitted.
+ */
+export function openSeeds(sources: SeedSourceSpec[], options: OpenSeedsOptions): AsyncIterable<DataRecord> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      for await (const { record } of openIndexedSeeds(sources, options)) yield record;
+    },
+  };
+}
+
+/** How many records each source yields, after limit and sampling; reads every source once. */
+export async function countSeeds(
+  sources: SeedSourceSpec[],
+  options: OpenSeedsOptions,
+): Promise<{ total: number; perSource: number[] }> {
+  const perSource = sources.map(() => 0);
+  for await (const { sourceIndex } of openIndexedSeeds(sources, options)) {
+    perSource[sourceIndex] = perSource[sourceIndex]! + 1;
+  }
+  return { total: perSource.reduce((sum, count) => sum + count, 0), perSource };
+}
+
+async function* openIndexedSeeds(
+  sources: SeedSourceSpec[],
+  options: OpenSeedsOptions,
+): AsyncGenerator<{ sourceIndex: number; record: DataRecord }> {
+  for (const [sourceIndex, spec] of sources.entries()) {
+    await checkSeedSource(spec, sourceIndex, options.baseDir);
+  }
+  // Once any source supplies its own ids, every id (positional ones too) must be checked against
+  // them: an idField value could be "s0-000001".
+  const registry = sources.some((spec) => spec.idField !== undefined) ? new SeedIdRegistry() : undefined;
+  for (const [sourceIndex, spec] of sources.entries()) {
+    for await (const seed of readSeedSource(spec, sourceIndex, options.baseDir)) {
+      const id = seedIdOf(seed, sourceIndex, spec.idField);
+      registry?.register(id, seed, sourceIndex);
+      yield { sourceIndex, record: { id, fields: seed.fields, seedId: id, lineage: [] } };
+    }
+  }
+}

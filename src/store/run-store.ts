@@ -1,0 +1,496 @@
+/**
+ * The durable run state and response cache. Synchronous (better-sqlite3) on purpose: each state
+ * change that follows a provider call is one transaction, committed before the next provider call.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { STORE_SCHEMA, STORE_SCHEMA_VERSION } from './store-schema.js';
+
+export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'budget_exceeded';
+export type ShardStatus = 'planned' | 'submitting' | 'submitted' | 'ended' | 'failed' | 'collected' | 'abandoned';
+
+/** Why a sample is (not) usable. `valid` is the only success. */
+export type ResponseOutcome =
+  | 'valid'
+  | 'not_json'
+  | 'schema_violation'
+  | 'refusal'
+  | 'truncated'
+  | 'provider_error'
+  | 'expired'
+  | 'canceled'
+  | 'missing';
+
+export interface RunRow {
+  id: string;
+  recipeName: string;
+  recipePath: string;
+  recipeHash: string;
+  status: RunStatus;
+  createdAt: number;
+  updatedAt: number;
+  options: Record<string, unknown>;
+  summary?: unknown;
+  error?: string;
+  cancelRequested: boolean;
+}
+
+export interface ShardRow {
+  id: string;
+  runId: string;
+  stepIndex: number;
+  round: number;
+  provider: string;
+  model: string;
+  endpoint: string;
+  inputPath: string;
+  inputHash: string;
+  requestCount: number;
+  bytes: number;
+  estimateUsd?: number;
+  status: ShardStatus;
+  batchId?: string;
+  handle?: unknown;
+  rawStatus?: string;
+  counts?: unknown;
+  error?: string;
+  createdAt: number;
+  submittedAt?: number;
+}
+
+export interface ResponseRow {
+  requestKey: string;
+  provider: string;
+  model: string;
+  outcome: ResponseOutcome;
+  reason?: string;
+  value?: unknown;
+  textExcerpt?: string;
+  usage?: { inputTokens: number; outputTokens: number; cachedInputTokens?: number };
+  batchId?: string;
+  customId?: string;
+  attempts: number;
+  /** A final response is served as-is: valid, or invalid after every allowed attempt. */
+  final: boolean;
+}
+
+export interface LedgerRow {
+  runId: string;
+  stepIndex: number;
+  shardId: string;
+  batchId?: string;
+  provider: string;
+  model: string;
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  costUsd?: number;
+  syncCostUsd?: number;
+}
+
+type Row = Record<string, unknown>;
+
+export class RunStore {
+  readonly db: Database.Database;
+
+  constructor(readonly stateDir: string) {
+    mkdirSync(stateDir, { recursive: true });
+    this.db = new Database(join(stateDir, 'synthforge.db'));
+    this.db.pragma('journal_mode = WAL');
+    // FULL: a transaction reported committed survives power loss, not only a process crash.
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 10000');
+    this.db.exec(STORE_SCHEMA);
+    this.db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(STORE_SCHEMA_VERSION));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  transaction<T>(run: () => T): T {
+    return this.db.transaction(run)();
+  }
+
+  // --- runs -------------------------------------------------------------------------------------
+
+  createRun(run: Pick<RunRow, 'id' | 'recipeName' | 'recipePath' | 'recipeHash' | 'options'>): void {
+    const now = Date.now();
+    this.db
+      .prepare(
+        `INSERT INTO runs (id, recipe_name, recipe_path, recipe_hash, status, created_at, updated_at, options)
+         VALUES (?, ?, ?, ?, 'running', ?, ?, ?)`,
+      )
+      .run(run.id, run.recipeName, run.recipePath, run.recipeHash, now, now, JSON.stringify(run.options));
+  }
+
+  getRun(id: string): RunRow | undefined {
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as Row | undefined;
+    return row ? toRunRow(row) : undefined;
+  }
+
+  listRuns(limit = 20): RunRow[] {
+    return (this.db.prepare('SELECT * FROM runs ORDER BY created_at DESC, id DESC LIMIT ?').all(limit) as Row[]).map(toRunRow);
+  }
+
+  /** The newest unfinished run of this exact recipe (same file and content), if any. */
+  findResumableRun(recipePath: string, recipeHash: string): RunRow | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT * FROM runs WHERE recipe_path = ? AND recipe_hash = ? AND status IN ('running', 'budget_exceeded')
+         ORDER BY created_at DESC LIMIT 1`,
+      )
+      .get(recipePath, recipeHash) as Row | undefined;
+    return row ? toRunRow(row) : undefined;
+  }
+
+  setRunStatus(id: string, status: RunStatus, extra: { summary?: unknown; error?: string } = {}): void {
+    this.db
+      .prepare('UPDATE runs SET status = ?, updated_at = ?, summary = COALESCE(?, summary), error = ? WHERE id = ?')
+      .run(status, Date.now(), extra.summary === undefined ? null : JSON.stringify(extra.summary), extra.error ?? null, id);
+  }
+
+  updateRunOptions(id: string, options: Record<string, unknown>): void {
+    this.db.prepare('UPDATE runs SET options = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(options), Date.now(), id);
+  }
+
+  requestCancel(id: string): void {
+    this.db.prepare('UPDATE runs SET cancel_requested = 1, updated_at = ? WHERE id = ?').run(Date.now(), id);
+  }
+
+  isCancelRequested(id: string): boolean {
+    const row = this.db.prepare('SELECT cancel_requested FROM runs WHERE id = ?').get(id) as { cancel_requested: number } | undefined;
+    return row?.cancel_requested === 1;
+  }
+
+  // --- steps ------------------------------------------------------------------------------------
+
+  saveStep(runId: string, index: number, name: string, kind: string, status: string, counts?: unknown): void {
+    this.db
+      .prepare(
+        `INSERT INTO steps (run_id, step_index, name, kind, status, counts) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, step_index) DO UPDATE SET status = excluded.status, counts = COALESCE(excluded.counts, counts)`,
+      )
+      .run(runId, index, name, kind, status, counts === undefined ? null : JSON.stringify(counts));
+  }
+
+  getSteps(runId: string): { index: number; name: string; kind: string; status: string; counts?: unknown }[] {
+    const rows = this.db.prepare('SELECT * FROM steps WHERE run_id = ? ORDER BY step_index').all(runId) as Row[];
+    return rows.map((row) => ({
+      index: row.step_index as number,
+      name: row.name as string,
+      kind: row.kind as string,
+      status: row.status as string,
+      ...(row.counts ? { counts: JSON.parse(row.counts as string) } : {}),
+    }));
+  }
+
+  // --- requests ---------------------------------------------------------------------------------
+
+  /** Records a request of a step; returns false when the run already has it (a duplicate request). */
+  addRequest(runId: string, stepIndex: number, requestKey: string, customId: string): boolean {
+    const result = this.db
+      .prepare(
+        `INSERT OR IGNORE INTO requests (run_id, step_index, request_key, custom_id, status) VALUES (?, ?, ?, ?, 'pending')`,
+      )
+      .run(runId, stepIndex, requestKey, customId);
+    return result.changes === 1;
+  }
+
+  /** Requests recorded by a planning pass that never recorded their shard (it died midway). */
+  deletePendingRequests(runId: string, stepIndex: number): void {
+    this.db.prepare(`DELETE FROM requests WHERE run_id = ? AND step_index = ? AND status = 'pending'`).run(runId, stepIndex);
+  }
+
+  countStepRequests(runId: string, stepIndex: number): number {
+    const row = this.db.prepare('SELECT COUNT(*) AS n FROM requests WHERE run_id = ? AND step_index = ?').get(runId, stepIndex) as { n: number };
+    return row.n;
+  }
+
+  getRequest(runId: string, stepIndex: number, requestKey: string): { attempts: number; status: string; outcome?: string } | undefined {
+    const row = this.db
+      .prepare('SELECT attempts, status, outcome FROM requests WHERE run_id = ? AND step_index = ? AND request_key = ?')
+      .get(runId, stepIndex, requestKey) as Row | undefined;
+    return row ? { attempts: row.attempts as number, status: row.status as string, ...(row.outcome ? { outcome: row.outcome as string } : {}) } : undefined;
+  }
+
+  requestKeyForCustomId(runId: string, stepIndex: number, customId: string): string | undefined {
+    const row = this.db
+      .prepare('SELECT request_key FROM requests WHERE run_id = ? AND step_index = ? AND custom_id = ?')
+      .get(runId, stepIndex, customId) as { request_key: string } | undefined;
+    return row?.request_key;
+  }
+
+  /** Puts requests into a shard: one more attempt each. */
+  assignRequestsToShard(runId: string, stepIndex: number, shardId: string, requestKeys: string[]): void {
+    const statement = this.db.prepare(
+      `UPDATE requests SET shard_id = ?, status = 'sharded', attempts = attempts + 1, outcome = NULL
+       WHERE run_id = ? AND step_index = ? AND request_key = ?`,
+    );
+    for (const key of requestKeys) statement.run(shardId, runId, stepIndex, key);
+  }
+
+  setRequestOutcome(runId: string, stepIndex: number, requestKey: string, outcome: ResponseOutcome, final: boolean): void {
+    this.db
+      .prepare('UPDATE requests SET outcome = ?, status = ? WHERE run_id = ? AND step_index = ? AND request_key = ?')
+      .run(outcome, final ? 'final' : 'retry', runId, stepIndex, requestKey);
+  }
+
+  /** Requests of a shard that got no result line at all (lost, or the batch failed as a whole). */
+  unansweredRequestsOfShard(shardId: string): { requestKey: string; runId: string; stepIndex: number; attempts: number }[] {
+    const rows = this.db
+      .prepare(`SELECT request_key, run_id, step_index, attempts FROM requests WHERE shard_id = ? AND status = 'sharded'`)
+      .all(shardId) as Row[];
+    return rows.map((row) => ({
+      requestKey: row.request_key as string,
+      runId: row.run_id as string,
+      stepIndex: row.step_index as number,
+      attempts: row.attempts as number,
+    }));
+  }
+
+  countRequests(runId: string, stepIndex: number, status: string): number {
+    const row = this.db
+      .prepare('SELECT COUNT(*) AS n FROM requests WHERE run_id = ? AND step_index = ? AND status = ?')
+      .get(runId, stepIndex, status) as { n: number };
+    return row.n;
+  }
+
+  hasRequestsWithStatus(runId: string, stepIndex: number, status: string): boolean {
+    return this.countRequests(runId, stepIndex, status) > 0;
+  }
+
+  requestKeysWithStatus(runId: string, stepIndex: number, status: string): Set<string> {
+    const rows = this.db
+      .prepare('SELECT request_key FROM requests WHERE run_id = ? AND step_index = ? AND status = ?')
+      .all(runId, stepIndex, status) as { request_key: string }[];
+    return new Set(rows.map((row) => row.request_key));
+  }
+
+  // --- shards -----------------------------------------------------------------------------------
+
+  insertShard(shard: Omit<ShardRow, 'status' | 'createdAt'>): void {
+    this.db
+      .prepare(
+        `INSERT INTO shards (id, run_id, step_index, round, provider, model, endpoint, input_path, input_hash, request_count, bytes,
+           estimate_usd, status, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?)`,
+      )
+      .run(
+        shard.id,
+        shard.runId,
+        shard.stepIndex,
+        shard.round,
+        shard.provider,
+        shard.model,
+        shard.endpoint,
+        shard.inputPath,
+        shard.inputHash,
+        shard.requestCount,
+        shard.bytes,
+        shard.estimateUsd ?? null,
+        Date.now(),
+      );
+  }
+
+  getShard(id: string): ShardRow | undefined {
+    const row = this.db.prepare('SELECT * FROM shards WHERE id = ?').get(id) as Row | undefined;
+    return row ? toShardRow(row) : undefined;
+  }
+
+  shardsOfStep(runId: string, stepIndex: number): ShardRow[] {
+    return (this.db.prepare('SELECT * FROM shards WHERE run_id = ? AND step_index = ? ORDER BY created_at, id').all(runId, stepIndex) as Row[]).map(
+      toShardRow,
+    );
+  }
+
+  shardsOfRun(runId: string): ShardRow[] {
+    return (this.db.prepare('SELECT * FROM shards WHERE run_id = ? ORDER BY step_index, created_at, id').all(runId) as Row[]).map(toShardRow);
+  }
+
+  /** Written right before the provider call: a crash after this line means "maybe submitted". */
+  markShardSubmitting(id: string): void {
+    this.db.prepare(`UPDATE shards SET status = 'submitting', submitted_at = ? WHERE id = ?`).run(Date.now(), id);
+  }
+
+  /** Back to planned: the provider said no (a definite rejection, nothing was created). */
+  markShardPlanned(id: string, error?: string): void {
+    this.db.prepare(`UPDATE shards SET status = 'planned', error = ? WHERE id = ?`).run(error ?? null, id);
+  }
+
+  markShardSubmitted(id: string, batchId: string, handle: unknown): void {
+    this.db
+      .prepare(`UPDATE shards SET status = 'submitted', batch_id = ?, handle = ?, error = NULL WHERE id = ?`)
+      .run(batchId, JSON.stringify(handle), id);
+  }
+
+  updateShardProgress(id: string, rawStatus: string, counts: unknown): void {
+    this.db.prepare('UPDATE shards SET raw_status = ?, counts = ? WHERE id = ?').run(rawStatus, counts === undefined ? null : JSON.stringify(counts), id);
+  }
+
+  markShardEnded(id: string, status: 'ended' | 'failed', rawStatus: string, error?: string): void {
+    this.db
+      .prepare('UPDATE shards SET status = ?, raw_status = ?, error = ?, ended_at = ? WHERE id = ?')
+      .run(status, rawStatus, error ?? null, Date.now(), id);
+  }
+
+  markShardCollected(id: string): void {
+    this.db.prepare(`UPDATE shards SET status = 'collected', collected_at = ? WHERE id = ?`).run(Date.now(), id);
+  }
+
+  countBatchesOfRun(runId: string): number {
+    const row = this.db.prepare('SELECT COUNT(*) AS n FROM shards WHERE run_id = ? AND batch_id IS NOT NULL').get(runId) as { n: number };
+    return row.n;
+  }
+
+  // --- responses (the cache) --------------------------------------------------------------------
+
+  getResponse(requestKey: string): ResponseRow | undefined {
+    const row = this.db.prepare('SELECT * FROM responses WHERE request_key = ?').get(requestKey) as Row | undefined;
+    return row ? toResponseRow(row) : undefined;
+  }
+
+  putResponse(response: ResponseRow): void {
+    this.db
+      .prepare(
+        `INSERT INTO responses (request_key, provider, model, outcome, reason, value, text_excerpt, usage, batch_id, custom_id, attempts, final, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (request_key) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason, value = excluded.value,
+           text_excerpt = excluded.text_excerpt, usage = excluded.usage, batch_id = excluded.batch_id, custom_id = excluded.custom_id,
+           attempts = excluded.attempts, final = excluded.final, created_at = excluded.created_at`,
+      )
+      .run(
+        response.requestKey,
+        response.provider,
+        response.model,
+        response.outcome,
+        response.reason ?? null,
+        response.value === undefined ? null : JSON.stringify(response.value),
+        response.textExcerpt ?? null,
+        response.usage ? JSON.stringify(response.usage) : null,
+        response.batchId ?? null,
+        response.customId ?? null,
+        response.attempts,
+        response.final ? 1 : 0,
+        Date.now(),
+      );
+  }
+
+  // --- ledger -----------------------------------------------------------------------------------
+
+  addLedgerEntry(entry: LedgerRow): void {
+    this.db
+      .prepare(
+        `INSERT INTO ledger (run_id, step_index, shard_id, batch_id, provider, model, requests, input_tokens, output_tokens,
+           cached_input_tokens, cost_usd, sync_cost_usd, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        entry.runId,
+        entry.stepIndex,
+        entry.shardId,
+        entry.batchId ?? null,
+        entry.provider,
+        entry.model,
+        entry.requests,
+        entry.inputTokens,
+        entry.outputTokens,
+        entry.cachedInputTokens,
+        entry.costUsd ?? null,
+        entry.syncCostUsd ?? null,
+        Date.now(),
+      );
+  }
+
+  ledgerTotals(runId: string, stepIndex?: number): LedgerTotals {
+    const where = stepIndex === undefined ? 'run_id = ?' : 'run_id = ? AND step_index = ?';
+    const parameters = stepIndex === undefined ? [runId] : [runId, stepIndex];
+    const row = this.db
+      .prepare(
+        `SELECT COALESCE(SUM(requests), 0) AS requests, COALESCE(SUM(input_tokens), 0) AS input, COALESCE(SUM(output_tokens), 0) AS output,
+           COALESCE(SUM(cached_input_tokens), 0) AS cached, SUM(cost_usd) AS cost, SUM(sync_cost_usd) AS sync,
+           SUM(CASE WHEN cost_usd IS NULL THEN 1 ELSE 0 END) AS unpriced
+         FROM ledger WHERE ${where}`,
+      )
+      .get(...parameters) as Row;
+    return {
+      requests: row.requests as number,
+      inputTokens: row.input as number,
+      outputTokens: row.output as number,
+      cachedInputTokens: row.cached as number,
+      costUsd: (row.cost as number | null) ?? 0,
+      syncCostUsd: (row.sync as number | null) ?? 0,
+      unpricedEntries: (row.unpriced as number | null) ?? 0,
+    };
+  }
+}
+
+export interface LedgerTotals {
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  costUsd: number;
+  syncCostUsd: number;
+  /** Ledger entries for models with no known price: their cost is unknown, not zero. */
+  unpricedEntries: number;
+}
+
+function toRunRow(row: Row): RunRow {
+  return {
+    id: row.id as string,
+    recipeName: row.recipe_name as string,
+    recipePath: row.recipe_path as string,
+    recipeHash: row.recipe_hash as string,
+    status: row.status as RunStatus,
+    createdAt: row.created_at as number,
+    updatedAt: row.updated_at as number,
+    options: JSON.parse(row.options as string) as Record<string, unknown>,
+    ...(row.summary ? { summary: JSON.parse(row.summary as string) } : {}),
+    ...(row.error ? { error: row.error as string } : {}),
+    cancelRequested: row.cancel_requested === 1,
+  };
+}
+
+function toShardRow(row: Row): ShardRow {
+  return {
+    id: row.id as string,
+    runId: row.run_id as string,
+    stepIndex: row.step_index as number,
+    round: row.round as number,
+    provider: row.provider as string,
+    model: row.model as string,
+    endpoint: row.endpoint as string,
+    inputPath: row.input_path as string,
+    inputHash: row.input_hash as string,
+    requestCount: row.request_count as number,
+    bytes: row.bytes as number,
+    ...(row.estimate_usd !== null ? { estimateUsd: row.estimate_usd as number } : {}),
+    status: row.status as ShardStatus,
+    ...(row.batch_id ? { batchId: row.batch_id as string } : {}),
+    ...(row.handle ? { handle: JSON.parse(row.handle as string) } : {}),
+    ...(row.raw_status ? { rawStatus: row.raw_status as string } : {}),
+    ...(row.counts ? { counts: JSON.parse(row.counts as string) } : {}),
+    ...(row.error ? { error: row.error as string } : {}),
+    createdAt: row.created_at as number,
+    ...(row.submitted_at ? { submittedAt: row.submitted_at as number } : {}),
+  };
+}
+
+function toResponseRow(row: Row): ResponseRow {
+  return {
+    requestKey: row.request_key as string,
+    provider: row.provider as string,
+    model: row.model as string,
+    outcome: row.outcome as ResponseOutcome,
+    ...(row.reason ? { reason: row.reason as string } : {}),
+    ...(row.value !== null ? { value: JSON.parse(row.value as string) } : {}),
+    ...(row.text_excerpt ? { textExcerpt: row.text_excerpt as string } : {}),
+    ...(row.usage ? { usage: JSON.parse(row.usage as string) } : {}),
+    ...(row.batch_id ? { batchId: row.batch_id as string } : {}),
+    ...(row.custom_id ? { customId: row.custom_id as string } : {}),
+    attempts: row.attempts as number,
+    final: row.final === 1,
+  };
+}
