@@ -48,6 +48,8 @@ export interface DedupStats {
   indexBytes: number;
   /** Members of the largest cluster, exact duplicates and references included. */
   largestCluster: number;
+  /** Candidate pairs verified by exact Jaccard (LSH work; a surge means a template-heavy bucket). */
+  verified: number;
 }
 
 /** A document's near-duplicate sketch, as views into caller-owned arrays (reused between calls). */
@@ -77,6 +79,7 @@ export class DedupIndex {
   private nearDrops = 0;
   private kept = 0;
   private references = 0;
+  private verified = 0;
 
   constructor(config: DedupConfig) {
     this.exactTable = config.exact ? new ExactKeyTable() : undefined;
@@ -137,6 +140,7 @@ export class DedupIndex {
         arena.ensureSorted(candidate);
         const candidateCount = arena.countOf(candidate);
         if (jaccardUpperBound(shingleCount, candidateCount) < near.threshold) continue;
+        this.verified++;
         const similarity = exactJaccard(
           sketch.shingles,
           sketch.shingleStart,
@@ -197,6 +201,7 @@ export class DedupIndex {
         this.clusters.byteLength +
         (this.near === undefined ? 0 : this.stamps.byteLength),
       largestCluster: this.clusters.largest,
+      verified: this.verified,
     };
   }
 }

@@ -57,7 +57,11 @@ export async function* dedupStream<T extends Keyed>(
     if (options.references !== undefined) {
       for await (const _ of decideChunks(options.references, true, chunkSize, pool, decider, spec));
     }
-    for await (const decided of decideChunks(records, false, chunkSize, pool, decider, spec)) yield decided;
+    for await (const chunk of decideChunks(records, false, chunkSize, pool, decider, spec)) {
+      for (let index = 0; index < chunk.records.length; index++) {
+        yield { record: chunk.records[index]!, verdict: chunk.verdicts[index]! };
+      }
+    }
     options.onStats?.(decider.stats());
   } finally {
     await pool?.close();
@@ -78,7 +82,7 @@ async function* decideChunks<T extends Keyed>(
   pool: SketchPool | undefined,
   decider: DedupDecider,
   spec: DedupSpec,
-): AsyncIterable<{ record: T; verdict: DedupVerdict }> {
+): AsyncIterable<{ records: T[]; verdicts: DedupVerdict[] }> {
   const iterator = source[Symbol.asyncIterator]();
   const maxInFlight = pool === undefined ? 1 : pool.size + 1;
   const inFlight: Chunk<T>[] = [];
@@ -101,18 +105,19 @@ async function* decideChunks<T extends Keyed>(
       }
       const chunk = inFlight.shift();
       if (chunk === undefined) return;
+      const { records, texts } = chunk;
+      const verdicts: DedupVerdict[] = new Array(records.length);
       if (chunk.batch === undefined) {
-        for (let index = 0; index < chunk.records.length; index++) {
-          const record = chunk.records[index]!;
-          yield { record, verdict: decider.decideText(record.id, chunk.texts[index]!, asReference) };
+        for (let index = 0; index < records.length; index++) {
+          verdicts[index] = decider.decideText(records[index]!.id, texts[index]!, asReference);
         }
       } else {
         const batch = await chunk.batch;
-        for (let index = 0; index < chunk.records.length; index++) {
-          const record = chunk.records[index]!;
-          yield { record, verdict: decider.decideSketched(record.id, batch, index, asReference) };
+        for (let index = 0; index < records.length; index++) {
+          verdicts[index] = decider.decideSketched(records[index]!.id, batch, index, asReference);
         }
       }
+      yield { records, verdicts };
     }
   } finally {
     if (!exhausted) await iterator.return?.();

@@ -46,8 +46,10 @@ export class ExactKeyTable {
   private docs = new Int32Array(1 << 12);
   private used = 0;
 
-  /** The document stored under the key, or -1. */
-  find(high: number, low: number): number {
+  /** The document stored under the key (two int32 halves), or -1. */
+  find(keyHigh: number, keyLow: number): number {
+    const high = keyHigh | 0;
+    const low = keyLow | 0;
     const mask = this.docs.length - 1;
     let slot = low & mask;
     for (;;) {
@@ -59,7 +61,9 @@ export class ExactKeyTable {
   }
 
   /** Stores the key for `doc` unless the key is already present. */
-  insert(high: number, low: number, doc: number): void {
+  insert(keyHigh: number, keyLow: number, doc: number): void {
+    const high = keyHigh | 0;
+    const low = keyLow | 0;
     if ((this.used + 1) * 2 > this.docs.length) this.grow();
     const mask = this.docs.length - 1;
     let slot = low & mask;

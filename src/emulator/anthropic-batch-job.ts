@@ -38,7 +38,7 @@ export async function runAnthropicBatchJob(
     const paths = anthropicPaths(context, record.id);
     const list = requests ?? (JSON.parse(await readFile(paths.requests, 'utf8')) as { requests: BatchRequestInput[] }).requests;
     const ids = list.map((request) => request.custom_id);
-    const batchKey = hashHex('batch-key', ...ids);
+    const batchKey = hashHex('batch-key', ids.join('\u0000'));
     const attempts = await context.seen.assign(record.id, ids, batchKey);
     const batchFault = decideBatchFault(record.faults, 'anthropic', batchKey, attempts.batchKey);
     context.stats.requestsReceived.anthropic += ids.length;
@@ -48,7 +48,7 @@ export async function runAnthropicBatchJob(
     const writer = new LineWriter(paths.staged);
     try {
       for (const { request, attempt } of ordered) {
-        const seedParts = [request.custom_id, JSON.stringify(request.params)];
+        const seedParts = [hashHex(request.custom_id, JSON.stringify(request.params))];
         const fault = decideLineFault(record.faults, request.custom_id, attempt);
         const outcome = runAnthropicRequest(request.params, seedParts, fault, context.memory, 'batch');
         const line = outcome.ok

@@ -1,19 +1,21 @@
 /**
- * Ends an OpenAI batch: reads the staged lines once and writes the output file (one line per success) and
- * the error file (failures, plus `batch_expired` / `batch_cancelled` lines for requests that never ran).
+ * Ends an OpenAI batch: reads the staged lines in the seeded result order (never input order) and writes the
+ * output file (one line per success) and the error file (failures, plus `batch_expired` / `batch_cancelled`
+ * lines for requests that never ran).
  * A file with no lines is not created and its id stays null, as the live API does (spec A.4).
  */
 import { rename, rm } from 'node:fs/promises';
 import type { EmulatorContext } from './emulator-context.js';
 import { addFaultTally, emptyFaultTally } from './emulator-stats.js';
-import { finishesBeforeExpiry } from './fault-decisions.js';
+import { finishesBeforeExpiry, resultOrderKey } from './fault-decisions.js';
 import { newFileId } from './ids.js';
 import { LineWriter } from './line-writer.js';
 import type { OpenAIBatchPhase, OpenAIBatchRecord } from './openai-batch-record.js';
 import { openAIStagedPath } from './openai-batch-job.js';
 import { addFile, fileDataPath, THIRTY_DAYS_SECONDS } from './openai-file-record.js';
 import { notRunLine } from './openai-line.js';
-import { countFault, readStagedLines } from './staged-results.js';
+import { readStagedShuffled } from './shuffled-lines.js';
+import { countFault } from './staged-results.js';
 
 async function keepFile(
   context: EmulatorContext,
@@ -55,7 +57,11 @@ async function writeFinalFiles(context: EmulatorContext, record: OpenAIBatchReco
   const errors = new LineWriter(errorPath);
   let index = 0;
   try {
-    for await (const staged of readStagedLines(openAIStagedPath(context, record.id))) {
+    for await (const staged of readStagedShuffled(
+      openAIStagedPath(context, record.id),
+      (customId) => resultOrderKey(record.faults, customId),
+      () => context.store.tempPath(),
+    )) {
       const ran =
         phase.status === 'expired'
           ? finishesBeforeExpiry(record.faults, scan.batchKey, staged.customId)

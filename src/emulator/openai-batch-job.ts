@@ -1,10 +1,11 @@
 /**
  * The background work of an OpenAI batch, run through the serial queue: scan (validate) the input file,
- * decide the batch fault, then answer every line in the seeded result order into the staged file.
+ * decide the batch fault, then answer every line into the staged file.
  */
-import { open } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import type { EmulatorContext } from './emulator-context.js';
-import { decideBatchFault, decideLineFault, resultOrderKey } from './fault-decisions.js';
+import { decideBatchFault, decideLineFault } from './fault-decisions.js';
 import { LineWriter } from './line-writer.js';
 import type { OpenAIBatchRecord } from './openai-batch-record.js';
 import { fileDataPath } from './openai-file-record.js';
@@ -37,7 +38,7 @@ async function scan(context: EmulatorContext, record: OpenAIBatchRecord): Promis
         errors: [{ code: 'file_not_found', message: `The input file ${record.inputFileId} was deleted.`, param: 'input_file_id', line: null }],
       };
   const ids = result.entries.map((entry) => entry.customId);
-  const batchKey = hashHex('batch-key', ...ids);
+  const batchKey = hashHex('batch-key', ids.join('\u0000'));
   // A job re-run after a restart keeps the validation time the batch already showed.
   const doneAtMs = record.scan?.doneAtMs ?? context.clock();
   record.scan = { doneAtMs, total: ids.length, model: result.model, errors: result.errors, batchFault: 'none', batchKey };
@@ -57,26 +58,30 @@ async function scan(context: EmulatorContext, record: OpenAIBatchRecord): Promis
   return scheduled;
 }
 
+/**
+ * Answers the lines in input order (one sequential read of the file) into the staged file. Results are put
+ * in the seeded shuffled order when the batch ends (openai-batch-finish.ts).
+ */
 async function answerLines(context: EmulatorContext, record: OpenAIBatchRecord, lines: ScheduledLine[]): Promise<void> {
-  const ordered = lines
-    .map((line) => ({ line, key: resultOrderKey(record.faults, line.entry.customId) }))
-    .sort((left, right) => left.key - right.key)
-    .map(({ line }) => line);
-  const input = await open(fileDataPath(context, record.inputFileId), 'r');
   const writer = new LineWriter(openAIStagedPath(context, record.id));
+  const input = createInterface({ input: createReadStream(fileDataPath(context, record.inputFileId), 'utf8'), crlfDelay: Infinity });
   let ok = 0;
   let failed = 0;
+  let index = 0;
   try {
-    for (const { entry, attempt } of ordered) {
-      const buffer = Buffer.alloc(entry.length);
-      await input.read(buffer, 0, entry.length, entry.offset);
-      const line = JSON.parse(buffer.toString('utf8')) as { body: unknown };
+    for await (const text of input) {
+      if (text.length === 0) continue;
+      const scheduled = lines[index++];
+      const line = JSON.parse(text) as { custom_id: string; body: unknown };
+      if (!scheduled || scheduled.entry.customId !== line.custom_id) {
+        throw new Error(`input file ${record.inputFileId} changed after validation (line ${index})`);
+      }
       const staged = runOpenAILine({
         batchId: record.id,
         endpoint: record.endpoint,
-        customId: entry.customId,
+        customId: line.custom_id,
         body: line.body,
-        fault: decideLineFault(record.faults, entry.customId, attempt),
+        fault: decideLineFault(record.faults, line.custom_id, scheduled.attempt),
         memory: context.memory,
         nowSeconds: Math.floor(context.clock() / 1000),
       });
@@ -85,8 +90,8 @@ async function answerLines(context: EmulatorContext, record: OpenAIBatchRecord, 
       await writer.write(formatStagedLine(staged));
     }
   } finally {
+    input.close();
     await writer.close();
-    await input.close();
   }
   record.run = { doneAtMs: context.clock(), ok, failed };
   await context.save('openai-batches', record);

@@ -1,6 +1,6 @@
 /**
- * Validation of a batch input file, streamed line by line (a 200 MB file is never read whole). It records
- * where each line sits so the run can read lines back one at a time in result order.
+ * Validation of a batch input file, streamed line by line (a 200 MB file is never read whole). Only the
+ * custom_ids are kept; the run streams the file again.
  *
  * Error codes: `invalid_json_line`, `duplicate_custom_id`, `url_mismatch`, `model_mismatch`, `empty_file`
  * and `too_many_tasks` are the documented ones quoted by third parties (spec A.7); `missing_required_parameter`,
@@ -17,8 +17,6 @@ const MAX_REPORTED_ERRORS = 100;
 
 export interface ScanEntry {
   customId: string;
-  offset: number;
-  length: number;
 }
 
 export interface ScanResult {
@@ -41,7 +39,7 @@ function lineError(code: string, message: string, param: string | null, line: nu
   return { code, message, param, line };
 }
 
-function checkLine(state: ScanState, bytes: Buffer, offset: number, lineNumber: number): void {
+function checkLine(state: ScanState, bytes: Buffer, lineNumber: number): void {
   let parsed: unknown;
   try {
     parsed = JSON.parse(bytes.toString('utf8'));
@@ -77,7 +75,7 @@ function checkLine(state: ScanState, bytes: Buffer, offset: number, lineNumber: 
     }
   }
   if (state.endpoint === '/v1/embeddings') state.embeddingInputs += countEmbeddingInputs(parsed.body);
-  state.entries.push({ customId, offset, length: bytes.length });
+  state.entries.push({ customId });
 }
 
 /** Scans `path`; stops early once the outcome is certain (too many errors or requests). */
@@ -91,15 +89,13 @@ export async function scanInputFile(path: string, bytes: number, endpoint: strin
   }
   const state: ScanState = { endpoint, limits, entries: [], ids: new Set(), model: null, embeddingInputs: 0, errors: [] };
   let lineNumber = 0;
-  let lineStart = 0;
-  let position = 0;
   let pending: Buffer[] = [];
   const stream = createReadStream(path);
   const tooMany = (): boolean => state.entries.length + state.errors.length > limits.openaiMaxRequests;
   const handle = (line: Buffer): void => {
     lineNumber++;
     const trimmed = line.length > 0 && line[line.length - 1] === 0x0d ? line.subarray(0, line.length - 1) : line;
-    checkLine(state, trimmed, lineStart, lineNumber);
+    checkLine(state, trimmed, lineNumber);
   };
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -108,13 +104,11 @@ export async function scanInputFile(path: string, bytes: number, endpoint: strin
         pending.push(chunk.subarray(from, newline));
         handle(Buffer.concat(pending));
         pending = [];
-        lineStart = position + newline + 1;
         from = newline + 1;
         if (state.errors.length >= MAX_REPORTED_ERRORS || tooMany()) break;
       }
       if (state.errors.length >= MAX_REPORTED_ERRORS || tooMany()) break;
       pending.push(chunk.subarray(from));
-      position += chunk.length;
     }
     const rest = Buffer.concat(pending);
     if (rest.length > 0 && state.errors.length < MAX_REPORTED_ERRORS && !tooMany()) handle(rest);

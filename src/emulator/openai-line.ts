@@ -9,7 +9,7 @@ import { buildChatCompletion } from './openai-chat-completion.js';
 import { readChatRequest, type ChatRequest, type OpenAIErrorBody } from './openai-chat-request.js';
 import { buildEmbeddingsResponse, readEmbeddingsRequest } from './openai-embeddings.js';
 import { answerRequest, type Answer, type AnswerMemory, type AppliedFault } from './responder.js';
-import type { HashPart } from './seeded-random.js';
+import { hashHex, type HashPart } from './seeded-random.js';
 import type { StagedLine } from './staged-results.js';
 
 export const SERVER_ERROR: OpenAIErrorBody = {
@@ -78,7 +78,8 @@ function runBody(input: OpenAILineInput, seedParts: HashPart[]): LineOutcome {
 }
 
 export function runOpenAILine(input: OpenAILineInput): StagedLine {
-  const seedParts: HashPart[] = [input.customId, JSON.stringify(input.body)];
+  // One digest of (custom_id, body) seeds everything, so later hashes do not re-read the whole body.
+  const seedParts: HashPart[] = [hashHex(input.customId, JSON.stringify(input.body))];
   const outcome = runBody(input, seedParts);
   const id = derivedId('batch_req_', 32, input.batchId, input.customId);
   const requestId = derivedId('req_', 32, input.batchId, input.customId, 'request');

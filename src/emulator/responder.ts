@@ -14,7 +14,7 @@ import {
 import type { LineFault } from './fault-decisions.js';
 import { countTokens, wrapInFence } from './prompt-schema.js';
 import { generateSchemaData } from './schema-data.js';
-import { createSeededRandom, type HashPart } from './seeded-random.js';
+import { createSeededRandom, type HashPart, type SeededRandom } from './seeded-random.js';
 import { buildSentence, buildText, extractPromptWords } from './sentence-builder.js';
 
 export type AnswerTarget =
@@ -121,28 +121,28 @@ function draftAnswer(request: AnswerRequest, memory: AnswerMemory): Draft {
     text = present(target, data, intro);
   }
   const key = memoryKey(target);
-  const faultRandom = createSeededRandom(...seedParts, 'fault');
+  const faultRandom = (): SeededRandom => createSeededRandom(...seedParts, 'fault');
   if (request.fault === 'near_duplicate') {
     const earlier = memory.recall(key);
     if (earlier) {
       if (earlier.data === undefined) {
-        const changed = changeOneWord(earlier.text, faultRandom);
+        const changed = changeOneWord(earlier.text, faultRandom());
         if (changed !== undefined) return { text: changed, applied: 'near_duplicate' };
       } else {
-        const changed = changeOneWordInData(hasSchema(target) ? target.schema : {}, earlier.data, faultRandom);
+        const changed = changeOneWordInData(hasSchema(target) ? target.schema : {}, earlier.data, faultRandom());
         if (changed !== undefined) return { text: present(target, changed, intro), data: changed, applied: 'near_duplicate' };
       }
     }
   }
   memory.remember(key, { text, data });
   if (request.fault === 'schema_invalid' && hasSchema(target)) {
-    const broken = breakSchemaData(target.schema, data, faultRandom);
+    const broken = breakSchemaData(target.schema, data, faultRandom());
     if (broken !== undefined) return { text: present(target, broken, intro), data: broken, applied: 'schema_invalid' };
   }
   const toolObject = target.kind === 'tool' && request.toolInputIsObject;
   if (request.fault === 'malformed_json' && target.kind !== 'text' && !toolObject) {
     const json = JSON.stringify(data);
-    const cut = cutJsonText(json, faultRandom);
+    const cut = cutJsonText(json, faultRandom());
     return { text: target.kind === 'prompt_schema' ? wrapInFence(intro, cut) : cut, applied: 'malformed_json' };
   }
   return { text, data, applied: 'none' };
@@ -162,11 +162,11 @@ export function answerRequest(request: AnswerRequest, memory: AnswerMemory): Ans
     };
   }
   const draft = draftAnswer(request, memory);
-  const random = createSeededRandom(...request.seedParts, 'cut');
   let { text, applied } = draft;
   let toolInput = draft.data;
   let stop: Answer['stop'] = isTool ? 'tool' : 'end';
   const cut = (): void => {
+    const random = createSeededRandom(...request.seedParts, 'cut');
     stop = 'length';
     if (isTool && request.toolInputIsObject) {
       toolInput = cutObject(toolInput, random);

@@ -106,11 +106,17 @@ interface PreparedSchema {
  */
 const preparedSchemas = new Map<string, PreparedSchema>();
 
+let sharedAjv: Ajv2020 | undefined;
+
 function compile(schema: SchemaNode): ValidateFunction | null {
   try {
-    const ajv = new Ajv2020({ strict: false, allErrors: false, validateFormats: true });
-    addFormats(ajv);
-    return ajv.compile(schema);
+    // One instance for all schemas (building one costs more than compiling); `addUsedSchema: false` keeps
+    // user `$id`s from colliding across schemas.
+    if (!sharedAjv) {
+      sharedAjv = new Ajv2020({ strict: false, allErrors: false, validateFormats: true, addUsedSchema: false });
+      addFormats(sharedAjv);
+    }
+    return sharedAjv.compile(schema);
   } catch {
     return null;
   }

@@ -47,7 +47,7 @@ async function startSyncCall(context: EmulatorContext, call: ApiCall, flavor: Ap
   const decided = decideLineFault(context.faults, requestKey, attempt);
   return {
     body,
-    seedParts: ['sync', typeof header === 'string' && header.length > 0 ? header : JSON.stringify(body)],
+    seedParts: [hashHex('sync', typeof header === 'string' && header.length > 0 ? header : JSON.stringify(body))],
     fault: decided === 'line_error' ? 'none' : decided,
   };
 }

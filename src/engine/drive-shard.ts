@@ -12,6 +12,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BatchHandle, BatchProvider, BatchStatus, ShardSubmission } from '../providers/batch-provider.js';
+import { BudgetGuard } from '../cost/budget.js';
 import { ProviderApiError } from '../providers/errors.js';
 import type { RunStore, ShardRow } from '../store/run-store.js';
 import { collectShard, type UsageTotals } from './collect-shard.js';
@@ -28,6 +29,8 @@ export interface DriveContext {
   maxCallRetries: number;
   isCancelled: () => boolean;
   signal?: AbortSignal;
+  /** The run's `budget.max_usd`; a shard that would cross it is not submitted. */
+  maxUsd?: number;
   /** Prices a shard's usage (batch and synchronous USD); absent or undefined = no known price. */
   priceUsage?: (provider: string, model: string, usage: UsageTotals) => { costUsd?: number; syncCostUsd?: number };
 }
@@ -66,6 +69,7 @@ async function submitShard(context: DriveContext, step: CompiledGenerateStep, sh
         return store.getShard(shard.id)!;
       }
     }
+    checkBudget(context, current);
     store.markShardSubmitting(shard.id);
     try {
       const handle = await provider.submit(submission, context.signal ? { signal: context.signal } : {});
@@ -83,11 +87,28 @@ async function submitShard(context: DriveContext, step: CompiledGenerateStep, sh
   }
 }
 
+/**
+ * The budget guard: spent (ledger) + committed (estimates of shards submitted and not yet collected)
+ * + this shard's estimate must stay within the budget. Synchronous up to markShardSubmitting, so two
+ * shards driven concurrently cannot both pass on the same headroom.
+ */
+function checkBudget(context: DriveContext, shard: ShardRow): void {
+  if (context.maxUsd === undefined) return;
+  const shards = context.store.shardsOfRun(context.runId);
+  const committedUsd = shards
+    .filter((other) => other.id !== shard.id && ['submitting', 'submitted', 'ended', 'failed'].includes(other.status))
+    .reduce((sum, other) => sum + (other.estimateUsd ?? 0), 0);
+  const spentUsd = context.store.ledgerTotals(context.runId).costUsd;
+  new BudgetGuard({ maxUsd: context.maxUsd, spentUsd, committedUsd, runId: context.runId }).commit(shard.estimateUsd ?? 0);
+}
+
 async function reconcile(context: DriveContext, shard: ShardRow, submission: ShardSubmission): Promise<BatchHandle | undefined> {
   if (!context.provider.findSubmitted) {
     throw new Error(`shard ${shard.id} may have been submitted, and ${context.provider.id} cannot look batches up; refusing to submit it twice`);
   }
-  return context.provider.findSubmitted({ ...submission, submittedAfter: shard.submittedAt ?? shard.createdAt });
+  // Every batch this state directory already attributes to a shard (any run) is ruled out.
+  const knownBatchIds = context.store.knownBatchIds();
+  return context.provider.findSubmitted({ ...submission, submittedAfter: shard.submittedAt ?? shard.createdAt, knownBatchIds });
 }
 
 async function pollShard(context: DriveContext, step: CompiledGenerateStep, shard: ShardRow): Promise<ShardRow> {

@@ -10,7 +10,7 @@ import type { StepCounts } from './step-counts.js';
 /** A filter step: keeps records every rule accepts; each removed record is counted by its rule. */
 export async function runFilterStep(step: FilterStep, inputPath: string, outputPath: string, rejects?: RejectSink): Promise<StepCounts> {
   const filter = compileFilter(step.spec);
-  const tally = new FilterTally();
+  const tally = new FilterTally(filter.rules);
   const counts: StepCounts = { input: 0, output: 0 };
   async function* kept(): AsyncIterable<DataRecord> {
     for await (const record of readRecords(inputPath)) {

@@ -9,10 +9,12 @@ import { emitSamples } from './emit-samples.js';
 import { planRound } from './plan-step.js';
 import { writeRecords } from './record-file.js';
 import type { StepCounts } from './step-counts.js';
+import type { RequestEstimator } from './step-pricing.js';
 
 export interface GenerateContext extends Omit<DriveContext, 'provider'> {
   runDir: string;
   noCache: boolean;
+  estimator: RequestEstimator;
   /** How many shards of a step are in flight at once. */
   maxConcurrentShards: number;
 }
@@ -32,7 +34,7 @@ export async function runGenerateStep(
     const needsPlan = round === 0 || context.store.hasRequestsWithStatus(context.runId, stepIndex, 'retry');
     if (!needsPlan && !hasOpenShards(context, stepIndex)) break;
     if (needsPlan) {
-      const plan = await planRound({ runId: context.runId, runDir: context.runDir, store: context.store, provider, noCache: context.noCache }, step, inputPath, round);
+      const plan = await planRound({ runId: context.runId, runDir: context.runDir, store: context.store, provider, noCache: context.noCache, estimator: context.estimator }, step, inputPath, round);
       context.emit({ type: 'plan', step: step.step.name, round, requests: plan.requests, cached: plan.cached, toSend: plan.toSend, shards: plan.shards });
     }
     await driveOpenShards(driveContext, step, context.maxConcurrentShards);

@@ -5,13 +5,15 @@
  * every sample is valid and no record is removed.
  */
 import type { DataRecord } from '../domain.js';
-import type { ProviderRequest, StructuredOutputMode } from '../providers/batch-provider.js';
+import type { BatchProvider, StructuredOutputMode } from '../providers/batch-provider.js';
+import { estimateSchemaTokens } from '../cost/estimate-output-tokens.js';
 import { openSeeds } from '../seeds/open-seeds.js';
 import type { LoadedRecipe } from '../recipe/recipe.js';
 import { compileRecipe, type CompiledGenerateStep } from './compile-recipe.js';
 import { ProviderRegistry } from './provider-registry.js';
 import { renderRecordRequests } from './render-requests.js';
 import { toSeedSpecs } from './seed-sources.js';
+import { requestEstimator, type RequestEstimator } from './step-pricing.js';
 
 export interface StepPlan {
   name: string;
@@ -25,6 +27,8 @@ export interface StepPlan {
   shards?: number;
   /** False when the counts are upper bounds. */
   exact: boolean;
+  /** Estimated tokens and cost (generate steps); `null` USD when the model has no known price. */
+  estimate?: { inputTokens: number; outputTokens: number; batchUsd: number | null; syncUsd: number | null; savingsUsd: number | null };
 }
 
 export interface RunPlan {
@@ -32,6 +36,9 @@ export interface RunPlan {
   dataset: string;
   seedRecords: number;
   steps: StepPlan[];
+  /** Totals over the generate steps; USD is null if any model has no known price. */
+  estimate: { inputTokens: number; outputTokens: number; batchUsd: number | null; syncUsd: number | null; savingsUsd: number | null };
+  budgetUsd?: number;
 }
 
 export async function planRun(loaded: LoadedRecipe): Promise<RunPlan> {
@@ -44,6 +51,9 @@ export async function planRun(loaded: LoadedRecipe): Promise<RunPlan> {
   for await (const _record of seeds()) seedRecords++;
   let records = seedRecords;
   let exact = true;
+  // A few seed records stand in for the data of later steps, whose fields are made up at the size
+  // the schema suggests, so later prompts can be rendered to estimate their tokens.
+  let samples = await takeSamples(seeds(), SAMPLE_RECORDS);
   const steps: StepPlan[] = [];
   for (const compiledStep of compiled.steps) {
     if (compiledStep.kind !== 'generate') {
@@ -55,6 +65,7 @@ export async function planRun(loaded: LoadedRecipe): Promise<RunPlan> {
     const provider = registry.get(compiledStep.step.modelRef, compiledStep.step.base_url);
     const limits = provider.limits(compiledStep.step.modelRef.model);
     const maxRequests = Math.min(limits.maxRequests, compiledStep.step.max_requests_per_batch ?? Infinity);
+    const estimator = await requestEstimator(compiledStep, recipe);
     const plan: StepPlan = {
       name: compiledStep.step.name,
       kind: 'generate',
@@ -64,38 +75,104 @@ export async function planRun(loaded: LoadedRecipe): Promise<RunPlan> {
       inputRecords: records,
       exact,
     };
+    let inputTokens: number;
     if (exact) {
-      const counted = await countShards(compiledStep, seeds(), (request) => provider.encodeRequest(request), maxRequests, limits.maxBytes);
+      const counted = await countShards(compiledStep, seeds(), provider, estimator, maxRequests, limits.maxBytes);
       plan.requests = counted.requests;
       plan.shards = counted.shards;
+      inputTokens = counted.inputTokens;
     } else {
       plan.requests = records * compiledStep.step.n;
       plan.shards = Math.ceil(plan.requests / maxRequests);
+      inputTokens = Math.round(averageInputTokens(compiledStep, samples, estimator) * plan.requests);
     }
+    const outputTokens = estimator.outputTokens * plan.requests;
+    plan.estimate = costEstimate(estimator, inputTokens, outputTokens);
     steps.push(plan);
+    samples = samples.flatMap((record) => Array.from({ length: compiledStep.step.n }, () => withMadeUpOutput(record, compiledStep)));
     records = records * compiledStep.step.n;
     exact = false;
   }
-  return { version: 1, dataset: recipe.name, seedRecords, steps };
+  return {
+    version: 1,
+    dataset: recipe.name,
+    seedRecords,
+    steps,
+    estimate: totalEstimate(steps),
+    ...(recipe.budget ? { budgetUsd: recipe.budget.max_usd } : {}),
+  };
+}
+
+const SAMPLE_RECORDS = 20;
+
+async function takeSamples(records: AsyncIterable<DataRecord>, count: number): Promise<DataRecord[]> {
+  const samples: DataRecord[] = [];
+  for await (const record of records) {
+    samples.push(record);
+    if (samples.length >= count) break;
+  }
+  return samples;
+}
+
+function averageInputTokens(step: CompiledGenerateStep, samples: DataRecord[], estimator: RequestEstimator): number {
+  if (samples.length === 0) return 0;
+  let total = 0;
+  for (const record of samples) {
+    const [first] = renderRecordRequests(step, record);
+    if (first) total += estimator.inputTokens(first.request.messages);
+  }
+  return total / samples.length;
+}
+
+/** The record with the step's output fields filled by words, as many tokens as the schema suggests. */
+function withMadeUpOutput(record: DataRecord, step: CompiledGenerateStep): DataRecord {
+  const properties = (step.output.jsonSchema.properties ?? {}) as Record<string, Record<string, unknown>>;
+  const fields = { ...record.fields };
+  for (const [name, schema] of Object.entries(properties)) {
+    fields[name] = schema.type === 'string' || schema.type === undefined ? 'word '.repeat(estimateSchemaTokens(schema)).trim() : schema.type === 'array' ? [] : 0;
+  }
+  return { ...record, fields };
+}
+
+function costEstimate(estimator: RequestEstimator, inputTokens: number, outputTokens: number): NonNullable<StepPlan['estimate']> {
+  const batchUsd = estimator.batchUsd(inputTokens, outputTokens) ?? null;
+  const syncUsd = estimator.syncUsd(inputTokens, outputTokens) ?? null;
+  return { inputTokens, outputTokens, batchUsd, syncUsd, savingsUsd: batchUsd === null || syncUsd === null ? null : syncUsd - batchUsd };
+}
+
+function totalEstimate(steps: StepPlan[]): RunPlan['estimate'] {
+  const estimates = steps.flatMap((step) => (step.estimate ? [step.estimate] : []));
+  const sum = (pick: (estimate: NonNullable<StepPlan['estimate']>) => number | null): number | null =>
+    estimates.some((estimate) => pick(estimate) === null) ? null : estimates.reduce((total, estimate) => total + (pick(estimate) ?? 0), 0);
+  return {
+    inputTokens: estimates.reduce((total, estimate) => total + estimate.inputTokens, 0),
+    outputTokens: estimates.reduce((total, estimate) => total + estimate.outputTokens, 0),
+    batchUsd: sum((estimate) => estimate.batchUsd),
+    syncUsd: sum((estimate) => estimate.syncUsd),
+    savingsUsd: sum((estimate) => estimate.savingsUsd),
+  };
 }
 
 /** Replays the shard writer's rotation rule on encoded sizes, without writing files. */
 async function countShards(
   step: CompiledGenerateStep,
   records: AsyncIterable<DataRecord>,
-  encode: (request: ProviderRequest) => string,
+  provider: BatchProvider,
+  estimator: RequestEstimator,
   maxRequests: number,
   maxBytes: number,
-): Promise<{ requests: number; shards: number }> {
+): Promise<{ requests: number; shards: number; inputTokens: number }> {
   const seen = new Set<string>();
   let shards = 0;
   let inShard = 0;
   let bytes = 0;
+  let inputTokens = 0;
   for await (const record of records) {
     for (const rendered of renderRecordRequests(step, record)) {
       if (seen.has(rendered.key)) continue;
       seen.add(rendered.key);
-      const size = Buffer.byteLength(encode(rendered.request)) + 1;
+      inputTokens += estimator.inputTokens(rendered.request.messages);
+      const size = Buffer.byteLength(provider.encodeRequest(rendered.request)) + 1;
       if (shards === 0 || inShard >= maxRequests || bytes + size > maxBytes) {
         shards++;
         inShard = 0;
@@ -105,5 +182,5 @@ async function countShards(
       bytes += size;
     }
   }
-  return { requests: seen.size, shards };
+  return { requests: seen.size, shards, inputTokens };
 }

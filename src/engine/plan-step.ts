@@ -15,6 +15,7 @@ import type { CompiledGenerateStep } from './compile-recipe.js';
 import { readRecords } from './record-file.js';
 import { renderRecordRequests, type RenderedRequest } from './render-requests.js';
 import { ShardWriter, type ShardFile } from './shard-writer.js';
+import type { RequestEstimator } from './step-pricing.js';
 
 export interface PlanContext {
   runId: string;
@@ -22,6 +23,7 @@ export interface PlanContext {
   store: RunStore;
   provider: BatchProvider;
   noCache: boolean;
+  estimator: RequestEstimator;
 }
 
 export interface PlanResult {
@@ -55,7 +57,9 @@ export async function planRound(context: PlanContext, step: CompiledGenerateStep
   const flush = async (): Promise<void> => {
     // One transaction per chunk: a commit per request would cost an fsync per request.
     const chosen = store.transaction(() => chunk.filter((rendered) => shouldSend(context, stepIndex, rendered, retrying, result)));
-    for (const rendered of chosen) await writer.add(rendered.key, provider.encodeRequest(rendered.request));
+    for (const rendered of chosen) {
+      await writer.add(rendered.key, provider.encodeRequest(rendered.request), context.estimator.inputTokens(rendered.request.messages));
+    }
     result.toSend += chosen.length;
     chunk = [];
   };
@@ -110,7 +114,14 @@ function recordShard(context: PlanContext, step: CompiledGenerateStep, round: nu
       inputHash: shard.sha256,
       requestCount: shard.requestCount,
       bytes: shard.bytes,
+      ...shardEstimate(context.estimator, shard),
     });
     store.assignRequestsToShard(runId, step.step.index, shardId, shard.requestKeys);
   });
+}
+
+/** The shard's estimated batch cost, checked against the budget before it is submitted. */
+function shardEstimate(estimator: RequestEstimator, shard: ShardFile): { estimateUsd?: number } {
+  const usd = estimator.batchUsd(shard.inputTokens, estimator.outputTokens * shard.requestCount);
+  return usd === undefined ? {} : { estimateUsd: usd };
 }

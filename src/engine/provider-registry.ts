@@ -6,7 +6,9 @@ import type { ModelRef, ProviderId } from '../domain.js';
 import { UsageError } from '../errors.js';
 import type { BatchProvider } from '../providers/batch-provider.js';
 import { MissingCredentialsError } from '../providers/errors.js';
+import { AnthropicBatchProvider } from '../providers/anthropic/anthropic-batch-provider.js';
 import { OpenAIBatchProvider } from '../providers/openai/openai-batch-provider.js';
+import { OpenAICompatibleProvider } from '../providers/openai-compatible/openai-compatible-provider.js';
 
 export interface OfflineEndpoints {
   openaiBaseURL: string;
@@ -46,13 +48,13 @@ export class ProviderRegistry {
     const cacheKey = `${ref.provider}|${baseUrl ?? ''}`;
     let provider = this.instances.get(cacheKey);
     if (!provider) {
-      provider = this.create(ref.provider);
+      provider = this.create(ref.provider, baseUrl);
       this.instances.set(cacheKey, provider);
     }
     return provider;
   }
 
-  private create(provider: ProviderId): BatchProvider {
+  private create(provider: ProviderId, baseUrl: string | undefined): BatchProvider {
     const { env, offline } = this.setup;
     const common = {
       ...(this.setup.timeoutMs !== undefined ? { timeoutMs: this.setup.timeoutMs } : {}),
@@ -62,6 +64,22 @@ export class ProviderRegistry {
       case 'openai': {
         const baseURL = offline?.openaiBaseURL ?? env.OPENAI_BASE_URL;
         return new OpenAIBatchProvider({ apiKey: offline ? 'offline-emulator' : requireKey(env, 'openai'), ...(baseURL ? { baseURL } : {}), ...common });
+      }
+      case 'anthropic': {
+        const baseURL = offline?.anthropicBaseURL ?? env.ANTHROPIC_BASE_URL;
+        return new AnthropicBatchProvider({ apiKey: offline ? 'offline-emulator' : requireKey(env, 'anthropic'), ...(baseURL ? { baseURL } : {}), ...common });
+      }
+      case 'openai-compatible': {
+        const configured = baseUrl ?? env.OPENAI_COMPATIBLE_BASE_URL;
+        // Offline, a local server is stood in for by the emulator's chat completions endpoint.
+        const baseURL = offline ? offline.openaiBaseURL : configured;
+        if (!baseURL) throw new UsageError('missing_base_url', 'an openai-compatible model needs base_url in the recipe (or OPENAI_COMPATIBLE_BASE_URL)');
+        return new OpenAICompatibleProvider({
+          baseURL,
+          ...(env.OPENAI_COMPATIBLE_API_KEY ? { apiKey: env.OPENAI_COMPATIBLE_API_KEY } : {}),
+          ...(this.setup.timeoutMs !== undefined ? { timeoutMs: this.setup.timeoutMs } : {}),
+          ...(offline ? { retryBaseMs: 20 } : {}),
+        });
       }
       default:
         throw new UsageError('provider_unavailable', `provider ${provider} is not available in this version of synthforge`);

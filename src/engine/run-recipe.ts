@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startEmulator, type EmulatorOptions, type EmulatorServer } from '../emulator/emulator.js';
+import type { EmulatorOptions, EmulatorServer } from '../emulator/emulator.js';
 import type { ProviderId } from '../domain.js';
 import { SynthforgeError, UsageError } from '../errors.js';
 import { loadRecipe, loadRecipeObject } from '../recipe/load-recipe.js';
@@ -26,6 +26,7 @@ import { toSeedSpecs } from './seed-sources.js';
 import type { StepCounts } from './step-counts.js';
 import { writeOutputVersion } from './write-output.js';
 import { summarize } from './summarize-run.js';
+import { requestEstimator, requirePricesForBudget, usagePricer } from './step-pricing.js';
 
 export interface RunOptions {
   /** Start the emulator in-process and point every provider at it. */
@@ -59,6 +60,7 @@ export async function runRecipe(recipe: RecipeArgument, options: RunOptions = {}
   const cwd = resolve(options.cwd ?? process.cwd());
   const loaded = await loadArgument(recipe, cwd);
   const compiled = await compileRecipe(loaded);
+  requirePricesForBudget(compiled);
   const env = options.env ?? process.env;
   checkCredentials(generateProviders(compiled), { env, ...(options.offline ? { offline: { openaiBaseURL: '', anthropicBaseURL: '' } } : {}) });
 
@@ -70,7 +72,8 @@ export async function runRecipe(recipe: RecipeArgument, options: RunOptions = {}
   try {
     const { run, resumed } = openRun(store, loaded, options);
     emit({ type: 'run-start', runId: run.id, recipe: loaded.recipe.name, resumed, offline: Boolean(options.offline), stateDir });
-    if (options.offline) emulator = await startEmulator({ dataDir: join(stateDir, 'emulator'), ...options.emulator });
+    // Loaded only when needed: runs against real providers never load the emulator.
+    if (options.offline) emulator = await (await import('../emulator/emulator.js')).startEmulator({ dataDir: join(stateDir, 'emulator'), ...options.emulator });
     const registry = new ProviderRegistry({
       env,
       ...(emulator ? { offline: { openaiBaseURL: emulator.openaiBaseURL, anthropicBaseURL: emulator.anthropicBaseURL } } : {}),
@@ -100,19 +103,19 @@ function openRun(store: RunStore, loaded: LoadedRecipe, options: RunOptions): { 
   if (options.resumeRunId) {
     const run = store.getRun(options.resumeRunId);
     if (!run) throw new UsageError('run_not_found', `no run ${options.resumeRunId} in this state directory`);
-    if (run.recipeHash !== recipe.source.hash) {
+    if (run.recipeHash !== recipe.source.workHash) {
       throw new UsageError('recipe_changed', `run ${run.id} was started from a different version of the recipe; start a new run instead`);
     }
     return { run, resumed: true };
   }
-  const existing = options.fresh ? undefined : store.findResumableRun(recipe.source.file || '(object)', recipe.source.hash);
+  const existing = options.fresh ? undefined : store.findResumableRun(recipe.source.file || '(object)', recipe.source.workHash);
   if (existing) return { run: existing, resumed: true };
   const id = newRunId();
   store.createRun({
     id,
     recipeName: recipe.name,
     recipePath: recipe.source.file || '(object)',
-    recipeHash: recipe.source.hash,
+    recipeHash: recipe.source.workHash,
     options: { offline: Boolean(options.offline), noCache: Boolean(options.noCache) },
   });
   return { run: store.getRun(id)!, resumed: false };
@@ -194,6 +197,9 @@ class RunExecution {
       const provider = this.registry.get(compiledStep.step.modelRef, compiledStep.step.base_url);
       counts = await runGenerateStep(
         {
+          estimator: await requestEstimator(compiledStep, this.compiled.recipe),
+          priceUsage: usagePricer(this.compiled),
+          ...(this.compiled.recipe.budget ? { maxUsd: this.compiled.recipe.budget.max_usd } : {}),
           runId: this.runId,
           runDir: this.runDir,
           store: this.store,

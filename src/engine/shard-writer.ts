@@ -15,6 +15,8 @@ export interface ShardFile {
   requestCount: number;
   bytes: number;
   requestKeys: string[];
+  /** Sum of the estimated input tokens of its requests (for the cost estimate). */
+  inputTokens: number;
 }
 
 interface OpenShard {
@@ -25,6 +27,7 @@ interface OpenShard {
   requestCount: number;
   bytes: number;
   requestKeys: string[];
+  inputTokens: number;
 }
 
 export class ShardWriter {
@@ -46,7 +49,7 @@ export class ShardWriter {
     },
   ) {}
 
-  async add(requestKey: string, encodedLine: string): Promise<void> {
+  async add(requestKey: string, encodedLine: string, inputTokens = 0): Promise<void> {
     const line = `${encodedLine}\n`;
     const bytes = Buffer.byteLength(line);
     if (bytes > this.options.maxBytes) {
@@ -60,6 +63,7 @@ export class ShardWriter {
     shard.bytes += bytes;
     shard.requestCount++;
     shard.requestKeys.push(requestKey);
+    shard.inputTokens += inputTokens;
     if (!shard.stream.write(line)) await once(shard.stream, 'drain');
   }
 
@@ -71,7 +75,7 @@ export class ShardWriter {
   private open(): OpenShard {
     const index = this.nextIndex++;
     const path = join(this.options.directory, `${this.options.prefix}-${String(index).padStart(4, '0')}.jsonl`);
-    this.current = { index, path, stream: createWriteStream(path), hash: createHash('sha256'), requestCount: 0, bytes: 0, requestKeys: [] };
+    this.current = { index, path, stream: createWriteStream(path), hash: createHash('sha256'), requestCount: 0, bytes: 0, requestKeys: [], inputTokens: 0 };
     return this.current;
   }
 
@@ -87,6 +91,7 @@ export class ShardWriter {
       requestCount: shard.requestCount,
       bytes: shard.bytes,
       requestKeys: shard.requestKeys,
+      inputTokens: shard.inputTokens,
     });
   }
 }

@@ -62,6 +62,12 @@ export interface ShardSubmission {
   requestCount: number;
 }
 
+export interface ShardLookup extends ShardSubmission {
+  /** When the shard was marked as being submitted (ms since epoch). */
+  submittedAfter: number;
+  knownBatchIds: ReadonlySet<string>;
+}
+
 /** Plain JSON, saved by the store; everything else is rebuilt from it on resume. */
 export interface BatchHandle {
   version: 1;
@@ -70,6 +76,8 @@ export interface BatchHandle {
   batchId: string;
   /** OpenAI: the uploaded input file. */
   inputFileId?: string;
+  /** Providers that run requests locally (openai-compatible): the shard file they work from. */
+  inputPath?: string;
 }
 
 /**
@@ -134,7 +142,8 @@ export interface BatchProvider {
   cancel(handle: BatchHandle): Promise<BatchStatus>;
   /**
    * Look for a batch this run already created for `shard` (after a crash between create and
-   * recording its id). Returns undefined when the provider has no such batch.
+   * recording its id). Returns undefined when the provider has no such batch. `knownBatchIds` are
+   * batches the store already attributes to other shards, which cannot be this one.
    */
-  findSubmitted?(shard: ShardSubmission & { submittedAfter: number }): Promise<BatchHandle | undefined>;
+  findSubmitted?(shard: ShardLookup): Promise<BatchHandle | undefined>;
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { extname, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { normaliseRecipeInput } from './define-recipe.js';
+import { canonicalRecipeJson, recipeWorkHash } from './recipe-hash.js';
 import type { LoadedRecipe } from './recipe.js';
 import { loadTsRecipe } from './load-ts.js';
 import { loadYamlRecipe } from './load-yaml.js';
@@ -24,20 +25,7 @@ export async function loadRecipe(file: string): Promise<LoadedRecipe> {
  */
 export function loadRecipeObject(input: unknown, baseDir = process.cwd()): LoadedRecipe {
   const document = normaliseRecipeInput(input);
-  const hash = createHash('sha256').update(canonicalJson(document)).digest('hex');
-  const source = { file: '', dir: resolve(baseDir), kind: 'object' as const, hash };
+  const hash = createHash('sha256').update(canonicalRecipeJson(document)).digest('hex');
+  const source = { file: '', dir: resolve(baseDir), kind: 'object' as const, hash, workHash: recipeWorkHash(document) };
   return { recipe: validateRecipeDocument(document, source, () => undefined), locate: () => undefined };
-}
-
-/** JSON with sorted keys; functions and zod schemas are represented by their source text / JSON Schema. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) => {
-    if (typeof item === 'function') return `function:${item.toString()}`;
-    if (item && typeof item === 'object' && !Array.isArray(item)) {
-      const zod = (item as { toJSONSchema?: () => unknown; _zod?: unknown });
-      if (zod._zod && typeof zod.toJSONSchema === 'function') return zod.toJSONSchema();
-      return Object.fromEntries(Object.entries(item as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)));
-    }
-    return item;
-  });
 }

@@ -9,6 +9,7 @@ import { RecipeError } from './recipe-error.js';
 import type { LoadedRecipe } from './recipe.js';
 import { readRecipeFile, sha256 } from './load-yaml.js';
 import { normaliseRecipeInput } from './define-recipe.js';
+import { recipeWorkHash } from './recipe-hash.js';
 import { validateRecipeDocument } from './validate-document.js';
 
 export async function loadTsRecipe(file: string): Promise<LoadedRecipe> {
@@ -27,7 +28,8 @@ export async function loadTsRecipe(file: string): Promise<LoadedRecipe> {
       { file: path, path: [], code: 'recipe_no_default', message: 'a TS recipe must `export default defineRecipe({...})`', severity: 'error' },
     ]);
   }
-  const source = { file: path, dir: dirname(path), kind: 'ts' as const, hash: sha256(text) };
-  const recipe = validateRecipeDocument(normaliseRecipeInput(module.default), source, () => undefined);
+  const document = normaliseRecipeInput(module.default);
+  const source = { file: path, dir: dirname(path), kind: 'ts' as const, hash: sha256(text), workHash: recipeWorkHash(document) };
+  const recipe = validateRecipeDocument(document, source, () => undefined);
   return { recipe, locate: () => undefined };
 }

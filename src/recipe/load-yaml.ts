@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { RecipeError, type RecipeIssue } from './recipe-error.js';
 import type { LoadedRecipe, Locate } from './recipe.js';
+import { recipeWorkHash } from './recipe-hash.js';
 import { validateRecipeDocument } from './validate-document.js';
 
 export async function loadYamlRecipe(file: string): Promise<LoadedRecipe> {
@@ -18,13 +19,14 @@ export async function loadYamlRecipe(file: string): Promise<LoadedRecipe> {
 
 export function parseYamlRecipe(text: string, path: string): LoadedRecipe {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
     throw new RecipeError(document.errors.map((error) => yamlErrorToIssue(error, path)));
   }
   const locate = locatorFor(document, lineCounter);
-  const source = { file: path, dir: dirname(path), kind: 'yaml' as const, hash: sha256(text) };
-  const recipe = validateRecipeDocument(document.toJS({ maxAliasCount: 100 }), source, locate);
+  const json = document.toJS({ maxAliasCount: 100 }) as unknown;
+  const source = { file: path, dir: dirname(path), kind: 'yaml' as const, hash: sha256(text), workHash: recipeWorkHash(json) };
+  const recipe = validateRecipeDocument(json, source, locate);
   return { recipe, locate };
 }
 

@@ -45,7 +45,7 @@ export type SeedEntry =
 
 /** A step schema: JSON Schema (an object) in YAML, or a zod schema in a TS recipe. Checked by schema/. */
 const outputSchemaValue = z.custom<object>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), {
-  message: 'expected a JSON Schema object (or, in a TS recipe, a zod schema)',
+  message: 'a generate step needs an output schema: a JSON Schema object (or, in a TS recipe, a zod schema)',
 });
 
 export const generateStepSchema = z

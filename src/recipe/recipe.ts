@@ -45,6 +45,8 @@ export interface RecipeSourceInfo {
   kind: 'yaml' | 'ts' | 'object';
   /** sha256 of the recipe file's bytes (or of the canonical JSON of an object recipe). */
   hash: string;
+  /** Hash of the document without `budget` (recipe-hash.ts): what identifies a run for resume. */
+  workHash: string;
 }
 
 type RecipeTop = z.output<typeof recipeTopSchema>;

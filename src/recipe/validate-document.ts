@@ -54,6 +54,7 @@ function parseWith<T extends z.ZodType>(context: Context, schema: T, value: unkn
       prefix,
       locate: context.locate,
       allowedKeys: (path) => allowedKeysAt(schema, path.slice(prefix.length)),
+      value,
     }),
   );
   return undefined;

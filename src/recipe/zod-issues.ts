@@ -11,7 +11,7 @@ type Path = (string | number)[];
 
 export function zodIssuesToRecipeIssues(
   error: z.ZodError,
-  context: { file: string; prefix: Path; locate: Locate; allowedKeys?: (path: Path) => string[] },
+  context: { file: string; prefix: Path; locate: Locate; allowedKeys?: (path: Path) => string[]; value?: unknown },
 ): RecipeIssue[] {
   const issues: RecipeIssue[] = [];
   for (const issue of error.issues) {
@@ -23,9 +23,25 @@ export function zodIssuesToRecipeIssues(
       }
       continue;
     }
+    const relative = issue.path as Path;
+    if (relative.length > 0 && context.value !== undefined && isMissing(context.value, relative)) {
+      const key = String(relative[relative.length - 1]);
+      issues.push(makeIssue(context, path, 'missing_key', `missing required key "${key}" (${describeIssue(issue).replace(/^missing required key \((.*)\)$/, '$1')})`));
+      continue;
+    }
     issues.push(makeIssue(context, path, issue.code, describeIssue(issue)));
   }
   return issues;
+}
+
+/** True when the last key of `path` is absent from its parent inside `value`. */
+function isMissing(value: unknown, path: Path): boolean {
+  let node: unknown = value;
+  for (const segment of path.slice(0, -1)) {
+    if (node === null || typeof node !== 'object') return false;
+    node = (node as Record<string | number, unknown>)[segment];
+  }
+  return node !== null && typeof node === 'object' && !Object.prototype.hasOwnProperty.call(node, path[path.length - 1]!);
 }
 
 function makeIssue(

@@ -10,11 +10,6 @@ export function toPointer(segments: readonly (string | number)[]): string {
   return segments.map((segment) => `/${encodePointerSegment(segment)}`).join('');
 }
 
-/** `['properties', 'a']` → `#/properties/a` (the form `$ref` and ajv's `schemaPath` use). */
-export function toRefPointer(segments: readonly (string | number)[]): string {
-  return `#${toPointer(segments)}`;
-}
-
 export function splitPointer(pointer: string): string[] {
   if (pointer === '') return [];
   return pointer

@@ -9,7 +9,7 @@ export function isJsonSchemaObject(value: unknown): value is JsonSchema {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The JSON type of a value as a schema would name it ('integer' only when `integers` is set). */
+/** The JSON type of a value as a schema names it (`undefined`, i.e. an absent value, is "nothing"). */
 export function jsonTypeOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';

@@ -4,7 +4,19 @@ import { encodePointerSegment, getAtPath, parseLocalRef, splitPointer, toPointer
 import { cloneJson, isJsonSchemaObject, isPrimitiveJson, type JsonSchema } from './json-schema.js';
 import { deepEqual, mergeSchemas } from './merge-schemas.js';
 import type { LocalOnlyKeyword, NarrowedKeyword, ProviderProfile, ProviderSchema } from './provider-profile.js';
-import { ANNOTATION_KEYWORDS, collectRefs, forEachSubschema, KEYWORDS_BY_TYPE } from './schema-keywords.js';
+import { collectRefs, forEachSubschema, KEYWORDS_BY_TYPE } from './schema-keywords.js';
+import {
+  appliesToTypes,
+  DROPPED_SILENTLY,
+  literalType,
+  makeNullable,
+  pick,
+  splitTypeList,
+  stripSilentKeywords,
+  typeList,
+  withoutKeys,
+  WRAPPER_KEYWORDS,
+} from './schema-node.js';
 import { acceptsNull } from './strip-nulls-for-optional.js';
 
 /**
@@ -26,20 +38,16 @@ export function toProviderSchema(schema: JsonSchema, profile: ProviderProfile): 
   return new ProviderSchemaConverter(schema, profile).run();
 }
 
+/** Keywords the converter rewrites or passes through itself; any other keyword is sent only if the profile keeps it. */
 const STRUCTURAL = new Set([
   'type', 'properties', 'required', 'additionalProperties', 'items', 'prefixItems', 'additionalItems',
   'anyOf', 'oneOf', 'allOf', '$ref', 'enum', 'const', 'title', 'description',
 ]);
-/** Never constrain and no provider needs them; `default` is handled per profile. */
-const DROPPED_SILENTLY = new Set([
-  ...[...ANNOTATION_KEYWORDS].filter((keyword) => keyword !== 'default' && keyword !== 'title' && keyword !== 'description'),
-  '$schema', '$id', '$defs', 'definitions', '$anchor', '$dynamicAnchor', '$recursiveAnchor', '$vocabulary',
-]);
-const WRAPPER_KEYWORDS = new Set(['title', 'description', 'default']);
 /** zod writes these bounds for every `.int()`; they restate "a safe JS integer" and are not a user's constraint. */
 const SAFE_INTEGER_BOUNDS: Record<string, number> = { minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER };
 
 type Definition = { raw: unknown; origin: string };
+const MAX_DEPTH = 200;
 
 class ProviderSchemaConverter {
   private readonly root: JsonSchema;
@@ -55,6 +63,7 @@ class ProviderSchemaConverter {
   private readonly nullCheckDefinitions: JsonSchema = {};
   private readonly localOnly = new Map<string, LocalOnlyKeyword>();
   private readonly narrowed = new Map<string, NarrowedKeyword>();
+  private depth = 0;
 
   constructor(
     schema: JsonSchema,
@@ -143,7 +152,14 @@ class ProviderSchemaConverter {
 
   private convert(raw: unknown, fallbackPath: string, optional: boolean, isRoot = false): JsonSchema {
     const path = (isJsonSchemaObject(raw) && this.origins.get(raw)) || fallbackPath;
-    const converted = this.convertNode(raw, path, isRoot);
+    // Inlining refs into unions and intersections can chase a reference cycle; real schemas are far shallower.
+    if (++this.depth > MAX_DEPTH) this.fail(path, 'schema_too_deep', `${this.profile.label}: the schema nests more than ${MAX_DEPTH} levels once references are inlined (a reference cycle through allOf or anyOf?)`);
+    let converted: JsonSchema;
+    try {
+      converted = this.convertNode(raw, path, isRoot);
+    } finally {
+      this.depth--;
+    }
     if (optional && this.profile.requireAllProperties && !acceptsNull(converted, this.nullCheckRoot, 0)) return makeNullable(converted);
     return converted;
   }
@@ -168,14 +184,14 @@ class ProviderSchemaConverter {
     }
     if (Array.isArray(node.allOf)) return this.convertNode(this.mergeAllOf(node, path), path, isRoot, merges + 1);
 
-    node = this.inferType(node, path);
+    node = this.inferType(node);
     node = this.unionAsAnyOf(node, path);
-    if (this.profile.constAsEnum && 'const' in node && !('enum' in node)) {
+    if (this.profile.constAsEnum && 'const' in node && isPrimitiveJson(node.const) && !('enum' in node)) {
       const { const: value, ...rest } = node;
       node = { ...rest, enum: [value] };
     }
     node = this.filterKeywords(node, path);
-    // Removing an `enum` of objects can leave nothing that says what the value is.
+    // Nothing says what the value is (no type to infer, or an `enum` of objects was removed).
     if (!['type', 'anyOf', 'enum', 'const', '$ref'].some((keyword) => keyword in node)) node = this.anyValue(path, node);
     node = splitTypeList(node);
     if (Array.isArray(node.anyOf)) {
@@ -232,7 +248,7 @@ class ProviderSchemaConverter {
     return merged.schema;
   }
 
-  private inferType(node: JsonSchema, path: string): JsonSchema {
+  private inferType(node: JsonSchema): JsonSchema {
     if ('type' in node || '$ref' in node || 'anyOf' in node || 'oneOf' in node) return node;
     const literals = Array.isArray(node.enum) ? node.enum : 'const' in node ? [node.const] : undefined;
     if (literals !== undefined) {
@@ -244,7 +260,7 @@ class ProviderSchemaConverter {
     for (const type of ['object', 'array', 'string', 'number'] as const) {
       if (KEYWORDS_BY_TYPE[type].some((keyword) => keyword in node)) return { ...node, type };
     }
-    return this.anyValue(path, node);
+    return node; // still untyped: becomes `anyValue` once its unsupported keywords are noted
   }
 
   /** An unconstrained value has no strict-grammar form; the provider is asked for a scalar instead. */
@@ -280,9 +296,9 @@ class ProviderSchemaConverter {
       } else if (keyword === 'pattern') {
         if (typeof value === 'string' && this.profile.acceptsPattern(value)) result.pattern = value;
         else dropped.push([keyword, value]);
-      } else if (keyword === 'minItems' && this.profile.minItemsAtMostOne && typeof value === 'number' && value > 1) {
-        result.minItems = 1;
-        dropped.push([keyword, value]);
+      } else if (keyword === 'minItems' && this.profile.minItemsAtMostOne) {
+        result.minItems = typeof value === 'number' && value >= 1 ? 1 : 0;
+        if (result.minItems !== value) dropped.push([keyword, value]);
       } else if (this.profile.keptKeywords.has(keyword)) {
         result[keyword] = value;
       } else {
@@ -320,7 +336,7 @@ class ProviderSchemaConverter {
       const distributed: unknown[] = [];
       for (const [index, branch] of branches.entries()) {
         const branchPath = (isJsonSchemaObject(branch) && this.origins.get(branch)) || `${path}/anyOf/${index}`;
-        const resolved = isJsonSchemaObject(branch) && typeof branch.$ref === 'string' && !this.inlining.includes(branch.$ref) ? this.rawTarget(branch.$ref, branchPath) : branch;
+        const resolved = this.resolveBranch(branch, branchPath);
         const filtered = isJsonSchemaObject(resolved) ? this.filterKeywords(stripSilentKeywords(resolved), branchPath) : resolved;
         const merged = mergeSchemas([siblings, filtered]);
         if (!merged.ok) {
@@ -338,6 +354,14 @@ class ProviderSchemaConverter {
     });
     if (converted.length === 1 && Object.keys(wrapper).length === 0) return converted[0]!;
     return { ...wrapper, anyOf: converted };
+  }
+
+  /** A `$ref` branch as the schema it names (its siblings kept as an allOf part), so siblings can be merged in. */
+  private resolveBranch(branch: unknown, path: string): unknown {
+    if (!isJsonSchemaObject(branch) || typeof branch.$ref !== 'string' || branch.$ref === '#' || this.inlining.includes(branch.$ref)) return branch;
+    const { $ref: ref, ...siblings } = branch;
+    const target = this.rawTarget(ref as string, path);
+    return Object.keys(siblings).length > 0 && isJsonSchemaObject(target) ? { allOf: [target], ...siblings } : target;
   }
 
   /** The root must be one object. A root union that only adds constraints (`required` combinations) is checked locally. */
@@ -441,69 +465,4 @@ class ProviderSchemaConverter {
     const issue: SchemaIssue = { code, path: splitPointer(path.slice(1)), message };
     throw new SchemaDefinitionError(undefined, [issue], { provider: this.profile.label });
   }
-}
-
-function stripSilentKeywords(node: JsonSchema): JsonSchema {
-  return Object.fromEntries(Object.entries(node).filter(([keyword]) => !keyword.startsWith('x-') && !DROPPED_SILENTLY.has(keyword)));
-}
-
-function typeList(type: unknown): string[] {
-  if (Array.isArray(type)) return type.map(String);
-  return typeof type === 'string' ? [type] : [];
-}
-
-function appliesToTypes(keyword: string, types: string[]): boolean {
-  const owners = (Object.keys(KEYWORDS_BY_TYPE) as (keyof typeof KEYWORDS_BY_TYPE)[]).filter((type) => KEYWORDS_BY_TYPE[type].includes(keyword));
-  if (owners.length === 0) return true;
-  return owners.some((owner) => types.includes(owner) || (owner === 'number' && types.includes('integer')));
-}
-
-function literalType(value: unknown): string | undefined {
-  if (value === null) return 'null';
-  if (typeof value === 'string' || typeof value === 'boolean') return typeof value;
-  if (typeof value === 'number') return 'number';
-  return undefined;
-}
-
-/** `type: [string, number]` → `anyOf` of single types, each with the keywords that concern it. `[T, null]` stays. */
-function splitTypeList(node: JsonSchema): JsonSchema {
-  const types = typeList(node.type);
-  const nonNull = types.filter((type) => type !== 'null');
-  if (!Array.isArray(node.type) || nonNull.length <= 1) return node;
-  if ('enum' in node || 'const' in node) return withoutKeys(node, ['type']); // the literals already fix the type
-  const { type: _type, ...rest } = node;
-  const wrapper = pick(rest, [...WRAPPER_KEYWORDS]);
-  const shared = withoutKeys(rest, [...WRAPPER_KEYWORDS]);
-  const branches = types.map((type) => {
-    const branch: JsonSchema = { type };
-    for (const [keyword, value] of Object.entries(shared)) if (appliesToTypes(keyword, [type])) branch[keyword] = value;
-    return branch;
-  });
-  const general = Object.fromEntries(Object.entries(shared).filter(([keyword]) => !branches.some((branch) => keyword in branch) && !isTypeSpecific(keyword)));
-  return { ...wrapper, ...general, anyOf: branches };
-}
-
-function isTypeSpecific(keyword: string): boolean {
-  return Object.values(KEYWORDS_BY_TYPE).some((keywords) => keywords.includes(keyword));
-}
-
-/** Adds null to what a schema accepts: `type: [T, 'null']` for a plain scalar, `anyOf [..., {type: 'null'}]` otherwise. */
-export function makeNullable(node: JsonSchema): JsonSchema {
-  const scalar = typeof node.type === 'string' && ['string', 'number', 'integer', 'boolean'].includes(node.type);
-  if (scalar && !('enum' in node) && !('const' in node) && !('anyOf' in node)) return { ...node, type: [node.type, 'null'] };
-  if (Array.isArray(node.type) && !('enum' in node) && !('anyOf' in node) && !node.type.some((type) => type === 'object' || type === 'array')) {
-    return { ...node, type: [...node.type, 'null'] };
-  }
-  const wrapper = pick(node, ['title', 'description']);
-  const inner = withoutKeys(node, ['title', 'description']);
-  if (Array.isArray(inner.anyOf) && Object.keys(inner).length === 1) return { ...wrapper, anyOf: [...inner.anyOf, { type: 'null' }] };
-  return { ...wrapper, anyOf: [inner, { type: 'null' }] };
-}
-
-function pick(node: JsonSchema, keys: readonly string[]): JsonSchema {
-  return Object.fromEntries(Object.entries(node).filter(([key]) => keys.includes(key)));
-}
-
-function withoutKeys(node: JsonSchema, keys: readonly string[]): JsonSchema {
-  return Object.fromEntries(Object.entries(node).filter(([key]) => !keys.includes(key)));
 }

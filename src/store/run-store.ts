@@ -340,6 +340,11 @@ export class RunStore {
     this.db.prepare(`UPDATE shards SET status = 'collected', collected_at = ? WHERE id = ?`).run(Date.now(), id);
   }
 
+  knownBatchIds(): Set<string> {
+    const rows = this.db.prepare('SELECT batch_id FROM shards WHERE batch_id IS NOT NULL').all() as { batch_id: string }[];
+    return new Set(rows.map((row) => row.batch_id));
+  }
+
   countBatchesOfRun(runId: string): number {
     const row = this.db.prepare('SELECT COUNT(*) AS n FROM shards WHERE run_id = ? AND batch_id IS NOT NULL').get(runId) as { n: number };
     return row.n;

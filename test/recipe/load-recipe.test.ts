@@ -76,7 +76,7 @@ describe('YAML recipes', () => {
     const { issues } = await issuesOf(text);
     expect(issues.some((issue) => issue.path.join('.') === 'steps.0.schema' && /missing required key/.test(issue.message))).toBe(true);
     const issue = issues.find((item) => item.path.join('.') === 'steps.0.schema')!;
-    expect(issue.line).toBe(6);
+    expect(issue.line).toBe(7);
   });
 
   it('reports an unknown provider', async () => {
@@ -125,6 +125,8 @@ describe('TS recipes', () => {
     const dir = tempDir();
     const root = process.cwd();
     const path = join(dir, 'recipe.ts');
+    // As in an ESM project: TS recipes are ES modules.
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
     writeFileSync(
       path,
       `import { z } from '${join(root, 'node_modules/zod/index.js')}';

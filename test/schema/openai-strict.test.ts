@@ -215,6 +215,15 @@ describe('toOpenAIStrictSchema', () => {
     expect(closed.issues[0]?.message).toContain('forbids "b"');
   });
 
+  it('stops with an error on reference cycles through allOf, anyOf and $ref siblings', () => {
+    const cycles: JsonSchema[] = [
+      { type: 'object', properties: { a: { $ref: '#/$defs/A' } }, $defs: { A: { type: 'object', properties: { x: { type: 'string' } }, anyOf: [{ $ref: '#/$defs/B' }] }, B: { type: 'object', properties: { y: { type: 'string' } }, anyOf: [{ $ref: '#/$defs/A' }] } } },
+      { type: 'object', properties: { a: { $ref: '#/$defs/A' } }, $defs: { A: { allOf: [{ $ref: '#/$defs/B' }] }, B: { allOf: [{ $ref: '#/$defs/A' }] } } },
+      { type: 'object', properties: { a: { $ref: '#/$defs/A' } }, $defs: { A: { $ref: '#/$defs/A', minLength: 1 } } },
+    ];
+    for (const schema of cycles) expect(conversionError(schema).code).toBe('schema_invalid');
+  });
+
   it('refuses schemas beyond the size limits', () => {
     let deep: JsonSchema = { type: 'string' };
     for (let level = 0; level < 11; level++) deep = { type: 'object', properties: { next: deep }, required: ['next'] };

@@ -12,6 +12,7 @@ import type {
   BatchProvider,
   BatchStatus,
   ProviderRequest,
+  ShardLookup,
   ShardSubmission,
   StructuredOutputMode,
 } from '../batch-provider.js';
@@ -128,7 +129,7 @@ export class OpenAIBatchProvider implements BatchProvider {
    * both ids was created by this shard's submit and by nothing else. We scan newest first and stop
    * once batches are older than the shard's record (minus clock skew), so the scan is bounded.
    */
-  async findSubmitted(shard: ShardSubmission & { submittedAfter: number }): Promise<BatchHandle | undefined> {
+  async findSubmitted(shard: ShardLookup): Promise<BatchHandle | undefined> {
     const oldest = Math.floor(shard.submittedAfter / 1000) - 300;
     const page = await this.call('list', false, () => this.client.batches.list({ limit: 100 }));
     for await (const batch of page) {

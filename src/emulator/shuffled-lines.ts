@@ -1,0 +1,60 @@
+/**
+ * Reads staged lines back sorted by a seeded key, in bounded memory. Lines are first spread over buckets by
+ * key range (bucket = floor(key × K), K sized so a bucket holds about BUCKET_BYTES), then each bucket is
+ * loaded, sorted and emitted in turn: the result is exactly the lines in key order, with at most one bucket
+ * in memory.
+ */
+import { rm, stat } from 'node:fs/promises';
+import { LineWriter } from './line-writer.js';
+import { parseStagedLine, readStagedLines, type StagedLine } from './staged-results.js';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+const BUCKET_BYTES = 8 * 1024 * 1024;
+
+async function* readRawLines(path: string): AsyncGenerator<string> {
+  for await (const line of createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })) {
+    if (line.length > 0) yield line;
+  }
+}
+
+function sortedByKey(lines: StagedLine[], key: (customId: string) => number): StagedLine[] {
+  return lines
+    .map((line) => ({ line, order: key(line.customId) }))
+    .sort((left, right) => left.order - right.order)
+    .map(({ line }) => line);
+}
+
+/** `key` maps a custom_id to [0, 1); `tempPath` names scratch files (removed before returning). */
+export async function* readStagedShuffled(
+  path: string,
+  key: (customId: string) => number,
+  tempPath: () => string,
+): AsyncGenerator<StagedLine> {
+  const { size } = await stat(path);
+  const bucketCount = Math.max(1, Math.ceil(size / BUCKET_BYTES));
+  if (bucketCount === 1) {
+    const lines: StagedLine[] = [];
+    for await (const line of readStagedLines(path)) lines.push(line);
+    yield* sortedByKey(lines, key);
+    return;
+  }
+  const buckets = Array.from({ length: bucketCount }, () => ({ path: tempPath(), writer: null as LineWriter | null }));
+  try {
+    for (const bucket of buckets) bucket.writer = new LineWriter(bucket.path);
+    for await (const text of readRawLines(path)) {
+      const staged = parseStagedLine(text);
+      const index = Math.min(bucketCount - 1, Math.floor(key(staged.customId) * bucketCount));
+      await buckets[index]?.writer?.write(text);
+    }
+    for (const bucket of buckets) await bucket.writer?.close();
+    for (const bucket of buckets) {
+      const lines: StagedLine[] = [];
+      for await (const line of readStagedLines(bucket.path)) lines.push(line);
+      await rm(bucket.path, { force: true });
+      yield* sortedByKey(lines, key);
+    }
+  } finally {
+    for (const bucket of buckets) await rm(bucket.path, { force: true });
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * One request of a Message Batch (`{custom_id, params}`) from a provider-neutral request. System
+ * messages move to the top-level `system` parameter; the output schema becomes `output_config`
+ * (native JSON outputs) or a single forced tool, by the step's structured-output mode.
+ */
+import { toAnthropicForcedTool, toAnthropicOutputConfig } from '../../schema/anthropic-output.js';
+import { toPromptInstructions } from '../../schema/prompt-instructions.js';
+import type { ProviderRequest } from '../batch-provider.js';
+
+/** Messages API requires max_tokens; batches reject 0. Used when the recipe sets none. */
+export const DEFAULT_MAX_TOKENS = 4096;
+
+export function buildAnthropicParams(request: ProviderRequest): Record<string, unknown> {
+  const systemParts = request.messages.filter((message) => message.role === 'system').map((message) => message.content);
+  if (request.output?.mode === 'prompt') systemParts.push(toPromptInstructions(request.output));
+  const messages = request.messages.filter((message) => message.role !== 'system').map(({ role, content }) => ({ role, content }));
+  const { temperature, top_p, max_tokens, stop } = request.params;
+  const params: Record<string, unknown> = {
+    model: request.model,
+    max_tokens: max_tokens ?? DEFAULT_MAX_TOKENS,
+    messages,
+  };
+  if (systemParts.length > 0) params.system = systemParts.join('\n\n');
+  // SDK 1.13 no longer types temperature/top_p (spec H): sent only when the recipe asks, so a model
+  // that refuses them fails per request with the provider's own message.
+  if (temperature !== undefined) params.temperature = temperature;
+  if (top_p !== undefined) params.top_p = top_p;
+  if (stop !== undefined) params.stop_sequences = Array.isArray(stop) ? stop : [stop];
+  if (request.output?.mode === 'native') params.output_config = toAnthropicOutputConfig(request.output);
+  if (request.output?.mode === 'tool') Object.assign(params, toAnthropicForcedTool(request.output));
+  return params;
+}

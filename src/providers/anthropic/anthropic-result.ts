@@ -1,0 +1,73 @@
+/**
+ * A line of Message Batch results → a provider-neutral result. `invalid_request_error` means the
+ * request itself is wrong (sending it again fails again); other error types are transient.
+ */
+import type { BatchItemResult } from '../batch-provider.js';
+
+interface ContentBlock {
+  type: string;
+  text?: string;
+  input?: unknown;
+}
+
+interface ResultLine {
+  custom_id: string;
+  result:
+    | { type: 'succeeded'; message: { model?: string; content: ContentBlock[]; stop_reason?: string | null; usage?: AnthropicUsage } }
+    | { type: 'errored'; error: { error?: { type?: string; message?: string } } }
+    | { type: 'canceled' }
+    | { type: 'expired' };
+}
+
+interface AnthropicUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+}
+
+const NON_RETRYABLE_ERRORS = new Set(['invalid_request_error', 'authentication_error', 'permission_error', 'not_found_error', 'billing_error']);
+
+export function convertAnthropicResult(line: ResultLine): BatchItemResult {
+  const customId = line.custom_id;
+  switch (line.result.type) {
+    case 'succeeded':
+      return convertMessage(customId, line.result.message);
+    case 'errored': {
+      const type = line.result.error?.error?.type ?? 'api_error';
+      return {
+        customId,
+        outcome: 'errored',
+        error: { code: type, message: line.result.error?.error?.message ?? type, retryable: !NON_RETRYABLE_ERRORS.has(type) },
+      };
+    }
+    case 'canceled':
+      return { customId, outcome: 'canceled' };
+    case 'expired':
+      return { customId, outcome: 'expired' };
+    default:
+      return { customId, outcome: 'errored', error: { code: 'unknown_result_type', message: 'unrecognised result type', retryable: true } };
+  }
+}
+
+function convertMessage(customId: string, message: Extract<ResultLine['result'], { type: 'succeeded' }>['message']): BatchItemResult {
+  // A forced tool answers in a tool_use block whose input is already an object.
+  const tool = message.content.find((block) => block.type === 'tool_use');
+  const text = tool ? JSON.stringify(tool.input ?? null) : message.content.filter((block) => block.type === 'text').map((block) => block.text ?? '').join('');
+  const usage = message.usage
+    ? {
+        inputTokens: message.usage.input_tokens + (message.usage.cache_creation_input_tokens ?? 0) + (message.usage.cache_read_input_tokens ?? 0),
+        outputTokens: message.usage.output_tokens,
+        cachedInputTokens: message.usage.cache_read_input_tokens ?? 0,
+      }
+    : undefined;
+  return {
+    customId,
+    outcome: 'succeeded',
+    text,
+    ...(message.stop_reason ? { finishReason: message.stop_reason } : {}),
+    ...(message.stop_reason === 'refusal' ? { refusal: text || 'refused' } : {}),
+    ...(usage ? { usage } : {}),
+    ...(message.model ? { model: message.model } : {}),
+  };
+}

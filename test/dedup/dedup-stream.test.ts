@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { createDeduper, dedupStream, type DedupStats, type DedupVerdict } from '../../src/dedup/deduper.js';
+import { SynthforgeError } from '../../src/errors.js';
+import { asyncOf, nearSpec, plantedCorpus, range, specOf, wordsText } from './fixtures.js';
+
+type Row = { id: string; fields: Record<string, unknown> };
+
+function corpusRows(count = 1500): Row[] {
+  return plantedCorpus()
+    .documents.slice(0, count)
+    .map((document) => ({ id: document.id, fields: { text: document.text } }));
+}
+
+async function collect(
+  rows: Row[],
+  options: Parameters<typeof dedupStream>[2] = {},
+  spec = nearSpec,
+): Promise<{ record: Row; verdict: DedupVerdict }[]> {
+  const out: { record: Row; verdict: DedupVerdict }[] = [];
+  for await (const item of dedupStream(asyncOf(rows), spec, options)) out.push(item);
+  return out;
+}
+
+describe('dedupStream', () => {
+  it('yields every record once, in input order, with the verdicts of createDeduper', async () => {
+    const rows = corpusRows();
+    const streamed = await collect(rows, { chunkSize: 100 });
+    expect(streamed.map(({ record }) => record)).toEqual(rows);
+    expect(streamed.every(({ record }, index) => record === rows[index])).toBe(true);
+    const deduper = await createDeduper(nearSpec);
+    expect(streamed.map(({ verdict }) => verdict)).toEqual(rows.map((row) => deduper.check(row.id, row.fields.text as string)));
+  });
+
+  it('gives identical verdicts with worker threads, including exact duplicates within and across chunks', async () => {
+    const rows = corpusRows();
+    // Exact copies: one right after its original (same chunk), one far away (another chunk).
+    rows.splice(10, 0, { id: 'copy-near', fields: { text: (rows[3]!.fields.text as string).toUpperCase() } });
+    rows.push({ id: 'copy-far', fields: { text: rows[5]!.fields.text } });
+    let statsWithWorkers: DedupStats | undefined;
+    const single = await collect(rows, { chunkSize: 128 });
+    const parallel = await collect(rows, { chunkSize: 128, workers: 2, onStats: (stats) => (statsWithWorkers = stats) });
+    expect(parallel.map(({ verdict }) => verdict)).toEqual(single.map(({ verdict }) => verdict));
+    expect(parallel.find(({ record }) => record.id === 'copy-near')?.verdict).toEqual({ keep: false, reason: 'exact', duplicateOf: rows[3]!.id });
+    expect(parallel.find(({ record }) => record.id === 'copy-far')?.verdict).toEqual({ keep: false, reason: 'exact', duplicateOf: rows[5]!.id });
+    expect(statsWithWorkers?.checked).toBe(rows.length);
+    const again = await collect(rows, { chunkSize: 128, workers: 2 });
+    expect(again.map(({ verdict }) => verdict)).toEqual(single.map(({ verdict }) => verdict));
+  });
+
+  it('runs exact-only dedup in workers too', async () => {
+    const rows = range(0, 300).map((index) => ({ id: `r${index}`, fields: { text: `Question number ${wordsText([index % 200])}?` } }));
+    const verdicts = (await collect(rows, { chunkSize: 100, workers: 2 }, specOf())).map(({ verdict }) => verdict);
+    expect(verdicts.filter((verdict) => verdict.keep)).toHaveLength(200);
+    expect(verdicts[250]).toEqual({ keep: false, reason: 'exact', duplicateOf: 'r50' });
+  });
+
+  it('drops near and exact copies of references and never yields the references', async () => {
+    const references = [
+      { id: 'v1:a', fields: { text: wordsText(range(0, 150)) } },
+      { id: 'v1:b', fields: { text: wordsText(range(300, 450)) } },
+    ];
+    const rows = [
+      { id: 'n1', fields: { text: wordsText([...range(0, 70), 7777, ...range(70, 150)]) } },
+      { id: 'n2', fields: { text: wordsText(range(300, 450)).toUpperCase() } },
+      { id: 'n3', fields: { text: wordsText(range(600, 750)) } },
+    ];
+    for (const workers of [1, 2]) {
+      let stats: DedupStats | undefined;
+      const out = await collect(rows, { references: asyncOf(references), workers, chunkSize: 64, onStats: (value) => (stats = value) });
+      expect(out.map(({ record }) => record.id)).toEqual(['n1', 'n2', 'n3']);
+      expect(out.map(({ verdict }) => verdict)).toEqual([
+        { keep: false, reason: 'near', duplicateOf: 'v1:a', similarity: expect.any(Number) },
+        { keep: false, reason: 'exact', duplicateOf: 'v1:b' },
+        { keep: true },
+      ]);
+      expect(stats).toMatchObject({ checked: 3, references: 2, kept: 1 });
+    }
+  });
+
+  it('reads no further ahead than the chunks in flight (backpressure)', async () => {
+    let pulled = 0;
+    let finished = false;
+    async function* endless(): AsyncIterable<Row> {
+      try {
+        for (let index = 0; ; index++) {
+          pulled++;
+          yield { id: `r${index}`, fields: { text: `distinct text number ${wordsText([index, index + 1, index * 7])}` } };
+        }
+      } finally {
+        finished = true;
+      }
+    }
+    const stream = dedupStream(endless(), nearSpec, { chunkSize: 10 })[Symbol.asyncIterator]();
+    await stream.next();
+    expect(pulled).toBe(10);
+    for (let index = 1; index < 10; index++) await stream.next();
+    expect(pulled).toBe(10);
+    await stream.next();
+    expect(pulled).toBe(20);
+    let taken = 11;
+    for await (const _ of { [Symbol.asyncIterator]: () => stream }) if (++taken >= 25) break;
+    expect(pulled).toBe(30);
+    expect(finished).toBe(true);
+  });
+
+  it('bounds read-ahead with workers to (workers + 1) chunks', async () => {
+    let pulled = 0;
+    async function* source(): AsyncIterable<Row> {
+      for (let index = 0; index < 5000; index++) {
+        pulled++;
+        yield { id: `r${index}`, fields: { text: wordsText(range(index, index + 20)) } };
+      }
+    }
+    const stream = dedupStream(source(), nearSpec, { chunkSize: 100, workers: 2 })[Symbol.asyncIterator]();
+    await stream.next();
+    expect(pulled).toBe(300);
+    await stream.return?.(undefined);
+  });
+
+  it('reports a missing field with the record id', async () => {
+    const rows = [{ id: 'ok', fields: { text: 'a b c' } }, { id: 'bad', fields: { other: 'x' } }];
+    const failure = await collect(rows).catch((error: unknown) => error);
+    expect(SynthforgeError.isInstance(failure)).toBe(true);
+    expect((failure as Error).message).toContain('bad');
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { computeBandKeys, LshIndex } from '../../src/dedup/lsh.js';
+
+function keysFor(values: number[], bands: number, rows: number): Int32Array {
+  const keys = new Int32Array(bands);
+  computeBandKeys(Int32Array.from(values), bands, rows, keys);
+  return keys;
+}
+
+describe('computeBandKeys', () => {
+  it('depends on every row of its band and on the band number', () => {
+    const base = keysFor([1, 2, 3, 4, 5, 6, 7, 8], 4, 2);
+    const changed = keysFor([1, 2, 3, 99, 5, 6, 7, 8], 4, 2);
+    expect(changed[0]).toBe(base[0]);
+    expect(changed[1]).not.toBe(base[1]);
+    expect(changed[2]).toBe(base[2]);
+    const same = keysFor([5, 5, 5, 5], 2, 2);
+    expect(same[0]).not.toBe(same[1]);
+  });
+});
+
+describe('LshIndex', () => {
+  it('returns earlier documents that share any band, newest first', () => {
+    const index = new LshIndex(2);
+    index.insert(0, Int32Array.from([10, 20]), 0);
+    index.insert(1, Int32Array.from([10, 21]), 0);
+    index.insert(2, Int32Array.from([11, 20]), 0);
+    const out = new Int32Array(2 * 8);
+    const found = index.collect(Int32Array.from([10, 20]), 0, 8, out);
+    expect(Array.from(out.subarray(0, found))).toEqual([1, 0, 2, 0]);
+    expect(index.collect(Int32Array.from([12, 22]), 0, 8, out)).toBe(0);
+  });
+
+  it('visits at most maxPerBucket members of a bucket', () => {
+    const index = new LshIndex(1);
+    for (let doc = 0; doc < 100; doc++) index.insert(doc, Int32Array.from([7]), 0);
+    const out = new Int32Array(3);
+    expect(index.collect(Int32Array.from([7]), 0, 3, out)).toBe(3);
+    expect(Array.from(out)).toEqual([99, 98, 97]);
+  });
+
+  it('keeps every bucket through table growth', () => {
+    const bands = 4;
+    const index = new LshIndex(bands);
+    const keys = new Int32Array(bands);
+    for (let doc = 0; doc < 20_000; doc++) {
+      for (let band = 0; band < bands; band++) keys[band] = doc % 5000 === 0 ? -band : doc * 31 + band * 1_000_003;
+      index.insert(doc, keys, 0);
+    }
+    const out = new Int32Array(bands * 8);
+    keys.set([0, -1, -2, -3]);
+    const found = index.collect(keys, 0, 8, out);
+    expect(Array.from(out.subarray(0, found))).toEqual([15000, 10000, 5000, 0, 15000, 10000, 5000, 0, 15000, 10000, 5000, 0, 15000, 10000, 5000, 0]);
+    keys.set([12_345 * 31, 12_345 * 31 + 1_000_003, 1, 2]);
+    expect(Array.from(out.subarray(0, index.collect(keys, 0, 8, out)))).toEqual([12_345, 12_345]);
+  });
+});
