@@ -209,7 +209,7 @@ async function writeMillionCorpus(path: string, documents: number): Promise<void
   for (const document of generateCorpus({ documents, seed: 99 })) {
     buffered += `${JSON.stringify({ id: document.id, text: document.text })}\n`;
     if (buffered.length > 1 << 20) {
-      if (!out.write(buffered)) await new Promise((resolve) => out.once('drain', resolve));
+      if (!out.write(buffered)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
       buffered = '';
     }
   }

@@ -65,3 +65,13 @@ export function resolveDedupConfig(spec: DedupSpec, options: DeduperOptions = {}
     },
   };
 }
+
+/** The part of a config that determines sketches: two configs with equal identities sketch alike. */
+export function sketchIdentity(config: DedupConfig): string {
+  const near = config.near;
+  return JSON.stringify({
+    foldDigits: config.foldDigits,
+    exact: config.exact,
+    near: near === undefined ? null : [near.numPerm, near.seed, near.ngram, near.charNgrams, near.bands, near.rows],
+  });
+}

@@ -19,8 +19,8 @@ import { FNV_OFFSET_BASIS, FNV_PRIME } from './mix32.js';
  *      single digits, because "12" → "00" and "7" → "0" would still differ.
  *   5. Words are joined by one ASCII space; no leading or trailing space.
  *
- * Pure-ASCII input skips step 1 (ASCII is NFKC-invariant) and lowercases A–Z inline; the scan falls
- * back to the full path at the first code unit ≥ 0x80. Non-ASCII classes are computed once per code
+ * Pure-ASCII input skips step 1 (ASCII is NFKC-invariant) and lowercases A–Z by table lookup; the
+ * scan falls back to the full path at the first code unit ≥ 0x80. Non-ASCII classes are computed once per code
  * point with Unicode property regexes and cached (a 64 KiB table for the Basic Multilingual Plane).
  *
  * The scan also hashes each word (FNV-1a over its UTF-16 code units, see mix32.ts) so shingling
@@ -43,6 +43,8 @@ const ASCII_CLASSES = new Uint8Array(128);
 for (let unit = 0x30; unit <= 0x39; unit++) ASCII_CLASSES[unit] = DIGIT;
 for (let unit = 0x41; unit <= 0x5a; unit++) ASCII_CLASSES[unit] = WORD;
 for (let unit = 0x61; unit <= 0x7a; unit++) ASCII_CLASSES[unit] = WORD;
+const ASCII_LOWER = new Uint16Array(128);
+for (let unit = 0; unit < 128; unit++) ASCII_LOWER[unit] = unit >= 0x41 && unit <= 0x5a ? unit + 0x20 : unit;
 
 const bmpClasses = new Uint8Array(0x10000).fill(UNKNOWN);
 bmpClasses.set(ASCII_CLASSES);
@@ -129,9 +131,13 @@ function scan(source: string, unicode: boolean, foldDigits: boolean, out: Normal
   out.ensureCapacity(sourceLength);
   const units = out.units;
   const wordHashes = out.wordHashes;
+  const classes = ASCII_CLASSES;
+  const lower = ASCII_LOWER;
+  const prime = FNV_PRIME;
+  const basis = FNV_OFFSET_BASIS;
   let length = 0;
   let wordCount = 0;
-  let hash = FNV_OFFSET_BASIS;
+  let hash = basis;
   let inWord = false;
   let inDigitRun = false;
 
@@ -140,8 +146,17 @@ function scan(source: string, unicode: boolean, foldDigits: boolean, out: Normal
     let lowSurrogate = 0;
     let kind: number;
     if (unit < 0x80) {
-      kind = ASCII_CLASSES[unit]!;
-      if (unit >= 0x41 && unit <= 0x5a) unit += 0x20;
+      kind = classes[unit]!;
+      if (kind === WORD) {
+        unit = lower[unit]!;
+        // The common case, a letter continuing a word, in as few branches as possible.
+        if (inWord) {
+          units[length++] = unit;
+          hash = Math.imul(hash ^ unit, prime);
+          inDigitRun = false;
+          continue;
+        }
+      }
     } else if (!unicode) {
       return false;
     } else if ((unit & 0xfc00) === 0xd800 && index + 1 < sourceLength && (source.charCodeAt(index + 1) & 0xfc00) === 0xdc00) {
@@ -172,13 +187,13 @@ function scan(source: string, unicode: boolean, foldDigits: boolean, out: Normal
     if (!inWord) {
       if (length > 0) units[length++] = 0x20;
       inWord = true;
-      hash = FNV_OFFSET_BASIS;
+      hash = basis;
     }
     units[length++] = unit;
-    hash = Math.imul(hash ^ unit, FNV_PRIME);
+    hash = Math.imul(hash ^ unit, prime);
     if (lowSurrogate !== 0) {
       units[length++] = lowSurrogate;
-      hash = Math.imul(hash ^ lowSurrogate, FNV_PRIME);
+      hash = Math.imul(hash ^ lowSurrogate, prime);
     }
   }
   if (inWord) wordHashes[wordCount++] = hash;

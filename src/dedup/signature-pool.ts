@@ -44,6 +44,8 @@ export class SketchPool {
 
   private constructor(
     private readonly workers: PoolWorker[],
+    /** The parameters the workers sketch with; a batch is only valid for an index with the same. */
+    readonly config: DedupConfig,
     /** The kernel the workers run. */
     readonly kernel: 'js' | 'wasm' | 'none',
   ) {}
@@ -59,6 +61,7 @@ export class SketchPool {
     const ready = started.map((result) => (result as PromiseFulfilledResult<{ worker: Worker; kernel: 'js' | 'wasm' | 'none' }>).value);
     const pool = new SketchPool(
       ready.map(({ worker }) => ({ worker, outstanding: new Map() })),
+      config,
       ready[0]?.kernel ?? 'none',
     );
     for (const member of pool.workers) pool.listen(member);

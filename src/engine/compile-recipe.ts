@@ -10,6 +10,8 @@ import type { ModelParams, StructuredOutputMode } from '../providers/batch-provi
 import { defaultOutputMode, SUPPORTED_OUTPUT_MODES } from '../providers/output-modes.js';
 import { RecipeError, type RecipeIssue } from '../recipe/recipe-error.js';
 import type { GenerateStep, LoadedRecipe, Recipe, Step } from '../recipe/recipe.js';
+import { toAnthropicSchema } from '../schema/anthropic-output.js';
+import { toOpenAIStrictSchema } from '../schema/openai-strict.js';
 import { compileOutputSchema, schemaFieldNames, type OutputSchema } from '../schema/output-schema.js';
 import { sampleSeedFields } from './seed-fields.js';
 
@@ -103,6 +105,7 @@ function compileGenerateStep(issues: IssueCollector, step: GenerateStep, recipe:
   }));
   const output = issues.attempt([...base, 'schema'], () => compileOutputSchema(step.name, step.schema));
   const outputMode = chooseOutputMode(issues, step);
+  if (output && outputMode) issues.attempt([...base, 'schema'], () => checkProviderSchema(step, output, outputMode));
   if (!output || !outputMode || messages?.some((message) => !message.content)) return undefined;
   if ((step.prompt !== undefined && !prompt) || (step.system !== undefined && !system)) return undefined;
 
@@ -122,6 +125,14 @@ function compileGenerateStep(issues: IssueCollector, step: GenerateStep, recipe:
     maxAttempts: step.max_attempts ?? recipe.max_attempts,
     addsFields,
   };
+}
+
+/** Converts the schema to the provider's structured-output form now, so a schema it cannot take fails before the run. */
+function checkProviderSchema(step: GenerateStep, output: OutputSchema, mode: StructuredOutputMode): void {
+  if (mode === 'prompt') return;
+  const provider = step.modelRef.provider;
+  if (provider === 'anthropic') toAnthropicSchema(output.jsonSchema);
+  else if (provider === 'openai' || provider === 'openai-compatible') toOpenAIStrictSchema(output.jsonSchema);
 }
 
 function chooseOutputMode(issues: IssueCollector, step: GenerateStep): StructuredOutputMode | undefined {

@@ -44,7 +44,7 @@ function evaluateText(
     return { outcome: 'refusal', reason: `model refused: ${(result.refusal ?? '').slice(0, 200)}`, retryable: true };
   }
   const truncated = result.finishReason !== undefined && TRUNCATION_REASONS.has(result.finishReason);
-  const extracted = extractJson(result.text);
+  const extracted = extractJson(result.text, { preferObject: true });
   if (!extracted.ok) {
     if (truncated) return { outcome: 'truncated', reason: `output cut off at the token limit (${result.finishReason})`, retryable: true };
     return { outcome: 'not_json', reason: `${extracted.message}: ${excerpt(result.text)}`, retryable: true };

@@ -1,9 +1,10 @@
-import Anthropic, { BadRequestError } from '@anthropic-ai/sdk';
+import Anthropic, { APIError, BadRequestError } from '@anthropic-ai/sdk';
 import { describe, expect, it } from 'vitest';
 import {
   anthropicRequest,
   isJson,
   QA_SCHEMA_ANTHROPIC,
+  rejectionOf,
   runAnthropicBatch,
   useEmulators,
   validatorFor,
@@ -108,7 +109,7 @@ describe('Anthropic message batches through the official SDK', () => {
   it('checks custom_id pattern, uniqueness and request count synchronously', async () => {
     const harness = await start({ limits: { anthropicMaxRequests: 3 } });
     const create = (list: Anthropic.Messages.Batches.BatchCreateParams.Request[]) =>
-      harness.anthropic.messages.batches.create({ requests: list }).catch((caught: unknown) => caught as BadRequestError);
+      rejectionOf<BadRequestError>(harness.anthropic.messages.batches.create({ requests: list }));
     const badId = await create([anthropicRequest('has space')]);
     expect(badId).toBeInstanceOf(BadRequestError);
     expect(badId.error).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
@@ -142,7 +143,7 @@ describe('Anthropic message batches through the official SDK', () => {
 
   it('answers 413 request_too_large above the body size limit', async () => {
     const harness = await start({ limits: { anthropicMaxBodyBytes: 2_000 } });
-    const error = await harness.anthropic.messages.batches.create({ requests: requests(20) }).catch((caught: unknown) => caught as Anthropic.APIError);
+    const error = await rejectionOf<APIError>(harness.anthropic.messages.batches.create({ requests: requests(20) }));
     expect(error.status).toBe(413);
     expect(error.error).toMatchObject({ type: 'error', error: { type: 'request_too_large' } });
   });
@@ -171,7 +172,7 @@ describe('Anthropic message batches through the official SDK', () => {
   it('cancels (canceling, then ended with canceled results), refuses a second cancel after the end, and deletes only ended batches', async () => {
     const harness = await start({ faults: { timing: { validatingMs: 0, inProgressMs: 4000, finalizingMs: 1000 } } });
     const created = await harness.anthropic.messages.batches.create({ requests: requests(8) });
-    const early = await harness.anthropic.messages.batches.delete(created.id).catch((caught: unknown) => caught as BadRequestError);
+    const early = await rejectionOf<APIError>(harness.anthropic.messages.batches.delete(created.id));
     expect(early.status).toBe(400);
     await harness.server.idle();
     harness.clock.advance(1000);
@@ -186,7 +187,7 @@ describe('Anthropic message batches through the official SDK', () => {
     const types: string[] = [];
     for await (const line of await harness.anthropic.messages.batches.results(created.id)) types.push(line.result.type);
     expect(types.filter((type) => type === 'canceled')).toHaveLength(6);
-    const again = await harness.anthropic.messages.batches.cancel(created.id).catch((caught: unknown) => caught as BadRequestError);
+    const again = await rejectionOf<APIError>(harness.anthropic.messages.batches.cancel(created.id));
     expect(again.status).toBe(400);
     expect(await harness.anthropic.messages.batches.delete(created.id)).toEqual({ id: created.id, type: 'message_batch_deleted' });
     await expect(harness.anthropic.messages.batches.retrieve(created.id)).rejects.toMatchObject({ status: 404 });

@@ -1,5 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import OpenAI, { InternalServerError, RateLimitError } from 'openai';
+import OpenAI, { APIError, InternalServerError, RateLimitError } from 'openai';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FAULTS, mergeFaultOptions, type FaultOptions } from '../../src/emulator/emulator-options.js';
 import { decideLineFault, type LineFault } from '../../src/emulator/fault-decisions.js';
@@ -12,6 +12,7 @@ import {
   QA_SCHEMA,
   QA_SCHEMA_ANTHROPIC,
   readOpenAIFile,
+  rejectionOf,
   runAnthropicBatch,
   runOpenAIBatch,
   useEmulators,
@@ -253,7 +254,7 @@ describe('batch faults', () => {
 
   it('answers synchronous chat completions 429 then 500 at syncErrorRate 1', async () => {
     const harness = await start({ faults: { syncErrorRate: 1 } });
-    const ask = () => harness.openai.chat.completions.create(chatBody(0) as never).catch((caught: unknown) => caught as OpenAI.APIError);
+    const ask = () => rejectionOf<APIError>(harness.openai.chat.completions.create(chatBody(0) as never));
     const first = await ask();
     expect(first.status).toBe(429);
     expect(first.headers?.get('retry-after-ms')).toBe('10');

@@ -88,7 +88,7 @@ describe('OpenAI batches through the official SDK', () => {
     harness.clock.advance(1000);
     const done = await retrieve();
     expect(done.status).toBe('completed');
-    expect(done.completed_at).toBe(done.finalizing_at + 1);
+    expect(done.completed_at).toBe((done.finalizing_at ?? 0) + 1);
     expect(done.output_file_id).toMatch(/^file-/);
   });
 
