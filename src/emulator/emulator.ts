@@ -128,6 +128,15 @@ const ROUTES: readonly Route[] = [
   route('POST', /^\/v1\/messages$/, 'anthropic', syncAnthropicMessage),
 ];
 
+/** A malformed %-escape in an id is an unknown id (404 from the handler), not a server error. */
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 /** The missing-credentials error each API gives, or null when the call is authenticated. */
 function authProblem(request: IncomingMessage, flavor: ApiFlavor): EmulatorHttpError | null {
   const bearer = /^Bearer \S+/.test(request.headers.authorization ?? '');
@@ -173,8 +182,8 @@ async function handleControl(context: EmulatorContext, server: Pick<EmulatorServ
   if (request.method === 'GET' && path === '/_emulator/stats') return sendJson(response, 200, server.stats());
   if (request.method === 'GET' && path === '/_emulator/health') return sendJson(response, 200, { ok: true });
   if (request.method === 'POST' && path === '/_emulator/config') {
-    const body = await readJsonBody(request, 1024 * 1024, () => badRequest('config body too large'));
     try {
+      const body = await readJsonBody(request, 1024 * 1024, () => badRequest('config body too large'));
       server.configure((body ?? {}) as Partial<FaultOptions>);
     } catch (error) {
       if (SynthforgeError.isInstance(error)) return sendJson(response, 400, { error: { code: error.code, message: error.message } });
@@ -208,7 +217,7 @@ async function dispatch(context: EmulatorContext, request: IncomingMessage, resp
       request.resume();
       throw problem;
     }
-    const params = (matched.pattern.exec(path) ?? []).slice(1).map((param) => decodeURIComponent(param));
+    const params = (matched.pattern.exec(path) ?? []).slice(1).map(safeDecode);
     const call: ApiCall = { request, response, url, params, requestId };
     await matched.handler(context, call);
   } catch (error) {
@@ -229,54 +238,64 @@ async function dispatch(context: EmulatorContext, request: IncomingMessage, resp
   }
 }
 
-async function loadState(context: EmulatorContext): Promise<void> {
-  let sequence = 0;
-  for (const file of await context.store.readRecords<OpenAIFileRecord>('files')) {
-    context.files.set(file.id, file);
-    sequence = Math.max(sequence, file.sequence);
-  }
-  const openai = await context.store.readRecords<OpenAIBatchRecord>('openai-batches');
-  const anthropic = await context.store.readRecords<AnthropicBatchRecord>('anthropic-batches');
-  const unfinishedOpenAI = openai.filter((record) => !record.run && !record.jobError && !(record.scan && record.scan.errors.length > 0));
-  const unfinishedAnthropic = anthropic.filter((record) => !record.run && !record.jobError);
-  const unfinished = new Set([...unfinishedOpenAI, ...unfinishedAnthropic].map((record) => record.id));
-  context.seen = await SeenIds.load(context.store.seenLogPath, unfinished);
-  for (const record of openai) context.openaiBatches.set(record.id, record);
-  for (const record of anthropic) context.anthropicBatches.set(record.id, record);
-  for (const record of [...openai, ...anthropic]) sequence = Math.max(sequence, record.sequence);
-  let nextSequence = sequence + 1;
-  context.nextSequence = () => nextSequence++;
-  const jobs = [
-    ...unfinishedOpenAI.map((record) => ({ sequence: record.sequence, run: () => runOpenAIBatchJob(context, record) })),
-    ...unfinishedAnthropic.map((record) => ({ sequence: record.sequence, run: () => runAnthropicBatchJob(context, record) })),
+interface LoadedState {
+  files: Map<string, OpenAIFileRecord>;
+  openaiBatches: Map<string, OpenAIBatchRecord>;
+  anthropicBatches: Map<string, AnthropicBatchRecord>;
+  seen: SeenIds;
+  lastSequence: number;
+  /** Batches whose answers were not written before the last stop, in creation order: their jobs run again. */
+  unfinished: (OpenAIBatchRecord | AnthropicBatchRecord)[];
+}
+
+async function loadState(store: DataStore): Promise<LoadedState> {
+  const files = await store.readRecords<OpenAIFileRecord>('files');
+  const openai = await store.readRecords<OpenAIBatchRecord>('openai-batches');
+  const anthropic = await store.readRecords<AnthropicBatchRecord>('anthropic-batches');
+  const unfinished = [
+    ...openai.filter((record) => !record.run && !record.jobError && !(record.scan && record.scan.errors.length > 0)),
+    ...anthropic.filter((record) => !record.run && !record.jobError),
   ].sort((left, right) => left.sequence - right.sequence);
-  for (const job of jobs) context.queue.push(job.run);
+  return {
+    files: new Map(files.map((record) => [record.id, record])),
+    openaiBatches: new Map(openai.map((record) => [record.id, record])),
+    anthropicBatches: new Map(anthropic.map((record) => [record.id, record])),
+    seen: await SeenIds.load(store.seenLogPath, new Set(unfinished.map((record) => record.id))),
+    lastSequence: Math.max(0, ...[...files, ...openai, ...anthropic].map((record) => record.sequence)),
+    unfinished,
+  };
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorServer> {
   const faults = mergeFaultOptions(DEFAULT_FAULTS, options.faults ?? {});
   const limits = mergeLimits(options.limits ?? {});
   const store = await DataStore.open(options.dataDir);
+  const loaded = await loadState(store);
+  let sequence = loaded.lastSequence;
   const context: EmulatorContext = {
     store,
     clock: options.clock ?? Date.now,
     limits,
     faults,
     stats: emptyStats(),
-    seen: undefined as unknown as SeenIds,
+    seen: loaded.seen,
     memory: new AnswerMemory(),
     queue: new SerialQueue((error) => {
       process.stderr.write(`synthforge emulator: batch job failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
     }),
-    files: new Map(),
-    openaiBatches: new Map(),
-    anthropicBatches: new Map(),
+    files: loaded.files,
+    openaiBatches: loaded.openaiBatches,
+    anthropicBatches: loaded.anthropicBatches,
     finishing: new Map(),
     syncAttempts: new Map(),
-    nextSequence: () => 0,
+    nextSequence: () => ++sequence,
     save: (folder, record) => store.writeRecord(folder, record.id, record),
   };
-  await loadState(context);
+  for (const record of loaded.unfinished) {
+    context.queue.push(() =>
+      'requestCount' in record ? runAnthropicBatchJob(context, record) : runOpenAIBatchJob(context, record),
+    );
+  }
 
   const stats = (): EmulatorStats => ({ ...structuredClone(context.stats), seenCustomIds: context.seen.distinctIds });
   const configure = (change: Partial<FaultOptions>): void => {

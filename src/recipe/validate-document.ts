@@ -93,7 +93,11 @@ function parseStep(context: Context, entry: unknown, index: number): Step | unde
   if (!kind) return undefined;
   if (kind === 'generate') {
     const parsed = parseWith(context, stepEntrySchemas.generate, entry, path);
-    return parsed ? toGenerateStep(context, parsed, index) : undefined;
+    if (parsed) return toGenerateStep(context, parsed, index);
+    // Still report a bad provider alongside the other issues, so one pass shows them all.
+    const model = (entry as { model?: unknown }).model;
+    if (typeof model === 'string' && model.includes('/')) parseModelRef(context, model, [...path, 'model']);
+    return undefined;
   }
   if (kind === 'dedup') {
     const parsed = parseWith(context, stepEntrySchemas.dedup, entry, path);

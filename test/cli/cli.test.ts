@@ -1,0 +1,105 @@
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startEmulator, type EmulatorServer } from '../../src/emulator/emulator.js';
+import { runCli } from '../helpers/cli.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
+
+const tempDir = useTempDirs();
+let emulator: EmulatorServer | undefined;
+afterEach(async () => {
+  await emulator?.close();
+  emulator = undefined;
+});
+
+const FAST_CONFIG = JSON.stringify({ faults: { timing: { validatingMs: 5, inProgressMs: 10, finalizingMs: 5 } } });
+
+function projectWithQuickstart(): string {
+  const dir = tempDir();
+  cpSync(join(process.cwd(), 'recipes'), join(dir, 'recipes'), { recursive: true });
+  return dir;
+}
+
+describe('synthforge CLI', () => {
+  it('runs the quickstart offline and ends with a summary naming the output', async () => {
+    const dir = projectWithQuickstart();
+    const result = await runCli(['run', 'recipes/quickstart.yaml', '--offline', '--emulator-config', FAST_CONFIG], { cwd: dir });
+    expect(result.stderr).toContain('seeds: 10 records');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/run run-\S+ completed \(offline, emulator\)/);
+    expect(result.stdout).toMatch(/samples: \d+ requested, \d+ requests sent, 0 from cache, \d+ valid, 0 invalid/);
+    expect(result.stdout).toContain(`output: ${join(dir, 'outputs', 'support-qa', 'v1')}`);
+    const first = JSON.parse(readFileSync(join(dir, 'outputs', 'support-qa', 'v1', 'data', 'train-00000-of-00001.jsonl'), 'utf8').split('\n')[0]!);
+    expect(first.messages.map((message: { role: string }) => message.role)).toEqual(['user', 'assistant']);
+  });
+
+  it('streams NDJSON events on stdout with --json, ending with run-end', async () => {
+    const dir = projectWithQuickstart();
+    const result = await runCli(['run', 'recipes/quickstart.yaml', '--offline', '--json', '--emulator-config', FAST_CONFIG], { cwd: dir });
+    expect(result.code).toBe(0);
+    const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; summary?: { status: string } });
+    expect(events[0]!.type).toBe('run-start');
+    expect(events.at(-1)).toMatchObject({ type: 'run-end', summary: { status: 'completed' } });
+  });
+
+  it('validate prints every issue with file:line:col and exits 2', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'bad.yaml'),
+      'name: bad\nseeds:\n  - inline: [{ topic: tea }]\nsteps:\n  - generate: q\n    model: opneai/gpt-4o-mini\n    temprature: 1\n    prompt: "{{ topc }}"\n    schema: { type: object, properties: { q: { type: string } } }\n',
+    );
+    const result = await runCli(['validate', 'bad.yaml'], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${join(dir, 'bad.yaml')}:6:12  steps[0].model  unknown provider "opneai"`);
+    expect(result.stderr).toContain(`${join(dir, 'bad.yaml')}:7:5  steps[0].temprature  unknown key "temprature" (did you mean "temperature"?)`);
+  });
+
+  it('validate reports a template variable no seed provides', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'r.yaml'), 'name: r\nseeds:\n  - inline: [{ topic: tea }]\nsteps:\n  - generate: q\n    model: openai/gpt-4o-mini\n    prompt: "{{ topc }}"\n    schema: { type: object, properties: { q: { type: string } } }\n');
+    const result = await runCli(['validate', 'r.yaml', '--json'], { cwd: dir });
+    expect(result.code).toBe(2);
+    const output = JSON.parse(result.stdout);
+    expect(output.error.code).toBe('recipe_invalid');
+    expect(output.error.issues[0]).toMatchObject({ line: 7, column: 13, code: 'unknown_variable' });
+  });
+
+  it('stops at a malformed seed line before anything is sent, naming file and line', async () => {
+    emulator = await startEmulator();
+    const dir = tempDir();
+    writeFileSync(join(dir, 'seeds.jsonl'), '{"topic": "tea"}\n{"topic": "coffee"}\n{"topic": broken}\n');
+    writeFileSync(join(dir, 'r.yaml'), 'name: r\nseeds:\n  - jsonl: seeds.jsonl\nsteps:\n  - generate: q\n    model: openai/gpt-4o-mini\n    prompt: "{{ topic }}"\n    schema: { type: object, properties: { q: { type: string } } }\n');
+    const result = await runCli(['run', 'r.yaml'], { cwd: dir, env: { OPENAI_API_KEY: 'k', OPENAI_BASE_URL: emulator.openaiBaseURL } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${join(dir, 'seeds.jsonl')}:3`);
+    expect(emulator.stats().filesUploaded).toBe(0);
+    expect(emulator.stats().createAttempts.openai).toBe(0);
+  });
+
+  it('without a key and without --offline, says how to set the key or run offline', async () => {
+    const dir = projectWithQuickstart();
+    const result = await runCli(['run', 'recipes/quickstart.yaml'], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/no API key for openai: set OPENAI_API_KEY in the environment, or run with --offline/);
+  });
+
+  it('plan shows requests and shards per step without sending anything', async () => {
+    const dir = projectWithQuickstart();
+    const result = await runCli(['plan', 'recipes/quickstart.yaml', '--json'], { cwd: dir });
+    expect(result.code).toBe(0);
+    const plan = JSON.parse(result.stdout);
+    expect(plan.seedRecords).toBe(10);
+    expect(plan.steps[0]).toMatchObject({ name: 'question', requests: 30, shards: 1, exact: true, outputMode: 'native' });
+  });
+
+  it('every command explains itself with --help', async () => {
+    const dir = tempDir();
+    for (const command of ['run', 'validate', 'plan', 'emulator']) {
+      const result = await runCli([command, '--help'], { cwd: dir });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`Usage: synthforge ${command}`);
+    }
+    const top = await runCli(['--help'], { cwd: dir });
+    expect(top.stdout).toMatch(/run \[options\] <recipe>/);
+  });
+});
