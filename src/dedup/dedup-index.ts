@@ -115,18 +115,19 @@ export class DedupIndex {
    */
   admit(id: string, high: number, low: number, sketch: SketchView | undefined, asReference: boolean): DedupVerdict {
     const near = this.near;
-    let bestSimilarity = 0;
+    const doc = this.clusters.add();
     const matchedRoots = this.matchedRoots;
     matchedRoots.length = 0;
-    let shingleCount = 0;
-    let sorted = false;
+    let bestSimilarity = 0;
 
     if (near !== undefined) {
       if (sketch === undefined) throw new Error('admit() needs a sketch when near-dedup is on');
       const arena = this.arena!;
       const query = ++this.query;
-      shingleCount = sketch.shingleCount;
-      const found = this.lsh!.collect(sketch.bandKeys, sketch.bandOffset, near.maxBucketFanout, this.candidates);
+      let shingleCount = sketch.shingleCount;
+      let sorted = false;
+      // Query and insert in one probe per band; the candidates read are all earlier documents.
+      const found = this.lsh!.collectAndInsert(doc, sketch.bandKeys, sketch.bandOffset, near.maxBucketFanout, this.candidates);
       for (let index = 0; index < found; index++) {
         const candidate = this.candidates[index]!;
         if (this.stamps[candidate] === query) continue;
@@ -154,16 +155,7 @@ export class DedupIndex {
           if (similarity > bestSimilarity) bestSimilarity = similarity;
         }
       }
-    }
-
-    const matched = matchedRoots.length > 0;
-    const doc = this.clusters.add();
-    // Only roots are ever named as duplicateOf, and a matched document is never a root again.
-    this.ids.push(matched ? '' : id);
-    this.exactTable?.insert(high, low, doc);
-    if (near !== undefined) {
-      this.arena!.append(sketch!.shingles, sketch!.shingleStart, shingleCount, sorted);
-      this.lsh!.insert(doc, sketch!.bandKeys, sketch!.bandOffset);
+      arena.append(sketch.shingles, sketch.shingleStart, shingleCount, sorted);
       if (doc >= this.stamps.length) {
         const grown = new Int32Array(this.stamps.length * 2);
         grown.set(this.stamps);
@@ -171,6 +163,10 @@ export class DedupIndex {
       }
     }
 
+    const matched = matchedRoots.length > 0;
+    // Only roots are ever named as duplicateOf, and a matched document is never a root again.
+    this.ids.push(matched ? '' : id);
+    this.exactTable?.insert(high, low, doc);
     let root = doc;
     for (const matchedRoot of matchedRoots) root = this.clusters.union(root, matchedRoot);
 

@@ -35,8 +35,10 @@ export class ShingleArena {
     if (doc >= this.positions.length) this.growColumns();
     if (this.chunks.length === 0 || count > CHUNK_VALUES - this.chunkUsed) this.startChunk(count);
     const chunkIndex = this.chunks.length - 1;
-    this.chunks[chunkIndex]!.set(values.subarray(start, start + count), this.chunkUsed);
-    this.positions[doc] = chunkIndex * CHUNK_VALUES + this.chunkUsed;
+    const chunk = this.chunks[chunkIndex]!;
+    const at = this.chunkUsed;
+    for (let index = 0; index < count; index++) chunk[at + index] = values[start + index]!;
+    this.positions[doc] = chunkIndex * CHUNK_VALUES + at;
     this.counts[doc] = count;
     this.sorted[doc] = isSorted ? 1 : 0;
     this.chunkUsed += count;

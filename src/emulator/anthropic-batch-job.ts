@@ -11,6 +11,7 @@ import { addFaultTally, emptyFaultTally } from './emulator-stats.js';
 import { decideBatchFault, decideLineFault, finishesBeforeExpiry, resultOrderKey } from './fault-decisions.js';
 import { LineWriter } from './line-writer.js';
 import { hashHex } from './seeded-random.js';
+import { shuffleByKey } from './shuffled-lines.js';
 import { countFault, formatStagedLine, readStagedLines } from './staged-results.js';
 
 export interface BatchRequestInput {
@@ -42,9 +43,10 @@ export async function runAnthropicBatchJob(
     const attempts = await context.seen.assign(record.id, ids, batchKey);
     const batchFault = decideBatchFault(record.faults, 'anthropic', batchKey, attempts.batchKey);
     context.stats.requestsReceived.anthropic += ids.length;
-    const ordered = list
-      .map((request, index) => ({ request, attempt: attempts.ids[index] ?? 0, key: resultOrderKey(record.faults, request.custom_id) }))
-      .sort((left, right) => left.key - right.key);
+    const ordered = shuffleByKey(
+      list.map((request, index) => ({ request, attempt: attempts.ids[index] ?? 0 })),
+      ({ request }) => resultOrderKey(record.faults, request.custom_id),
+    );
     const writer = new LineWriter(paths.staged);
     try {
       for (const { request, attempt } of ordered) {

@@ -36,46 +36,44 @@
  * anthropic-batch-record.ts). Batch work runs one batch at a time in creation order. Answers are seeded by
  * (custom_id, body), so the same request always gets the same answer; results come back shuffled.
  *
+ * Content faults apply only where they can: malformed/schema-invalid JSON needs a structured answer, an
+ * Anthropic tool input is an object so it is never malformed, a near-duplicate needs an earlier answer of the
+ * same shape. A fault that could not apply is neither injected nor counted (see FaultTally).
+ *
+ * ## Choices where the real behaviour is [UNVERIFIED] in the spec
+ *   - OpenAI lines skipped by a cancel get `batch_cancelled` error lines (the gateways' convention).
+ *   - An expiring OpenAI batch goes in_progress → expired without finalizing; cancel is accepted while
+ *     finalizing (all lines then count as run).
+ *   - Cancelling an ended batch and deleting an unfinished Anthropic batch answer 400.
+ *   - Validation codes other than the documented ones (see openai-input-scan.ts); a blank line inside an
+ *     input file is an invalid_json_line.
+ *   - Batches for endpoints other than /v1/chat/completions and /v1/embeddings are refused at create with
+ *     400 `unsupported_by_emulator`, and the synchronous endpoints do not stream: emulator limits, not API.
+ *
  * ## Options (EmulatorOptions, emulator-options.ts; each maps to a `synthforge emulator` flag)
  *   port, host, dataDir (persistent state; default a temp dir removed on close), faults (FaultOptions:
  *   seed, malformedJsonRate, schemaInvalidRate, lineErrorRate, refusalRate, truncationRate,
  *   nearDuplicateRate, createErrors, expireRate, failValidationRate, syncErrorRate, timing), limits
  *   (EmulatorLimits: the real provider limits by default), clock (tests).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  anthropicBatchResults,
-  cancelAnthropicBatch,
-  createAnthropicBatch,
-  deleteAnthropicBatch,
-  listAnthropicBatches,
-  retrieveAnthropicBatch,
-} from './anthropic-batches.js';
-import { anthropicBatchPhase, type AnthropicBatchRecord } from './anthropic-batch-record.js';
+import { dispatchApiCall } from './api-router.js';
+import type { AnthropicBatchRecord } from './anthropic-batch-record.js';
 import { runAnthropicBatchJob } from './anthropic-batch-job.js';
+import { handleControlCall } from './control-routes.js';
 import { DataStore } from './data-store.js';
-import type { ApiCall, EmulatorContext, RouteHandler } from './emulator-context.js';
-import {
-  DEFAULT_FAULTS,
-  mergeFaultOptions,
-  mergeLimits,
-  type EmulatorOptions,
-  type FaultOptions,
-} from './emulator-options.js';
+import type { EmulatorContext } from './emulator-context.js';
+import { DEFAULT_FAULTS, mergeFaultOptions, mergeLimits, type EmulatorOptions, type FaultOptions } from './emulator-options.js';
 import { emptyStats, type EmulatorStats, type FaultTally } from './emulator-stats.js';
-import { EmulatorHttpError, readJsonBody, sendApiError, sendJson, badRequest, type ApiFlavor } from './http-io.js';
-import { newRequestId } from './ids.js';
-import { cancelOpenAIBatch, createOpenAIBatch, listOpenAIBatches, retrieveOpenAIBatch } from './openai-batches.js';
-import { openAIBatchPhase, type OpenAIBatchRecord } from './openai-batch-record.js';
+import { sendJson } from './http-io.js';
+import type { OpenAIBatchRecord } from './openai-batch-record.js';
 import { runOpenAIBatchJob } from './openai-batch-job.js';
 import type { OpenAIFileRecord } from './openai-file-record.js';
-import { deleteFile, fileContent, listFiles, retrieveFile, uploadFile } from './openai-files.js';
 import { AnswerMemory } from './responder.js';
 import { SeenIds } from './seen-ids.js';
 import { SerialQueue } from './serial-queue.js';
-import { syncAnthropicMessage, syncChatCompletion } from './sync-routes.js';
-import { SynthforgeError } from '../errors.js';
+import { UsageError } from '../errors.js';
 
 export type { EmulatorOptions, EmulatorLimits, FaultOptions } from './emulator-options.js';
 export type { EmulatorStats, FaultTally } from './emulator-stats.js';
@@ -96,146 +94,6 @@ export interface EmulatorServer {
   /** Resolves when all batch work queued so far is done (with a manual clock, tests then step time). */
   idle(): Promise<void>;
   close(): Promise<void>;
-}
-
-type Method = 'GET' | 'POST' | 'DELETE';
-interface Route {
-  method: Method;
-  pattern: RegExp;
-  flavor: ApiFlavor;
-  handler: RouteHandler;
-}
-
-const route = (method: Method, pattern: RegExp, flavor: ApiFlavor, handler: RouteHandler): Route => ({ method, pattern, flavor, handler });
-
-const ROUTES: readonly Route[] = [
-  route('POST', /^\/v1\/files$/, 'openai', uploadFile),
-  route('GET', /^\/v1\/files$/, 'openai', listFiles),
-  route('GET', /^\/v1\/files\/([^/]+)$/, 'openai', retrieveFile),
-  route('DELETE', /^\/v1\/files\/([^/]+)$/, 'openai', deleteFile),
-  route('GET', /^\/v1\/files\/([^/]+)\/content$/, 'openai', fileContent),
-  route('POST', /^\/v1\/batches$/, 'openai', createOpenAIBatch),
-  route('GET', /^\/v1\/batches$/, 'openai', listOpenAIBatches),
-  route('GET', /^\/v1\/batches\/([^/]+)$/, 'openai', retrieveOpenAIBatch),
-  route('POST', /^\/v1\/batches\/([^/]+)\/cancel$/, 'openai', cancelOpenAIBatch),
-  route('POST', /^\/v1\/chat\/completions$/, 'openai', syncChatCompletion),
-  route('POST', /^\/v1\/messages\/batches$/, 'anthropic', createAnthropicBatch),
-  route('GET', /^\/v1\/messages\/batches$/, 'anthropic', listAnthropicBatches),
-  route('GET', /^\/v1\/messages\/batches\/([^/]+)$/, 'anthropic', retrieveAnthropicBatch),
-  route('DELETE', /^\/v1\/messages\/batches\/([^/]+)$/, 'anthropic', deleteAnthropicBatch),
-  route('POST', /^\/v1\/messages\/batches\/([^/]+)\/cancel$/, 'anthropic', cancelAnthropicBatch),
-  route('GET', /^\/v1\/messages\/batches\/([^/]+)\/results$/, 'anthropic', anthropicBatchResults),
-  route('POST', /^\/v1\/messages$/, 'anthropic', syncAnthropicMessage),
-];
-
-/** A malformed %-escape in an id is an unknown id (404 from the handler), not a server error. */
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
-/** The missing-credentials error each API gives, or null when the call is authenticated. */
-function authProblem(request: IncomingMessage, flavor: ApiFlavor): EmulatorHttpError | null {
-  const bearer = /^Bearer \S+/.test(request.headers.authorization ?? '');
-  if (flavor === 'openai') {
-    return bearer ? null : new EmulatorHttpError({
-      status: 401,
-      type: 'invalid_request_error',
-      message: "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
-    });
-  }
-  if (!bearer && !request.headers['x-api-key']) {
-    return new EmulatorHttpError({ status: 401, type: 'authentication_error', message: 'x-api-key header is required' });
-  }
-  if (!request.headers['anthropic-version']) return badRequest('anthropic-version: header is required');
-  return null;
-}
-
-function batchDebug(context: EmulatorContext, id: string): Record<string, unknown> | null {
-  const openai = context.openaiBatches.get(id);
-  if (openai) {
-    return {
-      id,
-      provider: 'openai',
-      status: openAIBatchPhase(openai, context.clock()).status,
-      batchFault: openai.scan?.batchFault ?? null,
-      faults: openai.final?.faults ?? null,
-    };
-  }
-  const anthropic = context.anthropicBatches.get(id);
-  if (anthropic) {
-    return {
-      id,
-      provider: 'anthropic',
-      status: anthropicBatchPhase(anthropic, context.clock()).status,
-      batchFault: anthropic.run?.batchFault ?? null,
-      faults: anthropic.final?.faults ?? null,
-    };
-  }
-  return null;
-}
-
-async function handleControl(context: EmulatorContext, server: Pick<EmulatorServer, 'stats' | 'configure'>, request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
-  if (request.method === 'GET' && path === '/_emulator/stats') return sendJson(response, 200, server.stats());
-  if (request.method === 'GET' && path === '/_emulator/health') return sendJson(response, 200, { ok: true });
-  if (request.method === 'POST' && path === '/_emulator/config') {
-    try {
-      const body = await readJsonBody(request, 1024 * 1024, () => badRequest('config body too large'));
-      server.configure((body ?? {}) as Partial<FaultOptions>);
-    } catch (error) {
-      if (SynthforgeError.isInstance(error)) return sendJson(response, 400, { error: { code: error.code, message: error.message } });
-      throw error;
-    }
-    return sendJson(response, 200, { faults: context.faults });
-  }
-  const debug = /^\/_emulator\/batches\/([^/]+)$/.exec(path);
-  if (request.method === 'GET' && debug?.[1]) {
-    const view = batchDebug(context, decodeURIComponent(debug[1]));
-    return view ? sendJson(response, 200, view) : sendJson(response, 404, { error: { message: 'unknown batch' } });
-  }
-  sendJson(response, 404, { error: { message: `unknown control route ${request.method ?? ''} ${path}` } });
-}
-
-async function dispatch(context: EmulatorContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const url = new URL(request.url ?? '/', 'http://emulator.local');
-  const path = url.pathname.replace(/\/+$/, '') || '/';
-  const method = request.method ?? 'GET';
-  const flavor: ApiFlavor = path.startsWith('/v1/messages') ? 'anthropic' : 'openai';
-  const requestId = newRequestId();
-  response.setHeader(flavor === 'openai' ? 'x-request-id' : 'request-id', requestId);
-  try {
-    const matched = ROUTES.find((candidate) => candidate.method === method && candidate.pattern.test(path));
-    if (!matched) {
-      request.resume();
-      throw new EmulatorHttpError({ status: 404, type: flavor === 'openai' ? 'invalid_request_error' : 'not_found_error', message: `Unknown request URL: ${method} ${path}.` });
-    }
-    const problem = authProblem(request, matched.flavor);
-    if (problem) {
-      request.resume();
-      throw problem;
-    }
-    const params = (matched.pattern.exec(path) ?? []).slice(1).map(safeDecode);
-    const call: ApiCall = { request, response, url, params, requestId };
-    await matched.handler(context, call);
-  } catch (error) {
-    if (response.headersSent) {
-      response.destroy(error instanceof Error ? error : undefined);
-      return;
-    }
-    if (error instanceof EmulatorHttpError) {
-      sendApiError(response, flavor, requestId, error.fields);
-      return;
-    }
-    process.stderr.write(`synthforge emulator: ${method} ${path} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-    sendApiError(response, flavor, requestId, {
-      status: 500,
-      type: flavor === 'openai' ? 'server_error' : 'api_error',
-      message: `Emulator error: ${error instanceof Error ? error.message : String(error)}`,
-    });
-  }
 }
 
 interface LoadedState {
@@ -261,7 +119,7 @@ async function loadState(store: DataStore): Promise<LoadedState> {
     openaiBatches: new Map(openai.map((record) => [record.id, record])),
     anthropicBatches: new Map(anthropic.map((record) => [record.id, record])),
     seen: await SeenIds.load(store.seenLogPath, new Set(unfinished.map((record) => record.id))),
-    lastSequence: Math.max(0, ...[...files, ...openai, ...anthropic].map((record) => record.sequence)),
+    lastSequence: [...files, ...openai, ...anthropic].reduce((max, record) => Math.max(max, record.sequence), 0),
     unfinished,
   };
 }
@@ -291,12 +149,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     nextSequence: () => ++sequence,
     save: (folder, record) => store.writeRecord(folder, record.id, record),
   };
-  for (const record of loaded.unfinished) {
-    context.queue.push(() =>
-      'requestCount' in record ? runAnthropicBatchJob(context, record) : runOpenAIBatchJob(context, record),
-    );
-  }
-
   const stats = (): EmulatorStats => ({ ...structuredClone(context.stats), seenCustomIds: context.seen.distinctIds });
   const configure = (change: Partial<FaultOptions>): void => {
     context.faults = mergeFaultOptions(context.faults, change);
@@ -304,17 +156,27 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const httpServer = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     const work = path.startsWith('/_emulator/')
-      ? handleControl(context, { stats, configure }, request, response, path)
-      : dispatch(context, request, response);
+      ? handleControlCall(context, { stats, configure }, request, response, path)
+      : dispatchApiCall(context, request, response);
     work.catch((error: unknown) => {
       if (!response.headersSent) sendJson(response, 500, { error: { message: String(error) } });
       else response.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    });
+  } catch (error) {
+    await store.destroy();
+    throw new UsageError('emulator_listen_failed', `The emulator could not listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 0}: ${(error as Error).message}`, { cause: error });
+  }
+  for (const record of loaded.unfinished) {
+    context.queue.push(() =>
+      'requestCount' in record ? runAnthropicBatchJob(context, record) : runOpenAIBatchJob(context, record),
+    );
+  }
   const { port } = httpServer.address() as AddressInfo;
   const host = options.host ?? '127.0.0.1';
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;

@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { EmulatorContext } from './emulator-context.js';
-import { decideBatchFault, decideLineFault } from './fault-decisions.js';
+import { decideBatchFault, decideLineFault, type BatchFault } from './fault-decisions.js';
 import { LineWriter } from './line-writer.js';
 import type { OpenAIBatchRecord } from './openai-batch-record.js';
 import { fileDataPath } from './openai-file-record.js';
@@ -39,21 +39,30 @@ async function scan(context: EmulatorContext, record: OpenAIBatchRecord): Promis
       };
   const ids = result.entries.map((entry) => entry.customId);
   const batchKey = hashHex('batch-key', ids.join('\u0000'));
-  // A job re-run after a restart keeps the validation time the batch already showed.
-  const doneAtMs = record.scan?.doneAtMs ?? context.clock();
-  record.scan = { doneAtMs, total: ids.length, model: result.model, errors: result.errors, batchFault: 'none', batchKey };
+  let errors = result.errors;
+  let batchFault: BatchFault = 'none';
   let scheduled: ScheduledLine[] = [];
-  if (result.errors.length === 0) {
+  if (errors.length === 0) {
     const attempts = await context.seen.assign(record.id, ids, batchKey);
-    record.scan.batchFault = decideBatchFault(record.faults, 'openai', batchKey, attempts.batchKey);
-    if (record.scan.batchFault === 'fail_validation') {
-      record.scan.errors = [{ code: 'token_limit_exceeded', message: tokenLimitMessage(result.model), param: null, line: null }];
+    batchFault = decideBatchFault(record.faults, 'openai', batchKey, attempts.batchKey);
+    if (batchFault === 'fail_validation') {
+      errors = [{ code: 'token_limit_exceeded', message: tokenLimitMessage(result.model), param: null, line: null }];
       context.stats.faultsInjected.failedValidationBatches++;
     } else {
       context.stats.requestsReceived.openai += ids.length;
       scheduled = result.entries.map((entry, index) => ({ entry, attempt: attempts.ids[index] ?? 0 }));
     }
   }
+  // Set in one step, so no read sees a half-decided outcome. A job re-run after a restart keeps the
+  // validation time the batch already showed.
+  record.scan = {
+    doneAtMs: record.scan?.doneAtMs ?? context.clock(),
+    total: ids.length,
+    model: result.model,
+    errors,
+    batchFault,
+    batchKey,
+  };
   await context.save('openai-batches', record);
   return scheduled;
 }

@@ -104,7 +104,12 @@ function readForcedTool(body: Record<string, unknown>): AnswerTarget | ChatReque
   if (!tool || !isSchemaNode(tool.function) || name === undefined) {
     return invalid(`Invalid 'tool_choice': no function named '${String(name)}' in 'tools'.`, 'tool_choice');
   }
-  return { kind: 'tool', name, schema: tool.function.parameters ?? { type: 'object', properties: {} } };
+  const schema = tool.function.parameters ?? { type: 'object', properties: {}, additionalProperties: false };
+  if (tool.function.strict === true) {
+    const problem = findStrictSchemaProblem(name, schema, 'function');
+    if (problem) return invalid(problem, `tools[${tools.indexOf(tool)}].function.parameters`, 'invalid_function_parameters');
+  }
+  return { kind: 'tool', name, schema };
 }
 
 /** Checks a chat body; `inBatch` adds the batch-only rule that streaming is refused. */

@@ -18,18 +18,17 @@ const checked = new Map<string, string | null>();
 const CHECK_CACHE_SIZE = 200;
 
 /** The first strict-mode violation as the API would word it, or null when the schema is acceptable. */
-export function findStrictSchemaProblem(name: string, schema: unknown): string | null {
-  const key = `${name}\u0000${JSON.stringify(schema)}`;
+export function findStrictSchemaProblem(name: string, schema: unknown, where: 'response_format' | 'function' = 'response_format'): string | null {
+  const key = `${where}\u0000${name}\u0000${JSON.stringify(schema)}`;
   const cached = checked.get(key);
   if (cached !== undefined) return cached;
-  const problem = checkStrictSchema(name, schema);
+  const problem = checkStrictSchema(`Invalid schema for ${where} '${name}'`, schema);
   if (checked.size >= CHECK_CACHE_SIZE) checked.delete(checked.keys().next().value as string);
   checked.set(key, problem);
   return problem;
 }
 
-function checkStrictSchema(name: string, schema: unknown): string | null {
-  const prefix = `Invalid schema for response_format '${name}'`;
+function checkStrictSchema(prefix: string, schema: unknown): string | null {
   if (!isSchemaNode(schema)) return `${prefix}: schema must be a JSON Schema object.`;
   if (schema.type !== 'object' || 'anyOf' in schema) {
     return `${prefix}: schema must be a JSON Schema of 'type: "object"', got 'type: "${String(schema.type)}"'.`;

@@ -6,15 +6,21 @@
 import type { SeededRandom } from './seeded-random.js';
 import { ADJECTIVES, ADVERBS, DETERMINERS, NOUNS, OPENERS, PREPOSITIONS, STOP_WORDS, VERBS } from './vocabulary.js';
 
+/** Prompt words are used as nouns, so words the vocabulary knows to be something else are left out. */
+const NOT_NOUNS: ReadonlySet<string> = new Set([...ADJECTIVES, ...ADVERBS, ...DETERMINERS, ...PREPOSITIONS, ...VERBS]);
+
 const PROMPT_WORD_SHARE = 0.35;
 const MAX_PROMPT_WORDS = 64;
 
-/** Distinct lowercase words of 3+ letters from a prompt, stop words removed, in first-seen order. */
+/**
+ * Distinct lowercase words of 3+ letters from a prompt that can stand as nouns (stop words, adverbs in -ly
+ * and the vocabulary's non-nouns removed), in first-seen order.
+ */
 export function extractPromptWords(text: string): string[] {
   const words = new Set<string>();
   for (const match of text.toLowerCase().matchAll(/[a-z][a-z'-]{2,}/g)) {
     const word = match[0].replace(/['-]+$/, '');
-    if (word.length >= 3 && !STOP_WORDS.has(word)) words.add(word);
+    if (word.length >= 3 && !STOP_WORDS.has(word) && !NOT_NOUNS.has(word) && !word.endsWith('ly')) words.add(word);
     if (words.size >= MAX_PROMPT_WORDS) break;
   }
   return [...words];

@@ -18,11 +18,24 @@ async function* readRawLines(path: string): AsyncGenerator<string> {
   }
 }
 
+/**
+ * `items` sorted by `key`; when that happens to leave two or more items in their original order, the first
+ * moves to the end, so a client can never get results in input order by luck (a 2-line batch would, half
+ * the time).
+ */
+export function shuffleByKey<T>(items: readonly T[], key: (item: T) => number): T[] {
+  const sorted = items
+    .map((item, index) => ({ item, index, order: key(item) }))
+    .sort((left, right) => left.order - right.order || left.index - right.index);
+  if (sorted.length > 1 && sorted.every((entry, position) => entry.index === position)) {
+    const first = sorted.shift();
+    if (first) sorted.push(first);
+  }
+  return sorted.map(({ item }) => item);
+}
+
 function sortedByKey(lines: StagedLine[], key: (customId: string) => number): StagedLine[] {
-  return lines
-    .map((line) => ({ line, order: key(line.customId) }))
-    .sort((left, right) => left.order - right.order)
-    .map(({ line }) => line);
+  return shuffleByKey(lines, (line) => key(line.customId));
 }
 
 /** `key` maps a custom_id to [0, 1); `tempPath` names scratch files (removed before returning). */

@@ -65,4 +65,9 @@ export const STOP_WORDS: ReadonlySet<string> = new Set([
   'what', 'when', 'your', 'have', 'them', 'then', 'than', 'into', 'about', 'which', 'their', 'there', 'these',
   'would', 'could', 'should', 'only', 'also', 'each', 'some', 'such', 'must', 'just', 'like', 'more', 'most',
   'very', 'were', 'been', 'being', 'here', 'where', 'while', 'json', 'schema', 'write', 'return', 'answer',
+  'might', 'ask', 'asks', 'another', 'every', 'new', 'make', 'give', 'explain', 'describe', 'reply', 'respond',
+  'please', 'using', 'between', 'because', 'onto', 'those', 'other', 'same', 'both', 'few', 'many', 'much',
+  'own', 'too',
+  'true', 'false', 'null', 'string', 'object', 'array', 'number', 'integer', 'boolean', 'type', 'properties',
+  'required', 'items', 'enum',
 ]);

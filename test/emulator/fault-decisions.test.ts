@@ -2,7 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI, { APIError, InternalServerError, RateLimitError } from 'openai';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FAULTS, mergeFaultOptions, type FaultOptions } from '../../src/emulator/emulator-options.js';
-import { decideLineFault, type LineFault } from '../../src/emulator/fault-decisions.js';
+import { decideLineFault, finishesBeforeExpiry, type LineFault } from '../../src/emulator/fault-decisions.js';
 import {
   anthropicRequest,
   batchLine,
@@ -187,16 +187,27 @@ describe('content faults inject exactly what the seed decides, and the output sh
   });
 });
 
+/** Custom_ids the seed says do not finish before an expiring batch's window closes. */
+async function expectedExpired(serverUrl: string, batchId: string, faults: Partial<FaultOptions>, customIds: string[]): Promise<string[]> {
+  const debug = (await (await fetch(`${serverUrl}/_emulator/batches/${batchId}`)).json()) as { batchFault: string; batchKey: string };
+  expect(debug.batchFault).toBe('expire');
+  const options = mergeFaultOptions(DEFAULT_FAULTS, faults);
+  return customIds.filter((id) => !finishesBeforeExpiry(options, debug.batchKey, id)).sort();
+}
+
 describe('batch faults', () => {
   it('expires OpenAI batches with about half the lines finished and batch_expired lines for the rest', async () => {
-    const harness = await start({ faults: { seed: 2, expireRate: 1 } });
+    const faults = { seed: 2, expireRate: 1 };
+    const harness = await start({ faults });
     const batch = await runOpenAIBatch(harness, ids(40).map((id, index) => batchLine(id, chatBody(index))));
     expect(batch.status).toBe('expired');
     expect(batch.expired_at).not.toBeNull();
     const output = await readOpenAIFile(harness.openai, batch.output_file_id);
     const errors = await readOpenAIFile(harness.openai, batch.error_file_id);
-    expect(output.length).toBeGreaterThan(10);
-    expect(errors.length).toBeGreaterThan(10);
+    const expired = await expectedExpired(harness.server.url, batch.id, faults, ids(40));
+    expect(expired.length).toBeGreaterThan(10);
+    expect(expired.length).toBeLessThan(30);
+    expect(errors.map((line) => line.custom_id).sort()).toEqual(expired);
     expect(output.length + errors.length).toBe(40);
     expect(errors.every((line) => line.response === null && line.error?.code === 'batch_expired')).toBe(true);
     expect(batch.request_counts).toEqual({ total: 40, completed: output.length, failed: errors.length });
@@ -204,11 +215,13 @@ describe('batch faults', () => {
   });
 
   it('expires Anthropic batches with expired results for the requests that did not run', async () => {
-    const harness = await start({ faults: { seed: 2, expireRate: 1 } });
+    const faults = { seed: 2, expireRate: 1 };
+    const harness = await start({ faults });
     const { batch, results } = await runAnthropicBatch(harness, ids(40).map((id) => anthropicRequest(id)));
-    const expired = results.filter((line) => line.result.type === 'expired').length;
+    const expiredIds = results.filter((line) => line.result.type === 'expired').map((line) => line.custom_id).sort();
+    expect(expiredIds).toEqual(await expectedExpired(harness.server.url, batch.id, faults, ids(40)));
+    const expired = expiredIds.length;
     expect(expired).toBeGreaterThan(10);
-    expect(expired).toBeLessThan(30);
     expect(batch.request_counts).toEqual({ processing: 0, succeeded: 40 - expired, errored: 0, canceled: 0, expired });
     expect(harness.server.batchFaults(batch.id)).toMatchObject({ expiredBatches: 1, expiredLines: expired });
   });

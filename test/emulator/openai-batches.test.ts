@@ -55,7 +55,7 @@ describe('OpenAI batches through the official SDK', () => {
     expect(outputFile).toMatchObject({ purpose: 'batch_output', status: 'processed', object: 'file' });
   });
 
-  it('returns results in a shuffled order, never the input order', async () => {
+  it('returns results in a shuffled order, never the input order (not even for two lines)', async () => {
     const harness = await start();
     const input = lines(20);
     const batch = await runOpenAIBatch(harness, input);
@@ -63,6 +63,11 @@ describe('OpenAI batches through the official SDK', () => {
     const inputOrder = input.map((line) => (JSON.parse(line) as { custom_id: string }).custom_id);
     expect([...order].sort()).toEqual(inputOrder);
     expect(order).not.toEqual(inputOrder);
+    for (let pair = 0; pair < 4; pair++) {
+      const twoLines = [`p${pair}-a`, `p${pair}-b`];
+      const small = await runOpenAIBatch(harness, twoLines.map((id) => batchLine(id, chatBody(pair))));
+      expect((await readOpenAIFile(harness.openai, small.output_file_id)).map((line) => line.custom_id)).toEqual([...twoLines].reverse());
+    }
   });
 
   it('walks validating → in_progress → finalizing → completed on the clock, with live request counts', async () => {

@@ -40,6 +40,15 @@ describe('OpenAI batch lines that the API refuses at run time', () => {
       ['strict-required', chatBody(0, strict(notRequired))],
       ['strict-format', chatBody(0, strict(badFormat))],
       ['json-object-word', { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], response_format: { type: 'json_object' } }],
+      [
+        'strict-function',
+        {
+          model: 'gpt-4o-mini',
+          messages: [{ role: 'user', content: 'hi' }],
+          tools: [{ type: 'function', function: { name: 'emit', strict: true, parameters: loose } }],
+          tool_choice: { type: 'function', function: { name: 'emit' } },
+        },
+      ],
     ];
     const batch = await runOpenAIBatch(harness, cases.map(([id, body]) => batchLine(id, body)));
     expect(batch.status).toBe('completed');
@@ -56,6 +65,7 @@ describe('OpenAI batch lines that the API refuses at run time', () => {
     expect(errorOf(errors.get('strict-required')).message).toContain("Missing 'a'");
     expect(errorOf(errors.get('strict-format')).message).toContain("'uri' is not a valid format");
     expect(errorOf(errors.get('json-object-word')).message).toContain("must contain the word 'json'");
+    expect(errorOf(errors.get('strict-function')).message).toContain("Invalid schema for function 'emit'");
   });
 });
 

@@ -6,7 +6,7 @@
  * Each answered request is appended to `<shard>.results.jsonl` as soon as it completes, so a
  * restarted process resumes the shard where it stopped instead of asking again.
  */
-import { appendFileSync, existsSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import OpenAI from 'openai';
 import type {
@@ -102,6 +102,7 @@ export class OpenAICompatibleProvider implements BatchProvider {
   /** Starts (or, after a restart, continues) running a shard's requests in the background. */
   private async startJob(handle: BatchHandle): Promise<Job> {
     const lines = (await readFile(handle.inputPath!, 'utf8')).split('\n').filter((line) => line !== '');
+    sealTornLine(resultsPath(handle));
     const answered = await readResults(resultsPath(handle));
     const pending = lines.map((line) => JSON.parse(line) as { custom_id: string; body: Record<string, unknown> }).filter((item) => !answered.has(item.custom_id));
     const failed = [...answered.values()].filter((result) => result.outcome !== 'succeeded').length;
@@ -158,6 +159,13 @@ export class OpenAICompatibleProvider implements BatchProvider {
       };
     }
   }
+}
+
+/** A crash mid-append leaves a line without its newline; end it so the next append starts clean. */
+function sealTornLine(path: string): void {
+  if (!existsSync(path)) return;
+  const content = readFileSync(path);
+  if (content.length > 0 && content[content.length - 1] !== 0x0a) appendFileSync(path, '\n');
 }
 
 function resultsPath(handle: BatchHandle): string {
