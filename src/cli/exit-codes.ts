@@ -9,6 +9,8 @@ export const EXIT = {
   budget: 3,
   /** The run was cancelled (`synthforge cancel`); it can be resumed. */
   cancelled: 4,
+  /** Interrupted (Ctrl-C): batches keep running at the provider; run the command again to continue. */
+  interrupted: 130,
   /** A bug in synthforge. */
   internal: 70,
 } as const;

@@ -22,6 +22,8 @@ program
 
 const outOption = () => new Option('--out <dir>', 'dataset output root').default('outputs');
 const stateOption = () => new Option('--state <dir>', 'run state and response cache directory').default('.synthforge');
+const pollOption = () =>
+  new Option('--poll-interval <ms>', 'first wait between batch status checks; it grows to 12x while nothing changes (default 5000, offline 25)').argParser(parsePositiveInt);
 const jsonOption = () => new Option('--json', 'machine-readable output on stdout (run: NDJSON events, ending with run-end)');
 
 program
@@ -36,6 +38,7 @@ program
   .option('--fresh', 'start a new run even if an unfinished run of this recipe exists')
   .option('--keep-rejects', 'write records removed by filter/dedup steps, with their reason, beside the dataset')
   .option('--emulator-config <json|file>', 'offline emulator options as JSON (fault rates, timing, seed); for testing')
+  .addOption(pollOption())
   .addHelpText(
     'after',
     `
@@ -61,9 +64,61 @@ Running the same command again continues an interrupted run; answered requests a
       fresh: flags.fresh as boolean,
       keepRejects: flags.keepRejects as boolean,
       ...(flags.emulatorConfig ? { emulatorConfig: flags.emulatorConfig as string } : {}),
+      ...(flags.pollInterval !== undefined ? { pollIntervalMs: flags.pollInterval as number } : {}),
     });
     if (!flags.json) process.stdout.write(`${renderRunSummary(summary)}\n`);
-    process.exitCode = summary.status === 'completed' ? EXIT.ok : summary.status === 'cancelled' ? EXIT.cancelled : EXIT.failed;
+    process.exitCode = exitCodeOf(summary.status);
+  });
+
+program
+  .command('resume')
+  .description('Continue an interrupted, failed or budget-stopped run; nothing already sent is sent again.')
+  .argument('<run-id>', 'the run to continue (`synthforge status` lists them)')
+  .option('--offline', 'use the built-in emulator (default: as the run was started)')
+  .addOption(outOption())
+  .addOption(stateOption())
+  .addOption(jsonOption())
+  .option('--keep-rejects', 'write records removed by filter/dedup steps, with their reason, beside the dataset')
+  .addOption(pollOption())
+  .action(async (runId: string, flags: Record<string, unknown>) => {
+    const { resumeCommand } = await import('./commands/resume.js');
+    const { renderRunSummary } = await import('./render/summary.js');
+    const summary = await resumeCommand({
+      runId,
+      cwd: process.cwd(),
+      ...(flags.offline ? { offline: true } : {}),
+      out: flags.out as string,
+      state: flags.state as string,
+      json: flags.json as boolean,
+      keepRejects: flags.keepRejects as boolean,
+      ...(flags.pollInterval !== undefined ? { pollIntervalMs: flags.pollInterval as number } : {}),
+    });
+    if (!flags.json) process.stdout.write(`${renderRunSummary(summary)}\n`);
+    process.exitCode = exitCodeOf(summary.status);
+  });
+
+program
+  .command('status')
+  .description('Show the runs in the state directory, or one run: steps, batches, progress and cost so far.')
+  .argument('[run-id]', 'a run id; without it, the 20 newest runs')
+  .addOption(stateOption())
+  .addOption(jsonOption())
+  .action(async (runId: string | undefined, flags: { state: string; json?: boolean }) => {
+    const { statusCommand, renderStatus } = await import('./commands/status.js');
+    const report = await statusCommand({ cwd: process.cwd(), state: flags.state, ...(runId ? { runId } : {}) });
+    process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${renderStatus(report)}\n`);
+  });
+
+program
+  .command('cancel')
+  .description('Cancel a run: its provider batches are cancelled and what already came back is kept.')
+  .argument('<run-id>', 'the run to cancel')
+  .addOption(stateOption())
+  .addOption(jsonOption())
+  .action(async (runId: string, flags: { state: string; json?: boolean }) => {
+    const { cancelCommand, renderCancel } = await import('./commands/cancel.js');
+    const report = await cancelCommand({ cwd: process.cwd(), state: flags.state, runId });
+    process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${renderCancel(report)}\n`);
   });
 
 program
@@ -106,6 +161,19 @@ program
     });
     await server.close();
   });
+
+function exitCodeOf(status: string): number {
+  if (status === 'completed') return EXIT.ok;
+  if (status === 'cancelled') return EXIT.cancelled;
+  if (status === 'interrupted') return EXIT.interrupted;
+  return EXIT.failed;
+}
+
+function parsePositiveInt(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError('expected a positive whole number');
+  return number;
+}
 
 function parsePort(value: string): number {
   const port = Number(value);

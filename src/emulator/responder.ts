@@ -68,8 +68,8 @@ const MEMORY_KEYS = 2_000;
 const REFUSAL_TEXT = "I'm sorry, but I can't help with that request.";
 
 /**
- * The latest clean answer per target shape, the source of near-duplicates. Lives per server; batches are run
- * one at a time in creation order, so the sequence it sees is the same on every run.
+ * The latest answer per target shape that went out without any fault: the source of near-duplicates. Lives
+ * per server; batches run one at a time in creation order, so the sequence it sees is the same every run.
  */
 export class AnswerMemory {
   private readonly answers = new Map<string, RememberedAnswer>();
@@ -120,10 +120,9 @@ function draftAnswer(request: AnswerRequest, memory: AnswerMemory): Draft {
       : { answer: buildText(random, promptWords, {}, 2) };
     text = present(target, data, intro);
   }
-  const key = memoryKey(target);
   const faultRandom = (): SeededRandom => createSeededRandom(...seedParts, 'fault');
   if (request.fault === 'near_duplicate') {
-    const earlier = memory.recall(key);
+    const earlier = memory.recall(memoryKey(target));
     if (earlier) {
       if (earlier.data === undefined) {
         const changed = changeOneWord(earlier.text, faultRandom());
@@ -134,7 +133,6 @@ function draftAnswer(request: AnswerRequest, memory: AnswerMemory): Draft {
       }
     }
   }
-  memory.remember(key, { text, data });
   if (request.fault === 'schema_invalid' && hasSchema(target)) {
     const broken = breakSchemaData(target.schema, data, faultRandom());
     if (broken !== undefined) return { text: present(target, broken, intro), data: broken, applied: 'schema_invalid' };
@@ -183,6 +181,8 @@ export function answerRequest(request: AnswerRequest, memory: AnswerMemory): Ans
     while (countTokens(text) > request.maxOutputTokens && text.length > 1) text = text.slice(0, Math.floor(text.length / 2));
     if (applied === 'none') applied = 'max_tokens';
   }
+  // Only answers that reach the client intact are copied later, so every near-duplicate has a visible twin.
+  if (applied === 'none') memory.remember(memoryKey(request.target), { text, data: draft.data });
   return {
     text,
     ...(isTool ? { toolInput } : {}),

@@ -13,8 +13,9 @@ import type { ResponseOutcome, RunStore, ShardRow } from '../store/run-store.js'
 import type { CompiledGenerateStep } from './compile-recipe.js';
 import type { DriveContext } from './drive-shard.js';
 import { evaluateResult } from './evaluate-result.js';
+import { failpoint } from './failpoints.js';
 
-const COLLECT_CHUNK = 500;
+const COLLECT_CHUNK = 100;
 const TEXT_EXCERPT_CHARS = 400;
 
 export interface UsageTotals {
@@ -35,6 +36,7 @@ export async function collectShard(context: DriveContext, step: CompiledGenerate
       if (chunk.length >= COLLECT_CHUNK) {
         store.transaction(() => storeResults(context, step, shard, chunk, usage, tally));
         chunk = [];
+        failpoint('collecting');
       }
     }
     store.transaction(() => storeResults(context, step, shard, chunk, usage, tally));

@@ -16,6 +16,7 @@ import { BudgetGuard } from '../cost/budget.js';
 import { ProviderApiError } from '../providers/errors.js';
 import type { RunStore, ShardRow } from '../store/run-store.js';
 import { collectShard, type UsageTotals } from './collect-shard.js';
+import { failpoint } from './failpoints.js';
 import type { CompiledGenerateStep } from './compile-recipe.js';
 import type { RunEventListener } from './run-events.js';
 
@@ -73,6 +74,7 @@ async function submitShard(context: DriveContext, step: CompiledGenerateStep, sh
     store.markShardSubmitting(shard.id);
     try {
       const handle = await provider.submit(submission, context.signal ? { signal: context.signal } : {});
+      failpoint('batch-created');
       store.markShardSubmitted(shard.id, handle.batchId, handle);
       context.emit({ type: 'shard-submit', step: step.step.name, shardId: shard.id, batchId: handle.batchId, requests: shard.requestCount });
       return store.getShard(shard.id)!;
@@ -117,8 +119,13 @@ async function pollShard(context: DriveContext, step: CompiledGenerateStep, shar
   let interval = context.pollIntervalMs.initial;
   let failures = 0;
   let lastKey = '';
+  let cancelSent = false;
   for (;;) {
-    if (context.isCancelled()) throw new RunCancelledError();
+    // Cancelled: ask the provider to stop, then keep polling and collect whatever came back.
+    if (!cancelSent && context.isCancelled()) {
+      cancelSent = true;
+      await provider.cancel(handle).catch(() => undefined);
+    }
     let status: BatchStatus;
     try {
       status = await provider.poll(handle, context.signal ? { signal: context.signal } : {});
@@ -128,6 +135,7 @@ async function pollShard(context: DriveContext, step: CompiledGenerateStep, shar
       await backoff(context, step, shard.id, 'poll', failures, (error as ProviderApiError).details.retryAfterMs, error.message);
       continue;
     }
+    failpoint('polling');
     const key = `${status.rawStatus}:${status.counts?.completed}:${status.counts?.failed}`;
     if (key !== lastKey) {
       lastKey = key;

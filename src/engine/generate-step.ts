@@ -4,7 +4,7 @@
  */
 import type { BatchProvider } from '../providers/batch-provider.js';
 import type { CompiledGenerateStep } from './compile-recipe.js';
-import { driveShard, type DriveContext } from './drive-shard.js';
+import { driveShard, RunCancelledError, type DriveContext } from './drive-shard.js';
 import { emitSamples } from './emit-samples.js';
 import { planRound } from './plan-step.js';
 import { writeRecords } from './record-file.js';
@@ -30,6 +30,7 @@ export async function runGenerateStep(
   const stepIndex = step.step.index;
   let sent = 0;
   for (let round = 0; round < step.maxAttempts; round++) {
+    if (context.isCancelled()) break;
     // Resume: a round whose shards were all recorded is not planned again, only driven.
     const needsPlan = round === 0 || context.store.hasRequestsWithStatus(context.runId, stepIndex, 'retry');
     if (!needsPlan && !hasOpenShards(context, stepIndex)) break;
@@ -39,6 +40,8 @@ export async function runGenerateStep(
     }
     await driveOpenShards(driveContext, step, context.maxConcurrentShards);
   }
+  // What came back before a cancel is kept in the cache; the run stops here.
+  if (context.isCancelled()) throw new RunCancelledError();
   for (const shard of context.store.shardsOfStep(context.runId, stepIndex)) sent += shard.requestCount;
   const counts: StepCounts = { input: 0, output: 0, sent };
   await writeRecords(outputPath, emitSamples(context, step, inputPath, counts));

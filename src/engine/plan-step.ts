@@ -16,6 +16,7 @@ import { readRecords } from './record-file.js';
 import { renderRecordRequests, type RenderedRequest } from './render-requests.js';
 import { ShardWriter, type ShardFile } from './shard-writer.js';
 import type { RequestEstimator } from './step-pricing.js';
+import { failpoint } from './failpoints.js';
 
 export interface PlanContext {
   runId: string;
@@ -118,6 +119,7 @@ function recordShard(context: PlanContext, step: CompiledGenerateStep, round: nu
     });
     store.assignRequestsToShard(runId, step.step.index, shardId, shard.requestKeys);
   });
+  failpoint('shard-recorded');
 }
 
 /** The shard's estimated batch cost, checked against the budget before it is submitted. */

@@ -71,6 +71,7 @@ export async function runRecipe(recipe: RecipeArgument, options: RunOptions = {}
   const emit: RunEventListener = options.onEvent ?? (() => {});
   try {
     const { run, resumed } = openRun(store, loaded, options);
+    store.claimRun(run.id, process.pid);
     emit({ type: 'run-start', runId: run.id, recipe: loaded.recipe.name, resumed, offline: Boolean(options.offline), stateDir });
     // Loaded only when needed: runs against real providers never load the emulator.
     if (options.offline) emulator = await (await import('../emulator/emulator.js')).startEmulator({ dataDir: join(stateDir, 'emulator'), ...options.emulator });
@@ -167,6 +168,8 @@ class RunExecution {
     } catch (error) {
       await rejects?.close().catch(() => {});
       if (error instanceof RunCancelledError) return this.finish('cancelled', {});
+      // Ctrl-C: batches keep running at the provider; running the command again picks them up.
+      if (this.options.signal?.aborted) return this.finish('interrupted', {});
       const code = SynthforgeError.isInstance(error) ? error.code : 'internal';
       this.finish(code === 'budget_exceeded' ? 'budget_exceeded' : 'failed', { error: { code, message: (error as Error).message } });
       throw error;

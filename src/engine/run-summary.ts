@@ -5,7 +5,7 @@ export interface RunSummary {
   version: 1;
   runId: string;
   dataset: string;
-  status: 'completed' | 'failed' | 'cancelled' | 'budget_exceeded';
+  status: 'completed' | 'failed' | 'cancelled' | 'budget_exceeded' | 'interrupted';
   offline: boolean;
   steps: { name: string; kind: string; provider?: string; model?: string; outputMode?: string; counts: StepCounts }[];
   /** Samples of generate steps: asked for, valid, invalid by reason (all steps together). */

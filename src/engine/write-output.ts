@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { writeDatasetVersion } from '../dataset/write-version.js';
 import type { RunStore } from '../store/run-store.js';
 import type { CompiledRecipe } from './compile-recipe.js';
+import { failpoint } from './failpoints.js';
 import { readRecords } from './record-file.js';
 import type { RunSummary } from './run-summary.js';
 import type { StepCounts } from './step-counts.js';
@@ -22,7 +23,7 @@ export async function writeOutputVersion(input: {
   const info = await writeDatasetVersion({
     outputsRoot: input.outDir,
     dataset: recipe.name,
-    records: readRecords(input.finalStage),
+    records: withFailpointHalfway(readRecords(input.finalStage), countLines(input.finalStage)),
     output: recipe.output,
     templates: input.compiled.outputTemplates,
     manifest: {
@@ -51,3 +52,20 @@ export async function writeOutputVersion(input: {
 }
 
 export const TOOL_VERSION = '0.1.0';
+
+/** Crash-test hook: passes records through, hitting the writing-output failpoint halfway. */
+async function* withFailpointHalfway<T>(records: AsyncIterable<T>, total: Promise<number>): AsyncIterable<T> {
+  const half = Math.floor((await total) / 2);
+  let seen = 0;
+  for await (const record of records) {
+    if (seen++ === half) failpoint('writing-output');
+    yield record;
+  }
+}
+
+async function countLines(path: string): Promise<number> {
+  if (process.env.SYNTHFORGE_FAILPOINT !== 'writing-output') return 0;
+  let count = 0;
+  for await (const _record of readRecords(path)) count++;
+  return count;
+}

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { STORE_SCHEMA, STORE_SCHEMA_VERSION } from './store-schema.js';
 
-export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'budget_exceeded';
+export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'budget_exceeded' | 'interrupted';
 export type ShardStatus = 'planned' | 'submitting' | 'submitted' | 'ended' | 'failed' | 'collected' | 'abandoned';
 
 /** Why a sample is (not) usable. `valid` is the only success. */
@@ -34,6 +34,8 @@ export interface RunRow {
   summary?: unknown;
   error?: string;
   cancelRequested: boolean;
+  /** The process that last worked on the run (to tell a live run from a crashed one). */
+  pid?: number;
 }
 
 export interface ShardRow {
@@ -135,11 +137,15 @@ export class RunStore {
     return (this.db.prepare('SELECT * FROM runs ORDER BY created_at DESC, id DESC LIMIT ?').all(limit) as Row[]).map(toRunRow);
   }
 
-  /** The newest unfinished run of this exact recipe (same file and content), if any. */
+  /**
+   * The newest unfinished run of this recipe (same file, same work hash), if any. Failed and
+   * interrupted runs count as unfinished: their batches may still be running (and paid for), so a
+   * new attempt must continue them, not start over. Completed and cancelled runs do not.
+   */
   findResumableRun(recipePath: string, recipeHash: string): RunRow | undefined {
     const row = this.db
       .prepare(
-        `SELECT * FROM runs WHERE recipe_path = ? AND recipe_hash = ? AND status IN ('running', 'budget_exceeded')
+        `SELECT * FROM runs WHERE recipe_path = ? AND recipe_hash = ? AND status IN ('running', 'budget_exceeded', 'failed', 'interrupted')
          ORDER BY created_at DESC LIMIT 1`,
       )
       .get(recipePath, recipeHash) as Row | undefined;
@@ -154,6 +160,11 @@ export class RunStore {
 
   updateRunOptions(id: string, options: Record<string, unknown>): void {
     this.db.prepare('UPDATE runs SET options = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(options), Date.now(), id);
+  }
+
+  /** Marks the run as worked on by this process, clearing an earlier cancel request. */
+  claimRun(id: string, pid: number): void {
+    this.db.prepare(`UPDATE runs SET pid = ?, status = 'running', cancel_requested = 0, updated_at = ? WHERE id = ?`).run(pid, Date.now(), id);
   }
 
   requestCancel(id: string): void {
@@ -455,6 +466,7 @@ function toRunRow(row: Row): RunRow {
     ...(row.summary ? { summary: JSON.parse(row.summary as string) } : {}),
     ...(row.error ? { error: row.error as string } : {}),
     cancelRequested: row.cancel_requested === 1,
+    ...(row.pid ? { pid: row.pid as number } : {}),
   };
 }
 

@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS runs (
   options TEXT NOT NULL,
   summary TEXT,
   error TEXT,
-  cancel_requested INTEGER NOT NULL DEFAULT 0
+  cancel_requested INTEGER NOT NULL DEFAULT 0,
+  pid INTEGER
 );
 
 CREATE TABLE IF NOT EXISTS steps (

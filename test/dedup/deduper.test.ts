@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { jaccardOfSets, wordNgramSet } from '../../bench/synthetic-corpus.js';
 import { createDeduper, type DedupVerdict } from '../../src/dedup/deduper.js';
+import { WasmMinHashKernel } from '../../src/dedup/minhash-wasm.js';
 import { DocumentSketcher } from '../../src/dedup/sketcher.js';
 import { nearSpec, plantedCorpus, range, specOf, wordsText } from './fixtures.js';
 
@@ -57,6 +58,15 @@ describe('createDeduper on planted near-duplicates', () => {
     const wasm = await verdictsOf();
     expect(await verdictsOf({ wasm: false })).toEqual(wasm);
     expect(await verdictsOf()).toEqual(wasm);
+  });
+
+  it('falls back to the JavaScript kernel when WASM SIMD is unavailable', async () => {
+    vi.spyOn(WasmMinHashKernel, 'create').mockReturnValue(undefined);
+    const deduper = await createDeduper(nearSpec);
+    expect(deduper.kernel).toBe('js');
+    const { documents } = plantedCorpus();
+    const verdicts = documents.slice(0, 500).map((document) => deduper.check(document.id, document.text));
+    expect(verdicts).toEqual((await verdictsOf()).slice(0, 500));
   });
 
   it('reports consistent statistics', async () => {

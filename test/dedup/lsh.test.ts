@@ -54,4 +54,22 @@ describe('LshIndex', () => {
     keys.set([12_345 * 31, 12_345 * 31 + 1_000_003, 1, 2]);
     expect(Array.from(out.subarray(0, index.collect(keys, 0, 8, out)))).toEqual([12_345, 12_345]);
   });
+
+  it('collectAndInsert answers like collect-then-insert and never returns the new document', () => {
+    const bands = 3;
+    const fused = new LshIndex(bands);
+    const split = new LshIndex(bands);
+    const keys = new Int32Array(bands);
+    const fusedOut = new Int32Array(bands * 4);
+    const splitOut = new Int32Array(bands * 4);
+    for (let doc = 0; doc < 3000; doc++) {
+      for (let band = 0; band < bands; band++) keys[band] = (doc % 7) * 100 + band + (doc % 11 === 0 ? 5000 : 0);
+      const found = fused.collectAndInsert(doc, keys, 0, 4, fusedOut);
+      const expected = split.collect(keys, 0, 4, splitOut);
+      split.insert(doc, keys, 0);
+      expect(Array.from(fusedOut.subarray(0, found))).toEqual(Array.from(splitOut.subarray(0, expected)));
+      expect(Array.from(fusedOut.subarray(0, found))).not.toContain(doc);
+    }
+  });
 });
+

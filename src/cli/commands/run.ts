@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { runRecipe, type RunOptions } from '../../engine/run-recipe.js';
 import type { RunSummary } from '../../engine/run-summary.js';
 import { createProgressSink } from '../render/progress.js';
@@ -15,12 +16,16 @@ export interface RunCommandOptions {
   keepRejects?: boolean;
   emulatorConfig?: string;
   resumeRunId?: string;
+  /** First poll interval in ms (grows to 12x while nothing changes). */
+  pollIntervalMs?: number;
 }
 
 /** `synthforge run <recipe>`: runs (or continues) a recipe and returns its summary. */
 export async function runCommand(options: RunCommandOptions): Promise<RunSummary> {
   const progress = createProgressSink({ json: Boolean(options.json), tty: Boolean(process.stderr.isTTY) });
   const controller = new AbortController();
+  // Many concurrent SDK calls and sleeps listen on this one signal.
+  setMaxListeners(0, controller.signal);
   const onSignal = (): void => controller.abort();
   process.once('SIGINT', onSignal);
   try {
@@ -36,6 +41,7 @@ export async function runCommand(options: RunCommandOptions): Promise<RunSummary
       ...(options.state ? { stateDir: options.state } : {}),
       ...(options.emulatorConfig ? { emulator: parseEmulatorConfig(options.emulatorConfig) } : {}),
       ...(options.resumeRunId ? { resumeRunId: options.resumeRunId } : {}),
+      ...(options.pollIntervalMs ? { pollIntervalMs: { initial: options.pollIntervalMs, max: options.pollIntervalMs * 12 } } : {}),
     };
     return await runRecipe(options.recipe, runOptions);
   } finally {

@@ -1,0 +1,14 @@
+/**
+ * Crash points for the crash-recovery tests: when SYNTHFORGE_FAILPOINT names a point, the process
+ * kills itself with SIGKILL the first time it reaches it, exactly as `kill -9` would. Unset (always,
+ * outside tests) this is one environment read per call.
+ *
+ * Points: shard-recorded (a shard is in the store, not submitted), batch-created (the provider
+ * created the batch, its id is not recorded yet), polling (a batch was polled once), collecting
+ * (some results stored, not all), writing-output (half of the dataset written).
+ */
+export type Failpoint = 'shard-recorded' | 'batch-created' | 'polling' | 'collecting' | 'writing-output';
+
+export function failpoint(point: Failpoint): void {
+  if (process.env.SYNTHFORGE_FAILPOINT === point) process.kill(process.pid, 'SIGKILL');
+}

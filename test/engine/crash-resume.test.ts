@@ -1,0 +1,85 @@
+/**
+ * Kill -9 at every phase of a run, run the same command again, and check that nothing was sent
+ * twice and the dataset equals the one an uninterrupted run produces, byte for byte.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startEmulator, type EmulatorServer } from '../../src/emulator/emulator.js';
+import { runCli } from '../helpers/cli.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
+
+const tempDir = useTempDirs();
+let emulator: EmulatorServer | undefined;
+afterEach(async () => {
+  await emulator?.close();
+  emulator = undefined;
+});
+
+const RECORDS = 150;
+const RECIPE = `name: crashy
+seeds:
+  - jsonl: seeds.jsonl
+steps:
+  - generate: question
+    model: openai/gpt-4o-mini
+    n: 2
+    max_requests_per_batch: 120
+    prompt: "Write a question about {{ topic }}."
+    schema: { type: object, properties: { question: { type: string }, level: { type: integer } }, required: [question, level] }
+output:
+  format: raw
+`;
+
+function project(): string {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'recipe.yaml'), RECIPE);
+  writeFileSync(join(dir, 'seeds.jsonl'), Array.from({ length: RECORDS }, (_, index) => JSON.stringify({ topic: `subject ${index}` })).join('\n') + '\n');
+  return dir;
+}
+
+async function runOnce(dir: string, failpoint?: string) {
+  const env: Record<string, string> = { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: emulator!.openaiBaseURL };
+  if (failpoint) env.SYNTHFORGE_FAILPOINT = failpoint;
+  return runCli(['run', 'recipe.yaml', '--poll-interval', '10'], { cwd: dir, env });
+}
+
+const dataFile = (dir: string) => readFileSync(join(dir, 'outputs', 'crashy', 'v1', 'data', 'train-00000-of-00001.jsonl'));
+const FAST = { validatingMs: 20, inProgressMs: 40, finalizingMs: 20 };
+
+describe('crash and resume', () => {
+  let baseline: Buffer | undefined;
+
+  async function uninterrupted(): Promise<Buffer> {
+    if (baseline) return baseline;
+    emulator = await startEmulator({ faults: { timing: FAST } });
+    const dir = project();
+    const result = await runOnce(dir);
+    expect(result.code).toBe(0);
+    expect(emulator.stats().batchesCreated.openai).toBe(3);
+    baseline = dataFile(dir);
+    await emulator.close();
+    emulator = undefined;
+    return baseline;
+  }
+
+  for (const phase of ['shard-recorded', 'batch-created', 'polling', 'collecting', 'writing-output']) {
+    it(`killed at ${phase}: the rerun submits nothing twice and writes the same dataset`, async () => {
+      const expected = await uninterrupted();
+      emulator = await startEmulator({ faults: { timing: FAST } });
+      const dir = project();
+      const crashed = await runOnce(dir, phase);
+      expect(crashed.signal).toBe('SIGKILL');
+      const resumed = await runOnce(dir);
+      expect(resumed.stderr).toContain('resuming run');
+      expect(resumed.code).toBe(0);
+      // The batch created just before the kill is found by its metadata, not created again.
+      if (phase === 'batch-created') expect(resumed.stderr).toContain('found at the provider after a restart');
+      const stats = emulator.stats();
+      expect(stats.batchesCreated.openai).toBe(3);
+      expect(stats.requestsReceived.openai).toBe(RECORDS * 2);
+      expect(stats.seenCustomIds).toBe(RECORDS * 2);
+      expect(dataFile(dir).equals(expected)).toBe(true);
+    });
+  }
+});
