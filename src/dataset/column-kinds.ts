@@ -1,0 +1,104 @@
+/**
+ * Column types for the data files, inferred from the rows themselves, so one schema covers every
+ * format (and `raw`, whose columns are whatever the records hold). Parquet and the dataset card need
+ * one type per column; a column whose values disagree (a string here, an object there) falls back to
+ * `json`: the JSONL files keep the values as they are, Parquet stores them as JSON text.
+ *
+ * The kinds form a small lattice: `null` (nothing seen yet) joins with anything; `int64` with
+ * `double` gives `double`; an empty list joins with either list kind; two struct lists join into
+ * one with the union of their fields; anything else that differs joins to `json`.
+ */
+export type ColumnKind =
+  | { type: 'string' }
+  | { type: 'int64' }
+  | { type: 'double' }
+  | { type: 'bool' }
+  | { type: 'json' }
+  | { type: 'string-list' }
+  /** A list of objects whose values are strings: chat messages (`role`, `content`), ShareGPT turns. */
+  | { type: 'struct-list'; fields: string[] };
+
+/** A kind while inference runs: `null` and `empty-list` are not decided yet. */
+export type InferredKind = ColumnKind | { type: 'null' } | { type: 'empty-list' };
+
+export interface ColumnSpec {
+  name: string;
+  kind: ColumnKind;
+}
+
+const JSON_KIND: ColumnKind = { type: 'json' };
+
+export function kindOfValue(value: unknown): InferredKind {
+  if (value === null || value === undefined) return { type: 'null' };
+  if (typeof value === 'string') return { type: 'string' };
+  if (typeof value === 'boolean') return { type: 'bool' };
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? { type: 'int64' } : { type: 'double' };
+  if (Array.isArray(value)) return kindOfList(value);
+  return JSON_KIND;
+}
+
+function kindOfList(values: unknown[]): InferredKind {
+  if (values.length === 0) return { type: 'empty-list' };
+  if (values.every((item) => typeof item === 'string')) return { type: 'string-list' };
+  const fields: string[] = [];
+  for (const item of values) {
+    if (!isPlainObject(item)) return JSON_KIND;
+    for (const [key, fieldValue] of Object.entries(item)) {
+      if (fieldValue !== null && typeof fieldValue !== 'string') return JSON_KIND;
+      if (!fields.includes(key)) fields.push(key);
+    }
+  }
+  return fields.length ? { type: 'struct-list', fields } : JSON_KIND;
+}
+
+export function mergeKinds(a: InferredKind, b: InferredKind): InferredKind {
+  if (a.type === 'null') return b;
+  if (b.type === 'null') return a;
+  if (a.type === 'json' || b.type === 'json') return JSON_KIND;
+  if (a.type === b.type) {
+    if (a.type === 'struct-list' && b.type === 'struct-list') {
+      return { type: 'struct-list', fields: [...a.fields, ...b.fields.filter((field) => !a.fields.includes(field))] };
+    }
+    return a;
+  }
+  const pair = new Set([a.type, b.type]);
+  if (pair.has('int64') && pair.has('double')) return { type: 'double' };
+  if (pair.has('empty-list') && (pair.has('string-list') || pair.has('struct-list'))) return a.type === 'empty-list' ? b : a;
+  return JSON_KIND;
+}
+
+/** What is still undecided after every row was seen gets the simplest type that holds it. */
+export function settleKind(kind: InferredKind): ColumnKind {
+  if (kind.type === 'null') return { type: 'string' };
+  if (kind.type === 'empty-list') return { type: 'string-list' };
+  return kind;
+}
+
+/**
+ * Watches rows go by and keeps one kind per column, in order of first appearance (after the
+ * format's own columns, so an empty split still has its format's schema).
+ */
+export class ColumnTracker {
+  private readonly kinds = new Map<string, InferredKind>();
+
+  constructor(hints: readonly { name: string; kind: InferredKind }[] = []) {
+    for (const hint of hints) this.kinds.set(hint.name, hint.kind);
+  }
+
+  observe(row: Record<string, unknown>): void {
+    for (const [name, value] of Object.entries(row)) {
+      if (value === undefined) continue;
+      const seen = this.kinds.get(name);
+      const kind = kindOfValue(value);
+      this.kinds.set(name, seen === undefined ? kind : mergeKinds(seen, kind));
+    }
+  }
+
+  columns(): ColumnSpec[] {
+    return [...this.kinds].map(([name, kind]) => ({ name, kind: settleKind(kind) }));
+  }
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

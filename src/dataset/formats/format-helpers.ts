@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import type { ChatMessage, DataRecord } from '../../domain.js';
+import type { InferredKind } from '../column-kinds.js';
+import type { OutputFormat } from '../output-spec.js';
+import type { OutputTemplates } from '../output-templates.js';
+
+/**
+ * How one output format turns records into rows. `mapRecord` builds a candidate row from the
+ * recipe's templates (or, without templates, from the record fields of the same names) and may
+ * throw; `rowSchema` is the format's own contract, checked on every row before it is written.
+ */
+export interface DatasetFormat<Row extends { id: string }> {
+  readonly name: OutputFormat;
+  readonly rowSchema: z.ZodType<Row>;
+  /** Columns every row has, in order, so an empty split still has the format's schema. */
+  readonly columns: readonly { name: string; kind: InferredKind }[];
+  mapRecord(record: DataRecord, templates: OutputTemplates): Record<string, unknown>;
+}
+
+export const nonBlank = (what: string) => z.string().refine((value) => value.trim() !== '', { message: `${what} is empty` });
+
+export const chatMessageSchema: z.ZodType<ChatMessage> = z.strictObject({
+  role: z.enum(['system', 'user', 'assistant']),
+  content: nonBlank('message content'),
+});
+
+export const MESSAGE_LIST_KIND: InferredKind = { type: 'struct-list', fields: ['role', 'content'] };
+export const STRING_KIND: InferredKind = { type: 'string' };
+
+export function renderMessages(templates: NonNullable<OutputTemplates['messages']>, record: DataRecord): ChatMessage[] {
+  return templates.map((message) => ({ role: message.role, content: message.content.render(record.fields, record.id) }));
+}
+
+/** A templated field when the recipe maps it, else the record's field of the same name. */
+export function fieldValue(record: DataRecord, templates: OutputTemplates, name: string): unknown {
+  const template = templates.fields?.[name];
+  return template ? template.render(record.fields, record.id) : record.fields[name];
+}
+
+export function hasRole(messages: readonly { role: string }[], role: string): boolean {
+  return messages.some((message) => message.role === role);
+}
+
+/** System messages may only open a conversation. */
+export function systemOnlyFirst(messages: readonly { role: string }[]): boolean {
+  return messages.every((message, index) => message.role !== 'system' || index === 0);
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import type { ChatMessage, DataRecord } from '../../domain.js';
+import type { OutputTemplates } from '../output-templates.js';
+import { chatMessageSchema, hasRole, MESSAGE_LIST_KIND, renderMessages, STRING_KIND, systemOnlyFirst, type DatasetFormat } from './format-helpers.js';
+
+/** `openai-chat`: `{"messages": [...]}`, the OpenAI fine-tuning (and TRL conversational LM) shape. */
+export interface OpenAIChatRow {
+  id: string;
+  messages: ChatMessage[];
+}
+
+export const openAIChatRowSchema: z.ZodType<OpenAIChatRow> = z.strictObject({
+  id: z.string().min(1),
+  messages: z
+    .array(chatMessageSchema)
+    .min(1)
+    .refine((messages) => hasRole(messages, 'assistant'), { message: 'a conversation needs at least one assistant message' })
+    .refine(systemOnlyFirst, { message: 'a system message may only come first' }),
+});
+
+export const openAIChatFormat: DatasetFormat<OpenAIChatRow> = {
+  name: 'openai-chat',
+  rowSchema: openAIChatRowSchema,
+  columns: [
+    { name: 'id', kind: STRING_KIND },
+    { name: 'messages', kind: MESSAGE_LIST_KIND },
+  ],
+  mapRecord(record: DataRecord, templates: OutputTemplates): Record<string, unknown> {
+    return { id: record.id, messages: templates.messages ? renderMessages(templates.messages, record) : record.fields.messages };
+  },
+};

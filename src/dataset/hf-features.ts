@@ -1,0 +1,35 @@
+/**
+ * Column kinds as Hugging Face `datasets` features: the list form the dataset card's
+ * `dataset_info.features` holds, and the dict form `datasets` itself stores in a Parquet file's
+ * `huggingface` key-value metadata (`{"info": {"features": ...}}`). `json` columns are strings there.
+ */
+import type { ColumnKind, ColumnSpec } from './column-kinds.js';
+
+const DTYPE: Record<'string' | 'int64' | 'double' | 'bool' | 'json', string> = {
+  string: 'string',
+  int64: 'int64',
+  double: 'float64',
+  bool: 'bool',
+  json: 'string',
+};
+
+export type CardFeature = { name: string; dtype: string } | { name: string; list: string | { name: string; dtype: string }[] };
+
+export function cardFeaturesOf(columns: readonly ColumnSpec[]): CardFeature[] {
+  return columns.map(({ name, kind }) => {
+    if (kind.type === 'string-list') return { name, list: 'string' };
+    if (kind.type === 'struct-list') return { name, list: kind.fields.map((field) => ({ name: field, dtype: 'string' })) };
+    return { name, dtype: DTYPE[kind.type] };
+  });
+}
+
+export function featuresDictOf(columns: readonly ColumnSpec[]): Record<string, unknown> {
+  return Object.fromEntries(columns.map(({ name, kind }) => [name, featureOf(kind)]));
+}
+
+function featureOf(kind: ColumnKind): unknown {
+  const value = (dtype: string) => ({ dtype, _type: 'Value' });
+  if (kind.type === 'string-list') return { feature: value('string'), _type: 'List' };
+  if (kind.type === 'struct-list') return { feature: Object.fromEntries(kind.fields.map((field) => [field, value('string')])), _type: 'List' };
+  return value(DTYPE[kind.type]);
+}
