@@ -11,7 +11,8 @@ export interface RunSummary {
   /** Samples of generate steps: asked for, valid, invalid by reason (all steps together). */
   samples: { requested: number; valid: number; invalid: Record<string, number>; sent: number; cached: number };
   batches: string[];
-  cost: { usd: number; syncUsd: number; savingsUsd: number; inputTokens: number; outputTokens: number; unpriced: boolean };
+  /** usd/syncUsd: actual, from the ledger; estimateUsd: what the shards sent were estimated at before sending. */
+  cost: { usd: number; syncUsd: number; savingsUsd: number; estimateUsd: number; inputTokens: number; outputTokens: number; unpriced: boolean };
   output?: { dataset: string; version: string; path: string; rows: number; contentHash: string };
   startedAt: string;
   durationMs: number;

@@ -36,7 +36,9 @@ export function summarize(input: {
     return { name: compiledStep.step.name, kind: compiledStep.step.kind, counts };
   });
   const ledger = store.ledgerTotals(runId);
-  const batches = store.shardsOfRun(runId).flatMap((shard) => (shard.batchId ? [shard.batchId] : []));
+  const shards = store.shardsOfRun(runId);
+  const batches = shards.flatMap((shard) => (shard.batchId ? [shard.batchId] : []));
+  const estimateUsd = shards.filter((shard) => shard.batchId).reduce((sum, shard) => sum + (shard.estimateUsd ?? 0), 0);
   return {
     version: 1,
     runId,
@@ -50,6 +52,7 @@ export function summarize(input: {
       usd: round(ledger.costUsd),
       syncUsd: round(ledger.syncCostUsd),
       savingsUsd: round(ledger.syncCostUsd - ledger.costUsd),
+      estimateUsd: round(estimateUsd),
       inputTokens: ledger.inputTokens,
       outputTokens: ledger.outputTokens,
       unpriced: ledger.unpricedEntries > 0,

@@ -44,7 +44,7 @@ export async function writeOutputVersion(input: {
       })),
       models: [...new Set(input.compiled.steps.flatMap((step) => (step.kind === 'generate' ? [`${step.step.modelRef.provider}/${step.step.modelRef.model}`] : [])))],
       batches: shards.filter((shard) => shard.batchId).map((shard) => ({ step: shard.stepIndex, shard: shard.id, provider: shard.provider, batch_id: shard.batchId })),
-      cost: input.store.ledgerTotals(input.runId),
+      cost: { ...input.store.ledgerTotals(input.runId), estimate_usd: shards.filter((shard) => shard.batchId).reduce((sum, shard) => sum + (shard.estimateUsd ?? 0), 0) },
     },
     ...(input.rejectsPath && existsSync(input.rejectsPath) ? { extraFiles: [{ from: input.rejectsPath, name: 'rejects.jsonl' }] } : {}),
   });

@@ -19,15 +19,50 @@ function ndjsonSink(): ProgressSink {
   };
 }
 
+/** Per step: requests planned, submitted, completed at the provider, and valid after checking. */
+export class StepTallies {
+  private readonly steps = new Map<string, { planned: number; submitted: number; completed: Map<string, number>; valid: number }>();
+
+  apply(event: RunEvent): string | undefined {
+    if (!('step' in event)) return undefined;
+    const tally = this.steps.get(event.step) ?? { planned: 0, submitted: 0, completed: new Map<string, number>(), valid: 0 };
+    this.steps.set(event.step, tally);
+    if (event.type === 'plan') tally.planned += event.toSend;
+    else if (event.type === 'shard-submit') tally.submitted += event.requests;
+    else if (event.type === 'shard-progress') tally.completed.set(event.shardId, event.completed + event.failed);
+    else if (event.type === 'shard-collect') {
+      tally.completed.set(event.shardId, event.results + event.missing);
+      tally.valid += event.valid;
+    } else return undefined;
+    return event.step;
+  }
+
+  describe(step: string): string {
+    const tally = this.steps.get(step)!;
+    return `planned ${tally.planned} · submitted ${tally.submitted} · completed ${this.completed(step)} · valid ${tally.valid}`;
+  }
+
+  completed(step: string): number {
+    return [...(this.steps.get(step)?.completed.values() ?? [])].reduce((sum, count) => sum + count, 0);
+  }
+
+  planned(step: string): number {
+    return this.steps.get(step)?.planned ?? 0;
+  }
+}
+
 /** One line per meaningful change; shard polling only when its status word changes. */
 export class LineProgress implements ProgressSink {
   private readonly lastStatus = new Map<string, string>();
+  private readonly tallies = new StepTallies();
 
   constructor(private readonly write: (text: string) => void) {}
 
   onEvent(event: RunEvent): void {
+    const step = this.tallies.apply(event);
     const line = describeEvent(event, this.lastStatus);
     if (line !== undefined) this.write(`${line}\n`);
+    if (step && (event.type === 'shard-submit' || event.type === 'shard-collect')) this.write(`  ${step}: ${this.tallies.describe(step)}\n`);
   }
 
   stop(): void {}
@@ -70,33 +105,25 @@ export function describeEvent(event: RunEvent, lastStatus = new Map<string, stri
   }
 }
 
-/** Live bars on a terminal: one per generate step, counting results collected against requests sent. */
+/** Live bars on a terminal: one per generate step, completed against planned, with the other counts beside. */
 class TerminalProgress implements ProgressSink {
   private readonly bars = new cliProgress.MultiBar(
     { format: ' {step} |{bar}| {value}/{total} {detail}', hideCursor: true, clearOnComplete: false, stream: process.stderr },
     cliProgress.Presets.shades_classic,
   );
-  private readonly stepBars = new Map<string, { bar: cliProgress.SingleBar; done: Map<string, number>; total: number }>();
+  private readonly stepBars = new Map<string, cliProgress.SingleBar>();
+  private readonly tallies = new StepTallies();
 
   onEvent(event: RunEvent): void {
-    if (event.type === 'plan') {
-      const state = this.stepBars.get(event.step);
-      if (state) {
-        state.total += event.toSend;
-        state.bar.setTotal(state.total);
-      } else {
-        const bar = this.bars.create(event.toSend, 0, { step: event.step.padEnd(12), detail: `${event.cached} cached` });
-        this.stepBars.set(event.step, { bar, done: new Map(), total: event.toSend });
+    const step = this.tallies.apply(event);
+    if (step) {
+      let bar = this.stepBars.get(step);
+      if (!bar) {
+        bar = this.bars.create(0, 0, { step: step.padEnd(12), detail: '' });
+        this.stepBars.set(step, bar);
       }
-      return;
-    }
-    if (event.type === 'shard-progress' || event.type === 'shard-collect') {
-      const state = this.stepBars.get(event.step);
-      if (!state) return;
-      const done = event.type === 'shard-progress' ? event.completed + event.failed : event.results + event.missing;
-      state.done.set(event.shardId, done);
-      const value = [...state.done.values()].reduce((sum, count) => sum + count, 0);
-      state.bar.update(value, { detail: event.type === 'shard-progress' ? event.status : 'collected' });
+      bar.setTotal(Math.max(1, this.tallies.planned(step)));
+      bar.update(this.tallies.completed(step), { detail: this.tallies.describe(step) });
       return;
     }
     if (event.type === 'run-end') {
@@ -104,7 +131,7 @@ class TerminalProgress implements ProgressSink {
       return;
     }
     const line = describeEvent(event);
-    if (line && event.type !== 'shard-submit' && event.type !== 'shard-end') this.bars.log(`${line}\n`);
+    if (line) this.bars.log(`${line}\n`);
   }
 
   stop(): void {

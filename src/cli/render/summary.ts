@@ -14,7 +14,7 @@ export function renderRunSummary(summary: RunSummary): string {
   );
   const cost = summary.cost;
   lines.push(
-    `tokens: ${cost.inputTokens} in, ${cost.outputTokens} out; cost $${cost.usd.toFixed(4)} (batch)` +
+    `tokens: ${cost.inputTokens} in, ${cost.outputTokens} out; cost $${cost.usd.toFixed(4)} (batch; estimated $${cost.estimateUsd.toFixed(4)})` +
       (cost.syncUsd > 0 ? `, $${cost.syncUsd.toFixed(4)} at synchronous prices, saved $${cost.savingsUsd.toFixed(4)}` : '') +
       (cost.unpriced ? '; some models have no known price (see prices: in the recipe)' : ''),
   );

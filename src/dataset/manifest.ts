@@ -1,0 +1,55 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ColumnSpec } from './column-kinds.js';
+import { DatasetCorruptError } from './errors.js';
+import type { OutputFormat } from './output-spec.js';
+import type { DataFileInfo } from './split-shards.js';
+
+export const MANIFEST_FILE = 'manifest.json';
+export const LINEAGE_FILE = 'lineage.jsonl';
+/** Records the output format could not take, with why. Named so `datasets` never takes it for a split. */
+export const UNMAPPED_FILE = 'unmapped.jsonl';
+export const CARD_FILE = 'README.md';
+
+/**
+ * `manifest.json` of a version. The dataset module writes the fields below; the engine adds how the
+ * data was made (recipe and its hash, steps with counts, models, batch ids, cost, tool, run id,
+ * `created_at`), kept as it passed them, hence the index signature.
+ */
+export interface DatasetManifest {
+  manifest_version: number;
+  dataset: string;
+  version: string;
+  /** The version that was latest when this one was written; null for v1. */
+  parent_version: string | null;
+  /** sha256 over `<path>\t<sha256>\n` of every data file, sorted by path. */
+  content_hash: string;
+  format: OutputFormat;
+  rows: number;
+  /** Rows per split, every split of the recipe listed (0 when empty). */
+  splits: Record<string, number>;
+  split_spec: { fractions: Record<string, number>; stratify_by?: string; method: string };
+  /** Records the format could not take (see unmapped.jsonl). */
+  unmapped: number;
+  columns: ColumnSpec[];
+  files: DataFileInfo[];
+  /** Files beside the data: lineage, unmapped records, rejects. */
+  sidecars: { path: string; bytes: number; sha256: string }[];
+  written_at: string;
+  [key: string]: unknown;
+}
+
+export async function readManifest(versionDir: string): Promise<DatasetManifest> {
+  const path = join(versionDir, MANIFEST_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new DatasetCorruptError(`${versionDir} has no readable ${MANIFEST_FILE}`, { dir: versionDir, file: MANIFEST_FILE }, { cause: error });
+  }
+  try {
+    return JSON.parse(text) as DatasetManifest;
+  } catch (error) {
+    throw new DatasetCorruptError(`${path} is not valid JSON`, { dir: versionDir, file: MANIFEST_FILE }, { cause: error });
+  }
+}
