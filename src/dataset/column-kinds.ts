@@ -85,7 +85,7 @@ export class ColumnTracker {
     for (const hint of hints) this.kinds.set(hint.name, hint.kind);
   }
 
-  observe(row: Record<string, unknown>): void {
+  observe(row: object): void {
     for (const [name, value] of Object.entries(row)) {
       if (value === undefined) continue;
       const seen = this.kinds.get(name);

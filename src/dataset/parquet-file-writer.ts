@@ -24,7 +24,7 @@ export interface ParquetCodec {
 export class ParquetFileWriter {
   private readonly sink: Writer;
   private readonly writer: ParquetWriter;
-  private buffered: Record<string, unknown>[] = [];
+  private buffered: object[] = [];
   private bufferedBytes = 0;
   rows = 0;
 
@@ -47,7 +47,7 @@ export class ParquetFileWriter {
   }
 
   /** `sizeHint` is the row's JSON size, used only to bound a row group's memory. */
-  async add(row: Record<string, unknown>, sizeHint: number): Promise<void> {
+  async add(row: object, sizeHint: number): Promise<void> {
     this.buffered.push(row);
     this.bufferedBytes += sizeHint;
     this.rows++;
@@ -65,7 +65,7 @@ export class ParquetFileWriter {
     const rows = this.buffered;
     this.buffered = [];
     this.bufferedBytes = 0;
-    const columnData = this.columns.map(({ name, kind }) => ({ name, data: rows.map((row) => toParquetValue(kind, row[name])) }));
+    const columnData = this.columns.map(({ name, kind }) => ({ name, data: rows.map((row) => toParquetValue(kind, (row as Record<string, unknown>)[name])) }));
     await this.writer.write({ columnData, rowGroupSize: rows.length });
   }
 }

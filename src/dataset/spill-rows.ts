@@ -74,15 +74,19 @@ export async function spillRows(
       await spill.write(`${JSON.stringify(entry)}\n`);
       result.rows++;
     }
-  } finally {
-    await Promise.allSettled([spill.close(), unmappedFile?.close()]);
+  } catch (error) {
+    spill.abort();
+    unmappedFile?.abort();
+    throw error;
   }
+  await spill.close();
+  await unmappedFile?.close();
   result.columns = tracker.columns();
   return result;
 }
 
 /** sha256 of the row's JSON without its id, cut to 128 bits: plenty to tell samples apart. */
-export function sampleContentHash(row: Record<string, unknown>): string {
+export function sampleContentHash(row: { id: string }): string {
   const { id: _id, ...content } = row;
   return createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 32);
 }

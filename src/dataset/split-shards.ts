@@ -54,7 +54,7 @@ export class SplitShardWriter {
   ) {}
 
   /** `line` is the row's JSONL line (with its newline), already serialized by the caller. */
-  async add(row: Record<string, unknown>, line: string): Promise<void> {
+  async add(row: object, line: string): Promise<void> {
     const size = Buffer.byteLength(line);
     const shard = this.current && !this.isFull(this.current, size) ? this.current : await this.openNext();
     shard.rows++;

@@ -1,34 +1,44 @@
 /**
- * Writes a dataset version: `outputs/<dataset>/v<N>/` with `data/<split>-00000-of-00001.jsonl`,
- * `lineage.jsonl` and `manifest.json`. The version is built in a temporary directory inside the
- * dataset folder and renamed into place, so a crash never leaves a half-written version, and an
- * existing version is never touched.
+ * Writes a dataset version, `outputs/<dataset>/v<N>/`:
+ *
+ *   data/<split>-00000-of-0000M.jsonl|.parquet   rows of the output format, sharded
+ *   lineage.jsonl     sample id → seed id, split, content hash, request keys, batch ids, models
+ *   unmapped.jsonl    records the format could not take, with why (only when there are some)
+ *   manifest.json     how it was made (from the engine) + files, hashes, counts, columns
+ *   README.md         Hugging Face dataset card
+ *
+ * Everything is built in a staging folder and renamed into place; an existing version is never
+ * touched. When the new data files are byte-identical to the latest version's, no version is added
+ * (unless `forceVersion`): the latest one is returned with `reusedExisting: true`.
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { copyFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { once } from 'node:events';
-import { isAbsolute, join, relative } from 'node:path';
+import { copyFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { DataRecord } from '../domain.js';
-import { UsageError } from '../errors.js';
+import { renderDatasetCard } from './dataset-card.js';
+import { OutputUnmappableError } from './errors.js';
+import { digestFile } from './file-digest.js';
+import { CARD_FILE, LINEAGE_FILE, MANIFEST_FILE, readManifest, UNMAPPED_FILE, type DatasetManifest } from './manifest.js';
 import type { OutputSpec } from './output-spec.js';
+import type { OutputTemplates } from './output-templates.js';
+import { spillRows } from './spill-rows.js';
+import type { DataFileInfo } from './split-shards.js';
+import {
+  createStagingDir,
+  datasetDirOf,
+  latestVersionNumber,
+  makeFilesReadOnly,
+  publishVersion,
+  safeJoin,
+  versionTag,
+} from './version-store.js';
+import { writeDataFiles } from './write-data-files.js';
 
-export interface RenderableTemplate {
-  render(fields: Record<string, unknown>): string;
-}
+export type { OutputTemplates, RenderableTemplate } from './output-templates.js';
+export type { DataFileInfo } from './split-shards.js';
+export { latestVersionNumber, safeJoin };
 
-export interface OutputTemplates {
-  messages?: { role: 'system' | 'user' | 'assistant'; content: RenderableTemplate }[];
-  fields?: Record<string, RenderableTemplate>;
-}
-
-export interface DataFileInfo {
-  path: string;
-  split: string;
-  rows: number;
-  bytes: number;
-  sha256: string;
-}
+const MANIFEST_VERSION = 1;
 
 export interface VersionInfo {
   dataset: string;
@@ -36,13 +46,19 @@ export interface VersionInfo {
   number: number;
   dir: string;
   rows: number;
+  splits: Record<string, number>;
   files: DataFileInfo[];
   contentHash: string;
+  /** Records the output format could not take (listed in unmapped.jsonl). */
+  unmapped: number;
+  /** True when nothing was written because the latest version already holds these exact data files. */
+  reusedExisting: boolean;
 }
 
 export interface WriteVersionInput {
   outputsRoot: string;
   dataset: string;
+  /** Iterated once. */
   records: AsyncIterable<DataRecord>;
   output: OutputSpec;
   templates: OutputTemplates;
@@ -50,84 +66,100 @@ export interface WriteVersionInput {
   manifest: Record<string, unknown>;
   /** Files copied into the version beside the data (e.g. `rejects.jsonl`), before it is published. */
   extraFiles?: { from: string; name: string }[];
+  /** Write a new version even when its data files equal the latest version's. */
+  forceVersion?: boolean;
 }
 
 export async function writeDatasetVersion(input: WriteVersionInput): Promise<VersionInfo> {
-  const datasetDir = safeJoin(input.outputsRoot, input.dataset);
-  mkdirSync(datasetDir, { recursive: true });
-  const temporary = join(datasetDir, `.tmp-${process.pid}-${Date.now().toString(36)}`);
-  mkdirSync(join(temporary, 'data'), { recursive: true });
+  const datasetDir = datasetDirOf(input.outputsRoot, input.dataset);
+  const staging = await createStagingDir(datasetDir);
   try {
-    const file = await writeRows(temporary, input);
-    const contentHash = createHash('sha256').update(file.sha256).digest('hex');
-    const number = (await latestVersionNumber(datasetDir)) + 1;
-    const version = `v${number}`;
-    const manifest = {
-      ...input.manifest,
-      dataset: input.dataset,
-      version,
-      content_hash: contentHash,
-      rows: file.rows,
-      files: [file],
-    };
-    await writeFile(join(temporary, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    for (const extra of input.extraFiles ?? []) await copyFile(extra.from, join(temporary, extra.name));
-    const dir = join(datasetDir, version);
-    await rename(temporary, dir);
-    return { dataset: input.dataset, version, number, dir, rows: file.rows, files: [file], contentHash };
+    const spilled = await spillRows(staging, input);
+    if (spilled.rows === 0 && spilled.unmapped > 0) {
+      throw new OutputUnmappableError(
+        `none of the ${spilled.unmapped} records could be mapped to the ${input.output.format} format; e.g. ${spilled.unmappedExamples[0]}`,
+        { format: input.output.format, unmapped: spilled.unmapped, examples: spilled.unmappedExamples },
+      );
+    }
+    const written = await writeDataFiles(staging, spilled, input.output);
+    const contentHash = contentHashOf(written.files);
+
+    const latest = await latestVersionNumber(datasetDir);
+    if (latest > 0 && !input.forceVersion) {
+      const dir = join(datasetDir, versionTag(latest));
+      const previous = await readManifest(dir);
+      if (previous.content_hash === contentHash) {
+        await rm(staging, { recursive: true, force: true });
+        return versionInfoOf(previous, dir, true);
+      }
+    }
+
+    const sidecars = [{ path: LINEAGE_FILE, ...written.lineage }];
+    if (spilled.unmapped > 0) sidecars.push({ path: UNMAPPED_FILE, ...(await digestFile(join(staging, UNMAPPED_FILE))) });
+    for (const extra of input.extraFiles ?? []) {
+      const target = safeJoin(staging, extra.name);
+      await copyFile(extra.from, target);
+      sidecars.push({ path: extra.name, ...(await digestFile(target)) });
+    }
+
+    let manifest: DatasetManifest | undefined;
+    const number = await publishVersion(staging, datasetDir, latest + 1, async (candidate) => {
+      manifest = {
+        ...input.manifest,
+        manifest_version: MANIFEST_VERSION,
+        dataset: input.dataset,
+        version: versionTag(candidate),
+        parent_version: candidate > 1 ? versionTag(candidate - 1) : null,
+        content_hash: contentHash,
+        format: input.output.format,
+        rows: spilled.rows,
+        splits: written.splits,
+        split_spec: {
+          fractions: input.output.splits,
+          ...(input.output.stratify_by ? { stratify_by: input.output.stratify_by } : {}),
+          method: input.output.stratify_by ? 'rank of sha256(id) within each stratum' : 'sha256(id)',
+        },
+        unmapped: spilled.unmapped,
+        columns: spilled.columns,
+        files: written.files,
+        sidecars,
+        written_at: new Date().toISOString(),
+      };
+      await replaceFile(join(staging, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+      await replaceFile(join(staging, CARD_FILE), renderDatasetCard(manifest, input.output.card));
+      await makeFilesReadOnly(staging);
+    });
+    return versionInfoOf(manifest!, join(datasetDir, versionTag(number)), false);
   } catch (error) {
-    await rm(temporary, { recursive: true, force: true });
+    await rm(staging, { recursive: true, force: true });
     throw error;
   }
 }
 
-async function writeRows(directory: string, input: WriteVersionInput): Promise<DataFileInfo> {
-  const relativePath = 'data/train-00000-of-00001.jsonl';
-  const data = createWriteStream(join(directory, relativePath));
-  const lineage = createWriteStream(join(directory, 'lineage.jsonl'));
+/** sha256 over `<path>\t<sha256>\n` per data file, sorted by path: names and bytes, nothing else. */
+export function contentHashOf(files: readonly Pick<DataFileInfo, 'path' | 'sha256'>[]): string {
   const hash = createHash('sha256');
-  let rows = 0;
-  let bytes = 0;
-  const write = async (stream: ReturnType<typeof createWriteStream>, line: string): Promise<void> => {
-    if (!stream.write(line)) await once(stream, 'drain');
+  for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) hash.update(`${file.path}\t${file.sha256}\n`);
+  return hash.digest('hex');
+}
+
+function versionInfoOf(manifest: DatasetManifest, dir: string, reusedExisting: boolean): VersionInfo {
+  return {
+    dataset: manifest.dataset,
+    version: manifest.version,
+    number: Number(manifest.version.slice(1)),
+    dir,
+    rows: manifest.rows,
+    splits: manifest.splits,
+    files: manifest.files,
+    contentHash: manifest.content_hash,
+    unmapped: manifest.unmapped ?? 0,
+    reusedExisting,
   };
-  for await (const record of input.records) {
-    const line = `${JSON.stringify(toRow(record, input.output, input.templates))}\n`;
-    hash.update(line);
-    bytes += Buffer.byteLength(line);
-    rows++;
-    await write(data, line);
-    await write(lineage, `${JSON.stringify({ id: record.id, seed_id: record.seedId, steps: record.lineage })}\n`);
-  }
-  for (const stream of [data, lineage]) {
-    stream.end();
-    await once(stream, 'finish');
-  }
-  return { path: relativePath, split: 'train', rows, bytes, sha256: hash.digest('hex') };
 }
 
-function toRow(record: DataRecord, output: OutputSpec, templates: OutputTemplates): Record<string, unknown> {
-  if (output.format === 'openai-chat' && templates.messages) {
-    return { id: record.id, messages: templates.messages.map((message) => ({ role: message.role, content: message.content.render(record.fields) })) };
-  }
-  return { id: record.id, ...record.fields };
-}
-
-export async function latestVersionNumber(datasetDir: string): Promise<number> {
-  let latest = 0;
-  for (const entry of await readdir(datasetDir).catch(() => [] as string[])) {
-    const match = /^v(\d+)$/.exec(entry);
-    if (match) latest = Math.max(latest, Number(match[1]));
-  }
-  return latest;
-}
-
-/** Output paths stay inside the output root whatever a recipe says. */
-export function safeJoin(root: string, ...segments: string[]): string {
-  const path = join(root, ...segments);
-  const inside = relative(root, path);
-  if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
-    throw new UsageError('output_path_escape', `refusing to write outside the output root: ${segments.join('/')}`);
-  }
-  return path;
+/** A retry of publishVersion rewrites files it already made read-only; removing first works for any user. */
+async function replaceFile(path: string, text: string): Promise<void> {
+  await rm(path, { force: true });
+  await writeFile(path, text);
 }

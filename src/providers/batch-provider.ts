@@ -36,15 +36,21 @@ export interface OutputRequest {
   mode: StructuredOutputMode;
 }
 
-/** One LLM call, provider-neutral. */
+/** One LLM call, provider-neutral: a chat completion, or (with `embedding`) an embedding. */
 export interface ProviderRequest {
   /** Unique within a shard; `^[a-zA-Z0-9_-]{1,64}$` so it is valid on every provider. */
   customId: string;
   model: string;
+  /** Empty for embedding requests. */
   messages: ChatMessage[];
   params: ModelParams;
   output?: OutputRequest;
+  /** Set for an embedding request: the text to embed and, where the model supports it, the size. */
+  embedding?: { input: string; dimensions?: number };
 }
+
+/** What a shard holds; a provider batch serves one endpoint (OpenAI: one `endpoint` per batch). */
+export type ShardKind = 'chat' | 'embedding';
 
 export interface BatchLimits {
   maxRequests: number;
@@ -60,6 +66,8 @@ export interface ShardSubmission {
   /** Path of the shard file: one `encodeRequest` line per request, `\n`-terminated. */
   inputPath: string;
   requestCount: number;
+  /** Default `chat`. */
+  kind?: ShardKind;
 }
 
 export interface ShardLookup extends ShardSubmission {
@@ -76,6 +84,8 @@ export interface BatchHandle {
   batchId: string;
   /** OpenAI: the uploaded input file. */
   inputFileId?: string;
+  /** Default `chat`. */
+  kind?: ShardKind;
   /** Providers that run requests locally (openai-compatible): the shard file they work from. */
   inputPath?: string;
 }
@@ -124,6 +134,8 @@ export type BatchItemResult =
       refusal?: string;
       usage?: TokenUsage;
       model?: string;
+      /** Embedding requests: the vector (then `text` is empty). */
+      vector?: number[];
     }
   | { customId: string; outcome: 'errored'; error: ProviderErrorInfo; usage?: TokenUsage }
   | { customId: string; outcome: 'expired' }

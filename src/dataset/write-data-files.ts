@@ -1,0 +1,74 @@
+/**
+ * Pass 2 of writing a version: the spill file is read back in order, each row is given its split,
+ * and goes to that split's shard files (JSONL and/or Parquet); `lineage.jsonl` gets one line per
+ * sample. Rows keep the order the records arrived in, so the same records give the same bytes.
+ */
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { FileDigest } from './file-digest.js';
+import { JsonlFileWriter } from './jsonl-file-writer.js';
+import { LINEAGE_FILE } from './manifest.js';
+import type { OutputSpec } from './output-spec.js';
+import type { ParquetCodec } from './parquet-file-writer.js';
+import { splitFractionsOf, type SpillEntry, type SpillResult } from './spill-rows.js';
+import { hashUnit, splitOfUnit } from './split-assigner.js';
+import { SplitShardWriter, type DataFileInfo } from './split-shards.js';
+import { loadZstdCompressor } from './zstd-compressor.js';
+
+const MEBIBYTE = 1024 * 1024;
+
+export interface WrittenData {
+  files: DataFileInfo[];
+  /** Rows per split, every split of the recipe listed. */
+  splits: Record<string, number>;
+  lineage: FileDigest;
+}
+
+export async function writeDataFiles(stagingDir: string, spilled: SpillResult, output: OutputSpec): Promise<WrittenData> {
+  const fractions = splitFractionsOf(output);
+  const splits = Object.fromEntries(fractions.map(([name]) => [name, 0]));
+  const writers = new Map<string, SplitShardWriter>();
+  const codec = await codecOf(output);
+  const lineage = new JsonlFileWriter(join(stagingDir, LINEAGE_FILE));
+  const shardOptions = {
+    files: output.files,
+    columns: spilled.columns,
+    codec,
+    ...(output.max_rows_per_file === undefined ? {} : { maxRowsPerFile: output.max_rows_per_file }),
+    ...(output.max_file_mb === undefined ? {} : { maxBytesPerFile: Math.round(output.max_file_mb * MEBIBYTE) }),
+  };
+  try {
+    const lines = createInterface({ input: createReadStream(spilled.path, { encoding: 'utf8' }), crlfDelay: Infinity });
+    for await (const line of lines) {
+      if (line === '') continue;
+      const entry = JSON.parse(line) as SpillEntry;
+      const unit = hashUnit(entry.row.id);
+      const split = spilled.stratified && entry.stratum !== undefined ? spilled.stratified.splitOf(entry.stratum, unit) : splitOfUnit(unit, fractions);
+      let writer = writers.get(split);
+      if (!writer) writers.set(split, (writer = new SplitShardWriter(stagingDir, split, shardOptions)));
+      await writer.add(entry.row, `${JSON.stringify(entry.row)}\n`);
+      splits[split] = (splits[split] ?? 0) + 1;
+      await lineage.write(`${JSON.stringify({ id: entry.row.id, seed_id: entry.seedId, split, content_hash: entry.contentHash, steps: entry.steps })}\n`);
+    }
+  } catch (error) {
+    for (const writer of writers.values()) writer.abort();
+    lineage.abort();
+    throw error;
+  }
+  const files: DataFileInfo[] = [];
+  // Files listed in the recipe's split order, whatever order the splits first appeared in.
+  for (const [name] of fractions) {
+    const writer = writers.get(name);
+    if (writer) files.push(...(await writer.finish()));
+  }
+  const lineageDigest = await lineage.close();
+  await rm(spilled.path, { force: true });
+  return { files, splits, lineage: lineageDigest };
+}
+
+async function codecOf(output: OutputSpec): Promise<ParquetCodec> {
+  if (!output.files.includes('parquet') || output.compression === 'snappy') return { codec: 'SNAPPY' };
+  return { codec: 'ZSTD', zstd: await loadZstdCompressor() };
+}
