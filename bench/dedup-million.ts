@@ -11,6 +11,8 @@ export interface MillionResult {
   docs: number;
   kept: number;
   seconds: number;
+  /** User + system CPU time of the process, every thread. */
+  cpuSeconds: number;
   docsPerSecond: number;
   maxRssBytes: number;
   heapUsedBytes: number;
@@ -52,16 +54,19 @@ async function main(): Promise<void> {
   let stats: DedupStats | undefined;
   let docs = 0;
   let kept = 0;
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   for await (const { verdict } of dedupStream(readJsonl(file, limit), spec, { workers, onStats: (value) => (stats = value) })) {
     docs++;
     if (verdict.keep) kept++;
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   const result: MillionResult = {
     docs,
     kept,
     seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     docsPerSecond: docs / seconds,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     heapUsedBytes: process.memoryUsage().heapUsed,

@@ -5,7 +5,6 @@
  * the column types (Parquet needs its schema up front) and, for stratified splits, every stratum's
  * ranking. Memory holds the column kinds and, when stratifying, one double per record, never rows.
  */
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { DataRecord, LineageEntry } from '../domain.js';
 import { ColumnTracker, type ColumnSpec } from './column-kinds.js';
@@ -14,6 +13,7 @@ import type { DatasetRow } from './formats/dataset-formats.js';
 import { JsonlFileWriter } from './jsonl-file-writer.js';
 import { UNMAPPED_FILE } from './manifest.js';
 import { mapRecordToRow } from './map-record.js';
+import { sampleContentHash } from './sample-hash.js';
 import type { OutputSpec } from './output-spec.js';
 import type { OutputTemplates } from './output-templates.js';
 import { hashUnit, StratifiedSplits, stratumOf, type SplitFractions } from './split-assigner.js';
@@ -83,12 +83,6 @@ export async function spillRows(
   await unmappedFile?.close();
   result.columns = tracker.columns();
   return result;
-}
-
-/** sha256 of the row's JSON without its id, cut to 128 bits: plenty to tell samples apart. */
-export function sampleContentHash(row: { id: string }): string {
-  const { id: _id, ...content } = row;
-  return createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 32);
 }
 
 export function splitFractionsOf(output: OutputSpec): SplitFractions {

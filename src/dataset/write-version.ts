@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DataRecord } from '../domain.js';
+import { UsageError } from '../errors.js';
 import { renderDatasetCard } from './dataset-card.js';
 import { OutputUnmappableError } from './errors.js';
 import { digestFile } from './file-digest.js';
@@ -97,7 +98,7 @@ export async function writeDatasetVersion(input: WriteVersionInput): Promise<Ver
     const sidecars = [{ path: LINEAGE_FILE, ...written.lineage }];
     if (spilled.unmapped > 0) sidecars.push({ path: UNMAPPED_FILE, ...(await digestFile(join(staging, UNMAPPED_FILE))) });
     for (const extra of input.extraFiles ?? []) {
-      const target = safeJoin(staging, extra.name);
+      const target = safeJoin(staging, checkedExtraName(extra.name));
       await copyFile(extra.from, target);
       sidecars.push({ path: extra.name, ...(await digestFile(target)) });
     }
@@ -156,6 +157,16 @@ function versionInfoOf(manifest: DatasetManifest, dir: string, reusedExisting: b
     unmapped: manifest.unmapped ?? 0,
     reusedExisting,
   };
+}
+
+const RESERVED_NAMES = new Set([MANIFEST_FILE, CARD_FILE, LINEAGE_FILE, UNMAPPED_FILE]);
+
+/** A sidecar may not replace a file the version writes itself, nor land among the data files. */
+function checkedExtraName(name: string): string {
+  if (RESERVED_NAMES.has(name) || name.startsWith('data/') || name.startsWith('.')) {
+    throw new UsageError('output_name_reserved', `cannot add "${name}" to a version: the name is reserved`, { details: { name } });
+  }
+  return name;
 }
 
 /** A retry of publishVersion rewrites files it already made read-only; removing first works for any user. */

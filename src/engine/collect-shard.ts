@@ -10,7 +10,7 @@
 import type { TokenUsage } from '../domain.js';
 import type { BatchHandle, BatchItemResult } from '../providers/batch-provider.js';
 import type { ResponseOutcome, RunStore, ShardRow } from '../store/run-store.js';
-import type { CompiledGenerateStep } from './compile-recipe.js';
+import type { CompiledBatchStep } from './compile-recipe.js';
 import type { DriveContext } from './drive-shard.js';
 import { evaluateResult } from './evaluate-result.js';
 import { failpoint } from './failpoints.js';
@@ -25,7 +25,7 @@ export interface UsageTotals {
   cachedInputTokens: number;
 }
 
-export async function collectShard(context: DriveContext, step: CompiledGenerateStep, shard: ShardRow): Promise<void> {
+export async function collectShard(context: DriveContext, step: CompiledBatchStep, shard: ShardRow): Promise<void> {
   const { store, provider } = context;
   const usage: UsageTotals = { requests: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
   const tally = { results: 0, valid: 0, invalid: 0 };
@@ -69,7 +69,7 @@ export async function collectShard(context: DriveContext, step: CompiledGenerate
 
 function storeResults(
   context: DriveContext,
-  step: CompiledGenerateStep,
+  step: CompiledBatchStep,
   shard: ShardRow,
   results: BatchItemResult[],
   usage: UsageTotals,
@@ -101,7 +101,7 @@ function storeResults(
 function saveOutcome(
   store: RunStore,
   runId: string,
-  step: CompiledGenerateStep,
+  step: CompiledBatchStep,
   shard: ShardRow,
   requestKey: string,
   outcome: ResponseOutcome,

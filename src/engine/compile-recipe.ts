@@ -9,7 +9,7 @@ import { compileTemplate, type CompiledTemplate } from '../prompt/compile-templa
 import type { ModelParams, StructuredOutputMode } from '../providers/batch-provider.js';
 import { defaultOutputMode, SUPPORTED_OUTPUT_MODES } from '../providers/output-modes.js';
 import { RecipeError, type RecipeIssue } from '../recipe/recipe-error.js';
-import type { GenerateStep, LoadedRecipe, Recipe, Step } from '../recipe/recipe.js';
+import type { DedupStep, EmbedStep, FilterStep, GenerateStep, LoadedRecipe, Recipe, Step } from '../recipe/recipe.js';
 import { toAnthropicSchema } from '../schema/anthropic-output.js';
 import { toOpenAIStrictSchema } from '../schema/openai-strict.js';
 import { compileOutputSchema, schemaFieldNames, type OutputSchema } from '../schema/output-schema.js';
@@ -29,7 +29,28 @@ export interface CompiledGenerateStep {
   addsFields: string[];
 }
 
-export type CompiledStep = CompiledGenerateStep | { kind: 'dedup' | 'filter'; step: Step };
+/** An embed step, shaped like a generate step so the same planner, driver and collector run it. */
+export interface CompiledEmbedStep {
+  kind: 'embed';
+  step: EmbedStep;
+  /** The text to embed: the named field, or a template. */
+  input: CompiledTemplate;
+  /** `{ <field>: number[] }`: what the step adds to each record. */
+  output: OutputSchema;
+  outputMode: StructuredOutputMode;
+  params: ModelParams;
+  maxAttempts: number;
+  addsFields: string[];
+}
+
+/** Steps that send requests to a provider. */
+export type CompiledBatchStep = CompiledGenerateStep | CompiledEmbedStep;
+
+export type CompiledStep = CompiledBatchStep | { kind: 'dedup' | 'filter'; step: DedupStep | FilterStep };
+
+export function isBatchStep(step: CompiledStep): step is CompiledBatchStep {
+  return step.kind === 'generate' || step.kind === 'embed';
+}
 
 export interface CompiledRecipe {
   recipe: Recipe;
@@ -71,12 +92,12 @@ export async function compileRecipe(loaded: LoadedRecipe): Promise<CompiledRecip
 
   const steps: CompiledStep[] = [];
   for (const step of recipe.steps) {
-    if (step.kind !== 'generate') {
+    if (step.kind === 'dedup' || step.kind === 'filter') {
       checkFieldReferences(issues, step, available);
       steps.push({ kind: step.kind, step });
       continue;
     }
-    const compiled = compileGenerateStep(issues, step, recipe, available);
+    const compiled = step.kind === 'embed' ? compileEmbedStep(issues, step, recipe, available) : compileGenerateStep(issues, step, recipe, available);
     if (compiled) {
       for (const field of compiled.addsFields) available.add(field);
       steps.push(compiled);
@@ -133,6 +154,21 @@ function checkProviderSchema(step: GenerateStep, output: OutputSchema, mode: Str
   const provider = step.modelRef.provider;
   if (provider === 'anthropic') toAnthropicSchema(output.jsonSchema);
   else if (provider === 'openai' || provider === 'openai-compatible') toOpenAIStrictSchema(output.jsonSchema);
+}
+
+/** `input: question` names a field; anything with Jinja markup is a template. */
+function compileEmbedStep(issues: IssueCollector, step: EmbedStep, recipe: Recipe, available: Set<string>): CompiledEmbedStep | undefined {
+  const path: Path = ['steps', step.index, 'input'];
+  const source = typeof step.input === 'string' && !/[{][{%]/.test(step.input) ? `{{ ${step.input} }}` : step.input;
+  const input = issues.attempt(path, () => compileTemplate(source as string, { where: `steps[${step.index}].input` }));
+  if (!input) return undefined;
+  checkVariables(issues, input, available, path);
+  const vector = { type: 'array', items: { type: 'number' }, ...(step.dimensions ? { minItems: step.dimensions, maxItems: step.dimensions } : {}) };
+  const output = issues.attempt(['steps', step.index, 'embed'], () =>
+    compileOutputSchema(step.name, { type: 'object', properties: { [step.name]: vector }, required: [step.name] }),
+  );
+  if (!output) return undefined;
+  return { kind: 'embed', step, input, output, outputMode: 'native', params: {}, maxAttempts: step.max_attempts ?? recipe.max_attempts, addsFields: [step.name] };
 }
 
 function chooseOutputMode(issues: IssueCollector, step: GenerateStep): StructuredOutputMode | undefined {

@@ -17,7 +17,7 @@ import { ProviderApiError } from '../providers/errors.js';
 import type { RunStore, ShardRow } from '../store/run-store.js';
 import { collectShard, type UsageTotals } from './collect-shard.js';
 import { failpoint } from './failpoints.js';
-import type { CompiledGenerateStep } from './compile-recipe.js';
+import type { CompiledBatchStep } from './compile-recipe.js';
 import type { RunEventListener } from './run-events.js';
 
 export interface DriveContext {
@@ -42,7 +42,7 @@ export class RunCancelledError extends Error {
   }
 }
 
-export async function driveShard(context: DriveContext, step: CompiledGenerateStep, shardId: string): Promise<void> {
+export async function driveShard(context: DriveContext, step: CompiledBatchStep, shardId: string): Promise<void> {
   let shard = context.store.getShard(shardId)!;
   if (shard.status === 'collected' || shard.status === 'abandoned') return;
   if (shard.status === 'planned' || shard.status === 'submitting') shard = await submitShard(context, step, shard);
@@ -50,7 +50,7 @@ export async function driveShard(context: DriveContext, step: CompiledGenerateSt
   if (shard.status === 'ended' || shard.status === 'failed') await collectShard(context, step, shard);
 }
 
-async function submitShard(context: DriveContext, step: CompiledGenerateStep, shard: ShardRow): Promise<ShardRow> {
+async function submitShard(context: DriveContext, step: CompiledBatchStep, shard: ShardRow): Promise<ShardRow> {
   const { store, provider } = context;
   const submission: ShardSubmission = {
     runId: context.runId,
@@ -58,6 +58,7 @@ async function submitShard(context: DriveContext, step: CompiledGenerateStep, sh
     model: shard.model,
     inputPath: shard.inputPath,
     requestCount: shard.requestCount,
+    kind: shard.kind === 'embedding' ? 'embedding' : 'chat',
   };
   for (let attempt = 1; ; attempt++) {
     if (context.isCancelled()) throw new RunCancelledError();
@@ -113,7 +114,7 @@ async function reconcile(context: DriveContext, shard: ShardRow, submission: Sha
   return context.provider.findSubmitted({ ...submission, submittedAfter: shard.submittedAt ?? shard.createdAt, knownBatchIds });
 }
 
-async function pollShard(context: DriveContext, step: CompiledGenerateStep, shard: ShardRow): Promise<ShardRow> {
+async function pollShard(context: DriveContext, step: CompiledBatchStep, shard: ShardRow): Promise<ShardRow> {
   const { store, provider } = context;
   const handle = shard.handle as BatchHandle;
   let interval = context.pollIntervalMs.initial;
@@ -165,7 +166,7 @@ async function pollShard(context: DriveContext, step: CompiledGenerateStep, shar
 
 async function backoff(
   context: DriveContext,
-  step: CompiledGenerateStep,
+  step: CompiledBatchStep,
   shardId: string,
   operation: string,
   attempt: number,

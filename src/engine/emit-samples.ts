@@ -6,14 +6,14 @@
  */
 import type { DataRecord } from '../domain.js';
 import type { RunStore } from '../store/run-store.js';
-import type { CompiledGenerateStep } from './compile-recipe.js';
+import type { CompiledBatchStep } from './compile-recipe.js';
 import { readRecords } from './record-file.js';
 import { renderRecordRequests, sampleRecordId } from './render-requests.js';
 import { countInvalid, type StepCounts } from './step-counts.js';
 
 export async function* emitSamples(
   context: { runId: string; store: RunStore },
-  step: CompiledGenerateStep,
+  step: CompiledBatchStep,
   inputPath: string,
   counts: StepCounts,
 ): AsyncIterable<DataRecord> {

@@ -31,8 +31,16 @@ export function evaluateResult(result: BatchItemResult, schema: OutputSchema, co
     case 'errored':
       return { outcome: 'provider_error', reason: `${result.error.code}: ${result.error.message}`.slice(0, EXCERPT_CHARS), retryable: result.error.retryable };
     case 'succeeded':
-      return evaluateText(result, schema, context);
+      return result.vector ? evaluateVector(result.vector, schema) : evaluateText(result, schema, context);
   }
+}
+
+/** An embedding: the vector becomes the step's one field (checked, e.g. for the asked dimensions). */
+function evaluateVector(vector: number[], schema: OutputSchema): Evaluation {
+  const field = Object.keys((schema.jsonSchema.properties ?? {}) as object)[0] ?? 'embedding';
+  const checked = schema.validate({ [field]: vector });
+  if (!checked.ok) return { outcome: 'schema_violation', reason: formatIssues(checked.issues), retryable: true };
+  return { outcome: 'valid', value: { [field]: vector }, retryable: false };
 }
 
 function evaluateText(

@@ -3,7 +3,7 @@
  * came back invalid and have attempts left; finally emit the valid samples as the step's output.
  */
 import type { BatchProvider } from '../providers/batch-provider.js';
-import type { CompiledGenerateStep } from './compile-recipe.js';
+import type { CompiledBatchStep } from './compile-recipe.js';
 import { driveShard, RunCancelledError, type DriveContext } from './drive-shard.js';
 import { emitSamples } from './emit-samples.js';
 import { planRound } from './plan-step.js';
@@ -22,7 +22,7 @@ export interface GenerateContext extends Omit<DriveContext, 'provider'> {
 export async function runGenerateStep(
   context: GenerateContext,
   provider: BatchProvider,
-  step: CompiledGenerateStep,
+  step: CompiledBatchStep,
   inputPath: string,
   outputPath: string,
 ): Promise<StepCounts> {
@@ -53,7 +53,7 @@ function hasOpenShards(context: GenerateContext, stepIndex: number): boolean {
 }
 
 /** Drives every shard of the step that is not collected yet, at most `limit` at a time. */
-async function driveOpenShards(context: DriveContext, step: CompiledGenerateStep, limit: number): Promise<void> {
+async function driveOpenShards(context: DriveContext, step: CompiledBatchStep, limit: number): Promise<void> {
   const queue = context.store
     .shardsOfStep(context.runId, step.step.index)
     .filter((shard) => shard.status !== 'collected' && shard.status !== 'abandoned')

@@ -9,7 +9,7 @@ import type { BatchProvider, StructuredOutputMode } from '../providers/batch-pro
 import { estimateSchemaTokens } from '../cost/estimate-output-tokens.js';
 import { openSeeds } from '../seeds/open-seeds.js';
 import type { LoadedRecipe } from '../recipe/recipe.js';
-import { compileRecipe, type CompiledGenerateStep } from './compile-recipe.js';
+import { compileRecipe, isBatchStep, type CompiledBatchStep } from './compile-recipe.js';
 import { ProviderRegistry } from './provider-registry.js';
 import { renderRecordRequests } from './render-requests.js';
 import { toSeedSpecs } from './seed-sources.js';
@@ -56,7 +56,7 @@ export async function planRun(loaded: LoadedRecipe): Promise<RunPlan> {
   let samples = await takeSamples(seeds(), SAMPLE_RECORDS);
   const steps: StepPlan[] = [];
   for (const compiledStep of compiled.steps) {
-    if (compiledStep.kind !== 'generate') {
+    if (!isBatchStep(compiledStep)) {
       steps.push({ name: compiledStep.step.name, kind: compiledStep.step.kind, inputRecords: records, exact });
       // Dedup and filters can only remove records: later counts become upper bounds.
       exact = false;
@@ -68,7 +68,7 @@ export async function planRun(loaded: LoadedRecipe): Promise<RunPlan> {
     const estimator = await requestEstimator(compiledStep, recipe);
     const plan: StepPlan = {
       name: compiledStep.step.name,
-      kind: 'generate',
+      kind: compiledStep.kind,
       provider: compiledStep.step.modelRef.provider,
       model: compiledStep.step.modelRef.model,
       outputMode: compiledStep.outputMode,
@@ -114,22 +114,22 @@ async function takeSamples(records: AsyncIterable<DataRecord>, count: number): P
   return samples;
 }
 
-function averageInputTokens(step: CompiledGenerateStep, samples: DataRecord[], estimator: RequestEstimator): number {
+function averageInputTokens(step: CompiledBatchStep, samples: DataRecord[], estimator: RequestEstimator): number {
   if (samples.length === 0) return 0;
   let total = 0;
   for (const record of samples) {
     const [first] = renderRecordRequests(step, record);
-    if (first) total += estimator.inputTokens(first.request.messages);
+    if (first) total += estimator.inputTokens(first.request);
   }
   return total / samples.length;
 }
 
 /** The record with the step's output fields filled by words, as many tokens as the schema suggests. */
-function withMadeUpOutput(record: DataRecord, step: CompiledGenerateStep): DataRecord {
+function withMadeUpOutput(record: DataRecord, step: CompiledBatchStep): DataRecord {
   const properties = (step.output.jsonSchema.properties ?? {}) as Record<string, Record<string, unknown>>;
   const fields = { ...record.fields };
   for (const [name, schema] of Object.entries(properties)) {
-    fields[name] = schema.type === 'string' || schema.type === undefined ? 'word '.repeat(estimateSchemaTokens(schema)).trim() : schema.type === 'array' ? [] : 0;
+    fields[name] = step.kind === 'embed' ? [] : schema.type === 'string' || schema.type === undefined ? 'word '.repeat(estimateSchemaTokens(schema)).trim() : schema.type === 'array' ? [] : 0;
   }
   return { ...record, fields };
 }
@@ -155,7 +155,7 @@ function totalEstimate(steps: StepPlan[]): RunPlan['estimate'] {
 
 /** Replays the shard writer's rotation rule on encoded sizes, without writing files. */
 async function countShards(
-  step: CompiledGenerateStep,
+  step: CompiledBatchStep,
   records: AsyncIterable<DataRecord>,
   provider: BatchProvider,
   estimator: RequestEstimator,
@@ -171,7 +171,7 @@ async function countShards(
     for (const rendered of renderRecordRequests(step, record)) {
       if (seen.has(rendered.key)) continue;
       seen.add(rendered.key);
-      inputTokens += estimator.inputTokens(rendered.request.messages);
+      inputTokens += estimator.inputTokens(rendered.request);
       const size = Buffer.byteLength(provider.encodeRequest(rendered.request)) + 1;
       if (shards === 0 || inShard >= maxRequests || bytes + size > maxBytes) {
         shards++;

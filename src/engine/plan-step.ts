@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BatchProvider } from '../providers/batch-provider.js';
 import type { RunStore } from '../store/run-store.js';
-import type { CompiledGenerateStep } from './compile-recipe.js';
+import type { CompiledBatchStep } from './compile-recipe.js';
 import { readRecords } from './record-file.js';
 import { renderRecordRequests, type RenderedRequest } from './render-requests.js';
 import { ShardWriter, type ShardFile } from './shard-writer.js';
@@ -35,7 +35,7 @@ export interface PlanResult {
   shards: number;
 }
 
-export async function planRound(context: PlanContext, step: CompiledGenerateStep, inputPath: string, round: number): Promise<PlanResult> {
+export async function planRound(context: PlanContext, step: CompiledBatchStep, inputPath: string, round: number): Promise<PlanResult> {
   const { store, runId, provider } = context;
   const stepIndex = step.step.index;
   const limits = provider.limits(step.step.modelRef.model);
@@ -59,7 +59,7 @@ export async function planRound(context: PlanContext, step: CompiledGenerateStep
     // One transaction per chunk: a commit per request would cost an fsync per request.
     const chosen = store.transaction(() => chunk.filter((rendered) => shouldSend(context, stepIndex, rendered, retrying, result)));
     for (const rendered of chosen) {
-      await writer.add(rendered.key, provider.encodeRequest(rendered.request), context.estimator.inputTokens(rendered.request.messages));
+      await writer.add(rendered.key, provider.encodeRequest(rendered.request), context.estimator.inputTokens(rendered.request));
     }
     result.toSend += chosen.length;
     chunk = [];
@@ -98,7 +98,7 @@ function shouldSend(context: PlanContext, stepIndex: number, rendered: RenderedR
 }
 
 /** One transaction: the shard row and its requests' assignment (attempts + 1) commit together. */
-function recordShard(context: PlanContext, step: CompiledGenerateStep, round: number, shard: ShardFile): void {
+function recordShard(context: PlanContext, step: CompiledBatchStep, round: number, shard: ShardFile): void {
   const { store, runId } = context;
   store.transaction(() => {
     // Numbered in order of recording: unique even when a retry shard has the same bytes as an earlier one.
@@ -111,6 +111,7 @@ function recordShard(context: PlanContext, step: CompiledGenerateStep, round: nu
       provider: step.step.modelRef.provider,
       model: step.step.modelRef.model,
       endpoint: step.step.base_url ?? '',
+      kind: step.kind === 'embed' ? 'embedding' : 'chat',
       inputPath: shard.path,
       inputHash: shard.sha256,
       requestCount: shard.requestCount,

@@ -6,7 +6,7 @@
 import type { DataRecord, ModelRef } from '../domain.js';
 import type { ProviderRequest } from '../providers/batch-provider.js';
 import { renderMessages } from '../prompt/render-messages.js';
-import type { CompiledGenerateStep } from './compile-recipe.js';
+import type { CompiledBatchStep, CompiledEmbedStep } from './compile-recipe.js';
 import { customIdFor, requestKey } from './request-key.js';
 
 export interface RenderedRequest {
@@ -16,7 +16,11 @@ export interface RenderedRequest {
   request: ProviderRequest;
 }
 
-export function* renderRecordRequests(step: CompiledGenerateStep, record: DataRecord): Iterable<RenderedRequest> {
+export function* renderRecordRequests(step: CompiledBatchStep, record: DataRecord): Iterable<RenderedRequest> {
+  if (step.kind === 'embed') {
+    yield renderEmbedding(step, record);
+    return;
+  }
   const messages = renderMessages(
     {
       ...(step.system ? { system: step.system } : {}),
@@ -27,6 +31,7 @@ export function* renderRecordRequests(step: CompiledGenerateStep, record: DataRe
     record.id,
   );
   const modelRef: ModelRef = step.step.modelRef;
+  // (generate steps only from here on)
   for (let sampleIndex = 0; sampleIndex < step.step.n; sampleIndex++) {
     const key = requestKey({
       modelRef,
@@ -55,4 +60,25 @@ export function* renderRecordRequests(step: CompiledGenerateStep, record: DataRe
 /** The id of the record a sample becomes: the parent's id, suffixed with `.k` when n > 1. */
 export function sampleRecordId(parentId: string, sampleIndex: number, n: number): string {
   return n > 1 ? `${parentId}.${sampleIndex}` : parentId;
+}
+
+/** One embeddings request per record; its key covers the model, the text and the dimensions. */
+function renderEmbedding(step: CompiledEmbedStep, record: DataRecord): RenderedRequest {
+  const input = step.input.render(record.fields, record.id);
+  const dimensions = step.step.dimensions;
+  const key = requestKey({
+    modelRef: step.step.modelRef,
+    ...(step.step.base_url ? { baseUrl: step.step.base_url } : {}),
+    messages: [{ role: 'user', content: input }],
+    params: {},
+    schema: { embedding: dimensions ?? 'default' },
+    outputMode: 'native',
+    sampleIndex: 0,
+  });
+  return {
+    record,
+    sampleIndex: 0,
+    key,
+    request: { customId: customIdFor(key), model: step.step.modelRef.model, messages: [], params: {}, embedding: { input, ...(dimensions ? { dimensions } : {}) } },
+  };
 }

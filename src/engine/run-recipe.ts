@@ -12,7 +12,7 @@ import { loadRecipe, loadRecipeObject } from '../recipe/load-recipe.js';
 import type { LoadedRecipe } from '../recipe/recipe.js';
 import { RunStore, type RunRow } from '../store/run-store.js';
 import { openSeeds } from '../seeds/open-seeds.js';
-import { compileRecipe, type CompiledRecipe } from './compile-recipe.js';
+import { compileRecipe, isBatchStep, type CompiledRecipe } from './compile-recipe.js';
 import { RunCancelledError } from './drive-shard.js';
 import { runDedupStep } from './dedup-step.js';
 import { RejectSink, runFilterStep } from './filter-step.js';
@@ -95,7 +95,7 @@ async function loadArgument(recipe: RecipeArgument, cwd: string): Promise<Loaded
 
 function generateProviders(compiled: CompiledRecipe): Set<ProviderId> {
   const providers = new Set<ProviderId>();
-  for (const step of compiled.steps) if (step.kind === 'generate') providers.add(step.step.modelRef.provider);
+  for (const step of compiled.steps) if (isBatchStep(step)) providers.add(step.step.modelRef.provider);
   return providers;
 }
 
@@ -196,7 +196,7 @@ class RunExecution {
     this.store.saveStep(this.runId, step.index, step.name, step.kind, 'running');
     this.options.emit({ type: 'step-start', step: step.name, index: step.index, kind: step.kind });
     let counts: StepCounts;
-    if (compiledStep.kind === 'generate') {
+    if (isBatchStep(compiledStep)) {
       const provider = this.registry.get(compiledStep.step.modelRef, compiledStep.step.base_url);
       counts = await runGenerateStep(
         {

@@ -8,12 +8,12 @@ import { MissingPriceError } from '../cost/errors.js';
 import { estimateOutputTokens } from '../cost/estimate-output-tokens.js';
 import { loadTokenEstimator, type TokenEstimator } from '../cost/estimate-tokens.js';
 import { resolvePrice, type ResolvedPrice } from '../cost/resolve-price.js';
-import type { ChatMessage } from '../domain.js';
+import type { ProviderRequest } from '../providers/batch-provider.js';
 import type { Recipe } from '../recipe/recipe.js';
-import type { CompiledGenerateStep, CompiledRecipe } from './compile-recipe.js';
+import { isBatchStep, type CompiledBatchStep, type CompiledRecipe } from './compile-recipe.js';
 import type { UsageTotals } from './collect-shard.js';
 
-export function priceOfStep(step: CompiledGenerateStep, recipe: Recipe): ResolvedPrice | undefined {
+export function priceOfStep(step: CompiledBatchStep, recipe: Recipe): ResolvedPrice | undefined {
   return resolvePrice(step.step.modelRef.provider, step.step.modelRef.model, recipe.prices);
 }
 
@@ -21,7 +21,7 @@ export function priceOfStep(step: CompiledGenerateStep, recipe: Recipe): Resolve
 export function requirePricesForBudget(compiled: CompiledRecipe): void {
   if (!compiled.recipe.budget) return;
   const unpriced = compiled.steps.flatMap((step) =>
-    step.kind === 'generate' && !priceOfStep(step, compiled.recipe) ? [`${step.step.modelRef.provider}/${step.step.modelRef.model}`] : [],
+    isBatchStep(step) && !priceOfStep(step, compiled.recipe) ? [`${step.step.modelRef.provider}/${step.step.modelRef.model}`] : [],
   );
   if (unpriced.length > 0) throw new MissingPriceError([...new Set(unpriced)]);
 }
@@ -29,8 +29,8 @@ export function requirePricesForBudget(compiled: CompiledRecipe): void {
 /** `priceUsage` for the drive context: batch and synchronous cost of a shard's reported usage. */
 export function usagePricer(compiled: CompiledRecipe): (provider: string, model: string, usage: UsageTotals) => { costUsd?: number; syncCostUsd?: number } {
   return (provider, model, usage) => {
-    const step = compiled.steps.find((item) => item.kind === 'generate' && item.step.modelRef.provider === provider && item.step.modelRef.model === model);
-    const price = step?.kind === 'generate' ? priceOfStep(step, compiled.recipe) : undefined;
+    const step = compiled.steps.find((item) => isBatchStep(item) && item.step.modelRef.provider === provider && item.step.modelRef.model === model);
+    const price = step && isBatchStep(step) ? priceOfStep(step, compiled.recipe) : undefined;
     if (!price) return {};
     const tokens = { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, cachedInputTokens: usage.cachedInputTokens };
     return { costUsd: costOf(tokens, price, 'batch'), syncCostUsd: costOf(tokens, price, 'sync') };
@@ -39,22 +39,27 @@ export function usagePricer(compiled: CompiledRecipe): (provider: string, model:
 
 /** Estimates the tokens of one request of a step (before it is sent). */
 export interface RequestEstimator {
-  inputTokens(messages: ChatMessage[]): number;
+  inputTokens(request: ProviderRequest): number;
   outputTokens: number;
   /** Batch USD for a number of input and output tokens; undefined when the price is unknown. */
   batchUsd(inputTokens: number, outputTokens: number): number | undefined;
   syncUsd(inputTokens: number, outputTokens: number): number | undefined;
 }
 
-export async function requestEstimator(step: CompiledGenerateStep, recipe: Recipe): Promise<RequestEstimator> {
+export async function requestEstimator(step: CompiledBatchStep, recipe: Recipe): Promise<RequestEstimator> {
   const tokenizer: TokenEstimator = await loadTokenEstimator(step.step.modelRef);
   const schema = step.output.jsonSchema;
   const price = priceOfStep(step, recipe);
   const usd = (mode: 'batch' | 'sync') => (inputTokens: number, outputTokens: number) =>
     price ? costOf({ inputTokens, outputTokens, cachedInputTokens: 0 }, price, mode) : undefined;
+  if (step.kind === 'embed') {
+    // Embeddings bill their input only.
+    return { inputTokens: (request) => tokenizer.countText(request.embedding?.input ?? ''), outputTokens: 0, batchUsd: usd('batch'), syncUsd: usd('sync') };
+  }
+  const maxTokens = step.step.max_tokens;
   return {
-    inputTokens: (messages) => tokenizer.inputTokens(messages, step.outputMode === 'prompt' ? {} : { schema }),
-    outputTokens: estimateOutputTokens({ schema, model: step.step.modelRef, ...(step.step.max_tokens !== undefined ? { maxTokens: step.step.max_tokens } : {}) }),
+    inputTokens: (request) => tokenizer.inputTokens(request.messages, step.outputMode === 'prompt' ? {} : { schema }),
+    outputTokens: estimateOutputTokens({ schema, model: step.step.modelRef, ...(maxTokens !== undefined ? { maxTokens } : {}) }),
     batchUsd: usd('batch'),
     syncUsd: usd('sync'),
   };

@@ -1,5 +1,5 @@
 import type { RunStore } from '../store/run-store.js';
-import type { CompiledRecipe } from './compile-recipe.js';
+import { isBatchStep, type CompiledRecipe } from './compile-recipe.js';
 import type { RunSummary } from './run-summary.js';
 import type { StepCounts } from './step-counts.js';
 
@@ -18,7 +18,7 @@ export function summarize(input: {
   const samples: RunSummary['samples'] = { requested: 0, valid: 0, invalid: {}, sent: 0, cached: 0 };
   const steps = compiled.steps.map((compiledStep, position) => {
     const counts = input.stepCounts[position] ?? { input: 0, output: 0 };
-    if (compiledStep.kind === 'generate') {
+    if (isBatchStep(compiledStep)) {
       samples.requested += counts.requested ?? 0;
       samples.valid += counts.succeeded ?? 0;
       samples.sent += counts.sent ?? 0;
@@ -26,7 +26,7 @@ export function summarize(input: {
       for (const [reason, entry] of Object.entries(counts.invalid ?? {})) samples.invalid[reason] = (samples.invalid[reason] ?? 0) + (entry?.count ?? 0);
       return {
         name: compiledStep.step.name,
-        kind: 'generate',
+        kind: compiledStep.kind,
         provider: compiledStep.step.modelRef.provider,
         model: compiledStep.step.modelRef.model,
         outputMode: compiledStep.outputMode,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { writeDatasetVersion } from '../dataset/write-version.js';
 import type { RunStore } from '../store/run-store.js';
-import type { CompiledRecipe } from './compile-recipe.js';
+import { isBatchStep, type CompiledRecipe } from './compile-recipe.js';
 import { failpoint } from './failpoints.js';
 import { readRecords } from './record-file.js';
 import type { RunSummary } from './run-summary.js';
@@ -37,12 +37,12 @@ export async function writeOutputVersion(input: {
       steps: input.compiled.steps.map((compiledStep, position) => ({
         name: compiledStep.step.name,
         kind: compiledStep.step.kind,
-        ...(compiledStep.kind === 'generate'
+        ...(isBatchStep(compiledStep)
           ? { provider: compiledStep.step.modelRef.provider, model: compiledStep.step.modelRef.model, structured_output: compiledStep.outputMode }
           : {}),
         counts: input.stepCounts[position],
       })),
-      models: [...new Set(input.compiled.steps.flatMap((step) => (step.kind === 'generate' ? [`${step.step.modelRef.provider}/${step.step.modelRef.model}`] : [])))],
+      models: [...new Set(input.compiled.steps.flatMap((step) => (isBatchStep(step) ? [`${step.step.modelRef.provider}/${step.step.modelRef.model}`] : [])))],
       batches: shards.filter((shard) => shard.batchId).map((shard) => ({ step: shard.stepIndex, shard: shard.id, provider: shard.provider, batch_id: shard.batchId })),
       cost: { ...input.store.ledgerTotals(input.runId), estimate_usd: shards.filter((shard) => shard.batchId).reduce((sum, shard) => sum + (shard.estimateUsd ?? 0), 0) },
     },

@@ -74,11 +74,24 @@ export const generateStepSchema = z
     path: ['prompt'],
   });
 
-export const STEP_KINDS = ['generate', 'dedup', 'filter'] as const;
+/** `- embed: vector_field`: one embeddings request per record; the vector becomes that field. */
+export const embedStepSchema = z.strictObject({
+  embed: z.string().regex(STEP_NAME_PATTERN, 'a field name: letters, digits, "_" or "-", starting with a letter'),
+  model: z.string().regex(/^[^/\s]+\/\S+$/, 'expected "provider/model", e.g. openai/text-embedding-3-small'),
+  /** A field name (`question`) or a template (`"{{ question }} {{ answer }}"`). */
+  input: templateSchema,
+  dimensions: z.int().positive().max(8192).optional(),
+  base_url: z.url().optional(),
+  max_requests_per_batch: z.int().positive().optional(),
+  max_attempts: z.int().min(1).max(10).optional(),
+});
+
+export const STEP_KINDS = ['generate', 'embed', 'dedup', 'filter'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
 export const stepEntrySchemas = {
   generate: generateStepSchema,
+  embed: embedStepSchema,
   dedup: z.strictObject({ dedup: dedupSpecSchema }),
   filter: z.strictObject({ filter: filterSpecSchema }),
 } as const;

@@ -7,7 +7,7 @@ import type { ModelRef } from '../domain.js';
 import type { OutputSpec } from '../dataset/output-spec.js';
 import type { DedupSpec } from '../dedup/dedup-spec.js';
 import type { FilterSpec } from '../filters/filter-spec.js';
-import type { generateStepSchema, recipeTopSchema, SeedEntry } from './recipe-schema.js';
+import type { embedStepSchema, generateStepSchema, recipeTopSchema, SeedEntry } from './recipe-schema.js';
 
 export type GenerateStepDocument = z.output<typeof generateStepSchema>;
 
@@ -17,6 +17,18 @@ export interface GenerateStep extends Omit<GenerateStepDocument, 'generate'> {
   name: string;
   index: number;
   modelRef: ModelRef;
+}
+
+export type EmbedStepDocument = z.output<typeof embedStepSchema>;
+
+export interface EmbedStep extends Omit<EmbedStepDocument, 'embed'> {
+  kind: 'embed';
+  /** The field the vector is written to (the value of `embed:`). */
+  name: string;
+  index: number;
+  modelRef: ModelRef;
+  /** One request per record. */
+  n: 1;
 }
 
 export interface DedupStep {
@@ -33,7 +45,10 @@ export interface FilterStep {
   spec: FilterSpec;
 }
 
-export type Step = GenerateStep | DedupStep | FilterStep;
+export type Step = GenerateStep | EmbedStep | DedupStep | FilterStep;
+
+/** Steps that send requests to a provider. */
+export type BatchStep = GenerateStep | EmbedStep;
 
 export type SeedSource = SeedEntry & { index: number };
 

@@ -18,6 +18,8 @@ import { allowedKeysAt, closest, zodIssuesToRecipeIssues } from './zod-issues.js
 
 type Path = (string | number)[];
 
+const EMBEDDING_PROVIDERS: readonly ProviderId[] = ['openai', 'gemini'];
+
 interface Context {
   file: string;
   locate: Locate;
@@ -98,6 +100,18 @@ function parseStep(context: Context, entry: unknown, index: number): Step | unde
     const model = (entry as { model?: unknown }).model;
     if (typeof model === 'string' && model.includes('/')) parseModelRef(context, model, [...path, 'model']);
     return undefined;
+  }
+  if (kind === 'embed') {
+    const parsed = parseWith(context, stepEntrySchemas.embed, entry, path);
+    if (!parsed) return undefined;
+    const { embed, ...rest } = parsed;
+    const modelRef = parseModelRef(context, parsed.model, [...path, 'model']);
+    if (!modelRef) return undefined;
+    if (!EMBEDDING_PROVIDERS.includes(modelRef.provider)) {
+      addIssue(context, [...path, 'model'], 'embeddings_unsupported', `${modelRef.provider} has no batch embeddings; use openai/<model> or gemini/<model>`);
+      return undefined;
+    }
+    return { ...rest, kind: 'embed', name: embed, index, modelRef, n: 1 };
   }
   if (kind === 'dedup') {
     const parsed = parseWith(context, stepEntrySchemas.dedup, entry, path);

@@ -46,6 +46,8 @@ export interface ShardRow {
   provider: string;
   model: string;
   endpoint: string;
+  /** `chat` or `embedding`. */
+  kind: string;
   inputPath: string;
   inputHash: string;
   requestCount: number;
@@ -285,9 +287,9 @@ export class RunStore {
   insertShard(shard: Omit<ShardRow, 'status' | 'createdAt'>): void {
     this.db
       .prepare(
-        `INSERT INTO shards (id, run_id, step_index, round, provider, model, endpoint, input_path, input_hash, request_count, bytes,
+        `INSERT INTO shards (id, run_id, step_index, round, provider, model, endpoint, kind, input_path, input_hash, request_count, bytes,
            estimate_usd, status, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?)`,
       )
       .run(
         shard.id,
@@ -297,6 +299,7 @@ export class RunStore {
         shard.provider,
         shard.model,
         shard.endpoint,
+        shard.kind,
         shard.inputPath,
         shard.inputHash,
         shard.requestCount,
@@ -479,6 +482,7 @@ function toShardRow(row: Row): ShardRow {
     provider: row.provider as string,
     model: row.model as string,
     endpoint: row.endpoint as string,
+    kind: row.kind as string,
     inputPath: row.input_path as string,
     inputHash: row.input_hash as string,
     requestCount: row.request_count as number,

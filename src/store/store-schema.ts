@@ -61,6 +61,7 @@ CREATE TABLE IF NOT EXISTS shards (
   provider TEXT NOT NULL,
   model TEXT NOT NULL,
   endpoint TEXT NOT NULL,
+  kind TEXT NOT NULL DEFAULT 'chat',
   input_path TEXT NOT NULL,
   input_hash TEXT NOT NULL,
   request_count INTEGER NOT NULL,

@@ -12,7 +12,7 @@ export function renderPlan(plan: RunPlan): string {
   const lines = [`${plan.dataset}: ${plan.seedRecords} seed records`];
   for (const step of plan.steps) {
     const bound = step.exact ? '' : 'up to ';
-    if (step.kind === 'generate') {
+    if (step.kind === 'generate' || step.kind === 'embed') {
       lines.push(
         `  ${step.name}: ${step.provider}/${step.model}, structured output ${step.outputMode}; ` +
           `${bound}${step.inputRecords} records → ${bound}${step.requests} requests in ${bound}${step.shards} shard(s)`,

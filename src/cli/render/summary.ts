@@ -25,7 +25,7 @@ export function renderRunSummary(summary: RunSummary): string {
 
 function renderStep(step: RunSummary['steps'][number]): string[] {
   const counts: StepCounts = step.counts;
-  if (step.kind === 'generate') {
+  if (step.kind === 'generate' || step.kind === 'embed') {
     const lines = [
       `  ${step.name} [${step.provider}/${step.model}, ${step.outputMode}]: ${counts.requested ?? 0} samples, ${counts.sent ?? 0} sent, ` +
         `${counts.cached ?? 0} cached, ${counts.succeeded ?? 0} valid (${counts.firstTry ?? 0} first try, ${counts.retried ?? 0} after retry)`,

@@ -23,7 +23,8 @@ import { convertOpenAIResultLine } from './openai-batch-wire.js';
 import { buildOpenAIChatBody } from './openai-chat-body.js';
 import { mapOpenAIBatchStatus } from './map-openai-batch-status.js';
 
-const ENDPOINT = '/v1/chat/completions';
+const CHAT_ENDPOINT = '/v1/chat/completions';
+const EMBEDDINGS_ENDPOINT = '/v1/embeddings';
 /** Spec A.8: 50,000 requests and 200 MB per input file; keep a margin under the byte limit. */
 const LIMITS: BatchLimits = { maxRequests: 50_000, maxBytes: 190 * 1024 * 1024 };
 export const RUN_METADATA_KEY = 'synthforge_run';
@@ -62,8 +63,13 @@ export class OpenAIBatchProvider implements BatchProvider {
   }
 
   encodeRequest(request: ProviderRequest): string {
+    if (request.embedding) {
+      const { input, dimensions } = request.embedding;
+      const body = { model: request.model, input, encoding_format: 'float', ...(dimensions ? { dimensions } : {}) };
+      return JSON.stringify({ custom_id: request.customId, method: 'POST', url: EMBEDDINGS_ENDPOINT, body });
+    }
     const body = buildOpenAIChatBody(request, { maxTokensKey: 'max_completion_tokens' });
-    return JSON.stringify({ custom_id: request.customId, method: 'POST', url: ENDPOINT, body });
+    return JSON.stringify({ custom_id: request.customId, method: 'POST', url: CHAT_ENDPOINT, body });
   }
 
   async submit(shard: ShardSubmission, options: { signal?: AbortSignal } = {}): Promise<BatchHandle> {
@@ -87,7 +93,8 @@ export class OpenAIBatchProvider implements BatchProvider {
       this.client.batches.create(
         {
           input_file_id: file.id,
-          endpoint: ENDPOINT,
+          // One endpoint per batch, and each line's url must match it (openai-python#2497).
+          endpoint: shard.kind === 'embedding' ? EMBEDDINGS_ENDPOINT : CHAT_ENDPOINT,
           completion_window: '24h',
           metadata: { [RUN_METADATA_KEY]: shard.runId, [SHARD_METADATA_KEY]: shard.shardId },
         },

@@ -43,6 +43,24 @@ const chatCompletionSchema = z.object({
   usage: usageSchema,
 });
 
+const embeddingsSchema = z.object({
+  object: z.literal('list'),
+  model: z.string().optional(),
+  data: z.array(z.object({ embedding: z.array(z.number()) })).length(1),
+  usage: z.object({ prompt_tokens: z.number() }).nullish(),
+});
+
+function convertEmbeddings(customId: string, body: z.output<typeof embeddingsSchema>): BatchItemResult {
+  return {
+    customId,
+    outcome: 'succeeded',
+    text: '',
+    vector: body.data[0]!.embedding,
+    ...(body.usage ? { usage: { inputTokens: body.usage.prompt_tokens, outputTokens: 0 } } : {}),
+    ...(body.model ? { model: body.model } : {}),
+  };
+}
+
 export function convertOpenAIResultLine(line: string): BatchItemResult | { customId?: string; malformed: string } {
   let json: unknown;
   try {
@@ -59,6 +77,8 @@ export function convertOpenAIResultLine(line: string): BatchItemResult | { custo
   if (error && !response) return convertLineError(customId, error.code ?? 'unknown', error.message ?? '');
   if (!response) return { customId, malformed: 'result line has neither response nor error' };
   if (response.status_code >= 400) return convertHttpError(customId, response.status_code, response.body);
+  const embeddings = embeddingsSchema.safeParse(response.body);
+  if (embeddings.success) return convertEmbeddings(customId, embeddings.data);
   const completion = chatCompletionSchema.safeParse(response.body);
   if (!completion.success) return { customId, malformed: 'response body is not a chat completion' };
   return convertCompletion(customId, completion.data);

@@ -1,0 +1,10 @@
+const { parseDedupSpec } = await import('./dist/dedup/dedup-spec.js');
+const { resolveDedupConfig } = await import('./dist/dedup/dedup-config.js');
+const { SketchPool } = await import('./dist/dedup/signature-pool.js');
+const { generateCorpus } = await import('./corpus.mjs');
+const texts = [...generateCorpus({ documents: 20000 })].map(d => d.text);
+const config = resolveDedupConfig(parseDedupSpec({ fields: ['text'], exact: false, near: { threshold: 0.8 } }));
+const chunks = []; for (let i = 0; i < texts.length; i += 2048) chunks.push(texts.slice(i, i + 2048));
+const pool = await SketchPool.create(config, 1);
+for (let r = 0; r < 6; r++) await Promise.all(chunks.map(c => pool.sketch(c)));
+await pool.close();
