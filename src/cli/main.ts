@@ -37,6 +37,7 @@ program
   .option('--no-cache', 'send every request even if the response cache already has its answer')
   .option('--fresh', 'start a new run even if an unfinished run of this recipe exists')
   .option('--keep-rejects', 'write records removed by filter/dedup steps, with their reason, beside the dataset')
+  .option('--force-version', 'write a new dataset version even when its data files equal the latest one')
   .option('--emulator-config <json|file>', 'offline emulator options as JSON (fault rates, timing, seed); for testing')
   .addOption(pollOption())
   .addHelpText(
@@ -63,6 +64,7 @@ Running the same command again continues an interrupted run; answered requests a
       cache: flags.cache as boolean,
       fresh: flags.fresh as boolean,
       keepRejects: flags.keepRejects as boolean,
+      forceVersion: flags.forceVersion as boolean,
       ...(flags.emulatorConfig ? { emulatorConfig: flags.emulatorConfig as string } : {}),
       ...(flags.pollInterval !== undefined ? { pollIntervalMs: flags.pollInterval as number } : {}),
     });
@@ -145,6 +147,79 @@ program
   });
 
 program
+  .command('versions')
+  .description('List the published versions of a dataset: rows per split, format, cost, content hash.')
+  .argument('<dataset>', "dataset name (the recipe's name)")
+  .addOption(outOption())
+  .addOption(jsonOption())
+  .action(async (dataset: string, flags: { out: string; json?: boolean }) => {
+    const { versionsCommand } = await import('./commands/versions.js');
+    const { renderVersions } = await import('./render/versions.js');
+    const report = await versionsCommand({ dataset, cwd: process.cwd(), out: flags.out });
+    process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${renderVersions(report)}\n`);
+  });
+
+program
+  .command('show')
+  .description('Show one version: rows per split, steps, models, cost and a few samples.')
+  .argument('<dataset>', 'dataset[@vN] (default: the latest version)')
+  .option('--samples <n>', 'rows to print', parseCount, 3)
+  .option('--split <name>', 'take the samples from this split')
+  .addOption(outOption())
+  .addOption(jsonOption())
+  .action(async (ref: string, flags: { out: string; json?: boolean; samples: number; split?: string }) => {
+    const { showCommand } = await import('./commands/show.js');
+    const { renderShow } = await import('./render/show.js');
+    const report = await showCommand({ ref, cwd: process.cwd(), out: flags.out, samples: flags.samples, ...(flags.split ? { split: flags.split } : {}) });
+    process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${renderShow(report)}\n`);
+  });
+
+program
+  .command('diff')
+  .description('Compare two versions: samples added, removed and changed (by id and content hash), rows per split, counts per step.')
+  .argument('<dataset>', 'dataset name')
+  .argument('<from>', 'older version: vN, N or latest')
+  .argument('<to>', 'newer version: vN, N or latest')
+  .option('--limit <n>', 'ids listed per kind (counts are always complete)', parseCount, 20)
+  .addOption(outOption())
+  .addOption(jsonOption())
+  .action(async (dataset: string, from: string, to: string, flags: { out: string; json?: boolean; limit: number }) => {
+    const { diffCommand } = await import('./commands/diff.js');
+    const { renderDiff } = await import('./render/diff.js');
+    const diff = await diffCommand({ dataset, from, to, cwd: process.cwd(), out: flags.out, limit: flags.limit });
+    process.stdout.write(flags.json ? `${JSON.stringify(diff)}\n` : `${renderDiff(diff)}\n`);
+  });
+
+program
+  .command('export')
+  .description('Write a version (or one split) as one file in a training format: Parquet when FILE ends in .parquet, else JSONL.')
+  .argument('<dataset>', 'dataset[@vN] (default: the latest version)')
+  .addOption(new Option('--format <format>', 'row format').choices(['raw', 'openai-chat', 'sharegpt', 'alpaca', 'prompt-completion', 'preference']).makeOptionMandatory())
+  .requiredOption('--out <file>', 'file to write (.jsonl or .parquet)')
+  .option('--outputs <dir>', 'dataset output root', 'outputs')
+  .option('--split <name>', 'export only this split')
+  .option('--keep-id', 'keep the id column (raw always keeps it)')
+  .addOption(new Option('--compression <codec>', 'Parquet codec').choices(['zstd', 'snappy']).default('zstd'))
+  .option('--force', 'replace FILE if it exists')
+  .addOption(jsonOption())
+  .action(async (ref: string, flags: { format: string; out: string; outputs: string; split?: string; keepId?: boolean; compression: string; force?: boolean; json?: boolean }) => {
+    const { exportCommand } = await import('./commands/export.js');
+    const { renderExport } = await import('./render/export.js');
+    const report = await exportCommand({
+      ref,
+      format: flags.format,
+      file: flags.out,
+      cwd: process.cwd(),
+      out: flags.outputs,
+      compression: flags.compression,
+      ...(flags.split ? { split: flags.split } : {}),
+      keepId: flags.keepId === true,
+      force: flags.force === true,
+    });
+    process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${renderExport(report)}\n`);
+  });
+
+program
   .command('emulator')
   .description('Serve the OpenAI and Anthropic batch APIs locally (the offline provider and test double).')
   .option('--port <n>', 'port to listen on (0 = any free port)', parsePort, 8787)
@@ -167,6 +242,12 @@ function exitCodeOf(status: string): number {
   if (status === 'cancelled') return EXIT.cancelled;
   if (status === 'interrupted') return EXIT.interrupted;
   return EXIT.failed;
+}
+
+function parseCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 0) throw new InvalidArgumentError('expected a whole number ≥ 0');
+  return count;
 }
 
 function parsePositiveInt(value: string): number {

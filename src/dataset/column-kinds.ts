@@ -5,7 +5,7 @@
  * `json`: the JSONL files keep the values as they are, Parquet stores them as JSON text.
  *
  * The kinds form a small lattice: `null` (nothing seen yet) joins with anything; `int64` with
- * `double` gives `double`; an empty list joins with either list kind; two struct lists join into
+ * `double` gives `double`; an empty list joins with any list kind; two struct lists join into
  * one with the union of their fields; anything else that differs joins to `json`.
  */
 export type ColumnKind =
@@ -15,6 +15,8 @@ export type ColumnKind =
   | { type: 'bool' }
   | { type: 'json' }
   | { type: 'string-list' }
+  /** A list of numbers, e.g. an embedding vector. */
+  | { type: 'double-list' }
   /** A list of objects whose values are strings: chat messages (`role`, `content`), ShareGPT turns. */
   | { type: 'struct-list'; fields: string[] };
 
@@ -40,6 +42,7 @@ export function kindOfValue(value: unknown): InferredKind {
 function kindOfList(values: unknown[]): InferredKind {
   if (values.length === 0) return { type: 'empty-list' };
   if (values.every((item) => typeof item === 'string')) return { type: 'string-list' };
+  if (values.every((item) => typeof item === 'number' && Number.isFinite(item))) return { type: 'double-list' };
   const fields: string[] = [];
   for (const item of values) {
     if (!isPlainObject(item)) return JSON_KIND;
@@ -63,7 +66,7 @@ export function mergeKinds(a: InferredKind, b: InferredKind): InferredKind {
   }
   const pair = new Set([a.type, b.type]);
   if (pair.has('int64') && pair.has('double')) return { type: 'double' };
-  if (pair.has('empty-list') && (pair.has('string-list') || pair.has('struct-list'))) return a.type === 'empty-list' ? b : a;
+  if (pair.has('empty-list') && (pair.has('string-list') || pair.has('double-list') || pair.has('struct-list'))) return a.type === 'empty-list' ? b : a;
   return JSON_KIND;
 }
 

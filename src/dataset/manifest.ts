@@ -47,9 +47,38 @@ export async function readManifest(versionDir: string): Promise<DatasetManifest>
   } catch (error) {
     throw new DatasetCorruptError(`${versionDir} has no readable ${MANIFEST_FILE}`, { dir: versionDir, file: MANIFEST_FILE }, { cause: error });
   }
+  let parsed: Partial<DatasetManifest>;
   try {
-    return JSON.parse(text) as DatasetManifest;
+    parsed = JSON.parse(text) as Partial<DatasetManifest>;
   } catch (error) {
     throw new DatasetCorruptError(`${path} is not valid JSON`, { dir: versionDir, file: MANIFEST_FILE }, { cause: error });
   }
+  if (!Array.isArray(parsed.files) || typeof parsed.version !== 'string') {
+    throw new DatasetCorruptError(`${path} lists no data files or no version`, { dir: versionDir, file: MANIFEST_FILE });
+  }
+  return withDefaults(parsed as Partial<DatasetManifest> & Pick<DatasetManifest, 'files' | 'version'>);
+}
+
+/** Manifests of the first writer lacked file formats, split counts and columns; derive them. */
+function withDefaults(manifest: Partial<DatasetManifest> & Pick<DatasetManifest, 'files' | 'version'>): DatasetManifest {
+  const files = manifest.files.map((file) => ({ ...file, format: file.format ?? (file.path.endsWith('.parquet') ? 'parquet' : 'jsonl') }));
+  const counted = files.some((file) => file.format === 'jsonl') ? 'jsonl' : 'parquet';
+  const splits: Record<string, number> = {};
+  for (const file of files) if (file.format === counted) splits[file.split] = (splits[file.split] ?? 0) + file.rows;
+  return {
+    parent_version: null,
+    unmapped: 0,
+    columns: [],
+    sidecars: [],
+    format: 'raw',
+    written_at: '',
+    content_hash: '',
+    split_spec: { fractions: {}, method: 'sha256(id)' },
+    ...manifest,
+    dataset: manifest.dataset ?? '',
+    manifest_version: manifest.manifest_version ?? 1,
+    rows: manifest.rows ?? Object.values(splits).reduce((sum, rows) => sum + rows, 0),
+    splits: manifest.splits ?? splits,
+    files,
+  } as DatasetManifest;
 }

@@ -29,6 +29,8 @@ function elementsOf(name: string, kind: ColumnKind): SchemaElement[] {
       return [{ name, type: 'BOOLEAN', repetition_type: 'OPTIONAL' }];
     case 'string-list':
       return [...listHead(name), utf8('element')];
+    case 'double-list':
+      return [...listHead(name), { name: 'element', type: 'DOUBLE', repetition_type: 'OPTIONAL' }];
     case 'struct-list':
       return [
         ...listHead(name),

@@ -24,13 +24,27 @@ export async function* readParquetRows(path: string, columns: readonly ColumnSpe
     const rowEnd = rowStart + Number(group.num_rows);
     const rows = await parquetReadObjects({ file, metadata, rowStart, rowEnd, compressors });
     for (const raw of rows) {
-      const row: Record<string, unknown> = {};
-      for (const { name, kind } of columns) {
-        const value = fromParquetValue(kind, raw[name]);
-        if (value !== undefined) row[name] = value;
-      }
-      yield row;
+      yield columns.length ? rowFromColumns(raw, columns) : rowWithoutSchema(raw);
     }
     rowStart = rowEnd;
   }
+}
+
+function rowFromColumns(raw: Record<string, unknown>, columns: readonly ColumnSpec[]): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (const { name, kind } of columns) {
+    const value = fromParquetValue(kind, raw[name]);
+    if (value !== undefined) row[name] = value;
+  }
+  return row;
+}
+
+/** A file whose manifest names no column kinds (an export, an old version): plain values, nulls dropped. */
+function rowWithoutSchema(raw: Record<string, unknown>): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === null || value === undefined) continue;
+    row[name] = typeof value === 'bigint' ? Number(value) : value;
+  }
+  return row;
 }

@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import type { DataRecord, LineageEntry } from '../domain.js';
 import { ColumnTracker, type ColumnSpec } from './column-kinds.js';
 import { DATASET_FORMATS } from './formats/dataset-formats.js';
-import type { DatasetRow } from './formats/dataset-formats.js';
 import { JsonlFileWriter } from './jsonl-file-writer.js';
 import { UNMAPPED_FILE } from './manifest.js';
 import { mapRecordToRow } from './map-record.js';
@@ -21,14 +20,22 @@ import { hashUnit, StratifiedSplits, stratumOf, type SplitFractions } from './sp
 export const SPILL_FILE = '.spill.jsonl';
 const MAX_EXAMPLES = 5;
 
-/** One line of the spill file. */
-export interface SpillEntry {
-  row: DatasetRow;
+/**
+ * One line of the spill file: this metadata as JSON, a tab, then the row's JSON exactly as the data
+ * files will hold it (JSON text never contains a raw tab, so the first tab splits the two).
+ */
+export interface SpillMeta {
+  id: string;
   seedId: string;
   steps: LineageEntry[];
   /** Hash of the row without its id: what `diff` compares. */
   contentHash: string;
   stratum?: string;
+}
+
+export function parseSpillLine(line: string): { meta: SpillMeta; rowJson: string } {
+  const tab = line.indexOf('\t');
+  return { meta: JSON.parse(line.slice(0, tab)) as SpillMeta, rowJson: line.slice(tab + 1) };
 }
 
 export interface SpillResult {
@@ -64,14 +71,14 @@ export async function spillRows(
       tracker.observe(mapped.row);
       const stratum = output.stratify_by ? stratumOf(record.fields, output.stratify_by) : undefined;
       if (stratum !== undefined) stratified!.add(stratum, hashUnit(mapped.row.id));
-      const entry: SpillEntry = {
-        row: mapped.row,
+      const meta: SpillMeta = {
+        id: mapped.row.id,
         seedId: record.seedId,
         steps: record.lineage,
         contentHash: sampleContentHash(mapped.row),
         ...(stratum === undefined ? {} : { stratum }),
       };
-      await spill.write(`${JSON.stringify(entry)}\n`);
+      await spill.write(`${JSON.stringify(meta)}\t${JSON.stringify(mapped.row)}\n`);
       result.rows++;
     }
   } catch (error) {

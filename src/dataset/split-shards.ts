@@ -53,14 +53,14 @@ export class SplitShardWriter {
     private readonly options: ShardOptions,
   ) {}
 
-  /** `line` is the row's JSONL line (with its newline), already serialized by the caller. */
-  async add(row: object, line: string): Promise<void> {
+  /** `line` is the row as a JSONL line (with its newline); Parquet parses it back only when it is written. */
+  async add(line: string): Promise<void> {
     const size = Buffer.byteLength(line);
     const shard = this.current && !this.isFull(this.current, size) ? this.current : await this.openNext();
     shard.rows++;
     shard.bytes += size;
     await shard.jsonl?.write(line);
-    await shard.parquet?.add(row, size);
+    if (shard.parquet) await shard.parquet.add(JSON.parse(line) as object, size);
   }
 
   async finish(): Promise<DataFileInfo[]> {

@@ -100,6 +100,7 @@ export async function publishVersion(stagingDir: string, datasetDir: string, num
 /** Read-only files: a published version is never modified, and this makes an accident loud. */
 export async function makeFilesReadOnly(dir: string): Promise<void> {
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) await chmod(join(entry.parentPath, entry.name), 0o444);
+    // Dirent.parentPath arrived in Node 20.12; `path` is its older name.
+    if (entry.isFile()) await chmod(join(entry.parentPath ?? entry.path, entry.name), 0o444);
   }
 }

@@ -12,7 +12,7 @@ import { JsonlFileWriter } from './jsonl-file-writer.js';
 import { LINEAGE_FILE } from './manifest.js';
 import type { OutputSpec } from './output-spec.js';
 import type { ParquetCodec } from './parquet-file-writer.js';
-import { splitFractionsOf, type SpillEntry, type SpillResult } from './spill-rows.js';
+import { parseSpillLine, splitFractionsOf, type SpillResult } from './spill-rows.js';
 import { hashUnit, splitOfUnit } from './split-assigner.js';
 import { SplitShardWriter, type DataFileInfo } from './split-shards.js';
 import { loadZstdCompressor } from './zstd-compressor.js';
@@ -43,14 +43,14 @@ export async function writeDataFiles(stagingDir: string, spilled: SpillResult, o
     const lines = createInterface({ input: createReadStream(spilled.path, { encoding: 'utf8' }), crlfDelay: Infinity });
     for await (const line of lines) {
       if (line === '') continue;
-      const entry = JSON.parse(line) as SpillEntry;
-      const unit = hashUnit(entry.row.id);
-      const split = spilled.stratified && entry.stratum !== undefined ? spilled.stratified.splitOf(entry.stratum, unit) : splitOfUnit(unit, fractions);
+      const { meta, rowJson } = parseSpillLine(line);
+      const unit = hashUnit(meta.id);
+      const split = spilled.stratified && meta.stratum !== undefined ? spilled.stratified.splitOf(meta.stratum, unit) : splitOfUnit(unit, fractions);
       let writer = writers.get(split);
       if (!writer) writers.set(split, (writer = new SplitShardWriter(stagingDir, split, shardOptions)));
-      await writer.add(entry.row, `${JSON.stringify(entry.row)}\n`);
+      await writer.add(`${rowJson}\n`);
       splits[split] = (splits[split] ?? 0) + 1;
-      await lineage.write(`${JSON.stringify({ id: entry.row.id, seed_id: entry.seedId, split, content_hash: entry.contentHash, steps: entry.steps })}\n`);
+      await lineage.write(`${JSON.stringify({ id: meta.id, seed_id: meta.seedId, split, content_hash: meta.contentHash, steps: meta.steps })}\n`);
     }
   } catch (error) {
     for (const writer of writers.values()) writer.abort();

@@ -1,9 +1,9 @@
 import type { DedupConfig } from './dedup-config.js';
 import { DedupIndex, type DedupStats, type DedupVerdict, type SketchView } from './dedup-index.js';
-import { DocumentSketcher, type SketchBatch } from './sketcher.js';
+import { DocumentSketcher, type SketchBatch } from './document-sketcher.js';
 
 /**
- * Glue between the per-document front end (sketcher.ts) and the ordered decisions (dedup-index.ts),
+ * Glue between the per-document front end (document-sketcher.ts) and the ordered decisions (dedup-index.ts),
  * shared by createDeduper and dedupStream so both follow one sequence:
  *   normalise → exact key → exact duplicate? stop : shingles → signature → band keys → admit.
  * `decideSketched` is the same sequence for a document a worker already sketched.

@@ -6,7 +6,7 @@ import { ShingleArena } from './shingle-arena.js';
 import { UnionFind } from './union-find.js';
 
 /**
- * The order-dependent half of deduplication: given each document's sketch (sketcher.ts), decide
+ * The order-dependent half of deduplication: given each document's sketch (document-sketcher.ts), decide
  * keep or drop, in arrival order. Single-threaded by design; everything per document lives in
  * typed arrays (ids aside).
  *

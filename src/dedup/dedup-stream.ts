@@ -4,14 +4,14 @@ import type { DedupStats, DedupVerdict } from './dedup-index.js';
 import type { DedupSpec } from './dedup-spec.js';
 import { dedupTextOf } from './dedup-text.js';
 import { DedupWorkerError } from './errors.js';
-import { SketchPool } from './signature-pool.js';
-import type { SketchBatch } from './sketcher.js';
+import { SketchPool } from './sketch-pool.js';
+import type { SketchBatch } from './document-sketcher.js';
 
 /**
  * Streaming deduplication with backpressure and optional worker threads.
  *
  * Records are read in chunks of `chunkSize`. With `workers > 1`, each full chunk is sketched in a
- * worker thread (signature-pool.ts) while up to `workers + 1` chunks are in flight, so reading,
+ * worker thread (sketch-pool.ts) while up to `workers + 1` chunks are in flight, so reading,
  * sketching and deciding overlap. The decisions (dedup-index.ts) then run on this thread, strictly
  * in input order, and every record is yielded with its verdict in input order. Chunks smaller than
  * MIN_PARALLEL_CHUNK (the tail of a stream) are sketched here, where a round trip costs more than

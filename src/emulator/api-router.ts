@@ -1,6 +1,7 @@
 /**
  * The provider API routes: which handler serves which method and path, the credentials each API demands,
- * and how failures become the provider's error body (with `x-request-id` / `request-id`).
+ * and how failures become the provider's error body (with `x-request-id` / `request-id`). Gemini paths
+ * (`/v1beta/...`) go to gemini-router.ts, which has its own error shape.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
@@ -12,6 +13,7 @@ import {
   retrieveAnthropicBatch,
 } from './anthropic-batches.js';
 import type { ApiCall, EmulatorContext, RouteHandler } from './emulator-context.js';
+import { dispatchGeminiCall, isGeminiPath } from './gemini-router.js';
 import { badRequest, EmulatorHttpError, sendApiError, type ApiFlavor } from './http-io.js';
 import { newRequestId } from './ids.js';
 import { cancelOpenAIBatch, createOpenAIBatch, listOpenAIBatches, retrieveOpenAIBatch } from './openai-batches.js';
@@ -77,6 +79,7 @@ function authProblem(request: IncomingMessage, flavor: ApiFlavor): EmulatorHttpE
 export async function dispatchApiCall(context: EmulatorContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://emulator.local');
   const path = url.pathname.replace(/\/+$/, '') || '/';
+  if (isGeminiPath(path)) return dispatchGeminiCall(context, request, response, url);
   const method = request.method ?? 'GET';
   const flavor: ApiFlavor = path.startsWith('/v1/messages') ? 'anthropic' : 'openai';
   const requestId = newRequestId();

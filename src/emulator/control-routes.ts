@@ -7,6 +7,7 @@ import { anthropicBatchPhase } from './anthropic-batch-record.js';
 import type { EmulatorContext } from './emulator-context.js';
 import type { FaultOptions } from './emulator-options.js';
 import type { EmulatorStats } from './emulator-stats.js';
+import { geminiBatchPhase } from './gemini-batch-record.js';
 import { badRequest, readJsonBody, sendJson } from './http-io.js';
 import { openAIBatchPhase } from './openai-batch-record.js';
 import { SynthforgeError } from '../errors.js';
@@ -37,6 +38,17 @@ function batchDebug(context: EmulatorContext, id: string): Record<string, unknow
       batchFault: anthropic.run?.batchFault ?? null,
       batchKey: anthropic.run?.batchKey ?? null,
       faults: anthropic.final?.faults ?? null,
+    };
+  }
+  const gemini = context.geminiBatches.get(id.replace(/^batches\//, ''));
+  if (gemini) {
+    return {
+      id: gemini.id,
+      provider: 'gemini',
+      status: geminiBatchPhase(gemini, context.clock()).state,
+      batchFault: gemini.scan?.batchFault ?? null,
+      batchKey: gemini.scan?.batchKey ?? null,
+      faults: gemini.final?.faults ?? null,
     };
   }
   return null;

@@ -8,6 +8,9 @@
  *   anthropic-batches/<id>.json             Anthropic batch record
  *   anthropic-batches/<id>.requests.json    the create body as received
  *   anthropic-batches/<id>.staged / .jsonl  staged and final results
+ *   gemini-files/<id>.json + .data          Gemini files (resumable uploads and generated responses files)
+ *   gemini-batches/<id>.json                Gemini batch record; .requests.json (inline input), .staged,
+ *                                           .inline.json (inline responses once ended)
  *   seen-ids.log                            which custom_ids each batch ran (see seen-ids.ts)
  *   tmp/                                    uploads in flight
  */
@@ -16,8 +19,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-export type RecordFolder = 'files' | 'openai-batches' | 'anthropic-batches';
-const FOLDERS: readonly (RecordFolder | 'tmp')[] = ['files', 'openai-batches', 'anthropic-batches', 'tmp'];
+export type RecordFolder = 'files' | 'openai-batches' | 'anthropic-batches' | 'gemini-files' | 'gemini-batches';
+const FOLDERS: readonly (RecordFolder | 'tmp')[] = ['files', 'openai-batches', 'anthropic-batches', 'gemini-files', 'gemini-batches', 'tmp'];
 
 export class DataStore {
   private constructor(

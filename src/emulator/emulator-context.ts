@@ -4,6 +4,8 @@ import type { AnthropicBatchRecord } from './anthropic-batch-record.js';
 import type { DataStore, RecordFolder } from './data-store.js';
 import type { EmulatorLimits, FaultOptions } from './emulator-options.js';
 import type { EmulatorStats } from './emulator-stats.js';
+import type { GeminiBatchRecord } from './gemini-batch-record.js';
+import type { GeminiFileRecord, GeminiUploadSession } from './gemini-file-record.js';
 import type { OpenAIBatchRecord } from './openai-batch-record.js';
 import type { OpenAIFileRecord } from './openai-file-record.js';
 import type { AnswerMemory } from './responder.js';
@@ -23,6 +25,11 @@ export interface EmulatorContext {
   files: Map<string, OpenAIFileRecord>;
   openaiBatches: Map<string, OpenAIBatchRecord>;
   anthropicBatches: Map<string, AnthropicBatchRecord>;
+  /** Keyed by the bare id (`abc`, the resource being `files/abc` / `batches/abc`). */
+  geminiFiles: Map<string, GeminiFileRecord>;
+  geminiBatches: Map<string, GeminiBatchRecord>;
+  /** Resumable uploads in progress, by upload id (not persisted: a restart drops them, as a client retry expects). */
+  geminiUploads: Map<string, GeminiUploadSession>;
   /** Finishing work in flight per batch id, so concurrent reads of an ending batch finish it once. */
   finishing: Map<string, Promise<void>>;
   /** Attempt counts of synchronous requests by request key (not persisted). */

@@ -18,32 +18,38 @@ export interface FaultOptions {
   malformedJsonRate: number;
   /** Succeeded lines whose JSON parses but violates the schema (a required key dropped or a wrong type). */
   schemaInvalidRate: number;
-  /** Lines that fail at run time: OpenAI error-file line with status_code 500; Anthropic `errored`/api_error. */
+  /** Lines that fail at run time: OpenAI error-file line with status_code 500; Anthropic `errored`/api_error; Gemini `error` INTERNAL. */
   lineErrorRate: number;
-  /** OpenAI: `message.refusal` set and content null. Anthropic: `stop_reason: 'refusal'`. */
+  /** OpenAI: `message.refusal` set and content null. Anthropic: `stop_reason: 'refusal'`. Gemini: `finishReason: SAFETY`. */
   refusalRate: number;
-  /** `finish_reason: 'length'` / `stop_reason: 'max_tokens'` with the text cut off. */
+  /** `finish_reason: 'length'` / `stop_reason: 'max_tokens'` / `finishReason: MAX_TOKENS` with the text cut off. */
   truncationRate: number;
   /** The answer copies an earlier answer of this server (same schema) with one word changed. */
   nearDuplicateRate: number;
   /**
-   * HTTP statuses for the next batch-create calls of either provider, consumed one per call in order. A 429
-   * carries `retry-after-ms: 10`.
+   * HTTP statuses for the next batch-create calls of any provider, consumed one per call in order. A 429
+   * carries `retry-after-ms: 10` (Gemini: a RetryInfo detail of 0.010s).
    */
   createErrors: number[];
   /**
    * Batches that expire instead of completing: about half of their lines finish (OpenAI output file /
-   * Anthropic `succeeded`), the rest are `batch_expired` error lines / `expired` results.
+   * Anthropic `succeeded` / Gemini responses), the rest are `batch_expired` error lines / `expired` results /
+   * absent from a Gemini job's output.
    */
   expireRate: number;
-  /** OpenAI batches that go validating → failed with `token_limit_exceeded` (line null). */
+  /**
+   * OpenAI batches that go validating → failed with `token_limit_exceeded` (line null); Gemini jobs that go
+   * PENDING → FAILED (RESOURCE_EXHAUSTED, enqueued-token quota).
+   */
   failValidationRate: number;
   /** Synchronous `/v1/chat/completions` answered 429 (with a small retry-after-ms) or 500, alternating. */
   syncErrorRate: number;
   /**
    * The state machine's clock, read at batch creation. OpenAI: validating for `validatingMs`, in_progress for
    * `inProgressMs`, finalizing for `finalizingMs`; cancelling lasts `finalizingMs`. Anthropic: in_progress for
-   * `inProgressMs`, canceling for `finalizingMs`. Phases also wait for the work itself (large batches).
+   * `inProgressMs`, canceling for `finalizingMs`. Gemini: PENDING for `validatingMs`, RUNNING for
+   * `inProgressMs + finalizingMs` (it shows no finalizing state); a cancel takes effect after `finalizingMs`.
+   * Phases also wait for the work itself (large batches).
    */
   timing: { validatingMs: number; inProgressMs: number; finalizingMs: number };
 }
@@ -74,6 +80,10 @@ export interface EmulatorLimits {
   anthropicMaxRequests: number;
   /** Anthropic create-request body in bytes (real: 256 MB; above it 413 request_too_large). */
   anthropicMaxBodyBytes: number;
+  /** Gemini create-request body with inline requests, in bytes (real: 20 MB). */
+  geminiMaxInlineBytes: number;
+  /** Gemini Files API upload size in bytes (real: 2 GB). */
+  geminiMaxFileBytes: number;
 }
 
 export interface EmulatorOptions {
@@ -117,6 +127,8 @@ export const DEFAULT_LIMITS: EmulatorLimits = {
   openaiMaxUploadBytes: 512 * MB,
   anthropicMaxRequests: 100_000,
   anthropicMaxBodyBytes: 256 * MB,
+  geminiMaxInlineBytes: 20 * MB,
+  geminiMaxFileBytes: 2048 * MB,
 };
 
 function invalid(message: string): UsageError {

@@ -21,15 +21,16 @@ export interface FaultTally {
 }
 
 export interface EmulatorStats {
+  /** OpenAI multipart uploads and finished Gemini resumable uploads. */
   filesUploaded: number;
-  batchesCreated: { openai: number; anthropic: number };
+  batchesCreated: { openai: number; anthropic: number; gemini: number };
   /** Every batch-create call, including rejected and fault-injected ones. */
-  createAttempts: { openai: number; anthropic: number };
-  /** Requests in batches that passed validation (OpenAI: lines of the input file). */
-  requestsReceived: { openai: number; anthropic: number };
+  createAttempts: { openai: number; anthropic: number; gemini: number };
+  /** Requests in batches that passed validation (OpenAI and Gemini file jobs: lines of the input file). */
+  requestsReceived: { openai: number; anthropic: number; gemini: number };
   /** Synchronous completions: `POST /v1/chat/completions` and `POST /v1/messages`. */
   chatCompletions: number;
-  /** Accepted cancel calls of either provider. */
+  /** Accepted cancel calls of any provider. */
   cancels: number;
   /** Distinct custom_ids this server (and earlier servers on the same dataDir) has run. */
   seenCustomIds: number;
@@ -62,9 +63,9 @@ export function addFaultTally(target: FaultTally, addition: Partial<FaultTally>)
 export function emptyStats(): Omit<EmulatorStats, 'seenCustomIds'> {
   return {
     filesUploaded: 0,
-    batchesCreated: { openai: 0, anthropic: 0 },
-    createAttempts: { openai: 0, anthropic: 0 },
-    requestsReceived: { openai: 0, anthropic: 0 },
+    batchesCreated: { openai: 0, anthropic: 0, gemini: 0 },
+    createAttempts: { openai: 0, anthropic: 0, gemini: 0 },
+    requestsReceived: { openai: 0, anthropic: 0, gemini: 0 },
     chatCompletions: 0,
     cancels: 0,
     faultsInjected: emptyFaultTally(),

@@ -1,10 +1,11 @@
 /**
  * # The synthforge batch-API emulator
  *
- * A real HTTP server (node:http, loopback by default) that speaks the OpenAI Files + Batch API and the
- * Anthropic Message Batches API closely enough that the official SDKs run against it unchanged. It is the
- * offline default of `synthforge run --offline` and the test double of the provider adapters, so it follows
- * `specs/batch-apis.md` strictly and rejects what the real APIs reject: it must catch client mistakes.
+ * A real HTTP server (node:http, loopback by default) that speaks the OpenAI Files + Batch API, the
+ * Anthropic Message Batches API and Gemini API batch mode (with its Files API) closely enough that the
+ * official SDKs run against it unchanged. It is the offline default of `synthforge run --offline` and the
+ * test double of the provider adapters, so it follows `specs/batch-apis.md` strictly and rejects what the
+ * real APIs reject: it must catch client mistakes.
  *
  * ## Routes
  * OpenAI (SDK `baseURL` = `openaiBaseURL`, i.e. `<url>/v1`; `Authorization: Bearer <any key>`):
@@ -24,6 +25,13 @@
  *   DELETE /v1/messages/batches/{id}                  only once ended
  *   GET    /v1/messages/batches/{id}/results          JSONL (application/x-jsonl), absolute results_url
  *   POST   /v1/messages                               synchronous (dry-run a request shape)
+ * Gemini (`@google/genai` `httpOptions.baseUrl` = `geminiBaseURL`, the bare `<url>`; `x-goog-api-key` or
+ * `?key=`; see gemini-router.ts, gemini-batches.ts, gemini-files.ts):
+ *   POST   /v1beta/models/{model}:batchGenerateContent, :asyncBatchEmbedContent   create (inline or file)
+ *   GET    /v1beta/batches, /v1beta/batches/{id}      list (`pageSize`, `pageToken`), get (state in metadata)
+ *   POST   /v1beta/batches/{id}:cancel;  DELETE /v1beta/batches/{id}
+ *   POST   /upload/v1beta/files                       resumable upload: start, then upload/finalize chunks
+ *   GET    /v1beta/files, /v1beta/files/{id}, /v1beta/files/{id}:download?alt=media;  DELETE /v1beta/files/{id}
  * Control (no auth), for a standalone emulator process:
  *   GET    /_emulator/stats           EmulatorStats as JSON
  *   POST   /_emulator/config          JSON body Partial<FaultOptions>; replies with the options now in force
@@ -33,8 +41,9 @@
  * ## Behaviour
  * Status lifecycles run on the clock (no timers): each read computes the status from the creation time, the
  * timing snapshot and whether the background work is done (see openai-batch-record.ts and
- * anthropic-batch-record.ts). Batch work runs one batch at a time in creation order. Answers are seeded by
- * (custom_id, body), so the same request always gets the same answer; results come back shuffled.
+ * anthropic-batch-record.ts, gemini-batch-record.ts). Batch work runs one batch at a time in creation order.
+ * Answers are seeded by (custom_id, body), so the same request always gets the same answer; OpenAI and
+ * Anthropic results come back shuffled, Gemini output keeps the input order (as the SDK documents it).
  *
  * Content faults apply only where they can: malformed/schema-invalid JSON needs a structured answer, an
  * Anthropic tool input is an object so it is never malformed, a near-duplicate needs an earlier answer of the
@@ -49,6 +58,10 @@
  *     input file is an invalid_json_line.
  *   - Batches for endpoints other than /v1/chat/completions and /v1/embeddings are refused at create with
  *     400 `unsupported_by_emulator`, and the synchronous endpoints do not stream: emulator limits, not API.
+ *   - Gemini: lines of an expired or cancelled job that did not run are left out of its output; an unreadable
+ *     input line or a repeated key fails the whole job (FAILED, INVALID_ARGUMENT); response-schema keywords
+ *     outside the documented list are refused per line; cancelling or deleting follows the 400 rules above
+ *     (FAILED_PRECONDITION); failed lines carry google.rpc.Status with gRPC codes (3, 13).
  *
  * ## Options (EmulatorOptions, emulator-options.ts; each maps to a `synthforge emulator` flag)
  *   port, host, dataDir (persistent state; default a temp dir removed on close), faults (FaultOptions:
@@ -70,6 +83,9 @@ import { sendJson } from './http-io.js';
 import type { OpenAIBatchRecord } from './openai-batch-record.js';
 import { runOpenAIBatchJob } from './openai-batch-job.js';
 import type { OpenAIFileRecord } from './openai-file-record.js';
+import type { GeminiBatchRecord } from './gemini-batch-record.js';
+import { runGeminiBatchJob } from './gemini-batch-job.js';
+import type { GeminiFileRecord } from './gemini-file-record.js';
 import { AnswerMemory } from './responder.js';
 import { SeenIds } from './seen-ids.js';
 import { SerialQueue } from './serial-queue.js';
@@ -85,6 +101,8 @@ export interface EmulatorServer {
   openaiBaseURL: string;
   /** `url`: the anthropic SDK adds `/v1` itself. */
   anthropicBaseURL: string;
+  /** `url`: what `@google/genai` takes as `httpOptions.baseUrl` (it adds `/v1beta` itself). */
+  geminiBaseURL: string;
   port: number;
   stats(): EmulatorStats;
   /** Changes fault options from now on; batches keep the options they were created with. */
@@ -100,26 +118,41 @@ interface LoadedState {
   files: Map<string, OpenAIFileRecord>;
   openaiBatches: Map<string, OpenAIBatchRecord>;
   anthropicBatches: Map<string, AnthropicBatchRecord>;
+  geminiFiles: Map<string, GeminiFileRecord>;
+  geminiBatches: Map<string, GeminiBatchRecord>;
   seen: SeenIds;
   lastSequence: number;
   /** Batches whose answers were not written before the last stop, in creation order: their jobs run again. */
-  unfinished: (OpenAIBatchRecord | AnthropicBatchRecord)[];
+  unfinished: (OpenAIBatchRecord | AnthropicBatchRecord | GeminiBatchRecord)[];
+}
+
+type AnyBatchRecord = LoadedState['unfinished'][number];
+
+function runBatchJob(context: EmulatorContext, record: AnyBatchRecord): Promise<void> {
+  if ('requestCount' in record) return runAnthropicBatchJob(context, record);
+  if ('inputFile' in record) return runGeminiBatchJob(context, record);
+  return runOpenAIBatchJob(context, record);
 }
 
 async function loadState(store: DataStore): Promise<LoadedState> {
   const files = await store.readRecords<OpenAIFileRecord>('files');
   const openai = await store.readRecords<OpenAIBatchRecord>('openai-batches');
   const anthropic = await store.readRecords<AnthropicBatchRecord>('anthropic-batches');
+  const geminiFiles = await store.readRecords<GeminiFileRecord>('gemini-files');
+  const gemini = await store.readRecords<GeminiBatchRecord>('gemini-batches');
   const unfinished = [
     ...openai.filter((record) => !record.run && !record.jobError && !(record.scan && record.scan.errors.length > 0)),
     ...anthropic.filter((record) => !record.run && !record.jobError),
+    ...gemini.filter((record) => !record.run && !record.final && !record.jobError && !(record.scan && record.scan.error !== null)),
   ].sort((left, right) => left.sequence - right.sequence);
   return {
     files: new Map(files.map((record) => [record.id, record])),
     openaiBatches: new Map(openai.map((record) => [record.id, record])),
     anthropicBatches: new Map(anthropic.map((record) => [record.id, record])),
+    geminiFiles: new Map(geminiFiles.map((record) => [record.id, record])),
+    geminiBatches: new Map(gemini.map((record) => [record.id, record])),
     seen: await SeenIds.load(store.seenLogPath, new Set(unfinished.map((record) => record.id))),
-    lastSequence: [...files, ...openai, ...anthropic].reduce((max, record) => Math.max(max, record.sequence), 0),
+    lastSequence: [...files, ...openai, ...anthropic, ...geminiFiles, ...gemini].reduce((max, record) => Math.max(max, record.sequence), 0),
     unfinished,
   };
 }
@@ -144,6 +177,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     files: loaded.files,
     openaiBatches: loaded.openaiBatches,
     anthropicBatches: loaded.anthropicBatches,
+    geminiFiles: loaded.geminiFiles,
+    geminiBatches: loaded.geminiBatches,
+    geminiUploads: new Map(),
     finishing: new Map(),
     syncAttempts: new Map(),
     nextSequence: () => ++sequence,
@@ -172,11 +208,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     await store.destroy();
     throw new UsageError('emulator_listen_failed', `The emulator could not listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 0}: ${(error as Error).message}`, { cause: error });
   }
-  for (const record of loaded.unfinished) {
-    context.queue.push(() =>
-      'requestCount' in record ? runAnthropicBatchJob(context, record) : runOpenAIBatchJob(context, record),
-    );
-  }
+  for (const record of loaded.unfinished) context.queue.push(() => runBatchJob(context, record));
   const { port } = httpServer.address() as AddressInfo;
   const host = options.host ?? '127.0.0.1';
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -184,11 +216,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     url,
     openaiBaseURL: `${url}/v1`,
     anthropicBaseURL: url,
+    geminiBaseURL: url,
     port,
     stats,
     configure,
     batchFaults: (batchId) =>
-      structuredClone(context.openaiBatches.get(batchId)?.final?.faults ?? context.anthropicBatches.get(batchId)?.final?.faults ?? null),
+      structuredClone(
+        context.openaiBatches.get(batchId)?.final?.faults ??
+          context.anthropicBatches.get(batchId)?.final?.faults ??
+          // Gemini names a job `batches/<id>`; either form is accepted.
+          context.geminiBatches.get(batchId.replace(/^batches\//, ''))?.final?.faults ??
+          null,
+      ),
     idle: () => context.queue.idle(),
     close: async () => {
       await new Promise<void>((resolve) => {

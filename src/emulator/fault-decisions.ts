@@ -40,15 +40,15 @@ export function decideLineFault(faults: FaultOptions, customId: string, attempt:
   return 'none';
 }
 
-/** `fail_validation` only applies to OpenAI (Anthropic has no validation phase). */
+/** `fail_validation` applies to OpenAI and Gemini (Anthropic has no validation phase). */
 export function decideBatchFault(
   faults: FaultOptions,
-  provider: 'openai' | 'anthropic',
+  provider: 'openai' | 'anthropic' | 'gemini',
   batchKey: string,
   attempt: number,
 ): BatchFault {
   const roll = hashUnit('batch-fault', faults.seed, provider, batchKey, attempt);
-  if (roll < faults.failValidationRate) return provider === 'openai' ? 'fail_validation' : 'none';
+  if (roll < faults.failValidationRate) return provider === 'anthropic' ? 'none' : 'fail_validation';
   if (roll < faults.failValidationRate + faults.expireRate) return 'expire';
   return 'none';
 }

@@ -15,7 +15,10 @@ import type { DriveContext } from './drive-shard.js';
 import { evaluateResult } from './evaluate-result.js';
 import { failpoint } from './failpoints.js';
 
-const COLLECT_CHUNK = 100;
+/** Results stored per transaction: large enough that commits are rare, and at least two per shard. */
+function chunkSize(requestCount: number): number {
+  return Math.max(1, Math.min(1000, Math.ceil(requestCount / 2)));
+}
 const TEXT_EXCERPT_CHARS = 400;
 
 export interface UsageTotals {
@@ -30,10 +33,11 @@ export async function collectShard(context: DriveContext, step: CompiledBatchSte
   const usage: UsageTotals = { requests: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
   const tally = { results: 0, valid: 0, invalid: 0 };
   if (shard.status === 'ended') {
+    const size = chunkSize(shard.requestCount);
     let chunk: BatchItemResult[] = [];
     for await (const result of provider.results(shard.handle as BatchHandle, context.signal ? { signal: context.signal } : {})) {
       chunk.push(result);
-      if (chunk.length >= COLLECT_CHUNK) {
+      if (chunk.length >= size) {
         store.transaction(() => storeResults(context, step, shard, chunk, usage, tally));
         chunk = [];
         failpoint('collecting');
@@ -77,10 +81,10 @@ function storeResults(
 ): void {
   const { store, runId } = context;
   for (const result of results) {
-    const key = store.requestKeyForCustomId(runId, shard.stepIndex, result.customId);
-    const request = key ? store.getRequest(runId, shard.stepIndex, key) : undefined;
+    const request = store.requestByCustomId(runId, shard.stepIndex, result.customId);
     // Unknown ids (not ours) and duplicate deliveries of a line already stored are ignored.
-    if (!key || !request || request.status !== 'sharded') continue;
+    if (!request || request.status !== 'sharded') continue;
+    const key = request.requestKey;
     if ('usage' in result && result.usage) addUsage(usage, result.usage);
     const evaluation = evaluateResult(result, step.output, { provider: shard.provider, mode: step.outputMode });
     const final = evaluation.outcome === 'valid' || !evaluation.retryable || request.attempts >= step.maxAttempts;

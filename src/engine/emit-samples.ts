@@ -9,6 +9,7 @@ import type { RunStore } from '../store/run-store.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
 import { readRecords } from './record-file.js';
 import { renderRecordRequests, sampleRecordId } from './render-requests.js';
+import { openRequestKeys, requestKeysPath } from './request-keys-file.js';
 import { countInvalid, type StepCounts } from './step-counts.js';
 
 export async function* emitSamples(
@@ -19,11 +20,13 @@ export async function* emitSamples(
 ): AsyncIterable<DataRecord> {
   const { store } = context;
   const batchesOfRun = new Set(store.shardsOfStep(context.runId, step.step.index).flatMap((shard) => (shard.batchId ? [shard.batchId] : [])));
+  const nextKeys = openRequestKeys(requestKeysPath(inputPath, step.step.index));
   for await (const record of readRecords(inputPath)) {
     counts.input++;
-    for (const rendered of renderRecordRequests(step, record)) {
+    const keys = (await nextKeys?.()) ?? [...renderRecordRequests(step, record)].map((rendered) => rendered.key);
+    for (const [sampleIndex, key] of keys.entries()) {
       counts.requested = (counts.requested ?? 0) + 1;
-      const response = store.getResponse(rendered.key);
+      const response = store.getResponse(key);
       const cached = !response?.batchId || !batchesOfRun.has(response.batchId);
       if (response && cached) counts.cached = (counts.cached ?? 0) + 1;
       if (!response || response.outcome !== 'valid') {
@@ -36,14 +39,14 @@ export async function* emitSamples(
       else counts.firstTry = (counts.firstTry ?? 0) + 1;
       counts.output++;
       yield {
-        id: sampleRecordId(record.id, rendered.sampleIndex, step.step.n),
+        id: sampleRecordId(record.id, sampleIndex, step.step.n),
         seedId: record.seedId,
         fields: { ...record.fields, ...(response.value as Record<string, unknown>) },
         lineage: [
           ...record.lineage,
           {
             step: step.step.name,
-            requestKey: rendered.key,
+            requestKey: key,
             provider: step.step.modelRef.provider,
             model: step.step.modelRef.model,
             ...(response.batchId ? { batchId: response.batchId } : {}),

@@ -45,7 +45,7 @@ export async function planRun(loaded: LoadedRecipe): Promise<RunPlan> {
   const compiled = await compileRecipe(loaded);
   const { recipe } = compiled;
   // Adapters are built only to ask for limits and encodings; nothing is sent.
-  const registry = new ProviderRegistry({ env: {}, offline: { openaiBaseURL: 'http://127.0.0.1:9/v1', anthropicBaseURL: 'http://127.0.0.1:9' } });
+  const registry = new ProviderRegistry({ env: {}, offline: { openaiBaseURL: 'http://127.0.0.1:9/v1', anthropicBaseURL: 'http://127.0.0.1:9', geminiBaseURL: 'http://127.0.0.1:9' } });
   const seeds = () => openSeeds(toSeedSpecs(recipe, loaded.locate), { baseDir: recipe.source.dir });
   let seedRecords = 0;
   for await (const _record of seeds()) seedRecords++;

@@ -13,6 +13,7 @@ import type { BatchProvider } from '../providers/batch-provider.js';
 import type { RunStore } from '../store/run-store.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
 import { readRecords } from './record-file.js';
+import { requestKeysPath, RequestKeysWriter } from './request-keys-file.js';
 import { renderRecordRequests, type RenderedRequest } from './render-requests.js';
 import { ShardWriter, type ShardFile } from './shard-writer.js';
 import type { RequestEstimator } from './step-pricing.js';
@@ -64,14 +65,19 @@ export async function planRound(context: PlanContext, step: CompiledBatchStep, i
     result.toSend += chosen.length;
     chunk = [];
   };
+  // Round 0 also writes each record's request keys, so emitting samples later needs no re-rendering.
+  const keys = round === 0 ? new RequestKeysWriter(requestKeysPath(inputPath, stepIndex)) : undefined;
   for await (const record of readRecords(inputPath)) {
-    for (const rendered of renderRecordRequests(step, record)) {
-      chunk.push(rendered);
+    const rendered = [...renderRecordRequests(step, record)];
+    await keys?.write(rendered.map((item) => item.key));
+    for (const item of rendered) {
+      chunk.push(item);
       if (chunk.length >= PLAN_CHUNK) await flush();
     }
   }
   await flush();
   await writer.close();
+  await keys?.close();
   result.requests = store.countStepRequests(runId, stepIndex);
   result.shards = writer.shardCount;
   return result;

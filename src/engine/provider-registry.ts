@@ -7,12 +7,14 @@ import { UsageError } from '../errors.js';
 import type { BatchProvider } from '../providers/batch-provider.js';
 import { MissingCredentialsError } from '../providers/errors.js';
 import { AnthropicBatchProvider } from '../providers/anthropic/anthropic-batch-provider.js';
+import { GeminiBatchProvider } from '../providers/gemini/gemini-batch-provider.js';
 import { OpenAIBatchProvider } from '../providers/openai/openai-batch-provider.js';
 import { OpenAICompatibleProvider } from '../providers/openai-compatible/openai-compatible-provider.js';
 
 export interface OfflineEndpoints {
   openaiBaseURL: string;
   anthropicBaseURL: string;
+  geminiBaseURL: string;
 }
 
 export interface ProviderSetup {
@@ -68,6 +70,11 @@ export class ProviderRegistry {
       case 'anthropic': {
         const baseURL = offline?.anthropicBaseURL ?? env.ANTHROPIC_BASE_URL;
         return new AnthropicBatchProvider({ apiKey: offline ? 'offline-emulator' : requireKey(env, 'anthropic'), ...(baseURL ? { baseURL } : {}), ...common });
+      }
+      case 'gemini': {
+        // GEMINI_BASE_URL, else the SDK's own GOOGLE_GEMINI_BASE_URL (read by the SDK when we pass none).
+        const baseURL = offline?.geminiBaseURL ?? env.GEMINI_BASE_URL;
+        return new GeminiBatchProvider({ apiKey: offline ? 'offline-emulator' : requireKey(env, 'gemini'), ...(baseURL ? { baseURL } : {}), ...common });
       }
       case 'openai-compatible': {
         const configured = baseUrl ?? env.OPENAI_COMPATIBLE_BASE_URL;

@@ -7,7 +7,7 @@ import type { DataRecord, ModelRef } from '../domain.js';
 import type { ProviderRequest } from '../providers/batch-provider.js';
 import { renderMessages } from '../prompt/render-messages.js';
 import type { CompiledBatchStep, CompiledEmbedStep } from './compile-recipe.js';
-import { customIdFor, requestKey } from './request-key.js';
+import { customIdFor, requestKey, schemaFingerprint } from './request-key.js';
 
 export interface RenderedRequest {
   record: DataRecord;
@@ -38,7 +38,7 @@ export function* renderRecordRequests(step: CompiledBatchStep, record: DataRecor
       ...(step.step.base_url ? { baseUrl: step.step.base_url } : {}),
       messages,
       params: step.params,
-      schema: step.output.jsonSchema,
+      schemaFingerprint: fingerprintOf(step),
       outputMode: step.outputMode,
       sampleIndex,
     });
@@ -57,6 +57,17 @@ export function* renderRecordRequests(step: CompiledBatchStep, record: DataRecor
   }
 }
 
+const fingerprints = new WeakMap<object, string>();
+
+function fingerprintOf(step: CompiledBatchStep): string {
+  let fingerprint = fingerprints.get(step.output.jsonSchema);
+  if (!fingerprint) {
+    fingerprint = schemaFingerprint(step.output.jsonSchema);
+    fingerprints.set(step.output.jsonSchema, fingerprint);
+  }
+  return fingerprint;
+}
+
 /** The id of the record a sample becomes: the parent's id, suffixed with `.k` when n > 1. */
 export function sampleRecordId(parentId: string, sampleIndex: number, n: number): string {
   return n > 1 ? `${parentId}.${sampleIndex}` : parentId;
@@ -71,7 +82,7 @@ function renderEmbedding(step: CompiledEmbedStep, record: DataRecord): RenderedR
     ...(step.step.base_url ? { baseUrl: step.step.base_url } : {}),
     messages: [{ role: 'user', content: input }],
     params: {},
-    schema: { embedding: dimensions ?? 'default' },
+    schemaFingerprint: `embedding:${dimensions ?? 'default'}`,
     outputMode: 'native',
     sampleIndex: 0,
   });

@@ -22,9 +22,15 @@ export interface RequestIdentity {
   baseUrl?: string;
   messages: ChatMessage[];
   params: ModelParams;
-  schema: JsonSchema;
+  /** `schemaFingerprint(schema)`: computed once per step, not per request. */
+  schemaFingerprint: string;
   outputMode: StructuredOutputMode;
   sampleIndex: number;
+}
+
+/** sha256 of the schema's canonical JSON: the schema's part of every request key of a step. */
+export function schemaFingerprint(schema: JsonSchema | Record<string, unknown>): string {
+  return createHash('sha256').update(canonicalJson(schema)).digest('hex');
 }
 
 export function requestKey(identity: RequestIdentity): string {
@@ -35,7 +41,7 @@ export function requestKey(identity: RequestIdentity): string {
     baseUrl: identity.baseUrl ?? null,
     messages: identity.messages,
     params: identity.params,
-    schema: identity.schema,
+    schema: identity.schemaFingerprint,
     outputMode: identity.outputMode,
     sample: identity.sampleIndex,
   });

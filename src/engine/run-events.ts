@@ -17,7 +17,7 @@ export type RunEvent =
   | { type: 'shard-collect'; step: string; shardId: string; results: number; valid: number; invalid: number; missing: number }
   | { type: 'retry-wait'; step: string; shardId: string; operation: string; delayMs: number; message: string }
   | { type: 'step-end'; step: string; index: number; counts: StepCounts }
-  | { type: 'version-written'; dataset: string; version: string; path: string; rows: number }
+  | { type: 'version-written'; dataset: string; version: string; path: string; rows: number; reusedExisting?: boolean }
   | { type: 'warning'; message: string }
   | { type: 'run-end'; summary: RunSummary };
 

@@ -48,6 +48,8 @@ export interface RunOptions {
   fresh?: boolean;
   /** Write rejected records (filters, dedup) to `rejects.jsonl` beside the dataset version. */
   keepRejects?: boolean;
+  /** Write a new version even when its data files equal the latest version's. */
+  forceVersion?: boolean;
   pollIntervalMs?: { initial: number; max: number };
   maxConcurrentShards?: number;
   signal?: AbortSignal;
@@ -62,7 +64,7 @@ export async function runRecipe(recipe: RecipeArgument, options: RunOptions = {}
   const compiled = await compileRecipe(loaded);
   requirePricesForBudget(compiled);
   const env = options.env ?? process.env;
-  checkCredentials(generateProviders(compiled), { env, ...(options.offline ? { offline: { openaiBaseURL: '', anthropicBaseURL: '' } } : {}) });
+  checkCredentials(generateProviders(compiled), { env, ...(options.offline ? { offline: { openaiBaseURL: '', anthropicBaseURL: '', geminiBaseURL: '' } } : {}) });
 
   const stateDir = resolve(cwd, options.stateDir ?? '.synthforge');
   const outDir = resolve(cwd, options.outDir ?? 'outputs');
@@ -77,7 +79,7 @@ export async function runRecipe(recipe: RecipeArgument, options: RunOptions = {}
     if (options.offline) emulator = await (await import('../emulator/emulator.js')).startEmulator({ dataDir: join(stateDir, 'emulator'), ...options.emulator });
     const registry = new ProviderRegistry({
       env,
-      ...(emulator ? { offline: { openaiBaseURL: emulator.openaiBaseURL, anthropicBaseURL: emulator.anthropicBaseURL } } : {}),
+      ...(emulator ? { offline: { openaiBaseURL: emulator.openaiBaseURL, anthropicBaseURL: emulator.anthropicBaseURL, geminiBaseURL: emulator.geminiBaseURL } } : {}),
     });
     const execution = new RunExecution(store, registry, compiled, loaded, run.id, { ...options, outDir, stateDir, emit });
     return await execution.run();
@@ -162,8 +164,9 @@ class RunExecution {
         rejectsPath: rejects ? join(this.runDir, 'rejects.jsonl') : undefined,
         stepCounts: this.stepCounts,
         offline: Boolean(this.options.offline),
+        forceVersion: Boolean(this.options.forceVersion),
       });
-      this.options.emit({ type: 'version-written', dataset: output.dataset, version: output.version, path: output.path, rows: output.rows });
+      this.options.emit({ type: 'version-written', dataset: output.dataset, version: output.version, path: output.path, rows: output.rows, ...(output.reusedExisting ? { reusedExisting: true } : {}) });
       return this.finish('completed', { output });
     } catch (error) {
       await rejects?.close().catch(() => {});

@@ -13,7 +13,8 @@ export interface RunSummary {
   batches: string[];
   /** usd/syncUsd: actual, from the ledger; estimateUsd: what the shards sent were estimated at before sending. */
   cost: { usd: number; syncUsd: number; savingsUsd: number; estimateUsd: number; inputTokens: number; outputTokens: number; unpriced: boolean };
-  output?: { dataset: string; version: string; path: string; rows: number; contentHash: string };
+  /** `reusedExisting`: the data files equal the latest version's, so no version was added. */
+  output?: { dataset: string; version: string; path: string; rows: number; contentHash: string; reusedExisting?: boolean };
   startedAt: string;
   durationMs: number;
   error?: { code: string; message: string };

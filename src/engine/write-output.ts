@@ -17,6 +17,7 @@ export async function writeOutputVersion(input: {
   rejectsPath: string | undefined;
   stepCounts: StepCounts[];
   offline: boolean;
+  forceVersion: boolean;
 }): Promise<NonNullable<RunSummary['output']>> {
   const { recipe } = input.compiled;
   const shards = input.store.shardsOfRun(input.runId);
@@ -25,6 +26,7 @@ export async function writeOutputVersion(input: {
     dataset: recipe.name,
     records: withFailpointHalfway(readRecords(input.finalStage), countLines(input.finalStage)),
     output: recipe.output,
+    forceVersion: input.forceVersion,
     templates: input.compiled.outputTemplates,
     manifest: {
       manifest_version: 1,
@@ -32,6 +34,7 @@ export async function writeOutputVersion(input: {
       tool: { name: 'synthforge', version: TOOL_VERSION },
       run_id: input.runId,
       offline: input.offline,
+      ...(recipe.description ? { description: recipe.description } : {}),
       recipe: { name: recipe.name, path: recipe.source.file, kind: recipe.source.kind, sha256: recipe.source.hash },
       format: recipe.output.format,
       steps: input.compiled.steps.map((compiledStep, position) => ({
@@ -48,7 +51,7 @@ export async function writeOutputVersion(input: {
     },
     ...(input.rejectsPath && existsSync(input.rejectsPath) ? { extraFiles: [{ from: input.rejectsPath, name: 'rejects.jsonl' }] } : {}),
   });
-  return { dataset: info.dataset, version: info.version, path: info.dir, rows: info.rows, contentHash: info.contentHash };
+  return { dataset: info.dataset, version: info.version, path: info.dir, rows: info.rows, contentHash: info.contentHash, reusedExisting: info.reusedExisting };
 }
 
 export const TOOL_VERSION = '0.1.0';

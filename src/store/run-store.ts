@@ -103,15 +103,29 @@ export class RunStore {
     mkdirSync(stateDir, { recursive: true });
     this.db = new Database(join(stateDir, 'synthforge.db'));
     this.db.pragma('journal_mode = WAL');
-    // FULL: a transaction reported committed survives power loss, not only a process crash.
-    this.db.pragma('synchronous = FULL');
+    // NORMAL in WAL mode: a committed transaction survives any crash of the process (kill -9),
+    // which is what exactly-once submission relies on; only an OS crash or power loss can lose the
+    // last commits. FULL would fsync every commit and cost ~10x at a million results.
+    this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 10000');
     this.db.exec(STORE_SCHEMA);
-    this.db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(STORE_SCHEMA_VERSION));
+    this.statement('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(STORE_SCHEMA_VERSION));
   }
 
   close(): void {
     this.db.close();
+  }
+
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** Prepared once per SQL text: preparing on every call costs more than running the statement. */
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 
   transaction<T>(run: () => T): T {
@@ -122,8 +136,7 @@ export class RunStore {
 
   createRun(run: Pick<RunRow, 'id' | 'recipeName' | 'recipePath' | 'recipeHash' | 'options'>): void {
     const now = Date.now();
-    this.db
-      .prepare(
+    this.statement(
         `INSERT INTO runs (id, recipe_name, recipe_path, recipe_hash, status, created_at, updated_at, options)
          VALUES (?, ?, ?, ?, 'running', ?, ?, ?)`,
       )
@@ -131,12 +144,12 @@ export class RunStore {
   }
 
   getRun(id: string): RunRow | undefined {
-    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as Row | undefined;
+    const row = this.statement('SELECT * FROM runs WHERE id = ?').get(id) as Row | undefined;
     return row ? toRunRow(row) : undefined;
   }
 
   listRuns(limit = 20): RunRow[] {
-    return (this.db.prepare('SELECT * FROM runs ORDER BY created_at DESC, id DESC LIMIT ?').all(limit) as Row[]).map(toRunRow);
+    return (this.statement('SELECT * FROM runs ORDER BY created_at DESC, id DESC LIMIT ?').all(limit) as Row[]).map(toRunRow);
   }
 
   /**
@@ -145,8 +158,7 @@ export class RunStore {
    * new attempt must continue them, not start over. Completed and cancelled runs do not.
    */
   findResumableRun(recipePath: string, recipeHash: string): RunRow | undefined {
-    const row = this.db
-      .prepare(
+    const row = this.statement(
         `SELECT * FROM runs WHERE recipe_path = ? AND recipe_hash = ? AND status IN ('running', 'budget_exceeded', 'failed', 'interrupted')
          ORDER BY created_at DESC LIMIT 1`,
       )
@@ -155,34 +167,32 @@ export class RunStore {
   }
 
   setRunStatus(id: string, status: RunStatus, extra: { summary?: unknown; error?: string } = {}): void {
-    this.db
-      .prepare('UPDATE runs SET status = ?, updated_at = ?, summary = COALESCE(?, summary), error = ? WHERE id = ?')
+    this.statement('UPDATE runs SET status = ?, updated_at = ?, summary = COALESCE(?, summary), error = ? WHERE id = ?')
       .run(status, Date.now(), extra.summary === undefined ? null : JSON.stringify(extra.summary), extra.error ?? null, id);
   }
 
   updateRunOptions(id: string, options: Record<string, unknown>): void {
-    this.db.prepare('UPDATE runs SET options = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(options), Date.now(), id);
+    this.statement('UPDATE runs SET options = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(options), Date.now(), id);
   }
 
   /** Marks the run as worked on by this process, clearing an earlier cancel request. */
   claimRun(id: string, pid: number): void {
-    this.db.prepare(`UPDATE runs SET pid = ?, status = 'running', cancel_requested = 0, updated_at = ? WHERE id = ?`).run(pid, Date.now(), id);
+    this.statement(`UPDATE runs SET pid = ?, status = 'running', cancel_requested = 0, updated_at = ? WHERE id = ?`).run(pid, Date.now(), id);
   }
 
   requestCancel(id: string): void {
-    this.db.prepare('UPDATE runs SET cancel_requested = 1, updated_at = ? WHERE id = ?').run(Date.now(), id);
+    this.statement('UPDATE runs SET cancel_requested = 1, updated_at = ? WHERE id = ?').run(Date.now(), id);
   }
 
   isCancelRequested(id: string): boolean {
-    const row = this.db.prepare('SELECT cancel_requested FROM runs WHERE id = ?').get(id) as { cancel_requested: number } | undefined;
+    const row = this.statement('SELECT cancel_requested FROM runs WHERE id = ?').get(id) as { cancel_requested: number } | undefined;
     return row?.cancel_requested === 1;
   }
 
   // --- steps ------------------------------------------------------------------------------------
 
   saveStep(runId: string, index: number, name: string, kind: string, status: string, counts?: unknown): void {
-    this.db
-      .prepare(
+    this.statement(
         `INSERT INTO steps (run_id, step_index, name, kind, status, counts) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (run_id, step_index) DO UPDATE SET status = excluded.status, counts = COALESCE(excluded.counts, counts)`,
       )
@@ -190,7 +200,7 @@ export class RunStore {
   }
 
   getSteps(runId: string): { index: number; name: string; kind: string; status: string; counts?: unknown }[] {
-    const rows = this.db.prepare('SELECT * FROM steps WHERE run_id = ? ORDER BY step_index').all(runId) as Row[];
+    const rows = this.statement('SELECT * FROM steps WHERE run_id = ? ORDER BY step_index').all(runId) as Row[];
     return rows.map((row) => ({
       index: row.step_index as number,
       name: row.name as string,
@@ -204,8 +214,7 @@ export class RunStore {
 
   /** Records a request of a step; returns false when the run already has it (a duplicate request). */
   addRequest(runId: string, stepIndex: number, requestKey: string, customId: string): boolean {
-    const result = this.db
-      .prepare(
+    const result = this.statement(
         `INSERT OR IGNORE INTO requests (run_id, step_index, request_key, custom_id, status) VALUES (?, ?, ?, ?, 'pending')`,
       )
       .run(runId, stepIndex, requestKey, customId);
@@ -214,31 +223,30 @@ export class RunStore {
 
   /** Requests recorded by a planning pass that never recorded their shard (it died midway). */
   deletePendingRequests(runId: string, stepIndex: number): void {
-    this.db.prepare(`DELETE FROM requests WHERE run_id = ? AND step_index = ? AND status = 'pending'`).run(runId, stepIndex);
+    this.statement(`DELETE FROM requests WHERE run_id = ? AND step_index = ? AND status = 'pending'`).run(runId, stepIndex);
   }
 
   countStepRequests(runId: string, stepIndex: number): number {
-    const row = this.db.prepare('SELECT COUNT(*) AS n FROM requests WHERE run_id = ? AND step_index = ?').get(runId, stepIndex) as { n: number };
+    const row = this.statement('SELECT COUNT(*) AS n FROM requests WHERE run_id = ? AND step_index = ?').get(runId, stepIndex) as { n: number };
     return row.n;
   }
 
   getRequest(runId: string, stepIndex: number, requestKey: string): { attempts: number; status: string; outcome?: string } | undefined {
-    const row = this.db
-      .prepare('SELECT attempts, status, outcome FROM requests WHERE run_id = ? AND step_index = ? AND request_key = ?')
+    const row = this.statement('SELECT attempts, status, outcome FROM requests WHERE run_id = ? AND step_index = ? AND request_key = ?')
       .get(runId, stepIndex, requestKey) as Row | undefined;
     return row ? { attempts: row.attempts as number, status: row.status as string, ...(row.outcome ? { outcome: row.outcome as string } : {}) } : undefined;
   }
 
-  requestKeyForCustomId(runId: string, stepIndex: number, customId: string): string | undefined {
-    const row = this.db
-      .prepare('SELECT request_key FROM requests WHERE run_id = ? AND step_index = ? AND custom_id = ?')
-      .get(runId, stepIndex, customId) as { request_key: string } | undefined;
-    return row?.request_key;
+  requestByCustomId(runId: string, stepIndex: number, customId: string): { requestKey: string; attempts: number; status: string } | undefined {
+    const row = this.statement('SELECT request_key, attempts, status FROM requests WHERE run_id = ? AND step_index = ? AND custom_id = ?').get(runId, stepIndex, customId) as
+      | Row
+      | undefined;
+    return row ? { requestKey: row.request_key as string, attempts: row.attempts as number, status: row.status as string } : undefined;
   }
 
   /** Puts requests into a shard: one more attempt each. */
   assignRequestsToShard(runId: string, stepIndex: number, shardId: string, requestKeys: string[]): void {
-    const statement = this.db.prepare(
+    const statement = this.statement(
       `UPDATE requests SET shard_id = ?, status = 'sharded', attempts = attempts + 1, outcome = NULL
        WHERE run_id = ? AND step_index = ? AND request_key = ?`,
     );
@@ -246,15 +254,13 @@ export class RunStore {
   }
 
   setRequestOutcome(runId: string, stepIndex: number, requestKey: string, outcome: ResponseOutcome, final: boolean): void {
-    this.db
-      .prepare('UPDATE requests SET outcome = ?, status = ? WHERE run_id = ? AND step_index = ? AND request_key = ?')
+    this.statement('UPDATE requests SET outcome = ?, status = ? WHERE run_id = ? AND step_index = ? AND request_key = ?')
       .run(outcome, final ? 'final' : 'retry', runId, stepIndex, requestKey);
   }
 
   /** Requests of a shard that got no result line at all (lost, or the batch failed as a whole). */
   unansweredRequestsOfShard(shardId: string): { requestKey: string; runId: string; stepIndex: number; attempts: number }[] {
-    const rows = this.db
-      .prepare(`SELECT request_key, run_id, step_index, attempts FROM requests WHERE shard_id = ? AND status = 'sharded'`)
+    const rows = this.statement(`SELECT request_key, run_id, step_index, attempts FROM requests WHERE shard_id = ? AND status = 'sharded'`)
       .all(shardId) as Row[];
     return rows.map((row) => ({
       requestKey: row.request_key as string,
@@ -265,8 +271,7 @@ export class RunStore {
   }
 
   countRequests(runId: string, stepIndex: number, status: string): number {
-    const row = this.db
-      .prepare('SELECT COUNT(*) AS n FROM requests WHERE run_id = ? AND step_index = ? AND status = ?')
+    const row = this.statement('SELECT COUNT(*) AS n FROM requests WHERE run_id = ? AND step_index = ? AND status = ?')
       .get(runId, stepIndex, status) as { n: number };
     return row.n;
   }
@@ -276,8 +281,7 @@ export class RunStore {
   }
 
   requestKeysWithStatus(runId: string, stepIndex: number, status: string): Set<string> {
-    const rows = this.db
-      .prepare('SELECT request_key FROM requests WHERE run_id = ? AND step_index = ? AND status = ?')
+    const rows = this.statement('SELECT request_key FROM requests WHERE run_id = ? AND step_index = ? AND status = ?')
       .all(runId, stepIndex, status) as { request_key: string }[];
     return new Set(rows.map((row) => row.request_key));
   }
@@ -285,8 +289,7 @@ export class RunStore {
   // --- shards -----------------------------------------------------------------------------------
 
   insertShard(shard: Omit<ShardRow, 'status' | 'createdAt'>): void {
-    this.db
-      .prepare(
+    this.statement(
         `INSERT INTO shards (id, run_id, step_index, round, provider, model, endpoint, kind, input_path, input_hash, request_count, bytes,
            estimate_usd, status, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?)`,
@@ -310,70 +313,67 @@ export class RunStore {
   }
 
   getShard(id: string): ShardRow | undefined {
-    const row = this.db.prepare('SELECT * FROM shards WHERE id = ?').get(id) as Row | undefined;
+    const row = this.statement('SELECT * FROM shards WHERE id = ?').get(id) as Row | undefined;
     return row ? toShardRow(row) : undefined;
   }
 
   shardsOfStep(runId: string, stepIndex: number): ShardRow[] {
-    return (this.db.prepare('SELECT * FROM shards WHERE run_id = ? AND step_index = ? ORDER BY created_at, id').all(runId, stepIndex) as Row[]).map(
+    return (this.statement('SELECT * FROM shards WHERE run_id = ? AND step_index = ? ORDER BY created_at, id').all(runId, stepIndex) as Row[]).map(
       toShardRow,
     );
   }
 
   shardsOfRun(runId: string): ShardRow[] {
-    return (this.db.prepare('SELECT * FROM shards WHERE run_id = ? ORDER BY step_index, created_at, id').all(runId) as Row[]).map(toShardRow);
+    return (this.statement('SELECT * FROM shards WHERE run_id = ? ORDER BY step_index, created_at, id').all(runId) as Row[]).map(toShardRow);
   }
 
   /** Written right before the provider call: a crash after this line means "maybe submitted". */
   markShardSubmitting(id: string): void {
-    this.db.prepare(`UPDATE shards SET status = 'submitting', submitted_at = ? WHERE id = ?`).run(Date.now(), id);
+    this.statement(`UPDATE shards SET status = 'submitting', submitted_at = ? WHERE id = ?`).run(Date.now(), id);
   }
 
   /** Back to planned: the provider said no (a definite rejection, nothing was created). */
   markShardPlanned(id: string, error?: string): void {
-    this.db.prepare(`UPDATE shards SET status = 'planned', error = ? WHERE id = ?`).run(error ?? null, id);
+    this.statement(`UPDATE shards SET status = 'planned', error = ? WHERE id = ?`).run(error ?? null, id);
   }
 
   markShardSubmitted(id: string, batchId: string, handle: unknown): void {
-    this.db
-      .prepare(`UPDATE shards SET status = 'submitted', batch_id = ?, handle = ?, error = NULL WHERE id = ?`)
+    this.statement(`UPDATE shards SET status = 'submitted', batch_id = ?, handle = ?, error = NULL WHERE id = ?`)
       .run(batchId, JSON.stringify(handle), id);
   }
 
   updateShardProgress(id: string, rawStatus: string, counts: unknown): void {
-    this.db.prepare('UPDATE shards SET raw_status = ?, counts = ? WHERE id = ?').run(rawStatus, counts === undefined ? null : JSON.stringify(counts), id);
+    this.statement('UPDATE shards SET raw_status = ?, counts = ? WHERE id = ?').run(rawStatus, counts === undefined ? null : JSON.stringify(counts), id);
   }
 
   markShardEnded(id: string, status: 'ended' | 'failed', rawStatus: string, error?: string): void {
-    this.db
-      .prepare('UPDATE shards SET status = ?, raw_status = ?, error = ?, ended_at = ? WHERE id = ?')
+    this.statement('UPDATE shards SET status = ?, raw_status = ?, error = ?, ended_at = ? WHERE id = ?')
       .run(status, rawStatus, error ?? null, Date.now(), id);
   }
 
   markShardCollected(id: string): void {
-    this.db.prepare(`UPDATE shards SET status = 'collected', collected_at = ? WHERE id = ?`).run(Date.now(), id);
+    this.statement(`UPDATE shards SET status = 'collected', collected_at = ? WHERE id = ?`).run(Date.now(), id);
   }
 
   knownBatchIds(): Set<string> {
-    const rows = this.db.prepare('SELECT batch_id FROM shards WHERE batch_id IS NOT NULL').all() as { batch_id: string }[];
+    const rows = this.statement('SELECT batch_id FROM shards WHERE batch_id IS NOT NULL').all() as { batch_id: string }[];
     return new Set(rows.map((row) => row.batch_id));
   }
 
   countBatchesOfRun(runId: string): number {
-    const row = this.db.prepare('SELECT COUNT(*) AS n FROM shards WHERE run_id = ? AND batch_id IS NOT NULL').get(runId) as { n: number };
+    const row = this.statement('SELECT COUNT(*) AS n FROM shards WHERE run_id = ? AND batch_id IS NOT NULL').get(runId) as { n: number };
     return row.n;
   }
 
   // --- responses (the cache) --------------------------------------------------------------------
 
   getResponse(requestKey: string): ResponseRow | undefined {
-    const row = this.db.prepare('SELECT * FROM responses WHERE request_key = ?').get(requestKey) as Row | undefined;
+    const row = this.statement('SELECT * FROM responses WHERE request_key = ?').get(requestKey) as Row | undefined;
     return row ? toResponseRow(row) : undefined;
   }
 
   putResponse(response: ResponseRow): void {
-    this.db
-      .prepare(
+    this.statement(
         `INSERT INTO responses (request_key, provider, model, outcome, reason, value, text_excerpt, usage, batch_id, custom_id, attempts, final, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (request_key) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason, value = excluded.value,
@@ -400,8 +400,7 @@ export class RunStore {
   // --- ledger -----------------------------------------------------------------------------------
 
   addLedgerEntry(entry: LedgerRow): void {
-    this.db
-      .prepare(
+    this.statement(
         `INSERT INTO ledger (run_id, step_index, shard_id, batch_id, provider, model, requests, input_tokens, output_tokens,
            cached_input_tokens, cost_usd, sync_cost_usd, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
@@ -425,8 +424,7 @@ export class RunStore {
   ledgerTotals(runId: string, stepIndex?: number): LedgerTotals {
     const where = stepIndex === undefined ? 'run_id = ?' : 'run_id = ? AND step_index = ?';
     const parameters = stepIndex === undefined ? [runId] : [runId, stepIndex];
-    const row = this.db
-      .prepare(
+    const row = this.statement(
         `SELECT COALESCE(SUM(requests), 0) AS requests, COALESCE(SUM(input_tokens), 0) AS input, COALESCE(SUM(output_tokens), 0) AS output,
            COALESCE(SUM(cached_input_tokens), 0) AS cached, SUM(cost_usd) AS cost, SUM(sync_cost_usd) AS sync,
            SUM(CASE WHEN cost_usd IS NULL THEN 1 ELSE 0 END) AS unpriced

@@ -36,6 +36,10 @@ describe('dedupStream', () => {
     // Exact copies: one right after its original (same chunk), one far away (another chunk).
     rows.splice(10, 0, { id: 'copy-near', fields: { text: (rows[3]!.fields.text as string).toUpperCase() } });
     rows.push({ id: 'copy-far', fields: { text: rows[5]!.fields.text } });
+    // Non-ASCII text travels to workers as UTF-8; a lone surrogate must normalise the same way there.
+    const unicode = `Ｈｅｌｌｏ wörld — ${wordsText(range(0, 40))} 東京タワー 😀 \ud800 tail`;
+    rows.splice(200, 0, { id: 'uni-1', fields: { text: unicode } });
+    rows.splice(900, 0, { id: 'uni-2', fields: { text: unicode.replace('\ud800', '') } }, { id: 'uni-3', fields: { text: `${unicode} more words` } });
     let statsWithWorkers: DedupStats | undefined;
     const single = await collect(rows, { chunkSize: 128 });
     const parallel = await collect(rows, { chunkSize: 128, workers: 2, onStats: (stats) => (statsWithWorkers = stats) });
@@ -43,6 +47,8 @@ describe('dedupStream', () => {
     expect(parallel.find(({ record }) => record.id === 'copy-near')?.verdict).toEqual({ keep: false, reason: 'exact', duplicateOf: rows[3]!.id });
     expect(parallel.find(({ record }) => record.id === 'copy-far')?.verdict).toEqual({ keep: false, reason: 'exact', duplicateOf: rows[5]!.id });
     expect(statsWithWorkers?.checked).toBe(rows.length);
+    expect(parallel.find(({ record }) => record.id === 'uni-2')?.verdict).toEqual({ keep: false, reason: 'exact', duplicateOf: 'uni-1' });
+    expect(parallel.find(({ record }) => record.id === 'uni-3')?.verdict).toMatchObject({ keep: false, reason: 'near', duplicateOf: 'uni-1' });
     const again = await collect(rows, { chunkSize: 128, workers: 2 });
     expect(again.map(({ verdict }) => verdict)).toEqual(single.map(({ verdict }) => verdict));
   });
@@ -124,3 +130,4 @@ describe('dedupStream', () => {
     expect((failure as Error).message).toContain('bad');
   });
 });
+

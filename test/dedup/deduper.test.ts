@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { jaccardOfSets, wordNgramSet } from '../../bench/synthetic-corpus.js';
 import { createDeduper, type DedupVerdict } from '../../src/dedup/deduper.js';
 import { WasmMinHashKernel } from '../../src/dedup/minhash-wasm.js';
-import { DocumentSketcher } from '../../src/dedup/sketcher.js';
+import { DocumentSketcher } from '../../src/dedup/document-sketcher.js';
 import { nearSpec, plantedCorpus, range, specOf, wordsText } from './fixtures.js';
 
 async function verdictsOf(options: { wasm?: boolean } = {}): Promise<DedupVerdict[]> {

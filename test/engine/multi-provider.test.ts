@@ -73,6 +73,31 @@ describe('one recipe, three providers', () => {
     expect(summary.samples).toMatchObject({ requested: 18, valid: 18 });
   });
 
+  it('runs a Gemini generate step and Gemini batch embeddings offline', async () => {
+    const dir = tempDir();
+    const summary = await runRecipe(
+      {
+        name: 'gemini-chain',
+        seeds: [{ product: { topic: ['tea', 'coffee'], audience: ['child', 'chemist'] } }],
+        steps: [
+          { generate: 'question', model: 'gemini/gemini-2.5-flash', prompt: 'Ask a {{ audience }} question about {{ topic }}.', schema: QUESTION },
+          { embed: 'question_vector', model: 'gemini/gemini-embedding-001', input: 'question', dimensions: 32 },
+        ],
+      },
+      { cwd: dir, offline: true, env: {}, emulator: { faults: { timing: FAST } }, pollIntervalMs: { initial: 5, max: 20 } },
+    );
+    expect(summary.status).toBe('completed');
+    expect(summary.steps.map((step) => [step.kind, step.provider, step.counts.succeeded])).toEqual([
+      ['generate', 'gemini', 4],
+      ['embed', 'gemini', 4],
+    ]);
+    const rows = readFileSync(join(dir, 'outputs', 'gemini-chain', 'v1', 'data', 'train-00000-of-00001.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    for (const row of rows) {
+      expect(typeof row.question).toBe('string');
+      expect(row.question_vector).toHaveLength(32);
+    }
+  });
+
   it('splits a step into shards within max_requests_per_batch, sending each request exactly once', async () => {
     emulator = await startEmulator({ faults: { timing: FAST } });
     const dir = tempDir();

@@ -126,7 +126,8 @@ describe('OpenAIBatchProvider against the emulator', () => {
   });
 
   it('cancels a running batch', async () => {
-    emulator = await startEmulator({ faults: { timing: { validatingMs: 5, inProgressMs: 60_000, finalizingMs: 5 } } });
+    // Cancelling lasts finalizingMs: long enough that the cancel call itself sees `cancelling`.
+    emulator = await startEmulator({ faults: { timing: { validatingMs: 5, inProgressMs: 60_000, finalizingMs: 500 } } });
     const provider = new OpenAIBatchProvider({ apiKey: 'k', baseURL: emulator.openaiBaseURL, maxRetries: 0 });
     const handle = await provider.submit(writeShard(tempDir(), provider, makeRequests(4)));
     const status = await provider.cancel(handle);

@@ -14,6 +14,7 @@ export interface RunCommandOptions {
   cache?: boolean;
   fresh?: boolean;
   keepRejects?: boolean;
+  forceVersion?: boolean;
   emulatorConfig?: string;
   resumeRunId?: string;
   /** First poll interval in ms (grows to 12x while nothing changes). */
@@ -36,6 +37,7 @@ export async function runCommand(options: RunCommandOptions): Promise<RunSummary
       noCache: options.cache === false,
       fresh: Boolean(options.fresh),
       keepRejects: Boolean(options.keepRejects),
+      forceVersion: Boolean(options.forceVersion),
       signal: controller.signal,
       ...(options.out ? { outDir: options.out } : {}),
       ...(options.state ? { stateDir: options.state } : {}),

@@ -96,7 +96,9 @@ export function describeEvent(event: RunEvent, lastStatus = new Map<string, stri
     case 'step-end':
       return `step ${event.step} done: ${event.counts.input} in, ${event.counts.output} out`;
     case 'version-written':
-      return `wrote ${event.dataset}@${event.version}: ${event.rows} rows in ${event.path}`;
+      return event.reusedExisting
+        ? `data unchanged: identical to ${event.dataset}@${event.version}, no new version`
+        : `wrote ${event.dataset}@${event.version}: ${event.rows} rows in ${event.path}`;
     case 'warning':
       return `warning: ${event.message}`;
     case 'run-end':

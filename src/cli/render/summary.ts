@@ -18,7 +18,11 @@ export function renderRunSummary(summary: RunSummary): string {
       (cost.syncUsd > 0 ? `, $${cost.syncUsd.toFixed(4)} at synchronous prices, saved $${cost.savingsUsd.toFixed(4)}` : '') +
       (cost.unpriced ? '; some models have no known price (see prices: in the recipe)' : ''),
   );
-  if (summary.output) lines.push(`output: ${summary.output.path} (${summary.output.rows} rows, ${summary.output.dataset}@${summary.output.version})`);
+  if (summary.output?.reusedExisting) {
+    lines.push(`output: ${summary.output.path} is unchanged — same data files as ${summary.output.dataset}@${summary.output.version}, no version added (--force-version writes one)`);
+  } else if (summary.output) {
+    lines.push(`output: ${summary.output.path} (${summary.output.rows} rows, ${summary.output.dataset}@${summary.output.version})`);
+  }
   if (summary.error) lines.push(`error: ${summary.error.message}`);
   return lines.join('\n');
 }

@@ -26,7 +26,16 @@ export function buildAnthropicParams(request: ProviderRequest): Record<string, u
   if (temperature !== undefined) params.temperature = temperature;
   if (top_p !== undefined) params.top_p = top_p;
   if (stop !== undefined) params.stop_sequences = Array.isArray(stop) ? stop : [stop];
-  if (request.output?.mode === 'native') params.output_config = toAnthropicOutputConfig(request.output);
-  if (request.output?.mode === 'tool') Object.assign(params, toAnthropicForcedTool(request.output));
+  if (request.output?.mode === 'native') params.output_config = memoised(outputConfigs, request.output, toAnthropicOutputConfig);
+  if (request.output?.mode === 'tool') Object.assign(params, memoised(forcedTools, request.output, toAnthropicForcedTool));
   return params;
+}
+
+const outputConfigs = new WeakMap<object, unknown>();
+const forcedTools = new WeakMap<object, unknown>();
+
+/** One conversion per schema object (a step's requests share it) instead of one per request. */
+function memoised<T>(cache: WeakMap<object, unknown>, output: NonNullable<ProviderRequest['output']>, convert: (output: NonNullable<ProviderRequest['output']>) => T): T {
+  if (!cache.has(output.jsonSchema)) cache.set(output.jsonSchema, convert(output));
+  return cache.get(output.jsonSchema) as T;
 }

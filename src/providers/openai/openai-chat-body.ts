@@ -11,8 +11,20 @@ export function buildOpenAIChatBody(request: ProviderRequest, options: { maxToke
   const { max_tokens, ...params } = request.params;
   const body: Record<string, unknown> = { model: request.model, messages: withPromptInstructions(request), ...params };
   if (max_tokens !== undefined) body[options.maxTokensKey] = max_tokens;
-  if (request.output?.mode === 'native') body.response_format = toOpenAIResponseFormat(request.output);
+  if (request.output?.mode === 'native') body.response_format = responseFormatOf(request.output);
   return body;
+}
+
+const responseFormats = new WeakMap<object, unknown>();
+
+/** Converted once per schema object: a step's requests share one schema, and the strict transform walks all of it. */
+function responseFormatOf(output: NonNullable<ProviderRequest['output']>): unknown {
+  let format = responseFormats.get(output.jsonSchema);
+  if (!format) {
+    format = toOpenAIResponseFormat(output);
+    responseFormats.set(output.jsonSchema, format);
+  }
+  return format;
 }
 
 /** In `prompt` mode the schema travels in the system message (servers without structured output). */

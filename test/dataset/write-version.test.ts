@@ -1,0 +1,215 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { DataRecord } from '../../src/domain.js';
+import { SynthforgeError } from '../../src/errors.js';
+import { DATASET_FORMATS } from '../../src/dataset/formats/dataset-formats.js';
+import { listVersions } from '../../src/dataset/list-versions.js';
+import type { DatasetManifest } from '../../src/dataset/manifest.js';
+import { contentHashOf } from '../../src/dataset/write-version.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
+import { CHAT, qaRecords, record, writeVersion } from './fixtures.js';
+
+const tempDir = useTempDirs();
+
+const readJsonl = (path: string) =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+const manifestOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as DatasetManifest;
+const sha256 = async (path: string) => (await import('node:crypto')).createHash('sha256').update(readFileSync(path)).digest('hex');
+
+/** Every file of a directory tree with its bytes and mtime, to prove nothing was touched. */
+function snapshot(dir: string): Map<string, { bytes: string; mtime: number }> {
+  const files = new Map<string, { bytes: string; mtime: number }>();
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    files.set(path, { bytes: readFileSync(path).toString('base64'), mtime: statSync(path).mtimeMs });
+  }
+  return files;
+}
+
+const SHARDED = { ...CHAT, splits: { train: 0.8, test: 0.2 }, files: ['jsonl', 'parquet'] as ('jsonl' | 'parquet')[], max_rows_per_file: 40 };
+
+describe('writeDatasetVersion: files', () => {
+  it('writes HF-named shards per split, a manifest that lists them, and lineage per sample', async () => {
+    const root = tempDir();
+    const info = await writeVersion(root, qaRecords(200), SHARDED);
+    expect(info).toMatchObject({ version: 'v1', number: 1, rows: 200, reusedExisting: false, unmapped: 0 });
+    expect(info.splits.train! + info.splits.test!).toBe(200);
+
+    const trainShards = Math.ceil(info.splits.train! / 40);
+    const names = readdirSync(join(info.dir, 'data')).sort();
+    expect(names).toEqual(
+      [
+        ...Array.from({ length: trainShards }, (_, index) => `train-0000${index}-of-0000${trainShards}`),
+        'test-00000-of-00001',
+      ]
+        .flatMap((stem) => [`${stem}.jsonl`, `${stem}.parquet`])
+        .sort(),
+    );
+
+    const manifest = manifestOf(info.dir);
+    expect(manifest).toMatchObject({ dataset: 'support-qa', version: 'v1', parent_version: null, format: 'openai-chat', rows: 200, unmapped: 0 });
+    expect(manifest.recipe).toEqual({ name: 'support-qa', path: '/recipes/support-qa.yaml', kind: 'yaml', sha256: 'ab'.repeat(32) });
+    expect(manifest.files).toHaveLength(names.length);
+    for (const file of manifest.files) {
+      expect(await sha256(join(info.dir, file.path))).toBe(file.sha256);
+      expect(statSync(join(info.dir, file.path)).size).toBe(file.bytes);
+    }
+    expect(manifest.content_hash).toBe(contentHashOf(manifest.files));
+
+    const jsonlRows = manifest.files.filter((file) => file.format === 'jsonl').flatMap((file) => readJsonl(join(info.dir, file.path)));
+    expect(jsonlRows).toHaveLength(200);
+    for (const row of jsonlRows) expect(DATASET_FORMATS['openai-chat'].rowSchema.safeParse(row).success).toBe(true);
+
+    const lineage = readJsonl(join(info.dir, 'lineage.jsonl'));
+    expect(lineage).toHaveLength(200);
+    expect(lineage[0]).toMatchObject({ id: 's0-000000', seed_id: 's0-000000', steps: [{ step: 'answer', requestKey: 'key-s0-000000', batchId: 'batch_1', model: 'gpt-4o-mini' }] });
+    expect(lineage[0]!.content_hash).toMatch(/^[0-9a-f]{32}$/);
+    const splitOfRow = new Map(manifest.files.filter((file) => file.format === 'jsonl').flatMap((file) => readJsonl(join(info.dir, file.path)).map((row) => [row.id, file.split])));
+    for (const entry of lineage) expect(entry.split).toBe(splitOfRow.get(entry.id));
+    expect(existsSync(join(info.dir, 'unmapped.jsonl'))).toBe(false);
+  });
+
+  it('shards by size on the JSON lines, a JSONL shard and its Parquet twin holding the same rows', async () => {
+    const root = tempDir();
+    const info = await writeVersion(root, qaRecords(60), { ...CHAT, files: ['jsonl', 'parquet'], max_file_mb: 2048 / (1024 * 1024) });
+    const jsonl = info.files.filter((file) => file.format === 'jsonl');
+    const parquet = info.files.filter((file) => file.format === 'parquet');
+    expect(jsonl.length).toBeGreaterThan(3);
+    expect(jsonl.map((file) => file.rows)).toEqual(parquet.map((file) => file.rows));
+    for (const file of jsonl) expect(file.bytes).toBeLessThanOrEqual(2048);
+    expect(jsonl[0]!.path).toBe(`data/train-00000-of-${String(jsonl.length).padStart(5, '0')}.jsonl`);
+    expect(jsonl.reduce((sum, file) => sum + file.rows, 0)).toBe(60);
+  });
+
+  it('keeps an id in its split when the dataset grows', async () => {
+    const root = tempDir();
+    const first = await writeVersion(root, qaRecords(100), SHARDED);
+    const second = await writeVersion(root, qaRecords(250), SHARDED);
+    const splitOf = (dir: string) => new Map(readJsonl(join(dir, 'lineage.jsonl')).map((entry) => [entry.id, entry.split]));
+    const before = splitOf(first.dir);
+    const after = splitOf(second.dir);
+    expect(before.size).toBe(100);
+    for (const [id, split] of before) expect(after.get(id)).toBe(split);
+  });
+
+  it('stratifies splits by a record field', async () => {
+    const root = tempDir();
+    const info = await writeVersion(root, qaRecords(300), { ...CHAT, splits: { train: 0.9, test: 0.1 }, stratify_by: 'topic' });
+    const lineage = readJsonl(join(info.dir, 'lineage.jsonl'));
+    const topicOf = new Map(qaRecords(300).map((item) => [item.id, item.fields.topic]));
+    for (const topic of ['wifi', 'billing', 'hardware']) {
+      const inTopic = lineage.filter((entry) => topicOf.get(entry.id as string) === topic);
+      expect(inTopic.filter((entry) => entry.split === 'test')).toHaveLength(10);
+    }
+    expect(manifestOf(info.dir).split_spec).toMatchObject({ stratify_by: 'topic', fractions: { train: 0.9, test: 0.1 } });
+  });
+
+  it('reports records the format cannot take in unmapped.jsonl and the manifest, and writes the rest', async () => {
+    const root = tempDir();
+    const records = [...qaRecords(5), record(99, { question: 'no answer here?' })];
+    const info = await writeVersion(root, records, CHAT);
+    expect(info).toMatchObject({ rows: 5, unmapped: 1 });
+    const unmapped = readJsonl(join(info.dir, 'unmapped.jsonl'));
+    expect(unmapped).toEqual([{ id: 's0-000099', seed_id: 's0-000099', problems: [expect.stringMatching(/"answer" is not a field/)] }]);
+    expect(manifestOf(info.dir).sidecars.map((file) => file.path)).toEqual(['lineage.jsonl', 'unmapped.jsonl']);
+  });
+
+  it('refuses to write a version when no record maps, naming an example', async () => {
+    const root = tempDir();
+    const error = await writeVersion(root, qaRecords(3), { format: 'alpaca', fields: { instruction: '{{ question }}', output: '{{ nope }}' } }).catch((caught: unknown) => caught);
+    expect(SynthforgeError.isInstance(error) && error.code).toBe('output_unmappable');
+    expect((error as Error).message).toMatch(/none of the 3 records .* alpaca .*"nope" is not a field/);
+    expect(await listVersions(root, 'support-qa')).toEqual([]);
+  });
+
+  it('copies extra files beside the data, and refuses reserved names', async () => {
+    const root = tempDir();
+    const rejects = join(tempDir(), 'rejects.jsonl');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(rejects, '{"id":"x","reason":"dup"}\n');
+    const { writeDatasetVersion } = await import('../../src/dataset/write-version.js');
+    const { spec, stream, templatesOf, MANIFEST } = await import('./fixtures.js');
+    const output = spec(CHAT);
+    const base = { outputsRoot: root, dataset: 'support-qa', output, templates: templatesOf(output), manifest: MANIFEST };
+    const info = await writeDatasetVersion({ ...base, records: stream(qaRecords(3)), extraFiles: [{ from: rejects, name: 'rejects.jsonl' }] });
+    expect(readFileSync(join(info.dir, 'rejects.jsonl'), 'utf8')).toBe('{"id":"x","reason":"dup"}\n');
+    const refused = await writeDatasetVersion({ ...base, records: stream(qaRecords(4)), extraFiles: [{ from: rejects, name: 'manifest.json' }] }).catch((caught: unknown) => caught);
+    expect(SynthforgeError.isInstance(refused) && refused.code).toBe('output_name_reserved');
+  });
+
+  it('keeps paths inside the output root', async () => {
+    const error = await writeVersion(tempDir(), qaRecords(1), CHAT, { dataset: '../escape' }).catch((caught: unknown) => caught);
+    expect(SynthforgeError.isInstance(error) && error.code).toBe('dataset_name_invalid');
+  });
+});
+
+describe('writeDatasetVersion: immutable versions', () => {
+  it('writes v2 beside v1 and never touches v1; published files are read-only', async () => {
+    const root = tempDir();
+    const first = await writeVersion(root, qaRecords(30), SHARDED);
+    const before = snapshot(first.dir);
+    const second = await writeVersion(root, qaRecords(40), SHARDED);
+    expect(second.version).toBe('v2');
+    expect(snapshot(first.dir)).toEqual(before);
+    expect(manifestOf(second.dir).parent_version).toBe('v1');
+    expect(statSync(join(first.dir, 'manifest.json')).mode & 0o222).toBe(0);
+    expect(statSync(join(first.dir, first.files[0]!.path)).mode & 0o222).toBe(0);
+  });
+
+  it('returns the latest version instead of a duplicate when the data files are identical, unless forced', async () => {
+    const root = tempDir();
+    const first = await writeVersion(root, qaRecords(30), SHARDED);
+    const again = await writeVersion(root, qaRecords(30), SHARDED, { manifest: { created_at: 'a later run' } });
+    expect(again).toMatchObject({ version: 'v1', reusedExisting: true, contentHash: first.contentHash, rows: 30 });
+    expect(readdirSync(join(root, 'support-qa'))).toEqual(['v1']);
+    const forced = await writeVersion(root, qaRecords(30), SHARDED, { forceVersion: true });
+    expect(forced).toMatchObject({ version: 'v2', reusedExisting: false, contentHash: first.contentHash });
+  });
+
+  it('gives the same records the same bytes and content hash in another output root', async () => {
+    const first = await writeVersion(tempDir(), qaRecords(50), SHARDED);
+    const second = await writeVersion(tempDir(), qaRecords(50), SHARDED, { manifest: { created_at: 'elsewhere' } });
+    expect(second.contentHash).toBe(first.contentHash);
+    for (const file of first.files) expect(readFileSync(join(second.dir, file.path)).equals(readFileSync(join(first.dir, file.path)))).toBe(true);
+    const third = await writeVersion(tempDir(), qaRecords(50, { answerSuffix: '!' }), SHARDED);
+    expect(third.contentHash).not.toBe(first.contentHash);
+  });
+
+  it('leaves no version and no leftovers when the records fail mid-write', async () => {
+    const root = tempDir();
+    await writeVersion(root, qaRecords(10), SHARDED);
+    async function* failing(): AsyncIterable<DataRecord> {
+      yield* qaRecords(20, { start: 100 });
+      throw new Error('stage file truncated');
+    }
+    await expect(writeVersion(root, failing(), SHARDED)).rejects.toThrow('stage file truncated');
+    expect(readdirSync(join(root, 'support-qa'))).toEqual(['v1']);
+    expect((await listVersions(root, 'support-qa')).map((version) => version.version)).toEqual(['v1']);
+  });
+
+  it('a failure on the very first write leaves nothing listVersions can see', async () => {
+    const root = tempDir();
+    async function* failing(): AsyncIterable<DataRecord> {
+      yield* qaRecords(5);
+      throw new Error('boom');
+    }
+    await expect(writeVersion(root, failing(), SHARDED)).rejects.toThrow('boom');
+    expect(await listVersions(root, 'support-qa')).toEqual([]);
+    expect(readdirSync(join(root, 'support-qa'))).toEqual([]);
+  });
+
+  it('clears the staging folder of a process that was killed mid-write', async () => {
+    const root = tempDir();
+    const deadPid = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const abandoned = join(root, 'support-qa', `.staging-${deadPid}-abc123`);
+    mkdirSync(join(abandoned, 'data'), { recursive: true });
+    const info = await writeVersion(root, qaRecords(3), CHAT);
+    expect(readdirSync(join(root, 'support-qa'))).toEqual([info.version]);
+  });
+});
