@@ -9,10 +9,15 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { DataRecord } from '../domain.js';
 
-export async function* readRecords(path: string): AsyncIterable<DataRecord> {
+export function readRecords(path: string): AsyncIterable<DataRecord> {
+  return readJsonLines<DataRecord>(path);
+}
+
+/** Objects of a JSONL file we wrote ourselves, streamed. */
+export async function* readJsonLines<T>(path: string): AsyncIterable<T> {
   const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
   for await (const line of lines) {
-    if (line !== '') yield JSON.parse(line) as DataRecord;
+    if (line !== '') yield JSON.parse(line) as T;
   }
 }
 

@@ -14,6 +14,7 @@ import { RunStore, type RunRow } from '../store/run-store.js';
 import { openSeeds } from '../seeds/open-seeds.js';
 import { compileRecipe, isBatchStep, type CompiledRecipe } from './compile-recipe.js';
 import { RunCancelledError } from './drive-shard.js';
+import { previousReferences } from './dedup-references.js';
 import { runDedupStep } from './dedup-step.js';
 import { RejectSink, runFilterStep } from './filter-step.js';
 import { runGenerateStep } from './generate-step.js';
@@ -223,7 +224,8 @@ class RunExecution {
         output,
       );
     } else if (step.kind === 'dedup') {
-      counts = await runDedupStep(step, input, output, rejects ? { rejects } : {});
+      const references = step.spec.against === 'previous' ? previousReferences(this.options.outDir, this.compiled.recipe.name, step) : undefined;
+      counts = await runDedupStep(step, input, output, { ...(rejects ? { rejects } : {}), ...(references ? { references } : {}) });
     } else if (step.kind === 'filter') {
       counts = await runFilterStep(step, input, output, rejects);
     } else {

@@ -1,4 +1,7 @@
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DedupStep } from '../recipe/recipe.js';
+import { writeDedupReferences } from './dedup-references.js';
 import { writeDatasetVersion } from '../dataset/write-version.js';
 import type { RunStore } from '../store/run-store.js';
 import { isBatchStep, type CompiledRecipe } from './compile-recipe.js';
@@ -21,6 +24,9 @@ export async function writeOutputVersion(input: {
 }): Promise<NonNullable<RunSummary['output']>> {
   const { recipe } = input.compiled;
   const shards = input.store.shardsOfRun(input.runId);
+  const dedupSteps = recipe.steps.filter((step): step is DedupStep => step.kind === 'dedup');
+  const references = await writeDedupReferences(input.finalStage, dedupSteps, dirname(input.finalStage));
+  const extraFiles = [...references, ...(input.rejectsPath && existsSync(input.rejectsPath) ? [{ from: input.rejectsPath, name: 'rejects.jsonl' }] : [])];
   const info = await writeDatasetVersion({
     outputsRoot: input.outDir,
     dataset: recipe.name,
@@ -49,7 +55,7 @@ export async function writeOutputVersion(input: {
       batches: shards.filter((shard) => shard.batchId).map((shard) => ({ step: shard.stepIndex, shard: shard.id, provider: shard.provider, batch_id: shard.batchId })),
       cost: { ...input.store.ledgerTotals(input.runId), estimate_usd: shards.filter((shard) => shard.batchId).reduce((sum, shard) => sum + (shard.estimateUsd ?? 0), 0) },
     },
-    ...(input.rejectsPath && existsSync(input.rejectsPath) ? { extraFiles: [{ from: input.rejectsPath, name: 'rejects.jsonl' }] } : {}),
+    ...(extraFiles.length > 0 ? { extraFiles } : {}),
   });
   return { dataset: info.dataset, version: info.version, path: info.dir, rows: info.rows, contentHash: info.contentHash, reusedExisting: info.reusedExisting };
 }
