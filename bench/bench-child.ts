@@ -1,0 +1,48 @@
+// Running one measurement in a child process, so each size gets its own peak RSS
+// (process.resourceUsage().maxRSS only ever grows) and nothing one size allocated skews the next.
+// The child prints its result as one `RESULT_MARKER {json}` line on stdout; anything else it prints
+// is ignored, and its stderr goes straight to ours.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const RESULT_MARKER = 'BENCH-RESULT';
+
+const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Runs `bench/<script>` under tsx with --expose-gc and returns the JSON it reported. */
+export function runBenchChild<T>(script: string, args: readonly string[]): T {
+  const path = join(repositoryRoot, 'bench', script);
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', path, ...args], {
+    cwd: repositoryRoot,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (child.error) throw child.error;
+  if (child.status !== 0) throw new Error(`bench/${script} ${args.join(' ')} exited with ${child.status ?? child.signal}`);
+  const line = child.stdout.split('\n').find((text) => text.startsWith(`${RESULT_MARKER} `));
+  if (line === undefined) throw new Error(`bench/${script} printed no ${RESULT_MARKER} line`);
+  return JSON.parse(line.slice(RESULT_MARKER.length + 1)) as T;
+}
+
+/** Called by a child script to hand its result to the parent. */
+export function reportResult(result: unknown): void {
+  process.stdout.write(`${RESULT_MARKER} ${JSON.stringify(result)}\n`);
+}
+
+/** The `--name=value` arguments of a child script, as a map. */
+export function childOptions(argv: readonly string[]): Map<string, string> {
+  const options = new Map<string, string>();
+  for (const argument of argv) {
+    const match = /^--([^=]+)=(.*)$/.exec(argument);
+    if (match) options.set(match[1]!, match[2]!);
+  }
+  return options;
+}
+
+export function requiredOption(options: Map<string, string>, name: string): string {
+  const value = options.get(name);
+  if (value === undefined) throw new Error(`missing --${name}=…`);
+  return value;
+}

@@ -1,0 +1,71 @@
+// Time, CPU and memory of one stage of a benchmark child process. Memory is measured three ways,
+// because each answers a different question:
+//   - peakRssBytes: the highest RSS sampled while the stage ran (every SAMPLE_MS, and at both ends):
+//     the stage's own peak, which process-wide maxRSS cannot give once an earlier stage peaked higher;
+//   - maxRssBytes: process.resourceUsage().maxRSS after the stage (the kernel's high-water mark);
+//   - heapAfterGcBytes / rssAfterGcBytes: after a full GC at the end of the stage, what it left
+//     behind. A figure here that grows with the dataset is a leak.
+// Children run with --expose-gc; without it the GC steps are skipped and the after-GC figures are
+// just the current ones.
+
+const SAMPLE_MS = 20;
+
+export interface StageMeasure {
+  name: string;
+  /** What the stage processed (lines, samples, requests). */
+  items: number;
+  seconds: number;
+  /** User + system CPU of the whole process (every thread) during the stage. */
+  cpuSeconds: number;
+  peakRssBytes: number;
+  maxRssBytes: number;
+  heapAfterGcBytes: number;
+  rssAfterGcBytes: number;
+  /** ArrayBuffers and other memory outside the JS heap, after GC (typed arrays of the dedup index live here). */
+  externalAfterGcBytes: number;
+}
+
+const collect = (globalThis as { gc?: () => void }).gc;
+
+export function fullGc(): void {
+  collect?.();
+}
+
+export async function measureStage(name: string, work: () => Promise<number>): Promise<StageMeasure> {
+  fullGc();
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, SAMPLE_MS);
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  let items: number;
+  try {
+    items = await work();
+  } finally {
+    clearInterval(timer);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  peak = Math.max(peak, process.memoryUsage.rss());
+  const maxRssBytes = process.resourceUsage().maxRSS * 1024;
+  fullGc();
+  const after = process.memoryUsage();
+  return {
+    name,
+    items,
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    peakRssBytes: peak,
+    maxRssBytes,
+    heapAfterGcBytes: after.heapUsed,
+    rssAfterGcBytes: after.rss,
+    externalAfterGcBytes: after.external + after.arrayBuffers,
+  };
+}
+
+/** The RSS of this process right now, after a GC: the floor the stages start from. */
+export function baselineRss(): number {
+  fullGc();
+  return process.memoryUsage.rss();
+}

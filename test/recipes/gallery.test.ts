@@ -1,0 +1,78 @@
+/** Every recipe of the gallery runs offline, end to end, with the counts its seeds imply. */
+import { cpSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runRecipe } from '../../src/engine/run-recipe.js';
+import { openDataset } from '../../src/dataset/open-dataset.js';
+import type { RunSummary } from '../../src/engine/run-summary.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
+
+const tempDir = useTempDirs();
+const FAST = { validatingMs: 5, inProgressMs: 10, finalizingMs: 5 };
+
+/**
+ * YAML recipes run from a copy in a temp dir. The TS recipe runs in place: it imports `synthforge`
+ * and `zod`, which resolve from this package (as they would from a user's project).
+ */
+async function runGallery(file: string): Promise<{ summary: RunSummary; dir: string }> {
+  const dir = tempDir();
+  cpSync(join(process.cwd(), 'recipes'), join(dir, 'recipes'), { recursive: true });
+  const recipe = file.endsWith('.ts') ? join(process.cwd(), 'recipes', file) : join('recipes', file);
+  const summary = await runRecipe(recipe, { cwd: dir, offline: true, env: {}, emulator: { faults: { timing: FAST } }, pollIntervalMs: { initial: 5, max: 20 } });
+  expect(summary.status).toBe('completed');
+  return { summary, dir };
+}
+
+const step = (summary: RunSummary, name: string) => summary.steps.find((item) => item.name === name)!.counts;
+
+describe('recipe gallery', () => {
+  it('quickstart: questions, dedup, answers, filter → openai-chat', async () => {
+    const { summary } = await runGallery('quickstart.yaml');
+    expect(step(summary, 'question')).toMatchObject({ input: 10, requested: 30, succeeded: 30 });
+    expect(step(summary, 'answer').input).toBe(step(summary, 'dedup-1').output);
+    expect(summary.output!.rows).toBe(step(summary, 'filter-3').output);
+  });
+
+  it('sft-instructions: SFT pairs across two providers with a test split and Parquet', async () => {
+    const { summary, dir } = await runGallery('sft-instructions.yaml');
+    expect(step(summary, 'instruction')).toMatchObject({ input: 32, requested: 64, succeeded: 64 });
+    expect(summary.steps.map((item) => item.provider ?? item.kind)).toEqual(['openai', 'dedup', 'anthropic', 'filter']);
+    const dataset = await openDataset(join(dir, 'outputs'), 'sft-instructions@v1');
+    expect(dataset.splits.sort()).toEqual(['test', 'train']);
+    const files = (dataset.manifest as unknown as { files: { path: string }[] }).files.map((file) => file.path);
+    expect(files.some((path) => path.endsWith('.parquet'))).toBe(true);
+  });
+
+  it('dpo-preferences: two answers and a judge → chosen/rejected pairs', async () => {
+    const { summary, dir } = await runGallery('dpo-preferences.yaml');
+    for (const name of ['answer_a', 'answer_b', 'verdict']) expect(step(summary, name)).toMatchObject({ input: 6, succeeded: 6 });
+    const dataset = await openDataset(join(dir, 'outputs'), 'dpo-preferences@v1');
+    if (dataset.format !== 'preference') throw new Error(dataset.format);
+    let rows = 0;
+    for await (const row of dataset.rows()) {
+      expect(row.chosen).not.toEqual(row.rejected);
+      rows++;
+    }
+    expect(rows).toBe(step(summary, 'clear-preference').output);
+  });
+
+  it('label-corpus: one label per line of a JSONL corpus, keeping its ids', async () => {
+    const { summary, dir } = await runGallery('label-corpus.yaml');
+    expect(step(summary, 'label')).toMatchObject({ input: 8, succeeded: 8 });
+    const rows = readFileSync(join(dir, 'outputs', 'review-labels', 'v1', 'data', 'train-00000-of-00001.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(rows.map((row) => row.id)).toEqual(['r-1001', 'r-1002', 'r-1003', 'r-1004', 'r-1005', 'r-1006', 'r-1007', 'r-1008']);
+    for (const row of rows) expect(['positive', 'neutral', 'negative']).toContain(row.sentiment);
+  });
+
+  it('grade-eval-set: an LLM judge with a forced tool over a CSV eval set', async () => {
+    const { summary } = await runGallery('grade-eval-set.yaml');
+    expect(summary.steps[0]).toMatchObject({ provider: 'anthropic', outputMode: 'tool', counts: { input: 5, succeeded: 5 } });
+  });
+
+  it('ts-recipe: zod schemas and prompt functions, run from code', async () => {
+    const { summary, dir } = await runGallery('ts-recipe.ts');
+    expect(step(summary, 'question')).toMatchObject({ input: 9, requested: 18, succeeded: 18 });
+    const dataset = await openDataset(join(dir, 'outputs'), 'math-word-problems@v1');
+    expect(dataset.format).toBe('alpaca');
+  });
+});
