@@ -21,10 +21,21 @@ export function selectBenchFiles(files: readonly string[], filters: readonly str
   return filters.length === 0 ? benches : benches.filter((file) => filters.some((filter) => file.includes(filter)));
 }
 
+/** Bare words are filters, except a number (or list of numbers) that is the value of the option before it. */
+export function splitArguments(argv: readonly string[]): { filters: string[]; passed: string[] } {
+  const filters: string[] = [];
+  const passed: string[] = [];
+  for (const [index, argument] of argv.entries()) {
+    const previous = index > 0 ? argv[index - 1]! : '';
+    const isOptionValue = previous.startsWith('-') && !previous.includes('=') && /^[\d][\d_.,kKmM]*$/.test(argument);
+    if (argument.startsWith('-') || isOptionValue) passed.push(argument);
+    else filters.push(argument);
+  }
+  return { filters, passed };
+}
+
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const filters = argv.filter((argument) => !argument.startsWith('-'));
-  const passed = argv.filter((argument) => argument.startsWith('-'));
+  const { filters, passed } = splitArguments(process.argv.slice(2));
   const available = readdirSync(directory);
   const selected = selectBenchFiles(available, filters);
   if (selected.length === 0) {

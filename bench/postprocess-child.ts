@@ -1,0 +1,235 @@
+// Child process of postprocess.bench.ts. Three modes, each its own process:
+//   --mode=prepare  seeds → stage file → planRound (real store, OpenAI encoding) → emulated result files
+//                   for every shard (emulated-results.ts); the shards are then recorded as submitted and
+//                   ended, as if the provider had finished them. Not measured: it builds the input.
+//   --mode=measure  what a run does once batches have ended, stage by stage as runRecipe does it:
+//                   collect (collectShard: parse → validate → store, per shard) → emit (emitSamples →
+//                   stage file) → dedup (dedupStream, exact + near, → stage file; what runDedupStep does,
+//                   with its statistics kept) → write (writeDatasetVersion, JSONL + Parquet, 2 splits).
+//   --mode=baseline the I/O floor: read every result line and write it back out to one file.
+// Arguments: --mode, --dir (the work folder; prepare creates it), [--records=N] (prepare).
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createReadStream } from 'node:fs';
+import { writeDatasetVersion } from '../src/dataset/write-version.js';
+import { dedupStream, type DedupStats } from '../src/dedup/deduper.js';
+import type { DataRecord } from '../src/domain.js';
+import { collectShard } from '../src/engine/collect-shard.js';
+import { compileRecipe, isBatchStep, type CompiledBatchStep, type CompiledRecipe } from '../src/engine/compile-recipe.js';
+import type { DriveContext } from '../src/engine/drive-shard.js';
+import { emitSamples } from '../src/engine/emit-samples.js';
+import { planRound } from '../src/engine/plan-step.js';
+import { readRecords, writeRecords } from '../src/engine/record-file.js';
+import type { RunEvent } from '../src/engine/run-events.js';
+import { newRunId, runDirectory, stagePath } from '../src/engine/run-paths.js';
+import { toSeedSpecs } from '../src/engine/seed-sources.js';
+import type { StepCounts } from '../src/engine/step-counts.js';
+import { requestEstimator, usagePricer } from '../src/engine/step-pricing.js';
+import type { BatchHandle } from '../src/providers/batch-provider.js';
+import type { DedupStep } from '../src/recipe/recipe.js';
+import { loadRecipeObject } from '../src/recipe/load-recipe.js';
+import { openSeeds } from '../src/seeds/open-seeds.js';
+import { RunStore } from '../src/store/run-store.js';
+import { childOptions, reportResult, requiredOption } from './bench-child.js';
+import { DEFAULT_RESULT_FAULTS, EmulatedResultWriter, type ResultTally } from './emulated-results.js';
+import { FileBatchProvider } from './file-batch-provider.js';
+import { scaleRecipe, writeSeedFile } from './scale-recipe.js';
+import { baselineRss, measureStage, type StageMeasure } from './stage-meter.js';
+
+interface Prepared {
+  runId: string;
+  stateDir: string;
+  runDir: string;
+  resultsDir: string;
+  seedsFile: string;
+  records: number;
+  shards: number;
+  tally: ResultTally;
+  resultFiles: string[];
+}
+
+export interface PrepareResult {
+  mode: 'prepare';
+  prepared: Prepared;
+  planSeconds: number;
+  generateSeconds: number;
+}
+
+export interface MeasureResult {
+  mode: 'measure';
+  resultLines: number;
+  startRssBytes: number;
+  stages: StageMeasure[];
+  counts: { valid: number; invalid: Record<string, number>; dedupInput: number; exact: number; near: number; rows: number; splits: Record<string, number> };
+  dedup: DedupStats | undefined;
+  dataBytes: { jsonl: number; parquet: number };
+  storeBytes: number;
+}
+
+export interface BaselineResult {
+  mode: 'baseline';
+  startRssBytes: number;
+  stages: StageMeasure[];
+  bytes: number;
+}
+
+function recipeFor(seedsFile: string): Record<string, unknown> {
+  return scaleRecipe({ seedsFile, n: 1, dedup: true, name: 'bench-postprocess' });
+}
+
+async function compiled(seedsFile: string, dir: string): Promise<{ recipe: CompiledRecipe; generate: CompiledBatchStep; dedup: DedupStep }> {
+  const recipe = await compileRecipe(loadRecipeObject(recipeFor(seedsFile), dir));
+  const [generate, dedup] = recipe.steps;
+  if (!generate || !isBatchStep(generate) || dedup?.kind !== 'dedup') throw new Error('the bench recipe is generate → dedup');
+  return { recipe, generate, dedup: dedup.step as DedupStep };
+}
+
+async function prepare(options: Map<string, string>): Promise<PrepareResult> {
+  const dir = requiredOption(options, 'dir');
+  const records = Number(requiredOption(options, 'records'));
+  mkdirSync(dir, { recursive: true });
+  const seedsFile = join(dir, 'seeds.jsonl');
+  await writeSeedFile(seedsFile, records);
+  const { recipe, generate } = await compiled(seedsFile, dir);
+  const stateDir = join(dir, 'state');
+  const resultsDir = join(dir, 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const store = new RunStore(stateDir);
+  const provider = new FileBatchProvider(resultsDir);
+  try {
+    const runId = newRunId();
+    store.createRun({ id: runId, recipeName: recipe.recipe.name, recipePath: '(bench)', recipeHash: recipe.recipe.source.workHash, options: { offline: true } });
+    const runDir = runDirectory(stateDir, runId);
+    mkdirSync(runDir, { recursive: true });
+    const stage = stagePath(runDir, 0);
+    const planStarted = performance.now();
+    await writeRecords(stage, openSeeds(toSeedSpecs(recipe.recipe), { baseDir: recipe.recipe.source.dir }));
+    const estimator = await requestEstimator(generate, recipe.recipe);
+    await planRound({ runId, runDir, store, provider, noCache: false, estimator }, generate, stage, 0);
+    const planSeconds = (performance.now() - planStarted) / 1000;
+
+    const generateStarted = performance.now();
+    const writer = new EmulatedResultWriter(DEFAULT_RESULT_FAULTS, records);
+    const shards = store.shardsOfStep(runId, generate.step.index);
+    const resultFiles: string[] = [];
+    for (const [index, shard] of shards.entries()) {
+      const batchId = `batch_bench${String(index).padStart(6, '0')}`;
+      await writer.writeShard(shard.inputPath, batchId, join(resultsDir, batchId));
+      resultFiles.push(...FileBatchProvider.resultFiles(resultsDir, batchId));
+      const handle: BatchHandle = { version: 1, provider: 'openai', model: shard.model, batchId, inputFileId: `file-bench${index}` };
+      store.markShardSubmitting(shard.id);
+      store.markShardSubmitted(shard.id, batchId, handle);
+      store.updateShardProgress(shard.id, 'completed', { total: shard.requestCount, completed: shard.requestCount, failed: 0 });
+      store.markShardEnded(shard.id, 'ended', 'completed');
+    }
+    const prepared: Prepared = { runId, stateDir, runDir, resultsDir, seedsFile, records, shards: shards.length, tally: writer.tally, resultFiles };
+    writeFileSync(join(dir, 'prepared.json'), JSON.stringify(prepared));
+    return { mode: 'prepare', prepared, planSeconds, generateSeconds: (performance.now() - generateStarted) / 1000 };
+  } finally {
+    store.close();
+  }
+}
+
+async function measure(options: Map<string, string>): Promise<MeasureResult> {
+  const dir = requiredOption(options, 'dir');
+  const prepared = JSON.parse(readFileSync(join(dir, 'prepared.json'), 'utf8')) as Prepared;
+  const { recipe, generate, dedup } = await compiled(prepared.seedsFile, dir);
+  const store = new RunStore(prepared.stateDir);
+  const provider = new FileBatchProvider(prepared.resultsDir);
+  let resultLines = 0;
+  const context: DriveContext = {
+    runId: prepared.runId,
+    store,
+    provider,
+    emit: (event: RunEvent) => {
+      if (event.type === 'shard-collect') resultLines += event.results;
+    },
+    pollIntervalMs: { initial: 25, max: 250 },
+    maxCallRetries: 0,
+    isCancelled: () => false,
+    priceUsage: usagePricer(recipe),
+  };
+  const stage0 = stagePath(prepared.runDir, 0);
+  const stage1 = stagePath(prepared.runDir, 1);
+  const stage2 = stagePath(prepared.runDir, 2);
+  const counts: StepCounts = { input: 0, output: 0 };
+  const dedupCounts = { input: 0, exact: 0, near: 0 };
+  let dedupStats: DedupStats | undefined;
+  let version: Awaited<ReturnType<typeof writeDatasetVersion>> | undefined;
+  const startRssBytes = baselineRss();
+  try {
+    const collect = await measureStage('collect: parse → validate → store', async () => {
+      for (const shard of store.shardsOfStep(prepared.runId, generate.step.index)) await collectShard(context, generate, shard);
+      return resultLines;
+    });
+    const emit = await measureStage('emit samples → stage file', () => writeRecords(stage1, emitSamples({ runId: prepared.runId, store }, generate, stage0, counts)));
+    const deduplicate = await measureStage('dedup: exact + near (0.8)', async () => {
+      async function* kept(): AsyncIterable<DataRecord> {
+        for await (const { record, verdict } of dedupStream(readRecords(stage1), dedup.spec, { onStats: (stats) => (dedupStats = stats) })) {
+          dedupCounts.input++;
+          if (verdict.keep) yield record;
+          else dedupCounts[verdict.reason]++;
+        }
+      }
+      await writeRecords(stage2, kept());
+      return dedupCounts.input;
+    });
+    const write = await measureStage('write version: JSONL + Parquet', async () => {
+      version = await writeDatasetVersion({
+        outputsRoot: join(dir, 'outputs'),
+        dataset: recipe.recipe.name,
+        records: readRecords(stage2),
+        output: recipe.recipe.output,
+        templates: recipe.outputTemplates,
+        manifest: { manifest_version: 1, run_id: prepared.runId, tool: { name: 'synthforge-bench' } },
+      });
+      return version.rows;
+    });
+    const invalid = Object.fromEntries(Object.entries(counts.invalid ?? {}).map(([reason, entry]) => [reason, entry?.count ?? 0]));
+    const dataBytes = { jsonl: 0, parquet: 0 };
+    for (const file of version!.files) dataBytes[file.format] += file.bytes;
+    return {
+      mode: 'measure',
+      resultLines,
+      startRssBytes,
+      stages: [collect, emit, deduplicate, write],
+      counts: { valid: counts.succeeded ?? 0, invalid, dedupInput: dedupCounts.input, exact: dedupCounts.exact, near: dedupCounts.near, rows: version!.rows, splits: version!.splits },
+      dedup: dedupStats,
+      dataBytes,
+      storeBytes: Number(store.db.pragma('page_count', { simple: true })) * Number(store.db.pragma('page_size', { simple: true })),
+    };
+  } finally {
+    store.close();
+  }
+}
+
+async function baseline(options: Map<string, string>): Promise<BaselineResult> {
+  const dir = requiredOption(options, 'dir');
+  const prepared = JSON.parse(readFileSync(join(dir, 'prepared.json'), 'utf8')) as Prepared;
+  const outputPath = join(dir, 'baseline-copy.jsonl');
+  let bytes = 0;
+  const startRssBytes = baselineRss();
+  const copy = await measureStage('read result lines, write them back', async () => {
+    const output = createWriteStream(outputPath);
+    let lines = 0;
+    for (const path of prepared.resultFiles) {
+      const input = createInterface({ input: createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 }), crlfDelay: Infinity });
+      for await (const line of input) {
+        if (line === '') continue;
+        lines++;
+        bytes += line.length + 1;
+        if (!output.write(`${line}\n`)) await once(output, 'drain');
+      }
+    }
+    output.end();
+    await once(output, 'finish');
+    return lines;
+  });
+  return { mode: 'baseline', startRssBytes, stages: [copy], bytes };
+}
+
+const options = childOptions(process.argv.slice(2));
+const mode = requiredOption(options, 'mode');
+reportResult(mode === 'prepare' ? await prepare(options) : mode === 'measure' ? await measure(options) : await baseline(options));
