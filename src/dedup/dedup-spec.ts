@@ -1,24 +1,34 @@
 import { z } from 'zod';
+import { MAX_SIMHASH_BITS, MAX_SIMHASH_TABLES } from './simhash-params.js';
 
 /**
  * The recipe's dedup step, as data (the recipe loader validates it; deduper.ts runs it):
  *
  *   - dedup: { fields: [question], exact: true, against: previous,
  *              near: { threshold: 0.8, num_perm: 128, ngram: 5, bands: 16, rows: 8,
- *                      fold_digits: false, char_ngrams: false, high_recall: false } }
+ *                      fold_digits: false, char_ngrams: false, high_recall: false },
+ *              semantic: { field: question_vector, threshold: 0.95, index: auto, bits: 14, tables: 16 } }
  *
  * - fields: the record fields whose text is compared, joined in this order (deduper.ts
  *   dedupTextOf); a dotted path reaches into nested objects ("meta.title", "messages.0.content").
- * - exact (default true): drop records whose normalised text equals an earlier one.
+ *   Required by exact and near; a step with only `semantic` may leave it out (it parses to []).
+ * - exact (default true when fields are given, else false): drop records whose normalised text
+ *   equals an earlier one.
  * - near (optional; omitted = exact only): MinHash-LSH near-duplicates at Jaccard ≥ threshold over
  *   word n-grams (character n-grams with char_ngrams). bands × rows default from the threshold
  *   (lsh-params.ts: 16 × 8 at 0.8, 20 × 6 with high_recall or a threshold ≤ 0.7). fold_digits
  *   turns every run of digits into "0" before hashing, for both the exact and the near check.
+ * - semantic (optional): cosine similarity ≥ threshold (default 0.95) between the record's vector
+ *   in `field` (an embed step's output, or any list of numbers) and an earlier kept record's.
+ *   index: 'exact' compares with every kept vector (semantic-exact-search.ts); 'lsh' uses
+ *   random-hyperplane LSH (simhash-lsh.ts) whose bits per table and table count default from the
+ *   threshold (simhash-params.ts); 'auto' (default) is exact until the index holds
+ *   SEMANTIC_AUTO_LSH_ABOVE vectors, then LSH. bits/tables override the LSH shape.
+ * - Order: exact → near → semantic, each on the records the previous one kept; a record dropped
+ *   by an earlier method is never compared by a later one.
  * - against: 'previous' also drops records that duplicate a record of the earlier versions of the
- *   dataset (the engine feeds those as references).
- * Objects are strict, so a misspelt key is an error, not a silent default. A future
- * `semantic: { field, threshold }` (cosine over an embed step's vector) is a new optional key here
- * beside `near`, and the "exact or near" check below becomes "at least one method".
+ *   dataset (the engine feeds those as references), by every method of the step.
+ * Objects are strict, so a misspelt key is an error, not a silent default.
  */
 
 const fieldPathSchema = z
@@ -51,20 +61,69 @@ export const nearDedupSpecSchema = z
     }
   });
 
-export const dedupSpecSchema = z
+export const semanticDedupSpecSchema = z
   .strictObject({
-    fields: z.array(fieldPathSchema).min(1, 'list at least one field to compare'),
-    exact: z.boolean().default(true),
-    near: nearDedupSpecSchema.optional(),
-    against: z.literal('previous').optional(),
+    field: fieldPathSchema,
+    threshold: z
+      .number()
+      .gt(0, 'threshold must be > 0')
+      .max(1, 'threshold is a cosine similarity ≤ 1 (0.95, not 95)')
+      .default(0.95),
+    index: z.enum(['auto', 'exact', 'lsh']).default('auto'),
+    bits: z.int().min(1).max(MAX_SIMHASH_BITS).optional(),
+    tables: z.int().min(1).max(MAX_SIMHASH_TABLES).optional(),
   })
-  .refine((spec) => spec.exact || spec.near !== undefined, {
-    message: 'this dedup step does nothing: set exact: true, or add near: { threshold: … }',
-    path: ['exact'],
+  .superRefine((semantic, context) => {
+    if (semantic.index !== 'exact') return;
+    for (const key of ['bits', 'tables'] as const) {
+      if (semantic[key] === undefined) continue;
+      context.addIssue({ code: 'custom', path: [key], message: `${key} shapes the LSH index, which index: exact does not use; remove it or set index: lsh` });
+    }
+  });
+
+const dedupSpecObject = z.strictObject({
+  fields: z.array(fieldPathSchema).min(1, 'list at least one field to compare').optional(),
+  exact: z.boolean().optional(),
+  near: nearDedupSpecSchema.optional(),
+  semantic: semanticDedupSpecSchema.optional(),
+  against: z.literal('previous').optional(),
+});
+
+export const dedupSpecSchema = dedupSpecObject
+  .superRefine((spec, context) => {
+    const textual = spec.exact === true || spec.near !== undefined;
+    if (spec.fields === undefined) {
+      if (textual) {
+        context.addIssue({ code: 'custom', path: ['fields'], message: 'exact and near dedup compare text: list the fields to compare' });
+      } else if (spec.semantic === undefined) {
+        context.addIssue({ code: 'custom', path: ['fields'], message: 'list at least one field to compare, or add semantic: { field: … }' });
+      }
+      return;
+    }
+    if (textual || spec.exact === undefined) return;
+    context.addIssue(
+      spec.semantic === undefined
+        ? { code: 'custom', path: ['exact'], message: 'this dedup step does nothing: set exact: true, or add near: { threshold: … } or semantic: { field: … }' }
+        : { code: 'custom', path: ['fields'], message: 'fields are compared only by exact and near dedup: remove them, or set exact: true' },
+    );
+  })
+  .transform((spec) => {
+    const resolved: {
+      fields: string[];
+      exact: boolean;
+      near?: NearDedupSpec;
+      semantic?: SemanticDedupSpec;
+      against?: 'previous';
+    } = { fields: spec.fields ?? [], exact: spec.exact ?? spec.fields !== undefined };
+    if (spec.near !== undefined) resolved.near = spec.near;
+    if (spec.semantic !== undefined) resolved.semantic = spec.semantic;
+    if (spec.against !== undefined) resolved.against = spec.against;
+    return resolved;
   });
 
 export type DedupSpec = z.output<typeof dedupSpecSchema>;
 export type NearDedupSpec = z.output<typeof nearDedupSpecSchema>;
+export type SemanticDedupSpec = z.output<typeof semanticDedupSpecSchema>;
 /** What a recipe author writes (defaults optional). */
 export type DedupSpecInput = z.input<typeof dedupSpecSchema>;
 

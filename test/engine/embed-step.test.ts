@@ -52,3 +52,31 @@ describe('embed step', () => {
     ).rejects.toThrow(/anthropic has no batch embeddings/);
   });
 });
+
+describe('embed step after a crash', () => {
+  it('resumes offline after kill -9 while polling: exact counts, one batch, vectors intact', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const { runCli } = await import('../helpers/cli.js');
+    const { RunStore } = await import('../../src/store/run-store.js');
+    const dir = tempDir();
+    const texts = Array.from({ length: 120 }, (_, index) => ({ text: `support ticket number ${index} about a ${index % 2 ? 'router' : 'modem'} problem` }));
+    writeFileSync(join(dir, 'corpus.jsonl'), texts.map((item) => JSON.stringify(item)).join('\n') + '\n');
+    writeFileSync(join(dir, 'embed.yaml'), 'name: vectors\nseeds:\n  - jsonl: corpus.jsonl\nsteps:\n  - embed: vector\n    model: openai/text-embedding-3-small\n    input: text\n    dimensions: 16\n');
+    const config = JSON.stringify({ faults: { timing: { validatingMs: 20, inProgressMs: 300, finalizingMs: 20 } } });
+    const args = ['run', 'embed.yaml', '--offline', '--poll-interval', '10', '--emulator-config', config];
+    const crashed = await runCli(args, { cwd: dir, env: { SYNTHFORGE_FAILPOINT: 'polling' } });
+    expect(crashed.signal).toBe('SIGKILL');
+    const resumed = await runCli(args, { cwd: dir });
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toContain('resuming run');
+    const store = new RunStore(join(dir, '.synthforge'));
+    const [run] = store.listRuns(1);
+    const shards = store.shardsOfRun(run!.id);
+    store.close();
+    expect(shards).toHaveLength(1);
+    expect(shards[0]).toMatchObject({ kind: 'embedding', requestCount: 120, status: 'collected' });
+    const rows = readFileSync(join(dir, 'outputs', 'vectors', 'v1', 'data', 'train-00000-of-00001.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { vector: number[] });
+    expect(rows).toHaveLength(120);
+    for (const row of rows) expect(row.vector).toHaveLength(16);
+  });
+});
