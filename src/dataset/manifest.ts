@@ -16,7 +16,21 @@ export const CARD_FILE = 'README.md';
  * data was made (recipe and its hash, steps with counts, models, batch ids, cost, tool, run id,
  * `created_at`), kept as it passed them, hence the index signature.
  */
-export interface DatasetManifest {
+/** What the run that made a version says about it (written by the engine, read by show/diff/card). */
+export interface RunManifestFields {
+  created_at?: string;
+  tool?: { name: string; version: string };
+  run_id?: string;
+  offline?: boolean;
+  description?: string;
+  recipe?: { name: string; path: string; kind: string; sha256: string };
+  steps?: { name: string; kind: string; provider?: string; model?: string; structured_output?: string; counts?: Record<string, unknown> }[];
+  models?: string[];
+  batches?: { step: number; shard: string; provider: string; batch_id?: string }[];
+  cost?: { costUsd?: number; syncCostUsd?: number; estimate_usd?: number; inputTokens?: number; outputTokens?: number; [key: string]: unknown };
+}
+
+export interface DatasetManifest extends RunManifestFields {
   manifest_version: number;
   dataset: string;
   version: string;

@@ -3,11 +3,12 @@
  * result order) and its ending (write the results JSONL, marking requests that did not run `canceled` or
  * `expired`).
  */
-import { readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import type { AnthropicBatchPhase, AnthropicBatchRecord, AnthropicResultCounts } from './anthropic-batch-record.js';
 import { runAnthropicRequest } from './anthropic-message.js';
+import { finishBatchOnce } from './finish-batch-once.js';
 import type { EmulatorContext } from './emulator-context.js';
-import { addFaultTally, emptyFaultTally } from './emulator-stats.js';
+import { emptyFaultTally } from './emulator-stats.js';
 import { decideBatchFault, decideLineFault, finishesBeforeExpiry, resultOrderKey } from './fault-decisions.js';
 import { LineWriter } from './line-writer.js';
 import { hashHex } from './seeded-random.js';
@@ -118,16 +119,5 @@ async function writeResults(context: EmulatorContext, record: AnthropicBatchReco
 
 /** Writes the results once, however many reads ask at the same time. */
 export async function finishAnthropicBatch(context: EmulatorContext, record: AnthropicBatchRecord, phase: AnthropicBatchPhase): Promise<void> {
-  if (record.final) return;
-  let pending = context.finishing.get(record.id);
-  if (!pending) {
-    pending = (async () => {
-      await writeResults(context, record, phase);
-      await context.save('anthropic-batches', record);
-      await rm(anthropicPaths(context, record.id).staged, { force: true });
-      addFaultTally(context.stats.faultsInjected, record.final?.faults ?? {});
-    })().finally(() => context.finishing.delete(record.id));
-    context.finishing.set(record.id, pending);
-  }
-  await pending;
+  await finishBatchOnce(context, record, { folder: 'anthropic-batches', stagedPath: anthropicPaths(context, record.id).staged, write: () => writeResults(context, record, phase) });
 }

@@ -12,8 +12,9 @@ import { createReadStream } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
+import { finishBatchOnce } from './finish-batch-once.js';
 import type { EmulatorContext } from './emulator-context.js';
-import { addFaultTally, emptyFaultTally } from './emulator-stats.js';
+import { emptyFaultTally } from './emulator-stats.js';
 import { decideBatchFault, decideLineFault, finishesBeforeExpiry, type BatchFault } from './fault-decisions.js';
 import type { GeminiBatchPhase, GeminiBatchRecord } from './gemini-batch-record.js';
 import { runEmbedRequest } from './gemini-embed.js';
@@ -215,18 +216,7 @@ async function writeOutput(context: EmulatorContext, record: GeminiBatchRecord, 
 
 /** Writes the output once, however many reads ask for it at the same time. */
 export async function finishGeminiBatch(context: EmulatorContext, record: GeminiBatchRecord, phase: GeminiBatchPhase): Promise<void> {
-  if (record.final) return;
-  let pending = context.finishing.get(record.id);
-  if (!pending) {
-    pending = (async () => {
-      await writeOutput(context, record, phase);
-      await context.save('gemini-batches', record);
-      await rm(geminiPaths(context, record.id).staged, { force: true });
-      addFaultTally(context.stats.faultsInjected, record.final?.faults ?? {});
-    })().finally(() => context.finishing.delete(record.id));
-    context.finishing.set(record.id, pending);
-  }
-  await pending;
+  await finishBatchOnce(context, record, { folder: 'gemini-batches', stagedPath: geminiPaths(context, record.id).staged, write: () => writeOutput(context, record, phase) });
 }
 
 /** `metadata.output` of an ended job, or null when it has nothing to show. */

@@ -5,8 +5,9 @@
  * A file with no lines is not created and its id stays null, as the live API does (spec A.4).
  */
 import { rename, rm } from 'node:fs/promises';
+import { finishBatchOnce } from './finish-batch-once.js';
 import type { EmulatorContext } from './emulator-context.js';
-import { addFaultTally, emptyFaultTally } from './emulator-stats.js';
+import { emptyFaultTally } from './emulator-stats.js';
 import { finishesBeforeExpiry, resultOrderKey } from './fault-decisions.js';
 import { newFileId } from './ids.js';
 import { LineWriter } from './line-writer.js';
@@ -97,16 +98,5 @@ async function writeFinalFiles(context: EmulatorContext, record: OpenAIBatchReco
 
 /** Writes the final files once, however many reads ask for them at the same time. */
 export async function finishOpenAIBatch(context: EmulatorContext, record: OpenAIBatchRecord, phase: OpenAIBatchPhase): Promise<void> {
-  if (record.final) return;
-  let pending = context.finishing.get(record.id);
-  if (!pending) {
-    pending = (async () => {
-      await writeFinalFiles(context, record, phase);
-      await context.save('openai-batches', record);
-      await rm(openAIStagedPath(context, record.id), { force: true });
-      addFaultTally(context.stats.faultsInjected, record.final?.faults ?? {});
-    })().finally(() => context.finishing.delete(record.id));
-    context.finishing.set(record.id, pending);
-  }
-  await pending;
+  await finishBatchOnce(context, record, { folder: 'openai-batches', stagedPath: openAIStagedPath(context, record.id), write: () => writeFinalFiles(context, record, phase) });
 }

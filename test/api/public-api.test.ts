@@ -25,7 +25,7 @@ describe('public API', () => {
     const outputs = join(dir, 'outputs');
     const dataset = await openDataset(outputs, 'support-qa@v1');
     expect(dataset.splits).toEqual(['train']);
-    expect(dataset.manifest.recipe.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(dataset.manifest.recipe?.sha256).toMatch(/^[0-9a-f]{64}$/);
     if (dataset.format !== 'openai-chat') throw new Error(`expected openai-chat, got ${dataset.format}`);
     let rows = 0;
     for await (const row of dataset.rows('train')) {
