@@ -26,6 +26,26 @@ export function runBenchChild<T>(script: string, args: readonly string[]): T {
   return JSON.parse(line.slice(RESULT_MARKER.length + 1)) as T;
 }
 
+/**
+ * Runs a measurement in a child process, or with `inProcess` in this one (the smoke tests: seconds
+ * instead of a module load per child, at the price of per-size peak RSS). The result goes through
+ * JSON either way, so both paths hand back the same shape.
+ */
+export async function runMeasurement<T>(
+  script: string,
+  args: readonly string[],
+  inProcess: boolean,
+  local: (options: Map<string, string>) => Promise<T>,
+): Promise<T> {
+  if (!inProcess) return runBenchChild<T>(script, args);
+  return JSON.parse(JSON.stringify(await local(childOptions(args)))) as T;
+}
+
+/** True when `moduleUrl` is the script node was started with (not imported by a benchmark). */
+export function isEntryPoint(moduleUrl: string): boolean {
+  return process.argv[1] !== undefined && fileURLToPath(moduleUrl) === process.argv[1];
+}
+
 /** Called by a child script to hand its result to the parent. */
 export function reportResult(result: unknown): void {
   process.stdout.write(`${RESULT_MARKER} ${JSON.stringify(result)}\n`);

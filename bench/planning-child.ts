@@ -9,6 +9,7 @@
 import { createWriteStream, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import type { DataRecord } from '../src/domain.js';
 import { compileRecipe, isBatchStep, type CompiledBatchStep } from '../src/engine/compile-recipe.js';
 import { planRound } from '../src/engine/plan-step.js';
 import { readRecords, writeRecords } from '../src/engine/record-file.js';
@@ -20,7 +21,7 @@ import { OpenAIBatchProvider } from '../src/providers/openai/openai-batch-provid
 import { loadRecipeObject } from '../src/recipe/load-recipe.js';
 import { openSeeds } from '../src/seeds/open-seeds.js';
 import { RunStore } from '../src/store/run-store.js';
-import { childOptions, reportResult, requiredOption } from './bench-child.js';
+import { childOptions, isEntryPoint, reportResult, requiredOption } from './bench-child.js';
 import { scaleRecipe } from './scale-recipe.js';
 import { baselineRss, measureStage, type StageMeasure } from './stage-meter.js';
 
@@ -101,7 +102,7 @@ async function measureBreakdown(
   estimator: RequestEstimator,
   limit: number,
 ): Promise<PlanningChildResult['breakdown']> {
-  const records = [];
+  const records: DataRecord[] = [];
   for await (const record of readRecords(stage)) {
     records.push(record);
     if (records.length >= limit) break;
@@ -178,6 +179,8 @@ function folderBytes(path: string, include: (name: string) => boolean = () => tr
   return total;
 }
 
-const options = childOptions(process.argv.slice(2));
-const mode = requiredOption(options, 'mode');
-reportResult(mode === 'plan' ? await plan(options) : await baseline(options));
+export function runPlanningChild(options: Map<string, string>): Promise<PlanningChildResult> {
+  return requiredOption(options, 'mode') === 'plan' ? plan(options) : baseline(options);
+}
+
+if (isEntryPoint(import.meta.url)) reportResult(await runPlanningChild(childOptions(process.argv.slice(2))));

@@ -6,14 +6,15 @@
 // the same stage file, only reads the records and writes one JSON.stringify line per request: the
 // ratio is what our per-request work costs over that floor.
 // Options: --sizes=100000,1000000 (requests), --full (100K and 1M), --n=1,3, --keep (leave the
-// temp folder), --breakdown=N (records in the per-piece cost breakdown, default 20000).
+// temp folder), --breakdown=N (records in the per-piece cost breakdown, default 20000),
+// --in-process (no child processes: for the smoke test; RSS figures are then not per size).
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasFlag, optionValue, sizesOption } from './bench-args.js';
-import { runBenchChild } from './bench-child.js';
+import { runMeasurement } from './bench-child.js';
 import { formatCount, formatMiB, formatMicros, formatRatio, formatSeconds, printTable } from './bench-table.js';
-import type { PlanningChildResult } from './planning-child.js';
+import { runPlanningChild, type PlanningChildResult } from './planning-child.js';
 import { writeSeedFile } from './scale-recipe.js';
 
 const DEFAULT_SIZES = [100_000];
@@ -30,6 +31,7 @@ export async function run(args: string[]): Promise<void> {
   const sizes = sizesOption(args, DEFAULT_SIZES, FULL_SIZES);
   const samples = (optionValue(args, 'n') ?? '1,3').split(',').map(Number);
   const breakdown = optionValue(args, 'breakdown') ?? '20000';
+  const inProcess = hasFlag(args, 'in-process');
   const root = mkdtempSync(join(tmpdir(), 'synthforge-bench-planning-'));
   console.log(`request planning: sizes ${sizes.map(formatCount).join(', ')} requests × n ∈ {${samples.join(', ')}}; ${cpus().length} CPUs; work folder ${root}`);
   const rows: Row[] = [];
@@ -41,8 +43,9 @@ export async function run(args: string[]): Promise<void> {
         await writeSeedFile(seeds, records);
         const work = join(root, `plan-${size}-n${n}`);
         mkdirSync(work);
-        const ours = runBenchChild<PlanningChildResult>('planning-child.ts', ['--mode=plan', `--dir=${work}`, `--seeds=${seeds}`, `--n=${n}`, `--breakdown=${breakdown}`]);
-        const floor = runBenchChild<PlanningChildResult>('planning-child.ts', ['--mode=baseline', `--dir=${join(work, 'baseline')}`, `--stage=${ours.stagePath}`, `--n=${n}`]);
+        const measure = (childArgs: string[]): Promise<PlanningChildResult> => runMeasurement('planning-child.ts', childArgs, inProcess, runPlanningChild);
+        const ours = await measure(['--mode=plan', `--dir=${work}`, `--seeds=${seeds}`, `--n=${n}`, `--breakdown=${breakdown}`]);
+        const floor = await measure(['--mode=baseline', `--dir=${join(work, 'baseline')}`, `--stage=${ours.stagePath}`, `--n=${n}`]);
         rows.push({ size, n, ours, floor });
         if (!hasFlag(args, 'keep')) rmSync(work, { recursive: true, force: true });
         rmSync(seeds, { force: true });

@@ -32,7 +32,7 @@ import type { DedupStep } from '../src/recipe/recipe.js';
 import { loadRecipeObject } from '../src/recipe/load-recipe.js';
 import { openSeeds } from '../src/seeds/open-seeds.js';
 import { RunStore } from '../src/store/run-store.js';
-import { childOptions, reportResult, requiredOption } from './bench-child.js';
+import { childOptions, isEntryPoint, reportResult, requiredOption } from './bench-child.js';
 import { DEFAULT_RESULT_FAULTS, EmulatedResultWriter, type ResultTally } from './emulated-results.js';
 import { FileBatchProvider } from './file-batch-provider.js';
 import { scaleRecipe, writeSeedFile } from './scale-recipe.js';
@@ -155,7 +155,7 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
   const stage1 = stagePath(prepared.runDir, 1);
   const stage2 = stagePath(prepared.runDir, 2);
   const counts: StepCounts = { input: 0, output: 0 };
-  const dedupCounts = { input: 0, exact: 0, near: 0 };
+  const dedupCounts = { input: 0, dropped: {} as Record<string, number> };
   let dedupStats: DedupStats | undefined;
   let version: Awaited<ReturnType<typeof writeDatasetVersion>> | undefined;
   const startRssBytes = baselineRss();
@@ -170,7 +170,7 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
         for await (const { record, verdict } of dedupStream(readRecords(stage1), dedup.spec, { onStats: (stats) => (dedupStats = stats) })) {
           dedupCounts.input++;
           if (verdict.keep) yield record;
-          else dedupCounts[verdict.reason]++;
+          else dedupCounts.dropped[verdict.reason] = (dedupCounts.dropped[verdict.reason] ?? 0) + 1;
         }
       }
       await writeRecords(stage2, kept());
@@ -195,7 +195,7 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
       resultLines,
       startRssBytes,
       stages: [collect, emit, deduplicate, write],
-      counts: { valid: counts.succeeded ?? 0, invalid, dedupInput: dedupCounts.input, exact: dedupCounts.exact, near: dedupCounts.near, rows: version!.rows, splits: version!.splits },
+      counts: { valid: counts.succeeded ?? 0, invalid, dedupInput: dedupCounts.input, exact: dedupCounts.dropped.exact ?? 0, near: dedupCounts.dropped.near ?? 0, rows: version!.rows, splits: version!.splits },
       dedup: dedupStats,
       dataBytes,
       storeBytes: Number(store.db.pragma('page_count', { simple: true })) * Number(store.db.pragma('page_size', { simple: true })),
@@ -230,6 +230,9 @@ async function baseline(options: Map<string, string>): Promise<BaselineResult> {
   return { mode: 'baseline', startRssBytes, stages: [copy], bytes };
 }
 
-const options = childOptions(process.argv.slice(2));
-const mode = requiredOption(options, 'mode');
-reportResult(mode === 'prepare' ? await prepare(options) : mode === 'measure' ? await measure(options) : await baseline(options));
+export function runPostprocessChild(options: Map<string, string>): Promise<PrepareResult | MeasureResult | BaselineResult> {
+  const mode = requiredOption(options, 'mode');
+  return mode === 'prepare' ? prepare(options) : mode === 'measure' ? measure(options) : baseline(options);
+}
+
+if (isEntryPoint(import.meta.url)) reportResult(await runPostprocessChild(childOptions(process.argv.slice(2))));

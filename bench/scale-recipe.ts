@@ -103,8 +103,8 @@ export function* generateSeedRecords(count: number, seed = 7): Generator<SeedRec
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   for (let index = 0; index < count; index++) {
     const length = 18 + Math.floor(random() * 24);
-    const words = Array.from({ length }, pick.bind(null, WORDS));
-    const tags = Array.from({ length: Math.floor(random() * 4) }, pick.bind(null, TAGS));
+    const words = Array.from({ length }, () => pick(WORDS));
+    const tags = Array.from({ length: Math.floor(random() * 4) }, () => pick(TAGS));
     yield {
       product: pick(PRODUCTS),
       persona: pick(PERSONAS),

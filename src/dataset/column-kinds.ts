@@ -7,6 +7,11 @@
  * The kinds form a small lattice: `null` (nothing seen yet) joins with anything; `int64` with
  * `double` gives `double`; an empty list joins with any list kind; two struct lists join into
  * one with the union of their fields; anything else that differs joins to `json`.
+ *
+ * Embedding vectors: a list of numbers is `double-list` unless the writer was told the column holds
+ * vectors (`vectorColumns`, e.g. the fields of embed steps); then it is `float32-list`, stored in
+ * Parquet as list<float> (half the bytes; embedding models produce float32 anyway) and declared as
+ * a float32 list feature. JSONL files keep the numbers exactly as the records held them.
  */
 export type ColumnKind =
   | { type: 'string' }
@@ -15,8 +20,10 @@ export type ColumnKind =
   | { type: 'bool' }
   | { type: 'json' }
   | { type: 'string-list' }
-  /** A list of numbers, e.g. an embedding vector. */
+  /** A list of numbers. */
   | { type: 'double-list' }
+  /** A list of numbers stored as float32: an embedding vector (a column named in `vectorColumns`). */
+  | { type: 'float32-list' }
   /** A list of objects whose values are strings: chat messages (`role`, `content`), ShareGPT turns. */
   | { type: 'struct-list'; fields: string[] };
 
@@ -29,6 +36,7 @@ export interface ColumnSpec {
 }
 
 const JSON_KIND: ColumnKind = { type: 'json' };
+const FLOAT32_LIST_KIND: ColumnKind = { type: 'float32-list' };
 
 export function kindOfValue(value: unknown): InferredKind {
   if (value === null || value === undefined) return { type: 'null' };
@@ -66,7 +74,9 @@ export function mergeKinds(a: InferredKind, b: InferredKind): InferredKind {
   }
   const pair = new Set([a.type, b.type]);
   if (pair.has('int64') && pair.has('double')) return { type: 'double' };
-  if (pair.has('empty-list') && (pair.has('string-list') || pair.has('double-list') || pair.has('struct-list'))) return a.type === 'empty-list' ? b : a;
+  if (pair.has('empty-list') && (pair.has('string-list') || pair.has('double-list') || pair.has('float32-list') || pair.has('struct-list'))) {
+    return a.type === 'empty-list' ? b : a;
+  }
   return JSON_KIND;
 }
 
@@ -83,16 +93,20 @@ export function settleKind(kind: InferredKind): ColumnKind {
  */
 export class ColumnTracker {
   private readonly kinds = new Map<string, InferredKind>();
+  private readonly vectorColumns: ReadonlySet<string>;
 
-  constructor(hints: readonly { name: string; kind: InferredKind }[] = []) {
+  /** `vectorColumns`: columns whose lists of numbers are embedding vectors (stored as float32). */
+  constructor(hints: readonly { name: string; kind: InferredKind }[] = [], options: { vectorColumns?: readonly string[] } = {}) {
     for (const hint of hints) this.kinds.set(hint.name, hint.kind);
+    this.vectorColumns = new Set(options.vectorColumns ?? []);
   }
 
   observe(row: object): void {
     for (const [name, value] of Object.entries(row)) {
       if (value === undefined) continue;
       const seen = this.kinds.get(name);
-      const kind = kindOfValue(value);
+      let kind = kindOfValue(value);
+      if (kind.type === 'double-list' && this.vectorColumns.has(name)) kind = FLOAT32_LIST_KIND;
       this.kinds.set(name, seen === undefined ? kind : mergeKinds(seen, kind));
     }
   }

@@ -69,7 +69,9 @@ export async function exportDataset(options: ExportOptions): Promise<ExportRepor
   await mkdir(dirname(file), { recursive: true });
   const temporary = `${file}.partial-${process.pid}`;
   const jsonlPath = fileType === 'jsonl' ? temporary : `${temporary}.jsonl`;
-  const tracker = new ColumnTracker();
+  // Vectors stay float32 in an exported Parquet file when the version stored them so.
+  const vectorColumns = opened.manifest.columns.filter((column) => column.kind.type === 'float32-list').map((column) => column.name);
+  const tracker = new ColumnTracker([], { vectorColumns });
   const report = { rows: 0, skipped: 0, skippedExamples: [] as string[] };
   const writer = new JsonlFileWriter(jsonlPath);
   try {

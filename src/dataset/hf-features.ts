@@ -19,6 +19,7 @@ export function cardFeaturesOf(columns: readonly ColumnSpec[]): CardFeature[] {
   return columns.map(({ name, kind }) => {
     if (kind.type === 'string-list') return { name, list: 'string' };
     if (kind.type === 'double-list') return { name, list: 'float64' };
+    if (kind.type === 'float32-list') return { name, list: 'float32' };
     if (kind.type === 'struct-list') return { name, list: kind.fields.map((field) => ({ name: field, dtype: 'string' })) };
     return { name, dtype: DTYPE[kind.type] };
   });
@@ -32,6 +33,7 @@ function featureOf(kind: ColumnKind): unknown {
   const value = (dtype: string) => ({ dtype, _type: 'Value' });
   if (kind.type === 'string-list') return { feature: value('string'), _type: 'List' };
   if (kind.type === 'double-list') return { feature: value('float64'), _type: 'List' };
+  if (kind.type === 'float32-list') return { feature: value('float32'), _type: 'List' };
   if (kind.type === 'struct-list') return { feature: Object.fromEntries(kind.fields.map((field) => [field, value('string')])), _type: 'List' };
   return value(DTYPE[kind.type]);
 }

@@ -56,7 +56,7 @@ export function stepsOf(manifest: DatasetManifest): StepView[] {
       ...optional('requested', number(counts.requested)),
       ...optional('succeeded', number(counts.succeeded)),
       invalid,
-      duplicates: (number(duplicates.exact) ?? 0) + (number(duplicates.near) ?? 0),
+      duplicates: (number(duplicates.exact) ?? 0) + (number(duplicates.near) ?? 0) + (number(duplicates.semantic) ?? 0),
       filtered,
     };
   });

@@ -31,6 +31,9 @@ function elementsOf(name: string, kind: ColumnKind): SchemaElement[] {
       return [...listHead(name), utf8('element')];
     case 'double-list':
       return [...listHead(name), { name: 'element', type: 'DOUBLE', repetition_type: 'OPTIONAL' }];
+    case 'float32-list':
+      // pyarrow: list<element: float>; the writer rounds each number to float32.
+      return [...listHead(name), { name: 'element', type: 'FLOAT', repetition_type: 'OPTIONAL' }];
     case 'struct-list':
       return [
         ...listHead(name),

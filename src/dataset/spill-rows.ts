@@ -49,10 +49,10 @@ export interface SpillResult {
 
 export async function spillRows(
   stagingDir: string,
-  input: { records: AsyncIterable<DataRecord>; output: OutputSpec; templates: OutputTemplates },
+  input: { records: AsyncIterable<DataRecord>; output: OutputSpec; templates: OutputTemplates; vectorColumns?: readonly string[] },
 ): Promise<SpillResult> {
   const { output, templates } = input;
-  const tracker = new ColumnTracker(DATASET_FORMATS[output.format].columns);
+  const tracker = new ColumnTracker(DATASET_FORMATS[output.format].columns, input.vectorColumns ? { vectorColumns: input.vectorColumns } : {});
   const stratified = output.stratify_by ? new StratifiedSplits(splitFractionsOf(output)) : undefined;
   const path = join(stagingDir, SPILL_FILE);
   const spill = new JsonlFileWriter(path);

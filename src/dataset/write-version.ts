@@ -69,6 +69,12 @@ export interface WriteVersionInput {
   extraFiles?: { from: string; name: string }[];
   /** Write a new version even when its data files equal the latest version's. */
   forceVersion?: boolean;
+  /**
+   * Columns holding embedding vectors (the engine passes the fields of its embed steps): a list of
+   * numbers there is written to Parquet as list<float> (float32) and declared `list: float32` in the
+   * card. JSONL keeps the numbers as they are. Other columns of numbers stay float64.
+   */
+  vectorColumns?: readonly string[];
 }
 
 export async function writeDatasetVersion(input: WriteVersionInput): Promise<VersionInfo> {

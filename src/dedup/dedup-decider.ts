@@ -1,5 +1,5 @@
 import type { DedupConfig } from './dedup-config.js';
-import { DedupIndex, type DedupStats, type DedupVerdict, type SketchView } from './dedup-index.js';
+import { DedupIndex, type DedupVerdict, type SketchView, type TextDedupStats } from './dedup-index.js';
 import { DocumentSketcher, type SketchBatch } from './document-sketcher.js';
 
 /**
@@ -27,7 +27,7 @@ export class DedupDecider {
     return this.sketcher.kernelKind;
   }
 
-  stats(): DedupStats {
+  stats(): TextDedupStats {
     return this.index.stats();
   }
 

@@ -30,10 +30,17 @@ import { UnionFind } from './union-find.js';
  * emitted; anything that matches them is dropped with the reference's id as duplicateOf.
  */
 
+/**
+ * `similarity`: the exact Jaccard for 'near', the cosine for 'semantic', absent for 'exact'.
+ * `duplicateOf`: the kept record (or reference) it duplicates.
+ */
 export type DedupVerdict =
   | { keep: true }
-  | { keep: false; reason: 'exact' | 'near'; duplicateOf: string; similarity?: number };
+  | { keep: false; reason: DedupReason; duplicateOf: string; similarity?: number };
 
+export type DedupReason = 'exact' | 'near' | 'semantic';
+
+/** The statistics of one deduplication (dedup-pipeline.ts adds the semantic figures to this index's). */
 export interface DedupStats {
   /** Documents passed to check (references not included). */
   checked: number;
@@ -41,16 +48,27 @@ export interface DedupStats {
   exact: number;
   /** Dropped as near-duplicates. */
   near: number;
+  /** Dropped as semantic duplicates (cosine ≥ threshold). */
+  semantic: number;
   kept: number;
   /** Reference documents added. */
   references: number;
-  /** Bytes held in the index's typed arrays (exact table, LSH, shingles, clusters). */
+  /** Bytes held in the indexes' typed arrays and WASM memories (exact table, LSH, shingles, clusters, vectors). */
   indexBytes: number;
-  /** Members of the largest cluster, exact duplicates and references included. */
+  /** Members of the largest cluster, exact duplicates and references included (for semantic: a kept vector and the records dropped against it). */
   largestCluster: number;
   /** Candidate pairs verified by exact Jaccard (LSH work; a surge means a template-heavy bucket). */
   verified: number;
+  /** Vector pairs whose cosine was computed (exact scans plus LSH candidates). */
+  semanticCompared: number;
+  /** The semantic index in use at the end: 'exact' scans, 'lsh' (index: lsh, or auto past its switch), 'none' without semantic dedup. */
+  semanticIndex: 'none' | 'exact' | 'lsh';
+  /** References without a vector (an earlier version made before the embed step): not indexed for semantic dedup. */
+  semanticSkippedReferences: number;
 }
+
+/** What DedupIndex itself counts. */
+export type TextDedupStats = Omit<DedupStats, 'semantic' | 'semanticCompared' | 'semanticIndex' | 'semanticSkippedReferences'>;
 
 /** A document's near-duplicate sketch, as views into caller-owned arrays (reused between calls). */
 export interface SketchView {
@@ -183,7 +201,7 @@ export class DedupIndex {
     return { keep: false, reason: 'near', duplicateOf: this.ids[root]!, similarity: bestSimilarity };
   }
 
-  stats(): DedupStats {
+  stats(): TextDedupStats {
     return {
       checked: this.checked,
       exact: this.exactDrops,

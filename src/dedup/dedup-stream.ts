@@ -1,8 +1,8 @@
 import { resolveDedupConfig, sketchIdentity, type DedupConfig, type DeduperOptions } from './dedup-config.js';
-import { DedupDecider } from './dedup-decider.js';
 import type { DedupStats, DedupVerdict } from './dedup-index.js';
+import { DedupPipeline } from './dedup-pipeline.js';
 import type { DedupSpec } from './dedup-spec.js';
-import { dedupTextOf } from './dedup-text.js';
+import { dedupTextOf, semanticValueOf } from './dedup-text.js';
 import { DedupWorkerError } from './errors.js';
 import { SketchPool } from './sketch-pool.js';
 import type { SketchBatch } from './document-sketcher.js';
@@ -25,6 +25,10 @@ import type { SketchBatch } from './document-sketcher.js';
  * whose original is in an earlier chunk is sketched in parallel and the sketch is discarded (it
  * never reaches the LSH index). The verdicts are identical either way, with or without workers.
  *
+ * Semantic dedup (dedup-pipeline.ts) runs on this thread after a chunk's exact and near verdicts,
+ * on the records they kept, in batches that scan the stored vectors once per four queries; a
+ * semantic-only spec skips the text stage (no text is built, no worker is started).
+ *
  * References (earlier dataset versions) go through the same pipeline first and are never yielded.
  */
 
@@ -45,6 +49,7 @@ export interface DedupStreamOptions extends DeduperOptions {
 }
 
 const DEFAULT_CHUNK_SIZE = 2048;
+const KEEP: DedupVerdict = Object.freeze({ keep: true });
 const MIN_PARALLEL_CHUNK = 64;
 
 type Keyed = { id: string; fields: Record<string, unknown> };
@@ -58,20 +63,21 @@ export async function* dedupStream<T extends Keyed>(
   const chunkSize = Math.max(1, Math.floor(options.chunkSize ?? DEFAULT_CHUNK_SIZE));
   const workers = Math.max(1, Math.floor(options.workers ?? 1));
   const wasm = options.wasm ?? true;
-  const decider = await DedupDecider.create(config, { wasm });
-  const ownPool = options.pool === undefined && workers > 1;
+  const pipeline = await DedupPipeline.create(config, { wasm });
+  const hasText = pipeline.text !== undefined;
+  const ownPool = options.pool === undefined && workers > 1 && hasText;
   if (options.pool !== undefined) assertSameConfig(options.pool.config, config);
-  const pool = ownPool ? await SketchPool.create(config, workers, { wasm }) : options.pool;
+  const pool = ownPool ? await SketchPool.create(config, workers, { wasm }) : hasText ? options.pool : undefined;
   try {
     if (options.references !== undefined) {
-      for await (const _ of decideChunks(options.references, true, chunkSize, pool, decider, spec));
+      for await (const _ of decideChunks(options.references, true, chunkSize, pool, pipeline, spec));
     }
-    for await (const chunk of decideChunks(records, false, chunkSize, pool, decider, spec)) {
+    for await (const chunk of decideChunks(records, false, chunkSize, pool, pipeline, spec)) {
       for (let index = 0; index < chunk.records.length; index++) {
         yield { record: chunk.records[index]!, verdict: chunk.verdicts[index]! };
       }
     }
-    options.onStats?.(decider.stats());
+    options.onStats?.(pipeline.stats());
   } finally {
     if (ownPool) await pool?.close();
   }
@@ -97,9 +103,11 @@ async function* decideChunks<T extends Keyed>(
   asReference: boolean,
   chunkSize: number,
   pool: SketchPool | undefined,
-  decider: DedupDecider,
+  pipeline: DedupPipeline,
   spec: DedupSpec,
 ): AsyncIterable<{ records: T[]; verdicts: DedupVerdict[] }> {
+  const decider = pipeline.text;
+  const semanticField = pipeline.config.semantic?.field;
   const iterator = source[Symbol.asyncIterator]();
   const maxInFlight = pool === undefined ? 1 : pool.size + 1;
   const inFlight: Chunk<T>[] = [];
@@ -110,7 +118,7 @@ async function* decideChunks<T extends Keyed>(
         const records = await readChunk(iterator, chunkSize);
         if (records.length < chunkSize) exhausted = true;
         if (records.length === 0) break;
-        const texts = records.map((record) => dedupTextOf(record.fields, spec, record.id));
+        const texts = decider === undefined ? [] : records.map((record) => dedupTextOf(record.fields, spec, record.id));
         let batch: Promise<SketchBatch> | undefined;
         if (pool !== undefined && records.length >= MIN_PARALLEL_CHUNK) {
           batch = pool.sketch(texts);
@@ -124,7 +132,9 @@ async function* decideChunks<T extends Keyed>(
       if (chunk === undefined) return;
       const { records, texts } = chunk;
       const verdicts: DedupVerdict[] = new Array(records.length);
-      if (chunk.batch === undefined) {
+      if (decider === undefined) {
+        verdicts.fill(KEEP);
+      } else if (chunk.batch === undefined) {
         for (let index = 0; index < records.length; index++) {
           verdicts[index] = decider.decideText(records[index]!.id, texts[index]!, asReference);
         }
@@ -134,6 +144,12 @@ async function* decideChunks<T extends Keyed>(
           verdicts[index] = decider.decideSketched(records[index]!.id, batch, index, asReference);
         }
       }
+      pipeline.decideSemantic(
+        records.map((record) => record.id),
+        verdicts,
+        (index) => semanticValueOf(records[index]!.fields, semanticField),
+        asReference,
+      );
       yield { records, verdicts };
     }
   } finally {

@@ -21,16 +21,30 @@ export function dedupTextOf(fields: Record<string, unknown>, spec: Pick<DedupSpe
 }
 
 function resolveField(fields: Record<string, unknown>, path: string, recordId: string | undefined): unknown {
-  if (Object.hasOwn(fields, path) && fields[path] !== undefined) return fields[path];
+  const found = lookupFieldPath(fields, path);
+  if (!found.found) throw new DedupFieldMissingError(path, recordId);
+  return found.value;
+}
+
+/**
+ * The raw value semantic dedup compares (unit-vector.ts checks it): the field `path` looked up as
+ * above, undefined when absent (or when there is no semantic field).
+ */
+export function semanticValueOf(fields: Record<string, unknown>, path: string | undefined): unknown {
+  if (path === undefined) return undefined;
+  const found = lookupFieldPath(fields, path);
+  return found.found ? found.value : undefined;
+}
+
+/** A field by literal key first, then by dotted path; `found: false` when absent or undefined. */
+export function lookupFieldPath(fields: Record<string, unknown>, path: string): { found: true; value: unknown } | { found: false } {
+  if (Object.hasOwn(fields, path) && fields[path] !== undefined) return { found: true, value: fields[path] };
   let current: unknown = fields;
   for (const segment of path.split('.')) {
-    if (typeof current !== 'object' || current === null || !Object.hasOwn(current, segment)) {
-      throw new DedupFieldMissingError(path, recordId);
-    }
+    if (typeof current !== 'object' || current === null || !Object.hasOwn(current, segment)) return { found: false };
     current = (current as Record<string, unknown>)[segment];
   }
-  if (current === undefined) throw new DedupFieldMissingError(path, recordId);
-  return current;
+  return current === undefined ? { found: false } : { found: true, value: current };
 }
 
 function textOfValue(value: unknown): string {

@@ -54,3 +54,15 @@ export class DedupWorkerError extends SynthforgeError {
     this.name = 'DedupWorkerError';
   }
 }
+
+/** What is wrong with a record's vector for semantic dedup. */
+export type DedupVectorProblem = 'missing' | 'not-a-vector' | 'not-finite' | 'dimension' | 'zero';
+
+/** A record's vector cannot be compared by cosine: missing, not a list of numbers, the wrong length, or all zeros. */
+export class DedupVectorError extends UsageError {
+  constructor(problem: DedupVectorProblem, message: string, details: { recordId?: string; field: string } & Record<string, unknown>) {
+    const where = details.recordId === undefined ? '' : ` of record ${details.recordId}`;
+    super('dedup_vector_invalid', `semantic dedup: field "${details.field}"${where} ${message}`, { details: { problem, ...details } });
+    this.name = 'DedupVectorError';
+  }
+}

@@ -79,6 +79,24 @@ export class LshIndex {
   }
 
   /**
+   * Calls `visit` with every document sharing a bucket with `keys`, however full the bucket (newest
+   * first per band; a document may come more than once). For indexes whose buckets hold distinct
+   * items rather than one cluster, where a cap would lose matches (semantic dedup, simhash-lsh.ts).
+   */
+  forEachMember(keys: Int32Array, offset: number, visit: (doc: number) => void): void {
+    const slots = this.slots;
+    const next = this.next;
+    const mask = (slots.length >> 1) - 1;
+    const bands = this.bands;
+    for (let band = 0; band < bands; band++) {
+      const key = keys[offset + band]!;
+      let slot = key & mask;
+      while (slots[2 * slot + 1] !== 0 && slots[2 * slot] !== key) slot = (slot + 1) & mask;
+      for (let link = slots[2 * slot + 1]!; link !== 0; link = next[link - 1]!) visit(((link - 1) / bands) | 0);
+    }
+  }
+
+  /**
    * `collect` followed by `insert` of `doc`, probing each bucket once: query-then-insert in one pass,
    * half the random memory accesses of the two calls (the table outgrows every cache at scale).
    * `doc` must be larger than every document already inserted.

@@ -207,7 +207,12 @@ function checkVariables(issues: IssueCollector, template: CompiledTemplate, avai
 
 /** Dedup and filter steps name fields (possibly nested: `meta.score`); the top-level name must exist. */
 function checkFieldReferences(issues: IssueCollector, step: Step, available: Set<string>): void {
-  const fields = step.kind === 'dedup' ? step.spec.fields : step.kind === 'filter' ? collectFilterFields(step.spec) : [];
+  const fields =
+    step.kind === 'dedup'
+      ? [...step.spec.fields, ...(step.spec.semantic ? [step.spec.semantic.field] : [])]
+      : step.kind === 'filter'
+        ? collectFilterFields(step.spec)
+        : [];
   for (const field of fields) {
     const top = field.split(/[.[]/)[0] ?? field;
     if (available.has(top)) continue;

@@ -16,7 +16,7 @@ export async function runDedupStep(
   outputPath: string,
   options: { references?: AsyncIterable<{ id: string; fields: Record<string, unknown> }>; rejects?: RejectSink } = {},
 ): Promise<StepCounts> {
-  const counts: StepCounts = { input: 0, output: 0, duplicates: { exact: 0, near: 0 } };
+  const counts: StepCounts = { input: 0, output: 0, duplicates: { exact: 0, near: 0, semantic: 0 } };
   async function* kept(): AsyncIterable<DataRecord> {
     const verdicts = dedupStream(readRecords(inputPath), step.spec, options.references ? { references: options.references } : {});
     for await (const { record, verdict } of verdicts) {
@@ -27,7 +27,8 @@ export async function runDedupStep(
         continue;
       }
       counts.duplicates![verdict.reason]++;
-      const similarity = verdict.similarity === undefined ? '' : ` (Jaccard ${verdict.similarity.toFixed(3)})`;
+      const measure = verdict.reason === 'semantic' ? 'cosine' : 'Jaccard';
+      const similarity = verdict.similarity === undefined ? '' : ` (${measure} ${verdict.similarity.toFixed(3)})`;
       await options.rejects?.write(record, step.name, `${verdict.reason} duplicate of ${verdict.duplicateOf}${similarity}`);
     }
   }

@@ -18,8 +18,8 @@ export interface StepCounts {
   retried?: number;
   /** generate: invalid samples by reason, with a few examples each. */
   invalid?: Partial<Record<Exclude<ResponseOutcome, 'valid'>, { count: number; examples: string[] }>>;
-  /** dedup: removed as exact / near duplicates. */
-  duplicates?: { exact: number; near: number };
+  /** dedup: removed as exact / near (MinHash) / semantic (embedding cosine) duplicates. */
+  duplicates?: { exact: number; near: number; semantic: number };
   /** filter: removed, by rule. */
   filtered?: { rule: string; removed: number }[];
 }

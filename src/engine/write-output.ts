@@ -32,6 +32,8 @@ export async function writeOutputVersion(input: {
     dataset: recipe.name,
     records: withFailpointHalfway(readRecords(input.finalStage), countLines(input.finalStage)),
     output: recipe.output,
+    // Embedding vectors are stored as Parquet list<float> (float32), not float64.
+    vectorColumns: recipe.steps.filter((step) => step.kind === 'embed').map((step) => step.name),
     forceVersion: input.forceVersion,
     templates: input.compiled.outputTemplates,
     manifest: {

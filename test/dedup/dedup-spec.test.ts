@@ -35,7 +35,7 @@ describe('dedupSpecSchema', () => {
   it('rejects unknown keys at every level', () => {
     expect(issuesOf({ fields: ['q'], exakt: true })[0]?.message).toMatch(/exakt/);
     expect(issuesOf({ fields: ['q'], near: { treshold: 0.8 } })).toEqual([expect.objectContaining({ path: 'near' })]);
-    expect(issuesOf({ fields: ['q'], semantic: { field: 'v', threshold: 0.9 } })).not.toEqual([]);
+    expect(issuesOf({ semantic: { field: 'v', treshold: 0.9 } })).toEqual([expect.objectContaining({ path: 'semantic' })]);
   });
 
   it('rejects bad thresholds and sizes', () => {
@@ -61,5 +61,52 @@ describe('dedupSpecSchema', () => {
     expect(issuesOf({ fields: ['q'], exact: false })).toEqual([expect.objectContaining({ path: 'exact' })]);
     expect(issuesOf({ fields: ['q'], exact: false, near: {} })).toEqual([]);
     expect(issuesOf({ fields: ['q'], against: 'v1' })).not.toEqual([]);
+  });
+
+  it('accepts semantic alone: no fields, exact off', () => {
+    expect(parseDedupSpec({ semantic: { field: 'embedding' } })).toEqual({
+      fields: [],
+      exact: false,
+      semantic: { field: 'embedding', threshold: 0.95, index: 'auto' },
+    });
+    expect(parseDedupSpec({ exact: false, semantic: { field: 'meta.vector', threshold: 0.9, index: 'lsh', bits: 12, tables: 20 } })).toEqual({
+      fields: [],
+      exact: false,
+      semantic: { field: 'meta.vector', threshold: 0.9, index: 'lsh', bits: 12, tables: 20 },
+    });
+  });
+
+  it('combines semantic with exact and near (exact stays on by default when fields are given)', () => {
+    const spec = parseDedupSpec({ fields: ['question'], near: {}, semantic: { field: 'embedding', index: 'exact' }, against: 'previous' });
+    expect(spec.exact).toBe(true);
+    expect(spec.near?.threshold).toBe(0.8);
+    expect(spec.semantic).toEqual({ field: 'embedding', threshold: 0.95, index: 'exact' });
+    expect(spec.against).toBe('previous');
+  });
+
+  it('rejects bad semantic settings at their paths', () => {
+    for (const threshold of [0, -0.5, 1.01, 95, '0.95']) {
+      expect(issuesOf({ semantic: { field: 'v', threshold } }).map((issue) => issue.path), `threshold ${String(threshold)}`).toEqual(['semantic.threshold']);
+    }
+    expect(issuesOf({ semantic: { field: 'v', threshold: 1 } })).toEqual([]);
+    expect(issuesOf({ semantic: { field: 'v', threshold: 95 } })[0]?.message).toMatch(/cosine similarity ≤ 1/);
+    expect(issuesOf({ semantic: {} }).map((issue) => issue.path)).toEqual(['semantic.field']);
+    expect(issuesOf({ semantic: { field: 'a..b' } }).map((issue) => issue.path)).toEqual(['semantic.field']);
+    expect(issuesOf({ semantic: { field: 'v', index: 'hnsw' } }).map((issue) => issue.path)).toEqual(['semantic.index']);
+    expect(issuesOf({ semantic: { field: 'v', bits: 31 } }).map((issue) => issue.path)).toEqual(['semantic.bits']);
+    expect(issuesOf({ semantic: { field: 'v', tables: 0 } }).map((issue) => issue.path)).toEqual(['semantic.tables']);
+    expect(issuesOf({ semantic: { field: 'v', index: 'exact', bits: 12 } })).toEqual([
+      { path: 'semantic.bits', message: expect.stringContaining('index: exact does not use') },
+    ]);
+  });
+
+  it('says which part is missing when fields and methods do not fit together', () => {
+    expect(issuesOf({})).toEqual([{ path: 'fields', message: expect.stringContaining('semantic') }]);
+    expect(issuesOf({ near: {}, semantic: { field: 'v' } })).toEqual([{ path: 'fields', message: expect.stringContaining('list the fields') }]);
+    expect(issuesOf({ exact: true, semantic: { field: 'v' } })).toEqual([{ path: 'fields', message: expect.stringContaining('list the fields') }]);
+    expect(issuesOf({ fields: ['q'], exact: false, semantic: { field: 'v' } })).toEqual([
+      { path: 'fields', message: expect.stringContaining('compared only by exact and near') },
+    ]);
+    expect(issuesOf({ fields: ['q'], exact: false })).toEqual([{ path: 'exact', message: expect.stringContaining('semantic: { field') }]);
   });
 });

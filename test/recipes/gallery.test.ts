@@ -69,6 +69,22 @@ describe('recipe gallery', () => {
     expect(summary.steps[0]).toMatchObject({ provider: 'anthropic', outputMode: 'tool', counts: { input: 5, succeeded: 5 } });
   });
 
+  it('embed-corpus: batch embeddings over a JSONL corpus, semantic dedup, float32 vectors in Parquet', async () => {
+    const { summary, dir } = await runGallery('embed-corpus.yaml');
+    expect(summary.steps[0]).toMatchObject({ kind: 'embed', provider: 'openai', counts: { input: 10, succeeded: 10 } });
+    const dedup = step(summary, 'dedup-1');
+    // t-002, t-005 and t-008 restate t-001, t-003 and t-004 with a word or two changed.
+    expect(dedup).toMatchObject({ input: 10, output: 7, duplicates: { exact: 0, near: 0, semantic: 3 } });
+    const dataset = await openDataset(join(dir, 'outputs'), 'ticket-embeddings@v1');
+    expect((dataset.manifest.columns as { name: string; kind: { type: string } }[]).find((column) => column.name === 'vector')?.kind.type).toBe('float32-list');
+    const ids: string[] = [];
+    for await (const row of dataset.rows()) {
+      ids.push(row.id as string);
+      expect((row as { vector: number[] }).vector).toHaveLength(256);
+    }
+    expect(ids).toEqual(['t-001', 't-003', 't-004', 't-006', 't-007', 't-009', 't-010']);
+  });
+
   it('ts-recipe: zod schemas and prompt functions, run from code', async () => {
     const { summary, dir } = await runGallery('ts-recipe.ts');
     expect(step(summary, 'question')).toMatchObject({ input: 9, requested: 18, succeeded: 18 });

@@ -41,7 +41,9 @@ function renderStep(step: RunSummary['steps'][number]): string[] {
     return lines;
   }
   if (step.kind === 'dedup') {
-    return [`  ${step.name} [dedup]: ${counts.input} in, ${counts.output} kept, ${counts.duplicates?.exact ?? 0} exact and ${counts.duplicates?.near ?? 0} near duplicates removed`];
+    const duplicates = counts.duplicates;
+    const semantic = duplicates?.semantic ? `, ${duplicates.semantic} semantic` : '';
+    return [`  ${step.name} [dedup]: ${counts.input} in, ${counts.output} kept; removed ${duplicates?.exact ?? 0} exact, ${duplicates?.near ?? 0} near${semantic} duplicates`];
   }
   const rules = (counts.filtered ?? []).filter((rule) => rule.removed > 0).map((rule) => `${rule.rule}: ${rule.removed}`);
   return [`  ${step.name} [filter]: ${counts.input} in, ${counts.output} kept${rules.length ? `; removed by ${rules.join(', ')}` : ''}`];

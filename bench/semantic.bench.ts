@@ -1,0 +1,239 @@
+// Semantic dedup benchmark (cosine over embedding vectors), on generated vectors in one process:
+//   1. exact search: vectors compared per second by the dot-product kernels (WASM SIMD one query,
+//      WASM four queries per pass, the JavaScript fallback) against a store of kept vectors;
+//   2. for each size: semantic dedup through dedupStream with index: exact (the reference), lsh and
+//      auto; records/s, cosines computed, the LSH index's recall and precision against the exact
+//      verdicts, its speed-up, and the recall of the planted duplicates.
+// Options: --sizes=20000,100000 (records per run), --dim=256, --threshold=0.95, --kernel-vectors=20000.
+import { dedupStream, type DedupStats, type DedupVerdict } from '../src/dedup/deduper.js';
+import { parseDedupSpec } from '../src/dedup/dedup-spec.js';
+import { createSplitMix32 } from '../src/dedup/mix32.js';
+import { JsVectorBlock } from '../src/dedup/vector-block.js';
+import { createVectorBlock } from '../src/dedup/vector-store.js';
+
+export interface PlantedVectors {
+  /** Unit vectors (float32), in stream order. */
+  vectors: Float32Array[];
+  /** 'base': an independent random direction; 'copy': cos ≥ threshold + 0.005 with its source; 'decoy': cos in [0.80, threshold − 0.01]. */
+  kinds: ('base' | 'copy' | 'decoy')[];
+  /** The base a copy or decoy was made from (−1 for a base). */
+  sources: number[];
+  /** The planted cosine with the source (1 for a base). */
+  cosines: number[];
+}
+
+/**
+ * Random unit vectors (uniform on the sphere: normalised Gaussians) with "paraphrase-like" copies:
+ * each copy is c·s + √(1 − c²)·e for an earlier base s and a random unit e orthogonal to s, so
+ * cos(copy, s) = c exactly (before float32 rounding), with c uniform in [threshold + 0.005, 0.999].
+ * Decoys are made the same way just below the threshold, so a deduper that matches too loosely
+ * drops them. Independent random vectors in d dimensions have |cos| ≈ 1/√d, far from any threshold.
+ */
+export function generatePlantedVectors(options: {
+  count: number;
+  dimension: number;
+  seed?: number;
+  threshold?: number;
+  copyFraction?: number;
+  decoyFraction?: number;
+}): PlantedVectors {
+  const { count, dimension } = options;
+  const threshold = options.threshold ?? 0.95;
+  const copyFraction = options.copyFraction ?? 0.2;
+  const decoyFraction = options.decoyFraction ?? 0.05;
+  const next = createSplitMix32(options.seed ?? 11);
+  const uniform = (): number => ((next() >>> 0) + 0.5) / 4294967296;
+  const gaussian = (): number => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+  const randomUnit = (): Float64Array => {
+    const vector = new Float64Array(dimension);
+    let norm = 0;
+    for (let index = 0; index < dimension; index++) norm += (vector[index] = gaussian()) ** 2;
+    norm = Math.sqrt(norm);
+    for (let index = 0; index < dimension; index++) vector[index]! /= norm;
+    return vector;
+  };
+  const bases: Float64Array[] = [];
+  const baseIndexes: number[] = [];
+  const planted: PlantedVectors = { vectors: [], kinds: [], sources: [], cosines: [] };
+  for (let index = 0; index < count; index++) {
+    const roll = uniform();
+    const kind = bases.length < 10 || roll >= copyFraction + decoyFraction ? 'base' : roll < copyFraction ? 'copy' : 'decoy';
+    if (kind === 'base') {
+      const vector = randomUnit();
+      bases.push(vector);
+      baseIndexes.push(index);
+      planted.vectors.push(Float32Array.from(vector));
+      planted.kinds.push('base');
+      planted.sources.push(-1);
+      planted.cosines.push(1);
+      continue;
+    }
+    const pick = Math.floor(uniform() * bases.length);
+    const source = bases[pick]!;
+    const cosine = kind === 'copy' ? threshold + 0.005 + uniform() * (0.999 - threshold - 0.005) : 0.8 + uniform() * (threshold - 0.01 - 0.8);
+    const noise = randomUnit();
+    let along = 0;
+    for (let component = 0; component < dimension; component++) along += noise[component]! * source[component]!;
+    let norm = 0;
+    for (let component = 0; component < dimension; component++) norm += (noise[component] = noise[component]! - along * source[component]!) ** 2;
+    norm = Math.sqrt(norm);
+    const sine = Math.sqrt(1 - cosine * cosine);
+    const vector = new Float32Array(dimension);
+    for (let component = 0; component < dimension; component++) vector[component] = cosine * source[component]! + (sine * noise[component]!) / norm;
+    planted.vectors.push(vector);
+    planted.kinds.push(kind);
+    planted.sources.push(baseIndexes[pick]!);
+    planted.cosines.push(cosine);
+  }
+  return planted;
+}
+
+function option(args: readonly string[], name: string, fallback: string): string {
+  const found = args.find((argument) => argument.startsWith(`--${name}=`));
+  return found === undefined ? fallback : found.slice(name.length + 3);
+}
+
+function formatCount(value: number): string {
+  return Math.round(value).toLocaleString('en-US');
+}
+
+function printTable(headers: string[], rows: (string | number)[][]): void {
+  const cells = [headers, ...rows.map((row) => row.map(String))];
+  const widths = headers.map((_, column) => Math.max(...cells.map((row) => row[column]!.length)));
+  const line = (row: string[]): string => `| ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`;
+  console.log(line(headers));
+  console.log(`|${widths.map((width, column) => (column === 0 ? ':' : '') + '-'.repeat(width + 1) + (column === 0 ? '' : ':')).join('|')}|`);
+  for (const row of cells.slice(1)) console.log(line(row));
+}
+
+/** Kernel throughput: a store of `count` random vectors scanned by `queries` queries. */
+function kernelThroughput(count: number, dimension: number): (string | number)[][] {
+  const planted = generatePlantedVectors({ count: count + 64, dimension, copyFraction: 0, decoyFraction: 0, seed: 5 });
+  const stride = Math.ceil(dimension / 4) * 4;
+  const wasm = createVectorBlock(stride, count);
+  const js = new JsVectorBlock(stride, count);
+  const padded = new Float32Array(stride);
+  for (let index = 0; index < count; index++) {
+    padded.set(planted.vectors[index]!);
+    wasm.append(padded);
+    js.append(padded);
+  }
+  const queries = new Float32Array(64 * stride);
+  for (let query = 0; query < 64; query++) queries.set(planted.vectors[count + query]!, query * stride);
+  const rows: (string | number)[][] = [];
+  const measure = (name: string, block: typeof wasm, perPass: 1 | 4, queryCount: number): void => {
+    let best = Number.POSITIVE_INFINITY;
+    for (let round = 0; round < 3; round++) {
+      const started = performance.now();
+      for (let query = 0; query < queryCount; query += perPass) {
+        const slice = queries.subarray(query * stride, (query + perPass) * stride);
+        for (let from = 0; from < count; from += 1024) {
+          const tile = Math.min(1024, count - from);
+          if (perPass === 4) block.dots4(slice, from, tile);
+          else block.dots(slice, from, tile);
+        }
+      }
+      best = Math.min(best, (performance.now() - started) / 1000);
+    }
+    const compared = count * queryCount;
+    rows.push([name, formatCount(compared / best), ((compared * dimension) / best / 1e9).toFixed(2)]);
+  };
+  if (wasm.kind === 'wasm') {
+    measure('WASM SIMD, one query per pass (dots)', wasm, 1, 64);
+    measure('**WASM SIMD, four queries per pass (dots4)**', wasm, 4, 64);
+  }
+  measure('JavaScript (float32-exact fallback)', js, 1, 8);
+  return rows;
+}
+
+interface DedupRun {
+  verdicts: DedupVerdict[];
+  stats: DedupStats;
+  seconds: number;
+}
+
+async function runDedup(planted: PlantedVectors, index: 'exact' | 'lsh' | 'auto', threshold: number): Promise<DedupRun> {
+  const spec = parseDedupSpec({ semantic: { field: 'vector', threshold, index } });
+  async function* records(): AsyncIterable<{ id: string; fields: Record<string, unknown> }> {
+    for (let position = 0; position < planted.vectors.length; position++) yield { id: `r${position}`, fields: { vector: planted.vectors[position] } };
+  }
+  let stats: DedupStats | undefined;
+  const verdicts: DedupVerdict[] = [];
+  const started = performance.now();
+  for await (const { verdict } of dedupStream(records(), spec, { onStats: (final) => (stats = final) })) verdicts.push(verdict);
+  return { verdicts, stats: stats!, seconds: (performance.now() - started) / 1000 };
+}
+
+function agreement(candidate: DedupVerdict[], reference: DedupVerdict[]): { recall: number; precision: number } {
+  let both = 0;
+  let referenceDrops = 0;
+  let candidateDrops = 0;
+  for (let index = 0; index < reference.length; index++) {
+    const inReference = !reference[index]!.keep;
+    const inCandidate = !candidate[index]!.keep;
+    if (inReference) referenceDrops++;
+    if (inCandidate) candidateDrops++;
+    if (inReference && inCandidate) both++;
+  }
+  return { recall: referenceDrops === 0 ? 1 : both / referenceDrops, precision: candidateDrops === 0 ? 1 : both / candidateDrops };
+}
+
+function plantedRecall(planted: PlantedVectors, verdicts: DedupVerdict[]): string {
+  let copies = 0;
+  let found = 0;
+  let decoysDropped = 0;
+  planted.kinds.forEach((kind, index) => {
+    if (kind === 'copy') {
+      copies++;
+      if (!verdicts[index]!.keep) found++;
+    } else if (kind === 'decoy' && !verdicts[index]!.keep) decoysDropped++;
+  });
+  return `${(found / copies).toFixed(4)} (${decoysDropped} decoys dropped)`;
+}
+
+export async function run(args: string[]): Promise<void> {
+  const sizes = option(args, 'sizes', '20000,100000').split(',').map(Number);
+  const dimension = Number(option(args, 'dim', '256'));
+  const threshold = Number(option(args, 'threshold', '0.95'));
+  const kernelVectors = Number(option(args, 'kernel-vectors', '20000'));
+
+  console.log(`\nExact search kernels: ${formatCount(kernelVectors)} stored vectors × ${dimension} float32, best of 3 rounds`);
+  printTable(['kernel', 'vectors compared/s', 'GMAC/s'], kernelThroughput(kernelVectors, dimension));
+
+  for (const size of sizes) {
+    const planted = generatePlantedVectors({ count: size, dimension, threshold });
+    const counts = { copy: 0, decoy: 0 };
+    for (const kind of planted.kinds) if (kind !== 'base') counts[kind]++;
+    console.log(
+      `\n${formatCount(size)} vectors × ${dimension} (${formatCount(counts.copy)} planted copies at cos ≥ ${threshold + 0.005}, ` +
+        `${formatCount(counts.decoy)} decoys below ${threshold}), threshold ${threshold}, dedupStream, 1 thread`,
+    );
+    const exact = await runDedup(planted, 'exact', threshold);
+    const lsh = await runDedup(planted, 'lsh', threshold);
+    const auto = await runDedup(planted, 'auto', threshold);
+    const rows = [
+      ['exact (reference)', exact],
+      ['lsh', lsh],
+      ['auto', auto],
+    ] as const;
+    printTable(
+      ['index', 'seconds', 'records/s', 'cosines computed', 'cosines/s', 'dropped', 'recall vs exact', 'precision vs exact', 'speed-up', 'planted copies found'],
+      rows.map(([name, result]) => {
+        const { recall, precision } = agreement(result.verdicts, exact.verdicts);
+        return [
+          name,
+          result.seconds.toFixed(2),
+          formatCount(size / result.seconds),
+          formatCount(result.stats.semanticCompared),
+          formatCount(result.stats.semanticCompared / result.seconds),
+          formatCount(result.stats.semantic),
+          recall.toFixed(4),
+          precision.toFixed(4),
+          `${(exact.seconds / result.seconds).toFixed(1)}×`,
+          plantedRecall(planted, result.verdicts),
+        ];
+      }),
+    );
+    console.log(`index memory: exact ${(exact.stats.indexBytes / 2 ** 20).toFixed(1)} MiB, lsh ${(lsh.stats.indexBytes / 2 ** 20).toFixed(1)} MiB`);
+  }
+}

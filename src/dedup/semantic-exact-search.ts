@@ -1,0 +1,81 @@
+import type { VectorStore } from './vector-store.js';
+
+/**
+ * Exact cosine search: the best match of a query among stored unit vectors is found by scoring
+ * every one of them,
+ *
+ *     best(q) = argmax_{i ∈ [from, to)} q · vᵢ        (the earliest i on ties)
+ *
+ * which costs (to − from) · d multiply-adds per query and has recall 1 by construction. It is the
+ * reference the LSH index (simhash-lsh.ts) is measured against, and what `index: exact` and the
+ * first SEMANTIC_AUTO_LSH_ABOVE vectors of `index: auto` use.
+ *
+ * Queries come in batches (semantic-index.ts): the vectors stored before the batch are scanned
+ * once for four queries at a time (the dots4 kernel reads each stored vector once per four
+ * queries, ≈ 2× the throughput of one query at a time once the vectors outgrow the caches); each
+ * query is then compared one at a time with the vectors its batch added before it. Every pair gets
+ * the same float32 value either way (cosine-wasm.wat), so batching never changes a verdict.
+ */
+
+/**
+ * For query q < queryCount (packed `stride` floats apart in `queries`), raises
+ * `bestSimilarity[q]` / `bestIndex[q]` to the best match in [from, to) when it is strictly higher
+ * (so with increasing ranges, the earliest vector wins ties). Returns the pairs scored.
+ */
+export function scanBestMatches(
+  store: VectorStore,
+  queries: Float32Array,
+  queryCount: number,
+  from: number,
+  to: number,
+  bestIndex: Int32Array,
+  bestSimilarity: Float64Array,
+): number {
+  if (to <= from || queryCount === 0) return 0;
+  const stride = store.stride;
+  let first = 0;
+  for (; first + 4 <= queryCount; first += 4) {
+    const group = queries.subarray(first * stride, (first + 4) * stride);
+    store.forEachTile(from, to, (block, offset, count, firstIndex) => {
+      const scores = block.dots4(group, offset, count);
+      for (let j = 0; j < 4; j++) {
+        const query = first + j;
+        let best = bestSimilarity[query]!;
+        let index = -1;
+        const base = j * count;
+        for (let v = 0; v < count; v++) {
+          const score = scores[base + v]!;
+          if (score > best) {
+            best = score;
+            index = v;
+          }
+        }
+        if (index >= 0) {
+          bestSimilarity[query] = best;
+          bestIndex[query] = firstIndex + index;
+        }
+      }
+    });
+  }
+  for (let query = first; query < queryCount; query++) scanOne(store, queries.subarray(query * stride, (query + 1) * stride), from, to, query, bestIndex, bestSimilarity);
+  return (to - from) * queryCount;
+}
+
+function scanOne(store: VectorStore, query: Float32Array, from: number, to: number, slot: number, bestIndex: Int32Array, bestSimilarity: Float64Array): void {
+  store.forEachTile(from, to, (block, offset, count, firstIndex) => {
+    const scores = block.dots(query, offset, count);
+    let best = bestSimilarity[slot]!;
+    let index = -1;
+    for (let v = 0; v < count; v++) {
+      const score = scores[v]!;
+      if (score > best) {
+        best = score;
+        index = v;
+      }
+    }
+    if (index >= 0) {
+      bestSimilarity[slot] = best;
+      bestIndex[slot] = firstIndex + index;
+    }
+  });
+}

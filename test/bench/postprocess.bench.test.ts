@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { run } from '../../bench/postprocess.bench.js';
+import { captureLog, numberIn, tableRows } from './captured-tables.js';
+
+describe('post-processing benchmark (smoke)', () => {
+  it('collects, dedups and writes a tiny size and prints its tables', async () => {
+    const text = await captureLog(() => run(['--sizes=200,300', '--in-process']));
+    const stages = tableRows(text, 'lines').filter((row) => 'stage' in row);
+    expect(stages.map((row) => row.stage)).toEqual([
+      'collect: parse → validate → store',
+      'emit samples → stage file',
+      'dedup: exact + near (0.8)',
+      'write version: JSONL + Parquet',
+      'collect: parse → validate → store',
+      'emit samples → stage file',
+      'dedup: exact + near (0.8)',
+      'write version: JSONL + Parquet',
+    ]);
+    expect(stages.slice(0, 4).map((row) => numberIn(row.items))[0]).toBe(200);
+
+    const outcomes = tableRows(text, 'lines').filter((row) => 'invalid by reason' in row);
+    expect(outcomes).toHaveLength(2);
+    for (const row of outcomes) {
+      const invalid = [...row['invalid by reason']!.matchAll(/\d+/g)].reduce((sum, match) => sum + Number(match[0]), 0);
+      // Every line is either a valid sample or counted invalid; dedup only removes valid ones.
+      expect(numberIn(row.valid) + invalid).toBe(numberIn(row.lines));
+      expect(numberIn(row.rows)).toBe(numberIn(row.valid) - numberIn(row['exact dup.']) - numberIn(row['near dup.']));
+    }
+    const endToEnd = tableRows(text, 'lines').filter((row) => 'floor lines/s' in row);
+    expect(endToEnd.map((row) => numberIn(row['lines/s']))).toEqual([expect.any(Number), expect.any(Number)]);
+    expect(numberIn(endToEnd[0]!['× floor time'])).toBeGreaterThan(0);
+    expect(text).toMatch(/peak RSS 300 \/ 200: [\d.]+× dedup index aside/);
+  });
+});
