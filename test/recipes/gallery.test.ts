@@ -80,7 +80,7 @@ describe('recipe gallery', () => {
     const ids: string[] = [];
     for await (const row of dataset.rows()) {
       ids.push(row.id as string);
-      expect((row as { vector: number[] }).vector).toHaveLength(256);
+      expect((row as unknown as { vector: number[] }).vector).toHaveLength(256);
     }
     expect(ids).toEqual(['t-001', 't-003', 't-004', 't-006', 't-007', 't-009', 't-010']);
   });
