@@ -2,7 +2,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type EmulatorServer } from '../../src/emulator/emulator.js';
-import { runCli } from '../helpers/cli.js';
+import { CLI, runCli } from '../helpers/cli.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
@@ -90,6 +90,29 @@ describe('synthforge CLI', () => {
     const plan = JSON.parse(result.stdout);
     expect(plan.seedRecords).toBe(10);
     expect(plan.steps[0]).toMatchObject({ name: 'question', requests: 30, shards: 1, exact: true, outputMode: 'native' });
+  });
+
+  it('serves the emulator standalone; a run reaches it through OPENAI_BASE_URL and its stats count the batch', async () => {
+    const dir = projectWithQuickstart();
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [CLI, 'emulator', '--port', '0', '--config', FAST_CONFIG], { cwd: dir, env: { PATH: process.env.PATH ?? '' } });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+          if (match) resolve(match[1]!);
+        });
+        child.on('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
+      });
+      const result = await runCli(['run', 'recipes/quickstart.yaml', '--poll-interval', '10'], { cwd: dir, env: { OPENAI_API_KEY: 'any', OPENAI_BASE_URL: `${url}/v1` } });
+      expect(result.code).toBe(0);
+      const stats = (await (await fetch(`${url}/_emulator/stats`)).json()) as { batchesCreated: { openai: number } };
+      expect(stats.batchesCreated.openai).toBe(2);
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 
   it('every command explains itself with --help', async () => {
