@@ -32,12 +32,12 @@ const KEY_VARIABLES: Record<ProviderId, string[]> = {
   'openai-compatible': [],
 };
 
-/** Fails before anything is sent when a provider the recipe uses has no key (and not offline). */
-export function checkCredentials(providers: Iterable<ProviderId>, setup: ProviderSetup): void {
-  if (setup.offline) return;
+/** Fails before anything is sent when a provider the recipe uses has no key (offline runs need none). */
+export function checkCredentials(providers: Iterable<ProviderId>, env: Record<string, string | undefined>, offline: boolean): void {
+  if (offline) return;
   for (const provider of new Set(providers)) {
     const variables = KEY_VARIABLES[provider];
-    if (variables.length > 0 && !variables.some((name) => setup.env[name])) throw new MissingCredentialsError(provider, variables);
+    if (variables.length > 0 && !variables.some((name) => env[name])) throw new MissingCredentialsError(provider, variables);
   }
 }
 

@@ -65,7 +65,7 @@ export async function runRecipe(recipe: RecipeArgument, options: RunOptions = {}
   const compiled = await compileRecipe(loaded);
   requirePricesForBudget(compiled);
   const env = options.env ?? process.env;
-  checkCredentials(generateProviders(compiled), { env, ...(options.offline ? { offline: { openaiBaseURL: '', anthropicBaseURL: '', geminiBaseURL: '' } } : {}) });
+  checkCredentials(generateProviders(compiled), env, Boolean(options.offline));
 
   const stateDir = resolve(cwd, options.stateDir ?? '.synthforge');
   const outDir = resolve(cwd, options.outDir ?? 'outputs');
