@@ -1,5 +1,6 @@
 // Argument helpers shared by the benchmarks: `--name=value` and `--name value` both work, so
 // `npm run bench -- postprocess --sizes 100000,1000000` reads like the README says.
+import { writeFileSync } from 'node:fs';
 
 /** The value of `--name`, or undefined when it is absent. */
 export function optionValue(args: readonly string[], name: string): string | undefined {
@@ -46,4 +47,10 @@ function parseCount(text: string): number {
   const base = Number(match[1]!.replaceAll('_', ''));
   const suffix = match[2]!.toLowerCase();
   return Math.round(base * (suffix === 'k' ? 1e3 : suffix === 'm' ? 1e6 : 1));
+}
+
+/** With `--json=PATH`, writes the raw measurements there (every figure, not only the printed ones). */
+export function saveJson(args: readonly string[], results: unknown): void {
+  const path = optionValue(args, 'json');
+  if (path !== undefined) writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
 }

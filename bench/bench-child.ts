@@ -1,12 +1,14 @@
 // Running one measurement in a child process, so each size gets its own peak RSS
 // (process.resourceUsage().maxRSS only ever grows) and nothing one size allocated skews the next.
 // The child prints its result as one `RESULT_MARKER {json}` line on stdout; anything else it prints
-// is ignored, and its stderr goes straight to ours.
+// is ignored. Its stderr is kept and quoted (the end of it) when it fails.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const RESULT_MARKER = 'BENCH-RESULT';
+/** How much of a failed child's stderr goes into the error. */
+const STDERR_LINES = 20;
 
 const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -15,12 +17,15 @@ export function runBenchChild<T>(script: string, args: readonly string[]): T {
   const path = join(repositoryRoot, 'bench', script);
   const child = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', path, ...args], {
     cwd: repositoryRoot,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
   if (child.error) throw child.error;
-  if (child.status !== 0) throw new Error(`bench/${script} ${args.join(' ')} exited with ${child.status ?? child.signal}`);
+  if (child.status !== 0) {
+    const stderr = child.stderr.trim().split('\n').slice(-STDERR_LINES).join('\n');
+    throw new Error(`bench/${script} ${args.join(' ')} exited with ${child.status ?? child.signal}:\n${stderr}`);
+  }
   const line = child.stdout.split('\n').find((text) => text.startsWith(`${RESULT_MARKER} `));
   if (line === undefined) throw new Error(`bench/${script} printed no ${RESULT_MARKER} line`);
   return JSON.parse(line.slice(RESULT_MARKER.length + 1)) as T;

@@ -8,15 +8,15 @@
 // shard per round below 50,000 requests, max_attempts 1, so one round. A tiny warm-up run first keeps
 // module loading and JIT warm-up out of the first row.
 // Options: --sizes=2000,20000 (records), --full (2K, 20K, 100K), --timing=V,P,F (ms; default
-// 500,2000,500, P raised to 0.25 ms per request when that is larger so the emulator's own answering
-// fits inside in_progress), --keep, --no-warmup.
+// 500,2000,500, P raised to 0.75 ms per request when that is larger so the emulator's own answering
+// fits inside in_progress), --keep, --no-warmup, --json=PATH (raw measurements).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runRecipe } from '../src/engine/run-recipe.js';
 import type { RunEvent } from '../src/engine/run-events.js';
 import type { RunSummary } from '../src/engine/run-summary.js';
-import { hasFlag, optionValue, sizesOption } from './bench-args.js';
+import { hasFlag, optionValue, saveJson, sizesOption } from './bench-args.js';
 import { formatCount, formatRatio, formatSeconds, printTable } from './bench-table.js';
 import { scaleRecipe, writeSeedFile } from './scale-recipe.js';
 
@@ -55,7 +55,7 @@ function timingFor(requests: number, requested: string | undefined): Timing {
     }
     return { validatingMs: validatingMs!, inProgressMs: inProgressMs!, finalizingMs: finalizingMs! };
   }
-  return { validatingMs: 500, inProgressMs: Math.max(2000, Math.ceil(requests * 0.25)), finalizingMs: 500 };
+  return { validatingMs: 500, inProgressMs: Math.max(2000, Math.ceil(requests * 0.75)), finalizingMs: 500 };
 }
 
 export async function runOffline(root: string, records: number, timing: Timing): Promise<OrchestrationRow> {
@@ -162,4 +162,5 @@ export async function run(args: string[]): Promise<void> {
     ['phase', ...rows.map((row) => `${formatCount(row.records)} records`)],
     names.map((name) => [name, ...rows.map((row) => (row.phases[name] === undefined ? '–' : formatSeconds(row.phases[name]! / 1000)))]),
   );
+  saveJson(args, rows);
 }

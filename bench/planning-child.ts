@@ -60,7 +60,7 @@ async function plan(options: Map<string, string>): Promise<PlanningChildResult> 
   const stage = stagePath(runDir, 0);
   const provider = offlineOpenAIAdapter();
   const estimator = await requestEstimator(step, compiled.recipe);
-  const startRssBytes = baselineRss();
+  const startRssBytes = await baselineRss();
   try {
     const seeds = await measureStage('seeds → stage file', () =>
       writeRecords(stage, openSeeds(toSeedSpecs(compiled.recipe), { baseDir: compiled.recipe.source.dir })),
@@ -143,7 +143,7 @@ async function baseline(options: Map<string, string>): Promise<PlanningChildResu
   mkdirSync(dir, { recursive: true });
   const outputPath = join(dir, 'baseline-requests.jsonl');
   let records = 0;
-  const startRssBytes = baselineRss();
+  const startRssBytes = await baselineRss();
   const written = await measureStage('read records, write one line per request', async () => {
     const output = createWriteStream(outputPath);
     let requests = 0;

@@ -7,11 +7,12 @@
 // ratio is what our per-request work costs over that floor.
 // Options: --sizes=100000,1000000 (requests), --full (100K and 1M), --n=1,3, --keep (leave the
 // temp folder), --breakdown=N (records in the per-piece cost breakdown, default 20000),
-// --in-process (no child processes: for the smoke test; RSS figures are then not per size).
+// --in-process (no child processes: for the smoke test; RSS figures are then not per size),
+// --json=PATH (also write every raw measurement there).
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasFlag, optionValue, sizesOption } from './bench-args.js';
+import { hasFlag, optionValue, saveJson, sizesOption } from './bench-args.js';
 import { runMeasurement } from './bench-child.js';
 import { formatCount, formatMiB, formatMicros, formatRatio, formatSeconds, printTable } from './bench-table.js';
 import { runPlanningChild, type PlanningChildResult } from './planning-child.js';
@@ -55,6 +56,7 @@ export async function run(args: string[]): Promise<void> {
     if (!hasFlag(args, 'keep')) rmSync(root, { recursive: true, force: true });
   }
   printResults(rows);
+  saveJson(args, rows);
 }
 
 function printResults(rows: readonly Row[]): void {

@@ -158,7 +158,7 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
   const dedupCounts = { input: 0, dropped: {} as Record<string, number> };
   let dedupStats: DedupStats | undefined;
   let version: Awaited<ReturnType<typeof writeDatasetVersion>> | undefined;
-  const startRssBytes = baselineRss();
+  const startRssBytes = await baselineRss();
   try {
     const collect = await measureStage('collect: parse → validate → store', async () => {
       for (const shard of store.shardsOfStep(prepared.runId, generate.step.index)) await collectShard(context, generate, shard);
@@ -210,7 +210,7 @@ async function baseline(options: Map<string, string>): Promise<BaselineResult> {
   const prepared = JSON.parse(readFileSync(join(dir, 'prepared.json'), 'utf8')) as Prepared;
   const outputPath = join(dir, 'baseline-copy.jsonl');
   let bytes = 0;
-  const startRssBytes = baselineRss();
+  const startRssBytes = await baselineRss();
   const copy = await measureStage('read result lines, write them back', async () => {
     const output = createWriteStream(outputPath);
     let lines = 0;

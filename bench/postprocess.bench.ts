@@ -9,11 +9,11 @@
 // Peak RSS is per stage (sampled) and per process (maxRSS). "Dedup index aside" is the largest of the
 // other stages' peaks and the dedup stage's peak minus the index's typed arrays (DedupStats.indexBytes).
 // Options: --sizes=20000,100000 (result lines), --full (100K and 1M), --keep, --in-process (no child
-// processes: for the smoke test; peak RSS is then not per size).
+// processes: for the smoke test; peak RSS is then not per size), --json=PATH (raw measurements).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasFlag, sizesOption } from './bench-args.js';
+import { hasFlag, saveJson, sizesOption } from './bench-args.js';
 import { runMeasurement } from './bench-child.js';
 import { formatCount, formatMiB, formatMicros, formatRatio, formatSeconds, printTable } from './bench-table.js';
 import { runPostprocessChild, type BaselineResult, type MeasureResult, type PrepareResult } from './postprocess-child.js';
@@ -51,6 +51,7 @@ export async function run(args: string[]): Promise<void> {
     if (!hasFlag(args, 'keep')) rmSync(root, { recursive: true, force: true });
   }
   printResults(results);
+  saveJson(args, results);
 }
 
 /** Peak RSS of the measure child with the dedup index's typed arrays taken out of the dedup stage. */

@@ -21,18 +21,24 @@ export interface StageMeasure {
   maxRssBytes: number;
   heapAfterGcBytes: number;
   rssAfterGcBytes: number;
-  /** ArrayBuffers and other memory outside the JS heap, after GC (typed arrays of the dedup index live here). */
+  /** Memory outside the JS heap after GC, ArrayBuffers included (the dedup index's typed arrays live here). */
   externalAfterGcBytes: number;
 }
 
 const collect = (globalThis as { gc?: () => void }).gc;
+/** V8 frees ArrayBuffer backing stores on a background task after the GC that found them dead. */
+const RELEASE_WAIT_MS = 200;
 
-export function fullGc(): void {
-  collect?.();
+/** A full GC, a pause for the freed ArrayBuffers to be released, and another GC. */
+export async function fullGc(): Promise<void> {
+  if (!collect) return;
+  collect();
+  await new Promise((resolve) => setTimeout(resolve, RELEASE_WAIT_MS));
+  collect();
 }
 
 export async function measureStage(name: string, work: () => Promise<number>): Promise<StageMeasure> {
-  fullGc();
+  await fullGc();
   let peak = process.memoryUsage.rss();
   const timer = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage.rss());
@@ -49,7 +55,7 @@ export async function measureStage(name: string, work: () => Promise<number>): P
   const cpu = process.cpuUsage(cpuBefore);
   peak = Math.max(peak, process.memoryUsage.rss());
   const maxRssBytes = process.resourceUsage().maxRSS * 1024;
-  fullGc();
+  await fullGc();
   const after = process.memoryUsage();
   return {
     name,
@@ -60,12 +66,12 @@ export async function measureStage(name: string, work: () => Promise<number>): P
     maxRssBytes,
     heapAfterGcBytes: after.heapUsed,
     rssAfterGcBytes: after.rss,
-    externalAfterGcBytes: after.external + after.arrayBuffers,
+    externalAfterGcBytes: after.external,
   };
 }
 
 /** The RSS of this process right now, after a GC: the floor the stages start from. */
-export function baselineRss(): number {
-  fullGc();
+export async function baselineRss(): Promise<number> {
+  await fullGc();
   return process.memoryUsage.rss();
 }

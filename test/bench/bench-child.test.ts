@@ -20,6 +20,6 @@ describe('benchmark child processes', () => {
   });
 
   it('reports a failing child with its script and arguments', () => {
-    expect(() => runBenchChild('no-such-child.ts', ['--mode=x'])).toThrow(/no-such-child\.ts --mode=x exited with 1/);
+    expect(() => runBenchChild('no-such-child.ts', ['--mode=x'])).toThrow(/no-such-child\.ts --mode=x exited with 1:\n[^]*ERR_MODULE_NOT_FOUND/);
   });
 });
