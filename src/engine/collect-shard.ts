@@ -15,9 +15,12 @@ import type { DriveContext } from './drive-shard.js';
 import { evaluateResult } from './evaluate-result.js';
 import { failpoint } from './failpoints.js';
 
-/** Results stored per transaction: large enough that commits are rare, and at least two per shard. */
+/**
+ * Results stored per transaction: large enough that commits are rare (re-collecting after a crash is
+ * safe, so a big transaction loses nothing), and at least two per shard.
+ */
 function chunkSize(requestCount: number): number {
-  return Math.max(1, Math.min(1000, Math.ceil(requestCount / 2)));
+  return Math.max(1, Math.min(10_000, Math.ceil(requestCount / 2)));
 }
 const TEXT_EXCERPT_CHARS = 400;
 

@@ -83,7 +83,8 @@ export async function planRound(context: PlanContext, step: CompiledBatchStep, i
   return result;
 }
 
-const PLAN_CHUNK = 2000;
+/** Requests per store transaction while planning (pending until their shard is recorded). */
+const PLAN_CHUNK = 10_000;
 
 function shouldSend(context: PlanContext, stepIndex: number, rendered: RenderedRequest, retrying: Set<string> | undefined, result: PlanResult): boolean {
   const { store, runId } = context;

@@ -108,6 +108,9 @@ export class RunStore {
     // last commits. FULL would fsync every commit and cost ~10x at a million results.
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 10000');
+    // Checkpoint every ~80 MB of WAL instead of 4 MB: with random-key B-trees nearly every small
+    // checkpoint rewrites many pages and fsyncs twice (measured: commits 2-3x faster at 300K rows).
+    this.db.pragma('wal_autocheckpoint = 20000');
     this.db.exec(STORE_SCHEMA);
     this.statement('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(STORE_SCHEMA_VERSION));
   }
