@@ -22,6 +22,7 @@ import { SketchPool } from '../src/dedup/sketch-pool.js';
 import { DocumentSketcher } from '../src/dedup/document-sketcher.js';
 import type { MillionResult } from './dedup-million.js';
 import { generateCorpus, groundTruthPairs, trueDuplicates, type CorpusDocument, type GroundTruthPair } from './synthetic-corpus.js';
+import { formatCount, printTable } from './bench-table.js';
 
 const NUM_PERM = 128;
 const REPEATS = 3;
@@ -29,19 +30,6 @@ const REPEATS = 3;
 function option(args: readonly string[], name: string, fallback: number): number {
   const found = args.find((argument) => argument.startsWith(`--${name}=`));
   return found === undefined ? fallback : Number(found.slice(name.length + 3));
-}
-
-function formatCount(value: number): string {
-  return Math.round(value).toLocaleString('en-US');
-}
-
-function printTable(headers: string[], rows: (string | number)[][]): void {
-  const cells = [headers, ...rows.map((row) => row.map(String))];
-  const widths = headers.map((_, column) => Math.max(...cells.map((row) => row[column]!.length)));
-  const line = (row: string[]): string => `| ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`;
-  console.log(line(headers));
-  console.log(`|${widths.map((width, column) => (column === 0 ? ':' : '') + '-'.repeat(width + 1) + (column === 0 ? '' : ':')).join('|')}|`);
-  for (const row of cells.slice(1)) console.log(line(row));
 }
 
 interface Timing {

@@ -10,6 +10,7 @@ import { parseDedupSpec } from '../src/dedup/dedup-spec.js';
 import { createSplitMix32 } from '../src/dedup/mix32.js';
 import { JsVectorBlock } from '../src/dedup/vector-block.js';
 import { createVectorBlock } from '../src/dedup/vector-store.js';
+import { formatCount, printTable } from './bench-table.js';
 
 export interface PlantedVectors {
   /** Unit vectors (float32), in stream order. */
@@ -91,19 +92,6 @@ export function generatePlantedVectors(options: {
 function option(args: readonly string[], name: string, fallback: string): string {
   const found = args.find((argument) => argument.startsWith(`--${name}=`));
   return found === undefined ? fallback : found.slice(name.length + 3);
-}
-
-function formatCount(value: number): string {
-  return Math.round(value).toLocaleString('en-US');
-}
-
-function printTable(headers: string[], rows: (string | number)[][]): void {
-  const cells = [headers, ...rows.map((row) => row.map(String))];
-  const widths = headers.map((_, column) => Math.max(...cells.map((row) => row[column]!.length)));
-  const line = (row: string[]): string => `| ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`;
-  console.log(line(headers));
-  console.log(`|${widths.map((width, column) => (column === 0 ? ':' : '') + '-'.repeat(width + 1) + (column === 0 ? '' : ':')).join('|')}|`);
-  for (const row of cells.slice(1)) console.log(line(row));
 }
 
 /** Kernel throughput: a store of `count` random vectors scanned by `queries` queries. */

@@ -1,3 +1,4 @@
+import { instantiate, moduleLoader, PAGE_BYTES, type WasmMemory, type WasmModule } from './wasm-runtime.js';
 import { COSINE_WASM_BASE64 } from './cosine-wasm-binary.js';
 import { SCAN_TILE, type VectorBlock } from './vector-block.js';
 
@@ -16,42 +17,14 @@ import { SCAN_TILE, type VectorBlock } from './vector-block.js';
  * factory returns undefined and callers use the JavaScript block, which gives identical results.
  */
 
-const PAGE_BYTES = 65536;
-
-// The project's type libraries (ES2023 + @types/node 20) do not declare WebAssembly; this is the
-// part of the global that is used here, looked up at run time so a runtime without it falls back.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmModule {
-  readonly kind?: never;
-}
-interface WasmGlobal {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (module: WasmModule, imports: object) => { readonly exports: unknown };
-}
 interface KernelExports {
   memory: WasmMemory;
   dots(query: number, vectors: number, count: number, stride: number, out: number): void;
   dots4(queries: number, vectors: number, count: number, stride: number, out: number): void;
 }
 
-const wasmGlobal = (globalThis as { WebAssembly?: WasmGlobal }).WebAssembly;
-let cachedModule: WasmModule | null | undefined;
 
-function loadCosineWasmModule(): WasmModule | undefined {
-  if (cachedModule === undefined) {
-    try {
-      const bytes = new Uint8Array(Buffer.from(COSINE_WASM_BASE64, 'base64'));
-      cachedModule = wasmGlobal !== undefined && wasmGlobal.validate(bytes) ? new wasmGlobal.Module(bytes) : null;
-    } catch {
-      cachedModule = null;
-    }
-  }
-  return cachedModule ?? undefined;
-}
+const loadCosineWasmModule = moduleLoader(COSINE_WASM_BASE64);
 
 /** A WASM-backed block, or undefined when this runtime cannot run the kernel. */
 export function createWasmVectorBlock(stride: number, capacity: number): VectorBlock | undefined {
@@ -72,7 +45,7 @@ class WasmVectorBlock implements VectorBlock {
     readonly stride: number,
     readonly capacity: number,
   ) {
-    this.exports = new wasmGlobal!.Instance(module, {}).exports as KernelExports;
+    this.exports = instantiate<KernelExports>(module);
     this.outAt = 16 * stride;
     this.vectorsAt = this.outAt + 16 * SCAN_TILE;
     this.floats = new Float32Array(this.exports.memory.buffer);

@@ -1,4 +1,5 @@
 import type { MinHashKernel, MinHashParams } from './minhash.js';
+import { instantiate, moduleLoader, PAGE_BYTES, type WasmMemory, type WasmModule } from './wasm-runtime.js';
 import { MINHASH_WASM_BASE64 } from './minhash-wasm-binary.js';
 
 /**
@@ -17,38 +18,10 @@ import { MINHASH_WASM_BASE64 } from './minhash-wasm-binary.js';
  * factory returns undefined and callers use the JavaScript kernel, which gives the same signatures.
  */
 
-const PAGE_BYTES = 65536;
 
-// The project's type libraries (ES2023 + @types/node 20) do not declare WebAssembly; this is the
-// part of the global that is used here, looked up at run time so a runtime without it falls back.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmModule {
-  readonly kind?: never;
-}
-interface WasmGlobal {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (module: WasmModule, imports: object) => { readonly exports: unknown };
-}
-const wasmGlobal = (globalThis as { WebAssembly?: WasmGlobal }).WebAssembly;
-
-let cachedModule: WasmModule | null | undefined;
 
 /** The compiled module, or undefined when this runtime cannot run it (no WebAssembly, or no SIMD). */
-export function loadMinHashWasmModule(): WasmModule | undefined {
-  if (cachedModule === undefined) {
-    try {
-      const bytes = new Uint8Array(Buffer.from(MINHASH_WASM_BASE64, 'base64'));
-      cachedModule = wasmGlobal !== undefined && wasmGlobal.validate(bytes) ? new wasmGlobal.Module(bytes) : null;
-    } catch {
-      cachedModule = null;
-    }
-  }
-  return cachedModule ?? undefined;
-}
+export const loadMinHashWasmModule = moduleLoader(MINHASH_WASM_BASE64);
 
 interface KernelExports {
   memory: WasmMemory;
@@ -68,7 +41,7 @@ export class WasmMinHashKernel implements MinHashKernel {
     readonly params: MinHashParams,
     module: WasmModule,
   ) {
-    this.exports = new wasmGlobal!.Instance(module, {}).exports as KernelExports;
+    this.exports = instantiate<KernelExports>(module);
     this.paddedPerms = Math.ceil(params.numPerm / 16) * 16;
     this.signatureOffset = this.paddedPerms * 8;
     this.shinglesOffset = this.paddedPerms * 12;
