@@ -75,9 +75,17 @@ export class SketchPool {
 
   /** Sketches `texts` in a worker; the batch's document i is texts[i]. */
   sketch(texts: readonly string[]): Promise<SketchBatch> {
+    const { bytes, offsets } = encodeTexts(texts);
+    return this.sketchEncoded(bytes, offsets);
+  }
+
+  /**
+   * Sketches texts already encoded by encodeTexts(); both buffers are transferred (detached here).
+   * Encoding runs on the caller's thread, so a caller that can encode elsewhere saves that share.
+   */
+  sketchEncoded(bytes: Uint8Array<ArrayBuffer>, offsets: Uint32Array<ArrayBuffer>): Promise<SketchBatch> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new DedupWorkerError('the sketch worker pool is closed'));
-    const { bytes, offsets } = encodeTexts(texts);
     const request: SketchRequest = { id: this.nextId++, bytes, offsets };
     let target = this.workers[0]!;
     for (const member of this.workers) if (member.outstanding.size < target.outstanding.size) target = member;
