@@ -2,6 +2,7 @@ import { Environment, Interpreter, Template } from '@huggingface/jinja';
 import type { Fields } from '../domain.js';
 import { TemplateError } from './errors.js';
 import { createGlobalEnvironment, JINJA_GLOBAL_NAMES, SHADOWABLE_GLOBAL_NAMES } from './jinja-globals.js';
+import { RenderMemo } from './render-memo.js';
 import { findTemplateVariables } from './template-variables.js';
 
 /** A Jinja template string, or (in TS recipes) a function of the record's fields. */
@@ -44,6 +45,7 @@ export function compileTemplate(source: TemplateSource, context: { where?: strin
   // Shared across renders: the interpreter only reads it. Everything a template binds (set, macros,
   // loop variables) lands in the per-render scope below or deeper.
   const globals = createGlobalEnvironment();
+  const memo = new RenderMemo(readable);
 
   return {
     // Copies: a caller editing these lists must not change what render checks.
@@ -55,6 +57,9 @@ export function compileTemplate(source: TemplateSource, context: { where?: strin
           throw missingVariableError(name, fields, where, recordId);
         }
       }
+      const key = memo.keyFor(fields);
+      const remembered = key === undefined ? undefined : memo.get(key);
+      if (remembered !== undefined) return remembered;
       try {
         // Only the names the template can read are converted: a record may carry long documents
         // the template never touches.
@@ -64,7 +69,9 @@ export function compileTemplate(source: TemplateSource, context: { where?: strin
             scope.set(name, fields[name]);
           }
         }
-        return String(new Interpreter(scope).run(program).value);
+        const output = String(new Interpreter(scope).run(program).value);
+        if (key !== undefined) memo.set(key, output);
+        return output;
       } catch (error) {
         throw new TemplateError(
           `${label(where)}: rendering failed${forRecord(recordId)}: ${messageOf(error)}`,
