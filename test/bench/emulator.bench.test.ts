@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { run } from '../../bench/emulator.bench.js';
+import { captureLog, numberIn, tableRows } from './captured-tables.js';
+
+describe('emulator benchmark (smoke)', () => {
+  it('sends a small padded file through upload, create, run and download and prints every phase', async () => {
+    const text = await captureLog(() => run(['--requests=300', '--mb=0.6']));
+    expect(text).toMatch(/input: 300 requests, 0\.6 MB/);
+    const rows = tableRows(text, 'phase');
+    expect(rows.map((row) => row.phase)).toEqual(['transfer floor', 'scan floor', 'upload', 'create', 'run', 'download']);
+    for (const row of rows) expect(numberIn(row.seconds)).toBeGreaterThan(0);
+    expect(numberIn(rows.find((row) => row.phase === 'upload')!['× floor time'])).toBeGreaterThan(0);
+    expect(text).toMatch(/all 300 output lines downloaded/);
+  });
+});
