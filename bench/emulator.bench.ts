@@ -1,8 +1,8 @@
 // The emulator at the OpenAI Batch limits: one input file of 50,000 requests and ≈ 200 MB, sent
 // through the official SDK over loopback (upload → create → run → download), each phase timed with
 // its peak RSS (client and emulator share this process), against two floors measured in the same
-// run on the same file: streaming it over loopback HTTP to a server that discards it, and reading
-// it line by line with JSON.parse (what the emulator's input scan must at least do).
+// run on the same file: streaming it over loopback HTTP to a server that discards it (for the
+// upload), and reading it line by line with JSON.parse (for the run, which scans before answering).
 //   npm run bench -- emulator                       50,000 requests, ≈ 199 MB
 //   npm run bench -- emulator --requests=20000 --mb=80
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -173,14 +173,15 @@ export async function run(args: string[]): Promise<void> {
         row(transfer, 'MB'),
         row(scan, 'lines'),
         row(phases.upload, 'MB', transfer),
-        row(phases.create, 'lines', scan),
-        row(phases.run, 'lines'),
+        row(phases.create, 'lines'),
+        row(phases.run, 'lines', scan),
         row(phases.download, 'lines'),
       ],
     );
     console.log(
-      `upload is the SDK's multipart upload, streamed by the emulator to disk; create scans the file (JSON per line, ids, model, limits) ` +
-        `before answering; run answers every line; all ${formatCount(phases.outputLines)} output lines downloaded.`,
+      `upload: the SDK's multipart upload, streamed by the emulator to disk. create: answered at once with status validating, as the ` +
+        `real API does. run: the emulator scans the file (JSON per line, ids, model, limits; its floor is the scan floor) and answers ` +
+        `every line. download: all ${formatCount(phases.outputLines)} output lines through the adapter's line reader.`,
     );
   } finally {
     rmSync(workDir, { recursive: true, force: true });
