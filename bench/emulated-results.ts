@@ -14,7 +14,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { createRandom } from './scale-recipe.js';
+import { createRandom } from './random.js';
 import { generateCorpus } from './synthetic-corpus.js';
 
 export interface ResultFaults {

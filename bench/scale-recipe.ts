@@ -4,6 +4,7 @@
 // openai-chat dataset with two splits in JSONL and Parquet. Seeds are generated deterministically.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { createRandom } from './random.js';
 
 export const PRODUCTS = ['router', 'modem', 'mesh system', 'range extender', 'smart plug', 'security camera', 'doorbell', 'thermostat'];
 export const PERSONAS = ['First-time user', 'Network engineer', 'Small business owner', 'Retiree', 'Gamer', 'IT administrator'];
@@ -74,18 +75,6 @@ export function scaleRecipe(options: ScaleRecipeOptions): Record<string, unknown
       splits: { train: 0.95, test: 0.05 },
       files: ['jsonl', 'parquet'],
     },
-  };
-}
-
-/** A small deterministic generator (mulberry32). */
-export function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -16,6 +16,7 @@
  * - Ground truth: `wordNgramSet` and `jaccardOfSets` compute the true word-5-gram Jaccard from the
  *   strings, with a tokeniser written independently of src/dedup (lowercase, split on [^a-z0-9]+).
  */
+import { createRandom } from './random.js';
 
 export interface CorpusOptions {
   documents: number;
@@ -37,16 +38,6 @@ export interface CorpusDocument {
 
 type Random = () => number;
 
-function createRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ONSETS = ['b', 'c', 'd', 'f', 'g', 'h', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'w', 'z', 'br', 'st', 'tr', 'pl', 'gr'];
 const VOWELS = ['a', 'e', 'i', 'o', 'u', 'ai', 'ou'];

@@ -212,6 +212,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const { port } = httpServer.address() as AddressInfo;
   const host = options.host ?? '127.0.0.1';
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let closing: Promise<void> | undefined;
   return {
     url,
     openaiBaseURL: `${url}/v1`,
@@ -229,14 +230,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           null,
       ),
     idle: () => context.queue.idle(),
-    close: async () => {
-      await new Promise<void>((resolve) => {
-        httpServer.close(() => resolve());
-        httpServer.closeAllConnections();
-      });
-      await context.queue.idle();
-      await Promise.all(context.finishing.values());
-      await store.destroy();
-    },
+    // Idempotent: a second call waits for the first instead of closing a closed server again.
+    close: () =>
+      (closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          httpServer.close(() => resolve());
+          httpServer.closeAllConnections();
+        });
+        await context.queue.idle();
+        await Promise.all(context.finishing.values());
+        await store.destroy();
+      })()),
   };
 }

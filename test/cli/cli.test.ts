@@ -1,18 +1,14 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorServer } from '../../src/emulator/emulator.js';
+import { describe, expect, it } from 'vitest';
 import { CLI, runCli } from '../helpers/cli.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
+import { FAST_TIMING, useEmulators } from '../helpers/emulators.js';
 
 const tempDir = useTempDirs();
-let emulator: EmulatorServer | undefined;
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-});
+const emulators = useEmulators();
 
-const FAST_CONFIG = JSON.stringify({ faults: { timing: { validatingMs: 5, inProgressMs: 10, finalizingMs: 5 } } });
+const FAST_CONFIG = JSON.stringify({ faults: { timing: FAST_TIMING } });
 
 function projectWithQuickstart(): string {
   const dir = tempDir();
@@ -65,7 +61,7 @@ describe('synthforge CLI', () => {
   });
 
   it('stops at a malformed seed line before anything is sent, naming file and line', async () => {
-    emulator = await startEmulator();
+    const emulator = await emulators.start();
     const dir = tempDir();
     writeFileSync(join(dir, 'seeds.jsonl'), '{"topic": "tea"}\n{"topic": "coffee"}\n{"topic": broken}\n');
     writeFileSync(join(dir, 'r.yaml'), 'name: r\nseeds:\n  - jsonl: seeds.jsonl\nsteps:\n  - generate: q\n    model: openai/gpt-4o-mini\n    prompt: "{{ topic }}"\n    schema: { type: object, properties: { q: { type: string } } }\n');

@@ -7,16 +7,12 @@ import { SynthforgeError } from '../../src/errors.js';
 import { exportDataset } from '../../src/dataset/export-dataset.js';
 import { DATASET_FORMATS } from '../../src/dataset/formats/dataset-formats.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../src/dataset/output-spec.js';
+import { readJsonlFile } from '../helpers/read-jsonl-file.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { CHAT, qaRecords, record, writeVersion } from './fixtures.js';
 
 const tempDir = useTempDirs();
 
-const readJsonl = (path: string) =>
-  readFileSync(path, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 const PREFERENCE = { format: 'preference' as const, fields: { prompt: '{{ question }}', chosen: '{{ answer }}', rejected: '{{ rejected }}' } };
 
@@ -29,13 +25,13 @@ describe('exportDataset', () => {
       const file = join(out, `${format}.jsonl`);
       const report = await exportDataset({ outputsRoot: root, ref: 'support-qa@v1', format, file, keepId: true });
       expect(report).toMatchObject({ from: 'openai-chat', to: format, rows: 12, skipped: 0, fileType: 'jsonl' });
-      const rows = readJsonl(file);
+      const rows = readJsonlFile(file);
       expect(rows).toHaveLength(12);
       for (const row of rows) expect(DATASET_FORMATS[format as OutputFormat].rowSchema.safeParse(row).success, `${format}: ${JSON.stringify(row)}`).toBe(true);
     }
-    const [alpaca] = readJsonl(join(out, 'alpaca.jsonl'));
+    const [alpaca] = readJsonlFile(join(out, 'alpaca.jsonl'));
     expect(alpaca).toEqual({ id: 's0-000000', instruction: qaRecords(1)[0]!.fields.question, input: '', output: qaRecords(1)[0]!.fields.answer, system: 'You are a support agent.' });
-    const [sharegpt] = readJsonl(join(out, 'sharegpt.jsonl'));
+    const [sharegpt] = readJsonlFile(join(out, 'sharegpt.jsonl'));
     expect((sharegpt!.conversations as { from: string }[]).map((turn) => turn.from)).toEqual(['system', 'human', 'gpt']);
   });
 
@@ -47,9 +43,9 @@ describe('exportDataset', () => {
       const file = join(out, `${format}.jsonl`);
       const report = await exportDataset({ outputsRoot: root, ref: 'support-qa', format, file, keepId: true });
       expect(report.rows).toBe(6);
-      for (const row of readJsonl(file)) expect(DATASET_FORMATS[format].rowSchema.safeParse(row).success, `${format}: ${JSON.stringify(row)}`).toBe(true);
+      for (const row of readJsonlFile(file)) expect(DATASET_FORMATS[format].rowSchema.safeParse(row).success, `${format}: ${JSON.stringify(row)}`).toBe(true);
     }
-    const [completion] = readJsonl(join(out, 'prompt-completion.jsonl'));
+    const [completion] = readJsonlFile(join(out, 'prompt-completion.jsonl'));
     expect(completion).toEqual({ id: 's0-000000', prompt: qaRecords(1)[0]!.fields.question, completion: qaRecords(1)[0]!.fields.answer });
   });
 
@@ -65,9 +61,9 @@ describe('exportDataset', () => {
     const out = tempDir();
     await writeVersion(root, qaRecords(2), CHAT);
     await exportDataset({ outputsRoot: root, ref: 'support-qa', format: 'openai-chat', file: join(out, 'chat.jsonl') });
-    expect(Object.keys(readJsonl(join(out, 'chat.jsonl'))[0]!)).toEqual(['messages']);
+    expect(Object.keys(readJsonlFile(join(out, 'chat.jsonl'))[0]!)).toEqual(['messages']);
     await exportDataset({ outputsRoot: root, ref: 'support-qa', format: 'raw', file: join(out, 'raw.jsonl') });
-    expect(Object.keys(readJsonl(join(out, 'raw.jsonl'))[0]!)).toEqual(['id', 'messages']);
+    expect(Object.keys(readJsonlFile(join(out, 'raw.jsonl'))[0]!)).toEqual(['id', 'messages']);
   });
 
   it('skips and reports rows that cannot be converted', async () => {
@@ -107,7 +103,7 @@ describe('exportDataset', () => {
     expect(SynthforgeError.isInstance(error) && error.code).toBe('export_target_exists');
     expect(readFileSync(file, 'utf8')).toBe('keep me\n');
     await exportDataset({ outputsRoot: root, ref: 'support-qa', format: 'sharegpt', file, overwrite: true });
-    expect(readJsonl(file)).toHaveLength(2);
+    expect(readJsonlFile(file)).toHaveLength(2);
     expect(existsSync(`${file}.partial-${process.pid}`)).toBe(false);
   });
 });

@@ -8,16 +8,12 @@ import { DATASET_FORMATS } from '../../src/dataset/formats/dataset-formats.js';
 import { listVersions } from '../../src/dataset/list-versions.js';
 import type { DatasetManifest } from '../../src/dataset/manifest.js';
 import { contentHashOf } from '../../src/dataset/write-version.js';
+import { readJsonlFile } from '../helpers/read-jsonl-file.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { CHAT, qaRecords, record, writeVersion } from './fixtures.js';
 
 const tempDir = useTempDirs();
 
-const readJsonl = (path: string) =>
-  readFileSync(path, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
 const manifestOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as DatasetManifest;
 const sha256 = async (path: string) => (await import('node:crypto')).createHash('sha256').update(readFileSync(path)).digest('hex');
 
@@ -62,15 +58,15 @@ describe('writeDatasetVersion: files', () => {
     }
     expect(manifest.content_hash).toBe(contentHashOf(manifest.files));
 
-    const jsonlRows = manifest.files.filter((file) => file.format === 'jsonl').flatMap((file) => readJsonl(join(info.dir, file.path)));
+    const jsonlRows = manifest.files.filter((file) => file.format === 'jsonl').flatMap((file) => readJsonlFile(join(info.dir, file.path)));
     expect(jsonlRows).toHaveLength(200);
     for (const row of jsonlRows) expect(DATASET_FORMATS['openai-chat'].rowSchema.safeParse(row).success).toBe(true);
 
-    const lineage = readJsonl(join(info.dir, 'lineage.jsonl'));
+    const lineage = readJsonlFile(join(info.dir, 'lineage.jsonl'));
     expect(lineage).toHaveLength(200);
     expect(lineage[0]).toMatchObject({ id: 's0-000000', seed_id: 's0-000000', steps: [{ step: 'answer', requestKey: 'key-s0-000000', batchId: 'batch_1', model: 'gpt-4o-mini' }] });
     expect(lineage[0]!.content_hash).toMatch(/^[0-9a-f]{32}$/);
-    const splitOfRow = new Map(manifest.files.filter((file) => file.format === 'jsonl').flatMap((file) => readJsonl(join(info.dir, file.path)).map((row) => [row.id, file.split])));
+    const splitOfRow = new Map(manifest.files.filter((file) => file.format === 'jsonl').flatMap((file) => readJsonlFile(join(info.dir, file.path)).map((row) => [row.id, file.split])));
     for (const entry of lineage) expect(entry.split).toBe(splitOfRow.get(entry.id));
     expect(existsSync(join(info.dir, 'unmapped.jsonl'))).toBe(false);
   });
@@ -91,7 +87,7 @@ describe('writeDatasetVersion: files', () => {
     const root = tempDir();
     const first = await writeVersion(root, qaRecords(100), SHARDED);
     const second = await writeVersion(root, qaRecords(250), SHARDED);
-    const splitOf = (dir: string) => new Map(readJsonl(join(dir, 'lineage.jsonl')).map((entry) => [entry.id, entry.split]));
+    const splitOf = (dir: string) => new Map(readJsonlFile(join(dir, 'lineage.jsonl')).map((entry) => [entry.id, entry.split]));
     const before = splitOf(first.dir);
     const after = splitOf(second.dir);
     expect(before.size).toBe(100);
@@ -101,7 +97,7 @@ describe('writeDatasetVersion: files', () => {
   it('stratifies splits by a record field', async () => {
     const root = tempDir();
     const info = await writeVersion(root, qaRecords(300), { ...CHAT, splits: { train: 0.9, test: 0.1 }, stratify_by: 'topic' });
-    const lineage = readJsonl(join(info.dir, 'lineage.jsonl'));
+    const lineage = readJsonlFile(join(info.dir, 'lineage.jsonl'));
     const topicOf = new Map(qaRecords(300).map((item) => [item.id, item.fields.topic]));
     for (const topic of ['wifi', 'billing', 'hardware']) {
       const inTopic = lineage.filter((entry) => topicOf.get(entry.id as string) === topic);
@@ -115,7 +111,7 @@ describe('writeDatasetVersion: files', () => {
     const records = [...qaRecords(5), record(99, { question: 'no answer here?' })];
     const info = await writeVersion(root, records, CHAT);
     expect(info).toMatchObject({ rows: 5, unmapped: 1 });
-    const unmapped = readJsonl(join(info.dir, 'unmapped.jsonl'));
+    const unmapped = readJsonlFile(join(info.dir, 'unmapped.jsonl'));
     expect(unmapped).toEqual([{ id: 's0-000099', seed_id: 's0-000099', problems: [expect.stringMatching(/"answer" is not a field/)] }]);
     expect(manifestOf(info.dir).sidecars.map((file) => file.path)).toEqual(['lineage.jsonl', 'unmapped.jsonl']);
   });

@@ -1,22 +1,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorServer } from '../../src/emulator/emulator.js';
+import { describe, expect, it } from 'vitest';
 import { planRun } from '../../src/engine/plan-run.js';
 import { runRecipe } from '../../src/engine/run-recipe.js';
 import { loadRecipe } from '../../src/recipe/load-recipe.js';
 import { RunStore } from '../../src/store/run-store.js';
 import { runCli } from '../helpers/cli.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
+import { FAST_TIMING, useEmulators } from '../helpers/emulators.js';
 
 const tempDir = useTempDirs();
-let emulator: EmulatorServer | undefined;
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-});
+const emulators = useEmulators();
 
-const FAST = { validatingMs: 5, inProgressMs: 10, finalizingMs: 5 };
 
 function recipeText(extra = ''): string {
   return `name: cached
@@ -37,13 +32,13 @@ function project(text: string): string {
   return dir;
 }
 
-const env = () => ({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: emulator!.openaiBaseURL });
+const env = () => ({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: emulators.current.openaiBaseURL });
 const options = (dir: string) => ({ cwd: dir, env: env(), pollIntervalMs: { initial: 5, max: 20 } });
 const data = (dir: string, version: string) => readFileSync(join(dir, 'outputs', 'cached', version, 'data', 'train-00000-of-00001.jsonl'));
 
 describe('response cache', () => {
   it('re-running an unchanged recipe sends nothing and yields identical data files', async () => {
-    emulator = await startEmulator({ faults: { timing: FAST } });
+    const emulator = await emulators.start({ faults: { timing: FAST_TIMING } });
     const dir = project(recipeText());
     const first = await runRecipe('recipe.yaml', options(dir));
     const afterFirst = emulator.stats();
@@ -59,7 +54,7 @@ describe('response cache', () => {
   });
 
   it('is shared by another recipe asking the same requests, and --no-cache bypasses it', async () => {
-    emulator = await startEmulator({ faults: { timing: FAST } });
+    await emulators.start({ faults: { timing: FAST_TIMING } });
     const dir = project(recipeText());
     await runRecipe('recipe.yaml', options(dir));
     writeFileSync(join(dir, 'other.yaml'), recipeText().replace('name: cached', 'name: other-name'));
@@ -72,7 +67,7 @@ describe('response cache', () => {
 
 describe('budget guard', () => {
   it('stops before a shard that would cross budget.max_usd and continues once the budget is raised', async () => {
-    emulator = await startEmulator({ faults: { timing: FAST } });
+    const emulator = await emulators.start({ faults: { timing: FAST_TIMING } });
     const prices = `prices:\n  "openai/gpt-4o-mini": { input: 500, output: 500 }\n`;
     const dir = project(recipeText(prices));
     const plan = await planRun(await loadRecipe(join(dir, 'recipe.yaml')));
@@ -102,7 +97,7 @@ describe('budget guard', () => {
 
 describe('status and cancel from another terminal', () => {
   it('cancels a live run: its batches are cancelled, what came back is kept, and the run ends cancelled', async () => {
-    emulator = await startEmulator({ faults: { timing: { validatingMs: 5, inProgressMs: 600_000, finalizingMs: 50 } } });
+    const emulator = await emulators.start({ faults: { timing: { validatingMs: 5, inProgressMs: 600_000, finalizingMs: 50 } } });
     const dir = project(recipeText());
     const run = runCli(['run', 'recipe.yaml', '--poll-interval', '10'], { cwd: dir, env: env() });
     const runId = await waitForSubmittedRun(dir);

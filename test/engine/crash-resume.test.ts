@@ -4,17 +4,13 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorServer } from '../../src/emulator/emulator.js';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
+import { useEmulators } from '../helpers/emulators.js';
 
 const tempDir = useTempDirs();
-let emulator: EmulatorServer | undefined;
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-});
+const emulators = useEmulators();
 
 const RECORDS = 150;
 const RECIPE = `name: crashy
@@ -39,7 +35,7 @@ function project(): string {
 }
 
 async function runOnce(dir: string, failpoint?: string) {
-  const env: Record<string, string> = { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: emulator!.openaiBaseURL };
+  const env: Record<string, string> = { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: emulators.current.openaiBaseURL };
   if (failpoint) env.SYNTHFORGE_FAILPOINT = failpoint;
   return runCli(['run', 'recipe.yaml', '--poll-interval', '10'], { cwd: dir, env });
 }
@@ -52,21 +48,20 @@ describe('crash and resume', () => {
 
   async function uninterrupted(): Promise<Buffer> {
     if (baseline) return baseline;
-    emulator = await startEmulator({ faults: { timing: FAST } });
+    const emulator = await emulators.start({ faults: { timing: FAST } });
     const dir = project();
     const result = await runOnce(dir);
     expect(result.code).toBe(0);
     expect(emulator.stats().batchesCreated.openai).toBe(3);
     baseline = dataFile(dir);
     await emulator.close();
-    emulator = undefined;
     return baseline;
   }
 
   for (const phase of ['shard-recorded', 'batch-created', 'polling', 'collecting', 'writing-output']) {
     it(`killed at ${phase}: the rerun submits nothing twice and writes the same dataset`, async () => {
       const expected = await uninterrupted();
-      emulator = await startEmulator({ faults: { timing: FAST } });
+      const emulator = await emulators.start({ faults: { timing: FAST } });
       const dir = project();
       const crashed = await runOnce(dir, phase);
       expect(crashed.signal).toBe('SIGKILL');

@@ -1,22 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorServer } from '../../src/emulator/emulator.js';
+import { describe, expect, it } from 'vitest';
 import { planRun } from '../../src/engine/plan-run.js';
 import { runRecipe } from '../../src/engine/run-recipe.js';
 import { loadRecipeObject } from '../../src/recipe/load-recipe.js';
 import { RunStore } from '../../src/store/run-store.js';
 import { compileOutputSchema } from '../../src/schema/output-schema.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
+import { FAST_TIMING, useEmulators } from '../helpers/emulators.js';
 
 const tempDir = useTempDirs();
-let emulator: EmulatorServer | undefined;
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-});
+const emulators = useEmulators();
 
-const FAST = { validatingMs: 5, inProgressMs: 10, finalizingMs: 5 };
 const QUESTION = { type: 'object', properties: { question: { type: 'string' } }, required: ['question'] };
 const ANSWER = { type: 'object', properties: { answer: { type: 'string' }, sources: { type: 'array', items: { type: 'object', properties: { title: { type: 'string' } }, required: ['title'] } } }, required: ['answer'] };
 const VERDICT = { type: 'object', properties: { score: { type: 'integer', minimum: 1, maximum: 5 }, verdict: { type: 'string', enum: ['keep', 'drop'] } }, required: ['score', 'verdict'] };
@@ -36,7 +31,7 @@ function threeProviderRecipe() {
 describe('one recipe, three providers', () => {
   it('chains OpenAI → Anthropic → an OpenAI-compatible server offline, each step conforming to its schema', async () => {
     const dir = tempDir();
-    const summary = await runRecipe(threeProviderRecipe(), { cwd: dir, offline: true, env: {}, emulator: { faults: { timing: FAST } }, pollIntervalMs: { initial: 5, max: 20 } });
+    const summary = await runRecipe(threeProviderRecipe(), { cwd: dir, offline: true, env: {}, emulator: { faults: { timing: FAST_TIMING } }, pollIntervalMs: { initial: 5, max: 20 } });
     expect(summary.status).toBe('completed');
     expect(summary.steps.map((step) => [step.name, step.provider, step.outputMode])).toEqual([
       ['question', 'openai', 'native'],
@@ -68,7 +63,7 @@ describe('one recipe, three providers', () => {
     Object.assign(recipe.steps[2]!, { structured_output: 'prompt' });
     const plan = await planRun(loadRecipeObject(recipe, dir));
     expect(plan.steps.map((step) => step.outputMode)).toEqual(['native', 'tool', 'prompt']);
-    const summary = await runRecipe(recipe, { cwd: dir, offline: true, env: {}, emulator: { faults: { timing: FAST } }, pollIntervalMs: { initial: 5, max: 20 } });
+    const summary = await runRecipe(recipe, { cwd: dir, offline: true, env: {}, emulator: { faults: { timing: FAST_TIMING } }, pollIntervalMs: { initial: 5, max: 20 } });
     expect(summary.steps.map((step) => step.outputMode)).toEqual(['native', 'tool', 'prompt']);
     expect(summary.samples).toMatchObject({ requested: 18, valid: 18 });
   });
@@ -84,7 +79,7 @@ describe('one recipe, three providers', () => {
           { embed: 'question_vector', model: 'gemini/gemini-embedding-001', input: 'question', dimensions: 32 },
         ],
       },
-      { cwd: dir, offline: true, env: {}, emulator: { faults: { timing: FAST } }, pollIntervalMs: { initial: 5, max: 20 } },
+      { cwd: dir, offline: true, env: {}, emulator: { faults: { timing: FAST_TIMING } }, pollIntervalMs: { initial: 5, max: 20 } },
     );
     expect(summary.status).toBe('completed');
     expect(summary.steps.map((step) => [step.kind, step.provider, step.counts.succeeded])).toEqual([
@@ -99,7 +94,7 @@ describe('one recipe, three providers', () => {
   });
 
   it('splits a step into shards within max_requests_per_batch, sending each request exactly once', async () => {
-    emulator = await startEmulator({ faults: { timing: FAST } });
+    const emulator = await emulators.start({ faults: { timing: FAST_TIMING } });
     const dir = tempDir();
     const records = Array.from({ length: 25 }, (_, index) => ({ topic: `subject ${index}` }));
     const summary = await runRecipe(

@@ -1,19 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorServer, type FaultOptions } from '../../src/emulator/emulator.js';
+import { describe, expect, it } from 'vitest';
+import type { FaultOptions } from '../../src/emulator/emulator.js';
 import { runRecipe } from '../../src/engine/run-recipe.js';
 import type { RunEvent } from '../../src/engine/run-events.js';
+import { FAST_TIMING, useEmulators } from '../helpers/emulators.js';
+import { readJsonlFile } from '../helpers/read-jsonl-file.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
-let emulator: EmulatorServer | undefined;
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-});
+const emulators = useEmulators();
 
-const FAST = { validatingMs: 5, inProgressMs: 10, finalizingMs: 5 };
 
 function recipe(overrides: { max_attempts?: number; records?: number; n?: number } = {}) {
   const records = Array.from({ length: overrides.records ?? 20 }, (_, index) => ({ topic: `topic number ${index}` }));
@@ -35,7 +32,7 @@ function recipe(overrides: { max_attempts?: number; records?: number; n?: number
 
 /** Runs against a standalone emulator reached through OPENAI_BASE_URL, as a real run would. */
 async function runAgainstEmulator(faults: Partial<FaultOptions>, overrides: Parameters<typeof recipe>[0] = {}) {
-  emulator = await startEmulator({ faults: { timing: FAST, ...faults } });
+  const emulator = await emulators.start({ faults: { timing: FAST_TIMING, ...faults } });
   const dir = tempDir();
   const events: RunEvent[] = [];
   const summary = await runRecipe(recipe(overrides), {
@@ -47,9 +44,6 @@ async function runAgainstEmulator(faults: Partial<FaultOptions>, overrides: Para
   return { summary, dir, events, stats: emulator.stats() };
 }
 
-function readJsonl(path: string): Record<string, unknown>[] {
-  return readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
-}
 
 describe('runRecipe end to end through the OpenAI SDK and the emulator', () => {
   it('writes every valid sample in seed order with a manifest, though results come back shuffled', async () => {
@@ -58,7 +52,7 @@ describe('runRecipe end to end through the OpenAI SDK and the emulator', () => {
     expect(summary.samples).toMatchObject({ requested: 40, valid: 40, sent: 40, cached: 0, invalid: {} });
     expect(stats.batchesCreated.openai).toBe(1);
     const version = join(dir, 'outputs', 'e2e', 'v1');
-    const rows = readJsonl(join(version, 'data', 'train-00000-of-00001.jsonl'));
+    const rows = readJsonlFile(join(version, 'data', 'train-00000-of-00001.jsonl'));
     expect(rows.map((row) => row.id)).toEqual(Array.from({ length: 20 }, (_, index) => [`s0-${String(index).padStart(6, '0')}.0`, `s0-${String(index).padStart(6, '0')}.1`]).flat());
     expect(rows[0]).toMatchObject({ topic: 'topic number 0' });
     expect(typeof rows[0]!.question).toBe('string');
@@ -118,7 +112,7 @@ describe('runRecipe end to end through the OpenAI SDK and the emulator', () => {
 
   it('runs offline with the in-process emulator and no key at all', async () => {
     const dir = tempDir();
-    const summary = await runRecipe(recipe(), { cwd: dir, env: {}, offline: true, emulator: { faults: { timing: FAST } }, pollIntervalMs: { initial: 5, max: 20 } });
+    const summary = await runRecipe(recipe(), { cwd: dir, env: {}, offline: true, emulator: { faults: { timing: FAST_TIMING } }, pollIntervalMs: { initial: 5, max: 20 } });
     expect(summary).toMatchObject({ status: 'completed', offline: true, samples: { valid: 40 } });
   });
 });

@@ -1,21 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorServer, type FaultOptions } from '../../src/emulator/emulator.js';
+import { describe, expect, it } from 'vitest';
+import type { FaultOptions } from '../../src/emulator/emulator.js';
 import { AnthropicBatchProvider } from '../../src/providers/anthropic/anthropic-batch-provider.js';
 import type { BatchItemResult } from '../../src/providers/batch-provider.js';
 import { ProviderApiError } from '../../src/providers/errors.js';
 import { compileOutputSchema } from '../../src/schema/output-schema.js';
 import { makeRequests, pollUntilDone, QA_SCHEMA, writeShard } from '../helpers/shard-file.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
+import { FAST_TIMING, useEmulators } from '../helpers/emulators.js';
 
 const tempDir = useTempDirs();
-let emulator: EmulatorServer | undefined;
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-});
+const emulators = useEmulators();
 
 async function setup(faults: Partial<FaultOptions> = {}) {
-  emulator = await startEmulator({ faults: { timing: { validatingMs: 5, inProgressMs: 10, finalizingMs: 5 }, ...faults } });
+  const emulator = await emulators.start({ faults: { timing: FAST_TIMING, ...faults } });
   const provider = new AnthropicBatchProvider({ apiKey: 'test-key', baseURL: emulator.anthropicBaseURL, maxRetries: 1, timeoutMs: 10_000 });
   return { emulator, provider };
 }
@@ -75,7 +72,7 @@ describe('AnthropicBatchProvider against the emulator', () => {
   });
 
   it('cancels: canceling, then ended with canceled results', async () => {
-    emulator = await startEmulator({ faults: { timing: { validatingMs: 5, inProgressMs: 60_000, finalizingMs: 300 } } });
+    const emulator = await emulators.start({ faults: { timing: { validatingMs: 5, inProgressMs: 60_000, finalizingMs: 300 } } });
     const provider = new AnthropicBatchProvider({ apiKey: 'k', baseURL: emulator.anthropicBaseURL, maxRetries: 0 });
     const handle = await provider.submit(writeShard(tempDir(), provider, anthropicRequests(5)));
     expect((await provider.cancel(handle)).rawStatus).toBe('canceling');

@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorServer, type FaultOptions } from '../../src/emulator/emulator.js';
+import { describe, expect, it } from 'vitest';
+import type { FaultOptions } from '../../src/emulator/emulator.js';
 import type { BatchItemResult, ProviderRequest } from '../../src/providers/batch-provider.js';
 import { ProviderApiError } from '../../src/providers/errors.js';
 import { GeminiBatchProvider, jobDisplayName } from '../../src/providers/gemini/gemini-batch-provider.js';
@@ -10,18 +10,14 @@ import { extractJson } from '../../src/schema/extract-json.js';
 import { makeRequests, pollUntilDone, QA_SCHEMA, writeShard } from '../helpers/shard-file.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { manualClock } from '../emulator/emulator-harness.js';
+import { FAST_TIMING, useEmulators } from '../helpers/emulators.js';
 
 const tempDir = useTempDirs();
-let emulator: EmulatorServer | undefined;
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-});
+const emulators = useEmulators();
 
-const FAST = { validatingMs: 5, inProgressMs: 10, finalizingMs: 5 };
 
 async function setup(faults: Partial<FaultOptions> = {}, options: { inlineMaxBytes?: number } = {}) {
-  emulator = await startEmulator({ faults: { timing: FAST, ...faults } });
+  const emulator = await emulators.start({ faults: { timing: FAST_TIMING, ...faults } });
   const provider = new GeminiBatchProvider({ apiKey: 'test-key', baseURL: emulator.geminiBaseURL, maxRetries: 1, timeoutMs: 10_000, ...options });
   return { emulator, provider };
 }
@@ -108,7 +104,7 @@ describe('GeminiBatchProvider against the emulator', () => {
 
   it('cancels a running job; it stays running until the cancel lands, then ends CANCELLED with what ran', async () => {
     const clock = manualClock();
-    emulator = await startEmulator({ clock: clock.now, faults: { timing: { validatingMs: 5, inProgressMs: 60_000, finalizingMs: 5 } } });
+    const emulator = await emulators.start({ clock: clock.now, faults: { timing: { validatingMs: 5, inProgressMs: 60_000, finalizingMs: 5 } } });
     const provider = new GeminiBatchProvider({ apiKey: 'k', baseURL: emulator.geminiBaseURL, maxRetries: 0 });
     const handle = await provider.submit(writeShard(tempDir(), provider, geminiRequests(4)));
     await emulator.idle();

@@ -1,21 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorServer } from '../../src/emulator/emulator.js';
+import { describe, expect, it } from 'vitest';
+import { startEmulator } from '../../src/emulator/emulator.js';
 import type { BatchItemResult } from '../../src/providers/batch-provider.js';
 import { ProviderApiError } from '../../src/providers/errors.js';
 import { OpenAIBatchProvider } from '../../src/providers/openai/openai-batch-provider.js';
 import { compileOutputSchema } from '../../src/schema/output-schema.js';
 import { makeRequests, pollUntilDone, QA_SCHEMA, writeShard } from '../helpers/shard-file.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
+import { FAST_TIMING, useEmulators } from '../helpers/emulators.js';
 
 const tempDir = useTempDirs();
-let emulator: EmulatorServer | undefined;
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-});
+const emulators = useEmulators();
 
 async function setup(faults: Parameters<typeof startEmulator>[0] extends infer O ? (O extends { faults?: infer F } ? F : never) : never = {}) {
-  emulator = await startEmulator({ faults: { timing: { validatingMs: 5, inProgressMs: 10, finalizingMs: 5 }, ...faults } });
+  const emulator = await emulators.start({ faults: { timing: FAST_TIMING, ...faults } });
   const provider = new OpenAIBatchProvider({ apiKey: 'test-key', baseURL: emulator.openaiBaseURL, maxRetries: 1, timeoutMs: 10_000 });
   return { emulator, provider };
 }
@@ -127,7 +124,7 @@ describe('OpenAIBatchProvider against the emulator', () => {
 
   it('cancels a running batch', async () => {
     // Cancelling lasts finalizingMs: long enough that the cancel call itself sees `cancelling`.
-    emulator = await startEmulator({ faults: { timing: { validatingMs: 5, inProgressMs: 60_000, finalizingMs: 500 } } });
+    const emulator = await emulators.start({ faults: { timing: { validatingMs: 5, inProgressMs: 60_000, finalizingMs: 500 } } });
     const provider = new OpenAIBatchProvider({ apiKey: 'k', baseURL: emulator.openaiBaseURL, maxRetries: 0 });
     const handle = await provider.submit(writeShard(tempDir(), provider, makeRequests(4)));
     const status = await provider.cancel(handle);

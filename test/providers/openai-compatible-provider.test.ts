@@ -2,19 +2,17 @@ import { createServer, type Server } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorServer } from '../../src/emulator/emulator.js';
 import type { BatchItemResult } from '../../src/providers/batch-provider.js';
 import { OpenAICompatibleProvider } from '../../src/providers/openai-compatible/openai-compatible-provider.js';
 import { compileOutputSchema } from '../../src/schema/output-schema.js';
 import { makeRequests, pollUntilDone, QA_SCHEMA, writeShard } from '../helpers/shard-file.js';
+import { useEmulators } from '../helpers/emulators.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
-let emulator: EmulatorServer | undefined;
+const emulators = useEmulators();
 let server: Server | undefined;
 afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   server = undefined;
 });
@@ -29,7 +27,7 @@ const localRequests = (count: number) => makeRequests(count, 'llama-3.1-8b-instr
 
 describe('OpenAICompatibleProvider (synchronous chat completions behind the batch interface)', () => {
   it('runs a shard through /v1/chat/completions and reports it like a batch', async () => {
-    emulator = await startEmulator();
+    const emulator = await emulators.start();
     const provider = new OpenAICompatibleProvider({ baseURL: emulator.openaiBaseURL, concurrency: 4 });
     const requests = localRequests(10);
     const handle = await provider.submit(writeShard(tempDir(), provider, requests));
@@ -48,7 +46,7 @@ describe('OpenAICompatibleProvider (synchronous chat completions behind the batc
   });
 
   it('retries 429 (honouring Retry-After) and 5xx until they succeed', async () => {
-    emulator = await startEmulator({ faults: { seed: 4, syncErrorRate: 0.5 } });
+    const emulator = await emulators.start({ faults: { seed: 4, syncErrorRate: 0.5 } });
     const provider = new OpenAICompatibleProvider({ baseURL: emulator.openaiBaseURL, concurrency: 3, retryBaseMs: 1, maxAttempts: 10 });
     const handle = await provider.submit(writeShard(tempDir(), provider, localRequests(12)));
     await pollUntilDone(provider, handle);
@@ -59,7 +57,7 @@ describe('OpenAICompatibleProvider (synchronous chat completions behind the batc
   });
 
   it('gives up after maxAttempts and reports a retryable error', async () => {
-    emulator = await startEmulator({ faults: { syncErrorRate: 1 } });
+    const emulator = await emulators.start({ faults: { syncErrorRate: 1 } });
     const provider = new OpenAICompatibleProvider({ baseURL: emulator.openaiBaseURL, retryBaseMs: 1, maxAttempts: 2 });
     const handle = await provider.submit(writeShard(tempDir(), provider, localRequests(1)));
     await pollUntilDone(provider, handle);
@@ -92,7 +90,7 @@ describe('OpenAICompatibleProvider (synchronous chat completions behind the batc
   });
 
   it('resumes a shard from its results file without asking answered requests again', async () => {
-    emulator = await startEmulator();
+    const emulator = await emulators.start();
     const dir = tempDir();
     const first = new OpenAICompatibleProvider({ baseURL: emulator.openaiBaseURL, concurrency: 1 });
     const shard = writeShard(dir, first, localRequests(6));
