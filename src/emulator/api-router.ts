@@ -12,20 +12,17 @@ import {
   listAnthropicBatches,
   retrieveAnthropicBatch,
 } from './anthropic-batches.js';
-import type { ApiCall, EmulatorContext, RouteHandler } from './emulator-context.js';
+import type { EmulatorContext, RouteHandler } from './emulator-context.js';
 import { dispatchGeminiCall, isGeminiPath } from './gemini-router.js';
 import { badRequest, EmulatorHttpError, sendApiError, type ApiFlavor } from './http-io.js';
 import { newRequestId } from './ids.js';
+import { runRoute, type Method, type Route as BaseRoute } from './route-call.js';
 import { cancelOpenAIBatch, createOpenAIBatch, listOpenAIBatches, retrieveOpenAIBatch } from './openai-batches.js';
 import { deleteFile, fileContent, listFiles, retrieveFile, uploadFile } from './openai-files.js';
 import { syncAnthropicMessage, syncChatCompletion } from './sync-routes.js';
 
-type Method = 'GET' | 'POST' | 'DELETE';
-interface Route {
-  method: Method;
-  pattern: RegExp;
+interface Route extends BaseRoute {
   flavor: ApiFlavor;
-  handler: RouteHandler;
 }
 
 const route = (method: Method, pattern: RegExp, flavor: ApiFlavor, handler: RouteHandler): Route => ({ method, pattern, flavor, handler });
@@ -50,15 +47,6 @@ const ROUTES: readonly Route[] = [
   route('POST', /^\/v1\/messages$/, 'anthropic', syncAnthropicMessage),
 ];
 
-/** A malformed %-escape in an id is an unknown id (404 from the handler), not a server error. */
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
 /** The missing-credentials error each API gives, or null when the call is authenticated. */
 function authProblem(request: IncomingMessage, flavor: ApiFlavor): EmulatorHttpError | null {
   const bearer = /^Bearer \S+/.test(request.headers.authorization ?? '');
@@ -80,39 +68,15 @@ export async function dispatchApiCall(context: EmulatorContext, request: Incomin
   const url = new URL(request.url ?? '/', 'http://emulator.local');
   const path = url.pathname.replace(/\/+$/, '') || '/';
   if (isGeminiPath(path)) return dispatchGeminiCall(context, request, response, url);
-  const method = request.method ?? 'GET';
   const flavor: ApiFlavor = path.startsWith('/v1/messages') ? 'anthropic' : 'openai';
   const requestId = newRequestId();
   response.setHeader(flavor === 'openai' ? 'x-request-id' : 'request-id', requestId);
-  try {
-    const matched = ROUTES.find((candidate) => candidate.method === method && candidate.pattern.test(path));
-    if (!matched) {
-      request.resume();
-      throw new EmulatorHttpError({ status: 404, type: flavor === 'openai' ? 'invalid_request_error' : 'not_found_error', message: `Unknown request URL: ${method} ${path}.` });
-    }
-    const problem = authProblem(request, matched.flavor);
-    if (problem) {
-      request.resume();
-      throw problem;
-    }
-    const params = (matched.pattern.exec(path) ?? []).slice(1).map(safeDecode);
-    const call: ApiCall = { request, response, url, params, requestId };
-    await matched.handler(context, call);
-  } catch (error) {
-    if (response.headersSent) {
-      response.destroy(error instanceof Error ? error : undefined);
-      return;
-    }
-    if (error instanceof EmulatorHttpError) {
-      sendApiError(response, flavor, requestId, error.fields);
-      return;
-    }
-    process.stderr.write(`synthforge emulator: ${method} ${path} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-    sendApiError(response, flavor, requestId, {
-      status: 500,
-      type: flavor === 'openai' ? 'server_error' : 'api_error',
-      message: `Emulator error: ${error instanceof Error ? error.message : String(error)}`,
-    });
-  }
+  await runRoute(context, ROUTES, { request, response, url, path, requestId }, {
+    notFound: (method, unknown) =>
+      new EmulatorHttpError({ status: 404, type: flavor === 'openai' ? 'invalid_request_error' : 'not_found_error', message: `Unknown request URL: ${method} ${unknown}.` }),
+    refusal: (matched) => authProblem(request, matched.flavor),
+    send: (target, fields) => sendApiError(target, flavor, requestId, fields),
+    internalType: flavor === 'openai' ? 'server_error' : 'api_error',
+  });
 }
 

@@ -5,7 +5,7 @@
  * need no key (the upload id is the credential, as on the real service), though the SDK sends one anyway.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ApiCall, EmulatorContext, RouteHandler } from './emulator-context.js';
+import type { EmulatorContext, RouteHandler } from './emulator-context.js';
 import {
   cancelGeminiBatch,
   createGeminiEmbedBatch,
@@ -16,15 +16,8 @@ import {
 } from './gemini-batches.js';
 import { googleError, sendGoogleError } from './gemini-errors.js';
 import { deleteGeminiFile, downloadGeminiFile, geminiUpload, getGeminiFile, listGeminiFiles } from './gemini-files.js';
-import { EmulatorHttpError } from './http-io.js';
 import { newRequestId } from './ids.js';
-
-type Method = 'GET' | 'POST' | 'DELETE';
-interface Route {
-  method: Method;
-  pattern: RegExp;
-  handler: RouteHandler;
-}
+import { runRoute, type Method, type Route } from './route-call.js';
 
 const route = (method: Method, pattern: RegExp, handler: RouteHandler): Route => ({ method, pattern, handler });
 
@@ -43,15 +36,6 @@ const ROUTES: readonly Route[] = [
   route('GET', /^\/download\/v1beta\/files\/([^/:]+):download$/, downloadGeminiFile),
 ];
 
-/** A malformed %-escape in an id is an unknown id (404 from the handler), not a server error. */
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
 export function isGeminiPath(path: string): boolean {
   return /^\/(?:upload\/|download\/)?v1beta\//.test(path);
 }
@@ -63,31 +47,15 @@ function hasApiKey(request: IncomingMessage, url: URL): boolean {
 
 export async function dispatchGeminiCall(context: EmulatorContext, request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
   const path = url.pathname.replace(/\/+$/, '') || '/';
-  const method = request.method ?? 'GET';
-  try {
-    const matched = ROUTES.find((candidate) => candidate.method === method && candidate.pattern.test(path));
-    if (!matched) {
-      request.resume();
-      throw googleError(404, 'NOT_FOUND', `Unknown request URL: ${method} ${path}.`);
-    }
-    const uploadSession = url.searchParams.has('upload_id');
-    if (!uploadSession && !hasApiKey(request, url)) {
-      request.resume();
-      throw googleError(403, 'PERMISSION_DENIED', 'Method doesn\'t allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.');
-    }
-    const params = (matched.pattern.exec(path) ?? []).slice(1).map(safeDecode);
-    const call: ApiCall = { request, response, url, params, requestId: newRequestId() };
-    await matched.handler(context, call);
-  } catch (error) {
-    if (response.headersSent) {
-      response.destroy(error instanceof Error ? error : undefined);
-      return;
-    }
-    if (error instanceof EmulatorHttpError) {
-      sendGoogleError(response, error.fields);
-      return;
-    }
-    process.stderr.write(`synthforge emulator: ${method} ${path} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-    sendGoogleError(response, { status: 500, type: 'INTERNAL', message: `Emulator error: ${error instanceof Error ? error.message : String(error)}` });
-  }
+  // An upload session URL carries its own authority (the SDK sends no key with the chunks).
+  const uploadSession = url.searchParams.has('upload_id');
+  await runRoute(context, ROUTES, { request, response, url, path, requestId: newRequestId() }, {
+    notFound: (method, unknown) => googleError(404, 'NOT_FOUND', `Unknown request URL: ${method} ${unknown}.`),
+    refusal: () =>
+      uploadSession || hasApiKey(request, url)
+        ? null
+        : googleError(403, 'PERMISSION_DENIED', 'Method doesn\'t allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.'),
+    send: sendGoogleError,
+    internalType: 'INTERNAL',
+  });
 }
