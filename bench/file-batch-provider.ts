@@ -1,42 +1,40 @@
-// A BatchProvider for the post-processing benchmark: results() streams the result files that
-// emulated-results.ts wrote for a batch (output file, then error file, as the OpenAI adapter reads
-// them) through the adapter's own line converter, convertOpenAIResultLine. Requests are encoded by
-// the real OpenAI adapter. Nothing is submitted or polled: the benchmark marks the shards ended in the
-// store itself, so what is measured is reading, parsing, validating and storing results, without the
-// HTTP download (the I/O baseline reads the same files).
+// A BatchProvider for the post-processing benchmark, driven by the engine like any provider:
+// submit() answers a shard at once by writing emulated result files for it (emulated-results.ts:
+// the OpenAI output and error files, with the configured faults), poll() reports it ended, and
+// results() streams those files through the OpenAI adapter's own line converter,
+// convertOpenAIResultLine. Requests are encoded with the OpenAI capabilities (the real wire
+// format). No HTTP: what the benchmark measures is reading, parsing, validating and storing
+// results (the I/O baseline reads the same files).
 import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { BatchHandle, BatchItemResult, BatchLimits, BatchProvider, BatchStatus, ProviderRequest, StructuredOutputMode } from '../src/providers/batch-provider.js';
-import { OpenAIBatchProvider } from '../src/providers/openai/openai-batch-provider.js';
+import type { BatchHandle, BatchItemResult, BatchProvider, BatchStatus, ShardSubmission } from '../src/providers/batch-provider.js';
+import { OPENAI_CAPABILITIES } from '../src/providers/openai/openai-capabilities.js';
 import { convertOpenAIResultLine } from '../src/providers/openai/openai-batch-wire.js';
+import type { EmulatedResultWriter } from './emulated-results.js';
 
 export class FileBatchProvider implements BatchProvider {
   readonly id = 'openai' as const;
-  /** Never reaches the network: only its limits and encodeRequest are used. */
-  private readonly adapter = new OpenAIBatchProvider({ apiKey: 'bench-no-network', baseURL: 'http://127.0.0.1:9/v1' });
+  readonly capabilities = OPENAI_CAPABILITIES;
+  private submitted = 0;
 
-  constructor(private readonly resultsDir: string) {}
+  /** `writer` answers submitted shards; a provider that only reads results back needs none. */
+  constructor(
+    private readonly resultsDir: string,
+    private readonly writer?: EmulatedResultWriter,
+  ) {}
 
   /** The files results() reads for a batch. */
   static resultFiles(resultsDir: string, batchId: string): string[] {
     return [join(resultsDir, `${batchId}.output.jsonl`), join(resultsDir, `${batchId}.errors.jsonl`)];
   }
 
-  limits(): BatchLimits {
-    return this.adapter.limits();
-  }
-
-  outputMode(): StructuredOutputMode {
-    return this.adapter.outputMode();
-  }
-
-  encodeRequest(request: ProviderRequest): string {
-    return this.adapter.encodeRequest(request);
-  }
-
-  submit(): Promise<BatchHandle> {
-    return Promise.reject(new Error('FileBatchProvider does not submit: the benchmark records its batches as ended'));
+  async submit(shard: ShardSubmission): Promise<BatchHandle> {
+    if (!this.writer) throw new Error('FileBatchProvider: this instance only reads results back');
+    const index = this.submitted++;
+    const batchId = `batch_bench${String(index).padStart(6, '0')}`;
+    await this.writer.writeShard(shard.inputPath, batchId, join(this.resultsDir, batchId));
+    return { version: 1, provider: 'openai', model: shard.model, batchId, inputFileId: `file-bench${index}` };
   }
 
   poll(): Promise<BatchStatus> {

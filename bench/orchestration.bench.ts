@@ -13,7 +13,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runRecipe } from '../src/engine/run-recipe.js';
+import { runRecipe } from '../src/api/run-recipe.js';
 import type { RunEvent } from '../src/engine/run-events.js';
 import type { RunSummary } from '../src/engine/run-summary.js';
 import { hasFlag, optionValue, saveJson, sizesOption } from './bench-args.js';

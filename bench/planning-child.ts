@@ -11,13 +11,15 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import type { DataRecord } from '../src/domain.js';
 import { compileRecipe, isBatchStep, type CompiledBatchStep } from '../src/engine/compile-recipe.js';
-import { planRound } from '../src/engine/plan-step.js';
+import { planRound } from '../src/engine/plan-round.js';
 import { readRecords, writeRecords } from '../src/engine/record-file.js';
 import { renderRecordRequests } from '../src/engine/render-requests.js';
 import { newRunId, runDirectory, stagePath } from '../src/engine/run-paths.js';
 import { toSeedSpecs } from '../src/engine/seed-sources.js';
 import { requestEstimator, type RequestEstimator } from '../src/engine/step-pricing.js';
-import { OpenAIBatchProvider } from '../src/providers/openai/openai-batch-provider.js';
+import type { ProviderCapabilities } from '../src/providers/batch-provider.js';
+import { OPENAI_CAPABILITIES } from '../src/providers/openai/openai-capabilities.js';
+import { DEFAULT_CAPABILITIES } from '../src/api/providers.js';
 import { loadRecipeObject } from '../src/recipe/load-recipe.js';
 import { openSeeds } from '../src/seeds/open-seeds.js';
 import { RunStore } from '../src/store/run-store.js';
@@ -39,16 +41,11 @@ export interface PlanningChildResult {
   breakdown?: { records: number; requests: number; microsPerRequest: Record<string, number> };
 }
 
-/** No network: planRound only calls limits() and encodeRequest(). */
-function offlineOpenAIAdapter(): OpenAIBatchProvider {
-  return new OpenAIBatchProvider({ apiKey: 'bench-no-network', baseURL: 'http://127.0.0.1:9/v1' });
-}
-
 async function plan(options: Map<string, string>): Promise<PlanningChildResult> {
   const dir = requiredOption(options, 'dir');
   const n = Number(requiredOption(options, 'n'));
   const loaded = loadRecipeObject(scaleRecipe({ seedsFile: requiredOption(options, 'seeds'), n }), dir);
-  const compiled = await compileRecipe(loaded);
+  const compiled = await compileRecipe(loaded, DEFAULT_CAPABILITIES);
   const step = compiled.steps[0]!;
   if (!isBatchStep(step)) throw new Error('the bench recipe starts with a generate step');
   const stateDir = join(dir, 'state');
@@ -58,7 +55,8 @@ async function plan(options: Map<string, string>): Promise<PlanningChildResult> 
   const runDir = runDirectory(stateDir, runId);
   mkdirSync(runDir, { recursive: true });
   const stage = stagePath(runDir, 0);
-  const provider = offlineOpenAIAdapter();
+  // No network: planning reads only the provider's capabilities (limits, encoding).
+  const capabilities = OPENAI_CAPABILITIES;
   const estimator = await requestEstimator(step, compiled.recipe);
   const startRssBytes = await baselineRss();
   try {
@@ -67,12 +65,12 @@ async function plan(options: Map<string, string>): Promise<PlanningChildResult> 
     );
     let shards = 0;
     const planned = await measureStage('planRound', async () => {
-      const result = await planRound({ runId, runDir, store, provider, noCache: false, estimator }, step, stage, 0);
+      const result = await planRound({ runId, runDir, store, capabilities, noCache: false, estimator }, step, stage, 0);
       shards = result.shards;
       return result.toSend;
     });
     const breakdownRecords = Number(options.get('breakdown') ?? '20000');
-    const breakdown = await measureBreakdown(stage, step, provider, estimator, breakdownRecords);
+    const breakdown = await measureBreakdown(stage, step, capabilities, estimator, breakdownRecords);
     return {
       mode: 'plan',
       records: seeds.items,
@@ -98,7 +96,7 @@ async function plan(options: Map<string, string>): Promise<PlanningChildResult> 
 async function measureBreakdown(
   stage: string,
   step: CompiledBatchStep,
-  provider: OpenAIBatchProvider,
+  capabilities: ProviderCapabilities,
   estimator: RequestEstimator,
   limit: number,
 ): Promise<PlanningChildResult['breakdown']> {
@@ -119,7 +117,7 @@ async function measureBreakdown(
     for (const record of records) for (const _item of renderRecordRequests(step, record)) requests++;
   });
   const encodeSeconds = cpu(() => {
-    for (const item of rendered) provider.encodeRequest(item.request);
+    for (const item of rendered) capabilities.encodeRequest(item.request);
   });
   const tokenSeconds = cpu(() => {
     for (const item of rendered) estimator.inputTokens(item.request);

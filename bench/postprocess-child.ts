@@ -1,7 +1,8 @@
 // Child process of postprocess.bench.ts. Three modes, each its own process:
-//   --mode=prepare  seeds → stage file → planRound (real store, OpenAI encoding) → emulated result files
-//                   for every shard (emulated-results.ts); the shards are then recorded as submitted and
-//                   ended, as if the provider had finished them. Not measured: it builds the input.
+//   --mode=prepare  seeds → stage file → planRound (real store, OpenAI encoding) → the engine drives every
+//                   shard through submit and poll until it ended, against FileBatchProvider, whose submit
+//                   writes the shard's emulated result files (emulated-results.ts). Not measured: it
+//                   builds the input.
 //   --mode=measure  what a run does once batches have ended, stage by stage as runRecipe does it:
 //                   collect (collectShard: parse → validate → store, per shard) → emit (emitSamples →
 //                   stage file) → dedup (dedupStream, exact + near, → stage file; what runDedupStep does,
@@ -16,18 +17,17 @@ import { createReadStream } from 'node:fs';
 import { writeDatasetVersion } from '../src/dataset/write-version.js';
 import { dedupStream, type DedupStats } from '../src/dedup/deduper.js';
 import type { DataRecord } from '../src/domain.js';
-import { collectShard } from '../src/engine/collect-shard.js';
+import { DEFAULT_CAPABILITIES } from '../src/api/providers.js';
 import { compileRecipe, isBatchStep, type CompiledBatchStep, type CompiledRecipe } from '../src/engine/compile-recipe.js';
-import type { DriveContext } from '../src/engine/drive-shard.js';
+import { driveShard, type DriveContext } from '../src/engine/shard-lifecycle.js';
 import { emitSamples } from '../src/engine/emit-samples.js';
-import { planRound } from '../src/engine/plan-step.js';
+import { planRound } from '../src/engine/plan-round.js';
 import { readRecords, writeRecords } from '../src/engine/record-file.js';
 import type { RunEvent } from '../src/engine/run-events.js';
 import { newRunId, runDirectory, stagePath } from '../src/engine/run-paths.js';
 import { toSeedSpecs } from '../src/engine/seed-sources.js';
 import type { StepCounts } from '../src/engine/step-counts.js';
 import { requestEstimator, usagePricer } from '../src/engine/step-pricing.js';
-import type { BatchHandle } from '../src/providers/batch-provider.js';
 import type { DedupStep } from '../src/recipe/recipe.js';
 import { loadRecipeObject } from '../src/recipe/load-recipe.js';
 import { openSeeds } from '../src/seeds/open-seeds.js';
@@ -80,10 +80,14 @@ function recipeFor(seedsFile: string): Record<string, unknown> {
 }
 
 async function compiled(seedsFile: string, dir: string): Promise<{ recipe: CompiledRecipe; generate: CompiledBatchStep; dedup: DedupStep }> {
-  const recipe = await compileRecipe(loadRecipeObject(recipeFor(seedsFile), dir));
+  const recipe = await compileRecipe(loadRecipeObject(recipeFor(seedsFile), dir), DEFAULT_CAPABILITIES);
   const [generate, dedup] = recipe.steps;
   if (!generate || !isBatchStep(generate) || dedup?.kind !== 'dedup') throw new Error('the bench recipe is generate → dedup');
   return { recipe, generate, dedup: dedup.step as DedupStep };
+}
+
+function driveContext(runId: string, store: RunStore, provider: FileBatchProvider, recipe: CompiledRecipe, emit: (event: RunEvent) => void): DriveContext {
+  return { runId, store, provider, emit, pollIntervalMs: { initial: 25, max: 250 }, maxCallRetries: 0, isCancelled: () => false, priceUsage: usagePricer(recipe) };
 }
 
 async function prepare(options: Map<string, string>): Promise<PrepareResult> {
@@ -97,7 +101,8 @@ async function prepare(options: Map<string, string>): Promise<PrepareResult> {
   const resultsDir = join(dir, 'results');
   mkdirSync(resultsDir, { recursive: true });
   const store = new RunStore(stateDir);
-  const provider = new FileBatchProvider(resultsDir);
+  const writer = new EmulatedResultWriter(DEFAULT_RESULT_FAULTS, records);
+  const provider = new FileBatchProvider(resultsDir, writer);
   try {
     const runId = newRunId();
     store.createRun({ id: runId, recipeName: recipe.recipe.name, recipePath: '(bench)', recipeHash: recipe.recipe.source.workHash, options: { offline: true } });
@@ -107,23 +112,14 @@ async function prepare(options: Map<string, string>): Promise<PrepareResult> {
     const planStarted = performance.now();
     await writeRecords(stage, openSeeds(toSeedSpecs(recipe.recipe), { baseDir: recipe.recipe.source.dir }));
     const estimator = await requestEstimator(generate, recipe.recipe);
-    await planRound({ runId, runDir, store, provider, noCache: false, estimator }, generate, stage, 0);
+    await planRound({ runId, runDir, store, capabilities: provider.capabilities, noCache: false, estimator }, generate, stage, 0);
     const planSeconds = (performance.now() - planStarted) / 1000;
 
     const generateStarted = performance.now();
-    const writer = new EmulatedResultWriter(DEFAULT_RESULT_FAULTS, records);
+    const context = driveContext(runId, store, provider, recipe, () => {});
     const shards = store.shardsOfStep(runId, generate.step.index);
-    const resultFiles: string[] = [];
-    for (const [index, shard] of shards.entries()) {
-      const batchId = `batch_bench${String(index).padStart(6, '0')}`;
-      await writer.writeShard(shard.inputPath, batchId, join(resultsDir, batchId));
-      resultFiles.push(...FileBatchProvider.resultFiles(resultsDir, batchId));
-      const handle: BatchHandle = { version: 1, provider: 'openai', model: shard.model, batchId, inputFileId: `file-bench${index}` };
-      store.markShardSubmitting(shard.id);
-      store.markShardSubmitted(shard.id, batchId, handle);
-      store.updateShardProgress(shard.id, 'completed', { total: shard.requestCount, completed: shard.requestCount, failed: 0 });
-      store.markShardEnded(shard.id, 'ended', 'completed');
-    }
+    for (const shard of shards) await driveShard(context, generate, shard.id, { until: 'ended' });
+    const resultFiles = store.shardsOfStep(runId, generate.step.index).flatMap((shard) => FileBatchProvider.resultFiles(resultsDir, shard.batchId!));
     const prepared: Prepared = { runId, stateDir, runDir, resultsDir, seedsFile, records, shards: shards.length, tally: writer.tally, resultFiles };
     writeFileSync(join(dir, 'prepared.json'), JSON.stringify(prepared));
     return { mode: 'prepare', prepared, planSeconds, generateSeconds: (performance.now() - generateStarted) / 1000 };
@@ -139,18 +135,9 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
   const store = new RunStore(prepared.stateDir);
   const provider = new FileBatchProvider(prepared.resultsDir);
   let resultLines = 0;
-  const context: DriveContext = {
-    runId: prepared.runId,
-    store,
-    provider,
-    emit: (event: RunEvent) => {
-      if (event.type === 'shard-collect') resultLines += event.results;
-    },
-    pollIntervalMs: { initial: 25, max: 250 },
-    maxCallRetries: 0,
-    isCancelled: () => false,
-    priceUsage: usagePricer(recipe),
-  };
+  const context = driveContext(prepared.runId, store, provider, recipe, (event) => {
+    if (event.type === 'shard-collect') resultLines += event.results;
+  });
   const stage0 = stagePath(prepared.runDir, 0);
   const stage1 = stagePath(prepared.runDir, 1);
   const stage2 = stagePath(prepared.runDir, 2);
@@ -161,7 +148,7 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
   const startRssBytes = await baselineRss();
   try {
     const collect = await measureStage('collect: parse → validate → store', async () => {
-      for (const shard of store.shardsOfStep(prepared.runId, generate.step.index)) await collectShard(context, generate, shard);
+      for (const shard of store.shardsOfStep(prepared.runId, generate.step.index)) await driveShard(context, generate, shard.id);
       return resultLines;
     });
     const emit = await measureStage('emit samples → stage file', () => writeRecords(stage1, emitSamples({ runId: prepared.runId, store }, generate, stage0, counts)));

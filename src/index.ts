@@ -8,14 +8,18 @@ export { loadRecipe, loadRecipeObject } from './recipe/load-recipe.js';
 export type { Recipe, Step, GenerateStep, DedupStep, FilterStep, LoadedRecipe } from './recipe/recipe.js';
 export { RecipeError, formatRecipeIssue } from './recipe/recipe-error.js';
 export type { RecipeIssue } from './recipe/recipe-error.js';
-export { runRecipe } from './engine/run-recipe.js';
-export type { RunOptions, RecipeArgument } from './engine/run-recipe.js';
+export { runRecipe } from './api/run-recipe.js';
+export type { RunRecipeOptions, RunRecipeOptions as RunOptions } from './api/run-recipe.js';
+export type { RecipeArgument } from './engine/run-recipe.js';
+export { openProviders } from './api/providers.js';
+export type { OpenProvidersOptions, OpenedProviders } from './api/providers.js';
+export { createProviderCatalog } from './providers/registry.js';
+export type { ProviderSetup } from './providers/registry.js';
 export type { RunSummary } from './engine/run-summary.js';
 export type { RunEvent, RunEventListener } from './engine/run-events.js';
 export type { StepCounts } from './engine/step-counts.js';
-export { planRun } from './engine/plan-run.js';
-export type { RunPlan, StepPlan } from './engine/plan-run.js';
-export { compileRecipe } from './engine/compile-recipe.js';
+export { planRun, compileRecipe } from './api/plan-run.js';
+export type { RunPlan, StepPlan } from './engine/estimate-run.js';
 export { startEmulator } from './emulator/emulator.js';
 export type { EmulatorOptions, EmulatorServer } from './emulator/emulator.js';
 export { openDataset } from './dataset/open-dataset.js';
@@ -38,4 +42,12 @@ export type { PromptCompletionRow } from './dataset/formats/prompt-completion-fo
 export type { PreferenceRow } from './dataset/formats/preference-format.js';
 export { SynthforgeError, UsageError } from './errors.js';
 export type { DataRecord, Fields, LineageEntry, ModelRef, ProviderId } from './domain.js';
-export type { BatchProvider, BatchHandle, BatchItemResult, BatchStatus, ProviderRequest } from './providers/batch-provider.js';
+export type {
+  BatchProvider,
+  BatchHandle,
+  BatchItemResult,
+  BatchStatus,
+  ProviderCapabilities,
+  ProviderCatalog,
+  ProviderRequest,
+} from './providers/batch-provider.js';

@@ -106,7 +106,8 @@ program
   .addOption(stateOption())
   .addOption(jsonOption())
   .action(async (runId: string | undefined, flags: { state: string; json?: boolean }) => {
-    const { statusCommand, renderStatus } = await import('./commands/status.js');
+    const { statusCommand } = await import('./commands/status.js');
+    const { renderStatus } = await import('./render/status.js');
     const report = await statusCommand({ cwd: process.cwd(), state: flags.state, ...(runId ? { runId } : {}) });
     process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${renderStatus(report)}\n`);
   });
@@ -118,7 +119,8 @@ program
   .addOption(stateOption())
   .addOption(jsonOption())
   .action(async (runId: string, flags: { state: string; json?: boolean }) => {
-    const { cancelCommand, renderCancel } = await import('./commands/cancel.js');
+    const { cancelCommand } = await import('./commands/cancel.js');
+    const { renderCancel } = await import('./render/cancel.js');
     const report = await cancelCommand({ cwd: process.cwd(), state: flags.state, runId });
     process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${renderCancel(report)}\n`);
   });
@@ -141,7 +143,8 @@ program
   .argument('<recipe>', 'recipe file')
   .addOption(jsonOption())
   .action(async (recipe: string, flags: { json?: boolean }) => {
-    const { planCommand, renderPlan } = await import('./commands/plan.js');
+    const { planCommand } = await import('./commands/plan.js');
+    const { renderPlan } = await import('./render/plan.js');
     const plan = await planCommand({ recipe, cwd: process.cwd() });
     process.stdout.write(flags.json ? `${JSON.stringify(plan)}\n` : `${renderPlan(plan)}\n`);
   });
@@ -226,7 +229,8 @@ program
   .option('--data-dir <dir>', 'keep files and batches here so a restarted emulator still serves them')
   .option('--config <json|file>', 'emulator options as JSON: fault rates, timing, seed')
   .action(async (flags: { port: number; dataDir?: string; config?: string }) => {
-    const { emulatorCommand, renderEmulatorBanner } = await import('./commands/emulator.js');
+    const { emulatorCommand } = await import('./commands/emulator.js');
+    const { renderEmulatorBanner } = await import('./render/emulator.js');
     const server = await emulatorCommand(flags);
     process.stdout.write(`${renderEmulatorBanner(server)}\n`);
     await new Promise<void>((resolve) => {

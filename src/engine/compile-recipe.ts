@@ -4,14 +4,12 @@
  * the fields that seeds and earlier steps provide. All problems are collected into one RecipeError
  * with file:line:col, so `synthforge validate` and `run` report the same things.
  */
+import { PROVIDER_IDS } from '../domain.js';
 import { SynthforgeError } from '../errors.js';
 import { compileTemplate, type CompiledTemplate } from '../prompt/compile-template.js';
-import type { ModelParams, StructuredOutputMode } from '../providers/batch-provider.js';
-import { defaultOutputMode, SUPPORTED_OUTPUT_MODES } from '../providers/output-modes.js';
+import type { ModelParams, ProviderCapabilities, ProviderCatalog, StructuredOutputMode } from '../providers/batch-provider.js';
 import { RecipeError, type RecipeIssue } from '../recipe/recipe-error.js';
 import type { DedupStep, EmbedStep, FilterStep, GenerateStep, LoadedRecipe, Recipe, Step } from '../recipe/recipe.js';
-import { toAnthropicSchema } from '../schema/anthropic-output.js';
-import { toOpenAIStrictSchema } from '../schema/openai-strict.js';
 import { compileOutputSchema, schemaFieldNames, type OutputSchema } from '../schema/output-schema.js';
 import { sampleSeedFields } from './seed-fields.js';
 
@@ -83,9 +81,18 @@ class IssueCollector {
   }
 }
 
-export async function compileRecipe(loaded: LoadedRecipe): Promise<CompiledRecipe> {
+/** What compiling needs to know of the providers: their capabilities, no connection. */
+export type CapabilityLookup = Pick<ProviderCatalog, 'capabilities'>;
+
+export interface CompileOptions {
+  /** Where a provider's base URL may come from (default `process.env`). */
+  env?: Record<string, string | undefined>;
+}
+
+export async function compileRecipe(loaded: LoadedRecipe, providers: CapabilityLookup, options: CompileOptions = {}): Promise<CompiledRecipe> {
   const { recipe } = loaded;
   const issues = new IssueCollector(loaded);
+  const context: StepContext = { issues, recipe, providers, env: options.env ?? process.env };
   const seedFields = await sampleSeedFields(recipe);
   const available = new Set<string>(seedFields.fields);
   for (const error of seedFields.errors) issues.add(['seeds', error.index], 'seed_invalid', error.message);
@@ -97,7 +104,7 @@ export async function compileRecipe(loaded: LoadedRecipe): Promise<CompiledRecip
       steps.push({ kind: step.kind, step });
       continue;
     }
-    const compiled = step.kind === 'embed' ? compileEmbedStep(issues, step, recipe, available) : compileGenerateStep(issues, step, recipe, available);
+    const compiled = step.kind === 'embed' ? compileEmbedStep(context, step, available) : compileGenerateStep(context, step, available);
     if (compiled) {
       for (const field of compiled.addsFields) available.add(field);
       steps.push(compiled);
@@ -110,8 +117,18 @@ export async function compileRecipe(loaded: LoadedRecipe): Promise<CompiledRecip
   return { recipe, steps, outputTemplates, warnings: issues.issues };
 }
 
-function compileGenerateStep(issues: IssueCollector, step: GenerateStep, recipe: Recipe, available: Set<string>): CompiledGenerateStep | undefined {
+interface StepContext {
+  issues: IssueCollector;
+  recipe: Recipe;
+  providers: CapabilityLookup;
+  env: Record<string, string | undefined>;
+}
+
+function compileGenerateStep(context: StepContext, step: GenerateStep, available: Set<string>): CompiledGenerateStep | undefined {
+  const { issues, recipe } = context;
+  const capabilities = context.providers.capabilities(step.modelRef.provider);
   const base: Path = ['steps', step.index];
+  checkBaseUrl(context, step);
   const template = (key: string, source: unknown, path: Path): CompiledTemplate | undefined => {
     if (source === undefined) return undefined;
     const compiled = issues.attempt(path, () => compileTemplate(source as string, { where: `steps[${step.index}].${key}` }));
@@ -125,8 +142,9 @@ function compileGenerateStep(issues: IssueCollector, step: GenerateStep, recipe:
     content: template(`messages[${index}].content`, message.content, [...base, 'messages', index, 'content']),
   }));
   const output = issues.attempt([...base, 'schema'], () => compileOutputSchema(step.name, step.schema));
-  const outputMode = chooseOutputMode(issues, step);
-  if (output && outputMode) issues.attempt([...base, 'schema'], () => checkProviderSchema(step, output, outputMode));
+  const outputMode = chooseOutputMode(issues, step, capabilities);
+  // Rewritten now, so a schema the provider cannot take fails before the run.
+  if (output && outputMode) issues.attempt([...base, 'schema'], () => capabilities.toWireSchema(output.jsonSchema, outputMode));
   if (!output || !outputMode || messages?.some((message) => !message.content)) return undefined;
   if ((step.prompt !== undefined && !prompt) || (step.system !== undefined && !system)) return undefined;
 
@@ -148,16 +166,25 @@ function compileGenerateStep(issues: IssueCollector, step: GenerateStep, recipe:
   };
 }
 
-/** Converts the schema to the provider's structured-output form now, so a schema it cannot take fails before the run. */
-function checkProviderSchema(step: GenerateStep, output: OutputSchema, mode: StructuredOutputMode): void {
-  if (mode === 'prompt') return;
-  const provider = step.modelRef.provider;
-  if (provider === 'anthropic') toAnthropicSchema(output.jsonSchema);
-  else if (provider === 'openai' || provider === 'openai-compatible') toOpenAIStrictSchema(output.jsonSchema);
+/** A provider that talks to the user's own server needs its address: the step's `base_url` or an environment variable. */
+function checkBaseUrl(context: StepContext, step: GenerateStep): void {
+  const variable = context.providers.capabilities(step.modelRef.provider).baseUrlVariable;
+  if (variable === undefined || step.base_url || context.env[variable]) return;
+  context.issues.add(
+    ['steps', step.index, 'model'],
+    'missing_base_url',
+    `an ${step.modelRef.provider} model needs \`base_url\` (e.g. http://localhost:8000/v1 for vLLM) or ${variable}`,
+  );
 }
 
 /** `input: question` names a field; anything with Jinja markup is a template. */
-function compileEmbedStep(issues: IssueCollector, step: EmbedStep, recipe: Recipe, available: Set<string>): CompiledEmbedStep | undefined {
+function compileEmbedStep(context: StepContext, step: EmbedStep, available: Set<string>): CompiledEmbedStep | undefined {
+  const { issues, recipe } = context;
+  if (!context.providers.capabilities(step.modelRef.provider).embeddings) {
+    const able = PROVIDER_IDS.filter((id) => context.providers.capabilities(id).embeddings);
+    issues.add(['steps', step.index, 'model'], 'embeddings_unsupported', `${step.modelRef.provider} has no batch embeddings; use ${able.map((id) => `${id}/<model>`).join(' or ')}`);
+    return undefined;
+  }
   const path: Path = ['steps', step.index, 'input'];
   const source = typeof step.input === 'string' && !/[{][{%]/.test(step.input) ? `{{ ${step.input} }}` : step.input;
   const input = issues.attempt(path, () => compileTemplate(source as string, { where: `steps[${step.index}].input` }));
@@ -171,14 +198,14 @@ function compileEmbedStep(issues: IssueCollector, step: EmbedStep, recipe: Recip
   return { kind: 'embed', step, input, output, outputMode: 'native', params: {}, maxAttempts: step.max_attempts ?? recipe.max_attempts, addsFields: [step.name] };
 }
 
-function chooseOutputMode(issues: IssueCollector, step: GenerateStep): StructuredOutputMode | undefined {
-  const provider = step.modelRef.provider;
-  if (step.structured_output === 'auto') return defaultOutputMode(provider);
-  if (!SUPPORTED_OUTPUT_MODES[provider].includes(step.structured_output)) {
+function chooseOutputMode(issues: IssueCollector, step: GenerateStep, capabilities: ProviderCapabilities): StructuredOutputMode | undefined {
+  const { supported } = capabilities.outputModes;
+  if (step.structured_output === 'auto') return capabilities.outputModes.default;
+  if (!supported.includes(step.structured_output)) {
     issues.add(
       ['steps', step.index, 'structured_output'],
       'unsupported_output_mode',
-      `${provider} does not support structured_output "${step.structured_output}"; use one of: auto, ${SUPPORTED_OUTPUT_MODES[provider].join(', ')}`,
+      `${step.modelRef.provider} does not support structured_output "${step.structured_output}"; use one of: auto, ${supported.join(', ')}`,
     );
     return undefined;
   }

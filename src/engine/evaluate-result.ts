@@ -3,12 +3,11 @@
  * the summary counts (not JSON, schema violation with the failing path, refusal, truncation,
  * provider error, expired). Bad model output is data here, never an exception.
  */
-import type { BatchItemResult, StructuredOutputMode } from '../providers/batch-provider.js';
+import type { BatchItemResult, ProviderCapabilities, StructuredOutputMode } from '../providers/batch-provider.js';
 import type { ResponseOutcome } from '../store/run-store.js';
-import { extractJson } from '../schema/extract-json.js';
 import { formatIssues } from '../schema/issues.js';
-import { stripNullsForOptional } from '../schema/openai-strict.js';
 import type { OutputSchema } from '../schema/output-schema.js';
+import { parseModelOutput } from '../schema/parse-output.js';
 
 export interface Evaluation {
   outcome: ResponseOutcome;
@@ -22,7 +21,13 @@ export interface Evaluation {
 const TRUNCATION_REASONS = new Set(['length', 'max_tokens']);
 const EXCERPT_CHARS = 400;
 
-export function evaluateResult(result: BatchItemResult, schema: OutputSchema, context: { provider: string; mode: StructuredOutputMode }): Evaluation {
+export interface EvaluationContext {
+  /** The provider that answered: it knows how its structured-output form changed the answer. */
+  capabilities: ProviderCapabilities;
+  mode: StructuredOutputMode;
+}
+
+export function evaluateResult(result: BatchItemResult, schema: OutputSchema, context: EvaluationContext): Evaluation {
   switch (result.outcome) {
     case 'expired':
       return { outcome: 'expired', reason: 'the batch expired before this request ran', retryable: true };
@@ -43,32 +48,19 @@ function evaluateVector(vector: number[], schema: OutputSchema): Evaluation {
   return { outcome: 'valid', value: { [field]: vector }, retryable: false };
 }
 
-function evaluateText(
-  result: Extract<BatchItemResult, { outcome: 'succeeded' }>,
-  schema: OutputSchema,
-  context: { provider: string; mode: StructuredOutputMode },
-): Evaluation {
+function evaluateText(result: Extract<BatchItemResult, { outcome: 'succeeded' }>, schema: OutputSchema, context: EvaluationContext): Evaluation {
   if (result.refusal || result.finishReason === 'refusal') {
     return { outcome: 'refusal', reason: `model refused: ${(result.refusal ?? '').slice(0, 200)}`, retryable: true };
   }
   const truncated = result.finishReason !== undefined && TRUNCATION_REASONS.has(result.finishReason);
-  const extracted = extractJson(result.text, { preferObject: true });
-  if (!extracted.ok) {
+  const { capabilities, mode } = context;
+  const parsed = parseModelOutput(result.text, schema, { normalize: (value) => capabilities.normalizeAnswer(value, schema.jsonSchema, mode) });
+  if (parsed.ok) return { outcome: 'valid', value: parsed.value, retryable: false };
+  if (parsed.reason === 'not_json') {
     if (truncated) return { outcome: 'truncated', reason: `output cut off at the token limit (${result.finishReason})`, retryable: true };
-    return { outcome: 'not_json', reason: `${extracted.message}: ${excerpt(result.text)}`, retryable: true };
+    return { outcome: 'not_json', reason: `${parsed.message}: ${excerpt(result.text)}`, retryable: true };
   }
-  // OpenAI's strict mode makes every property required and sends null for the optional ones it
-  // would have left out; turn those back into absent keys before checking the user's schema.
-  const strict = context.mode === 'native' && (context.provider === 'openai' || context.provider === 'openai-compatible');
-  const value = strict ? stripNullsForOptional(extracted.value, schema.jsonSchema) : extracted.value;
-  const checked = schema.validate(value);
-  if (!checked.ok) {
-    return { outcome: truncated ? 'truncated' : 'schema_violation', reason: formatIssues(checked.issues), retryable: true };
-  }
-  if (typeof checked.value !== 'object' || checked.value === null || Array.isArray(checked.value)) {
-    return { outcome: 'schema_violation', reason: '(root): expected an object', retryable: true };
-  }
-  return { outcome: 'valid', value: checked.value as Record<string, unknown>, retryable: false };
+  return { outcome: truncated ? 'truncated' : 'schema_violation', reason: parsed.message, retryable: true };
 }
 
 export function excerpt(text: string): string {

@@ -4,9 +4,10 @@
  */
 import type { BatchProvider } from '../providers/batch-provider.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
-import { driveShard, RunCancelledError, type DriveContext } from './drive-shard.js';
+import { RunCancelledError } from './errors.js';
+import { driveShard, type DriveContext } from './shard-lifecycle.js';
 import { emitSamples } from './emit-samples.js';
-import { planRound } from './plan-step.js';
+import { planRound } from './plan-round.js';
 import { writeRecords } from './record-file.js';
 import type { StepCounts } from './step-counts.js';
 import type { RequestEstimator } from './step-pricing.js';
@@ -35,13 +36,13 @@ export async function runGenerateStep(
     const needsPlan = round === 0 || context.store.hasRequestsWithStatus(context.runId, stepIndex, 'retry');
     if (!needsPlan && !hasOpenShards(context, stepIndex)) break;
     if (needsPlan) {
-      const plan = await planRound({ runId: context.runId, runDir: context.runDir, store: context.store, provider, noCache: context.noCache, estimator: context.estimator }, step, inputPath, round);
+      const plan = await planRound({ runId: context.runId, runDir: context.runDir, store: context.store, capabilities: provider.capabilities, noCache: context.noCache, estimator: context.estimator }, step, inputPath, round);
       context.emit({ type: 'plan', step: step.step.name, round, requests: plan.requests, cached: plan.cached, toSend: plan.toSend, shards: plan.shards });
     }
     await driveOpenShards(driveContext, step, context.maxConcurrentShards);
   }
   // What came back before a cancel is kept in the cache; the run stops here.
-  if (context.isCancelled()) throw new RunCancelledError();
+  if (context.isCancelled()) throw new RunCancelledError(context.runId);
   for (const shard of context.store.shardsOfStep(context.runId, stepIndex)) sent += shard.requestCount;
   const counts: StepCounts = { input: 0, output: 0, sent };
   await writeRecords(outputPath, emitSamples(context, step, inputPath, counts));

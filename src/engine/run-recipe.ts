@@ -5,7 +5,6 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { EmulatorOptions, EmulatorServer } from '../emulator/emulator.js';
 import type { ProviderId } from '../domain.js';
 import { SynthforgeError, UsageError } from '../errors.js';
 import { loadRecipe, loadRecipeObject } from '../recipe/load-recipe.js';
@@ -13,12 +12,12 @@ import type { LoadedRecipe } from '../recipe/recipe.js';
 import { RunStore, type RunRow } from '../store/run-store.js';
 import { openSeeds } from '../seeds/open-seeds.js';
 import { compileRecipe, isBatchStep, type CompiledRecipe } from './compile-recipe.js';
-import { RunCancelledError } from './drive-shard.js';
+import { RunCancelledError } from './errors.js';
 import { previousReferences } from './dedup-references.js';
 import { runDedupStep } from './dedup-step.js';
 import { RejectSink, runFilterStep } from './filter-step.js';
 import { runGenerateStep } from './generate-step.js';
-import { checkCredentials, ProviderRegistry } from './provider-registry.js';
+import type { ProviderCatalog } from '../providers/batch-provider.js';
 import { stageDone, writeRecords } from './record-file.js';
 import type { RunEvent, RunEventListener } from './run-events.js';
 import { newRunId, runDirectory, stagePath } from './run-paths.js';
@@ -30,16 +29,13 @@ import { summarize } from './summarize-run.js';
 import { requestEstimator, requirePricesForBudget, usagePricer } from './step-pricing.js';
 
 export interface RunOptions {
-  /** Start the emulator in-process and point every provider at it. */
-  offline?: boolean;
-  /** Fault and timing options of the offline emulator. */
-  emulator?: Partial<EmulatorOptions>;
+  /** Where requests go: the real providers (providers/registry.ts), the emulator, or a test's own. */
+  providers: ProviderCatalog;
   /** Dataset output root (default `./outputs`). */
   outDir?: string;
   /** Run state and response cache (default `./.synthforge`). */
   stateDir?: string;
   cwd?: string;
-  env?: Record<string, string | undefined>;
   onEvent?: RunEventListener;
   /** Send every request even when the response cache has an answer. */
   noCache?: boolean;
@@ -59,33 +55,25 @@ export interface RunOptions {
 /** A recipe file path, a loaded recipe, or a recipe object (`defineRecipe({...})`). */
 export type RecipeArgument = string | LoadedRecipe | object;
 
-export async function runRecipe(recipe: RecipeArgument, options: RunOptions = {}): Promise<RunSummary> {
+export async function runRecipe(recipe: RecipeArgument, options: RunOptions): Promise<RunSummary> {
   const cwd = resolve(options.cwd ?? process.cwd());
   const loaded = await loadArgument(recipe, cwd);
-  const compiled = await compileRecipe(loaded);
+  const { providers } = options;
+  const compiled = await compileRecipe(loaded, providers);
   requirePricesForBudget(compiled);
-  const env = options.env ?? process.env;
-  checkCredentials(generateProviders(compiled), env, Boolean(options.offline));
+  providers.checkCredentials(generateProviders(compiled));
 
   const stateDir = resolve(cwd, options.stateDir ?? '.synthforge');
   const outDir = resolve(cwd, options.outDir ?? 'outputs');
   const store = new RunStore(stateDir);
-  let emulator: EmulatorServer | undefined;
   const emit: RunEventListener = options.onEvent ?? (() => {});
   try {
     const { run, resumed } = openRun(store, loaded, options);
     store.claimRun(run.id, process.pid);
-    emit({ type: 'run-start', runId: run.id, recipe: loaded.recipe.name, resumed, offline: Boolean(options.offline), stateDir });
-    // Loaded only when needed: runs against real providers never load the emulator.
-    if (options.offline) emulator = await (await import('../emulator/emulator.js')).startEmulator({ dataDir: join(stateDir, 'emulator'), ...options.emulator });
-    const registry = new ProviderRegistry({
-      env,
-      ...(emulator ? { offline: { openaiBaseURL: emulator.openaiBaseURL, anthropicBaseURL: emulator.anthropicBaseURL, geminiBaseURL: emulator.geminiBaseURL } } : {}),
-    });
-    const execution = new RunExecution(store, registry, compiled, loaded, run.id, { ...options, outDir, stateDir, emit });
+    emit({ type: 'run-start', runId: run.id, recipe: loaded.recipe.name, resumed, offline: providers.offline, stateDir });
+    const execution = new RunExecution(store, compiled, loaded, run.id, { ...options, outDir, stateDir, emit });
     return await execution.run();
   } finally {
-    await emulator?.close();
     store.close();
   }
 }
@@ -120,7 +108,7 @@ function openRun(store: RunStore, loaded: LoadedRecipe, options: RunOptions): { 
     recipeName: recipe.name,
     recipePath: recipe.source.file || '(object)',
     recipeHash: recipe.source.workHash,
-    options: { offline: Boolean(options.offline), noCache: Boolean(options.noCache) },
+    options: { offline: options.providers.offline, noCache: Boolean(options.noCache) },
   });
   return { run: store.getRun(id)!, resumed: false };
 }
@@ -138,7 +126,6 @@ class RunExecution {
 
   constructor(
     private readonly store: RunStore,
-    private readonly registry: ProviderRegistry,
     private readonly compiled: CompiledRecipe,
     private readonly loaded: LoadedRecipe,
     private readonly runId: string,
@@ -164,7 +151,7 @@ class RunExecution {
         outDir: this.options.outDir,
         rejectsPath: rejects ? join(this.runDir, 'rejects.jsonl') : undefined,
         stepCounts: this.stepCounts,
-        offline: Boolean(this.options.offline),
+        offline: this.options.providers.offline,
         forceVersion: Boolean(this.options.forceVersion),
       });
       this.options.emit({ type: 'version-written', dataset: output.dataset, version: output.version, path: output.path, rows: output.rows, ...(output.reusedExisting ? { reusedExisting: true } : {}) });
@@ -201,7 +188,7 @@ class RunExecution {
     this.options.emit({ type: 'step-start', step: step.name, index: step.index, kind: step.kind });
     let counts: StepCounts;
     if (isBatchStep(compiledStep)) {
-      const provider = this.registry.get(compiledStep.step.modelRef, compiledStep.step.base_url);
+      const provider = await this.options.providers.open(compiledStep.step.modelRef, compiledStep.step.base_url ? { baseUrl: compiledStep.step.base_url } : {});
       counts = await runGenerateStep(
         {
           estimator: await requestEstimator(compiledStep, this.compiled.recipe),
@@ -213,7 +200,7 @@ class RunExecution {
           emit: this.options.emit,
           noCache: Boolean(this.options.noCache),
           maxConcurrentShards: this.options.maxConcurrentShards ?? 4,
-          pollIntervalMs: this.options.pollIntervalMs ?? (this.options.offline ? { initial: 25, max: 250 } : { initial: 5_000, max: 60_000 }),
+          pollIntervalMs: this.options.pollIntervalMs ?? (this.options.providers.offline ? { initial: 25, max: 250 } : { initial: 5_000, max: 60_000 }),
           maxCallRetries: 8,
           isCancelled: () => this.store.isCancelRequested(this.runId) || Boolean(this.options.signal?.aborted),
           ...(this.options.signal ? { signal: this.options.signal } : {}),
@@ -243,7 +230,7 @@ class RunExecution {
       compiled: this.compiled,
       stepCounts: this.stepCounts,
       status,
-      offline: Boolean(this.options.offline),
+      offline: this.options.providers.offline,
       startedAt: this.startedAt,
       ...extra,
     });

@@ -7,6 +7,44 @@ import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import type { BatchLimits, ProviderCapabilities } from '../providers/batch-provider.js';
+import type { CompiledBatchStep } from './compile-recipe.js';
+import { RequestTooLargeError } from './errors.js';
+
+/** A step's shard limits: the provider's, lowered by the recipe's `max_requests_per_batch`. */
+export function shardLimits(capabilities: ProviderCapabilities, step: CompiledBatchStep): BatchLimits {
+  const limits = capabilities.limits(step.step.modelRef.model);
+  return { maxRequests: Math.min(limits.maxRequests, step.step.max_requests_per_batch ?? Infinity), maxBytes: limits.maxBytes };
+}
+
+/**
+ * The one rule for when a shard is full, so that what `plan` estimates is what a run writes: a new
+ * shard starts when the current one holds `maxRequests` lines or the next line would pass `maxBytes`.
+ */
+export class ShardRotation {
+  private shards = 0;
+  private requests = 0;
+  private bytes = 0;
+
+  constructor(private readonly limits: BatchLimits) {}
+
+  get shardCount(): number {
+    return this.shards;
+  }
+
+  /** Counts one line of `bytes` (newline included); true when it starts a new shard. */
+  add(bytes: number): boolean {
+    const rotate = this.shards === 0 || this.requests >= this.limits.maxRequests || this.bytes + bytes > this.limits.maxBytes;
+    if (rotate) {
+      this.shards++;
+      this.requests = 0;
+      this.bytes = 0;
+    }
+    this.requests++;
+    this.bytes += bytes;
+    return rotate;
+  }
+}
 
 export interface ShardFile {
   index: number;
@@ -33,6 +71,7 @@ interface OpenShard {
 export class ShardWriter {
   private current: OpenShard | undefined;
   private nextIndex = 0;
+  private readonly rotation: ShardRotation;
 
   get shardCount(): number {
     return this.nextIndex;
@@ -47,17 +86,17 @@ export class ShardWriter {
       maxBytes: number;
       onShard: (shard: ShardFile) => void | Promise<void>;
     },
-  ) {}
+  ) {
+    this.rotation = new ShardRotation(options);
+  }
 
   async add(requestKey: string, encodedLine: string, inputTokens = 0): Promise<void> {
     const line = `${encodedLine}\n`;
     const bytes = Buffer.byteLength(line);
     if (bytes > this.options.maxBytes) {
-      throw new Error(`one request encodes to ${bytes} bytes, more than the provider's ${this.options.maxBytes}-byte batch limit`);
+      throw new RequestTooLargeError(bytes, this.options.maxBytes);
     }
-    if (this.current && (this.current.requestCount >= this.options.maxRequests || this.current.bytes + bytes > this.options.maxBytes)) {
-      await this.finishCurrent();
-    }
+    if (this.rotation.add(bytes) && this.current) await this.finishCurrent();
     const shard = this.current ?? this.open();
     shard.hash.update(line);
     shard.bytes += bytes;

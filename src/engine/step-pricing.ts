@@ -11,7 +11,7 @@ import { resolvePrice, type ResolvedPrice } from '../cost/resolve-price.js';
 import type { ProviderRequest } from '../providers/batch-provider.js';
 import type { Recipe } from '../recipe/recipe.js';
 import { isBatchStep, type CompiledBatchStep, type CompiledRecipe } from './compile-recipe.js';
-import type { UsageTotals } from './collect-shard.js';
+import type { UsageTotals } from './shard-lifecycle.js';
 
 export function priceOfStep(step: CompiledBatchStep, recipe: Recipe): ResolvedPrice | undefined {
   return resolvePrice(step.step.modelRef.provider, step.step.modelRef.model, recipe.prices);

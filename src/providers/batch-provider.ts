@@ -1,16 +1,28 @@
 /**
- * The one contract between the engine and the providers. The engine imports this file, never an
- * adapter; each adapter (providers/<provider>/) implements it on top of the vendor's official SDK.
+ * The one contract between the engine and the providers. The engine imports this file (and
+ * providers/errors.ts), never an adapter: it is handed a `ProviderCatalog` by whoever runs it (the
+ * CLI, the public API, a test, a benchmark). Each vendor folder (providers/<provider>/) implements
+ * the contract on top of the vendor's official SDK; providers/registry.ts builds the default catalog.
+ *
+ * Two halves, so that work needing no network never loads an SDK:
+ * - `ProviderCapabilities`: what a provider can do, as data and pure functions (output modes,
+ *   embeddings, limits, the wire encoding of a request, how a JSON Schema is rewritten for its
+ *   structured-output form, how an answer is normalised, cost traits). `validate` and `plan` use
+ *   only this half.
+ * - `BatchProvider`: a connected adapter (credentials, SDK client) that submits, polls, downloads
+ *   and cancels batches.
  *
  * Life of a shard, as the engine drives it:
- *   1. the engine renders requests and writes each one through `encodeRequest` as one line of a shard
- *      file (the provider's own wire format, so the file hash identifies exactly what is sent);
- *   2. it records the shard in the store, then calls `submit` (no automatic retry: a retried create
- *      can create two batches and pay twice, see DESIGN.md "Idempotency");
+ *   1. the engine renders requests and writes each one through `capabilities.encodeRequest` as one
+ *      line of a shard file (the provider's own wire format, so the file hash identifies exactly
+ *      what is sent);
+ *   2. it records the shard in the store, then calls `submit`, which must never retry by itself:
+ *      no batch API takes an idempotency key, so a retried create can make two batches and pay twice;
  *   3. it calls `poll` until the state is terminal, and `results` once (streamed, any order);
  *   4. on resume, a shard recorded without a batch id is looked up with `findSubmitted` first.
  */
-import type { ChatMessage, ProviderId, TokenUsage } from '../domain.js';
+import type { CostTraits } from '../cost/cost-traits.js';
+import type { ChatMessage, ModelRef, ProviderId, TokenUsage } from '../domain.js';
 import type { JsonSchema } from '../schema/json-schema.js';
 
 /** Sampling and length parameters, named as in recipes (snake_case, OpenAI's names). */
@@ -141,13 +153,63 @@ export type BatchItemResult =
   | { customId: string; outcome: 'expired' }
   | { customId: string; outcome: 'canceled' };
 
+/**
+ * What a provider can do, known without credentials or network. Each vendor folder exports one
+ * (`OPENAI_CAPABILITIES`, ...); the engine reads them through `ProviderCatalog.capabilities`.
+ */
+export interface ProviderCapabilities {
+  readonly id: ProviderId;
+  /** Environment variables that may hold the API key, in order of preference; empty when none is needed. */
+  readonly keyVariables: readonly string[];
+  /**
+   * Set when requests go to a server the user names: the step's `base_url`, else this environment
+   * variable. Absent for the hosted APIs, whose address is known.
+   */
+  readonly baseUrlVariable?: string;
+  readonly outputModes: {
+    /** What `structured_output: auto` means for this provider. */
+    readonly default: StructuredOutputMode;
+    /** Every mode a recipe may ask for; any other is a recipe error. */
+    readonly supported: readonly StructuredOutputMode[];
+  };
+  /** Whether an `embed` step may use this provider. */
+  readonly embeddings: boolean;
+  limits(model: string): BatchLimits;
+  /** One line of the shard file, without the newline: the provider's own wire format. */
+  encodeRequest(request: ProviderRequest): string;
+  /**
+   * Rewrites a step's JSON Schema into what this provider's structured-output form accepts, or
+   * throws a SchemaDefinitionError naming what it cannot take. Compiling a recipe calls it, so a
+   * schema the provider would refuse fails before anything is sent.
+   */
+  toWireSchema(schema: JsonSchema, mode: StructuredOutputMode): JsonSchema | undefined;
+  /**
+   * Undoes what the structured-output form did to an answer before it is checked against the
+   * user's schema (OpenAI's strict mode sends `null` for optional fields it would have left out).
+   */
+  normalizeAnswer(value: unknown, schema: JsonSchema, mode: StructuredOutputMode): unknown;
+  /** Prices, tokenizer and reasoning models, for estimates and the ledger. */
+  readonly cost: CostTraits;
+}
+
+/**
+ * Where the engine gets its providers. The default catalog (providers/registry.ts) reads keys from
+ * the environment; an offline catalog points every provider at the built-in emulator; tests and
+ * benchmarks may hand in their own.
+ */
+export interface ProviderCatalog {
+  /** True when every provider is the built-in emulator: recorded in summaries and manifests. */
+  readonly offline: boolean;
+  capabilities(provider: ProviderId): ProviderCapabilities;
+  /** Throws MissingCredentialsError for the first provider that has no key (before anything is sent). */
+  checkCredentials(providers: Iterable<ProviderId>): void;
+  /** A connected adapter for `model` (one per provider and base URL, reused). */
+  open(model: ModelRef, options?: { baseUrl?: string }): Promise<BatchProvider>;
+}
+
 export interface BatchProvider {
   readonly id: ProviderId;
-  limits(model: string): BatchLimits;
-  /** The structured-output mode this provider uses for `model` (what `plan` prints). */
-  outputMode(model: string): StructuredOutputMode;
-  /** One line of the shard file, without the newline. */
-  encodeRequest(request: ProviderRequest): string;
+  readonly capabilities: ProviderCapabilities;
   submit(shard: ShardSubmission, options?: { signal?: AbortSignal }): Promise<BatchHandle>;
   poll(handle: BatchHandle, options?: { signal?: AbortSignal }): Promise<BatchStatus>;
   results(handle: BatchHandle, options?: { signal?: AbortSignal }): AsyncIterable<BatchItemResult>;

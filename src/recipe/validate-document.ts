@@ -18,7 +18,6 @@ import { allowedKeysAt, closest, zodIssuesToRecipeIssues } from './zod-issues.js
 
 type Path = (string | number)[];
 
-const EMBEDDING_PROVIDERS: readonly ProviderId[] = ['openai', 'gemini'];
 
 interface Context {
   file: string;
@@ -107,10 +106,6 @@ function parseStep(context: Context, entry: unknown, index: number): Step | unde
     const { embed, ...rest } = parsed;
     const modelRef = parseModelRef(context, parsed.model, [...path, 'model']);
     if (!modelRef) return undefined;
-    if (!EMBEDDING_PROVIDERS.includes(modelRef.provider)) {
-      addIssue(context, [...path, 'model'], 'embeddings_unsupported', `${modelRef.provider} has no batch embeddings; use openai/<model> or gemini/<model>`);
-      return undefined;
-    }
     return { ...rest, kind: 'embed', name: embed, index, modelRef, n: 1 };
   }
   if (kind === 'dedup') {
@@ -127,14 +122,6 @@ function toGenerateStep(context: Context, document: GenerateStepDocument, index:
   const { generate, ...rest } = document;
   const modelRef = parseModelRef(context, document.model, ['steps', index, 'model']);
   if (!modelRef) return undefined;
-  if (modelRef.provider === 'openai-compatible' && !document.base_url && !process.env.OPENAI_COMPATIBLE_BASE_URL) {
-    addIssue(
-      context,
-      ['steps', index, 'model'],
-      'missing_base_url',
-      'an openai-compatible model needs `base_url` (e.g. http://localhost:8000/v1 for vLLM) or OPENAI_COMPATIBLE_BASE_URL',
-    );
-  }
   return { ...rest, kind: 'generate', name: generate, index, modelRef };
 }
 

@@ -2,7 +2,6 @@ import { extractJson } from './extract-json.js';
 import { formatIssues, type SchemaIssue } from './issues.js';
 import { jsonTypeOf, isJsonSchemaObject } from './json-schema.js';
 import type { OutputSchema } from './output-schema.js';
-import { stripNullsForOptional } from './strip-nulls-for-optional.js';
 
 export type ParsedOutput =
   | { ok: true; value: Record<string, unknown> }
@@ -10,13 +9,16 @@ export type ParsedOutput =
 
 export interface ParseOutputOptions {
   /**
-   * Treat `null` as "absent" for properties the schema leaves optional and not nullable. Set it for
-   * answers produced under OpenAI strict mode, which sends null where the field would be left out.
+   * Undoes what the provider's structured-output form did to the answer before the user's schema
+   * checks it (a provider's `normalizeAnswer`: OpenAI strict mode sends null for left-out fields).
    */
-  nullAsAbsent?: boolean;
+  normalize?: (value: Record<string, unknown>) => unknown;
 }
 
-/** Extracts the JSON in a model's text, then checks it. A reply that is JSON but not an object is a schema violation. */
+/**
+ * The one check of a model's answer, used by the engine for every result: extracts the JSON in the
+ * text, then checks it. A reply that is JSON but not an object is a schema violation.
+ */
 export function parseModelOutput(text: string, schema: OutputSchema, options: ParseOutputOptions = {}): ParsedOutput {
   const extracted = extractJson(text, { preferObject: true });
   if (!extracted.ok) return { ok: false, reason: 'not_json', message: extracted.message };
@@ -29,7 +31,7 @@ export function checkModelValue(value: unknown, schema: OutputSchema, options: P
     const issues: SchemaIssue[] = [{ code: 'invalid_type', path: [], message: `expected object, got ${jsonTypeOf(value)}` }];
     return { ok: false, reason: 'schema_violation', message: formatIssues(issues), issues };
   }
-  const candidate = options.nullAsAbsent ? stripNullsForOptional(value, schema.jsonSchema) : value;
+  const candidate = options.normalize ? options.normalize(value) : value;
   const checked = schema.validate(candidate);
   if (!checked.ok) return { ok: false, reason: 'schema_violation', message: formatIssues(checked.issues), issues: checked.issues };
   if (!isJsonSchemaObject(checked.value)) {

@@ -3,7 +3,7 @@ import type { SchemaIssue } from './issues.js';
 import { encodePointerSegment, getAtPath, parseLocalRef, splitPointer, toPointer } from './json-pointer.js';
 import { cloneJson, isJsonSchemaObject, isPrimitiveJson, type JsonSchema } from './json-schema.js';
 import { deepEqual, mergeSchemas } from './merge-schemas.js';
-import type { LocalOnlyKeyword, NarrowedKeyword, ProviderProfile, ProviderSchema } from './provider-profile.js';
+import type { LocalOnlyKeyword, NarrowedKeyword, SchemaGrammar, ProviderSchema } from './schema-grammar.js';
 import { collectRefs, forEachSubschema, KEYWORDS_BY_TYPE } from './schema-keywords.js';
 import {
   appliesToTypes,
@@ -34,7 +34,7 @@ import { acceptsNull } from './strip-nulls-for-optional.js';
  * sees them); split multi-type `type` lists into `anyOf`; push constraining siblings of an `anyOf`
  * into its branches; then recurse into properties, items and branches.
  */
-export function toProviderSchema(schema: JsonSchema, profile: ProviderProfile): ProviderSchema {
+export function toProviderSchema(schema: JsonSchema, profile: SchemaGrammar): ProviderSchema {
   return new ProviderSchemaConverter(schema, profile).run();
 }
 
@@ -67,7 +67,7 @@ class ProviderSchemaConverter {
 
   constructor(
     schema: JsonSchema,
-    private readonly profile: ProviderProfile,
+    private readonly profile: SchemaGrammar,
   ) {
     if (!isJsonSchemaObject(schema)) this.fail('#', 'not_a_schema', 'a schema must be a JSON object');
     this.root = cloneJson(schema);

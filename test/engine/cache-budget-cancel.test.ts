@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planRun } from '../../src/engine/plan-run.js';
-import { runRecipe } from '../../src/engine/run-recipe.js';
+import { planRun } from '../../src/api/plan-run.js';
+import { runRecipe } from '../../src/api/run-recipe.js';
 import { loadRecipe } from '../../src/recipe/load-recipe.js';
 import { RunStore } from '../../src/store/run-store.js';
 import { runCli } from '../helpers/cli.js';

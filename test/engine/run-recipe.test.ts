@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FaultOptions } from '../../src/emulator/emulator.js';
-import { runRecipe } from '../../src/engine/run-recipe.js';
+import { runRecipe } from '../../src/api/run-recipe.js';
 import type { RunEvent } from '../../src/engine/run-events.js';
 import { FAST_TIMING, useEmulators } from '../helpers/emulators.js';
 import { readJsonlFile } from '../helpers/read-jsonl-file.js';

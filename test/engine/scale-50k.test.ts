@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runRecipe } from '../../src/engine/run-recipe.js';
+import { runRecipe } from '../../src/api/run-recipe.js';
 import { RunStore } from '../../src/store/run-store.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 

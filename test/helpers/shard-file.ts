@@ -24,7 +24,7 @@ export function makeRequests(count: number, model = 'gpt-4o-mini'): ProviderRequ
 /** Writes a shard file the way the engine does: one encodeRequest line per request. */
 export function writeShard(dir: string, provider: BatchProvider, requests: ProviderRequest[], shardId = 'shard-1'): ShardSubmission {
   const inputPath = join(dir, `${shardId}.jsonl`);
-  writeFileSync(inputPath, requests.map((request) => `${provider.encodeRequest(request)}\n`).join(''));
+  writeFileSync(inputPath, requests.map((request) => `${provider.capabilities.encodeRequest(request)}\n`).join(''));
   return { runId: 'run-test', shardId, model: requests[0]!.model, inputPath, requestCount: requests.length };
 }
 

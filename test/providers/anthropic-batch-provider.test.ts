@@ -49,14 +49,14 @@ describe('AnthropicBatchProvider against the emulator', () => {
 
   it('moves system messages to `system` and the schema to output_config', () => {
     const provider = new AnthropicBatchProvider({ apiKey: 'k' });
-    const line = JSON.parse(provider.encodeRequest(anthropicRequests(1)[0]!));
+    const line = JSON.parse(provider.capabilities.encodeRequest(anthropicRequests(1)[0]!));
     expect(line.custom_id).toBe('req-0000');
     expect(line.params.system).toBe('You write quiz questions.');
     expect(line.params.messages).toEqual([{ role: 'user', content: 'Write question number 0 about tea.' }]);
     expect(line.params).toMatchObject({ model: 'claude-haiku-4-5', max_tokens: 200, temperature: 1 });
     expect(line.params.output_config.format.type).toBe('json_schema');
     expect(line.params.output_config.format.schema.additionalProperties).toBe(false);
-    const tool = JSON.parse(provider.encodeRequest(anthropicRequests(1, 'tool')[0]!));
+    const tool = JSON.parse(provider.capabilities.encodeRequest(anthropicRequests(1, 'tool')[0]!));
     expect(tool.params.tool_choice).toMatchObject({ type: 'tool', name: 'qa' });
     expect(tool.params.tools[0].input_schema.properties.question.type).toBe('string');
   });

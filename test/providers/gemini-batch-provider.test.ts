@@ -161,7 +161,7 @@ describe('GeminiBatchProvider against the emulator', () => {
       required: ['kind', 'tags', 'score', 'answer'],
     };
     const requests = geminiRequests(6).map((request) => ({ ...request, output: { name: 'rich', jsonSchema: schema, mode: 'native' as const } }));
-    const sent = JSON.parse(provider.encodeRequest(requests[0]!)).request.generationConfig.responseJsonSchema;
+    const sent = JSON.parse(provider.capabilities.encodeRequest(requests[0]!)).request.generationConfig.responseJsonSchema;
     expect(sent.properties.kind.enum).toEqual(['faq']);
     expect(sent.properties.answer.anyOf).toHaveLength(2);
     expect(JSON.stringify(sent)).not.toMatch(/"(pattern|minLength|maxLength|uniqueItems|default|oneOf)":/);
@@ -188,7 +188,7 @@ describe('GeminiBatchProvider against the emulator', () => {
   it('puts the schema in the system instruction in prompt mode and gets fenced JSON back', async () => {
     const { provider } = await setup();
     const requests = geminiRequests(3).map((request) => ({ ...request, output: { ...request.output!, mode: 'prompt' as const } }));
-    const line = JSON.parse(provider.encodeRequest(requests[0]!));
+    const line = JSON.parse(provider.capabilities.encodeRequest(requests[0]!));
     expect(line.request.generationConfig.responseJsonSchema).toBeUndefined();
     expect(line.request.systemInstruction.parts[0].text).toContain('```json');
     const handle = await provider.submit(writeShard(tempDir(), provider, requests));
@@ -297,7 +297,7 @@ describe('Gemini wire conversion', () => {
       ],
       params: { temperature: 0.3, top_p: 0.9, max_tokens: 50, seed: 7, stop: 'END', presence_penalty: 0.1, frequency_penalty: 0.2 },
     };
-    const line = JSON.parse(provider.encodeRequest(request));
+    const line = JSON.parse(provider.capabilities.encodeRequest(request));
     expect(line.key).toBe('req-0000');
     expect(line.request.systemInstruction).toEqual({ parts: [{ text: 'Be brief.' }] });
     expect(line.request.contents.map((content: { role: string }) => content.role)).toEqual(['user', 'model', 'user']);
@@ -314,7 +314,7 @@ describe('Gemini wire conversion', () => {
   });
 
   it('encodes an embedding request with outputDimensionality', () => {
-    expect(JSON.parse(provider.encodeRequest(embeddingRequests(['text'], 256)[0]!))).toEqual({
+    expect(JSON.parse(provider.capabilities.encodeRequest(embeddingRequests(['text'], 256)[0]!))).toEqual({
       key: 'emb-0',
       request: { content: { parts: [{ text: 'text' }] }, outputDimensionality: 256 },
     });

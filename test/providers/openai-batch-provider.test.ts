@@ -135,7 +135,7 @@ describe('OpenAIBatchProvider against the emulator', () => {
 
   it('encodes one JSONL line per request with the strict response_format and the batch endpoint', () => {
     const provider = new OpenAIBatchProvider({ apiKey: 'k' });
-    const line = JSON.parse(provider.encodeRequest(makeRequests(1)[0]!));
+    const line = JSON.parse(provider.capabilities.encodeRequest(makeRequests(1)[0]!));
     expect(line).toMatchObject({ custom_id: 'req-0000', method: 'POST', url: '/v1/chat/completions' });
     expect(line.body).toMatchObject({ model: 'gpt-4o-mini', temperature: 1, max_completion_tokens: 200 });
     expect(line.body.response_format).toMatchObject({ type: 'json_schema', json_schema: { name: 'qa', strict: true } });

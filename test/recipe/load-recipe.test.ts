@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileRecipe } from '../../src/engine/compile-recipe.js';
+import { compileRecipe } from '../../src/api/plan-run.js';
 import { loadRecipe } from '../../src/recipe/load-recipe.js';
 import { RecipeError, type RecipeIssue } from '../../src/recipe/recipe-error.js';
 import { useTempDirs } from '../helpers/temp-dir.js';

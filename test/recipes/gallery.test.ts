@@ -2,7 +2,7 @@
 import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runRecipe } from '../../src/engine/run-recipe.js';
+import { runRecipe } from '../../src/api/run-recipe.js';
 import { openDataset } from '../../src/dataset/open-dataset.js';
 import type { RunSummary } from '../../src/engine/run-summary.js';
 import { useTempDirs } from '../helpers/temp-dir.js';

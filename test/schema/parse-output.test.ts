@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { compileOutputSchema } from '../../src/schema/output-schema.js';
 import { checkModelValue, parseModelOutput } from '../../src/schema/parse-output.js';
+import { stripNullsForOptional } from '../../src/schema/strip-nulls-for-optional.js';
 
 const jsonSchemaOutput = compileOutputSchema('qa', {
   type: 'object',
@@ -49,7 +50,7 @@ describe.each([
   it('turns nulls for optional fields into absent keys when asked (OpenAI strict answers)', () => {
     const text = '{"question": "q", "answers": [], "source": null}';
     expect(parseModelOutput(text, output).ok).toBe(false);
-    expect(parseModelOutput(text, output, { nullAsAbsent: true })).toEqual({ ok: true, value: { question: 'q', answers: [] } });
+    expect(parseModelOutput(text, output, { normalize: (value) => stripNullsForOptional(value, output.jsonSchema) })).toEqual({ ok: true, value: { question: 'q', answers: [] } });
   });
 });
 

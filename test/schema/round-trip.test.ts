@@ -2,14 +2,15 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { generateSync } from 'json-schema-faker';
 import { describe, expect, it } from 'vitest';
-import { toAnthropicForcedTool, toAnthropicOutputConfig, toAnthropicSchema } from '../../src/schema/anthropic-output.js';
+import { toAnthropicForcedTool, toAnthropicOutputConfig, toAnthropicSchema } from '../../src/providers/anthropic/anthropic-output-schema.js';
 import { SchemaDefinitionError } from '../../src/schema/errors.js';
 import { getAtPath, splitPointer } from '../../src/schema/json-pointer.js';
 import type { JsonSchema } from '../../src/schema/json-schema.js';
-import { stripNullsForOptional, toOpenAIResponseFormat, toOpenAIStrictSchema } from '../../src/schema/openai-strict.js';
+import { toOpenAIResponseFormat, toOpenAIStrictSchema } from '../../src/providers/openai/openai-output-schema.js';
+import { stripNullsForOptional } from '../../src/schema/strip-nulls-for-optional.js';
 import { compileOutputSchema, type OutputSchema } from '../../src/schema/output-schema.js';
 import { toPromptInstructions } from '../../src/schema/prompt-instructions.js';
-import type { LocalOnlyKeyword } from '../../src/schema/provider-profile.js';
+import type { LocalOnlyKeyword } from '../../src/schema/schema-grammar.js';
 import { anthropicViolations, openAIStrictViolations } from './provider-schema-rules.js';
 import { ROUND_TRIP_CASES, type RoundTripCase } from './round-trip-cases.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonSchema } from '../../src/schema/json-schema.js';
-import { stripNullsForOptional } from '../../src/schema/openai-strict.js';
+import { stripNullsForOptional } from '../../src/schema/strip-nulls-for-optional.js';
 
 describe('stripNullsForOptional', () => {
   const schema: JsonSchema = {

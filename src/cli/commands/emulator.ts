@@ -30,13 +30,3 @@ export function parseEmulatorConfig(value: string): Partial<EmulatorOptions> {
     throw new UsageError('emulator_config_invalid', `--emulator-config expects a JSON object or a JSON file: ${(error as Error).message}`);
   }
 }
-
-export function renderEmulatorBanner(server: EmulatorServer): string {
-  return [
-    `synthforge emulator listening on ${server.url}`,
-    `  OpenAI:    OPENAI_BASE_URL=${server.openaiBaseURL} OPENAI_API_KEY=any`,
-    `  Anthropic: ANTHROPIC_BASE_URL=${server.anthropicBaseURL} ANTHROPIC_API_KEY=any`,
-    `  stats: GET ${server.url}/_emulator/stats   faults: POST ${server.url}/_emulator/config`,
-    'Ctrl-C to stop.',
-  ].join('\n');
-}

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { runRecipe, type RunOptions } from '../../engine/run-recipe.js';
+import { runRecipe, type RunRecipeOptions } from '../../api/run-recipe.js';
 import type { RunSummary } from '../../engine/run-summary.js';
 import { createProgressSink } from '../render/progress.js';
 import { parseEmulatorConfig } from './emulator.js';
@@ -30,7 +30,7 @@ export async function runCommand(options: RunCommandOptions): Promise<RunSummary
   const onSignal = (): void => controller.abort();
   process.once('SIGINT', onSignal);
   try {
-    const runOptions: RunOptions = {
+    const runOptions: RunRecipeOptions = {
       cwd: options.cwd,
       offline: Boolean(options.offline),
       onEvent: (event) => progress.onEvent(event),

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { compileRecipe } from '../../engine/compile-recipe.js';
+import { compileRecipe } from '../../api/plan-run.js';
 import { loadRecipe } from '../../recipe/load-recipe.js';
 import type { RecipeIssue } from '../../recipe/recipe-error.js';
 

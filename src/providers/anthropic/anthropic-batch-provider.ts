@@ -8,21 +8,17 @@ import Anthropic from '@anthropic-ai/sdk';
 import type {
   BatchHandle,
   BatchItemResult,
-  BatchLimits,
   BatchProvider,
   BatchStatus,
-  ProviderRequest,
   ShardLookup,
   ShardSubmission,
-  StructuredOutputMode,
 } from '../batch-provider.js';
 import { toProviderApiError } from '../errors.js';
-import { buildAnthropicParams } from './anthropic-request.js';
+import { ANTHROPIC_CAPABILITIES } from './anthropic-capabilities.js';
 import { convertAnthropicResult } from './anthropic-result.js';
 import { mapAnthropicBatchStatus, mapAnthropicCounts } from './map-anthropic-batch-status.js';
 
 /** Spec B.7: 100,000 requests and 256 MB per batch; keep a margin under the byte limit. */
-const LIMITS: BatchLimits = { maxRequests: 100_000, maxBytes: 200 * 1024 * 1024 };
 /** How far apart our record of a submit and the provider's `created_at` may be (clock skew + latency). */
 const MATCH_WINDOW_MS = 10 * 60 * 1000;
 
@@ -36,6 +32,7 @@ export interface AnthropicBatchProviderOptions {
 
 export class AnthropicBatchProvider implements BatchProvider {
   readonly id = 'anthropic' as const;
+  readonly capabilities = ANTHROPIC_CAPABILITIES;
   private readonly client: Anthropic;
 
   constructor(options: AnthropicBatchProviderOptions) {
@@ -45,18 +42,6 @@ export class AnthropicBatchProvider implements BatchProvider {
       timeout: options.timeoutMs ?? 120_000,
       maxRetries: options.maxRetries ?? 3,
     });
-  }
-
-  limits(): BatchLimits {
-    return LIMITS;
-  }
-
-  outputMode(): StructuredOutputMode {
-    return 'native';
-  }
-
-  encodeRequest(request: ProviderRequest): string {
-    return JSON.stringify({ custom_id: request.customId, params: buildAnthropicParams(request) });
   }
 
   async submit(shard: ShardSubmission, options: { signal?: AbortSignal } = {}): Promise<BatchHandle> {

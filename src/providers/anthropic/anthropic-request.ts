@@ -3,7 +3,7 @@
  * messages move to the top-level `system` parameter; the output schema becomes `output_config`
  * (native JSON outputs) or a single forced tool, by the step's structured-output mode.
  */
-import { toAnthropicForcedTool, toAnthropicOutputConfig } from '../../schema/anthropic-output.js';
+import { toAnthropicForcedTool, toAnthropicOutputConfig } from './anthropic-output-schema.js';
 import { toPromptInstructions } from '../../schema/prompt-instructions.js';
 import type { ProviderRequest } from '../batch-provider.js';
 

@@ -20,29 +20,21 @@ import { SynthforgeError } from '../../errors.js';
 import type {
   BatchHandle,
   BatchItemResult,
-  BatchLimits,
   BatchProvider,
   BatchStatus,
-  ProviderRequest,
   ShardKind,
   ShardLookup,
   ShardSubmission,
-  StructuredOutputMode,
 } from '../batch-provider.js';
 import { ProviderApiError } from '../errors.js';
 import { withRetries } from '../retry.js';
+import { GEMINI_CAPABILITIES } from './gemini-capabilities.js';
 import { toGeminiProviderError } from './gemini-api-error.js';
-import { buildGeminiLine, isEmbedRequest, toInlinedRequest, type GeminiGenerateRequest } from './gemini-request.js';
+import { isEmbedRequest, toInlinedRequest, type GeminiGenerateRequest } from './gemini-request.js';
 import { convertGeminiEntry, convertGeminiResultLine, describeStatus, type ConvertedLine, type GeminiStatus } from './gemini-result.js';
 import { mapGeminiBatchState, mapGeminiBatchStats } from './map-gemini-batch-status.js';
 
 const MB = 1024 * 1024;
-/**
- * No per-job request cap is documented for the Gemini API; 50,000 keeps a shard's results file and
- * its enqueued tokens moderate. Files may be 2 GB; 500 MB keeps far under it (and under the 20 GB
- * per-project Files storage when several shards are in flight).
- */
-const LIMITS: BatchLimits = { maxRequests: 50_000, maxBytes: 500 * MB };
 /** Inline requests must total under 20 MB; the SDK's JSON wrapping adds a little per line. */
 export const DEFAULT_INLINE_MAX_BYTES = 10 * MB;
 /** How far before our record of a submit a job may have been created and still be ours (clock skew). */
@@ -72,6 +64,7 @@ interface RawOperation {
 
 export class GeminiBatchProvider implements BatchProvider {
   readonly id = 'gemini' as const;
+  readonly capabilities = GEMINI_CAPABILITIES;
   private readonly client: GoogleGenAI;
   private readonly maxRetries: number;
   private readonly inlineMaxBytes: number;
@@ -87,18 +80,6 @@ export class GeminiBatchProvider implements BatchProvider {
       // No retryOptions: the SDK then sends every call once, which is what create needs.
       httpOptions: { ...(options.baseURL ? { baseUrl: options.baseURL } : {}), timeout: options.timeoutMs ?? 120_000 },
     });
-  }
-
-  limits(): BatchLimits {
-    return LIMITS;
-  }
-
-  outputMode(): StructuredOutputMode {
-    return 'native';
-  }
-
-  encodeRequest(request: ProviderRequest): string {
-    return JSON.stringify(buildGeminiLine(request));
   }
 
   async submit(shard: ShardSubmission, options: { signal?: AbortSignal } = {}): Promise<BatchHandle> {

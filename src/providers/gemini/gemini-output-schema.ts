@@ -12,12 +12,12 @@
  * documented for Gemini, so they stay local too. Optional properties stay optional (unlike OpenAI).
  */
 import type { JsonSchema } from '../../schema/json-schema.js';
-import type { ProviderProfile, ProviderSchema } from '../../schema/provider-profile.js';
+import type { SchemaGrammar, ProviderSchema } from '../../schema/schema-grammar.js';
 import { toProviderSchema } from '../../schema/to-provider-schema.js';
 
 export const GEMINI_FORMATS: ReadonlySet<string> = new Set(['date-time']);
 
-export const GEMINI_JSON_SCHEMA_PROFILE: ProviderProfile = {
+export const GEMINI_JSON_SCHEMA_PROFILE: SchemaGrammar = {
   label: 'Gemini responseJsonSchema',
   requireAllProperties: false,
   allowRecursion: false,

@@ -12,21 +12,16 @@ import OpenAI from 'openai';
 import type {
   BatchHandle,
   BatchItemResult,
-  BatchLimits,
   BatchProvider,
   BatchStatus,
-  ProviderRequest,
   ShardLookup,
   ShardSubmission,
-  StructuredOutputMode,
 } from '../batch-provider.js';
 import { ProviderApiError, toProviderApiError } from '../errors.js';
 import { convertOpenAIResultLine } from '../openai/openai-batch-wire.js';
-import { buildOpenAIChatBody } from '../openai/openai-chat-body.js';
+import { OPENAI_COMPATIBLE_CAPABILITIES } from './openai-compatible-capabilities.js';
 import { withRetries } from '../retry.js';
 
-/** A local "batch" is only a unit of work and of resumption; keep it moderate. */
-const LIMITS: BatchLimits = { maxRequests: 5_000, maxBytes: 256 * 1024 * 1024 };
 
 export interface OpenAICompatibleProviderOptions {
   baseURL: string;
@@ -51,23 +46,12 @@ interface Job {
 
 export class OpenAICompatibleProvider implements BatchProvider {
   readonly id = 'openai-compatible' as const;
+  readonly capabilities = OPENAI_COMPATIBLE_CAPABILITIES;
   private readonly client: OpenAI;
   private readonly jobs = new Map<string, Job>();
 
   constructor(private readonly options: OpenAICompatibleProviderOptions) {
     this.client = new OpenAI({ apiKey: options.apiKey ?? 'none', baseURL: options.baseURL, timeout: options.timeoutMs ?? 600_000, maxRetries: 0 });
-  }
-
-  limits(): BatchLimits {
-    return LIMITS;
-  }
-
-  outputMode(): StructuredOutputMode {
-    return 'native';
-  }
-
-  encodeRequest(request: ProviderRequest): string {
-    return JSON.stringify({ custom_id: request.customId, body: buildOpenAIChatBody(request, { maxTokensKey: 'max_tokens' }) });
   }
 
   async submit(shard: ShardSubmission): Promise<BatchHandle> {

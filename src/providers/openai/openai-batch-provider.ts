@@ -8,25 +8,18 @@ import OpenAI, { toStreamingFile } from 'openai';
 import type {
   BatchHandle,
   BatchItemResult,
-  BatchLimits,
   BatchProvider,
   BatchStatus,
-  ProviderRequest,
   ShardLookup,
   ShardSubmission,
-  StructuredOutputMode,
 } from '../batch-provider.js';
 import { toProviderApiError } from '../errors.js';
 import { readBodyLines } from '../read-lines.js';
 import { withRetries } from '../retry.js';
 import { convertOpenAIResultLine } from './openai-batch-wire.js';
-import { buildOpenAIChatBody } from './openai-chat-body.js';
+import { CHAT_ENDPOINT, EMBEDDINGS_ENDPOINT, OPENAI_CAPABILITIES } from './openai-capabilities.js';
 import { mapOpenAIBatchStatus } from './map-openai-batch-status.js';
 
-const CHAT_ENDPOINT = '/v1/chat/completions';
-const EMBEDDINGS_ENDPOINT = '/v1/embeddings';
-/** Spec A.8: 50,000 requests and 200 MB per input file; keep a margin under the byte limit. */
-const LIMITS: BatchLimits = { maxRequests: 50_000, maxBytes: 190 * 1024 * 1024 };
 export const RUN_METADATA_KEY = 'synthforge_run';
 export const SHARD_METADATA_KEY = 'synthforge_shard';
 
@@ -41,6 +34,7 @@ export interface OpenAIBatchProviderOptions {
 
 export class OpenAIBatchProvider implements BatchProvider {
   readonly id = 'openai' as const;
+  readonly capabilities = OPENAI_CAPABILITIES;
   private readonly client: OpenAI;
   private readonly maxRetries: number;
 
@@ -52,24 +46,6 @@ export class OpenAIBatchProvider implements BatchProvider {
       timeout: options.timeoutMs ?? 120_000,
       maxRetries: this.maxRetries,
     });
-  }
-
-  limits(): BatchLimits {
-    return LIMITS;
-  }
-
-  outputMode(): StructuredOutputMode {
-    return 'native';
-  }
-
-  encodeRequest(request: ProviderRequest): string {
-    if (request.embedding) {
-      const { input, dimensions } = request.embedding;
-      const body = { model: request.model, input, encoding_format: 'float', ...(dimensions ? { dimensions } : {}) };
-      return JSON.stringify({ custom_id: request.customId, method: 'POST', url: EMBEDDINGS_ENDPOINT, body });
-    }
-    const body = buildOpenAIChatBody(request, { maxTokensKey: 'max_completion_tokens' });
-    return JSON.stringify({ custom_id: request.customId, method: 'POST', url: CHAT_ENDPOINT, body });
   }
 
   async submit(shard: ShardSubmission, options: { signal?: AbortSignal } = {}): Promise<BatchHandle> {

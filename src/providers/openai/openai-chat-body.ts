@@ -1,5 +1,5 @@
 import type { ChatMessage } from '../../domain.js';
-import { toOpenAIResponseFormat } from '../../schema/openai-strict.js';
+import { toOpenAIResponseFormat } from './openai-output-schema.js';
 import { toPromptInstructions } from '../../schema/prompt-instructions.js';
 import type { ProviderRequest } from '../batch-provider.js';
 

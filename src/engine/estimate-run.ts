@@ -1,17 +1,17 @@
 /**
- * `synthforge plan`: what a run would send, computed without any network or store. The first
+ * The estimate behind `synthforge plan`: what a run would send, computed without any network or store. The first
  * generate step's requests are rendered and encoded for real (exact request and shard counts);
  * later steps depend on what earlier ones return, so their counts are upper bounds that assume
  * every sample is valid and no record is removed.
  */
 import type { DataRecord } from '../domain.js';
-import type { BatchProvider, StructuredOutputMode } from '../providers/batch-provider.js';
+import type { ProviderCapabilities, StructuredOutputMode } from '../providers/batch-provider.js';
 import { estimateSchemaTokens } from '../cost/estimate-output-tokens.js';
 import { openSeeds } from '../seeds/open-seeds.js';
 import type { LoadedRecipe } from '../recipe/recipe.js';
-import { compileRecipe, isBatchStep, type CompiledBatchStep } from './compile-recipe.js';
-import { ProviderRegistry } from './provider-registry.js';
+import { compileRecipe, isBatchStep, type CapabilityLookup, type CompiledBatchStep } from './compile-recipe.js';
 import { renderRecordRequests } from './render-requests.js';
+import { ShardRotation, shardLimits } from './shard-writer.js';
 import { toSeedSpecs } from './seed-sources.js';
 import { requestEstimator, type RequestEstimator } from './step-pricing.js';
 
@@ -41,11 +41,10 @@ export interface RunPlan {
   budgetUsd?: number;
 }
 
-export async function planRun(loaded: LoadedRecipe): Promise<RunPlan> {
-  const compiled = await compileRecipe(loaded);
+/** Only the providers' capabilities are read (limits, encodings, prices); nothing is sent. */
+export async function estimateRun(loaded: LoadedRecipe, providers: CapabilityLookup): Promise<RunPlan> {
+  const compiled = await compileRecipe(loaded, providers);
   const { recipe } = compiled;
-  // Adapters are built only to ask for limits and encodings; nothing is sent.
-  const registry = new ProviderRegistry({ env: {}, offline: { openaiBaseURL: 'http://127.0.0.1:9/v1', anthropicBaseURL: 'http://127.0.0.1:9', geminiBaseURL: 'http://127.0.0.1:9' } });
   const seeds = () => openSeeds(toSeedSpecs(recipe, loaded.locate), { baseDir: recipe.source.dir });
   let seedRecords = 0;
   for await (const _record of seeds()) seedRecords++;
@@ -62,9 +61,8 @@ export async function planRun(loaded: LoadedRecipe): Promise<RunPlan> {
       exact = false;
       continue;
     }
-    const provider = registry.get(compiledStep.step.modelRef, compiledStep.step.base_url);
-    const limits = provider.limits(compiledStep.step.modelRef.model);
-    const maxRequests = Math.min(limits.maxRequests, compiledStep.step.max_requests_per_batch ?? Infinity);
+    const capabilities = providers.capabilities(compiledStep.step.modelRef.provider);
+    const limits = shardLimits(capabilities, compiledStep);
     const estimator = await requestEstimator(compiledStep, recipe);
     const plan: StepPlan = {
       name: compiledStep.step.name,
@@ -77,13 +75,13 @@ export async function planRun(loaded: LoadedRecipe): Promise<RunPlan> {
     };
     let inputTokens: number;
     if (exact) {
-      const counted = await countShards(compiledStep, seeds(), provider, estimator, maxRequests, limits.maxBytes);
+      const counted = await countShards(compiledStep, seeds(), capabilities, estimator, new ShardRotation(limits));
       plan.requests = counted.requests;
       plan.shards = counted.shards;
       inputTokens = counted.inputTokens;
     } else {
       plan.requests = records * compiledStep.step.n;
-      plan.shards = Math.ceil(plan.requests / maxRequests);
+      plan.shards = Math.ceil(plan.requests / limits.maxRequests);
       inputTokens = Math.round(averageInputTokens(compiledStep, samples, estimator) * plan.requests);
     }
     const outputTokens = estimator.outputTokens * plan.requests;
@@ -153,34 +151,23 @@ function totalEstimate(steps: StepPlan[]): RunPlan['estimate'] {
   };
 }
 
-/** Replays the shard writer's rotation rule on encoded sizes, without writing files. */
+/** Renders and encodes every request of the first generate step and counts shards by the writer's own rule. */
 async function countShards(
   step: CompiledBatchStep,
   records: AsyncIterable<DataRecord>,
-  provider: BatchProvider,
+  capabilities: ProviderCapabilities,
   estimator: RequestEstimator,
-  maxRequests: number,
-  maxBytes: number,
+  rotation: ShardRotation,
 ): Promise<{ requests: number; shards: number; inputTokens: number }> {
   const seen = new Set<string>();
-  let shards = 0;
-  let inShard = 0;
-  let bytes = 0;
   let inputTokens = 0;
   for await (const record of records) {
     for (const rendered of renderRecordRequests(step, record)) {
       if (seen.has(rendered.key)) continue;
       seen.add(rendered.key);
       inputTokens += estimator.inputTokens(rendered.request);
-      const size = Buffer.byteLength(provider.encodeRequest(rendered.request)) + 1;
-      if (shards === 0 || inShard >= maxRequests || bytes + size > maxBytes) {
-        shards++;
-        inShard = 0;
-        bytes = 0;
-      }
-      inShard++;
-      bytes += size;
+      rotation.add(Buffer.byteLength(capabilities.encodeRequest(rendered.request)) + 1);
     }
   }
-  return { requests: seen.size, shards, inputTokens };
+  return { requests: seen.size, shards: rotation.shardCount, inputTokens };
 }

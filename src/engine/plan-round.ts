@@ -9,13 +9,13 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BatchProvider } from '../providers/batch-provider.js';
+import type { ProviderCapabilities } from '../providers/batch-provider.js';
 import type { RunStore } from '../store/run-store.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
 import { readRecords } from './record-file.js';
 import { requestKeysPath, RequestKeysWriter } from './request-keys-file.js';
 import { renderRecordRequests, type RenderedRequest } from './render-requests.js';
-import { ShardWriter, type ShardFile } from './shard-writer.js';
+import { shardLimits, ShardWriter, type ShardFile } from './shard-writer.js';
 import type { RequestEstimator } from './step-pricing.js';
 import { failpoint } from './failpoints.js';
 
@@ -23,7 +23,7 @@ export interface PlanContext {
   runId: string;
   runDir: string;
   store: RunStore;
-  provider: BatchProvider;
+  capabilities: ProviderCapabilities;
   noCache: boolean;
   estimator: RequestEstimator;
 }
@@ -37,17 +37,16 @@ export interface PlanResult {
 }
 
 export async function planRound(context: PlanContext, step: CompiledBatchStep, inputPath: string, round: number): Promise<PlanResult> {
-  const { store, runId, provider } = context;
+  const { store, runId, capabilities } = context;
   const stepIndex = step.step.index;
-  const limits = provider.limits(step.step.modelRef.model);
+  const limits = shardLimits(capabilities, step);
   const directory = join(context.runDir, 'shards');
   mkdirSync(directory, { recursive: true });
   const pass = Date.now().toString(36);
   const writer = new ShardWriter({
     directory,
     prefix: `step${stepIndex}-round${round}-${pass}`,
-    maxRequests: Math.min(limits.maxRequests, step.step.max_requests_per_batch ?? Infinity),
-    maxBytes: limits.maxBytes,
+    ...limits,
     onShard: (shard) => recordShard(context, step, round, shard),
   });
   const retrying = round > 0 ? store.requestKeysWithStatus(runId, stepIndex, 'retry') : undefined;
@@ -60,7 +59,7 @@ export async function planRound(context: PlanContext, step: CompiledBatchStep, i
     // One transaction per chunk: a commit per request would cost an fsync per request.
     const chosen = store.transaction(() => chunk.filter((rendered) => shouldSend(context, stepIndex, rendered, retrying, result)));
     for (const rendered of chosen) {
-      await writer.add(rendered.key, provider.encodeRequest(rendered.request), context.estimator.inputTokens(rendered.request));
+      await writer.add(rendered.key, capabilities.encodeRequest(rendered.request), context.estimator.inputTokens(rendered.request));
     }
     result.toSend += chosen.length;
     chunk = [];

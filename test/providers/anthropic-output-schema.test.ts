@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isSimplePattern, toAnthropicForcedTool, toAnthropicOutputConfig, toAnthropicSchema } from '../../src/schema/anthropic-output.js';
+import { isSimplePattern, toAnthropicForcedTool, toAnthropicOutputConfig, toAnthropicSchema } from '../../src/providers/anthropic/anthropic-output-schema.js';
 import { SchemaDefinitionError } from '../../src/schema/errors.js';
 import type { JsonSchema } from '../../src/schema/json-schema.js';
-import { anthropicViolations } from './provider-schema-rules.js';
+import { anthropicViolations } from '../schema/provider-schema-rules.js';
 
 const SCHEMA: JsonSchema = {
   type: 'object',

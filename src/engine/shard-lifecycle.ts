@@ -1,6 +1,9 @@
 /**
- * Takes one recorded shard from wherever it stands to `collected`: submit (exactly once), poll
- * until the provider says it ended, then collect its results into the response cache.
+ * The life of one shard, as one state machine:
+ *
+ *   planned ──submit──▶ submitting ──batch id saved──▶ submitted ──poll──▶ ended | failed ──collect──▶ collected
+ *      ▲                    │
+ *      └── definite rejection (4xx, 429: nothing was created)
  *
  * Exactly-once submission. The shard is marked `submitting` before the create call and `submitted`
  * with the batch id right after. A shard found `submitting` (the process died in between, or the
@@ -8,16 +11,23 @@
  * - found: that batch is adopted; nothing is resubmitted.
  * - not found: the create never took effect (OpenAI: every batch we create carries our run and
  *   shard ids in its metadata, so a batch that exists is always found), and submitting is safe.
- * A definite rejection (4xx, or 429: nothing was created) returns the shard to `planned`.
+ *
+ * Collecting: every result line is matched to its request by custom_id (results come back in any
+ * order), judged, and stored in the response cache. Requests of the shard that got no line at all
+ * are `missing` and may be retried. Re-collecting after a crash is safe: responses are upserts and
+ * attempts were counted when the shard was recorded, not here. The ledger entry and the `collected`
+ * mark commit together, so usage is never counted twice.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BatchHandle, BatchProvider, BatchStatus, ShardSubmission } from '../providers/batch-provider.js';
+import type { TokenUsage } from '../domain.js';
 import { BudgetGuard } from '../cost/budget.js';
+import type { BatchHandle, BatchItemResult, BatchProvider, BatchStatus, ShardSubmission } from '../providers/batch-provider.js';
 import { ProviderApiError } from '../providers/errors.js';
-import type { RunStore, ShardRow } from '../store/run-store.js';
-import { collectShard, type UsageTotals } from './collect-shard.js';
-import { failpoint } from './failpoints.js';
+import type { ResponseOutcome, RunStore, ShardRow } from '../store/run-store.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
+import { RunCancelledError, ShardSubmitUnsafeError } from './errors.js';
+import { evaluateResult } from './evaluate-result.js';
+import { failpoint } from './failpoints.js';
 import type { RunEventListener } from './run-events.js';
 
 export interface DriveContext {
@@ -36,17 +46,16 @@ export interface DriveContext {
   priceUsage?: (provider: string, model: string, usage: UsageTotals) => { costUsd?: number; syncCostUsd?: number };
 }
 
-export class RunCancelledError extends Error {
-  constructor() {
-    super('run cancelled');
-  }
-}
-
-export async function driveShard(context: DriveContext, step: CompiledBatchStep, shardId: string): Promise<void> {
+/**
+ * Takes one recorded shard from wherever it stands towards `collected`, one transition at a time.
+ * `until: 'ended'` stops once the provider has finished it (benchmarks collect separately).
+ */
+export async function driveShard(context: DriveContext, step: CompiledBatchStep, shardId: string, options: { until?: 'ended' | 'collected' } = {}): Promise<void> {
   let shard = context.store.getShard(shardId)!;
   if (shard.status === 'collected' || shard.status === 'abandoned') return;
   if (shard.status === 'planned' || shard.status === 'submitting') shard = await submitShard(context, step, shard);
   if (shard.status === 'submitted') shard = await pollShard(context, step, shard);
+  if (options.until === 'ended') return;
   if (shard.status === 'ended' || shard.status === 'failed') await collectShard(context, step, shard);
 }
 
@@ -61,7 +70,7 @@ async function submitShard(context: DriveContext, step: CompiledBatchStep, shard
     kind: shard.kind === 'embedding' ? 'embedding' : 'chat',
   };
   for (let attempt = 1; ; attempt++) {
-    if (context.isCancelled()) throw new RunCancelledError();
+    if (context.isCancelled()) throw new RunCancelledError(context.runId);
     const current = store.getShard(shard.id)!;
     if (current.status === 'submitting') {
       const found = await reconcile(context, current, submission);
@@ -107,7 +116,7 @@ function checkBudget(context: DriveContext, shard: ShardRow): void {
 
 async function reconcile(context: DriveContext, shard: ShardRow, submission: ShardSubmission): Promise<BatchHandle | undefined> {
   if (!context.provider.findSubmitted) {
-    throw new Error(`shard ${shard.id} may have been submitted, and ${context.provider.id} cannot look batches up; refusing to submit it twice`);
+    throw new ShardSubmitUnsafeError(shard.id, context.provider.id);
   }
   // Every batch this state directory already attributes to a shard (any run) is ruled out.
   const knownBatchIds = context.store.knownBatchIds();
@@ -176,4 +185,125 @@ async function backoff(
   const delayMs = suggestedMs ?? Math.round(Math.random() * Math.min(60_000, context.pollIntervalMs.initial * 2 ** attempt));
   context.emit({ type: 'retry-wait', step: step.step.name, shardId, operation, delayMs, message });
   await sleep(delayMs, undefined, context.signal ? { signal: context.signal } : undefined);
+}
+
+// ── collect ──────────────────────────────────────────────────────────────────
+
+/**
+ * Results stored per transaction: large enough that commits are rare (re-collecting after a crash is
+ * safe, so a big transaction loses nothing), and at least two per shard.
+ */
+function chunkSize(requestCount: number): number {
+  return Math.max(1, Math.min(10_000, Math.ceil(requestCount / 2)));
+}
+const TEXT_EXCERPT_CHARS = 400;
+
+export interface UsageTotals {
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+}
+
+async function collectShard(context: DriveContext, step: CompiledBatchStep, shard: ShardRow): Promise<void> {
+  const { store, provider } = context;
+  const usage: UsageTotals = { requests: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
+  const tally = { results: 0, valid: 0, invalid: 0 };
+  if (shard.status === 'ended') {
+    const size = chunkSize(shard.requestCount);
+    let chunk: BatchItemResult[] = [];
+    for await (const result of provider.results(shard.handle as BatchHandle, context.signal ? { signal: context.signal } : {})) {
+      chunk.push(result);
+      if (chunk.length >= size) {
+        store.transaction(() => storeResults(context, step, shard, chunk, usage, tally));
+        chunk = [];
+        failpoint('collecting');
+      }
+    }
+    store.transaction(() => storeResults(context, step, shard, chunk, usage, tally));
+  }
+  // A failed batch ran nothing (and bills nothing): all of its requests are missing.
+  let missing = 0;
+  store.transaction(() => {
+    for (const request of store.unansweredRequestsOfShard(shard.id)) {
+      const final = request.attempts >= step.maxAttempts;
+      saveOutcome(store, context.runId, step, shard, request.requestKey, 'missing', final, {
+        reason: shard.status === 'failed' ? `the batch failed: ${shard.error ?? shard.rawStatus ?? 'unknown'}` : 'no result line for this request',
+        attempts: request.attempts,
+      });
+      missing++;
+    }
+    store.addLedgerEntry({
+      runId: context.runId,
+      stepIndex: shard.stepIndex,
+      shardId: shard.id,
+      ...(shard.batchId ? { batchId: shard.batchId } : {}),
+      provider: shard.provider,
+      model: shard.model,
+      ...usage,
+      ...(context.priceUsage ? context.priceUsage(shard.provider, shard.model, usage) : {}),
+    });
+    store.markShardCollected(shard.id);
+  });
+  context.emit({ type: 'shard-collect', step: step.step.name, shardId: shard.id, results: tally.results, valid: tally.valid, invalid: tally.invalid, missing });
+}
+
+function storeResults(
+  context: DriveContext,
+  step: CompiledBatchStep,
+  shard: ShardRow,
+  results: BatchItemResult[],
+  usage: UsageTotals,
+  tally: { results: number; valid: number; invalid: number },
+): void {
+  const { store, runId } = context;
+  for (const result of results) {
+    const request = store.requestByCustomId(runId, shard.stepIndex, result.customId);
+    // Unknown ids (not ours) and duplicate deliveries of a line already stored are ignored.
+    if (!request || request.status !== 'sharded') continue;
+    const key = request.requestKey;
+    if ('usage' in result && result.usage) addUsage(usage, result.usage);
+    const evaluation = evaluateResult(result, step.output, { capabilities: context.provider.capabilities, mode: step.outputMode });
+    const final = evaluation.outcome === 'valid' || !evaluation.retryable || request.attempts >= step.maxAttempts;
+    saveOutcome(store, runId, step, shard, key, evaluation.outcome, final, {
+      ...(evaluation.reason ? { reason: evaluation.reason } : {}),
+      ...(evaluation.value ? { value: evaluation.value } : {}),
+      ...(result.outcome === 'succeeded' && evaluation.outcome !== 'valid' ? { textExcerpt: result.text.slice(0, TEXT_EXCERPT_CHARS) } : {}),
+      ...('usage' in result && result.usage ? { usage: result.usage } : {}),
+      customId: result.customId,
+      attempts: request.attempts,
+    });
+    tally.results++;
+    if (evaluation.outcome === 'valid') tally.valid++;
+    else tally.invalid++;
+  }
+}
+
+function saveOutcome(
+  store: RunStore,
+  runId: string,
+  step: CompiledBatchStep,
+  shard: ShardRow,
+  requestKey: string,
+  outcome: ResponseOutcome,
+  final: boolean,
+  extra: { reason?: string; value?: unknown; textExcerpt?: string; usage?: TokenUsage; customId?: string; attempts: number },
+): void {
+  store.putResponse({
+    requestKey,
+    provider: step.step.modelRef.provider,
+    model: step.step.modelRef.model,
+    outcome,
+    ...extra,
+    ...(shard.batchId ? { batchId: shard.batchId } : {}),
+    final,
+  });
+  store.setRequestOutcome(runId, shard.stepIndex, requestKey, outcome, final);
+}
+
+function addUsage(totals: UsageTotals, usage: TokenUsage): void {
+  totals.requests++;
+  totals.inputTokens += usage.inputTokens;
+  totals.outputTokens += usage.outputTokens;
+  totals.cachedInputTokens += usage.cachedInputTokens ?? 0;
 }

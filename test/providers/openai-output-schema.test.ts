@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SchemaDefinitionError } from '../../src/schema/errors.js';
 import type { JsonSchema } from '../../src/schema/json-schema.js';
-import { toOpenAIResponseFormat, toOpenAIStrictSchema } from '../../src/schema/openai-strict.js';
-import { openAIStrictViolations } from './provider-schema-rules.js';
+import { toOpenAIResponseFormat, toOpenAIStrictSchema } from '../../src/providers/openai/openai-output-schema.js';
+import { openAIStrictViolations } from '../schema/provider-schema-rules.js';
 
 function conversionError(schema: JsonSchema): SchemaDefinitionError {
   try {

@@ -1,10 +1,9 @@
-import { SchemaDefinitionError } from './errors.js';
-import { isJsonSchemaObject, type JsonSchema } from './json-schema.js';
-import type { ProviderProfile, ProviderSchema } from './provider-profile.js';
-import { forEachSubschema } from './schema-keywords.js';
-import { toProviderSchema } from './to-provider-schema.js';
+import { SchemaDefinitionError } from '../../schema/errors.js';
+import { isJsonSchemaObject, type JsonSchema } from '../../schema/json-schema.js';
+import type { SchemaGrammar, ProviderSchema } from '../../schema/schema-grammar.js';
+import { forEachSubschema } from '../../schema/schema-keywords.js';
+import { toProviderSchema } from '../../schema/to-provider-schema.js';
 
-export { stripNullsForOptional } from './strip-nulls-for-optional.js';
 
 /**
  * OpenAI structured outputs, strict mode (spec A.11): `response_format: {type: 'json_schema',
@@ -14,7 +13,7 @@ export { stripNullsForOptional } from './strip-nulls-for-optional.js';
  */
 export const OPENAI_STRICT_FORMATS: ReadonlySet<string> = new Set(['date-time', 'time', 'date', 'duration', 'email', 'hostname', 'ipv4', 'ipv6', 'uuid']);
 
-export const OPENAI_STRICT_PROFILE: ProviderProfile = {
+export const OPENAI_STRICT_PROFILE: SchemaGrammar = {
   label: 'OpenAI strict mode',
   requireAllProperties: true,
   allowRecursion: true,

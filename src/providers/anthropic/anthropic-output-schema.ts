@@ -1,6 +1,6 @@
-import type { JsonSchema } from './json-schema.js';
-import type { ProviderProfile, ProviderSchema } from './provider-profile.js';
-import { toProviderSchema } from './to-provider-schema.js';
+import type { JsonSchema } from '../../schema/json-schema.js';
+import type { SchemaGrammar, ProviderSchema } from '../../schema/schema-grammar.js';
+import { toProviderSchema } from '../../schema/to-provider-schema.js';
 
 /**
  * Anthropic structured outputs (spec B.9): native JSON outputs (`output_config.format`) and strict
@@ -25,7 +25,7 @@ export function isSimplePattern(pattern: string): boolean {
   return true;
 }
 
-export const ANTHROPIC_PROFILE: ProviderProfile = {
+export const ANTHROPIC_PROFILE: SchemaGrammar = {
   label: 'Anthropic structured outputs',
   requireAllProperties: false,
   allowRecursion: false,

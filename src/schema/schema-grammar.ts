@@ -4,7 +4,7 @@ import type { JsonSchema } from './json-schema.js';
  * What one provider's structured-output grammar accepts, as data. The converter in
  * `to-provider-schema.ts` reads a profile; `openai-strict.ts` and `anthropic-output.ts` each define one.
  */
-export interface ProviderProfile {
+export interface SchemaGrammar {
   /** Used in error messages: "OpenAI strict mode", "Anthropic structured outputs". */
   label: string;
   /** OpenAI: every property listed in `required`; the optional ones become nullable. */

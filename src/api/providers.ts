@@ -1,0 +1,48 @@
+/**
+ * Where a run's requests go, chosen at the edge (CLI, public API) and handed to the engine: the real
+ * providers with keys from the environment, or, offline, the built-in emulator started in this
+ * process with every provider pointed at it.
+ */
+import { join, resolve } from 'node:path';
+import type { EmulatorOptions } from '../emulator/emulator.js';
+import type { CapabilityLookup } from '../engine/compile-recipe.js';
+import type { ProviderCatalog } from '../providers/batch-provider.js';
+import { createProviderCatalog, PROVIDER_CAPABILITIES } from '../providers/registry.js';
+
+/** Every provider's capabilities: all that validating and estimating need. */
+export const DEFAULT_CAPABILITIES: CapabilityLookup = { capabilities: (provider) => PROVIDER_CAPABILITIES[provider] };
+
+export interface OpenProvidersOptions {
+  /** Start the built-in emulator and send every request to it (no keys, no cost). */
+  offline?: boolean;
+  /**
+   * The run state directory (default `./.synthforge`). Offline, the emulator keeps its files and
+   * batches under `<stateDir>/emulator`, so a resumed offline run finds the batches it created.
+   */
+  stateDir?: string;
+  cwd?: string;
+  /** Fault and timing options of the offline emulator. */
+  emulator?: Partial<EmulatorOptions>;
+  /** Where keys and base URLs are read (default `process.env`). */
+  env?: Record<string, string | undefined>;
+}
+
+export interface OpenedProviders {
+  catalog: ProviderCatalog;
+  /** Stops the emulator, if one was started. */
+  close(): Promise<void>;
+}
+
+export async function openProviders(options: OpenProvidersOptions = {}): Promise<OpenedProviders> {
+  const env = options.env ?? process.env;
+  if (!options.offline) return { catalog: createProviderCatalog({ env }), close: async () => {} };
+  const stateDir = resolve(options.cwd ?? process.cwd(), options.stateDir ?? '.synthforge');
+  // Loaded only when needed: runs against real providers never load the emulator.
+  const { startEmulator } = await import('../emulator/emulator.js');
+  const emulator = await startEmulator({ dataDir: join(stateDir, 'emulator'), ...options.emulator });
+  const catalog = createProviderCatalog({
+    env,
+    offline: { openaiBaseURL: emulator.openaiBaseURL, anthropicBaseURL: emulator.anthropicBaseURL, geminiBaseURL: emulator.geminiBaseURL },
+  });
+  return { catalog, close: () => emulator.close() };
+}

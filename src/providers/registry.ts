@@ -1,0 +1,112 @@
+/**
+ * The default provider catalog: capabilities of every provider, and adapters built on demand with
+ * credentials from the environment only. With `offline`, every provider points at the given
+ * endpoints (the built-in emulator) and needs no key.
+ *
+ * Adapters are imported when first opened, so `validate` and `plan` never load a vendor SDK.
+ */
+import type { ModelRef, ProviderId } from '../domain.js';
+import { UsageError } from '../errors.js';
+import type { BatchProvider, ProviderCapabilities, ProviderCatalog } from './batch-provider.js';
+import { MissingCredentialsError } from './errors.js';
+import { ANTHROPIC_CAPABILITIES } from './anthropic/anthropic-capabilities.js';
+import { GEMINI_CAPABILITIES } from './gemini/gemini-capabilities.js';
+import { OPENAI_CAPABILITIES } from './openai/openai-capabilities.js';
+import { OPENAI_COMPATIBLE_CAPABILITIES } from './openai-compatible/openai-compatible-capabilities.js';
+
+export const PROVIDER_CAPABILITIES: Readonly<Record<ProviderId, ProviderCapabilities>> = {
+  openai: OPENAI_CAPABILITIES,
+  anthropic: ANTHROPIC_CAPABILITIES,
+  gemini: GEMINI_CAPABILITIES,
+  'openai-compatible': OPENAI_COMPATIBLE_CAPABILITIES,
+};
+
+/** Base URLs that replace every provider's own (the emulator's, when running offline). */
+export interface OfflineEndpoints {
+  openaiBaseURL: string;
+  anthropicBaseURL: string;
+  geminiBaseURL: string;
+}
+
+export interface ProviderSetup {
+  env: Record<string, string | undefined>;
+  offline?: OfflineEndpoints;
+  /** Overrides for tests: per-call timeout and retries of idempotent calls. */
+  timeoutMs?: number;
+  maxRetries?: number;
+}
+
+/** The catalog `runRecipe` uses unless it is given another. */
+export function createProviderCatalog(setup: ProviderSetup): ProviderCatalog {
+  const instances = new Map<string, Promise<BatchProvider>>();
+  return {
+    offline: setup.offline !== undefined,
+    capabilities: (provider) => PROVIDER_CAPABILITIES[provider],
+    checkCredentials(providers) {
+      if (setup.offline) return;
+      for (const provider of new Set(providers)) requireKey(setup.env, provider);
+    },
+    open(model: ModelRef, options: { baseUrl?: string } = {}) {
+      const cacheKey = `${model.provider}|${options.baseUrl ?? ''}`;
+      let provider = instances.get(cacheKey);
+      if (!provider) {
+        provider = createAdapter(setup, model.provider, options.baseUrl);
+        // A failed creation (no key, no base URL) is not remembered.
+        provider.catch(() => instances.delete(cacheKey));
+        instances.set(cacheKey, provider);
+      }
+      return provider;
+    },
+  };
+}
+
+async function createAdapter(setup: ProviderSetup, provider: ProviderId, baseUrl: string | undefined): Promise<BatchProvider> {
+  const { env, offline } = setup;
+  const common = {
+    ...(setup.timeoutMs !== undefined ? { timeoutMs: setup.timeoutMs } : {}),
+    ...(setup.maxRetries !== undefined ? { maxRetries: setup.maxRetries } : {}),
+  };
+  const apiKey = (): string => (offline ? 'offline-emulator' : requireKey(env, provider));
+  switch (provider) {
+    case 'openai': {
+      const { OpenAIBatchProvider } = await import('./openai/openai-batch-provider.js');
+      const baseURL = offline?.openaiBaseURL ?? env.OPENAI_BASE_URL;
+      return new OpenAIBatchProvider({ apiKey: apiKey(), ...(baseURL ? { baseURL } : {}), ...common });
+    }
+    case 'anthropic': {
+      const { AnthropicBatchProvider } = await import('./anthropic/anthropic-batch-provider.js');
+      const baseURL = offline?.anthropicBaseURL ?? env.ANTHROPIC_BASE_URL;
+      return new AnthropicBatchProvider({ apiKey: apiKey(), ...(baseURL ? { baseURL } : {}), ...common });
+    }
+    case 'gemini': {
+      const { GeminiBatchProvider } = await import('./gemini/gemini-batch-provider.js');
+      // GEMINI_BASE_URL, else the SDK's own GOOGLE_GEMINI_BASE_URL (read by the SDK when we pass none).
+      const baseURL = offline?.geminiBaseURL ?? env.GEMINI_BASE_URL;
+      return new GeminiBatchProvider({ apiKey: apiKey(), ...(baseURL ? { baseURL } : {}), ...common });
+    }
+    case 'openai-compatible': {
+      const { OpenAICompatibleProvider } = await import('./openai-compatible/openai-compatible-provider.js');
+      const variable = OPENAI_COMPATIBLE_CAPABILITIES.baseUrlVariable!;
+      // Offline, a local server is stood in for by the emulator's chat completions endpoint.
+      const baseURL = offline ? offline.openaiBaseURL : (baseUrl ?? env[variable]);
+      if (!baseURL) throw new UsageError('missing_base_url', `an openai-compatible model needs base_url in the recipe (or ${variable})`);
+      return new OpenAICompatibleProvider({
+        baseURL,
+        ...(env.OPENAI_COMPATIBLE_API_KEY ? { apiKey: env.OPENAI_COMPATIBLE_API_KEY } : {}),
+        ...(setup.timeoutMs !== undefined ? { timeoutMs: setup.timeoutMs } : {}),
+        ...(offline ? { retryBaseMs: 20 } : {}),
+      });
+    }
+  }
+}
+
+/** The first key variable that is set, or MissingCredentialsError naming them all. Providers that need no key pass. */
+function requireKey(env: Record<string, string | undefined>, provider: ProviderId): string {
+  const variables = PROVIDER_CAPABILITIES[provider].keyVariables;
+  if (variables.length === 0) return '';
+  for (const name of variables) {
+    const value = env[name];
+    if (value) return value;
+  }
+  throw new MissingCredentialsError(provider, [...variables]);
+}
