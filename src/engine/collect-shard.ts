@@ -9,7 +9,8 @@
  */
 import type { TokenUsage } from '../domain.js';
 import type { BatchHandle, BatchItemResult } from '../providers/batch-provider.js';
-import type { ResponseOutcome, RunStore, ShardRow } from '../store/run-store.js';
+import type { RunStore, ShardRow } from '../store/run-store.js';
+import type { ResponseOutcome } from '../store/store-schema.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
 import type { DriveContext } from './drive-shard.js';
 import { evaluateResult } from './evaluate-result.js';
@@ -115,7 +116,7 @@ function saveOutcome(
   final: boolean,
   extra: { reason?: string; value?: unknown; textExcerpt?: string; usage?: TokenUsage; customId?: string; attempts: number },
 ): void {
-  store.putResponse({
+  store.responses.put({
     requestKey,
     provider: step.step.modelRef.provider,
     model: step.step.modelRef.model,

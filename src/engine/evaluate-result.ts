@@ -4,7 +4,7 @@
  * provider error, expired). Bad model output is data here, never an exception.
  */
 import type { BatchItemResult, StructuredOutputMode } from '../providers/batch-provider.js';
-import type { ResponseOutcome } from '../store/run-store.js';
+import type { ResponseOutcome } from '../store/store-schema.js';
 import { extractJson } from '../schema/extract-json.js';
 import { formatIssues } from '../schema/issues.js';
 import { stripNullsForOptional } from '../schema/openai-strict.js';
