@@ -185,7 +185,7 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
       counts: { valid: counts.succeeded ?? 0, invalid, dedupInput: dedupCounts.input, exact: dedupCounts.dropped.exact ?? 0, near: dedupCounts.dropped.near ?? 0, rows: version!.rows, splits: version!.splits },
       dedup: dedupStats,
       dataBytes,
-      storeBytes: Number(store.db.pragma('page_count', { simple: true })) * Number(store.db.pragma('page_size', { simple: true })),
+      storeBytes: store.sizeBytes(),
     };
   } finally {
     store.close();

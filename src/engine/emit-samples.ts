@@ -26,7 +26,7 @@ export async function* emitSamples(
     const keys = (await nextKeys?.()) ?? [...renderRecordRequests(step, record)].map((rendered) => rendered.key);
     for (const [sampleIndex, key] of keys.entries()) {
       counts.requested = (counts.requested ?? 0) + 1;
-      const response = store.getResponse(key);
+      const response = store.responses.get(key);
       const cached = !response?.batchId || !batchesOfRun.has(response.batchId);
       if (response && cached) counts.cached = (counts.cached ?? 0) + 1;
       if (!response || response.outcome !== 'valid') {

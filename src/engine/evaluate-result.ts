@@ -4,7 +4,7 @@
  * provider error, expired). Bad model output is data here, never an exception.
  */
 import type { BatchItemResult, ProviderCapabilities, StructuredOutputMode } from '../providers/batch-provider.js';
-import type { ResponseOutcome } from '../store/run-store.js';
+import type { ResponseOutcome } from '../store/store-schema.js';
 import { formatIssues } from '../schema/issues.js';
 import type { OutputSchema } from '../schema/output-schema.js';
 import { parseModelOutput } from '../schema/parse-output.js';

@@ -94,7 +94,7 @@ function shouldSend(context: PlanContext, stepIndex: number, rendered: RenderedR
   }
   // false: a duplicate request of this pass, or one already sent in a recorded shard.
   if (!store.addRequest(runId, stepIndex, key, rendered.request.customId)) return false;
-  const cached = context.noCache ? undefined : store.getResponse(key);
+  const cached = context.noCache ? undefined : store.responses.get(key);
   if (cached?.final) {
     store.setRequestOutcome(runId, stepIndex, key, cached.outcome, true);
     result.cached++;

@@ -23,7 +23,8 @@ import type { TokenUsage } from '../domain.js';
 import { BudgetGuard } from '../cost/budget.js';
 import type { BatchHandle, BatchItemResult, BatchProvider, BatchStatus, ShardSubmission } from '../providers/batch-provider.js';
 import { ProviderApiError } from '../providers/errors.js';
-import type { ResponseOutcome, RunStore, ShardRow } from '../store/run-store.js';
+import type { RunStore, ShardRow } from '../store/run-store.js';
+import type { ResponseOutcome } from '../store/store-schema.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
 import { RunCancelledError, ShardSubmitUnsafeError } from './errors.js';
 import { evaluateResult } from './evaluate-result.js';
@@ -289,7 +290,7 @@ function saveOutcome(
   final: boolean,
   extra: { reason?: string; value?: unknown; textExcerpt?: string; usage?: TokenUsage; customId?: string; attempts: number },
 ): void {
-  store.putResponse({
+  store.responses.put({
     requestKey,
     provider: step.step.modelRef.provider,
     model: step.step.modelRef.model,

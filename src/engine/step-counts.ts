@@ -1,4 +1,4 @@
-import type { ResponseOutcome } from '../store/run-store.js';
+import type { ResponseOutcome } from '../store/store-schema.js';
 
 /** Per-step counts, as the summary and the manifest report them. */
 export interface StepCounts {

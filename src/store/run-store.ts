@@ -1,26 +1,24 @@
 /**
- * The durable run state and response cache. Synchronous (better-sqlite3) on purpose: each state
- * change that follows a provider call is one transaction, committed before the next provider call.
+ * The durable run state: runs, their steps, requests, shards and cost ledger, and the response cache
+ * on the same connection (`responses`). Synchronous (better-sqlite3) on purpose: each state change
+ * that follows a provider call is one transaction, committed before the next provider call.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { STORE_SCHEMA, STORE_SCHEMA_VERSION } from './store-schema.js';
-
-export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'budget_exceeded' | 'interrupted';
-export type ShardStatus = 'planned' | 'submitting' | 'submitted' | 'ended' | 'failed' | 'collected' | 'abandoned';
-
-/** Why a sample is (not) usable. `valid` is the only success. */
-export type ResponseOutcome =
-  | 'valid'
-  | 'not_json'
-  | 'schema_violation'
-  | 'refusal'
-  | 'truncated'
-  | 'provider_error'
-  | 'expired'
-  | 'canceled'
-  | 'missing';
+import { StoreVersionError } from './errors.js';
+import { ResponseCache } from './response-cache.js';
+import {
+  prepareStoreSchema,
+  STORE_SCHEMA_VERSION,
+  type RequestStatus,
+  type ResponseOutcome,
+  type RunStatus,
+  type ShardKind,
+  type ShardStatus,
+  type StepKind,
+  type StepStatus,
+} from './store-schema.js';
 
 export interface RunRow {
   id: string;
@@ -46,8 +44,7 @@ export interface ShardRow {
   provider: string;
   model: string;
   endpoint: string;
-  /** `chat` or `embedding`. */
-  kind: string;
+  kind: ShardKind;
   inputPath: string;
   inputHash: string;
   requestCount: number;
@@ -61,22 +58,6 @@ export interface ShardRow {
   error?: string;
   createdAt: number;
   submittedAt?: number;
-}
-
-export interface ResponseRow {
-  requestKey: string;
-  provider: string;
-  model: string;
-  outcome: ResponseOutcome;
-  reason?: string;
-  value?: unknown;
-  textExcerpt?: string;
-  usage?: { inputTokens: number; outputTokens: number; cachedInputTokens?: number };
-  batchId?: string;
-  customId?: string;
-  attempts: number;
-  /** A final response is served as-is: valid, or invalid after every allowed attempt. */
-  final: boolean;
 }
 
 export interface LedgerRow {
@@ -97,26 +78,43 @@ export interface LedgerRow {
 type Row = Record<string, unknown>;
 
 export class RunStore {
-  readonly db: Database.Database;
+  readonly #db: Database.Database;
+  /** The cross-run response cache, keyed by request key. */
+  readonly responses: ResponseCache;
 
+  /** Throws StoreVersionError when the directory holds a store of another schema version, or not a store. */
   constructor(readonly stateDir: string) {
     mkdirSync(stateDir, { recursive: true });
-    this.db = new Database(join(stateDir, 'synthforge.db'));
-    this.db.pragma('journal_mode = WAL');
-    // NORMAL in WAL mode: a committed transaction survives any crash of the process (kill -9),
-    // which is what exactly-once submission relies on; only an OS crash or power loss can lose the
-    // last commits. FULL would fsync every commit and cost ~10x at a million results.
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 10000');
-    // Checkpoint every ~80 MB of WAL instead of 4 MB: with random-key B-trees nearly every small
-    // checkpoint rewrites many pages and fsyncs twice (measured: commits 2-3x faster at 300K rows).
-    this.db.pragma('wal_autocheckpoint = 20000');
-    this.db.exec(STORE_SCHEMA);
-    this.statement('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(STORE_SCHEMA_VERSION));
+    const file = join(stateDir, 'synthforge.db');
+    const db = new Database(file);
+    try {
+      db.pragma('journal_mode = WAL');
+      // NORMAL in WAL mode: a committed transaction survives any crash of the process (kill -9),
+      // which is what exactly-once submission relies on; only an OS crash or power loss can lose the
+      // last commits. FULL would fsync every commit and cost ~10x at a million results.
+      db.pragma('synchronous = NORMAL');
+      db.pragma('busy_timeout = 10000');
+      // Checkpoint every ~80 MB of WAL instead of 4 MB: with random-key B-trees nearly every small
+      // checkpoint rewrites many pages and fsyncs twice (measured: commits 2-3x faster at 300K rows).
+      db.pragma('wal_autocheckpoint = 20000');
+      db.pragma('foreign_keys = ON');
+      prepareStoreSchema(db, file);
+    } catch (error) {
+      db.close();
+      if ((error as { code?: unknown }).code === 'SQLITE_NOTADB') throw new StoreVersionError(file, undefined, STORE_SCHEMA_VERSION, error);
+      throw error;
+    }
+    this.#db = db;
+    this.responses = new ResponseCache(db);
   }
 
   close(): void {
-    this.db.close();
+    this.#db.close();
+  }
+
+  /** Bytes of the database's pages (committed WAL frames included, free pages too). */
+  sizeBytes(): number {
+    return Number(this.#db.pragma('page_count', { simple: true })) * Number(this.#db.pragma('page_size', { simple: true }));
   }
 
   private readonly statements = new Map<string, Database.Statement>();
@@ -125,14 +123,14 @@ export class RunStore {
   private statement(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
     if (!statement) {
-      statement = this.db.prepare(sql);
+      statement = this.#db.prepare(sql);
       this.statements.set(sql, statement);
     }
     return statement;
   }
 
   transaction<T>(run: () => T): T {
-    return this.db.transaction(run)();
+    return this.#db.transaction(run)();
   }
 
   // --- runs -------------------------------------------------------------------------------------
@@ -174,10 +172,6 @@ export class RunStore {
       .run(status, Date.now(), extra.summary === undefined ? null : JSON.stringify(extra.summary), extra.error ?? null, id);
   }
 
-  updateRunOptions(id: string, options: Record<string, unknown>): void {
-    this.statement('UPDATE runs SET options = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(options), Date.now(), id);
-  }
-
   /** Marks the run as worked on by this process, clearing an earlier cancel request. */
   claimRun(id: string, pid: number): void {
     this.statement(`UPDATE runs SET pid = ?, status = 'running', cancel_requested = 0, updated_at = ? WHERE id = ?`).run(pid, Date.now(), id);
@@ -194,7 +188,7 @@ export class RunStore {
 
   // --- steps ------------------------------------------------------------------------------------
 
-  saveStep(runId: string, index: number, name: string, kind: string, status: string, counts?: unknown): void {
+  saveStep(runId: string, index: number, name: string, kind: StepKind, status: StepStatus, counts?: unknown): void {
     this.statement(
         `INSERT INTO steps (run_id, step_index, name, kind, status, counts) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (run_id, step_index) DO UPDATE SET status = excluded.status, counts = COALESCE(excluded.counts, counts)`,
@@ -202,13 +196,13 @@ export class RunStore {
       .run(runId, index, name, kind, status, counts === undefined ? null : JSON.stringify(counts));
   }
 
-  getSteps(runId: string): { index: number; name: string; kind: string; status: string; counts?: unknown }[] {
+  getSteps(runId: string): { index: number; name: string; kind: StepKind; status: StepStatus; counts?: unknown }[] {
     const rows = this.statement('SELECT * FROM steps WHERE run_id = ? ORDER BY step_index').all(runId) as Row[];
     return rows.map((row) => ({
       index: row.step_index as number,
       name: row.name as string,
-      kind: row.kind as string,
-      status: row.status as string,
+      kind: row.kind as StepKind,
+      status: row.status as StepStatus,
       ...(row.counts ? { counts: JSON.parse(row.counts as string) } : {}),
     }));
   }
@@ -234,17 +228,11 @@ export class RunStore {
     return row.n;
   }
 
-  getRequest(runId: string, stepIndex: number, requestKey: string): { attempts: number; status: string; outcome?: string } | undefined {
-    const row = this.statement('SELECT attempts, status, outcome FROM requests WHERE run_id = ? AND step_index = ? AND request_key = ?')
-      .get(runId, stepIndex, requestKey) as Row | undefined;
-    return row ? { attempts: row.attempts as number, status: row.status as string, ...(row.outcome ? { outcome: row.outcome as string } : {}) } : undefined;
-  }
-
-  requestByCustomId(runId: string, stepIndex: number, customId: string): { requestKey: string; attempts: number; status: string } | undefined {
+  requestByCustomId(runId: string, stepIndex: number, customId: string): { requestKey: string; attempts: number; status: RequestStatus } | undefined {
     const row = this.statement('SELECT request_key, attempts, status FROM requests WHERE run_id = ? AND step_index = ? AND custom_id = ?').get(runId, stepIndex, customId) as
       | Row
       | undefined;
-    return row ? { requestKey: row.request_key as string, attempts: row.attempts as number, status: row.status as string } : undefined;
+    return row ? { requestKey: row.request_key as string, attempts: row.attempts as number, status: row.status as RequestStatus } : undefined;
   }
 
   /** Puts requests into a shard: one more attempt each. */
@@ -273,17 +261,17 @@ export class RunStore {
     }));
   }
 
-  countRequests(runId: string, stepIndex: number, status: string): number {
+  countRequests(runId: string, stepIndex: number, status: RequestStatus): number {
     const row = this.statement('SELECT COUNT(*) AS n FROM requests WHERE run_id = ? AND step_index = ? AND status = ?')
       .get(runId, stepIndex, status) as { n: number };
     return row.n;
   }
 
-  hasRequestsWithStatus(runId: string, stepIndex: number, status: string): boolean {
+  hasRequestsWithStatus(runId: string, stepIndex: number, status: RequestStatus): boolean {
     return this.countRequests(runId, stepIndex, status) > 0;
   }
 
-  requestKeysWithStatus(runId: string, stepIndex: number, status: string): Set<string> {
+  requestKeysWithStatus(runId: string, stepIndex: number, status: RequestStatus): Set<string> {
     const rows = this.statement('SELECT request_key FROM requests WHERE run_id = ? AND step_index = ? AND status = ?')
       .all(runId, stepIndex, status) as { request_key: string }[];
     return new Set(rows.map((row) => row.request_key));
@@ -349,7 +337,7 @@ export class RunStore {
     this.statement('UPDATE shards SET raw_status = ?, counts = ? WHERE id = ?').run(rawStatus, counts === undefined ? null : JSON.stringify(counts), id);
   }
 
-  markShardEnded(id: string, status: 'ended' | 'failed', rawStatus: string, error?: string): void {
+  markShardEnded(id: string, status: Extract<ShardStatus, 'ended' | 'failed'>, rawStatus: string, error?: string): void {
     this.statement('UPDATE shards SET status = ?, raw_status = ?, error = ?, ended_at = ? WHERE id = ?')
       .run(status, rawStatus, error ?? null, Date.now(), id);
   }
@@ -361,43 +349,6 @@ export class RunStore {
   knownBatchIds(): Set<string> {
     const rows = this.statement('SELECT batch_id FROM shards WHERE batch_id IS NOT NULL').all() as { batch_id: string }[];
     return new Set(rows.map((row) => row.batch_id));
-  }
-
-  countBatchesOfRun(runId: string): number {
-    const row = this.statement('SELECT COUNT(*) AS n FROM shards WHERE run_id = ? AND batch_id IS NOT NULL').get(runId) as { n: number };
-    return row.n;
-  }
-
-  // --- responses (the cache) --------------------------------------------------------------------
-
-  getResponse(requestKey: string): ResponseRow | undefined {
-    const row = this.statement('SELECT * FROM responses WHERE request_key = ?').get(requestKey) as Row | undefined;
-    return row ? toResponseRow(row) : undefined;
-  }
-
-  putResponse(response: ResponseRow): void {
-    this.statement(
-        `INSERT INTO responses (request_key, provider, model, outcome, reason, value, text_excerpt, usage, batch_id, custom_id, attempts, final, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (request_key) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason, value = excluded.value,
-           text_excerpt = excluded.text_excerpt, usage = excluded.usage, batch_id = excluded.batch_id, custom_id = excluded.custom_id,
-           attempts = excluded.attempts, final = excluded.final, created_at = excluded.created_at`,
-      )
-      .run(
-        response.requestKey,
-        response.provider,
-        response.model,
-        response.outcome,
-        response.reason ?? null,
-        response.value === undefined ? null : JSON.stringify(response.value),
-        response.textExcerpt ?? null,
-        response.usage ? JSON.stringify(response.usage) : null,
-        response.batchId ?? null,
-        response.customId ?? null,
-        response.attempts,
-        response.final ? 1 : 0,
-        Date.now(),
-      );
   }
 
   // --- ledger -----------------------------------------------------------------------------------
@@ -483,7 +434,7 @@ function toShardRow(row: Row): ShardRow {
     provider: row.provider as string,
     model: row.model as string,
     endpoint: row.endpoint as string,
-    kind: row.kind as string,
+    kind: row.kind as ShardKind,
     inputPath: row.input_path as string,
     inputHash: row.input_hash as string,
     requestCount: row.request_count as number,
@@ -497,22 +448,5 @@ function toShardRow(row: Row): ShardRow {
     ...(row.error ? { error: row.error as string } : {}),
     createdAt: row.created_at as number,
     ...(row.submitted_at ? { submittedAt: row.submitted_at as number } : {}),
-  };
-}
-
-function toResponseRow(row: Row): ResponseRow {
-  return {
-    requestKey: row.request_key as string,
-    provider: row.provider as string,
-    model: row.model as string,
-    outcome: row.outcome as ResponseOutcome,
-    ...(row.reason ? { reason: row.reason as string } : {}),
-    ...(row.value !== null ? { value: JSON.parse(row.value as string) } : {}),
-    ...(row.text_excerpt ? { textExcerpt: row.text_excerpt as string } : {}),
-    ...(row.usage ? { usage: JSON.parse(row.usage as string) } : {}),
-    ...(row.batch_id ? { batchId: row.batch_id as string } : {}),
-    ...(row.custom_id ? { customId: row.custom_id as string } : {}),
-    attempts: row.attempts as number,
-    final: row.final === 1,
   };
 }

@@ -1,0 +1,284 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { SynthforgeError } from '../../src/errors.js';
+import { StoreVersionError } from '../../src/store/errors.js';
+import { RunStore } from '../../src/store/run-store.js';
+import {
+  REQUEST_STATUSES,
+  RESPONSE_OUTCOMES,
+  RUN_STATUSES,
+  SHARD_KINDS,
+  SHARD_STATUSES,
+  STEP_KINDS,
+  STEP_STATUSES,
+  STORE_SCHEMA_VERSION,
+  type RunStatus,
+  type StepStatus,
+} from '../../src/store/store-schema.js';
+import { runCli } from '../helpers/cli.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
+
+const tempDir = useTempDirs();
+
+const RUN = { id: 'run-1', recipeName: 'r', recipePath: '/r.yaml', recipeHash: 'h', options: {} };
+const SHARD = {
+  id: 'run-1-s0-0000',
+  runId: 'run-1',
+  stepIndex: 0,
+  round: 0,
+  provider: 'openai',
+  model: 'gpt-4o-mini',
+  endpoint: '',
+  kind: 'chat' as const,
+  inputPath: '/shard.jsonl',
+  inputHash: 'abc',
+  requestCount: 1,
+  bytes: 10,
+};
+
+/** A store with one run, one step, one shard and one request in it, closed again. */
+function seededStateDir(): string {
+  const dir = tempDir();
+  const store = new RunStore(dir);
+  store.createRun(RUN);
+  store.saveStep(RUN.id, 0, 'question', 'generate', 'running');
+  store.insertShard(SHARD);
+  store.addRequest(RUN.id, 0, 'key-1', 'cid-1');
+  store.close();
+  return dir;
+}
+
+/** A second, raw connection to the store file: what the DDL itself allows, whatever RunStore does. */
+function raw(dir: string): Database.Database {
+  const db = new Database(join(dir, 'synthforge.db'));
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+function writeRawDb(dir: string, sql: string): void {
+  const db = new Database(join(dir, 'synthforge.db'));
+  db.exec(sql);
+  db.close();
+}
+
+function refusal(dir: string): StoreVersionError {
+  try {
+    new RunStore(dir).close();
+  } catch (error) {
+    return error as StoreVersionError;
+  }
+  throw new Error('the store opened');
+}
+
+describe('RunStore schema version', () => {
+  it('writes the current version into a new store and opens it again', () => {
+    const dir = seededStateDir();
+    const db = raw(dir);
+    expect(db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get()).toEqual({ value: String(STORE_SCHEMA_VERSION) });
+    db.close();
+    expect(STORE_SCHEMA_VERSION).toBe(2);
+    const store = new RunStore(dir);
+    expect(store.getRun(RUN.id)?.status).toBe('running');
+    store.close();
+  });
+
+  it('treats an empty file as a new store', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'synthforge.db'), '');
+    const store = new RunStore(dir);
+    store.createRun(RUN);
+    expect(store.listRuns()).toHaveLength(1);
+    store.close();
+  });
+
+  it.each([1, 99])('refuses a store of schema version %i, leaving it as it was', (version) => {
+    const dir = tempDir();
+    writeRawDb(dir, `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema_version', '${version}');
+      CREATE TABLE runs (id TEXT PRIMARY KEY, status TEXT NOT NULL);`);
+    const error = refusal(dir);
+    expect(error).toBeInstanceOf(StoreVersionError);
+    expect(SynthforgeError.isInstance(error)).toBe(true);
+    expect(error.code).toBe('store_version_unsupported');
+    expect(error.exitCode).toBe(2);
+    expect(error.details).toEqual({ file: join(dir, 'synthforge.db'), foundVersion: version, supportedVersion: STORE_SCHEMA_VERSION });
+    expect(error.message).toContain(join(dir, 'synthforge.db'));
+    expect(error.message).toContain(`version ${version}`);
+    expect(error.message).toContain(`version ${STORE_SCHEMA_VERSION}`);
+    expect(error.message).toContain('--state');
+    expect(error.message).toContain('delete');
+    const db = raw(dir);
+    expect(db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get()).toEqual({ value: String(version) });
+    expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'shards'`).get()).toBeUndefined();
+    db.close();
+  });
+
+  it('refuses an SQLite file of another program (tables, no schema version)', () => {
+    const dir = tempDir();
+    writeRawDb(dir, 'CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);');
+    const error = refusal(dir);
+    expect(error).toBeInstanceOf(StoreVersionError);
+    expect(error.details.foundVersion).toBeNull();
+    expect(error.message).toContain('is not a synthforge store');
+  });
+
+  it('refuses a meta table without a schema version', () => {
+    const dir = tempDir();
+    writeRawDb(dir, `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('owner', 'someone');`);
+    expect(refusal(dir).code).toBe('store_version_unsupported');
+  });
+
+  it('refuses a file that is not a database at all', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'synthforge.db'), 'these are not the pages you are looking for\n'.repeat(200));
+    const error = refusal(dir);
+    expect(error).toBeInstanceOf(StoreVersionError);
+    expect(error.details.foundVersion).toBeNull();
+    expect(readFileSync(join(dir, 'synthforge.db'), 'utf8')).toMatch(/^these are not/);
+  });
+
+  it('the CLI exits 2 with the message on a store of another version', async () => {
+    const dir = tempDir();
+    writeRawDb(dir, `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema_version', '1');`);
+    const result = await runCli(['status', '--state', dir], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('schema version 1');
+    expect(result.stderr).toContain('--state');
+  });
+});
+
+describe('RunStore CHECK constraints', () => {
+  // Every listed value is accepted and one outside the list is refused: the DDL admits exactly the union.
+  const columns: { column: string; values: readonly string[]; insert: (db: Database.Database, value: string, n: number) => void }[] = [
+    {
+      column: 'runs.status',
+      values: RUN_STATUSES,
+      insert: (db, value, n) =>
+        db.prepare(`INSERT INTO runs (id, recipe_name, recipe_path, recipe_hash, status, created_at, updated_at, options) VALUES (?, 'r', 'p', 'h', ?, 0, 0, '{}')`).run(`run-x${n}`, value),
+    },
+    {
+      column: 'steps.kind',
+      values: STEP_KINDS,
+      insert: (db, value, n) => db.prepare(`INSERT INTO steps (run_id, step_index, name, kind, status) VALUES ('run-1', ?, 's', ?, 'running')`).run(100 + n, value),
+    },
+    {
+      column: 'steps.status',
+      values: STEP_STATUSES,
+      insert: (db, value, n) => db.prepare(`INSERT INTO steps (run_id, step_index, name, kind, status) VALUES ('run-1', ?, 's', 'generate', ?)`).run(200 + n, value),
+    },
+    {
+      column: 'requests.status',
+      values: REQUEST_STATUSES,
+      insert: (db, value, n) => db.prepare(`INSERT INTO requests (run_id, step_index, request_key, custom_id, status) VALUES ('run-1', 0, ?, 'c', ?)`).run(`k-status-${n}`, value),
+    },
+    {
+      column: 'requests.outcome',
+      values: RESPONSE_OUTCOMES,
+      insert: (db, value, n) =>
+        db.prepare(`INSERT INTO requests (run_id, step_index, request_key, custom_id, status, outcome) VALUES ('run-1', 0, ?, 'c', 'final', ?)`).run(`k-outcome-${n}`, value),
+    },
+    {
+      column: 'shards.status',
+      values: SHARD_STATUSES,
+      insert: (db, value, n) => insertRawShard(db, `shard-status-${n}`, 'chat', value),
+    },
+    {
+      column: 'shards.kind',
+      values: SHARD_KINDS,
+      insert: (db, value, n) => insertRawShard(db, `shard-kind-${n}`, value, 'planned'),
+    },
+    {
+      column: 'responses.outcome',
+      values: RESPONSE_OUTCOMES,
+      insert: (db, value, n) =>
+        db.prepare(`INSERT INTO responses (request_key, provider, model, outcome, attempts, final, created_at) VALUES (?, 'p', 'm', ?, 1, 1, 0)`).run(`r-${n}`, value),
+    },
+  ];
+
+  it.each(columns)('$column admits exactly its listed values', ({ values, insert }) => {
+    const dir = seededStateDir();
+    const db = raw(dir);
+    values.forEach((value, n) => insert(db, value, n));
+    expect(() => insert(db, 'bogus', values.length)).toThrow(/CHECK constraint failed/);
+    expect(() => insert(db, values[0]!.toUpperCase(), values.length + 1)).toThrow(/CHECK constraint failed/);
+    db.close();
+  });
+
+  it('a request without an outcome yet is allowed (NULL passes the check)', () => {
+    const store = new RunStore(seededStateDir());
+    expect(store.requestKeysWithStatus(RUN.id, 0, 'pending')).toEqual(new Set(['key-1']));
+    store.close();
+  });
+
+  it('RunStore methods refuse a status outside the union (cast past the type)', () => {
+    const store = new RunStore(seededStateDir());
+    expect(() => store.setRunStatus(RUN.id, 'paused' as RunStatus)).toThrow(/CHECK constraint failed/);
+    expect(() => store.saveStep(RUN.id, 0, 'question', 'generate', 'skipped' as StepStatus)).toThrow(/CHECK constraint failed/);
+    expect(store.getRun(RUN.id)?.status).toBe('running');
+    expect(store.getSteps(RUN.id)[0]?.status).toBe('running');
+    store.close();
+  });
+});
+
+function insertRawShard(db: Database.Database, id: string, kind: string, status: string): void {
+  db.prepare(
+    `INSERT INTO shards (id, run_id, step_index, round, provider, model, endpoint, kind, input_path, input_hash, request_count, bytes, status, created_at)
+     VALUES (?, 'run-1', 0, 0, 'p', 'm', '', ?, 'i', 'h', 1, 1, ?, 0)`,
+  ).run(id, kind, status);
+}
+
+describe('RunStore foreign keys', () => {
+  it('refuses steps, shards and requests of a run that does not exist', () => {
+    const store = new RunStore(seededStateDir());
+    expect(() => store.saveStep('no-such-run', 0, 'question', 'generate', 'running')).toThrow(/FOREIGN KEY constraint failed/);
+    expect(() => store.insertShard({ ...SHARD, id: 'orphan-shard', runId: 'no-such-run' })).toThrow(/FOREIGN KEY constraint failed/);
+    expect(() => store.addRequest('no-such-run', 0, 'key-2', 'cid-2')).toThrow(/FOREIGN KEY constraint failed/);
+    expect(store.shardsOfRun('no-such-run')).toEqual([]);
+    store.close();
+  });
+
+  it('refuses assigning requests to a shard that was never recorded', () => {
+    const store = new RunStore(seededStateDir());
+    expect(() => store.assignRequestsToShard(RUN.id, 0, 'no-such-shard', ['key-1'])).toThrow(/FOREIGN KEY constraint failed/);
+    store.assignRequestsToShard(RUN.id, 0, SHARD.id, ['key-1']);
+    expect(store.unansweredRequestsOfShard(SHARD.id)).toEqual([{ requestKey: 'key-1', runId: RUN.id, stepIndex: 0, attempts: 1 }]);
+    store.close();
+  });
+
+  it('refuses a ledger entry of an unknown run or shard', () => {
+    const store = new RunStore(seededStateDir());
+    const entry = { runId: RUN.id, stepIndex: 0, shardId: SHARD.id, provider: 'openai', model: 'gpt-4o-mini', requests: 1, inputTokens: 1, outputTokens: 1, cachedInputTokens: 0 };
+    expect(() => store.addLedgerEntry({ ...entry, runId: 'no-such-run' })).toThrow(/FOREIGN KEY constraint failed/);
+    expect(() => store.addLedgerEntry({ ...entry, shardId: 'no-such-shard' })).toThrow(/FOREIGN KEY constraint failed/);
+    store.addLedgerEntry(entry);
+    expect(store.ledgerTotals(RUN.id).requests).toBe(1);
+    store.close();
+  });
+
+  it('the DDL itself refuses an orphan row (raw connection with foreign keys on)', () => {
+    const db = raw(seededStateDir());
+    expect(() => db.prepare(`INSERT INTO steps (run_id, step_index, name, kind, status) VALUES ('ghost', 0, 's', 'generate', 'running')`).run()).toThrow(
+      /FOREIGN KEY constraint failed/,
+    );
+    db.close();
+  });
+});
+
+describe('RunStore.sizeBytes', () => {
+  it('is the page count times the page size, and grows with the data', () => {
+    const dir = seededStateDir();
+    const store = new RunStore(dir);
+    const before = store.sizeBytes();
+    const db = raw(dir);
+    const pageSize = Number(db.pragma('page_size', { simple: true }));
+    db.close();
+    expect(before).toBeGreaterThan(0);
+    expect(before % pageSize).toBe(0);
+    store.transaction(() => {
+      for (let n = 0; n < 2_000; n++) store.addRequest(RUN.id, 0, `bulk-${n}-${'x'.repeat(40)}`, `cid-${n}`);
+    });
+    expect(store.sizeBytes()).toBeGreaterThan(before);
+    store.close();
+  });
+});
