@@ -4,7 +4,8 @@
 // corpus generation.
 //   node --import tsx bench/dedup-million.ts FILE [--workers=2] [--limit=N] [--threshold=0.8]
 import { createReadStream } from 'node:fs';
-import { dedupStream, type DedupStats } from '../src/dedup/deduper.js';
+import type { DedupStats } from '../src/dedup/deduper.js';
+import { dedupStream } from '../src/dedup/dedup-stream.js';
 import { parseDedupSpec } from '../src/dedup/dedup-spec.js';
 
 export interface MillionResult {

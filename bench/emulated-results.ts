@@ -1,5 +1,5 @@
 // Emulated OpenAI batch results for the post-processing benchmark: for each shard file the planner
-// wrote, an output file and an error file in the shape of OpenAI's (spec A.6), lines shuffled as a
+// wrote, an output file and an error file in the shape of OpenAI's, lines shuffled as a
 // real batch returns them. Generated here rather than by the emulator's HTTP server so that a
 // million lines cost seconds, not the emulator's JSON-Schema faker per line.
 //

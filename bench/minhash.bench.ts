@@ -1,5 +1,4 @@
-// MinHash / dedup benchmark (DESIGN.md "Performance targets", dedup.md §2–§3), on one generated
-// corpus in one process:
+// MinHash / dedup benchmark, on one generated corpus in one process:
 //   1. signatures/s: the `minhash` npm package (baseline) vs our JavaScript kernel vs the WASM SIMD
 //      kernel on one thread vs 2 worker threads, as ratios against the baseline;
 //   2. end-to-end dedup/s (normalise → exact → signature → LSH → verify) on 1 thread and 2 workers;
@@ -13,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Minhash } from 'minhash';
-import { resolveDedupConfig } from '../src/dedup/dedup-config.js';
-import { createDeduper, dedupStream, type DedupVerdict } from '../src/dedup/deduper.js';
-import { parseDedupSpec, type DedupSpec } from '../src/dedup/dedup-spec.js';
+import { createDeduper, type DedupVerdict } from '../src/dedup/deduper.js';
+import { dedupStream } from '../src/dedup/dedup-stream.js';
+import { parseDedupSpec, resolveDedupConfig, type DedupSpec } from '../src/dedup/dedup-spec.js';
 import { estimateJaccard, estimateStandardError, type MinHashSignature } from '../src/dedup/minhash.js';
 import { normalizeText } from '../src/dedup/normalize.js';
 import { encodeTexts, SketchPool } from '../src/dedup/sketch-pool.js';

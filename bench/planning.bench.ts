@@ -1,5 +1,4 @@
-// Request planning benchmark (DESIGN.md "Performance targets": requests rendered and sharded per
-// second). For each size (in requests) and each n (samples per record), N/n seed records are written
+// Request planning benchmark (requests rendered and sharded per second). For each size (in requests) and each n (samples per record), N/n seed records are written
 // as JSONL, then a child process (planning-child.ts) loads them into the stage file and runs the real
 // planRound: Jinja render → request key → store bookkeeping (RunStore in a temp state dir) → shard
 // JSONL files through the OpenAI adapter's encodeRequest. The baseline, measured in its own child on

@@ -1,5 +1,5 @@
-// Post-processing benchmark (DESIGN.md "Performance targets": parse → validate → dedup → write of 1M
-// emulated results; samples/s, and peak RSS at 1M ≤ 1.5× peak RSS at 100K, the dedup index aside).
+// Post-processing benchmark (parse → validate → dedup → write of 1M emulated results; samples/s,
+// against the goal that peak RSS at 1M stays ≤ 1.5× peak RSS at 100K, the dedup index aside).
 // Per size, three child processes (postprocess-child.ts):
 //   prepare   plans the requests for real and writes emulated OpenAI result files (not measured);
 //   measure   collect (parse → validate → store) → emit → dedup (exact + near) → write JSONL + Parquet,
@@ -20,7 +20,7 @@ import { runPostprocessChild, type BaselineResult, type MeasureResult, type Prep
 
 const DEFAULT_SIZES = [20_000, 100_000];
 const FULL_SIZES = [100_000, 1_000_000];
-/** DESIGN.md: peak RSS at 1M ≤ 1.5× at 100K, the dedup index aside. */
+/** Our memory goal: peak RSS at 1M ≤ 1.5× at 100K, the dedup index aside. */
 const RSS_GOAL = 1.5;
 
 interface SizeResult {

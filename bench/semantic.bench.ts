@@ -5,7 +5,8 @@
 //      auto; records/s, cosines computed, the LSH index's recall and precision against the exact
 //      verdicts, its speed-up, and the recall of the planted duplicates.
 // Options: --sizes=20000,100000 (records per run), --dim=256, --threshold=0.95, --kernel-vectors=20000.
-import { dedupStream, type DedupStats, type DedupVerdict } from '../src/dedup/deduper.js';
+import type { DedupStats, DedupVerdict } from '../src/dedup/deduper.js';
+import { dedupStream } from '../src/dedup/dedup-stream.js';
 import { parseDedupSpec } from '../src/dedup/dedup-spec.js';
 import { createSplitMix32 } from '../src/dedup/mix32.js';
 import { JsVectorBlock } from '../src/dedup/vector-block.js';

@@ -1,7 +1,6 @@
 /**
  * A deterministic synthetic corpus with planted near-duplicates, for the dedup benchmark and tests
- * (the same recipe as dedup.md §2.1, generated as a stream so a million documents never sit in
- * memory at once).
+ * (generated as a stream so a million documents never sit in memory at once).
  *
  * - Words: a 30k-word vocabulary of syllable words (1–4 syllables, ≈ 7 letters, a few numbers),
  *   drawn with Zipf(1.07) frequencies; ~120–180 words per document in sentences with capitals,

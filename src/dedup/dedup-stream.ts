@@ -1,21 +1,18 @@
-import { resolveDedupConfig, sketchIdentity, type DedupConfig, type DeduperOptions } from './dedup-config.js';
-import type { DedupStats, DedupVerdict } from './dedup-index.js';
-import { DedupPipeline } from './dedup-pipeline.js';
-import type { DedupSpec } from './dedup-spec.js';
-import { dedupTextOf, semanticValueOf } from './dedup-text.js';
+import { resolveDedupConfig, sketchIdentity, type DedupConfig, type DeduperOptions, type DedupSpec } from './dedup-spec.js';
+import { DedupPipeline, dedupTextOf, semanticValueOf, type DedupStats, type DedupVerdict } from './deduper.js';
+import type { SketchBatch } from './document-sketcher.js';
 import { DedupWorkerError } from './errors.js';
 import { SketchPool } from './sketch-pool.js';
-import type { SketchBatch } from './document-sketcher.js';
 
 /**
  * Streaming deduplication with backpressure and optional worker threads.
  *
  * Records are read in chunks of `chunkSize`. With `workers > 1`, each full chunk is sketched in a
  * worker thread (sketch-pool.ts) while up to `workers + 1` chunks are in flight, so reading,
- * sketching and deciding overlap. The decisions (dedup-index.ts) then run on this thread, strictly
- * in input order, and every record is yielded with its verdict in input order. Chunks smaller than
- * MIN_PARALLEL_CHUNK (the tail of a stream) are sketched here, where a round trip costs more than
- * it saves.
+ * sketching and deciding overlap. The decisions (text-dedup-index.ts) then run on this thread,
+ * strictly in input order, and every record is yielded with its verdict in input order. Chunks
+ * smaller than MIN_PARALLEL_CHUNK (the tail of a stream) are sketched here, where a round trip
+ * costs more than it saves.
  *
  * Backpressure: nothing is read while the consumer is not pulling, beyond the chunks in flight, so
  * memory is bounded by (in-flight chunks × chunkSize) records plus the index.
@@ -25,7 +22,7 @@ import type { SketchBatch } from './document-sketcher.js';
  * whose original is in an earlier chunk is sketched in parallel and the sketch is discarded (it
  * never reaches the LSH index). The verdicts are identical either way, with or without workers.
  *
- * Semantic dedup (dedup-pipeline.ts) runs on this thread after a chunk's exact and near verdicts,
+ * Semantic dedup (DedupPipeline in deduper.ts) runs on this thread after a chunk's exact and near verdicts,
  * on the records they kept, in batches that scan the stored vectors once per four queries; a
  * semantic-only spec skips the text stage (no text is built, no worker is started).
  *
@@ -64,7 +61,7 @@ export async function* dedupStream<T extends Keyed>(
   const workers = Math.max(1, Math.floor(options.workers ?? 1));
   const wasm = options.wasm ?? true;
   const pipeline = await DedupPipeline.create(config, { wasm });
-  const hasText = pipeline.text !== undefined;
+  const hasText = pipeline.hasText;
   const ownPool = options.pool === undefined && workers > 1 && hasText;
   if (options.pool !== undefined) assertSameConfig(options.pool.config, config);
   const pool = ownPool ? await SketchPool.create(config, workers, { wasm }) : hasText ? options.pool : undefined;
@@ -106,7 +103,7 @@ async function* decideChunks<T extends Keyed>(
   pipeline: DedupPipeline,
   spec: DedupSpec,
 ): AsyncIterable<{ records: T[]; verdicts: DedupVerdict[] }> {
-  const decider = pipeline.text;
+  const hasText = pipeline.hasText;
   const semanticField = pipeline.config.semantic?.field;
   const iterator = source[Symbol.asyncIterator]();
   const maxInFlight = pool === undefined ? 1 : pool.size + 1;
@@ -118,7 +115,7 @@ async function* decideChunks<T extends Keyed>(
         const records = await readChunk(iterator, chunkSize);
         if (records.length < chunkSize) exhausted = true;
         if (records.length === 0) break;
-        const texts = decider === undefined ? [] : records.map((record) => dedupTextOf(record.fields, spec, record.id));
+        const texts = hasText ? records.map((record) => dedupTextOf(record.fields, spec, record.id)) : [];
         let batch: Promise<SketchBatch> | undefined;
         if (pool !== undefined && records.length >= MIN_PARALLEL_CHUNK) {
           batch = pool.sketch(texts);
@@ -132,16 +129,16 @@ async function* decideChunks<T extends Keyed>(
       if (chunk === undefined) return;
       const { records, texts } = chunk;
       const verdicts: DedupVerdict[] = new Array(records.length);
-      if (decider === undefined) {
+      if (!hasText) {
         verdicts.fill(KEEP);
       } else if (chunk.batch === undefined) {
         for (let index = 0; index < records.length; index++) {
-          verdicts[index] = decider.decideText(records[index]!.id, texts[index]!, asReference);
+          verdicts[index] = pipeline.decideText(records[index]!.id, texts[index]!, asReference);
         }
       } else {
         const batch = await chunk.batch;
         for (let index = 0; index < records.length; index++) {
-          verdicts[index] = decider.decideSketched(records[index]!.id, batch, index, asReference);
+          verdicts[index] = pipeline.decideSketched(records[index]!.id, batch, index, asReference);
         }
       }
       pipeline.decideSemantic(

@@ -1,8 +1,8 @@
-import { resolveDedupConfig, type DedupConfig, type DeduperOptions } from './dedup-config.js';
-import type { DedupStats, DedupVerdict } from './dedup-index.js';
-import { DedupPipeline } from './dedup-pipeline.js';
-import type { DedupSpec } from './dedup-spec.js';
-import { dedupTextOf, semanticValueOf } from './dedup-text.js';
+import { resolveDedupConfig, type DedupConfig, type DeduperOptions, type DedupSpec } from './dedup-spec.js';
+import { DocumentSketcher, type SketchBatch } from './document-sketcher.js';
+import { DedupFieldMissingError } from './errors.js';
+import { SemanticIndex } from './semantic-index.js';
+import { TextDedupIndex, type SketchView } from './text-dedup-index.js';
 
 /**
  * The deduplicator the engine calls: exact, near-duplicate and semantic removal for one dedup step.
@@ -14,21 +14,52 @@ import { dedupTextOf, semanticValueOf } from './dedup-text.js';
  *
  * or, with the text and vector already extracted, `check(id, dedupTextOf(fields, spec), vector)`.
  *
- * Per document, in order (dedup-pipeline.ts), each stage on what the previous one kept:
+ * Per document, in order (DedupPipeline below), each stage on what the previous one kept:
  *   exact: normalise (normalize.ts) → exact key (exact.ts);
  *   near: shingles (shingle.ts) → MinHash signature (minhash.ts, or the WASM kernel) → band keys
  *     (lsh.ts) → candidates verified by exact Jaccard (jaccard.ts) → clusters (union-find.ts); see
- *     dedup-index.ts for the decision rules;
+ *     text-dedup-index.ts for the decision rules;
  *   semantic: unit vector (unit-vector.ts) → exact cosine scan or SimHash LSH → kept or dropped
  *     (semantic-index.ts).
- * For streams and worker threads, use dedupStream.
+ * For streams and worker threads, use dedupStream (dedup-stream.ts).
  */
 
-export type { DedupReason, DedupStats, DedupVerdict } from './dedup-index.js';
-export type { DedupConfig, DeduperOptions, SemanticDedupConfig } from './dedup-config.js';
-export { SEMANTIC_AUTO_LSH_ABOVE } from './dedup-config.js';
-export { dedupTextOf } from './dedup-text.js';
-export { dedupStream, type DedupStreamOptions } from './dedup-stream.js';
+/**
+ * `similarity`: the exact Jaccard for 'near', the cosine for 'semantic', absent for 'exact'.
+ * `duplicateOf`: the kept record (or reference) it duplicates.
+ */
+export type DedupVerdict =
+  | { keep: true }
+  | { keep: false; reason: DedupReason; duplicateOf: string; similarity?: number };
+
+export type DedupReason = 'exact' | 'near' | 'semantic';
+
+/** The statistics of one deduplication: the text stage's figures merged with the semantic stage's. */
+export interface DedupStats {
+  /** Documents passed to check (references not included). */
+  checked: number;
+  /** Dropped as exact duplicates. */
+  exact: number;
+  /** Dropped as near-duplicates. */
+  near: number;
+  /** Dropped as semantic duplicates (cosine ≥ threshold). */
+  semantic: number;
+  kept: number;
+  /** Reference documents added. */
+  references: number;
+  /** Bytes held in the indexes' typed arrays and WASM memories (exact table, LSH, shingles, clusters, vectors). */
+  indexBytes: number;
+  /** Members of the largest cluster, exact duplicates and references included (for semantic: a kept vector and the records dropped against it). */
+  largestCluster: number;
+  /** Candidate pairs verified by exact Jaccard (LSH work; a surge means a template-heavy bucket). */
+  verified: number;
+  /** Vector pairs whose cosine was computed (exact scans plus LSH candidates). */
+  semanticCompared: number;
+  /** The semantic index in use at the end: 'exact' scans, 'lsh' (index: lsh, or auto past its switch), 'none' without semantic dedup. */
+  semanticIndex: 'none' | 'exact' | 'lsh';
+  /** References without a vector (an earlier version made before the embed step): not indexed for semantic dedup. */
+  semanticSkippedReferences: number;
+}
 
 export interface Deduper {
   /**
@@ -55,7 +86,7 @@ export interface Deduper {
 export async function createDeduper(spec: DedupSpec, options: DeduperOptions = {}): Promise<Deduper> {
   const config = resolveDedupConfig(spec, options);
   const pipeline = await DedupPipeline.create(config, { wasm: options.wasm ?? true });
-  const textOf = (id: string, fields: Record<string, unknown>): string => (pipeline.text === undefined ? '' : dedupTextOf(fields, spec, id));
+  const textOf = (id: string, fields: Record<string, unknown>): string => (pipeline.hasText ? dedupTextOf(fields, spec, id) : '');
   return {
     addReference(id, text, vector) {
       pipeline.decide(id, text, vector, true);
@@ -75,3 +106,196 @@ export async function createDeduper(spec: DedupSpec, options: DeduperOptions = {
   };
 }
 
+const KEEP: DedupVerdict = Object.freeze({ keep: true });
+
+/** The text stage: the per-document front end and the ordered exact and near decisions. */
+interface TextStage {
+  sketcher: DocumentSketcher;
+  index: TextDedupIndex;
+  /** Reused for every document: views into the sketcher's or a worker batch's arrays. */
+  view: SketchView;
+}
+
+/**
+ * The stages of one dedup step in their fixed order, exact → near → semantic, each deciding only
+ * the records the previous ones kept. createDeduper and dedupStream both run through this class,
+ * so both follow one sequence, and it merges the stages' statistics into one DedupStats.
+ *
+ * The text stage, when the spec compares fields:
+ *   normalise → exact key → exact duplicate? stop : shingles → signature → band keys → admit,
+ * the per-document half in document-sketcher.ts, the order-dependent half in text-dedup-index.ts.
+ * `decideSketched` is the same sequence for a document a worker already sketched.
+ * Then the semantic stage (semantic-index.ts), when the spec has `semantic`. A record dropped as an
+ * exact or near duplicate is never embedded-compared, so it never enters the semantic index either.
+ */
+export class DedupPipeline {
+  private constructor(
+    readonly config: DedupConfig,
+    /** Exact and near dedup; undefined for a semantic-only step. */
+    private readonly text: TextStage | undefined,
+    private readonly semantic: SemanticIndex | undefined,
+  ) {}
+
+  static async create(config: DedupConfig, options: { wasm?: boolean } = {}): Promise<DedupPipeline> {
+    const hasText = config.exact || config.near !== undefined;
+    let text: TextStage | undefined;
+    if (hasText) {
+      const sketcher = await DocumentSketcher.create(config, options);
+      const view = { shingles: sketcher.shingles, shingleStart: 0, shingleCount: 0, bandKeys: sketcher.bandKeys, bandOffset: 0 };
+      text = { sketcher, index: new TextDedupIndex(config), view };
+    }
+    const semantic = config.semantic === undefined ? undefined : new SemanticIndex(config.semantic, options.wasm === undefined ? {} : { wasm: options.wasm });
+    return new DedupPipeline(config, text, semantic);
+  }
+
+  /** Whether the step compares text (exact or near); false for a semantic-only step. */
+  get hasText(): boolean {
+    return this.text !== undefined;
+  }
+
+  /** The MinHash kernel ('none' without near dedup). */
+  get kernel(): 'js' | 'wasm' | 'none' {
+    return this.text?.sketcher.kernelKind ?? 'none';
+  }
+
+  /** One record through every stage; `vector` is the raw value of the semantic field (ignored without semantic). */
+  decide(id: string, text: string, vector: unknown, asReference: boolean): DedupVerdict {
+    const verdict = this.decideText(id, text, asReference);
+    if (!verdict.keep) return verdict;
+    return this.semantic === undefined ? KEEP : this.semantic.decide(id, vector, asReference);
+  }
+
+  /** The exact and near verdict for one record (keep when the step compares no text). */
+  decideText(id: string, text: string, asReference: boolean): DedupVerdict {
+    if (this.text === undefined) return KEEP;
+    const { sketcher, index, view } = this.text;
+    const config = this.config;
+    sketcher.normalize(text);
+    let high = 0;
+    let low = 0;
+    if (config.exact) {
+      sketcher.computeExactKey();
+      high = sketcher.exactHigh;
+      low = sketcher.exactLow;
+      const duplicate = index.matchExact(high, low, asReference);
+      if (duplicate !== undefined) return duplicate;
+    }
+    if (config.near === undefined) return index.admit(id, high, low, undefined, asReference);
+    sketcher.sketch();
+    view.shingles = sketcher.shingles;
+    view.shingleStart = 0;
+    view.shingleCount = sketcher.shingleCount;
+    view.bandKeys = sketcher.bandKeys;
+    view.bandOffset = 0;
+    return index.admit(id, high, low, view, asReference);
+  }
+
+  /** decideText for document `doc` of a batch a worker sketched (document-sketcher.ts sketchBatch). */
+  decideSketched(id: string, batch: SketchBatch, doc: number, asReference: boolean): DedupVerdict {
+    if (this.text === undefined) return KEEP;
+    const { index, view } = this.text;
+    const config = this.config;
+    const high = batch.exactKeys[doc * 2]!;
+    const low = batch.exactKeys[doc * 2 + 1]!;
+    if (config.exact) {
+      const duplicate = index.matchExact(high, low, asReference);
+      if (duplicate !== undefined) return duplicate;
+    }
+    if (config.near === undefined) return index.admit(id, high, low, undefined, asReference);
+    if (batch.sketched[doc] !== 1) {
+      throw new Error(`internal: record ${id} was skipped as a repeated key but is not an exact duplicate`);
+    }
+    view.shingles = batch.shingles;
+    view.shingleStart = batch.shingleStarts[doc]!;
+    view.shingleCount = batch.shingleStarts[doc + 1]! - view.shingleStart;
+    view.bandKeys = batch.bandKeys;
+    view.bandOffset = doc * batch.bands;
+    return index.admit(id, high, low, view, asReference);
+  }
+
+  /**
+   * The semantic stage for a chunk whose text verdicts are known: every record still kept is
+   * decided (in order, in batches) and its verdict replaced. `vectorOf(index)` reads record index's vector.
+   */
+  decideSemantic(ids: readonly string[], verdicts: DedupVerdict[], vectorOf: (index: number) => unknown, asReference: boolean): void {
+    if (this.semantic === undefined) return;
+    const positions: number[] = [];
+    for (let index = 0; index < verdicts.length; index++) if (verdicts[index]!.keep) positions.push(index);
+    const decided = this.semantic.decideBatch(
+      positions.map((index) => ids[index]!),
+      positions.map((index) => vectorOf(index)),
+      asReference,
+    );
+    positions.forEach((index, position) => (verdicts[index] = decided[position]!));
+  }
+
+  stats(): DedupStats {
+    const text = this.text?.index.stats();
+    const semantic = this.semantic?.stats();
+    const semanticDrops = semantic?.dropped ?? 0;
+    return {
+      checked: text?.checked ?? semantic?.checked ?? 0,
+      exact: text?.exact ?? 0,
+      near: text?.near ?? 0,
+      semantic: semanticDrops,
+      kept: (text?.kept ?? semantic?.checked ?? 0) - semanticDrops,
+      references: text?.references ?? semantic?.references ?? 0,
+      indexBytes: (text?.indexBytes ?? 0) + (semantic?.indexBytes ?? 0),
+      largestCluster: Math.max(text?.largestCluster ?? 0, semantic?.largestGroup ?? 0),
+      verified: text?.verified ?? 0,
+      semanticCompared: semantic?.compared ?? 0,
+      semanticIndex: semantic?.index ?? 'none',
+      semanticSkippedReferences: semantic?.skippedReferences ?? 0,
+    };
+  }
+}
+
+/**
+ * The text a record is deduplicated on: the spec's fields, in spec order, joined by a newline
+ * (normalisation turns it into a word break, so "question + answer" is compared as one document).
+ * Strings are used as they are; any other value (number, boolean, null, array, object) is
+ * JSON-encoded, so structured outputs compare by content.
+ *
+ * A field path is first looked up as a literal key (a field may be named "a.b"), then walked one
+ * dot-separated segment at a time through objects and arrays ("messages.0.content"). A missing field
+ * throws instead of counting as empty text: otherwise every record lacking it would be an "exact
+ * duplicate" of the first one and silently dropped.
+ */
+export const DEDUP_FIELD_SEPARATOR = '\n';
+
+export function dedupTextOf(fields: Record<string, unknown>, spec: Pick<DedupSpec, 'fields'>, recordId?: string): string {
+  const paths = spec.fields;
+  if (paths.length === 1) return textOfValue(resolveField(fields, paths[0]!, recordId));
+  return paths.map((path) => textOfValue(resolveField(fields, path, recordId))).join(DEDUP_FIELD_SEPARATOR);
+}
+
+function resolveField(fields: Record<string, unknown>, path: string, recordId: string | undefined): unknown {
+  const found = lookupFieldPath(fields, path);
+  if (!found.found) throw new DedupFieldMissingError(path, recordId);
+  return found.value;
+}
+
+/**
+ * The raw value semantic dedup compares (unit-vector.ts checks it): the field `path` looked up as
+ * dedupTextOf does, undefined when absent (or when there is no semantic field).
+ */
+export function semanticValueOf(fields: Record<string, unknown>, path: string | undefined): unknown {
+  if (path === undefined) return undefined;
+  const found = lookupFieldPath(fields, path);
+  return found.found ? found.value : undefined;
+}
+
+/** A field by literal key first, then by dotted path; `found: false` when absent or undefined. */
+export function lookupFieldPath(fields: Record<string, unknown>, path: string): { found: true; value: unknown } | { found: false } {
+  if (Object.hasOwn(fields, path) && fields[path] !== undefined) return { found: true, value: fields[path] };
+  let current: unknown = fields;
+  for (const segment of path.split('.')) {
+    if (typeof current !== 'object' || current === null || !Object.hasOwn(current, segment)) return { found: false };
+    current = (current as Record<string, unknown>)[segment];
+  }
+  return current === undefined ? { found: false } : { found: true, value: current };
+}
+
+function textOfValue(value: unknown): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+}

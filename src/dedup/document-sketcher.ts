@@ -1,15 +1,15 @@
-import type { DedupConfig } from './dedup-config.js';
+import type { DedupConfig } from './dedup-spec.js';
 import { ExactHasher, ExactKeyTable } from './exact.js';
 import { computeBandKeys } from './lsh.js';
 import { createMinHashParams, JsMinHashKernel, type MinHashKernel, type MinHashSignature } from './minhash.js';
-import { WasmMinHashKernel } from './minhash-wasm.js';
+import { WasmMinHashKernel } from './wasm/minhash-wasm.js';
 import { NormalizedText, normalizeInto } from './normalize.js';
 import { shingleCount, shingleHashes } from './shingle.js';
 
 /**
  * The per-document front end: text → normalised text → exact key → shingle hashes → MinHash
  * signature → band keys. Everything that does not depend on other documents, so it can run in any
- * thread (sketch-worker.ts) while the order-dependent decisions stay in dedup-index.ts.
+ * thread (sketch-worker.ts) while the order-dependent decisions stay in text-dedup-index.ts.
  *
  * One sketcher per thread: it owns scratch buffers (and the WASM instance) that every document
  * overwrites, so the hot path allocates nothing per document except the exact-key BigInt.

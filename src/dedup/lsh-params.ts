@@ -1,7 +1,7 @@
 import { LshParamsError } from './errors.js';
 
 /**
- * Choosing LSH bands × rows (Mining of Massive Datasets ch. 3.4; dedup.md §4.1 step 5 and §4.2).
+ * Choosing LSH bands × rows (Mining of Massive Datasets ch. 3.4).
  *
  * The K signature slots are cut into b bands of r rows (b·r ≤ K). Two documents become candidates
  * when all r slots of at least one band are equal; for Jaccard similarity s that happens with
@@ -14,7 +14,7 @@ import { LshParamsError } from './errors.js';
  * Candidates are verified by exact Jaccard, so false positives cost only verification time, while a
  * false negative is a duplicate that nothing can recover. So we do NOT minimise a weighted sum of the
  * two as datasketch's optimiser does: at t = 0.8 and K = 128 its optimum is 9 × 13 (knee 0.844),
- * which lost ≈ 15% of recall in dedup.md §2.4.
+ * which lost ≈ 15% of recall in our measurements.
  *
  * The rule, at K = 128 (band counts scale with K/128, rows stay):
  *   - explicit bands and/or rows in the spec win (one alone: the other is ⌊K / given⌋);

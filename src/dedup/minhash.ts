@@ -13,8 +13,8 @@ import { createSplitMix32 } from './mix32.js';
  * Permutation family: π_k(x) = a_k·x + b_k mod 2^32 with a_k odd, computed with Math.imul and `| 0`
  * (exact 32-bit integer arithmetic, never a double past 2^53), compared as signed int32.
  *   - An odd multiplier is invertible mod 2^32, so π_k is a bijection of the 32-bit words.
- *   - It is only a good min-wise family because x is already fmix32-mixed (shingle.ts): dedup.md
- *     §2.3 measured RMSE 0.0369 against the theoretical 0.0369 at K = 128. The Mersenne prime
+ *   - It is only a good min-wise family because x is already fmix32-mixed (shingle.ts): we
+ *     measured an RMSE of 0.0369 against the theoretical 0.0369 at K = 128. The Mersenne prime
  *     2^61 − 1 of datasketch buys nothing here (and overflows uint64 in numpy anyway).
  *   - Signed comparison is just another fixed total order; WebAssembly's i32x4.min_s gives the
  *     same result, which is what makes the WASM kernel bit-identical to this one.

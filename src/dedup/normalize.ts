@@ -1,8 +1,8 @@
 import { FNV_OFFSET_BASIS, FNV_PRIME } from './mix32.js';
 
 /**
- * Text normalisation before exact and near-duplicate hashing (dedup.md §4.1 step 1, the same
- * choices as datatrove's `simplify_text`). The steps, in order:
+ * Text normalisation before exact and near-duplicate hashing (the same choices as datatrove's
+ * `simplify_text`). The steps, in order:
  *
  *   1. Unicode NFKC: compatibility forms fold together (full-width "ＡＢＣ" → "ABC", "ﬁ" → "fi",
  *      "²" → "2", non-breaking space → space).

@@ -14,7 +14,7 @@ import type { VectorStore } from './vector-store.js';
  * once for four queries at a time (the dots4 kernel reads each stored vector once per four
  * queries, ≈ 2× the throughput of one query at a time once the vectors outgrow the caches); each
  * query is then compared one at a time with the vectors its batch added before it. Every pair gets
- * the same float32 value either way (cosine-wasm.wat), so batching never changes a verdict.
+ * the same float32 value either way (wasm/cosine-wasm.wat), so batching never changes a verdict.
  */
 
 /**

@@ -1,5 +1,5 @@
-import type { SemanticDedupConfig } from './dedup-config.js';
-import type { DedupVerdict } from './dedup-index.js';
+import type { SemanticDedupConfig } from './dedup-spec.js';
+import type { DedupVerdict } from './deduper.js';
 import { scanBestMatches } from './semantic-exact-search.js';
 import { SimHashIndex } from './simhash-lsh.js';
 import { strideOf, vectorLengthOf, writeUnitVector } from './unit-vector.js';
@@ -16,15 +16,15 @@ import { VectorStore, type VectorStoreOptions } from './vector-store.js';
  * never emitted; one without a vector (a version made before the embed step) is skipped and counted.
  *
  * Search: exact scans (semantic-exact-search.ts) or random-hyperplane LSH with exact verification
- * (simhash-lsh.ts), chosen by `index` (dedup-config.ts): exact, lsh, or auto, which scans until the
+ * (simhash-lsh.ts), chosen by `index` (dedup-spec.ts): exact, lsh, or auto, which scans until the
  * store holds `lshAbove` vectors and then hashes all of them into the LSH index. The switch happens
  * before the record that finds the store that full, whatever the batching (slices end where the
  * switch could become due), so `check` one record at a time and `dedupStream` in chunks give
  * identical verdicts.
  *
- * Similarities are the float32 kernel values (cosine-wasm.wat), identical for a pair whichever path
- * scored it. A pair counts when cos ≥ threshold − SIMILARITY_TOLERANCE: float32 rounding moves a
- * cosine by ≈ 1e-6, and without the tolerance two identical vectors (cos 0.99999994 after
+ * Similarities are the float32 kernel values (wasm/cosine-wasm.wat), identical for a pair whichever
+ * path scored it. A pair counts when cos ≥ threshold − SIMILARITY_TOLERANCE: float32 rounding moves
+ * a cosine by ≈ 1e-6, and without the tolerance two identical vectors (cos 0.99999994 after
  * rounding) would not match at threshold 1. Reported similarities are capped at 1.
  */
 

@@ -4,7 +4,7 @@ import { sortUnique } from './jaccard.js';
  * Where the deduper keeps each indexed document's shingle hashes for exact verification: a growable
  * arena of int32 values in fixed 16 MiB chunks, plus three small per-document columns (position,
  * count, sorted flag). About 4 bytes per shingle + 9 bytes per document and no JavaScript object per
- * document: 1 M documents of ~146 shingles take ≈ 0.59 GB (dedup.md §3).
+ * document: 1 M documents of ~146 shingles take ≈ 0.59 GB.
  *
  * Chunks, not one doubling array, because doubling a 0.5 GB array needs 1.5 GB for the copy; a chunk
  * is never copied. A document never straddles chunks (the tail of a chunk is left empty), and a

@@ -5,7 +5,7 @@ import type { NormalizedText } from './normalize.js';
  * Shingling: a document becomes the set of its overlapping n-grams, each hashed once to a
  * well-mixed 32-bit value (MinHash then permutes these hashes, never the strings).
  *
- * - Word n-grams (default n = 5, as datatrove and text-dedup; dedup.md §4.1 step 3). A word's hash
+ * - Word n-grams (default n = 5, as datatrove and text-dedup). A word's hash
  *   is FNV-1a over its code units (computed by the normaliser). The n-gram hash is
  *       fmix32(combine32(…combine32(combine32(n, w₁), w₂)…, wₙ))
  *   i.e. an ordered fold seeded with n, finished with the Murmur3 finaliser (mix32.ts).

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { DedupConfig } from './dedup-config.js';
+import type { DedupConfig } from './dedup-spec.js';
 import { DocumentSketcher } from './document-sketcher.js';
 
 /**

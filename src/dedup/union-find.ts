@@ -10,7 +10,7 @@
  *   earliest-root rule keeps paths short in practice; amortised cost is O(log n) per operation
  *   (Tarjan & van Leeuwen 1984), plenty next to the hashing work.
  * - Sizes count every member, including exact duplicates added with `grow`, so the largest cluster
- *   can be reported (a giant cluster usually means a template problem, dedup.md §4.3).
+ *   can be reported (a giant cluster usually means a template problem).
  * Storage: two Int32Arrays, 8 bytes per document.
  */
 export class UnionFind {

@@ -13,7 +13,7 @@ import { DedupVectorError } from './errors.js';
  * 1e±200 neither overflow nor underflow; the unit vector is then stored in float32 (24-bit
  * mantissa: each component within 6e-8 relative, cosines within ≈ 1e-6 for a few thousand
  * dimensions). Its length is padded with zeros to `stride`, a multiple of 4 for the SIMD kernel
- * (cosine-wasm.wat); zeros add nothing to a dot product.
+ * (wasm/cosine-wasm.wat); zeros add nothing to a dot product.
  *
  * A record's vector is rejected, with its id, when it is missing, not a list of finite numbers, of
  * another length than the first vector seen (cosine across dimensions is meaningless), or all zeros

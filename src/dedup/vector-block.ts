@@ -1,7 +1,7 @@
 /**
  * A growable run of float32 vectors, `stride` floats apart, with the two dot-product kernels of
- * cosine-wasm.wat. The WASM block keeps its vectors in its own WebAssembly memory (the kernel can
- * only read its memory); this file's JavaScript block is the fallback and the test oracle.
+ * wasm/cosine-wasm.wat. The WASM block keeps its vectors in its own WebAssembly memory (the kernel
+ * can only read its memory); this file's JavaScript block is the fallback and the test oracle.
  *
  * The JavaScript kernel computes in float32 exactly as the WASM one does: a product or a sum of two
  * float32 values computed in float64 and rounded once with Math.fround is the correctly rounded

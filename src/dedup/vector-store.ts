@@ -1,4 +1,4 @@
-import { createWasmVectorBlock } from './cosine-wasm.js';
+import { createWasmVectorBlock } from './wasm/cosine-wasm.js';
 import { JsVectorBlock, SCAN_TILE, type VectorBlock } from './vector-block.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { DataRecord } from '../domain.js';
-import { dedupStream } from '../dedup/deduper.js';
+import { dedupStream } from '../dedup/dedup-stream.js';
 import type { DedupStep } from '../recipe/recipe.js';
 import { readRecords, writeRecords } from './record-file.js';
 import type { RejectSink } from './filter-step.js';

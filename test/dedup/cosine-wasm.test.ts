@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createWasmVectorBlock } from '../../src/dedup/cosine-wasm.js';
+import { createWasmVectorBlock } from '../../src/dedup/wasm/cosine-wasm.js';
 import { dotFloat32, JsVectorBlock, SCAN_TILE, type VectorBlock } from '../../src/dedup/vector-block.js';
 import { VectorStore } from '../../src/dedup/vector-store.js';
 import { createSplitMix32 } from '../../src/dedup/mix32.js';
-import { COSINE_BINARY_PATH, compileCosineWat, renderCosineBinaryModule } from './build-cosine-wasm.js';
+import { binaryModulePath, buildBinaryModule, wasmKernel } from '../../scripts/build-wasm.js';
 
 function randomVectors(count: number, stride: number, seed: number): Float32Array[] {
   const next = createSplitMix32(seed);
@@ -25,7 +25,8 @@ function dot64(left: Float32Array, right: Float32Array): number {
 
 describe('cosine kernels', () => {
   it('has committed bytes that match cosine-wasm.wat', async () => {
-    expect(readFileSync(COSINE_BINARY_PATH, 'utf8')).toBe(renderCosineBinaryModule(await compileCosineWat()));
+    const kernel = wasmKernel('cosine-wasm.wat');
+    expect(readFileSync(binaryModulePath(kernel), 'utf8')).toBe(await buildBinaryModule(kernel));
   });
 
   it('is available on Node 20 (WASM SIMD enabled)', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createDeduper, dedupStream, type DedupStats, type DedupVerdict } from '../../src/dedup/deduper.js';
+import { createDeduper, type DedupStats, type DedupVerdict } from '../../src/dedup/deduper.js';
+import { dedupStream } from '../../src/dedup/dedup-stream.js';
 import { SynthforgeError } from '../../src/errors.js';
 import { asyncOf, nearSpec, plantedCorpus, range, specOf, wordsText } from './fixtures.js';
 

@@ -9,7 +9,7 @@ import {
 import { UsageError } from '../../src/errors.js';
 
 describe('S-curve', () => {
-  it('matches the table of dedup.md §4.2', () => {
+  it('matches the S-curve table: candidate probability and knee per bands × rows', () => {
     const table: [number, number, Record<number, number>, number][] = [
       [16, 8, { 0.3: 0.001, 0.5: 0.061, 0.6: 0.237, 0.7: 0.613, 0.75: 0.815, 0.8: 0.947, 0.85: 0.994, 0.9: 1.0 }, 0.707],
       [20, 6, { 0.3: 0.014, 0.4: 0.079, 0.5: 0.27, 0.6: 0.615, 0.7: 0.918, 0.75: 0.98, 0.8: 0.998 }, 0.607],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compileMinHashWat, renderBinaryModule } from '../../bench/build-wasm.js';
+import { binaryModulePath, buildBinaryModule, wasmKernel } from '../../scripts/build-wasm.js';
 import { computeSignature, createMinHashParams, JsMinHashKernel } from '../../src/dedup/minhash.js';
-import { WasmMinHashKernel } from '../../src/dedup/minhash-wasm.js';
+import { WasmMinHashKernel } from '../../src/dedup/wasm/minhash-wasm.js';
 import { fmix32 } from '../../src/dedup/mix32.js';
 import { readFileSync } from 'node:fs';
 
@@ -50,8 +50,9 @@ describe('WasmMinHashKernel', () => {
     expect(Array.from(wasm.sign(10))).toEqual(before);
   });
 
-  it('ships the bytes that bench/build-wasm.ts builds from minhash-wasm.wat', async () => {
-    const committed = readFileSync(new URL('../../src/dedup/minhash-wasm-binary.ts', import.meta.url), 'utf8');
-    expect(committed).toBe(renderBinaryModule(await compileMinHashWat()));
+  it('ships the bytes that scripts/build-wasm.ts builds from minhash-wasm.wat', async () => {
+    const kernel = wasmKernel('minhash-wasm.wat');
+    const committed = readFileSync(binaryModulePath(kernel), 'utf8');
+    expect(committed).toBe(await buildBinaryModule(kernel));
   });
 });

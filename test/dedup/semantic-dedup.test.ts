@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { resolveDedupConfig, SEMANTIC_AUTO_LSH_ABOVE } from '../../src/dedup/dedup-config.js';
-import { createDeduper, dedupStream, type DedupStats, type DedupVerdict } from '../../src/dedup/deduper.js';
-import { parseDedupSpec } from '../../src/dedup/dedup-spec.js';
+import { createDeduper, type DedupStats, type DedupVerdict } from '../../src/dedup/deduper.js';
+import { parseDedupSpec, resolveDedupConfig, SEMANTIC_AUTO_LSH_ABOVE } from '../../src/dedup/dedup-spec.js';
+import { dedupStream } from '../../src/dedup/dedup-stream.js';
 import { generatePlantedVectors } from '../../bench/semantic.bench.js';
 import { asyncOf, range, wordsText } from './fixtures.js';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { generatePlantedVectors, type PlantedVectors } from '../../bench/semantic.bench.js';
-import { createDeduper, dedupStream, type DedupStats, type DedupVerdict, type DeduperOptions } from '../../src/dedup/deduper.js';
-import { parseDedupSpec, type DedupSpecInput } from '../../src/dedup/dedup-spec.js';
+import { createDeduper, type DedupStats, type DedupVerdict } from '../../src/dedup/deduper.js';
+import { parseDedupSpec, type DeduperOptions, type DedupSpecInput } from '../../src/dedup/dedup-spec.js';
+import { dedupStream } from '../../src/dedup/dedup-stream.js';
 import { DedupVectorError } from '../../src/dedup/errors.js';
 import { SemanticIndex } from '../../src/dedup/semantic-index.js';
 import { asyncOf } from './fixtures.js';

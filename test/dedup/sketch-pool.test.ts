@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveDedupConfig } from '../../src/dedup/dedup-config.js';
-import { dedupStream } from '../../src/dedup/deduper.js';
+import { resolveDedupConfig } from '../../src/dedup/dedup-spec.js';
+import { dedupStream } from '../../src/dedup/dedup-stream.js';
 import { DocumentSketcher } from '../../src/dedup/document-sketcher.js';
 import { encodeTexts, SketchPool } from '../../src/dedup/sketch-pool.js';
 import { SynthforgeError } from '../../src/errors.js';

