@@ -71,28 +71,28 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dispatchApiCall } from './api-router.js';
-import type { AnthropicBatchRecord } from './anthropic-batch-record.js';
-import { runAnthropicBatchJob } from './anthropic-batch-job.js';
-import { handleControlCall } from './control-routes.js';
-import { DataStore } from './data-store.js';
-import type { EmulatorContext } from './emulator-context.js';
-import { DEFAULT_FAULTS, mergeFaultOptions, mergeLimits, type EmulatorOptions, type FaultOptions } from './emulator-options.js';
-import { emptyStats, type EmulatorStats, type FaultTally } from './emulator-stats.js';
-import { sendJson } from './http-io.js';
-import type { OpenAIBatchRecord } from './openai-batch-record.js';
-import { runOpenAIBatchJob } from './openai-batch-job.js';
-import type { OpenAIFileRecord } from './openai-file-record.js';
-import type { GeminiBatchRecord } from './gemini-batch-record.js';
-import { runGeminiBatchJob } from './gemini-batch-job.js';
-import type { GeminiFileRecord } from './gemini-file-record.js';
-import { AnswerMemory } from './responder.js';
-import { SeenIds } from './seen-ids.js';
-import { SerialQueue } from './serial-queue.js';
+import { dispatchApiCall } from './openai/openai-router.js';
+import type { AnthropicBatchRecord } from './anthropic/anthropic-batch-record.js';
+import { runAnthropicBatchJob } from './anthropic/anthropic-batch-job.js';
+import { handleControlCall } from './core/control-routes.js';
+import { DataStore } from './core/data-store.js';
+import type { EmulatorContext } from './core/emulator-context.js';
+import { DEFAULT_FAULTS, mergeFaultOptions, mergeLimits, type EmulatorOptions, type FaultOptions } from './core/emulator-options.js';
+import { emptyStats, type EmulatorStats, type FaultTally } from './core/emulator-stats.js';
+import { sendJson } from './core/http-io.js';
+import type { OpenAIBatchRecord } from './openai/openai-batch-record.js';
+import { runOpenAIBatchJob } from './openai/openai-batch-job.js';
+import type { OpenAIFileRecord } from './openai/openai-context.js';
+import type { GeminiBatchRecord } from './gemini/gemini-batch-record.js';
+import { runGeminiBatchJob } from './gemini/gemini-batch-job.js';
+import type { GeminiFileRecord } from './gemini/gemini-context.js';
+import { AnswerMemory } from './core/responder.js';
+import { SeenIds } from './core/seen-ids.js';
+import { SerialQueue } from './core/serial-queue.js';
 import { UsageError } from '../errors.js';
 
-export type { EmulatorOptions, EmulatorLimits, FaultOptions } from './emulator-options.js';
-export type { EmulatorStats, FaultTally } from './emulator-stats.js';
+export type { EmulatorOptions, EmulatorLimits, FaultOptions } from './core/emulator-options.js';
+export type { EmulatorStats, FaultTally } from './core/emulator-stats.js';
 
 export interface EmulatorServer {
   /** `http://127.0.0.1:PORT` */
