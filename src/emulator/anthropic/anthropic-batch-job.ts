@@ -4,16 +4,14 @@
  * `expired`).
  */
 import { readFile, rename } from 'node:fs/promises';
-import type { AnthropicBatchPhase, AnthropicBatchRecord, AnthropicResultCounts } from './anthropic-batch-record.js';
-import { runAnthropicRequest } from './anthropic-message.js';
-import { finishBatchOnce } from '../core/finish-batch-once.js';
 import type { EmulatorContext } from '../core/emulator-context.js';
 import { emptyFaultTally } from '../core/emulator-stats.js';
 import { decideBatchFault, decideLineFault, finishesBeforeExpiry, resultOrderKey } from '../core/fault-decisions.js';
 import { LineWriter } from '../core/line-writer.js';
 import { hashHex } from '../core/seeded-random.js';
-import { shuffleByKey } from '../core/shuffled-lines.js';
-import { countFault, formatStagedLine, readStagedLines } from '../core/staged-results.js';
+import { countFault, finishBatchOnce, formatStagedLine, readStagedLines, shuffleByKey } from '../core/staged-results.js';
+import type { AnthropicBatchPhase, AnthropicBatchRecord, AnthropicResultCounts } from './anthropic-batch-record.js';
+import { runAnthropicRequest } from './anthropic-message.js';
 
 export interface BatchRequestInput {
   custom_id: string;

@@ -1,5 +1,6 @@
 /**
- * An Anthropic message batch as stored, its status at an instant, and its wire form (spec B.4, B.5).
+ * What the Anthropic routes and jobs add to the core context (their batches by id), and an Anthropic message
+ * batch as stored, its status at an instant, and its wire form.
  *
  * Computed from the clock at each read. C = creation, P/F from the timing snapshot:
  *   in_progress  until runEnd = max(C + P, all requests answered); then ended (expired batches end too,
@@ -8,9 +9,14 @@
  *                had not run by X (share (X - C) / P) are `canceled`
  * request_counts show only `processing` until the batch has ended: there is no live progress.
  */
+import type { EmulatorContext } from '../core/emulator-context.js';
 import type { FaultOptions } from '../core/emulator-options.js';
 import type { FaultTally } from '../core/emulator-stats.js';
 import type { BatchFault } from '../core/fault-decisions.js';
+
+export interface AnthropicContext extends EmulatorContext {
+  anthropicBatches: Map<string, AnthropicBatchRecord>;
+}
 
 export interface AnthropicResultCounts {
   succeeded: number;

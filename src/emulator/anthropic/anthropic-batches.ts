@@ -1,29 +1,55 @@
 /**
- * Anthropic Message Batches routes (spec B.1): create, retrieve, list, cancel, delete, results. The create
- * body is streamed to disk (it may be 256 MB) and checked synchronously: custom_id pattern and uniqueness,
- * 1..100,000 requests, size (413). Params are checked later, per request, as the API does.
+ * Anthropic Message Batches routes: create, retrieve, list, cancel, delete, results; and the control routes'
+ * view of an Anthropic batch. The create body is streamed to disk (it may be 256 MB) and checked
+ * synchronously: custom_id pattern and uniqueness, 1..100,000 requests, size (413). Params are checked
+ * later, per request, as the API does.
  */
 import { readFile, rename, rm } from 'node:fs/promises';
+import type { BatchDebugView } from '../core/control-routes.js';
+import type { ApiCall } from '../core/emulator-context.js';
+import { takeCreateErrorStatus } from '../core/fault-decisions.js';
+import { badRequest, EmulatorHttpError, notFound, sendFile, sendJson, streamBodyToFile } from '../core/http-io.js';
+import { randomId } from '../core/ids.js';
+import { pageAround } from '../core/pagination.js';
+import { isSchemaNode } from '../core/schema-data.js';
+import { anthropicPaths, finishAnthropicBatch, runAnthropicBatchJob, type BatchRequestInput } from './anthropic-batch-job.js';
 import {
   anthropicBatchPhase,
   renderAnthropicBatch,
   type AnthropicBatchRecord,
+  type AnthropicContext,
 } from './anthropic-batch-record.js';
-import { anthropicPaths, finishAnthropicBatch, runAnthropicBatchJob, type BatchRequestInput } from './anthropic-batch-job.js';
-import type { ApiCall, EmulatorContext } from '../core/emulator-context.js';
-import { takeCreateError } from '../core/create-errors.js';
-import { badRequest, EmulatorHttpError, notFound, sendFile, sendJson, streamBodyToFile } from '../core/http-io.js';
-import { newAnthropicBatchId } from '../core/ids.js';
-import { pageAround } from '../core/pagination.js';
-import { isSchemaNode } from '../core/schema-data.js';
 
 const CUSTOM_ID = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/** The API's error type for each status the `createErrors` fault may inject. */
+const CREATE_ERROR_TYPES: Readonly<Record<number, string>> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  500: 'api_error',
+  529: 'overloaded_error',
+};
+
+const newAnthropicBatchId = (): string => randomId('msgbatch_01', 24);
+
+/** The error the next create call must fail with under the `createErrors` fault, or null. */
+function takeCreateError(context: AnthropicContext): EmulatorHttpError | null {
+  const status = takeCreateErrorStatus(context.faults, context.stats.faultsInjected);
+  if (status === undefined) return null;
+  const headers: Record<string, string> = status === 429 ? { 'retry-after-ms': '10' } : {};
+  const type = CREATE_ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
+  return new EmulatorHttpError({ status, type, message: `Injected HTTP ${status} (${type}).`, headers });
+}
 
 function baseUrl(call: ApiCall): string {
   return `http://${call.request.headers.host ?? '127.0.0.1'}`;
 }
 
-function readRequests(context: EmulatorContext, body: unknown): BatchRequestInput[] {
+function readRequests(context: AnthropicContext, body: unknown): BatchRequestInput[] {
   if (!isSchemaNode(body)) throw badRequest('Request body must be a JSON object.');
   const requests = body.requests;
   if (!Array.isArray(requests)) throw badRequest('requests: Field required');
@@ -45,7 +71,7 @@ function readRequests(context: EmulatorContext, body: unknown): BatchRequestInpu
   return requests as BatchRequestInput[];
 }
 
-async function currentView(context: EmulatorContext, call: ApiCall, record: AnthropicBatchRecord): Promise<Record<string, unknown>> {
+async function currentView(context: AnthropicContext, call: ApiCall, record: AnthropicBatchRecord): Promise<Record<string, unknown>> {
   if (record.jobError !== null) {
     throw new EmulatorHttpError({ status: 500, type: 'api_error', message: `Emulator batch job failed: ${record.jobError}` });
   }
@@ -54,13 +80,13 @@ async function currentView(context: EmulatorContext, call: ApiCall, record: Anth
   return renderAnthropicBatch(record, phase, baseUrl(call));
 }
 
-function findBatch(context: EmulatorContext, id: string): AnthropicBatchRecord {
+function findBatch(context: AnthropicContext, id: string): AnthropicBatchRecord {
   const record = context.anthropicBatches.get(id);
   if (!record) throw notFound(`message_batch ${id} not found`, 'anthropic');
   return record;
 }
 
-export async function createAnthropicBatch(context: EmulatorContext, call: ApiCall): Promise<void> {
+export async function createAnthropicBatch(context: AnthropicContext, call: ApiCall): Promise<void> {
   context.stats.createAttempts.anthropic++;
   const temp = context.store.tempPath();
   try {
@@ -68,7 +94,7 @@ export async function createAnthropicBatch(context: EmulatorContext, call: ApiCa
     if (size < 0) {
       throw new EmulatorHttpError({ status: 413, type: 'request_too_large', message: `Request exceeds the maximum size of ${context.limits.anthropicMaxBodyBytes} bytes.` });
     }
-    const injected = takeCreateError(context, 'anthropic');
+    const injected = takeCreateError(context);
     if (injected) throw injected;
     let body: unknown;
     try {
@@ -99,11 +125,11 @@ export async function createAnthropicBatch(context: EmulatorContext, call: ApiCa
   }
 }
 
-export async function retrieveAnthropicBatch(context: EmulatorContext, call: ApiCall): Promise<void> {
+export async function retrieveAnthropicBatch(context: AnthropicContext, call: ApiCall): Promise<void> {
   sendJson(call.response, 200, await currentView(context, call, findBatch(context, call.params[0] ?? '')));
 }
 
-export async function listAnthropicBatches(context: EmulatorContext, call: ApiCall): Promise<void> {
+export async function listAnthropicBatches(context: AnthropicContext, call: ApiCall): Promise<void> {
   const records = [...context.anthropicBatches.values()].sort(
     (left, right) => right.createdAtMs - left.createdAtMs || right.sequence - left.sequence,
   );
@@ -119,7 +145,7 @@ export async function listAnthropicBatches(context: EmulatorContext, call: ApiCa
 }
 
 /** Cancelling an ended batch is a 400 rather than a 409, which both SDKs would retry. */
-export async function cancelAnthropicBatch(context: EmulatorContext, call: ApiCall): Promise<void> {
+export async function cancelAnthropicBatch(context: AnthropicContext, call: ApiCall): Promise<void> {
   const record = findBatch(context, call.params[0] ?? '');
   const now = context.clock();
   if (anthropicBatchPhase(record, now).status === 'ended') {
@@ -133,7 +159,7 @@ export async function cancelAnthropicBatch(context: EmulatorContext, call: ApiCa
   sendJson(call.response, 200, await currentView(context, call, record));
 }
 
-export async function deleteAnthropicBatch(context: EmulatorContext, call: ApiCall): Promise<void> {
+export async function deleteAnthropicBatch(context: AnthropicContext, call: ApiCall): Promise<void> {
   const record = findBatch(context, call.params[0] ?? '');
   if (anthropicBatchPhase(record, context.clock()).status !== 'ended') {
     throw badRequest(`message_batch ${record.id} is still processing; cancel it and wait until it has ended before deleting it.`);
@@ -146,8 +172,8 @@ export async function deleteAnthropicBatch(context: EmulatorContext, call: ApiCa
   sendJson(call.response, 200, { id: record.id, type: 'message_batch_deleted' });
 }
 
-/** JSONL, one `\n`-terminated line per request, no blank lines, streamed (spec B.6). */
-export async function anthropicBatchResults(context: EmulatorContext, call: ApiCall): Promise<void> {
+/** JSONL, one `\n`-terminated line per request, no blank lines, streamed. */
+export async function anthropicBatchResults(context: AnthropicContext, call: ApiCall): Promise<void> {
   const record = findBatch(context, call.params[0] ?? '');
   const phase = anthropicBatchPhase(record, context.clock());
   if (phase.status !== 'ended') {
@@ -155,4 +181,17 @@ export async function anthropicBatchResults(context: EmulatorContext, call: ApiC
   }
   await currentView(context, call, record);
   await sendFile(call.response, anthropicPaths(context, record.id).results, 'application/x-jsonl');
+}
+
+export function anthropicBatchDebug(context: AnthropicContext, id: string): BatchDebugView | null {
+  const record = context.anthropicBatches.get(id);
+  if (!record) return null;
+  return {
+    id,
+    provider: 'anthropic',
+    status: anthropicBatchPhase(record, context.clock()).status,
+    batchFault: record.run?.batchFault ?? null,
+    batchKey: record.run?.batchKey ?? null,
+    faults: record.final?.faults ?? null,
+  };
 }

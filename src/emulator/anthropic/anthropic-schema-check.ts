@@ -1,5 +1,5 @@
 /**
- * The schema subset Anthropic enforces for JSON outputs and strict tools (spec B.9.3). A schema outside it
+ * The schema subset Anthropic enforces for JSON outputs and strict tools. A schema outside it
  * makes that request come back `errored` with invalid_request_error, as the API's 400 would; the SDK's own
  * transform (which moves such constraints into descriptions) produces schemas that pass.
  */

@@ -1,57 +1,36 @@
 /**
  * Control routes under `/_emulator/` (no auth): how tests and the CLI inspect and reconfigure a standalone
  * emulator process.
+ *   GET    /_emulator/stats           EmulatorStats as JSON
+ *   POST   /_emulator/config          JSON body Partial<FaultOptions>; replies with the options now in force
+ *   GET    /_emulator/batches/{id}    debug view of one batch: status, batch fault, faults injected
+ *   GET    /_emulator/health          {"ok": true}
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { anthropicBatchPhase } from '../anthropic/anthropic-batch-record.js';
+import { SynthforgeError } from '../../errors.js';
 import type { EmulatorContext } from './emulator-context.js';
 import type { FaultOptions } from './emulator-options.js';
-import type { EmulatorStats } from './emulator-stats.js';
-import { geminiBatchPhase } from '../gemini/gemini-batch-record.js';
+import type { EmulatorStats, FaultTally } from './emulator-stats.js';
+import type { BatchFault } from './fault-decisions.js';
 import { badRequest, readJsonBody, sendJson } from './http-io.js';
-import { openAIBatchPhase } from '../openai/openai-batch-record.js';
-import { SynthforgeError } from '../../errors.js';
 
+/** What `GET /_emulator/batches/{id}` shows of a batch of any provider. */
+export interface BatchDebugView {
+  id: string;
+  provider: 'openai' | 'anthropic' | 'gemini';
+  /** The provider's own status word at this instant. */
+  status: string;
+  batchFault: BatchFault | null;
+  batchKey: string | null;
+  faults: FaultTally | null;
+}
+
+/** The server operations the control routes reach; the server assembles them from the vendor folders. */
 export interface ControlTarget {
   stats(): EmulatorStats;
   configure(faults: Partial<FaultOptions>): void;
-}
-
-function batchDebug(context: EmulatorContext, id: string): Record<string, unknown> | null {
-  const openai = context.openaiBatches.get(id);
-  if (openai) {
-    return {
-      id,
-      provider: 'openai',
-      status: openAIBatchPhase(openai, context.clock()).status,
-      batchFault: openai.scan?.batchFault ?? null,
-      batchKey: openai.scan?.batchKey ?? null,
-      faults: openai.final?.faults ?? null,
-    };
-  }
-  const anthropic = context.anthropicBatches.get(id);
-  if (anthropic) {
-    return {
-      id,
-      provider: 'anthropic',
-      status: anthropicBatchPhase(anthropic, context.clock()).status,
-      batchFault: anthropic.run?.batchFault ?? null,
-      batchKey: anthropic.run?.batchKey ?? null,
-      faults: anthropic.final?.faults ?? null,
-    };
-  }
-  const gemini = context.geminiBatches.get(id.replace(/^batches\//, ''));
-  if (gemini) {
-    return {
-      id: gemini.id,
-      provider: 'gemini',
-      status: geminiBatchPhase(gemini, context.clock()).state,
-      batchFault: gemini.scan?.batchFault ?? null,
-      batchKey: gemini.scan?.batchKey ?? null,
-      faults: gemini.final?.faults ?? null,
-    };
-  }
-  return null;
+  /** The batch with this id, whichever provider it belongs to, or null. */
+  batchDebug(id: string): BatchDebugView | null;
 }
 
 export async function handleControlCall(context: EmulatorContext, server: ControlTarget, request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
@@ -69,9 +48,8 @@ export async function handleControlCall(context: EmulatorContext, server: Contro
   }
   const debug = /^\/_emulator\/batches\/([^/]+)$/.exec(path);
   if (request.method === 'GET' && debug?.[1]) {
-    const view = batchDebug(context, decodeURIComponent(debug[1]));
+    const view = server.batchDebug(decodeURIComponent(debug[1]));
     return view ? sendJson(response, 200, view) : sendJson(response, 404, { error: { message: 'unknown batch' } });
   }
   sendJson(response, 404, { error: { message: `unknown control route ${request.method ?? ''} ${path}` } });
 }
-

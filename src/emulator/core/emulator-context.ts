@@ -1,16 +1,14 @@
-/** The state every route handler and batch job shares within one emulator server. */
+/**
+ * The state every route handler and batch job shares within one emulator server, and the queue its batch
+ * jobs run through. Each vendor folder extends the context with its own records (OpenAIContext,
+ * AnthropicContext, GeminiContext); core code sees only this part, so it never depends on a vendor.
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AnthropicBatchRecord } from '../anthropic/anthropic-batch-record.js';
 import type { DataStore, RecordFolder } from './data-store.js';
 import type { EmulatorLimits, FaultOptions } from './emulator-options.js';
 import type { EmulatorStats } from './emulator-stats.js';
-import type { GeminiBatchRecord } from '../gemini/gemini-batch-record.js';
-import type { GeminiFileRecord, GeminiUploadSession } from '../gemini/gemini-context.js';
-import type { OpenAIBatchRecord } from '../openai/openai-batch-record.js';
-import type { OpenAIFileRecord } from '../openai/openai-context.js';
 import type { AnswerMemory } from './responder.js';
 import type { SeenIds } from './seen-ids.js';
-import type { SerialQueue } from './serial-queue.js';
 
 export interface EmulatorContext {
   store: DataStore;
@@ -22,14 +20,6 @@ export interface EmulatorContext {
   seen: SeenIds;
   memory: AnswerMemory;
   queue: SerialQueue;
-  files: Map<string, OpenAIFileRecord>;
-  openaiBatches: Map<string, OpenAIBatchRecord>;
-  anthropicBatches: Map<string, AnthropicBatchRecord>;
-  /** Keyed by the bare id (`abc`, the resource being `files/abc` / `batches/abc`). */
-  geminiFiles: Map<string, GeminiFileRecord>;
-  geminiBatches: Map<string, GeminiBatchRecord>;
-  /** Resumable uploads in progress, by upload id (not persisted: a restart drops them, as a client retry expects). */
-  geminiUploads: Map<string, GeminiUploadSession>;
   /** Finishing work in flight per batch id, so concurrent reads of an ending batch finish it once. */
   finishing: Map<string, Promise<void>>;
   /** Attempt counts of synchronous requests by request key (not persisted). */
@@ -48,4 +38,29 @@ export interface ApiCall {
   requestId: string;
 }
 
-export type RouteHandler = (context: EmulatorContext, call: ApiCall) => Promise<void>;
+/** `C` is the vendor's context: a handler reads the records its own folder adds. */
+export type RouteHandler<C extends EmulatorContext = EmulatorContext> = (context: C, call: ApiCall) => Promise<void>;
+
+/**
+ * Runs batch jobs one at a time in submission order. Serial on purpose: which attempt number a custom_id gets,
+ * and which earlier answer a near-duplicate copies, depend on the order jobs run in, and that order must be
+ * the creation order for runs to be reproducible.
+ */
+export class SerialQueue {
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(private readonly onError: (error: unknown) => void) {}
+
+  push(task: () => Promise<void>): void {
+    this.tail = this.tail.then(task).catch(this.onError);
+  }
+
+  /** Resolves once every task pushed so far (and any they pushed) has finished. */
+  async idle(): Promise<void> {
+    let seen: Promise<void> | undefined;
+    while (seen !== this.tail) {
+      seen = this.tail;
+      await seen;
+    }
+  }
+}

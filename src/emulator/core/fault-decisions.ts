@@ -8,6 +8,7 @@
  * list of custom_ids in input order.
  */
 import type { FaultOptions } from './emulator-options.js';
+import type { FaultTally } from './emulator-stats.js';
 import { hashUnit } from './seeded-random.js';
 
 export type LineFault =
@@ -65,4 +66,15 @@ export function decideSyncError(faults: FaultOptions, requestKey: string, attemp
 /** Sort key that puts result lines in a seeded order unrelated to input order. */
 export function resultOrderKey(faults: FaultOptions, customId: string): number {
   return hashUnit('result-order', faults.seed, customId);
+}
+
+/**
+ * The `createErrors` fault, the one fault that is a queue rather than a seeded roll: the HTTP status the next
+ * batch-create call of any provider must fail with (taken off the list and counted), or undefined. Each
+ * vendor turns the status into its own error body.
+ */
+export function takeCreateErrorStatus(faults: FaultOptions, injected: FaultTally): number | undefined {
+  const status = faults.createErrors.shift();
+  if (status !== undefined) injected.createErrors++;
+  return status;
 }

@@ -7,11 +7,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { SynthforgeError } from '../../errors.js';
 
+/**
+ * OpenAI and Anthropic describe an error the same way (HTTP status, `error.type`, message) and differ only in
+ * a few type words, so the helpers shared by both take the API as a flag. Gemini's errors carry a Google
+ * status word in `type` instead (gemini/gemini-errors.ts).
+ */
 export type ApiFlavor = 'openai' | 'anthropic';
 
 export interface ApiErrorFields {
   status: number;
-  /** OpenAI `error.type` / Anthropic `error.type` (e.g. invalid_request_error, not_found_error). */
+  /** OpenAI / Anthropic `error.type` (e.g. invalid_request_error, not_found_error); Gemini: the status word. */
   type: string;
   message: string;
   param?: string | null;
@@ -19,7 +24,7 @@ export interface ApiErrorFields {
   headers?: Record<string, string>;
 }
 
-/** Thrown inside a route handler; the router turns it into the provider's error body. */
+/** Thrown inside a route handler; the vendor's router turns it into that API's error body. */
 export class EmulatorHttpError extends SynthforgeError {
   constructor(readonly fields: ApiErrorFields) {
     super('emulator_http', fields.message, { details: { status: fields.status, type: fields.type } });
@@ -47,14 +52,6 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
     ...headers,
   });
   response.end(text);
-}
-
-export function sendApiError(response: ServerResponse, flavor: ApiFlavor, requestId: string, error: ApiErrorFields): void {
-  const body =
-    flavor === 'openai'
-      ? { error: { message: error.message, type: error.type, param: error.param ?? null, code: error.code ?? null } }
-      : { type: 'error', error: { type: error.type, message: error.message }, request_id: requestId };
-  sendJson(response, error.status, body, error.headers ?? {});
 }
 
 /** Reads the whole body, refusing more than `maxBytes` (the rest is drained so the client sees our reply). */

@@ -1,4 +1,7 @@
-/** Object ids in each provider's style: random for created objects, hash-derived for answer parts. */
+/**
+ * Object ids: random for created objects, hash-derived for answer parts. Each vendor folder builds its own
+ * prefixes and lengths on these.
+ */
 import { randomBytes } from 'node:crypto';
 import { hashBytes, type HashPart } from './seeded-random.js';
 
@@ -19,7 +22,4 @@ export function derivedId(prefix: string, length: number, ...parts: HashPart[]):
   return `${prefix}${base62(hashBytes(length, ...parts), length)}`;
 }
 
-export const newFileId = (): string => randomId('file-', 22);
-export const newOpenAIBatchId = (): string => `batch_${randomBytes(16).toString('hex')}`;
-export const newAnthropicBatchId = (): string => randomId('msgbatch_01', 24);
 export const newRequestId = (): string => randomId('req_', 24);

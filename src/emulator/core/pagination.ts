@@ -1,5 +1,8 @@
-/** Cursor pagination over a list already in display order (newest first unless asked otherwise). */
-import { badRequest } from './http-io.js';
+/**
+ * Pagination of list calls over a list already in display order (newest first unless asked otherwise), in
+ * each API's style: OpenAI `after`, Anthropic `after_id` / `before_id`, Google `pageToken`.
+ */
+import { badRequest, type EmulatorHttpError } from './http-io.js';
 
 export interface Page<T> {
   items: T[];
@@ -52,4 +55,41 @@ export function pageAround<T extends { id: string }>(
     defaultLimit: limit,
     maxLimit: bounds.maxLimit,
   });
+}
+
+export interface TokenPage<T> {
+  items: T[];
+  nextPageToken?: string;
+}
+
+/**
+ * Google style: `pageSize` and an opaque `pageToken`; the reply carries `nextPageToken` only when there is a
+ * next page. Leaving it out (never an empty string) matters: the SDK's pager asks again whenever the token is
+ * not undefined. `invalid` makes the API's error for a bad size or token.
+ */
+export function pageByToken<T>(
+  items: readonly T[],
+  query: URLSearchParams,
+  bounds: { defaultSize: number; maxSize: number },
+  invalid: (message: string) => EmulatorHttpError,
+): TokenPage<T> {
+  const rawSize = query.get('pageSize') ?? query.get('page_size');
+  let size = bounds.defaultSize;
+  if (rawSize !== null) {
+    size = Number(rawSize);
+    if (!Number.isInteger(size) || size < 0) throw invalid(`Invalid page_size: ${rawSize}`);
+    // 0 means "the default"; larger values are capped, as Google list methods do.
+    size = size === 0 ? bounds.defaultSize : Math.min(size, bounds.maxSize);
+  }
+  const token = query.get('pageToken') ?? query.get('page_token');
+  let start = 0;
+  if (token !== null && token !== '') {
+    start = Number(Buffer.from(token, 'base64url').toString('utf8').replace(/^offset:/, ''));
+    if (!Number.isInteger(start) || start < 0) throw invalid('Invalid page_token.');
+  }
+  const end = start + size;
+  return {
+    items: items.slice(start, end),
+    ...(end < items.length ? { nextPageToken: Buffer.from(`offset:${end}`).toString('base64url') } : {}),
+  };
 }

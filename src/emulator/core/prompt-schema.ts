@@ -1,7 +1,8 @@
 /**
- * Prompt-only structured output: a recipe for a model without a structured-output parameter puts the JSON
- * Schema in the system prompt inside a fenced json block. The emulator then answers like such models do, with
- * a sentence around a fenced block, so clients must extract the JSON from the text.
+ * What the emulator reads from prompt text. Prompt-only structured output: a recipe for a model without a
+ * structured-output parameter puts the JSON Schema in the system prompt inside a fenced json block. The
+ * emulator then answers like such models do, with a sentence around a fenced block, so clients must extract
+ * the JSON from the text.
  */
 import { isSchemaNode, type SchemaNode } from './schema-data.js';
 
@@ -28,4 +29,14 @@ export function wrapInFence(intro: string, json: string): string {
 export function countTokens(text: string): number {
   const words = text.match(/[A-Za-z0-9]+/g)?.length ?? 0;
   return Math.max(1, Math.round(words * 1.3));
+}
+
+/** Text of an OpenAI or Anthropic message `content`: a string, or the text parts of an array. */
+export function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content
+    .map((part) => (isSchemaNode(part) && typeof part.text === 'string' ? part.text : ''))
+    .filter((text) => text.length > 0)
+    .join('\n');
 }

@@ -1,7 +1,7 @@
 /**
  * The seeded responder: turns a request (already read by a provider module) into an answer. The same seed
  * parts (custom_id + body) always give the same answer; content faults are applied here, and the answer says
- * which fault really applied.
+ * which fault really applied. Embedding requests get a vector from `embedText` instead.
  */
 import {
   breakSchemaData,
@@ -14,7 +14,7 @@ import {
 import type { LineFault } from './fault-decisions.js';
 import { countTokens, wrapInFence } from './prompt-schema.js';
 import { generateSchemaData } from './schema-data.js';
-import { createSeededRandom, type HashPart, type SeededRandom } from './seeded-random.js';
+import { createSeededRandom, hashSeed, type HashPart, type SeededRandom } from './seeded-random.js';
 import { buildSentence, buildText, extractPromptWords } from './sentence-builder.js';
 
 export type AnswerTarget =
@@ -192,4 +192,21 @@ export function answerRequest(request: AnswerRequest, memory: AnswerMemory): Ans
     outputTokens: countTokens(text),
     applied,
   };
+}
+
+/**
+ * The embedding of `text` for OpenAI and Gemini embedding requests. Vectors are hashed bags of words (each
+ * word adds ±1 to a seeded dimension, then L2-normalised), so texts that share words have a high cosine
+ * similarity: enough for semantic-dedup tests to find planted near-duplicates, and the same text always maps
+ * to the same vector.
+ */
+export function embedText(text: string, dimensions: number): number[] {
+  const vector = new Array<number>(dimensions).fill(0);
+  for (const word of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) {
+    const hash = hashSeed('embedding', word);
+    const index = hash % dimensions;
+    vector[index] = (vector[index] ?? 0) + ((hash >>> 31) === 1 ? 1 : -1);
+  }
+  const norm = Math.sqrt(vector.reduce((sum, value) => sum + value * value, 0)) || 1;
+  return vector.map((value) => Math.round((value / norm) * 1e6) / 1e6);
 }

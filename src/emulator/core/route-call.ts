@@ -1,7 +1,7 @@
 /**
- * Running one API call against a route table, shared by the OpenAI/Anthropic router and the Gemini
- * router: find the route, refuse it before its handler when the family says so (credentials,
- * headers), run it, and turn what it throws into that family's error body.
+ * Running one API call against a route table, shared by the OpenAI, Anthropic and Gemini routers: find
+ * the route, refuse it before its handler when the API says so (credentials, headers), run it, and turn
+ * what it throws into that API's error body.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorContext, RouteHandler } from './emulator-context.js';
@@ -9,19 +9,19 @@ import { EmulatorHttpError, type ApiErrorFields } from './http-io.js';
 
 export type Method = 'GET' | 'POST' | 'DELETE';
 
-export interface Route {
+export interface Route<C extends EmulatorContext = EmulatorContext> {
   method: Method;
   pattern: RegExp;
-  handler: RouteHandler;
+  handler: RouteHandler<C>;
 }
 
-/** How one API family answers a call that no handler answers. */
-export interface RouteErrors<R extends Route> {
+/** How one API answers a call that no handler answers. */
+export interface RouteErrors {
   notFound(method: string, path: string): EmulatorHttpError;
   /** Why a matched call is refused before its handler runs, or null. */
-  refusal(route: R): EmulatorHttpError | null;
+  refusal(): EmulatorHttpError | null;
   send(response: ServerResponse, fields: ApiErrorFields): void;
-  /** The error `type` of the family's 500. */
+  /** The error `type` of the API's 500. */
   internalType: string;
 }
 
@@ -34,17 +34,17 @@ export interface RoutedRequest {
   requestId: string;
 }
 
-export async function runRoute<R extends Route>(
-  context: EmulatorContext,
-  routes: readonly R[],
+export async function runRoute<C extends EmulatorContext>(
+  context: C,
+  routes: readonly Route<C>[],
   call: RoutedRequest,
-  errors: RouteErrors<R>,
+  errors: RouteErrors,
 ): Promise<void> {
   const { request, response, url, path, requestId } = call;
   const method = request.method ?? 'GET';
   try {
     const matched = routes.find((candidate) => candidate.method === method && candidate.pattern.test(path));
-    const problem = matched === undefined ? errors.notFound(method, path) : errors.refusal(matched);
+    const problem = matched === undefined ? errors.notFound(method, path) : errors.refusal();
     if (problem !== null) {
       request.resume();
       throw problem;

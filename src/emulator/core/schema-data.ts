@@ -8,12 +8,12 @@
  * Anthropic SDK moved into a description as `{minimum: 0}` are put back as keywords, so the data honours what
  * the user asked for even though the provider would not enforce it.
  */
-import { generateSync, type JsonSchema as FakerSchema } from 'json-schema-faker';
+import { generateSync, type JsonSchema as FakerSchema, type Random } from 'json-schema-faker';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import * as ajvFormats from 'ajv-formats';
-import { FORMAT_GENERATORS } from './schema-formats.js';
 import { buildText } from './sentence-builder.js';
 import { createSeededRandom, type HashPart } from './seeded-random.js';
+import { NOUNS } from './vocabulary.js';
 
 export type SchemaNode = Record<string, unknown>;
 
@@ -140,6 +140,37 @@ export function checkSchemaData(schema: unknown, data: unknown): boolean | undef
   const { validate } = preparedSchemaOf(schema);
   return validate ? (validate(data) as boolean) : undefined;
 }
+
+/**
+ * Generators for the string formats that OpenAI strict mode and Anthropic JSON outputs accept. We supply our
+ * own because json-schema-faker 0.6.3 emits durations such as "PT0D" that ajv-formats (rightly) rejects, and
+ * every line the emulator calls valid must pass the validator a client would use.
+ */
+const pad = (value: number, width = 2): string => String(value).padStart(width, '0');
+const hex = (random: Random, digits: number): string =>
+  Array.from({ length: digits }, () => random.int(0, 15).toString(16)).join('');
+
+function date(random: Random): string {
+  return `${random.int(2019, 2026)}-${pad(random.int(1, 12))}-${pad(random.int(1, 28))}`;
+}
+
+function time(random: Random): string {
+  return `${pad(random.int(0, 23))}:${pad(random.int(0, 59))}:${pad(random.int(0, 59))}Z`;
+}
+
+const FORMAT_GENERATORS: Readonly<Record<string, (random: Random) => string>> = {
+  'date-time': (random) => `${date(random)}T${time(random)}`,
+  date,
+  time,
+  duration: (random) => `P${random.int(1, 30)}DT${random.int(0, 23)}H${random.int(0, 59)}M`,
+  email: (random) => `${random.pick(NOUNS)}.${random.pick(NOUNS)}${random.int(1, 99)}@example.com`,
+  hostname: (random) => `${random.pick(NOUNS)}-${random.int(1, 99)}.example.com`,
+  ipv4: (random) => `${random.int(1, 223)}.${random.int(0, 255)}.${random.int(0, 255)}.${random.int(1, 254)}`,
+  ipv6: (random) => `2001:db8:${hex(random, 4)}:${hex(random, 4)}::${hex(random, 4)}`,
+  uuid: (random) =>
+    `${hex(random, 8)}-${hex(random, 4)}-4${hex(random, 3)}-${'89ab'[random.int(0, 3)]}${hex(random, 3)}-${hex(random, 12)}`,
+  uri: (random) => `https://example.com/${random.pick(NOUNS)}/${random.int(1, 9999)}`,
+};
 
 function isPlainString(node: SchemaNode): boolean {
   return !('enum' in node) && !('const' in node) && !('format' in node) && !('pattern' in node);

@@ -1,28 +1,24 @@
 /**
- * Synchronous completions: OpenAI `POST /v1/chat/completions` (what OpenAI-compatible servers such as vLLM
- * and Ollama serve) and Anthropic `POST /v1/messages` (a dry run of a batch request shape). Seeded from the
- * `x-request-key` header when present, else from the body; `syncErrorRate` answers 429 and 500 in turn.
+ * The start shared by the synchronous completions, OpenAI `POST /v1/chat/completions` (what OpenAI-compatible
+ * servers such as vLLM and Ollama serve) and Anthropic `POST /v1/messages` (a dry run of a batch request
+ * shape). Seeded from the `x-request-key` header when present, else from the body; `syncErrorRate` answers
+ * 429 and 500 in turn.
  */
-import { runAnthropicRequest } from '../anthropic/anthropic-message.js';
 import type { ApiCall, EmulatorContext } from './emulator-context.js';
 import { decideLineFault, decideSyncError, type LineFault } from './fault-decisions.js';
-import { EmulatorHttpError, readJsonBody, sendJson, type ApiFlavor } from './http-io.js';
-import { buildChatCompletion } from '../openai/openai-chat-completion.js';
-import { readChatRequest } from '../openai/openai-chat-request.js';
-import { answerChat } from '../openai/openai-line.js';
+import { EmulatorHttpError, readJsonBody, type ApiFlavor } from './http-io.js';
 import { hashHex, type HashPart } from './seeded-random.js';
-import { countFault } from './staged-results.js';
 
 const MAX_SYNC_BODY_BYTES = 32 * 1024 * 1024;
 
-interface SyncStart {
+export interface SyncStart {
   body: unknown;
   seedParts: HashPart[];
   fault: LineFault;
 }
 
 /** Reads the body, applies the sync-error fault, and decides the content fault for this call. */
-async function startSyncCall(context: EmulatorContext, call: ApiCall, flavor: ApiFlavor): Promise<SyncStart> {
+export async function startSyncCall(context: EmulatorContext, call: ApiCall, flavor: ApiFlavor): Promise<SyncStart> {
   context.stats.chatCompletions++;
   const body = await readJsonBody(call.request, MAX_SYNC_BODY_BYTES, () =>
     new EmulatorHttpError({ status: 413, type: flavor === 'openai' ? 'invalid_request_error' : 'request_too_large', message: 'Request too large.' }),
@@ -50,21 +46,4 @@ async function startSyncCall(context: EmulatorContext, call: ApiCall, flavor: Ap
     seedParts: [hashHex('sync', typeof header === 'string' && header.length > 0 ? header : JSON.stringify(body))],
     fault: decided === 'line_error' ? 'none' : decided,
   };
-}
-
-export async function syncChatCompletion(context: EmulatorContext, call: ApiCall): Promise<void> {
-  const { body, seedParts, fault } = await startSyncCall(context, call, 'openai');
-  const read = readChatRequest(body, false);
-  if (!read.ok) throw new EmulatorHttpError({ status: 400, ...read.error });
-  const { answers, applied } = answerChat(read.request, seedParts, fault, context.memory);
-  countFault(context.stats.faultsInjected, applied);
-  sendJson(call.response, 200, buildChatCompletion(read.request, answers, seedParts, Math.floor(context.clock() / 1000)));
-}
-
-export async function syncAnthropicMessage(context: EmulatorContext, call: ApiCall): Promise<void> {
-  const { body, seedParts, fault } = await startSyncCall(context, call, 'anthropic');
-  const outcome = runAnthropicRequest(body, seedParts, fault, context.memory, 'standard');
-  if (!outcome.ok) throw new EmulatorHttpError({ status: 400, type: outcome.errorType, message: outcome.message });
-  countFault(context.stats.faultsInjected, outcome.applied);
-  sendJson(call.response, 200, outcome.message);
 }

@@ -12,21 +12,19 @@ import { createReadStream } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
-import { finishBatchOnce } from '../core/finish-batch-once.js';
-import type { EmulatorContext } from '../core/emulator-context.js';
 import { emptyFaultTally } from '../core/emulator-stats.js';
 import { decideBatchFault, decideLineFault, finishesBeforeExpiry, type BatchFault } from '../core/fault-decisions.js';
-import type { GeminiBatchPhase, GeminiBatchRecord } from './gemini-batch-record.js';
-import { runEmbedRequest } from './gemini-embed.js';
-import { lineStatus } from './gemini-errors.js';
-import { addGeminiFile, geminiFileDataPath, newGeminiId } from './gemini-context.js';
-import { runGenerateRequest, type GeminiLineOutcome } from './gemini-generate.js';
 import { LineWriter } from '../core/line-writer.js';
 import { isSchemaNode } from '../core/schema-data.js';
 import { hashHex } from '../core/seeded-random.js';
-import { countFault, formatStagedLine, readStagedLines } from '../core/staged-results.js';
+import { countFault, finishBatchOnce, formatStagedLine, readStagedLines } from '../core/staged-results.js';
+import type { GeminiBatchPhase, GeminiBatchRecord } from './gemini-batch-record.js';
+import { addGeminiFile, geminiFileDataPath, newGeminiId, type GeminiContext } from './gemini-context.js';
+import { runEmbedRequest } from './gemini-embed.js';
+import { lineStatus } from './gemini-errors.js';
+import { runGenerateRequest, type GeminiLineOutcome } from './gemini-generate.js';
 
-export const geminiPaths = (context: EmulatorContext, id: string) => ({
+export const geminiPaths = (context: GeminiContext, id: string) => ({
   requests: context.store.path('gemini-batches', `${id}.requests.json`),
   staged: context.store.path('gemini-batches', `${id}.staged`),
   inline: context.store.path('gemini-batches', `${id}.inline.json`),
@@ -41,7 +39,7 @@ interface InputLine {
 
 class InputProblem extends Error {}
 
-async function* fileLines(context: EmulatorContext, fileId: string): AsyncGenerator<InputLine> {
+async function* fileLines(context: GeminiContext, fileId: string): AsyncGenerator<InputLine> {
   const stream = createReadStream(geminiFileDataPath(context, fileId), 'utf8');
   const input = createInterface({ input: stream, crlfDelay: Infinity });
   let number = 0;
@@ -66,7 +64,7 @@ async function* fileLines(context: EmulatorContext, fileId: string): AsyncGenera
   }
 }
 
-async function* inlineLines(context: EmulatorContext, record: GeminiBatchRecord): AsyncGenerator<InputLine> {
+async function* inlineLines(context: GeminiContext, record: GeminiBatchRecord): AsyncGenerator<InputLine> {
   const list = JSON.parse(await readFile(geminiPaths(context, record.id).requests, 'utf8')) as { request: unknown; metadata?: Record<string, unknown> }[];
   for (const [index, item] of list.entries()) {
     const key = item.metadata?.key;
@@ -74,12 +72,12 @@ async function* inlineLines(context: EmulatorContext, record: GeminiBatchRecord)
   }
 }
 
-function inputLines(context: EmulatorContext, record: GeminiBatchRecord): AsyncGenerator<InputLine> {
+function inputLines(context: GeminiContext, record: GeminiBatchRecord): AsyncGenerator<InputLine> {
   return record.inputFile === null ? inlineLines(context, record) : fileLines(context, record.inputFile);
 }
 
 /** Reads the ids (the whole input is never held), or the reason the job fails as a whole. */
-async function scanIds(context: EmulatorContext, record: GeminiBatchRecord): Promise<{ ids: string[]; error: string | null }> {
+async function scanIds(context: GeminiContext, record: GeminiBatchRecord): Promise<{ ids: string[]; error: string | null }> {
   const ids: string[] = [];
   const seen = new Set<string>();
   try {
@@ -96,14 +94,14 @@ async function scanIds(context: EmulatorContext, record: GeminiBatchRecord): Pro
   return { ids, error: ids.length === 0 ? 'The batch input has no requests.' : null };
 }
 
-function runLine(record: GeminiBatchRecord, line: InputLine, attempt: number, context: EmulatorContext): GeminiLineOutcome {
+function runLine(record: GeminiBatchRecord, line: InputLine, attempt: number, context: GeminiContext): GeminiLineOutcome {
   const fault = decideLineFault(record.faults, line.customId, attempt);
   if (record.kind === 'embed') return runEmbedRequest(line.request, record.model, fault);
   const seedParts = [hashHex(line.customId, JSON.stringify(line.request))];
   return runGenerateRequest(line.request, record.model, seedParts, fault, context.memory);
 }
 
-export async function runGeminiBatchJob(context: EmulatorContext, record: GeminiBatchRecord): Promise<void> {
+export async function runGeminiBatchJob(context: GeminiContext, record: GeminiBatchRecord): Promise<void> {
   try {
     const scanned = await scanIds(context, record);
     const batchKey = hashHex('batch-key', scanned.ids.join('\u0000'));
@@ -133,7 +131,7 @@ export async function runGeminiBatchJob(context: EmulatorContext, record: Gemini
   }
 }
 
-async function answerLines(context: EmulatorContext, record: GeminiBatchRecord, attempts: number[]): Promise<void> {
+async function answerLines(context: GeminiContext, record: GeminiBatchRecord, attempts: number[]): Promise<void> {
   const writer = new LineWriter(geminiPaths(context, record.id).staged);
   let ok = 0;
   let failed = 0;
@@ -164,7 +162,7 @@ async function answerLines(context: EmulatorContext, record: GeminiBatchRecord, 
   await context.save('gemini-batches', record);
 }
 
-async function writeOutput(context: EmulatorContext, record: GeminiBatchRecord, phase: GeminiBatchPhase): Promise<void> {
+async function writeOutput(context: GeminiContext, record: GeminiBatchRecord, phase: GeminiBatchPhase): Promise<void> {
   const faults = emptyFaultTally();
   const final: NonNullable<GeminiBatchRecord['final']> = { responsesFile: null, succeeded: 0, failed: 0, notRun: 0, faults };
   const expired = phase.state === 'BATCH_STATE_EXPIRED';
@@ -215,12 +213,12 @@ async function writeOutput(context: EmulatorContext, record: GeminiBatchRecord, 
 }
 
 /** Writes the output once, however many reads ask for it at the same time. */
-export async function finishGeminiBatch(context: EmulatorContext, record: GeminiBatchRecord, phase: GeminiBatchPhase): Promise<void> {
+export async function finishGeminiBatch(context: GeminiContext, record: GeminiBatchRecord, phase: GeminiBatchPhase): Promise<void> {
   await finishBatchOnce(context, record, { folder: 'gemini-batches', stagedPath: geminiPaths(context, record.id).staged, write: () => writeOutput(context, record, phase) });
 }
 
 /** `metadata.output` of an ended job, or null when it has nothing to show. */
-export async function geminiOutput(context: EmulatorContext, record: GeminiBatchRecord): Promise<Record<string, unknown> | null> {
+export async function geminiOutput(context: GeminiContext, record: GeminiBatchRecord): Promise<Record<string, unknown> | null> {
   if (!record.final) return null;
   if (record.inputFile !== null) return record.final.responsesFile ? { responsesFile: `files/${record.final.responsesFile}` } : null;
   let entries: unknown[];

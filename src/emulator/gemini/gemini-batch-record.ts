@@ -10,8 +10,8 @@
  *   EXPIRED    at runEnd for a job with the expire fault (about half its lines ran), else SUCCEEDED
  *   CANCELLED  F after a cancel call (and once the lines are answered); lines ran in proportion to the
  *              progress at the call. The state does not change until then: Gemini shows no "cancelling".
- * Lines that did not run are left out of the output ([UNVERIFIED]: the live API's treatment is not
- * documented) and count as pending in batchStats.
+ * Lines that did not run are left out of the output (the live API's treatment of them is not documented)
+ * and count as pending in batchStats.
  */
 import type { FaultOptions } from '../core/emulator-options.js';
 import type { FaultTally } from '../core/emulator-stats.js';

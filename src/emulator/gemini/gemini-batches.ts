@@ -8,18 +8,20 @@
  *   POST   batches/{id}:cancel                    `{}`; 400 FAILED_PRECONDITION once the job has ended
  *   DELETE batches/{id}                           `{}`; only once ended (the emulator's choice)
  * Create checks the body now (20 MB inline limit, display name, exactly one input, the file exists);
- * each request is checked when it runs, and a bad one becomes an error line (INVALID_ARGUMENT).
+ * each request is checked when it runs, and a bad one becomes an error line (INVALID_ARGUMENT). Also the
+ * control routes' view of a job (geminiBatchDebug).
  */
 import { rm, writeFile } from 'node:fs/promises';
-import type { ApiCall, EmulatorContext } from '../core/emulator-context.js';
+import type { BatchDebugView } from '../core/control-routes.js';
+import type { ApiCall } from '../core/emulator-context.js';
+import { readJsonBody, sendJson } from '../core/http-io.js';
+import { pageByToken } from '../core/pagination.js';
+import { isSchemaNode } from '../core/schema-data.js';
 import { finishGeminiBatch, geminiOutput, geminiPaths, runGeminiBatchJob } from './gemini-batch-job.js';
 import { geminiBatchPhase, isTerminal, renderGeminiOperation, type GeminiBatchKind, type GeminiBatchRecord } from './gemini-batch-record.js';
+import { newGeminiId, type GeminiContext } from './gemini-context.js';
 import { googleError, invalidArgument, takeGeminiCreateError } from './gemini-errors.js';
-import { newGeminiId } from './gemini-context.js';
 import { findGeminiFile } from './gemini-files.js';
-import { pageByToken } from './gemini-pagination.js';
-import { readJsonBody, sendJson } from '../core/http-io.js';
-import { isSchemaNode } from '../core/schema-data.js';
 
 const field = (node: Record<string, unknown>, camel: string, snake: string): unknown => node[camel] ?? node[snake];
 
@@ -29,7 +31,7 @@ interface CreateFields {
   inline: unknown[] | null;
 }
 
-function readCreateBody(context: EmulatorContext, body: unknown, kind: GeminiBatchKind): CreateFields {
+function readCreateBody(context: GeminiContext, body: unknown, kind: GeminiBatchKind): CreateFields {
   const method = kind === 'embed' ? 'AsyncBatchEmbedContentRequest' : 'BatchGenerateContentRequest';
   if (!isSchemaNode(body) || !isSchemaNode(body.batch)) throw invalidArgument(`* ${method}.batch: batch is required.`);
   const batch = body.batch;
@@ -61,7 +63,7 @@ function checkModel(model: string, kind: GeminiBatchKind): void {
   if (kind === 'generate' && embedding) throw invalidArgument(`models/${model} does not support batchGenerateContent; it is an embedding model.`);
 }
 
-async function createBatch(context: EmulatorContext, call: ApiCall, kind: GeminiBatchKind): Promise<void> {
+async function createBatch(context: GeminiContext, call: ApiCall, kind: GeminiBatchKind): Promise<void> {
   context.stats.createAttempts.gemini++;
   const limit = context.limits.geminiMaxInlineBytes;
   const body = await readJsonBody(call.request, limit, () => invalidArgument(`Request payload size exceeds the limit: ${limit} bytes.`));
@@ -93,17 +95,17 @@ async function createBatch(context: EmulatorContext, call: ApiCall, kind: Gemini
   sendJson(call.response, 200, renderGeminiOperation(record, geminiBatchPhase(record, record.createdAtMs), null, record.createdAtMs));
 }
 
-export const createGeminiGenerateBatch = (context: EmulatorContext, call: ApiCall): Promise<void> => createBatch(context, call, 'generate');
-export const createGeminiEmbedBatch = (context: EmulatorContext, call: ApiCall): Promise<void> => createBatch(context, call, 'embed');
+export const createGeminiGenerateBatch = (context: GeminiContext, call: ApiCall): Promise<void> => createBatch(context, call, 'generate');
+export const createGeminiEmbedBatch = (context: GeminiContext, call: ApiCall): Promise<void> => createBatch(context, call, 'embed');
 
-function findBatch(context: EmulatorContext, id: string): GeminiBatchRecord {
+function findBatch(context: GeminiContext, id: string): GeminiBatchRecord {
   const record = context.geminiBatches.get(id);
   if (!record) throw googleError(404, 'NOT_FOUND', `Batch batches/${id} not found.`);
   return record;
 }
 
 /** The operation now, writing the job's output first when it has just ended. */
-async function currentView(context: EmulatorContext, record: GeminiBatchRecord): Promise<Record<string, unknown>> {
+async function currentView(context: GeminiContext, record: GeminiBatchRecord): Promise<Record<string, unknown>> {
   if (record.jobError !== null) throw googleError(500, 'INTERNAL', `Emulator batch job failed: ${record.jobError}`);
   const now = context.clock();
   const phase = geminiBatchPhase(record, now);
@@ -112,19 +114,19 @@ async function currentView(context: EmulatorContext, record: GeminiBatchRecord):
   return renderGeminiOperation(record, phase, output, now);
 }
 
-export async function getGeminiBatch(context: EmulatorContext, call: ApiCall): Promise<void> {
+export async function getGeminiBatch(context: GeminiContext, call: ApiCall): Promise<void> {
   sendJson(call.response, 200, await currentView(context, findBatch(context, call.params[0] ?? '')));
 }
 
-export async function listGeminiBatches(context: EmulatorContext, call: ApiCall): Promise<void> {
+export async function listGeminiBatches(context: GeminiContext, call: ApiCall): Promise<void> {
   const records = [...context.geminiBatches.values()].sort((left, right) => right.createdAtMs - left.createdAtMs || right.sequence - left.sequence);
-  const page = pageByToken(records, call.url.searchParams, { defaultSize: 25, maxSize: 100 });
+  const page = pageByToken(records, call.url.searchParams, { defaultSize: 25, maxSize: 100 }, invalidArgument);
   const operations: Record<string, unknown>[] = [];
   for (const record of page.items) operations.push(await currentView(context, record));
   sendJson(call.response, 200, { operations, ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) });
 }
 
-export async function cancelGeminiBatch(context: EmulatorContext, call: ApiCall): Promise<void> {
+export async function cancelGeminiBatch(context: GeminiContext, call: ApiCall): Promise<void> {
   const record = findBatch(context, call.params[0] ?? '');
   const now = context.clock();
   const { state } = geminiBatchPhase(record, now);
@@ -137,7 +139,7 @@ export async function cancelGeminiBatch(context: EmulatorContext, call: ApiCall)
   sendJson(call.response, 200, {});
 }
 
-export async function deleteGeminiBatch(context: EmulatorContext, call: ApiCall): Promise<void> {
+export async function deleteGeminiBatch(context: GeminiContext, call: ApiCall): Promise<void> {
   const record = findBatch(context, call.params[0] ?? '');
   if (!isTerminal(geminiBatchPhase(record, context.clock()).state)) {
     throw googleError(400, 'FAILED_PRECONDITION', `Batch batches/${record.id} is still running; cancel it and wait until it has ended before deleting it.`);
@@ -148,4 +150,18 @@ export async function deleteGeminiBatch(context: EmulatorContext, call: ApiCall)
   for (const path of [paths.requests, paths.staged, paths.inline]) await rm(path, { force: true });
   await context.store.remove('gemini-batches', `${record.id}.json`);
   sendJson(call.response, 200, {});
+}
+
+/** Gemini names a job `batches/<id>`; either form is accepted. */
+export function geminiBatchDebug(context: GeminiContext, id: string): BatchDebugView | null {
+  const record = context.geminiBatches.get(id.replace(/^batches\//, ''));
+  if (!record) return null;
+  return {
+    id: record.id,
+    provider: 'gemini',
+    status: geminiBatchPhase(record, context.clock()).state,
+    batchFault: record.scan?.batchFault ?? null,
+    batchKey: record.scan?.batchKey ?? null,
+    faults: record.final?.faults ?? null,
+  };
 }

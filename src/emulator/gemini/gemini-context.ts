@@ -1,10 +1,20 @@
 /**
- * A Gemini Files API file as the emulator stores it, and its wire form (the `File` resource). Ids are
+ * What the Gemini routes and jobs add to the core context (their files, batches and upload sessions), and a
+ * Gemini Files API file as the emulator stores it, with its wire form (the `File` resource). Ids are
  * lowercase letters and digits, well under 40 characters: the SDK pulls a file name out of a URI with
- * `[a-z0-9]+`, and longer generated ids were reported undownloadable (js-genai#1227).
+ * `[a-z0-9]+`, and the SDK was reported unable to download files with longer generated ids.
  */
 import { randomBytes } from 'node:crypto';
 import type { EmulatorContext } from '../core/emulator-context.js';
+import type { GeminiBatchRecord } from './gemini-batch-record.js';
+
+export interface GeminiContext extends EmulatorContext {
+  /** Keyed by the bare id (`abc`, the resource being `files/abc` / `batches/abc`). */
+  geminiFiles: Map<string, GeminiFileRecord>;
+  geminiBatches: Map<string, GeminiBatchRecord>;
+  /** Resumable uploads in progress, by upload id (not persisted: a restart drops them, as a client retry expects). */
+  geminiUploads: Map<string, GeminiUploadSession>;
+}
 
 export interface GeminiFileRecord {
   id: string;
@@ -57,7 +67,7 @@ export function geminiFileResource(record: GeminiFileRecord, baseUrl: string): R
 }
 
 /** Registers a file whose bytes are already at `geminiFileDataPath(context, fields.id)`. */
-export async function addGeminiFile(context: EmulatorContext, fields: Omit<GeminiFileRecord, 'sequence' | 'createdAtMs'>): Promise<GeminiFileRecord> {
+export async function addGeminiFile(context: GeminiContext, fields: Omit<GeminiFileRecord, 'sequence' | 'createdAtMs'>): Promise<GeminiFileRecord> {
   const record: GeminiFileRecord = { ...fields, sequence: context.nextSequence(), createdAtMs: context.clock() };
   context.geminiFiles.set(record.id, record);
   await context.save('gemini-files', record);

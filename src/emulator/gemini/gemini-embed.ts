@@ -1,14 +1,14 @@
 /**
  * One Gemini `EmbedContentRequest` of a batch (`{content: {parts: [{text}]}, outputDimensionality?,
- * taskType?, title?}`), answered with the same deterministic unit vectors as OpenAI embeddings
- * (openai-embeddings.ts: hashed bag of words, so near-identical texts get near-identical vectors), at
+ * taskType?, title?}`), answered with the same deterministic unit vectors as OpenAI embeddings (the
+ * responder's embedText: hashed bag of words, so near-identical texts get near-identical vectors), at
  * `outputDimensionality` or the model's full size.
  */
 import type { LineFault } from '../core/fault-decisions.js';
-import type { GeminiLineOutcome } from './gemini-generate.js';
-import { embedText } from '../openai/openai-embeddings.js';
 import { countTokens } from '../core/prompt-schema.js';
+import { embedText } from '../core/responder.js';
 import { isSchemaNode } from '../core/schema-data.js';
+import type { GeminiLineOutcome } from './gemini-generate.js';
 
 const FIELDS = new Set(['model', 'content', 'taskType', 'title', 'outputDimensionality']);
 const TASK_TYPES = new Set([

@@ -5,8 +5,9 @@
  * Handlers throw EmulatorHttpError with `type` holding the status word; the Gemini router renders it.
  */
 import type { ServerResponse } from 'node:http';
-import type { EmulatorContext } from '../core/emulator-context.js';
+import { takeCreateErrorStatus } from '../core/fault-decisions.js';
 import { EmulatorHttpError, sendJson, type ApiErrorFields } from '../core/http-io.js';
+import type { GeminiContext } from './gemini-context.js';
 
 export type GoogleStatus =
   | 'INVALID_ARGUMENT' | 'FAILED_PRECONDITION' | 'NOT_FOUND' | 'PERMISSION_DENIED' | 'UNAUTHENTICATED'
@@ -57,10 +58,9 @@ export function sendGoogleError(response: ServerResponse, error: ApiErrorFields)
 }
 
 /** The `createErrors` fault for Gemini creates: one listed status per call, counted like the others. */
-export function takeGeminiCreateError(context: EmulatorContext): EmulatorHttpError | null {
-  const status = context.faults.createErrors.shift();
+export function takeGeminiCreateError(context: GeminiContext): EmulatorHttpError | null {
+  const status = takeCreateErrorStatus(context.faults, context.stats.faultsInjected);
   if (status === undefined) return null;
-  context.stats.faultsInjected.createErrors++;
   const type = STATUS_BY_HTTP[status] ?? (status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT');
   const message =
     type === 'RESOURCE_EXHAUSTED'

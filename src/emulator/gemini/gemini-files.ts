@@ -14,12 +14,20 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import type { ApiCall, EmulatorContext } from '../core/emulator-context.js';
-import { googleError, invalidArgument } from './gemini-errors.js';
-import { addGeminiFile, geminiFileDataPath, geminiFileResource, newGeminiId, type GeminiFileRecord, type GeminiUploadSession } from './gemini-context.js';
-import { pageByToken } from './gemini-pagination.js';
+import type { ApiCall } from '../core/emulator-context.js';
 import { readJsonBody, sendFile, sendJson } from '../core/http-io.js';
+import { pageByToken } from '../core/pagination.js';
 import { isSchemaNode } from '../core/schema-data.js';
+import {
+  addGeminiFile,
+  geminiFileDataPath,
+  geminiFileResource,
+  newGeminiId,
+  type GeminiContext,
+  type GeminiFileRecord,
+  type GeminiUploadSession,
+} from './gemini-context.js';
+import { googleError, invalidArgument } from './gemini-errors.js';
 
 const MAX_START_BODY_BYTES = 1024 * 1024;
 const CHUNK_GRANULARITY = 256 * 1024;
@@ -34,13 +42,13 @@ function header(call: ApiCall, name: string): string | undefined {
 }
 
 /** Both steps share the path; a session request carries `upload_id`. */
-export async function geminiUpload(context: EmulatorContext, call: ApiCall): Promise<void> {
+export async function geminiUpload(context: GeminiContext, call: ApiCall): Promise<void> {
   const uploadId = call.url.searchParams.get('upload_id');
   if (uploadId !== null) return uploadToSession(context, call, uploadId);
   return startUpload(context, call);
 }
 
-async function startUpload(context: EmulatorContext, call: ApiCall): Promise<void> {
+async function startUpload(context: GeminiContext, call: ApiCall): Promise<void> {
   if (header(call, 'x-goog-upload-protocol') !== 'resumable' || header(call, 'x-goog-upload-command') !== 'start') {
     call.request.resume();
     throw invalidArgument('The emulator serves resumable uploads only: send X-Goog-Upload-Protocol: resumable and X-Goog-Upload-Command: start.');
@@ -79,12 +87,12 @@ function endWithStatus(response: ServerResponse, status: 'active' | 'cancelled',
   response.end();
 }
 
-async function dropSession(context: EmulatorContext, session: GeminiUploadSession): Promise<void> {
+async function dropSession(context: GeminiContext, session: GeminiUploadSession): Promise<void> {
   context.geminiUploads.delete(session.id);
   await rm(session.tempPath, { force: true });
 }
 
-async function uploadToSession(context: EmulatorContext, call: ApiCall, uploadId: string): Promise<void> {
+async function uploadToSession(context: GeminiContext, call: ApiCall, uploadId: string): Promise<void> {
   const session = context.geminiUploads.get(uploadId);
   if (!session) {
     call.request.resume();
@@ -115,7 +123,7 @@ async function uploadToSession(context: EmulatorContext, call: ApiCall, uploadId
   sendJson(call.response, 200, { file: geminiFileResource(record, callerBaseUrl(call)) }, { 'x-goog-upload-status': 'final' });
 }
 
-async function appendChunk(context: EmulatorContext, call: ApiCall, session: GeminiUploadSession): Promise<void> {
+async function appendChunk(context: GeminiContext, call: ApiCall, session: GeminiUploadSession): Promise<void> {
   const offset = Number(header(call, 'x-goog-upload-offset'));
   if (offset !== session.received) {
     call.request.resume();
@@ -136,7 +144,7 @@ async function appendChunk(context: EmulatorContext, call: ApiCall, session: Gem
   session.received = size;
 }
 
-async function keepUpload(context: EmulatorContext, session: GeminiUploadSession): Promise<GeminiFileRecord> {
+async function keepUpload(context: GeminiContext, session: GeminiUploadSession): Promise<GeminiFileRecord> {
   context.geminiUploads.delete(session.id);
   const hash = createHash('sha256');
   await pipeline(createReadStream(session.tempPath), hash);
@@ -153,25 +161,25 @@ async function keepUpload(context: EmulatorContext, session: GeminiUploadSession
   });
 }
 
-export function findGeminiFile(context: EmulatorContext, id: string): GeminiFileRecord {
+export function findGeminiFile(context: GeminiContext, id: string): GeminiFileRecord {
   const record = context.geminiFiles.get(id);
   if (!record) throw googleError(403, 'PERMISSION_DENIED', `You do not have permission to access the File ${id} or it may not exist.`);
   return record;
 }
 
-export async function getGeminiFile(context: EmulatorContext, call: ApiCall): Promise<void> {
+export async function getGeminiFile(context: GeminiContext, call: ApiCall): Promise<void> {
   sendJson(call.response, 200, geminiFileResource(findGeminiFile(context, call.params[0] ?? ''), callerBaseUrl(call)));
 }
 
 /** `files/{id}:download?alt=media` (what `files.download` calls) and the `downloadUri` form. */
-export async function downloadGeminiFile(context: EmulatorContext, call: ApiCall): Promise<void> {
+export async function downloadGeminiFile(context: GeminiContext, call: ApiCall): Promise<void> {
   const record = findGeminiFile(context, call.params[0] ?? '');
   if (call.url.searchParams.get('alt') !== 'media') throw invalidArgument('Downloading file content needs alt=media.');
   const path = geminiFileDataPath(context, record.id);
   await sendFile(call.response, path, 'application/octet-stream', (await stat(path)).size);
 }
 
-export async function deleteGeminiFile(context: EmulatorContext, call: ApiCall): Promise<void> {
+export async function deleteGeminiFile(context: GeminiContext, call: ApiCall): Promise<void> {
   const record = findGeminiFile(context, call.params[0] ?? '');
   context.geminiFiles.delete(record.id);
   await context.store.remove('gemini-files', `${record.id}.json`);
@@ -179,9 +187,9 @@ export async function deleteGeminiFile(context: EmulatorContext, call: ApiCall):
   sendJson(call.response, 200, {});
 }
 
-export async function listGeminiFiles(context: EmulatorContext, call: ApiCall): Promise<void> {
+export async function listGeminiFiles(context: GeminiContext, call: ApiCall): Promise<void> {
   const records = [...context.geminiFiles.values()].sort((left, right) => right.createdAtMs - left.createdAtMs || right.sequence - left.sequence);
-  const page = pageByToken(records, call.url.searchParams, { defaultSize: 10, maxSize: 100 });
+  const page = pageByToken(records, call.url.searchParams, { defaultSize: 10, maxSize: 100 }, invalidArgument);
   const base = callerBaseUrl(call);
   sendJson(call.response, 200, {
     files: page.items.map((record) => geminiFileResource(record, base)),

@@ -8,11 +8,10 @@
  * with the text cut off (the request's own `maxOutputTokens` cuts the same way).
  */
 import type { LineFault } from '../core/fault-decisions.js';
-import { findGeminiSchemaProblem } from './gemini-schema-check.js';
 import { derivedId } from '../core/ids.js';
 import { findPromptSchema } from '../core/prompt-schema.js';
 import { answerRequest, type AnswerMemory, type AnswerTarget, type AppliedFault } from '../core/responder.js';
-import { isSchemaNode } from '../core/schema-data.js';
+import { isSchemaNode, walkSchema } from '../core/schema-data.js';
 import type { HashPart } from '../core/seeded-random.js';
 
 export interface GeminiGenerateInput {
@@ -69,6 +68,36 @@ function checkRange(config: Record<string, unknown>, key: string, min: number, m
     return `* GenerateContentRequest.generation_config.${key}: must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got ${JSON.stringify(value)}.`;
   }
   return null;
+}
+
+/**
+ * The subset of JSON Schema that Gemini's `responseJsonSchema` takes, per the API reference of that field:
+ * `$id $defs $ref $anchor type format title description enum items prefixItems minItems maxItems minimum
+ * maximum anyOf oneOf properties additionalProperties required` and the non-standard `propertyOrdering`;
+ * a `$ref` may carry only other `$` keywords. The reference says nothing else is supported; whether the
+ * live API ignores or refuses other keywords is not documented, and the emulator refuses them
+ * (INVALID_ARGUMENT for the line) so an adapter that forgets to strip `minLength` or `pattern` finds out here.
+ */
+const SUPPORTED_SCHEMA_KEYWORDS = new Set([
+  'type', 'format', 'title', 'description', 'enum', 'items', 'prefixItems', 'minItems', 'maxItems', 'minimum', 'maximum',
+  'anyOf', 'oneOf', 'properties', 'additionalProperties', 'required', 'propertyOrdering',
+]);
+
+/** The first unsupported construct, worded as an INVALID_ARGUMENT message; null when the schema is accepted. */
+function findGeminiSchemaProblem(schema: unknown): string | null {
+  if (!isSchemaNode(schema)) return 'generation_config.response_json_schema: must be a JSON object.';
+  let problem: string | null = null;
+  walkSchema(schema, (node, path) => {
+    if (problem) return;
+    const keys = Object.keys(node).filter((key) => !key.startsWith('$'));
+    if ('$ref' in node && keys.length > 0) {
+      problem = `generation_config.response_json_schema: at ${path}, a schema with $ref may not set other properties (found ${keys.join(', ')}).`;
+      return;
+    }
+    const unsupported = keys.find((key) => !SUPPORTED_SCHEMA_KEYWORDS.has(key));
+    if (unsupported) problem = `generation_config.response_json_schema: keyword "${unsupported}" at ${path} is not supported.`;
+  });
+  return problem;
 }
 
 function readConfig(raw: unknown, systemText: string): { config: Record<string, unknown>; target: AnswerTarget } | string {

@@ -1,11 +1,20 @@
 /**
  * The Gemini API routes (`/v1beta/...`, `/upload/v1beta/...`, `/download/v1beta/...`): which handler
  * serves which path, the API key check (`x-goog-api-key` header or `?key=`), and Google-shaped errors.
- * The SDK's base URL is the emulator's bare URL; it adds the API version itself. Upload-session requests
- * need no key (the upload id is the credential, as on the real service), though the SDK sends one anyway.
+ * The SDK's base URL (`@google/genai` `httpOptions.baseUrl`) is the emulator's bare URL; it adds the API
+ * version itself. Upload-session requests need no key (the upload id is the credential, as on the real
+ * service), though the SDK sends one anyway.
+ *   POST   /v1beta/models/{model}:batchGenerateContent, :asyncBatchEmbedContent   create (inline or file)
+ *   GET    /v1beta/batches, /v1beta/batches/{id}      list (`pageSize`, `pageToken`), get (state in metadata)
+ *   POST   /v1beta/batches/{id}:cancel;  DELETE /v1beta/batches/{id}
+ *   POST   /upload/v1beta/files                       resumable upload: start, then upload/finalize chunks
+ *   GET    /v1beta/files, /v1beta/files/{id}, /v1beta/files/{id}:download?alt=media;  DELETE /v1beta/files/{id}
+ * gemini-batches.ts and gemini-files.ts describe each call.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EmulatorContext, RouteHandler } from '../core/emulator-context.js';
+import type { RouteHandler } from '../core/emulator-context.js';
+import { newRequestId } from '../core/ids.js';
+import { runRoute, type Method, type Route } from '../core/route-call.js';
 import {
   cancelGeminiBatch,
   createGeminiEmbedBatch,
@@ -14,14 +23,13 @@ import {
   getGeminiBatch,
   listGeminiBatches,
 } from './gemini-batches.js';
+import type { GeminiContext } from './gemini-context.js';
 import { googleError, sendGoogleError } from './gemini-errors.js';
 import { deleteGeminiFile, downloadGeminiFile, geminiUpload, getGeminiFile, listGeminiFiles } from './gemini-files.js';
-import { newRequestId } from '../core/ids.js';
-import { runRoute, type Method, type Route } from '../core/route-call.js';
 
-const route = (method: Method, pattern: RegExp, handler: RouteHandler): Route => ({ method, pattern, handler });
+const route = (method: Method, pattern: RegExp, handler: RouteHandler<GeminiContext>): Route<GeminiContext> => ({ method, pattern, handler });
 
-const ROUTES: readonly Route[] = [
+const ROUTES: readonly Route<GeminiContext>[] = [
   route('POST', /^\/v1beta\/models\/([^/:]+):batchGenerateContent$/, createGeminiGenerateBatch),
   route('POST', /^\/v1beta\/models\/([^/:]+):asyncBatchEmbedContent$/, createGeminiEmbedBatch),
   route('GET', /^\/v1beta\/batches$/, listGeminiBatches),
@@ -45,8 +53,8 @@ function hasApiKey(request: IncomingMessage, url: URL): boolean {
   return (typeof header === 'string' && header.length > 0) || (url.searchParams.get('key') ?? '') !== '';
 }
 
-export async function dispatchGeminiCall(context: EmulatorContext, request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
-  const path = url.pathname.replace(/\/+$/, '') || '/';
+/** `path` is the URL path without trailing slashes. */
+export async function dispatchGeminiCall(context: GeminiContext, request: IncomingMessage, response: ServerResponse, url: URL, path: string): Promise<void> {
   // An upload session URL carries its own authority (the SDK sends no key with the chunks).
   const uploadSession = url.searchParams.has('upload_id');
   await runRoute(context, ROUTES, { request, response, url, path, requestId: newRequestId() }, {

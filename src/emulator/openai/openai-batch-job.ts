@@ -1,20 +1,25 @@
 /**
  * The background work of an OpenAI batch, run through the serial queue: scan (validate) the input file,
- * decide the batch fault, then answer every line into the staged file.
+ * decide the batch fault, then answer every line into the staged file. And its ending: read the staged
+ * lines in the seeded result order (never input order) and write the output file (one line per success)
+ * and the error file (failures, plus `batch_expired` / `batch_cancelled` lines for requests that never
+ * ran). A file with no lines is not created and its id stays null, as the live API does.
  */
 import { createReadStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { EmulatorContext } from '../core/emulator-context.js';
-import { decideBatchFault, decideLineFault, type BatchFault } from '../core/fault-decisions.js';
+import { emptyFaultTally } from '../core/emulator-stats.js';
+import { decideBatchFault, decideLineFault, finishesBeforeExpiry, resultOrderKey, type BatchFault } from '../core/fault-decisions.js';
 import { LineWriter } from '../core/line-writer.js';
-import type { OpenAIBatchRecord } from './openai-batch-record.js';
-import { fileDataPath } from './openai-context.js';
-import { scanInputFile, type ScanEntry } from './openai-input-scan.js';
-import { runOpenAILine } from './openai-line.js';
 import { hashHex } from '../core/seeded-random.js';
-import { formatStagedLine } from '../core/staged-results.js';
+import { countFault, finishBatchOnce, formatStagedLine, readStagedShuffled } from '../core/staged-results.js';
+import type { OpenAIBatchPhase, OpenAIBatchRecord } from './openai-batch-record.js';
+import { addFile, fileDataPath, newFileId, THIRTY_DAYS_SECONDS, type OpenAIContext } from './openai-context.js';
+import { scanInputFile, type ScanEntry } from './openai-input-scan.js';
+import { notRunLine, runOpenAILine } from './openai-line.js';
 
-export function openAIStagedPath(context: EmulatorContext, batchId: string): string {
+function openAIStagedPath(context: EmulatorContext, batchId: string): string {
   return context.store.path('openai-batches', `${batchId}.staged`);
 }
 
@@ -28,7 +33,7 @@ interface ScheduledLine {
 }
 
 /** Validates the input and records the outcome; returns the lines to run (none when the batch fails). */
-async function scan(context: EmulatorContext, record: OpenAIBatchRecord): Promise<ScheduledLine[]> {
+async function scan(context: OpenAIContext, record: OpenAIBatchRecord): Promise<ScheduledLine[]> {
   const file = context.files.get(record.inputFileId);
   const result = file
     ? await scanInputFile(fileDataPath(context, file.id), file.bytes, record.endpoint, context.limits)
@@ -69,7 +74,7 @@ async function scan(context: EmulatorContext, record: OpenAIBatchRecord): Promis
 
 /**
  * Answers the lines in input order (one sequential read of the file) into the staged file. Results are put
- * in the seeded shuffled order when the batch ends (openai-batch-finish.ts).
+ * in the seeded shuffled order when the batch ends (writeFinalFiles).
  */
 async function answerLines(context: EmulatorContext, record: OpenAIBatchRecord, lines: ScheduledLine[]): Promise<void> {
   const writer = new LineWriter(openAIStagedPath(context, record.id));
@@ -106,7 +111,7 @@ async function answerLines(context: EmulatorContext, record: OpenAIBatchRecord, 
   await context.save('openai-batches', record);
 }
 
-export async function runOpenAIBatchJob(context: EmulatorContext, record: OpenAIBatchRecord): Promise<void> {
+export async function runOpenAIBatchJob(context: OpenAIContext, record: OpenAIBatchRecord): Promise<void> {
   try {
     const lines = await scan(context, record);
     if (lines.length > 0) await answerLines(context, record, lines);
@@ -115,4 +120,87 @@ export async function runOpenAIBatchJob(context: EmulatorContext, record: OpenAI
     await context.save('openai-batches', record);
     throw error;
   }
+}
+
+async function keepFile(
+  context: OpenAIContext,
+  record: OpenAIBatchRecord,
+  writer: LineWriter,
+  tempPath: string,
+  kind: 'output' | 'error',
+): Promise<string | null> {
+  if (writer.lines === 0) {
+    await rm(tempPath, { force: true });
+    return null;
+  }
+  const id = newFileId();
+  await rename(tempPath, fileDataPath(context, id));
+  await addFile(context, {
+    id,
+    bytes: writer.bytes,
+    filename: `batch_${record.id}_${kind}.jsonl`,
+    purpose: 'batch_output',
+    expiresAfterSeconds: record.outputExpiresAfterSeconds ?? THIRTY_DAYS_SECONDS,
+  });
+  return id;
+}
+
+async function writeFinalFiles(context: OpenAIContext, record: OpenAIBatchRecord, phase: OpenAIBatchPhase): Promise<void> {
+  const faults = emptyFaultTally();
+  const final = { outputFileId: null as string | null, errorFileId: null as string | null, total: 0, completed: 0, failed: 0, inputTokens: 0, outputTokens: 0, faults };
+  if (phase.status === 'expired') faults.expiredBatches = 1;
+  if (!record.scan || phase.inProgressAt === null || !record.run) {
+    // Cancelled while validating: nothing ran and there is nothing to report per line.
+    record.final = final;
+    return;
+  }
+  const scan = record.scan;
+  const ranCount = phase.status === 'cancelled' ? Math.floor(phase.progress * scan.total) : scan.total;
+  const outputPath = context.store.tempPath();
+  const errorPath = context.store.tempPath();
+  const output = new LineWriter(outputPath);
+  const errors = new LineWriter(errorPath);
+  let index = 0;
+  try {
+    for await (const staged of readStagedShuffled(
+      openAIStagedPath(context, record.id),
+      (customId) => resultOrderKey(record.faults, customId),
+      () => context.store.tempPath(),
+    )) {
+      const ran =
+        phase.status === 'expired'
+          ? finishesBeforeExpiry(record.faults, scan.batchKey, staged.customId)
+          : index < ranCount;
+      index++;
+      final.total++;
+      if (!ran) {
+        const reason = phase.status === 'expired' ? 'expired' : 'cancelled';
+        faults[reason === 'expired' ? 'expiredLines' : 'cancelledLines']++;
+        final.failed++;
+        await errors.write(notRunLine(record.id, staged.customId, reason));
+        continue;
+      }
+      countFault(faults, staged.applied);
+      if (staged.ok) {
+        final.completed++;
+        final.inputTokens += staged.inputTokens;
+        final.outputTokens += staged.outputTokens;
+        await output.write(staged.line);
+      } else {
+        final.failed++;
+        await errors.write(staged.line);
+      }
+    }
+  } finally {
+    await output.close();
+    await errors.close();
+  }
+  final.outputFileId = await keepFile(context, record, output, outputPath, 'output');
+  final.errorFileId = await keepFile(context, record, errors, errorPath, 'error');
+  record.final = final;
+}
+
+/** Writes the final files once, however many reads ask for them at the same time. */
+export async function finishOpenAIBatch(context: OpenAIContext, record: OpenAIBatchRecord, phase: OpenAIBatchPhase): Promise<void> {
+  await finishBatchOnce(context, record, { folder: 'openai-batches', stagedPath: openAIStagedPath(context, record.id), write: () => writeFinalFiles(context, record, phase) });
 }

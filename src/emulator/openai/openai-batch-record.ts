@@ -1,11 +1,12 @@
 /**
- * An OpenAI batch as stored, its status at a given instant, and its wire form (spec A.4, A.5).
+ * An OpenAI batch as stored, its status at a given instant, and its wire form.
  *
  * No timers: the status is computed from the clock at each read. Let C = creation, V/P/F the timing snapshot.
  *   validating   until validEnd = max(C + V, input scanned)
  *   failed       at validEnd when the scan found errors (or the fail-validation fault fired)
  *   in_progress  until runEnd = max(validEnd + P, all lines answered); counts grow linearly over P
- *   expired      at runEnd for a batch with the expire fault (no finalizing: [UNVERIFIED] either way)
+ *   expired      at runEnd for a batch with the expire fault (no finalizing: the live API does not document
+ *                whether an expiring batch finalizes)
  *   finalizing   until runEnd + F, then completed
  *   cancelling   from the cancel call X for F (and until the lines are answered), then cancelled; the share of
  *                lines that ran is the in_progress progress at X.

@@ -1,13 +1,14 @@
-/** OpenAI Batch routes: create, retrieve, list, cancel (spec A.1, A.4, A.5). */
-import type { ApiCall, EmulatorContext } from '../core/emulator-context.js';
-import { takeCreateError } from '../core/create-errors.js';
+/** OpenAI Batch routes: create, retrieve, list, cancel; and the control routes' view of an OpenAI batch. */
+import { randomBytes } from 'node:crypto';
+import type { BatchDebugView } from '../core/control-routes.js';
+import type { ApiCall } from '../core/emulator-context.js';
+import { takeCreateErrorStatus } from '../core/fault-decisions.js';
 import { badRequest, EmulatorHttpError, notFound, readJsonBody, sendJson } from '../core/http-io.js';
-import { newOpenAIBatchId } from '../core/ids.js';
-import { finishOpenAIBatch } from './openai-batch-finish.js';
-import { runOpenAIBatchJob } from './openai-batch-job.js';
-import { openAIBatchPhase, renderOpenAIBatch, type OpenAIBatchRecord } from './openai-batch-record.js';
 import { pageAfter } from '../core/pagination.js';
 import { isSchemaNode } from '../core/schema-data.js';
+import { finishOpenAIBatch, runOpenAIBatchJob } from './openai-batch-job.js';
+import { openAIBatchPhase, renderOpenAIBatch, type OpenAIBatchRecord } from './openai-batch-record.js';
+import type { OpenAIContext } from './openai-context.js';
 
 const ENDPOINTS = [
   '/v1/responses', '/v1/chat/completions', '/v1/embeddings', '/v1/completions', '/v1/moderations',
@@ -19,6 +20,24 @@ const METADATA_MAX_PAIRS = 16;
 const METADATA_MAX_KEY = 64;
 const METADATA_MAX_VALUE = 512;
 const TERMINAL = new Set(['failed', 'completed', 'expired', 'cancelled']);
+
+/** How the live API words the statuses the `createErrors` fault injects; others get a generic message. */
+const CREATE_ERRORS: Readonly<Record<number, { type: string; code: string | null; message: string }>> = {
+  429: { type: 'requests', code: 'rate_limit_exceeded', message: 'Rate limit reached for batch creation. Please try again shortly.' },
+  500: { type: 'server_error', code: null, message: 'The server had an error while processing your request. Sorry about that!' },
+  503: { type: 'server_error', code: null, message: 'The engine is currently overloaded, please try again later.' },
+};
+
+const newOpenAIBatchId = (): string => `batch_${randomBytes(16).toString('hex')}`;
+
+/** The error the next create call must fail with under the `createErrors` fault, or null. */
+function takeCreateError(context: OpenAIContext): EmulatorHttpError | null {
+  const status = takeCreateErrorStatus(context.faults, context.stats.faultsInjected);
+  if (status === undefined) return null;
+  const headers: Record<string, string> = status === 429 ? { 'retry-after-ms': '10' } : {};
+  const known = CREATE_ERRORS[status] ?? { type: status >= 500 ? 'server_error' : 'invalid_request_error', code: null, message: `Injected HTTP ${status}.` };
+  return new EmulatorHttpError({ status, ...known, param: null, headers });
+}
 
 function readMetadata(value: unknown): Record<string, string> | null {
   if (value === undefined || value === null) return null;
@@ -51,7 +70,7 @@ function readOutputExpiry(value: unknown): number | null {
   return seconds as number;
 }
 
-function readCreateBody(context: EmulatorContext, body: unknown): Omit<OpenAIBatchRecord, 'id' | 'sequence' | 'createdAtMs' | 'faults' | 'scan' | 'run' | 'cancelRequestedAtMs' | 'final' | 'jobError'> {
+function readCreateBody(context: OpenAIContext, body: unknown): Omit<OpenAIBatchRecord, 'id' | 'sequence' | 'createdAtMs' | 'faults' | 'scan' | 'run' | 'cancelRequestedAtMs' | 'final' | 'jobError'> {
   if (!isSchemaNode(body)) throw badRequest('The request body must be a JSON object.');
   const { input_file_id: inputFileId, endpoint, completion_window: completionWindow } = body;
   if (typeof inputFileId !== 'string') throw badRequest("Missing required parameter: 'input_file_id'.", 'input_file_id', 'missing_required_parameter');
@@ -77,7 +96,7 @@ function readCreateBody(context: EmulatorContext, body: unknown): Omit<OpenAIBat
 }
 
 /** The record's wire form now, writing its final files first when it has just ended. */
-async function currentView(context: EmulatorContext, record: OpenAIBatchRecord): Promise<Record<string, unknown>> {
+async function currentView(context: OpenAIContext, record: OpenAIBatchRecord): Promise<Record<string, unknown>> {
   if (record.jobError !== null) {
     throw new EmulatorHttpError({ status: 500, type: 'server_error', message: `Emulator batch job failed: ${record.jobError}` });
   }
@@ -86,16 +105,16 @@ async function currentView(context: EmulatorContext, record: OpenAIBatchRecord):
   return renderOpenAIBatch(record, phase);
 }
 
-function findBatch(context: EmulatorContext, id: string): OpenAIBatchRecord {
+function findBatch(context: OpenAIContext, id: string): OpenAIBatchRecord {
   const record = context.openaiBatches.get(id);
   if (!record) throw notFound(`No batch found with id '${id}'.`, 'openai');
   return record;
 }
 
-export async function createOpenAIBatch(context: EmulatorContext, call: ApiCall): Promise<void> {
+export async function createOpenAIBatch(context: OpenAIContext, call: ApiCall): Promise<void> {
   context.stats.createAttempts.openai++;
   const body = await readJsonBody(call.request, MAX_CREATE_BODY_BYTES, () => badRequest('The request body is too large.'));
-  const injected = takeCreateError(context, 'openai');
+  const injected = takeCreateError(context);
   if (injected) throw injected;
   const fields = readCreateBody(context, body);
   const faults = { ...context.faults, createErrors: [] };
@@ -118,11 +137,11 @@ export async function createOpenAIBatch(context: EmulatorContext, call: ApiCall)
   sendJson(call.response, 200, renderOpenAIBatch(record, openAIBatchPhase(record, record.createdAtMs)));
 }
 
-export async function retrieveOpenAIBatch(context: EmulatorContext, call: ApiCall): Promise<void> {
+export async function retrieveOpenAIBatch(context: OpenAIContext, call: ApiCall): Promise<void> {
   sendJson(call.response, 200, await currentView(context, findBatch(context, call.params[0] ?? '')));
 }
 
-export async function listOpenAIBatches(context: EmulatorContext, call: ApiCall): Promise<void> {
+export async function listOpenAIBatches(context: OpenAIContext, call: ApiCall): Promise<void> {
   const records = [...context.openaiBatches.values()].sort(
     (left, right) => right.createdAtMs - left.createdAtMs || right.sequence - left.sequence,
   );
@@ -139,7 +158,7 @@ export async function listOpenAIBatches(context: EmulatorContext, call: ApiCall)
 }
 
 /** Cancelling an ended batch is a 400, not a 409: both SDKs retry 409, which would send it three times. */
-export async function cancelOpenAIBatch(context: EmulatorContext, call: ApiCall): Promise<void> {
+export async function cancelOpenAIBatch(context: OpenAIContext, call: ApiCall): Promise<void> {
   const record = findBatch(context, call.params[0] ?? '');
   const now = context.clock();
   const phase = openAIBatchPhase(record, now);
@@ -152,4 +171,17 @@ export async function cancelOpenAIBatch(context: EmulatorContext, call: ApiCall)
     context.stats.cancels++;
   }
   sendJson(call.response, 200, await currentView(context, record));
+}
+
+export function openAIBatchDebug(context: OpenAIContext, id: string): BatchDebugView | null {
+  const record = context.openaiBatches.get(id);
+  if (!record) return null;
+  return {
+    id,
+    provider: 'openai',
+    status: openAIBatchPhase(record, context.clock()).status,
+    batchFault: record.scan?.batchFault ?? null,
+    batchKey: record.scan?.batchKey ?? null,
+    faults: record.final?.faults ?? null,
+  };
 }

@@ -3,7 +3,7 @@
  * 400 (in a batch, a line of the error file), then what the responder needs (prompt text, target, limits).
  */
 import { findStrictSchemaProblem } from './openai-strict-schema.js';
-import { findPromptSchema } from '../core/prompt-schema.js';
+import { contentText, findPromptSchema } from '../core/prompt-schema.js';
 import type { AnswerTarget } from '../core/responder.js';
 import { isSchemaNode } from '../core/schema-data.js';
 
@@ -32,16 +32,6 @@ const NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
 
 function invalid(message: string, param: string | null, code: string | null = null): ChatRequestResult {
   return { ok: false, error: { message, type: 'invalid_request_error', param, code } };
-}
-
-/** Text of a message `content`: a string, or the text parts of an array. */
-export function contentText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content
-    .map((part) => (isSchemaNode(part) && typeof part.text === 'string' ? part.text : ''))
-    .filter((text) => text.length > 0)
-    .join('\n');
 }
 
 function checkNumber(body: Record<string, unknown>, key: string, min: number, max: number): ChatRequestResult | null {

@@ -1,6 +1,15 @@
-/** An OpenAI file as the emulator stores it, and its wire form (FileObject, spec A.2). */
+/**
+ * What the OpenAI routes and jobs add to the core context (their files and batches by id), and an OpenAI
+ * file as the emulator stores it, with its wire form (FileObject).
+ */
 import type { EmulatorContext } from '../core/emulator-context.js';
-import { newFileId } from '../core/ids.js';
+import { randomId } from '../core/ids.js';
+import type { OpenAIBatchRecord } from './openai-batch-record.js';
+
+export interface OpenAIContext extends EmulatorContext {
+  files: Map<string, OpenAIFileRecord>;
+  openaiBatches: Map<string, OpenAIBatchRecord>;
+}
 
 export interface OpenAIFileRecord {
   id: string;
@@ -13,6 +22,8 @@ export interface OpenAIFileRecord {
 }
 
 export const THIRTY_DAYS_SECONDS = 30 * 24 * 3600;
+
+export const newFileId = (): string => randomId('file-', 22);
 
 export function fileObject(record: OpenAIFileRecord): Record<string, unknown> {
   return {
@@ -34,7 +45,7 @@ export function fileDataPath(context: EmulatorContext, id: string): string {
 
 /** Registers a file whose bytes are already at `fileDataPath(context, id)`. */
 export async function addFile(
-  context: EmulatorContext,
+  context: OpenAIContext,
   fields: { id?: string; bytes: number; filename: string; purpose: string; expiresAfterSeconds: number | null },
 ): Promise<OpenAIFileRecord> {
   const createdAt = Math.floor(context.clock() / 1000);

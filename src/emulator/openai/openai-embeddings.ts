@@ -1,11 +1,7 @@
-/**
- * `/v1/embeddings` bodies for batch lines. Vectors are hashed bags of words (each word adds ±1 to a
- * seeded dimension, then L2-normalised), so texts that share words have a high cosine similarity: enough
- * for semantic-dedup tests to find planted near-duplicates, and the same text always maps to the same vector.
- */
-import type { OpenAIErrorBody } from './openai-chat-request.js';
+/** `/v1/embeddings` bodies for batch lines, answered with the responder's deterministic vectors (embedText). */
 import { countTokens } from '../core/prompt-schema.js';
-import { hashSeed } from '../core/seeded-random.js';
+import { embedText } from '../core/responder.js';
+import type { OpenAIErrorBody } from './openai-chat-request.js';
 
 export interface EmbeddingsRequest {
   model: string;
@@ -49,17 +45,6 @@ export function readEmbeddingsRequest(body: unknown): EmbeddingsRequestResult {
   const format = fields.encoding_format ?? 'float';
   if (format !== 'float' && format !== 'base64') return invalid("Invalid 'encoding_format': expected 'float' or 'base64'.", 'encoding_format');
   return { ok: true, request: { model: fields.model, inputs, dimensions: dimensions as number, base64: format === 'base64' } };
-}
-
-export function embedText(text: string, dimensions: number): number[] {
-  const vector = new Array<number>(dimensions).fill(0);
-  for (const word of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) {
-    const hash = hashSeed('embedding', word);
-    const index = hash % dimensions;
-    vector[index] = (vector[index] ?? 0) + ((hash >>> 31) === 1 ? 1 : -1);
-  }
-  const norm = Math.sqrt(vector.reduce((sum, value) => sum + value * value, 0)) || 1;
-  return vector.map((value) => Math.round((value / norm) * 1e6) / 1e6);
 }
 
 export function buildEmbeddingsResponse(request: EmbeddingsRequest): Record<string, unknown> {

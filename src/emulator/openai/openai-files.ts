@@ -6,11 +6,10 @@ import { rename, rm, stat } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
-import type { ApiCall, EmulatorContext } from '../core/emulator-context.js';
+import type { ApiCall } from '../core/emulator-context.js';
 import { badRequest, notFound, sendFile, sendJson } from '../core/http-io.js';
-import { newFileId } from '../core/ids.js';
-import { addFile, fileDataPath, fileObject, THIRTY_DAYS_SECONDS } from './openai-context.js';
 import { pageAfter } from '../core/pagination.js';
+import { addFile, fileDataPath, fileObject, newFileId, THIRTY_DAYS_SECONDS, type OpenAIContext } from './openai-context.js';
 
 const UPLOAD_PURPOSES = new Set(['assistants', 'batch', 'fine-tune', 'vision', 'user_data', 'evals']);
 const MIN_EXPIRY_SECONDS = 3600;
@@ -20,7 +19,7 @@ interface ParsedUpload {
   file: { tempPath: string; filename: string; bytes: number; truncated: boolean } | null;
 }
 
-async function parseUpload(context: EmulatorContext, call: ApiCall): Promise<ParsedUpload> {
+async function parseUpload(context: OpenAIContext, call: ApiCall): Promise<ParsedUpload> {
   const contentType = call.request.headers['content-type'] ?? '';
   if (!contentType.startsWith('multipart/form-data')) {
     throw badRequest("Invalid Content-Type header (expected multipart/form-data).", null);
@@ -77,7 +76,7 @@ function readExpiry(fields: Record<string, string>, purpose: string): number | n
   return value;
 }
 
-export async function uploadFile(context: EmulatorContext, call: ApiCall): Promise<void> {
+export async function uploadFile(context: OpenAIContext, call: ApiCall): Promise<void> {
   const upload = await parseUpload(context, call);
   try {
     const purpose = upload.fields.purpose;
@@ -103,24 +102,24 @@ export async function uploadFile(context: EmulatorContext, call: ApiCall): Promi
   }
 }
 
-function findFile(context: EmulatorContext, id: string) {
+function findFile(context: OpenAIContext, id: string) {
   const record = context.files.get(id);
   if (!record) throw notFound(`No such File object: ${id}`, 'openai');
   return record;
 }
 
-export async function retrieveFile(context: EmulatorContext, call: ApiCall): Promise<void> {
+export async function retrieveFile(context: OpenAIContext, call: ApiCall): Promise<void> {
   sendJson(call.response, 200, fileObject(findFile(context, call.params[0] ?? '')));
 }
 
-export async function fileContent(context: EmulatorContext, call: ApiCall): Promise<void> {
+export async function fileContent(context: OpenAIContext, call: ApiCall): Promise<void> {
   const record = findFile(context, call.params[0] ?? '');
   const path = fileDataPath(context, record.id);
   const { size } = await stat(path);
   await sendFile(call.response, path, 'application/octet-stream', size);
 }
 
-export async function deleteFile(context: EmulatorContext, call: ApiCall): Promise<void> {
+export async function deleteFile(context: OpenAIContext, call: ApiCall): Promise<void> {
   const record = findFile(context, call.params[0] ?? '');
   context.files.delete(record.id);
   await context.store.remove('files', `${record.id}.json`);
@@ -128,7 +127,7 @@ export async function deleteFile(context: EmulatorContext, call: ApiCall): Promi
   sendJson(call.response, 200, { id: record.id, object: 'file', deleted: true });
 }
 
-export async function listFiles(context: EmulatorContext, call: ApiCall): Promise<void> {
+export async function listFiles(context: OpenAIContext, call: ApiCall): Promise<void> {
   const query = call.url.searchParams;
   const purpose = query.get('purpose');
   const order = query.get('order') ?? 'desc';

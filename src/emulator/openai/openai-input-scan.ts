@@ -3,7 +3,7 @@
  * custom_ids are kept; the run streams the file again.
  *
  * Error codes: `invalid_json_line`, `duplicate_custom_id`, `url_mismatch`, `model_mismatch`, `empty_file`
- * and `too_many_tasks` are the documented ones quoted by third parties (spec A.7); `missing_required_parameter`,
+ * and `too_many_tasks` are the documented ones quoted by third parties; `missing_required_parameter`,
  * `invalid_method` and `file_too_large` are the emulator's choice for cases with no known code.
  */
 import { createReadStream } from 'node:fs';

@@ -1,16 +1,19 @@
 /**
- * Runs one OpenAI request body (a batch line, or a synchronous call) and renders the batch output or error
- * line. A body the API would refuse becomes a 400 in `response.body.error` with the top-level `error` null,
- * as the live API reports it (spec A.6).
+ * Runs one OpenAI request body, a batch line or a synchronous `POST /v1/chat/completions`, and renders the
+ * batch output or error line, or the `chat.completion` reply. In a batch, a body the API would refuse becomes
+ * a 400 in `response.body.error` with the top-level `error` null, as the live API reports it.
  */
+import type { ApiCall } from '../core/emulator-context.js';
 import type { LineFault } from '../core/fault-decisions.js';
+import { EmulatorHttpError, sendJson } from '../core/http-io.js';
 import { derivedId } from '../core/ids.js';
-import { buildChatCompletion } from './openai-chat-completion.js';
-import { readChatRequest, type ChatRequest, type OpenAIErrorBody } from './openai-chat-request.js';
-import { buildEmbeddingsResponse, readEmbeddingsRequest } from './openai-embeddings.js';
 import { answerRequest, type Answer, type AnswerMemory, type AppliedFault } from '../core/responder.js';
 import { hashHex, type HashPart } from '../core/seeded-random.js';
-import type { StagedLine } from '../core/staged-results.js';
+import { countFault, type StagedLine } from '../core/staged-results.js';
+import { startSyncCall } from '../core/sync-call.js';
+import { readChatRequest, type ChatRequest, type OpenAIErrorBody } from './openai-chat-request.js';
+import type { OpenAIContext } from './openai-context.js';
+import { buildEmbeddingsResponse, readEmbeddingsRequest } from './openai-embeddings.js';
 
 export const SERVER_ERROR: OpenAIErrorBody = {
   message: 'The server had an error while processing your request. Sorry about that!',
@@ -19,7 +22,70 @@ export const SERVER_ERROR: OpenAIErrorBody = {
   code: null,
 };
 
-export function answerChat(
+function finishReason(answer: Answer, request: ChatRequest): string {
+  if (answer.stop === 'length') return 'length';
+  if (answer.stop === 'tool') return request.toolChoiceForced === 'required' ? 'tool_calls' : 'stop';
+  return 'stop';
+}
+
+function message(answer: Answer, request: ChatRequest, seedParts: HashPart[], index: number): Record<string, unknown> {
+  if (answer.refusal !== null) return { role: 'assistant', content: null, refusal: answer.refusal, annotations: [] };
+  if (request.target.kind === 'tool') {
+    return {
+      role: 'assistant',
+      content: null,
+      refusal: null,
+      annotations: [],
+      tool_calls: [
+        {
+          id: derivedId('call_', 24, ...seedParts, 'call', index),
+          type: 'function',
+          function: { name: request.target.name, arguments: answer.text },
+        },
+      ],
+    };
+  }
+  return { role: 'assistant', content: answer.text, refusal: null, annotations: [] };
+}
+
+/** A `chat.completion` object from responder answers (one per choice). */
+function buildChatCompletion(
+  request: ChatRequest,
+  answers: Answer[],
+  seedParts: HashPart[],
+  createdSeconds: number,
+): Record<string, unknown> {
+  const inputTokens = answers[0]?.inputTokens ?? 0;
+  const outputTokens = answers.reduce((sum, answer) => sum + answer.outputTokens, 0);
+  return {
+    id: derivedId('chatcmpl-', 29, ...seedParts),
+    object: 'chat.completion',
+    created: createdSeconds,
+    model: request.model,
+    choices: answers.map((answer, index) => ({
+      index,
+      message: message(answer, request, seedParts, index),
+      logprobs: null,
+      finish_reason: finishReason(answer, request),
+    })),
+    usage: {
+      prompt_tokens: inputTokens,
+      completion_tokens: outputTokens,
+      total_tokens: inputTokens + outputTokens,
+      prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+      completion_tokens_details: {
+        reasoning_tokens: 0,
+        audio_tokens: 0,
+        accepted_prediction_tokens: 0,
+        rejected_prediction_tokens: 0,
+      },
+    },
+    service_tier: 'default',
+    system_fingerprint: 'fp_emulator',
+  };
+}
+
+function answerChat(
   request: ChatRequest,
   seedParts: HashPart[],
   fault: LineFault,
@@ -111,4 +177,13 @@ export function notRunLine(batchId: string, customId: string, reason: 'expired' 
         ? { code: 'batch_expired', message: 'This request could not be executed before the completion window expired.' }
         : { code: 'batch_cancelled', message: 'This request was not executed because the batch was cancelled.' },
   });
+}
+
+export async function syncChatCompletion(context: OpenAIContext, call: ApiCall): Promise<void> {
+  const { body, seedParts, fault } = await startSyncCall(context, call, 'openai');
+  const read = readChatRequest(body, false);
+  if (!read.ok) throw new EmulatorHttpError({ status: 400, ...read.error });
+  const { answers, applied } = answerChat(read.request, seedParts, fault, context.memory);
+  countFault(context.stats.faultsInjected, applied);
+  sendJson(call.response, 200, buildChatCompletion(read.request, answers, seedParts, Math.floor(context.clock() / 1000)));
 }

@@ -1,5 +1,5 @@
 /**
- * The checks OpenAI applies to a `strict: true` json_schema before running a request (spec A.11). A schema
+ * The checks OpenAI applies to a `strict: true` json_schema before running a request. A schema
  * that breaks them gets a 400 per line, worded like the real API, so an adapter that forgets
  * `additionalProperties: false` or an optional field's null union finds out here rather than in production.
  */
