@@ -4,58 +4,40 @@
  * A real HTTP server (node:http, loopback by default) that speaks the OpenAI Files + Batch API, the
  * Anthropic Message Batches API and Gemini API batch mode (with its Files API) closely enough that the
  * official SDKs run against it unchanged. It is the offline default of `synthforge run --offline` and the
- * test double of the provider adapters, so it follows `specs/batch-apis.md` strictly and rejects what the
- * real APIs reject: it must catch client mistakes.
+ * test double of the provider adapters, so it follows the documented API behaviour strictly and rejects what
+ * the real APIs reject: it must catch client mistakes.
  *
- * ## Routes
- * OpenAI (SDK `baseURL` = `openaiBaseURL`, i.e. `<url>/v1`; `Authorization: Bearer <any key>`):
- *   POST   /v1/files                  multipart upload (streamed to disk); purpose=batch needs a .jsonl name
- *   GET    /v1/files, /v1/files/{id}  list (`purpose`, `order`, `after`, `limit`), retrieve
- *   GET    /v1/files/{id}/content     raw bytes, streamed
- *   DELETE /v1/files/{id}
- *   POST   /v1/batches                create (endpoints /v1/chat/completions and /v1/embeddings are run)
- *   GET    /v1/batches, /v1/batches/{id}   list (`limit` ≤ 100, `after`, newest first), retrieve
- *   POST   /v1/batches/{id}/cancel    400 on an ended batch (never 409: the SDKs retry 409)
- *   POST   /v1/chat/completions       synchronous, for OpenAI-compatible servers (vLLM, Ollama)
- * Anthropic (SDK `baseURL` = `anthropicBaseURL`, the bare `<url>`; `x-api-key` or `Authorization: Bearer`,
- * any `anthropic-version`):
- *   POST   /v1/messages/batches                       create (custom_id, count and size checked now)
- *   GET    /v1/messages/batches, .../{id}             list (`limit`, `after_id`, `before_id`), retrieve
- *   POST   /v1/messages/batches/{id}/cancel
- *   DELETE /v1/messages/batches/{id}                  only once ended
- *   GET    /v1/messages/batches/{id}/results          JSONL (application/x-jsonl), absolute results_url
- *   POST   /v1/messages                               synchronous (dry-run a request shape)
- * Gemini (`@google/genai` `httpOptions.baseUrl` = `geminiBaseURL`, the bare `<url>`; `x-goog-api-key` or
- * `?key=`; see gemini-router.ts, gemini-batches.ts, gemini-files.ts):
- *   POST   /v1beta/models/{model}:batchGenerateContent, :asyncBatchEmbedContent   create (inline or file)
- *   GET    /v1beta/batches, /v1beta/batches/{id}      list (`pageSize`, `pageToken`), get (state in metadata)
- *   POST   /v1beta/batches/{id}:cancel;  DELETE /v1beta/batches/{id}
- *   POST   /upload/v1beta/files                       resumable upload: start, then upload/finalize chunks
- *   GET    /v1beta/files, /v1beta/files/{id}, /v1beta/files/{id}:download?alt=media;  DELETE /v1beta/files/{id}
- * Control (no auth), for a standalone emulator process:
- *   GET    /_emulator/stats           EmulatorStats as JSON
- *   POST   /_emulator/config          JSON body Partial<FaultOptions>; replies with the options now in force
- *   GET    /_emulator/batches/{id}    debug view of one batch: status, batch fault, faults injected
- *   GET    /_emulator/health          {"ok": true}
+ * ## Layout
+ *   core/       what every API shares: context, options, stats, data store, fault decisions, HTTP helpers,
+ *               the route runner, pagination, staged results, and the seeded responder that writes answers
+ *   openai/, anthropic/, gemini/   one folder per API: its router (routes, credentials, error body), route
+ *               handlers, batch records and jobs, and request readers. Each adds its records to the core
+ *               context (OpenAIContext, AnthropicContext, GeminiContext) and imports only core/.
+ *   this file   the assembly: the one place that knows all three APIs. It builds the shared context, sends
+ *               each request to its API's router (paths: `/_emulator/` control, `[/upload|/download]/v1beta`
+ *               Gemini, `/v1/messages` Anthropic, everything else OpenAI) and restarts unfinished batch jobs.
+ * Each router lists its routes; core/control-routes.ts lists the control routes.
+ * Base URLs: the OpenAI SDK takes `openaiBaseURL` (`<url>/v1`); the Anthropic SDK and `@google/genai` take
+ * the bare `<url>` and add the version themselves.
  *
  * ## Behaviour
  * Status lifecycles run on the clock (no timers): each read computes the status from the creation time, the
- * timing snapshot and whether the background work is done (see openai-batch-record.ts and
- * anthropic-batch-record.ts, gemini-batch-record.ts). Batch work runs one batch at a time in creation order.
- * Answers are seeded by (custom_id, body), so the same request always gets the same answer; OpenAI and
- * Anthropic results come back shuffled, Gemini output keeps the input order (as the SDK documents it).
+ * timing snapshot and whether the background work is done (see the batch-record file of each API). Batch work
+ * runs one batch at a time in creation order. Answers are seeded by (custom_id, body), so the same request
+ * always gets the same answer; OpenAI and Anthropic results come back shuffled, Gemini output keeps the input
+ * order (as the SDK documents it).
  *
  * Content faults apply only where they can: malformed/schema-invalid JSON needs a structured answer, an
  * Anthropic tool input is an object so it is never malformed, a near-duplicate needs an earlier answer of the
  * same shape. A fault that could not apply is neither injected nor counted (see FaultTally).
  *
- * ## Choices where the real behaviour is [UNVERIFIED] in the spec
+ * ## Choices where the live APIs do not document the behaviour
  *   - OpenAI lines skipped by a cancel get `batch_cancelled` error lines (the gateways' convention).
  *   - An expiring OpenAI batch goes in_progress → expired without finalizing; cancel is accepted while
  *     finalizing (all lines then count as run).
  *   - Cancelling an ended batch and deleting an unfinished Anthropic batch answer 400.
- *   - Validation codes other than the documented ones (see openai-input-scan.ts); a blank line inside an
- *     input file is an invalid_json_line.
+ *   - Validation codes other than the documented ones (see openai/openai-input-scan.ts); a blank line inside
+ *     an input file is an invalid_json_line.
  *   - Batches for endpoints other than /v1/chat/completions and /v1/embeddings are refused at create with
  *     400 `unsupported_by_emulator`, and the synchronous endpoints do not stream: emulator limits, not API.
  *   - Gemini: lines of an expired or cancelled job that did not run are left out of its output; an unreadable
@@ -63,36 +45,40 @@
  *     outside the documented list are refused per line; cancelling or deleting follows the 400 rules above
  *     (FAILED_PRECONDITION); failed lines carry google.rpc.Status with gRPC codes (3, 13).
  *
- * ## Options (EmulatorOptions, emulator-options.ts; each maps to a `synthforge emulator` flag)
+ * ## Options (EmulatorOptions, core/emulator-options.ts; each maps to a `synthforge emulator` flag)
  *   port, host, dataDir (persistent state; default a temp dir removed on close), faults (FaultOptions:
  *   seed, malformedJsonRate, schemaInvalidRate, lineErrorRate, refusalRate, truncationRate,
  *   nearDuplicateRate, createErrors, expireRate, failValidationRate, syncErrorRate, timing), limits
  *   (EmulatorLimits: the real provider limits by default), clock (tests).
  */
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dispatchApiCall } from './api-router.js';
-import type { AnthropicBatchRecord } from './anthropic-batch-record.js';
-import { runAnthropicBatchJob } from './anthropic-batch-job.js';
-import { handleControlCall } from './control-routes.js';
-import { DataStore } from './data-store.js';
-import type { EmulatorContext } from './emulator-context.js';
-import { DEFAULT_FAULTS, mergeFaultOptions, mergeLimits, type EmulatorOptions, type FaultOptions } from './emulator-options.js';
-import { emptyStats, type EmulatorStats, type FaultTally } from './emulator-stats.js';
-import { sendJson } from './http-io.js';
-import type { OpenAIBatchRecord } from './openai-batch-record.js';
-import { runOpenAIBatchJob } from './openai-batch-job.js';
-import type { OpenAIFileRecord } from './openai-file-record.js';
-import type { GeminiBatchRecord } from './gemini-batch-record.js';
-import { runGeminiBatchJob } from './gemini-batch-job.js';
-import type { GeminiFileRecord } from './gemini-file-record.js';
-import { AnswerMemory } from './responder.js';
-import { SeenIds } from './seen-ids.js';
-import { SerialQueue } from './serial-queue.js';
 import { UsageError } from '../errors.js';
+import { anthropicBatchDebug } from './anthropic/anthropic-batches.js';
+import { runAnthropicBatchJob } from './anthropic/anthropic-batch-job.js';
+import type { AnthropicBatchRecord, AnthropicContext } from './anthropic/anthropic-batch-record.js';
+import { dispatchAnthropicCall, isAnthropicPath } from './anthropic/anthropic-router.js';
+import { handleControlCall } from './core/control-routes.js';
+import { DataStore } from './core/data-store.js';
+import { SerialQueue } from './core/emulator-context.js';
+import { DEFAULT_FAULTS, mergeFaultOptions, mergeLimits, type EmulatorOptions, type FaultOptions } from './core/emulator-options.js';
+import { emptyStats, type EmulatorStats, type FaultTally } from './core/emulator-stats.js';
+import { sendJson } from './core/http-io.js';
+import { AnswerMemory } from './core/responder.js';
+import { SeenIds } from './core/seen-ids.js';
+import { geminiBatchDebug } from './gemini/gemini-batches.js';
+import { runGeminiBatchJob } from './gemini/gemini-batch-job.js';
+import type { GeminiBatchRecord } from './gemini/gemini-batch-record.js';
+import type { GeminiContext, GeminiFileRecord } from './gemini/gemini-context.js';
+import { dispatchGeminiCall, isGeminiPath } from './gemini/gemini-router.js';
+import { openAIBatchDebug } from './openai/openai-batches.js';
+import { runOpenAIBatchJob } from './openai/openai-batch-job.js';
+import type { OpenAIBatchRecord } from './openai/openai-batch-record.js';
+import type { OpenAIContext, OpenAIFileRecord } from './openai/openai-context.js';
+import { dispatchOpenAICall } from './openai/openai-router.js';
 
-export type { EmulatorOptions, EmulatorLimits, FaultOptions } from './emulator-options.js';
-export type { EmulatorStats, FaultTally } from './emulator-stats.js';
+export type { EmulatorOptions, EmulatorLimits, FaultOptions } from './core/emulator-options.js';
+export type { EmulatorStats, FaultTally } from './core/emulator-stats.js';
 
 export interface EmulatorServer {
   /** `http://127.0.0.1:PORT` */
@@ -128,7 +114,10 @@ interface LoadedState {
 
 type AnyBatchRecord = LoadedState['unfinished'][number];
 
-function runBatchJob(context: EmulatorContext, record: AnyBatchRecord): Promise<void> {
+/** The context of one server: the core state plus the records of all three APIs. */
+type ServerContext = OpenAIContext & AnthropicContext & GeminiContext;
+
+function runBatchJob(context: ServerContext, record: AnyBatchRecord): Promise<void> {
   if ('requestCount' in record) return runAnthropicBatchJob(context, record);
   if ('inputFile' in record) return runGeminiBatchJob(context, record);
   return runOpenAIBatchJob(context, record);
@@ -157,13 +146,21 @@ async function loadState(store: DataStore): Promise<LoadedState> {
   };
 }
 
+async function dispatchApiCall(context: ServerContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://emulator.local');
+  const path = url.pathname.replace(/\/+$/, '') || '/';
+  if (isGeminiPath(path)) return dispatchGeminiCall(context, request, response, url, path);
+  if (isAnthropicPath(path)) return dispatchAnthropicCall(context, request, response, url, path);
+  return dispatchOpenAICall(context, request, response, url, path);
+}
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorServer> {
   const faults = mergeFaultOptions(DEFAULT_FAULTS, options.faults ?? {});
   const limits = mergeLimits(options.limits ?? {});
   const store = await DataStore.open(options.dataDir);
   const loaded = await loadState(store);
   let sequence = loaded.lastSequence;
-  const context: EmulatorContext = {
+  const context: ServerContext = {
     store,
     clock: options.clock ?? Date.now,
     limits,
@@ -189,10 +186,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const configure = (change: Partial<FaultOptions>): void => {
     context.faults = mergeFaultOptions(context.faults, change);
   };
+  const batchDebug = (id: string) => openAIBatchDebug(context, id) ?? anthropicBatchDebug(context, id) ?? geminiBatchDebug(context, id);
   const httpServer = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     const work = path.startsWith('/_emulator/')
-      ? handleControlCall(context, { stats, configure }, request, response, path)
+      ? handleControlCall(context, { stats, configure, batchDebug }, request, response, path)
       : dispatchApiCall(context, request, response);
     work.catch((error: unknown) => {
       if (!response.headersSent) sendJson(response, 500, { error: { message: String(error) } });

@@ -2,8 +2,8 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI, { APIError } from 'openai';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FAULTS, mergeFaultOptions } from '../../src/emulator/emulator-options.js';
-import { decideLineFault } from '../../src/emulator/fault-decisions.js';
+import { DEFAULT_FAULTS, mergeFaultOptions } from '../../src/emulator/core/emulator-options.js';
+import { decideLineFault } from '../../src/emulator/core/fault-decisions.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import {
   anthropicRequest,

@@ -1,8 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI, { APIError, InternalServerError, RateLimitError } from 'openai';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FAULTS, mergeFaultOptions, type FaultOptions } from '../../src/emulator/emulator-options.js';
-import { decideLineFault, finishesBeforeExpiry, type LineFault } from '../../src/emulator/fault-decisions.js';
+import { DEFAULT_FAULTS, mergeFaultOptions, type FaultOptions } from '../../src/emulator/core/emulator-options.js';
+import { decideLineFault, finishesBeforeExpiry, type LineFault } from '../../src/emulator/core/fault-decisions.js';
 import {
   anthropicRequest,
   batchLine,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateSchemaData, readDescriptionHints } from '../../src/emulator/schema-data.js';
+import { generateSchemaData, readDescriptionHints } from '../../src/emulator/core/schema-data.js';
 import { validatorFor } from './emulator-harness.js';
 
 const SCHEMAS: Record<string, object> = {

@@ -1,0 +1,180 @@
+/**
+ * Options of the emulator. Everything here maps one-to-one onto flags of `synthforge emulator`
+ * (camelCase → kebab-case: `malformedJsonRate` → `--malformed-json-rate`, `timing.validatingMs` →
+ * `--validating-ms`, `createErrors` → `--create-errors 429,500`, `limits.openaiMaxRequests` →
+ * `--openai-max-requests`).
+ */
+import { UsageError } from '../../errors.js';
+
+/**
+ * Fault injection, per server. All rates are fractions in [0, 1] and default to 0 (off). Every decision is a
+ * pure function of (`seed`, an id, how many times this server has seen that id before), so a fresh emulator
+ * with the same options makes the same decisions, and a retried request can succeed the second time.
+ */
+export interface FaultOptions {
+  /** Mixed into every fault decision and into the order of result lines. */
+  seed: number;
+  /** Succeeded lines whose JSON text is cut off (not parseable). */
+  malformedJsonRate: number;
+  /** Succeeded lines whose JSON parses but violates the schema (a required key dropped or a wrong type). */
+  schemaInvalidRate: number;
+  /** Lines that fail at run time: OpenAI error-file line with status_code 500; Anthropic `errored`/api_error; Gemini `error` INTERNAL. */
+  lineErrorRate: number;
+  /** OpenAI: `message.refusal` set and content null. Anthropic: `stop_reason: 'refusal'`. Gemini: `finishReason: SAFETY`. */
+  refusalRate: number;
+  /** `finish_reason: 'length'` / `stop_reason: 'max_tokens'` / `finishReason: MAX_TOKENS` with the text cut off. */
+  truncationRate: number;
+  /** The answer copies an earlier answer of this server (same schema) with one word changed. */
+  nearDuplicateRate: number;
+  /**
+   * HTTP statuses for the next batch-create calls of any provider, consumed one per call in order. A 429
+   * carries `retry-after-ms: 10` (Gemini: a RetryInfo detail of 0.010s).
+   */
+  createErrors: number[];
+  /**
+   * Batches that expire instead of completing: about half of their lines finish (OpenAI output file /
+   * Anthropic `succeeded` / Gemini responses), the rest are `batch_expired` error lines / `expired` results /
+   * absent from a Gemini job's output.
+   */
+  expireRate: number;
+  /**
+   * OpenAI batches that go validating → failed with `token_limit_exceeded` (line null); Gemini jobs that go
+   * PENDING → FAILED (RESOURCE_EXHAUSTED, enqueued-token quota).
+   */
+  failValidationRate: number;
+  /** Synchronous `/v1/chat/completions` answered 429 (with a small retry-after-ms) or 500, alternating. */
+  syncErrorRate: number;
+  /**
+   * The state machine's clock, read at batch creation. OpenAI: validating for `validatingMs`, in_progress for
+   * `inProgressMs`, finalizing for `finalizingMs`; cancelling lasts `finalizingMs`. Anthropic: in_progress for
+   * `inProgressMs`, canceling for `finalizingMs`. Gemini: PENDING for `validatingMs`, RUNNING for
+   * `inProgressMs + finalizingMs` (it shows no finalizing state); a cancel takes effect after `finalizingMs`.
+   * Phases also wait for the work itself (large batches).
+   */
+  timing: { validatingMs: number; inProgressMs: number; finalizingMs: number };
+}
+
+/** The sum of these line rates must stay ≤ 1: each line gets at most one content fault. */
+export const LINE_FAULT_RATES = [
+  'lineErrorRate',
+  'refusalRate',
+  'truncationRate',
+  'malformedJsonRate',
+  'schemaInvalidRate',
+  'nearDuplicateRate',
+] as const;
+
+const OTHER_RATES = ['expireRate', 'failValidationRate', 'syncErrorRate'] as const;
+
+/** Provider limits. The defaults are the real ones; tests lower them to exercise the checks cheaply. */
+export interface EmulatorLimits {
+  /** OpenAI requests per batch input file (real: 50,000). */
+  openaiMaxRequests: number;
+  /** OpenAI batch input file size in bytes (real: 200 MB). */
+  openaiMaxInputBytes: number;
+  /** OpenAI embedding inputs across a batch (real: 50,000). */
+  openaiMaxEmbeddingInputs: number;
+  /** OpenAI upload size in bytes for any purpose (real: 512 MB). */
+  openaiMaxUploadBytes: number;
+  /** Anthropic requests per batch (real: 100,000). */
+  anthropicMaxRequests: number;
+  /** Anthropic create-request body in bytes (real: 256 MB; above it 413 request_too_large). */
+  anthropicMaxBodyBytes: number;
+  /** Gemini create-request body with inline requests, in bytes (real: 20 MB). */
+  geminiMaxInlineBytes: number;
+  /** Gemini Files API upload size in bytes (real: 2 GB). */
+  geminiMaxFileBytes: number;
+}
+
+export interface EmulatorOptions {
+  /** TCP port; 0 (default) picks a free one. */
+  port?: number;
+  /** Interface to bind; default 127.0.0.1. */
+  host?: string;
+  /**
+   * Directory for uploaded files, batch records and generated results. A new emulator on the same directory
+   * serves the earlier files and batches. Default: a fresh temp directory removed on close.
+   */
+  dataDir?: string;
+  faults?: Partial<FaultOptions>;
+  limits?: Partial<EmulatorLimits>;
+  /** Milliseconds since the epoch. Tests inject a manual clock to step the state machine; default Date.now. */
+  clock?: () => number;
+}
+
+export const DEFAULT_TIMING: FaultOptions['timing'] = { validatingMs: 30, inProgressMs: 60, finalizingMs: 30 };
+
+export const DEFAULT_FAULTS: FaultOptions = {
+  seed: 0,
+  malformedJsonRate: 0,
+  schemaInvalidRate: 0,
+  lineErrorRate: 0,
+  refusalRate: 0,
+  truncationRate: 0,
+  nearDuplicateRate: 0,
+  createErrors: [],
+  expireRate: 0,
+  failValidationRate: 0,
+  syncErrorRate: 0,
+  timing: DEFAULT_TIMING,
+};
+
+const MB = 1024 * 1024;
+export const DEFAULT_LIMITS: EmulatorLimits = {
+  openaiMaxRequests: 50_000,
+  openaiMaxInputBytes: 200 * MB,
+  openaiMaxEmbeddingInputs: 50_000,
+  openaiMaxUploadBytes: 512 * MB,
+  anthropicMaxRequests: 100_000,
+  anthropicMaxBodyBytes: 256 * MB,
+  geminiMaxInlineBytes: 20 * MB,
+  geminiMaxFileBytes: 2048 * MB,
+};
+
+function invalid(message: string): UsageError {
+  return new UsageError('emulator_options_invalid', message);
+}
+
+/** `base` with `change` applied (timing merged key by key), checked; throws UsageError when out of range. */
+export function mergeFaultOptions(base: FaultOptions, change: Partial<FaultOptions> = {}): FaultOptions {
+  if (typeof change !== 'object' || change === null) throw invalid('fault options must be an object');
+  const known = new Set(Object.keys(DEFAULT_FAULTS));
+  for (const key of Object.keys(change)) {
+    if (!known.has(key)) throw invalid(`unknown fault option "${key}"`);
+  }
+  const merged: FaultOptions = {
+    ...base,
+    ...change,
+    createErrors: [...(change.createErrors ?? base.createErrors)],
+    timing: { ...base.timing, ...change.timing },
+  };
+  if (!Number.isInteger(merged.seed)) throw invalid(`seed must be an integer, got ${String(merged.seed)}`);
+  for (const key of [...LINE_FAULT_RATES, ...OTHER_RATES]) {
+    const rate = merged[key];
+    if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) throw invalid(`${key} must be in [0, 1], got ${String(rate)}`);
+  }
+  const lineTotal = LINE_FAULT_RATES.reduce((sum, key) => sum + merged[key], 0);
+  if (lineTotal > 1 + 1e-9) throw invalid(`the line fault rates add up to ${lineTotal}; their sum must be ≤ 1`);
+  if (merged.expireRate + merged.failValidationRate > 1 + 1e-9) {
+    throw invalid('expireRate + failValidationRate must be ≤ 1');
+  }
+  for (const status of merged.createErrors) {
+    if (!Number.isInteger(status) || status < 400 || status > 599) {
+      throw invalid(`createErrors must hold HTTP error statuses (400..599), got ${String(status)}`);
+    }
+  }
+  for (const [key, value] of Object.entries(merged.timing)) {
+    if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
+      throw invalid(`timing.${key} must be a non-negative number of milliseconds, got ${String(value)}`);
+    }
+  }
+  return merged;
+}
+
+export function mergeLimits(change: Partial<EmulatorLimits> = {}): EmulatorLimits {
+  const merged = { ...DEFAULT_LIMITS, ...change };
+  for (const [key, value] of Object.entries(merged)) {
+    if (!Number.isInteger(value) || value < 1) throw invalid(`limits.${key} must be a positive integer, got ${String(value)}`);
+  }
+  return merged;
+}

@@ -1,0 +1,49 @@
+/**
+ * The start shared by the synchronous completions, OpenAI `POST /v1/chat/completions` (what OpenAI-compatible
+ * servers such as vLLM and Ollama serve) and Anthropic `POST /v1/messages` (a dry run of a batch request
+ * shape). Seeded from the `x-request-key` header when present, else from the body; `syncErrorRate` answers
+ * 429 and 500 in turn.
+ */
+import type { ApiCall, EmulatorContext } from './emulator-context.js';
+import { decideLineFault, decideSyncError, type LineFault } from './fault-decisions.js';
+import { EmulatorHttpError, readJsonBody, type ApiFlavor } from './http-io.js';
+import { hashHex, type HashPart } from './seeded-random.js';
+
+const MAX_SYNC_BODY_BYTES = 32 * 1024 * 1024;
+
+export interface SyncStart {
+  body: unknown;
+  seedParts: HashPart[];
+  fault: LineFault;
+}
+
+/** Reads the body, applies the sync-error fault, and decides the content fault for this call. */
+export async function startSyncCall(context: EmulatorContext, call: ApiCall, flavor: ApiFlavor): Promise<SyncStart> {
+  context.stats.chatCompletions++;
+  const body = await readJsonBody(call.request, MAX_SYNC_BODY_BYTES, () =>
+    new EmulatorHttpError({ status: 413, type: flavor === 'openai' ? 'invalid_request_error' : 'request_too_large', message: 'Request too large.' }),
+  );
+  const header = call.request.headers['x-request-key'];
+  const requestKey = typeof header === 'string' && header.length > 0 ? header : hashHex(JSON.stringify(body));
+  const attempt = context.syncAttempts.get(requestKey) ?? 0;
+  context.syncAttempts.set(requestKey, attempt + 1);
+  if (decideSyncError(context.faults, requestKey, attempt)) {
+    const status = context.stats.faultsInjected.syncErrors++ % 2 === 0 ? 429 : 500;
+    const type = status === 429
+      ? flavor === 'openai' ? 'requests' : 'rate_limit_error'
+      : flavor === 'openai' ? 'server_error' : 'api_error';
+    throw new EmulatorHttpError({
+      status,
+      type,
+      message: status === 429 ? 'Rate limit reached. Please try again shortly.' : 'The server had an error while processing your request.',
+      code: status === 429 && flavor === 'openai' ? 'rate_limit_exceeded' : null,
+      headers: status === 429 ? { 'retry-after-ms': '10' } : {},
+    });
+  }
+  const decided = decideLineFault(context.faults, requestKey, attempt);
+  return {
+    body,
+    seedParts: [hashHex('sync', typeof header === 'string' && header.length > 0 ? header : JSON.stringify(body))],
+    fault: decided === 'line_error' ? 'none' : decided,
+  };
+}
