@@ -6,7 +6,7 @@
 import type { BatchItemResult, StructuredOutputMode } from '../providers/batch-provider.js';
 import type { ResponseOutcome } from '../store/run-store.js';
 import { extractJson } from '../schema/extract-json.js';
-import { formatIssues } from '../schema/issues.js';
+import { formatIssues } from '../issues.js';
 import { stripNullsForOptional } from '../schema/openai-strict.js';
 import type { OutputSchema } from '../schema/output-schema.js';
 

@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import type { SchemaIssue } from './issues.js';
+import type { SchemaIssue } from '../issues.js';
 import { pointerToValuePath } from './json-pointer.js';
 import { jsonTypeOf } from './json-schema.js';
 

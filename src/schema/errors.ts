@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { formatIssues, type SchemaIssue } from './issues.js';
+import { formatIssues, type SchemaIssue } from '../issues.js';
 
 /**
  * The schema itself is unusable: it is not valid JSON Schema, or it cannot be expressed in the

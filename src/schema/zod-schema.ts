@@ -1,6 +1,6 @@
 import * as zodCore from 'zod/v4/core';
 import { zodToJsonSchema } from 'zod-to-json-schema';
-import type { Checked, SchemaIssue } from './issues.js';
+import type { Checked, SchemaIssue } from '../issues.js';
 import { jsonTypeOf, type JsonSchema } from './json-schema.js';
 
 /**

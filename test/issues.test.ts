@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatIssues, formatPath } from '../../src/schema/issues.js';
+import { formatIssues, formatPath } from '../src/issues.js';
 
 describe('formatPath', () => {
   it('joins keys with dots and indexes with brackets', () => {
