@@ -13,6 +13,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BatchHandle, BatchProvider, BatchStatus, ShardSubmission } from '../providers/batch-provider.js';
 import { BudgetGuard } from '../cost/budget.js';
+import { SynthforgeError } from '../errors.js';
 import { ProviderApiError } from '../providers/errors.js';
 import type { RunStore, ShardRow } from '../store/run-store.js';
 import { collectShard, type UsageTotals } from './collect-shard.js';
@@ -36,9 +37,11 @@ export interface DriveContext {
   priceUsage?: (provider: string, model: string, usage: UsageTotals) => { costUsd?: number; syncCostUsd?: number };
 }
 
-export class RunCancelledError extends Error {
+/** The run was cancelled (`synthforge cancel`, or Ctrl-C) before this shard was sent; it can be resumed. */
+export class RunCancelledError extends SynthforgeError {
   constructor() {
-    super('run cancelled');
+    super('run_cancelled', 'run cancelled', { exit: 'cancelled' });
+    this.name = 'RunCancelledError';
   }
 }
 
@@ -107,7 +110,11 @@ function checkBudget(context: DriveContext, shard: ShardRow): void {
 
 async function reconcile(context: DriveContext, shard: ShardRow, submission: ShardSubmission): Promise<BatchHandle | undefined> {
   if (!context.provider.findSubmitted) {
-    throw new Error(`shard ${shard.id} may have been submitted, and ${context.provider.id} cannot look batches up; refusing to submit it twice`);
+    throw new SynthforgeError(
+      'shard_submission_unknown',
+      `shard ${shard.id} may have been submitted, and ${context.provider.id} cannot look batches up; refusing to submit it twice`,
+      { details: { shardId: shard.id, provider: context.provider.id } },
+    );
   }
   // Every batch this state directory already attributes to a shard (any run) is ruled out.
   const knownBatchIds = context.store.knownBatchIds();

@@ -7,6 +7,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { UsageError } from '../errors.js';
 
 export interface ShardFile {
   index: number;
@@ -53,7 +54,11 @@ export class ShardWriter {
     const line = `${encodedLine}\n`;
     const bytes = Buffer.byteLength(line);
     if (bytes > this.options.maxBytes) {
-      throw new Error(`one request encodes to ${bytes} bytes, more than the provider's ${this.options.maxBytes}-byte batch limit`);
+      throw new UsageError(
+        'request_too_large',
+        `one request encodes to ${bytes} bytes, more than the provider's ${this.options.maxBytes}-byte batch limit`,
+        { details: { requestKey, bytes, maxBytes: this.options.maxBytes } },
+      );
     }
     if (this.current && (this.current.requestCount >= this.options.maxRequests || this.current.bytes + bytes > this.options.maxBytes)) {
       await this.finishCurrent();
