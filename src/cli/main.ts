@@ -2,12 +2,11 @@
 /**
  * The synthforge command line. Each command lives in commands/<name>.ts, returns data, and is
  * imported lazily so start-up loads only what runs. This file parses flags, renders results as
- * text or JSON (stdout carries only data), and maps errors to exit codes.
+ * text or JSON (stdout carries only data), and exits with the code each error or run status names.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { SynthforgeError } from '../errors.js';
+import { EXIT_CODE_MEANINGS, EXIT_CODES, exitCodeForRunStatus, SynthforgeError, type ExitKind } from '../errors.js';
 import { RecipeError } from '../recipe/recipe-error.js';
-import { EXIT } from './exit-codes.js';
 import { renderRecipeIssues } from './render/recipe-issues.js';
 import { TOOL_VERSION } from '../engine/write-output.js';
 
@@ -18,7 +17,8 @@ program
   .description('Synthetic training data through provider batch APIs: a recipe in, a versioned dataset out.')
   .version(TOOL_VERSION)
   .showHelpAfterError('(add --help for usage)')
-  .configureHelp({ sortSubcommands: false });
+  .configureHelp({ sortSubcommands: false })
+  .addHelpText('after', exitCodesHelp());
 
 const outOption = () => new Option('--out <dir>', 'dataset output root').default('outputs');
 const stateOption = () => new Option('--state <dir>', 'run state and response cache directory').default('.synthforge');
@@ -69,7 +69,7 @@ Running the same command again continues an interrupted run; answered requests a
       ...(flags.pollInterval !== undefined ? { pollIntervalMs: flags.pollInterval as number } : {}),
     });
     if (!flags.json) process.stdout.write(`${renderRunSummary(summary)}\n`);
-    process.exitCode = exitCodeOf(summary.status);
+    process.exitCode = exitCodeForRunStatus(summary.status);
   });
 
 program
@@ -96,7 +96,7 @@ program
       ...(flags.pollInterval !== undefined ? { pollIntervalMs: flags.pollInterval as number } : {}),
     });
     if (!flags.json) process.stdout.write(`${renderRunSummary(summary)}\n`);
-    process.exitCode = exitCodeOf(summary.status);
+    process.exitCode = exitCodeForRunStatus(summary.status);
   });
 
 program
@@ -241,11 +241,10 @@ program
     await server.close();
   });
 
-function exitCodeOf(status: string): number {
-  if (status === 'completed') return EXIT.ok;
-  if (status === 'cancelled') return EXIT.cancelled;
-  if (status === 'interrupted') return EXIT.interrupted;
-  return EXIT.failed;
+/** The `Exit codes:` block of `synthforge --help`, one line per entry of EXIT_CODES. */
+function exitCodesHelp(): string {
+  const lines = (Object.keys(EXIT_CODES) as ExitKind[]).map((kind) => `  ${String(EXIT_CODES[kind]).padEnd(5)}${EXIT_CODE_MEANINGS[kind]}`);
+  return `\nExit codes:\n${lines.join('\n')}`;
 }
 
 function parseCount(value: string): number {
@@ -266,23 +265,23 @@ function parsePort(value: string): number {
   return port;
 }
 
-/** Intended failures print their message (and recipe issues) and exit with their code; bugs print a stack. */
+/** Intended failures print their message (and recipe issues) and exit with their own code; bugs print a stack. */
 function handleError(error: unknown): never {
   const json = process.argv.includes('--json');
   if (SynthforgeError.isInstance(error)) {
     if (json) {
-      process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message, ...('issues' in error ? { issues: (error as RecipeError).issues } : {}) } })}\n`);
+      process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message, ...('issues' in error ? { issues: error.issues } : {}) } })}\n`);
     } else if (error instanceof RecipeError) {
       const count = error.issues.filter((issue) => issue.severity === 'error').length;
       process.stderr.write(`${renderRecipeIssues(error.issues)}\n${count} error(s) in recipe\n`);
     } else {
       process.stderr.write(`error: ${error.message}\n`);
     }
-    process.exit(error.exitCode === 2 ? EXIT.usage : error.code === 'budget_exceeded' ? EXIT.budget : EXIT.failed);
+    process.exit(error.exitCode);
   }
   process.stderr.write(`synthforge ${TOOL_VERSION}: internal error (a bug; please report it with the command you ran)\n`);
   process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(EXIT.internal);
+  process.exit(EXIT_CODES.internal);
 }
 
 program.parseAsync(process.argv).catch(handleError);

@@ -11,12 +11,12 @@ export type BudgetState = {
 };
 
 /**
- * Submitting the next shard would take the run over `budget.max_usd`. Exit code 3: nothing is wrong
- * with the recipe or the tool; the run stopped on purpose and resumes once the budget is raised.
+ * Submitting the next shard would take the run over `budget.max_usd`. Exit code `budget`: nothing is
+ * wrong with the recipe or the tool; the run stopped on purpose and resumes once the budget is raised.
  */
 export class BudgetExceededError extends SynthforgeError {
   constructor(readonly state: BudgetState) {
-    super('budget_exceeded', describeBudgetShortfall(state), { exitCode: 3, details: state });
+    super('budget_exceeded', describeBudgetShortfall(state), { exit: 'budget', details: state });
     this.name = 'BudgetExceededError';
   }
 }

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
-import { UsageError } from '../errors.js';
+import { SynthforgeError, UsageError } from '../errors.js';
 
 const VERSION_NAME = /^v([1-9]\d*)$/;
 const STAGING_NAME = /^\.staging-(\d+)-[0-9a-f]+$/;
@@ -94,7 +94,10 @@ export async function publishVersion(stagingDir: string, datasetDir: string, num
       if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
     }
   }
-  throw new Error(`could not publish a version in ${datasetDir} after ${MAX_PUBLISH_ATTEMPTS} attempts`);
+  // Only other writers publishing a hundred versions in a row get here; running again succeeds.
+  throw new SynthforgeError('version_publish_conflict', `could not publish a version in ${datasetDir} after ${MAX_PUBLISH_ATTEMPTS} attempts: other writers kept taking the next number; run the command again`, {
+    details: { datasetDir, attempts: MAX_PUBLISH_ATTEMPTS },
+  });
 }
 
 /** Read-only files: a published version is never modified, and this makes an accident loud. */

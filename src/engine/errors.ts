@@ -1,10 +1,10 @@
 /** Errors the engine throws on purpose; each is a condition a user or a provider can cause. */
-import { SynthforgeError } from '../errors.js';
+import { SynthforgeError, UsageError } from '../errors.js';
 
 /** `synthforge cancel` (or a cancel request in the store) stopped the run; what came back is kept and it can be resumed. */
 export class RunCancelledError extends SynthforgeError {
   constructor(runId?: string) {
-    super('run_cancelled', runId ? `run ${runId} was cancelled` : 'run cancelled', { exitCode: 4, ...(runId ? { details: { runId } } : {}) });
+    super('run_cancelled', runId ? `run ${runId} was cancelled` : 'run cancelled', { exit: 'cancelled', ...(runId ? { details: { runId } } : {}) });
     this.name = 'RunCancelledError';
   }
 }
@@ -13,20 +13,19 @@ export class RunCancelledError extends SynthforgeError {
  * A shard may already have been submitted (a create failed ambiguously or the process died right
  * after it) and its provider cannot look batches up: sending it again could pay twice.
  */
-export class ShardSubmitUnsafeError extends SynthforgeError {
+export class ShardSubmissionUnknownError extends SynthforgeError {
   constructor(shardId: string, provider: string) {
-    super('shard_submit_unsafe', `shard ${shardId} may have been submitted, and ${provider} cannot look batches up; refusing to submit it twice`, {
+    super('shard_submission_unknown', `shard ${shardId} may have been submitted, and ${provider} cannot look batches up; refusing to submit it twice`, {
       details: { shardId, provider },
     });
-    this.name = 'ShardSubmitUnsafeError';
+    this.name = 'ShardSubmissionUnknownError';
   }
 }
 
 /** One rendered request is larger than the provider accepts in a whole batch: no sharding can send it. */
-export class RequestTooLargeError extends SynthforgeError {
+export class RequestTooLargeError extends UsageError {
   constructor(bytes: number, maxBytes: number) {
     super('request_too_large', `one request encodes to ${bytes} bytes, more than the provider's ${maxBytes}-byte batch limit; shorten the prompt or its inputs`, {
-      exitCode: 2,
       details: { bytes, maxBytes },
     });
     this.name = 'RequestTooLargeError';

@@ -5,7 +5,7 @@
  */
 import type { BatchItemResult, ProviderCapabilities, StructuredOutputMode } from '../providers/batch-provider.js';
 import type { ResponseOutcome } from '../store/store-schema.js';
-import { formatIssues } from '../schema/issues.js';
+import { formatIssues } from '../issues.js';
 import type { OutputSchema } from '../schema/output-schema.js';
 import { parseModelOutput } from '../schema/parse-output.js';
 

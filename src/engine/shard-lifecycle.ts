@@ -26,7 +26,7 @@ import { ProviderApiError } from '../providers/errors.js';
 import type { RunStore, ShardRow } from '../store/run-store.js';
 import type { ResponseOutcome } from '../store/store-schema.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
-import { RunCancelledError, ShardSubmitUnsafeError } from './errors.js';
+import { RunCancelledError, ShardSubmissionUnknownError } from './errors.js';
 import { evaluateResult } from './evaluate-result.js';
 import { failpoint } from './failpoints.js';
 import type { RunEventListener } from './run-events.js';
@@ -117,7 +117,7 @@ function checkBudget(context: DriveContext, shard: ShardRow): void {
 
 async function reconcile(context: DriveContext, shard: ShardRow, submission: ShardSubmission): Promise<BatchHandle | undefined> {
   if (!context.provider.findSubmitted) {
-    throw new ShardSubmitUnsafeError(shard.id, context.provider.id);
+    throw new ShardSubmissionUnknownError(shard.id, context.provider.id);
   }
   // Every batch this state directory already attributes to a shard (any run) is ruled out.
   const knownBatchIds = context.store.knownBatchIds();

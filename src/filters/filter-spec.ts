@@ -10,6 +10,7 @@
  * order they were written. Unknown keys still fail, naming the closest allowed key and listing all.
  */
 import { z } from 'zod';
+import { didYouMean, toIssuePath, type Issue } from '../issues.js';
 import { parseFieldPath } from './field-path.js';
 import { translatePythonRegex } from './translate-regex.js';
 
@@ -105,42 +106,45 @@ const RULE_VALUE_SCHEMAS: Readonly<Record<FilterRuleKey, z.ZodType>> = {
 };
 
 type Path = (string | number)[];
-type Report = (path: Path, message: string) => void;
+type Report = (path: Path, code: string, message: string) => void;
 
-/** The recipe loader embeds this; it returns the object it was given (see the header for why). */
+/**
+ * The recipe loader embeds this; it returns the object it was given (see the header for why). Each
+ * issue's own code rides in `params.code`, which the recipe loader reports instead of zod's `custom`.
+ */
 export const filterSpecSchema: z.ZodType<FilterSpec, FilterSpec> = z.custom<FilterSpec>().superRefine((value, context) => {
-  checkFilterNode(value, [], (path, message) => context.addIssue({ code: 'custom', path, message }));
+  checkFilterNode(value, [], (path, code, message) => context.addIssue({ code: 'custom', path, message, params: { code } }));
 });
 
-/** Every problem in a filter spec as `path: message` lines (empty when valid). */
-export function listFilterSpecIssues(value: unknown): string[] {
-  const issues: string[] = [];
-  checkFilterNode(value, [], (path, message) => issues.push(path.length > 0 ? `${formatPath(path)}: ${message}` : message));
+/** Every problem in a filter spec, paths relative to the spec (empty when valid). */
+export function listFilterSpecIssues(value: unknown): Issue[] {
+  const issues: Issue[] = [];
+  checkFilterNode(value, [], (path, code, message) => issues.push({ code, path, message }));
   return issues;
 }
 
 function checkFilterNode(value: unknown, path: Path, report: Report): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    report(path, 'expected a filter: a rule object such as { field: answer, min_chars: 80 }, or { all | any: [...] }, or { not: {...} }');
+    report(path, 'invalid_type', 'expected a filter: a rule object such as { field: answer, min_chars: 80 }, or { all | any: [...] }, or { not: {...} }');
     return;
   }
   const node = value as Record<string, unknown>;
   const keys = Object.keys(node).filter((key) => node[key] !== undefined);
   const unknown = keys.filter((key) => !ALLOWED_KEYS.includes(key));
-  for (const key of unknown) report([...path, key], unknownKeyMessage(key));
+  for (const key of unknown) report([...path, key], 'unknown_key', unknownKeyMessage(key));
 
   if (keys.includes('name') && (typeof node.name !== 'string' || node.name.trim() === '')) {
-    report([...path, 'name'], 'expected a non-empty string');
+    report([...path, 'name'], 'invalid_value', 'expected a non-empty string');
   }
   const combinators = FILTER_COMBINATOR_KEYS.filter((key) => keys.includes(key));
   const rules = FILTER_RULE_KEYS.filter((key) => keys.includes(key));
   if (combinators.length > 1) {
-    report(path, `use one of all / any / not per object, found ${combinators.join(' and ')}; nest them instead`);
+    report(path, 'mixed_combinators', `use one of all / any / not per object, found ${combinators.join(' and ')}; nest them instead`);
     return;
   }
   if (combinators.length === 1) {
     if (keys.includes('field') || rules.length > 0) {
-      report(path, `"${combinators[0]}" cannot be mixed with field rules in one object; move the rules into the list`);
+      report(path, 'mixed_combinators', `"${combinators[0]}" cannot be mixed with field rules in one object; move the rules into the list`);
       return;
     }
     checkCombinator(combinators[0]!, node[combinators[0]!], [...path, combinators[0]!], report);
@@ -155,7 +159,7 @@ function checkCombinator(key: 'all' | 'any' | 'not', value: unknown, path: Path,
     return;
   }
   if (!Array.isArray(value) || value.length === 0) {
-    report(path, `expected a non-empty list of filters under "${key}"`);
+    report(path, 'empty_combinator', `expected a non-empty list of filters under "${key}"`);
     return;
   }
   value.forEach((child, index) => checkFilterNode(child, [...path, index], report));
@@ -169,59 +173,32 @@ function checkRuleObject(
   hasUnknownKeys: boolean,
 ): void {
   if (node.field === undefined) {
-    report(path, 'a rule object needs `field` (the value to test), or use all / any / not');
+    report(path, 'missing_key', 'a rule object needs `field` (the value to test), or use all / any / not');
   } else if (typeof node.field !== 'string') {
-    report([...path, 'field'], 'expected a field path such as answer or meta.score');
+    report([...path, 'field'], 'invalid_type', 'expected a field path such as answer or meta.score');
   } else {
     const parsed = parseFieldPath(node.field);
-    if ('error' in parsed) report([...path, 'field'], parsed.error);
+    if ('error' in parsed) report([...path, 'field'], 'invalid_field_path', parsed.error);
   }
   // With a typo such as `min_char`, the unknown-key issue already says what is wrong.
   if (rules.length === 0 && !hasUnknownKeys) {
-    report(path, `a rule object needs at least one rule: ${FILTER_RULE_KEYS.join(', ')}`);
+    report(path, 'missing_rule', `a rule object needs at least one rule: ${FILTER_RULE_KEYS.join(', ')}`);
   }
   for (const key of rules) {
     const result = RULE_VALUE_SCHEMAS[key].safeParse(node[key]);
     if (!result.success) {
-      for (const issue of result.error.issues) report([...path, key, ...(issue.path as Path)], issue.message.replace(/^Invalid input: /, ''));
+      for (const issue of result.error.issues) report([...path, key, ...toIssuePath(issue.path)], issue.code, issue.message.replace(/^Invalid input: /, ''));
       continue;
     }
     if ((key === 'matches' || key === 'not_matches') && typeof node[key] === 'string') {
       const translated = translatePythonRegex(node[key]);
-      if (!translated.ok) report([...path, key], translated.message);
+      if (!translated.ok) report([...path, key], 'invalid_regex', translated.message);
     }
   }
 }
 
 function unknownKeyMessage(key: string): string {
-  const suggestion = closestKey(key);
+  const suggestion = didYouMean(key, ALLOWED_KEYS);
   const hint = suggestion ? ` (did you mean "${suggestion}"?)` : '';
   return `unknown key "${key}"${hint}; allowed keys: ${ALLOWED_KEYS.join(', ')}`;
-}
-
-/** The allowed key within a small edit distance of a typo, if there is one. */
-function closestKey(key: string): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
-  for (const candidate of ALLOWED_KEYS) {
-    const distance = editDistance(key.toLowerCase(), candidate);
-    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
-
-function formatPath(path: Path): string {
-  return path.map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : index === 0 ? segment : `.${segment}`)).join('');
 }

@@ -31,8 +31,8 @@ const CHECK_BUILDERS: { [K in FilterRuleKey]: CheckBuilder<never> } = {
   max_chars: lengthCheck('chars', countCodePoints, (size, bound) => size > bound, '>'),
   min_words: lengthCheck('words', countWords, (size, bound) => size < bound, '<'),
   max_words: lengthCheck('words', countWords, (size, bound) => size > bound, '>'),
-  matches: regexCheck(true),
-  not_matches: regexCheck(false),
+  matches: regexCheck('matches'),
+  not_matches: regexCheck('not_matches'),
   eq: (expected: FilterScalar) => (value) => (value === expected ? undefined : `got ${describeAgainst(value, expected)}`),
   ne: (expected: FilterScalar) => (value) => (value === expected ? `is ${preview(value)}` : undefined),
   gt: compareCheck((value, bound) => value > bound, '<='),
@@ -74,9 +74,10 @@ function lengthCheck(
   };
 }
 
-function regexCheck(shouldMatch: boolean): CheckBuilder<string | RegExp> {
+function regexCheck(key: 'matches' | 'not_matches'): CheckBuilder<string | RegExp> {
+  const shouldMatch = key === 'matches';
   return (pattern) => {
-    const regex = compileRegex(pattern);
+    const regex = compileRegex(pattern, [key]);
     return (value) => {
       if (typeof value !== 'string') return `expected a string, got ${typeName(value)}`;
       const match = regex.exec(value);
@@ -94,11 +95,14 @@ function compareCheck(holds: (value: number, bound: number) => boolean, relation
   };
 }
 
-/** A regex from a spec value; `g`/`y` are dropped so `exec` keeps no state between records. */
-export function compileRegex(pattern: string | RegExp): RegExp {
+/**
+ * A regex from a spec value; `g`/`y` are dropped so `exec` keeps no state between records. `path`
+ * says where the pattern sits in the spec, for the error when it cannot be translated.
+ */
+export function compileRegex(pattern: string | RegExp, path: (string | number)[] = []): RegExp {
   if (pattern instanceof RegExp) return new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
   const translated = translatePythonRegex(pattern);
-  if (!translated.ok) throw new FilterSpecError([translated.message]);
+  if (!translated.ok) throw new FilterSpecError([{ code: 'invalid_regex', path, message: translated.message }]);
   return translated.regex;
 }
 

@@ -1,17 +1,15 @@
 import { UsageError } from '../errors.js';
+import { formatPath, type Issue } from '../issues.js';
 
 /**
- * One problem in a recipe. `path` is the key path inside the recipe document (`steps[2].prompt`);
- * `line`/`column` (1-based) are known for YAML recipes and absent for TS recipes, which have no
- * positions for their object literals.
+ * One problem in a recipe, where the recipe file says it. `path` is the key path inside the recipe
+ * document (`steps[2].prompt`); `line`/`column` (1-based) are known for YAML recipes and absent for
+ * TS recipes, which have no positions for their object literals.
  */
-export interface RecipeIssue {
+export interface RecipeIssue extends Issue {
   file: string;
   line?: number;
   column?: number;
-  path: (string | number)[];
-  code: string;
-  message: string;
   severity: 'error' | 'warning';
 }
 
@@ -30,18 +28,9 @@ export class RecipeError extends UsageError {
   }
 }
 
-export function formatIssuePath(path: (string | number)[]): string {
-  let out = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else out += out === '' ? segment : `.${segment}`;
-  }
-  return out === '' ? '(root)' : out;
-}
-
 /** `support-qa.yaml:14:9  steps[0].schema  unknown key "minLenght"` */
 export function formatRecipeIssue(issue: RecipeIssue): string {
   const where = issue.line === undefined ? issue.file : `${issue.file}:${issue.line}:${issue.column ?? 1}`;
   const tag = issue.severity === 'warning' ? 'warning: ' : '';
-  return `${where}  ${formatIssuePath(issue.path)}  ${tag}${issue.message}`;
+  return `${where}  ${formatPath(issue.path)}  ${tag}${issue.message}`;
 }

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { PROVIDER_IDS, type ModelRef, type ProviderId } from '../domain.js';
+import { didYouMean as closest } from '../issues.js';
 import { RecipeError, type RecipeIssue } from './recipe-error.js';
 import {
   recipeTopSchema,
@@ -14,7 +15,7 @@ import {
   type SeedEntry,
 } from './recipe-schema.js';
 import type { GenerateStepDocument, Locate, Recipe, RecipeSourceInfo, SeedSource, Step } from './recipe.js';
-import { allowedKeysAt, closest, zodIssuesToRecipeIssues } from './zod-issues.js';
+import { allowedKeysAt, zodIssuesToRecipeIssues } from './zod-issues.js';
 
 type Path = (string | number)[];
 

@@ -4,6 +4,7 @@
  * "missing required key".
  */
 import type { z } from 'zod';
+import { didYouMean, toIssuePath } from '../issues.js';
 import type { RecipeIssue } from './recipe-error.js';
 import type { Locate } from './recipe.js';
 
@@ -15,7 +16,8 @@ export function zodIssuesToRecipeIssues(
 ): RecipeIssue[] {
   const issues: RecipeIssue[] = [];
   for (const issue of error.issues) {
-    const path = [...context.prefix, ...(issue.path as Path)];
+    const relative = toIssuePath(issue.path);
+    const path = [...context.prefix, ...relative];
     if (issue.code === 'unrecognized_keys') {
       const allowed = context.allowedKeys?.(path) ?? [];
       for (const key of issue.keys) {
@@ -23,13 +25,12 @@ export function zodIssuesToRecipeIssues(
       }
       continue;
     }
-    const relative = issue.path as Path;
     if (relative.length > 0 && context.value !== undefined && isMissing(context.value, relative)) {
       const key = String(relative[relative.length - 1]);
       issues.push(makeIssue(context, path, 'missing_key', `missing required key "${key}" (${describeIssue(issue).replace(/^missing required key \((.*)\)$/, '$1')})`));
       continue;
     }
-    issues.push(makeIssue(context, path, issue.code, describeIssue(issue)));
+    issues.push(makeIssue(context, path, codeOf(issue), describeIssue(issue)));
   }
   return issues;
 }
@@ -55,6 +56,12 @@ function makeIssue(
   return { file: context.file, ...(position ?? {}), path, code, message, severity: 'error' };
 }
 
+/** A refinement may name its own code in `params.code` (filter specs do); zod's own code otherwise. */
+function codeOf(issue: z.core.$ZodIssue): string {
+  const code = issue.code === 'custom' ? (issue.params as { code?: unknown } | undefined)?.code : undefined;
+  return typeof code === 'string' ? code : issue.code;
+}
+
 function describeIssue(issue: z.core.$ZodIssue): string {
   const message = issue.message.replace(/^Invalid input: /, '');
   if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) {
@@ -63,38 +70,11 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return message;
 }
 
-export function unknownKeyMessage(key: string, allowed: string[]): string {
-  const suggestion = closest(key, allowed);
+function unknownKeyMessage(key: string, allowed: string[]): string {
+  const suggestion = didYouMean(key, allowed);
   const hint = suggestion ? ` (did you mean "${suggestion}"?)` : '';
   const list = allowed.length > 0 ? `; expected one of: ${allowed.join(', ')}` : '';
   return `unknown key "${key}"${hint}${list}`;
-}
-
-/** The allowed key nearest to a typo, if it is close enough to be a plausible typo. */
-export function closest(word: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution);
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 /** The keys a strict object schema accepts at `path` inside `schema` (for "did you mean" hints). */

@@ -1,12 +1,12 @@
 import type { ErrorObject } from 'ajv';
-import type { SchemaIssue } from './issues.js';
+import type { Issue } from '../issues.js';
 import { pointerToValuePath } from './json-pointer.js';
 import { jsonTypeOf } from './json-schema.js';
 
 const UNION_KEYWORDS = new Set(['anyOf', 'oneOf']);
 
 /**
- * Folds ajv's errors (collected with `allErrors` and `verbose`) into SchemaIssues: paths as arrays,
+ * Folds ajv's errors (collected with `allErrors` and `verbose`) into issues: paths as arrays,
  * the missing or unexpected property appended to the path, and messages in one voice
  * ("expected string, got null").
  *
@@ -15,9 +15,9 @@ const UNION_KEYWORDS = new Set(['anyOf', 'oneOf']);
  * branch of the right type explains the failure; when none does, one `invalid_union` issue lists
  * the accepted types.
  */
-export function ajvErrorsToIssues(errors: readonly ErrorObject[], value: unknown): SchemaIssue[] {
+export function ajvErrorsToIssues(errors: readonly ErrorObject[], value: unknown): Issue[] {
   const kept = simplifyUnions(errors);
-  const issues: SchemaIssue[] = [];
+  const issues: Issue[] = [];
   const seen = new Set<string>();
   for (const error of kept) {
     const mapped = toIssue(error, value);
@@ -62,7 +62,7 @@ function typeNames(type: unknown): string[] {
   return typeof type === 'string' ? type.split(',') : [];
 }
 
-function toIssue(error: Replacement, value: unknown): SchemaIssue {
+function toIssue(error: Replacement, value: unknown): Issue {
   const path = pointerToValuePath(error.instancePath, value);
   const params = error.params as Record<string, unknown>;
   const got = describe(error.data);

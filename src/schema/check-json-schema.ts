@@ -1,6 +1,5 @@
 import { ajvFor, draftOf, KNOWN_FORMATS, type SchemaDraft } from './ajv-instances.js';
-import { closestMatch } from './did-you-mean.js';
-import type { SchemaIssue } from './issues.js';
+import { didYouMean as closestMatch, type Issue as SchemaIssue } from '../issues.js';
 import { parseLocalRef, getAtPath, pointerToValuePath } from './json-pointer.js';
 import { isJsonSchemaObject, JSON_TYPE_NAMES, jsonTypeOf, type JsonSchema } from './json-schema.js';
 import {

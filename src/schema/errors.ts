@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { formatIssues, type SchemaIssue } from './issues.js';
+import { formatIssues, type Issue } from '../issues.js';
 
 /**
  * The schema itself is unusable: it is not valid JSON Schema, or it cannot be expressed in the
@@ -7,10 +7,10 @@ import { formatIssues, type SchemaIssue } from './issues.js';
  * (`['properties', 'answer', 'type']`), so a recipe loader can prefix them with the step's key path.
  */
 export class SchemaDefinitionError extends UsageError {
-  readonly issues: SchemaIssue[];
+  readonly issues: Issue[];
 
   /** `schemaName` is undefined when a bare JSON Schema is converted for a provider. */
-  constructor(schemaName: string | undefined, issues: SchemaIssue[], options: { provider?: string } = {}) {
+  constructor(schemaName: string | undefined, issues: Issue[], options: { provider?: string } = {}) {
     const what = schemaName === undefined ? 'the schema' : `schema "${schemaName}"`;
     const where = options.provider === undefined ? '' : ` with ${options.provider}`;
     super('schema_invalid', `${what} cannot be used${where}:\n${indent(formatIssues(issues))}`, {

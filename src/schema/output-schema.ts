@@ -3,7 +3,7 @@ import { ajvErrorsToIssues } from './ajv-issues.js';
 import { compileWithAjv } from './ajv-instances.js';
 import { checkJsonSchemaDefinition } from './check-json-schema.js';
 import { SchemaDefinitionError } from './errors.js';
-import type { Checked } from './issues.js';
+import type { Checked } from '../issues.js';
 import { resolveLocalRef } from './json-pointer.js';
 import { cloneJson, isJsonSchemaObject, type JsonSchema } from './json-schema.js';
 import { forEachSubschema } from './schema-keywords.js';

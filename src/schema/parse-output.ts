@@ -1,5 +1,5 @@
 import { extractJson } from './extract-json.js';
-import { formatIssues, type SchemaIssue } from './issues.js';
+import { formatIssues, type Issue as SchemaIssue } from '../issues.js';
 import { jsonTypeOf, isJsonSchemaObject } from './json-schema.js';
 import type { OutputSchema } from './output-schema.js';
 

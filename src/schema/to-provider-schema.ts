@@ -1,5 +1,5 @@
 import { SchemaDefinitionError } from './errors.js';
-import type { SchemaIssue } from './issues.js';
+import type { Issue as SchemaIssue } from '../issues.js';
 import { encodePointerSegment, getAtPath, parseLocalRef, splitPointer, toPointer } from './json-pointer.js';
 import { cloneJson, isJsonSchemaObject, isPrimitiveJson, type JsonSchema } from './json-schema.js';
 import { deepEqual, mergeSchemas } from './merge-schemas.js';

@@ -1,6 +1,6 @@
 import * as zodCore from 'zod/v4/core';
 import { zodToJsonSchema } from 'zod-to-json-schema';
-import type { Checked, SchemaIssue } from './issues.js';
+import { toIssuePath, type Checked, type Issue } from '../issues.js';
 import { jsonTypeOf, type JsonSchema } from './json-schema.js';
 
 /**
@@ -56,12 +56,8 @@ export function validateWithZod(schema: zodCore.$ZodType | ZodV3Like, value: unk
   return { ok: false, issues: result.error.issues.flatMap(fromZodV3Issue) };
 }
 
-function toPath(path: readonly PropertyKey[]): (string | number)[] {
-  return path.map((segment) => (typeof segment === 'number' ? segment : String(segment)));
-}
-
-function fromZodV4Issue(issue: zodCore.$ZodIssue): SchemaIssue[] {
-  const path = toPath(issue.path);
+function fromZodV4Issue(issue: zodCore.$ZodIssue): Issue[] {
+  const path = toIssuePath(issue.path);
   switch (issue.code) {
     case 'invalid_type':
       if (issue.input === undefined) return [{ code: 'missing_property', path, message: `required property is missing (expected ${issue.expected})` }];
@@ -86,7 +82,7 @@ function unionMessage(issue: zodCore.$ZodIssueInvalidUnion): string {
   return issue.message;
 }
 
-function fromZodV3Issue(issue: ZodV3Issue): SchemaIssue[] {
+function fromZodV3Issue(issue: ZodV3Issue): Issue[] {
   const path = issue.path;
   switch (issue.code) {
     case 'invalid_type':

@@ -1,6 +1,7 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { EXIT_CODE_MEANINGS, EXIT_CODES, type ExitKind } from '../../src/errors.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { FAST_TIMING, useEmulators } from '../helpers/emulators.js';
@@ -9,6 +10,10 @@ const tempDir = useTempDirs();
 const emulators = useEmulators();
 
 const FAST_CONFIG = JSON.stringify({ faults: { timing: FAST_TIMING } });
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 function projectWithQuickstart(): string {
   const dir = tempDir();
@@ -36,6 +41,15 @@ describe('synthforge CLI', () => {
     const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; summary?: { status: string } });
     expect(events[0]!.type).toBe('run-start');
     expect(events.at(-1)).toMatchObject({ type: 'run-end', summary: { status: 'completed' } });
+  });
+
+  it('--help lists every exit code with its meaning', async () => {
+    const result = await runCli(['--help'], { cwd: tempDir() });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Exit codes:');
+    for (const kind of Object.keys(EXIT_CODES) as ExitKind[]) {
+      expect(result.stdout).toMatch(new RegExp(`^ +${EXIT_CODES[kind]} +${escapeRegExp(EXIT_CODE_MEANINGS[kind])}$`, 'm'));
+    }
   });
 
   it('validate prints every issue with file:line:col and exits 2', async () => {

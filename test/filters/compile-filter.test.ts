@@ -136,6 +136,10 @@ describe('compileFilter: invalid specs', () => {
     expect(error.code).toBe('filter_invalid');
     expect(error.exitCode).toBe(2);
     expect(error.issues).toHaveLength(2);
+    expect(error.issues.map((issue) => [issue.code, issue.path])).toEqual([
+      ['invalid_regex', ['all', 0, 'matches']],
+      ['unknown_key', ['all', 1, 'min_char']],
+    ]);
     expect(error.message).toContain('(?<n>...)');
     expect(error.message).toContain('min_chars');
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { filterSpecSchema, listFilterSpecIssues } from '../../src/filters/filter-spec.js';
+import { formatIssues } from '../../src/issues.js';
 
 const RECIPE_STEPS = `
 - filter: { field: answer, min_chars: 80, not_matches: "(?i)as an ai" }
@@ -104,8 +105,20 @@ describe('filterSpecSchema', () => {
       all: [{ field: 'a', min_char: 1 }, { not: { field: 'b', gt: 'x' } }, { any: [{ field: 'c', matches: '(?x)a' }] }],
     });
     expect(issues).toHaveLength(3);
-    expect(issues[0]).toMatch(/^all\[0\]\.min_char: unknown key/);
-    expect(issues[1]).toMatch(/^all\[1\]\.not\.gt: /);
-    expect(issues[2]).toMatch(/^all\[2\]\.any\[0\]\.matches: .*verbose/);
+    const lines = formatIssues(issues).split('\n');
+    expect(lines[0]).toMatch(/^all\[0\]\.min_char: unknown key/);
+    expect(lines[1]).toMatch(/^all\[1\]\.not\.gt: /);
+    expect(lines[2]).toMatch(/^all\[2\]\.any\[0\]\.matches: .*verbose/);
+    expect(issues.map((issue) => [issue.code, issue.path])).toEqual([
+      ['unknown_key', ['all', 0, 'min_char']],
+      ['invalid_type', ['all', 1, 'not', 'gt']],
+      ['invalid_regex', ['all', 2, 'any', 0, 'matches']],
+    ]);
+  });
+
+  it('carries each issue\'s own code into the zod issue, for the recipe loader', () => {
+    const [issue] = issuesOf({ field: 'answer', min_char: 80 });
+    expect(issue).toMatchObject({ code: 'custom', params: { code: 'unknown_key' } });
+    expect(issuesOf({ field: 'a..b', eq: 1 })[0]).toMatchObject({ params: { code: 'invalid_field_path' } });
   });
 });

@@ -60,6 +60,17 @@ describe('regex rules', () => {
   it('throws FilterSpecError for a pattern it cannot translate', () => {
     expect(() => buildRuleCheck('a', 'matches', 'a++')).toThrow(FilterSpecError);
   });
+
+  it('names the rule key as the path of an untranslatable pattern', () => {
+    let caught: unknown;
+    try {
+      buildRuleCheck('a', 'not_matches', 'a++');
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as FilterSpecError).issues).toEqual([{ code: 'invalid_regex', path: ['not_matches'], message: expect.any(String) }]);
+    expect((caught as FilterSpecError).message).toMatch(/^invalid filter:\n {2}not_matches: /);
+  });
 });
 
 describe('equality and membership', () => {

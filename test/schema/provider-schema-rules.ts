@@ -1,7 +1,8 @@
 /**
- * Independent checkers for what each provider's structured-output grammar accepts (spec A.11 and
- * B.9), written from the spec rather than from src/schema, so a converter bug cannot hide behind
- * the same mistake here. Each returns a list of violations; `[]` means the schema is acceptable.
+ * Independent checkers for what each provider's structured-output grammar accepts (OpenAI strict
+ * mode, Anthropic structured outputs), written from the providers' published limits rather than from
+ * src/schema, so a converter bug cannot hide behind the same mistake here. Each returns a list of
+ * violations; `[]` means the schema is acceptable.
  */
 type Node = Record<string, unknown>;
 

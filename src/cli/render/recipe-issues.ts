@@ -1,5 +1,4 @@
-import type { RecipeIssue } from '../../recipe/recipe-error.js';
-import { formatRecipeIssue } from '../../recipe/recipe-error.js';
+import { formatRecipeIssue, type RecipeIssue } from '../../recipe/recipe-error.js';
 
 /** One line per issue: `file:line:col  path  message`, errors first. */
 export function renderRecipeIssues(issues: RecipeIssue[]): string {
