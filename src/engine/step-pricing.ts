@@ -4,17 +4,31 @@
  * such a model, because its spend could not be capped.
  */
 import { costOf } from '../cost/cost.js';
+import type { CostTraits } from '../cost/cost-traits.js';
 import { MissingPriceError } from '../cost/errors.js';
 import { estimateOutputTokens } from '../cost/estimate-output-tokens.js';
 import { loadTokenEstimator, type TokenEstimator } from '../cost/estimate-tokens.js';
 import { resolvePrice, type ResolvedPrice } from '../cost/resolve-price.js';
+import type { ProviderId } from '../domain.js';
+import { ANTHROPIC_COST_TRAITS } from '../providers/anthropic/anthropic-cost-traits.js';
 import type { ProviderRequest } from '../providers/batch-provider.js';
+import { GEMINI_COST_TRAITS } from '../providers/gemini/gemini-cost-traits.js';
+import { OPENAI_COMPATIBLE_COST_TRAITS } from '../providers/openai-compatible/openai-compatible-cost-traits.js';
+import { OPENAI_COST_TRAITS } from '../providers/openai/openai-cost-traits.js';
 import type { Recipe } from '../recipe/recipe.js';
 import { isBatchStep, type CompiledBatchStep, type CompiledRecipe } from './compile-recipe.js';
 import type { UsageTotals } from './collect-shard.js';
 
+// TODO(seam): from the provider's capabilities
+const COST_TRAITS: Readonly<Record<ProviderId, CostTraits>> = {
+  openai: OPENAI_COST_TRAITS,
+  anthropic: ANTHROPIC_COST_TRAITS,
+  gemini: GEMINI_COST_TRAITS,
+  'openai-compatible': OPENAI_COMPATIBLE_COST_TRAITS,
+};
+
 export function priceOfStep(step: CompiledBatchStep, recipe: Recipe): ResolvedPrice | undefined {
-  return resolvePrice(step.step.modelRef.provider, step.step.modelRef.model, recipe.prices);
+  return resolvePrice(step.step.modelRef, COST_TRAITS[step.step.modelRef.provider], recipe.prices);
 }
 
 /** Throws MissingPriceError when the recipe has a budget and some model has no known price. */
@@ -47,7 +61,8 @@ export interface RequestEstimator {
 }
 
 export async function requestEstimator(step: CompiledBatchStep, recipe: Recipe): Promise<RequestEstimator> {
-  const tokenizer: TokenEstimator = await loadTokenEstimator(step.step.modelRef);
+  const traits = COST_TRAITS[step.step.modelRef.provider];
+  const tokenizer: TokenEstimator = await loadTokenEstimator(step.step.modelRef, traits);
   const schema = step.output.jsonSchema;
   const price = priceOfStep(step, recipe);
   const usd = (mode: 'batch' | 'sync') => (inputTokens: number, outputTokens: number) =>
@@ -59,7 +74,11 @@ export async function requestEstimator(step: CompiledBatchStep, recipe: Recipe):
   const maxTokens = step.step.max_tokens;
   return {
     inputTokens: (request) => tokenizer.inputTokens(request.messages, step.outputMode === 'prompt' ? {} : { schema }),
-    outputTokens: estimateOutputTokens({ schema, model: step.step.modelRef, ...(maxTokens !== undefined ? { maxTokens } : {}) }),
+    outputTokens: estimateOutputTokens({
+      schema,
+      reasoning: traits.reasoningModel(step.step.modelRef.model),
+      ...(maxTokens !== undefined ? { maxTokens } : {}),
+    }),
     batchUsd: usd('batch'),
     syncUsd: usd('sync'),
   };
