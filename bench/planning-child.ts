@@ -65,7 +65,7 @@ async function plan(options: Map<string, string>): Promise<PlanningChildResult> 
     );
     let shards = 0;
     const planned = await measureStage('planRound', async () => {
-      const result = await planRound({ runId, runDir, store, capabilities, noCache: false, estimator }, step, stage, 0);
+      const result = await planRound({ runId, runDir, store, noCache: false, estimator }, step, stage, 0);
       shards = result.shards;
       return result.toSend;
     });

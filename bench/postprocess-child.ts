@@ -113,7 +113,7 @@ async function prepare(options: Map<string, string>): Promise<PrepareResult> {
     const planStarted = performance.now();
     await writeRecords(stage, openSeeds(toSeedSpecs(recipe.recipe), { baseDir: recipe.recipe.source.dir }));
     const estimator = await requestEstimator(generate, recipe.recipe);
-    await planRound({ runId, runDir, store, capabilities: provider.capabilities, noCache: false, estimator }, generate, stage, 0);
+    await planRound({ runId, runDir, store, noCache: false, estimator }, generate, stage, 0);
     const planSeconds = (performance.now() - planStarted) / 1000;
 
     const generateStarted = performance.now();

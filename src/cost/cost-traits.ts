@@ -1,6 +1,17 @@
-import type { TokenizerChoice } from './estimate-tokens.js';
+export type TokenEncodingName = 'o200k_base' | 'cl100k_base';
 
-/** What cost/ needs to know about a provider; each provider declares its own (src/providers/<vendor>/). */
+export interface TokenizerChoice {
+  encoding: TokenEncodingName;
+  /** Multiplier applied to the raw count: 1 when the encoding is the model's own. */
+  correctionFactor: number;
+  /** True when the count is the provider's own tokenization of the text. */
+  exact: boolean;
+}
+
+/**
+ * What cost/ needs to know about a provider; each provider declares its own (src/providers/<vendor>/),
+ * so cost/ prices and estimates a model without knowing which vendor serves it.
+ */
 export interface CostTraits {
   /** What a batch request costs relative to the same request sent synchronously (0.5 on the batch APIs, 1 for a local server). */
   readonly batchPriceFactor: number;

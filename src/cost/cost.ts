@@ -26,7 +26,7 @@ export interface StepCostEstimate {
   requests: number;
   inputTokens: number;
   outputTokens: number;
-  /** `null` when no price is known: left empty rather than guessed (DataDesigner #956). */
+  /** `null` when no price is known: left empty rather than guessed, so an unknown cost never reads as zero. */
   batchUsd: number | null;
   syncUsd: number | null;
   /** syncUsd − batchUsd: what batching saves. */

@@ -12,18 +12,18 @@
  *   no schema         256 (a few paragraphs)
  *
  * 4 characters per token is the usual English average for o200k and cl100k. Reasoning models also
- * bill hidden reasoning tokens as output: `reasoningTokens` if given, else 1,024 for the models
- * `isReasoningModel` knows (an assumption: medium effort on a short task), 0 for the others.
+ * bill hidden reasoning tokens as output: `reasoningTokens` if given, else 1,024 when `reasoning` is
+ * set (an assumption: medium effort on a short task), 0 otherwise. The caller knows which models
+ * reason from the provider's `CostTraits.reasoningModel`.
  */
-import type { ModelRef } from '../domain.js';
 import type { SchemaObject } from './estimate-tokens.js';
 
 export interface OutputTokenOptions {
   /** The request's max_tokens: the result never exceeds it. */
   maxTokens?: number;
   schema?: SchemaObject;
-  /** Adds the default reasoning allowance when it is a reasoning model. */
-  model?: ModelRef;
+  /** The model thinks before answering: adds the default reasoning allowance. */
+  reasoning?: boolean;
   /** Overrides the reasoning allowance. */
   reasoningTokens?: number;
 }
@@ -40,18 +40,11 @@ const ARRAY_DEFAULT_ITEMS = 3;
 const UNKNOWN_VALUE_TOKENS = 20;
 const MAX_DEPTH = 12;
 
-const REASONING_MODELS = /^(o\d|gpt-5(?!-chat)|gemini-2\.5-(pro|flash$|flash-\d))/;
-
-export function isReasoningModel(model: ModelRef): boolean {
-  const id = model.model.replace(/^models\//, '');
-  return (model.provider === 'openai' || model.provider === 'gemini') && REASONING_MODELS.test(id);
-}
-
 const schemaEstimates = new WeakMap<SchemaObject, number>();
 
 export function estimateOutputTokens(options: OutputTokenOptions = {}): number {
   const answer = options.schema ? estimateSchemaTokens(options.schema) : DEFAULT_OUTPUT_TOKENS;
-  const reasoning = options.reasoningTokens ?? (options.model && isReasoningModel(options.model) ? DEFAULT_REASONING_TOKENS : 0);
+  const reasoning = options.reasoningTokens ?? (options.reasoning ? DEFAULT_REASONING_TOKENS : 0);
   const total = answer + reasoning;
   return options.maxTokens === undefined ? total : Math.min(total, options.maxTokens);
 }

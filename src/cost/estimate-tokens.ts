@@ -1,40 +1,20 @@
 /**
  * Input-token estimates for the pre-flight cost estimate, computed with gpt-tokenizer.
  *
- * Which tokenizer:
- * - OpenAI gpt-4o, gpt-4.1, gpt-4.5, gpt-5, o-series, gpt-oss: o200k_base; gpt-4, gpt-3.5 and the
- *   text-embedding models: cl100k_base. These counts are exact for the text (`exact: true`).
- * - Any other OpenAI model: cl100k_base, flagged inexact.
- * - Anthropic, Gemini and local openai-compatible models do not publish a JS tokenizer; their
- *   counts are o200k_base times a correction factor, an estimate on the high side:
- *   Anthropic 1.2 (Claude's smaller vocabulary splits English into more pieces than o200k, and newer
- *   Claude tokenizers are documented at up to 1.35x their predecessors), Gemini 1.1 and
- *   openai-compatible 1.1 (large vocabularies close to o200k on English; margin for code and
- *   non-English text).
+ * The provider's `CostTraits` say which encoding counts a model (o200k_base or cl100k_base), by how
+ * much to scale the raw count when the encoding is not the model's own, and how many tokens the
+ * provider wraps around a structured-output schema.
  *
  * A chat costs, per OpenAI's published counting recipe for these encodings (checked against
  * gpt-tokenizer's `encodeChat`): 3 tokens per message + the role + the content, and 3 more that
  * prime the reply. A structured-output schema is sent along with the request, so its JSON counts
- * too, plus what the provider wraps around it: Anthropic's tool-use system prompt, 313 tokens for
- * tool_choice any/tool on Claude 4 models (Anthropic's tool-use pricing notes as of 2025; not
- * re-checked); OpenAI's and Gemini's framing is undocumented, 8 tokens is a guess. On tiny prompts
- * the Anthropic estimate overshoots (Anthropic's docs count "You are a scientist" + "Hello, Claude"
- * as 14 tokens; this gives 22), which errs on the safe side for a budget.
+ * too, plus the provider's framing.
  *
  * Speed: the encodings load lazily (o200k ≈ 0.3 s, once per process). Counts of repeated strings
  * (a system prompt shared by every request) and of schemas are memoised.
  */
 import type { ChatMessage, ModelRef } from '../domain.js';
-
-export type TokenEncodingName = 'o200k_base' | 'cl100k_base';
-
-export interface TokenizerChoice {
-  encoding: TokenEncodingName;
-  /** Multiplier applied to the raw count: 1 when the encoding is the model's own. */
-  correctionFactor: number;
-  /** True when the count is the provider's own tokenization of the text. */
-  exact: boolean;
-}
+import type { CostTraits, TokenEncodingName, TokenizerChoice } from './cost-traits.js';
 
 /** A JSON Schema object (kept local: cost/ imports no other module). */
 export type SchemaObject = { readonly [keyword: string]: unknown };
@@ -53,21 +33,8 @@ export interface TokenEstimator {
   inputTokens(messages: readonly ChatMessage[], options?: InputTokenOptions): number;
 }
 
-const O200K_OPENAI = /^(gpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o\d|chatgpt-4o|gpt-oss)/;
-const CL100K_OPENAI = /^(gpt-4(-|$)|gpt-3\.5|text-embedding-)/;
-const CORRECTION = { anthropic: 1.2, gemini: 1.1, 'openai-compatible': 1.1 } as const;
-
 export const TOKENS_PER_MESSAGE = 3;
 export const REPLY_PRIMING_TOKENS = 3;
-export const SCHEMA_FRAMING_TOKENS = { openai: 8, anthropic: 313, gemini: 8, 'openai-compatible': 8 } as const;
-
-export function chooseTokenizer(model: ModelRef): TokenizerChoice {
-  if (model.provider === 'openai') {
-    if (O200K_OPENAI.test(model.model)) return { encoding: 'o200k_base', correctionFactor: 1, exact: true };
-    return { encoding: 'cl100k_base', correctionFactor: 1, exact: CL100K_OPENAI.test(model.model) };
-  }
-  return { encoding: 'o200k_base', correctionFactor: CORRECTION[model.provider], exact: false };
-}
 
 type CountTokens = (text: string) => number;
 
@@ -113,8 +80,8 @@ function memoise(count: CountTokens): CountTokens {
 }
 
 /** Loads the model's encoding (once per process) and returns a synchronous estimator for hot loops. */
-export async function loadTokenEstimator(model: ModelRef): Promise<TokenEstimator> {
-  const tokenizer = chooseTokenizer(model);
+export async function loadTokenEstimator(model: ModelRef, traits: CostTraits): Promise<TokenEstimator> {
+  const tokenizer = traits.tokenizer(model.model);
   const count = memoise(await loadEncoding(tokenizer.encoding));
   const schemaTokens = new WeakMap<SchemaObject, number>();
   const correct = (tokens: number): number => Math.ceil(tokens * tokenizer.correctionFactor);
@@ -122,7 +89,7 @@ export async function loadTokenEstimator(model: ModelRef): Promise<TokenEstimato
   const countSchema = (schema: SchemaObject): number => {
     let tokens = schemaTokens.get(schema);
     if (tokens === undefined) {
-      tokens = count(JSON.stringify(schema)) + SCHEMA_FRAMING_TOKENS[model.provider];
+      tokens = count(JSON.stringify(schema)) + traits.schemaFramingTokens;
       schemaTokens.set(schema, tokens);
     }
     return tokens;
@@ -147,11 +114,16 @@ const estimators = new Map<string, Promise<TokenEstimator>>();
  * Input tokens of one chat request. Convenient for a few calls; for many requests of one model,
  * `loadTokenEstimator` once and call its synchronous `inputTokens`.
  */
-export async function estimateInputTokens(messages: readonly ChatMessage[], model: ModelRef, options?: InputTokenOptions): Promise<number> {
+export async function estimateInputTokens(
+  messages: readonly ChatMessage[],
+  model: ModelRef,
+  traits: CostTraits,
+  options?: InputTokenOptions,
+): Promise<number> {
   const key = `${model.provider}/${model.model}`;
   let estimator = estimators.get(key);
   if (!estimator) {
-    estimator = loadTokenEstimator(model);
+    estimator = loadTokenEstimator(model, traits);
     estimators.set(key, estimator);
   }
   return (await estimator).inputTokens(messages, options);

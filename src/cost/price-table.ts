@@ -1,21 +1,22 @@
 /**
  * List prices in USD per million tokens, synchronous and batch, for the models recipes usually name.
  * A run records `PRICE_TABLE_VERSION` next to every cost figure, so a cost can always be traced to
- * the table it came from (DataDesigner #956: no silent estimates from an unversioned table). Bump
- * the version whenever a figure changes.
+ * the table it came from: no cost is ever a silent estimate from an unversioned table. Bump the
+ * version whenever a figure changes.
  *
- * Sources, read 2026-11-27 (stored copies through the project's search index):
+ * Sources, read 2026-11-27:
  * - Anthropic [official]: platform.claude.com/docs/en/about-claude/pricing (model table: base input,
  *   cache hits, output) and docs.anthropic.com/en/docs/build-with-claude/batch-processing (batch
- *   table, 50% of every usage type; cache multipliers stack on the batch price, specs B.8).
- * - OpenAI: official model pages where the index held them (gpt-5-nano, gpt-5.4-nano); otherwise
+ *   table, 50% of every usage type; cache multipliers stack on the batch price, so a cached token
+ *   in a batch costs half the cached price).
+ * - OpenAI: official model pages where a copy was at hand (gpt-5-nano, gpt-5.4-nano); otherwise
  *   [third party, quoting developers.openai.com/api/docs/pricing]: deploybase.ai "OpenAI pricing"
  *   (March 2026) for input/output, cross-checked with outl1ne/openai-pricing pricing.json, github/docs
  *   copilot/models-and-pricing.yml (gpt-4.1) and chatgptpricing (embeddings, batch). Batch is 50% of
- *   input and output [official, specs A.10].
+ *   input and output [official].
  * - Gemini [third party, quoting ai.google.dev/gemini-api/docs/pricing]: deploybase.ai "Gemini API
  *   pricing" (March 2026) and hivebook's Gemini 2.5 page; embedding price from Google's launch post
- *   (quoted in simonw/llm-gemini#102). Batch is 50% of standard [official, specs C].
+ *   (quoted in simonw/llm-gemini#102). Batch is 50% of standard [official].
  * Figures marked UNVERIFIED are best-known values that no source above confirmed.
  *
  * Not modelled: long-context tiers (prompts over 200k tokens cost more on gemini-2.5-pro and on
@@ -40,8 +41,6 @@ export interface ModelPricing {
   batch: ModelPrice;
 }
 
-export type PricedProvider = Exclude<ProviderId, 'openai-compatible'>;
-
 const BATCH_DISCOUNT = 0.5;
 
 /**
@@ -55,8 +54,8 @@ function priced(input: number, output: number, cachedInput?: number, cachedBatch
   return { sync, batch };
 }
 
-// OpenAI: cached input in batch is listed per model on the batch table [specs A.10]; the index held
-// only an excerpt, so "half of the cached price" is UNVERIFIED for every OpenAI row.
+// OpenAI: cached input in batch is listed per model on the batch pricing table, of which only an
+// excerpt was at hand, so "half of the cached price" is UNVERIFIED for every OpenAI row.
 const OPENAI: Readonly<Record<string, ModelPricing>> = {
   'gpt-4o': priced(2.5, 10, 1.25),
   // The first gpt-4o snapshot kept its launch price.
@@ -72,10 +71,10 @@ const OPENAI: Readonly<Record<string, ModelPricing>> = {
   'gpt-5-mini': priced(0.25, 2, 0.025),
   // gpt-5-nano: official model page (developers.openai.com/api/docs/models/gpt-5-nano), now deprecated.
   'gpt-5-nano': priced(0.05, 0.4, 0.005),
-  // Newer than the brief's list, added because several sources agree: gpt-5.4-nano from its official
-  // model page; gpt-5.4 and gpt-5.4-mini from three third-party tables (adk-model, morphllm,
-  // ShellPilot) and OpenAI's own comparison widget; gpt-5.2 from github/docs (Copilot price table)
-  // and two others; gpt-5.1 from deploybase, its cached price UNVERIFIED (assumed as gpt-5).
+  // Newer models, added because several sources agree: gpt-5.4-nano from its official model page;
+  // gpt-5.4 and gpt-5.4-mini from three third-party tables (adk-model, morphllm, ShellPilot) and
+  // OpenAI's own comparison widget; gpt-5.2 from github/docs (Copilot price table) and two others;
+  // gpt-5.1 from deploybase, its cached price UNVERIFIED (assumed as gpt-5).
   'gpt-5.1': priced(1.25, 10, 0.125),
   'gpt-5.2': priced(1.75, 14, 0.175),
   'gpt-5.4': priced(2.5, 15, 0.25),
@@ -100,7 +99,7 @@ const ANTHROPIC: Readonly<Record<string, ModelPricing>> = {
 };
 
 // Gemini: whether context-cache pricing stacks with batch on the Gemini API is UNVERIFIED; on Vertex
-// it does not (specs C), so cached tokens keep their synchronous price in batch ('same').
+// it does not, so cached tokens keep their synchronous price in batch ('same').
 const GEMINI: Readonly<Record<string, ModelPricing>> = {
   'gemini-2.5-pro': priced(1.25, 10, 0.125, 'same'),
   'gemini-2.5-flash': priced(0.3, 2.5, 0.03, 'same'),
@@ -109,14 +108,16 @@ const GEMINI: Readonly<Record<string, ModelPricing>> = {
   'gemini-embedding': priced(0.15, 0),
 };
 
-export const PRICE_TABLE: Readonly<Record<PricedProvider, Readonly<Record<string, ModelPricing>>>> = {
+/** Local openai-compatible servers publish no prices: a recipe price, or free. */
+export const PRICE_TABLE: Readonly<Record<ProviderId, Readonly<Record<string, ModelPricing>>>> = {
   openai: OPENAI,
   anthropic: ANTHROPIC,
   gemini: GEMINI,
+  'openai-compatible': {},
 };
 
 /** Names that point at a table row but are neither the row's id nor a dated snapshot of it. */
-const ALIASES: Readonly<Record<PricedProvider, Readonly<Record<string, string>>>> = {
+const ALIASES: Readonly<Record<ProviderId, Readonly<Record<string, string>>>> = {
   openai: {
     'gpt-5-chat-latest': 'gpt-5',
   },
@@ -132,6 +133,7 @@ const ALIASES: Readonly<Record<PricedProvider, Readonly<Record<string, string>>>
     'gemini-2.5-flash-lite-latest': 'gemini-2.5-flash-lite',
     'gemini-2.5-pro-latest': 'gemini-2.5-pro',
   },
+  'openai-compatible': {},
 };
 
 /**
@@ -139,35 +141,36 @@ const ALIASES: Readonly<Record<PricedProvider, Readonly<Record<string, string>>>
  * `-preview-MM-DD` ids are deliberately not here: previews were priced apart from the GA model
  * (gemini-2.5-flash previews had a separate thinking price), so they need a recipe price.
  */
-const SNAPSHOT_SUFFIXES: Readonly<Record<PricedProvider, readonly RegExp[]>> = {
+const SNAPSHOT_SUFFIXES: Readonly<Record<ProviderId, readonly RegExp[]>> = {
   openai: [/-\d{4}-\d{2}-\d{2}$/],
   anthropic: [/-\d{8}$/],
   gemini: [/-\d{3}$/],
+  // A local model's name is whatever the server calls it: a date in it is part of the name.
+  'openai-compatible': [],
 };
 
 export type PriceLookup = { key: string; pricing: ModelPricing };
 
 /**
  * Finds a model's row: the exact id, then the id without a snapshot suffix
- * (`gpt-4o-mini-2024-07-18` → `gpt-4o-mini`), then an alias (`claude-3-5-haiku-latest`). Gemini ids
- * may carry the API's `models/` prefix. Unknown models give `undefined`, never a zero price.
+ * (`gpt-4o-mini-2024-07-18` → `gpt-4o-mini`), then an alias (`claude-3-5-haiku-latest`). `id` is
+ * the model as the table spells it (`CostTraits.priceId`). Unknown models give `undefined`, never a
+ * zero price.
  */
-export function lookupTablePrice(provider: ProviderId, model: string): PriceLookup | undefined {
-  if (provider === 'openai-compatible') return undefined;
+export function lookupTablePrice(provider: ProviderId, id: string): PriceLookup | undefined {
   const table = PRICE_TABLE[provider];
-  for (const key of candidateIds(provider, model)) {
-    const pricing = table[key];
+  for (const key of candidateIds(provider, id)) {
+    const pricing = Object.hasOwn(table, key) ? table[key] : undefined;
     if (pricing) return { key, pricing };
   }
   return undefined;
 }
 
 /** The ids to try for a model, most specific first. Also used to match recipe price overrides. */
-export function candidateIds(provider: ProviderId, model: string): string[] {
-  const id = provider === 'gemini' ? model.replace(/^models\//, '') : model;
-  if (provider === 'openai-compatible') return [id];
+export function candidateIds(provider: ProviderId, id: string): string[] {
   const withoutSnapshot = SNAPSHOT_SUFFIXES[provider].reduce((name, suffix) => name.replace(suffix, ''), id);
   const aliases = ALIASES[provider];
-  const candidates = [id, withoutSnapshot, aliases[id], aliases[withoutSnapshot]];
+  const alias = (name: string): string | undefined => (Object.hasOwn(aliases, name) ? aliases[name] : undefined);
+  const candidates = [id, withoutSnapshot, alias(id), alias(withoutSnapshot)];
   return [...new Set(candidates.filter((candidate): candidate is string => candidate !== undefined))];
 }

@@ -1,4 +1,5 @@
-import type { ProviderId } from '../domain.js';
+import type { ModelRef } from '../domain.js';
+import type { CostTraits } from './cost-traits.js';
 import type { PriceOverride, PriceOverrides } from './price-spec.js';
 import { candidateIds, lookupTablePrice, PRICE_TABLE_VERSION, type ModelPrice, type ModelPricing } from './price-table.js';
 
@@ -16,26 +17,28 @@ const FREE: ModelPrice = Object.freeze({ input: 0, output: 0, cachedInput: 0 });
 
 /**
  * The price of a model: a recipe `prices:` entry first (matched on the exact id, then on the id
- * without its snapshot suffix or through an alias), then zero for local openai-compatible servers,
- * then the built-in table. `undefined` means nobody knows: the caller reports "no price known for
- * <provider>/<model>; pass prices in the recipe" instead of assuming zero.
+ * without its snapshot suffix or through an alias), then zero for a local server, then the built-in
+ * table. `undefined` means nobody knows: the caller reports "no price known for <provider>/<model>;
+ * pass prices in the recipe" instead of assuming zero.
  */
-export function resolvePrice(provider: ProviderId, model: string, overrides?: PriceOverrides): ResolvedPrice | undefined {
+export function resolvePrice(model: ModelRef, traits: CostTraits, overrides?: PriceOverrides): ResolvedPrice | undefined {
+  const { provider } = model;
+  const id = traits.priceId(model.model);
   if (overrides) {
-    for (const id of candidateIds(provider, model)) {
-      const key = `${provider}/${id}`;
+    for (const candidate of candidateIds(provider, id)) {
+      const key = `${provider}/${candidate}`;
       const override = Object.hasOwn(overrides, key) ? overrides[key] : undefined;
-      if (override) return { ...pricingFromOverride(provider, override), source: 'recipe', key };
+      if (override) return { ...pricingFromOverride(override, traits.batchPriceFactor), source: 'recipe', key };
     }
   }
-  if (provider === 'openai-compatible') return { sync: FREE, batch: FREE, source: 'local', key: `${provider}/${model}` };
-  const row = lookupTablePrice(provider, model);
+  if (traits.local) return { sync: FREE, batch: FREE, source: 'local', key: `${provider}/${id}` };
+  const row = lookupTablePrice(provider, id);
   if (!row) return undefined;
   return { ...row.pricing, source: 'table', key: `${provider}/${row.key}`, priceTableVersion: PRICE_TABLE_VERSION };
 }
 
-function pricingFromOverride(provider: ProviderId, override: PriceOverride): ModelPricing {
-  const batchFactor = provider === 'openai-compatible' ? 1 : 0.5;
+/** Batch figures the override leaves out are its synchronous figures times the provider's batch factor. */
+function pricingFromOverride(override: PriceOverride, batchFactor: number): ModelPricing {
   const sync: ModelPrice = { input: override.input, output: override.output };
   if (override.cached_input !== undefined) sync.cachedInput = override.cached_input;
   const batch: ModelPrice = {

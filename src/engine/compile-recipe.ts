@@ -16,6 +16,8 @@ import { sampleSeedFields } from './seed-fields.js';
 export interface CompiledGenerateStep {
   kind: 'generate';
   step: GenerateStep;
+  /** What the step's provider can do: its encoding, limits, answer normalisation and cost traits. */
+  capabilities: ProviderCapabilities;
   system?: CompiledTemplate;
   prompt?: CompiledTemplate;
   messages?: { role: 'system' | 'user' | 'assistant'; content: CompiledTemplate }[];
@@ -31,6 +33,7 @@ export interface CompiledGenerateStep {
 export interface CompiledEmbedStep {
   kind: 'embed';
   step: EmbedStep;
+  capabilities: ProviderCapabilities;
   /** The text to embed: the named field, or a template. */
   input: CompiledTemplate;
   /** `{ <field>: number[] }`: what the step adds to each record. */
@@ -155,6 +158,7 @@ function compileGenerateStep(context: StepContext, step: GenerateStep, available
   return {
     kind: 'generate',
     step,
+    capabilities,
     ...(system ? { system } : {}),
     ...(prompt ? { prompt } : {}),
     ...(messages ? { messages: messages as { role: 'system' | 'user' | 'assistant'; content: CompiledTemplate }[] } : {}),
@@ -195,7 +199,7 @@ function compileEmbedStep(context: StepContext, step: EmbedStep, available: Set<
     compileOutputSchema(step.name, { type: 'object', properties: { [step.name]: vector }, required: [step.name] }),
   );
   if (!output) return undefined;
-  return { kind: 'embed', step, input, output, outputMode: 'native', params: {}, maxAttempts: step.max_attempts ?? recipe.max_attempts, addsFields: [step.name] };
+  return { kind: 'embed', step, capabilities: context.providers.capabilities(step.modelRef.provider), input, output, outputMode: 'native', params: {}, maxAttempts: step.max_attempts ?? recipe.max_attempts, addsFields: [step.name] };
 }
 
 function chooseOutputMode(issues: IssueCollector, step: GenerateStep, capabilities: ProviderCapabilities): StructuredOutputMode | undefined {

@@ -61,7 +61,7 @@ export async function estimateRun(loaded: LoadedRecipe, providers: CapabilityLoo
       exact = false;
       continue;
     }
-    const capabilities = providers.capabilities(compiledStep.step.modelRef.provider);
+    const { capabilities } = compiledStep;
     const limits = shardLimits(capabilities, compiledStep);
     const estimator = await requestEstimator(compiledStep, recipe);
     const plan: StepPlan = {

@@ -36,7 +36,7 @@ export async function runGenerateStep(
     const needsPlan = round === 0 || context.store.hasRequestsWithStatus(context.runId, stepIndex, 'retry');
     if (!needsPlan && !hasOpenShards(context, stepIndex)) break;
     if (needsPlan) {
-      const plan = await planRound({ runId: context.runId, runDir: context.runDir, store: context.store, capabilities: provider.capabilities, noCache: context.noCache, estimator: context.estimator }, step, inputPath, round);
+      const plan = await planRound({ runId: context.runId, runDir: context.runDir, store: context.store, noCache: context.noCache, estimator: context.estimator }, step, inputPath, round);
       context.emit({ type: 'plan', step: step.step.name, round, requests: plan.requests, cached: plan.cached, toSend: plan.toSend, shards: plan.shards });
     }
     await driveOpenShards(driveContext, step, context.maxConcurrentShards);

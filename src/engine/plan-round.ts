@@ -9,7 +9,6 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ProviderCapabilities } from '../providers/batch-provider.js';
 import type { RunStore } from '../store/run-store.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
 import { readRecords } from './record-file.js';
@@ -23,7 +22,6 @@ export interface PlanContext {
   runId: string;
   runDir: string;
   store: RunStore;
-  capabilities: ProviderCapabilities;
   noCache: boolean;
   estimator: RequestEstimator;
 }
@@ -37,7 +35,8 @@ export interface PlanResult {
 }
 
 export async function planRound(context: PlanContext, step: CompiledBatchStep, inputPath: string, round: number): Promise<PlanResult> {
-  const { store, runId, capabilities } = context;
+  const { store, runId } = context;
+  const { capabilities } = step;
   const stepIndex = step.step.index;
   const limits = shardLimits(capabilities, step);
   const directory = join(context.runDir, 'shards');

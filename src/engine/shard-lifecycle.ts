@@ -264,7 +264,7 @@ function storeResults(
     if (!request || request.status !== 'sharded') continue;
     const key = request.requestKey;
     if ('usage' in result && result.usage) addUsage(usage, result.usage);
-    const evaluation = evaluateResult(result, step.output, { capabilities: context.provider.capabilities, mode: step.outputMode });
+    const evaluation = evaluateResult(result, step.output, { capabilities: step.capabilities, mode: step.outputMode });
     const final = evaluation.outcome === 'valid' || !evaluation.retryable || request.attempts >= step.maxAttempts;
     saveOutcome(store, runId, step, shard, key, evaluation.outcome, final, {
       ...(evaluation.reason ? { reason: evaluation.reason } : {}),

@@ -14,7 +14,7 @@ import { isBatchStep, type CompiledBatchStep, type CompiledRecipe } from './comp
 import type { UsageTotals } from './shard-lifecycle.js';
 
 export function priceOfStep(step: CompiledBatchStep, recipe: Recipe): ResolvedPrice | undefined {
-  return resolvePrice(step.step.modelRef.provider, step.step.modelRef.model, recipe.prices);
+  return resolvePrice(step.step.modelRef, step.capabilities.cost, recipe.prices);
 }
 
 /** Throws MissingPriceError when the recipe has a budget and some model has no known price. */
@@ -47,7 +47,8 @@ export interface RequestEstimator {
 }
 
 export async function requestEstimator(step: CompiledBatchStep, recipe: Recipe): Promise<RequestEstimator> {
-  const tokenizer: TokenEstimator = await loadTokenEstimator(step.step.modelRef);
+  const traits = step.capabilities.cost;
+  const tokenizer: TokenEstimator = await loadTokenEstimator(step.step.modelRef, traits);
   const schema = step.output.jsonSchema;
   const price = priceOfStep(step, recipe);
   const usd = (mode: 'batch' | 'sync') => (inputTokens: number, outputTokens: number) =>
@@ -59,7 +60,11 @@ export async function requestEstimator(step: CompiledBatchStep, recipe: Recipe):
   const maxTokens = step.step.max_tokens;
   return {
     inputTokens: (request) => tokenizer.inputTokens(request.messages, step.outputMode === 'prompt' ? {} : { schema }),
-    outputTokens: estimateOutputTokens({ schema, model: step.step.modelRef, ...(maxTokens !== undefined ? { maxTokens } : {}) }),
+    outputTokens: estimateOutputTokens({
+      schema,
+      reasoning: traits.reasoningModel(step.step.modelRef.model),
+      ...(maxTokens !== undefined ? { maxTokens } : {}),
+    }),
     batchUsd: usd('batch'),
     syncUsd: usd('sync'),
   };

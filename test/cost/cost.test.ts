@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { costOf, estimateRunCost, estimateStepCost, formatUsd, roundUsd } from '../../src/cost/cost.js';
 import type { ModelPricing } from '../../src/cost/price-table.js';
 import { resolvePrice } from '../../src/cost/resolve-price.js';
+import { ANTHROPIC_COST_TRAITS } from '../../src/providers/anthropic/anthropic-cost-traits.js';
+import { OPENAI_COMPATIBLE_COST_TRAITS } from '../../src/providers/openai-compatible/openai-compatible-cost-traits.js';
+import { OPENAI_COST_TRAITS } from '../../src/providers/openai/openai-cost-traits.js';
 
 const PRICE: ModelPricing = {
   sync: { input: 2, output: 8, cachedInput: 0.5 },
@@ -31,7 +34,7 @@ describe('costOf', () => {
   });
 
   it('costs nothing for a local model', () => {
-    expect(costOf({ inputTokens: 5000, outputTokens: 5000 }, resolvePrice('openai-compatible', 'llama3')!, 'sync')).toBe(0);
+    expect(costOf({ inputTokens: 5000, outputTokens: 5000 }, resolvePrice({ provider: 'openai-compatible', model: 'llama3' }, OPENAI_COMPATIBLE_COST_TRAITS)!, 'sync')).toBe(0);
   });
 });
 
@@ -42,7 +45,7 @@ describe('estimateStepCost and estimateRunCost', () => {
     requests: 600,
     inputTokens: 600 * 50,
     outputTokens: 600 * 40,
-    price: resolvePrice('openai', 'gpt-4o-mini'),
+    price: resolvePrice({ provider: 'openai', model: 'gpt-4o-mini' }, OPENAI_COST_TRAITS),
   });
 
   it('prices a step in both modes; savings = sync − batch', () => {
@@ -75,7 +78,7 @@ describe('estimateStepCost and estimateRunCost', () => {
       requests: 600,
       inputTokens: 1_000_000,
       outputTokens: 500_000,
-      price: resolvePrice('anthropic', 'claude-3-5-haiku-latest'),
+      price: resolvePrice({ provider: 'anthropic', model: 'claude-3-5-haiku-latest' }, ANTHROPIC_COST_TRAITS),
     });
     // sync: 1M × 0.80 + 0.5M × 4 = $2.80; batch $1.40.
     expect(answer.syncUsd).toBe(2.8);

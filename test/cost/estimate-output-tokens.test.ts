@@ -4,8 +4,10 @@ import {
   DEFAULT_REASONING_TOKENS,
   estimateOutputTokens,
   estimateSchemaTokens,
-  isReasoningModel,
 } from '../../src/cost/estimate-output-tokens.js';
+import { ANTHROPIC_COST_TRAITS } from '../../src/providers/anthropic/anthropic-cost-traits.js';
+import { GEMINI_COST_TRAITS } from '../../src/providers/gemini/gemini-cost-traits.js';
+import { OPENAI_COST_TRAITS } from '../../src/providers/openai/openai-cost-traits.js';
 
 describe('estimateSchemaTokens', () => {
   it('sizes strings from their length limits', () => {
@@ -69,19 +71,19 @@ describe('estimateOutputTokens', () => {
   });
 
   it('adds a reasoning allowance for reasoning models', () => {
-    expect(estimateOutputTokens({ model: { provider: 'openai', model: 'o4-mini' } })).toBe(DEFAULT_OUTPUT_TOKENS + DEFAULT_REASONING_TOKENS);
-    expect(estimateOutputTokens({ model: { provider: 'openai', model: 'gpt-4o-mini' } })).toBe(DEFAULT_OUTPUT_TOKENS);
-    expect(estimateOutputTokens({ model: { provider: 'openai', model: 'gpt-5' }, reasoningTokens: 10 })).toBe(DEFAULT_OUTPUT_TOKENS + 10);
-    expect(estimateOutputTokens({ model: { provider: 'openai', model: 'gpt-5' }, maxTokens: 500 })).toBe(500);
+    expect(estimateOutputTokens({ reasoning: OPENAI_COST_TRAITS.reasoningModel('o4-mini') })).toBe(DEFAULT_OUTPUT_TOKENS + DEFAULT_REASONING_TOKENS);
+    expect(estimateOutputTokens({ reasoning: OPENAI_COST_TRAITS.reasoningModel('gpt-4o-mini') })).toBe(DEFAULT_OUTPUT_TOKENS);
+    expect(estimateOutputTokens({ reasoning: OPENAI_COST_TRAITS.reasoningModel('gpt-5'), reasoningTokens: 10 })).toBe(DEFAULT_OUTPUT_TOKENS + 10);
+    expect(estimateOutputTokens({ reasoning: OPENAI_COST_TRAITS.reasoningModel('gpt-5'), maxTokens: 500 })).toBe(500);
   });
 
   it('knows which models reason by default', () => {
-    expect(isReasoningModel({ provider: 'openai', model: 'gpt-5-mini' })).toBe(true);
-    expect(isReasoningModel({ provider: 'openai', model: 'gpt-5-chat-latest' })).toBe(false);
-    expect(isReasoningModel({ provider: 'openai', model: 'o3' })).toBe(true);
-    expect(isReasoningModel({ provider: 'gemini', model: 'gemini-2.5-pro' })).toBe(true);
-    expect(isReasoningModel({ provider: 'gemini', model: 'models/gemini-2.5-flash' })).toBe(true);
-    expect(isReasoningModel({ provider: 'gemini', model: 'gemini-2.5-flash-lite' })).toBe(false);
-    expect(isReasoningModel({ provider: 'anthropic', model: 'claude-sonnet-4-5' })).toBe(false);
+    expect(OPENAI_COST_TRAITS.reasoningModel('gpt-5-mini')).toBe(true);
+    expect(OPENAI_COST_TRAITS.reasoningModel('gpt-5-chat-latest')).toBe(false);
+    expect(OPENAI_COST_TRAITS.reasoningModel('o3')).toBe(true);
+    expect(GEMINI_COST_TRAITS.reasoningModel('gemini-2.5-pro')).toBe(true);
+    expect(GEMINI_COST_TRAITS.reasoningModel('models/gemini-2.5-flash')).toBe(true);
+    expect(GEMINI_COST_TRAITS.reasoningModel('gemini-2.5-flash-lite')).toBe(false);
+    expect(ANTHROPIC_COST_TRAITS.reasoningModel('claude-sonnet-4-5')).toBe(false);
   });
 });

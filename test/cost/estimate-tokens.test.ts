@@ -2,14 +2,11 @@ import { describe, expect, it } from 'vitest';
 import * as cl100k from 'gpt-tokenizer/encoding/cl100k_base';
 import * as o200k from 'gpt-tokenizer/encoding/o200k_base';
 import type { ChatMessage } from '../../src/domain.js';
-import {
-  chooseTokenizer,
-  estimateInputTokens,
-  loadTokenEstimator,
-  REPLY_PRIMING_TOKENS,
-  SCHEMA_FRAMING_TOKENS,
-  TOKENS_PER_MESSAGE,
-} from '../../src/cost/estimate-tokens.js';
+import { estimateInputTokens, loadTokenEstimator, REPLY_PRIMING_TOKENS, TOKENS_PER_MESSAGE } from '../../src/cost/estimate-tokens.js';
+import { ANTHROPIC_COST_TRAITS } from '../../src/providers/anthropic/anthropic-cost-traits.js';
+import { GEMINI_COST_TRAITS } from '../../src/providers/gemini/gemini-cost-traits.js';
+import { OPENAI_COMPATIBLE_COST_TRAITS } from '../../src/providers/openai-compatible/openai-compatible-cost-traits.js';
+import { OPENAI_COST_TRAITS } from '../../src/providers/openai/openai-cost-traits.js';
 
 const GPT_4O = { provider: 'openai', model: 'gpt-4o-mini' } as const;
 const HAIKU = { provider: 'anthropic', model: 'claude-haiku-4-5' } as const;
@@ -19,7 +16,7 @@ const chat: ChatMessage[] = [
   { role: 'user', content: 'Write one question that a network engineer might ask about their mesh system.' },
 ];
 
-describe('chooseTokenizer', () => {
+describe("the providers' CostTraits", () => {
   it.each([
     ['gpt-4o-mini', 'o200k_base', true],
     ['gpt-4.1-nano', 'o200k_base', true],
@@ -30,13 +27,20 @@ describe('chooseTokenizer', () => {
     ['text-embedding-3-small', 'cl100k_base', true],
     ['some-new-model', 'cl100k_base', false],
   ] as const)('openai/%s → %s (exact: %s)', (model, encoding, exact) => {
-    expect(chooseTokenizer({ provider: 'openai', model })).toEqual({ encoding, correctionFactor: 1, exact });
+    expect(OPENAI_COST_TRAITS.tokenizer(model)).toEqual({ encoding, correctionFactor: 1, exact });
   });
 
   it('uses o200k with a correction factor for the other providers', () => {
-    expect(chooseTokenizer(HAIKU)).toEqual({ encoding: 'o200k_base', correctionFactor: 1.2, exact: false });
-    expect(chooseTokenizer({ provider: 'gemini', model: 'gemini-2.5-flash' })).toMatchObject({ correctionFactor: 1.1, exact: false });
-    expect(chooseTokenizer({ provider: 'openai-compatible', model: 'llama3' })).toMatchObject({ correctionFactor: 1.1, exact: false });
+    expect(ANTHROPIC_COST_TRAITS.tokenizer(HAIKU.model)).toEqual({ encoding: 'o200k_base', correctionFactor: 1.2, exact: false });
+    expect(GEMINI_COST_TRAITS.tokenizer('gemini-2.5-flash')).toMatchObject({ correctionFactor: 1.1, exact: false });
+    expect(OPENAI_COMPATIBLE_COST_TRAITS.tokenizer('llama3')).toMatchObject({ correctionFactor: 1.1, exact: false });
+  });
+
+  it('adds the framing each provider wraps around a schema', () => {
+    expect(OPENAI_COST_TRAITS.schemaFramingTokens).toBe(8);
+    expect(ANTHROPIC_COST_TRAITS.schemaFramingTokens).toBe(313);
+    expect(GEMINI_COST_TRAITS.schemaFramingTokens).toBe(8);
+    expect(OPENAI_COMPATIBLE_COST_TRAITS.schemaFramingTokens).toBe(8);
   });
 });
 
@@ -44,65 +48,65 @@ describe('estimateInputTokens', () => {
   it('counts "hello world" as gpt-tokenizer does, with the chat overhead', async () => {
     expect(o200k.countTokens('hello world')).toBe(2);
     const messages: ChatMessage[] = [{ role: 'user', content: 'hello world' }];
-    expect(await estimateInputTokens(messages, GPT_4O)).toBe(9);
-    expect(await estimateInputTokens(messages, GPT_4O)).toBe(o200k.encodeChat(messages, 'gpt-4o').length);
+    expect(await estimateInputTokens(messages, GPT_4O, OPENAI_COST_TRAITS)).toBe(9);
+    expect(await estimateInputTokens(messages, GPT_4O, OPENAI_COST_TRAITS)).toBe(o200k.encodeChat(messages, 'gpt-4o').length);
   });
 
   it('matches encodeChat on a system + user chat', async () => {
-    expect(await estimateInputTokens(chat, GPT_4O)).toBe(o200k.encodeChat(chat, 'gpt-4o').length);
+    expect(await estimateInputTokens(chat, GPT_4O, OPENAI_COST_TRAITS)).toBe(o200k.encodeChat(chat, 'gpt-4o').length);
   });
 
   it('applies the per-message formula with cl100k for older models', async () => {
     const expected =
       REPLY_PRIMING_TOKENS + chat.reduce((sum, message) => sum + TOKENS_PER_MESSAGE + cl100k.countTokens(message.role) + cl100k.countTokens(message.content), 0);
-    expect(await estimateInputTokens(chat, { provider: 'openai', model: 'gpt-4-turbo' })).toBe(expected);
+    expect(await estimateInputTokens(chat, { provider: 'openai', model: 'gpt-4-turbo' }, OPENAI_COST_TRAITS)).toBe(expected);
   });
 
   it('adds the schema JSON and its framing', async () => {
     const schema = { type: 'object', properties: { question: { type: 'string', minLength: 20 } }, required: ['question'] };
-    const plain = await estimateInputTokens(chat, GPT_4O);
-    const withSchema = await estimateInputTokens(chat, GPT_4O, { schema });
-    expect(withSchema - plain).toBe(o200k.countTokens(JSON.stringify(schema)) + SCHEMA_FRAMING_TOKENS.openai);
+    const plain = await estimateInputTokens(chat, GPT_4O, OPENAI_COST_TRAITS);
+    const withSchema = await estimateInputTokens(chat, GPT_4O, OPENAI_COST_TRAITS, { schema });
+    expect(withSchema - plain).toBe(o200k.countTokens(JSON.stringify(schema)) + OPENAI_COST_TRAITS.schemaFramingTokens);
   });
 
   it('scales the o200k count for Anthropic and includes the tool-use prompt', async () => {
     const raw = o200k.encodeChat(chat, 'gpt-4o').length;
-    expect(await estimateInputTokens(chat, HAIKU)).toBe(Math.ceil(raw * 1.2));
+    expect(await estimateInputTokens(chat, HAIKU, ANTHROPIC_COST_TRAITS)).toBe(Math.ceil(raw * 1.2));
     const schema = { type: 'object', properties: { a: { type: 'string' } } };
-    expect(await estimateInputTokens(chat, HAIKU, { schema })).toBe(
-      Math.ceil((raw + o200k.countTokens(JSON.stringify(schema)) + SCHEMA_FRAMING_TOKENS.anthropic) * 1.2),
+    expect(await estimateInputTokens(chat, HAIKU, ANTHROPIC_COST_TRAITS, { schema })).toBe(
+      Math.ceil((raw + o200k.countTokens(JSON.stringify(schema)) + ANTHROPIC_COST_TRAITS.schemaFramingTokens) * 1.2),
     );
   });
 
   it('counts special-token strings in user text as text instead of throwing', async () => {
     const messages: ChatMessage[] = [{ role: 'user', content: 'a <|endoftext|> b' }];
-    expect(await estimateInputTokens(messages, GPT_4O)).toBeGreaterThan(9);
+    expect(await estimateInputTokens(messages, GPT_4O, OPENAI_COST_TRAITS)).toBeGreaterThan(9);
   });
 
   it('an empty chat costs the reply priming only', async () => {
-    expect(await estimateInputTokens([], GPT_4O)).toBe(REPLY_PRIMING_TOKENS);
+    expect(await estimateInputTokens([], GPT_4O, OPENAI_COST_TRAITS)).toBe(REPLY_PRIMING_TOKENS);
   });
 });
 
 describe('loadTokenEstimator', () => {
   it('gives the same counts synchronously, memoised or not', async () => {
-    const estimator = await loadTokenEstimator(GPT_4O);
+    const estimator = await loadTokenEstimator(GPT_4O, OPENAI_COST_TRAITS);
     const first = estimator.inputTokens(chat);
     expect(estimator.inputTokens(chat)).toBe(first);
-    expect(first).toBe(await estimateInputTokens(chat, GPT_4O));
+    expect(first).toBe(await estimateInputTokens(chat, GPT_4O, OPENAI_COST_TRAITS));
     expect(estimator.tokenizer.exact).toBe(true);
   });
 
   it('counts plain text for embeddings', async () => {
-    const embedding = await loadTokenEstimator({ provider: 'openai', model: 'text-embedding-3-small' });
+    const embedding = await loadTokenEstimator({ provider: 'openai', model: 'text-embedding-3-small' }, OPENAI_COST_TRAITS);
     expect(embedding.countText('hello world')).toBe(cl100k.countTokens('hello world'));
-    const gemini = await loadTokenEstimator({ provider: 'gemini', model: 'gemini-embedding-001' });
+    const gemini = await loadTokenEstimator({ provider: 'gemini', model: 'gemini-embedding-001' }, GEMINI_COST_TRAITS);
     const text = 'A longer sentence about routers, modems and mesh systems.';
     expect(gemini.countText(text)).toBe(Math.ceil(o200k.countTokens(text) * 1.1));
   });
 
   it('memoises a schema per object without mixing up different schemas', async () => {
-    const estimator = await loadTokenEstimator(GPT_4O);
+    const estimator = await loadTokenEstimator(GPT_4O, OPENAI_COST_TRAITS);
     const small = { type: 'string' };
     const large = { type: 'object', properties: { a: { type: 'string' }, b: { type: 'number' }, c: { type: 'boolean' } } };
     const withSmall = estimator.inputTokens(chat, { schema: small });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { candidateIds, lookupTablePrice, PRICE_TABLE, PRICE_TABLE_VERSION, PRICES_AS_OF } from '../../src/cost/price-table.js';
+import { GEMINI_COST_TRAITS } from '../../src/providers/gemini/gemini-cost-traits.js';
 
 describe('lookupTablePrice', () => {
   it('finds exact ids', () => {
@@ -30,7 +31,7 @@ describe('lookupTablePrice', () => {
   });
 
   it("accepts Gemini's models/ prefix", () => {
-    expect(lookupTablePrice('gemini', 'models/gemini-2.5-pro')?.key).toBe('gemini-2.5-pro');
+    expect(lookupTablePrice('gemini', GEMINI_COST_TRAITS.priceId('models/gemini-2.5-pro'))?.key).toBe('gemini-2.5-pro');
   });
 
   it('returns undefined for unknown models, never a zero price', () => {

@@ -1,13 +1,18 @@
-// Placeholder until the cost/ change lands (replaced at merge).
 import type { CostTraits } from '../../cost/cost-traits.js';
-import { chooseTokenizer, SCHEMA_FRAMING_TOKENS } from '../../cost/estimate-tokens.js';
-import { isReasoningModel } from '../../cost/estimate-output-tokens.js';
 
 export const ANTHROPIC_COST_TRAITS: CostTraits = {
   batchPriceFactor: 0.5,
   local: false,
   priceId: (model) => model,
-  tokenizer: (model) => chooseTokenizer({ provider: 'anthropic', model }),
-  schemaFramingTokens: SCHEMA_FRAMING_TOKENS['anthropic'],
-  reasoningModel: (model) => isReasoningModel({ provider: 'anthropic', model }),
+  // Anthropic publishes no JS tokenizer: o200k_base times 1.2, on the high side. Claude's smaller
+  // vocabulary splits English into more pieces than o200k, and newer Claude tokenizers are
+  // documented at up to 1.35x their predecessors.
+  tokenizer: () => ({ encoding: 'o200k_base', correctionFactor: 1.2, exact: false }),
+  // A schema goes to Claude as a forced tool, and Anthropic adds a tool-use system prompt of 313
+  // tokens for tool_choice any/tool on Claude 4 models (Anthropic's tool-use pricing notes as of
+  // 2025; not re-checked). On tiny prompts the estimate overshoots (Anthropic counts "You are a
+  // scientist" + "Hello, Claude" as 14 tokens; the estimate gives 22), which is the safe side for a budget.
+  schemaFramingTokens: 313,
+  // Claude thinks only when a request turns extended thinking on, which synthforge does not send.
+  reasoningModel: () => false,
 };

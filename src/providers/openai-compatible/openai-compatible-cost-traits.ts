@@ -1,13 +1,15 @@
-// Placeholder until the cost/ change lands (replaced at merge).
 import type { CostTraits } from '../../cost/cost-traits.js';
-import { chooseTokenizer, SCHEMA_FRAMING_TOKENS } from '../../cost/estimate-tokens.js';
-import { isReasoningModel } from '../../cost/estimate-output-tokens.js';
 
 export const OPENAI_COMPATIBLE_COST_TRAITS: CostTraits = {
+  // A local server has no batch discount: a batch costs what the same requests cost one by one.
   batchPriceFactor: 1,
   local: true,
   priceId: (model) => model,
-  tokenizer: (model) => chooseTokenizer({ provider: 'openai-compatible', model }),
-  schemaFramingTokens: SCHEMA_FRAMING_TOKENS['openai-compatible'],
-  reasoningModel: (model) => isReasoningModel({ provider: 'openai-compatible', model }),
+  // Local models (Llama, Qwen, Mistral...) have large vocabularies close to o200k on English:
+  // o200k_base times 1.1, the 10% a margin for code and non-English text.
+  tokenizer: () => ({ encoding: 'o200k_base', correctionFactor: 1.1, exact: false }),
+  // The framing a server puts around a response_format schema is unknown: 8 tokens is a guess.
+  schemaFramingTokens: 8,
+  // Whether a local model reasons is unknown: no reasoning allowance is assumed.
+  reasoningModel: () => false,
 };
