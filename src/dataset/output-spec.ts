@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { chatMessageTemplateSchema, templateSchema } from '../recipe/template-source.js';
+import { chatMessageTemplateSchema, templateSchema } from '../prompt/template-value.js';
 
 /**
  * The `output:` block of a recipe: how the records of the last step become dataset rows and files.

@@ -1,5 +1,5 @@
 import type { SemanticDedupConfig } from './dedup-spec.js';
-import type { DedupVerdict } from './deduper.js';
+import type { DedupVerdict } from './dedup-verdict.js';
 import { scanBestMatches } from './semantic-exact-search.js';
 import { SimHashIndex } from './simhash-lsh.js';
 import { strideOf, vectorLengthOf, writeUnitVector } from './unit-vector.js';

@@ -1,5 +1,5 @@
 import type { DedupConfig, NearDedupConfig } from './dedup-spec.js';
-import type { DedupStats, DedupVerdict } from './deduper.js';
+import type { DedupStats, DedupVerdict } from './dedup-verdict.js';
 import { ExactKeyTable } from './exact.js';
 import { exactJaccard, jaccardUpperBound, sortUnique } from './jaccard.js';
 import { LshIndex } from './lsh.js';

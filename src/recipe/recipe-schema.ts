@@ -9,7 +9,7 @@ import { priceOverridesSchema } from '../cost/price-spec.js';
 import { outputSpecSchema } from '../dataset/output-spec.js';
 import { dedupSpecSchema } from '../dedup/dedup-spec.js';
 import { filterSpecSchema } from '../filters/filter-spec.js';
-import { chatMessageTemplateSchema, templateSchema } from './template-source.js';
+import { chatMessageTemplateSchema, templateSchema } from '../prompt/template-value.js';
 
 export const DATASET_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
 export const STEP_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
