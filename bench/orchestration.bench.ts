@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runRecipe } from '../src/api/run-recipe.js';
 import type { RunEvent } from '../src/engine/run-events.js';
-import type { RunSummary } from '../src/engine/run-summary.js';
+import type { RunSummary } from '../src/engine/run-report.js';
 import { hasFlag, optionValue, saveJson, sizesOption } from './bench-args.js';
 import { formatCount, formatRatio, formatSeconds, printTable } from './bench-table.js';
 import { scaleRecipe, writeSeedFile } from './scale-recipe.js';

@@ -9,11 +9,10 @@
 //                   with its statistics kept) → write (writeDatasetVersion, JSONL + Parquet, 2 splits).
 //   --mode=baseline the I/O floor: read every result line and write it back out to one file.
 // Arguments: --mode, --dir (the work folder; prepare creates it), [--records=N] (prepare).
-import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync, createReadStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { createReadStream } from 'node:fs';
 import { writeDatasetVersion } from '../src/dataset/write-version.js';
 import type { DedupStats } from '../src/dedup/deduper.js';
 import { dedupStream } from '../src/dedup/dedup-stream.js';
@@ -23,11 +22,10 @@ import { compileRecipe, isBatchStep, type CompiledBatchStep, type CompiledRecipe
 import { driveShard, type DriveContext } from '../src/engine/shard-lifecycle.js';
 import { emitSamples } from '../src/engine/emit-samples.js';
 import { planRound } from '../src/engine/plan-round.js';
-import { readRecords, writeRecords } from '../src/engine/record-file.js';
+import { readRecords, writeRecords, newRunId, runDirectory, stagePath } from '../src/engine/stage-files.js';
 import type { RunEvent } from '../src/engine/run-events.js';
-import { newRunId, runDirectory, stagePath } from '../src/engine/run-paths.js';
 import { toSeedSpecs } from '../src/engine/seed-sources.js';
-import type { StepCounts } from '../src/engine/step-counts.js';
+import type { StepCounts } from '../src/engine/run-report.js';
 import { requestEstimator, usagePricer } from '../src/engine/step-pricing.js';
 import type { DedupStep } from '../src/recipe/recipe.js';
 import { loadRecipeObject } from '../src/recipe/load-recipe.js';

@@ -4,7 +4,7 @@
  */
 import type { EmulatorOptions } from '../emulator/emulator.js';
 import { runRecipe as runWithProviders, type RecipeArgument, type RunOptions } from '../engine/run-recipe.js';
-import type { RunSummary } from '../engine/run-summary.js';
+import type { RunSummary } from '../engine/run-report.js';
 import type { ProviderCatalog } from '../providers/batch-provider.js';
 import { openProviders } from './providers.js';
 

@@ -11,7 +11,7 @@ import type { ModelParams, ProviderCapabilities, ProviderCatalog, StructuredOutp
 import { RecipeError, type RecipeIssue } from '../recipe/recipe-error.js';
 import type { DedupStep, EmbedStep, FilterStep, GenerateStep, LoadedRecipe, Recipe, Step } from '../recipe/recipe.js';
 import { compileOutputSchema, schemaFieldNames, type OutputSchema } from '../schema/output-schema.js';
-import { sampleSeedFields } from './seed-fields.js';
+import { sampleSeedFields } from './seed-sources.js';
 
 export interface CompiledGenerateStep {
   kind: 'generate';

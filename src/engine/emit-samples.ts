@@ -7,10 +7,9 @@
 import type { DataRecord } from '../domain.js';
 import type { RunStore } from '../store/run-store.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
-import { readRecords } from './record-file.js';
+import { readRecords, openRequestKeys, requestKeysPath } from './stage-files.js';
 import { renderRecordRequests, sampleRecordId } from './render-requests.js';
-import { openRequestKeys, requestKeysPath } from './request-keys-file.js';
-import { countInvalid, type StepCounts } from './step-counts.js';
+import { countInvalid, type StepCounts } from './run-report.js';
 
 export async function* emitSamples(
   context: { runId: string; store: RunStore },

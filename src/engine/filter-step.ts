@@ -4,8 +4,8 @@ import type { DataRecord } from '../domain.js';
 import { compileFilter } from '../filters/compile-filter.js';
 import { FilterTally } from '../filters/filter-tally.js';
 import type { FilterStep } from '../recipe/recipe.js';
-import { readRecords, writeRecords } from './record-file.js';
-import type { StepCounts } from './step-counts.js';
+import { readRecords, writeRecords } from './stage-files.js';
+import type { StepCounts } from './run-report.js';
 
 /** A filter step: keeps records every rule accepts; each removed record is counted by its rule. */
 export async function runFilterStep(step: FilterStep, inputPath: string, outputPath: string, rejects?: RejectSink): Promise<StepCounts> {

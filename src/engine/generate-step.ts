@@ -8,8 +8,8 @@ import { RunCancelledError } from './errors.js';
 import { driveShard, type DriveContext } from './shard-lifecycle.js';
 import { emitSamples } from './emit-samples.js';
 import { planRound } from './plan-round.js';
-import { writeRecords } from './record-file.js';
-import type { StepCounts } from './step-counts.js';
+import { writeRecords } from './stage-files.js';
+import type { StepCounts } from './run-report.js';
 import type { RequestEstimator } from './step-pricing.js';
 
 export interface GenerateContext extends Omit<DriveContext, 'provider'> {

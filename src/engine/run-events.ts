@@ -2,8 +2,7 @@
  * Progress is an event stream: the engine never prints. The CLI turns events into a live display,
  * plain lines or NDJSON; API callers pass their own `onEvent`. Events are plain JSON.
  */
-import type { RunSummary } from './run-summary.js';
-import type { StepCounts } from './step-counts.js';
+import type { RunSummary, StepCounts } from './run-report.js';
 
 export type RunEvent =
   | { type: 'run-start'; runId: string; recipe: string; resumed: boolean; offline: boolean; stateDir: string }

@@ -13,19 +13,15 @@ import { RunStore, type RunRow } from '../store/run-store.js';
 import { openSeeds } from '../seeds/open-seeds.js';
 import { compileRecipe, isBatchStep, type CompiledRecipe } from './compile-recipe.js';
 import { RunCancelledError } from './errors.js';
-import { previousReferences } from './dedup-references.js';
-import { runDedupStep } from './dedup-step.js';
+import { previousReferences, runDedupStep } from './dedup-step.js';
 import { RejectSink, runFilterStep } from './filter-step.js';
 import { runGenerateStep } from './generate-step.js';
 import type { ProviderCatalog } from '../providers/batch-provider.js';
-import { stageDone, writeRecords } from './record-file.js';
+import { stageDone, writeRecords, newRunId, runDirectory, stagePath } from './stage-files.js';
 import type { RunEvent, RunEventListener } from './run-events.js';
-import { newRunId, runDirectory, stagePath } from './run-paths.js';
-import type { RunSummary } from './run-summary.js';
+import { type RunSummary, type StepCounts, summarize } from './run-report.js';
 import { toSeedSpecs } from './seed-sources.js';
-import type { StepCounts } from './step-counts.js';
 import { writeOutputVersion } from './write-output.js';
-import { summarize } from './summarize-run.js';
 import { requestEstimator, requirePricesForBudget, usagePricer } from './step-pricing.js';
 
 export interface RunOptions {

@@ -1,5 +1,8 @@
+/** The recipe's seeds as the seeds module reads them, and the field names they provide. */
 import type { SeedSourceSpec } from '../seeds/seed-source.js';
 import type { Locate, Recipe } from '../recipe/recipe.js';
+import { SynthforgeError } from '../errors.js';
+import { openSeeds } from '../seeds/open-seeds.js';
 
 /** The recipe's `seeds:` entries as seed-source specs (the seeds module knows nothing of recipes). */
 export function toSeedSpecs(recipe: Recipe, locate?: Locate): SeedSourceSpec[] {
@@ -18,4 +21,27 @@ export function toSeedSpecs(recipe: Recipe, locate?: Locate): SeedSourceSpec[] {
     const csv = typeof seed.csv === 'string' ? { path: seed.csv } : seed.csv;
     return { kind: 'csv', ...csv, ...common };
   });
+}
+
+/**
+ * The field names seed records provide, read from the first records of each source. Enough to check
+ * template variables before a run; records further down that lack a field fail at render time
+ * with the record's id.
+ */
+
+const PEEK_RECORDS = 100;
+
+export async function sampleSeedFields(recipe: Recipe): Promise<{ fields: string[]; errors: { index: number; message: string }[] }> {
+  const fields = new Set<string>();
+  const specs = toSeedSpecs(recipe).map((spec) => ({ ...spec, limit: Math.min(spec.limit ?? PEEK_RECORDS, PEEK_RECORDS) }));
+  try {
+    for await (const record of openSeeds(specs, { baseDir: recipe.source.dir })) {
+      for (const name of Object.keys(record.fields)) fields.add(name);
+    }
+  } catch (error) {
+    if (!SynthforgeError.isInstance(error)) throw error;
+    const sourceIndex = (error.details as { sourceIndex?: number }).sourceIndex ?? 0;
+    return { fields: [...fields], errors: [{ index: recipe.seeds[sourceIndex]?.index ?? sourceIndex, message: error.message }] };
+  }
+  return { fields: [...fields], errors: [] };
 }

@@ -1,14 +1,13 @@
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DedupStep } from '../recipe/recipe.js';
-import { writeDedupReferences } from './dedup-references.js';
+import { writeDedupReferences } from './dedup-step.js';
 import { writeDatasetVersion } from '../dataset/write-version.js';
 import type { RunStore } from '../store/run-store.js';
 import { isBatchStep, type CompiledRecipe } from './compile-recipe.js';
 import { failpoint } from './failpoints.js';
-import { readRecords } from './record-file.js';
-import type { RunSummary } from './run-summary.js';
-import type { StepCounts } from './step-counts.js';
+import { readRecords } from './stage-files.js';
+import type { RunSummary, StepCounts } from './run-report.js';
 
 /** Writes the final stage as a new dataset version, with a manifest of how it was made. */
 export async function writeOutputVersion(input: {

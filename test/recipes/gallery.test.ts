@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runRecipe } from '../../src/api/run-recipe.js';
 import { openDataset } from '../../src/dataset/open-dataset.js';
-import type { RunSummary } from '../../src/engine/run-summary.js';
+import type { RunSummary } from '../../src/engine/run-report.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();

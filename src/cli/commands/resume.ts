@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { findResumableRun } from '../../engine/run-control.js';
-import type { RunSummary } from '../../engine/run-summary.js';
+import type { RunSummary } from '../../engine/run-report.js';
 import { runCommand, type RunCommandOptions } from './run.js';
 
 /**

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { runRecipe, type RunRecipeOptions } from '../../api/run-recipe.js';
-import type { RunSummary } from '../../engine/run-summary.js';
+import type { RunSummary } from '../../engine/run-report.js';
 import { createProgressSink } from '../render/progress.js';
 import { parseEmulatorConfig } from './emulator.js';
 

@@ -1,5 +1,4 @@
-import type { RunSummary } from '../../engine/run-summary.js';
-import type { StepCounts } from '../../engine/step-counts.js';
+import type { RunSummary, StepCounts } from '../../engine/run-report.js';
 
 /** The end-of-run summary: requests, valid and invalid samples with reasons, output path. */
 export function renderRunSummary(summary: RunSummary): string {

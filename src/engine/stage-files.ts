@@ -1,0 +1,104 @@
+/** Where a run keeps its files, and the stage files that carry records from one step to the next. */
+import { join } from 'node:path';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import type { DataRecord } from '../domain.js';
+
+/** Where a run keeps its files under the state directory. */
+export function runDirectory(stateDir: string, runId: string): string {
+  return join(stateDir, 'runs', runId);
+}
+
+/** The records entering step `index` (stage 0 = the seeds). */
+export function stagePath(runDir: string, index: number): string {
+  return join(runDir, `stage-${String(index).padStart(2, '0')}.jsonl`);
+}
+
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `run-${stamp}-${Math.random().toString(16).slice(2, 6)}`;
+}
+
+/**
+ * Stage files: the records between two steps, one JSON object per line. Each step reads the previous
+ * stage's file as a stream and writes its own, so memory does not grow with the dataset, and a
+ * finished stage (its file renamed into place) is never recomputed on resume.
+ */
+
+export function readRecords(path: string): AsyncIterable<DataRecord> {
+  return readJsonLines<DataRecord>(path);
+}
+
+/** Objects of a JSONL file we wrote ourselves, streamed. */
+export async function* readJsonLines<T>(path: string): AsyncIterable<T> {
+  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (line !== '') yield JSON.parse(line) as T;
+  }
+}
+
+/** Writes records to `path` atomically (temp file, then rename). Returns how many were written. */
+export async function writeRecords(path: string, records: AsyncIterable<DataRecord>): Promise<number> {
+  const temporary = `${path}.partial`;
+  const output = createWriteStream(temporary, { encoding: 'utf8' });
+  let count = 0;
+  try {
+    for await (const record of records) {
+      if (!output.write(`${JSON.stringify(record)}\n`)) await once(output, 'drain');
+      count++;
+    }
+    output.end();
+    await once(output, 'finish');
+  } catch (error) {
+    output.destroy();
+    await rm(temporary, { force: true });
+    throw error;
+  }
+  await rename(temporary, path);
+  return count;
+}
+
+export function stageDone(path: string): boolean {
+  return existsSync(path);
+}
+
+/**
+ * The request keys of each record entering a generate step, one JSON array per line, in the order
+ * of the stage file. Written while planning (which renders every prompt anyway) and read while
+ * emitting, so prompts are rendered once. Written to a temp name and renamed when complete: a
+ * missing file (a crash mid-plan) just means the emitter renders again.
+ */
+
+export function requestKeysPath(stagePath: string, stepIndex: number): string {
+  return stagePath.replace(/\.jsonl$/, `.step${stepIndex}-keys.jsonl`);
+}
+
+export class RequestKeysWriter {
+  private readonly stream;
+
+  constructor(private readonly path: string) {
+    this.stream = createWriteStream(`${path}.partial`);
+  }
+
+  async write(keys: string[]): Promise<void> {
+    if (!this.stream.write(`${JSON.stringify(keys)}\n`)) await once(this.stream, 'drain');
+  }
+
+  async close(): Promise<void> {
+    this.stream.end();
+    await once(this.stream, 'finish');
+    await rename(`${this.path}.partial`, this.path);
+  }
+}
+
+/** Reads the keys file line by line, or undefined when there is none. */
+export function openRequestKeys(path: string): (() => Promise<string[] | undefined>) | undefined {
+  if (!existsSync(path)) return undefined;
+  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })[Symbol.asyncIterator]();
+  return async () => {
+    const next = await lines.next();
+    return next.done ? undefined : (JSON.parse(next.value) as string[]);
+  };
+}
