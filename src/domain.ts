@@ -1,6 +1,6 @@
 /**
  * Domain types shared by every module. Kept free of imports so any module may use them without
- * breaking the one-way module graph of DESIGN.md.
+ * breaking the one-way import rule (ARCHITECTURE.md).
  */
 
 /** Field values of one record: what templates see and what a generate step merges its output into. */

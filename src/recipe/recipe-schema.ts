@@ -1,6 +1,6 @@
 /**
- * The zod model of a recipe document, the contract users write against (DESIGN.md "The recipe
- * format"). Objects are strict so a typo fails instead of being ignored. Seeds and steps are
+ * The zod model of a recipe document, the contract users write against (the
+ * README's "Recipes" section). Objects are strict so a typo fails instead of being ignored. Seeds and steps are
  * validated one entry at a time by `validate-document.ts`, which picks the schema from the entry's
  * kind key: a union would report every alternative's errors and bury the real one.
  */

@@ -2,7 +2,7 @@
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { diffVersions, listVersions, openDataset, runRecipe, type RunEvent } from '../../src/index.js';
+import { diffVersions, listVersions, openDataset, openProviders, runRecipe, type ProviderCatalog, type RunEvent } from '../../src/index.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
@@ -37,5 +37,30 @@ describe('public API', () => {
     expect((await listVersions(outputs, 'support-qa')).map((version) => version.version)).toEqual(['v1']);
     const diff = await diffVersions(outputs, 'support-qa', 'v1', 'latest');
     expect(diff.counts).toMatchObject({ added: 0, removed: 0, changed: 0, unchanged: rows });
+  });
+
+  it('runs through a provider catalog the caller hands in (the README example), and the engine uses only that catalog', async () => {
+    const dir = tempDir();
+    cpSync(join(process.cwd(), 'recipes'), join(dir, 'recipes'), { recursive: true });
+    const offline = await openProviders({ offline: true, cwd: dir, emulator: { faults: { timing: { validatingMs: 5, inProgressMs: 10, finalizingMs: 5 } } } });
+    const opened: string[] = [];
+    const catalog: ProviderCatalog = {
+      ...offline.catalog,
+      capabilities: (provider) => offline.catalog.capabilities(provider),
+      checkCredentials: (providers) => offline.catalog.checkCredentials(providers),
+      open: (model, options) => {
+        opened.push(`${model.provider}/${model.model}`);
+        return offline.catalog.open(model, options);
+      },
+    };
+    try {
+      const summary = await runRecipe('recipes/quickstart.yaml', { cwd: dir, providers: catalog, pollIntervalMs: { initial: 5, max: 20 }, env: {} });
+      expect(summary.status).toBe('completed');
+      expect(summary.offline).toBe(true);
+      // One open per generate step (the quickstart has two, both openai/gpt-4o-mini).
+      expect(opened).toEqual(['openai/gpt-4o-mini', 'openai/gpt-4o-mini']);
+    } finally {
+      await offline.close();
+    }
   });
 });

@@ -18,7 +18,6 @@ import { ANTHROPIC_CAPABILITIES } from './anthropic-capabilities.js';
 import { convertAnthropicResult } from './anthropic-result.js';
 import { mapAnthropicBatchStatus, mapAnthropicCounts } from './map-anthropic-batch-status.js';
 
-/** Spec B.7: 100,000 requests and 256 MB per batch; keep a margin under the byte limit. */
 /** How far apart our record of a submit and the provider's `created_at` may be (clock skew + latency). */
 const MATCH_WINDOW_MS = 10 * 60 * 1000;
 

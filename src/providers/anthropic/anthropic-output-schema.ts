@@ -3,7 +3,7 @@ import type { SchemaGrammar, ProviderSchema } from '../../schema/schema-grammar.
 import { toProviderSchema } from '../../schema/to-provider-schema.js';
 
 /**
- * Anthropic structured outputs (spec B.9): native JSON outputs (`output_config.format`) and strict
+ * Anthropic structured outputs: native JSON outputs (`output_config.format`) and strict
  * forced tools share one grammar. It takes `enum`/`const` of primitives, `anyOf`, `allOf` (merged
  * here anyway), `$ref`/`$defs`, `default`, a list of formats, `minItems` 0 or 1 and simple
  * regexes; numeric bounds, string lengths and other array bounds are rejected with a 400, as are

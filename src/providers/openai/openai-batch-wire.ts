@@ -1,5 +1,5 @@
 /**
- * The lines of OpenAI batch output and error files (spec A.6), and their conversion into
+ * The lines of OpenAI batch output and error files, and their conversion into
  * provider-neutral results. Both places an error can sit are read: `error` (request never ran:
  * batch_expired, batch_cancelled) and `response.body.error` with `status_code >= 400` (it ran and
  * failed; the top-level `error` is then null).

@@ -6,7 +6,7 @@ import { toProviderSchema } from '../../schema/to-provider-schema.js';
 
 
 /**
- * OpenAI structured outputs, strict mode (spec A.11): `response_format: {type: 'json_schema',
+ * OpenAI structured outputs, strict mode: `response_format: {type: 'json_schema',
  * json_schema: {name, strict: true, schema}}`. The grammar takes string `pattern` and a fixed set of
  * formats, numeric bounds and `multipleOf`, array `minItems`/`maxItems`, `enum`, `anyOf`,
  * `$ref`/`$defs` and recursion; every object closed and fully required.
@@ -24,7 +24,7 @@ export const OPENAI_STRICT_PROFILE: SchemaGrammar = {
   acceptsPattern: () => true,
 };
 
-/** Size limits from the current structured-outputs guide (spec A.11). */
+/** Size limits from OpenAI's structured-outputs guide. */
 export const OPENAI_STRICT_LIMITS = {
   maxObjectProperties: 5000,
   maxNestingDepth: 10,
