@@ -44,7 +44,8 @@ describe('compileRecipe and provider capabilities', () => {
   });
 
   it("rewrites every provider's schema at compile time: a recursive schema Gemini cannot take fails before the run", async () => {
-    const tree = { type: 'object', properties: { label: { type: 'string' }, children: { type: 'array', items: { $ref: '#' } } }, required: ['label'] };
+    const node = { type: 'object', properties: { label: { type: 'string' }, children: { type: 'array', items: { $ref: '#/$defs/node' } } }, required: ['label'] };
+    const tree = { type: 'object', $defs: { node }, properties: { root: { $ref: '#/$defs/node' } }, required: ['root'] };
     const step = { generate: 'tree', model: 'gemini/gemini-2.5-flash', prompt: 'About {{ topic }}', schema: tree };
     expect(await issuesOf(step)).toEqual([{ code: 'schema_invalid', path: ['steps', 0, 'schema'] }]);
     // The prompt form sends no schema to the provider, so it takes any schema; OpenAI strict mode takes recursion.
