@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { costOf, estimateRunCost, estimateStepCost, formatUsd, roundUsd } from '../../src/cost/cost.js';
 import type { ModelPricing } from '../../src/cost/price-table.js';
 import { resolvePrice } from '../../src/cost/resolve-price.js';
-import { ANTHROPIC_COST_TRAITS } from '../../src/providers/anthropic/anthropic-cost-traits.js';
-import { OPENAI_COMPATIBLE_COST_TRAITS } from '../../src/providers/openai-compatible/openai-compatible-cost-traits.js';
-import { OPENAI_COST_TRAITS } from '../../src/providers/openai/openai-cost-traits.js';
+import { ANTHROPIC_COST_TRAITS } from '../../src/providers/anthropic/anthropic-capabilities.js';
+import { OPENAI_COMPATIBLE_COST_TRAITS } from '../../src/providers/openai-compatible/openai-compatible-capabilities.js';
+import { OPENAI_COST_TRAITS } from '../../src/providers/openai/openai-capabilities.js';
 
 const PRICE: ModelPricing = {
   sync: { input: 2, output: 8, cachedInput: 0.5 },

@@ -5,9 +5,9 @@ import {
   estimateOutputTokens,
   estimateSchemaTokens,
 } from '../../src/cost/estimate-output-tokens.js';
-import { ANTHROPIC_COST_TRAITS } from '../../src/providers/anthropic/anthropic-cost-traits.js';
-import { GEMINI_COST_TRAITS } from '../../src/providers/gemini/gemini-cost-traits.js';
-import { OPENAI_COST_TRAITS } from '../../src/providers/openai/openai-cost-traits.js';
+import { ANTHROPIC_COST_TRAITS } from '../../src/providers/anthropic/anthropic-capabilities.js';
+import { GEMINI_COST_TRAITS } from '../../src/providers/gemini/gemini-capabilities.js';
+import { OPENAI_COST_TRAITS } from '../../src/providers/openai/openai-capabilities.js';
 
 describe('estimateSchemaTokens', () => {
   it('sizes strings from their length limits', () => {

@@ -3,10 +3,10 @@ import * as cl100k from 'gpt-tokenizer/encoding/cl100k_base';
 import * as o200k from 'gpt-tokenizer/encoding/o200k_base';
 import type { ChatMessage } from '../../src/domain.js';
 import { estimateInputTokens, loadTokenEstimator, REPLY_PRIMING_TOKENS, TOKENS_PER_MESSAGE } from '../../src/cost/estimate-tokens.js';
-import { ANTHROPIC_COST_TRAITS } from '../../src/providers/anthropic/anthropic-cost-traits.js';
-import { GEMINI_COST_TRAITS } from '../../src/providers/gemini/gemini-cost-traits.js';
-import { OPENAI_COMPATIBLE_COST_TRAITS } from '../../src/providers/openai-compatible/openai-compatible-cost-traits.js';
-import { OPENAI_COST_TRAITS } from '../../src/providers/openai/openai-cost-traits.js';
+import { ANTHROPIC_COST_TRAITS } from '../../src/providers/anthropic/anthropic-capabilities.js';
+import { GEMINI_COST_TRAITS } from '../../src/providers/gemini/gemini-capabilities.js';
+import { OPENAI_COMPATIBLE_COST_TRAITS } from '../../src/providers/openai-compatible/openai-compatible-capabilities.js';
+import { OPENAI_COST_TRAITS } from '../../src/providers/openai/openai-capabilities.js';
 
 const GPT_4O = { provider: 'openai', model: 'gpt-4o-mini' } as const;
 const HAIKU = { provider: 'anthropic', model: 'claude-haiku-4-5' } as const;

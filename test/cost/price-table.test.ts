@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { candidateIds, lookupTablePrice, PRICE_TABLE, PRICE_TABLE_VERSION, PRICES_AS_OF } from '../../src/cost/price-table.js';
-import { GEMINI_COST_TRAITS } from '../../src/providers/gemini/gemini-cost-traits.js';
+import { GEMINI_COST_TRAITS } from '../../src/providers/gemini/gemini-capabilities.js';
 
 describe('lookupTablePrice', () => {
   it('finds exact ids', () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { PRICE_TABLE_VERSION } from '../../src/cost/price-table.js';
 import { resolvePrice } from '../../src/cost/resolve-price.js';
-import { ANTHROPIC_COST_TRAITS } from '../../src/providers/anthropic/anthropic-cost-traits.js';
-import { GEMINI_COST_TRAITS } from '../../src/providers/gemini/gemini-cost-traits.js';
-import { OPENAI_COMPATIBLE_COST_TRAITS } from '../../src/providers/openai-compatible/openai-compatible-cost-traits.js';
-import { OPENAI_COST_TRAITS } from '../../src/providers/openai/openai-cost-traits.js';
+import { ANTHROPIC_COST_TRAITS } from '../../src/providers/anthropic/anthropic-capabilities.js';
+import { GEMINI_COST_TRAITS } from '../../src/providers/gemini/gemini-capabilities.js';
+import { OPENAI_COMPATIBLE_COST_TRAITS } from '../../src/providers/openai-compatible/openai-compatible-capabilities.js';
+import { OPENAI_COST_TRAITS } from '../../src/providers/openai/openai-capabilities.js';
 
 describe('resolvePrice', () => {
   it('returns table prices with their key and the table version', () => {

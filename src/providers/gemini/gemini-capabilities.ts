@@ -1,6 +1,6 @@
 /** What the Gemini API's batch mode can do, known without a key. */
+import type { CostTraits } from '../../cost/cost-traits.js';
 import type { BatchLimits, ProviderCapabilities } from '../batch-provider.js';
-import { GEMINI_COST_TRAITS } from './gemini-cost-traits.js';
 import { toGeminiSchema } from './gemini-output-schema.js';
 import { buildGeminiLine } from './gemini-request.js';
 
@@ -11,6 +11,24 @@ const MB = 1024 * 1024;
  * per-project Files storage when several shards are in flight).
  */
 const LIMITS: BatchLimits = { maxRequests: 50_000, maxBytes: 500 * MB };
+
+/** The API names models `models/<id>`; recipes and the price table use the bare id. */
+const bareId = (model: string): string => model.replace(/^models\//, '');
+
+/** gemini-2.5-pro and gemini-2.5-flash (and its snapshots) think by default; flash-lite does not. */
+const REASONING = /^gemini-2\.5-(pro|flash$|flash-\d)/;
+
+export const GEMINI_COST_TRAITS: CostTraits = {
+  batchPriceFactor: 0.5,
+  local: false,
+  priceId: bareId,
+  // Google publishes no JS tokenizer: o200k_base times 1.1. Gemini's large vocabulary is close to
+  // o200k on English; the 10% is a margin for code and non-English text.
+  tokenizer: () => ({ encoding: 'o200k_base', correctionFactor: 1.1, exact: false }),
+  // The framing Gemini puts around a responseSchema is undocumented: 8 tokens is a guess.
+  schemaFramingTokens: 8,
+  reasoningModel: (model) => REASONING.test(bareId(model)),
+};
 
 export const GEMINI_CAPABILITIES: ProviderCapabilities = {
   id: 'gemini',
