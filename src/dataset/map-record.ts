@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { DataRecord } from '../domain.js';
+import { formatPath, toIssuePath } from '../issues.js';
 import { DATASET_FORMATS, type DatasetRow } from './formats/dataset-formats.js';
 import type { DatasetFormat } from './formats/format-helpers.js';
 import type { OutputFormat } from './output-spec.js';
@@ -37,14 +38,8 @@ export function formatZodIssues(issues: readonly z.core.$ZodIssue[]): string[] {
       const best = [...issue.errors].sort((a, b) => a.length - b.length)[0]!;
       lines.push(...formatZodIssues(best.map((nested) => ({ ...nested, path: [...issue.path, ...nested.path] }))));
     } else {
-      lines.push(`${formatPath(issue.path)}: ${issue.message}`);
+      lines.push(`${formatPath(toIssuePath(issue.path))}: ${issue.message}`);
     }
   }
   return lines;
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  let text = '';
-  for (const segment of path) text += typeof segment === 'number' ? `[${segment}]` : `${text ? '.' : ''}${String(segment)}`;
-  return text || '(row)';
 }

@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import { PROVIDER_IDS, type ModelRef, type ProviderId } from '../domain.js';
-import { didYouMean as closest } from '../issues.js';
+import { didYouMean } from '../issues.js';
 import { RecipeError, type RecipeIssue } from './recipe-error.js';
 import {
   recipeTopSchema,
@@ -72,7 +72,7 @@ function kindOf<K extends string>(context: Context, entry: unknown, kinds: reado
   const present = kinds.filter((kind) => keys.includes(kind));
   if (present.length === 1) return present[0];
   if (present.length === 0) {
-    const guess = keys.map((key) => closest(key, [...kinds])).find((value) => value !== undefined);
+    const guess = keys.map((key) => didYouMean(key, [...kinds])).find((value) => value !== undefined);
     const hint = guess ? ` (did you mean "${guess}"?)` : '';
     addIssue(context, path, 'missing_kind', `a ${what} needs one of: ${kinds.join(', ')}${hint}`);
   } else {
@@ -132,7 +132,7 @@ export function parseModelRef(context: Context | undefined, value: string, path:
   const model = value.slice(slash + 1);
   if (!(PROVIDER_IDS as readonly string[]).includes(provider)) {
     if (context) {
-      const guess = closest(provider, [...PROVIDER_IDS]);
+      const guess = didYouMean(provider, [...PROVIDER_IDS]);
       const hint = guess ? ` (did you mean "${guess}"?)` : '';
       addIssue(context, path, 'unknown_provider', `unknown provider "${provider}"${hint}; expected one of: ${PROVIDER_IDS.join(', ')}`);
     }

@@ -1,5 +1,5 @@
 import { ajvFor, draftOf, KNOWN_FORMATS, type SchemaDraft } from './ajv-instances.js';
-import { didYouMean as closestMatch, type Issue as SchemaIssue } from '../issues.js';
+import { didYouMean, type Issue } from '../issues.js';
 import { parseLocalRef, getAtPath, pointerToValuePath } from './json-pointer.js';
 import { isJsonSchemaObject, JSON_TYPE_NAMES, jsonTypeOf, type JsonSchema } from './json-schema.js';
 import {
@@ -39,7 +39,7 @@ const ALL_KNOWN = new Set([...KNOWN_BY_DRAFT['draft-07'], ...KNOWN_BY_DRAFT['202
  * names and formats, bad regexes, unresolved `$ref`s, then whatever the draft's meta-schema still
  * rejects. The caller compiles afterwards.
  */
-export function checkJsonSchemaDefinition(schema: unknown): { draft: SchemaDraft; issues: SchemaIssue[] } {
+export function checkJsonSchemaDefinition(schema: unknown): { draft: SchemaDraft; issues: Issue[] } {
   if (!isJsonSchemaObject(schema)) {
     return { draft: '2020-12', issues: [issue('not_a_schema', [], `a schema must be a JSON object, got ${jsonTypeOf(schema)}`)] };
   }
@@ -52,7 +52,7 @@ export function checkJsonSchemaDefinition(schema: unknown): { draft: SchemaDraft
       ],
     };
   }
-  const issues: SchemaIssue[] = [];
+  const issues: Issue[] = [];
   checkRootIsObject(schema, issues);
   walk(schema, [], { root: schema, draft, issues });
   if (issues.length > 0) return { draft, issues };
@@ -60,11 +60,11 @@ export function checkJsonSchemaDefinition(schema: unknown): { draft: SchemaDraft
   return { draft, issues };
 }
 
-function issue(code: string, path: Path, message: string): SchemaIssue {
+function issue(code: string, path: Path, message: string): Issue {
   return { code, path, message };
 }
 
-function checkRootIsObject(schema: JsonSchema, issues: SchemaIssue[]): void {
+function checkRootIsObject(schema: JsonSchema, issues: Issue[]): void {
   let root: unknown = schema;
   for (let hops = 0; hops < 10 && isJsonSchemaObject(root) && typeof root.$ref === 'string' && root.type === undefined; hops++) {
     const segments = parseLocalRef(root.$ref);
@@ -81,7 +81,7 @@ function checkRootIsObject(schema: JsonSchema, issues: SchemaIssue[]): void {
   );
 }
 
-type WalkContext = { root: JsonSchema; draft: SchemaDraft; issues: SchemaIssue[] };
+type WalkContext = { root: JsonSchema; draft: SchemaDraft; issues: Issue[] };
 
 function walk(node: unknown, path: Path, context: WalkContext): void {
   if (typeof node === 'boolean') return;
@@ -116,7 +116,7 @@ function checkKeyword(node: JsonSchema, keyword: string, path: Path, context: Wa
       break;
     case 'format':
       if (typeof value === 'string' && !KNOWN_FORMATS.has(value)) {
-        const hint = closestMatch(value, KNOWN_FORMATS);
+        const hint = didYouMean(value, KNOWN_FORMATS);
         issues.push(issue('unknown_format', at, `unknown format ${JSON.stringify(value)}${hint === undefined ? '' : ` (did you mean "${hint}"?)`}; known formats: ${[...KNOWN_FORMATS].join(', ')}`));
       }
       break;
@@ -142,7 +142,7 @@ function unknownKeywordMessage(keyword: string, value: unknown, draft: SchemaDra
       ? `"${keyword}" is not a draft-07 keyword; declare $schema: https://json-schema.org/draft/2020-12/schema to use it`
       : `"${keyword}" is a draft-07 keyword; declare $schema: http://json-schema.org/draft-07/schema# or use the 2020-12 equivalent`;
   }
-  const suggestion = closestMatch(keyword, KNOWN_BY_DRAFT[draft]);
+  const suggestion = didYouMean(keyword, KNOWN_BY_DRAFT[draft]);
   if (suggestion !== undefined) return `unknown keyword "${keyword}" (did you mean "${suggestion}"?)`;
   if (isJsonSchemaObject(value) && ('type' in value || 'properties' in value)) {
     return `unknown keyword "${keyword}"; if it is a field, put it under "properties"`;
@@ -150,17 +150,17 @@ function unknownKeywordMessage(keyword: string, value: unknown, draft: SchemaDra
   return `unknown keyword "${keyword}" (custom annotations must start with "x-")`;
 }
 
-function checkTypeNames(value: unknown, at: Path, issues: SchemaIssue[]): void {
+function checkTypeNames(value: unknown, at: Path, issues: Issue[]): void {
   const names = Array.isArray(value) ? value : [value];
   names.forEach((name, index) => {
     if (typeof name === 'string' && JSON_TYPE_NAMES.includes(name as never)) return;
     const where = Array.isArray(value) ? [...at, index] : at;
-    const guess = typeof name === 'string' ? (TYPE_ALIASES[name.toLowerCase()] ?? closestMatch(name, JSON_TYPE_NAMES)) : undefined;
+    const guess = typeof name === 'string' ? (TYPE_ALIASES[name.toLowerCase()] ?? didYouMean(name, JSON_TYPE_NAMES)) : undefined;
     issues.push(issue('unknown_type', where, `unknown type ${JSON.stringify(name)}${guess === undefined ? '' : ` (did you mean "${guess}"?)`}; types are ${JSON_TYPE_NAMES.join(', ')}`));
   });
 }
 
-function checkPattern(value: unknown, at: Path, issues: SchemaIssue[]): void {
+function checkPattern(value: unknown, at: Path, issues: Issue[]): void {
   if (typeof value !== 'string') return; // the meta-schema reports the type
   try {
     new RegExp(value, 'u');
@@ -184,21 +184,21 @@ function checkRef(value: unknown, at: Path, context: WalkContext): void {
 }
 
 /** With `additionalProperties: false`, a required name missing from `properties` can never be satisfied. */
-function checkRequiredDeclared(node: JsonSchema, at: Path, issues: SchemaIssue[]): void {
+function checkRequiredDeclared(node: JsonSchema, at: Path, issues: Issue[]): void {
   if (node.additionalProperties !== false || !Array.isArray(node.required)) return;
   const declared = isJsonSchemaObject(node.properties) ? node.properties : {};
   node.required.forEach((name, index) => {
     if (typeof name !== 'string' || name in declared) return;
-    const guess = closestMatch(name, Object.keys(declared));
+    const guess = didYouMean(name, Object.keys(declared));
     issues.push(issue('required_not_declared', [...at, index], `"${name}" is required but not declared in properties, and additionalProperties is false${guess === undefined ? '' : ` (did you mean "${guess}"?)`}`));
   });
 }
 
 /** What the draft's meta-schema still rejects (wrong value types for keywords, negative lengths, …). */
-function metaSchemaIssues(schema: JsonSchema, draft: SchemaDraft): SchemaIssue[] {
+function metaSchemaIssues(schema: JsonSchema, draft: SchemaDraft): Issue[] {
   const ajv = ajvFor(draft);
   const { $schema: _ignored, ...rest } = schema;
-  const issues: SchemaIssue[] = [];
+  const issues: Issue[] = [];
   if (ajv.validateSchema(rest) !== true) {
     const seen = new Set<string>();
     for (const error of ajv.errors ?? []) {

@@ -1,11 +1,11 @@
 import { extractJson } from './extract-json.js';
-import { formatIssues, type Issue as SchemaIssue } from '../issues.js';
+import { formatIssues, type Issue } from '../issues.js';
 import { jsonTypeOf, isJsonSchemaObject } from './json-schema.js';
 import type { OutputSchema } from './output-schema.js';
 
 export type ParsedOutput =
   | { ok: true; value: Record<string, unknown> }
-  | { ok: false; reason: 'not_json' | 'schema_violation'; message: string; issues?: SchemaIssue[] };
+  | { ok: false; reason: 'not_json' | 'schema_violation'; message: string; issues?: Issue[] };
 
 export interface ParseOutputOptions {
   /**
@@ -28,7 +28,7 @@ export function parseModelOutput(text: string, schema: OutputSchema, options: Pa
 /** The same check for a value that arrived already parsed (an Anthropic `tool_use` block's `input`). */
 export function checkModelValue(value: unknown, schema: OutputSchema, options: ParseOutputOptions = {}): ParsedOutput {
   if (!isJsonSchemaObject(value)) {
-    const issues: SchemaIssue[] = [{ code: 'invalid_type', path: [], message: `expected object, got ${jsonTypeOf(value)}` }];
+    const issues: Issue[] = [{ code: 'invalid_type', path: [], message: `expected object, got ${jsonTypeOf(value)}` }];
     return { ok: false, reason: 'schema_violation', message: formatIssues(issues), issues };
   }
   const candidate = options.normalize ? options.normalize(value) : value;
@@ -36,7 +36,7 @@ export function checkModelValue(value: unknown, schema: OutputSchema, options: P
   if (!checked.ok) return { ok: false, reason: 'schema_violation', message: formatIssues(checked.issues), issues: checked.issues };
   if (!isJsonSchemaObject(checked.value)) {
     // A zod transform may turn the object into something else; a step needs fields to merge.
-    const issues: SchemaIssue[] = [{ code: 'invalid_type', path: [], message: `the schema produced ${jsonTypeOf(checked.value)}, not an object` }];
+    const issues: Issue[] = [{ code: 'invalid_type', path: [], message: `the schema produced ${jsonTypeOf(checked.value)}, not an object` }];
     return { ok: false, reason: 'schema_violation', message: formatIssues(issues), issues };
   }
   return { ok: true, value: checked.value };

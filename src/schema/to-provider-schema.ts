@@ -1,5 +1,5 @@
 import { SchemaDefinitionError } from './errors.js';
-import type { Issue as SchemaIssue } from '../issues.js';
+import type { Issue as Issue } from '../issues.js';
 import { encodePointerSegment, getAtPath, parseLocalRef, splitPointer, toPointer } from './json-pointer.js';
 import { cloneJson, isJsonSchemaObject, isPrimitiveJson, type JsonSchema } from './json-schema.js';
 import { deepEqual, mergeSchemas } from './merge-schemas.js';
@@ -462,7 +462,7 @@ class ProviderSchemaConverter {
   }
 
   private fail(path: string, code: string, message: string): never {
-    const issue: SchemaIssue = { code, path: splitPointer(path.slice(1)), message };
+    const issue: Issue = { code, path: splitPointer(path.slice(1)), message };
     throw new SchemaDefinitionError(undefined, [issue], { provider: this.profile.label });
   }
 }
