@@ -6,6 +6,7 @@
  */
 import type { DataRecord } from '../domain.js';
 import type { ProviderCapabilities, StructuredOutputMode } from '../providers/batch-provider.js';
+import { estimateRunCost, estimateStepCost, type StepCostEstimate } from '../cost/cost.js';
 import { estimateSchemaTokens } from '../cost/estimate-output-tokens.js';
 import { openSeeds } from '../seeds/open-seeds.js';
 import type { LoadedRecipe } from '../recipe/recipe.js';
@@ -13,7 +14,7 @@ import { compileRecipe, isBatchStep, type CapabilityLookup, type CompiledBatchSt
 import { renderRecordRequests } from './render-requests.js';
 import { ShardRotation, shardLimits } from './shard-writer.js';
 import { toSeedSpecs } from './seed-sources.js';
-import { requestEstimator, type RequestEstimator } from './step-pricing.js';
+import { priceOfStep, requestEstimator, type RequestEstimator } from './step-pricing.js';
 
 export interface StepPlan {
   name: string;
@@ -54,6 +55,7 @@ export async function estimateRun(loaded: LoadedRecipe, providers: CapabilityLoo
   // the schema suggests, so later prompts can be rendered to estimate their tokens.
   let samples = await takeSamples(seeds(), SAMPLE_RECORDS);
   const steps: StepPlan[] = [];
+  const costs: StepCostEstimate[] = [];
   for (const compiledStep of compiled.steps) {
     if (!isBatchStep(compiledStep)) {
       steps.push({ name: compiledStep.step.name, kind: compiledStep.step.kind, inputRecords: records, exact });
@@ -85,7 +87,16 @@ export async function estimateRun(loaded: LoadedRecipe, providers: CapabilityLoo
       inputTokens = Math.round(averageInputTokens(compiledStep, samples, estimator) * plan.requests);
     }
     const outputTokens = estimator.outputTokens * plan.requests;
-    plan.estimate = costEstimate(estimator, inputTokens, outputTokens);
+    const cost = estimateStepCost({
+      step: compiledStep.step.name,
+      model: compiledStep.step.modelRef,
+      requests: plan.requests,
+      inputTokens,
+      outputTokens,
+      price: priceOfStep(compiledStep, recipe),
+    });
+    costs.push(cost);
+    plan.estimate = stepEstimate(cost);
     steps.push(plan);
     samples = samples.flatMap((record) => Array.from({ length: compiledStep.step.n }, () => withMadeUpOutput(record, compiledStep)));
     records = records * compiledStep.step.n;
@@ -96,7 +107,7 @@ export async function estimateRun(loaded: LoadedRecipe, providers: CapabilityLoo
     dataset: recipe.name,
     seedRecords,
     steps,
-    estimate: totalEstimate(steps),
+    estimate: totalEstimate(costs),
     ...(recipe.budget ? { budgetUsd: recipe.budget.max_usd } : {}),
   };
 }
@@ -132,22 +143,20 @@ function withMadeUpOutput(record: DataRecord, step: CompiledBatchStep): DataReco
   return { ...record, fields };
 }
 
-function costEstimate(estimator: RequestEstimator, inputTokens: number, outputTokens: number): NonNullable<StepPlan['estimate']> {
-  const batchUsd = estimator.batchUsd(inputTokens, outputTokens) ?? null;
-  const syncUsd = estimator.syncUsd(inputTokens, outputTokens) ?? null;
-  return { inputTokens, outputTokens, batchUsd, syncUsd, savingsUsd: batchUsd === null || syncUsd === null ? null : syncUsd - batchUsd };
+function stepEstimate(cost: StepCostEstimate): NonNullable<StepPlan['estimate']> {
+  const { inputTokens, outputTokens, batchUsd, syncUsd, savingsUsd } = cost;
+  return { inputTokens, outputTokens, batchUsd, syncUsd, savingsUsd };
 }
 
-function totalEstimate(steps: StepPlan[]): RunPlan['estimate'] {
-  const estimates = steps.flatMap((step) => (step.estimate ? [step.estimate] : []));
-  const sum = (pick: (estimate: NonNullable<StepPlan['estimate']>) => number | null): number | null =>
-    estimates.some((estimate) => pick(estimate) === null) ? null : estimates.reduce((total, estimate) => total + (pick(estimate) ?? 0), 0);
+/** USD totals are null when any model has no known price (never a guessed zero). */
+function totalEstimate(costs: StepCostEstimate[]): RunPlan['estimate'] {
+  const run = estimateRunCost(costs);
   return {
-    inputTokens: estimates.reduce((total, estimate) => total + estimate.inputTokens, 0),
-    outputTokens: estimates.reduce((total, estimate) => total + estimate.outputTokens, 0),
-    batchUsd: sum((estimate) => estimate.batchUsd),
-    syncUsd: sum((estimate) => estimate.syncUsd),
-    savingsUsd: sum((estimate) => estimate.savingsUsd),
+    inputTokens: costs.reduce((total, cost) => total + cost.inputTokens, 0),
+    outputTokens: costs.reduce((total, cost) => total + cost.outputTokens, 0),
+    batchUsd: run.batchUsd,
+    syncUsd: run.syncUsd,
+    savingsUsd: run.savingsUsd,
   };
 }
 

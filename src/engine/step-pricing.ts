@@ -43,7 +43,6 @@ export interface RequestEstimator {
   outputTokens: number;
   /** Batch USD for a number of input and output tokens; undefined when the price is unknown. */
   batchUsd(inputTokens: number, outputTokens: number): number | undefined;
-  syncUsd(inputTokens: number, outputTokens: number): number | undefined;
 }
 
 export async function requestEstimator(step: CompiledBatchStep, recipe: Recipe): Promise<RequestEstimator> {
@@ -51,11 +50,11 @@ export async function requestEstimator(step: CompiledBatchStep, recipe: Recipe):
   const tokenizer: TokenEstimator = await loadTokenEstimator(step.step.modelRef, traits);
   const schema = step.output.jsonSchema;
   const price = priceOfStep(step, recipe);
-  const usd = (mode: 'batch' | 'sync') => (inputTokens: number, outputTokens: number) =>
-    price ? costOf({ inputTokens, outputTokens, cachedInputTokens: 0 }, price, mode) : undefined;
+  const batchUsd = (inputTokens: number, outputTokens: number): number | undefined =>
+    price ? costOf({ inputTokens, outputTokens, cachedInputTokens: 0 }, price, 'batch') : undefined;
   if (step.kind === 'embed') {
     // Embeddings bill their input only.
-    return { inputTokens: (request) => tokenizer.countText(request.embedding?.input ?? ''), outputTokens: 0, batchUsd: usd('batch'), syncUsd: usd('sync') };
+    return { inputTokens: (request) => tokenizer.countText(request.embedding?.input ?? ''), outputTokens: 0, batchUsd };
   }
   const maxTokens = step.step.max_tokens;
   return {
@@ -65,7 +64,6 @@ export async function requestEstimator(step: CompiledBatchStep, recipe: Recipe):
       reasoning: traits.reasoningModel(step.step.modelRef.model),
       ...(maxTokens !== undefined ? { maxTokens } : {}),
     }),
-    batchUsd: usd('batch'),
-    syncUsd: usd('sync'),
+    batchUsd,
   };
 }
