@@ -107,24 +107,3 @@ export async function loadTokenEstimator(model: ModelRef, traits: CostTraits): P
     },
   };
 }
-
-const estimators = new Map<string, Promise<TokenEstimator>>();
-
-/**
- * Input tokens of one chat request. Convenient for a few calls; for many requests of one model,
- * `loadTokenEstimator` once and call its synchronous `inputTokens`.
- */
-export async function estimateInputTokens(
-  messages: readonly ChatMessage[],
-  model: ModelRef,
-  traits: CostTraits,
-  options?: InputTokenOptions,
-): Promise<number> {
-  const key = `${model.provider}/${model.model}`;
-  let estimator = estimators.get(key);
-  if (!estimator) {
-    estimator = loadTokenEstimator(model, traits);
-    estimators.set(key, estimator);
-  }
-  return (await estimator).inputTokens(messages, options);
-}

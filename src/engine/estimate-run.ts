@@ -8,7 +8,7 @@ import type { DataRecord } from '../domain.js';
 import type { ProviderCapabilities, StructuredOutputMode } from '../providers/batch-provider.js';
 import { estimateRunCost, estimateStepCost, type StepCostEstimate } from '../cost/cost.js';
 import { estimateSchemaTokens } from '../cost/estimate-output-tokens.js';
-import { openSeeds } from '../seeds/open-seeds.js';
+import { countSeeds, openSeeds } from '../seeds/open-seeds.js';
 import type { LoadedRecipe } from '../recipe/recipe.js';
 import { compileRecipe, isBatchStep, type CapabilityLookup, type CompiledBatchStep } from './compile-recipe.js';
 import { renderRecordRequests } from './render-requests.js';
@@ -46,9 +46,9 @@ export interface RunPlan {
 export async function estimateRun(loaded: LoadedRecipe, providers: CapabilityLookup): Promise<RunPlan> {
   const compiled = await compileRecipe(loaded, providers);
   const { recipe } = compiled;
-  const seeds = () => openSeeds(toSeedSpecs(recipe, loaded.locate), { baseDir: recipe.source.dir });
-  let seedRecords = 0;
-  for await (const _record of seeds()) seedRecords++;
+  const specs = toSeedSpecs(recipe, loaded.locate);
+  const seeds = () => openSeeds(specs, { baseDir: recipe.source.dir });
+  const seedRecords = (await countSeeds(specs, { baseDir: recipe.source.dir })).total;
   let records = seedRecords;
   let exact = true;
   // A few seed records stand in for the data of later steps, whose fields are made up at the size

@@ -56,9 +56,6 @@ export function countInvalid(counts: StepCounts, outcome: Exclude<ResponseOutcom
   if (example && entry.examples.length < MAX_EXAMPLES) entry.examples.push(example);
 }
 
-export function totalInvalid(counts: StepCounts): number {
-  return Object.values(counts.invalid ?? {}).reduce((sum, entry) => sum + (entry?.count ?? 0), 0);
-}
 
 export function summarize(input: {
   store: RunStore;

@@ -13,4 +13,3 @@ export const chatMessageTemplateSchema = z.strictObject({
   role: z.enum(['system', 'user', 'assistant']),
   content: templateSchema,
 });
-export type ChatMessageTemplate = z.infer<typeof chatMessageTemplateSchema>;

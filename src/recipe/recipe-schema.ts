@@ -23,7 +23,6 @@ const seedCommon = {
 };
 
 export const SEED_KINDS = ['inline', 'jsonl', 'csv', 'parquet', 'product'] as const;
-export type SeedKind = (typeof SEED_KINDS)[number];
 
 export const seedEntrySchemas = {
   inline: z.strictObject({ inline: z.array(z.record(z.string(), z.unknown())).min(1), ...seedCommon }),

@@ -47,9 +47,6 @@ export interface FilterStep {
 
 export type Step = GenerateStep | EmbedStep | DedupStep | FilterStep;
 
-/** Steps that send requests to a provider. */
-export type BatchStep = GenerateStep | EmbedStep;
-
 export type SeedSource = SeedEntry & { index: number };
 
 export interface RecipeSourceInfo {

@@ -3,7 +3,6 @@ export type JsonSchema = { [keyword: string]: unknown };
 
 /** The seven JSON Schema type names. */
 export const JSON_TYPE_NAMES = ['string', 'number', 'integer', 'boolean', 'object', 'array', 'null'] as const;
-export type JsonTypeName = (typeof JSON_TYPE_NAMES)[number];
 
 export function isJsonSchemaObject(value: unknown): value is JsonSchema {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

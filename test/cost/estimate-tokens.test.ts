@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import * as cl100k from 'gpt-tokenizer/encoding/cl100k_base';
 import * as o200k from 'gpt-tokenizer/encoding/o200k_base';
-import type { ChatMessage } from '../../src/domain.js';
-import { estimateInputTokens, loadTokenEstimator, REPLY_PRIMING_TOKENS, TOKENS_PER_MESSAGE } from '../../src/cost/estimate-tokens.js';
+import type { CostTraits } from '../../src/cost/cost-traits.js';
+import type { ChatMessage, ModelRef } from '../../src/domain.js';
+import { loadTokenEstimator, type InputTokenOptions, REPLY_PRIMING_TOKENS, TOKENS_PER_MESSAGE } from '../../src/cost/estimate-tokens.js';
 import { ANTHROPIC_COST_TRAITS } from '../../src/providers/anthropic/anthropic-capabilities.js';
 import { GEMINI_COST_TRAITS } from '../../src/providers/gemini/gemini-capabilities.js';
 import { OPENAI_COMPATIBLE_COST_TRAITS } from '../../src/providers/openai-compatible/openai-compatible-capabilities.js';
@@ -44,7 +45,12 @@ describe("the providers' CostTraits", () => {
   });
 });
 
-describe('estimateInputTokens', () => {
+/** A chat's input tokens as a step's estimator counts them. */
+async function estimateInputTokens(messages: readonly ChatMessage[], model: ModelRef, traits: CostTraits, options?: InputTokenOptions): Promise<number> {
+  return (await loadTokenEstimator(model, traits)).inputTokens(messages, options);
+}
+
+describe('inputTokens of a chat', () => {
   it('counts "hello world" as gpt-tokenizer does, with the chat overhead', async () => {
     expect(o200k.countTokens('hello world')).toBe(2);
     const messages: ChatMessage[] = [{ role: 'user', content: 'hello world' }];
