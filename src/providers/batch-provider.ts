@@ -207,6 +207,17 @@ export interface ProviderCatalog {
   open(model: ModelRef, options?: { baseUrl?: string }): Promise<BatchProvider>;
 }
 
+/** What an adapter of a hosted batch API is built with (the registry passes keys from the environment only). */
+export interface HostedAdapterOptions {
+  apiKey: string;
+  /** The API's address; the vendor's own by default. */
+  baseURL?: string;
+  /** Per-attempt timeout in ms for every call. */
+  timeoutMs?: number;
+  /** Retries of idempotent calls (retrieve, list, download, cancel); a create is never retried. */
+  maxRetries?: number;
+}
+
 export interface BatchProvider {
   readonly id: ProviderId;
   readonly capabilities: ProviderCapabilities;

@@ -9,6 +9,7 @@ import type {
   BatchHandle,
   BatchItemResult,
   BatchProvider,
+  HostedAdapterOptions,
   BatchStatus,
   ShardLookup,
   ShardSubmission,
@@ -21,13 +22,7 @@ import { mapAnthropicBatchStatus, mapAnthropicCounts } from './map-anthropic-bat
 /** How far apart our record of a submit and the provider's `created_at` may be (clock skew + latency). */
 const MATCH_WINDOW_MS = 10 * 60 * 1000;
 
-export interface AnthropicBatchProviderOptions {
-  apiKey: string;
-  baseURL?: string;
-  timeoutMs?: number;
-  /** Retries for idempotent calls (retrieve, list, results, cancel). Create is never retried. */
-  maxRetries?: number;
-}
+export type AnthropicBatchProviderOptions = HostedAdapterOptions;
 
 export class AnthropicBatchProvider implements BatchProvider {
   readonly id = 'anthropic' as const;

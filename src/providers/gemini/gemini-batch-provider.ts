@@ -21,6 +21,7 @@ import type {
   BatchHandle,
   BatchItemResult,
   BatchProvider,
+  HostedAdapterOptions,
   BatchStatus,
   ShardKind,
   ShardLookup,
@@ -42,16 +43,10 @@ const MATCH_WINDOW_MS = 10 * 60 * 1000;
 /** The upload MIME type Google's batch guide uses for JSONL input. */
 const JSONL_MIME_TYPE = 'jsonl';
 
-export interface GeminiBatchProviderOptions {
-  apiKey: string;
-  /** Without it the SDK uses GOOGLE_GEMINI_BASE_URL, else https://generativelanguage.googleapis.com. */
-  baseURL?: string;
+/** Without `baseURL` the SDK uses GOOGLE_GEMINI_BASE_URL, else https://generativelanguage.googleapis.com. */
+export interface GeminiBatchProviderOptions extends HostedAdapterOptions {
   /** Default `v1beta` (the SDK's). */
   apiVersion?: string;
-  /** Per-attempt timeout in ms for every call. */
-  timeoutMs?: number;
-  /** Retries for idempotent calls (upload, get, download, list, cancel). Create is never retried. */
-  maxRetries?: number;
   /** Chat shards whose file is at most this many bytes are sent inline; default 10 MB. */
   inlineMaxBytes?: number;
 }

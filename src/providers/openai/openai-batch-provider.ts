@@ -9,6 +9,7 @@ import type {
   BatchHandle,
   BatchItemResult,
   BatchProvider,
+  HostedAdapterOptions,
   BatchStatus,
   ShardLookup,
   ShardSubmission,
@@ -23,14 +24,7 @@ import { mapOpenAIBatchStatus } from './map-openai-batch-status.js';
 export const RUN_METADATA_KEY = 'synthforge_run';
 export const SHARD_METADATA_KEY = 'synthforge_shard';
 
-export interface OpenAIBatchProviderOptions {
-  apiKey: string;
-  baseURL?: string;
-  /** Per-attempt timeout in ms for every call. */
-  timeoutMs?: number;
-  /** Retries for idempotent calls (upload, retrieve, download, list). Create is never retried. */
-  maxRetries?: number;
-}
+export type OpenAIBatchProviderOptions = HostedAdapterOptions;
 
 export class OpenAIBatchProvider implements BatchProvider {
   readonly id = 'openai' as const;
