@@ -3,28 +3,38 @@
  * key that has a final response is never sent again (the response cache), and a key is sent at most
  * once per attempt.
  *
- * key = sha256 over canonical JSON of (provider, model, messages, params, schema, structured-output
- * mode, sample index). The sample index is part of it because `n: 3` asks for three different
- * answers to the same prompt. Everything that changes what the provider would return must be in
- * here (a cache that ignores a transform serves stale answers: curator#408); nothing else may be
- * (a run id or timestamp would defeat the cache).
+ * key = sha256 over canonical JSON of the step's part (key version, provider, model, base URL,
+ * params, schema fingerprint, structured-output mode), then of the request's messages, then its
+ * sample index. The sample index is part of it because `n: 3` asks for three different answers to
+ * the same prompt. Everything that changes what the provider would return must be in here (a cache
+ * that ignores a transform of the prompt serves answers to a prompt that is no longer sent); nothing
+ * else may be (a run id or timestamp would defeat the cache).
+ *
+ * The step's part is the same for every request of a step, so `StepKeys` serialises it once and each
+ * request adds only its messages and sample index. The three parts cannot run into each other: the
+ * first two are JSON values that end where their brackets close, the last is a bare integer.
  */
 import { createHash } from 'node:crypto';
 import type { ChatMessage, ModelRef } from '../domain.js';
 import type { ModelParams, StructuredOutputMode } from '../providers/batch-provider.js';
 import type { JsonSchema } from '../schema/json-schema.js';
 
-export const REQUEST_KEY_VERSION = 1;
+/** 2: the step's part is hashed ahead of the messages instead of inside one JSON object. */
+export const REQUEST_KEY_VERSION = 2;
 
-export interface RequestIdentity {
+/** What every request of a step shares. */
+export interface StepIdentity {
   modelRef: ModelRef;
   /** Only for openai-compatible servers: the same model name on two servers is two models. */
   baseUrl?: string;
-  messages: ChatMessage[];
   params: ModelParams;
   /** `schemaFingerprint(schema)`: computed once per step, not per request. */
   schemaFingerprint: string;
   outputMode: StructuredOutputMode;
+}
+
+export interface RequestIdentity extends StepIdentity {
+  messages: readonly ChatMessage[];
   sampleIndex: number;
 }
 
@@ -33,19 +43,35 @@ export function schemaFingerprint(schema: JsonSchema | Record<string, unknown>):
   return createHash('sha256').update(canonicalJson(schema)).digest('hex');
 }
 
+/** The keys of one step's requests, with the step's part serialised once. */
+export class StepKeys {
+  private readonly prefix: string;
+
+  constructor(step: StepIdentity) {
+    this.prefix = canonicalJson({
+      v: REQUEST_KEY_VERSION,
+      provider: step.modelRef.provider,
+      model: step.modelRef.model,
+      baseUrl: step.baseUrl ?? null,
+      params: step.params,
+      schema: step.schemaFingerprint,
+      outputMode: step.outputMode,
+    });
+  }
+
+  /** The messages' part of a key: serialise once, then call `key` for each sample index. */
+  messagesPart(messages: readonly ChatMessage[]): string {
+    return canonicalMessages(messages);
+  }
+
+  key(messagesPart: string, sampleIndex: number): string {
+    return createHash('sha256').update(this.prefix + messagesPart + String(sampleIndex)).digest('hex');
+  }
+}
+
 export function requestKey(identity: RequestIdentity): string {
-  const canonical = canonicalJson({
-    v: REQUEST_KEY_VERSION,
-    provider: identity.modelRef.provider,
-    model: identity.modelRef.model,
-    baseUrl: identity.baseUrl ?? null,
-    messages: identity.messages,
-    params: identity.params,
-    schema: identity.schemaFingerprint,
-    outputMode: identity.outputMode,
-    sample: identity.sampleIndex,
-  });
-  return createHash('sha256').update(canonical).digest('hex');
+  const keys = new StepKeys(identity);
+  return keys.key(keys.messagesPart(identity.messages), identity.sampleIndex);
 }
 
 /**
@@ -59,6 +85,30 @@ export function customIdFor(key: string): string {
 /** JSON with object keys sorted at every depth, so equal values always hash equally. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));
+}
+
+/**
+ * `canonicalJson(messages)` without building sorted copies: a plain `{ role, content }` message is
+ * written directly with its keys in sorted order; anything else goes through `canonicalJson`.
+ */
+function canonicalMessages(messages: readonly ChatMessage[]): string {
+  let text = '[';
+  for (let index = 0; index < messages.length; index++) {
+    const message = messages[index]!;
+    if (index > 0) text += ',';
+    text += isPlainMessage(message) ? `{"content":${JSON.stringify(message.content)},"role":${JSON.stringify(message.role)}}` : canonicalJson(message);
+  }
+  return `${text}]`;
+}
+
+function isPlainMessage(message: ChatMessage): boolean {
+  if (typeof message.content !== 'string' || typeof message.role !== 'string') return false;
+  let keys = 0;
+  for (const name in message) {
+    if (name !== 'role' && name !== 'content') return false;
+    keys++;
+  }
+  return keys === 2 && Object.getPrototypeOf(message) === Object.prototype;
 }
 
 function sortKeys(value: unknown): unknown {
