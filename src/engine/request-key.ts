@@ -14,7 +14,7 @@
  * request adds only its messages and sample index. The three parts cannot run into each other: the
  * first two are JSON values that end where their brackets close, the last is a bare integer.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { ChatMessage, ModelRef } from '../domain.js';
 import type { ModelParams, StructuredOutputMode } from '../providers/batch-provider.js';
 import type { JsonSchema } from '../schema/json-schema.js';
@@ -40,7 +40,7 @@ export interface RequestIdentity extends StepIdentity {
 
 /** sha256 of the schema's canonical JSON: the schema's part of every request key of a step. */
 export function schemaFingerprint(schema: JsonSchema | Record<string, unknown>): string {
-  return createHash('sha256').update(canonicalJson(schema)).digest('hex');
+  return sha256Hex(canonicalJson(schema));
 }
 
 /** The keys of one step's requests, with the step's part serialised once. */
@@ -65,7 +65,7 @@ export class StepKeys {
   }
 
   key(messagesPart: string, sampleIndex: number): string {
-    return createHash('sha256').update(this.prefix + messagesPart + String(sampleIndex)).digest('hex');
+    return sha256Hex(this.prefix + messagesPart + String(sampleIndex));
   }
 }
 
@@ -73,6 +73,16 @@ export function requestKey(identity: RequestIdentity): string {
   const keys = new StepKeys(identity);
   return keys.key(keys.messagesPart(identity.messages), identity.sampleIndex);
 }
+
+/**
+ * Hex sha256 of a string. The one-shot `crypto.hash` (Node 20.12 and later) takes about half the time
+ * of a Hash object for a request's few hundred bytes; older Node 20 releases, which the engines
+ * field still admits, lack it.
+ */
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'hex')
+    : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 /**
  * The provider-facing id of a request: `r` + 40 hex digits of the key, which satisfies Anthropic's

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { customIdFor, requestKey, StepKeys, type RequestIdentity } from '../../src/engine/request-key.js';
+import { canonicalJson, customIdFor, REQUEST_KEY_VERSION, requestKey, StepKeys, type RequestIdentity } from '../../src/engine/request-key.js';
 
 const BASE: RequestIdentity = {
   modelRef: { provider: 'openai', model: 'gpt-4o-mini' },
@@ -68,6 +69,15 @@ describe('requestKey', () => {
   it('treats a message with an extra field as a different message', () => {
     const extra = { ...BASE.messages[1]!, name: 'customer' } as (typeof BASE.messages)[number];
     expect(requestKey({ ...BASE, messages: [BASE.messages[0]!, extra] })).not.toBe(requestKey(BASE));
+  });
+});
+
+describe('the key bytes', () => {
+  it('are sha256 of the step part, the messages and the sample index, each canonical JSON', () => {
+    expect(REQUEST_KEY_VERSION).toBe(2);
+    const step = canonicalJson({ v: 2, provider: 'openai', model: 'gpt-4o-mini', baseUrl: null, params: BASE.params, schema: BASE.schemaFingerprint, outputMode: 'native' });
+    const expected = createHash('sha256').update(`${step}${canonicalJson(BASE.messages)}3`).digest('hex');
+    expect(requestKey({ ...BASE, sampleIndex: 3 })).toBe(expected);
   });
 });
 
