@@ -17,7 +17,7 @@ import OpenAI from 'openai';
 import { startEmulator } from '../src/emulator/emulator.js';
 import { readBodyLines } from '../src/providers/read-lines.js';
 import { numberOption, optionValue } from './bench-args.js';
-import { formatCount, formatMiB, formatRatio, formatSeconds, printTable } from './bench-table.js';
+import { formatCount, formatMiB, formatRatio, formatSeconds, printSummary, printTable } from './bench-table.js';
 import { measureStage, type StageMeasure } from './stage-meter.js';
 
 const SCHEMA = {
@@ -183,6 +183,17 @@ export async function run(args: string[]): Promise<void> {
         `real API does. run: the emulator scans the file (JSON per line, ids, model, limits; its floor is the scan floor) and answers ` +
         `every line. download: all ${formatCount(phases.outputLines)} output lines through the adapter's line reader.`,
     );
+    console.log('');
+    printSummary('emulator', {
+      requests,
+      mb: bytes / 1e6,
+      upload_s: phases.upload.seconds,
+      upload_floor_ratio: phases.upload.seconds / transfer.seconds,
+      run_s: phases.run.seconds,
+      run_floor_ratio: phases.run.seconds / scan.seconds,
+      download_lines_per_s: phases.download.items / phases.download.seconds,
+      peak_rss_mib: Math.max(phases.upload.peakRssBytes, phases.create.peakRssBytes, phases.run.peakRssBytes, phases.download.peakRssBytes) / 2 ** 20,
+    });
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }

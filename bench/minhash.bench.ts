@@ -21,7 +21,7 @@ import { encodeTexts, SketchPool } from '../src/dedup/sketch-pool.js';
 import { DocumentSketcher } from '../src/dedup/document-sketcher.js';
 import type { MillionResult } from './dedup-million.js';
 import { generateCorpus, groundTruthPairs, trueDuplicates, type CorpusDocument, type GroundTruthPair } from './synthetic-corpus.js';
-import { formatCount, printTable } from './bench-table.js';
+import { type SummaryFigures, formatCount, printSummary, printTable, summaryWord } from './bench-table.js';
 
 const NUM_PERM = 128;
 const REPEATS = 3;
@@ -219,7 +219,7 @@ async function measureDedup(
   };
 }
 
-async function measureAccuracy(documents: CorpusDocument[], pairs: GroundTruthPair[], spec: DedupSpec): Promise<void> {
+async function measureAccuracy(documents: CorpusDocument[], pairs: GroundTruthPair[], spec: DedupSpec): Promise<SummaryFigures> {
   const sketcher = await DocumentSketcher.create(resolveDedupConfig(spec));
   const signatures = new Map<number, MinHashSignature>();
   const signatureOf = (index: number): MinHashSignature => {
@@ -249,11 +249,13 @@ async function measureAccuracy(documents: CorpusDocument[], pairs: GroundTruthPa
     ['K', 'RMSE', 'theory sqrt(mean J(1-J)/K)', 'RMSE / theory', 'bias'],
     [[NUM_PERM, rmse.toFixed(4), theory.toFixed(4), `${(rmse / theory).toFixed(3)}`, (bias / measured.length).toFixed(4)]],
   );
+  return { case: 'jaccard_estimate', pairs: measured.length, k: NUM_PERM, rmse: Number(rmse.toFixed(4)), rmse_theory_ratio: rmse / theory };
 }
 
-async function measureRecall(documents: CorpusDocument[], pairs: GroundTruthPair[]): Promise<void> {
+async function measureRecall(documents: CorpusDocument[], pairs: GroundTruthPair[]): Promise<SummaryFigures[]> {
   const truth = trueDuplicates(pairs, 0.8);
   const rows: (string | number)[][] = [];
+  const summaries: SummaryFigures[] = [];
   for (const highRecall of [false, true]) {
     const spec = parseDedupSpec({ fields: ['text'], near: { threshold: 0.8, high_recall: highRecall } });
     const deduper = await createDeduper(spec);
@@ -266,6 +268,12 @@ async function measureRecall(documents: CorpusDocument[], pairs: GroundTruthPair
     }
     const stats = deduper.stats();
     const near = deduper.config.near!;
+    summaries.push({
+      case: `recall_${near.bands}x${near.rows}`,
+      threshold: 0.8,
+      recall: Number((truePositives / truth.size).toFixed(4)),
+      precision: Number((truePositives / dropped).toFixed(4)),
+    });
     rows.push([
       `${near.bands}×${near.rows}${highRecall ? ' (high_recall)' : ''}`,
       (truePositives / truth.size).toFixed(4),
@@ -277,7 +285,7 @@ async function measureRecall(documents: CorpusDocument[], pairs: GroundTruthPair
     ]);
   }
   console.log(`\nplanted near-duplicates at threshold 0.8: a document is a true duplicate when an earlier one has exact J ≥ 0.8 (goal ≥ 0.99 / ≥ 0.99)`);
-  printTable(['bands × rows', 'recall', 'precision', 'removed / ideal', 'exact / near', 'pairs verified', 'largest cluster'], rows);
+  printTable(['bands × rows', 'recall', 'precision', 'removed / ideal', 'exact / near', 'pairs verified', 'largest cluster'], rows);  return summaries;
 }
 
 async function writeMillionCorpus(path: string, documents: number): Promise<void> {
@@ -296,7 +304,7 @@ async function writeMillionCorpus(path: string, documents: number): Promise<void
   renameSync(partial, path);
 }
 
-async function measureMillion(args: readonly string[]): Promise<void> {
+async function measureMillion(args: readonly string[]): Promise<SummaryFigures[]> {
   const documents = option(args, 'million-docs', 1_000_000);
   const path = join(tmpdir(), `synthforge-dedup-corpus-${documents}.jsonl`);
   if (!existsSync(path)) {
@@ -305,6 +313,7 @@ async function measureMillion(args: readonly string[]): Promise<void> {
   }
   const script = fileURLToPath(new URL('./dedup-million.ts', import.meta.url));
   const rows: (string | number)[][] = [];
+  const summaries: SummaryFigures[] = [];
   for (const limit of [Math.min(100_000, documents), documents]) {
     for (const workers of [1, 2]) {
       console.log(`  deduplicating ${formatCount(limit)} documents with ${workers === 1 ? '1 thread' : `${workers} workers`} …`);
@@ -314,6 +323,14 @@ async function measureMillion(args: readonly string[]): Promise<void> {
       });
       if (child.status !== 0) throw new Error(`dedup-million.ts failed: ${child.stderr}`);
       const result = JSON.parse(child.stdout.trim().split('\n').pop()!) as MillionResult;
+      summaries.push({
+        case: 'dedup_large',
+        docs: result.docs,
+        workers,
+        docs_per_s: result.docsPerSecond,
+        cpu_us_per_doc: (result.cpuSeconds * 1e6) / result.docs,
+        peak_rss_mib: result.maxRssBytes / 2 ** 20,
+      });
       rows.push([
         formatCount(result.docs),
         workers,
@@ -327,7 +344,7 @@ async function measureMillion(args: readonly string[]): Promise<void> {
     }
   }
   console.log(`\nlarge runs (child process per row; JSONL read + parse included; goal: 1M within 2 GB peak RSS)`);
-  printTable(['documents', 'workers', 'docs/s', 'seconds', 'CPU µs/doc', 'peak RSS', 'index typed arrays', 'dropped'], rows);
+  printTable(['documents', 'workers', 'docs/s', 'seconds', 'CPU µs/doc', 'peak RSS', 'index typed arrays', 'dropped'], rows);  return summaries;
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -379,9 +396,24 @@ export async function run(args: string[]): Promise<void> {
     dedup.rows.map((row) => [row.name, formatCount(row.docsPerSecond), row.cpuMicrosPerDoc.toFixed(1)]),
   );
 
-  await measureAccuracy(documents, pairs, spec);
-  await measureRecall(documents, pairs);
+  const summaries: SummaryFigures[] = [
+    ...signatures.rows.map((row, index) => ({
+      case: summaryWord(row.name),
+      // The npm package's row (the first) signs only the baseline's documents.
+      docs: index === 0 ? Math.min(baselineDocs, documentCount) : documentCount,
+      docs_per_s: row.docsPerSecond,
+      baseline_ratio: row.docsPerSecond / baseline,
+      cpu_us_per_doc: row.cpuMicrosPerDoc,
+    })),
+    { case: 'workers_2_vs_1_from_text', median_ratio: median(signatures.scaling.fromText) },
+    { case: 'workers_2_vs_1_pre_encoded', median_ratio: median(signatures.scaling.preEncoded) },
+    ...dedup.rows.map((row) => ({ case: summaryWord(row.name), docs: documentCount, docs_per_s: row.docsPerSecond, cpu_us_per_doc: row.cpuMicrosPerDoc })),
+  ];
+  summaries.push(await measureAccuracy(documents, pairs, spec));
+  summaries.push(...(await measureRecall(documents, pairs)));
 
-  if (args.includes('--million')) await measureMillion(args);
+  if (args.includes('--million')) summaries.push(...(await measureMillion(args)));
   else console.log('\n1M-document case skipped (about 2–3 minutes): npm run bench -- minhash --million');
+  console.log('');
+  for (const figures of summaries) printSummary('minhash', figures);
 }

@@ -17,7 +17,7 @@ import { runRecipe } from '../src/api/run-recipe.js';
 import type { RunEvent } from '../src/engine/run-events.js';
 import type { RunSummary } from '../src/engine/run-report.js';
 import { hasFlag, optionValue, saveJson, sizesOption } from './bench-args.js';
-import { formatCount, formatRatio, formatSeconds, printTable } from './bench-table.js';
+import { formatCount, formatRatio, formatSeconds, printSummary, printTable } from './bench-table.js';
 import { scaleRecipe, writeSeedFile } from './scale-recipe.js';
 
 const DEFAULT_SIZES = [2_000, 20_000];
@@ -162,5 +162,17 @@ export async function run(args: string[]): Promise<void> {
     ['phase', ...rows.map((row) => `${formatCount(row.records)} records`)],
     names.map((name) => [name, ...rows.map((row) => (row.phases[name] === undefined ? '–' : formatSeconds(row.phases[name]! / 1000)))]),
   );
+  console.log('');
+  for (const row of rows) {
+    printSummary('orchestration', {
+      records: row.records,
+      requests: row.requests,
+      wall_s: row.wallMs / 1000,
+      overhead_s: row.overheadMs / 1000,
+      overhead_ms_per_req: row.overheadMs / row.requests,
+      overhead_ratio: row.overheadMs / row.configuredMs,
+      cpu_s: row.cpuMs / 1000,
+    });
+  }
   saveJson(args, rows);
 }

@@ -13,7 +13,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasFlag, optionValue, saveJson, sizesOption } from './bench-args.js';
 import { runMeasurement } from './bench-child.js';
-import { formatCount, formatMiB, formatMicros, formatRatio, formatSeconds, printTable } from './bench-table.js';
+import { formatCount, formatMiB, formatMicros, formatRatio, formatSeconds, printSummary, printTable } from './bench-table.js';
 import { runPlanningChild, type PlanningChildResult } from './planning-child.js';
 import { writeSeedFile } from './scale-recipe.js';
 
@@ -104,5 +104,19 @@ function printResults(rows: readonly Row[]): void {
   if (pieces.length > 0) {
     console.log('\nwhere a request goes (CPU µs per request, measured piece by piece on the first records after the run; the rest of the planRound figure is store bookkeeping and shard writing)');
     printTable(['requests', 'n', 'piece', 'CPU µs/req'], pieces);
+  }
+  console.log('');
+  for (const { size, n, ours, floor } of rows) {
+    const plan = ours.stages[1]!;
+    const base = floor.stages[0]!;
+    printSummary('planning', {
+      requests: size,
+      n,
+      req_per_s: plan.items / plan.seconds,
+      cpu_us_per_req: (plan.cpuSeconds * 1e6) / Math.max(plan.items, 1),
+      baseline_req_per_s: base.items / base.seconds,
+      baseline_ratio: plan.seconds / base.seconds,
+      peak_rss_mib: plan.peakRssBytes / 2 ** 20,
+    });
   }
 }

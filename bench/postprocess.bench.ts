@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasFlag, saveJson, sizesOption } from './bench-args.js';
 import { runMeasurement } from './bench-child.js';
-import { formatCount, formatMiB, formatMicros, formatRatio, formatSeconds, printTable } from './bench-table.js';
+import { formatCount, formatMiB, formatMicros, formatRatio, formatSeconds, printSummary, printTable } from './bench-table.js';
 import { runPostprocessChild, type BaselineResult, type MeasureResult, type PrepareResult } from './postprocess-child.js';
 
 const DEFAULT_SIZES = [20_000, 100_000];
@@ -155,5 +155,18 @@ function printResults(results: readonly SizeResult[]): void {
     console.log(
       `peak RSS ${formatCount(large.size)} / ${formatCount(small.size)}: ${formatRatio(ratio)} dedup index aside (goal ≤ ${RSS_GOAL}×: ${ratio <= RSS_GOAL ? 'met' : 'NOT met'}), ${formatRatio(processRatio)} for the whole process`,
     );
+  }  console.log('');
+  for (const { size, measure, baseline } of results) {
+    const seconds = measure.stages.reduce((sum, stage) => sum + stage.seconds, 0);
+    const cpu = measure.stages.reduce((sum, stage) => sum + stage.cpuSeconds, 0);
+    const floor = baseline.stages[0]!;
+    printSummary('postprocess', {
+      lines: size,
+      lines_per_s: measure.resultLines / seconds,
+      cpu_us_per_line: (cpu * 1e6) / Math.max(measure.resultLines, 1),
+      floor_lines_per_s: floor.items / floor.seconds,
+      floor_ratio: seconds / floor.seconds,
+      peak_rss_mib_index_aside: peakWithoutIndex(measure) / 2 ** 20,
+    });
   }
 }

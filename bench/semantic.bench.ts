@@ -11,7 +11,7 @@ import { parseDedupSpec } from '../src/dedup/dedup-spec.js';
 import { createSplitMix32 } from '../src/dedup/mix32.js';
 import { JsVectorBlock } from '../src/dedup/vector-block.js';
 import { createVectorBlock } from '../src/dedup/vector-store.js';
-import { formatCount, printTable } from './bench-table.js';
+import { type SummaryFigures, formatCount, printSummary, printTable, summaryWord } from './bench-table.js';
 
 export interface PlantedVectors {
   /** Unit vectors (float32), in stream order. */
@@ -96,7 +96,7 @@ function option(args: readonly string[], name: string, fallback: string): string
 }
 
 /** Kernel throughput: a store of `count` random vectors scanned by `queries` queries. */
-function kernelThroughput(count: number, dimension: number): (string | number)[][] {
+function kernelThroughput(count: number, dimension: number): { rows: (string | number)[][]; summaries: SummaryFigures[] } {
   const planted = generatePlantedVectors({ count: count + 64, dimension, copyFraction: 0, decoyFraction: 0, seed: 5 });
   const stride = Math.ceil(dimension / 4) * 4;
   const wasm = createVectorBlock(stride, count);
@@ -110,6 +110,7 @@ function kernelThroughput(count: number, dimension: number): (string | number)[]
   const queries = new Float32Array(64 * stride);
   for (let query = 0; query < 64; query++) queries.set(planted.vectors[count + query]!, query * stride);
   const rows: (string | number)[][] = [];
+  const summaries: SummaryFigures[] = [];
   const measure = (name: string, block: typeof wasm, perPass: 1 | 4, queryCount: number): void => {
     let best = Number.POSITIVE_INFINITY;
     for (let round = 0; round < 3; round++) {
@@ -126,13 +127,14 @@ function kernelThroughput(count: number, dimension: number): (string | number)[]
     }
     const compared = count * queryCount;
     rows.push([name, formatCount(compared / best), ((compared * dimension) / best / 1e9).toFixed(2)]);
+    summaries.push({ case: `kernel_${summaryWord(name)}`, vectors: count, dim: dimension, compared_per_s: compared / best, gmac_per_s: (compared * dimension) / best / 1e9 });
   };
   if (wasm.kind === 'wasm') {
     measure('WASM SIMD, one query per pass (dots)', wasm, 1, 64);
     measure('**WASM SIMD, four queries per pass (dots4)**', wasm, 4, 64);
   }
   measure('JavaScript (float32-exact fallback)', js, 1, 8);
-  return rows;
+  return { rows, summaries };
 }
 
 interface DedupRun {
@@ -187,7 +189,9 @@ export async function run(args: string[]): Promise<void> {
   const kernelVectors = Number(option(args, 'kernel-vectors', '20000'));
 
   console.log(`\nExact search kernels: ${formatCount(kernelVectors)} stored vectors × ${dimension} float32, best of 3 rounds`);
-  printTable(['kernel', 'vectors compared/s', 'GMAC/s'], kernelThroughput(kernelVectors, dimension));
+  const kernels = kernelThroughput(kernelVectors, dimension);
+  printTable(['kernel', 'vectors compared/s', 'GMAC/s'], kernels.rows);
+  const summaries = [...kernels.summaries];
 
   for (const size of sizes) {
     const planted = generatePlantedVectors({ count: size, dimension, threshold });
@@ -224,5 +228,20 @@ export async function run(args: string[]): Promise<void> {
       }),
     );
     console.log(`index memory: exact ${(exact.stats.indexBytes / 2 ** 20).toFixed(1)} MiB, lsh ${(lsh.stats.indexBytes / 2 ** 20).toFixed(1)} MiB`);
+    for (const [name, result] of rows) {
+      const { recall, precision } = agreement(result.verdicts, exact.verdicts);
+      summaries.push({
+        case: `dedup_${summaryWord(name.replace('(reference)', ''))}`,
+        vectors: size,
+        dim: dimension,
+        records_per_s: size / result.seconds,
+        cosines_per_s: result.stats.semanticCompared / result.seconds,
+        recall_vs_exact: Number(recall.toFixed(4)),
+        precision_vs_exact: Number(precision.toFixed(4)),
+        speedup: exact.seconds / result.seconds,
+      });
+    }
   }
+  console.log('');
+  for (const figures of summaries) printSummary('semantic', figures);
 }

@@ -14,7 +14,7 @@ import { compileRecipe, isBatchStep, type CapabilityLookup, type CompiledBatchSt
 import { renderRecordRequests } from './render-requests.js';
 import { ShardRotation, shardLimits } from './shard-writer.js';
 import { toSeedSpecs } from './seed-sources.js';
-import { priceOfStep, requestEstimator, type RequestEstimator } from './step-pricing.js';
+import { priceOfStep, tokenCountingEstimator as requestEstimator, type RequestEstimator } from './step-pricing.js';
 
 export interface StepPlan {
   name: string;

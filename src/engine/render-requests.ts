@@ -7,7 +7,7 @@ import type { DataRecord, ModelRef } from '../domain.js';
 import type { ProviderRequest } from '../providers/batch-provider.js';
 import { renderMessages } from '../prompt/render-messages.js';
 import type { CompiledBatchStep, CompiledEmbedStep } from './compile-recipe.js';
-import { customIdFor, requestKey, schemaFingerprint } from './request-key.js';
+import { customIdFor, requestKey, schemaFingerprint, StepKeys } from './request-key.js';
 
 export interface RenderedRequest {
   record: DataRecord;
@@ -31,17 +31,12 @@ export function* renderRecordRequests(step: CompiledBatchStep, record: DataRecor
     record.id,
   );
   const modelRef: ModelRef = step.step.modelRef;
+  const keys = stepKeysOf(step);
+  // One serialisation of the messages serves every sample index.
+  const messagesPart = keys.messagesPart(messages);
   // (generate steps only from here on)
   for (let sampleIndex = 0; sampleIndex < step.step.n; sampleIndex++) {
-    const key = requestKey({
-      modelRef,
-      ...(step.step.base_url ? { baseUrl: step.step.base_url } : {}),
-      messages,
-      params: step.params,
-      schemaFingerprint: fingerprintOf(step),
-      outputMode: step.outputMode,
-      sampleIndex,
-    });
+    const key = keys.key(messagesPart, sampleIndex);
     yield {
       record,
       sampleIndex,
@@ -57,15 +52,21 @@ export function* renderRecordRequests(step: CompiledBatchStep, record: DataRecor
   }
 }
 
-const fingerprints = new WeakMap<object, string>();
+const stepKeys = new WeakMap<CompiledBatchStep, StepKeys>();
 
-function fingerprintOf(step: CompiledBatchStep): string {
-  let fingerprint = fingerprints.get(step.output.jsonSchema);
-  if (!fingerprint) {
-    fingerprint = schemaFingerprint(step.output.jsonSchema);
-    fingerprints.set(step.output.jsonSchema, fingerprint);
+function stepKeysOf(step: CompiledBatchStep): StepKeys {
+  let keys = stepKeys.get(step);
+  if (!keys) {
+    keys = new StepKeys({
+      modelRef: step.step.modelRef,
+      ...(step.step.base_url ? { baseUrl: step.step.base_url } : {}),
+      params: step.params,
+      schemaFingerprint: schemaFingerprint(step.output.jsonSchema),
+      outputMode: step.outputMode,
+    });
+    stepKeys.set(step, keys);
   }
-  return fingerprint;
+  return keys;
 }
 
 /** The id of the record a sample becomes: the parent's id, suffixed with `.k` when n > 1. */

@@ -43,3 +43,22 @@ function cellsOf(line: string): string[] | undefined {
     .split(' | ')
     .map((cell) => cell.trim());
 }
+
+/** The format every benchmark's closing lines follow: `summary <bench> key=value … cores=N`. */
+export const SUMMARY_LINE = /^summary [a-z][a-z0-9_-]* (?:[a-z][a-z0-9_]*=[\w.:/+-]+ )*cores=\d+$/;
+
+/**
+ * The `summary` lines of a benchmark's output as key → value maps, after checking that each has the
+ * summary format and that they are the last lines printed (nothing but blank lines between them).
+ */
+export function summaryLines(text: string, bench: string): Record<string, string>[] {
+  const lines = text.split('\n');
+  const first = lines.findIndex((line) => line.startsWith('summary '));
+  if (first < 0) throw new Error('no summary line in the output');
+  const tail = lines.slice(first).filter((line) => line.trim() !== '');
+  for (const line of tail) {
+    if (!SUMMARY_LINE.test(line)) throw new Error(`not a summary line: ${JSON.stringify(line)}`);
+    if (line.split(' ')[1] !== bench) throw new Error(`summary of another benchmark: ${JSON.stringify(line)}`);
+  }
+  return tail.map((line) => Object.fromEntries(line.split(' ').slice(2).map((field) => field.split('=') as [string, string])));
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { run } from '../../bench/orchestration.bench.js';
-import { captureLog, numberIn, tableRows } from './captured-tables.js';
+import { captureLog, numberIn, summaryLines, tableRows } from './captured-tables.js';
 
 describe('orchestration benchmark (smoke)', () => {
   it('runs a tiny offline recipe and prints the overhead against the configured emulator time', async () => {
@@ -13,5 +13,9 @@ describe('orchestration benchmark (smoke)', () => {
     expect(numberIn(row!['overhead s'])).toBeCloseTo(numberIn(row!['wall s']) - 0.1, 1);
     const phases = tableRows(text, 'phase').map((item) => item.phase);
     expect(phases).toEqual(expect.arrayContaining(['plan (render, keys, store, shards)', 'collect (download, parse, validate, store)', 'write version']));
+    const [summary, ...more] = summaryLines(text, 'orchestration');
+    expect(more).toEqual([]);
+    expect(summary).toMatchObject({ records: '200', requests: '200' });
+    expect(Number(summary!.overhead_ms_per_req)).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { run } from '../../bench/postprocess.bench.js';
-import { captureLog, numberIn, tableRows } from './captured-tables.js';
+import { availableParallelism } from 'node:os';
+import { captureLog, numberIn, summaryLines, tableRows } from './captured-tables.js';
 
 describe('post-processing benchmark (smoke)', () => {
   it('collects, dedups and writes a tiny size and prints its tables', async () => {
@@ -30,5 +31,13 @@ describe('post-processing benchmark (smoke)', () => {
     expect(endToEnd.map((row) => numberIn(row['lines/s']))).toEqual([expect.any(Number), expect.any(Number)]);
     expect(numberIn(endToEnd[0]!['× floor time'])).toBeGreaterThan(0);
     expect(text).toMatch(/peak RSS 300 \/ 200: [\d.]+× dedup index aside/);
+
+    const summaries = summaryLines(text, 'postprocess');
+    expect(summaries.map((line) => line.lines)).toEqual(['200', '300']);
+    for (const line of summaries) {
+      expect(Number(line.lines_per_s)).toBeGreaterThan(0);
+      expect(Number(line.floor_ratio)).toBeGreaterThan(0);
+      expect(Number(line.cores)).toBe(availableParallelism());
+    }
   });
 });

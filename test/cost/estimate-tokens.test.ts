@@ -3,7 +3,7 @@ import * as cl100k from 'gpt-tokenizer/encoding/cl100k_base';
 import * as o200k from 'gpt-tokenizer/encoding/o200k_base';
 import type { CostTraits } from '../../src/cost/cost-traits.js';
 import type { ChatMessage, ModelRef } from '../../src/domain.js';
-import { loadTokenEstimator, type InputTokenOptions, REPLY_PRIMING_TOKENS, TOKENS_PER_MESSAGE } from '../../src/cost/estimate-tokens.js';
+import { CHARACTERS_PER_TOKEN, lengthTokenEstimator, loadTokenEstimator, type InputTokenOptions, REPLY_PRIMING_TOKENS, TOKENS_PER_MESSAGE } from '../../src/cost/estimate-tokens.js';
 import { ANTHROPIC_COST_TRAITS } from '../../src/providers/anthropic/anthropic-capabilities.js';
 import { GEMINI_COST_TRAITS } from '../../src/providers/gemini/gemini-capabilities.js';
 import { OPENAI_COMPATIBLE_COST_TRAITS } from '../../src/providers/openai-compatible/openai-compatible-capabilities.js';
@@ -119,5 +119,33 @@ describe('loadTokenEstimator', () => {
     const withLarge = estimator.inputTokens(chat, { schema: large });
     expect(withLarge).toBeGreaterThan(withSmall);
     expect(estimator.inputTokens(chat, { schema: small })).toBe(withSmall);
+  });
+});
+
+describe('lengthTokenEstimator', () => {
+  it('counts ceil(characters / 4) per text with the same chat framing as the counted estimate', () => {
+    expect(CHARACTERS_PER_TOKEN).toBe(4);
+    const estimator = lengthTokenEstimator(GPT_4O, OPENAI_COST_TRAITS);
+    const messages: ChatMessage[] = [{ role: 'user', content: 'hello world' }];
+    // 3 priming + 3 per message + "user" (1) + "hello world" (11 characters: 3)
+    expect(estimator.inputTokens(messages)).toBe(REPLY_PRIMING_TOKENS + TOKENS_PER_MESSAGE + 1 + 3);
+    expect(estimator.countText('a'.repeat(9))).toBe(3);
+    expect(estimator.tokenizer).toEqual(OPENAI_COST_TRAITS.tokenizer(GPT_4O.model));
+  });
+
+  it("applies the provider's correction factor and schema framing", () => {
+    const estimator = lengthTokenEstimator(HAIKU, ANTHROPIC_COST_TRAITS);
+    const schema = { type: 'string' };
+    const plain = REPLY_PRIMING_TOKENS + TOKENS_PER_MESSAGE * 2 + 2 + Math.ceil(chat[0]!.content.length / 4) + 1 + Math.ceil(chat[1]!.content.length / 4);
+    expect(estimator.inputTokens(chat)).toBe(Math.ceil(plain * 1.2));
+    const framed = plain + Math.ceil(JSON.stringify(schema).length / 4) + ANTHROPIC_COST_TRAITS.schemaFramingTokens;
+    expect(estimator.inputTokens(chat, { schema })).toBe(Math.ceil(framed * 1.2));
+  });
+
+  it('stays within a factor of two of the counted estimate on English prose', async () => {
+    const counted = (await loadTokenEstimator(GPT_4O, OPENAI_COST_TRAITS)).inputTokens(chat);
+    const guessed = lengthTokenEstimator(GPT_4O, OPENAI_COST_TRAITS).inputTokens(chat);
+    expect(guessed / counted).toBeGreaterThan(0.5);
+    expect(guessed / counted).toBeLessThan(2);
   });
 });

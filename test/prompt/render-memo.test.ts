@@ -1,5 +1,7 @@
+import { Environment, Interpreter, Template } from '@huggingface/jinja';
 import { describe, expect, it } from 'vitest';
 import { compileTemplate } from '../../src/prompt/compile-template.js';
+import { createGlobalEnvironment } from '../../src/prompt/jinja-globals.js';
 import { RenderMemo } from '../../src/prompt/render-memo.js';
 
 describe('RenderMemo keys', () => {
@@ -82,5 +84,53 @@ describe('compileTemplate with the memo', () => {
     expect(() => template.render({ fail: true })).toThrow(/stop/);
     expect(() => template.render({ fail: true })).toThrow(/stop/);
     expect(template.render({ fail: false })).toBe('ok');
+  });
+});
+
+/** The template rendered whole by the library's interpreter: no memo, no splitting into parts. */
+function renderWhole(source: string, fields: Record<string, unknown>): string {
+  const scope = new Environment(createGlobalEnvironment());
+  for (const [name, value] of Object.entries(fields)) if (value !== undefined) scope.set(name, value);
+  return String(new Interpreter(scope).run(new Template(source).parsed).value);
+}
+
+describe('compileTemplate, statement by statement', () => {
+  const sources = [
+    // Shaped like a support prompt: unique text, a list, numbers, an optional field with a default.
+    'About their {{ product }}:\n"{{ question | trim }}"\n{% if tags %}Topics: {{ tags | join(", ") }}.{% endif %}\n' +
+      '{% if priority > 2 %}Urgent.{% else %}Explain first.{% endif %} Reply in {{ locale | default("en") }}, ' +
+      'at most {{ 120 if priority > 1 else 200 }} words.{% for i in range(priority) %}{{ loop.index }}{% endfor %}',
+    // A set inside an if binds for the rest of the template: rendered whole, still the same text.
+    '{% if priority > 1 %}{% set tone = "brisk" %}{% else %}{% set tone = "calm" %}{% endif %}{{ product }}: {{ tone }} {{ question }}',
+    '{% macro shout(x) %}{{ x | upper }}!{% endmacro %}{{ shout(product) }} {{ question }}',
+    '{{ product }}{# a comment #} {{ none }}{{ true }} {{ tags }} {{ question | length }}',
+  ];
+
+  it('renders exactly what the interpreter renders for the whole template, over unique and repeating records', () => {
+    let state = 99;
+    const pick = (choices: number): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return (state >>> 16) % choices;
+    };
+    for (const source of sources) {
+      const template = compileTemplate(source);
+      for (let index = 0; index < 3000; index++) {
+        const fields: Record<string, unknown> = {
+          product: ['router', 'modem', 'mesh system'][pick(3)],
+          question: `  question ${index} about ${pick(5)}  `,
+          tags: [[], ['wifi'], ['wifi', 'dns'], ['vpn', 'setup', 'billing']][pick(4)],
+          priority: pick(4),
+          ...(pick(3) === 0 ? { locale: ['de', 'fr'][pick(2)] } : {}),
+        };
+        expect(template.render(fields)).toBe(renderWhole(source, fields));
+      }
+    }
+  });
+
+  it('does not remember a part that raised, and raises in the same part again', () => {
+    const template = compileTemplate('{{ product }}: {% if fail %}{{ raise_exception("stop " ~ product) }}{% endif %}ok');
+    expect(() => template.render({ product: 'router', fail: true })).toThrow(/stop router/);
+    expect(() => template.render({ product: 'router', fail: true })).toThrow(/stop router/);
+    expect(template.render({ product: 'router', fail: false })).toBe('router: ok');
   });
 });
