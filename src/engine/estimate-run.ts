@@ -14,7 +14,7 @@ import { compileRecipe, isBatchStep, type CapabilityLookup, type CompiledBatchSt
 import { renderRecordRequests } from './render-requests.js';
 import { ShardRotation, shardLimits } from './shard-writer.js';
 import { toSeedSpecs } from './seed-sources.js';
-import { priceOfStep, tokenCountingEstimator as requestEstimator, type RequestEstimator } from './step-pricing.js';
+import { priceOfStep, tokenCountingEstimator, type RequestEstimator } from './step-pricing.js';
 
 export interface StepPlan {
   name: string;
@@ -65,7 +65,7 @@ export async function estimateRun(loaded: LoadedRecipe, providers: CapabilityLoo
     }
     const { capabilities } = compiledStep;
     const limits = shardLimits(capabilities, compiledStep);
-    const estimator = await requestEstimator(compiledStep, recipe);
+    const estimator = await tokenCountingEstimator(compiledStep, recipe);
     const plan: StepPlan = {
       name: compiledStep.step.name,
       kind: compiledStep.kind,
