@@ -1,0 +1,153 @@
+// How dedupStream scales with worker threads, and what the calling thread costs per document: the
+// calling thread (reading, the ordered LSH decisions) is what caps the speed-up, so its CPU time per
+// document is the figure to shrink. Not a `*.bench.ts` (the runner does not pick it up): run it as
+//   node --import tsx bench/dedup-scaling.ts --docs=100k --workers=1,2 [--pairs=3] [--chunk=2048]
+// Each worker count N > 1 is timed back to back with a 1-thread run, `--pairs` times, and the speed-up
+// is the median of those pairs' ratios (this machine's speed swings too much between runs for a ratio
+// of separate medians). The caller's time is the main thread's event-loop active time
+// (performance.eventLoopUtilization): Node 20 has no per-thread CPU clock, and with the workers
+// elsewhere the main thread is only active while it does the caller's share. On a machine with fewer
+// cores than workers + 1 that figure includes time the thread was runnable but preempted.
+import { availableParallelism } from 'node:os';
+import { numberOption, optionValue } from './bench-args.js';
+import { isEntryPoint } from './bench-child.js';
+import { formatCount, formatRatio, printSummary, printTable } from './bench-table.js';
+import { generateCorpus } from './synthetic-corpus.js';
+import { dedupStream } from '../src/dedup/dedup-stream.js';
+import { parseDedupSpec, resolveDedupConfig, type DedupSpec } from '../src/dedup/dedup-spec.js';
+import type { DedupVerdict } from '../src/dedup/deduper.js';
+import { SketchPool } from '../src/dedup/sketch-pool.js';
+
+type Record_ = { id: string; fields: { text: string } };
+
+export interface ScalingRun {
+  workers: number;
+  docs: number;
+  seconds: number;
+  docsPerSecond: number;
+  /** Main-thread active microseconds per document. */
+  callerMicrosPerDoc: number;
+  /** Process CPU (every thread) microseconds per document. */
+  cpuMicrosPerDoc: number;
+  verdicts: string[];
+}
+
+export interface ScalingCase {
+  workers: number;
+  docsPerSecond: number;
+  singleDocsPerSecond: number;
+  speedup: number;
+  callerMicrosPerDoc: number;
+  cpuMicrosPerDoc: number;
+  identical: boolean;
+}
+
+async function* replay(records: readonly Record_[]): AsyncIterable<Record_> {
+  for (const record of records) yield record;
+}
+
+function verdictWord(verdict: DedupVerdict): string {
+  return verdict.keep ? 'keep' : `${verdict.reason}:${verdict.duplicateOf}:${'similarity' in verdict ? verdict.similarity : ''}`;
+}
+
+/** One timed pass; the pool (when workers > 1) is started beforehand, so start-up is not timed. */
+async function timeRun(records: readonly Record_[], spec: DedupSpec, workers: number, chunkSize: number): Promise<ScalingRun> {
+  const pool = workers > 1 ? await SketchPool.create(resolveDedupConfig(spec), workers) : undefined;
+  try {
+    const verdicts: string[] = [];
+    const elu = performance.eventLoopUtilization();
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    const options = pool === undefined ? { chunkSize } : { chunkSize, workers, pool };
+    for await (const { verdict } of dedupStream(replay(records), spec, options)) verdicts.push(verdictWord(verdict));
+    const seconds = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    const active = performance.eventLoopUtilization(elu).active;
+    const docs = verdicts.length;
+    return {
+      workers,
+      docs,
+      seconds,
+      docsPerSecond: docs / seconds,
+      callerMicrosPerDoc: (active * 1000) / docs,
+      cpuMicrosPerDoc: (used.user + used.system) / docs,
+      verdicts,
+    };
+  } finally {
+    await pool?.close();
+  }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function sameVerdicts(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((value, index) => value === b[index]);
+}
+
+export async function measureScaling(docs: number, workerCounts: readonly number[], pairs: number, chunkSize: number): Promise<ScalingCase[]> {
+  const records: Record_[] = [];
+  for (const document of generateCorpus({ documents: docs })) records.push({ id: document.id, fields: { text: document.text } });
+  const spec = parseDedupSpec({ fields: ['text'], near: { threshold: 0.8 } });
+  // Warm-up: the first pass pays for JIT compilation and the WebAssembly kernel.
+  const reference = await timeRun(records, spec, 1, chunkSize);
+  const cases: ScalingCase[] = [];
+  for (const workers of workerCounts) {
+    const singles: ScalingRun[] = [];
+    const multis: ScalingRun[] = [];
+    for (let pair = 0; pair < (workers === 1 ? 1 : pairs); pair++) {
+      singles.push(await timeRun(records, spec, 1, chunkSize));
+      if (workers > 1) multis.push(await timeRun(records, spec, workers, chunkSize));
+    }
+    const runs = workers === 1 ? singles : multis;
+    const ratios = workers === 1 ? [1] : multis.map((run, index) => run.docsPerSecond / singles[index]!.docsPerSecond);
+    cases.push({
+      workers,
+      docsPerSecond: median(runs.map((run) => run.docsPerSecond)),
+      singleDocsPerSecond: median(singles.map((run) => run.docsPerSecond)),
+      speedup: median(ratios),
+      callerMicrosPerDoc: median(runs.map((run) => run.callerMicrosPerDoc)),
+      cpuMicrosPerDoc: median(runs.map((run) => run.cpuMicrosPerDoc)),
+      identical: [...singles, ...multis].every((run) => sameVerdicts(run.verdicts, reference.verdicts)),
+    });
+  }
+  return cases;
+}
+
+export async function run(args: readonly string[]): Promise<void> {
+  const docs = numberOption(args, 'docs', 100_000);
+  const workerCounts = (optionValue(args, 'workers') ?? '1,2').split(',').filter(Boolean).map(Number);
+  if (workerCounts.some((count) => !Number.isInteger(count) || count < 1)) throw new Error('--workers expects positive integers, e.g. --workers=1,2');
+  const pairs = Math.max(1, numberOption(args, 'pairs', 3));
+  const chunkSize = numberOption(args, 'chunk', 2048);
+  const cases = await measureScaling(docs, workerCounts, pairs, chunkSize);
+  console.log(`dedup scaling: ${formatCount(docs)} docs, chunks of ${chunkSize}, ${pairs} back-to-back pair(s) per worker count, ${availableParallelism()} cores`);
+  printTable(
+    ['workers', 'docs/s', '1-thread docs/s (same pairs)', 'speed-up (median of pairs)', 'caller µs/doc', 'process CPU µs/doc', 'verdicts = 1 thread'],
+    cases.map((entry) => [
+      String(entry.workers),
+      formatCount(entry.docsPerSecond),
+      formatCount(entry.singleDocsPerSecond),
+      formatRatio(entry.speedup),
+      entry.callerMicrosPerDoc.toFixed(2),
+      entry.cpuMicrosPerDoc.toFixed(2),
+      entry.identical ? 'yes' : 'NO',
+    ]),
+  );
+  for (const entry of cases) {
+    printSummary('dedup-scaling', {
+      docs,
+      workers: entry.workers,
+      docs_per_s: entry.docsPerSecond,
+      speedup: entry.speedup,
+      caller_us_per_doc: entry.callerMicrosPerDoc,
+      identical: entry.identical ? 'yes' : 'no',
+    });
+  }
+  if (cases.some((entry) => !entry.identical)) process.exitCode = 1;
+}
+
+if (isEntryPoint(import.meta.url)) await run(process.argv.slice(2));
