@@ -4,10 +4,12 @@
 //   node --import tsx bench/dedup-scaling.ts --docs=100k --workers=1,2 [--pairs=3] [--chunk=2048]
 // Each worker count N > 1 is timed back to back with a 1-thread run, `--pairs` times, and the speed-up
 // is the median of those pairs' ratios (this machine's speed swings too much between runs for a ratio
-// of separate medians). The caller's time is the main thread's event-loop active time
-// (performance.eventLoopUtilization): Node 20 has no per-thread CPU clock, and with the workers
-// elsewhere the main thread is only active while it does the caller's share. On a machine with fewer
-// cores than workers + 1 that figure includes time the thread was runnable but preempted.
+// of separate medians). The caller's time is the main thread's own CPU time, read from Linux's
+// per-thread counters (/proc/self/task/<pid>/stat, 10 ms ticks): Node 20 has no per-thread CPU clock,
+// and the event loop's active time would also count the time the thread sat preempted by the
+// workers on a machine with fewer cores than threads. Elsewhere it falls back to that active time.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { numberOption, optionValue } from './bench-args.js';
 import { isEntryPoint } from './bench-child.js';
@@ -25,7 +27,7 @@ export interface ScalingRun {
   docs: number;
   seconds: number;
   docsPerSecond: number;
-  /** Main-thread active microseconds per document. */
+  /** Main-thread CPU microseconds per document. */
   callerMicrosPerDoc: number;
   /** Process CPU (every thread) microseconds per document. */
   cpuMicrosPerDoc: number;
@@ -56,25 +58,48 @@ async function timeRun(records: readonly Record_[], spec: DedupSpec, workers: nu
   try {
     const verdicts: string[] = [];
     const elu = performance.eventLoopUtilization();
+    const callerBefore = mainThreadCpuMicros();
     const cpu = process.cpuUsage();
     const started = performance.now();
     const options = pool === undefined ? { chunkSize } : { chunkSize, workers, pool };
     for await (const { verdict } of dedupStream(replay(records), spec, options)) verdicts.push(verdictWord(verdict));
     const seconds = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
+    const callerAfter = mainThreadCpuMicros();
     const active = performance.eventLoopUtilization(elu).active;
     const docs = verdicts.length;
+    const callerMicros = callerBefore === undefined || callerAfter === undefined ? active * 1000 : callerAfter - callerBefore;
     return {
       workers,
       docs,
       seconds,
       docsPerSecond: docs / seconds,
-      callerMicrosPerDoc: (active * 1000) / docs,
+      callerMicrosPerDoc: callerMicros / docs,
       cpuMicrosPerDoc: (used.user + used.system) / docs,
       verdicts,
     };
   } finally {
     await pool?.close();
+  }
+}
+
+const ticksPerSecond = ((): number => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** The main thread's user + system CPU microseconds, or undefined where /proc has no per-thread figures. */
+function mainThreadCpuMicros(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the command name: state is field 3, utime field 14, stime field 15 (proc(5)).
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / ticksPerSecond;
+  } catch {
+    return undefined;
   }
 }
 
