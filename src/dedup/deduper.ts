@@ -107,7 +107,7 @@ export class DedupPipeline {
     let text: TextStage | undefined;
     if (hasText) {
       const sketcher = await DocumentSketcher.create(config, options);
-      const view = { shingles: sketcher.shingles, shingleStart: 0, shingleCount: 0, bandKeys: sketcher.bandKeys, bandOffset: 0 };
+      const view = { shingles: sketcher.shingles, shingleStart: 0, shingleCount: 0, bandKeys: sketcher.bandKeys, bandOffset: 0, sorted: false };
       text = { sketcher, index: new TextDedupIndex(config), view };
     }
     const semantic = config.semantic === undefined ? undefined : new SemanticIndex(config.semantic, options.wasm === undefined ? {} : { wasm: options.wasm });
@@ -153,6 +153,7 @@ export class DedupPipeline {
     view.shingleCount = sketcher.shingleCount;
     view.bandKeys = sketcher.bandKeys;
     view.bandOffset = 0;
+    view.sorted = false;
     return index.admit(id, high, low, view, asReference);
   }
 
@@ -176,6 +177,7 @@ export class DedupPipeline {
     view.shingleCount = batch.shingleStarts[doc + 1]! - view.shingleStart;
     view.bandKeys = batch.bandKeys;
     view.bandOffset = doc * batch.bands;
+    view.sorted = true;
     return index.admit(id, high, low, view, asReference);
   }
 

@@ -1,5 +1,6 @@
 import type { DedupConfig } from './dedup-spec.js';
 import { ExactHasher, ExactKeyTable } from './exact.js';
+import { sortUnique } from './jaccard.js';
 import { computeBandKeys } from './lsh.js';
 import { createMinHashParams, JsMinHashKernel, type MinHashKernel, type MinHashSignature } from './minhash.js';
 import { WasmMinHashKernel } from './wasm/minhash-wasm.js';
@@ -23,7 +24,10 @@ export interface SketchBatch {
   bands: number;
   /** Two int32 per document: exact key high and low halves (zeros when exact dedup is off). */
   exactKeys: Int32Array<ArrayBuffer>;
-  /** Document i's shingle hashes are shingles[shingleStarts[i], shingleStarts[i + 1]). */
+  /**
+   * Document i's shingle hashes are shingles[shingleStarts[i], shingleStarts[i + 1]), sorted ascending
+   * without repeats: the form exact verification needs, made here so the thread that decides never sorts.
+   */
   shingleStarts: Uint32Array<ArrayBuffer>;
   shingles: Int32Array<ArrayBuffer>;
   /** `bands` keys per document. */
@@ -129,13 +133,14 @@ export class DocumentSketcher {
       }
       if (near === undefined) continue;
       this.sketch();
-      if (used + this.shingleCount > shingles.length) {
-        const grown = new Int32Array(Math.max(used + this.shingleCount, shingles.length * 2));
+      const unique = sortUnique(this.shingles, 0, this.shingleCount);
+      if (used + unique > shingles.length) {
+        const grown = new Int32Array(Math.max(used + unique, shingles.length * 2));
         grown.set(shingles.subarray(0, used));
         shingles = grown;
       }
-      shingles.set(this.shingles.subarray(0, this.shingleCount), used);
-      used += this.shingleCount;
+      shingles.set(this.shingles.subarray(0, unique), used);
+      used += unique;
       bandKeys.set(this.bandKeys, doc * bands);
       sketched[doc] = 1;
     }

@@ -41,6 +41,8 @@ export interface SketchView {
   shingleCount: number;
   bandKeys: Int32Array;
   bandOffset: number;
+  /** Whether the shingle run is already sorted without repeats (a worker's batch); else sorted here when needed. */
+  sorted: boolean;
 }
 
 const KEEP: DedupVerdict = Object.freeze({ keep: true });
@@ -93,7 +95,7 @@ export class TextDedupIndex {
 
   /**
    * Steps 2–3 for a document that is not an exact duplicate. `sketch` is required when near-dedup
-   * is on; its shingle run is sorted in place when a verification needs it.
+   * is on; its shingle run is sorted in place when a verification needs it, unless it comes sorted.
    */
   admit(id: string, high: number, low: number, sketch: SketchView | undefined, asReference: boolean): DedupVerdict {
     const near = this.near;
@@ -107,7 +109,7 @@ export class TextDedupIndex {
       const arena = this.arena!;
       const query = ++this.query;
       let shingleCount = sketch.shingleCount;
-      let sorted = false;
+      let sorted = sketch.sorted;
       // Query and insert in one probe per band; the candidates read are all earlier documents.
       const found = this.lsh!.collectAndInsert(doc, sketch.bandKeys, sketch.bandOffset, near.maxBucketFanout, this.candidates);
       for (let index = 0; index < found; index++) {
