@@ -54,6 +54,33 @@ describe('dedupStream', () => {
     expect(again.map(({ verdict }) => verdict)).toEqual(single.map(({ verdict }) => verdict));
   });
 
+  it('keeps the same records on 1, 2 and 3 workers with planted exact and near copies across chunks', async () => {
+    const rows = corpusRows(2000);
+    // Exact copies after normalisation (case, spacing, punctuation) and trimmed near copies, some inside
+    // their original's chunk and some several chunks later, so each worker count splits them differently.
+    const planted = [
+      { original: rows[7]!, at: 20, trim: 2 },
+      { original: rows[7]!, at: 1500, trim: 4 },
+      { original: rows[300]!, at: 1900, trim: 3 },
+      { original: rows[640]!, at: 700, trim: 2 },
+    ];
+    for (const [index, { original, at, trim }] of planted.entries()) {
+      const text = original.fields.text as string;
+      rows.splice(at, 0, { id: `exact-${index}`, fields: { text: `  ${text.toUpperCase()} !` } });
+      rows.splice(at + 1, 0, { id: `near-${index}`, fields: { text: text.split(' ').slice(0, -trim).join(' ') } });
+    }
+    const verdictsOn = async (workers: number): Promise<DedupVerdict[]> =>
+      (await collect(rows, { chunkSize: 96, workers })).map(({ verdict }) => verdict);
+    const single = await verdictsOn(1);
+    expect(await verdictsOn(2)).toEqual(single);
+    expect(await verdictsOn(3)).toEqual(single);
+    const verdictOf = new Map(rows.map((row, index) => [row.id, single[index]!]));
+    for (const [index, { original }] of planted.entries()) {
+      expect(verdictOf.get(`exact-${index}`)).toEqual({ keep: false, reason: 'exact', duplicateOf: original.id });
+      expect(verdictOf.get(`near-${index}`)).toMatchObject({ keep: false, reason: 'near', duplicateOf: original.id });
+    }
+  });
+
   it('runs exact-only dedup in workers too', async () => {
     const rows = range(0, 300).map((index) => ({ id: `r${index}`, fields: { text: `Question number ${wordsText([index % 200])}?` } }));
     const verdicts = (await collect(rows, { chunkSize: 100, workers: 2 }, specOf())).map(({ verdict }) => verdict);
