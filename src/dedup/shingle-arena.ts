@@ -37,7 +37,7 @@ export class ShingleArena {
     const chunkIndex = this.chunks.length - 1;
     const chunk = this.chunks[chunkIndex]!;
     const at = this.chunkUsed;
-    for (let index = 0; index < count; index++) chunk[at + index] = values[start + index]!;
+    chunk.set(values.subarray(start, start + count), at);
     this.positions[doc] = chunkIndex * CHUNK_VALUES + at;
     this.counts[doc] = count;
     this.sorted[doc] = isSorted ? 1 : 0;
