@@ -4,7 +4,7 @@
  * process with every provider pointed at it.
  */
 import { join, resolve } from 'node:path';
-import type { EmulatorOptions } from '../emulator/emulator.js';
+import type { EmulatorOptions, EmulatorServer } from '../emulator/emulator.js';
 import type { CapabilityLookup } from '../engine/compile-recipe.js';
 import type { ProviderCatalog } from '../providers/batch-provider.js';
 import { createProviderCatalog, PROVIDER_CAPABILITIES } from '../providers/registry.js';
@@ -33,16 +33,39 @@ export interface OpenedProviders {
   close(): Promise<void>;
 }
 
+/**
+ * Offline, the emulator starts when a step first opens a provider, so a recipe that fails to
+ * compile, or has no batch step, never starts a server.
+ */
 export async function openProviders(options: OpenProvidersOptions = {}): Promise<OpenedProviders> {
   const env = options.env ?? process.env;
   if (!options.offline) return { catalog: createProviderCatalog({ env }), close: async () => {} };
   const stateDir = resolve(options.cwd ?? process.cwd(), options.stateDir ?? '.synthforge');
-  // Loaded only when needed: runs against real providers never load the emulator.
-  const { startEmulator } = await import('../emulator/emulator.js');
-  const emulator = await startEmulator({ dataDir: join(stateDir, 'emulator'), ...options.emulator });
-  const catalog = createProviderCatalog({
-    env,
-    offline: { openaiBaseURL: emulator.openaiBaseURL, anthropicBaseURL: emulator.anthropicBaseURL, geminiBaseURL: emulator.geminiBaseURL },
-  });
-  return { catalog, close: () => emulator.close() };
+  let started: Promise<{ emulator: EmulatorServer; catalog: ProviderCatalog }> | undefined;
+  const start = (): Promise<{ emulator: EmulatorServer; catalog: ProviderCatalog }> =>
+    (started ??= (async () => {
+      // Loaded only when needed: runs against real providers never load the emulator.
+      const { startEmulator } = await import('../emulator/emulator.js');
+      const emulator = await startEmulator({ dataDir: join(stateDir, 'emulator'), ...options.emulator });
+      const offline = { openaiBaseURL: emulator.openaiBaseURL, anthropicBaseURL: emulator.anthropicBaseURL, geminiBaseURL: emulator.geminiBaseURL };
+      return { emulator, catalog: createProviderCatalog({ env, offline }) };
+    })().catch((error: unknown) => {
+      // A failed start (a port, a data dir) is not remembered: the next open tries again.
+      started = undefined;
+      throw error;
+    }));
+  const catalog: ProviderCatalog = {
+    offline: true,
+    capabilities: DEFAULT_CAPABILITIES.capabilities,
+    // The emulator takes any key.
+    checkCredentials: () => {},
+    open: async (model, openOptions) => (await start()).catalog.open(model, openOptions),
+  };
+  return {
+    catalog,
+    close: async () => {
+      const running = await started?.catch(() => undefined);
+      await running?.emulator.close();
+    },
+  };
 }

@@ -19,7 +19,8 @@ export interface Evaluation {
 }
 
 const TRUNCATION_REASONS = new Set(['length', 'max_tokens']);
-const EXCERPT_CHARS = 400;
+/** How much of a provider's error message, or of an invalid answer's text, is kept with its response. */
+export const EXCERPT_CHARS = 400;
 
 export interface EvaluationContext {
   /** The provider that answered: it knows how its structured-output form changed the answer. */
@@ -68,4 +69,3 @@ export function excerpt(text: string): string {
   return flat.length > 120 ? `${flat.slice(0, 120)}…` : flat;
 }
 
-export { EXCERPT_CHARS };

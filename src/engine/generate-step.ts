@@ -50,14 +50,14 @@ export async function runGenerateStep(
 }
 
 function hasOpenShards(context: GenerateContext, stepIndex: number): boolean {
-  return context.store.shardsOfStep(context.runId, stepIndex).some((shard) => shard.status !== 'collected' && shard.status !== 'abandoned');
+  return context.store.shardsOfStep(context.runId, stepIndex).some((shard) => shard.status !== 'collected');
 }
 
 /** Drives every shard of the step that is not collected yet, at most `limit` at a time. */
 async function driveOpenShards(context: DriveContext, step: CompiledBatchStep, limit: number): Promise<void> {
   const queue = context.store
     .shardsOfStep(context.runId, step.step.index)
-    .filter((shard) => shard.status !== 'collected' && shard.status !== 'abandoned')
+    .filter((shard) => shard.status !== 'collected')
     .map((shard) => shard.id);
   let failure: unknown;
   const worker = async (): Promise<void> => {

@@ -27,7 +27,7 @@ import type { RunStore, ShardRow } from '../store/run-store.js';
 import type { ResponseOutcome } from '../store/store-schema.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
 import { RunCancelledError, ShardSubmissionUnknownError } from './errors.js';
-import { evaluateResult } from './evaluate-result.js';
+import { EXCERPT_CHARS, evaluateResult } from './evaluate-result.js';
 import { failpoint } from './failpoints.js';
 import type { RunEventListener } from './run-events.js';
 
@@ -53,7 +53,7 @@ export interface DriveContext {
  */
 export async function driveShard(context: DriveContext, step: CompiledBatchStep, shardId: string, options: { until?: 'ended' | 'collected' } = {}): Promise<void> {
   let shard = context.store.getShard(shardId)!;
-  if (shard.status === 'collected' || shard.status === 'abandoned') return;
+  if (shard.status === 'collected') return;
   if (shard.status === 'planned' || shard.status === 'submitting') shard = await submitShard(context, step, shard);
   if (shard.status === 'submitted') shard = await pollShard(context, step, shard);
   if (options.until === 'ended') return;
@@ -197,7 +197,6 @@ async function backoff(
 function chunkSize(requestCount: number): number {
   return Math.max(1, Math.min(10_000, Math.ceil(requestCount / 2)));
 }
-const TEXT_EXCERPT_CHARS = 400;
 
 export interface UsageTotals {
   requests: number;
@@ -269,7 +268,7 @@ function storeResults(
     saveOutcome(store, runId, step, shard, key, evaluation.outcome, final, {
       ...(evaluation.reason ? { reason: evaluation.reason } : {}),
       ...(evaluation.value ? { value: evaluation.value } : {}),
-      ...(result.outcome === 'succeeded' && evaluation.outcome !== 'valid' ? { textExcerpt: result.text.slice(0, TEXT_EXCERPT_CHARS) } : {}),
+      ...(result.outcome === 'succeeded' && evaluation.outcome !== 'valid' ? { textExcerpt: result.text.slice(0, EXCERPT_CHARS) } : {}),
       ...('usage' in result && result.usage ? { usage: result.usage } : {}),
       customId: result.customId,
       attempts: request.attempts,

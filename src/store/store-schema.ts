@@ -49,8 +49,7 @@ export const RESPONSE_OUTCOMES = [
 ] as const;
 export type ResponseOutcome = (typeof RESPONSE_OUTCOMES)[number];
 
-/** `abandoned` is never written today; the engine treats it like `collected` (nothing left to do). */
-export const SHARD_STATUSES = ['planned', 'submitting', 'submitted', 'ended', 'failed', 'collected', 'abandoned'] as const;
+export const SHARD_STATUSES = ['planned', 'submitting', 'submitted', 'ended', 'failed', 'collected'] as const;
 export type ShardStatus = (typeof SHARD_STATUSES)[number];
 
 export const SHARD_KINDS = ['chat', 'embedding'] as const;
