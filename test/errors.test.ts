@@ -78,8 +78,8 @@ describe('conditions a user or provider causes are coded errors, not bugs', () =
   });
 
   it('one request larger than the batch byte limit: request_too_large, exit 2', async () => {
-    const writer = new ShardWriter({ directory: tempDir(), prefix: 't', maxRequests: 10, maxBytes: 100, onShard: () => {} });
-    const error = await caught(() => writer.add('k0', 'x'.repeat(300)));
+    const writer = new ShardWriter({ directory: tempDir(), prefix: 't', shardId: (index) => `s${index}`, maxRequests: 10, maxBytes: 100, onShard: () => {} });
+    const error = await caught(() => writer.add('0'.repeat(64), () => 'x'.repeat(300)));
     expect(error).toBeInstanceOf(UsageError);
     expect(error).toMatchObject({ code: 'request_too_large', exitCode: EXIT_CODES.usage, details: { bytes: 301, maxBytes: 100 } });
   });

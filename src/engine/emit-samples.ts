@@ -1,15 +1,28 @@
 /**
  * The last pass of a generate step: read the step's input again, in order, and turn each
- * (record, sample index) with a valid response into an output record (`{...record, ...output}`),
+ * (record, sample index) with a valid answer into an output record (`{...record, ...output}`),
  * counting every invalid sample by reason. Output order is input order, so the dataset is
  * deterministic however the provider ordered its results.
+ *
+ * A sample's answer is this run's last judgment of its request when that was invalid (from the
+ * shards' outcome bytes and invalid files), otherwise the response cache's valid answer, read from
+ * the answers file the cache points at (this run's, or an earlier run's when it was cached).
  */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import type { DataRecord } from '../domain.js';
-import type { RunStore } from '../store/run-store.js';
+import type { RunStore, ShardRow } from '../store/run-store.js';
+import { FINAL_OUTCOME_BIT, RESPONSE_OUTCOMES, type ResponseOutcome } from '../store/store-schema.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
 import { readRecords, openRequestKeys, requestKeysPath } from './stage-files.js';
 import { renderRecordRequests, sampleRecordId } from './render-requests.js';
 import { countInvalid, type StepCounts } from './run-report.js';
+import { AnswerReader, keyAt, readShardKeys, shardInvalidPath } from './shard-files.js';
+
+interface InvalidAnswer {
+  outcome: Exclude<ResponseOutcome, 'valid'>;
+  reason?: string;
+}
 
 export async function* emitSamples(
   context: { runId: string; store: RunStore },
@@ -18,42 +31,86 @@ export async function* emitSamples(
   counts: StepCounts,
 ): AsyncIterable<DataRecord> {
   const { store } = context;
-  const batchesOfRun = new Set(store.shardsOfStep(context.runId, step.step.index).flatMap((shard) => (shard.batchId ? [shard.batchId] : [])));
+  const invalid = await invalidAnswersOfRun(store, context.runId, step.step.index);
+  const shards = new Map<number, ShardRow | undefined>();
+  const shardOf = (seq: number): ShardRow | undefined => {
+    if (!shards.has(seq)) shards.set(seq, store.shardBySeq(seq));
+    return shards.get(seq);
+  };
+  const answers = new AnswerReader();
   const nextKeys = openRequestKeys(requestKeysPath(inputPath, step.step.index));
-  for await (const record of readRecords(inputPath)) {
-    counts.input++;
-    const keys = (await nextKeys?.()) ?? [...renderRecordRequests(step, record)].map((rendered) => rendered.key);
-    for (const [sampleIndex, key] of keys.entries()) {
-      counts.requested = (counts.requested ?? 0) + 1;
-      const response = store.responses.get(key);
-      const cached = !response?.batchId || !batchesOfRun.has(response.batchId);
-      if (response && cached) counts.cached = (counts.cached ?? 0) + 1;
-      if (!response || response.outcome !== 'valid') {
-        const outcome = response?.outcome ?? 'missing';
-        countInvalid(counts, outcome === 'valid' ? 'missing' : outcome, response?.reason ? `${record.id}: ${response.reason}` : record.id);
-        continue;
+  try {
+    for await (const record of readRecords(inputPath)) {
+      counts.input++;
+      const keys = (await nextKeys?.()) ?? [...renderRecordRequests(step, record)].map((rendered) => rendered.key);
+      for (const [sampleIndex, key] of keys.entries()) {
+        counts.requested = (counts.requested ?? 0) + 1;
+        const failed = invalid.get(key.slice(0, 32));
+        if (failed) {
+          countInvalid(counts, failed.outcome, failed.reason ? `${record.id}: ${failed.reason}` : record.id);
+          continue;
+        }
+        const cached = store.responses.get(key);
+        const shard = cached && shardOf(cached.shardSeq);
+        const value = shard && answers.read(shard.inputPath, cached.offset, cached.bytes);
+        if (!value) {
+          countInvalid(counts, 'missing', record.id);
+          continue;
+        }
+        const fromCache = shard.runId !== context.runId;
+        if (fromCache) counts.cached = (counts.cached ?? 0) + 1;
+        counts.succeeded = (counts.succeeded ?? 0) + 1;
+        if (cached.attempt > 1) counts.retried = (counts.retried ?? 0) + 1;
+        else counts.firstTry = (counts.firstTry ?? 0) + 1;
+        counts.output++;
+        yield {
+          id: sampleRecordId(record.id, sampleIndex, step.step.n),
+          seedId: record.seedId,
+          fields: { ...record.fields, ...value },
+          lineage: [
+            ...record.lineage,
+            {
+              step: step.step.name,
+              requestKey: key,
+              provider: step.step.modelRef.provider,
+              model: step.step.modelRef.model,
+              ...(shard.batchId ? { batchId: shard.batchId } : {}),
+              ...(fromCache ? { cached: true } : {}),
+              attempt: cached.attempt,
+            },
+          ],
+        };
       }
-      counts.succeeded = (counts.succeeded ?? 0) + 1;
-      if (response.attempts > 1) counts.retried = (counts.retried ?? 0) + 1;
-      else counts.firstTry = (counts.firstTry ?? 0) + 1;
-      counts.output++;
-      yield {
-        id: sampleRecordId(record.id, sampleIndex, step.step.n),
-        seedId: record.seedId,
-        fields: { ...record.fields, ...(response.value as Record<string, unknown>) },
-        lineage: [
-          ...record.lineage,
-          {
-            step: step.step.name,
-            requestKey: key,
-            provider: step.step.modelRef.provider,
-            model: step.step.modelRef.model,
-            ...(response.batchId ? { batchId: response.batchId } : {}),
-            ...(cached ? { cached: true } : {}),
-            attempt: response.attempts,
-          },
-        ],
-      };
+    }
+  } finally {
+    answers.close();
+  }
+}
+
+/**
+ * Requests of this run's step whose last answer was not valid, by cache key (32 hex digits), with
+ * the reason from the shard's invalid file. Shards are read in the order they were recorded, so a
+ * later round's answer replaces an earlier one's. Only failures are held in memory.
+ */
+async function invalidAnswersOfRun(store: RunStore, runId: string, stepIndex: number): Promise<Map<string, InvalidAnswer>> {
+  const invalid = new Map<string, InvalidAnswer>();
+  for (const shard of store.shardsOfStep(runId, stepIndex)) {
+    const outcomes = store.shardOutcomes(shard.id);
+    if (!outcomes) continue;
+    const keys = readShardKeys(shard.inputPath);
+    const failedLines = new Set<number>();
+    outcomes.forEach((byte, line) => {
+      if (RESPONSE_OUTCOMES[byte & ~FINAL_OUTCOME_BIT] === 'valid') invalid.delete(keyAt(keys, line));
+      else failedLines.add(line);
+    });
+    if (failedLines.size === 0) continue;
+    const lines = createInterface({ input: createReadStream(shardInvalidPath(shard.inputPath), 'utf8'), crlfDelay: Infinity });
+    for await (const text of lines) {
+      if (text === '') continue;
+      const entry = JSON.parse(text) as { line: number } & InvalidAnswer;
+      if (!failedLines.has(entry.line)) continue;
+      invalid.set(keyAt(keys, entry.line), { outcome: entry.outcome, ...(entry.reason ? { reason: entry.reason } : {}) });
     }
   }
+  return invalid;
 }

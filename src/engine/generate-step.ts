@@ -7,7 +7,7 @@ import type { CompiledBatchStep } from './compile-recipe.js';
 import { RunCancelledError } from './errors.js';
 import { driveShard, type DriveContext } from './shard-lifecycle.js';
 import { emitSamples } from './emit-samples.js';
-import { planRound } from './plan-round.js';
+import { planRound, retryKeys } from './plan-round.js';
 import { writeRecords } from './stage-files.js';
 import type { StepCounts } from './run-report.js';
 import type { RequestEstimator } from './step-pricing.js';
@@ -33,10 +33,11 @@ export async function runGenerateStep(
   for (let round = 0; round < step.maxAttempts; round++) {
     if (context.isCancelled()) break;
     // Resume: a round whose shards were all recorded is not planned again, only driven.
-    const needsPlan = round === 0 || context.store.hasRequestsWithStatus(context.runId, stepIndex, 'retry');
-    if (!needsPlan && !hasOpenShards(context, stepIndex)) break;
-    if (needsPlan) {
-      const plan = await planRound({ runId: context.runId, runDir: context.runDir, store: context.store, noCache: context.noCache, estimator: context.estimator }, step, inputPath, round);
+    if (context.store.getRound(context.runId, stepIndex, round)?.status !== 'planned') {
+      const retrying = round > 0 ? retryKeys(context.store, context.runId, stepIndex, round - 1) : undefined;
+      if (retrying?.size === 0) break;
+      const planContext = { runId: context.runId, runDir: context.runDir, store: context.store, noCache: context.noCache, estimator: context.estimator };
+      const plan = await planRound(planContext, step, inputPath, round, retrying);
       context.emit({ type: 'plan', step: step.step.name, round, requests: plan.requests, cached: plan.cached, toSend: plan.toSend, shards: plan.shards });
     }
     await driveOpenShards(driveContext, step, context.maxConcurrentShards);
@@ -47,10 +48,6 @@ export async function runGenerateStep(
   const counts: StepCounts = { input: 0, output: 0, sent };
   await writeRecords(outputPath, emitSamples(context, step, inputPath, counts));
   return counts;
-}
-
-function hasOpenShards(context: GenerateContext, stepIndex: number): boolean {
-  return context.store.shardsOfStep(context.runId, stepIndex).some((shard) => shard.status !== 'collected');
 }
 
 /** Drives every shard of the step that is not collected yet, at most `limit` at a time. */

@@ -1,19 +1,24 @@
 /**
  * Planning a round of a generate step: render every request of the step's input, skip those the
  * cache or an earlier shard already covers, and write the rest into shard files, each recorded in
- * the store (with one more attempt on its requests) before anything is submitted.
+ * the store before anything is submitted.
  *
- * Round 0 sends every request not yet answered; later rounds send only requests whose last answer
- * was invalid and that have attempts left. A request recorded but never put into a recorded shard
- * (the process died while planning) is planned again: its earlier shard file was never submitted.
+ * Round 0 sends every request not yet answered; later rounds send only the requests whose answer in
+ * the round before was invalid and not final (`retryKeys`). Nothing is stored per request: a round
+ * is marked `planning`, then `planned` once every shard of it is recorded. A pass that died midway is
+ * planned again, skipping the requests already in the shards it recorded (their keys are in the
+ * shards' `.keys` files); its unrecorded last shard file was never submitted.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunStore } from '../store/run-store.js';
+import type { RunStore, ShardRow } from '../store/run-store.js';
+import { FINAL_OUTCOME_BIT } from '../store/store-schema.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
 import { readRecords, requestKeysPath, RequestKeysWriter } from './stage-files.js';
-import { renderRecordRequests, type RenderedRequest } from './render-requests.js';
+import { renderRecordRequests } from './render-requests.js';
 import { shardLimits, ShardWriter, type ShardFile } from './shard-writer.js';
+import { AnswerReader, keyAt, lineCount, readShardKeys } from './shard-files.js';
+import { KeySet } from './key-set.js';
 import type { RequestEstimator } from './step-pricing.js';
 import { failpoint } from './failpoints.js';
 
@@ -33,96 +38,124 @@ export interface PlanResult {
   shards: number;
 }
 
-export async function planRound(context: PlanContext, step: CompiledBatchStep, inputPath: string, round: number): Promise<PlanResult> {
+/**
+ * Plans round `round`. For a round after the first, `retrying` holds the keys to send again
+ * (`retryKeys` of the round before).
+ */
+export async function planRound(context: PlanContext, step: CompiledBatchStep, inputPath: string, round: number, retrying?: KeySet): Promise<PlanResult> {
   const { store, runId } = context;
   const { capabilities } = step;
   const stepIndex = step.step.index;
-  const limits = shardLimits(capabilities, step);
   const directory = join(context.runDir, 'shards');
   mkdirSync(directory, { recursive: true });
-  const pass = Date.now().toString(36);
+  const recorded = store.shardsOfStep(runId, stepIndex);
+  const alreadySharded = keysOfShards(recorded.filter((shard) => shard.round === round));
+  store.saveRound(runId, stepIndex, round, 'planning');
   const writer = new ShardWriter({
     directory,
-    prefix: `step${stepIndex}-round${round}-${pass}`,
-    ...limits,
+    prefix: `step${stepIndex}-round${round}-${Date.now().toString(36)}`,
+    ...shardLimits(capabilities, step),
+    shardId: (index) => `${runId}-s${stepIndex}-${String(recorded.length + index).padStart(4, '0')}`,
     onShard: (shard) => recordShard(context, step, round, shard),
   });
-  const retrying = round > 0 ? store.requestKeysWithStatus(runId, stepIndex, 'retry') : undefined;
-  // Requests left pending by a pass that died before recording their shard were never sent.
-  if (round === 0) store.deletePendingRequests(runId, stepIndex);
+  const cache = context.noCache || store.responses.isEmpty() ? undefined : new CacheProbe(store);
+  const seen = new KeySet();
   const result: PlanResult = { requests: 0, cached: 0, toSend: 0, shards: 0 };
-
-  let chunk: RenderedRequest[] = [];
-  const flush = async (): Promise<void> => {
-    // One transaction per chunk: a commit per request would cost an fsync per request.
-    const chosen = store.transaction(() => chunk.filter((rendered) => shouldSend(context, stepIndex, rendered, retrying, result)));
-    for (const rendered of chosen) {
-      await writer.add(rendered.key, capabilities.encodeRequest(rendered.request), context.estimator.inputTokens(rendered.request));
-    }
-    result.toSend += chosen.length;
-    chunk = [];
-  };
   // Round 0 also writes each record's request keys, so emitting samples later needs no re-rendering.
   const keys = round === 0 ? new RequestKeysWriter(requestKeysPath(inputPath, stepIndex)) : undefined;
-  for await (const record of readRecords(inputPath)) {
-    const rendered = [...renderRecordRequests(step, record)];
-    await keys?.write(rendered.map((item) => item.key));
-    for (const item of rendered) {
-      chunk.push(item);
-      if (chunk.length >= PLAN_CHUNK) await flush();
+  try {
+    for await (const record of readRecords(inputPath)) {
+      const rendered = [...renderRecordRequests(step, record)];
+      await keys?.write(rendered.map((item) => item.key));
+      for (const { key, request } of rendered) {
+        // A key that appears twice in the input is one request.
+        if ((retrying && !retrying.has(key)) || !seen.add(key)) continue;
+        result.requests++;
+        if (alreadySharded.has(key)) continue;
+        if (!retrying && cache?.has(key)) {
+          result.cached++;
+          continue;
+        }
+        await writer.add(key, (customId) => capabilities.encodeRequest({ ...request, customId }), context.estimator.inputTokens(request));
+        result.toSend++;
+      }
     }
+    await writer.close();
+    await keys?.close();
+  } finally {
+    cache?.close();
   }
-  await flush();
-  await writer.close();
-  await keys?.close();
-  result.requests = store.countStepRequests(runId, stepIndex);
   result.shards = writer.shardCount;
+  store.saveRound(runId, stepIndex, round, 'planned', result);
   return result;
 }
 
-/** Requests per store transaction while planning (pending until their shard is recorded). */
-const PLAN_CHUNK = 10_000;
-
-function shouldSend(context: PlanContext, stepIndex: number, rendered: RenderedRequest, retrying: Set<string> | undefined, result: PlanResult): boolean {
-  const { store, runId } = context;
-  const { key } = rendered;
-  if (retrying) {
-    // delete: a key that appears twice in the input is still sent once.
-    return retrying.delete(key);
+/**
+ * The keys to send again after round `round`: lines of its collected shards whose answer was not
+ * final (invalid, retryable, attempts left). Empty when every answer of the round was final.
+ */
+export function retryKeys(store: RunStore, runId: string, stepIndex: number, round: number): KeySet {
+  const retry = new KeySet();
+  for (const shard of store.shardsOfStep(runId, stepIndex)) {
+    if (shard.round !== round) continue;
+    const outcomes = store.shardOutcomes(shard.id);
+    if (!outcomes || outcomes.every((byte) => (byte & FINAL_OUTCOME_BIT) !== 0)) continue;
+    const keys = readShardKeys(shard.inputPath);
+    outcomes.forEach((byte, line) => {
+      if ((byte & FINAL_OUTCOME_BIT) === 0) retry.add(keyAt(keys, line));
+    });
   }
-  // false: a duplicate request of this pass, or one already sent in a recorded shard.
-  if (!store.addRequest(runId, stepIndex, key, rendered.request.customId)) return false;
-  const cached = context.noCache ? undefined : store.responses.get(key);
-  if (cached?.final) {
-    store.setRequestOutcome(runId, stepIndex, key, cached.outcome, true);
-    result.cached++;
-    return false;
-  }
-  return true;
+  return retry;
 }
 
-/** One transaction: the shard row and its requests' assignment (attempts + 1) commit together. */
+function keysOfShards(shards: ShardRow[]): KeySet {
+  const set = new KeySet();
+  for (const shard of shards) {
+    const keys = readShardKeys(shard.inputPath);
+    for (let line = 0; line < lineCount(keys); line++) set.add(keyAt(keys, line));
+  }
+  return set;
+}
+
+/** Whether the cache has a valid answer for a key whose answers file is still there to read. */
+class CacheProbe {
+  private readonly answers = new AnswerReader();
+  private readonly shardPaths = new Map<number, string | undefined>();
+
+  constructor(private readonly store: RunStore) {}
+
+  has(key: string): boolean {
+    const cached = this.store.responses.get(key);
+    if (!cached) return false;
+    let path = this.shardPaths.get(cached.shardSeq);
+    if (!this.shardPaths.has(cached.shardSeq)) {
+      path = this.store.shardBySeq(cached.shardSeq)?.inputPath;
+      this.shardPaths.set(cached.shardSeq, path);
+    }
+    return path !== undefined && this.answers.has(path);
+  }
+
+  close(): void {
+    this.answers.close();
+  }
+}
+
+/** Records the shard (status `planned`) before anything can submit it. */
 function recordShard(context: PlanContext, step: CompiledBatchStep, round: number, shard: ShardFile): void {
-  const { store, runId } = context;
-  store.transaction(() => {
-    // Numbered in order of recording: unique even when a retry shard has the same bytes as an earlier one.
-    const shardId = `${runId}-s${step.step.index}-${String(store.shardsOfStep(runId, step.step.index).length).padStart(4, '0')}`;
-    store.insertShard({
-      id: shardId,
-      runId,
-      stepIndex: step.step.index,
-      round,
-      provider: step.step.modelRef.provider,
-      model: step.step.modelRef.model,
-      endpoint: step.step.base_url ?? '',
-      kind: step.kind === 'embed' ? 'embedding' : 'chat',
-      inputPath: shard.path,
-      inputHash: shard.sha256,
-      requestCount: shard.requestCount,
-      bytes: shard.bytes,
-      ...shardEstimate(context.estimator, shard),
-    });
-    store.assignRequestsToShard(runId, step.step.index, shardId, shard.requestKeys);
+  context.store.insertShard({
+    id: shard.id,
+    runId: context.runId,
+    stepIndex: step.step.index,
+    round,
+    provider: step.step.modelRef.provider,
+    model: step.step.modelRef.model,
+    endpoint: step.step.base_url ?? '',
+    kind: step.kind === 'embed' ? 'embedding' : 'chat',
+    inputPath: shard.path,
+    inputHash: shard.sha256,
+    requestCount: shard.requestCount,
+    bytes: shard.bytes,
+    ...shardEstimate(context.estimator, shard),
   });
   failpoint('shard-recorded');
 }

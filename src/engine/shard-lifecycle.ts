@@ -12,23 +12,28 @@
  * - not found: the create never took effect (OpenAI: every batch we create carries our run and
  *   shard ids in its metadata, so a batch that exists is always found), and submitting is safe.
  *
- * Collecting: every result line is matched to its request by custom_id (results come back in any
- * order), judged, and stored in the response cache. Requests of the shard that got no line at all
- * are `missing` and may be retried. Re-collecting after a crash is safe: responses are upserts and
- * attempts were counted when the shard was recorded, not here. The ledger entry and the `collected`
- * mark commit together, so usage is never counted twice.
+ * Collecting: every result line is joined to its request by custom_id (`<shard id>-<line>`; results
+ * come back in any order), judged, and written to the shard's answer files; lines that got no result
+ * at all are `missing` and may be retried. The cache rows, the outcome of every line, the ledger entry
+ * and the `collected` mark then commit in one transaction, so a crash before it means collecting
+ * again from the start, and usage is never counted twice or lost.
  */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { rename } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TokenUsage } from '../domain.js';
 import { BudgetGuard } from '../cost/budget.js';
-import type { BatchHandle, BatchItemResult, BatchProvider, BatchStatus, ShardSubmission } from '../providers/batch-provider.js';
+import type { BatchHandle, BatchProvider, BatchStatus, ShardSubmission } from '../providers/batch-provider.js';
 import { ProviderApiError } from '../providers/errors.js';
+import { CACHE_KEY_BYTES, type CachedAnswer } from '../store/response-cache.js';
 import type { RunStore, ShardRow } from '../store/run-store.js';
-import type { ResponseOutcome } from '../store/store-schema.js';
+import { FINAL_OUTCOME_BIT, RESPONSE_OUTCOMES, type ResponseOutcome } from '../store/store-schema.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
 import { RunCancelledError, ShardSubmissionUnknownError } from './errors.js';
 import { EXCERPT_CHARS, evaluateResult } from './evaluate-result.js';
 import { failpoint } from './failpoints.js';
+import { lineCount, lineOfCustomId, readShardKeys, shardAnswersPath, shardInvalidPath } from './shard-files.js';
 import type { RunEventListener } from './run-events.js';
 
 export interface DriveContext {
@@ -190,14 +195,6 @@ async function backoff(
 
 // ── collect ──────────────────────────────────────────────────────────────────
 
-/**
- * Results stored per transaction: large enough that commits are rare (re-collecting after a crash is
- * safe, so a big transaction loses nothing), and at least two per shard.
- */
-function chunkSize(requestCount: number): number {
-  return Math.max(1, Math.min(10_000, Math.ceil(requestCount / 2)));
-}
-
 export interface UsageTotals {
   requests: number;
   inputTokens: number;
@@ -205,34 +202,70 @@ export interface UsageTotals {
   cachedInputTokens: number;
 }
 
+/** Results judged between two crash points while collecting: at least two per shard. */
+function chunkSize(requestCount: number): number {
+  return Math.max(1, Math.min(10_000, Math.ceil(requestCount / 2)));
+}
+
+const OUTCOME_CODE = new Map<ResponseOutcome, number>(RESPONSE_OUTCOMES.map((outcome, code) => [outcome, code]));
+
+/**
+ * Reads the shard's results once, joins each to its line by custom_id, judges it, and writes the
+ * valid values to the shard's answers file and everything else to its invalid file (both under a
+ * temporary name, renamed when complete). Then one transaction stores what the files say: a cache row
+ * per valid answer (with its usage), the outcome byte of every line, the ledger entry, and the
+ * `collected` mark. Nothing is stored before that commit, so a crash anywhere in between just means
+ * collecting again from the start: usage is counted once, whatever happened.
+ */
 async function collectShard(context: DriveContext, step: CompiledBatchStep, shard: ShardRow): Promise<void> {
-  const { store, provider } = context;
+  const { store } = context;
+  const keys = readShardKeys(shard.inputPath);
+  const collected = new CollectedLines(shard, lineCount(keys), step.maxAttempts);
+  const answers = new LineFileWriter(`${shardAnswersPath(shard.inputPath)}.partial`);
+  const invalid = new LineFileWriter(`${shardInvalidPath(shard.inputPath)}.partial`);
   const usage: UsageTotals = { requests: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
   const tally = { results: 0, valid: 0, invalid: 0 };
   if (shard.status === 'ended') {
     const size = chunkSize(shard.requestCount);
-    let chunk: BatchItemResult[] = [];
-    for await (const result of provider.results(shard.handle as BatchHandle, context.signal ? { signal: context.signal } : {})) {
-      chunk.push(result);
-      if (chunk.length >= size) {
-        store.transaction(() => storeResults(context, step, shard, chunk, usage, tally));
-        chunk = [];
-        failpoint('collecting');
+    for await (const result of context.provider.results(shard.handle as BatchHandle, context.signal ? { signal: context.signal } : {})) {
+      const line = lineOfCustomId(shard.id, result.customId, collected.lines);
+      // Ids that are not this shard's, and repeated deliveries of a line, are ignored.
+      if (line === undefined || collected.seen(line)) continue;
+      const lineUsage = 'usage' in result ? result.usage : undefined;
+      if (lineUsage) addUsage(usage, lineUsage);
+      const evaluation = evaluateResult(result, step.output, { capabilities: step.capabilities, mode: step.outputMode });
+      if (evaluation.outcome === 'valid') {
+        const offset = answers.bytes;
+        const bytes = await answers.write(JSON.stringify(evaluation.value));
+        collected.valid(line, offset, bytes, lineUsage);
+        tally.valid++;
+      } else {
+        collected.invalid(line, evaluation.outcome, evaluation.retryable);
+        await invalid.write(
+          JSON.stringify({
+            line,
+            outcome: evaluation.outcome,
+            ...(evaluation.reason ? { reason: evaluation.reason } : {}),
+            ...(result.outcome === 'succeeded' ? { excerpt: result.text.slice(0, EXCERPT_CHARS) } : {}),
+            ...(lineUsage ? { usage: lineUsage } : {}),
+          }),
+        );
+        tally.invalid++;
       }
+      if (++tally.results % size === 0) failpoint('collecting');
     }
-    store.transaction(() => storeResults(context, step, shard, chunk, usage, tally));
   }
   // A failed batch ran nothing (and bills nothing): all of its requests are missing.
-  let missing = 0;
+  const reason = shard.status === 'failed' ? `the batch failed: ${shard.error ?? shard.rawStatus ?? 'unknown'}` : 'no result line for this request';
+  const missing = collected.unseenLines();
+  for (const line of missing) {
+    collected.invalid(line, 'missing', true);
+    await invalid.write(JSON.stringify({ line, outcome: 'missing', reason }));
+  }
+  await answers.close(shardAnswersPath(shard.inputPath));
+  await invalid.close(shardInvalidPath(shard.inputPath));
   store.transaction(() => {
-    for (const request of store.unansweredRequestsOfShard(shard.id)) {
-      const final = request.attempts >= step.maxAttempts;
-      saveOutcome(store, context.runId, step, shard, request.requestKey, 'missing', final, {
-        reason: shard.status === 'failed' ? `the batch failed: ${shard.error ?? shard.rawStatus ?? 'unknown'}` : 'no result line for this request',
-        attempts: request.attempts,
-      });
-      missing++;
-    }
+    collected.forEachValid((line, answer) => store.responses.put(keys.subarray(line * CACHE_KEY_BYTES, (line + 1) * CACHE_KEY_BYTES), answer));
     store.addLedgerEntry({
       runId: context.runId,
       stepIndex: shard.stepIndex,
@@ -243,62 +276,97 @@ async function collectShard(context: DriveContext, step: CompiledBatchStep, shar
       ...usage,
       ...(context.priceUsage ? context.priceUsage(shard.provider, shard.model, usage) : {}),
     });
-    store.markShardCollected(shard.id);
+    store.markShardCollected(shard.id, collected.outcomes);
   });
-  context.emit({ type: 'shard-collect', step: step.step.name, shardId: shard.id, results: tally.results, valid: tally.valid, invalid: tally.invalid, missing });
+  context.emit({ type: 'shard-collect', step: step.step.name, shardId: shard.id, results: tally.results, valid: tally.valid, invalid: tally.invalid, missing: missing.length });
 }
 
-function storeResults(
-  context: DriveContext,
-  step: CompiledBatchStep,
-  shard: ShardRow,
-  results: BatchItemResult[],
-  usage: UsageTotals,
-  tally: { results: number; valid: number; invalid: number },
-): void {
-  const { store, runId } = context;
-  for (const result of results) {
-    const request = store.requestByCustomId(runId, shard.stepIndex, result.customId);
-    // Unknown ids (not ours) and duplicate deliveries of a line already stored are ignored.
-    if (!request || request.status !== 'sharded') continue;
-    const key = request.requestKey;
-    if ('usage' in result && result.usage) addUsage(usage, result.usage);
-    const evaluation = evaluateResult(result, step.output, { capabilities: step.capabilities, mode: step.outputMode });
-    const final = evaluation.outcome === 'valid' || !evaluation.retryable || request.attempts >= step.maxAttempts;
-    saveOutcome(store, runId, step, shard, key, evaluation.outcome, final, {
-      ...(evaluation.reason ? { reason: evaluation.reason } : {}),
-      ...(evaluation.value ? { value: evaluation.value } : {}),
-      ...(result.outcome === 'succeeded' && evaluation.outcome !== 'valid' ? { textExcerpt: result.text.slice(0, EXCERPT_CHARS) } : {}),
-      ...('usage' in result && result.usage ? { usage: result.usage } : {}),
-      customId: result.customId,
-      attempts: request.attempts,
-    });
-    tally.results++;
-    if (evaluation.outcome === 'valid') tally.valid++;
-    else tally.invalid++;
+/** What collecting learnt about each line of a shard, in flat arrays (a shard has up to 100,000 lines). */
+class CollectedLines {
+  readonly outcomes: Uint8Array;
+  private readonly seenLines: Uint8Array;
+  private readonly offsets: Float64Array;
+  private readonly sizes: Uint32Array;
+  /** Input, output and cached input tokens of each valid line. */
+  private readonly tokens: Float64Array;
+  private readonly attempt: number;
+
+  constructor(
+    private readonly shard: ShardRow,
+    readonly lines: number,
+    private readonly maxAttempts: number,
+  ) {
+    this.outcomes = new Uint8Array(lines);
+    this.seenLines = new Uint8Array(lines);
+    this.offsets = new Float64Array(lines).fill(-1);
+    this.sizes = new Uint32Array(lines);
+    this.tokens = new Float64Array(lines * 3);
+    // A request is in exactly one shard per round it was sent in, so its attempt is the round's number + 1.
+    this.attempt = shard.round + 1;
+  }
+
+  seen(line: number): boolean {
+    if (this.seenLines[line]) return true;
+    this.seenLines[line] = 1;
+    return false;
+  }
+
+  valid(line: number, offset: number, bytes: number, usage: TokenUsage | undefined): void {
+    this.outcomes[line] = OUTCOME_CODE.get('valid')! | FINAL_OUTCOME_BIT;
+    this.offsets[line] = offset;
+    this.sizes[line] = bytes;
+    this.tokens[line * 3] = usage?.inputTokens ?? 0;
+    this.tokens[line * 3 + 1] = usage?.outputTokens ?? 0;
+    this.tokens[line * 3 + 2] = usage?.cachedInputTokens ?? 0;
+  }
+
+  invalid(line: number, outcome: ResponseOutcome, retryable: boolean): void {
+    const final = !retryable || this.attempt >= this.maxAttempts;
+    this.outcomes[line] = OUTCOME_CODE.get(outcome)! | (final ? FINAL_OUTCOME_BIT : 0);
+  }
+
+  unseenLines(): number[] {
+    const lines: number[] = [];
+    for (let line = 0; line < this.lines; line++) if (!this.seenLines[line]) lines.push(line);
+    return lines;
+  }
+
+  forEachValid(visit: (line: number, answer: CachedAnswer) => void): void {
+    for (let line = 0; line < this.lines; line++) {
+      if (this.offsets[line]! < 0) continue;
+      visit(line, {
+        shardSeq: this.shard.seq,
+        offset: this.offsets[line]!,
+        bytes: this.sizes[line]!,
+        attempt: this.attempt,
+        usage: { inputTokens: this.tokens[line * 3]!, outputTokens: this.tokens[line * 3 + 1]!, cachedInputTokens: this.tokens[line * 3 + 2]! },
+      });
+    }
   }
 }
 
-function saveOutcome(
-  store: RunStore,
-  runId: string,
-  step: CompiledBatchStep,
-  shard: ShardRow,
-  requestKey: string,
-  outcome: ResponseOutcome,
-  final: boolean,
-  extra: { reason?: string; value?: unknown; textExcerpt?: string; usage?: TokenUsage; customId?: string; attempts: number },
-): void {
-  store.responses.put({
-    requestKey,
-    provider: step.step.modelRef.provider,
-    model: step.step.modelRef.model,
-    outcome,
-    ...extra,
-    ...(shard.batchId ? { batchId: shard.batchId } : {}),
-    final,
-  });
-  store.setRequestOutcome(runId, shard.stepIndex, requestKey, outcome, final);
+/** Appends lines to a file under a temporary name, counting bytes; `close` renames it into place. */
+class LineFileWriter {
+  private readonly stream: WriteStream;
+  bytes = 0;
+
+  constructor(private readonly temporaryPath: string) {
+    this.stream = createWriteStream(temporaryPath);
+  }
+
+  /** Writes `text` and a newline; returns the bytes of `text` alone. */
+  async write(text: string): Promise<number> {
+    const bytes = Buffer.byteLength(text);
+    this.bytes += bytes + 1;
+    if (!this.stream.write(`${text}\n`)) await once(this.stream, 'drain');
+    return bytes;
+  }
+
+  async close(finalPath: string): Promise<void> {
+    this.stream.end();
+    await once(this.stream, 'finish');
+    await rename(this.temporaryPath, finalPath);
+  }
 }
 
 function addUsage(totals: UsageTotals, usage: TokenUsage): void {

@@ -1,15 +1,18 @@
 /**
  * Writes encoded requests into shard files that respect a provider's limits (requests and bytes per
- * batch) and the recipe's `max_requests_per_batch`. Each finished file is handed to `onShard` with
- * its sha256, which the store records before anything is submitted.
+ * batch) and the recipe's `max_requests_per_batch`, with each line's request key in the `.keys` file
+ * next to it (shard-files.ts). Each finished shard is handed to `onShard` with its sha256, which the
+ * store records before anything is submitted.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, writeFileSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import type { BatchLimits, ProviderCapabilities } from '../providers/batch-provider.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
 import { RequestTooLargeError } from './errors.js';
+import { CACHE_KEY_BYTES } from '../store/response-cache.js';
+import { customIdOf, shardKeysPath } from './shard-files.js';
 
 /** A step's shard limits: the provider's, lowered by the recipe's `max_requests_per_batch`. */
 export function shardLimits(capabilities: ProviderCapabilities, step: CompiledBatchStep): BatchLimits {
@@ -32,9 +35,20 @@ export class ShardRotation {
     return this.shards;
   }
 
+  /** Whether a line of `bytes` (newline included) would start a new shard. */
+  startsNew(bytes: number): boolean {
+    return this.shards === 0 || this.requests >= this.limits.maxRequests || this.bytes + bytes > this.limits.maxBytes;
+  }
+
   /** Counts one line of `bytes` (newline included); true when it starts a new shard. */
   add(bytes: number): boolean {
-    const rotate = this.shards === 0 || this.requests >= this.limits.maxRequests || this.bytes + bytes > this.limits.maxBytes;
+    const rotate = this.startsNew(bytes);
+    this.push(bytes, rotate);
+    return rotate;
+  }
+
+  /** Counts one line whose `startsNew` answer the caller already has. */
+  push(bytes: number, rotate: boolean): void {
     if (rotate) {
       this.shards++;
       this.requests = 0;
@@ -42,29 +56,30 @@ export class ShardRotation {
     }
     this.requests++;
     this.bytes += bytes;
-    return rotate;
   }
 }
 
 export interface ShardFile {
   index: number;
+  id: string;
   path: string;
   sha256: string;
   requestCount: number;
   bytes: number;
-  requestKeys: string[];
   /** Sum of the estimated input tokens of its requests (for the cost estimate). */
   inputTokens: number;
 }
 
 interface OpenShard {
   index: number;
+  id: string;
   path: string;
   stream: WriteStream;
   hash: Hash;
   requestCount: number;
   bytes: number;
-  requestKeys: string[];
+  /** 16 bytes per line, grown by doubling. */
+  keys: Buffer;
   inputTokens: number;
 }
 
@@ -82,6 +97,8 @@ export class ShardWriter {
       directory: string;
       /** File name prefix; the shard index is appended. */
       prefix: string;
+      /** The id of the shard with this index (its lines' custom_ids start with it). */
+      shardId: (index: number) => string;
       maxRequests: number;
       maxBytes: number;
       onShard: (shard: ShardFile) => void | Promise<void>;
@@ -90,18 +107,32 @@ export class ShardWriter {
     this.rotation = new ShardRotation(options);
   }
 
-  async add(requestKey: string, encodedLine: string, inputTokens = 0): Promise<void> {
-    const line = `${encodedLine}\n`;
-    const bytes = Buffer.byteLength(line);
-    if (bytes > this.options.maxBytes) {
-      throw new RequestTooLargeError(bytes, this.options.maxBytes);
+  /**
+   * Adds one request. `encode` turns a custom_id into the request's line: the id names the shard and
+   * line, so a line that does not fit the current shard is encoded again for the next one.
+   */
+  async add(requestKey: string, encode: (customId: string) => string, inputTokens = 0): Promise<void> {
+    const current = this.current;
+    let line = `${encode(customIdOf(current?.id ?? this.options.shardId(this.nextIndex), current?.requestCount ?? 0))}\n`;
+    let bytes = Buffer.byteLength(line);
+    const rotate = this.rotation.startsNew(bytes);
+    if (rotate && current) {
+      await this.finishCurrent();
+      line = `${encode(customIdOf(this.options.shardId(this.nextIndex), 0))}\n`;
+      bytes = Buffer.byteLength(line);
     }
-    if (this.rotation.add(bytes) && this.current) await this.finishCurrent();
+    if (bytes > this.options.maxBytes) throw new RequestTooLargeError(bytes, this.options.maxBytes);
+    this.rotation.push(bytes, rotate);
     const shard = this.current ?? this.open();
     shard.hash.update(line);
     shard.bytes += bytes;
+    if ((shard.requestCount + 1) * CACHE_KEY_BYTES > shard.keys.length) {
+      const grown = Buffer.alloc(shard.keys.length * 2);
+      shard.keys.copy(grown);
+      shard.keys = grown;
+    }
+    shard.keys.write(requestKey.slice(0, CACHE_KEY_BYTES * 2), shard.requestCount * CACHE_KEY_BYTES, 'hex');
     shard.requestCount++;
-    shard.requestKeys.push(requestKey);
     shard.inputTokens += inputTokens;
     if (!shard.stream.write(line)) await once(shard.stream, 'drain');
   }
@@ -114,7 +145,8 @@ export class ShardWriter {
   private open(): OpenShard {
     const index = this.nextIndex++;
     const path = join(this.options.directory, `${this.options.prefix}-${String(index).padStart(4, '0')}.jsonl`);
-    this.current = { index, path, stream: createWriteStream(path), hash: createHash('sha256'), requestCount: 0, bytes: 0, requestKeys: [], inputTokens: 0 };
+    const id = this.options.shardId(index);
+    this.current = { index, id, path, stream: createWriteStream(path), hash: createHash('sha256'), requestCount: 0, bytes: 0, keys: Buffer.alloc(1024 * CACHE_KEY_BYTES), inputTokens: 0 };
     return this.current;
   }
 
@@ -123,13 +155,14 @@ export class ShardWriter {
     this.current = undefined;
     shard.stream.end();
     await once(shard.stream, 'finish');
+    writeFileSync(shardKeysPath(shard.path), shard.keys.subarray(0, shard.requestCount * CACHE_KEY_BYTES));
     await this.options.onShard({
       index: shard.index,
+      id: shard.id,
       path: shard.path,
       sha256: shard.hash.digest('hex'),
       requestCount: shard.requestCount,
       bytes: shard.bytes,
-      requestKeys: shard.requestKeys,
       inputTokens: shard.inputTokens,
     });
   }

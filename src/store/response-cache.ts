@@ -1,84 +1,82 @@
 /**
- * The response cache: the judged answer to each request key, shared by every run and recipe using
- * the same state directory. A key is a hash of everything that determines the provider's answer, so
- * a final answer stored under it can be served to any later run instead of calling the provider.
+ * The response cache: where the valid answer to each request key is, shared by every run and recipe
+ * using the same state directory. A key is a hash of everything that determines the provider's
+ * answer, so an answer stored under it can be served to any later run instead of calling the
+ * provider again. Only valid answers are stored: a failure (an error, an expired batch, an answer
+ * that broke the schema) is never final across runs, so a later run asks again.
  *
- * It shares the run store's connection, so a put inside `RunStore.transaction` commits together
- * with the request's outcome.
+ * A row is small on purpose (about 60 bytes on disk): the first 16 bytes of the key, and where the
+ * answer lies, a line of its shard's answers file (shard, byte offset, length), with its attempt and
+ * token usage. The answer text stays in the file, written once; the store only points at it.
+ *
+ * It shares the run store's connection, so puts inside `RunStore.transaction` commit together with
+ * the shard's `collected` mark and its ledger entry.
  */
 import type Database from 'better-sqlite3';
-import type { ResponseOutcome } from './store-schema.js';
 
-export interface ResponseRow {
-  requestKey: string;
-  provider: string;
-  model: string;
-  outcome: ResponseOutcome;
-  reason?: string;
-  value?: unknown;
-  textExcerpt?: string;
-  usage?: { inputTokens: number; outputTokens: number; cachedInputTokens?: number };
-  batchId?: string;
-  customId?: string;
-  attempts: number;
-  /** A final response is served as-is: valid, or invalid after every allowed attempt. */
-  final: boolean;
+export interface CachedAnswer {
+  /** `seq` of the shard whose answers file holds the answer. */
+  shardSeq: number;
+  offset: number;
+  bytes: number;
+  /** 1 when the request was answered validly the first time it was sent. */
+  attempt: number;
+  usage: { inputTokens: number; outputTokens: number; cachedInputTokens: number };
+}
+
+/** Bytes of a request key kept in the cache: 128 bits, so a collision among 10^12 keys is still ~10^-15 likely. */
+export const CACHE_KEY_BYTES = 16;
+
+/** The cache's key for a request key (hex sha256): its first 16 bytes. */
+export function cacheKey(requestKey: string): Buffer {
+  return Buffer.from(requestKey.slice(0, CACHE_KEY_BYTES * 2), 'hex');
 }
 
 export class ResponseCache {
   readonly #get: Database.Statement;
   readonly #put: Database.Statement;
+  readonly #any: Database.Statement;
 
   constructor(db: Database.Database) {
     this.#get = db.prepare('SELECT * FROM responses WHERE request_key = ?');
-    // A later answer to the same key replaces the earlier one (a retry's result, or a re-collect);
-    // provider and model stay as first written, which the key already fixes.
+    // A later valid answer to the same key (a `--no-cache` run, or a re-collect) replaces the earlier one.
     this.#put = db.prepare(
-      `INSERT INTO responses (request_key, provider, model, outcome, reason, value, text_excerpt, usage, batch_id, custom_id, attempts, final, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (request_key) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason, value = excluded.value,
-         text_excerpt = excluded.text_excerpt, usage = excluded.usage, batch_id = excluded.batch_id, custom_id = excluded.custom_id,
-         attempts = excluded.attempts, final = excluded.final, created_at = excluded.created_at`,
+      `INSERT OR REPLACE INTO responses (request_key, shard_seq, answer_offset, answer_bytes, attempt, input_tokens, output_tokens, cached_input_tokens)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    this.#any = db.prepare('SELECT 1 FROM responses LIMIT 1');
   }
 
-  get(requestKey: string): ResponseRow | undefined {
-    const row = this.#get.get(requestKey) as Record<string, unknown> | undefined;
-    return row ? toResponseRow(row) : undefined;
+  /** `key`: a hex request key, or a 16-byte cache key. */
+  get(key: string | Buffer): CachedAnswer | undefined {
+    const row = this.#get.get(typeof key === 'string' ? cacheKey(key) : key) as Record<string, number> | undefined;
+    return row
+      ? {
+          shardSeq: row.shard_seq!,
+          offset: row.answer_offset!,
+          bytes: row.answer_bytes!,
+          attempt: row.attempt!,
+          usage: { inputTokens: row.input_tokens!, outputTokens: row.output_tokens!, cachedInputTokens: row.cached_input_tokens! },
+        }
+      : undefined;
   }
 
-  put(response: ResponseRow): void {
+  put(key: string | Buffer, answer: CachedAnswer): void {
+    const { usage } = answer;
     this.#put.run(
-      response.requestKey,
-      response.provider,
-      response.model,
-      response.outcome,
-      response.reason ?? null,
-      response.value === undefined ? null : JSON.stringify(response.value),
-      response.textExcerpt ?? null,
-      response.usage ? JSON.stringify(response.usage) : null,
-      response.batchId ?? null,
-      response.customId ?? null,
-      response.attempts,
-      response.final ? 1 : 0,
-      Date.now(),
+      typeof key === 'string' ? cacheKey(key) : key,
+      answer.shardSeq,
+      answer.offset,
+      answer.bytes,
+      answer.attempt,
+      usage.inputTokens,
+      usage.outputTokens,
+      usage.cachedInputTokens,
     );
   }
-}
 
-function toResponseRow(row: Record<string, unknown>): ResponseRow {
-  return {
-    requestKey: row.request_key as string,
-    provider: row.provider as string,
-    model: row.model as string,
-    outcome: row.outcome as ResponseOutcome,
-    ...(row.reason ? { reason: row.reason as string } : {}),
-    ...(row.value !== null ? { value: JSON.parse(row.value as string) } : {}),
-    ...(row.text_excerpt ? { textExcerpt: row.text_excerpt as string } : {}),
-    ...(row.usage ? { usage: JSON.parse(row.usage as string) } : {}),
-    ...(row.batch_id ? { batchId: row.batch_id as string } : {}),
-    ...(row.custom_id ? { customId: row.custom_id as string } : {}),
-    attempts: row.attempts as number,
-    final: row.final === 1,
-  };
+  /** False for a cache with no answer in it: planning then skips a lookup per request. */
+  isEmpty(): boolean {
+    return this.#any.get() === undefined;
+  }
 }

@@ -1,5 +1,5 @@
 /**
- * The durable run state: runs, their steps, requests, shards and cost ledger, and the response cache
+ * The durable run state: runs, their steps and rounds, shards and cost ledger, and the response cache
  * on the same connection (`responses`). Synchronous (better-sqlite3) on purpose: each state change
  * that follows a provider call is one transaction, committed before the next provider call.
  */
@@ -11,8 +11,7 @@ import { ResponseCache } from './response-cache.js';
 import {
   prepareStoreSchema,
   STORE_SCHEMA_VERSION,
-  type RequestStatus,
-  type ResponseOutcome,
+  type RoundStatus,
   type RunStatus,
   type ShardKind,
   type ShardStatus,
@@ -37,6 +36,8 @@ export interface RunRow {
 }
 
 export interface ShardRow {
+  /** A number unique in the state directory (the response cache points at shards by it). */
+  seq: number;
   id: string;
   runId: string;
   stepIndex: number;
@@ -60,6 +61,12 @@ export interface ShardRow {
   submittedAt?: number;
 }
 
+export interface RoundRow {
+  round: number;
+  status: RoundStatus;
+  counts?: unknown;
+}
+
 export interface LedgerRow {
   runId: string;
   stepIndex: number;
@@ -76,6 +83,11 @@ export interface LedgerRow {
 }
 
 type Row = Record<string, unknown>;
+
+/** Every column of `shards` but the outcome bytes, which only collecting and emitting read. */
+const SHARD_COLUMNS =
+  'seq, id, run_id, step_index, round, provider, model, endpoint, kind, input_path, input_hash, request_count, bytes, estimate_usd, status, ' +
+  'batch_id, handle, raw_status, counts, error, created_at, submitted_at, ended_at, collected_at';
 
 export class RunStore {
   readonly #db: Database.Database;
@@ -207,80 +219,27 @@ export class RunStore {
     }));
   }
 
-  // --- requests ---------------------------------------------------------------------------------
+  // --- rounds ---------------------------------------------------------------------------------
 
-  /** Records a request of a step; returns false when the run already has it (a duplicate request). */
-  addRequest(runId: string, stepIndex: number, requestKey: string, customId: string): boolean {
-    const result = this.statement(
-        `INSERT OR IGNORE INTO requests (run_id, step_index, request_key, custom_id, status) VALUES (?, ?, ?, ?, 'pending')`,
+  /** A round of a generate step is `planning` until every shard of it is recorded, then `planned`. */
+  saveRound(runId: string, stepIndex: number, round: number, status: RoundStatus, counts?: unknown): void {
+    this.statement(
+        `INSERT INTO rounds (run_id, step_index, round, status, counts) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, step_index, round) DO UPDATE SET status = excluded.status, counts = COALESCE(excluded.counts, counts)`,
       )
-      .run(runId, stepIndex, requestKey, customId);
-    return result.changes === 1;
+      .run(runId, stepIndex, round, status, counts === undefined ? null : JSON.stringify(counts));
   }
 
-  /** Requests recorded by a planning pass that never recorded their shard (it died midway). */
-  deletePendingRequests(runId: string, stepIndex: number): void {
-    this.statement(`DELETE FROM requests WHERE run_id = ? AND step_index = ? AND status = 'pending'`).run(runId, stepIndex);
-  }
-
-  countStepRequests(runId: string, stepIndex: number): number {
-    const row = this.statement('SELECT COUNT(*) AS n FROM requests WHERE run_id = ? AND step_index = ?').get(runId, stepIndex) as { n: number };
-    return row.n;
-  }
-
-  requestByCustomId(runId: string, stepIndex: number, customId: string): { requestKey: string; attempts: number; status: RequestStatus } | undefined {
-    const row = this.statement('SELECT request_key, attempts, status FROM requests WHERE run_id = ? AND step_index = ? AND custom_id = ?').get(runId, stepIndex, customId) as
-      | Row
-      | undefined;
-    return row ? { requestKey: row.request_key as string, attempts: row.attempts as number, status: row.status as RequestStatus } : undefined;
-  }
-
-  /** Puts requests into a shard: one more attempt each. */
-  assignRequestsToShard(runId: string, stepIndex: number, shardId: string, requestKeys: string[]): void {
-    const statement = this.statement(
-      `UPDATE requests SET shard_id = ?, status = 'sharded', attempts = attempts + 1, outcome = NULL
-       WHERE run_id = ? AND step_index = ? AND request_key = ?`,
-    );
-    for (const key of requestKeys) statement.run(shardId, runId, stepIndex, key);
-  }
-
-  setRequestOutcome(runId: string, stepIndex: number, requestKey: string, outcome: ResponseOutcome, final: boolean): void {
-    this.statement('UPDATE requests SET outcome = ?, status = ? WHERE run_id = ? AND step_index = ? AND request_key = ?')
-      .run(outcome, final ? 'final' : 'retry', runId, stepIndex, requestKey);
-  }
-
-  /** Requests of a shard that got no result line at all (lost, or the batch failed as a whole). */
-  unansweredRequestsOfShard(shardId: string): { requestKey: string; runId: string; stepIndex: number; attempts: number }[] {
-    const rows = this.statement(`SELECT request_key, run_id, step_index, attempts FROM requests WHERE shard_id = ? AND status = 'sharded'`)
-      .all(shardId) as Row[];
-    return rows.map((row) => ({
-      requestKey: row.request_key as string,
-      runId: row.run_id as string,
-      stepIndex: row.step_index as number,
-      attempts: row.attempts as number,
-    }));
-  }
-
-  countRequests(runId: string, stepIndex: number, status: RequestStatus): number {
-    const row = this.statement('SELECT COUNT(*) AS n FROM requests WHERE run_id = ? AND step_index = ? AND status = ?')
-      .get(runId, stepIndex, status) as { n: number };
-    return row.n;
-  }
-
-  hasRequestsWithStatus(runId: string, stepIndex: number, status: RequestStatus): boolean {
-    return this.countRequests(runId, stepIndex, status) > 0;
-  }
-
-  requestKeysWithStatus(runId: string, stepIndex: number, status: RequestStatus): Set<string> {
-    const rows = this.statement('SELECT request_key FROM requests WHERE run_id = ? AND step_index = ? AND status = ?')
-      .all(runId, stepIndex, status) as { request_key: string }[];
-    return new Set(rows.map((row) => row.request_key));
+  getRound(runId: string, stepIndex: number, round: number): RoundRow | undefined {
+    const row = this.statement('SELECT * FROM rounds WHERE run_id = ? AND step_index = ? AND round = ?').get(runId, stepIndex, round) as Row | undefined;
+    return row ? { round: row.round as number, status: row.status as RoundStatus, ...(row.counts ? { counts: JSON.parse(row.counts as string) } : {}) } : undefined;
   }
 
   // --- shards -----------------------------------------------------------------------------------
 
-  insertShard(shard: Omit<ShardRow, 'status' | 'createdAt'>): void {
-    this.statement(
+  /** Records a planned shard; returns its `seq`. */
+  insertShard(shard: Omit<ShardRow, 'seq' | 'status' | 'createdAt'>): number {
+    const result = this.statement(
         `INSERT INTO shards (id, run_id, step_index, round, provider, model, endpoint, kind, input_path, input_hash, request_count, bytes,
            estimate_usd, status, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?)`,
@@ -301,21 +260,33 @@ export class RunStore {
         shard.estimateUsd ?? null,
         Date.now(),
       );
+    return Number(result.lastInsertRowid);
   }
 
   getShard(id: string): ShardRow | undefined {
-    const row = this.statement('SELECT * FROM shards WHERE id = ?').get(id) as Row | undefined;
+    const row = this.statement(`SELECT ${SHARD_COLUMNS} FROM shards WHERE id = ?`).get(id) as Row | undefined;
+    return row ? toShardRow(row) : undefined;
+  }
+
+  /** A collected shard's outcome bytes: one per line, the outcome code plus FINAL_OUTCOME_BIT (store-schema.ts). */
+  shardOutcomes(id: string): Uint8Array | undefined {
+    const row = this.statement('SELECT outcomes FROM shards WHERE id = ?').get(id) as { outcomes: Buffer | null } | undefined;
+    return row?.outcomes ? new Uint8Array(row.outcomes) : undefined;
+  }
+
+  shardBySeq(seq: number): ShardRow | undefined {
+    const row = this.statement(`SELECT ${SHARD_COLUMNS} FROM shards WHERE seq = ?`).get(seq) as Row | undefined;
     return row ? toShardRow(row) : undefined;
   }
 
   shardsOfStep(runId: string, stepIndex: number): ShardRow[] {
-    return (this.statement('SELECT * FROM shards WHERE run_id = ? AND step_index = ? ORDER BY created_at, id').all(runId, stepIndex) as Row[]).map(
+    return (this.statement(`SELECT ${SHARD_COLUMNS} FROM shards WHERE run_id = ? AND step_index = ? ORDER BY seq`).all(runId, stepIndex) as Row[]).map(
       toShardRow,
     );
   }
 
   shardsOfRun(runId: string): ShardRow[] {
-    return (this.statement('SELECT * FROM shards WHERE run_id = ? ORDER BY step_index, created_at, id').all(runId) as Row[]).map(toShardRow);
+    return (this.statement(`SELECT ${SHARD_COLUMNS} FROM shards WHERE run_id = ? ORDER BY step_index, seq`).all(runId) as Row[]).map(toShardRow);
   }
 
   /** Written right before the provider call: a crash after this line means "maybe submitted". */
@@ -342,8 +313,9 @@ export class RunStore {
       .run(status, rawStatus, error ?? null, Date.now(), id);
   }
 
-  markShardCollected(id: string): void {
-    this.statement(`UPDATE shards SET status = 'collected', collected_at = ? WHERE id = ?`).run(Date.now(), id);
+  markShardCollected(id: string, outcomes: Uint8Array): void {
+    this.statement(`UPDATE shards SET status = 'collected', outcomes = ?, collected_at = ? WHERE id = ?`)
+      .run(Buffer.from(outcomes.buffer, outcomes.byteOffset, outcomes.byteLength), Date.now(), id);
   }
 
   knownBatchIds(): Set<string> {
@@ -427,6 +399,7 @@ function toRunRow(row: Row): RunRow {
 
 function toShardRow(row: Row): ShardRow {
   return {
+    seq: row.seq as number,
     id: row.id as string,
     runId: row.run_id as string,
     stepIndex: row.step_index as number,

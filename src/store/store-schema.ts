@@ -2,15 +2,19 @@
  * Tables of the run store (one SQLite file, WAL, under the state directory), the values its status
  * and kind columns may hold, and the check that a file is a store this version can read.
  *
- * - runs / steps: what was asked and how far it got.
- * - requests: one row per unique request of a step in a run. The request key is a sha256 over
- *   everything that determines the provider's answer (provider, model, endpoint, messages, params,
- *   schema, structured-output mode, sample index), so equal keys are the same call. `custom_id` is
- *   derived from the key and is what the provider echoes back.
+ * The store keeps state per shard, never per request: a million requests are a few dozen rows.
+ * - runs / steps / rounds: what was asked and how far it got (a round's planning is marked done, so
+ *   a resumed run does not render its prompts again).
  * - shards: a shard is recorded (status `planned`) BEFORE it is submitted and its batch id right
- *   after, so a crash between the two is detectable and reconciled (providers' findSubmitted).
- * - responses: the response cache, shared by every run and recipe using this state directory, so it
- *   references no run.
+ *   after, so a crash between the two is detectable and reconciled (providers' findSubmitted). The
+ *   requests of a shard are the lines of its file; their request keys are in the `.keys` file next to
+ *   it (16 bytes per line), and a request's `custom_id` names its shard and line, so a result joins
+ *   its request without a lookup. When the shard is collected, `outcomes` holds one byte per line
+ *   (the outcome's index in RESPONSE_OUTCOMES, plus FINAL_OUTCOME_BIT when it will not be retried).
+ * - responses: the response cache, shared by every run and recipe using this state directory: one
+ *   compact row per VALID answer (only a valid answer is final across runs), keyed by the first 16
+ *   bytes of the request key. The answer itself is a line of its shard's `.answers.jsonl` file; the
+ *   row says where (shard, byte offset, length).
  * - ledger: tokens and cost per collected shard.
  *
  * Each value list below is both the TypeScript union and the column's CHECK constraint, so the two
@@ -29,13 +33,9 @@ export const STEP_STATUSES = ['running', 'done'] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
 /**
- * `pending`: recorded by planning, not yet in a recorded shard. `sharded`: in a shard, awaiting its
- * result. `retry`: answered invalid with attempts left. `final`: its answer is the one kept.
+ * Why a sample is (not) usable. `valid` is the only success. The position of each value is its code
+ * in a shard's `outcomes` bytes: append new values, never reorder (that would need a new version).
  */
-export const REQUEST_STATUSES = ['pending', 'sharded', 'retry', 'final'] as const;
-export type RequestStatus = (typeof REQUEST_STATUSES)[number];
-
-/** Why a sample is (not) usable. `valid` is the only success. */
 export const RESPONSE_OUTCOMES = [
   'valid',
   'not_json',
@@ -49,23 +49,32 @@ export const RESPONSE_OUTCOMES = [
 ] as const;
 export type ResponseOutcome = (typeof RESPONSE_OUTCOMES)[number];
 
+/** Set in a shard's outcome byte when the line's answer is final (valid, or no attempt left or worth it). */
+export const FINAL_OUTCOME_BIT = 0x80;
+
+export const ROUND_STATUSES = ['planning', 'planned'] as const;
+export type RoundStatus = (typeof ROUND_STATUSES)[number];
+
 export const SHARD_STATUSES = ['planned', 'submitting', 'submitted', 'ended', 'failed', 'collected'] as const;
 export type ShardStatus = (typeof SHARD_STATUSES)[number];
 
 export const SHARD_KINDS = ['chat', 'embedding'] as const;
 export type ShardKind = (typeof SHARD_KINDS)[number];
 
-/** Version 2: CHECK constraints on every status and kind column, foreign keys to runs and shards. */
-export const STORE_SCHEMA_VERSION = 2;
+/**
+ * Version 3: state per shard (no row per request), the response cache as compact rows pointing into
+ * answer files. Version 2 had a row per request and full answers in the cache; it is refused.
+ */
+export const STORE_SCHEMA_VERSION = 3;
 
 /** A CHECK clause admitting exactly `values` (NULL passes a CHECK, so nullable columns stay nullable). */
 function oneOf(column: string, values: readonly string[]): string {
   return `CHECK (${column} IN (${values.map((value) => `'${value}'`).join(', ')}))`;
 }
 
-// requests.shard_id references shards(id): planning inserts the shard row and assigns its requests
-// in one transaction, shard first. ledger.shard_id likewise: an entry is written when its shard is
-// collected. Nothing deletes runs or shards, so no child index is needed for the parent side.
+// responses.shard_seq and ledger.shard_id reference shards: both are written when their shard is
+// collected, in the transaction that marks it collected. Nothing deletes runs or shards, so no child
+// index is needed for the parent side.
 export const STORE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
@@ -94,8 +103,18 @@ CREATE TABLE IF NOT EXISTS steps (
   PRIMARY KEY (run_id, step_index)
 );
 
+CREATE TABLE IF NOT EXISTS rounds (
+  run_id TEXT NOT NULL REFERENCES runs (id),
+  step_index INTEGER NOT NULL,
+  round INTEGER NOT NULL,
+  status TEXT NOT NULL ${oneOf('status', ROUND_STATUSES)},
+  counts TEXT,
+  PRIMARY KEY (run_id, step_index, round)
+);
+
 CREATE TABLE IF NOT EXISTS shards (
-  id TEXT PRIMARY KEY,
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
   run_id TEXT NOT NULL REFERENCES runs (id),
   step_index INTEGER NOT NULL,
   round INTEGER NOT NULL,
@@ -114,6 +133,7 @@ CREATE TABLE IF NOT EXISTS shards (
   raw_status TEXT,
   counts TEXT,
   error TEXT,
+  outcomes BLOB,
   created_at INTEGER NOT NULL,
   submitted_at INTEGER,
   ended_at INTEGER,
@@ -121,35 +141,16 @@ CREATE TABLE IF NOT EXISTS shards (
 );
 CREATE INDEX IF NOT EXISTS shards_by_run ON shards (run_id, step_index, status);
 
-CREATE TABLE IF NOT EXISTS requests (
-  run_id TEXT NOT NULL REFERENCES runs (id),
-  step_index INTEGER NOT NULL,
-  request_key TEXT NOT NULL,
-  custom_id TEXT NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  status TEXT NOT NULL ${oneOf('status', REQUEST_STATUSES)},
-  outcome TEXT ${oneOf('outcome', RESPONSE_OUTCOMES)},
-  shard_id TEXT REFERENCES shards (id),
-  PRIMARY KEY (run_id, step_index, request_key)
-);
-CREATE INDEX IF NOT EXISTS requests_by_custom_id ON requests (run_id, step_index, custom_id);
-CREATE INDEX IF NOT EXISTS requests_by_status ON requests (run_id, step_index, status);
-
 CREATE TABLE IF NOT EXISTS responses (
-  request_key TEXT PRIMARY KEY,
-  provider TEXT NOT NULL,
-  model TEXT NOT NULL,
-  outcome TEXT NOT NULL ${oneOf('outcome', RESPONSE_OUTCOMES)},
-  reason TEXT,
-  value TEXT,
-  text_excerpt TEXT,
-  usage TEXT,
-  batch_id TEXT,
-  custom_id TEXT,
-  attempts INTEGER NOT NULL,
-  final INTEGER NOT NULL,
-  created_at INTEGER NOT NULL
-);
+  request_key BLOB PRIMARY KEY CHECK (length(request_key) = 16),
+  shard_seq INTEGER NOT NULL REFERENCES shards (seq),
+  answer_offset INTEGER NOT NULL,
+  answer_bytes INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cached_input_tokens INTEGER NOT NULL
+) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS ledger (
   id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -3,6 +3,7 @@ import OpenAI, { APIError, InternalServerError, RateLimitError } from 'openai';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FAULTS, mergeFaultOptions, type FaultOptions } from '../../src/emulator/core/emulator-options.js';
 import { decideLineFault, finishesBeforeExpiry, type LineFault } from '../../src/emulator/core/fault-decisions.js';
+import { lineIdentity } from '../../src/emulator/core/line-identity.js';
 import {
   anthropicRequest,
   batchLine,
@@ -34,11 +35,15 @@ const CONTENT_FAULTS: Partial<FaultOptions> = {
 
 type Observed = 'line_error' | 'refusal' | 'truncation' | 'malformed_json' | 'schema_invalid' | 'clean';
 
-function expectedCounts(faults: Partial<FaultOptions>, customIds: string[], attempt = 0): Record<LineFault, number> {
+/** The emulator decides a line's fault by what it asks (its body), not by its custom_id. */
+const chatIdentity = (index: number) => lineIdentity(JSON.stringify(chatBody(index)));
+const anthropicIdentity = (customId: string) => lineIdentity(JSON.stringify(anthropicRequest(customId).params));
+
+function expectedCounts(faults: Partial<FaultOptions>, identities: string[], attempt = 0): Record<LineFault, number> {
   const options = mergeFaultOptions(DEFAULT_FAULTS, faults);
   const counts: Record<string, number> = {};
-  for (const id of customIds) {
-    const fault = decideLineFault(options, id, attempt);
+  for (const identity of identities) {
+    const fault = decideLineFault(options, identity, attempt);
     counts[fault] = (counts[fault] ?? 0) + 1;
   }
   return counts as Record<LineFault, number>;
@@ -75,10 +80,10 @@ describe('content faults inject exactly what the seed decides, and the output sh
   it('OpenAI: line errors, refusals, truncation, malformed JSON, schema-invalid JSON, near-duplicates', async () => {
     const harness = await start();
     // A clean answer first, so every line decided as a near-duplicate has an earlier answer to copy.
-    await runOpenAIBatch(harness, [batchLine('warm-up', chatBody(0))]);
+    await runOpenAIBatch(harness, [batchLine('warm-up', chatBody(999))]);
     harness.server.configure(CONTENT_FAULTS);
     const customIds = ids(80);
-    const expected = expectedCounts(CONTENT_FAULTS, customIds);
+    const expected = expectedCounts(CONTENT_FAULTS, customIds.map((_, index) => chatIdentity(index)));
     const batch = await runOpenAIBatch(harness, customIds.map((id, index) => batchLine(id, chatBody(index))));
     const valid = validatorFor(QA_SCHEMA);
     const lines = [
@@ -113,7 +118,7 @@ describe('content faults inject exactly what the seed decides, and the output sh
     await runAnthropicBatch(harness, [anthropicRequest('warm-up-0')]);
     harness.server.configure(CONTENT_FAULTS);
     const customIds = ids(80);
-    const expected = expectedCounts(CONTENT_FAULTS, customIds);
+    const expected = expectedCounts(CONTENT_FAULTS, customIds.map(anthropicIdentity));
     const { batch, results } = await runAnthropicBatch(harness, customIds.map((id) => anthropicRequest(id)));
     const valid = validatorFor(QA_SCHEMA_ANTHROPIC);
     const observed = tally(results.map((line) => classifyAnthropic(line, valid)));
@@ -139,8 +144,8 @@ describe('content faults inject exactly what the seed decides, and the output sh
     const harness = await start({ faults });
     const customIds = ids(40);
     // The first line of a fresh server has no earlier answer to copy.
-    const firstDecided = decideLineFault(mergeFaultOptions(DEFAULT_FAULTS, faults), customIds[0] ?? '', 0) === 'near_duplicate';
-    const expected = expectedCounts(faults, customIds).near_duplicate - (firstDecided ? 1 : 0);
+    const firstDecided = decideLineFault(mergeFaultOptions(DEFAULT_FAULTS, faults), chatIdentity(0), 0) === 'near_duplicate';
+    const expected = expectedCounts(faults, customIds.map((_, index) => chatIdentity(index))).near_duplicate - (firstDecided ? 1 : 0);
     const batch = await runOpenAIBatch(harness, customIds.map((id, index) => batchLine(id, chatBody(index))));
     const answers = new Map(
       (await readOpenAIFile(harness.openai, batch.output_file_id)).map((line) => [
@@ -181,12 +186,13 @@ describe('content faults inject exactly what the seed decides, and the output sh
     const options = mergeFaultOptions(DEFAULT_FAULTS, faults);
     const first = await runOpenAIBatch(harness, customIds.map((id, index) => batchLine(id, chatBody(index))));
     const failedIds = (await readOpenAIFile(harness.openai, first.error_file_id)).map((line) => line.custom_id).sort();
-    expect(failedIds).toEqual(customIds.filter((id) => decideLineFault(options, id, 0) === 'line_error'));
+    const identityOf = (id: string) => chatIdentity(customIds.indexOf(id));
+    expect(failedIds).toEqual(customIds.filter((id) => decideLineFault(options, identityOf(id), 0) === 'line_error'));
     const retry = await runOpenAIBatch(harness, failedIds.map((id) => batchLine(id, chatBody(customIds.indexOf(id)))));
     const stillFailing = (await readOpenAIFile(harness.openai, retry.error_file_id)).map((line) => line.custom_id).sort();
-    expect(stillFailing).toEqual(failedIds.filter((id) => decideLineFault(options, id, 1) === 'line_error'));
+    expect(stillFailing).toEqual(failedIds.filter((id) => decideLineFault(options, identityOf(id), 1) === 'line_error'));
     expect(stillFailing.length).toBeLessThan(failedIds.length);
-    expect(harness.server.stats().seenCustomIds).toBe(30);
+    expect(harness.server.stats().distinctRequests).toBe(30);
   });
 });
 

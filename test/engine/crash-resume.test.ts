@@ -73,7 +73,7 @@ describe('crash and resume', () => {
       const stats = emulator.stats();
       expect(stats.batchesCreated.openai).toBe(3);
       expect(stats.requestsReceived.openai).toBe(RECORDS * 2);
-      expect(stats.seenCustomIds).toBe(RECORDS * 2);
+      expect(stats.distinctRequests).toBe(RECORDS * 2);
       expect(dataFile(dir).equals(expected)).toBe(true);
     });
   }

@@ -1,14 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { keyAt, lineCount, lineOfCustomId, readShardKeys } from '../../src/engine/shard-files.js';
 import { ShardWriter, type ShardFile } from '../../src/engine/shard-writer.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
 
-async function writeAll(lines: string[], limits: { maxRequests: number; maxBytes: number }): Promise<ShardFile[]> {
+/** A request key: 64 hex digits, distinct per index. */
+function keyOf(index: number): string {
+  return index.toString(16).padStart(8, '0').repeat(8);
+}
+
+async function writeAll(lines: string[], limits: { maxRequests: number; maxBytes: number }, customIds: string[] = []): Promise<ShardFile[]> {
   const shards: ShardFile[] = [];
-  const writer = new ShardWriter({ directory: tempDir(), prefix: 't', ...limits, onShard: (shard) => void shards.push(shard) });
-  for (const [index, line] of lines.entries()) await writer.add(`k${index}`, line, 1);
+  const writer = new ShardWriter({ directory: tempDir(), prefix: 't', shardId: (index) => `run-x-s0-${index}`, ...limits, onShard: (shard) => void shards.push(shard) });
+  for (const [index, line] of lines.entries()) {
+    await writer.add(keyOf(index), (customId) => {
+      customIds[index] = customId;
+      return line;
+    }, 1);
+  }
   await writer.close();
   return shards;
 }
@@ -18,7 +29,11 @@ describe('ShardWriter', () => {
     const lines = Array.from({ length: 23 }, (_, index) => JSON.stringify({ n: index }));
     const shards = await writeAll(lines, { maxRequests: 5, maxBytes: 1_000_000 });
     expect(shards.map((shard) => shard.requestCount)).toEqual([5, 5, 5, 5, 3]);
-    expect(shards.flatMap((shard) => shard.requestKeys)).toEqual(lines.map((_, index) => `k${index}`));
+    const keys = shards.flatMap((shard) => {
+      const file = readShardKeys(shard.path);
+      return Array.from({ length: lineCount(file) }, (_, line) => keyAt(file, line));
+    });
+    expect(keys).toEqual(lines.map((_, index) => keyOf(index).slice(0, 32)));
     const written = shards.flatMap((shard) => readFileSync(shard.path, 'utf8').trim().split('\n'));
     expect(written).toEqual(lines);
     expect(shards.every((shard) => shard.inputTokens === shard.requestCount)).toBe(true);
@@ -32,6 +47,20 @@ describe('ShardWriter', () => {
       expect(readFileSync(shard.path).length).toBe(shard.bytes);
     }
     expect(shards.reduce((sum, shard) => sum + shard.requestCount, 0)).toBe(40);
+  });
+
+  it("names each line's shard and position in its custom_id, encoding a line again when it starts the next shard", async () => {
+    const lines = Array.from({ length: 7 }, (_, index) => JSON.stringify({ n: index }));
+    const customIds: string[] = [];
+    const shards = await writeAll(lines, { maxRequests: 3, maxBytes: 1_000_000 }, customIds);
+    expect(shards.map((shard) => shard.id)).toEqual(['run-x-s0-0', 'run-x-s0-1', 'run-x-s0-2']);
+    expect(customIds).toEqual(['run-x-s0-0-0', 'run-x-s0-0-1', 'run-x-s0-0-2', 'run-x-s0-1-0', 'run-x-s0-1-1', 'run-x-s0-1-2', 'run-x-s0-2-0']);
+    expect(lineOfCustomId('run-x-s0-1', 'run-x-s0-1-2', 3)).toBe(2);
+    // Another shard's id, a line past the end, and a malformed number are not this shard's lines.
+    expect(lineOfCustomId('run-x-s0-1', 'run-x-s0-10-2', 3)).toBeUndefined();
+    expect(lineOfCustomId('run-x-s0-1', 'run-x-s0-1-3', 3)).toBeUndefined();
+    expect(lineOfCustomId('run-x-s0-1', 'run-x-s0-1-01', 3)).toBeUndefined();
+    expect(lineOfCustomId('run-x-s0-1', 'run-x-s0-1-', 3)).toBeUndefined();
   });
 
   it('refuses a single request larger than the byte limit', async () => {

@@ -1,88 +1,93 @@
 import { describe, expect, it } from 'vitest';
-import type { ResponseRow } from '../../src/store/response-cache.js';
+import { cacheKey, type CachedAnswer } from '../../src/store/response-cache.js';
 import { RunStore } from '../../src/store/run-store.js';
-import type { ResponseOutcome } from '../../src/store/store-schema.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
 
-const FULL: ResponseRow = {
-  requestKey: 'key-1',
-  provider: 'openai',
-  model: 'gpt-4o-mini',
-  outcome: 'schema_violation',
-  reason: '/question: must be string',
-  value: { question: 42, nested: [1, { a: null }] },
-  textExcerpt: '{"question": 42',
-  usage: { inputTokens: 12, outputTokens: 5, cachedInputTokens: 3 },
-  batchId: 'batch_1',
-  customId: 'cid-1',
-  attempts: 1,
-  final: false,
-};
+const KEY = 'ab'.repeat(32);
+const RUN = { id: 'run-1', recipeName: 'r', recipePath: '/r.yaml', recipeHash: 'h', options: {} };
+
+/** A store with one run and one recorded shard (answers point at shards). */
+function storeWithShard(dir = tempDir()): { store: RunStore; seq: number } {
+  const store = new RunStore(dir);
+  store.createRun(RUN);
+  const seq = store.insertShard({
+    id: 'run-1-s0-0000',
+    runId: RUN.id,
+    stepIndex: 0,
+    round: 0,
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    endpoint: '',
+    kind: 'chat',
+    inputPath: '/shard.jsonl',
+    inputHash: 'abc',
+    requestCount: 1,
+    bytes: 10,
+  });
+  return { store, seq };
+}
+
+function answer(seq: number, overrides: Partial<CachedAnswer> = {}): CachedAnswer {
+  return { shardSeq: seq, offset: 120, bytes: 33, attempt: 1, usage: { inputTokens: 12, outputTokens: 5, cachedInputTokens: 3 }, ...overrides };
+}
 
 describe('ResponseCache', () => {
-  it('has nothing for an unknown key', () => {
-    const store = new RunStore(tempDir());
-    expect(store.responses.get('never-stored')).toBeUndefined();
+  it('has nothing for an unknown key, and says so when empty', () => {
+    const { store } = storeWithShard();
+    expect(store.responses.get(KEY)).toBeUndefined();
+    expect(store.responses.isEmpty()).toBe(true);
     store.close();
   });
 
-  it('returns what was put, every field, and survives reopening the store', () => {
+  it('returns what was put, every field, by hex key or 16-byte key, and survives reopening the store', () => {
     const dir = tempDir();
-    const store = new RunStore(dir);
-    store.responses.put(FULL);
-    expect(store.responses.get('key-1')).toStrictEqual(FULL);
+    const { store, seq } = storeWithShard(dir);
+    store.responses.put(KEY, answer(seq));
+    expect(store.responses.get(KEY)).toStrictEqual(answer(seq));
+    expect(store.responses.get(cacheKey(KEY))).toStrictEqual(answer(seq));
+    expect(store.responses.isEmpty()).toBe(false);
     store.close();
     const reopened = new RunStore(dir);
-    expect(reopened.responses.get('key-1')).toStrictEqual(FULL);
+    expect(reopened.responses.get(KEY)).toStrictEqual(answer(seq));
     reopened.close();
   });
 
-  it('leaves absent optional fields absent (no undefined-valued keys)', () => {
-    const store = new RunStore(tempDir());
-    const minimal: ResponseRow = { requestKey: 'key-2', provider: 'anthropic', model: 'claude', outcome: 'missing', attempts: 2, final: true };
-    store.responses.put(minimal);
-    expect(store.responses.get('key-2')).toStrictEqual(minimal);
+  it('keys by the first 16 bytes of the request key: keys differing only after them are one entry', () => {
+    const { store, seq } = storeWithShard();
+    expect(cacheKey(KEY)).toHaveLength(16);
+    store.responses.put(KEY, answer(seq));
+    expect(store.responses.get(`${KEY.slice(0, 32)}${'cd'.repeat(16)}`)).toStrictEqual(answer(seq));
+    expect(store.responses.get(`cd${KEY.slice(2)}`)).toBeUndefined();
     store.close();
   });
 
-  it('a second put of a key replaces the answer, clears what it leaves out, and keeps provider and model', () => {
-    const store = new RunStore(tempDir());
-    store.responses.put(FULL);
-    const retried: ResponseRow = {
-      requestKey: 'key-1',
-      provider: 'other-provider',
-      model: 'other-model',
-      outcome: 'valid',
-      value: { question: 'Why?' },
-      usage: { inputTokens: 12, outputTokens: 7 },
-      batchId: 'batch_2',
-      customId: 'cid-1',
-      attempts: 2,
-      final: true,
-    };
-    store.responses.put(retried);
-    expect(store.responses.get('key-1')).toStrictEqual({ ...retried, provider: 'openai', model: 'gpt-4o-mini' });
+  it('a second put of a key replaces the answer', () => {
+    const { store, seq } = storeWithShard();
+    store.responses.put(KEY, answer(seq));
+    store.responses.put(KEY, answer(seq, { offset: 0, bytes: 7, attempt: 2 }));
+    expect(store.responses.get(KEY)).toStrictEqual(answer(seq, { offset: 0, bytes: 7, attempt: 2 }));
     store.close();
   });
 
   it('writes on the store connection: a put inside a rolled-back store transaction is gone', () => {
-    const store = new RunStore(tempDir());
+    const { store, seq } = storeWithShard();
     expect(() =>
       store.transaction(() => {
-        store.responses.put(FULL);
+        store.responses.put(KEY, answer(seq));
         throw new Error('crash before commit');
       }),
     ).toThrow('crash before commit');
-    expect(store.responses.get('key-1')).toBeUndefined();
+    expect(store.responses.get(KEY)).toBeUndefined();
     store.close();
   });
 
-  it('refuses an outcome outside ResponseOutcome', () => {
-    const store = new RunStore(tempDir());
-    expect(() => store.responses.put({ ...FULL, outcome: 'maybe' as ResponseOutcome })).toThrow(/CHECK constraint failed/);
-    expect(store.responses.get('key-1')).toBeUndefined();
+  it('refuses an answer in a shard that was never recorded, and a key that is not 16 bytes', () => {
+    const { store, seq } = storeWithShard();
+    expect(() => store.responses.put(KEY, answer(seq + 1))).toThrow(/FOREIGN KEY constraint failed/);
+    expect(() => store.responses.put(Buffer.alloc(8), answer(seq))).toThrow(/CHECK constraint failed/);
+    expect(store.responses.isEmpty()).toBe(true);
     store.close();
   });
 });

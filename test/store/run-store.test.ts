@@ -6,8 +6,7 @@ import { SynthforgeError } from '../../src/errors.js';
 import { StoreVersionError } from '../../src/store/errors.js';
 import { RunStore } from '../../src/store/run-store.js';
 import {
-  REQUEST_STATUSES,
-  RESPONSE_OUTCOMES,
+  ROUND_STATUSES,
   RUN_STATUSES,
   SHARD_KINDS,
   SHARD_STATUSES,
@@ -38,14 +37,14 @@ const SHARD = {
   bytes: 10,
 };
 
-/** A store with one run, one step, one shard and one request in it, closed again. */
+/** A store with one run, one step, one round and one shard in it, closed again. */
 function seededStateDir(): string {
   const dir = tempDir();
   const store = new RunStore(dir);
   store.createRun(RUN);
   store.saveStep(RUN.id, 0, 'question', 'generate', 'running');
   store.insertShard(SHARD);
-  store.addRequest(RUN.id, 0, 'key-1', 'cid-1');
+  store.saveRound(RUN.id, 0, 0, 'planning');
   store.close();
   return dir;
 }
@@ -78,7 +77,7 @@ describe('RunStore schema version', () => {
     const db = raw(dir);
     expect(db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get()).toEqual({ value: String(STORE_SCHEMA_VERSION) });
     db.close();
-    expect(STORE_SCHEMA_VERSION).toBe(2);
+    expect(STORE_SCHEMA_VERSION).toBe(3);
     const store = new RunStore(dir);
     expect(store.getRun(RUN.id)?.status).toBe('running');
     store.close();
@@ -93,7 +92,7 @@ describe('RunStore schema version', () => {
     store.close();
   });
 
-  it.each([1, 99])('refuses a store of schema version %i, leaving it as it was', (version) => {
+  it.each([1, 2, 99])('refuses a store of schema version %i, leaving it as it was', (version) => {
     const dir = tempDir();
     writeRawDb(dir, `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema_version', '${version}');
       CREATE TABLE runs (id TEXT PRIMARY KEY, status TEXT NOT NULL);`);
@@ -168,15 +167,9 @@ describe('RunStore CHECK constraints', () => {
       insert: (db, value, n) => db.prepare(`INSERT INTO steps (run_id, step_index, name, kind, status) VALUES ('run-1', ?, 's', 'generate', ?)`).run(200 + n, value),
     },
     {
-      column: 'requests.status',
-      values: REQUEST_STATUSES,
-      insert: (db, value, n) => db.prepare(`INSERT INTO requests (run_id, step_index, request_key, custom_id, status) VALUES ('run-1', 0, ?, 'c', ?)`).run(`k-status-${n}`, value),
-    },
-    {
-      column: 'requests.outcome',
-      values: RESPONSE_OUTCOMES,
-      insert: (db, value, n) =>
-        db.prepare(`INSERT INTO requests (run_id, step_index, request_key, custom_id, status, outcome) VALUES ('run-1', 0, ?, 'c', 'final', ?)`).run(`k-outcome-${n}`, value),
+      column: 'rounds.status',
+      values: ROUND_STATUSES,
+      insert: (db, value, n) => db.prepare(`INSERT INTO rounds (run_id, step_index, round, status) VALUES ('run-1', 0, ?, ?)`).run(100 + n, value),
     },
     {
       column: 'shards.status',
@@ -187,12 +180,6 @@ describe('RunStore CHECK constraints', () => {
       column: 'shards.kind',
       values: SHARD_KINDS,
       insert: (db, value, n) => insertRawShard(db, `shard-kind-${n}`, value, 'planned'),
-    },
-    {
-      column: 'responses.outcome',
-      values: RESPONSE_OUTCOMES,
-      insert: (db, value, n) =>
-        db.prepare(`INSERT INTO responses (request_key, provider, model, outcome, attempts, final, created_at) VALUES (?, 'p', 'm', ?, 1, 1, 0)`).run(`r-${n}`, value),
     },
   ];
 
@@ -205,9 +192,13 @@ describe('RunStore CHECK constraints', () => {
     db.close();
   });
 
-  it('a request without an outcome yet is allowed (NULL passes the check)', () => {
+  it('a round without counts yet is allowed (NULL passes the check), and a second save keeps the counts', () => {
     const store = new RunStore(seededStateDir());
-    expect(store.requestKeysWithStatus(RUN.id, 0, 'pending')).toEqual(new Set(['key-1']));
+    expect(store.getRound(RUN.id, 0, 0)).toEqual({ round: 0, status: 'planning' });
+    store.saveRound(RUN.id, 0, 0, 'planned', { toSend: 1 });
+    store.saveRound(RUN.id, 0, 0, 'planned');
+    expect(store.getRound(RUN.id, 0, 0)).toEqual({ round: 0, status: 'planned', counts: { toSend: 1 } });
+    expect(store.getRound(RUN.id, 0, 1)).toBeUndefined();
     store.close();
   });
 
@@ -229,20 +220,26 @@ function insertRawShard(db: Database.Database, id: string, kind: string, status:
 }
 
 describe('RunStore foreign keys', () => {
-  it('refuses steps, shards and requests of a run that does not exist', () => {
+  it('refuses steps, rounds and shards of a run that does not exist', () => {
     const store = new RunStore(seededStateDir());
     expect(() => store.saveStep('no-such-run', 0, 'question', 'generate', 'running')).toThrow(/FOREIGN KEY constraint failed/);
+    expect(() => store.saveRound('no-such-run', 0, 0, 'planning')).toThrow(/FOREIGN KEY constraint failed/);
     expect(() => store.insertShard({ ...SHARD, id: 'orphan-shard', runId: 'no-such-run' })).toThrow(/FOREIGN KEY constraint failed/);
-    expect(() => store.addRequest('no-such-run', 0, 'key-2', 'cid-2')).toThrow(/FOREIGN KEY constraint failed/);
     expect(store.shardsOfRun('no-such-run')).toEqual([]);
     store.close();
   });
 
-  it('refuses assigning requests to a shard that was never recorded', () => {
+  it('numbers shards in the order they are recorded and keeps their outcome bytes apart from the row', () => {
     const store = new RunStore(seededStateDir());
-    expect(() => store.assignRequestsToShard(RUN.id, 0, 'no-such-shard', ['key-1'])).toThrow(/FOREIGN KEY constraint failed/);
-    store.assignRequestsToShard(RUN.id, 0, SHARD.id, ['key-1']);
-    expect(store.unansweredRequestsOfShard(SHARD.id)).toEqual([{ requestKey: 'key-1', runId: RUN.id, stepIndex: 0, attempts: 1 }]);
+    const seq = store.insertShard({ ...SHARD, id: 'run-1-s0-0001', requestCount: 3 });
+    expect(seq).toBe(store.getShard(SHARD.id)!.seq + 1);
+    expect(store.shardBySeq(seq)?.id).toBe('run-1-s0-0001');
+    expect(store.shardOutcomes('run-1-s0-0001')).toBeUndefined();
+    store.markShardCollected('run-1-s0-0001', new Uint8Array([0x80, 3, 0x88]));
+    expect(store.shardOutcomes('run-1-s0-0001')).toEqual(new Uint8Array([0x80, 3, 0x88]));
+    expect(store.getShard('run-1-s0-0001')).toMatchObject({ status: 'collected', seq });
+    expect(Object.keys(store.getShard('run-1-s0-0001')!)).not.toContain('outcomes');
+    expect(() => store.insertShard({ ...SHARD })).toThrow(/UNIQUE constraint failed/);
     store.close();
   });
 
@@ -276,7 +273,7 @@ describe('RunStore.sizeBytes', () => {
     expect(before).toBeGreaterThan(0);
     expect(before % pageSize).toBe(0);
     store.transaction(() => {
-      for (let n = 0; n < 2_000; n++) store.addRequest(RUN.id, 0, `bulk-${n}-${'x'.repeat(40)}`, `cid-${n}`);
+      for (let n = 0; n < 2_000; n++) store.insertShard({ ...SHARD, id: `bulk-${n}-${'x'.repeat(40)}` });
     });
     expect(store.sizeBytes()).toBeGreaterThan(before);
     store.close();

@@ -7,6 +7,7 @@ import { readFile, rename } from 'node:fs/promises';
 import type { EmulatorContext } from '../core/emulator-context.js';
 import { emptyFaultTally } from '../core/emulator-stats.js';
 import { decideBatchFault, decideLineFault, finishesBeforeExpiry, resultOrderKey } from '../core/fault-decisions.js';
+import { LineIdentities } from '../core/line-identity.js';
 import { LineWriter } from '../core/line-writer.js';
 import { hashHex } from '../core/seeded-random.js';
 import { countFault, finishBatchOnce, formatStagedLine, readStagedLines, shuffleByKey } from '../core/staged-results.js';
@@ -37,20 +38,21 @@ export async function runAnthropicBatchJob(
   try {
     const paths = anthropicPaths(context, record.id);
     const list = requests ?? (JSON.parse(await readFile(paths.requests, 'utf8')) as { requests: BatchRequestInput[] }).requests;
-    const ids = list.map((request) => request.custom_id);
+    const identities = new LineIdentities();
+    const ids = list.map((request) => identities.next(JSON.stringify(request.params)));
     const batchKey = hashHex('batch-key', ids.join('\u0000'));
     const attempts = await context.seen.assign(record.id, ids, batchKey);
     const batchFault = decideBatchFault(record.faults, 'anthropic', batchKey, attempts.batchKey);
     context.stats.requestsReceived.anthropic += ids.length;
     const ordered = shuffleByKey(
-      list.map((request, index) => ({ request, attempt: attempts.ids[index] ?? 0 })),
+      list.map((request, index) => ({ request, identity: ids[index]!, attempt: attempts.ids[index] ?? 0 })),
       ({ request }) => resultOrderKey(record.faults, request.custom_id),
     );
     const writer = new LineWriter(paths.staged);
     try {
-      for (const { request, attempt } of ordered) {
-        const seedParts = [hashHex(request.custom_id, JSON.stringify(request.params))];
-        const fault = decideLineFault(record.faults, request.custom_id, attempt);
+      for (const { request, identity, attempt } of ordered) {
+        const seedParts = [hashHex(identity, attempt)];
+        const fault = decideLineFault(record.faults, identity, attempt);
         const outcome = runAnthropicRequest(request.params, seedParts, fault, context.memory, 'batch');
         const line = outcome.ok
           ? resultLine(request.custom_id, { type: 'succeeded', message: outcome.message })

@@ -16,7 +16,7 @@ export interface EmulatorContext {
   limits: EmulatorLimits;
   /** The current fault options; batches snapshot them at creation. */
   faults: FaultOptions;
-  stats: Omit<EmulatorStats, 'seenCustomIds'>;
+  stats: Omit<EmulatorStats, 'distinctRequests'>;
   seen: SeenIds;
   memory: AnswerMemory;
   queue: SerialQueue;

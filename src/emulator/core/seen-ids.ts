@@ -1,5 +1,5 @@
 /**
- * How many times this server has run each custom_id (and each batch, by the list of its ids). Fault decisions
+ * How many times this server has run each request (by its line identity, line-identity.ts; and each batch, by the list of them). Fault decisions
  * take that count as the attempt number, so a line that failed can succeed when resubmitted.
  *
  * Persisted as an append-only log, one write per batch, lines `batchId \t C|B \t key`. On start the log is

@@ -14,6 +14,7 @@ import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { emptyFaultTally } from '../core/emulator-stats.js';
 import { decideBatchFault, decideLineFault, finishesBeforeExpiry, type BatchFault } from '../core/fault-decisions.js';
+import { LineIdentities } from '../core/line-identity.js';
 import { LineWriter } from '../core/line-writer.js';
 import { isSchemaNode } from '../core/schema-data.js';
 import { hashHex } from '../core/seeded-random.js';
@@ -76,16 +77,20 @@ function inputLines(context: GeminiContext, record: GeminiBatchRecord): AsyncGen
   return record.inputFile === null ? inlineLines(context, record) : fileLines(context, record.inputFile);
 }
 
-/** Reads the ids (the whole input is never held), or the reason the job fails as a whole. */
+/**
+ * Reads the lines' identities (line-identity.ts; the whole input is never held), or the reason the job
+ * fails as a whole.
+ */
 async function scanIds(context: GeminiContext, record: GeminiBatchRecord): Promise<{ ids: string[]; error: string | null }> {
   const ids: string[] = [];
   const seen = new Set<string>();
+  const identities = new LineIdentities();
   try {
     if (record.inputFile !== null && !context.geminiFiles.has(record.inputFile)) throw new InputProblem(`The input file files/${record.inputFile} was deleted.`);
     for await (const line of inputLines(context, record)) {
       if (seen.has(line.customId)) throw new InputProblem(`Duplicate key "${line.customId}" in the batch input; keys must be unique.`);
       seen.add(line.customId);
-      ids.push(line.customId);
+      ids.push(identities.next(JSON.stringify(line.request)));
     }
   } catch (error) {
     if (error instanceof InputProblem) return { ids: [], error: error.message };
@@ -94,10 +99,10 @@ async function scanIds(context: GeminiContext, record: GeminiBatchRecord): Promi
   return { ids, error: ids.length === 0 ? 'The batch input has no requests.' : null };
 }
 
-function runLine(record: GeminiBatchRecord, line: InputLine, attempt: number, context: GeminiContext): GeminiLineOutcome {
-  const fault = decideLineFault(record.faults, line.customId, attempt);
+function runLine(record: GeminiBatchRecord, line: InputLine, identity: string, attempt: number, context: GeminiContext): GeminiLineOutcome {
+  const fault = decideLineFault(record.faults, identity, attempt);
   if (record.kind === 'embed') return runEmbedRequest(line.request, record.model, fault);
-  const seedParts = [hashHex(line.customId, JSON.stringify(line.request))];
+  const seedParts = [hashHex(identity, attempt)];
   return runGenerateRequest(line.request, record.model, seedParts, fault, context.memory);
 }
 
@@ -123,7 +128,7 @@ export async function runGeminiBatchJob(context: GeminiContext, record: GeminiBa
     record.scan = { doneAtMs: record.scan?.doneAtMs ?? context.clock(), total: scanned.ids.length, error, batchFault, batchKey };
     await context.save('gemini-batches', record);
     // A job cancelled while pending has already ended with nothing run: there is nothing to answer.
-    if (error === null && !record.final) await answerLines(context, record, attempts);
+    if (error === null && !record.final) await answerLines(context, record, scanned.ids, attempts);
   } catch (error) {
     record.jobError = error instanceof Error ? error.message : String(error);
     await context.save('gemini-batches', record);
@@ -131,14 +136,15 @@ export async function runGeminiBatchJob(context: GeminiContext, record: GeminiBa
   }
 }
 
-async function answerLines(context: GeminiContext, record: GeminiBatchRecord, attempts: number[]): Promise<void> {
+async function answerLines(context: GeminiContext, record: GeminiBatchRecord, identities: string[], attempts: number[]): Promise<void> {
   const writer = new LineWriter(geminiPaths(context, record.id).staged);
   let ok = 0;
   let failed = 0;
   let index = 0;
   try {
     for await (const line of inputLines(context, record)) {
-      const outcome = runLine(record, line, attempts[index++] ?? 0, context);
+      const outcome = runLine(record, line, identities[index]!, attempts[index] ?? 0, context);
+      index++;
       const entry = outcome.ok
         ? { ...line.echo, response: outcome.body }
         : { ...line.echo, error: lineStatus(outcome.problem === 'invalid' ? 'INVALID_ARGUMENT' : 'INTERNAL', outcome.message) };

@@ -42,7 +42,7 @@ async function scan(context: OpenAIContext, record: OpenAIBatchRecord): Promise<
         model: null,
         errors: [{ code: 'file_not_found', message: `The input file ${record.inputFileId} was deleted.`, param: 'input_file_id', line: null }],
       };
-  const ids = result.entries.map((entry) => entry.customId);
+  const ids = result.entries.map((entry) => entry.identity);
   const batchKey = hashHex('batch-key', ids.join('\u0000'));
   let errors = result.errors;
   let batchFault: BatchFault = 'none';
@@ -94,8 +94,10 @@ async function answerLines(context: EmulatorContext, record: OpenAIBatchRecord, 
         batchId: record.id,
         endpoint: record.endpoint,
         customId: line.custom_id,
+        identity: scheduled.entry.identity,
+        attempt: scheduled.attempt,
         body: line.body,
-        fault: decideLineFault(record.faults, line.custom_id, scheduled.attempt),
+        fault: decideLineFault(record.faults, scheduled.entry.identity, scheduled.attempt),
         memory: context.memory,
         nowSeconds: Math.floor(context.clock() / 1000),
       });

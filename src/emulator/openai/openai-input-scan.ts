@@ -11,12 +11,15 @@ import type { EmulatorLimits } from '../core/emulator-options.js';
 import type { BatchErrorEntry } from './openai-batch-record.js';
 import { countEmbeddingInputs } from './openai-embeddings.js';
 import { isSchemaNode } from '../core/schema-data.js';
+import { LineIdentities } from '../core/line-identity.js';
 
 /** Line errors reported at most; a broken file would otherwise produce a huge batch object. */
 const MAX_REPORTED_ERRORS = 100;
 
 export interface ScanEntry {
   customId: string;
+  /** The line as the emulator sees it (line-identity.ts): its body and occurrence, not its id. */
+  identity: string;
 }
 
 export interface ScanResult {
@@ -30,6 +33,7 @@ interface ScanState {
   limits: EmulatorLimits;
   entries: ScanEntry[];
   ids: Set<string>;
+  identities: LineIdentities;
   model: string | null;
   embeddingInputs: number;
   errors: BatchErrorEntry[];
@@ -75,7 +79,7 @@ function checkLine(state: ScanState, bytes: Buffer, lineNumber: number): void {
     }
   }
   if (state.endpoint === '/v1/embeddings') state.embeddingInputs += countEmbeddingInputs(parsed.body);
-  state.entries.push({ customId });
+  state.entries.push({ customId, identity: state.identities.next(JSON.stringify(parsed.body)) });
 }
 
 /** Scans `path`; stops early once the outcome is certain (too many errors or requests). */
@@ -87,7 +91,7 @@ export async function scanInputFile(path: string, bytes: number, endpoint: strin
       errors: [lineError('file_too_large', `The input file is ${bytes} bytes; the limit is ${limits.openaiMaxInputBytes} bytes.`, null, null)],
     };
   }
-  const state: ScanState = { endpoint, limits, entries: [], ids: new Set(), model: null, embeddingInputs: 0, errors: [] };
+  const state: ScanState = { endpoint, limits, entries: [], ids: new Set(), identities: new LineIdentities(), model: null, embeddingInputs: 0, errors: [] };
   let lineNumber = 0;
   let pending: Buffer[] = [];
   const stream = createReadStream(path);

@@ -115,6 +115,9 @@ export interface OpenAILineInput {
   batchId: string;
   endpoint: string;
   customId: string;
+  /** What the answer is seeded by (line-identity.ts), with the number of earlier runs of it. */
+  identity: string;
+  attempt: number;
   body: unknown;
   fault: LineFault;
   memory: AnswerMemory;
@@ -145,7 +148,7 @@ function runBody(input: OpenAILineInput, seedParts: HashPart[]): LineOutcome {
 
 export function runOpenAILine(input: OpenAILineInput): StagedLine {
   // One digest of (custom_id, body) seeds everything, so later hashes do not re-read the whole body.
-  const seedParts: HashPart[] = [hashHex(input.customId, JSON.stringify(input.body))];
+  const seedParts: HashPart[] = [hashHex(input.identity, input.attempt)];
   const outcome = runBody(input, seedParts);
   const id = derivedId('batch_req_', 32, input.batchId, input.customId);
   const requestId = derivedId('req_', 32, input.batchId, input.customId, 'request');

@@ -1,0 +1,100 @@
+/**
+ * The files of one shard, next to each other under the run's `shards/` folder:
+ *
+ *   <name>.jsonl           the requests, one provider request per line, as submitted
+ *   <name>.keys            the request key of each line: 16 bytes per line, in line order
+ *   <name>.answers.jsonl   once collected: each valid answer's value, one JSON line each, in the order
+ *                          the results came back; the response cache points at lines of it
+ *   <name>.invalid.jsonl   once collected: every line that has no valid answer, with its reason
+ *
+ * A request is identified by its shard and line, never by a row of its own: the provider echoes the
+ * `custom_id`, which is `<shard id>-<line>`, so a result finds its request key by position.
+ */
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { CACHE_KEY_BYTES } from '../store/response-cache.js';
+
+export function shardKeysPath(shardPath: string): string {
+  return shardPath.replace(/\.jsonl$/, '.keys');
+}
+
+export function shardAnswersPath(shardPath: string): string {
+  return shardPath.replace(/\.jsonl$/, '.answers.jsonl');
+}
+
+export function shardInvalidPath(shardPath: string): string {
+  return shardPath.replace(/\.jsonl$/, '.invalid.jsonl');
+}
+
+/**
+ * `<shard id>-<line>`. Shard ids are `<run id>-s<step>-<number>` with a random part in the run id, so
+ * ids never repeat across shards, rounds or runs, and stay within every provider's charset
+ * (Anthropic's `^[a-zA-Z0-9_-]{1,64}$` is the narrowest).
+ */
+export function customIdOf(shardId: string, line: number): string {
+  return `${shardId}-${line}`;
+}
+
+/** The line a custom_id names in this shard, or undefined for an id that is not this shard's. */
+export function lineOfCustomId(shardId: string, customId: string, lines: number): number | undefined {
+  if (customId.length <= shardId.length + 1 || !customId.startsWith(shardId) || customId.charCodeAt(shardId.length) !== 45 /* - */) return undefined;
+  const digits = customId.slice(shardId.length + 1);
+  if (!/^(0|[1-9]\d*)$/.test(digits)) return undefined;
+  const line = Number(digits);
+  return line < lines ? line : undefined;
+}
+
+/** The shard's request keys, 16 bytes per line. */
+export function readShardKeys(shardPath: string): Buffer {
+  return readFileSync(shardKeysPath(shardPath));
+}
+
+/** The hex cache key of line `line` (the first 32 hex digits of its request key). */
+export function keyAt(keys: Buffer, line: number): string {
+  return keys.toString('hex', line * CACHE_KEY_BYTES, (line + 1) * CACHE_KEY_BYTES);
+}
+
+export function lineCount(keys: Buffer): number {
+  return keys.length / CACHE_KEY_BYTES;
+}
+
+/**
+ * Reads answers by (file, offset, length), keeping one descriptor per answers file open until
+ * `close`: emitting reads a few answers from each of many shards, in input order.
+ */
+export class AnswerReader {
+  private readonly files = new Map<string, number | null>();
+  private buffer = Buffer.alloc(64 * 1024);
+
+  /** The answer's value, or undefined when its file is gone (the run folder was deleted). */
+  read(shardPath: string, offset: number, bytes: number): Record<string, unknown> | undefined {
+    const fd = this.open(shardAnswersPath(shardPath));
+    if (fd === null) return undefined;
+    if (this.buffer.length < bytes) this.buffer = Buffer.alloc(Math.max(bytes, this.buffer.length * 2));
+    const read = readSync(fd, this.buffer, 0, bytes, offset);
+    if (read !== bytes) return undefined;
+    return JSON.parse(this.buffer.toString('utf8', 0, bytes)) as Record<string, unknown>;
+  }
+
+  /** Whether the answers file of a shard can be read (cached per file). */
+  has(shardPath: string): boolean {
+    return this.open(shardAnswersPath(shardPath)) !== null;
+  }
+
+  close(): void {
+    for (const fd of this.files.values()) if (fd !== null) closeSync(fd);
+    this.files.clear();
+  }
+
+  private open(path: string): number | null {
+    let fd = this.files.get(path);
+    if (fd === undefined) {
+      try {
+        fd = openSync(path, 'r');
+      } catch {
+        fd = null;
+      }
+      this.files.set(path, fd);
+    }
+    return fd;
+  }
+}
