@@ -3,6 +3,7 @@
 // The child prints its result as one `RESULT_MARKER {json}` line on stdout; anything else it prints
 // is ignored. Its stderr is kept and quoted (the end of it) when it fails.
 import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -70,4 +71,13 @@ export function requiredOption(options: Map<string, string>, name: string): stri
   const value = options.get(name);
   if (value === undefined) throw new Error(`missing --${name}=…`);
   return value;
+}
+
+/** Bytes of the files directly in `path` whose name `include` accepts. */
+export function folderBytes(path: string, include: (name: string) => boolean = () => true): number {
+  let total = 0;
+  for (const entry of readdirSync(path, { withFileTypes: true })) {
+    if (entry.isFile() && include(entry.name)) total += statSync(join(path, entry.name)).size;
+  }
+  return total;
 }

@@ -6,7 +6,7 @@
 //   --mode=baseline  the floor: read the same stage file and write one JSON.stringify line per request.
 // Arguments: --mode, --dir (a fresh work folder), --seeds (JSONL), --n, [--stage (baseline input)],
 // [--breakdown=N].
-import { createWriteStream, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { createWriteStream, mkdirSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import type { DataRecord } from '../src/domain.js';
@@ -22,7 +22,7 @@ import { DEFAULT_CAPABILITIES } from '../src/api/providers.js';
 import { loadRecipeObject } from '../src/recipe/load-recipe.js';
 import { openSeeds } from '../src/seeds/open-seeds.js';
 import { RunStore } from '../src/store/run-store.js';
-import { childOptions, isEntryPoint, reportResult, requiredOption } from './bench-child.js';
+import { childOptions, folderBytes, isEntryPoint, reportResult, requiredOption } from './bench-child.js';
 import { scaleRecipe } from './scale-recipe.js';
 import { baselineRss, measureStage, type StageMeasure } from './stage-meter.js';
 
@@ -166,14 +166,6 @@ async function baseline(options: Map<string, string>): Promise<PlanningChildResu
     startRssBytes,
     stages: [written],
   };
-}
-
-function folderBytes(path: string, include: (name: string) => boolean = () => true): number {
-  let total = 0;
-  for (const entry of readdirSync(path, { withFileTypes: true })) {
-    if (entry.isFile() && include(entry.name)) total += statSync(join(path, entry.name)).size;
-  }
-  return total;
 }
 
 export function runPlanningChild(options: Map<string, string>): Promise<PlanningChildResult> {

@@ -31,7 +31,7 @@ import type { DedupStep } from '../src/recipe/recipe.js';
 import { loadRecipeObject } from '../src/recipe/load-recipe.js';
 import { openSeeds } from '../src/seeds/open-seeds.js';
 import { RunStore } from '../src/store/run-store.js';
-import { childOptions, isEntryPoint, reportResult, requiredOption } from './bench-child.js';
+import { childOptions, folderBytes, isEntryPoint, reportResult, requiredOption } from './bench-child.js';
 import { DEFAULT_RESULT_FAULTS, EmulatedResultWriter, type ResultTally } from './emulated-results.js';
 import { FileBatchProvider } from './file-batch-provider.js';
 import { scaleRecipe, writeSeedFile } from './scale-recipe.js';
@@ -65,6 +65,8 @@ export interface MeasureResult {
   dedup: DedupStats | undefined;
   dataBytes: { jsonl: number; parquet: number };
   storeBytes: number;
+  /** What collecting writes next to the shards instead of the store: answers, invalid lines, keys files. */
+  shardFileBytes: number;
 }
 
 export interface BaselineResult {
@@ -185,6 +187,7 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
       dedup: dedupStats,
       dataBytes,
       storeBytes: store.sizeBytes(),
+      shardFileBytes: folderBytes(join(prepared.runDir, 'shards'), (name) => /\.(answers\.jsonl|invalid\.jsonl|keys)$/.test(name)),
     };
   } finally {
     store.close();

@@ -120,7 +120,7 @@ function printResults(results: readonly SizeResult[]): void {
 
   console.log('\noutcomes');
   printTable(
-    ['lines', 'valid', 'invalid by reason', 'exact dup.', 'near dup.', 'rows', 'splits', 'JSONL MB', 'Parquet MB', 'store MB'],
+    ['lines', 'valid', 'invalid by reason', 'exact dup.', 'near dup.', 'rows', 'splits', 'JSONL MB', 'Parquet MB', 'store MB', 'store MB / 1K', 'answer files MB'],
     results.map(({ size, measure }) => [
       formatCount(size),
       formatCount(measure.counts.valid),
@@ -132,6 +132,8 @@ function printResults(results: readonly SizeResult[]): void {
       (measure.dataBytes.jsonl / 1e6).toFixed(0),
       (measure.dataBytes.parquet / 1e6).toFixed(0),
       (measure.storeBytes / 1e6).toFixed(0),
+      (measure.storeBytes / 1e6 / (measure.resultLines / 1000)).toFixed(3),
+      ((measure.shardFileBytes ?? 0) / 1e6).toFixed(0),
     ]),
   );
 
@@ -167,6 +169,7 @@ function printResults(results: readonly SizeResult[]): void {
       floor_lines_per_s: floor.items / floor.seconds,
       floor_ratio: seconds / floor.seconds,
       peak_rss_mib_index_aside: peakWithoutIndex(measure) / 2 ** 20,
+      store_mb_per_1k: measure.storeBytes / 1e6 / (Math.max(measure.resultLines, 1) / 1000),
     });
   }
 }

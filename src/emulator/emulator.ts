@@ -182,7 +182,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     nextSequence: () => ++sequence,
     save: (folder, record) => store.writeRecord(folder, record.id, record),
   };
-  const stats = (): EmulatorStats => ({ ...structuredClone(context.stats), distinctRequests: context.seen.distinctIds });
+  const stats = (): EmulatorStats => ({ ...structuredClone(context.stats), seenCustomIds: context.seen.distinctCustomIds });
   const configure = (change: Partial<FaultOptions>): void => {
     context.faults = mergeFaultOptions(context.faults, change);
   };

@@ -41,7 +41,7 @@ describe('persistence on a dataDir', () => {
     expect(await readOpenAIFile(second.openai, done.output_file_id)).toHaveLength(6);
     const ended = await second.anthropic.messages.batches.retrieve(anthropicBatch.id);
     expect(ended.request_counts.succeeded).toBe(2);
-    expect(second.server.stats().distinctRequests).toBe(8);
+    expect(second.server.stats().seenCustomIds).toBe(8);
     await second.server.close();
 
     const third = await start({ dataDir, clock: first.clock.now });
@@ -75,7 +75,7 @@ describe('persistence on a dataDir', () => {
       .filter((index) => decideLineFault(options, lineIdentity(JSON.stringify(chatBody(index))), 0) === 'line_error')
       .map((index) => `rec-${index}-s0`);
     expect(failed).toEqual(expected.sort());
-    expect(second.server.stats().distinctRequests).toBe(20);
+    expect(second.server.stats().seenCustomIds).toBe(20);
   });
 });
 

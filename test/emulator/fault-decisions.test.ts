@@ -192,7 +192,7 @@ describe('content faults inject exactly what the seed decides, and the output sh
     const stillFailing = (await readOpenAIFile(harness.openai, retry.error_file_id)).map((line) => line.custom_id).sort();
     expect(stillFailing).toEqual(failedIds.filter((id) => decideLineFault(options, identityOf(id), 1) === 'line_error'));
     expect(stillFailing.length).toBeLessThan(failedIds.length);
-    expect(harness.server.stats().distinctRequests).toBe(30);
+    expect(harness.server.stats().seenCustomIds).toBe(30);
   });
 });
 

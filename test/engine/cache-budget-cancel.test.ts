@@ -65,6 +65,27 @@ describe('response cache', () => {
   });
 });
 
+describe('failures are never final beyond their run', () => {
+  it('a later run asks again only what failed, and pays only for that', async () => {
+    // Every other line errors (HTTP 500 in the batch), and one attempt per run: the first run ends with failures.
+    const emulator = await emulators.start({ faults: { timing: FAST_TIMING, seed: 7, lineErrorRate: 0.5 } });
+    const dir = project(recipeText('max_attempts: 1\n'));
+    const first = await runRecipe('recipe.yaml', options(dir));
+    const failed = 20 - first.samples.valid;
+    expect(failed).toBeGreaterThan(0);
+    expect(first.samples.valid).toBeGreaterThan(0);
+    emulator.configure({ lineErrorRate: 0 });
+    const received = emulator.stats().requestsReceived.openai;
+    const second = await runRecipe('recipe.yaml', options(dir));
+    // Only the failed requests went out again; the valid ones came from the cache.
+    expect(emulator.stats().requestsReceived.openai - received).toBe(failed);
+    expect(second.samples).toMatchObject({ sent: failed, cached: first.samples.valid, valid: 20 });
+    // A third run finds everything valid in the cache.
+    const third = await runRecipe('recipe.yaml', options(dir));
+    expect(third.samples).toMatchObject({ sent: 0, cached: 20, valid: 20 });
+  });
+});
+
 describe('budget guard', () => {
   it('stops before a shard that would cross budget.max_usd and continues once the budget is raised', async () => {
     const emulator = await emulators.start({ faults: { timing: FAST_TIMING } });

@@ -41,19 +41,25 @@ async function runOnce(dir: string, failpoint?: string) {
 }
 
 const dataFile = (dir: string) => readFileSync(join(dir, 'outputs', 'crashy', 'v1', 'data', 'train-00000-of-00001.jsonl'));
+/** The ledger's totals as the manifest shows them: what the provider billed for. */
+const ledger = (dir: string) => {
+  const { cost } = JSON.parse(readFileSync(join(dir, 'outputs', 'crashy', 'v1', 'manifest.json'), 'utf8')) as { cost: Record<string, number> };
+  return { requests: cost.requests, inputTokens: cost.inputTokens, outputTokens: cost.outputTokens };
+};
 const FAST = { validatingMs: 20, inProgressMs: 40, finalizingMs: 20 };
 
 describe('crash and resume', () => {
-  let baseline: Buffer | undefined;
+  let baseline: { data: Buffer; ledger: ReturnType<typeof ledger> } | undefined;
 
-  async function uninterrupted(): Promise<Buffer> {
+  async function uninterrupted(): Promise<{ data: Buffer; ledger: ReturnType<typeof ledger> }> {
     if (baseline) return baseline;
     const emulator = await emulators.start({ faults: { timing: FAST } });
     const dir = project();
     const result = await runOnce(dir);
     expect(result.code).toBe(0);
     expect(emulator.stats().batchesCreated.openai).toBe(3);
-    baseline = dataFile(dir);
+    baseline = { data: dataFile(dir), ledger: ledger(dir) };
+    expect(baseline.ledger.requests).toBeGreaterThan(0);
     await emulator.close();
     return baseline;
   }
@@ -73,8 +79,10 @@ describe('crash and resume', () => {
       const stats = emulator.stats();
       expect(stats.batchesCreated.openai).toBe(3);
       expect(stats.requestsReceived.openai).toBe(RECORDS * 2);
-      expect(stats.distinctRequests).toBe(RECORDS * 2);
-      expect(dataFile(dir).equals(expected)).toBe(true);
+      expect(stats.seenCustomIds).toBe(RECORDS * 2);
+      expect(dataFile(dir).equals(expected.data)).toBe(true);
+      // Usage is counted once for every answer, whatever was collected before the kill.
+      expect(ledger(dir)).toEqual(expected.ledger);
     });
   }
 });

@@ -111,7 +111,7 @@ describe('one recipe, three providers', () => {
     expect(shards.map((shard) => shard.requestCount)).toEqual([7, 7, 7, 7, 7, 7, 7, 1]);
     expect(emulator.stats().batchesCreated.openai).toBe(8);
     expect(emulator.stats().requestsReceived.openai).toBe(50);
-    expect(emulator.stats().distinctRequests).toBe(50);
+    expect(emulator.stats().seenCustomIds).toBe(50);
     expect(summary.samples.valid).toBe(50);
   });
 });

@@ -41,7 +41,7 @@ export async function runAnthropicBatchJob(
     const identities = new LineIdentities();
     const ids = list.map((request) => identities.next(JSON.stringify(request.params)));
     const batchKey = hashHex('batch-key', ids.join('\u0000'));
-    const attempts = await context.seen.assign(record.id, ids, batchKey);
+    const attempts = await context.seen.assign(record.id, ids, batchKey, list.map((request) => request.custom_id));
     const batchFault = decideBatchFault(record.faults, 'anthropic', batchKey, attempts.batchKey);
     context.stats.requestsReceived.anthropic += ids.length;
     const ordered = shuffleByKey(

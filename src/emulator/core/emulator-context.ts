@@ -16,7 +16,7 @@ export interface EmulatorContext {
   limits: EmulatorLimits;
   /** The current fault options; batches snapshot them at creation. */
   faults: FaultOptions;
-  stats: Omit<EmulatorStats, 'distinctRequests'>;
+  stats: Omit<EmulatorStats, 'seenCustomIds'>;
   seen: SeenIds;
   memory: AnswerMemory;
   queue: SerialQueue;

@@ -32,8 +32,8 @@ export interface EmulatorStats {
   chatCompletions: number;
   /** Accepted cancel calls of any provider. */
   cancels: number;
-  /** Distinct requests (by body and occurrence in their batch, not by custom_id: line-identity.ts) this server, and earlier servers on the same dataDir, has run. */
-  distinctRequests: number;
+  /** Distinct custom_ids this server (and earlier servers on the same dataDir) has run. */
+  seenCustomIds: number;
   /** Faults injected so far; batch faults are added when the batch reaches its end state. */
   faultsInjected: FaultTally;
 }
@@ -60,7 +60,7 @@ export function addFaultTally(target: FaultTally, addition: Partial<FaultTally>)
   for (const [key, value] of Object.entries(addition) as [keyof FaultTally, number][]) target[key] += value;
 }
 
-export function emptyStats(): Omit<EmulatorStats, 'distinctRequests'> {
+export function emptyStats(): Omit<EmulatorStats, 'seenCustomIds'> {
   return {
     filesUploaded: 0,
     batchesCreated: { openai: 0, anthropic: 0, gemini: 0 },

@@ -2,7 +2,8 @@
  * How many times this server has run each request (by its line identity, line-identity.ts; and each batch, by the list of them). Fault decisions
  * take that count as the attempt number, so a line that failed can succeed when resubmitted.
  *
- * Persisted as an append-only log, one write per batch, lines `batchId \t C|B \t key`. On start the log is
+ * Persisted as an append-only log, one write per batch, lines `batchId \t B \t batchKey` and
+ * `batchId \t C \t identity \t custom_id`. On start the log is
  * replayed; a batch whose results were not finished before a restart gets the same attempt numbers it had,
  * because the replay records the counts as they stood just before that batch.
  */
@@ -23,6 +24,8 @@ export interface Attempts {
 
 export class SeenIds {
   private readonly idCounts = new Map<string, number>();
+  /** Custom_ids run, for the statistics only: attempts are counted by line identity. */
+  private readonly customIds = new Set<string>();
   private readonly batchKeyCounts = new Map<string, number>();
   private readonly pending = new Map<string, PendingAttempts>();
 
@@ -41,8 +44,9 @@ export class SeenIds {
       throw error;
     }
     for await (const line of lines) {
-      const [batchId, kind, key] = line.split('\t');
+      const [batchId, kind, key, customId] = line.split('\t');
       if (batchId === undefined || key === undefined) continue;
+      if (customId !== undefined) seen.customIds.add(customId);
       const counts = kind === 'B' ? seen.batchKeyCounts : seen.idCounts;
       const before = counts.get(key) ?? 0;
       counts.set(key, before + 1);
@@ -56,18 +60,22 @@ export class SeenIds {
     return seen;
   }
 
-  get distinctIds(): number {
-    return this.idCounts.size;
+  get distinctCustomIds(): number {
+    return this.customIds.size;
   }
 
-  /** Attempt numbers for a batch's ids (before this batch), recording this batch as seen. */
-  async assign(batchId: string, customIds: readonly string[], batchKey: string): Promise<Attempts> {
+  /**
+   * Attempt numbers for a batch's lines (`identities`, line-identity.ts; runs before this batch),
+   * recording this batch as seen. `customIds` are the same lines' ids, counted for the statistics.
+   */
+  async assign(batchId: string, identities: readonly string[], batchKey: string, customIds: readonly string[]): Promise<Attempts> {
     const pending = this.pending.get(batchId);
     if (pending) {
       this.pending.delete(batchId);
-      return { ids: customIds.map((id) => pending.ids.get(JSON.stringify(id)) ?? 0), batchKey: pending.batchKey };
+      return { ids: identities.map((id) => pending.ids.get(JSON.stringify(id)) ?? 0), batchKey: pending.batchKey };
     }
-    const ids = customIds.map((id) => {
+    for (const id of customIds) this.customIds.add(JSON.stringify(id));
+    const ids = identities.map((id) => {
       const key = JSON.stringify(id);
       const before = this.idCounts.get(key) ?? 0;
       this.idCounts.set(key, before + 1);
@@ -75,7 +83,7 @@ export class SeenIds {
     });
     const batchBefore = this.batchKeyCounts.get(batchKey) ?? 0;
     this.batchKeyCounts.set(batchKey, batchBefore + 1);
-    const log = [`${batchId}\tB\t${batchKey}`, ...customIds.map((id) => `${batchId}\tC\t${JSON.stringify(id)}`)];
+    const log = [`${batchId}\tB\t${batchKey}`, ...identities.map((id, index) => `${batchId}\tC\t${JSON.stringify(id)}\t${JSON.stringify(customIds[index])}`)];
     await appendFile(this.logPath, `${log.join('\n')}\n`);
     return { ids, batchKey: batchBefore };
   }

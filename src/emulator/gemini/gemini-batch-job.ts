@@ -81,8 +81,9 @@ function inputLines(context: GeminiContext, record: GeminiBatchRecord): AsyncGen
  * Reads the lines' identities (line-identity.ts; the whole input is never held), or the reason the job
  * fails as a whole.
  */
-async function scanIds(context: GeminiContext, record: GeminiBatchRecord): Promise<{ ids: string[]; error: string | null }> {
+async function scanIds(context: GeminiContext, record: GeminiBatchRecord): Promise<{ ids: string[]; customIds: string[]; error: string | null }> {
   const ids: string[] = [];
+  const customIds: string[] = [];
   const seen = new Set<string>();
   const identities = new LineIdentities();
   try {
@@ -91,12 +92,13 @@ async function scanIds(context: GeminiContext, record: GeminiBatchRecord): Promi
       if (seen.has(line.customId)) throw new InputProblem(`Duplicate key "${line.customId}" in the batch input; keys must be unique.`);
       seen.add(line.customId);
       ids.push(identities.next(JSON.stringify(line.request)));
+      customIds.push(line.customId);
     }
   } catch (error) {
-    if (error instanceof InputProblem) return { ids: [], error: error.message };
+    if (error instanceof InputProblem) return { ids: [], customIds: [], error: error.message };
     throw error;
   }
-  return { ids, error: ids.length === 0 ? 'The batch input has no requests.' : null };
+  return { ids, customIds, error: ids.length === 0 ? 'The batch input has no requests.' : null };
 }
 
 function runLine(record: GeminiBatchRecord, line: InputLine, identity: string, attempt: number, context: GeminiContext): GeminiLineOutcome {
@@ -114,7 +116,7 @@ export async function runGeminiBatchJob(context: GeminiContext, record: GeminiBa
     let batchFault: BatchFault = 'none';
     let attempts: number[] = [];
     if (error === null) {
-      const assigned = await context.seen.assign(record.id, scanned.ids, batchKey);
+      const assigned = await context.seen.assign(record.id, scanned.ids, batchKey, scanned.customIds);
       attempts = assigned.ids;
       batchFault = decideBatchFault(record.faults, 'gemini', batchKey, assigned.batchKey);
       if (batchFault === 'fail_validation') {

@@ -48,7 +48,7 @@ async function scan(context: OpenAIContext, record: OpenAIBatchRecord): Promise<
   let batchFault: BatchFault = 'none';
   let scheduled: ScheduledLine[] = [];
   if (errors.length === 0) {
-    const attempts = await context.seen.assign(record.id, ids, batchKey);
+    const attempts = await context.seen.assign(record.id, ids, batchKey, result.entries.map((entry) => entry.customId));
     batchFault = decideBatchFault(record.faults, 'openai', batchKey, attempts.batchKey);
     if (batchFault === 'fail_validation') {
       errors = [{ code: 'token_limit_exceeded', message: tokenLimitMessage(result.model), param: null, line: null }];
