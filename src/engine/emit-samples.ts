@@ -8,8 +8,8 @@ import type { DataRecord } from '../domain.js';
 import type { RunStore } from '../store/run-store.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
 import { readRecords, openRequestKeys, requestKeysPath } from './stage-files.js';
-import { renderRecordRequests, sampleRecordId } from './render-requests.js';
-import { countInvalid, type StepCounts } from './run-report.js';
+import { plannedKeysOf, sampleRecordId } from './render-requests.js';
+import { countInvalid, countRejected, type StepCounts } from './run-report.js';
 
 export async function* emitSamples(
   context: { runId: string; store: RunStore },
@@ -22,7 +22,12 @@ export async function* emitSamples(
   const nextKeys = openRequestKeys(requestKeysPath(inputPath, step.step.index));
   for await (const record of readRecords(inputPath)) {
     counts.input++;
-    const keys = (await nextKeys?.()) ?? [...renderRecordRequests(step, record)].map((rendered) => rendered.key);
+    const keys = (await nextKeys?.()) ?? plannedKeysOf(step, record);
+    // Rejected while planning (its rejects-file line was written then): counted, never emitted.
+    if (!Array.isArray(keys)) {
+      countRejected(counts, keys.rejected);
+      continue;
+    }
     for (const [sampleIndex, key] of keys.entries()) {
       counts.requested = (counts.requested ?? 0) + 1;
       const response = store.responses.get(key);
@@ -40,6 +45,7 @@ export async function* emitSamples(
       yield {
         id: sampleRecordId(record.id, sampleIndex, step.step.n),
         seedId: record.seedId,
+        ...(record.source ? { source: record.source } : {}),
         fields: { ...record.fields, ...(response.value as Record<string, unknown>) },
         lineage: [
           ...record.lineage,

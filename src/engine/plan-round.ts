@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { RunStore } from '../store/run-store.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
 import { readRecords, requestKeysPath, RequestKeysWriter } from './stage-files.js';
-import { renderRecordRequests, type RenderedRequest } from './render-requests.js';
+import { renderOrReject, type RenderedRequest } from './render-requests.js';
 import { shardLimits, ShardWriter, type ShardFile } from './shard-writer.js';
 import type { RequestEstimator } from './step-pricing.js';
 import { failpoint } from './failpoints.js';
@@ -65,7 +65,12 @@ export async function planRound(context: PlanContext, step: CompiledBatchStep, i
   // Round 0 also writes each record's request keys, so emitting samples later needs no re-rendering.
   const keys = round === 0 ? new RequestKeysWriter(requestKeysPath(inputPath, stepIndex)) : undefined;
   for await (const record of readRecords(inputPath)) {
-    const rendered = [...renderRecordRequests(step, record)];
+    const rendered = renderOrReject(step, record);
+    // A record that cannot be rendered is quarantined (once, in round 0) and sends nothing.
+    if (!Array.isArray(rendered)) {
+      await keys?.reject(record, step.step.name, rendered.reason);
+      continue;
+    }
     await keys?.write(rendered.map((item) => item.key));
     for (const item of rendered) {
       chunk.push(item);
