@@ -29,6 +29,13 @@ export interface DataRecord {
   fields: Fields;
   /** The seed record this one descends from. */
   seedId: string;
+  /**
+   * Where the seed record was read, for people: `seeds/x.jsonl:57` (recipe-relative path, 1-based
+   * line), `data.parquet row 5`, or `seeds[1] (product) record 5` for sources without a file.
+   * Messages about a bad record name this, never the internal id. Absent in stage files written
+   * before it existed.
+   */
+  source?: string;
   lineage: LineageEntry[];
 }
 

@@ -85,6 +85,9 @@ function cardBodyOf(manifest: DatasetManifest): string {
   if (manifest.unmapped > 0) {
     lines.push('', `${manifest.unmapped} record(s) could not be mapped to the \`${manifest.format}\` format and were left out; \`${UNMAPPED_FILE}\` says why.`);
   }
+  if ((manifest.rejected?.count ?? 0) > 0) {
+    lines.push('', `${manifest.rejected!.count} record(s) were rejected as bad input (a field a step needs was missing, a template failed for them) and left out; \`rejects.jsonl\` lists each with where it was read and why.`);
+  }
   lines.push('', '## How it was made', '', `Models: ${models.length ? models.map((model) => `\`${model}\``).join(', ') : 'none'}.`, '');
   if (steps.length) lines.push('| step | kind | in | out | effect |', '| --- | --- | ---: | ---: | --- |', ...steps.map(stepRow), '');
   lines.push(

@@ -28,6 +28,8 @@ export interface RunManifestFields {
   models?: string[];
   batches?: { step: number; shard: string; provider: string; batch_id?: string }[];
   cost?: { costUsd?: number; syncCostUsd?: number; estimate_usd?: number; inputTokens?: number; outputTokens?: number; [key: string]: unknown };
+  /** Records the steps rejected as bad input (listed in rejects.jsonl with source and reason), by step name. */
+  rejected?: { count: number; by_step: Record<string, number> };
 }
 
 export interface DatasetManifest extends RunManifestFields {

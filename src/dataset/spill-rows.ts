@@ -63,9 +63,10 @@ export async function spillRows(
       const mapped = mapRecordToRow(output.format, record, templates);
       if (!mapped.ok) {
         unmappedFile ??= new JsonlFileWriter(join(stagingDir, UNMAPPED_FILE));
-        await unmappedFile.write(`${JSON.stringify({ id: record.id, seed_id: record.seedId, problems: mapped.problems })}\n`);
+        // `source` (where the record was read) lets a person find the record without our internal ids.
+        await unmappedFile.write(`${JSON.stringify({ id: record.id, seed_id: record.seedId, ...(record.source ? { source: record.source } : {}), problems: mapped.problems })}\n`);
         result.unmapped++;
-        if (result.unmappedExamples.length < MAX_EXAMPLES) result.unmappedExamples.push(`${record.id}: ${mapped.problems.join('; ')}`);
+        if (result.unmappedExamples.length < MAX_EXAMPLES) result.unmappedExamples.push(`${record.source ?? record.id}: ${mapped.problems.join('; ')}`);
         continue;
       }
       tracker.observe(mapped.row);

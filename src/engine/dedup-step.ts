@@ -7,8 +7,11 @@ import type { Fields, DataRecord } from '../domain.js';
 import type { DedupStep } from '../recipe/recipe.js';
 import { readJsonLines, readRecords, writeRecords } from './stage-files.js';
 import { dedupStream } from '../dedup/dedup-stream.js';
-import type { RejectSink } from './filter-step.js';
-import type { StepCounts } from './run-report.js';
+import { lookupFieldPath, semanticValueOf } from '../dedup/deduper.js';
+import { DedupVectorError } from '../dedup/errors.js';
+import { strideOf, vectorLengthOf, writeUnitVector } from '../dedup/unit-vector.js';
+import { countRejected, type StepCounts } from './run-report.js';
+import { rejectionExample, type StepRejects } from './step-rejects.js';
 
 /**
  * Dedup across versions (`dedup: { against: previous }`). Each version carries, per dedup step, the
@@ -65,19 +68,34 @@ export async function* previousReferences(outputsRoot: string, dataset: string, 
 /**
  * A dedup step: exact then near-duplicate removal, keeping the first record of each cluster (records
  * arrive in stable-id order). `references` are records of earlier dataset versions (`against:
- * previous`): indexed, never emitted.
+ * previous`): indexed, never emitted. A record lacking a compared field (or whose vector cannot be
+ * compared) is rejected as bad input before it reaches the deduper, which would stop the whole
+ * stream on it.
  */
 export async function runDedupStep(
   step: DedupStep,
   inputPath: string,
   outputPath: string,
-  options: { references?: AsyncIterable<{ id: string; fields: Record<string, unknown> }>; rejects?: RejectSink } = {},
+  options: { references?: AsyncIterable<{ id: string; fields: Record<string, unknown> }>; rejects: StepRejects },
 ): Promise<StepCounts> {
   const counts: StepCounts = { input: 0, output: 0, duplicates: { exact: 0, near: 0, semantic: 0 } };
-  async function* kept(): AsyncIterable<DataRecord> {
-    const verdicts = dedupStream(readRecords(inputPath), step.spec, options.references ? { references: options.references } : {});
-    for await (const { record, verdict } of verdicts) {
+  const { rejects } = options;
+  const problemOf = dedupRecordCheck(step);
+  async function* comparable(): AsyncIterable<DataRecord> {
+    for await (const record of readRecords(inputPath)) {
       counts.input++;
+      const problem = problemOf(record.fields);
+      if (problem === undefined) {
+        yield record;
+        continue;
+      }
+      countRejected(counts, rejectionExample(record, problem));
+      await rejects.error(record, step.name, problem);
+    }
+  }
+  async function* kept(): AsyncIterable<DataRecord> {
+    const verdicts = dedupStream(comparable(), step.spec, options.references ? { references: options.references } : {});
+    for await (const { record, verdict } of verdicts) {
       if (verdict.keep) {
         counts.output++;
         yield record;
@@ -86,9 +104,38 @@ export async function runDedupStep(
       counts.duplicates![verdict.reason]++;
       const measure = verdict.reason === 'semantic' ? 'cosine' : 'Jaccard';
       const similarity = verdict.similarity === undefined ? '' : ` (${measure} ${verdict.similarity.toFixed(3)})`;
-      await options.rejects?.write(record, step.name, `${verdict.reason} duplicate of ${verdict.duplicateOf}${similarity}`);
+      await rejects.removed(record, step.name, 'duplicate', `${verdict.reason} duplicate of ${verdict.duplicateOf}${similarity}`);
     }
   }
   await writeRecords(outputPath, kept());
   return counts;
+}
+
+/**
+ * What the deduper would stop on for one record, as the reason to reject it: a field listed under
+ * `fields` that is absent (exact and near dedup), or a semantic vector that is missing, not a list
+ * of finite numbers, all zeros, or of another length than the first good one.
+ */
+function dedupRecordCheck(step: DedupStep): (fields: Fields) => string | undefined {
+  const { spec } = step;
+  const textFields = spec.exact || spec.near !== undefined ? spec.fields : [];
+  const vectorField = spec.semantic?.field;
+  let dimension: number | undefined;
+  let scratch = new Float32Array(0);
+  return (fields) => {
+    for (const path of textFields) {
+      if (!lookupFieldPath(fields, path).found) return `dedup field "${path}" is missing (null would count as present)`;
+    }
+    if (vectorField === undefined) return undefined;
+    const value = semanticValueOf(fields, vectorField);
+    try {
+      const length = vectorLengthOf(value, { recordId: undefined, field: vectorField });
+      if (scratch.length < strideOf(length)) scratch = new Float32Array(strideOf(length));
+      dimension = writeUnitVector(value, dimension, scratch, { recordId: undefined, field: vectorField });
+    } catch (error) {
+      if (error instanceof DedupVectorError) return error.message;
+      throw error;
+    }
+    return undefined;
+  };
 }

@@ -15,8 +15,8 @@ import type { RunStore, ShardRow } from '../store/run-store.js';
 import { FINAL_OUTCOME_BIT, RESPONSE_OUTCOMES, type ResponseOutcome } from '../store/store-schema.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
 import { readRecords, openRequestKeys, requestKeysPath } from './stage-files.js';
-import { renderRecordRequests, sampleRecordId } from './render-requests.js';
-import { countInvalid, type StepCounts } from './run-report.js';
+import { plannedKeysOf, sampleRecordId } from './render-requests.js';
+import { countInvalid, countRejected, type StepCounts } from './run-report.js';
 import { AnswerReader, keyAt, readShardKeys, shardInvalidPath } from './shard-files.js';
 
 interface InvalidAnswer {
@@ -42,7 +42,12 @@ export async function* emitSamples(
   try {
     for await (const record of readRecords(inputPath)) {
       counts.input++;
-      const keys = (await nextKeys?.()) ?? [...renderRecordRequests(step, record)].map((rendered) => rendered.key);
+      const keys = (await nextKeys?.()) ?? plannedKeysOf(step, record);
+      // Rejected while planning (its rejects-file line was written then): counted, never emitted.
+      if (!Array.isArray(keys)) {
+        countRejected(counts, keys.rejected);
+        continue;
+      }
       for (const [sampleIndex, key] of keys.entries()) {
         counts.requested = (counts.requested ?? 0) + 1;
         const failed = invalid.get(key.slice(0, 32));
@@ -66,6 +71,7 @@ export async function* emitSamples(
         yield {
           id: sampleRecordId(record.id, sampleIndex, step.step.n),
           seedId: record.seedId,
+          ...(record.source ? { source: record.source } : {}),
           fields: { ...record.fields, ...value },
           lineage: [
             ...record.lineage,

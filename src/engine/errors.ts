@@ -31,3 +31,14 @@ export class RequestTooLargeError extends UsageError {
     this.name = 'RequestTooLargeError';
   }
 }
+
+/**
+ * A step rejected a larger share of its records than the recipe's `max_error_rate` allows. The run
+ * stops there, before anything more is sent: bad input, so running again unchanged stops the same way.
+ */
+export class ErrorRateExceededError extends UsageError {
+  constructor(message: string, details: { step: string; records: number; rejected: number; maxErrorRate: number; rejectsFile: string }) {
+    super('error_rate_exceeded', message, { details });
+    this.name = 'ErrorRateExceededError';
+  }
+}

@@ -1,50 +1,41 @@
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
 import type { DataRecord } from '../domain.js';
 import { compileFilter } from '../filters/compile-filter.js';
 import { FilterTally } from '../filters/filter-tally.js';
 import type { FilterStep } from '../recipe/recipe.js';
+import { filterRequiredFields, missingFilterField } from './filter-required-fields.js';
 import { readRecords, writeRecords } from './stage-files.js';
-import type { StepCounts } from './run-report.js';
+import { countRejected, type StepCounts } from './run-report.js';
+import { rejectionExample, type StepRejects } from './step-rejects.js';
 
-/** A filter step: keeps records every rule accepts; each removed record is counted by its rule. */
-export async function runFilterStep(step: FilterStep, inputPath: string, outputPath: string, rejects?: RejectSink): Promise<StepCounts> {
+/**
+ * A filter step: keeps records every rule accepts; each removed record is counted by its rule. A
+ * record lacking a field a rule needs is rejected as bad input instead (filter-required-fields.ts).
+ */
+export async function runFilterStep(step: FilterStep, inputPath: string, outputPath: string, rejects: StepRejects): Promise<StepCounts> {
   const filter = compileFilter(step.spec);
+  const required = filterRequiredFields(step.spec);
   const tally = new FilterTally(filter.rules);
   const counts: StepCounts = { input: 0, output: 0 };
   async function* kept(): AsyncIterable<DataRecord> {
     for await (const record of readRecords(inputPath)) {
       counts.input++;
+      const missing = missingFilterField(record.fields, required);
+      if (missing !== undefined) {
+        countRejected(counts, rejectionExample(record, missing));
+        await rejects.error(record, step.name, missing);
+        continue;
+      }
       const verdict = filter.test(record.fields);
       tally.count(verdict);
       if (verdict.keep) {
         counts.output++;
         yield record;
       } else {
-        await rejects?.write(record, step.name, `${verdict.rule}: ${verdict.detail}`);
+        await rejects.removed(record, step.name, 'filtered', `${verdict.rule}: ${verdict.detail}`);
       }
     }
   }
   await writeRecords(outputPath, kept());
   counts.filtered = tally.toJSON();
   return counts;
-}
-
-/** `--keep-rejects`: removed records with the step and reason that removed them, as JSONL. */
-export class RejectSink {
-  private readonly stream;
-
-  constructor(path: string) {
-    this.stream = createWriteStream(path, { flags: 'a' });
-  }
-
-  async write(record: DataRecord, step: string, reason: string): Promise<void> {
-    const line = `${JSON.stringify({ id: record.id, step, reason, fields: record.fields })}\n`;
-    if (!this.stream.write(line)) await once(this.stream, 'drain');
-  }
-
-  async close(): Promise<void> {
-    this.stream.end();
-    await once(this.stream, 'finish');
-  }
 }

@@ -18,6 +18,8 @@ export interface GenerateContext extends Omit<DriveContext, 'provider'> {
   estimator: RequestEstimator;
   /** How many shards of a step are in flight at once. */
   maxConcurrentShards: number;
+  /** Called once round 0 is planned, before any of its shards is driven (also when a run resumes). */
+  beforeFirstRound?: () => void;
 }
 
 export async function runGenerateStep(
@@ -40,6 +42,7 @@ export async function runGenerateStep(
       const plan = await planRound(planContext, step, inputPath, round, retrying);
       context.emit({ type: 'plan', step: step.step.name, round, requests: plan.requests, cached: plan.cached, toSend: plan.toSend, shards: plan.shards });
     }
+    if (round === 0) context.beforeFirstRound?.();
     await driveOpenShards(driveContext, step, context.maxConcurrentShards);
   }
   // What came back before a cancel is kept in the cache; the run stops here.

@@ -15,7 +15,7 @@ import type { RunStore, ShardRow } from '../store/run-store.js';
 import { FINAL_OUTCOME_BIT } from '../store/store-schema.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
 import { readRecords, requestKeysPath, RequestKeysWriter } from './stage-files.js';
-import { renderRecordRequests } from './render-requests.js';
+import { renderOrReject } from './render-requests.js';
 import { shardLimits, ShardWriter, type ShardFile } from './shard-writer.js';
 import { AnswerReader, keyAt, lineCount, readShardKeys } from './shard-files.js';
 import { KeySet } from './key-set.js';
@@ -65,7 +65,12 @@ export async function planRound(context: PlanContext, step: CompiledBatchStep, i
   const keys = round === 0 ? new RequestKeysWriter(requestKeysPath(inputPath, stepIndex)) : undefined;
   try {
     for await (const record of readRecords(inputPath)) {
-      const rendered = [...renderRecordRequests(step, record)];
+      const rendered = renderOrReject(step, record);
+      // A record that cannot be rendered is quarantined (once, in round 0) and sends nothing.
+      if (!Array.isArray(rendered)) {
+        await keys?.reject(record, step.step.name, rendered.reason);
+        continue;
+      }
       await keys?.write(rendered.map((item) => item.key));
       for (const { key, request } of rendered) {
         // A key that appears twice in the input is one request.

@@ -4,10 +4,13 @@
  * (which runs after the batches came back) derive the same keys from the same stage file.
  */
 import type { DataRecord, ModelRef } from '../domain.js';
+import { SynthforgeError } from '../errors.js';
 import type { ProviderRequest } from '../providers/batch-provider.js';
 import { renderMessages } from '../prompt/render-messages.js';
 import type { CompiledBatchStep, CompiledEmbedStep } from './compile-recipe.js';
 import { customIdFor, requestKey, schemaFingerprint, StepKeys } from './request-key.js';
+import type { PlannedKeys } from './stage-files.js';
+import { rejectionExample } from './step-rejects.js';
 
 export interface RenderedRequest {
   record: DataRecord;
@@ -16,9 +19,40 @@ export interface RenderedRequest {
   request: ProviderRequest;
 }
 
-export function* renderRecordRequests(step: CompiledBatchStep, record: DataRecord): Iterable<RenderedRequest> {
+/** Errors name the record by where it was read (`seeds/x.jsonl:57`). */
+export function renderRecordRequests(step: CompiledBatchStep, record: DataRecord): Iterable<RenderedRequest> {
+  return renderRequests(step, record, record.source ?? record.id);
+}
+
+/** A record whose requests cannot be rendered, and why (without the record's name: it is kept beside). */
+export interface RenderRejection {
+  rejected: true;
+  reason: string;
+}
+
+/**
+ * A record's requests, or why this record cannot be rendered: any coded error raised while rendering
+ * it (a field its template needs is missing, a template function throws, a render bound is passed)
+ * rejects this record alone, and the run goes on. Anything else is a bug and is thrown.
+ */
+export function renderOrReject(step: CompiledBatchStep, record: DataRecord): RenderedRequest[] | RenderRejection {
+  try {
+    return [...renderRequests(step, record, undefined)];
+  } catch (error) {
+    if (!SynthforgeError.isInstance(error)) throw error;
+    return { rejected: true, reason: error.message };
+  }
+}
+
+/** A record's request keys as the planner records them: the keys, or the rejection (`source: reason`). */
+export function plannedKeysOf(step: CompiledBatchStep, record: DataRecord): PlannedKeys {
+  const rendered = renderOrReject(step, record);
+  return Array.isArray(rendered) ? rendered.map((item) => item.key) : { rejected: rejectionExample(record, rendered.reason) };
+}
+
+function* renderRequests(step: CompiledBatchStep, record: DataRecord, label: string | undefined): Iterable<RenderedRequest> {
   if (step.kind === 'embed') {
-    yield renderEmbedding(step, record);
+    yield renderEmbedding(step, record, label);
     return;
   }
   const messages = renderMessages(
@@ -28,7 +62,7 @@ export function* renderRecordRequests(step: CompiledBatchStep, record: DataRecor
       ...(step.messages ? { messages: step.messages } : {}),
     },
     record.fields,
-    record.id,
+    label,
   );
   const modelRef: ModelRef = step.step.modelRef;
   const keys = stepKeysOf(step);
@@ -75,8 +109,8 @@ export function sampleRecordId(parentId: string, sampleIndex: number, n: number)
 }
 
 /** One embeddings request per record; its key covers the model, the text and the dimensions. */
-function renderEmbedding(step: CompiledEmbedStep, record: DataRecord): RenderedRequest {
-  const input = step.input.render(record.fields, record.id);
+function renderEmbedding(step: CompiledEmbedStep, record: DataRecord, label: string | undefined): RenderedRequest {
+  const input = step.input.render(record.fields, label);
   const dimensions = step.step.dimensions;
   const key = requestKey({
     modelRef: step.step.modelRef,

@@ -3,7 +3,7 @@
  * run's directory and every provider interaction is recorded in the store first, so the same call
  * with the same recipe (or `resume`) continues an interrupted run where it stopped.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ProviderId } from '../domain.js';
 import { SynthforgeError, UsageError } from '../errors.js';
@@ -14,10 +14,12 @@ import { openSeeds } from '../seeds/open-seeds.js';
 import { compileRecipe, isBatchStep, type CompiledRecipe } from './compile-recipe.js';
 import { RunCancelledError } from './errors.js';
 import { previousReferences, runDedupStep } from './dedup-step.js';
-import { RejectSink, runFilterStep } from './filter-step.js';
+import { runFilterStep } from './filter-step.js';
 import { runGenerateStep } from './generate-step.js';
 import type { ProviderCatalog } from '../providers/batch-provider.js';
-import { stageDone, writeRecords, newRunId, runDirectory, stagePath } from './stage-files.js';
+import { countLinesSync, stageDone, stepRejectsPath, writeRecords, newRunId, runDirectory, stagePath } from './stage-files.js';
+import { checkErrorRate, rejectsFileTally } from './error-rate.js';
+import { joinRejectFiles, StepRejects } from './step-rejects.js';
 import type { RunEvent, RunEventListener } from './run-events.js';
 import { type RunSummary, type StepCounts, summarize } from './run-report.js';
 import { toSeedSpecs } from './seed-sources.js';
@@ -39,7 +41,10 @@ export interface RunOptions {
   resumeRunId?: string;
   /** Always start a new run, even if an unfinished one exists. */
   fresh?: boolean;
-  /** Write rejected records (filters, dedup) to `rejects.jsonl` beside the dataset version. */
+  /**
+   * Also write the records filters and dedup removed to `rejects.jsonl` beside the dataset version
+   * (records rejected as bad input are always written there).
+   */
   keepRejects?: boolean;
   /** Write a new version even when its data files equal the latest version's. */
   forceVersion?: boolean;
@@ -119,6 +124,8 @@ class RunExecution {
   private readonly runDir: string;
   private readonly startedAt = new Date();
   private readonly stepCounts: StepCounts[] = [];
+  /** Records read from the seeds, when this process read them. */
+  private seedRecords: number | undefined;
 
   constructor(
     private readonly store: RunStore,
@@ -132,28 +139,31 @@ class RunExecution {
   }
 
   async run(): Promise<RunSummary> {
-    const rejects = this.options.keepRejects ? new RejectSink(join(this.runDir, 'rejects.jsonl')) : undefined;
     try {
       await this.loadSeeds();
       for (const [position, step] of this.compiled.steps.entries()) {
-        this.stepCounts[position] = await this.runStep(position, step, rejects);
+        const counts = await this.runStep(position, step);
+        this.stepCounts[position] = counts;
+        // Also for a step done before a resume: the recipe's max_error_rate may have been raised since.
+        this.checkErrorRate(step.step.name, counts.input, counts.rejected, this.rejectsPathOf(position));
       }
-      await rejects?.close();
+      const rejectsPath = join(this.runDir, 'rejects.jsonl');
+      const hasRejects = await joinRejectFiles(this.compiled.steps.map((_, position) => this.rejectsPathOf(position)), rejectsPath);
       const output = await writeOutputVersion({
         store: this.store,
         runId: this.runId,
         compiled: this.compiled,
         finalStage: stagePath(this.runDir, this.compiled.steps.length),
         outDir: this.options.outDir,
-        rejectsPath: rejects ? join(this.runDir, 'rejects.jsonl') : undefined,
+        rejectsPath: hasRejects ? rejectsPath : undefined,
         stepCounts: this.stepCounts,
         offline: this.options.providers.offline,
         forceVersion: Boolean(this.options.forceVersion),
       });
       this.options.emit({ type: 'version-written', dataset: output.dataset, version: output.version, path: output.path, rows: output.rows, ...(output.reusedExisting ? { reusedExisting: true } : {}) });
-      return this.finish('completed', { output });
+      const publishedRejects = join(output.path, 'rejects.jsonl');
+      return this.finish('completed', { output }, existsSync(publishedRejects) ? publishedRejects : undefined);
     } catch (error) {
-      await rejects?.close().catch(() => {});
       if (error instanceof RunCancelledError) return this.finish('cancelled', {});
       // Ctrl-C: batches keep running at the provider; running the command again picks them up.
       if (this.options.signal?.aborted) return this.finish('interrupted', {});
@@ -168,10 +178,32 @@ class RunExecution {
     const path = stagePath(this.runDir, 0);
     if (stageDone(path)) return;
     const records = await writeRecords(path, openSeeds(toSeedSpecs(this.compiled.recipe, this.loaded.locate), { baseDir: this.compiled.recipe.source.dir }));
+    this.seedRecords = records;
     this.options.emit({ type: 'seeds-loaded', records });
   }
 
-  private async runStep(position: number, compiledStep: CompiledRecipe['steps'][number], rejects: RejectSink | undefined): Promise<StepCounts> {
+  /** The rejects file of the step at `position` (step-rejects.ts). */
+  private rejectsPathOf(position: number): string {
+    return stepRejectsPath(stagePath(this.runDir, position), this.compiled.steps[position]!.step.index);
+  }
+
+  private checkErrorRate(step: string, records: number, rejected: StepCounts['rejected'], rejectsFile: string): void {
+    checkErrorRate({ step, records, rejected, maxErrorRate: this.compiled.recipe.max_error_rate, rejectsFile });
+  }
+
+  /**
+   * After a generate step is planned and before its first shard is submitted: the records its
+   * templates could not render are in its rejects file, and their share is checked now, while
+   * stopping still costs nothing.
+   */
+  private checkPlannedRejects(position: number, step: string): void {
+    const rejectsFile = this.rejectsPathOf(position);
+    if (!existsSync(rejectsFile)) return;
+    const records = position > 0 ? this.stepCounts[position - 1]!.output : (this.seedRecords ??= countLinesSync(stagePath(this.runDir, 0)));
+    this.checkErrorRate(step, records, rejectsFileTally(rejectsFile), rejectsFile);
+  }
+
+  private async runStep(position: number, compiledStep: CompiledRecipe['steps'][number]): Promise<StepCounts> {
     const step = compiledStep.step;
     const input = stagePath(this.runDir, position);
     const output = stagePath(this.runDir, position + 1);
@@ -194,6 +226,8 @@ class RunExecution {
           runDir: this.runDir,
           store: this.store,
           emit: this.options.emit,
+          // Round 0 is planned and none of its shards submitted yet (or resumed): stop here if too many records were rejected.
+          beforeFirstRound: () => this.checkPlannedRejects(position, step.name),
           noCache: Boolean(this.options.noCache),
           maxConcurrentShards: this.options.maxConcurrentShards ?? 4,
           pollIntervalMs: this.options.pollIntervalMs ?? (this.options.providers.offline ? { initial: 25, max: 250 } : { initial: 5_000, max: 60_000 }),
@@ -206,20 +240,29 @@ class RunExecution {
         input,
         output,
       );
-    } else if (step.kind === 'dedup') {
-      const references = step.spec.against === 'previous' ? previousReferences(this.options.outDir, this.compiled.recipe.name, step) : undefined;
-      counts = await runDedupStep(step, input, output, { ...(rejects ? { rejects } : {}), ...(references ? { references } : {}) });
-    } else if (step.kind === 'filter') {
-      counts = await runFilterStep(step, input, output, rejects);
     } else {
-      throw new Error('unreachable');
+      const rejects = new StepRejects(this.rejectsPathOf(position), { keepRemoved: Boolean(this.options.keepRejects) });
+      try {
+        if (step.kind === 'dedup') {
+          const references = step.spec.against === 'previous' ? previousReferences(this.options.outDir, this.compiled.recipe.name, step) : undefined;
+          counts = await runDedupStep(step, input, output, { rejects, ...(references ? { references } : {}) });
+        } else if (step.kind === 'filter') {
+          counts = await runFilterStep(step, input, output, rejects);
+        } else {
+          throw new Error('unreachable');
+        }
+      } catch (error) {
+        rejects.abort();
+        throw error;
+      }
+      await rejects.commit();
     }
     this.store.saveStep(this.runId, step.index, step.name, step.kind, 'done', counts);
     this.options.emit({ type: 'step-end', step: step.name, index: step.index, counts });
     return counts;
   }
 
-  private finish(status: RunSummary['status'], extra: Pick<RunSummary, 'output' | 'error'>): RunSummary {
+  private finish(status: RunSummary['status'], extra: Pick<RunSummary, 'output' | 'error'>, rejectsFile?: string): RunSummary {
     const summary = summarize({
       store: this.store,
       runId: this.runId,
@@ -229,6 +272,7 @@ class RunExecution {
       offline: this.options.providers.offline,
       startedAt: this.startedAt,
       ...extra,
+      ...(rejectsFile ? { rejectsFile } : {}),
     });
     this.store.setRunStatus(this.runId, status, { summary, ...(extra.error ? { error: extra.error.message } : {}) });
     this.options.emit({ type: 'run-end', summary });

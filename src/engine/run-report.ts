@@ -16,8 +16,17 @@ export interface RunSummary {
   batches: string[];
   /** usd/syncUsd: actual, from the ledger; estimateUsd: what the shards sent were estimated at before sending. */
   cost: { usd: number; syncUsd: number; savingsUsd: number; estimateUsd: number; inputTokens: number; outputTokens: number; unpriced: boolean };
-  /** `reusedExisting`: the data files equal the latest version's, so no version was added. */
-  output?: { dataset: string; version: string; path: string; rows: number; contentHash: string; reusedExisting?: boolean };
+  /**
+   * Records rejected as bad input, every step together, plus those the output format could not
+   * take (`output.unmapped`); `rejectsFile` lists those the steps rejected, with source and reason.
+   */
+  rejected: number;
+  rejectsFile?: string;
+  /**
+   * `reusedExisting`: the data files equal the latest version's, so no version was added.
+   * `unmapped`: records the output format could not take (listed in the version's unmapped.jsonl).
+   */
+  output?: { dataset: string; version: string; path: string; rows: number; contentHash: string; reusedExisting?: boolean; unmapped?: number };
   startedAt: string;
   durationMs: number;
   error?: { code: string; message: string };
@@ -45,6 +54,11 @@ export interface StepCounts {
   duplicates?: { exact: number; near: number; semantic: number };
   /** filter: removed, by rule. */
   filtered?: { rule: string; removed: number }[];
+  /**
+   * Records the step could not process (a field it needs is missing, a template fails for the
+   * record): quarantined in the rejects file, never passed on. Examples are `source: reason`.
+   */
+  rejected?: { count: number; examples: string[] };
 }
 
 const MAX_EXAMPLES = 3;
@@ -56,6 +70,12 @@ export function countInvalid(counts: StepCounts, outcome: Exclude<ResponseOutcom
   if (example && entry.examples.length < MAX_EXAMPLES) entry.examples.push(example);
 }
 
+/** Counts one rejected record; its example names the record by where it was read, never by internal id. */
+export function countRejected(counts: StepCounts, example: string): void {
+  counts.rejected ??= { count: 0, examples: [] };
+  counts.rejected.count++;
+  if (counts.rejected.examples.length < MAX_EXAMPLES) counts.rejected.examples.push(example);
+}
 
 export function summarize(input: {
   store: RunStore;
@@ -67,6 +87,7 @@ export function summarize(input: {
   startedAt: Date;
   output?: RunSummary['output'];
   error?: RunSummary['error'];
+  rejectsFile?: string;
 }): RunSummary {
   const { store, runId, compiled } = input;
   const samples: RunSummary['samples'] = { requested: 0, valid: 0, invalid: {}, sent: 0, cached: 0 };
@@ -89,6 +110,8 @@ export function summarize(input: {
     }
     return { name: compiledStep.step.name, kind: compiledStep.step.kind, counts };
   });
+  const rejectedBySteps = steps.reduce((sum, step) => sum + (step.counts.rejected?.count ?? 0), 0);
+  const rejected = rejectedBySteps + (input.output?.unmapped ?? 0);
   const ledger = store.ledgerTotals(runId);
   const shards = store.shardsOfRun(runId);
   const batches = shards.flatMap((shard) => (shard.batchId ? [shard.batchId] : []));
@@ -111,6 +134,8 @@ export function summarize(input: {
       outputTokens: ledger.outputTokens,
       unpriced: ledger.unpricedEntries > 0,
     },
+    rejected,
+    ...(input.rejectsFile && rejectedBySteps > 0 ? { rejectsFile: input.rejectsFile } : {}),
     ...(input.output ? { output: input.output } : {}),
     startedAt: input.startedAt.toISOString(),
     durationMs: Date.now() - input.startedAt.getTime(),

@@ -1,10 +1,11 @@
 /** Where a run keeps its files, and the stage files that carry records from one step to the next. */
 import { join } from 'node:path';
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, existsSync, openSync, readSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { DataRecord } from '../domain.js';
+import { rejectionExample, StepRejects } from './step-rejects.js';
 
 /** Where a run keeps its files under the state directory. */
 export function runDirectory(stateDir: string, runId: string): string {
@@ -64,41 +65,77 @@ export function stageDone(path: string): boolean {
   return existsSync(path);
 }
 
+/** Lines of a file, read in fixed chunks (memory does not grow with the file). */
+export function countLinesSync(path: string): number {
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  const descriptor = openSync(path, 'r');
+  let lines = 0;
+  try {
+    for (let read = readSync(descriptor, buffer); read > 0; read = readSync(descriptor, buffer)) {
+      for (let index = buffer.indexOf(10); index !== -1 && index < read; index = buffer.indexOf(10, index + 1)) lines++;
+    }
+  } finally {
+    closeSync(descriptor);
+  }
+  return lines;
+}
+
+/** The rejects file of step `stepIndex`, beside the stage it reads (see step-rejects.ts). */
+export function stepRejectsPath(stagePath: string, stepIndex: number): string {
+  return stagePath.replace(/\.jsonl$/, `.step${stepIndex}-rejects.jsonl`);
+}
+
 /**
  * The request keys of each record entering a generate step, one JSON array per line, in the order
  * of the stage file. Written while planning (which renders every prompt anyway) and read while
  * emitting, so prompts are rendered once. Written to a temp name and renamed when complete: a
  * missing file (a crash mid-plan) just means the emitter renders again.
+ *
+ * A record whose requests could not be rendered has `{"rejected": "<source>: <reason>"}` on its
+ * line instead, and goes to the step's rejects file, which is put in place with the keys file.
  */
 
 export function requestKeysPath(stagePath: string, stepIndex: number): string {
   return stagePath.replace(/\.jsonl$/, `.step${stepIndex}-keys.jsonl`);
 }
 
+/** A record's request keys, or why it was rejected (`source: reason`). */
+export type PlannedKeys = string[] | { rejected: string };
+
 export class RequestKeysWriter {
   private readonly stream;
+  private readonly rejects: StepRejects;
 
   constructor(private readonly path: string) {
     this.stream = createWriteStream(`${path}.partial`);
+    // Derived from the keys path, so the planner needs no second path to reject records.
+    this.rejects = new StepRejects(path.replace(/-keys\.jsonl$/, '-rejects.jsonl'));
   }
 
   async write(keys: string[]): Promise<void> {
     if (!this.stream.write(`${JSON.stringify(keys)}\n`)) await once(this.stream, 'drain');
   }
 
+  /** A record that sends nothing: marked in the keys file and written to the step's rejects file. */
+  async reject(record: DataRecord, step: string, reason: string): Promise<void> {
+    if (!this.stream.write(`${JSON.stringify({ rejected: rejectionExample(record, reason) })}\n`)) await once(this.stream, 'drain');
+    await this.rejects.error(record, step, reason);
+  }
+
   async close(): Promise<void> {
     this.stream.end();
     await once(this.stream, 'finish');
+    await this.rejects.commit();
     await rename(`${this.path}.partial`, this.path);
   }
 }
 
 /** Reads the keys file line by line, or undefined when there is none. */
-export function openRequestKeys(path: string): (() => Promise<string[] | undefined>) | undefined {
+export function openRequestKeys(path: string): (() => Promise<PlannedKeys | undefined>) | undefined {
   if (!existsSync(path)) return undefined;
   const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })[Symbol.asyncIterator]();
   return async () => {
     const next = await lines.next();
-    return next.done ? undefined : (JSON.parse(next.value) as string[]);
+    return next.done ? undefined : (JSON.parse(next.value) as PlannedKeys);
   };
 }

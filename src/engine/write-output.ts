@@ -55,10 +55,32 @@ export async function writeOutputVersion(input: {
       models: [...new Set(input.compiled.steps.flatMap((step) => (isBatchStep(step) ? [`${step.step.modelRef.provider}/${step.step.modelRef.model}`] : [])))],
       batches: shards.filter((shard) => shard.batchId).map((shard) => ({ step: shard.stepIndex, shard: shard.id, provider: shard.provider, batch_id: shard.batchId })),
       cost: { ...input.store.ledgerTotals(input.runId), estimate_usd: shards.filter((shard) => shard.batchId).reduce((sum, shard) => sum + (shard.estimateUsd ?? 0), 0) },
+      ...rejectedSection(input.compiled, input.stepCounts),
     },
     ...(extraFiles.length > 0 ? { extraFiles } : {}),
   });
-  return { dataset: info.dataset, version: info.version, path: info.dir, rows: info.rows, contentHash: info.contentHash, reusedExisting: info.reusedExisting };
+  return {
+    dataset: info.dataset,
+    version: info.version,
+    path: info.dir,
+    rows: info.rows,
+    contentHash: info.contentHash,
+    reusedExisting: info.reusedExisting,
+    ...(info.unmapped > 0 ? { unmapped: info.unmapped } : {}),
+  };
+}
+
+/** `rejected`: records the steps rejected as bad input (listed in rejects.jsonl), by step; absent when none. */
+function rejectedSection(compiled: CompiledRecipe, stepCounts: StepCounts[]): { rejected?: { count: number; by_step: Record<string, number> } } {
+  const byStep: Record<string, number> = {};
+  let count = 0;
+  for (const [position, compiledStep] of compiled.steps.entries()) {
+    const rejected = stepCounts[position]?.rejected?.count ?? 0;
+    if (rejected === 0) continue;
+    byStep[compiledStep.step.name] = rejected;
+    count += rejected;
+  }
+  return count === 0 ? {} : { rejected: { count, by_step: byStep } };
 }
 
 export const TOOL_VERSION = '0.1.0';

@@ -85,6 +85,8 @@ export interface RecipeInput {
   output?: z.input<typeof outputSpecSchema>;
   budget?: { max_usd: number };
   max_attempts?: number;
+  /** Share of a step's records that may be rejected before the run stops (default 0.1). */
+  max_error_rate?: number;
   prices?: z.input<typeof priceOverridesSchema>;
 }
 

@@ -12,6 +12,7 @@ import { filterSpecSchema } from '../filters/filter-spec.js';
 import { chatMessageTemplateSchema, templateSchema } from '../prompt/template-value.js';
 
 export const DATASET_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
+export const DEFAULT_MAX_ERROR_RATE = 0.1;
 export const STEP_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
 
 const samplingSchema = z.strictObject({ n: z.int().positive(), seed: z.int() });
@@ -104,5 +105,11 @@ export const recipeTopSchema = z.strictObject({
   output: outputSpecSchema.default(() => outputSpecSchema.parse({})),
   budget: z.strictObject({ max_usd: z.number().positive() }).optional(),
   max_attempts: z.int().min(1).max(10).default(3),
+  /**
+   * The share of a step's input records that may be rejected (a field the step needs is missing, a
+   * template fails for the record) before the run stops: 0.1 stops a step that rejects more than
+   * 10% of the records reaching it, before anything more is sent.
+   */
+  max_error_rate: z.number().min(0).max(1).default(DEFAULT_MAX_ERROR_RATE),
   prices: priceOverridesSchema.optional(),
 });

@@ -1,6 +1,7 @@
 import type { DataRecord } from '../domain.js';
 import { checkSeedSource } from './check-seed-source.js';
 import { readSeedSource } from './read-seed-source.js';
+import { recordSource } from './record-source.js';
 import { SeedIdRegistry, seedIdOf } from './seed-ids.js';
 import type { SeedSourceSpec } from './seed-source.js';
 
@@ -49,7 +50,8 @@ async function* openIndexedSeeds(
     for await (const seed of readSeedSource(spec, sourceIndex, options.baseDir)) {
       const id = seedIdOf(seed, sourceIndex, spec.idField);
       registry?.register(id, seed, sourceIndex);
-      yield { sourceIndex, record: { id, fields: seed.fields, seedId: id, lineage: [] } };
+      const source = recordSource(spec, sourceIndex, seed.position, options.baseDir);
+      yield { sourceIndex, record: { id, fields: seed.fields, seedId: id, source, lineage: [] } };
     }
   }
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,11 +37,11 @@ afterAll(async () => {
 });
 
 describe('inline seeds', () => {
-  it('emits each record with a positional id, seedId and empty lineage', async () => {
+  it('emits each record with a positional id, seedId, its source and empty lineage', async () => {
     const records = await collect([{ kind: 'inline', records: [{ q: 'a' }, { q: 'b' }] }]);
     expect(records).toEqual([
-      { id: 's0-000000', fields: { q: 'a' }, seedId: 's0-000000', lineage: [] },
-      { id: 's0-000001', fields: { q: 'b' }, seedId: 's0-000001', lineage: [] },
+      { id: 's0-000000', fields: { q: 'a' }, seedId: 's0-000000', source: 'seeds[0] (inline) record 1', lineage: [] },
+      { id: 's0-000001', fields: { q: 'b' }, seedId: 's0-000001', source: 'seeds[0] (inline) record 2', lineage: [] },
     ]);
   });
 
@@ -258,6 +258,30 @@ describe('missing files', () => {
   it('rejects a directory', async () => {
     const error = await failure([{ kind: 'parquet', path: dir }]);
     expect(error.message).toContain(`seed path is not a file: ${dir}`);
+  });
+});
+
+describe('record sources', () => {
+  it('names where each record was read: file relative to the recipe and its line, or the seed entry and record number', async () => {
+    await mkdir(join(dir, 'sources', 'seeds'), { recursive: true });
+    await writeFile(join(dir, 'sources', 'seeds', 'a.jsonl'), '{"q":1}\n\n{"q":2}\n');
+    await writeFile(join(dir, 'sources', 'seeds', 'b.csv'), 'q,note\n1,"two\nlines"\n2,x\n');
+    const records = await collect(
+      [
+        { kind: 'jsonl', path: 'seeds/a.jsonl' },
+        { kind: 'csv', path: 'seeds/b.csv', sample: { n: 5, seed: 1 } },
+        { kind: 'product', attributes: { a: [1, 2] } },
+      ],
+      join(dir, 'sources'),
+    );
+    expect(records.map((record) => record.source)).toEqual([
+      'seeds/a.jsonl:1',
+      'seeds/a.jsonl:3',
+      'seeds/b.csv:2',
+      'seeds/b.csv:4',
+      'seeds[2] (product) record 1',
+      'seeds[2] (product) record 2',
+    ]);
   });
 });
 

@@ -94,7 +94,7 @@ export function describeEvent(event: RunEvent, lastStatus = new Map<string, stri
     case 'retry-wait':
       return `  ${event.step}: ${event.operation} failed (${event.message}); retrying in ${Math.round(event.delayMs)} ms`;
     case 'step-end':
-      return `step ${event.step} done: ${event.counts.input} in, ${event.counts.output} out`;
+      return `step ${event.step} done: ${event.counts.input} in, ${event.counts.output} out${event.counts.rejected ? `, ${event.counts.rejected.count} rejected` : ''}`;
     case 'version-written':
       return event.reusedExisting
         ? `data unchanged: identical to ${event.dataset}@${event.version}, no new version`

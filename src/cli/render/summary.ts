@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { RunSummary, StepCounts } from '../../engine/run-report.js';
 
 /** The end-of-run summary: requests, valid and invalid samples with reasons, output path. */
@@ -17,6 +18,7 @@ export function renderRunSummary(summary: RunSummary): string {
       (cost.syncUsd > 0 ? `, $${cost.syncUsd.toFixed(4)} at synchronous prices, saved $${cost.savingsUsd.toFixed(4)}` : '') +
       (cost.unpriced ? '; some models have no known price (see prices: in the recipe)' : ''),
   );
+  if (summary.rejected > 0) lines.push(renderRejected(summary));
   if (summary.output?.reusedExisting) {
     lines.push(`output: ${summary.output.path} is unchanged — same data files as ${summary.output.dataset}@${summary.output.version}, no version added (--force-version writes one)`);
   } else if (summary.output) {
@@ -26,7 +28,27 @@ export function renderRunSummary(summary: RunSummary): string {
   return lines.join('\n');
 }
 
+/** Records rejected as bad input: how many, and where they are listed with source and reason. */
+function renderRejected(summary: RunSummary): string {
+  const unmapped = summary.output?.unmapped ?? 0;
+  const bySteps = summary.rejected - unmapped;
+  const parts: string[] = [];
+  if (bySteps > 0) parts.push(`${bySteps} record${bySteps === 1 ? '' : 's'}${summary.rejectsFile ? `, listed in ${summary.rejectsFile}` : ''}`);
+  if (unmapped > 0 && summary.output) parts.push(`${unmapped} record${unmapped === 1 ? '' : 's'} the output format could not take, listed in ${join(summary.output.path, 'unmapped.jsonl')}`);
+  return `rejected: ${parts.join('; ')}`;
+}
+
 function renderStep(step: RunSummary['steps'][number]): string[] {
+  const lines = renderStepCounts(step);
+  const rejected = step.counts.rejected;
+  if (rejected) {
+    lines[0] += `; rejected ${rejected.count}`;
+    lines.push(...rejected.examples.slice(0, 1).map((example) => `    rejected: ${example}`));
+  }
+  return lines;
+}
+
+function renderStepCounts(step: RunSummary['steps'][number]): string[] {
   const counts: StepCounts = step.counts;
   if (step.kind === 'generate' || step.kind === 'embed') {
     const lines = [

@@ -27,14 +27,15 @@ export const chatMessageSchema: z.ZodType<ChatMessage> = z.strictObject({
 export const MESSAGE_LIST_KIND: InferredKind = { type: 'struct-list', fields: ['role', 'content'] };
 export const STRING_KIND: InferredKind = { type: 'string' };
 
+/** Render errors name the record by where it was read (`seeds/x.jsonl:57`) when it is known. */
 export function renderMessages(templates: NonNullable<OutputTemplates['messages']>, record: DataRecord): ChatMessage[] {
-  return templates.map((message) => ({ role: message.role, content: message.content.render(record.fields, record.id) }));
+  return templates.map((message) => ({ role: message.role, content: message.content.render(record.fields, record.source ?? record.id) }));
 }
 
 /** A templated field when the recipe maps it, else the record's field of the same name. */
 export function fieldValue(record: DataRecord, templates: OutputTemplates, name: string): unknown {
   const template = templates.fields?.[name];
-  return template ? template.render(record.fields, record.id) : record.fields[name];
+  return template ? template.render(record.fields, record.source ?? record.id) : record.fields[name];
 }
 
 export function hasRole(messages: readonly { role: string }[], role: string): boolean {

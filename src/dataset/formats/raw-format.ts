@@ -26,7 +26,7 @@ export const rawFormat: DatasetFormat<RawRow> = {
   mapRecord(record: DataRecord, templates: OutputTemplates): Record<string, unknown> {
     if (templates.fields) {
       const row: Record<string, unknown> = { id: record.id };
-      for (const [name, template] of Object.entries(templates.fields)) row[name] = template.render(record.fields, record.id);
+      for (const [name, template] of Object.entries(templates.fields)) row[name] = template.render(record.fields, record.source ?? record.id);
       return row;
     }
     const { id: fieldId, ...rest } = record.fields;
