@@ -1,10 +1,14 @@
 /**
- * The recipe's `max_error_rate`: the share of the records reaching a step that the step may reject
- * as bad input before the run stops. Checked after every local step and after a generate step is
- * planned, before its first shard is submitted, so a corpus that is mostly broken costs nothing.
+ * The recipe's two thresholds on a step's failures:
+ * - `max_error_rate`: the share of the records reaching a step that the step may reject as bad input
+ *   before the run stops. Checked after every local step and after a generate step is planned,
+ *   before its first shard is submitted, so a corpus that is mostly broken costs nothing.
+ * - `min_valid_rate`: the share of a generate step's samples that must be valid once every attempt is
+ *   spent; a step with no valid sample at all always fails. Checked before the next step runs, so
+ *   nothing is published from a step whose answers mostly failed.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { ErrorRateExceededError } from './errors.js';
+import { ErrorRateExceededError, StepOutputTooLowError } from './errors.js';
 import type { StepCounts } from './run-report.js';
 import { countLinesSync } from './stage-files.js';
 
@@ -54,4 +58,26 @@ export function rejectsFileTally(path: string): NonNullable<StepCounts['rejected
     }
   }
   return { count, examples };
+}
+
+/** Throws when a generate step's valid samples fall below `minValidRate` of those requested, or are none. */
+export function checkValidRate(input: { step: string; counts: StepCounts; minValidRate: number }): void {
+  const requested = input.counts.requested ?? 0;
+  const valid = input.counts.succeeded ?? 0;
+  if (requested === 0 || (valid > 0 && valid / requested >= input.minValidRate)) return;
+  const reasons = Object.entries(input.counts.invalid ?? {})
+    .sort(([, a], [, b]) => (b?.count ?? 0) - (a?.count ?? 0))
+    .map(([reason, entry]) => `  ${reason}: ${entry?.count ?? 0}${entry?.examples[0] ? ` (e.g. ${entry.examples[0]})` : ''}`);
+  const share = ((valid / requested) * 100).toFixed(1);
+  throw new StepOutputTooLowError(
+    [
+      valid === 0
+        ? `step ${input.step} produced no valid sample of ${requested} requested; nothing was published:`
+        : `step ${input.step} produced ${valid} valid samples of ${requested} (${share}%), fewer than min_valid_rate ${input.minValidRate} asks; nothing was published:`,
+      ...reasons,
+      'The valid answers are kept in the cache. Fix the cause (key, model, prompt or schema) and run again with --fresh: only the failed samples are sent. ' +
+        'To publish what came back instead, lower min_valid_rate in the recipe and run the same command again.',
+    ].join('\n'),
+    { step: input.step, requested, valid, minValidRate: input.minValidRate },
+  );
 }

@@ -42,3 +42,15 @@ export class ErrorRateExceededError extends UsageError {
     this.name = 'ErrorRateExceededError';
   }
 }
+
+/**
+ * A generate step ended with fewer valid samples than the recipe's `min_valid_rate` asks (or none at
+ * all). The run fails before publishing: a version of what little came back is not a dataset. The
+ * valid answers stay in the cache, so a later run pays only for the rest.
+ */
+export class StepOutputTooLowError extends SynthforgeError {
+  constructor(message: string, details: { step: string; requested: number; valid: number; minValidRate: number }) {
+    super('step_output_too_low', message, { details });
+    this.name = 'StepOutputTooLowError';
+  }
+}

@@ -18,7 +18,7 @@ import { runFilterStep } from './filter-step.js';
 import { runGenerateStep } from './generate-step.js';
 import type { ProviderCatalog } from '../providers/batch-provider.js';
 import { countLinesSync, stageDone, stepRejectsPath, writeRecords, newRunId, runDirectory, stagePath } from './stage-files.js';
-import { checkErrorRate, rejectsFileTally } from './error-rate.js';
+import { checkErrorRate, checkValidRate, rejectsFileTally } from './error-rate.js';
 import { joinRejectFiles, StepRejects } from './step-rejects.js';
 import type { RunEvent, RunEventListener } from './run-events.js';
 import { type RunSummary, type StepCounts, summarize } from './run-report.js';
@@ -144,8 +144,9 @@ class RunExecution {
       for (const [position, step] of this.compiled.steps.entries()) {
         const counts = await this.runStep(position, step);
         this.stepCounts[position] = counts;
-        // Also for a step done before a resume: the recipe's max_error_rate may have been raised since.
+        // Also for a step done before a resume: the recipe's thresholds may have been changed since.
         this.checkErrorRate(step.step.name, counts.input, counts.rejected, this.rejectsPathOf(position));
+        if (isBatchStep(step)) checkValidRate({ step: step.step.name, counts, minValidRate: this.compiled.recipe.min_valid_rate });
       }
       const rejectsPath = join(this.runDir, 'rejects.jsonl');
       const hasRejects = await joinRejectFiles(this.compiled.steps.map((_, position) => this.rejectsPathOf(position)), rejectsPath);

@@ -34,6 +34,7 @@ import { RunCancelledError, ShardSubmissionUnknownError } from './errors.js';
 import { EXCERPT_CHARS, evaluateResult } from './evaluate-result.js';
 import { failpoint } from './failpoints.js';
 import { lineCount, lineOfCustomId, readShardKeys, shardAnswersPath, shardInvalidPath } from './shard-files.js';
+import { STREAM_CHUNK_BYTES } from './stage-files.js';
 import type { RunEventListener } from './run-events.js';
 
 export interface DriveContext {
@@ -351,7 +352,7 @@ class LineFileWriter {
   bytes = 0;
 
   constructor(private readonly temporaryPath: string) {
-    this.stream = createWriteStream(temporaryPath);
+    this.stream = createWriteStream(temporaryPath, { highWaterMark: STREAM_CHUNK_BYTES });
   }
 
   /** Writes `text` and a newline; returns the bytes of `text` alone. */

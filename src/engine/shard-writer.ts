@@ -13,6 +13,7 @@ import type { CompiledBatchStep } from './compile-recipe.js';
 import { RequestTooLargeError } from './errors.js';
 import { CACHE_KEY_BYTES } from '../store/response-cache.js';
 import { customIdOf, shardKeysPath } from './shard-files.js';
+import { STREAM_CHUNK_BYTES } from './stage-files.js';
 
 /** A step's shard limits: the provider's, lowered by the recipe's `max_requests_per_batch`. */
 export function shardLimits(capabilities: ProviderCapabilities, step: CompiledBatchStep): BatchLimits {
@@ -113,19 +114,18 @@ export class ShardWriter {
    */
   async add(requestKey: string, encode: (customId: string) => string, inputTokens = 0): Promise<void> {
     const current = this.current;
-    let line = `${encode(customIdOf(current?.id ?? this.options.shardId(this.nextIndex), current?.requestCount ?? 0))}\n`;
-    let bytes = Buffer.byteLength(line);
-    const rotate = this.rotation.startsNew(bytes);
+    // Converted to bytes once: the hash, the size check and the stream all take the same buffer.
+    let line = Buffer.from(`${encode(customIdOf(current?.id ?? this.options.shardId(this.nextIndex), current?.requestCount ?? 0))}\n`);
+    const rotate = this.rotation.startsNew(line.length);
     if (rotate && current) {
       await this.finishCurrent();
-      line = `${encode(customIdOf(this.options.shardId(this.nextIndex), 0))}\n`;
-      bytes = Buffer.byteLength(line);
+      line = Buffer.from(`${encode(customIdOf(this.options.shardId(this.nextIndex), 0))}\n`);
     }
-    if (bytes > this.options.maxBytes) throw new RequestTooLargeError(bytes, this.options.maxBytes);
-    this.rotation.push(bytes, rotate);
+    if (line.length > this.options.maxBytes) throw new RequestTooLargeError(line.length, this.options.maxBytes);
+    this.rotation.push(line.length, rotate);
     const shard = this.current ?? this.open();
     shard.hash.update(line);
-    shard.bytes += bytes;
+    shard.bytes += line.length;
     if ((shard.requestCount + 1) * CACHE_KEY_BYTES > shard.keys.length) {
       const grown = Buffer.alloc(shard.keys.length * 2);
       shard.keys.copy(grown);
@@ -146,7 +146,7 @@ export class ShardWriter {
     const index = this.nextIndex++;
     const path = join(this.options.directory, `${this.options.prefix}-${String(index).padStart(4, '0')}.jsonl`);
     const id = this.options.shardId(index);
-    this.current = { index, id, path, stream: createWriteStream(path), hash: createHash('sha256'), requestCount: 0, bytes: 0, keys: Buffer.alloc(1024 * CACHE_KEY_BYTES), inputTokens: 0 };
+    this.current = { index, id, path, stream: createWriteStream(path, { highWaterMark: STREAM_CHUNK_BYTES }), hash: createHash('sha256'), requestCount: 0, bytes: 0, keys: Buffer.alloc(1024 * CACHE_KEY_BYTES), inputTokens: 0 };
     return this.current;
   }
 

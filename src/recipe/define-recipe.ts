@@ -87,6 +87,8 @@ export interface RecipeInput {
   max_attempts?: number;
   /** Share of a step's records that may be rejected before the run stops (default 0.1). */
   max_error_rate?: number;
+  /** Share of a generate step's samples that must end valid, or the run fails (default 0.5). */
+  min_valid_rate?: number;
   prices?: z.input<typeof priceOverridesSchema>;
 }
 

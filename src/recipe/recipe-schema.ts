@@ -13,6 +13,8 @@ import { chatMessageTemplateSchema, templateSchema } from '../prompt/template-va
 
 export const DATASET_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
 export const DEFAULT_MAX_ERROR_RATE = 0.1;
+/** A generate step must end with at least this share of its samples valid, after every attempt. */
+export const DEFAULT_MIN_VALID_RATE = 0.5;
 export const STEP_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
 
 const samplingSchema = z.strictObject({ n: z.int().positive(), seed: z.int() });
@@ -111,5 +113,11 @@ export const recipeTopSchema = z.strictObject({
    * 10% of the records reaching it, before anything more is sent.
    */
   max_error_rate: z.number().min(0).max(1).default(DEFAULT_MAX_ERROR_RATE),
+  /**
+   * The share of a generate step's samples that must be valid once every attempt is spent: below it
+   * the run fails and publishes nothing (answers that all failed are a provider or prompt problem,
+   * not a dataset). A step that produced no valid sample at all always fails the run.
+   */
+  min_valid_rate: z.number().min(0).max(1).default(DEFAULT_MIN_VALID_RATE),
   prices: priceOverridesSchema.optional(),
 });

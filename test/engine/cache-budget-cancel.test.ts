@@ -69,7 +69,7 @@ describe('failures are never final beyond their run', () => {
   it('a later run asks again only what failed, and pays only for that', async () => {
     // Every other line errors (HTTP 500 in the batch), and one attempt per run: the first run ends with failures.
     const emulator = await emulators.start({ faults: { timing: FAST_TIMING, seed: 7, lineErrorRate: 0.5 } });
-    const dir = project(recipeText('max_attempts: 1\n'));
+    const dir = project(recipeText('max_attempts: 1\nmin_valid_rate: 0\n'));
     const first = await runRecipe('recipe.yaml', options(dir));
     const failed = 20 - first.samples.valid;
     expect(failed).toBeGreaterThan(0);
