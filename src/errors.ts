@@ -22,7 +22,10 @@ export const EXIT_CODES = {
   cancelled: 4,
   /** Anything thrown that is not a SynthforgeError: a bug. 70 is EX_SOFTWARE from sysexits.h. */
   internal: 70,
-  /** Ctrl-C: 128 + SIGINT, as shells report it. Provider batches keep running; the next run picks them up. */
+  /**
+   * Ctrl-C: 128 + SIGINT, as shells report it; SIGTERM (a supervisor, `kill`) stops a run the same way
+   * and ends with the same code. Provider batches keep running; the next run picks them up.
+   */
   interrupted: 130,
 } as const;
 
@@ -36,7 +39,7 @@ export const EXIT_CODE_MEANINGS: Readonly<Record<ExitKind, string>> = {
   budget: 'budget reached; raise budget.max_usd and resume',
   cancelled: 'cancelled; the run can be resumed',
   internal: 'internal error (a bug in synthforge)',
-  interrupted: 'interrupted (Ctrl-C); batches keep running and the next run picks them up',
+  interrupted: 'interrupted (Ctrl-C or SIGTERM); batches keep running and the next run picks them up',
 };
 
 /**

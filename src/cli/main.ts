@@ -9,6 +9,7 @@ import { EXIT_CODE_MEANINGS, EXIT_CODES, exitCodeForRunStatus, SynthforgeError, 
 import { RecipeError } from '../recipe/recipe-error.js';
 import { renderRecipeIssues } from './render/recipe-issues.js';
 import { TOOL_VERSION } from '../engine/write-output.js';
+import type { RunSummary } from '../engine/run-report.js';
 
 const program = new Command();
 
@@ -67,8 +68,8 @@ Running the same command again continues an interrupted run; answered requests a
       forceVersion: flags.forceVersion as boolean,
       ...(flags.emulatorConfig ? { emulatorConfig: flags.emulatorConfig as string } : {}),
       ...(flags.pollInterval !== undefined ? { pollIntervalMs: flags.pollInterval as number } : {}),
+      ...(flags.json ? {} : { onSummary: (ended) => process.stdout.write(`${renderRunSummary(withoutError(ended))}\n`) }),
     });
-    if (!flags.json) process.stdout.write(`${renderRunSummary(summary)}\n`);
     process.exitCode = exitCodeForRunStatus(summary.status);
   });
 
@@ -94,8 +95,8 @@ program
       json: flags.json as boolean,
       keepRejects: flags.keepRejects as boolean,
       ...(flags.pollInterval !== undefined ? { pollIntervalMs: flags.pollInterval as number } : {}),
+      ...(flags.json ? {} : { onSummary: (ended) => process.stdout.write(`${renderRunSummary(withoutError(ended))}\n`) }),
     });
-    if (!flags.json) process.stdout.write(`${renderRunSummary(summary)}\n`);
     process.exitCode = exitCodeForRunStatus(summary.status);
   });
 
@@ -244,7 +245,13 @@ program
 /** The `Exit codes:` block of `synthforge --help`, one line per entry of EXIT_CODES. */
 function exitCodesHelp(): string {
   const lines = (Object.keys(EXIT_CODES) as ExitKind[]).map((kind) => `  ${String(EXIT_CODES[kind]).padEnd(5)}${EXIT_CODE_MEANINGS[kind]}`);
-  return `\nExit codes:\n${lines.join('\n')}`;
+  return `\nExit codes:\n${lines.join('\n')}\nWhen each one happens and what to do: README.md, section "Exit codes".`;
+}
+
+/** A run that failed or hit its budget throws as well, and the error handler prints its message. */
+function withoutError(summary: RunSummary): RunSummary {
+  const { error: _printedByTheErrorHandler, ...rest } = summary;
+  return rest;
 }
 
 function parseCount(value: string): number {

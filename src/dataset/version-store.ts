@@ -5,8 +5,9 @@
  * which is what keeps two writers racing for the same number from overwriting each other.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readdir, rename, rm } from 'node:fs/promises';
-import { isAbsolute, join, relative } from 'node:path';
+import { constants } from 'node:fs';
+import { access, chmod, lstat, mkdir, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { SynthforgeError, UsageError } from '../errors.js';
 
 const VERSION_NAME = /^v([1-9]\d*)$/;
@@ -38,6 +39,77 @@ export function datasetDirOf(outputsRoot: string, dataset: string): string {
     throw new UsageError('dataset_name_invalid', `"${dataset}" is not a dataset name (lowercase letters, digits and '-')`, { details: { dataset } });
   }
   return safeJoin(outputsRoot, dataset);
+}
+
+/**
+ * Everything that can be known about where a version will be written, checked before a run sends
+ * anything (and again right before publishing): a run that cannot publish must not be paid for.
+ * The output root exists as a writable directory or can be created; the dataset folder, if there,
+ * is a writable directory whose real path (links resolved) stays inside the root's real path; and
+ * each `v<N>` in it is a real directory, since publishing renames a folder onto the next free name
+ * and reads the latest version's manifest. A root that is itself a link to a directory is fine.
+ */
+export async function checkOutputRoot(outputsRoot: string, dataset: string): Promise<void> {
+  const rootStat = await stat(outputsRoot).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+    throw error;
+  });
+  if (!rootStat) return checkCreatable(outputsRoot);
+  if (!rootStat.isDirectory()) throw outputRootError(`output root ${outputsRoot} is ${describeNonDirectory(rootStat)}, not a directory; point --out at a directory`, outputsRoot);
+  await requireWritable(outputsRoot, `output root ${outputsRoot}`);
+
+  const datasetDir = datasetDirOf(outputsRoot, dataset);
+  const link = await lstat(datasetDir).catch(() => undefined);
+  if (!link) return;
+  if (link.isSymbolicLink()) {
+    const target = await realpath(datasetDir).catch(() => undefined);
+    if (target === undefined) throw outputRootError(`${datasetDir} is a symbolic link to nothing; remove it or point --out elsewhere`, datasetDir);
+    const root = await realpath(outputsRoot);
+    const inside = relative(root, target);
+    if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
+      throw outputRootError(`${datasetDir} leads to ${target}, outside the output root ${outputsRoot}; versions are written inside the output root only: remove the link or point --out at ${dirname(target)}`, datasetDir);
+    }
+  }
+  const datasetStat = await stat(datasetDir);
+  if (!datasetStat.isDirectory()) throw outputRootError(`${datasetDir} is ${describeNonDirectory(datasetStat)}, not a directory; the dataset "${dataset}" needs a folder there`, datasetDir);
+  await requireWritable(datasetDir, datasetDir);
+  for (const entry of await readdir(datasetDir, { withFileTypes: true })) {
+    if (versionNumberOf(entry.name) === undefined || entry.isDirectory()) continue;
+    const path = join(datasetDir, entry.name);
+    const what = entry.isSymbolicLink() ? 'a symbolic link' : 'not a directory';
+    throw outputRootError(`${path} is ${what}; a version folder must be a real directory (versions are immutable folders written in place): move it away or point --out elsewhere`, path);
+  }
+}
+
+/** An output root that does not exist yet: its nearest existing ancestor must be a writable directory. */
+async function checkCreatable(outputsRoot: string): Promise<void> {
+  let ancestor = dirname(outputsRoot);
+  for (;;) {
+    const found = await stat(ancestor).catch(() => undefined);
+    if (found) {
+      if (!found.isDirectory()) throw outputRootError(`cannot create output root ${outputsRoot}: ${ancestor} is ${describeNonDirectory(found)}`, outputsRoot);
+      return requireWritable(ancestor, `cannot create output root ${outputsRoot}: ${ancestor}`);
+    }
+    const parent = dirname(ancestor);
+    if (parent === ancestor) return;
+    ancestor = parent;
+  }
+}
+
+async function requireWritable(dir: string, subject: string): Promise<void> {
+  try {
+    await access(dir, constants.W_OK | constants.X_OK);
+  } catch {
+    throw outputRootError(`${subject} is not writable by this user`, dir);
+  }
+}
+
+function describeNonDirectory(found: { isFile(): boolean }): string {
+  return found.isFile() ? 'a file' : 'a special file';
+}
+
+function outputRootError(message: string, path: string): UsageError {
+  return new UsageError('output_root_invalid', message, { details: { path } });
 }
 
 /** Version numbers present, ascending; [] when the dataset folder does not exist. */

@@ -25,6 +25,7 @@ import type { OutputTemplates } from './output-templates.js';
 import { spillRows } from './spill-rows.js';
 import type { DataFileInfo } from './split-shards.js';
 import {
+  checkOutputRoot,
   createStagingDir,
   datasetDirOf,
   latestVersionNumber,
@@ -78,6 +79,8 @@ export interface WriteVersionInput {
 }
 
 export async function writeDatasetVersion(input: WriteVersionInput): Promise<VersionInfo> {
+  // Checked before the run too; again here, because a long run leaves time for the folder to change.
+  await checkOutputRoot(input.outputsRoot, input.dataset);
   const datasetDir = datasetDirOf(input.outputsRoot, input.dataset);
   const staging = await createStagingDir(datasetDir);
   try {

@@ -8,10 +8,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../errors.js';
 import type { BatchHandle, ProviderCatalog } from '../providers/batch-provider.js';
 import { RunStore, type RunRow, type ShardRow } from '../store/run-store.js';
+import { stateLockHolder } from '../store/state-lock.js';
+
+/**
+ * A run as `status` shows it. `alive`: a process is working on it now. A run recorded `running`
+ * whose process is gone (killed, crashed, the machine rebooted) is shown `interrupted`: that is what
+ * it is, and running the same command again continues it.
+ */
+export type RunView = RunRow & { alive: boolean };
 
 export interface RunStatusReport {
   version: 1;
-  run: RunRow & { alive: boolean };
+  run: RunView;
   steps: { index: number; name: string; kind: string; status: string; counts?: unknown }[];
   shards: { total: number; byStatus: Record<string, number>; batches: { shard: string; step: number; provider: string; batchId?: string; status: string; rawStatus?: string; counts?: unknown }[] };
   cost: { usd: number; syncUsd: number; inputTokens: number; outputTokens: number };
@@ -19,7 +27,7 @@ export interface RunStatusReport {
 
 export interface RunListReport {
   version: 1;
-  runs: (RunRow & { alive: boolean })[];
+  runs: RunView[];
 }
 
 export interface CancelReport {
@@ -33,7 +41,10 @@ export interface CancelReport {
 
 /** The newest runs of a state directory, newest first. */
 export function listRuns(stateDir: string, limit = 20): RunListReport {
-  return withStore(stateDir, (store) => ({ version: 1, runs: store.listRuns(limit).map(withAlive) }));
+  return withStore(stateDir, (store) => {
+    const live = liveRunId(store.stateDir);
+    return { version: 1, runs: store.listRuns(limit).map((run) => viewOf(run, live)) };
+  });
 }
 
 /** One run: its steps, batches and cost so far. */
@@ -42,10 +53,12 @@ export function describeRun(stateDir: string, runId: string): RunStatusReport {
     const run = requireRun(store, runId, '; `synthforge status` lists the runs there');
     const shards = store.shardsOfRun(run.id);
     const ledger = store.ledgerTotals(run.id);
+    const view = viewOf(run, liveRunId(store.stateDir));
     return {
       version: 1,
-      run: withAlive(run),
-      steps: store.getSteps(run.id),
+      run: view,
+      // A step left `running` by a process that is gone stopped with it.
+      steps: store.getSteps(run.id).map((step) => (step.status === 'running' && !view.alive ? { ...step, status: 'interrupted' } : step)),
       shards: { total: shards.length, byStatus: countByStatus(shards), batches: shards.map(describeShard) },
       cost: { usd: ledger.costUsd, syncUsd: ledger.syncCostUsd, inputTokens: ledger.inputTokens, outputTokens: ledger.outputTokens },
     };
@@ -74,11 +87,15 @@ export async function cancelRun(options: { stateDir: string; runId: string; wait
       return { version: 1, runId: run.id, status: run.status, cancelledBatches: [], note: `the run is already ${run.status}` };
     }
     store.requestCancel(run.id);
-    if (run.status === 'running' && isProcessAlive(run.pid)) {
+    const live = (): boolean => liveRunId(store.stateDir) === run.id;
+    if (run.status === 'running' && live()) {
       const deadline = Date.now() + (options.waitMs ?? 10 * 60_000);
-      while (Date.now() < deadline && store.getRun(run.id)?.status === 'running') await sleep(200);
+      while (Date.now() < deadline && store.getRun(run.id)?.status === 'running' && live()) await sleep(200);
       const status = store.getRun(run.id)!.status;
-      return { version: 1, runId: run.id, status, cancelledBatches: [], ...(status === 'running' ? { note: 'the run is still stopping; check `synthforge status`' } : {}) };
+      // A process that died while stopping leaves its batches to be cancelled here, like any orphan's.
+      if (status !== 'running' || live()) {
+        return { version: 1, runId: run.id, status, cancelledBatches: [], ...(status === 'running' ? { note: 'the run is still stopping; check `synthforge status`' } : {}) };
+      }
     }
     const cancelled = await cancelOrphanedBatches(store, run, options.providers);
     store.setRunStatus(run.id, 'cancelled');
@@ -103,15 +120,13 @@ async function cancelOrphanedBatches(store: RunStore, run: RunRow, providers: ()
   return { batches };
 }
 
-/** Whether the process recorded as working on a run still exists (signal 0 probes without signalling). */
-export function isProcessAlive(pid: number | undefined): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/**
+ * The run a live process works on in this state directory, if any. A run holds the directory's lock
+ * while it works (store/state-lock.ts) and the kernel drops the lock when the process ends however
+ * it ends, so unlike the pid recorded with the run this cannot be fooled by a reused pid.
+ */
+function liveRunId(stateDir: string): string | undefined {
+  return stateLockHolder(stateDir)?.runId;
 }
 
 function withStore<T>(stateDir: string, read: (store: RunStore) => T): T {
@@ -129,8 +144,9 @@ function requireRun(store: RunStore, runId: string, hint: string): RunRow {
   return run;
 }
 
-function withAlive(run: RunRow): RunRow & { alive: boolean } {
-  return { ...run, alive: run.status === 'running' && isProcessAlive(run.pid) };
+function viewOf(run: RunRow, liveRunId: string | undefined): RunView {
+  const alive = run.status === 'running' && run.id === liveRunId;
+  return { ...run, ...(run.status === 'running' && !alive ? { status: 'interrupted' } : {}), alive };
 }
 
 function countByStatus(shards: ShardRow[]): Record<string, number> {

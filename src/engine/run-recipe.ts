@@ -9,7 +9,9 @@ import type { ProviderId } from '../domain.js';
 import { SynthforgeError, UsageError } from '../errors.js';
 import { loadRecipe, loadRecipeObject } from '../recipe/load-recipe.js';
 import type { LoadedRecipe } from '../recipe/recipe.js';
+import { checkOutputRoot } from '../dataset/version-store.js';
 import { RunStore, type RunRow } from '../store/run-store.js';
+import { acquireStateLock } from '../store/state-lock.js';
 import { openSeeds } from '../seeds/open-seeds.js';
 import { compileRecipe, isBatchStep, type CompiledRecipe } from './compile-recipe.js';
 import { RunCancelledError } from './errors.js';
@@ -66,16 +68,24 @@ export async function runRecipe(recipe: RecipeArgument, options: RunOptions): Pr
 
   const stateDir = resolve(cwd, options.stateDir ?? '.synthforge');
   const outDir = resolve(cwd, options.outDir ?? 'outputs');
-  const store = new RunStore(stateDir);
-  const emit: RunEventListener = options.onEvent ?? (() => {});
+  await checkOutputRoot(outDir, loaded.recipe.name);
+  // Held from before the store is opened until it is closed: one run per state directory.
+  const lock = acquireStateLock(stateDir);
   try {
-    const { run, resumed } = openRun(store, loaded, options);
-    store.claimRun(run.id, process.pid);
-    emit({ type: 'run-start', runId: run.id, recipe: loaded.recipe.name, resumed, offline: providers.offline, stateDir });
-    const execution = new RunExecution(store, compiled, loaded, run.id, { ...options, outDir, stateDir, emit });
-    return await execution.run();
+    const store = new RunStore(stateDir);
+    const emit: RunEventListener = options.onEvent ?? (() => {});
+    try {
+      const { run, resumed } = openRun(store, loaded, options);
+      lock.setRun(run.id);
+      store.claimRun(run.id, process.pid);
+      emit({ type: 'run-start', runId: run.id, recipe: loaded.recipe.name, resumed, offline: providers.offline, stateDir });
+      const execution = new RunExecution(store, compiled, loaded, run.id, { ...options, outDir, stateDir, emit });
+      return await execution.run();
+    } finally {
+      store.close();
+    }
   } finally {
-    store.close();
+    lock.release();
   }
 }
 
@@ -268,7 +278,7 @@ class RunExecution {
       store: this.store,
       runId: this.runId,
       compiled: this.compiled,
-      stepCounts: this.stepCounts,
+      stepCounts: this.compiled.steps.map((step, position) => this.stepCounts[position] ?? this.unfinishedStepCounts(step)),
       status,
       offline: this.options.providers.offline,
       startedAt: this.startedAt,
@@ -278,5 +288,20 @@ class RunExecution {
     this.store.setRunStatus(this.runId, status, { summary, ...(extra.error ? { error: extra.error.message } : {}) });
     this.options.emit({ type: 'run-end', summary });
     return summary;
+  }
+
+  /**
+   * A batch step the run stopped in (budget, Ctrl-C, an error) has no counts of its own, but its
+   * shards were paid for: the summary counts what they sent, so it matches the provider's bill.
+   */
+  private unfinishedStepCounts(compiledStep: CompiledRecipe['steps'][number]): StepCounts {
+    const none: StepCounts = { input: 0, output: 0 };
+    if (!isBatchStep(compiledStep)) return none;
+    const index = compiledStep.step.index;
+    const shards = this.store.shardsOfStep(this.runId, index);
+    if (shards.length === 0) return none;
+    const sent = shards.reduce((sum, shard) => sum + (shard.batchId ? shard.requestCount : 0), 0);
+    const planned = this.store.getRound(this.runId, index, 0)?.counts as { requests?: number } | undefined;
+    return { input: 0, output: 0, ...(planned?.requests !== undefined ? { requested: planned.requests } : {}), sent };
   }
 }

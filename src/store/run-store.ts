@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreVersionError } from './errors.js';
 import { ResponseCache } from './response-cache.js';
+import { checkStoreIntegrity } from './store-integrity.js';
 import {
   prepareStoreSchema,
   STORE_SCHEMA_VERSION,
@@ -96,6 +97,7 @@ export class RunStore {
 
   /** Throws StoreVersionError when the directory holds a store of another schema version, or not a store. */
   constructor(readonly stateDir: string) {
+    checkStoreIntegrity(stateDir);
     mkdirSync(stateDir, { recursive: true });
     const file = join(stateDir, 'synthforge.db');
     const db = new Database(file);

@@ -19,7 +19,15 @@ export interface RunCommandOptions {
   resumeRunId?: string;
   /** First poll interval in ms (grows to 12x while nothing changes). */
   pollIntervalMs?: number;
+  /**
+   * Called with the run's summary once progress output has stopped, however the run ended: also
+   * when it then throws (a budget stop, a failure), so that a stopped run still shows what it did.
+   */
+  onSummary?: (summary: RunSummary) => void;
 }
+
+/** Both stop a run the same way: batches keep running at the provider and the next run picks them up. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /** `synthforge run <recipe>`: runs (or continues) a recipe and returns its summary. */
 export async function runCommand(options: RunCommandOptions): Promise<RunSummary> {
@@ -27,13 +35,21 @@ export async function runCommand(options: RunCommandOptions): Promise<RunSummary
   const controller = new AbortController();
   // Many concurrent SDK calls and sleeps listen on this one signal.
   setMaxListeners(0, controller.signal);
-  const onSignal = (): void => controller.abort();
-  process.once('SIGINT', onSignal);
+  // Once: a second signal ends the process at once, for when stopping cleanly takes too long.
+  const onSignal = (): void => {
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+    controller.abort();
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  let summary: RunSummary | undefined;
   try {
     const runOptions: RunRecipeOptions = {
       cwd: options.cwd,
       offline: Boolean(options.offline),
-      onEvent: (event) => progress.onEvent(event),
+      onEvent: (event) => {
+        if (event.type === 'run-end') summary = event.summary;
+        progress.onEvent(event);
+      },
       noCache: options.cache === false,
       fresh: Boolean(options.fresh),
       keepRejects: Boolean(options.keepRejects),
@@ -47,7 +63,8 @@ export async function runCommand(options: RunCommandOptions): Promise<RunSummary
     };
     return await runRecipe(options.recipe, runOptions);
   } finally {
-    process.off('SIGINT', onSignal);
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
     progress.stop();
+    if (summary) options.onSummary?.(summary);
   }
 }
