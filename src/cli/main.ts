@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { EXIT_CODE_MEANINGS, EXIT_CODES, exitCodeForRunStatus, SynthforgeError, type ExitKind } from '../errors.js';
 import { RecipeError } from '../recipe/recipe-error.js';
 import { renderRecipeIssues } from './render/recipe-issues.js';
+import { mapSystemError } from './map-system-error.js';
 import { TOOL_VERSION } from '../engine/write-output.js';
 import type { RunSummary } from '../engine/run-report.js';
 
@@ -130,12 +131,13 @@ program
   .command('validate')
   .description('Check a recipe without running it: structure, schemas, templates and field references.')
   .argument('<recipe>', 'recipe file')
+  .option('--data', 'also read every seed record (streamed), not only the first 100 of each source')
   .addOption(jsonOption())
-  .action(async (recipe: string, flags: { json?: boolean }) => {
+  .action(async (recipe: string, flags: { json?: boolean; data?: boolean }) => {
     const { validateCommand } = await import('./commands/validate.js');
-    const report = await validateCommand({ recipe, cwd: process.cwd() });
-    if (flags.json) process.stdout.write(`${JSON.stringify(report)}\n`);
-    else process.stdout.write(`${report.recipe}: valid (${report.steps.length} steps: ${report.steps.map((step) => step.name).join(', ')})\n`);
+    const { renderValidate } = await import('./render/validate.js');
+    const report = await validateCommand({ recipe, cwd: process.cwd(), data: flags.data === true });
+    process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${renderValidate(report)}\n`);
   });
 
 program
@@ -273,8 +275,10 @@ function parsePort(value: string): number {
 }
 
 /** Intended failures print their message (and recipe issues) and exit with their own code; bugs print a stack. */
-function handleError(error: unknown): never {
+function handleError(thrown: unknown): never {
+  commandRunning = false;
   const json = process.argv.includes('--json');
+  const error = SynthforgeError.isInstance(thrown) ? thrown : (mapSystemError(thrown) ?? thrown);
   if (SynthforgeError.isInstance(error)) {
     if (json) {
       process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message, ...('issues' in error ? { issues: error.issues } : {}) } })}\n`);
@@ -291,4 +295,23 @@ function handleError(error: unknown): never {
   process.exit(EXIT_CODES.internal);
 }
 
-program.parseAsync(process.argv).catch(handleError);
+// A TS recipe is code: if it ends the process with exit code 0 while a command is still working (a
+// prompt function calling process.exit(0)), the command did not succeed, whatever the recipe said.
+let commandRunning = false;
+program.hook('preAction', () => {
+  commandRunning = true;
+});
+process.on('exit', (code) => {
+  if (!commandRunning || code !== 0) return;
+  process.stderr.write('error: something (a TS recipe calling process.exit?) ended the process with exit code 0 before the command finished\n');
+  process.exitCode = EXIT_CODES.usage;
+});
+
+// A stream that fails with nobody listening (ENOSPC while writing) surfaces here, not as a rejection.
+process.on('uncaughtException', handleError);
+program
+  .parseAsync(process.argv)
+  .then(() => {
+    commandRunning = false;
+  })
+  .catch(handleError);

@@ -7,7 +7,7 @@
 import { stringify } from 'yaml';
 import { cardFeaturesOf } from './hf-features.js';
 import type { DatasetManifest } from './manifest.js';
-import { CARD_FILE, LINEAGE_FILE, UNMAPPED_FILE } from './manifest.js';
+import { CARD_FILE, DESCRIPTION_EXCERPT_CHARS, excerptOf, LINEAGE_FILE, UNMAPPED_FILE } from './manifest.js';
 import { costOf, modelsOf, recipeOf, stepsOf, type StepView } from './manifest-views.js';
 import type { OutputSpec } from './output-spec.js';
 
@@ -64,7 +64,7 @@ function cardBodyOf(manifest: DatasetManifest): string {
   const models = modelsOf(manifest);
   const cost = costOf(manifest);
   const steps = stepsOf(manifest);
-  const description = typeof manifest.description === 'string' ? `${manifest.description}\n\n` : '';
+  const description = typeof manifest.description === 'string' ? `${describeRecipe(manifest)}\n\n` : '';
   const lines = [
     `# ${manifest.dataset} ${manifest.version}`,
     '',
@@ -106,6 +106,18 @@ function cardBodyOf(manifest: DatasetManifest): string {
     '',
   );
   return lines.join('\n');
+}
+
+/**
+ * The recipe's description, bounded: a manifest written by this version already holds an excerpt
+ * (descriptionFields), one written otherwise is cut here, and either way the card says so.
+ */
+function describeRecipe(manifest: DatasetManifest): string {
+  const text = manifest.description!;
+  const full = typeof manifest.description_chars === 'number' ? manifest.description_chars : text.length;
+  if (full <= DESCRIPTION_EXCERPT_CHARS) return text;
+  const excerpt = text.length > DESCRIPTION_EXCERPT_CHARS ? `${excerptOf(text, DESCRIPTION_EXCERPT_CHARS)}…` : text;
+  return `${excerpt}\n\n_(The description is shortened to its first ${DESCRIPTION_EXCERPT_CHARS.toLocaleString('en-US')} of ${full.toLocaleString('en-US')} characters; the recipe holds the full text.)_`;
 }
 
 function stepRow(step: StepView): string {

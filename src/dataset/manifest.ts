@@ -22,7 +22,10 @@ export interface RunManifestFields {
   tool?: { name: string; version: string };
   run_id?: string;
   offline?: boolean;
+  /** The recipe's description, or its first DESCRIPTION_EXCERPT_CHARS characters (see descriptionFields). */
   description?: string;
+  /** Present when `description` is an excerpt: the full description's length in characters. */
+  description_chars?: number;
   recipe?: { name: string; path: string; kind: string; sha256: string };
   steps?: { name: string; kind: string; provider?: string; model?: string; structured_output?: string; counts?: Record<string, unknown> }[];
   models?: string[];
@@ -53,6 +56,29 @@ export interface DatasetManifest extends RunManifestFields {
   sidecars: { path: string; bytes: number; sha256: string }[];
   written_at: string;
   [key: string]: unknown;
+}
+
+/** How much of a recipe's description a version keeps, in its manifest and in its card. */
+export const DESCRIPTION_EXCERPT_CHARS = 2_000;
+
+/**
+ * The manifest fields for a recipe's description: the text when it is short, else its first
+ * DESCRIPTION_EXCERPT_CHARS characters and `description_chars`, its full length. A recipe may be
+ * tens of megabytes of description; every version would otherwise carry a copy twice (manifest and
+ * README), while `recipe.path` and `recipe.sha256` already say where the full text is.
+ */
+export function descriptionFields(description: string | undefined): Pick<RunManifestFields, 'description' | 'description_chars'> {
+  if (description === undefined || description === '') return {};
+  if (description.length <= DESCRIPTION_EXCERPT_CHARS) return { description };
+  return { description: `${excerptOf(description, DESCRIPTION_EXCERPT_CHARS)}…`, description_chars: description.length };
+}
+
+/** The first `limit` UTF-16 units of `text`, never ending in half a surrogate pair. */
+export function excerptOf(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  const cut = text.slice(0, limit);
+  const last = cut.charCodeAt(cut.length - 1);
+  return last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut;
 }
 
 export async function readManifest(versionDir: string): Promise<DatasetManifest> {

@@ -1,8 +1,8 @@
 /** The recipe's seeds as the seeds module reads them, and the field names they provide. */
 import type { SeedSourceSpec } from '../seeds/seed-source.js';
-import type { Locate, Recipe } from '../recipe/recipe.js';
+import type { LoadedRecipe, Locate, Recipe } from '../recipe/recipe.js';
 import { SynthforgeError } from '../errors.js';
-import { openSeeds } from '../seeds/open-seeds.js';
+import { countSeeds, openSeeds } from '../seeds/open-seeds.js';
 
 /** The recipe's `seeds:` entries as seed-source specs (the seeds module knows nothing of recipes). */
 export function toSeedSpecs(recipe: Recipe, locate?: Locate): SeedSourceSpec[] {
@@ -44,4 +44,12 @@ export async function sampleSeedFields(recipe: Recipe): Promise<{ fields: string
     return { fields: [...fields], errors: [{ index: recipe.seeds[sourceIndex]?.index ?? sourceIndex, message: error.message }] };
   }
   return { fields: [...fields], errors: [] };
+}
+
+/**
+ * Reads every seed record the run would read (after `limit` and `sample`), streamed, and counts them:
+ * `validate --data`. Throws the same SeedError (file:line) that would stop the run.
+ */
+export async function scanSeedData(loaded: LoadedRecipe): Promise<{ total: number; perSource: number[] }> {
+  return countSeeds(toSeedSpecs(loaded.recipe, loaded.locate), { baseDir: loaded.recipe.source.dir });
 }

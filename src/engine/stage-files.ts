@@ -59,7 +59,13 @@ export async function writeRecords(path: string, records: AsyncIterable<DataReco
     output.end();
     await once(output, 'finish');
   } catch (error) {
+    // A write still in flight fails with ERR_STREAM_DESTROYED once the stream is destroyed; with no
+    // listener that would crash the process and hide the error that matters (a malformed seed line).
+    output.on('error', () => {});
+    const closed = output.closed ? Promise.resolve() : new Promise<void>((resolve) => output.once('close', () => resolve()));
     output.destroy();
+    // Removing the file before the stream has closed would race its pending open and leave it behind.
+    await closed;
     await rm(temporary, { force: true });
     throw error;
   }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DedupStep } from '../recipe/recipe.js';
 import { writeDedupReferences } from './dedup-step.js';
+import { descriptionFields } from '../dataset/manifest.js';
 import { writeDatasetVersion } from '../dataset/write-version.js';
 import type { RunStore } from '../store/run-store.js';
 import { isBatchStep, type CompiledRecipe } from './compile-recipe.js';
@@ -41,7 +42,7 @@ export async function writeOutputVersion(input: {
       tool: { name: 'synthforge', version: TOOL_VERSION },
       run_id: input.runId,
       offline: input.offline,
-      ...(recipe.description ? { description: recipe.description } : {}),
+      ...descriptionFields(recipe.description),
       recipe: { name: recipe.name, path: recipe.source.file, kind: recipe.source.kind, sha256: recipe.source.hash },
       format: recipe.output.format,
       steps: input.compiled.steps.map((compiledStep, position) => ({

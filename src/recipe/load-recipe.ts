@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { extname, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { checkRecipeDepth } from './check-recipe-depth.js';
 import { normaliseRecipeInput } from './define-recipe.js';
 import { canonicalRecipeJson, recipeWorkHash } from './recipe-hash.js';
 import type { LoadedRecipe } from './recipe.js';
@@ -25,6 +26,7 @@ export async function loadRecipe(file: string): Promise<LoadedRecipe> {
  */
 export function loadRecipeObject(input: unknown, baseDir = process.cwd()): LoadedRecipe {
   const document = normaliseRecipeInput(input);
+  checkRecipeDepth(document, '(recipe object)', () => undefined);
   const hash = createHash('sha256').update(canonicalRecipeJson(document)).digest('hex');
   const source = { file: '', dir: resolve(baseDir), kind: 'object' as const, hash, workHash: recipeWorkHash(document) };
   return { recipe: validateRecipeDocument(document, source, () => undefined), locate: () => undefined };

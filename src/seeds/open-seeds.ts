@@ -1,5 +1,7 @@
 import type { DataRecord } from '../domain.js';
 import { checkSeedSource } from './check-seed-source.js';
+import { seedErrorAt } from './errors.js';
+import { findTooDeep, MAX_NESTING } from './find-too-deep.js';
 import { readSeedSource } from './read-seed-source.js';
 import { recordSource } from './record-source.js';
 import { SeedIdRegistry, seedIdOf } from './seed-ids.js';
@@ -15,6 +17,8 @@ export interface OpenSeedsOptions {
  * (one line, CSV row or Parquet row group at a time), so memory does not grow with file size, except
  * for `sample` (holds n records) and `idField` (remembers every id to reject duplicates).
  * Every source is checked (options, product lists, files exist) before the first record is emitted.
+ * A record nested deeper than MAX_NESTING levels is refused here, whatever its source, because every
+ * later stage walks records recursively.
  */
 export function openSeeds(sources: SeedSourceSpec[], options: OpenSeedsOptions): AsyncIterable<DataRecord> {
   return {
@@ -48,6 +52,9 @@ async function* openIndexedSeeds(
   const registry = sources.some((spec) => spec.idField !== undefined) ? new SeedIdRegistry() : undefined;
   for (const [sourceIndex, spec] of sources.entries()) {
     for await (const seed of readSeedSource(spec, sourceIndex, options.baseDir)) {
+      if (findTooDeep(seed.fields) !== undefined) {
+        throw seedErrorAt(seed.position, sourceIndex, `the record nests deeper than ${MAX_NESTING} levels (lists and objects); flatten it`);
+      }
       const id = seedIdOf(seed, sourceIndex, spec.idField);
       registry?.register(id, seed, sourceIndex);
       const source = recordSource(spec, sourceIndex, seed.position, options.baseDir);

@@ -1,6 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { CsvError, parse, type Info, type Options } from 'csv-parse';
 import { seedErrorAt } from './errors.js';
+import { findBrokenQuote } from './find-broken-quote.js';
+import { NotUtf8Error } from './not-utf8-error.js';
+import { utf8LineGuard } from './utf8-line-guard.js';
 import type { RawSeed } from './seed-source.js';
 
 interface ParsedRow {
@@ -12,7 +15,10 @@ interface ParsedRow {
 /**
  * A header row names the fields; every value stays a string (no type guessing, so "007" and "1e3"
  * survive). Blank lines are skipped; an empty file or a lone header gives zero records. A stray quote
- * inside an unquoted field is kept literally (`5" screen`), as Python's csv module does.
+ * inside an unquoted field is kept literally (`5" screen`), as Python's csv module does. A quoted
+ * field closed by a quote followed by other text is kept literally on its own line (`"x" y`), but a
+ * row where such a quote swallowed line ends is refused: rows merged by a missing quote would
+ * otherwise pass silently. Bytes that are not UTF-8 are refused at their line.
  */
 export async function* readCsvSeeds(
   file: string,
@@ -20,6 +26,7 @@ export async function* readCsvSeeds(
   delimiter = ',',
 ): AsyncGenerator<RawSeed> {
   const input = createReadStream(file);
+  const guard = utf8LineGuard();
   const lines = new RowLineTracker();
   try {
     const parser = parse({
@@ -28,11 +35,18 @@ export async function* readCsvSeeds(
       relax_column_count: true,
       relax_quotes: true,
       skip_empty_lines: true,
+      raw: true,
       // csv-parse's types only let on_record reshape records when `columns` is set; it works either way.
-      on_record: ((values: string[], info: Info): ParsedRow => ({ values, line: lines.startOf(info) })) as unknown as Options['on_record'],
+      on_record: (({ record: values, raw }: RawRow, info: Info): ParsedRow => {
+        const rawStart = lines.nextRawLine();
+        const line = lines.startOf(info);
+        if (info.lines > line) checkQuotes(raw, rawStart, delimiter, file, sourceIndex);
+        return { values, line };
+      }) as unknown as Options['on_record'],
     });
     input.on('error', (error) => parser.destroy(error));
-    input.pipe(parser);
+    guard.on('error', (error) => parser.destroy(error));
+    input.pipe(guard).pipe(parser);
 
     let header: string[] | undefined;
     let ordinal = 0;
@@ -50,6 +64,9 @@ export async function* readCsvSeeds(
       ordinal += 1;
     }
   } catch (error) {
+    if (error instanceof NotUtf8Error) {
+      throw seedErrorAt({ file, line: error.where.line }, sourceIndex, error.message, { cause: error });
+    }
     if (!(error instanceof CsvError)) throw error;
     if (error.code.startsWith('CSV_INVALID_OPTION')) {
       throw seedErrorAt({ file }, sourceIndex, `invalid CSV options: ${error.message}`, { cause: error });
@@ -58,7 +75,34 @@ export async function* readCsvSeeds(
     throw seedErrorAt({ file, line }, sourceIndex, describeCsvError(error), { cause: error });
   } finally {
     input.destroy();
+    guard.destroy();
   }
+}
+
+/** With `raw`, csv-parse hands on_record the row's text (from the end of the previous row) beside its values. */
+interface RawRow {
+  record: string[];
+  raw: string;
+}
+
+/** A row that spans lines because of a quote closed in the wrong place is refused, not merged. */
+function checkQuotes(raw: string, rawStart: number, delimiter: string, file: string, sourceIndex: number): void {
+  const broken = findBrokenQuote(raw, delimiter);
+  if (broken === undefined) return;
+  const lineAt = (offset: number): number => rawStart + countNewlines(raw, offset);
+  const open = lineAt(broken.open);
+  const close = lineAt(broken.close);
+  const end = lineAt(raw.trimEnd().length);
+  const problem =
+    `the quoted field opened on this line is closed on line ${close} by a quote followed by ${JSON.stringify(broken.next)} ` +
+    `instead of ${JSON.stringify(delimiter)} or the end of the line; a missing or stray quote would merge lines ${open}-${end} into one record`;
+  throw seedErrorAt({ file, line: open }, sourceIndex, problem);
+}
+
+function countNewlines(text: string, end: number): number {
+  let count = 0;
+  for (let index = text.indexOf('\n'); index !== -1 && index < end; index = text.indexOf('\n', index + 1)) count += 1;
+  return count;
 }
 
 /**
@@ -69,6 +113,11 @@ export async function* readCsvSeeds(
 class RowLineTracker {
   private previousEnd = 0;
   private previousEmptyLines = 0;
+
+  /** The line a row's raw text starts on (blank lines before the row included); call before startOf. */
+  nextRawLine(): number {
+    return this.previousEnd + 1;
+  }
 
   startOf(info: Info): number {
     const line = this.previousEnd + 1 + (info.empty_lines - this.previousEmptyLines);

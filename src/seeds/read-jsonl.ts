@@ -1,5 +1,6 @@
 import type { Fields } from '../domain.js';
 import { seedErrorAt } from './errors.js';
+import { NotUtf8Error } from './not-utf8-error.js';
 import { readLines } from './read-lines.js';
 import type { RawSeed } from './seed-source.js';
 
@@ -7,12 +8,17 @@ import type { RawSeed } from './seed-source.js';
 export async function* readJsonlSeeds(file: string, sourceIndex: number): AsyncGenerator<RawSeed> {
   let line = 0;
   let ordinal = 0;
-  for await (const text of readLines(file)) {
-    line += 1;
-    if (text.trim() === '') continue;
-    const fields = parseJsonObject(text, file, line, sourceIndex);
-    yield { fields, ordinal, position: { file, line } };
-    ordinal += 1;
+  try {
+    for await (const text of readLines(file)) {
+      line += 1;
+      if (text.trim() === '') continue;
+      const fields = parseJsonObject(text, file, line, sourceIndex);
+      yield { fields, ordinal, position: { file, line } };
+      ordinal += 1;
+    }
+  } catch (error) {
+    if (!(error instanceof NotUtf8Error)) throw error;
+    throw seedErrorAt({ file, line: error.where.line }, sourceIndex, error.message, { cause: error });
   }
 }
 

@@ -15,7 +15,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function writeCsv(content: string): Promise<string> {
+async function writeCsv(content: string | Buffer): Promise<string> {
   counter += 1;
   const file = join(dir, `f${counter}.csv`);
   await writeFile(file, content);
@@ -93,6 +93,34 @@ describe('csv seeds', () => {
     const { error, file } = await csvError('a,b\n1,2\n\n\n3,"open\n4,5\n');
     expect(error.message).toBe(`${file}:5: seeds[0]: unterminated quoted field: the file ends before its closing quote`);
     expect(error.details).toMatchObject({ file, line: 5 });
+  });
+
+  it('reports a broken quote that would merge the rows after it, at the line where the quote opens', async () => {
+    const merged = await csvError('id,text\n1,"hello\n2,"world"\n3,fine\n');
+    expect(merged.error.message).toBe(
+      `${merged.file}:2: seeds[0]: the quoted field opened on this line is closed on line 3 by a quote followed by "w" instead of "," or the end of the line; a missing or stray quote would merge lines 2-3 into one record`,
+    );
+    expect(merged.error.details).toMatchObject({ file: merged.file, line: 2 });
+
+    const later = await csvError('id,text,n\n1,"a,b",1\n2,"unterminated,2\n3,z,3\n4,"q",4\n');
+    expect(later.error.message).toContain(`${later.file}:3: seeds[0]: the quoted field opened on this line is closed on line 5`);
+  });
+
+  it('still reads quoted fields that span lines or hold escaped quotes', async () => {
+    expect(await readCsv('id,text\n1,"""hi""\nthere"\n2,"a ""b""\nc"\n3,"x" y\n')).toEqual([
+      { id: '1', text: '"hi"\nthere' },
+      { id: '2', text: 'a "b"\nc' },
+      { id: '3', text: '"x" y' },
+    ]);
+  });
+
+  it('reports bytes that are not UTF-8 at their line instead of replacing them', async () => {
+    const file = await writeCsv(Buffer.concat([Buffer.from('a,b\n1,2\n3,caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    const failure = (async () => {
+      for await (const record of openSeeds([{ kind: 'csv', path: file }], { baseDir: dir })) void record;
+    })();
+    await expect(failure).rejects.toThrow(`${file}:3: seeds[0]: not valid UTF-8`);
+    await expect(failure).rejects.toBeInstanceOf(SeedError);
   });
 
   it('reports a duplicate header name', async () => {

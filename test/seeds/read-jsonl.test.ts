@@ -86,6 +86,25 @@ describe('jsonl seeds', () => {
     }
   });
 
+  it('reports bytes that are not UTF-8 at their line instead of replacing them', async () => {
+    const file = join(dir, `latin1${Math.random().toString(36).slice(2)}.jsonl`);
+    await writeFile(file, Buffer.concat([Buffer.from('{"a":"ok"}\n{"a":"caf'), Buffer.from([0xe9]), Buffer.from('"}\n')]));
+    const failure = (async () => {
+      for await (const record of openSeeds([{ kind: 'jsonl', path: file }], { baseDir: dir })) void record;
+    })();
+    await expect(failure).rejects.toThrow(`${file}:2: seeds[0]: not valid UTF-8`);
+    await expect(failure).rejects.toBeInstanceOf(SeedError);
+  });
+
+  it('reports a record nested deeper than 100 levels at its line, however deep', async () => {
+    for (const depth of [101, 200_000]) {
+      const { error, file } = await jsonlError(`{"a":1}\n{"a":${'['.repeat(depth)}${']'.repeat(depth)}}\n`);
+      expect(error.message).toBe(`${file}:2: seeds[0]: the record nests deeper than 100 levels (lists and objects); flatten it`);
+    }
+    const ok = await readJsonl(`{"a":${'['.repeat(99)}${']'.repeat(99)}}\n`);
+    expect(ok).toHaveLength(1);
+  });
+
   it('keeps a __proto__ key as data instead of changing the prototype', async () => {
     const [record] = await readJsonl('{"__proto__":{"polluted":true},"a":1}\n');
     expect(Object.getPrototypeOf(record!.fields)).toBe(Object.prototype);
