@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { EXIT_CODE_MEANINGS, EXIT_CODES, exitCodeForRunStatus, SynthforgeError, type ExitKind } from '../errors.js';
 import { RecipeError } from '../recipe/recipe-error.js';
 import { renderRecipeIssues } from './render/recipe-issues.js';
+import { outputRedactor } from './render/redact-output.js';
 import { TOOL_VERSION } from '../engine/write-output.js';
 
 const program = new Command();
@@ -68,7 +69,7 @@ Running the same command again continues an interrupted run; answered requests a
       ...(flags.emulatorConfig ? { emulatorConfig: flags.emulatorConfig as string } : {}),
       ...(flags.pollInterval !== undefined ? { pollIntervalMs: flags.pollInterval as number } : {}),
     });
-    if (!flags.json) process.stdout.write(`${renderRunSummary(summary)}\n`);
+    if (!flags.json) process.stdout.write(`${outputRedactor().text(renderRunSummary(summary))}\n`);
     process.exitCode = exitCodeForRunStatus(summary.status);
   });
 
@@ -95,7 +96,7 @@ program
       keepRejects: flags.keepRejects as boolean,
       ...(flags.pollInterval !== undefined ? { pollIntervalMs: flags.pollInterval as number } : {}),
     });
-    if (!flags.json) process.stdout.write(`${renderRunSummary(summary)}\n`);
+    if (!flags.json) process.stdout.write(`${outputRedactor().text(renderRunSummary(summary))}\n`);
     process.exitCode = exitCodeForRunStatus(summary.status);
   });
 
@@ -265,22 +266,27 @@ function parsePort(value: string): number {
   return port;
 }
 
-/** Intended failures print their message (and recipe issues) and exit with their own code; bugs print a stack. */
+/**
+ * Intended failures print their message (and recipe issues) and exit with their own code; bugs print a
+ * stack. Everything printed here passes the secret redactor: an error may quote what a server sent back.
+ */
 function handleError(error: unknown): never {
   const json = process.argv.includes('--json');
+  const redact = (text: string): string => outputRedactor().text(text);
   if (SynthforgeError.isInstance(error)) {
     if (json) {
-      process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message, ...('issues' in error ? { issues: error.issues } : {}) } })}\n`);
+      const body = { error: { code: error.code, message: error.message, ...('issues' in error ? { issues: error.issues } : {}) } };
+      process.stdout.write(`${redact(JSON.stringify(body))}\n`);
     } else if (error instanceof RecipeError) {
       const count = error.issues.filter((issue) => issue.severity === 'error').length;
-      process.stderr.write(`${renderRecipeIssues(error.issues)}\n${count} error(s) in recipe\n`);
+      process.stderr.write(redact(`${renderRecipeIssues(error.issues)}\n${count} error(s) in recipe\n`));
     } else {
-      process.stderr.write(`error: ${error.message}\n`);
+      process.stderr.write(redact(`error: ${error.message}\n`));
     }
     process.exit(error.exitCode);
   }
   process.stderr.write(`synthforge ${TOOL_VERSION}: internal error (a bug; please report it with the command you ran)\n`);
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(redact(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`));
   process.exit(EXIT_CODES.internal);
 }
 

@@ -51,7 +51,8 @@ export async function runAnthropicBatchJob(
       for (const { request, attempt } of ordered) {
         const seedParts = [hashHex(request.custom_id, JSON.stringify(request.params))];
         const fault = decideLineFault(record.faults, request.custom_id, attempt);
-        const outcome = runAnthropicRequest(request.params, seedParts, fault, context.memory, 'batch');
+        const lineError = { status: record.faults.lineErrorStatus ?? 500, credentials: record.credentials };
+        const outcome = runAnthropicRequest(request.params, seedParts, fault, context.memory, 'batch', lineError);
         const line = outcome.ok
           ? resultLine(request.custom_id, { type: 'succeeded', message: outcome.message })
           : resultLine(request.custom_id, {

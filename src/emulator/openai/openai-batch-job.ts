@@ -98,6 +98,7 @@ async function answerLines(context: EmulatorContext, record: OpenAIBatchRecord, 
         fault: decideLineFault(record.faults, line.custom_id, scheduled.attempt),
         memory: context.memory,
         nowSeconds: Math.floor(context.clock() / 1000),
+        lineError: { status: record.faults.lineErrorStatus ?? 500, credentials: record.credentials },
       });
       if (staged.ok) ok++;
       else failed++;
