@@ -9,6 +9,7 @@ import { EXIT_CODE_MEANINGS, EXIT_CODES, exitCodeForRunStatus, SynthforgeError, 
 import { RecipeError } from '../recipe/recipe-error.js';
 import { renderRecipeIssues } from './render/recipe-issues.js';
 import { mapSystemError } from './map-system-error.js';
+import { outputRedactor } from './render/redact-output.js';
 import { TOOL_VERSION } from '../engine/write-output.js';
 import type { RunSummary } from '../engine/run-report.js';
 
@@ -69,7 +70,7 @@ Running the same command again continues an interrupted run; answered requests a
       forceVersion: flags.forceVersion as boolean,
       ...(flags.emulatorConfig ? { emulatorConfig: flags.emulatorConfig as string } : {}),
       ...(flags.pollInterval !== undefined ? { pollIntervalMs: flags.pollInterval as number } : {}),
-      ...(flags.json ? {} : { onSummary: (ended) => process.stdout.write(`${renderRunSummary(withoutError(ended))}\n`) }),
+      ...(flags.json ? {} : { onSummary: (ended) => process.stdout.write(`${outputRedactor().text(renderRunSummary(withoutError(ended)))}\n`) }),
     });
     process.exitCode = exitCodeForRunStatus(summary.status);
   });
@@ -96,7 +97,7 @@ program
       json: flags.json as boolean,
       keepRejects: flags.keepRejects as boolean,
       ...(flags.pollInterval !== undefined ? { pollIntervalMs: flags.pollInterval as number } : {}),
-      ...(flags.json ? {} : { onSummary: (ended) => process.stdout.write(`${renderRunSummary(withoutError(ended))}\n`) }),
+      ...(flags.json ? {} : { onSummary: (ended) => process.stdout.write(`${outputRedactor().text(renderRunSummary(withoutError(ended)))}\n`) }),
     });
     process.exitCode = exitCodeForRunStatus(summary.status);
   });
@@ -274,24 +275,29 @@ function parsePort(value: string): number {
   return port;
 }
 
-/** Intended failures print their message (and recipe issues) and exit with their own code; bugs print a stack. */
+/**
+ * Intended failures print their message (and recipe issues) and exit with their own code; bugs print a
+ * stack. Everything printed here passes the secret redactor: an error may quote what a server sent back.
+ */
 function handleError(thrown: unknown): never {
   commandRunning = false;
   const json = process.argv.includes('--json');
+  const redact = (text: string): string => outputRedactor().text(text);
   const error = SynthforgeError.isInstance(thrown) ? thrown : (mapSystemError(thrown) ?? thrown);
   if (SynthforgeError.isInstance(error)) {
     if (json) {
-      process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message, ...('issues' in error ? { issues: error.issues } : {}) } })}\n`);
+      const body = { error: { code: error.code, message: error.message, ...('issues' in error ? { issues: error.issues } : {}) } };
+      process.stdout.write(`${redact(JSON.stringify(body))}\n`);
     } else if (error instanceof RecipeError) {
       const count = error.issues.filter((issue) => issue.severity === 'error').length;
-      process.stderr.write(`${renderRecipeIssues(error.issues)}\n${count} error(s) in recipe\n`);
+      process.stderr.write(redact(`${renderRecipeIssues(error.issues)}\n${count} error(s) in recipe\n`));
     } else {
-      process.stderr.write(`error: ${error.message}\n`);
+      process.stderr.write(redact(`error: ${error.message}\n`));
     }
     process.exit(error.exitCode);
   }
   process.stderr.write(`synthforge ${TOOL_VERSION}: internal error (a bug; please report it with the command you ran)\n`);
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(redact(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`));
   process.exit(EXIT_CODES.internal);
 }
 

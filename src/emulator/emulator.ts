@@ -47,8 +47,9 @@
  *
  * ## Options (EmulatorOptions, core/emulator-options.ts; each maps to a `synthforge emulator` flag)
  *   port, host, dataDir (persistent state; default a temp dir removed on close), faults (FaultOptions:
- *   seed, malformedJsonRate, schemaInvalidRate, lineErrorRate, refusalRate, truncationRate,
- *   nearDuplicateRate, createErrors, expireRate, failValidationRate, syncErrorRate, timing), limits
+ *   seed, malformedJsonRate, schemaInvalidRate, lineErrorRate, lineErrorStatus, refusalRate, truncationRate,
+ *   nearDuplicateRate, createErrors, listErrors, authError, echoCredentials, createReplyDelayMs, expireRate,
+ *   failValidationRate, syncErrorRate, timing), limits
  *   (EmulatorLimits: the real provider limits by default), clock (tests).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';

@@ -22,10 +22,10 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { rename } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TokenUsage } from '../domain.js';
+import type { ProviderId, TokenUsage } from '../domain.js';
 import { BudgetGuard } from '../cost/budget.js';
-import type { BatchHandle, BatchProvider, BatchStatus, ShardSubmission } from '../providers/batch-provider.js';
-import { ProviderApiError } from '../providers/errors.js';
+import type { BatchHandle, BatchProvider, BatchStatus, ProviderErrorInfo, ShardSubmission } from '../providers/batch-provider.js';
+import { PROVIDER_AUTH_CODE, ProviderApiError, ProviderAuthError } from '../providers/errors.js';
 import { CACHE_KEY_BYTES, type CachedAnswer } from '../store/response-cache.js';
 import type { RunStore, ShardRow } from '../store/run-store.js';
 import { FINAL_OUTCOME_BIT, RESPONSE_OUTCOMES, type ResponseOutcome } from '../store/store-schema.js';
@@ -127,7 +127,10 @@ async function reconcile(context: DriveContext, shard: ShardRow, submission: Sha
   }
   // Every batch this state directory already attributes to a shard (any run) is ruled out.
   const knownBatchIds = context.store.knownBatchIds();
-  return context.provider.findSubmitted({ ...submission, submittedAfter: shard.submittedAt ?? shard.createdAt, knownBatchIds });
+  return context.provider.findSubmitted(
+    { ...submission, submittedAfter: shard.submittedAt ?? shard.createdAt, knownBatchIds },
+    context.signal ? { signal: context.signal } : {},
+  );
 }
 
 async function pollShard(context: DriveContext, step: CompiledBatchStep, shard: ShardRow): Promise<ShardRow> {
@@ -226,6 +229,7 @@ async function collectShard(context: DriveContext, step: CompiledBatchStep, shar
   const invalid = new LineFileWriter(`${shardInvalidPath(shard.inputPath)}.partial`);
   const usage: UsageTotals = { requests: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
   const tally = { results: 0, valid: 0, invalid: 0 };
+  let refused: ProviderErrorInfo | undefined;
   if (shard.status === 'ended') {
     const size = chunkSize(shard.requestCount);
     for await (const result of context.provider.results(shard.handle as BatchHandle, context.signal ? { signal: context.signal } : {})) {
@@ -241,7 +245,10 @@ async function collectShard(context: DriveContext, step: CompiledBatchStep, shar
         collected.valid(line, offset, bytes, lineUsage);
         tally.valid++;
       } else {
-        collected.invalid(line, evaluation.outcome, evaluation.retryable);
+        // A line refused for the key ran nothing: it is sent again once the key is fixed and the run resumed.
+        const authRefused = result.outcome === 'errored' && result.error.code === PROVIDER_AUTH_CODE;
+        if (authRefused) refused ??= result.error;
+        collected.invalid(line, evaluation.outcome, evaluation.retryable || authRefused);
         await invalid.write(
           JSON.stringify({
             line,
@@ -280,6 +287,8 @@ async function collectShard(context: DriveContext, step: CompiledBatchStep, shar
     store.markShardCollected(shard.id, collected.outcomes);
   });
   context.emit({ type: 'shard-collect', step: step.step.name, shardId: shard.id, results: tally.results, valid: tally.valid, invalid: tally.invalid, missing: missing.length });
+  // Stop at once: every other request would be refused the same way.
+  if (refused) throw ProviderAuthError.fromResultError(shard.provider as ProviderId, refused, context.provider.capabilities.keyVariables);
 }
 
 /** What collecting learnt about each line of a shard, in flat arrays (a shard has up to 100,000 lines). */

@@ -161,6 +161,8 @@ export interface ProviderCapabilities {
   readonly id: ProviderId;
   /** Environment variables that may hold the API key, in order of preference; empty when none is needed. */
   readonly keyVariables: readonly string[];
+  /** Variables read for a key when set, though none is required (a local server may want one). */
+  readonly optionalKeyVariables?: readonly string[];
   /**
    * Set when requests go to a server the user names: the step's `base_url`, else this environment
    * variable. Absent for the hosted APIs, whose address is known.
@@ -216,6 +218,8 @@ export interface HostedAdapterOptions {
   timeoutMs?: number;
   /** Retries of idempotent calls (retrieve, list, download, cancel); a create is never retried. */
   maxRetries?: number;
+  /** The environment variable `apiKey` came from, named when the provider refuses it (default: all of the provider's). */
+  keyVariable?: string;
 }
 
 export interface BatchProvider {
@@ -228,7 +232,8 @@ export interface BatchProvider {
   /**
    * Look for a batch this run already created for `shard` (after a crash between create and
    * recording its id). Returns undefined when the provider has no such batch. `knownBatchIds` are
-   * batches the store already attributes to other shards, which cannot be this one.
+   * batches the store already attributes to other shards, which cannot be this one. It may wait (an
+   * adapter that can only tell batches apart once they have ended), so it takes the run's signal.
    */
-  findSubmitted?(shard: ShardLookup): Promise<BatchHandle | undefined>;
+  findSubmitted?(shard: ShardLookup, options?: { signal?: AbortSignal }): Promise<BatchHandle | undefined>;
 }

@@ -1,5 +1,6 @@
 import type { ProviderId } from '../domain.js';
-import { SynthforgeError, UsageError } from '../errors.js';
+import { SynthforgeError, UsageError, type ExitKind } from '../errors.js';
+import type { ProviderErrorInfo } from './batch-provider.js';
 
 export interface ProviderApiErrorDetails {
   provider: ProviderId;
@@ -23,10 +24,55 @@ export interface ProviderApiErrorDetails {
 export class ProviderApiError extends SynthforgeError {
   declare readonly details: ProviderApiErrorDetails & Record<string, unknown>;
 
-  constructor(message: string, details: ProviderApiErrorDetails, options: { cause?: unknown } = {}) {
-    super('provider_api', message, { details: { ...details }, ...options });
+  constructor(message: string, details: ProviderApiErrorDetails, options: { cause?: unknown; code?: string; exit?: ExitKind } = {}) {
+    const { code = 'provider_api', exit = 'failed', cause } = options;
+    super(code, message, { details: { ...details }, exit, ...(cause === undefined ? {} : { cause }) });
     this.name = 'ProviderApiError';
   }
+}
+
+/**
+ * The code of a provider's refusal of our credentials: `ProviderAuthError.code`, and `error.code` of a
+ * result line the provider failed with 401/403 (or its authentication/permission error type).
+ */
+export const PROVIDER_AUTH_CODE = 'provider_auth';
+
+/**
+ * The provider refused the API key (401) or what the key may do (403). Sending anything again with the
+ * same key fails the same way, so it is never retryable and the run should stop at once; the message
+ * names the environment variable to check. Exit code `usage`: like a missing key, the fix is outside
+ * the run.
+ */
+export class ProviderAuthError extends ProviderApiError {
+  constructor(message: string, details: ProviderApiErrorDetails & { variables: readonly string[] }, options: { cause?: unknown } = {}) {
+    super(message, { ...details, retryable: false, ambiguous: false }, { ...options, code: PROVIDER_AUTH_CODE, exit: 'usage' });
+    this.name = 'ProviderAuthError';
+  }
+
+  /**
+   * The error a run stops with when result lines came back with `PROVIDER_AUTH_CODE` (a batch was
+   * accepted but its requests were refused): the first such line's error.
+   */
+  static fromResultError(provider: ProviderId, error: ProviderErrorInfo, variables: readonly string[]): ProviderAuthError {
+    return new ProviderAuthError(`${provider} refused the requests of a batch: ${error.message}${keyHint(variables)}`, {
+      provider,
+      operation: 'results',
+      ...(error.status !== undefined ? { statusCode: error.status } : {}),
+      variables: [...variables],
+      retryable: false,
+      ambiguous: false,
+    });
+  }
+}
+
+/** Whether an HTTP status (or a provider's error type) says the credentials were refused. */
+export function isAuthStatus(status: number | undefined): boolean {
+  return status === 401 || status === 403;
+}
+
+/** `; check OPENAI_API_KEY` (or the variables a provider reads its key from), or nothing when none is known. */
+export function keyHint(variables: readonly string[]): string {
+  return variables.length === 0 ? '' : `; check the key in ${variables.join(' or ')}`;
 }
 
 /** No API key for a provider the recipe uses, and not running --offline. */
@@ -42,8 +88,17 @@ export class MissingCredentialsError extends UsageError {
   }
 }
 
-/** Wraps an SDK error (status, headers, code) into a ProviderApiError; secrets never included. */
-export function toProviderApiError(provider: ProviderId, operation: string, error: unknown, options: { mutating: boolean }): ProviderApiError {
+/**
+ * Wraps an SDK error (status, headers, code) into a ProviderApiError, or a ProviderAuthError for a 401/403
+ * (naming `keyVariables`, the variables the key came from). The message quotes the first line of what the
+ * server said, which may echo the key: adapters are wrapped by `withSecretRedaction`, which redacts it.
+ */
+export function toProviderApiError(
+  provider: ProviderId,
+  operation: string,
+  error: unknown,
+  options: { mutating: boolean; keyVariables?: readonly string[] },
+): ProviderApiError {
   const sdkError = error as {
     status?: number;
     code?: string | null;
@@ -59,6 +114,23 @@ export function toProviderApiError(provider: ProviderId, operation: string, erro
   const retryAfterMs = readRetryAfter(sdkError.headers);
   const providerCode = sdkError.code ?? sdkError.type ?? undefined;
   const summary = (sdkError.message ?? String(error)).split('\n')[0]!.slice(0, 300);
+  if (isAuthStatus(status)) {
+    const what = status === 401 ? 'refused the API key' : 'denied permission';
+    return new ProviderAuthError(
+      `${provider} ${what} (HTTP ${status} on ${operation}): ${summary}${keyHint(options.keyVariables ?? [])}`,
+      {
+        provider,
+        operation,
+        statusCode: status!,
+        ...(providerCode ? { providerCode } : {}),
+        ...(sdkError.requestID ? { requestId: sdkError.requestID } : {}),
+        variables: [...(options.keyVariables ?? [])],
+        retryable: false,
+        ambiguous: false,
+      },
+      { cause: error },
+    );
+  }
   return new ProviderApiError(
     `${provider} ${operation} failed${status ? ` (HTTP ${status})` : ''}: ${summary}`,
     {

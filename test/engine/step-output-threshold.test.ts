@@ -64,3 +64,22 @@ describe('a step that produced too little fails the run', () => {
     expect(existsSync(join(dir, 'outputs', 'thin', 'v1', 'manifest.json'))).toBe(true);
   });
 });
+
+describe('a key refused on every result line stops the run at once', () => {
+  it('exit 2 naming the variable, nothing published; with the key fixed the same command resumes and sends the refused lines again', async () => {
+    const emulator = await emulators.start({ faults: { timing: FAST_TIMING, lineErrorRate: 1, lineErrorStatus: 401 } });
+    // The default max_attempts (3): the refused lines ran nothing, and the resumed run's next round sends them.
+    const dir = project(recipe('').replace('max_attempts: 1\n', ''));
+    const refused = await run(dir);
+    expect(refused.code).toBe(EXIT_CODES.usage);
+    expect(refused.stderr).toMatch(/openai refused the requests of a batch: .*OPENAI_API_KEY/);
+    expect(existsSync(join(dir, 'outputs', 'thin'))).toBe(false);
+    const sent = emulator.stats().requestsReceived.openai;
+    expect(sent).toBe(20);
+    emulator.configure({ lineErrorRate: 0 });
+    const resumed = await run(dir);
+    expect(resumed.stderr).toContain('resuming run');
+    expect(resumed.code).toBe(EXIT_CODES.ok);
+    expect(emulator.stats().requestsReceived.openai).toBe(40);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FaultOptions } from '../../src/emulator/emulator.js';
+import type { EmulatorServer, FaultOptions } from '../../src/emulator/emulator.js';
 import { AnthropicBatchProvider } from '../../src/providers/anthropic/anthropic-batch-provider.js';
 import type { BatchItemResult } from '../../src/providers/batch-provider.js';
 import { ProviderApiError } from '../../src/providers/errors.js';
@@ -99,21 +99,26 @@ describe('AnthropicBatchProvider against the emulator', () => {
     expect(emulator.stats().createAttempts.anthropic).toBe(1);
   });
 
+  // A lookup runs in a process that restarted after a crash: a fresh adapter, which never takes a batch
+  // it created itself for another shard's.
+  const restarted = (emulator: EmulatorServer, options: { reconcileWaitMs?: number } = {}) =>
+    new AnthropicBatchProvider({ apiKey: 'test-key', baseURL: emulator.anthropicBaseURL, maxRetries: 1, timeoutMs: 10_000, reconcileWaitMs: 20, ...options });
+
   it('reconciles by creation window and request count, skipping batches already known', async () => {
-    const { provider } = await setup();
+    const { provider, emulator } = await setup();
     const dir = tempDir();
     const submittedAfter = Date.now();
     const shard = writeShard(dir, provider, anthropicRequests(4), 'a');
     const handle = await provider.submit(shard);
     const otherSize = writeShard(dir, provider, anthropicRequests(3), 'b');
     await provider.submit(otherSize);
-    expect((await provider.findSubmitted({ ...shard, submittedAfter, knownBatchIds: new Set() }))?.batchId).toBe(handle.batchId);
-    expect(await provider.findSubmitted({ ...shard, submittedAfter, knownBatchIds: new Set([handle.batchId]) })).toBeUndefined();
-    expect(await provider.findSubmitted({ ...shard, submittedAfter: submittedAfter - 3_600_000, knownBatchIds: new Set() })).toBeUndefined();
+    expect((await restarted(emulator).findSubmitted({ ...shard, submittedAfter, knownBatchIds: new Set() }))?.batchId).toBe(handle.batchId);
+    expect(await restarted(emulator).findSubmitted({ ...shard, submittedAfter, knownBatchIds: new Set([handle.batchId]) })).toBeUndefined();
+    expect(await restarted(emulator).findSubmitted({ ...shard, submittedAfter: submittedAfter - 3_600_000, knownBatchIds: new Set() })).toBeUndefined();
   });
 
   it('tells two same-sized candidates apart by the custom_ids in their results', async () => {
-    const { provider } = await setup();
+    const { provider, emulator } = await setup();
     const dir = tempDir();
     const submittedAfter = Date.now();
     const mine = writeShard(dir, provider, anthropicRequests(3), 'mine');
@@ -122,6 +127,66 @@ describe('AnthropicBatchProvider against the emulator', () => {
     const otherHandle = await provider.submit(writeShard(dir, provider, other, 'other'));
     await pollUntilDone(provider, handle);
     await pollUntilDone(provider, otherHandle);
-    expect((await provider.findSubmitted({ ...mine, submittedAfter, knownBatchIds: new Set() }))?.batchId).toBe(handle.batchId);
+    expect((await restarted(emulator).findSubmitted({ ...mine, submittedAfter, knownBatchIds: new Set() }))?.batchId).toBe(handle.batchId);
+  });
+
+  /** Two same-sized shards whose batches a crash left unrecorded, still running. */
+  async function twoRunningBatches() {
+    const emulator = await emulators.start({ faults: { timing: { validatingMs: 5, inProgressMs: 400, finalizingMs: 5 } } });
+    const crashed = restarted(emulator);
+    const dir = tempDir();
+    const submittedAfter = Date.now();
+    const first = writeShard(dir, crashed, anthropicRequests(3), 'first');
+    const second = writeShard(dir, crashed, anthropicRequests(6).slice(3), 'second');
+    const firstBatch = (await crashed.submit(first)).batchId;
+    const secondBatch = (await crashed.submit(second)).batchId;
+    const lookup = (shard: typeof first) => ({ ...shard, submittedAfter, knownBatchIds: new Set<string>() });
+    return { emulator, first: lookup(first), second: lookup(second), firstBatch, secondBatch };
+  }
+
+  it('waits for same-sized candidates that are still running to end, then tells them apart (no bogus 503)', async () => {
+    const { emulator, first, second, firstBatch, secondBatch } = await twoRunningBatches();
+    const provider = restarted(emulator);
+    const [foundFirst, foundSecond] = await Promise.all([provider.findSubmitted(first), provider.findSubmitted(second)]);
+    expect(foundFirst?.batchId).toBe(firstBatch);
+    expect(foundSecond?.batchId).toBe(secondBatch);
+    expect(emulator.stats().batchesCreated.anthropic).toBe(2);
+  });
+
+  it('never takes a batch this process created for another shard as the one a crash lost', async () => {
+    const emulator = await emulators.start({ faults: { timing: { validatingMs: 5, inProgressMs: 60_000, finalizingMs: 5 } } });
+    const dir = tempDir();
+    const submittedAfter = Date.now();
+    const crashed = restarted(emulator);
+    const lost = writeShard(dir, crashed, anthropicRequests(3), 'lost');
+    const lostBatch = (await crashed.submit(lost)).batchId;
+    // The resumed run submits a sibling shard of the same size while it looks the lost one up; the
+    // store's known batches were read before the sibling's id was recorded.
+    const provider = restarted(emulator);
+    const sibling = writeShard(dir, provider, anthropicRequests(6).slice(3), 'sibling');
+    const knownBatchIds = new Set<string>();
+    await provider.submit(sibling);
+    expect((await provider.findSubmitted({ ...lost, submittedAfter, knownBatchIds }))?.batchId).toBe(lostBatch);
+  });
+
+  it('gives one batch to one lookup only, when two same-sized shards look at once', async () => {
+    const emulator = await emulators.start({ faults: { timing: { validatingMs: 5, inProgressMs: 60_000, finalizingMs: 5 } } });
+    const dir = tempDir();
+    const submittedAfter = Date.now();
+    const crashed = restarted(emulator);
+    const first = writeShard(dir, crashed, anthropicRequests(3), 'first');
+    const second = writeShard(dir, crashed, anthropicRequests(6).slice(3), 'second');
+    const batch = (await crashed.submit(first)).batchId;
+    const provider = restarted(emulator);
+    const found = await Promise.all([first, second].map((shard) => provider.findSubmitted({ ...shard, submittedAfter, knownBatchIds: new Set() })));
+    expect(found.map((handle) => handle?.batchId)).toEqual([batch, undefined]);
+  });
+
+  it('reports a failing list as a coded provider error, not an SDK exception', async () => {
+    const { emulator } = await setup({ listErrors: [500, 500] });
+    const shard = writeShard(tempDir(), restarted(emulator), anthropicRequests(2));
+    const error = await restarted(emulator).findSubmitted({ ...shard, submittedAfter: Date.now(), knownBatchIds: new Set() }).catch((caught: unknown) => caught);
+    expect(ProviderApiError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'provider_api', message: expect.stringContaining('anthropic list failed (HTTP 500)'), details: { operation: 'list', retryable: true } });
   });
 });

@@ -4,12 +4,14 @@
  */
 import cliProgress from 'cli-progress';
 import type { RunEvent } from '../../engine/run-events.js';
+import { outputRedactor } from './redact-output.js';
 
 export type ProgressSink = { onEvent(event: RunEvent): void; stop(): void };
 
 export function createProgressSink(options: { json: boolean; tty: boolean; write?: (text: string) => void }): ProgressSink {
-  if (options.json) return ndjsonSink();
-  return options.tty ? new TerminalProgress() : new LineProgress(options.write ?? ((text) => process.stderr.write(text)));
+  const sink = options.json ? ndjsonSink() : options.tty ? new TerminalProgress() : new LineProgress(options.write ?? ((text) => process.stderr.write(text)));
+  const redactor = outputRedactor();
+  return { onEvent: (event) => sink.onEvent(redactor.value(event)), stop: () => sink.stop() };
 }
 
 function ndjsonSink(): ProgressSink {

@@ -53,7 +53,8 @@ export async function runAnthropicBatchJob(
       for (const { request, identity, attempt } of ordered) {
         const seedParts = [hashHex(identity, attempt)];
         const fault = decideLineFault(record.faults, identity, attempt);
-        const outcome = runAnthropicRequest(request.params, seedParts, fault, context.memory, 'batch');
+        const lineError = { status: record.faults.lineErrorStatus ?? 500, credentials: record.credentials };
+        const outcome = runAnthropicRequest(request.params, seedParts, fault, context.memory, 'batch', lineError);
         const line = outcome.ok
           ? resultLine(request.custom_id, { type: 'succeeded', message: outcome.message })
           : resultLine(request.custom_id, {

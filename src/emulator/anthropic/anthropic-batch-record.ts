@@ -30,6 +30,8 @@ export interface AnthropicBatchRecord {
   sequence: number;
   createdAtMs: number;
   faults: FaultOptions;
+  /** The create call's credentials, quoted by failed lines under the `echoCredentials` fault. */
+  credentials?: string;
   requestCount: number;
   run: { doneAtMs: number; batchFault: BatchFault; batchKey: string } | null;
   cancelRequestedAtMs: number | null;

@@ -5,9 +5,11 @@
  * later, per request, as the API does.
  */
 import { readFile, rename, rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { BatchDebugView } from '../core/control-routes.js';
 import type { ApiCall } from '../core/emulator-context.js';
-import { takeCreateErrorStatus } from '../core/fault-decisions.js';
+import { batchFaultSnapshot } from '../core/credential-faults.js';
+import { takeCreateErrorStatus, takeListErrorStatus } from '../core/fault-decisions.js';
 import { badRequest, EmulatorHttpError, notFound, sendFile, sendJson, streamBodyToFile } from '../core/http-io.js';
 import { randomId } from '../core/ids.js';
 import { pageAround } from '../core/pagination.js';
@@ -43,6 +45,14 @@ function takeCreateError(context: AnthropicContext): EmulatorHttpError | null {
   const headers: Record<string, string> = status === 429 ? { 'retry-after-ms': '10' } : {};
   const type = CREATE_ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
   return new EmulatorHttpError({ status, type, message: `Injected HTTP ${status} (${type}).`, headers });
+}
+
+/** The error the next list call must fail with under the `listErrors` fault, or null. */
+function takeListError(context: AnthropicContext): EmulatorHttpError | null {
+  const status = takeListErrorStatus(context.faults, context.stats.faultsInjected);
+  if (status === undefined) return null;
+  const type = CREATE_ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
+  return new EmulatorHttpError({ status, type, message: `Injected HTTP ${status} (${type}).`, headers: { 'retry-after-ms': '10' } });
 }
 
 function baseUrl(call: ApiCall): string {
@@ -107,7 +117,7 @@ export async function createAnthropicBatch(context: AnthropicContext, call: ApiC
       id: newAnthropicBatchId(),
       sequence: context.nextSequence(),
       createdAtMs: context.clock(),
-      faults: { ...context.faults, createErrors: [] },
+      ...batchFaultSnapshot(context.faults, call.request, call.url),
       requestCount: requests.length,
       run: null,
       cancelRequestedAtMs: null,
@@ -119,6 +129,8 @@ export async function createAnthropicBatch(context: AnthropicContext, call: ApiC
     await context.save('anthropic-batches', record);
     context.stats.batchesCreated.anthropic++;
     context.queue.push(() => runAnthropicBatchJob(context, record, requests));
+    // The createReplyDelayMs fault: the batch exists before the client hears of it.
+    if (record.faults.createReplyDelayMs > 0) await sleep(record.faults.createReplyDelayMs);
     sendJson(call.response, 200, renderAnthropicBatch(record, anthropicBatchPhase(record, record.createdAtMs), baseUrl(call)));
   } finally {
     await rm(temp, { force: true });
@@ -130,6 +142,8 @@ export async function retrieveAnthropicBatch(context: AnthropicContext, call: Ap
 }
 
 export async function listAnthropicBatches(context: AnthropicContext, call: ApiCall): Promise<void> {
+  const injected = takeListError(context);
+  if (injected) throw injected;
   const records = [...context.anthropicBatches.values()].sort(
     (left, right) => right.createdAtMs - left.createdAtMs || right.sequence - left.sequence,
   );

@@ -3,6 +3,7 @@
  * The params are read the way the API checks them when a batch request runs: a problem becomes an `errored`
  * result with invalid_request_error, never a failed create (and a 400 for a synchronous call).
  */
+import { echoCredentials, lineErrorKind, type LineErrorKind } from '../core/credential-faults.js';
 import type { ApiCall } from '../core/emulator-context.js';
 import type { LineFault } from '../core/fault-decisions.js';
 import { EmulatorHttpError, sendJson } from '../core/http-io.js';
@@ -160,7 +161,15 @@ export function buildMessage(
 
 export type MessageOutcome =
   | { ok: true; message: Record<string, unknown>; applied: AppliedFault; inputTokens: number; outputTokens: number }
-  | { ok: false; errorType: 'invalid_request_error' | 'api_error'; message: string; applied: 'none' | 'line_error' };
+  | { ok: false; errorType: string; message: string; applied: 'none' | 'line_error' };
+
+/** The error type and message a `line_error` fault fails with, worded by its HTTP status. */
+const LINE_ERRORS: Readonly<Record<LineErrorKind, { errorType: string; message: string }>> = {
+  auth: { errorType: 'authentication_error', message: 'invalid x-api-key' },
+  permission: { errorType: 'permission_error', message: 'Your API key does not have permission to use the specified resource.' },
+  invalid: { errorType: 'invalid_request_error', message: 'Injected invalid request.' },
+  server: { errorType: 'api_error', message: 'Internal server error' },
+};
 
 export function runAnthropicRequest(
   params: unknown,
@@ -168,10 +177,14 @@ export function runAnthropicRequest(
   fault: LineFault,
   memory: AnswerMemory,
   serviceTier: 'batch' | 'standard',
+  lineError: { status: number; credentials?: string | undefined } = { status: 500 },
 ): MessageOutcome {
   const read = readMessageParams(params, serviceTier === 'batch');
   if (!read.ok) return { ok: false, errorType: 'invalid_request_error', message: read.message, applied: 'none' };
-  if (fault === 'line_error') return { ok: false, errorType: 'api_error', message: 'Internal server error', applied: 'line_error' };
+  if (fault === 'line_error') {
+    const failure = LINE_ERRORS[lineErrorKind(lineError.status)];
+    return { ok: false, errorType: failure.errorType, message: echoCredentials(failure.message, lineError.credentials), applied: 'line_error' };
+  }
   const { request } = read;
   const answer = answerRequest(
     {

@@ -58,6 +58,10 @@ export async function dispatchAnthropicCall(context: AnthropicContext, request: 
   await runRoute(context, ROUTES, { request, response, url, path, requestId }, {
     notFound: (method, unknown) => new EmulatorHttpError({ status: 404, type: 'not_found_error', message: `Unknown request URL: ${method} ${unknown}.` }),
     refusal: () => authProblem(request),
+    authError: (status) =>
+      status === 401
+        ? new EmulatorHttpError({ status, type: 'authentication_error', message: 'invalid x-api-key' })
+        : new EmulatorHttpError({ status, type: 'permission_error', message: 'Your API key does not have permission to use the specified resource.' }),
     send: (target, error) =>
       sendJson(target, error.status, { type: 'error', error: { type: error.type, message: error.message }, request_id: requestId }, error.headers ?? {}),
     internalType: 'api_error',

@@ -45,6 +45,33 @@ export interface FaultOptions {
   /** Synchronous `/v1/chat/completions` answered 429 (with a small retry-after-ms) or 500, alternating. */
   syncErrorRate: number;
   /**
+   * HTTP statuses for the next batch-list calls of any provider, consumed one per call in order (a
+   * lookup after a crash lists batches). Each carries `retry-after-ms: 10`, so the SDKs' own retries of
+   * a list are quick.
+   */
+  listErrors: number[];
+  /**
+   * 401 or 403: every API call of every provider is refused as a bad key (401) or a key without
+   * permission (403), with the vendor's error body; 0 (default) is off.
+   */
+  authError: number;
+  /**
+   * The HTTP status of the lines `lineErrorRate` fails (default 500). 401 and 403 give each vendor's
+   * authentication / permission error line; other 4xx an invalid-request line.
+   */
+  lineErrorStatus: number;
+  /**
+   * A careless server: every error reply and every failed result line quotes the credentials the call
+   * (for lines: the batch create) came with (`Authorization`, `x-api-key`, `x-goog-api-key`, `?key=`).
+   */
+  echoCredentials: boolean;
+  /**
+   * How long the reply to a successful batch create waits after the batch was recorded (a slow link):
+   * creates sent together all take effect before the first reply arrives, as a client killed right
+   * after its first create would leave them. Default 0.
+   */
+  createReplyDelayMs: number;
+  /**
    * The state machine's clock, read at batch creation. OpenAI: validating for `validatingMs`, in_progress for
    * `inProgressMs`, finalizing for `finalizingMs`; cancelling lasts `finalizingMs`. Anthropic: in_progress for
    * `inProgressMs`, canceling for `finalizingMs`. Gemini: PENDING for `validatingMs`, RUNNING for
@@ -116,6 +143,11 @@ export const DEFAULT_FAULTS: FaultOptions = {
   expireRate: 0,
   failValidationRate: 0,
   syncErrorRate: 0,
+  listErrors: [],
+  authError: 0,
+  lineErrorStatus: 500,
+  echoCredentials: false,
+  createReplyDelayMs: 0,
   timing: DEFAULT_TIMING,
 };
 
@@ -146,6 +178,7 @@ export function mergeFaultOptions(base: FaultOptions, change: Partial<FaultOptio
     ...base,
     ...change,
     createErrors: [...(change.createErrors ?? base.createErrors)],
+    listErrors: [...(change.listErrors ?? base.listErrors)],
     timing: { ...base.timing, ...change.timing },
   };
   if (!Number.isInteger(merged.seed)) throw invalid(`seed must be an integer, got ${String(merged.seed)}`);
@@ -158,11 +191,22 @@ export function mergeFaultOptions(base: FaultOptions, change: Partial<FaultOptio
   if (merged.expireRate + merged.failValidationRate > 1 + 1e-9) {
     throw invalid('expireRate + failValidationRate must be ≤ 1');
   }
-  for (const status of merged.createErrors) {
-    if (!Number.isInteger(status) || status < 400 || status > 599) {
-      throw invalid(`createErrors must hold HTTP error statuses (400..599), got ${String(status)}`);
+  for (const key of ['createErrors', 'listErrors'] as const) {
+    if (!Array.isArray(merged[key])) throw invalid(`${key} must be a list of HTTP error statuses`);
+    for (const status of merged[key]) {
+      if (!Number.isInteger(status) || status < 400 || status > 599) {
+        throw invalid(`${key} must hold HTTP error statuses (400..599), got ${String(status)}`);
+      }
     }
   }
+  if (![0, 401, 403].includes(merged.authError)) throw invalid(`authError must be 0 (off), 401 or 403, got ${String(merged.authError)}`);
+  if (!Number.isInteger(merged.lineErrorStatus) || merged.lineErrorStatus < 400 || merged.lineErrorStatus > 599) {
+    throw invalid(`lineErrorStatus must be an HTTP error status (400..599), got ${String(merged.lineErrorStatus)}`);
+  }
+  if (typeof merged.createReplyDelayMs !== 'number' || !(merged.createReplyDelayMs >= 0) || !Number.isFinite(merged.createReplyDelayMs)) {
+    throw invalid(`createReplyDelayMs must be a non-negative number of milliseconds, got ${String(merged.createReplyDelayMs)}`);
+  }
+  if (typeof merged.echoCredentials !== 'boolean') throw invalid(`echoCredentials must be true or false, got ${String(merged.echoCredentials)}`);
   for (const [key, value] of Object.entries(merged.timing)) {
     if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
       throw invalid(`timing.${key} must be a non-negative number of milliseconds, got ${String(value)}`);

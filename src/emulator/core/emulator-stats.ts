@@ -17,6 +17,9 @@ export interface FaultTally {
   expiredBatches: number;
   failedValidationBatches: number;
   createErrors: number;
+  listErrors: number;
+  /** API calls refused by the `authError` fault. */
+  authErrors: number;
   syncErrors: number;
 }
 
@@ -52,6 +55,8 @@ export function emptyFaultTally(): FaultTally {
     expiredBatches: 0,
     failedValidationBatches: 0,
     createErrors: 0,
+    listErrors: 0,
+    authErrors: 0,
     syncErrors: 0,
   };
 }

@@ -78,3 +78,10 @@ export function takeCreateErrorStatus(faults: FaultOptions, injected: FaultTally
   if (status !== undefined) injected.createErrors++;
   return status;
 }
+
+/** The `listErrors` fault: the HTTP status the next batch-list call must fail with (taken off the list and counted), or undefined. */
+export function takeListErrorStatus(faults: FaultOptions, injected: FaultTally): number | undefined {
+  const status = faults.listErrors.shift();
+  if (status !== undefined) injected.listErrors++;
+  return status;
+}

@@ -1,9 +1,11 @@
 /**
  * Running one API call against a route table, shared by the OpenAI, Anthropic and Gemini routers: find
- * the route, refuse it before its handler when the API says so (credentials, headers), run it, and turn
- * what it throws into that API's error body.
+ * the route, refuse it before its handler when the API says so (credentials, headers) or the `authError`
+ * fault is on, run it, and turn what it throws into that API's error body (quoting the call's
+ * credentials under the `echoCredentials` fault).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { echoCredentials, quoteCredentials } from './credential-faults.js';
 import type { EmulatorContext, RouteHandler } from './emulator-context.js';
 import { EmulatorHttpError, type ApiErrorFields } from './http-io.js';
 
@@ -18,6 +20,8 @@ export interface Route<C extends EmulatorContext = EmulatorContext> {
 /** How one API answers a call that no handler answers. */
 export interface RouteErrors {
   notFound(method: string, path: string): EmulatorHttpError;
+  /** The API's refusal of a bad key (401) or of a key without permission (403): the `authError` fault. */
+  authError(status: 401 | 403): EmulatorHttpError;
   /** Why a matched call is refused before its handler runs, or null. */
   refusal(): EmulatorHttpError | null;
   send(response: ServerResponse, fields: ApiErrorFields): void;
@@ -44,7 +48,7 @@ export async function runRoute<C extends EmulatorContext>(
   const method = request.method ?? 'GET';
   try {
     const matched = routes.find((candidate) => candidate.method === method && candidate.pattern.test(path));
-    const problem = matched === undefined ? errors.notFound(method, path) : errors.refusal();
+    const problem = matched === undefined ? errors.notFound(method, path) : (errors.refusal() ?? injectedAuthError(context, errors));
     if (problem !== null) {
       request.resume();
       throw problem;
@@ -57,13 +61,22 @@ export async function runRoute<C extends EmulatorContext>(
       response.destroy(error instanceof Error ? error : undefined);
       return;
     }
+    const credentials = context.faults.echoCredentials ? quoteCredentials(request, url) : null;
     if (error instanceof EmulatorHttpError) {
-      errors.send(response, error.fields);
+      errors.send(response, { ...error.fields, message: echoCredentials(error.fields.message, credentials) });
       return;
     }
     process.stderr.write(`synthforge emulator: ${method} ${path} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    errors.send(response, { status: 500, type: errors.internalType, message: `Emulator error: ${error instanceof Error ? error.message : String(error)}` });
+    const message = `Emulator error: ${error instanceof Error ? error.message : String(error)}`;
+    errors.send(response, { status: 500, type: errors.internalType, message: echoCredentials(message, credentials) });
   }
+}
+
+function injectedAuthError(context: EmulatorContext, errors: RouteErrors): EmulatorHttpError | null {
+  const status = context.faults.authError;
+  if (status !== 401 && status !== 403) return null;
+  context.stats.faultsInjected.authErrors++;
+  return errors.authError(status);
 }
 
 /** A malformed %-escape in an id is an unknown id (404 from the handler), not a server error. */

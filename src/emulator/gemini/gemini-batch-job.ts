@@ -12,6 +12,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
+import { echoCredentials } from '../core/credential-faults.js';
 import { emptyFaultTally } from '../core/emulator-stats.js';
 import { decideBatchFault, decideLineFault, finishesBeforeExpiry, type BatchFault } from '../core/fault-decisions.js';
 import { LineIdentities } from '../core/line-identity.js';
@@ -22,7 +23,7 @@ import { countFault, finishBatchOnce, formatStagedLine, readStagedLines } from '
 import type { GeminiBatchPhase, GeminiBatchRecord } from './gemini-batch-record.js';
 import { addGeminiFile, geminiFileDataPath, newGeminiId, type GeminiContext } from './gemini-context.js';
 import { runEmbedRequest } from './gemini-embed.js';
-import { lineStatus } from './gemini-errors.js';
+import { lineErrorType, lineStatus } from './gemini-errors.js';
 import { runGenerateRequest, type GeminiLineOutcome } from './gemini-generate.js';
 
 export const geminiPaths = (context: GeminiContext, id: string) => ({
@@ -147,9 +148,7 @@ async function answerLines(context: GeminiContext, record: GeminiBatchRecord, id
     for await (const line of inputLines(context, record)) {
       const outcome = runLine(record, line, identities[index]!, attempts[index] ?? 0, context);
       index++;
-      const entry = outcome.ok
-        ? { ...line.echo, response: outcome.body }
-        : { ...line.echo, error: lineStatus(outcome.problem === 'invalid' ? 'INVALID_ARGUMENT' : 'INTERNAL', outcome.message) };
+      const entry = outcome.ok ? { ...line.echo, response: outcome.body } : { ...line.echo, error: failedLineStatus(record, outcome) };
       if (outcome.ok) ok++;
       else failed++;
       await writer.write(
@@ -168,6 +167,14 @@ async function answerLines(context: GeminiContext, record: GeminiBatchRecord, id
   }
   record.run = { doneAtMs: context.clock(), ok, failed };
   await context.save('gemini-batches', record);
+}
+
+/** A failed line's google.rpc.Status; a `line_error` fault is worded by `lineErrorStatus` and may quote the credentials. */
+function failedLineStatus(record: GeminiBatchRecord, outcome: Extract<GeminiLineOutcome, { ok: false }>): { code: number; message: string } {
+  if (outcome.applied !== 'line_error') return lineStatus(outcome.problem === 'invalid' ? 'INVALID_ARGUMENT' : 'INTERNAL', outcome.message);
+  const type = lineErrorType(record.faults.lineErrorStatus ?? 500);
+  const message = type === 'INTERNAL' ? outcome.message : `Injected ${type}.`;
+  return lineStatus(type, echoCredentials(message, record.credentials));
 }
 
 async function writeOutput(context: GeminiContext, record: GeminiBatchRecord, phase: GeminiBatchPhase): Promise<void> {

@@ -31,6 +31,8 @@ export interface GeminiBatchRecord {
   inputFile: string | null;
   createdAtMs: number;
   faults: FaultOptions;
+  /** The create call's credentials, quoted by failed lines under the `echoCredentials` fault. */
+  credentials?: string;
   scan: { doneAtMs: number; total: number; error: string | null; batchFault: BatchFault; batchKey: string } | null;
   run: { doneAtMs: number; ok: number; failed: number } | null;
   cancelRequestedAtMs: number | null;

@@ -12,7 +12,9 @@
  * control routes' view of a job (geminiBatchDebug).
  */
 import { rm, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { BatchDebugView } from '../core/control-routes.js';
+import { batchFaultSnapshot } from '../core/credential-faults.js';
 import type { ApiCall } from '../core/emulator-context.js';
 import { readJsonBody, sendJson } from '../core/http-io.js';
 import { pageByToken } from '../core/pagination.js';
@@ -20,7 +22,7 @@ import { isSchemaNode } from '../core/schema-data.js';
 import { finishGeminiBatch, geminiOutput, geminiPaths, runGeminiBatchJob } from './gemini-batch-job.js';
 import { geminiBatchPhase, isTerminal, renderGeminiOperation, type GeminiBatchKind, type GeminiBatchRecord } from './gemini-batch-record.js';
 import { newGeminiId, type GeminiContext } from './gemini-context.js';
-import { googleError, invalidArgument, takeGeminiCreateError } from './gemini-errors.js';
+import { googleError, invalidArgument, takeGeminiCreateError, takeGeminiListError } from './gemini-errors.js';
 import { findGeminiFile } from './gemini-files.js';
 
 const field = (node: Record<string, unknown>, camel: string, snake: string): unknown => node[camel] ?? node[snake];
@@ -80,7 +82,7 @@ async function createBatch(context: GeminiContext, call: ApiCall, kind: GeminiBa
     displayName: fields.displayName,
     inputFile: fields.inputFile,
     createdAtMs: context.clock(),
-    faults: { ...context.faults, createErrors: [] },
+    ...batchFaultSnapshot(context.faults, call.request, call.url),
     scan: null,
     run: null,
     cancelRequestedAtMs: null,
@@ -92,6 +94,8 @@ async function createBatch(context: GeminiContext, call: ApiCall, kind: GeminiBa
   await context.save('gemini-batches', record);
   context.stats.batchesCreated.gemini++;
   context.queue.push(() => runGeminiBatchJob(context, record));
+  // The createReplyDelayMs fault: the batch exists before the client hears of it.
+  if (record.faults.createReplyDelayMs > 0) await sleep(record.faults.createReplyDelayMs);
   sendJson(call.response, 200, renderGeminiOperation(record, geminiBatchPhase(record, record.createdAtMs), null, record.createdAtMs));
 }
 
@@ -119,6 +123,8 @@ export async function getGeminiBatch(context: GeminiContext, call: ApiCall): Pro
 }
 
 export async function listGeminiBatches(context: GeminiContext, call: ApiCall): Promise<void> {
+  const injected = takeGeminiListError(context);
+  if (injected) throw injected;
   const records = [...context.geminiBatches.values()].sort((left, right) => right.createdAtMs - left.createdAtMs || right.sequence - left.sequence);
   const page = pageByToken(records, call.url.searchParams, { defaultSize: 25, maxSize: 100 }, invalidArgument);
   const operations: Record<string, unknown>[] = [];

@@ -5,7 +5,8 @@
  * Handlers throw EmulatorHttpError with `type` holding the status word; the Gemini router renders it.
  */
 import type { ServerResponse } from 'node:http';
-import { takeCreateErrorStatus } from '../core/fault-decisions.js';
+import { lineErrorKind } from '../core/credential-faults.js';
+import { takeCreateErrorStatus, takeListErrorStatus } from '../core/fault-decisions.js';
 import { EmulatorHttpError, sendJson, type ApiErrorFields } from '../core/http-io.js';
 import type { GeminiContext } from './gemini-context.js';
 
@@ -72,4 +73,20 @@ export function takeGeminiCreateError(context: GeminiContext): EmulatorHttpError
 /** A failed line's `error` in a batch output (google.rpc.Status). */
 export function lineStatus(type: GoogleStatus, message: string): { code: number; message: string } {
   return { code: GRPC_CODES[type], message };
+}
+
+/** The `listErrors` fault for Gemini lists (the SDK does not retry them, so the header is only for symmetry). */
+export function takeGeminiListError(context: GeminiContext): EmulatorHttpError | null {
+  const status = takeListErrorStatus(context.faults, context.stats.faultsInjected);
+  if (status === undefined) return null;
+  const type = STATUS_BY_HTTP[status] ?? (status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT');
+  return googleError(status, type, `Injected HTTP ${status} (${type}).`, { 'retry-after-ms': '10' });
+}
+
+/** The status word of a line failed by the `lineErrorRate` fault, from `lineErrorStatus`. */
+export function lineErrorType(status: number): GoogleStatus {
+  const kind = lineErrorKind(status);
+  if (kind === 'auth') return 'UNAUTHENTICATED';
+  if (kind === 'permission') return 'PERMISSION_DENIED';
+  return STATUS_BY_HTTP[status] ?? (kind === 'invalid' ? 'INVALID_ARGUMENT' : 'INTERNAL');
 }

@@ -63,6 +63,10 @@ export async function dispatchGeminiCall(context: GeminiContext, request: Incomi
       uploadSession || hasApiKey(request, url)
         ? null
         : googleError(403, 'PERMISSION_DENIED', 'Method doesn\'t allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.'),
+    authError: (status) =>
+      status === 401
+        ? googleError(401, 'UNAUTHENTICATED', 'API key not valid. Please pass a valid API key.')
+        : googleError(403, 'PERMISSION_DENIED', 'Permission denied: the API key may not use this model or API.'),
     send: sendGoogleError,
     internalType: 'INTERNAL',
   });

@@ -100,6 +100,7 @@ async function answerLines(context: EmulatorContext, record: OpenAIBatchRecord, 
         fault: decideLineFault(record.faults, scheduled.entry.identity, scheduled.attempt),
         memory: context.memory,
         nowSeconds: Math.floor(context.clock() / 1000),
+        lineError: { status: record.faults.lineErrorStatus ?? 500, credentials: record.credentials },
       });
       if (staged.ok) ok++;
       else failed++;

@@ -33,6 +33,8 @@ export interface OpenAIBatchRecord {
   createdAtMs: number;
   /** Fault options as they were at creation (the job and the clock use these). */
   faults: FaultOptions;
+  /** The create call's credentials, quoted by failed lines under the `echoCredentials` fault. */
+  credentials?: string;
   scan: {
     doneAtMs: number;
     total: number;

@@ -1,8 +1,10 @@
 /** OpenAI Batch routes: create, retrieve, list, cancel; and the control routes' view of an OpenAI batch. */
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { BatchDebugView } from '../core/control-routes.js';
 import type { ApiCall } from '../core/emulator-context.js';
-import { takeCreateErrorStatus } from '../core/fault-decisions.js';
+import { batchFaultSnapshot } from '../core/credential-faults.js';
+import { takeCreateErrorStatus, takeListErrorStatus } from '../core/fault-decisions.js';
 import { badRequest, EmulatorHttpError, notFound, readJsonBody, sendJson } from '../core/http-io.js';
 import { pageAfter } from '../core/pagination.js';
 import { isSchemaNode } from '../core/schema-data.js';
@@ -37,6 +39,14 @@ function takeCreateError(context: OpenAIContext): EmulatorHttpError | null {
   const headers: Record<string, string> = status === 429 ? { 'retry-after-ms': '10' } : {};
   const known = CREATE_ERRORS[status] ?? { type: status >= 500 ? 'server_error' : 'invalid_request_error', code: null, message: `Injected HTTP ${status}.` };
   return new EmulatorHttpError({ status, ...known, param: null, headers });
+}
+
+/** The error the next list call must fail with under the `listErrors` fault, or null. */
+function takeListError(context: OpenAIContext): EmulatorHttpError | null {
+  const status = takeListErrorStatus(context.faults, context.stats.faultsInjected);
+  if (status === undefined) return null;
+  const known = CREATE_ERRORS[status] ?? { type: status >= 500 ? 'server_error' : 'invalid_request_error', code: null, message: `Injected HTTP ${status}.` };
+  return new EmulatorHttpError({ status, ...known, param: null, headers: { 'retry-after-ms': '10' } });
 }
 
 function readMetadata(value: unknown): Record<string, string> | null {
@@ -117,13 +127,12 @@ export async function createOpenAIBatch(context: OpenAIContext, call: ApiCall): 
   const injected = takeCreateError(context);
   if (injected) throw injected;
   const fields = readCreateBody(context, body);
-  const faults = { ...context.faults, createErrors: [] };
   const record: OpenAIBatchRecord = {
     id: newOpenAIBatchId(),
     sequence: context.nextSequence(),
     ...fields,
     createdAtMs: context.clock(),
-    faults,
+    ...batchFaultSnapshot(context.faults, call.request, call.url),
     scan: null,
     run: null,
     cancelRequestedAtMs: null,
@@ -134,6 +143,8 @@ export async function createOpenAIBatch(context: OpenAIContext, call: ApiCall): 
   await context.save('openai-batches', record);
   context.stats.batchesCreated.openai++;
   context.queue.push(() => runOpenAIBatchJob(context, record));
+  // The createReplyDelayMs fault: the batch exists before the client hears of it.
+  if (record.faults.createReplyDelayMs > 0) await sleep(record.faults.createReplyDelayMs);
   sendJson(call.response, 200, renderOpenAIBatch(record, openAIBatchPhase(record, record.createdAtMs)));
 }
 
@@ -142,6 +153,8 @@ export async function retrieveOpenAIBatch(context: OpenAIContext, call: ApiCall)
 }
 
 export async function listOpenAIBatches(context: OpenAIContext, call: ApiCall): Promise<void> {
+  const injected = takeListError(context);
+  if (injected) throw injected;
   const records = [...context.openaiBatches.values()].sort(
     (left, right) => right.createdAtMs - left.createdAtMs || right.sequence - left.sequence,
   );

@@ -3,6 +3,7 @@
  * batch output or error line, or the `chat.completion` reply. In a batch, a body the API would refuse becomes
  * a 400 in `response.body.error` with the top-level `error` null, as the live API reports it.
  */
+import { echoCredentials, lineErrorKind } from '../core/credential-faults.js';
 import type { ApiCall } from '../core/emulator-context.js';
 import type { LineFault } from '../core/fault-decisions.js';
 import { EmulatorHttpError, sendJson } from '../core/http-io.js';
@@ -21,6 +22,21 @@ export const SERVER_ERROR: OpenAIErrorBody = {
   param: null,
   code: null,
 };
+
+/** The line the `lineErrorRate` fault fails with, worded by its `lineErrorStatus`. */
+function lineErrorBody(input: OpenAILineInput): { status: number; error: OpenAIErrorBody; applied: 'line_error' } {
+  const status = input.lineError?.status ?? 500;
+  const kind = lineErrorKind(status);
+  const base: OpenAIErrorBody =
+    kind === 'auth'
+      ? { message: 'Incorrect API key provided.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' }
+      : kind === 'permission'
+        ? { message: 'You have insufficient permissions for this operation.', type: 'invalid_request_error', param: null, code: 'insufficient_permissions' }
+        : kind === 'invalid'
+          ? { message: `Injected HTTP ${status}.`, type: 'invalid_request_error', param: null, code: null }
+          : SERVER_ERROR;
+  return { status, error: { ...base, message: echoCredentials(base.message, input.lineError?.credentials) }, applied: 'line_error' };
+}
 
 function finishReason(answer: Answer, request: ChatRequest): string {
   if (answer.stop === 'length') return 'length';
@@ -122,24 +138,26 @@ export interface OpenAILineInput {
   fault: LineFault;
   memory: AnswerMemory;
   nowSeconds: number;
+  /** How a `line_error` fault fails (default: HTTP 500, quoting nothing). */
+  lineError?: { status: number; credentials?: string | undefined };
 }
 
 type LineOutcome =
   | { status: 200; body: Record<string, unknown>; applied: AppliedFault; inputTokens: number; outputTokens: number }
-  | { status: 400 | 500; error: OpenAIErrorBody; applied: 'none' | 'line_error' };
+  | { status: number; error: OpenAIErrorBody; applied: 'none' | 'line_error' };
 
 function runBody(input: OpenAILineInput, seedParts: HashPart[]): LineOutcome {
   if (input.endpoint === '/v1/embeddings') {
     const read = readEmbeddingsRequest(input.body);
     if (!read.ok) return { status: 400, error: read.error, applied: 'none' };
-    if (input.fault === 'line_error') return { status: 500, error: SERVER_ERROR, applied: 'line_error' };
+    if (input.fault === 'line_error') return lineErrorBody(input);
     const body = buildEmbeddingsResponse(read.request);
     const tokens = (body.usage as { prompt_tokens: number }).prompt_tokens;
     return { status: 200, body, applied: 'none', inputTokens: tokens, outputTokens: 0 };
   }
   const read = readChatRequest(input.body, true);
   if (!read.ok) return { status: 400, error: read.error, applied: 'none' };
-  if (input.fault === 'line_error') return { status: 500, error: SERVER_ERROR, applied: 'line_error' };
+  if (input.fault === 'line_error') return lineErrorBody(input);
   const { answers, applied } = answerChat(read.request, seedParts, input.fault, input.memory);
   const body = buildChatCompletion(read.request, answers, seedParts, input.nowSeconds);
   const usage = body.usage as { prompt_tokens: number; completion_tokens: number };
@@ -152,7 +170,7 @@ export function runOpenAILine(input: OpenAILineInput): StagedLine {
   const outcome = runBody(input, seedParts);
   const id = derivedId('batch_req_', 32, input.batchId, input.customId);
   const requestId = derivedId('req_', 32, input.batchId, input.customId, 'request');
-  const responseBody = outcome.status === 200 ? outcome.body : { error: outcome.error };
+  const responseBody = 'body' in outcome ? outcome.body : { error: outcome.error };
   const line = JSON.stringify({
     id,
     custom_id: input.customId,
@@ -160,10 +178,10 @@ export function runOpenAILine(input: OpenAILineInput): StagedLine {
     error: null,
   });
   return {
-    ok: outcome.status === 200,
+    ok: 'body' in outcome,
     applied: outcome.applied,
-    inputTokens: outcome.status === 200 ? outcome.inputTokens : 0,
-    outputTokens: outcome.status === 200 ? outcome.outputTokens : 0,
+    inputTokens: 'body' in outcome ? outcome.inputTokens : 0,
+    outputTokens: 'body' in outcome ? outcome.outputTokens : 0,
     customId: input.customId,
     line,
   };

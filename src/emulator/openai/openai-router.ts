@@ -52,6 +52,10 @@ export async function dispatchOpenAICall(context: OpenAIContext, request: Incomi
   await runRoute(context, ROUTES, { request, response, url, path, requestId }, {
     notFound: (method, unknown) => new EmulatorHttpError({ status: 404, type: 'invalid_request_error', message: `Unknown request URL: ${method} ${unknown}.` }),
     refusal: () => authProblem(request),
+    authError: (status) =>
+      status === 401
+        ? new EmulatorHttpError({ status, type: 'invalid_request_error', code: 'invalid_api_key', message: 'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.' })
+        : new EmulatorHttpError({ status, type: 'invalid_request_error', code: 'insufficient_permissions', message: 'You have insufficient permissions for this operation.' }),
     send: (target, error) =>
       sendJson(target, error.status, { error: { message: error.message, type: error.type, param: error.param ?? null, code: error.code ?? null } }, error.headers ?? {}),
     internalType: 'server_error',

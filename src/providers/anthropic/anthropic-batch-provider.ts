@@ -4,7 +4,9 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Anthropic from '@anthropic-ai/sdk';
+import { SynthforgeError } from '../../errors.js';
 import type {
   BatchHandle,
   BatchItemResult,
@@ -15,21 +17,43 @@ import type {
   ShardSubmission,
 } from '../batch-provider.js';
 import { toProviderApiError } from '../errors.js';
+import { SharedExclusiveLock } from '../shared-exclusive-lock.js';
 import { ANTHROPIC_CAPABILITIES } from './anthropic-capabilities.js';
 import { convertAnthropicResult } from './anthropic-result.js';
 import { mapAnthropicBatchStatus, mapAnthropicCounts } from './map-anthropic-batch-status.js';
 
 /** How far apart our record of a submit and the provider's `created_at` may be (clock skew + latency). */
 const MATCH_WINDOW_MS = 10 * 60 * 1000;
+/** Longest wait between two looks at candidate batches that have not ended yet. */
+const MAX_RECONCILE_WAIT_MS = 60_000;
 
-export type AnthropicBatchProviderOptions = HostedAdapterOptions;
+export interface AnthropicBatchProviderOptions extends HostedAdapterOptions {
+  /**
+   * First wait before `findSubmitted` looks again at same-sized candidate batches that are still
+   * running (it doubles up to a minute); default 1 s.
+   */
+  reconcileWaitMs?: number;
+}
 
 export class AnthropicBatchProvider implements BatchProvider {
   readonly id = 'anthropic' as const;
   readonly capabilities = ANTHROPIC_CAPABILITIES;
   private readonly client: Anthropic;
+  /** Named when the server refuses the key. */
+  private readonly keyVariables: readonly string[];
+  private readonly reconcileWaitMs: number;
+  /**
+   * Batches this process created, or adopted for a shard: never the batch of another shard. A resumed
+   * run submits some shards while it looks up others, and a sibling's new batch of the same size must
+   * not be mistaken for the one a crash left behind.
+   */
+  private readonly claimed = new Set<string>();
+  /** Creates share it; a lookup's scan holds it alone, so every batch it sees is either claimed or not ours. */
+  private readonly lookupLock = new SharedExclusiveLock();
 
   constructor(options: AnthropicBatchProviderOptions) {
+    this.keyVariables = options.keyVariable ? [options.keyVariable] : ANTHROPIC_CAPABILITIES.keyVariables;
+    this.reconcileWaitMs = options.reconcileWaitMs ?? 1_000;
     this.client = new Anthropic({
       apiKey: options.apiKey,
       ...(options.baseURL ? { baseURL: options.baseURL } : {}),
@@ -41,9 +65,13 @@ export class AnthropicBatchProvider implements BatchProvider {
   async submit(shard: ShardSubmission, options: { signal?: AbortSignal } = {}): Promise<BatchHandle> {
     const requests = await readShardRequests(shard.inputPath);
     // maxRetries 0: the SDK sends no idempotency key, so a retried create can make two batches.
-    const batch = await this.call('create', true, () =>
-      this.client.messages.batches.create({ requests: requests as never }, { maxRetries: 0, ...(options.signal ? { signal: options.signal } : {}) }),
-    );
+    const batch = await this.lookupLock.withShared(async () => {
+      const created = await this.call('create', true, () =>
+        this.client.messages.batches.create({ requests: requests as never }, { maxRetries: 0, ...(options.signal ? { signal: options.signal } : {}) }),
+      );
+      this.claimed.add(created.id);
+      return created;
+    });
     return { version: 1, provider: 'anthropic', model: shard.model, batchId: batch.id };
   }
 
@@ -57,7 +85,7 @@ export class AnthropicBatchProvider implements BatchProvider {
     try {
       for await (const line of lines) yield convertAnthropicResult(line as Parameters<typeof convertAnthropicResult>[0]);
     } catch (error) {
-      throw toProviderApiError('anthropic', 'results', error, { mutating: false });
+      throw this.providerError('results', error);
     }
   }
 
@@ -70,43 +98,79 @@ export class AnthropicBatchProvider implements BatchProvider {
    * Anthropic batches carry no metadata, so a batch is matched by what we know of it:
    * - created within a window around the moment we marked the shard `submitting`;
    * - exactly the shard's number of requests (the five counts always sum to the batch size);
-   * - not already attributed to another shard of this state directory.
+   * - not already attributed to another shard (the store's `knownBatchIds`, and the batches this
+   *   process created or adopted).
    * One candidate is our batch: another client would have to create a same-sized batch in the same
-   * minutes in the same workspace. Several candidates are told apart by custom_ids once they have
-   * ended (ours are content hashes, unique to this shard); while any candidate is still running the
-   * lookup fails as retryable, and the engine asks again later instead of guessing.
+   * minutes in the same workspace. Several candidates (a crash right after the creates of several
+   * same-sized shards) are told apart by custom_ids, ours being content hashes unique to this shard,
+   * which only an ended batch shows: the lookup waits for candidates to end, as polling our batch
+   * would have. Waiting costs nothing: an unidentified batch could not be collected sooner.
    */
-  async findSubmitted(shard: ShardLookup): Promise<BatchHandle | undefined> {
-    const candidates: Anthropic.Messages.MessageBatch[] = [];
-    for await (const batch of this.client.messages.batches.list({ limit: 100 })) {
-      const created = Date.parse(batch.created_at);
-      if (created < shard.submittedAfter - MATCH_WINDOW_MS) break;
-      if (created > shard.submittedAfter + MATCH_WINDOW_MS || shard.knownBatchIds.has(batch.id)) continue;
-      if (mapAnthropicCounts(batch.request_counts).total === shard.requestCount) candidates.push(batch);
-    }
-    if (candidates.length === 0) return undefined;
-    const handleOf = (batch: Anthropic.Messages.MessageBatch): BatchHandle => ({ version: 1, provider: 'anthropic', model: shard.model, batchId: batch.id });
-    if (candidates.length === 1) return handleOf(candidates[0]!);
-    const ours = await shardCustomIds(shard.inputPath);
-    for (const batch of candidates) {
-      if (batch.processing_status !== 'ended') {
-        throw toProviderApiError('anthropic', 'reconcile', Object.assign(new Error('several candidate batches, some still running'), { status: 503 }), { mutating: false });
+  async findSubmitted(shard: ShardLookup, options: { signal?: AbortSignal } = {}): Promise<BatchHandle | undefined> {
+    const handleOf = (batch: Anthropic.Messages.MessageBatch): BatchHandle => {
+      this.claimed.add(batch.id);
+      return { version: 1, provider: 'anthropic', model: shard.model, batchId: batch.id };
+    };
+    // Listed and (for a single candidate) claimed alone, so two lookups cannot both take one batch.
+    const listed = await this.lookupLock.withExclusive(async () => {
+      const candidates = await this.listCandidates(shard, options.signal);
+      return candidates.length === 1 ? handleOf(candidates[0]!) : candidates;
+    });
+    if (!Array.isArray(listed)) return listed;
+    let pending = listed;
+    const ours = pending.length > 0 ? await shardCustomIds(shard.inputPath) : new Set<string>();
+    for (let wait = this.reconcileWaitMs; pending.length > 0; wait = Math.min(MAX_RECONCILE_WAIT_MS, wait * 2)) {
+      const running: Anthropic.Messages.MessageBatch[] = [];
+      for (const batch of pending) {
+        // Adopted meanwhile by the lookup of the shard it belongs to.
+        if (this.claimed.has(batch.id)) continue;
+        if (batch.processing_status !== 'ended') running.push(batch);
+        else if (await this.holdsAny(batch.id, ours, options.signal)) return handleOf(batch);
       }
-      for await (const line of await this.client.messages.batches.results(batch.id)) {
-        // Results come in any order: any one line tells whose batch it is.
-        if (ours.has(line.custom_id)) return handleOf(batch);
-        break;
+      if (running.length === 0) return undefined;
+      await sleep(wait, undefined, options.signal ? { signal: options.signal } : undefined);
+      pending = [];
+      for (const batch of running) {
+        pending.push(await this.call('retrieve', false, () => this.client.messages.batches.retrieve(batch.id, {}, options.signal ? { signal: options.signal } : {})));
       }
     }
     return undefined;
+  }
+
+  /** Unclaimed batches of the shard's size created around the time it was marked `submitting`, newest first. */
+  private listCandidates(shard: ShardLookup, signal: AbortSignal | undefined): Promise<Anthropic.Messages.MessageBatch[]> {
+    // One call: the pager fetches later pages while it is iterated.
+    return this.call('list', false, async () => {
+      const candidates: Anthropic.Messages.MessageBatch[] = [];
+      for await (const batch of this.client.messages.batches.list({ limit: 100 }, signal ? { signal } : {})) {
+        const created = Date.parse(batch.created_at);
+        if (created < shard.submittedAfter - MATCH_WINDOW_MS) break;
+        if (created > shard.submittedAfter + MATCH_WINDOW_MS || shard.knownBatchIds.has(batch.id) || this.claimed.has(batch.id)) continue;
+        if (mapAnthropicCounts(batch.request_counts).total === shard.requestCount) candidates.push(batch);
+      }
+      return candidates;
+    });
+  }
+
+  /** Whether an ended batch's results hold our custom_ids: results come in any order, and any one line tells. */
+  private holdsAny(batchId: string, customIds: ReadonlySet<string>, signal: AbortSignal | undefined): Promise<boolean> {
+    return this.call('results', false, async () => {
+      for await (const line of await this.client.messages.batches.results(batchId, {}, signal ? { signal } : {})) return customIds.has(line.custom_id);
+      return false;
+    });
   }
 
   private async call<T>(operation: string, mutating: boolean, run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (error) {
-      throw toProviderApiError('anthropic', operation, error, { mutating });
+      throw this.providerError(operation, error, mutating);
     }
+  }
+
+  private providerError(operation: string, error: unknown, mutating = false): unknown {
+    if (SynthforgeError.isInstance(error)) return error;
+    return toProviderApiError('anthropic', operation, error, { mutating, keyVariables: this.keyVariables });
   }
 }
 

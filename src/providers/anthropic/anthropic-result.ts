@@ -1,8 +1,10 @@
 /**
  * A line of Message Batch results → a provider-neutral result. `invalid_request_error` means the
- * request itself is wrong (sending it again fails again); other error types are transient.
+ * request itself is wrong (sending it again fails again); other error types are transient, except an
+ * authentication or permission error, which gets the code PROVIDER_AUTH_CODE.
  */
 import type { BatchItemResult } from '../batch-provider.js';
+import { PROVIDER_AUTH_CODE } from '../errors.js';
 
 interface ContentBlock {
   type: string;
@@ -27,6 +29,8 @@ interface AnthropicUsage {
 }
 
 const NON_RETRYABLE_ERRORS = new Set(['invalid_request_error', 'authentication_error', 'permission_error', 'not_found_error', 'billing_error']);
+/** Error types that say the key was refused: the whole run fails the same way (PROVIDER_AUTH_CODE). */
+const AUTH_ERRORS = new Set(['authentication_error', 'permission_error']);
 
 export function convertAnthropicResult(line: ResultLine): BatchItemResult {
   const customId = line.custom_id;
@@ -35,6 +39,10 @@ export function convertAnthropicResult(line: ResultLine): BatchItemResult {
       return convertMessage(customId, line.result.message);
     case 'errored': {
       const type = line.result.error?.error?.type ?? 'api_error';
+      if (AUTH_ERRORS.has(type)) {
+        const message = `${type}: ${line.result.error?.error?.message ?? 'the credentials were refused'}`;
+        return { customId, outcome: 'errored', error: { code: PROVIDER_AUTH_CODE, message, status: type === 'authentication_error' ? 401 : 403, retryable: false } };
+      }
       return {
         customId,
         outcome: 'errored',

@@ -13,7 +13,7 @@ interface GoogleErrorBody {
   details?: { '@type'?: string; retryDelay?: string }[];
 }
 
-export function toGeminiProviderError(operation: string, error: unknown, options: { mutating: boolean }): ProviderApiError {
+export function toGeminiProviderError(operation: string, error: unknown, options: { mutating: boolean; keyVariables?: readonly string[] }): ProviderApiError {
   const status = (error as { status?: unknown } | null)?.status;
   if (typeof status !== 'number') return toProviderApiError('gemini', operation, error, options);
   const body = parseErrorBody((error as Error).message);

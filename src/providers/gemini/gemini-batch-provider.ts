@@ -63,9 +63,12 @@ export class GeminiBatchProvider implements BatchProvider {
   private readonly client: GoogleGenAI;
   private readonly maxRetries: number;
   private readonly inlineMaxBytes: number;
+  /** Named when the server refuses the key. */
+  private readonly keyVariables: readonly string[];
 
   constructor(options: GeminiBatchProviderOptions) {
     this.maxRetries = options.maxRetries ?? 3;
+    this.keyVariables = options.keyVariable ? [options.keyVariable] : GEMINI_CAPABILITIES.keyVariables;
     this.inlineMaxBytes = options.inlineMaxBytes ?? DEFAULT_INLINE_MAX_BYTES;
     this.client = new GoogleGenAI({
       apiKey: options.apiKey,
@@ -141,7 +144,7 @@ export class GeminiBatchProvider implements BatchProvider {
         return handleOf(shard, shard.kind ?? (await sniffShardKind(shard.inputPath)), job);
       }
     } catch (error) {
-      throw SynthforgeError.isInstance(error) ? error : toGeminiProviderError('list', error, { mutating: false });
+      throw SynthforgeError.isInstance(error) ? error : toGeminiProviderError('list', error, { mutating: false, keyVariables: this.keyVariables });
     }
     return undefined;
   }
@@ -184,7 +187,7 @@ export class GeminiBatchProvider implements BatchProvider {
     try {
       return await run();
     } catch (error) {
-      throw toGeminiProviderError(operation, error, { mutating });
+      throw toGeminiProviderError(operation, error, { mutating, keyVariables: this.keyVariables });
     }
   }
 }

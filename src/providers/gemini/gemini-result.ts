@@ -2,13 +2,15 @@
  * One Gemini batch result → a provider-neutral result. A responses-file line is
  * `{"key", "response": GenerateContentResponse | {embedding}}` or `{"key", "error": google.rpc.Status}`
  * (some clients report `status` instead of `error`: both are read); an inline response carries its key
- * in `metadata.key`. A SUCCEEDED job can still hold such per-line errors.
+ * in `metadata.key`. A SUCCEEDED job can still hold such per-line errors; one that refused the key
+ * (UNAUTHENTICATED, PERMISSION_DENIED, HTTP 401/403) gets the code PROVIDER_AUTH_CODE.
  *
  * Finish reasons are Gemini's enum words lowercased (`STOP` → `stop`, `MAX_TOKENS` → `max_tokens`) so
  * the engine's truncation check applies unchanged; safety-type stops also set `refusal`.
  */
 import type { TokenUsage } from '../../domain.js';
 import type { BatchItemResult } from '../batch-provider.js';
+import { isAuthStatus, PROVIDER_AUTH_CODE } from '../errors.js';
 
 /** google.rpc.Status as it appears in batch output: `code` is the gRPC code, sometimes the HTTP status. */
 export interface GeminiStatus {
@@ -67,7 +69,11 @@ export function convertGeminiResultLine(text: string): ConvertedLine {
 
 export function convertGeminiEntry(customId: string, entry: GeminiResultEntry): ConvertedLine {
   const error = entry.error ?? (isObject(entry.status) ? entry.status : undefined);
-  if (error && !entry.response) return { customId, outcome: 'errored', error: describeStatus(error) };
+  if (error && !entry.response) {
+    const described = describeStatus(error);
+    if (!isAuthStatus(described.status)) return { customId, outcome: 'errored', error: described };
+    return { customId, outcome: 'errored', error: { ...described, code: PROVIDER_AUTH_CODE, message: `${described.code}: ${described.message}` } };
+  }
   if (!isObject(entry.response)) return { customId, malformed: 'result has neither response nor error' };
   if ('embedding' in entry.response) return convertEmbedding(customId, entry.response);
   return convertGenerateResponse(customId, entry.response);

@@ -28,8 +28,9 @@ export const OPENAI_COMPATIBLE_COST_TRAITS: CostTraits = {
 
 export const OPENAI_COMPATIBLE_CAPABILITIES: ProviderCapabilities = {
   id: 'openai-compatible',
-  // A key is optional (OPENAI_COMPATIBLE_API_KEY); most local servers take none.
+  // A key is optional; most local servers take none.
   keyVariables: [],
+  optionalKeyVariables: ['OPENAI_COMPATIBLE_API_KEY'],
   baseUrlVariable: 'OPENAI_COMPATIBLE_BASE_URL',
   outputModes: { default: 'native', supported: ['native', 'prompt'] },
   embeddings: false,

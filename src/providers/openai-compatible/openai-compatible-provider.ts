@@ -9,6 +9,7 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import OpenAI from 'openai';
+import { SecretRedactor } from '../../redact-secrets.js';
 import type {
   BatchHandle,
   BatchItemResult,
@@ -17,7 +18,7 @@ import type {
   ShardLookup,
   ShardSubmission,
 } from '../batch-provider.js';
-import { ProviderApiError, toProviderApiError } from '../errors.js';
+import { PROVIDER_AUTH_CODE, ProviderApiError, toProviderApiError } from '../errors.js';
 import { convertOpenAIResultLine } from '../openai/openai-batch-wire.js';
 import { OPENAI_COMPATIBLE_CAPABILITIES } from './openai-compatible-capabilities.js';
 import { withRetries } from '../retry.js';
@@ -26,6 +27,13 @@ import { withRetries } from '../retry.js';
 export interface OpenAICompatibleProviderOptions {
   baseURL: string;
   apiKey?: string;
+  /** The environment variable `apiKey` came from, named when the server refuses it. */
+  keyVariable?: string;
+  /**
+   * Applied to each answer before it is appended to the results file (a server may echo the key in an
+   * error). Default: redacts `apiKey` itself.
+   */
+  redactor?: SecretRedactor;
   /** Requests in flight at once (local servers batch internally; 8 keeps a single GPU busy). */
   concurrency?: number;
   /** Attempts per request on 429 / 5xx / connection errors. */
@@ -49,8 +57,13 @@ export class OpenAICompatibleProvider implements BatchProvider {
   readonly capabilities = OPENAI_COMPATIBLE_CAPABILITIES;
   private readonly client: OpenAI;
   private readonly jobs = new Map<string, Job>();
+  private readonly redactor: SecretRedactor;
+  private readonly keyVariables: readonly string[];
 
   constructor(private readonly options: OpenAICompatibleProviderOptions) {
+    const keyVariable = options.keyVariable ?? OPENAI_COMPATIBLE_CAPABILITIES.optionalKeyVariables?.[0];
+    this.keyVariables = keyVariable ? [keyVariable] : [];
+    this.redactor = options.redactor ?? new SecretRedactor(options.apiKey && keyVariable ? [{ name: keyVariable, value: options.apiKey }] : []);
     this.client = new OpenAI({ apiKey: options.apiKey ?? 'none', baseURL: options.baseURL, timeout: options.timeoutMs ?? 600_000, maxRetries: 0 });
   }
 
@@ -102,7 +115,7 @@ export class OpenAICompatibleProvider implements BatchProvider {
     const worker = async (): Promise<void> => {
       while (next < pending.length && !job.controller.signal.aborted) {
         const item = pending[next++]!;
-        const result = await this.complete(item.custom_id, item.body, job.controller.signal);
+        const result = this.redactor.value(await this.complete(item.custom_id, item.body, job.controller.signal));
         if (job.controller.signal.aborted) return;
         appendFileSync(resultsPath(handle), `${JSON.stringify(result)}\n`);
         job.done++;
@@ -112,7 +125,9 @@ export class OpenAICompatibleProvider implements BatchProvider {
     try {
       await Promise.all(Array.from({ length: Math.min(concurrency, pending.length) }, worker));
     } catch (error) {
-      job.error = error;
+      job.error = this.redactor.error(error);
+      // A refused key fails every request alike: the others in flight are not worth finishing.
+      job.controller.abort();
     }
     job.finished = true;
   }
@@ -126,7 +141,7 @@ export class OpenAICompatibleProvider implements BatchProvider {
             // x-request-key: lets a server (or our emulator) tell samples of the same prompt apart.
             return await this.client.chat.completions.create(body as never, { signal, headers: { 'x-request-key': customId } });
           } catch (error) {
-            throw toProviderApiError('openai-compatible', 'chat', error, { mutating: false });
+            throw toProviderApiError('openai-compatible', 'chat', error, { mutating: false, keyVariables: this.keyVariables });
           }
         },
         { attempts: this.options.maxAttempts ?? 6, baseDelayMs: this.options.retryBaseMs ?? 500, signal },
@@ -134,7 +149,8 @@ export class OpenAICompatibleProvider implements BatchProvider {
       const result = convertOpenAIResultLine(JSON.stringify({ custom_id: customId, response: { status_code: 200, body: completion } }));
       return 'outcome' in result ? result : { customId, outcome: 'errored', error: { code: 'malformed_response', message: result.malformed, retryable: true } };
     } catch (error) {
-      if (!ProviderApiError.isInstance(error)) throw error;
+      // A refused key is the server's answer to every request: the shard fails instead of each line.
+      if (!ProviderApiError.isInstance(error) || error.code === PROVIDER_AUTH_CODE) throw error;
       const details = (error as ProviderApiError).details;
       return {
         customId,

@@ -31,9 +31,12 @@ export class OpenAIBatchProvider implements BatchProvider {
   readonly capabilities = OPENAI_CAPABILITIES;
   private readonly client: OpenAI;
   private readonly maxRetries: number;
+  /** Named when the server refuses the key. */
+  private readonly keyVariables: readonly string[];
 
   constructor(options: OpenAIBatchProviderOptions) {
     this.maxRetries = options.maxRetries ?? 3;
+    this.keyVariables = options.keyVariable ? [options.keyVariable] : OPENAI_CAPABILITIES.keyVariables;
     this.client = new OpenAI({
       apiKey: options.apiKey,
       ...(options.baseURL ? { baseURL: options.baseURL } : {}),
@@ -85,7 +88,7 @@ export class OpenAIBatchProvider implements BatchProvider {
     for (const fileId of [batch.output_file_id, batch.error_file_id]) {
       if (!fileId) continue;
       const response = await this.call('results', false, () => this.client.files.content(fileId, { signal: options.signal }));
-      for await (const { line } of readBodyLines(response.body)) {
+      for await (const { line } of this.readLines(response.body)) {
         const result = convertOpenAIResultLine(line);
         if ('outcome' in result) yield result;
         else if (result.customId) {
@@ -106,24 +109,35 @@ export class OpenAIBatchProvider implements BatchProvider {
    * both ids was created by this shard's submit and by nothing else. We scan newest first and stop
    * once batches are older than the shard's record (minus clock skew), so the scan is bounded.
    */
-  async findSubmitted(shard: ShardLookup): Promise<BatchHandle | undefined> {
+  async findSubmitted(shard: ShardLookup, options: { signal?: AbortSignal } = {}): Promise<BatchHandle | undefined> {
     const oldest = Math.floor(shard.submittedAfter / 1000) - 300;
-    const page = await this.call('list', false, () => this.client.batches.list({ limit: 100 }));
-    for await (const batch of page) {
-      if (batch.created_at < oldest) break;
-      const metadata = batch.metadata ?? {};
-      if (metadata[RUN_METADATA_KEY] === shard.runId && metadata[SHARD_METADATA_KEY] === shard.shardId) {
-        return { version: 1, provider: 'openai', model: shard.model, batchId: batch.id, inputFileId: batch.input_file_id };
+    // The whole scan is one call: the pager fetches later pages while it is iterated.
+    return this.call('list', false, async () => {
+      for await (const batch of this.client.batches.list({ limit: 100 }, { signal: options.signal })) {
+        if (batch.created_at < oldest) break;
+        const metadata = batch.metadata ?? {};
+        if (metadata[RUN_METADATA_KEY] === shard.runId && metadata[SHARD_METADATA_KEY] === shard.shardId) {
+          return { version: 1, provider: 'openai', model: shard.model, batchId: batch.id, inputFileId: batch.input_file_id } satisfies BatchHandle;
+        }
       }
+      return undefined;
+    });
+  }
+
+  /** A connection lost mid-download is a provider failure (retryable), not a bug. */
+  private async *readLines(body: ReadableStream<Uint8Array> | null): AsyncIterable<{ line: string; number: number }> {
+    try {
+      yield* readBodyLines(body);
+    } catch (error) {
+      throw toProviderApiError('openai', 'results', error, { mutating: false, keyVariables: this.keyVariables });
     }
-    return undefined;
   }
 
   private async call<T>(operation: string, mutating: boolean, run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (error) {
-      throw toProviderApiError('openai', operation, error, { mutating });
+      throw toProviderApiError('openai', operation, error, { mutating, keyVariables: this.keyVariables });
     }
   }
 }

@@ -2,10 +2,11 @@
  * The lines of OpenAI batch output and error files, and their conversion into
  * provider-neutral results. Both places an error can sit are read: `error` (request never ran:
  * batch_expired, batch_cancelled) and `response.body.error` with `status_code >= 400` (it ran and
- * failed; the top-level `error` is then null).
+ * failed; the top-level `error` is then null). A 401/403 line gets the code PROVIDER_AUTH_CODE.
  */
 import { z } from 'zod';
 import type { BatchItemResult } from '../batch-provider.js';
+import { isAuthStatus, PROVIDER_AUTH_CODE } from '../errors.js';
 
 const usageSchema = z
   .object({
@@ -93,6 +94,11 @@ function convertLineError(customId: string, code: string, message: string): Batc
 function convertHttpError(customId: string, status: number, body: unknown): BatchItemResult {
   const parsed = errorBodySchema.safeParse((body as { error?: unknown } | null)?.error);
   const error = parsed.success ? parsed.data : {};
+  if (isAuthStatus(status)) {
+    const code = error.code ?? error.type;
+    const message = `HTTP ${status}${code ? ` ${code}` : ''}: ${error.message ?? 'the credentials were refused'}`;
+    return { customId, outcome: 'errored', error: { code: PROVIDER_AUTH_CODE, message, status, retryable: false } };
+  }
   return {
     customId,
     outcome: 'errored',
