@@ -21,6 +21,7 @@ import { DEFAULT_CAPABILITIES } from '../src/api/providers.js';
 import { compileRecipe, isBatchStep, type CompiledBatchStep, type CompiledRecipe } from '../src/engine/compile-recipe.js';
 import { driveShard, type DriveContext } from '../src/engine/shard-lifecycle.js';
 import { emitSamples } from '../src/engine/emit-samples.js';
+import { sketchWorkers } from '../src/engine/dedup-step.js';
 import { planRound } from '../src/engine/plan-round.js';
 import { readRecords, writeRecords, newRunId, runDirectory, stagePath } from '../src/engine/stage-files.js';
 import type { RunEvent } from '../src/engine/run-events.js';
@@ -155,7 +156,9 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
     const emit = await measureStage('emit samples → stage file', () => writeRecords(stage1, emitSamples({ runId: prepared.runId, store }, generate, stage0, counts)));
     const deduplicate = await measureStage('dedup: exact + near (0.8)', async () => {
       async function* kept(): AsyncIterable<DataRecord> {
-        for await (const { record, verdict } of dedupStream(readRecords(stage1), dedup.spec, { onStats: (stats) => (dedupStats = stats) })) {
+        // The worker count runDedupStep picks for this many records.
+        const workers = sketchWorkers(counts.output);
+        for await (const { record, verdict } of dedupStream(readRecords(stage1), dedup.spec, { onStats: (stats) => (dedupStats = stats), ...(workers > 1 ? { workers } : {}) })) {
           dedupCounts.input++;
           if (verdict.keep) yield record;
           else dedupCounts.dropped[verdict.reason] = (dedupCounts.dropped[verdict.reason] ?? 0) + 1;

@@ -35,7 +35,7 @@ export type ExitKind = keyof typeof EXIT_CODES;
 export const EXIT_CODE_MEANINGS: Readonly<Record<ExitKind, string>> = {
   ok: 'success',
   failed: 'failed (provider error, failed run)',
-  usage: 'bad input (recipe, seed file, flags, missing key)',
+  usage: 'bad input (recipe, seed file, flags, missing or refused key)',
   budget: 'budget reached; raise budget.max_usd and resume',
   cancelled: 'cancelled; the run can be resumed',
   internal: 'internal error (a bug in synthforge)',

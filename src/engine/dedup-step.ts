@@ -1,11 +1,12 @@
 
 import { createWriteStream, existsSync } from 'node:fs';
 import { once } from 'node:events';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { listVersions } from '../dataset/list-versions.js';
 import type { Fields, DataRecord } from '../domain.js';
 import type { DedupStep } from '../recipe/recipe.js';
-import { readJsonLines, readRecords, writeRecords } from './stage-files.js';
+import { countLinesSync, readJsonLines, readRecords, writeRecords } from './stage-files.js';
 import { dedupStream } from '../dedup/dedup-stream.js';
 import { lookupFieldPath, semanticValueOf } from '../dedup/deduper.js';
 import { DedupVectorError } from '../dedup/errors.js';
@@ -65,6 +66,16 @@ export async function* previousReferences(outputsRoot: string, dataset: string, 
   }
 }
 
+/** Below this many records a worker's start-up costs more than sketching on the calling thread. */
+const WORKERS_FROM_RECORDS = 20_000;
+/** More sketching workers than this stop paying: the calling thread (index, verification) is the limit. */
+const MAX_SKETCH_WORKERS = 8;
+
+/** Threads that sketch a dedup step's records; the verdicts are the same for any number. */
+export function sketchWorkers(records: number): number {
+  return records < WORKERS_FROM_RECORDS ? 1 : Math.min(MAX_SKETCH_WORKERS, availableParallelism());
+}
+
 /**
  * A dedup step: exact then near-duplicate removal, keeping the first record of each cluster (records
  * arrive in stable-id order). `references` are records of earlier dataset versions (`against:
@@ -94,7 +105,8 @@ export async function runDedupStep(
     }
   }
   async function* kept(): AsyncIterable<DataRecord> {
-    const verdicts = dedupStream(comparable(), step.spec, options.references ? { references: options.references } : {});
+    const workers = sketchWorkers(countLinesSync(inputPath));
+    const verdicts = dedupStream(comparable(), step.spec, { ...(options.references ? { references: options.references } : {}), ...(workers > 1 ? { workers } : {}) });
     for await (const { record, verdict } of verdicts) {
       if (verdict.keep) {
         counts.output++;
