@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { compileRecipe } from '../../api/plan-run.js';
+import { toSeedSpecs } from '../../engine/seed-sources.js';
 import { loadRecipe } from '../../recipe/load-recipe.js';
 import type { RecipeIssue } from '../../recipe/recipe-error.js';
+import { countProductSeeds, type ProductSeedCount } from '../../seeds/expand-product.js';
 
 export interface ValidateReport {
   version: 1;
@@ -10,12 +12,16 @@ export interface ValidateReport {
   dataset: string;
   steps: { name: string; kind: string }[];
   warnings: RecipeIssue[];
+  /** Records of each product source, counted from its lists without expanding it. */
+  products: ProductSeedCount[];
 }
 
 /** `synthforge validate <recipe>`: loads and compiles a recipe; throws RecipeError listing every issue. */
 export async function validateCommand(options: { recipe: string; cwd: string }): Promise<ValidateReport> {
   const loaded = await loadRecipe(resolve(options.cwd, options.recipe));
   const compiled = await compileRecipe(loaded);
+  // Compiling peeks at the first records only: a product of 10^12 would pass it and hang the run.
+  const products = countProductSeeds(toSeedSpecs(loaded.recipe, loaded.locate));
   return {
     version: 1,
     recipe: loaded.recipe.source.file,
@@ -23,5 +29,6 @@ export async function validateCommand(options: { recipe: string; cwd: string }):
     dataset: loaded.recipe.name,
     steps: compiled.steps.map((step) => ({ name: step.step.name, kind: step.step.kind })),
     warnings: compiled.warnings,
+    products,
   };
 }

@@ -1,4 +1,5 @@
 import type { RunSummary, StepCounts } from '../../engine/run-report.js';
+import { terminalSafe, terminalSafeLines } from './terminal-text.js';
 
 /** The end-of-run summary: requests, valid and invalid samples with reasons, output path. */
 export function renderRunSummary(summary: RunSummary): string {
@@ -22,8 +23,8 @@ export function renderRunSummary(summary: RunSummary): string {
   } else if (summary.output) {
     lines.push(`output: ${summary.output.path} (${summary.output.rows} rows, ${summary.output.dataset}@${summary.output.version})`);
   }
-  if (summary.error) lines.push(`error: ${summary.error.message}`);
-  return lines.join('\n');
+  if (summary.error) lines.push(`error: ${terminalSafe(summary.error.message)}`);
+  return terminalSafeLines(lines.join('\n'));
 }
 
 function renderStep(step: RunSummary['steps'][number]): string[] {
@@ -35,7 +36,7 @@ function renderStep(step: RunSummary['steps'][number]): string[] {
     ];
     for (const [reason, entry] of Object.entries(counts.invalid ?? {})) {
       if (!entry) continue;
-      lines.push(`    invalid ${reason}: ${entry.count}${entry.examples[0] ? `  e.g. ${entry.examples[0]}` : ''}`);
+      lines.push(`    invalid ${reason}: ${entry.count}${entry.examples[0] ? `  e.g. ${terminalSafe(entry.examples[0])}` : ''}`);
     }
     return lines;
   }

@@ -1,0 +1,10 @@
+import type { ValidateReport } from '../commands/validate.js';
+import { describeProductSeed } from './plan.js';
+import { terminalSafeLines } from './terminal-text.js';
+
+/** `recipe.yaml: valid (2 steps: question, answer)`, then one line per product source with its count. */
+export function renderValidate(report: ValidateReport): string {
+  const lines = [`${report.recipe}: valid (${report.steps.length} steps: ${report.steps.map((step) => step.name).join(', ')})`];
+  for (const product of report.products) lines.push(`  ${describeProductSeed(product)}`);
+  return terminalSafeLines(lines.join('\n'));
+}
