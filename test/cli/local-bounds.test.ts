@@ -81,6 +81,27 @@ describe('template renders are bounded', () => {
   });
 });
 
+describe('filter regexes run in linear time', () => {
+  it('a catastrophic pattern against a long value finishes', async () => {
+    const dir = tempDir();
+    const seeds = `  - inline: [{ text: "${'a'.repeat(30_000)}b" }, { text: "aaaa" }]\n`;
+    const file = recipe(dir, seeds, '  - filter: { field: text, not_matches: "^(a+)+$" }\n', 'output: { format: raw }\n');
+    const result = await runCli(['run', file, '--offline', '--emulator-config', FAST_CONFIG], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/\[filter\]: 2 in, 1 kept/);
+  });
+
+  it('validate refuses a backreference with the rule path and a coded issue', async () => {
+    const dir = tempDir();
+    const file = recipe(dir, '  - inline: [{ text: "a a" }]\n', '  - filter: { field: text, not_matches: "(\\\\w+) \\\\1" }\n', 'output: { format: raw }\n');
+    const result = await runCli(['validate', file, '--json'], { cwd: dir });
+    expect(result.code).toBe(2);
+    const issue = JSON.parse(result.stdout).error.issues[0];
+    expect(issue).toMatchObject({ line: 5, path: ['steps', 0, 'filter', 'not_matches'], code: 'unsupported_regex' });
+    expect(issue.message).toContain('the backreference \\1 cannot run in linear time');
+  });
+});
+
 describe('control characters from data', () => {
   it('show prints them as escapes; the data file keeps the bytes', async () => {
     const dir = tempDir();
