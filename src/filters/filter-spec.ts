@@ -192,7 +192,7 @@ function checkRuleObject(
     }
     if ((key === 'matches' || key === 'not_matches') && typeof node[key] === 'string') {
       const translated = translatePythonRegex(node[key]);
-      if (!translated.ok) report([...path, key], 'invalid_regex', translated.message);
+      if (!translated.ok) report([...path, key], translated.code, translated.message);
     }
   }
 }

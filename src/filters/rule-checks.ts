@@ -7,6 +7,7 @@
  * `ne: x` equivalent to `not: { eq: x }`. `null` is a value for every rule except `exists`.
  */
 import type { FilterRuleKey, FilterScalar } from './filter-spec.js';
+import { LinearRegex, UnsupportedRegexError } from './linear-regex.js';
 import { translatePythonRegex } from './translate-regex.js';
 import { FilterSpecError } from './errors.js';
 
@@ -80,9 +81,9 @@ function regexCheck(key: 'matches' | 'not_matches'): CheckBuilder<string | RegEx
     const regex = compileRegex(pattern, [key]);
     return (value) => {
       if (typeof value !== 'string') return `expected a string, got ${typeName(value)}`;
-      const match = regex.exec(value);
-      if (shouldMatch) return match ? undefined : 'no match';
-      return match ? `matched ${preview(match[0])}` : undefined;
+      if (shouldMatch) return regex.test(value) ? undefined : 'no match';
+      const match = regex.find(value);
+      return match ? `matched ${preview(match.text)}` : undefined;
     };
   };
 }
@@ -96,14 +97,22 @@ function compareCheck(holds: (value: number, bound: number) => boolean, relation
 }
 
 /**
- * A regex from a spec value; `g`/`y` are dropped so `exec` keeps no state between records. `path`
- * says where the pattern sits in the spec, for the error when it cannot be translated.
+ * A regex from a spec value, on the linear-time engine; `g`, `y` and `d` only change what `exec`
+ * reports, so they are dropped. `path` says where the pattern sits in the spec, for the error when it
+ * cannot be translated or run in linear time.
  */
-export function compileRegex(pattern: string | RegExp, path: (string | number)[] = []): RegExp {
-  if (pattern instanceof RegExp) return new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
+export function compileRegex(pattern: string | RegExp, path: (string | number)[] = []): LinearRegex {
+  if (pattern instanceof RegExp) {
+    try {
+      return LinearRegex.compile(pattern.source, pattern.flags.replace(/[gyd]/g, ''));
+    } catch (error) {
+      if (!(error instanceof UnsupportedRegexError)) throw error;
+      throw new FilterSpecError([{ code: 'unsupported_regex', path, message: `regex ${String(pattern)}: ${error.message}` }]);
+    }
+  }
   const translated = translatePythonRegex(pattern);
-  if (!translated.ok) throw new FilterSpecError([{ code: 'invalid_regex', path, message: translated.message }]);
-  return translated.regex;
+  if (!translated.ok) throw new FilterSpecError([{ code: translated.code, path, message: translated.message }]);
+  return translated.matcher;
 }
 
 function countCodePoints(text: string): number {

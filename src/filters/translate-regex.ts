@@ -26,10 +26,15 @@
  *
  * `matches` searches anywhere in the value, like Python's `re.search`; anchor with `^...$` for a
  * whole-value match.
+ *
+ * Filters run the result on `LinearRegex` (linear time in the text); a pattern it cannot run
+ * (backreferences, lookaround) fails here with `unsupported_regex`, so `validate` reports it.
  */
+import { LinearRegex, UnsupportedRegexError } from './linear-regex.js';
+
 export type RegexTranslation =
-  | { ok: true; regex: RegExp; source: string; flags: string }
-  | { ok: false; message: string };
+  | { ok: true; regex: RegExp; matcher: LinearRegex; source: string; flags: string }
+  | { ok: false; code: 'invalid_regex' | 'unsupported_regex'; message: string };
 
 const FLAG_MAP: Readonly<Record<string, string>> = { i: 'i', s: 's', m: 'm', u: '' };
 const FLAG_ADVICE: Readonly<Record<string, string>> = {
@@ -41,7 +46,11 @@ const LEADING_FLAGS = /^\(\?([a-zA-Z]+)\)/;
 const QUANTIFIER_BRACES = /^\{(\d*)(,?)(\d*)\}/;
 
 export function translatePythonRegex(pattern: string): RegexTranslation {
-  const fail = (why: string): RegexTranslation => ({ ok: false, message: `regex ${JSON.stringify(pattern)}: ${why}` });
+  const fail = (why: string, code: 'invalid_regex' | 'unsupported_regex' = 'invalid_regex'): RegexTranslation => ({
+    ok: false,
+    code,
+    message: `regex ${JSON.stringify(pattern)}: ${why}`,
+  });
 
   let body = pattern;
   let flags = '';
@@ -59,16 +68,23 @@ export function translatePythonRegex(pattern: string): RegexTranslation {
   return compile(translated.source, flags, fail);
 }
 
-function compile(source: string, flags: string, fail: (why: string) => RegexTranslation): RegexTranslation {
+function compile(source: string, flags: string, fail: (why: string, code?: 'unsupported_regex') => RegexTranslation): RegexTranslation {
+  let regex: RegExp;
   try {
-    return { ok: true, regex: new RegExp(source, `${flags}u`), source, flags: `${flags}u` };
+    regex = new RegExp(source, `${flags}u`);
   } catch {
     // Python allows identity escapes such as \: and \' that `u` mode rejects; see the header.
+    try {
+      regex = new RegExp(source, flags);
+    } catch (error) {
+      return fail(`not a valid regular expression: ${(error as Error).message}`);
+    }
   }
   try {
-    return { ok: true, regex: new RegExp(source, flags), source, flags };
+    return { ok: true, regex, matcher: LinearRegex.compile(regex.source, regex.flags), source, flags: regex.flags };
   } catch (error) {
-    return fail(`not a valid regular expression: ${(error as Error).message}`);
+    if (error instanceof UnsupportedRegexError) return fail(error.message, 'unsupported_regex');
+    throw error;
   }
 }
 

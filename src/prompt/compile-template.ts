@@ -1,15 +1,29 @@
-import { Environment, Interpreter, Template } from '@huggingface/jinja';
+import { Environment, Template } from '@huggingface/jinja';
 import type { Fields } from '../domain.js';
-import { TemplateError } from './errors.js';
+import { BoundedInterpreter, FunctionValuePrinted, TemplateShape, ValueSizes } from './bounded-interpreter.js';
+import { TemplateError, TemplateRenderError } from './errors.js';
 import { createGlobalEnvironment, JINJA_GLOBAL_NAMES, SHADOWABLE_GLOBAL_NAMES } from './jinja-globals.js';
+import { DEFAULT_RENDER_LIMITS, RenderBudget, RenderLimitExceeded, type RenderLimits } from './render-limits.js';
 import { RenderMemo } from './render-memo.js';
 import { findTemplateVariables } from './template-variables.js';
 
 /** A Jinja template string, or (in TS recipes) a function of the record's fields. */
 export type TemplateSource = string | ((fields: Fields) => string);
 
+export interface CompileTemplateOptions {
+  /** Where the template is written in the recipe, e.g. `steps[0].prompt`; named by every error. */
+  where?: string;
+  /** Bounds of one render; DEFAULT_RENDER_LIMITS for what is left out. */
+  limits?: Partial<RenderLimits>;
+  /** Milliseconds for the time bound; tests pass a clock they move by hand. */
+  clock?: () => number;
+}
+
 export interface CompiledTemplate {
-  /** Renders for one record; `recordId` only makes errors easier to trace. */
+  /**
+   * Renders for one record; `recordId` only makes errors easier to trace. A failure for this record
+   * (a missing field, a bound of `RenderLimits` crossed, a function printed) is a TemplateRenderError.
+   */
   render(fields: Fields, recordId?: string): string;
   /** Free top-level variables the record must provide; [] for functions. */
   readonly variables: string[];
@@ -29,9 +43,10 @@ export interface CompiledTemplate {
  * with `", "` and `": "` separators, like Python's `tojson`. `join` on a list of objects prints
  * `[object Map]`, so map an attribute first (`items | map(attribute='name') | join(', ')`).
  */
-export function compileTemplate(source: TemplateSource, context: { where?: string } = {}): CompiledTemplate {
+export function compileTemplate(source: TemplateSource, context: CompileTemplateOptions = {}): CompiledTemplate {
   const where = context.where;
-  if (typeof source === 'function') return compileFunctionTemplate(source, where);
+  const limits: RenderLimits = { ...DEFAULT_RENDER_LIMITS, ...context.limits };
+  if (typeof source === 'function') return compileFunctionTemplate(source, where, limits);
   if (typeof source !== 'string') {
     throw new TemplateError(`${label(where)}: expected a template string or a function, got ${typeof source}`, {
       ...(where === undefined ? {} : { where }),
@@ -44,9 +59,10 @@ export function compileTemplate(source: TemplateSource, context: { where?: strin
   const readable = [...required, ...optional, ...SHADOWABLE_GLOBAL_NAMES];
   // Shared across renders: the interpreter only reads it. Everything a template binds (set, macros,
   // loop variables) lands in the per-render scope below or deeper.
-  const globals = createGlobalEnvironment();
+  const globals = createGlobalEnvironment(limits);
   const memo = new RenderMemo(readable);
   const parts = splitIntoParts(program);
+  const shape = new TemplateShape(program);
   const scopeFor = (fields: Fields): Environment => {
     // Only the names the template can read are converted: a record may carry long documents
     // the template never touches.
@@ -73,15 +89,15 @@ export function compileTemplate(source: TemplateSource, context: { where?: strin
       const remembered = key === undefined ? undefined : memo.get(key);
       if (remembered !== undefined) return remembered;
       try {
-        const output = parts ? renderParts(parts, () => scopeFor(fields), fields) : String(new Interpreter(scopeFor(fields)).run(program).value);
+        const budget = new RenderBudget(limits, context.clock);
+        const sizes = new ValueSizes();
+        const interpreter = (scope: Environment) => new BoundedInterpreter(scope, budget, shape, sizes);
+        const output = parts ? renderParts(parts, () => scopeFor(fields), interpreter, fields) : String(interpreter(scopeFor(fields)).run(program).value);
+        budget.checkChars(output.length, 'the rendered text');
         if (key !== undefined) memo.set(key, output);
         return output;
       } catch (error) {
-        throw new TemplateError(
-          `${label(where)}: rendering failed${forRecord(recordId)}: ${messageOf(error)}`,
-          details(where, recordId),
-          { cause: error },
-        );
+        throw renderError(error, where, recordId);
       }
     },
   };
@@ -117,7 +133,12 @@ function splitIntoParts(program: Program): TemplatePart[] | undefined {
   });
 }
 
-function renderParts(parts: readonly TemplatePart[], scopeFor: () => Environment, fields: Fields): string {
+function renderParts(
+  parts: readonly TemplatePart[],
+  scopeFor: () => Environment,
+  interpreter: (scope: Environment) => BoundedInterpreter,
+  fields: Fields,
+): string {
   let scope: Environment | undefined;
   let output = '';
   for (const part of parts) {
@@ -128,7 +149,7 @@ function renderParts(parts: readonly TemplatePart[], scopeFor: () => Environment
       continue;
     }
     scope ??= scopeFor();
-    const text = String(new Interpreter(scope).run(part.program).value);
+    const text = String(interpreter(scope).run(part.program).value);
     if (key !== undefined) part.memo.set(key, text);
     output += text;
   }
@@ -155,7 +176,7 @@ function parseTemplate(source: string, where: string | undefined): Template['par
   }
 }
 
-function compileFunctionTemplate(source: (fields: Fields) => string, where: string | undefined): CompiledTemplate {
+function compileFunctionTemplate(source: (fields: Fields) => string, where: string | undefined, limits: RenderLimits): CompiledTemplate {
   return {
     variables: [],
     optionalVariables: [],
@@ -165,17 +186,16 @@ function compileFunctionTemplate(source: (fields: Fields) => string, where: stri
         // A frozen copy: a prompt function must not be able to edit the record it renders.
         result = source(Object.freeze({ ...fields }));
       } catch (error) {
-        throw new TemplateError(
-          `${label(where)}: template function threw${forRecord(recordId)}: ${messageOf(error)}`,
-          details(where, recordId),
-          { cause: error },
-        );
+        throw new TemplateRenderError('template_render_failed', { ...details(where, recordId) }, (record) => `template function threw${forRecord(record)}: ${messageOf(error)}`, {
+          cause: error,
+        });
       }
       if (typeof result !== 'string') {
-        throw new TemplateError(
-          `${label(where)}: template function must return a string${forRecord(recordId)}, got ${describe(result)}`,
-          details(where, recordId),
-        );
+        throw new TemplateRenderError('template_render_failed', { ...details(where, recordId) }, (record) => `template function must return a string${forRecord(record)}, got ${describe(result)}`);
+      }
+      // A prompt function is the recipe author's own code and runs as it is; only what it returns is bounded.
+      if (result.length > limits.maxChars) {
+        throw renderError(new RenderLimitExceeded('chars', `the rendered text is ${result.length.toLocaleString('en-US')} characters, over the limit of ${limits.maxChars.toLocaleString('en-US')}`), where, recordId);
       }
       return result;
     },
@@ -185,18 +205,43 @@ function compileFunctionTemplate(source: (fields: Fields) => string, where: stri
 function missingVariableError(name: string, fields: Fields, where: string | undefined, recordId: string | undefined) {
   const known = Object.keys(fields).filter((key) => fields[key] !== undefined);
   const shown = known.length > 20 ? `${known.slice(0, 20).join(', ')}, …` : known.join(', ');
-  return new TemplateError(
-    `${label(where)}: "${name}" is not a field of record${recordId === undefined ? '' : ` ${recordId}`}; known: ${shown || '(none)'}`,
+  return new TemplateRenderError(
+    'template_render_failed',
     { ...details(where, recordId), variable: name },
+    (record) => `"${name}" is not a field of record${record === undefined ? '' : ` ${record}`}; known: ${shown || '(none)'}`,
   );
+}
+
+/** What went wrong in one render, as the coded error of that record. */
+function renderError(error: unknown, where: string | undefined, recordId: string | undefined): TemplateRenderError {
+  const context = details(where, recordId);
+  if (error instanceof RenderLimitExceeded) {
+    return new TemplateRenderError('template_limit_exceeded', { ...context, limit: error.limit }, (record) => `render limit exceeded${forRecord(record)}: ${error.message}`, {
+      cause: error,
+    });
+  }
+  if (error instanceof RangeError && /invalid string length/i.test(error.message)) {
+    // A loop appending to its output is not a value the interpreter hands back until the loop ends;
+    // the engine's own string limit stops it first.
+    return renderError(new RenderLimitExceeded('chars', 'a string would be longer than the JavaScript engine allows'), where, recordId);
+  }
+  if (error instanceof RangeError && /call stack/i.test(error.message)) {
+    return renderError(new RenderLimitExceeded('steps', 'macros call each other too deep'), where, recordId);
+  }
+  if (error instanceof FunctionValuePrinted) {
+    return new TemplateRenderError('template_function_value', { ...context, variable: error.expression }, (record) => `${error.message}${forRecord(record, ' (record ', ')')}`, {
+      cause: error,
+    });
+  }
+  return new TemplateRenderError('template_render_failed', context, (record) => `rendering failed${forRecord(record)}: ${messageOf(error)}`, { cause: error });
 }
 
 function label(where: string | undefined): string {
   return where === undefined ? 'template' : `template ${where}`;
 }
 
-function forRecord(recordId: string | undefined): string {
-  return recordId === undefined ? '' : ` for record ${recordId}`;
+function forRecord(recordId: string | undefined, before = ' for record ', after = ''): string {
+  return recordId === undefined ? '' : `${before}${recordId}${after}`;
 }
 
 function details(where: string | undefined, recordId?: string): { where?: string; recordId?: string } {

@@ -16,8 +16,12 @@ export type SeedErrorDetails = SeedPosition & {
 export class SeedError extends UsageError {
   declare readonly details: SeedErrorDetails;
 
-  constructor(message: string, details: SeedErrorDetails, options: { cause?: unknown } = {}) {
-    super('seed_invalid', message, { details, ...options });
+  /** `seed_invalid`, or `seed_product_too_large` for a product over MAX_PRODUCT_RECORDS. */
+  constructor(message: string, details: SeedErrorDetails, options: { cause?: unknown; code?: string } = {}) {
+    super(options.code ?? 'seed_invalid', message, {
+      details,
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
+    });
     this.name = 'SeedError';
   }
 }
@@ -27,8 +31,8 @@ export function seedErrorAt(
   position: SeedPosition,
   sourceIndex: number,
   problem: string,
-  options: { cause?: unknown } = {},
+  options: { cause?: unknown; code?: string; details?: Record<string, unknown> } = {},
 ): SeedError {
   const message = `${formatSeedPosition(position)}: seeds[${sourceIndex}]: ${problem}`;
-  return new SeedError(message, { ...position, sourceIndex }, options);
+  return new SeedError(message, { ...position, sourceIndex, ...options.details }, options);
 }

@@ -2,6 +2,7 @@ import type { DataRecord } from '../domain.js';
 import { checkSeedSource } from './check-seed-source.js';
 import { seedErrorAt } from './errors.js';
 import { findTooDeep, MAX_NESTING } from './find-too-deep.js';
+import { productRecordCount } from './expand-product.js';
 import { readSeedSource } from './read-seed-source.js';
 import { recordSource } from './record-source.js';
 import { SeedIdRegistry, seedIdOf } from './seed-ids.js';
@@ -28,13 +29,24 @@ export function openSeeds(sources: SeedSourceSpec[], options: OpenSeedsOptions):
   };
 }
 
-/** How many records each source yields, after limit and sampling; reads every source once. */
+/**
+ * How many records each source yields, after limit and sampling. Files are read once; a product is
+ * counted from the lengths of its lists, never expanded (unless a source takes ids from a field, when
+ * every id must be seen to find duplicates).
+ */
 export async function countSeeds(
   sources: SeedSourceSpec[],
   options: OpenSeedsOptions,
 ): Promise<{ total: number; perSource: number[] }> {
   const perSource = sources.map(() => 0);
-  for await (const { sourceIndex } of openIndexedSeeds(sources, options)) {
+  const idsChecked = sources.some((spec) => spec.idField !== undefined);
+  const arithmetic = (spec: SeedSourceSpec): spec is SeedSourceSpec & { kind: 'product' } => !idsChecked && spec.kind === 'product';
+  for (const [sourceIndex, spec] of sources.entries()) {
+    await checkSeedSource(spec, sourceIndex, options.baseDir);
+    if (arithmetic(spec)) perSource[sourceIndex] = productRecordCount(spec).records;
+  }
+  const read = sources.map((spec) => (arithmetic(spec) ? { ...spec, limit: 0 } : spec));
+  for await (const { sourceIndex } of openIndexedSeeds(read, options)) {
     perSource[sourceIndex] = perSource[sourceIndex]! + 1;
   }
   return { total: perSource.reduce((sum, count) => sum + count, 0), perSource };

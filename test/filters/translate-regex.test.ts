@@ -67,11 +67,19 @@ describe('translatePythonRegex: Python-only constructs', () => {
     expect(rejection('(?<w>a)(?P=w)')).toContain('\\k<w>');
   });
 
-  it('keeps JavaScript named groups, lookarounds and non-capturing groups', () => {
-    const regex = compiled('(?<word>a)(?:b)(?=c)(?!d)(?<=b)(?<!z)c\\k<word>');
-    expect(regex.test('abca')).toBe(true);
-    expect(regex.test('abc')).toBe(false);
+  it('keeps JavaScript named groups and non-capturing groups', () => {
+    const regex = compiled('(?<word>a)(?:b)c');
+    expect(regex.test('abc')).toBe(true);
+    expect(regex.test('acb')).toBe(false);
   });
+
+  it.each(['(?=c)', '(?!d)', '(?<=b)', '(?<!z)', '(?<word>a)\\k<word>', '(a)\\1'])(
+    'refuses %s, which cannot run in linear time, with its own code',
+    (pattern) => {
+      const result = translatePythonRegex(pattern);
+      expect(result).toMatchObject({ ok: false, code: 'unsupported_regex', message: expect.stringMatching(/cannot run in linear time/) });
+    },
+  );
 
   it.each([
     ['a++', 'possessive'],

@@ -82,7 +82,7 @@ describe('strict variables', () => {
     const error = renderError(() => template.render({ persona: 'novice', product: 'modem' }, 's0-000003'));
     expect(error.message).toBe('template steps[1].prompt: "question" is not a field of record s0-000003; known: persona, product');
     expect(error.details).toEqual({ where: 'steps[1].prompt', recordId: 's0-000003', variable: 'question' });
-    expect(error.code).toBe('template_invalid');
+    expect(error.code).toBe('template_render_failed');
     expect(error.exitCode).toBe(2);
     expect(SynthforgeError.isInstance(error)).toBe(true);
   });

@@ -1,9 +1,19 @@
 import { resolve } from 'node:path';
 import { planRun } from '../../api/plan-run.js';
 import type { RunPlan } from '../../engine/estimate-run.js';
+import { toSeedSpecs } from '../../engine/seed-sources.js';
 import { loadRecipe } from '../../recipe/load-recipe.js';
+import { countProductSeeds, type ProductSeedCount } from '../../seeds/expand-product.js';
+
+export type PlanReport = RunPlan & {
+  /** Records of each product source, counted from its lists without expanding it. */
+  products: ProductSeedCount[];
+};
 
 /** `synthforge plan <recipe>`: records, requests and shards per step, without sending anything. */
-export async function planCommand(options: { recipe: string; cwd: string }): Promise<RunPlan> {
-  return planRun(await loadRecipe(resolve(options.cwd, options.recipe)));
+export async function planCommand(options: { recipe: string; cwd: string }): Promise<PlanReport> {
+  const loaded = await loadRecipe(resolve(options.cwd, options.recipe));
+  // Before anything reads a record: a product over the limit is refused with its count, not expanded.
+  const products = countProductSeeds(toSeedSpecs(loaded.recipe, loaded.locate));
+  return { ...(await planRun(loaded)), products };
 }

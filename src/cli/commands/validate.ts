@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import { compileRecipe } from '../../api/plan-run.js';
-import { scanSeedData } from '../../engine/seed-sources.js';
+import { scanSeedData, toSeedSpecs } from '../../engine/seed-sources.js';
 import { loadRecipe } from '../../recipe/load-recipe.js';
 import type { RecipeIssue } from '../../recipe/recipe-error.js';
+import { countProductSeeds, type ProductSeedCount } from '../../seeds/expand-product.js';
 
 export interface ValidateReport {
   version: 1;
@@ -11,6 +12,8 @@ export interface ValidateReport {
   dataset: string;
   steps: { name: string; kind: string }[];
   warnings: RecipeIssue[];
+  /** Records of each product source, counted from its lists without expanding it. */
+  products: ProductSeedCount[];
   /** With `--data`: every seed record was read; how many there are after limit and sampling. */
   seedRecords?: number;
 }
@@ -23,6 +26,8 @@ export interface ValidateReport {
 export async function validateCommand(options: { recipe: string; cwd: string; data?: boolean }): Promise<ValidateReport> {
   const loaded = await loadRecipe(resolve(options.cwd, options.recipe));
   const compiled = await compileRecipe(loaded);
+  // Compiling peeks at the first records only: a product of 10^12 would pass it and hang the run.
+  const products = countProductSeeds(toSeedSpecs(loaded.recipe, loaded.locate));
   const seedRecords = options.data ? (await scanSeedData(loaded)).total : undefined;
   return {
     version: 1,
@@ -31,6 +36,7 @@ export async function validateCommand(options: { recipe: string; cwd: string; da
     dataset: loaded.recipe.name,
     steps: compiled.steps.map((step) => ({ name: step.step.name, kind: step.step.kind })),
     warnings: compiled.warnings,
+    products,
     ...(seedRecords !== undefined ? { seedRecords } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import type { VersionDiff } from '../../dataset/diff-versions.js';
 import type { StepView } from '../../dataset/manifest-views.js';
+import { terminalSafeLines } from './terminal-text.js';
 
 /** The diff in a few lines: totals, the first ids of each kind, then splits and steps side by side. */
 export function renderDiff(diff: VersionDiff): string {
@@ -22,7 +23,7 @@ export function renderDiff(diff: VersionDiff): string {
     lines.push('  steps:');
     for (const step of diff.steps) lines.push(`    ${step.name} [${step.kind}]: ${describe(step.from)} → ${describe(step.to)}`);
   }
-  return lines.join('\n');
+  return terminalSafeLines(lines.join('\n'));
 }
 
 function describe(step: StepView | undefined): string {

@@ -1,4 +1,5 @@
 import type { ExportReport } from '../../dataset/export-dataset.js';
+import { terminalSafeLines } from './terminal-text.js';
 
 export function renderExport(report: ExportReport): string {
   const lines = [
@@ -9,5 +10,5 @@ export function renderExport(report: ExportReport): string {
     lines.push(`  ${report.skipped} row(s) could not be converted and were left out, e.g.`);
     for (const example of report.skippedExamples) lines.push(`    ${example}`);
   }
-  return lines.join('\n');
+  return terminalSafeLines(lines.join('\n'));
 }

@@ -1,8 +1,11 @@
 import { formatUsd } from '../../cost/cost.js';
 import type { RunPlan } from '../../engine/estimate-run.js';
+import type { ProductSeedCount } from '../../seeds/expand-product.js';
+import { terminalSafeLines } from './terminal-text.js';
 
-export function renderPlan(plan: RunPlan): string {
+export function renderPlan(plan: RunPlan & { products?: ProductSeedCount[] }): string {
   const lines = [`${plan.dataset}: ${plan.seedRecords} seed records`];
+  for (const product of plan.products ?? []) lines.push(`  ${describeProductSeed(product)}`);
   for (const step of plan.steps) {
     const bound = step.exact ? '' : 'up to ';
     if (step.kind === 'generate' || step.kind === 'embed') {
@@ -16,7 +19,7 @@ export function renderPlan(plan: RunPlan): string {
     }
   }
   lines.push(`total estimate: ${describeEstimate(plan.estimate)}${plan.budgetUsd !== undefined ? `; budget ${formatUsd(plan.budgetUsd)}` : ''}`);
-  return lines.join('\n');
+  return terminalSafeLines(lines.join('\n'));
 }
 
 function describeEstimate(estimate: RunPlan['estimate']): string {
@@ -25,4 +28,10 @@ function describeEstimate(estimate: RunPlan['estimate']): string {
       ? 'cost unknown (no price for some model; add prices: to the recipe)'
       : `${formatUsd(estimate.batchUsd)} batch vs ${formatUsd(estimate.syncUsd ?? 0)} synchronous (saves ${formatUsd(estimate.savingsUsd ?? 0)})`;
   return `~${estimate.inputTokens} input + ~${estimate.outputTokens} output tokens, ${cost}`;
+}
+
+/** `seeds[0]: product of 6 combinations → 4 records` (the second part only when limit or sample cut it). */
+export function describeProductSeed(product: ProductSeedCount): string {
+  const records = product.records === product.combinations ? "" : ` → ${product.records.toLocaleString("en-US")} records`;
+  return `seeds[${product.source}]: product of ${product.combinations.toLocaleString("en-US")} combinations${records}`;
 }

@@ -5,6 +5,7 @@
 import cliProgress from 'cli-progress';
 import type { RunEvent } from '../../engine/run-events.js';
 import { outputRedactor } from './redact-output.js';
+import { terminalSafe } from './terminal-text.js';
 
 export type ProgressSink = { onEvent(event: RunEvent): void; stop(): void };
 
@@ -63,7 +64,7 @@ export class LineProgress implements ProgressSink {
   onEvent(event: RunEvent): void {
     const step = this.tallies.apply(event);
     const line = describeEvent(event, this.lastStatus);
-    if (line !== undefined) this.write(`${line}\n`);
+    if (line !== undefined) this.write(`${terminalSafe(line)}\n`);
     if (step && (event.type === 'shard-submit' || event.type === 'shard-collect')) this.write(`  ${step}: ${this.tallies.describe(step)}\n`);
   }
 
@@ -135,7 +136,7 @@ class TerminalProgress implements ProgressSink {
       return;
     }
     const line = describeEvent(event);
-    if (line) this.bars.log(`${line}\n`);
+    if (line) this.bars.log(`${terminalSafe(line)}\n`);
   }
 
   stop(): void {

@@ -1,5 +1,6 @@
 import { formatUsd } from '../../cost/cost.js';
 import type { ShowReport } from '../commands/show.js';
+import { terminalSafeLines } from './terminal-text.js';
 
 const SAMPLE_WIDTH = 400;
 
@@ -36,7 +37,7 @@ export function renderShow(report: ShowReport): string {
     lines.push('samples:');
     for (const sample of report.samples) lines.push(`  [${sample.split}] ${truncate(JSON.stringify(sample.row), SAMPLE_WIDTH)}`);
   }
-  return lines.join('\n');
+  return terminalSafeLines(lines.join('\n'));
 }
 
 function truncate(text: string, width: number): string {

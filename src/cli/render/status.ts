@@ -1,6 +1,11 @@
 import type { RunListReport, RunStatusReport } from '../../engine/run-control.js';
+import { terminalSafeLines } from './terminal-text.js';
 
 export function renderStatus(report: RunStatusReport | RunListReport): string {
+  return terminalSafeLines(renderStatusLines(report));
+}
+
+function renderStatusLines(report: RunStatusReport | RunListReport): string {
   if ('runs' in report) {
     if (report.runs.length === 0) return 'no runs in this state directory';
     return report.runs

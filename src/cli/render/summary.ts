@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { RunSummary, StepCounts } from '../../engine/run-report.js';
+import { terminalSafe, terminalSafeLines } from './terminal-text.js';
 
 /** The end-of-run summary: requests, valid and invalid samples with reasons, output path. */
 export function renderRunSummary(summary: RunSummary): string {
@@ -24,8 +25,8 @@ export function renderRunSummary(summary: RunSummary): string {
   } else if (summary.output) {
     lines.push(`output: ${summary.output.path} (${summary.output.rows} rows, ${summary.output.dataset}@${summary.output.version})`);
   }
-  if (summary.error) lines.push(`error: ${summary.error.message}`);
-  return lines.join('\n');
+  if (summary.error) lines.push(`error: ${terminalSafe(summary.error.message)}`);
+  return terminalSafeLines(lines.join('\n'));
 }
 
 /** Records rejected as bad input: how many, and where they are listed with source and reason. */
@@ -57,7 +58,7 @@ function renderStepCounts(step: RunSummary['steps'][number]): string[] {
     ];
     for (const [reason, entry] of Object.entries(counts.invalid ?? {})) {
       if (!entry) continue;
-      lines.push(`    invalid ${reason}: ${entry.count}${entry.examples[0] ? `  e.g. ${entry.examples[0]}` : ''}`);
+      lines.push(`    invalid ${reason}: ${entry.count}${entry.examples[0] ? `  e.g. ${terminalSafe(entry.examples[0])}` : ''}`);
     }
     return lines;
   }

@@ -1,5 +1,6 @@
 import { formatUsd } from '../../cost/cost.js';
 import type { VersionsReport } from '../commands/versions.js';
+import { terminalSafeLines } from './terminal-text.js';
 
 /** One line per version: tag, date, rows per split, format, cost, content hash prefix. */
 export function renderVersions(report: VersionsReport): string {
@@ -14,5 +15,5 @@ export function renderVersions(report: VersionsReport): string {
         `${formatUsd(entry.costUsd)}  ${entry.contentHash.slice(0, 12)}${entry.unmapped ? `  ${entry.unmapped} unmapped` : ''}`,
     );
   }
-  return lines.join('\n');
+  return terminalSafeLines(lines.join('\n'));
 }
