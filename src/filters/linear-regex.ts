@@ -12,8 +12,6 @@
  * structure around atoms (sequence, alternation, groups, quantifiers, `^`, `$`, `\b`, `\B`) is
  * interpreted here. Backreferences and lookaround cannot be decided by an automaton and are refused
  * (`UnsupportedRegexError`), except the two lookarounds that translate Python's `\A` and `\Z`.
- *
- * Reference: Russ Cox, "Regular Expression Matching Can Be Simple And Fast" (2007).
  */
 
 /** A construct the linear engine cannot run; the message says which and what to write instead. */
