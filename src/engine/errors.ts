@@ -54,3 +54,35 @@ export class StepOutputTooLowError extends SynthforgeError {
     this.name = 'StepOutputTooLowError';
   }
 }
+
+/**
+ * A collected shard's answer files are gone and its provider no longer returns the batch's results
+ * (deleted, or past its retention): its answers cannot be had again without asking again.
+ */
+export class ShardResultsUnavailableError extends SynthforgeError {
+  constructor(shardId: string, provider: string, batchId: string, answersPath: string, cause: Error) {
+    super(
+      'shard_results_unavailable',
+      `shard ${shardId}: ${answersPath} is gone and ${provider} no longer returns the results of batch ${batchId} (${cause.message}); ` +
+        'run again with --fresh: answers still on disk come from the cache, the rest are asked (and paid for) again',
+      { details: { shardId, provider, batchId, path: answersPath }, cause },
+    );
+    this.name = 'ShardResultsUnavailableError';
+  }
+}
+
+/**
+ * A shard that was sent lost a file its results cannot be used without, and the file cannot be
+ * rebuilt from what is left (`reason` says why).
+ */
+export class ShardFilesLostError extends SynthforgeError {
+  constructor(shardId: string, path: string, reason: string) {
+    super(
+      'shard_files_lost',
+      `shard ${shardId}: ${path} is gone and cannot be rebuilt: ${reason}; restore the file, or run again with --fresh: ` +
+        'answers still on disk come from the cache, the rest are asked (and paid for) again',
+      { details: { shardId, path } },
+    );
+    this.name = 'ShardFilesLostError';
+  }
+}

@@ -7,7 +7,9 @@ import type { CompiledBatchStep } from './compile-recipe.js';
 import { RunCancelledError } from './errors.js';
 import { driveShard, type DriveContext } from './shard-lifecycle.js';
 import { emitSamples } from './emit-samples.js';
+import { failpoint } from './failpoints.js';
 import { planRound, retryKeys } from './plan-round.js';
+import { restoreShardFiles } from './restore-shard-files.js';
 import { writeRecords } from './stage-files.js';
 import type { StepCounts } from './run-report.js';
 import type { RequestEstimator } from './step-pricing.js';
@@ -32,6 +34,8 @@ export async function runGenerateStep(
   const driveContext: DriveContext = { ...context, provider };
   const stepIndex = step.step.index;
   let sent = 0;
+  // Files of this step's shards lost since the last process (deleted by hand) are recovered first.
+  await restoreShardFiles({ ...driveContext, noCache: context.noCache }, step, inputPath);
   for (let round = 0; round < step.maxAttempts; round++) {
     if (context.isCancelled()) break;
     // Resume: a round whose shards were all recorded is not planned again, only driven.
@@ -47,7 +51,8 @@ export async function runGenerateStep(
   }
   // What came back before a cancel is kept in the cache; the run stops here.
   if (context.isCancelled()) throw new RunCancelledError(context.runId);
-  for (const shard of context.store.shardsOfStep(context.runId, stepIndex)) sent += shard.requestCount;
+  failpoint('shards-collected');
+  for (const shard of context.store.shardsOfStep(context.runId, stepIndex)) if (shard.status !== 'retired') sent += shard.requestCount;
   const counts: StepCounts = { input: 0, output: 0, sent };
   await writeRecords(outputPath, emitSamples(context, step, inputPath, counts));
   return counts;
@@ -57,7 +62,7 @@ export async function runGenerateStep(
 async function driveOpenShards(context: DriveContext, step: CompiledBatchStep, limit: number): Promise<void> {
   const queue = context.store
     .shardsOfStep(context.runId, step.step.index)
-    .filter((shard) => shard.status !== 'collected')
+    .filter((shard) => shard.status !== 'collected' && shard.status !== 'retired')
     .map((shard) => shard.id);
   let failure: unknown;
   const worker = async (): Promise<void> => {

@@ -49,7 +49,7 @@ export async function planRound(context: PlanContext, step: CompiledBatchStep, i
   const directory = join(context.runDir, 'shards');
   mkdirSync(directory, { recursive: true });
   const recorded = store.shardsOfStep(runId, stepIndex);
-  const alreadySharded = keysOfShards(recorded.filter((shard) => shard.round === round));
+  const alreadySharded = keysOfShards(recorded.filter((shard) => shard.round === round && shard.status !== 'retired'));
   store.saveRound(runId, stepIndex, round, 'planning');
   const writer = new ShardWriter({
     directory,

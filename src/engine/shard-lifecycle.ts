@@ -5,6 +5,9 @@
  *      ▲                    │
  *      └── definite rejection (4xx, 429: nothing was created)
  *
+ * A shard never sent whose request and keys files were both lost is `retired` (restore-shard-files.ts)
+ * and never driven again; its requests go into a new shard of the same round.
+ *
  * Exactly-once submission. The shard is marked `submitting` before the create call and `submitted`
  * with the batch id right after. A shard found `submitting` (the process died in between, or the
  * create failed ambiguously) is looked up at the provider before anything is sent again:
@@ -30,7 +33,7 @@ import { CACHE_KEY_BYTES, type CachedAnswer } from '../store/response-cache.js';
 import type { RunStore, ShardRow } from '../store/run-store.js';
 import { FINAL_OUTCOME_BIT, RESPONSE_OUTCOMES, type ResponseOutcome } from '../store/store-schema.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
-import { RunCancelledError, ShardSubmissionUnknownError } from './errors.js';
+import { RunCancelledError, ShardResultsUnavailableError, ShardSubmissionUnknownError } from './errors.js';
 import { EXCERPT_CHARS, evaluateResult } from './evaluate-result.js';
 import { failpoint } from './failpoints.js';
 import { lineCount, lineOfCustomId, readShardKeys, shardAnswersPath, shardInvalidPath } from './shard-files.js';
@@ -59,16 +62,15 @@ export interface DriveContext {
  */
 export async function driveShard(context: DriveContext, step: CompiledBatchStep, shardId: string, options: { until?: 'ended' | 'collected' } = {}): Promise<void> {
   let shard = context.store.getShard(shardId)!;
-  if (shard.status === 'collected') return;
+  if (shard.status === 'collected' || shard.status === 'retired') return;
   if (shard.status === 'planned' || shard.status === 'submitting') shard = await submitShard(context, step, shard);
   if (shard.status === 'submitted') shard = await pollShard(context, step, shard);
   if (options.until === 'ended') return;
   if (shard.status === 'ended' || shard.status === 'failed') await collectShard(context, step, shard);
 }
 
-async function submitShard(context: DriveContext, step: CompiledBatchStep, shard: ShardRow): Promise<ShardRow> {
-  const { store, provider } = context;
-  const submission: ShardSubmission = {
+function submissionOf(context: DriveContext, shard: ShardRow): ShardSubmission {
+  return {
     runId: context.runId,
     shardId: shard.id,
     model: shard.model,
@@ -76,17 +78,15 @@ async function submitShard(context: DriveContext, step: CompiledBatchStep, shard
     requestCount: shard.requestCount,
     kind: shard.kind === 'embedding' ? 'embedding' : 'chat',
   };
+}
+
+async function submitShard(context: DriveContext, step: CompiledBatchStep, shard: ShardRow): Promise<ShardRow> {
+  const { store, provider } = context;
+  const submission = submissionOf(context, shard);
   for (let attempt = 1; ; attempt++) {
     if (context.isCancelled()) throw new RunCancelledError(context.runId);
     const current = store.getShard(shard.id)!;
-    if (current.status === 'submitting') {
-      const found = await reconcile(context, current, submission);
-      if (found) {
-        store.markShardSubmitted(shard.id, found.batchId, found);
-        context.emit({ type: 'shard-submit', step: step.step.name, shardId: shard.id, batchId: found.batchId, requests: shard.requestCount, reconciled: true });
-        return store.getShard(shard.id)!;
-      }
-    }
+    if (current.status === 'submitting' && (await adoptSubmitted(context, step, current))) return store.getShard(shard.id)!;
     checkBudget(context, current);
     store.markShardSubmitting(shard.id);
     try {
@@ -119,6 +119,18 @@ function checkBudget(context: DriveContext, shard: ShardRow): void {
     .reduce((sum, other) => sum + (other.estimateUsd ?? 0), 0);
   const spentUsd = context.store.ledgerTotals(context.runId).costUsd;
   new BudgetGuard({ maxUsd: context.maxUsd, spentUsd, committedUsd, runId: context.runId }).commit(shard.estimateUsd ?? 0);
+}
+
+/**
+ * Looks a `submitting` shard up at the provider; when its batch exists it is adopted (marked
+ * `submitted` with that batch id) and true is returned.
+ */
+export async function adoptSubmitted(context: DriveContext, step: CompiledBatchStep, shard: ShardRow): Promise<boolean> {
+  const found = await reconcile(context, shard, submissionOf(context, shard));
+  if (!found) return false;
+  context.store.markShardSubmitted(shard.id, found.batchId, found);
+  context.emit({ type: 'shard-submit', step: step.step.name, shardId: shard.id, batchId: found.batchId, requests: shard.requestCount, reconciled: true });
+  return true;
 }
 
 async function reconcile(context: DriveContext, shard: ShardRow, submission: ShardSubmission): Promise<BatchHandle | undefined> {
@@ -221,18 +233,23 @@ const OUTCOME_CODE = new Map<ResponseOutcome, number>(RESPONSE_OUTCOMES.map((out
  * `collected` mark. Nothing is stored before that commit, so a crash anywhere in between just means
  * collecting again from the start: usage is counted once, whatever happened.
  */
-async function collectShard(context: DriveContext, step: CompiledBatchStep, shard: ShardRow): Promise<void> {
+async function collectShard(context: DriveContext, step: CompiledBatchStep, shard: ShardRow, again = false): Promise<void> {
   const { store } = context;
   const keys = readShardKeys(shard.inputPath);
   const collected = new CollectedLines(shard, lineCount(keys), step.maxAttempts);
+  // Collected before: whether its batch ran (ended) or not (failed) shows in the outcomes stored then.
+  const storedOutcomes = again ? store.shardOutcomes(shard.id) : undefined;
+  const ranNothing = storedOutcomes?.every((byte) => RESPONSE_OUTCOMES[byte & ~FINAL_OUTCOME_BIT] === 'missing');
+  const download = again ? !ranNothing : shard.status === 'ended';
   const answers = new LineFileWriter(`${shardAnswersPath(shard.inputPath)}.partial`);
   const invalid = new LineFileWriter(`${shardInvalidPath(shard.inputPath)}.partial`);
   const usage: UsageTotals = { requests: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
   const tally = { results: 0, valid: 0, invalid: 0 };
   let refused: ProviderErrorInfo | undefined;
-  if (shard.status === 'ended') {
+  if (download) {
     const size = chunkSize(shard.requestCount);
-    for await (const result of context.provider.results(shard.handle as BatchHandle, context.signal ? { signal: context.signal } : {})) {
+    const results = context.provider.results(shard.handle as BatchHandle, context.signal ? { signal: context.signal } : {});
+    for await (const result of again ? resultsOrExplain(results, shard) : results) {
       const line = lineOfCustomId(shard.id, result.customId, collected.lines);
       // Ids that are not this shard's, and repeated deliveries of a line, are ignored.
       if (line === undefined || collected.seen(line)) continue;
@@ -264,7 +281,8 @@ async function collectShard(context: DriveContext, step: CompiledBatchStep, shar
     }
   }
   // A failed batch ran nothing (and bills nothing): all of its requests are missing.
-  const reason = shard.status === 'failed' ? `the batch failed: ${shard.error ?? shard.rawStatus ?? 'unknown'}` : 'no result line for this request';
+  const failed = again ? ranNothing && shard.error !== undefined : shard.status === 'failed';
+  const reason = failed ? `the batch failed: ${shard.error ?? shard.rawStatus ?? 'unknown'}` : 'no result line for this request';
   const missing = collected.unseenLines();
   for (const line of missing) {
     collected.invalid(line, 'missing', true);
@@ -272,6 +290,20 @@ async function collectShard(context: DriveContext, step: CompiledBatchStep, shar
   }
   await answers.close(shardAnswersPath(shard.inputPath));
   await invalid.close(shardInvalidPath(shard.inputPath));
+  if (again) {
+    // Paid and counted when first collected: only where its answers now lie changes. A cache row a
+    // later shard has taken over (a `--no-cache` run) stays with that shard.
+    store.transaction(() => {
+      collected.forEachValid((line, answer) => {
+        const key = keys.subarray(line * CACHE_KEY_BYTES, (line + 1) * CACHE_KEY_BYTES);
+        const current = store.responses.get(key);
+        if (!current || current.shardSeq === shard.seq) store.responses.put(key, answer);
+      });
+      store.markShardCollected(shard.id, collected.outcomes);
+    });
+    context.emit({ type: 'warning', message: `shard ${shard.id}: its answer files were missing; downloaded its results again (${tally.valid} valid, nothing sent or billed again)` });
+    return;
+  }
   store.transaction(() => {
     collected.forEachValid((line, answer) => store.responses.put(keys.subarray(line * CACHE_KEY_BYTES, (line + 1) * CACHE_KEY_BYTES), answer));
     store.addLedgerEntry({
@@ -289,6 +321,25 @@ async function collectShard(context: DriveContext, step: CompiledBatchStep, shar
   context.emit({ type: 'shard-collect', step: step.step.name, shardId: shard.id, results: tally.results, valid: tally.valid, invalid: tally.invalid, missing: missing.length });
   // Stop at once: every other request would be refused the same way.
   if (refused) throw ProviderAuthError.fromResultError(shard.provider as ProviderId, refused, context.provider.capabilities.keyVariables);
+}
+
+/**
+ * Collects a collected shard again, from the provider's results, because its answers or invalid file
+ * is gone: the files and the cache rows pointing into them are written anew; the ledger is not
+ * touched (usage was counted the first time) and nothing is submitted.
+ */
+export async function recollectShard(context: DriveContext, step: CompiledBatchStep, shard: ShardRow): Promise<void> {
+  await collectShard(context, step, shard, true);
+}
+
+/** The results of a shard collected before; a provider that no longer has them is explained, not thrown raw. */
+async function* resultsOrExplain<T>(results: AsyncIterable<T>, shard: ShardRow): AsyncIterable<T> {
+  try {
+    yield* results;
+  } catch (error) {
+    if (!ProviderApiError.isInstance(error)) throw error;
+    throw new ShardResultsUnavailableError(shard.id, shard.provider, shard.batchId ?? '?', shardAnswersPath(shard.inputPath), error);
+  }
 }
 
 /** What collecting learnt about each line of a shard, in flat arrays (a shard has up to 100,000 lines). */

@@ -320,6 +320,19 @@ export class RunStore {
       .run(Buffer.from(outcomes.buffer, outcomes.byteOffset, outcomes.byteLength), Date.now(), id);
   }
 
+  /**
+   * Retires a shard that was never sent (no batch id) and marks its round `planning`, so the round is
+   * planned again without it. False when the shard has a batch by now.
+   */
+  retireShard(id: string): boolean {
+    return this.transaction(() => {
+      const retired = this.statement(`UPDATE shards SET status = 'retired' WHERE id = ? AND batch_id IS NULL AND status IN ('planned', 'submitting')`).run(id);
+      if (retired.changes === 0) return false;
+      this.statement(`UPDATE rounds SET status = 'planning' WHERE (run_id, step_index, round) = (SELECT run_id, step_index, round FROM shards WHERE id = ?)`).run(id);
+      return true;
+    });
+  }
+
   knownBatchIds(): Set<string> {
     const rows = this.statement('SELECT batch_id FROM shards WHERE batch_id IS NOT NULL').all() as { batch_id: string }[];
     return new Set(rows.map((row) => row.batch_id));

@@ -55,7 +55,11 @@ export const FINAL_OUTCOME_BIT = 0x80;
 export const ROUND_STATUSES = ['planning', 'planned'] as const;
 export type RoundStatus = (typeof ROUND_STATUSES)[number];
 
-export const SHARD_STATUSES = ['planned', 'submitting', 'submitted', 'ended', 'failed', 'collected'] as const;
+/**
+ * `retired`: a shard never sent whose request and keys files were both lost; its requests are planned
+ * again in a new shard of the same round. Nothing refers to a retired shard any more.
+ */
+export const SHARD_STATUSES = ['planned', 'submitting', 'submitted', 'ended', 'failed', 'collected', 'retired'] as const;
 export type ShardStatus = (typeof SHARD_STATUSES)[number];
 
 export const SHARD_KINDS = ['chat', 'embedding'] as const;
