@@ -10,6 +10,7 @@ import { RecipeError } from '../recipe/recipe-error.js';
 import { renderRecipeIssues } from './render/recipe-issues.js';
 import { mapSystemError } from './map-system-error.js';
 import { outputRedactor } from './render/redact-output.js';
+import { renderErrorMessage } from './render/error.js';
 import { TOOL_VERSION } from '../engine/write-output.js';
 import type { RunSummary } from '../engine/run-report.js';
 
@@ -292,7 +293,7 @@ function handleError(thrown: unknown): never {
       const count = error.issues.filter((issue) => issue.severity === 'error').length;
       process.stderr.write(redact(`${renderRecipeIssues(error.issues)}\n${count} error(s) in recipe\n`));
     } else {
-      process.stderr.write(redact(`error: ${error.message}\n`));
+      process.stderr.write(redact(`${renderErrorMessage(error.message)}\n`));
     }
     process.exit(error.exitCode);
   }

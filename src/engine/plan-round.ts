@@ -64,7 +64,13 @@ export async function planRound(context: PlanContext, step: CompiledBatchStep, i
   // Round 0 also writes each record's request keys, so emitting samples later needs no re-rendering.
   const keys = round === 0 ? new RequestKeysWriter(requestKeysPath(inputPath, stepIndex)) : undefined;
   try {
+    let yieldedAt = performance.now();
     for await (const record of readRecords(inputPath)) {
+      // Records of one read chunk render back to back; a turn of the event loop now and then lets Ctrl-C in.
+      if (performance.now() - yieldedAt > YIELD_EVERY_MS) {
+        await new Promise(setImmediate);
+        yieldedAt = performance.now();
+      }
       const rendered = renderOrReject(step, record);
       // A record that cannot be rendered is quarantined (once, in round 0) and sends nothing.
       if (!Array.isArray(rendered)) {
@@ -94,6 +100,9 @@ export async function planRound(context: PlanContext, step: CompiledBatchStep, i
   store.saveRound(runId, stepIndex, round, 'planned', result);
   return result;
 }
+
+/** How long planning renders without giving the event loop a turn (signals, cancel). */
+const YIELD_EVERY_MS = 100;
 
 /**
  * The keys to send again after round `round`: lines of its collected shards whose answer was not
