@@ -8,9 +8,16 @@ import { SynthforgeError } from '../errors.js';
 import type { ProviderRequest } from '../providers/batch-provider.js';
 import { renderMessages } from '../prompt/render-messages.js';
 import type { CompiledBatchStep, CompiledEmbedStep } from './compile-recipe.js';
-import { customIdFor, requestKey, schemaFingerprint, StepKeys } from './request-key.js';
+import { requestKey, schemaFingerprint, StepKeys } from './request-key.js';
 import type { PlannedKeys } from './stage-files.js';
 import { rejectionExample } from './step-rejects.js';
+
+/**
+ * The custom_id a rendered request carries until the shard writer gives it its real one
+ * (`<shard id>-<line>`, shard-files.ts), which only the writer knows. As long as a typical real id, so
+ * that `plan`, which encodes requests without writing shards, counts about the same bytes per line.
+ */
+export const PLANNED_CUSTOM_ID = 'run-00000000-000000-0000-s0-0000-00000';
 
 export interface RenderedRequest {
   record: DataRecord;
@@ -76,7 +83,7 @@ function* renderRequests(step: CompiledBatchStep, record: DataRecord, label: str
       sampleIndex,
       key,
       request: {
-        customId: customIdFor(key),
+        customId: PLANNED_CUSTOM_ID,
         model: modelRef.model,
         messages,
         params: step.params,
@@ -125,6 +132,6 @@ function renderEmbedding(step: CompiledEmbedStep, record: DataRecord, label: str
     record,
     sampleIndex: 0,
     key,
-    request: { customId: customIdFor(key), model: step.step.modelRef.model, messages: [], params: {}, embedding: { input, ...(dimensions ? { dimensions } : {}) } },
+    request: { customId: PLANNED_CUSTOM_ID, model: step.step.modelRef.model, messages: [], params: {}, embedding: { input, ...(dimensions ? { dimensions } : {}) } },
   };
 }

@@ -84,14 +84,6 @@ const sha256Hex: (text: string) => string =
     ? (text) => crypto.hash('sha256', text, 'hex')
     : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
-/**
- * The provider-facing id of a request: `r` + 40 hex digits of the key, which satisfies Anthropic's
- * `^[a-zA-Z0-9_-]{1,64}$` and stays unique (160 bits) within any batch. The store maps it back.
- */
-export function customIdFor(key: string): string {
-  return `r${key.slice(0, 40)}`;
-}
-
 /** JSON with object keys sorted at every depth, so equal values always hash equally. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));

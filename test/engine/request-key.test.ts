@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, customIdFor, REQUEST_KEY_VERSION, requestKey, StepKeys, type RequestIdentity } from '../../src/engine/request-key.js';
+import { canonicalJson, REQUEST_KEY_VERSION, requestKey, StepKeys, type RequestIdentity } from '../../src/engine/request-key.js';
 
 const BASE: RequestIdentity = {
   modelRef: { provider: 'openai', model: 'gpt-4o-mini' },
@@ -78,13 +78,5 @@ describe('the key bytes', () => {
     const step = canonicalJson({ v: 2, provider: 'openai', model: 'gpt-4o-mini', baseUrl: null, params: BASE.params, schema: BASE.schemaFingerprint, outputMode: 'native' });
     const expected = createHash('sha256').update(`${step}${canonicalJson(BASE.messages)}3`).digest('hex');
     expect(requestKey({ ...BASE, sampleIndex: 3 })).toBe(expected);
-  });
-});
-
-describe('customIdFor', () => {
-  it('fits every provider id pattern', () => {
-    const id = customIdFor(requestKey(BASE));
-    expect(id).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
-    expect(id).toHaveLength(41);
   });
 });
