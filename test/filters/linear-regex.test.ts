@@ -1,21 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { createRandom } from '../../bench/random.js';
 import { compileFilter } from '../../src/filters/compile-filter.js';
 import { FilterSpecError } from '../../src/filters/errors.js';
 import { filterSpecSchema } from '../../src/filters/filter-spec.js';
 import { LinearRegex, UnsupportedRegexError } from '../../src/filters/linear-regex.js';
 import { compileRegex } from '../../src/filters/rule-checks.js';
 
-/** Deterministic pseudo-random numbers (mulberry32), so a failure reproduces. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers (mulberry32, the benchmarks' generator), so a failure reproduces. */
+const random = createRandom;
 
 const ALPHABET = ['a', 'A', 'b', 'B', 'c', '0', '1', ' ', '_', '\n', '\r', '-', '.', 'É', 'é', 'ß', 'ſ', 'K', '😀', '\u2028'];
 
