@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { listVersions } from '../dataset/list-versions.js';
 import type { Fields, DataRecord } from '../domain.js';
 import type { DedupStep } from '../recipe/recipe.js';
-import { countLinesSync, readJsonLines, readRecords, writeRecords } from './stage-files.js';
+import { readJsonLines, readRecords, writeRecords } from './stage-files.js';
 import { dedupStream } from '../dedup/dedup-stream.js';
 import { lookupFieldPath, semanticValueOf } from '../dedup/deduper.js';
 import { DedupVectorError } from '../dedup/errors.js';
@@ -87,7 +87,12 @@ export async function runDedupStep(
   step: DedupStep,
   inputPath: string,
   outputPath: string,
-  options: { references?: AsyncIterable<{ id: string; fields: Record<string, unknown> }>; rejects: StepRejects },
+  options: {
+    references?: AsyncIterable<{ id: string; fields: Record<string, unknown> }>;
+    rejects: StepRejects;
+    /** How many records the input holds (what the step before wrote), to size the sketching pool. */
+    records?: number;
+  },
 ): Promise<StepCounts> {
   const counts: StepCounts = { input: 0, output: 0, duplicates: { exact: 0, near: 0, semantic: 0 } };
   const { rejects } = options;
@@ -105,7 +110,7 @@ export async function runDedupStep(
     }
   }
   async function* kept(): AsyncIterable<DataRecord> {
-    const workers = sketchWorkers(countLinesSync(inputPath));
+    const workers = sketchWorkers(options.records ?? 0);
     const verdicts = dedupStream(comparable(), step.spec, { ...(options.references ? { references: options.references } : {}), ...(workers > 1 ? { workers } : {}) });
     for await (const { record, verdict } of verdicts) {
       if (verdict.keep) {

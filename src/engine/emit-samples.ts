@@ -11,13 +11,14 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { DataRecord } from '../domain.js';
-import type { RunStore, ShardRow } from '../store/run-store.js';
+import type { RunStore } from '../store/run-store.js';
 import { FINAL_OUTCOME_BIT, RESPONSE_OUTCOMES, type ResponseOutcome } from '../store/store-schema.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
 import { readRecords, openRequestKeys, requestKeysPath } from './stage-files.js';
 import { plannedKeysOf, sampleRecordId } from './render-requests.js';
 import { countInvalid, countRejected, type StepCounts } from './run-report.js';
-import { AnswerReader, keyAt, readShardKeys, shardInvalidPath } from './shard-files.js';
+import { CachedAnswers } from './cached-answers.js';
+import { keyAt, readShardKeys, shardInvalidPath } from './shard-files.js';
 
 interface InvalidAnswer {
   outcome: Exclude<ResponseOutcome, 'valid'>;
@@ -32,12 +33,7 @@ export async function* emitSamples(
 ): AsyncIterable<DataRecord> {
   const { store } = context;
   const invalid = await invalidAnswersOfRun(store, context.runId, step.step.index);
-  const shards = new Map<number, ShardRow | undefined>();
-  const shardOf = (seq: number): ShardRow | undefined => {
-    if (!shards.has(seq)) shards.set(seq, store.shardBySeq(seq));
-    return shards.get(seq);
-  };
-  const answers = new AnswerReader();
+  const answers = new CachedAnswers(store);
   const nextKeys = openRequestKeys(requestKeysPath(inputPath, step.step.index));
   try {
     for await (const record of readRecords(inputPath)) {
@@ -55,13 +51,13 @@ export async function* emitSamples(
           countInvalid(counts, failed.outcome, failed.reason ? `${record.id}: ${failed.reason}` : record.id);
           continue;
         }
-        const cached = store.responses.get(key);
-        const shard = cached && shardOf(cached.shardSeq);
-        const value = shard && answers.read(shard.inputPath, cached.offset, cached.bytes);
+        const found = answers.find(key);
+        const value = found && answers.value(found);
         if (!value) {
           countInvalid(counts, 'missing', record.id);
           continue;
         }
+        const { answer: cached, shard } = found;
         const fromCache = shard.runId !== context.runId;
         if (fromCache) counts.cached = (counts.cached ?? 0) + 1;
         counts.succeeded = (counts.succeeded ?? 0) + 1;

@@ -17,7 +17,8 @@ import type { CompiledBatchStep } from './compile-recipe.js';
 import { readRecords, requestKeysPath, RequestKeysWriter } from './stage-files.js';
 import { renderOrReject } from './render-requests.js';
 import { shardLimits, ShardWriter, type ShardFile } from './shard-writer.js';
-import { AnswerReader, keyAt, lineCount, readShardKeys } from './shard-files.js';
+import { CachedAnswers } from './cached-answers.js';
+import { keyAt, lineCount, readShardKeys } from './shard-files.js';
 import { KeySet } from './key-set.js';
 import type { RequestEstimator } from './step-pricing.js';
 import { failpoint } from './failpoints.js';
@@ -58,7 +59,7 @@ export async function planRound(context: PlanContext, step: CompiledBatchStep, i
     shardId: (index) => `${runId}-s${stepIndex}-${String(recorded.length + index).padStart(4, '0')}`,
     onShard: (shard) => recordShard(context, step, round, shard),
   });
-  const cache = context.noCache || store.responses.isEmpty() ? undefined : new CacheProbe(store);
+  const cache = context.noCache || store.responses.isEmpty() ? undefined : new CachedAnswers(store);
   const seen = new KeySet();
   const result: PlanResult = { requests: 0, cached: 0, toSend: 0, shards: 0 };
   // Round 0 also writes each record's request keys, so emitting samples later needs no re-rendering.
@@ -129,29 +130,6 @@ function keysOfShards(shards: ShardRow[]): KeySet {
     for (let line = 0; line < lineCount(keys); line++) set.add(keyAt(keys, line));
   }
   return set;
-}
-
-/** Whether the cache has a valid answer for a key whose answers file is still there to read. */
-class CacheProbe {
-  private readonly answers = new AnswerReader();
-  private readonly shardPaths = new Map<number, string | undefined>();
-
-  constructor(private readonly store: RunStore) {}
-
-  has(key: string): boolean {
-    const cached = this.store.responses.get(key);
-    if (!cached) return false;
-    let path = this.shardPaths.get(cached.shardSeq);
-    if (!this.shardPaths.has(cached.shardSeq)) {
-      path = this.store.shardBySeq(cached.shardSeq)?.inputPath;
-      this.shardPaths.set(cached.shardSeq, path);
-    }
-    return path !== undefined && this.answers.has(path);
-  }
-
-  close(): void {
-    this.answers.close();
-  }
 }
 
 /** Records the shard (status `planned`) before anything can submit it. */

@@ -27,6 +27,7 @@ import type { CompiledBatchStep } from './compile-recipe.js';
 import { ShardFilesLostError } from './errors.js';
 import { KeySet } from './key-set.js';
 import { retryKeys } from './plan-round.js';
+import { CachedAnswers } from './cached-answers.js';
 import { renderOrReject, type RenderedRequest } from './render-requests.js';
 import { customIdOf, keyAt, lineCount, readShardKeys, shardAnswersPath, shardInvalidPath, shardKeysPath } from './shard-files.js';
 import { adoptSubmitted, recollectShard, type DriveContext } from './shard-lifecycle.js';
@@ -96,13 +97,11 @@ async function rebuildKeys(context: RestoreContext, step: CompiledBatchStep, inp
     for (let line = 0; line < lineCount(keys); line++) others.add(keyAt(keys, line));
   }
   const retrying = round > 0 ? retryKeys(store, context.runId, step.step.index, round - 1) : undefined;
-  const runOfSeq = new Map<number, string | undefined>();
+  const cache = new CachedAnswers(store);
   const cachedByAnotherRun = (key: string): boolean => {
     if (round > 0 || context.noCache) return false;
-    const cached = store.responses.get(key);
-    if (!cached) return false;
-    if (!runOfSeq.has(cached.shardSeq)) runOfSeq.set(cached.shardSeq, store.shardBySeq(cached.shardSeq)?.runId);
-    return runOfSeq.get(cached.shardSeq) !== context.runId;
+    const found = cache.find(key);
+    return found !== undefined && found.shard.runId !== context.runId;
   };
 
   // Body hash → the lines (of every target, in shard then line order) that carry that body.

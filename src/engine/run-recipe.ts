@@ -210,8 +210,13 @@ class RunExecution {
   private checkPlannedRejects(position: number, step: string): void {
     const rejectsFile = this.rejectsPathOf(position);
     if (!existsSync(rejectsFile)) return;
-    const records = position > 0 ? this.stepCounts[position - 1]!.output : (this.seedRecords ??= countLinesSync(stagePath(this.runDir, 0)));
+    const records = this.recordsEntering(position);
     this.checkErrorRate(step, records, rejectsFileTally(rejectsFile), rejectsFile);
+  }
+
+  /** How many records the step at `position` reads: the previous step's output, or the seeds. */
+  private recordsEntering(position: number): number {
+    return position > 0 ? this.stepCounts[position - 1]!.output : (this.seedRecords ??= countLinesSync(stagePath(this.runDir, 0)));
   }
 
   private async runStep(position: number, compiledStep: CompiledRecipe['steps'][number]): Promise<StepCounts> {
@@ -256,7 +261,7 @@ class RunExecution {
       try {
         if (step.kind === 'dedup') {
           const references = step.spec.against === 'previous' ? previousReferences(this.options.outDir, this.compiled.recipe.name, step) : undefined;
-          counts = await runDedupStep(step, input, output, { rejects, ...(references ? { references } : {}) });
+          counts = await runDedupStep(step, input, output, { rejects, records: this.recordsEntering(position), ...(references ? { references } : {}) });
         } else if (step.kind === 'filter') {
           counts = await runFilterStep(step, input, output, rejects);
         } else {

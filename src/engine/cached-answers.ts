@@ -1,0 +1,46 @@
+/**
+ * The response cache seen through the files it points into: which shard holds a key's valid answer,
+ * whether that shard's answers file can still be read, and the answer's value. One per pass
+ * (planning, emitting, repairing): it remembers the shard rows it looked up and keeps the answers
+ * files it read open until `close`.
+ */
+import type { CachedAnswer } from '../store/response-cache.js';
+import type { RunStore, ShardRow } from '../store/run-store.js';
+import { AnswerReader } from './shard-files.js';
+
+export interface FoundAnswer {
+  answer: CachedAnswer;
+  /** The shard whose answers file holds it (this run's or an earlier one's). */
+  shard: ShardRow;
+}
+
+export class CachedAnswers {
+  private readonly shards = new Map<number, ShardRow | undefined>();
+  private readonly files = new AnswerReader();
+
+  constructor(private readonly store: RunStore) {}
+
+  /** The cached valid answer of a request key and the shard it lies in, or undefined. */
+  find(key: string): FoundAnswer | undefined {
+    const answer = this.store.responses.get(key);
+    if (!answer) return undefined;
+    if (!this.shards.has(answer.shardSeq)) this.shards.set(answer.shardSeq, this.store.shardBySeq(answer.shardSeq));
+    const shard = this.shards.get(answer.shardSeq);
+    return shard ? { answer, shard } : undefined;
+  }
+
+  /** Whether a valid answer is cached and its answers file is still there to read it from. */
+  has(key: string): boolean {
+    const found = this.find(key);
+    return found !== undefined && this.files.has(found.shard.inputPath);
+  }
+
+  /** The answer's value, or undefined when its file is gone or cut short. */
+  value(found: FoundAnswer): Record<string, unknown> | undefined {
+    return this.files.read(found.shard.inputPath, found.answer.offset, found.answer.bytes);
+  }
+
+  close(): void {
+    this.files.close();
+  }
+}
