@@ -68,7 +68,10 @@ async function timeRun(records: readonly Record_[], spec: DedupSpec, workers: nu
     const callerAfter = mainThreadCpuMicros();
     const active = performance.eventLoopUtilization(elu).active;
     const docs = verdicts.length;
-    const callerMicros = callerBefore === undefined || callerAfter === undefined ? active * 1000 : callerAfter - callerBefore;
+    // /proc counts in clock ticks (10 ms): a pass shorter than one reads 0, and the event loop's
+    // active time (sub-millisecond) stands in, as it does where /proc is missing.
+    const ticked = callerBefore === undefined || callerAfter === undefined ? 0 : callerAfter - callerBefore;
+    const callerMicros = ticked > 0 ? ticked : active * 1000;
     return {
       workers,
       docs,

@@ -86,3 +86,14 @@ export class ShardFilesLostError extends SynthforgeError {
     this.name = 'ShardFilesLostError';
   }
 }
+
+/**
+ * Every step ran, and the last one left no record: there is nothing to publish, and an empty version
+ * would look like a dataset. The run fails instead (it can be resumed once the recipe is changed).
+ */
+export class RunOutputEmptyError extends SynthforgeError {
+  constructor(message: string, details: { steps: { step: string; input: number; output: number }[] }) {
+    super('run_output_empty', message, { details });
+    this.name = 'RunOutputEmptyError';
+  }
+}

@@ -14,7 +14,7 @@ import { RunStore, type RunRow } from '../store/run-store.js';
 import { acquireStateLock } from '../store/state-lock.js';
 import { openSeeds } from '../seeds/open-seeds.js';
 import { compileRecipe, isBatchStep, type CompiledRecipe } from './compile-recipe.js';
-import { RunCancelledError } from './errors.js';
+import { RunCancelledError, RunOutputEmptyError } from './errors.js';
 import { previousReferences, runDedupStep } from './dedup-step.js';
 import { runFilterStep } from './filter-step.js';
 import { runGenerateStep } from './generate-step.js';
@@ -158,6 +158,7 @@ class RunExecution {
         this.checkErrorRate(step.step.name, counts.input, counts.rejected, this.rejectsPathOf(position));
         if (isBatchStep(step)) checkValidRate({ step: step.step.name, counts, minValidRate: this.compiled.recipe.min_valid_rate });
       }
+      this.checkSomethingToPublish();
       const rejectsPath = join(this.runDir, 'rejects.jsonl');
       const hasRejects = await joinRejectFiles(this.compiled.steps.map((_, position) => this.rejectsPathOf(position)), rejectsPath);
       const output = await writeOutputVersion({
@@ -212,6 +213,14 @@ class RunExecution {
     if (!existsSync(rejectsFile)) return;
     const records = this.recordsEntering(position);
     this.checkErrorRate(step, records, rejectsFileTally(rejectsFile), rejectsFile);
+  }
+
+  /** A run whose last step left no record fails here, before an empty version is published. */
+  private checkSomethingToPublish(): void {
+    if (this.recordsEntering(this.compiled.steps.length) > 0) return;
+    const steps = this.compiled.steps.map((step, position) => ({ step: step.step.name, input: this.stepCounts[position]!.input, output: this.stepCounts[position]!.output }));
+    const where = steps.map((step) => `${step.step}: ${step.input} in, ${step.output} out`).join('; ');
+    throw new RunOutputEmptyError(`the run produced no record to publish (${where}); nothing was published. Check the seeds and what each step removed.`, { steps });
   }
 
   /** How many records the step at `position` reads: the previous step's output, or the seeds. */

@@ -83,3 +83,19 @@ describe('a key refused on every result line stops the run at once', () => {
     expect(emulator.stats().requestsReceived.openai).toBe(40);
   });
 });
+
+describe('a run whose last step left no record', () => {
+  it('fails with exit 1 naming what each step kept, and publishes no empty version', async () => {
+    const dir = project(`name: thin
+seeds:
+  - inline: [{ text: a }, { text: b }]
+steps:
+  - filter: { field: text, matches: "zzz" }
+output: { format: raw }
+`);
+    const result = await runCli(['run', 'recipe.yaml', '--offline'], { cwd: dir });
+    expect(result.code).toBe(EXIT_CODES.failed);
+    expect(result.stderr).toContain('the run produced no record to publish (filter-0: 2 in, 0 out); nothing was published');
+    expect(existsSync(join(dir, 'outputs', 'thin'))).toBe(false);
+  });
+});
