@@ -28,6 +28,7 @@ import type { RunStore } from '../store/run-store.js';
 import { FINAL_OUTCOME_BIT, RESPONSE_OUTCOMES, type ResponseOutcome } from '../store/store-schema.js';
 import type { CompiledBatchStep, CompiledGenerateStep } from './compile-recipe.js';
 import type { RepairEvidence } from './repair-evidence.js';
+import { failpoint } from './failpoints.js';
 import { keyAt, readShardKeys, shardInvalidPath } from './shard-files.js';
 
 /** The outcomes a repair round answers differently from a plain resample. */
@@ -53,6 +54,7 @@ interface Location {
 
 export class RepairRequests {
   private readonly files = new Map<string, number>();
+  private built = 0;
 
   private constructor(
     private readonly step: CompiledGenerateStep,
@@ -101,6 +103,7 @@ export class RepairRequests {
     const location = this.located.get(key.slice(0, 32));
     if (!location) return request;
     const failed = this.read(location);
+    if (++this.built === Math.ceil(this.located.size / 2)) failpoint('repairing');
     if (failed.outcome === 'truncated') return withMoreTokens(this.step, request, failed.usage);
     if (failed.repair && (failed.outcome === 'not_json' || failed.outcome === 'schema_violation')) {
       return {
