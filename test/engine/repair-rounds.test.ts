@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runRecipe } from '../../src/api/run-recipe.js';
+import { renderRunSummary } from '../../src/cli/render/summary.js';
 import type { EmulatorServer } from '../../src/emulator/emulator.js';
 import { RunStore } from '../../src/store/run-store.js';
 import { join } from 'node:path';
@@ -61,6 +62,9 @@ describe('repair rounds against the emulator, through each official SDK', () => 
       const byReason = counts.repair!.valid_after_repair.by_reason;
       expect((byReason.schema_violation ?? 0) + (byReason.not_json ?? 0)).toBe(injected.repairValid);
       expect(counts.succeeded).toBe(60 - injected.repairInvalid);
+      const printed = renderRunSummary(summary);
+      expect(printed).toContain(`${60 - firstInvalid} first try, ${injected.repairValid} after repair, 0 after retry`);
+      expect(printed).toMatch(/^ {4}repaired: (schema_violation|not_json) \d+/m);
       // The repair request holds the original turn, the invalid answer in the provider's own assistant form, and the repair turn.
       const line = repairLine(dir, summary.runId);
       const turns =
