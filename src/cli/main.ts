@@ -233,7 +233,8 @@ program
   .option('--port <n>', 'port to listen on (0 = any free port)', parsePort, 8787)
   .option('--data-dir <dir>', 'keep files and batches here so a restarted emulator still serves them')
   .option('--config <json|file>', 'emulator options as JSON: fault rates, timing, seed')
-  .action(async (flags: { port: number; dataDir?: string; config?: string }) => {
+  .option('--repair-success-rate <rate>', 'share of repair turns answered with valid JSON, 0..1 (default 1, or SYNTHFORGE_EMULATOR_REPAIR_SUCCESS_RATE)', parseRate)
+  .action(async (flags: { port: number; dataDir?: string; config?: string; repairSuccessRate?: number }) => {
     const { emulatorCommand } = await import('./commands/emulator.js');
     const { renderEmulatorBanner } = await import('./render/emulator.js');
     const server = await emulatorCommand(flags);
@@ -268,6 +269,12 @@ function parsePositiveInt(value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError('expected a positive whole number');
   return number;
+}
+
+function parseRate(value: string): number {
+  const rate = Number(value);
+  if (value.trim() === '' || !(rate >= 0 && rate <= 1)) throw new InvalidArgumentError('expected a rate 0..1');
+  return rate;
 }
 
 function parsePort(value: string): number {

@@ -49,7 +49,7 @@
  *   port, host, dataDir (persistent state; default a temp dir removed on close), faults (FaultOptions:
  *   seed, malformedJsonRate, schemaInvalidRate, lineErrorRate, lineErrorStatus, refusalRate, truncationRate,
  *   nearDuplicateRate, createErrors, listErrors, authError, echoCredentials, createReplyDelayMs, expireRate,
- *   failValidationRate, syncErrorRate, timing), limits
+ *   failValidationRate, syncErrorRate, repairSuccessRate (also SYNTHFORGE_EMULATOR_REPAIR_SUCCESS_RATE), timing), limits
  *   (EmulatorLimits: the real provider limits by default), clock (tests).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -64,6 +64,7 @@ import { DataStore } from './core/data-store.js';
 import { SerialQueue } from './core/emulator-context.js';
 import { DEFAULT_FAULTS, mergeFaultOptions, mergeLimits, type EmulatorOptions, type FaultOptions } from './core/emulator-options.js';
 import { emptyStats, type EmulatorStats, type FaultTally } from './core/emulator-stats.js';
+import { repairRateFromEnv } from './core/repair-turns.js';
 import { sendJson } from './core/http-io.js';
 import { AnswerMemory } from './core/responder.js';
 import { SeenIds } from './core/seen-ids.js';
@@ -156,7 +157,8 @@ async function dispatchApiCall(context: ServerContext, request: IncomingMessage,
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorServer> {
-  const faults = mergeFaultOptions(DEFAULT_FAULTS, options.faults ?? {});
+  // The environment's repair rate is a default the options override (`--offline` runs read it too).
+  const faults = mergeFaultOptions(mergeFaultOptions(DEFAULT_FAULTS, repairRateFromEnv(process.env)), options.faults ?? {});
   const limits = mergeLimits(options.limits ?? {});
   const store = await DataStore.open(options.dataDir);
   const loaded = await loadState(store);

@@ -25,6 +25,8 @@ export interface CompiledGenerateStep {
   outputMode: StructuredOutputMode;
   params: ModelParams;
   maxAttempts: number;
+  /** Invalid answers are asked again with a repair turn, truncated ones with more max_tokens (engine/repair-request.ts). */
+  repair: boolean;
   /** Fields this step adds to each record (the schema's top-level properties). */
   addsFields: string[];
 }
@@ -166,6 +168,7 @@ function compileGenerateStep(context: StepContext, step: GenerateStep, available
     outputMode,
     params: pickParams(step),
     maxAttempts: step.max_attempts ?? recipe.max_attempts,
+    repair: step.repair ?? recipe.repair ?? true,
     addsFields,
   };
 }

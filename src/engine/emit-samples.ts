@@ -18,6 +18,7 @@ import { readRecords, openRequestKeys, requestKeysPath } from './stage-files.js'
 import { plannedKeysOf, sampleRecordId } from './render-requests.js';
 import { countInvalid, countRejected, type StepCounts } from './run-report.js';
 import { CachedAnswers } from './cached-answers.js';
+import { RepairTally } from './repair-tally.js';
 import { keyAt, readShardKeys, shardInvalidPath } from './shard-files.js';
 
 interface InvalidAnswer {
@@ -35,6 +36,7 @@ export async function* emitSamples(
   const invalid = await invalidAnswersOfRun(store, context.runId, step.step.index);
   const answers = new CachedAnswers(store);
   const nextKeys = openRequestKeys(requestKeysPath(inputPath, step.step.index));
+  const repairs = RepairTally.ofRun(store, context.runId, step); // repair hook: valid first try / after repair / after retry
   try {
     for await (const record of readRecords(inputPath)) {
       counts.input++;
@@ -63,6 +65,7 @@ export async function* emitSamples(
         counts.succeeded = (counts.succeeded ?? 0) + 1;
         if (cached.attempt > 1) counts.retried = (counts.retried ?? 0) + 1;
         else counts.firstTry = (counts.firstTry ?? 0) + 1;
+        repairs?.valid(key, cached.attempt);
         counts.output++;
         yield {
           id: sampleRecordId(record.id, sampleIndex, step.step.n),
@@ -84,6 +87,7 @@ export async function* emitSamples(
         };
       }
     }
+    repairs?.writeTo(counts);
   } finally {
     answers.close();
   }

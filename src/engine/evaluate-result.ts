@@ -5,7 +5,7 @@
  */
 import type { BatchItemResult, ProviderCapabilities, StructuredOutputMode } from '../providers/batch-provider.js';
 import type { ResponseOutcome } from '../store/store-schema.js';
-import { formatIssues } from '../issues.js';
+import { formatIssues, type Issue } from '../issues.js';
 import type { OutputSchema } from '../schema/output-schema.js';
 import { parseModelOutput } from '../schema/parse-output.js';
 
@@ -14,6 +14,8 @@ export interface Evaluation {
   /** Human-readable detail for invalid outcomes (`answer: expected string, got null`). */
   reason?: string;
   value?: Record<string, unknown>;
+  /** What the validator found, with paths (not JSON: one issue at the root), for the repair turn (engine/repair-evidence.ts). */
+  issues?: Issue[];
   /** Whether sending the same request again may give a better result. */
   retryable: boolean;
 }
@@ -59,9 +61,9 @@ function evaluateText(result: Extract<BatchItemResult, { outcome: 'succeeded' }>
   if (parsed.ok) return { outcome: 'valid', value: parsed.value, retryable: false };
   if (parsed.reason === 'not_json') {
     if (truncated) return { outcome: 'truncated', reason: `output cut off at the token limit (${result.finishReason})`, retryable: true };
-    return { outcome: 'not_json', reason: `${parsed.message}: ${excerpt(result.text)}`, retryable: true };
+    return { outcome: 'not_json', reason: `${parsed.message}: ${excerpt(result.text)}`, issues: [{ code: 'not_json', path: [], message: parsed.message }], retryable: true };
   }
-  return { outcome: truncated ? 'truncated' : 'schema_violation', reason: parsed.message, retryable: true };
+  return { outcome: truncated ? 'truncated' : 'schema_violation', reason: parsed.message, ...(parsed.issues ? { issues: parsed.issues } : {}), retryable: true };
 }
 
 export function excerpt(text: string): string {

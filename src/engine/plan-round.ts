@@ -22,6 +22,7 @@ import { keyAt, lineCount, readShardKeys } from './shard-files.js';
 import { KeySet } from './key-set.js';
 import type { RequestEstimator } from './step-pricing.js';
 import { failpoint } from './failpoints.js';
+import { RepairRequests } from './repair-requests.js';
 
 export interface PlanContext {
   runId: string;
@@ -59,6 +60,8 @@ export async function planRound(context: PlanContext, step: CompiledBatchStep, i
     shardId: (index) => `${runId}-s${stepIndex}-${String(recorded.length + index).padStart(4, '0')}`,
     onShard: (shard) => recordShard(context, step, round, shard),
   });
+  // repair hook: a retry round sends invalid answers back with a repair turn, truncated ones with more tokens.
+  const repairs = retrying ? await RepairRequests.open(store, runId, step, round) : undefined;
   const cache = context.noCache || store.responses.isEmpty() ? undefined : new CachedAnswers(store);
   const seen = new KeySet();
   const result: PlanResult = { requests: 0, cached: 0, toSend: 0, shards: 0 };
@@ -88,7 +91,8 @@ export async function planRound(context: PlanContext, step: CompiledBatchStep, i
           result.cached++;
           continue;
         }
-        await writer.add(key, (customId) => capabilities.encodeRequest({ ...request, customId }), context.estimator.inputTokens(request));
+        const sent = repairs?.requestFor(key, request) ?? request;
+        await writer.add(key, (customId) => capabilities.encodeRequest({ ...sent, customId }), context.estimator.inputTokens(sent));
         result.toSend++;
       }
     }
@@ -96,6 +100,7 @@ export async function planRound(context: PlanContext, step: CompiledBatchStep, i
     await keys?.close();
   } finally {
     cache?.close();
+    repairs?.close();
   }
   result.shards = writer.shardCount;
   store.saveRound(runId, stepIndex, round, 'planned', result);

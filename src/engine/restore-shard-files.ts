@@ -32,6 +32,7 @@ import { renderOrReject, type RenderedRequest } from './render-requests.js';
 import { customIdOf, keyAt, lineCount, readShardKeys, shardAnswersPath, shardInvalidPath, shardKeysPath } from './shard-files.js';
 import { adoptSubmitted, recollectShard, type DriveContext } from './shard-lifecycle.js';
 import { readRecords } from './stage-files.js';
+import { RepairRequests } from './repair-requests.js';
 
 export interface RestoreContext extends DriveContext {
   /** The run asked every request whatever the cache held (`--no-cache`). */
@@ -43,13 +44,19 @@ export async function restoreShardFiles(context: RestoreContext, step: CompiledB
   for (const shard of shardsOfStep()) {
     if (!existsSync(shard.inputPath) && !existsSync(shardKeysPath(shard.inputPath))) await bothLost(context, step, shard);
   }
+  // repair hook: answer files first where the keys are there, so a repair round's requests render from them.
+  await recollectLost(context, step, shardsOfStep().filter((shard) => existsSync(shardKeysPath(shard.inputPath))));
   const withoutKeys = shardsOfStep().filter((shard) => !existsSync(shardKeysPath(shard.inputPath)));
   for (const round of [...new Set(withoutKeys.map((shard) => shard.round))].sort((a, b) => a - b)) {
     await rebuildKeys(context, step, inputPath, round, withoutKeys.filter((shard) => shard.round === round));
   }
   const withoutRequests = shardsOfStep().filter((shard) => shard.status !== 'collected' && !existsSync(shard.inputPath));
   if (withoutRequests.length > 0) await renderRequestsAgain(context, step, inputPath, withoutRequests);
-  for (const shard of shardsOfStep()) {
+  await recollectLost(context, step, shardsOfStep());
+}
+
+async function recollectLost(context: RestoreContext, step: CompiledBatchStep, shards: ShardRow[]): Promise<void> {
+  for (const shard of shards) {
     if (shard.status !== 'collected') continue;
     if (existsSync(shardAnswersPath(shard.inputPath)) && existsSync(shardInvalidPath(shard.inputPath))) continue;
     await recollectShard(context, step, shard);
@@ -119,14 +126,18 @@ async function rebuildKeys(context: RestoreContext, step: CompiledBatchStep, inp
     }
   });
   const seen = new KeySet();
+  // repair hook: a retry round's lines were encoded from the repaired request.
+  const repairs = await RepairRequests.open(store, context.runId, step, round);
   await forEachRequest(step, inputPath, ({ key, request }) => {
     if (!seen.add(key) || (retrying && !retrying.has(key)) || others.has(key)) return;
-    const list = lines.get(bodyHash(step.capabilities.encodeRequest({ ...request, customId: PLACEHOLDER_ID })));
+    const sent = repairs?.requestFor(key, request) ?? request;
+    const list = lines.get(bodyHash(step.capabilities.encodeRequest({ ...sent, customId: PLACEHOLDER_ID })));
     if (!list?.length || cachedByAnotherRun(key)) return;
     const { target, line } = list.shift()!;
     keys[target]!.write(key.slice(0, CACHE_KEY_BYTES * 2), line * CACHE_KEY_BYTES, 'hex');
     unmatched[target]!--;
   });
+  repairs?.close();
   targets.forEach((shard, target) => {
     const path = shardKeysPath(shard.inputPath);
     if (unmatched[target]! > 0) {
@@ -150,14 +161,21 @@ async function renderRequestsAgain(context: RestoreContext, step: CompiledBatchS
       wanted.set(key, [...(wanted.get(key) ?? []), { target, line }]);
     }
   });
+  // repair hook: a retry round's lines were encoded from the repaired request, by the round before's answers.
+  const repairsOfRound = new Map<number, RepairRequests | undefined>();
+  for (const round of new Set(targets.map((shard) => shard.round))) repairsOfRound.set(round, await RepairRequests.open(context.store, context.runId, step, round));
   await forEachRequest(step, inputPath, ({ key, request }) => {
     const cacheKey = key.slice(0, CACHE_KEY_BYTES * 2);
     const list = wanted.get(cacheKey);
     if (!list) return;
     // A key that appears twice in the input is one request: the first rendering is the one planned.
     wanted.delete(cacheKey);
-    for (const { target, line } of list) lines[target]![line] = `${step.capabilities.encodeRequest({ ...request, customId: customIdOf(targets[target]!.id, line) })}\n`;
+    for (const { target, line } of list) {
+      const sent = repairsOfRound.get(targets[target]!.round)?.requestFor(key, request) ?? request;
+      lines[target]![line] = `${step.capabilities.encodeRequest({ ...sent, customId: customIdOf(targets[target]!.id, line) })}\n`;
+    }
   });
+  for (const repairs of repairsOfRound.values()) repairs?.close();
   targets.forEach((shard, target) => {
     const text = lines[target]!;
     const complete = text.length === shard.requestCount && text.every((line) => line !== undefined);

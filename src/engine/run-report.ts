@@ -50,6 +50,11 @@ export interface StepCounts {
   retried?: number;
   /** generate: invalid samples by reason, with a few examples each. */
   invalid?: Partial<Record<Exclude<ResponseOutcome, 'valid'>, { count: number; examples: string[] }>>;
+  /**
+   * generate: valid first try / after a repair (by the reason repaired) / after a plain retry, and
+   * still invalid by reason (repair-tally.ts).
+   */
+  repair?: RepairCounts;
   /** dedup: removed as exact / near (MinHash) / semantic (embedding cosine) duplicates. */
   duplicates?: { exact: number; near: number; semantic: number };
   /** filter: removed, by rule. */
@@ -59,6 +64,15 @@ export interface StepCounts {
    * record): quarantined in the rejects file, never passed on. Examples are `source: reason`.
    */
   rejected?: { count: number; examples: string[] };
+}
+
+/** `steps[].counts.repair` of a generate step in the summary and the manifest. */
+export interface RepairCounts {
+  valid_first_try: number;
+  /** By the reason the answer before the repair was invalid for. */
+  valid_after_repair: { total: number; by_reason: Partial<Record<ResponseOutcome, number>> };
+  valid_after_retry: number;
+  still_invalid: { total: number; by_reason: Partial<Record<ResponseOutcome, number>> };
 }
 
 const MAX_EXAMPLES = 3;

@@ -36,6 +36,7 @@ import type { CompiledBatchStep } from './compile-recipe.js';
 import { RunCancelledError, ShardResultsUnavailableError, ShardSubmissionUnknownError } from './errors.js';
 import { EXCERPT_CHARS, evaluateResult } from './evaluate-result.js';
 import { failpoint } from './failpoints.js';
+import { repairEvidenceOf } from './repair-evidence.js';
 import { lineCount, lineOfCustomId, readShardKeys, shardAnswersPath, shardInvalidPath } from './shard-files.js';
 import { STREAM_CHUNK_BYTES } from './stage-files.js';
 import type { RunEventListener } from './run-events.js';
@@ -273,6 +274,7 @@ async function collectShard(context: DriveContext, step: CompiledBatchStep, shar
             ...(evaluation.reason ? { reason: evaluation.reason } : {}),
             ...(result.outcome === 'succeeded' ? { excerpt: result.text.slice(0, EXCERPT_CHARS) } : {}),
             ...(lineUsage ? { usage: lineUsage } : {}),
+            ...repairEvidenceOf(evaluation, result), // repair hook: the answer and its findings, for the next round's repair turn
           }),
         );
         tally.invalid++;

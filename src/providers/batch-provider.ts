@@ -177,6 +177,11 @@ export interface ProviderCapabilities {
   /** Whether an `embed` step may use this provider. */
   readonly embeddings: boolean;
   limits(model: string): BatchLimits;
+  /**
+   * The most output tokens the model can be asked for, when known: a truncated answer is asked
+   * again with more `max_tokens`, never more than this (engine/repair-requests.ts).
+   */
+  maxOutputTokens?(model: string): number | undefined;
   /** One line of the shard file, without the newline: the provider's own wire format. */
   encodeRequest(request: ProviderRequest): string;
   /**

@@ -37,6 +37,8 @@ export interface GenerateOptions<F extends Fields, S> {
   structured_output?: 'auto' | 'native' | 'tool' | 'prompt';
   max_requests_per_batch?: number;
   max_attempts?: number;
+  /** Ask invalid answers again with a repair turn (default true). */
+  repair?: boolean;
 }
 
 export type StepDocument =
@@ -85,6 +87,8 @@ export interface RecipeInput {
   output?: z.input<typeof outputSpecSchema>;
   budget?: { max_usd: number };
   max_attempts?: number;
+  /** Ask invalid answers again with a repair turn (default true; a step's `repair` wins). */
+  repair?: boolean;
   /** Share of a step's records that may be rejected before the run stops (default 0.1). */
   max_error_rate?: number;
   /** Share of a generate step's samples that must end valid, or the run fails (default 0.5). */

@@ -70,6 +70,8 @@ export const generateStepSchema = z
     structured_output: z.enum(['auto', 'native', 'tool', 'prompt']).default('auto'),
     max_requests_per_batch: z.int().positive().optional(),
     max_attempts: z.int().min(1).max(10).optional(),
+    /** Ask an invalid answer again with a repair turn (default: the recipe's `repair`, true). */
+    repair: z.boolean().optional(),
   })
   .refine((step) => step.prompt !== undefined || step.messages !== undefined, {
     message: 'a generate step needs a `prompt` (or `messages`)',
@@ -107,6 +109,11 @@ export const recipeTopSchema = z.strictObject({
   output: outputSpecSchema.default(() => outputSpecSchema.parse({})),
   budget: z.strictObject({ max_usd: z.number().positive() }).optional(),
   max_attempts: z.int().min(1).max(10).default(3),
+  /**
+   * Whether a generate step asks an invalid answer again with a repair turn (the answer and the
+   * validator's errors) instead of resampling the same prompt; a step's own `repair` wins.
+   */
+  repair: z.boolean().optional(),
   /**
    * The share of a step's input records that may be rejected (a field the step needs is missing, a
    * template fails for the record) before the run stops: 0.1 stops a step that rejects more than

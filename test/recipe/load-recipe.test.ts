@@ -71,6 +71,16 @@ describe('YAML recipes', () => {
     expect(issues[0]!.message).toMatch(/expected number/);
   });
 
+  it('takes `repair` at the recipe and the step (the step wins), and reports a non-boolean at its line', async () => {
+    const loaded = await loadRecipe(writeRecipe(`repair: false\n${GOOD.replace('    prompt: "Answer', '    repair: true\n    prompt: "Answer')}`));
+    const compiled = await compileRecipe(loaded);
+    expect(compiled.steps.map((step) => (step as { repair?: boolean }).repair)).toEqual([false, true]);
+    expect((await compileRecipe(await loadRecipe(writeRecipe(GOOD)))).steps.map((step) => (step as { repair?: boolean }).repair)).toEqual([true, true]);
+    const { path, issues } = await issuesOf(GOOD.replace('    prompt: "Ask about', '    repair: sometimes\n    prompt: "Ask about'));
+    expect(issues[0]).toMatchObject({ file: path, line: 9, column: 13, path: ['steps', 0, 'repair'] });
+    expect(issues[0]!.message).toMatch(/expected boolean/);
+  });
+
   it('reports a missing schema', async () => {
     const text = GOOD.replace(/    schema:\n      type: object\n      properties: \{ question: \{ type: string \} \}\n      required: \[question\]\n/, '');
     const { issues } = await issuesOf(text);

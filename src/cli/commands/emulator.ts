@@ -7,13 +7,17 @@ export interface EmulatorCommandOptions {
   host?: string;
   dataDir?: string;
   config?: string;
+  /** `--repair-success-rate`: the share of repair turns answered validly (overrides the config's). */
+  repairSuccessRate?: number;
 }
 
 /** `synthforge emulator`: serves the provider batch APIs locally until interrupted. */
 export async function emulatorCommand(options: EmulatorCommandOptions): Promise<EmulatorServer> {
   const config = options.config ? parseEmulatorConfig(options.config) : {};
+  const faults = options.repairSuccessRate === undefined ? config.faults : { ...config.faults, repairSuccessRate: options.repairSuccessRate };
   return startEmulator({
     ...config,
+    ...(faults ? { faults } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
   });

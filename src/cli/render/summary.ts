@@ -54,8 +54,10 @@ function renderStepCounts(step: RunSummary['steps'][number]): string[] {
   if (step.kind === 'generate' || step.kind === 'embed') {
     const lines = [
       `  ${step.name} [${step.provider}/${step.model}, ${step.outputMode}]: ${counts.requested ?? 0} samples, ${counts.sent ?? 0} sent, ` +
-        `${counts.cached ?? 0} cached, ${counts.succeeded ?? 0} valid (${counts.firstTry ?? 0} first try, ${counts.retried ?? 0} after retry)`,
+        `${counts.cached ?? 0} cached, ${counts.succeeded ?? 0} valid (${validBreakdown(counts)})`,
     ];
+    const repaired = Object.entries(counts.repair?.valid_after_repair.by_reason ?? {});
+    if (repaired.length > 0) lines.push(`    repaired: ${repaired.map(([reason, count]) => `${reason} ${count}`).join(', ')}`);
     for (const [reason, entry] of Object.entries(counts.invalid ?? {})) {
       if (!entry) continue;
       lines.push(`    invalid ${reason}: ${entry.count}${entry.examples[0] ? `  e.g. ${terminalSafe(entry.examples[0])}` : ''}`);
@@ -69,6 +71,13 @@ function renderStepCounts(step: RunSummary['steps'][number]): string[] {
   }
   const rules = (counts.filtered ?? []).filter((rule) => rule.removed > 0).map((rule) => `${rule.rule}: ${rule.removed}`);
   return [`  ${step.name} [filter]: ${counts.input} in, ${counts.output} kept${rules.length ? `; removed by ${rules.join(', ')}` : ''}`];
+}
+
+/** `3 first try, 1 after repair, 1 after retry`; a step counted before repair rounds shows no repair figure. */
+function validBreakdown(counts: StepCounts): string {
+  const repair = counts.repair;
+  if (!repair) return `${counts.firstTry ?? 0} first try, ${counts.retried ?? 0} after retry`;
+  return `${repair.valid_first_try} first try, ${repair.valid_after_repair.total} after repair, ${repair.valid_after_retry} after retry`;
 }
 
 export function formatDuration(ms: number): string {

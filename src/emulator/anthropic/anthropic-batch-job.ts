@@ -7,6 +7,7 @@ import { readFile, rename } from 'node:fs/promises';
 import type { EmulatorContext } from '../core/emulator-context.js';
 import { emptyFaultTally } from '../core/emulator-stats.js';
 import { decideBatchFault, decideLineFault, finishesBeforeExpiry, resultOrderKey } from '../core/fault-decisions.js';
+import { decideRepairValid } from '../core/repair-turns.js';
 import { LineIdentities } from '../core/line-identity.js';
 import { LineWriter } from '../core/line-writer.js';
 import { hashHex } from '../core/seeded-random.js';
@@ -54,7 +55,7 @@ export async function runAnthropicBatchJob(
         const seedParts = [hashHex(identity, attempt)];
         const fault = decideLineFault(record.faults, identity, attempt);
         const lineError = { status: record.faults.lineErrorStatus ?? 500, credentials: record.credentials };
-        const outcome = runAnthropicRequest(request.params, seedParts, fault, context.memory, 'batch', lineError);
+        const outcome = runAnthropicRequest(request.params, seedParts, fault, context.memory, 'batch', lineError, decideRepairValid(record.faults, identity, attempt));
         const line = outcome.ok
           ? resultLine(request.custom_id, { type: 'succeeded', message: outcome.message })
           : resultLine(request.custom_id, {

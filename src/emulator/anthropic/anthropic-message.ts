@@ -178,6 +178,7 @@ export function runAnthropicRequest(
   memory: AnswerMemory,
   serviceTier: 'batch' | 'standard',
   lineError: { status: number; credentials?: string | undefined } = { status: 500 },
+  repairValid = true,
 ): MessageOutcome {
   const read = readMessageParams(params, serviceTier === 'batch');
   if (!read.ok) return { ok: false, errorType: 'invalid_request_error', message: read.message, applied: 'none' };
@@ -194,6 +195,7 @@ export function runAnthropicRequest(
       target: request.target,
       maxOutputTokens: request.maxOutputTokens,
       fault,
+      repairValid,
       toolInputIsObject: true,
     },
     memory,
@@ -208,8 +210,8 @@ export function runAnthropicRequest(
 }
 
 export async function syncAnthropicMessage(context: AnthropicContext, call: ApiCall): Promise<void> {
-  const { body, seedParts, fault } = await startSyncCall(context, call, 'anthropic');
-  const outcome = runAnthropicRequest(body, seedParts, fault, context.memory, 'standard');
+  const { body, seedParts, fault, repairValid } = await startSyncCall(context, call, 'anthropic');
+  const outcome = runAnthropicRequest(body, seedParts, fault, context.memory, 'standard', undefined, repairValid);
   if (!outcome.ok) throw new EmulatorHttpError({ status: 400, type: outcome.errorType, message: outcome.message });
   countFault(context.stats.faultsInjected, outcome.applied);
   sendJson(call.response, 200, outcome.message);

@@ -42,6 +42,11 @@ export interface FaultOptions {
    * PENDING → FAILED (RESOURCE_EXHAUSTED, enqueued-token quota).
    */
   failValidationRate: number;
+  /**
+   * The share of repair turns (a last user turn asking for the corrected JSON, core/repair-turns.ts)
+   * answered with valid JSON; the rest get a schema-invalid answer again. Default 1.
+   */
+  repairSuccessRate: number;
   /** Synchronous `/v1/chat/completions` answered 429 (with a small retry-after-ms) or 500, alternating. */
   syncErrorRate: number;
   /**
@@ -91,7 +96,7 @@ export const LINE_FAULT_RATES = [
   'nearDuplicateRate',
 ] as const;
 
-const OTHER_RATES = ['expireRate', 'failValidationRate', 'syncErrorRate'] as const;
+const OTHER_RATES = ['expireRate', 'failValidationRate', 'syncErrorRate', 'repairSuccessRate'] as const;
 
 /** Provider limits. The defaults are the real ones; tests lower them to exercise the checks cheaply. */
 export interface EmulatorLimits {
@@ -143,6 +148,7 @@ export const DEFAULT_FAULTS: FaultOptions = {
   expireRate: 0,
   failValidationRate: 0,
   syncErrorRate: 0,
+  repairSuccessRate: 1,
   listErrors: [],
   authError: 0,
   lineErrorStatus: 500,

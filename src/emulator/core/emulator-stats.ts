@@ -8,6 +8,10 @@ export interface FaultTally {
   refusal: number;
   truncation: number;
   nearDuplicate: number;
+  /** Repair turns (core/repair-turns.ts) answered with valid JSON. */
+  repairValid: number;
+  /** Repair turns answered invalidly again. */
+  repairInvalid: number;
   /** Answers cut because the request's own max_tokens was too small (not a fault option: real behaviour). */
   maxTokensCutoff: number;
   /** Lines that did not run because their batch expired. */
@@ -49,6 +53,8 @@ export function emptyFaultTally(): FaultTally {
     refusal: 0,
     truncation: 0,
     nearDuplicate: 0,
+    repairValid: 0,
+    repairInvalid: 0,
     maxTokensCutoff: 0,
     expiredLines: 0,
     cancelledLines: 0,

@@ -15,6 +15,7 @@ import type { LineFault } from './fault-decisions.js';
 import { countTokens, wrapInFence } from './prompt-schema.js';
 import { generateSchemaData } from './schema-data.js';
 import { createSeededRandom, hashSeed, type HashPart, type SeededRandom } from './seeded-random.js';
+import { isRepairTurn } from './repair-turns.js';
 import { buildSentence, buildText, extractPromptWords } from './sentence-builder.js';
 
 export type AnswerTarget =
@@ -38,6 +39,8 @@ export interface AnswerRequest {
   target: AnswerTarget;
   maxOutputTokens: number | null;
   fault: LineFault;
+  /** How this line is answered if it is a repair turn (core/repair-turns.ts): validly, or schema-invalid again. */
+  repairValid: boolean;
   /**
    * True when the provider returns a tool input as an object (Anthropic): it cannot carry malformed JSON, so
    * that fault does not apply. False for OpenAI, whose tool arguments are a JSON string.
@@ -45,7 +48,8 @@ export interface AnswerRequest {
   toolInputIsObject: boolean;
 }
 
-export type AppliedFault = Exclude<LineFault, 'line_error'> | 'max_tokens';
+/** `repair_valid` / `repair_invalid`: a repair turn answered validly / invalidly (instead of a content fault). */
+export type AppliedFault = Exclude<LineFault, 'line_error'> | 'max_tokens' | 'repair_valid' | 'repair_invalid';
 
 export interface Answer {
   /** Assistant text; for a tool target the JSON text of the input (arguments string on OpenAI). */
@@ -147,6 +151,7 @@ function draftAnswer(request: AnswerRequest, memory: AnswerMemory): Draft {
 }
 
 export function answerRequest(request: AnswerRequest, memory: AnswerMemory): Answer {
+  if (isRepairTurn(request.lastUserText)) return answerRepairTurn(request, memory);
   const inputTokens = countTokens(request.promptText);
   const isTool = request.target.kind === 'tool';
   if (request.fault === 'refusal') {
@@ -192,6 +197,13 @@ export function answerRequest(request: AnswerRequest, memory: AnswerMemory): Ans
     outputTokens: countTokens(text),
     applied,
   };
+}
+
+/** A repair turn replaces the line's content fault: valid, or schema-invalid again (malformed where no schema applies). */
+function answerRepairTurn(request: AnswerRequest, memory: AnswerMemory): Answer {
+  const fault: LineFault = request.repairValid ? 'none' : hasSchema(request.target) ? 'schema_invalid' : 'malformed_json';
+  const answer = answerRequest({ ...request, lastUserText: '', fault }, memory);
+  return { ...answer, applied: answer.applied === 'none' ? 'repair_valid' : 'repair_invalid' };
 }
 
 /**

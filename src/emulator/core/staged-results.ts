@@ -71,6 +71,8 @@ const TALLY_KEY: Readonly<Record<StagedFault, keyof FaultTally | null>> = {
   schema_invalid: 'schemaInvalid',
   near_duplicate: 'nearDuplicate',
   max_tokens: 'maxTokensCutoff',
+  repair_valid: 'repairValid',
+  repair_invalid: 'repairInvalid',
 };
 
 export function countFault(tally: FaultTally, applied: StagedFault): void {

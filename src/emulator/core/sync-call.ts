@@ -7,6 +7,7 @@
 import type { ApiCall, EmulatorContext } from './emulator-context.js';
 import { decideLineFault, decideSyncError, type LineFault } from './fault-decisions.js';
 import { EmulatorHttpError, readJsonBody, type ApiFlavor } from './http-io.js';
+import { decideRepairValid } from './repair-turns.js';
 import { hashHex, type HashPart } from './seeded-random.js';
 
 const MAX_SYNC_BODY_BYTES = 32 * 1024 * 1024;
@@ -15,6 +16,8 @@ export interface SyncStart {
   body: unknown;
   seedParts: HashPart[];
   fault: LineFault;
+  /** How the call is answered if it is a repair turn (repair-turns.ts). */
+  repairValid: boolean;
 }
 
 /** Reads the body, applies the sync-error fault, and decides the content fault for this call. */
@@ -45,5 +48,6 @@ export async function startSyncCall(context: EmulatorContext, call: ApiCall, fla
     body,
     seedParts: [hashHex('sync', typeof header === 'string' && header.length > 0 ? header : JSON.stringify(body))],
     fault: decided === 'line_error' ? 'none' : decided,
+    repairValid: decideRepairValid(context.faults, requestKey, attempt),
   };
 }

@@ -15,6 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { echoCredentials } from '../core/credential-faults.js';
 import { emptyFaultTally } from '../core/emulator-stats.js';
 import { decideBatchFault, decideLineFault, finishesBeforeExpiry, type BatchFault } from '../core/fault-decisions.js';
+import { decideRepairValid } from '../core/repair-turns.js';
 import { LineIdentities } from '../core/line-identity.js';
 import { LineWriter } from '../core/line-writer.js';
 import { isSchemaNode } from '../core/schema-data.js';
@@ -106,7 +107,7 @@ function runLine(record: GeminiBatchRecord, line: InputLine, identity: string, a
   const fault = decideLineFault(record.faults, identity, attempt);
   if (record.kind === 'embed') return runEmbedRequest(line.request, record.model, fault);
   const seedParts = [hashHex(identity, attempt)];
-  return runGenerateRequest(line.request, record.model, seedParts, fault, context.memory);
+  return runGenerateRequest(line.request, record.model, seedParts, fault, context.memory, decideRepairValid(record.faults, identity, attempt));
 }
 
 export async function runGeminiBatchJob(context: GeminiContext, record: GeminiBatchRecord): Promise<void> {

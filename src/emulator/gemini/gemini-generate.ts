@@ -180,11 +180,11 @@ function candidateOf(answer: ReturnType<typeof answerRequest>): Record<string, u
   return { content: { parts: [{ text: answer.text }], role: 'model' }, finishReason: answer.stop === 'length' ? 'MAX_TOKENS' : 'STOP', index: 0 };
 }
 
-export function runGenerateRequest(request: unknown, model: string, seedParts: HashPart[], fault: LineFault, memory: AnswerMemory): GeminiLineOutcome {
+export function runGenerateRequest(request: unknown, model: string, seedParts: HashPart[], fault: LineFault, memory: AnswerMemory, repairValid = true): GeminiLineOutcome {
   const read = readGenerateRequest(request);
   if (typeof read === 'string') return { ok: false, problem: 'invalid', message: read, applied: 'none' };
   if (fault === 'line_error') return { ok: false, problem: 'internal', message: 'Internal error encountered.', applied: 'line_error' };
-  const answer = answerRequest({ seedParts, ...read, fault, toolInputIsObject: false }, memory);
+  const answer = answerRequest({ seedParts, ...read, fault, repairValid, toolInputIsObject: false }, memory);
   const outputTokens = answer.refusal === null ? answer.outputTokens : 0;
   const body = {
     candidates: [candidateOf(answer)],

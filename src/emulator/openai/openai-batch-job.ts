@@ -12,6 +12,7 @@ import type { EmulatorContext } from '../core/emulator-context.js';
 import { emptyFaultTally } from '../core/emulator-stats.js';
 import { decideBatchFault, decideLineFault, finishesBeforeExpiry, resultOrderKey, type BatchFault } from '../core/fault-decisions.js';
 import { LineWriter } from '../core/line-writer.js';
+import { decideRepairValid } from '../core/repair-turns.js';
 import { hashHex } from '../core/seeded-random.js';
 import { countFault, finishBatchOnce, formatStagedLine, readStagedShuffled } from '../core/staged-results.js';
 import type { OpenAIBatchPhase, OpenAIBatchRecord } from './openai-batch-record.js';
@@ -98,6 +99,7 @@ async function answerLines(context: EmulatorContext, record: OpenAIBatchRecord, 
         attempt: scheduled.attempt,
         body: line.body,
         fault: decideLineFault(record.faults, scheduled.entry.identity, scheduled.attempt),
+        repairValid: decideRepairValid(record.faults, scheduled.entry.identity, scheduled.attempt),
         memory: context.memory,
         nowSeconds: Math.floor(context.clock() / 1000),
         lineError: { status: record.faults.lineErrorStatus ?? 500, credentials: record.credentials },

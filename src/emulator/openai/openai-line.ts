@@ -106,6 +106,7 @@ function answerChat(
   seedParts: HashPart[],
   fault: LineFault,
   memory: AnswerMemory,
+  repairValid: boolean,
 ): { answers: Answer[]; applied: AppliedFault } {
   const answers: Answer[] = [];
   for (let index = 0; index < request.choices; index++) {
@@ -118,6 +119,7 @@ function answerChat(
           target: request.target,
           maxOutputTokens: request.maxOutputTokens,
           fault: index === 0 ? fault : 'none',
+          repairValid,
           toolInputIsObject: false,
         },
         memory,
@@ -136,6 +138,8 @@ export interface OpenAILineInput {
   attempt: number;
   body: unknown;
   fault: LineFault;
+  /** How the line is answered if it is a repair turn (core/repair-turns.ts); default valid. */
+  repairValid?: boolean;
   memory: AnswerMemory;
   nowSeconds: number;
   /** How a `line_error` fault fails (default: HTTP 500, quoting nothing). */
@@ -158,7 +162,7 @@ function runBody(input: OpenAILineInput, seedParts: HashPart[]): LineOutcome {
   const read = readChatRequest(input.body, true);
   if (!read.ok) return { status: 400, error: read.error, applied: 'none' };
   if (input.fault === 'line_error') return lineErrorBody(input);
-  const { answers, applied } = answerChat(read.request, seedParts, input.fault, input.memory);
+  const { answers, applied } = answerChat(read.request, seedParts, input.fault, input.memory, input.repairValid ?? true);
   const body = buildChatCompletion(read.request, answers, seedParts, input.nowSeconds);
   const usage = body.usage as { prompt_tokens: number; completion_tokens: number };
   return { status: 200, body, applied, inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens };
@@ -201,10 +205,10 @@ export function notRunLine(batchId: string, customId: string, reason: 'expired' 
 }
 
 export async function syncChatCompletion(context: OpenAIContext, call: ApiCall): Promise<void> {
-  const { body, seedParts, fault } = await startSyncCall(context, call, 'openai');
+  const { body, seedParts, fault, repairValid } = await startSyncCall(context, call, 'openai');
   const read = readChatRequest(body, false);
   if (!read.ok) throw new EmulatorHttpError({ status: 400, ...read.error });
-  const { answers, applied } = answerChat(read.request, seedParts, fault, context.memory);
+  const { answers, applied } = answerChat(read.request, seedParts, fault, context.memory, repairValid);
   countFault(context.stats.faultsInjected, applied);
   sendJson(call.response, 200, buildChatCompletion(read.request, answers, seedParts, Math.floor(context.clock() / 1000)));
 }
