@@ -176,6 +176,11 @@ export interface ProviderCapabilities {
   };
   /** Whether an `embed` step may use this provider. */
   readonly embeddings: boolean;
+  /**
+   * Names of models an account made itself (OpenAI `ft:…`, Gemini `tunedModels/…`): no catalogue can
+   * list them, so a recipe naming one gets a warning where another unknown model is an error.
+   */
+  readonly customModel?: RegExp;
   limits(model: string): BatchLimits;
   /** One line of the shard file, without the newline: the provider's own wire format. */
   encodeRequest(request: ProviderRequest): string;
