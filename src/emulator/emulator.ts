@@ -67,6 +67,7 @@ import { emptyStats, type EmulatorStats, type FaultTally } from './core/emulator
 import { sendJson } from './core/http-io.js';
 import { AnswerMemory } from './core/responder.js';
 import { SeenIds } from './core/seen-ids.js';
+import { extraModelsFrom, ServedModels } from './core/served-models.js';
 import { geminiBatchDebug } from './gemini/gemini-batches.js';
 import { runGeminiBatchJob } from './gemini/gemini-batch-job.js';
 import type { GeminiBatchRecord } from './gemini/gemini-batch-record.js';
@@ -86,6 +87,11 @@ export interface EmulatorServer {
   url: string;
   /** `url + '/v1'`: what the openai SDK takes as baseURL. */
   openaiBaseURL: string;
+  /**
+   * `url + '/openai-compatible/v1'`: the OpenAI routes standing in for a server the user runs
+   * (vLLM, Ollama), where any model name is served, as such a server serves what it was started with.
+   */
+  openaiCompatibleBaseURL: string;
   /** `url`: the anthropic SDK adds `/v1` itself. */
   anthropicBaseURL: string;
   /** `url`: what `@google/genai` takes as `httpOptions.baseUrl` (it adds `/v1beta` itself). */
@@ -147,9 +153,15 @@ async function loadState(store: DataStore): Promise<LoadedState> {
   };
 }
 
-async function dispatchApiCall(context: ServerContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
+/** Where the emulator stands in for a server the user runs (vLLM, Ollama): any model name is served there. */
+const LOCAL_SERVER_PREFIX = '/openai-compatible';
+
+async function dispatchApiCall(context: ServerContext, anyModel: ServedModels, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://emulator.local');
   const path = url.pathname.replace(/\/+$/, '') || '/';
+  if (path.startsWith(`${LOCAL_SERVER_PREFIX}/`)) {
+    return dispatchOpenAICall({ ...context, models: anyModel }, request, response, url, path.slice(LOCAL_SERVER_PREFIX.length));
+  }
   if (isGeminiPath(path)) return dispatchGeminiCall(context, request, response, url, path);
   if (isAnthropicPath(path)) return dispatchAnthropicCall(context, request, response, url, path);
   return dispatchOpenAICall(context, request, response, url, path);
@@ -158,6 +170,8 @@ async function dispatchApiCall(context: ServerContext, request: IncomingMessage,
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorServer> {
   const faults = mergeFaultOptions(DEFAULT_FAULTS, options.faults ?? {});
   const limits = mergeLimits(options.limits ?? {});
+  const models = new ServedModels(extraModelsFrom(options.extraModels, process.env));
+  const anyModel = new ServedModels(['openai/*']);
   const store = await DataStore.open(options.dataDir);
   const loaded = await loadState(store);
   let sequence = loaded.lastSequence;
@@ -169,6 +183,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     stats: emptyStats(),
     seen: loaded.seen,
     memory: new AnswerMemory(),
+    models,
     queue: new SerialQueue((error) => {
       process.stderr.write(`synthforge emulator: batch job failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
     }),
@@ -192,7 +207,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     const work = path.startsWith('/_emulator/')
       ? handleControlCall(context, { stats, configure, batchDebug }, request, response, path)
-      : dispatchApiCall(context, request, response);
+      : dispatchApiCall(context, anyModel, request, response);
     work.catch((error: unknown) => {
       if (!response.headersSent) sendJson(response, 500, { error: { message: String(error) } });
       else response.destroy();
@@ -215,6 +230,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   return {
     url,
     openaiBaseURL: `${url}/v1`,
+    openaiCompatibleBaseURL: `${url}${LOCAL_SERVER_PREFIX}/v1`,
     anthropicBaseURL: url,
     geminiBaseURL: url,
     port,

@@ -54,7 +54,7 @@ export async function runAnthropicBatchJob(
         const seedParts = [hashHex(identity, attempt)];
         const fault = decideLineFault(record.faults, identity, attempt);
         const lineError = { status: record.faults.lineErrorStatus ?? 500, credentials: record.credentials };
-        const outcome = runAnthropicRequest(request.params, seedParts, fault, context.memory, 'batch', lineError);
+        const outcome = runAnthropicRequest(request.params, seedParts, fault, context, 'batch', lineError);
         const line = outcome.ok
           ? resultLine(request.custom_id, { type: 'succeeded', message: outcome.message })
           : resultLine(request.custom_id, {

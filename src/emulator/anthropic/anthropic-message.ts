@@ -13,6 +13,7 @@ import { answerRequest, type Answer, type AnswerMemory, type AnswerTarget, type 
 import { isSchemaNode } from '../core/schema-data.js';
 import type { HashPart } from '../core/seeded-random.js';
 import { countFault } from '../core/staged-results.js';
+import { EXTRA_MODELS_HINT, type ServedModels } from '../core/served-models.js';
 import { startSyncCall } from '../core/sync-call.js';
 import type { AnthropicContext } from './anthropic-batch-record.js';
 import { findAnthropicSchemaProblem } from './anthropic-schema-check.js';
@@ -175,12 +176,17 @@ export function runAnthropicRequest(
   params: unknown,
   seedParts: HashPart[],
   fault: LineFault,
-  memory: AnswerMemory,
+  context: { memory: AnswerMemory; models: ServedModels },
   serviceTier: 'batch' | 'standard',
   lineError: { status: number; credentials?: string | undefined } = { status: 500 },
 ): MessageOutcome {
+  const { memory } = context;
   const read = readMessageParams(params, serviceTier === 'batch');
   if (!read.ok) return { ok: false, errorType: 'invalid_request_error', message: read.message, applied: 'none' };
+  // A model the API does not have: not_found_error, synchronously a 404, in a batch an errored result.
+  if (!context.models.serves('anthropic', read.request.model, 'chat')) {
+    return { ok: false, errorType: 'not_found_error', message: `model: ${read.request.model}${EXTRA_MODELS_HINT}`, applied: 'none' };
+  }
   if (fault === 'line_error') {
     const failure = LINE_ERRORS[lineErrorKind(lineError.status)];
     return { ok: false, errorType: failure.errorType, message: echoCredentials(failure.message, lineError.credentials), applied: 'line_error' };
@@ -209,8 +215,8 @@ export function runAnthropicRequest(
 
 export async function syncAnthropicMessage(context: AnthropicContext, call: ApiCall): Promise<void> {
   const { body, seedParts, fault } = await startSyncCall(context, call, 'anthropic');
-  const outcome = runAnthropicRequest(body, seedParts, fault, context.memory, 'standard');
-  if (!outcome.ok) throw new EmulatorHttpError({ status: 400, type: outcome.errorType, message: outcome.message });
+  const outcome = runAnthropicRequest(body, seedParts, fault, context, 'standard');
+  if (!outcome.ok) throw new EmulatorHttpError({ status: outcome.errorType === 'not_found_error' ? 404 : 400, type: outcome.errorType, message: outcome.message });
   countFault(context.stats.faultsInjected, outcome.applied);
   sendJson(call.response, 200, outcome.message);
 }

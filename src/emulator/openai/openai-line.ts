@@ -11,10 +11,16 @@ import { derivedId } from '../core/ids.js';
 import { answerRequest, type Answer, type AnswerMemory, type AppliedFault } from '../core/responder.js';
 import { hashHex, type HashPart } from '../core/seeded-random.js';
 import { countFault, type StagedLine } from '../core/staged-results.js';
+import { EXTRA_MODELS_HINT } from '../core/served-models.js';
 import { startSyncCall } from '../core/sync-call.js';
 import { readChatRequest, type ChatRequest, type OpenAIErrorBody } from './openai-chat-request.js';
 import type { OpenAIContext } from './openai-context.js';
 import { buildEmbeddingsResponse, readEmbeddingsRequest } from './openai-embeddings.js';
+
+/** How the API answers a model it does not have (or one of the wrong kind for the endpoint): HTTP 404. */
+export function modelNotFound(model: string): OpenAIErrorBody {
+  return { message: `The model \`${model}\` does not exist or you do not have access to it.${EXTRA_MODELS_HINT}`, type: 'invalid_request_error', param: null, code: 'model_not_found' };
+}
 
 export const SERVER_ERROR: OpenAIErrorBody = {
   message: 'The server had an error while processing your request. Sorry about that!',
@@ -204,6 +210,7 @@ export async function syncChatCompletion(context: OpenAIContext, call: ApiCall):
   const { body, seedParts, fault } = await startSyncCall(context, call, 'openai');
   const read = readChatRequest(body, false);
   if (!read.ok) throw new EmulatorHttpError({ status: 400, ...read.error });
+  if (!context.models.serves('openai', read.request.model, 'chat')) throw new EmulatorHttpError({ status: 404, ...modelNotFound(read.request.model) });
   const { answers, applied } = answerChat(read.request, seedParts, fault, context.memory);
   countFault(context.stats.faultsInjected, applied);
   sendJson(call.response, 200, buildChatCompletion(read.request, answers, seedParts, Math.floor(context.clock() / 1000)));
