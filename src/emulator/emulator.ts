@@ -15,7 +15,8 @@
  *               context (OpenAIContext, AnthropicContext, GeminiContext) and imports only core/.
  *   this file   the assembly: the one place that knows all three APIs. It builds the shared context, sends
  *               each request to its API's router (paths: `/_emulator/` control, `[/upload|/download]/v1beta`
- *               Gemini, `/v1/messages` Anthropic, everything else OpenAI) and restarts unfinished batch jobs.
+ *               Gemini, `/v1/messages` and `/v1/models` with `anthropic-version` Anthropic, `/openai-compatible/v1`
+ *               OpenAI standing in for a local server, everything else OpenAI) and restarts unfinished batch jobs.
  * Each router lists its routes; core/control-routes.ts lists the control routes.
  * Base URLs: the OpenAI SDK takes `openaiBaseURL` (`<url>/v1`); the Anthropic SDK and `@google/genai` take
  * the bare `<url>` and add the version themselves.
@@ -58,7 +59,7 @@ import { UsageError } from '../errors.js';
 import { anthropicBatchDebug } from './anthropic/anthropic-batches.js';
 import { runAnthropicBatchJob } from './anthropic/anthropic-batch-job.js';
 import type { AnthropicBatchRecord, AnthropicContext } from './anthropic/anthropic-batch-record.js';
-import { dispatchAnthropicCall, isAnthropicPath } from './anthropic/anthropic-router.js';
+import { dispatchAnthropicCall, isAnthropicCall } from './anthropic/anthropic-router.js';
 import { handleControlCall } from './core/control-routes.js';
 import { DataStore } from './core/data-store.js';
 import { SerialQueue } from './core/emulator-context.js';
@@ -163,7 +164,7 @@ async function dispatchApiCall(context: ServerContext, anyModel: ServedModels, r
     return dispatchOpenAICall({ ...context, models: anyModel }, request, response, url, path.slice(LOCAL_SERVER_PREFIX.length));
   }
   if (isGeminiPath(path)) return dispatchGeminiCall(context, request, response, url, path);
-  if (isAnthropicPath(path)) return dispatchAnthropicCall(context, request, response, url, path);
+  if (isAnthropicCall(path, request)) return dispatchAnthropicCall(context, request, response, url, path);
   return dispatchOpenAICall(context, request, response, url, path);
 }
 

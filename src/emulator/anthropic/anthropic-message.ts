@@ -1,7 +1,8 @@
 /**
  * Runs one Anthropic request, a batch request or a synchronous `POST /v1/messages`, and builds the `Message`.
  * The params are read the way the API checks them when a batch request runs: a problem becomes an `errored`
- * result with invalid_request_error, never a failed create (and a 400 for a synchronous call).
+ * result with invalid_request_error, never a failed create (and a 400 for a synchronous call). A
+ * synchronous call with `stream: true` gets the same Message as server-sent events (anthropic-stream.ts).
  */
 import { echoCredentials, lineErrorKind, type LineErrorKind } from '../core/credential-faults.js';
 import type { ApiCall } from '../core/emulator-context.js';
@@ -17,6 +18,7 @@ import { EXTRA_MODELS_HINT, type ServedModels } from '../core/served-models.js';
 import { startSyncCall } from '../core/sync-call.js';
 import type { AnthropicContext } from './anthropic-batch-record.js';
 import { findAnthropicSchemaProblem } from './anthropic-schema-check.js';
+import { sendMessageStream } from './anthropic-stream.js';
 
 interface MessageRequest {
   model: string;
@@ -218,5 +220,6 @@ export async function syncAnthropicMessage(context: AnthropicContext, call: ApiC
   const outcome = runAnthropicRequest(body, seedParts, fault, context, 'standard');
   if (!outcome.ok) throw new EmulatorHttpError({ status: outcome.errorType === 'not_found_error' ? 404 : 400, type: outcome.errorType, message: outcome.message });
   countFault(context.stats.faultsInjected, outcome.applied);
-  sendJson(call.response, 200, outcome.message);
+  if (isSchemaNode(body) && body.stream === true) sendMessageStream(call.response, outcome.message, call.requestId);
+  else sendJson(call.response, 200, outcome.message);
 }

@@ -11,16 +11,11 @@ import { derivedId } from '../core/ids.js';
 import { answerRequest, type Answer, type AnswerMemory, type AppliedFault } from '../core/responder.js';
 import { hashHex, type HashPart } from '../core/seeded-random.js';
 import { countFault, type StagedLine } from '../core/staged-results.js';
-import { EXTRA_MODELS_HINT } from '../core/served-models.js';
 import { startSyncCall } from '../core/sync-call.js';
 import { readChatRequest, type ChatRequest, type OpenAIErrorBody } from './openai-chat-request.js';
 import type { OpenAIContext } from './openai-context.js';
 import { buildEmbeddingsResponse, readEmbeddingsRequest } from './openai-embeddings.js';
-
-/** How the API answers a model it does not have (or one of the wrong kind for the endpoint): HTTP 404. */
-export function modelNotFound(model: string): OpenAIErrorBody {
-  return { message: `The model \`${model}\` does not exist or you do not have access to it.${EXTRA_MODELS_HINT}`, type: 'invalid_request_error', param: null, code: 'model_not_found' };
-}
+import { modelNotFound } from './openai-model-not-found.js';
 
 export const SERVER_ERROR: OpenAIErrorBody = {
   message: 'The server had an error while processing your request. Sorry about that!',
