@@ -40,7 +40,11 @@
  *   - Validation codes other than the documented ones (see openai/openai-input-scan.ts); a blank line inside
  *     an input file is an invalid_json_line.
  *   - Batches for endpoints other than /v1/chat/completions and /v1/embeddings are refused at create with
- *     400 `unsupported_by_emulator`, and the synchronous endpoints do not stream: emulator limits, not API.
+ *     400 `unsupported_by_emulator`, and OpenAI's synchronous endpoints do not stream: emulator limits, not API.
+ *   - A model is served when the model catalogue lists its name (or `extraModels` adds it); an unlisted
+ *     dated snapshot is not. OpenAI checks a batch's model when validating it (the batch fails with
+ *     `model_not_found`, line 1); Anthropic per request (`errored`, not_found_error); Gemini at create (404).
+ *   - A wrong method on a known path is a 405 for OpenAI and Anthropic and a 404 NOT_FOUND for Gemini.
  *   - Gemini: lines of an expired or cancelled job that did not run are left out of its output; an unreadable
  *     input line or a repeated key fails the whole job (FAILED, INVALID_ARGUMENT); response-schema keywords
  *     outside the documented list are refused per line; cancelling or deleting follows the 400 rules above
@@ -51,7 +55,8 @@
  *   seed, malformedJsonRate, schemaInvalidRate, lineErrorRate, lineErrorStatus, refusalRate, truncationRate,
  *   nearDuplicateRate, createErrors, listErrors, authError, echoCredentials, createReplyDelayMs, expireRate,
  *   failValidationRate, syncErrorRate, timing), limits
- *   (EmulatorLimits: the real provider limits by default), clock (tests).
+ *   (EmulatorLimits: the real provider limits by default), extraModels (models served besides the
+ *   catalogue's; also SYNTHFORGE_EMULATOR_MODELS), clock (tests).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
