@@ -47,7 +47,7 @@ export async function openProviders(options: OpenProvidersOptions = {}): Promise
       // Loaded only when needed: runs against real providers never load the emulator.
       const { startEmulator } = await import('../emulator/emulator.js');
       const emulator = await startEmulator({ dataDir: join(stateDir, 'emulator'), ...options.emulator });
-      const offline = { openaiBaseURL: emulator.openaiBaseURL, anthropicBaseURL: emulator.anthropicBaseURL, geminiBaseURL: emulator.geminiBaseURL };
+      const offline = { openaiBaseURL: emulator.openaiBaseURL, openaiCompatibleBaseURL: emulator.openaiCompatibleBaseURL, anthropicBaseURL: emulator.anthropicBaseURL, geminiBaseURL: emulator.geminiBaseURL };
       return { emulator, catalog: createProviderCatalog({ env, offline }) };
     })().catch((error: unknown) => {
       // A failed start (a port, a data dir) is not remembered: the next open tries again.

@@ -15,7 +15,8 @@
  *               context (OpenAIContext, AnthropicContext, GeminiContext) and imports only core/.
  *   this file   the assembly: the one place that knows all three APIs. It builds the shared context, sends
  *               each request to its API's router (paths: `/_emulator/` control, `[/upload|/download]/v1beta`
- *               Gemini, `/v1/messages` Anthropic, everything else OpenAI) and restarts unfinished batch jobs.
+ *               Gemini, `/v1/messages` and `/v1/models` with `anthropic-version` Anthropic, `/openai-compatible/v1`
+ *               OpenAI standing in for a local server, everything else OpenAI) and restarts unfinished batch jobs.
  * Each router lists its routes; core/control-routes.ts lists the control routes.
  * Base URLs: the OpenAI SDK takes `openaiBaseURL` (`<url>/v1`); the Anthropic SDK and `@google/genai` take
  * the bare `<url>` and add the version themselves.
@@ -39,7 +40,11 @@
  *   - Validation codes other than the documented ones (see openai/openai-input-scan.ts); a blank line inside
  *     an input file is an invalid_json_line.
  *   - Batches for endpoints other than /v1/chat/completions and /v1/embeddings are refused at create with
- *     400 `unsupported_by_emulator`, and the synchronous endpoints do not stream: emulator limits, not API.
+ *     400 `unsupported_by_emulator`, and OpenAI's synchronous endpoints do not stream: emulator limits, not API.
+ *   - A model is served when the model catalogue lists its name (or `extraModels` adds it); an unlisted
+ *     dated snapshot is not. OpenAI checks a batch's model when validating it (the batch fails with
+ *     `model_not_found`, line 1); Anthropic per request (`errored`, not_found_error); Gemini at create (404).
+ *   - A wrong method on a known path is a 405 for OpenAI and Anthropic and a 404 NOT_FOUND for Gemini.
  *   - Gemini: lines of an expired or cancelled job that did not run are left out of its output; an unreadable
  *     input line or a repeated key fails the whole job (FAILED, INVALID_ARGUMENT); response-schema keywords
  *     outside the documented list are refused per line; cancelling or deleting follows the 400 rules above
@@ -50,7 +55,8 @@
  *   seed, malformedJsonRate, schemaInvalidRate, lineErrorRate, lineErrorStatus, refusalRate, truncationRate,
  *   nearDuplicateRate, createErrors, listErrors, authError, echoCredentials, createReplyDelayMs, expireRate,
  *   failValidationRate, syncErrorRate, repairSuccessRate (also SYNTHFORGE_EMULATOR_REPAIR_SUCCESS_RATE), timing), limits
- *   (EmulatorLimits: the real provider limits by default), clock (tests).
+ *   (EmulatorLimits: the real provider limits by default), extraModels (models served besides the
+ *   catalogue's; also SYNTHFORGE_EMULATOR_MODELS), clock (tests).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -58,7 +64,7 @@ import { UsageError } from '../errors.js';
 import { anthropicBatchDebug } from './anthropic/anthropic-batches.js';
 import { runAnthropicBatchJob } from './anthropic/anthropic-batch-job.js';
 import type { AnthropicBatchRecord, AnthropicContext } from './anthropic/anthropic-batch-record.js';
-import { dispatchAnthropicCall, isAnthropicPath } from './anthropic/anthropic-router.js';
+import { dispatchAnthropicCall, isAnthropicCall } from './anthropic/anthropic-router.js';
 import { handleControlCall } from './core/control-routes.js';
 import { DataStore } from './core/data-store.js';
 import { SerialQueue } from './core/emulator-context.js';
@@ -68,6 +74,7 @@ import { repairRateFromEnv } from './core/repair-turns.js';
 import { sendJson } from './core/http-io.js';
 import { AnswerMemory } from './core/responder.js';
 import { SeenIds } from './core/seen-ids.js';
+import { extraModelsFrom, ServedModels } from './core/served-models.js';
 import { geminiBatchDebug } from './gemini/gemini-batches.js';
 import { runGeminiBatchJob } from './gemini/gemini-batch-job.js';
 import type { GeminiBatchRecord } from './gemini/gemini-batch-record.js';
@@ -87,6 +94,11 @@ export interface EmulatorServer {
   url: string;
   /** `url + '/v1'`: what the openai SDK takes as baseURL. */
   openaiBaseURL: string;
+  /**
+   * `url + '/openai-compatible/v1'`: the OpenAI routes standing in for a server the user runs
+   * (vLLM, Ollama), where any model name is served, as such a server serves what it was started with.
+   */
+  openaiCompatibleBaseURL: string;
   /** `url`: the anthropic SDK adds `/v1` itself. */
   anthropicBaseURL: string;
   /** `url`: what `@google/genai` takes as `httpOptions.baseUrl` (it adds `/v1beta` itself). */
@@ -148,11 +160,17 @@ async function loadState(store: DataStore): Promise<LoadedState> {
   };
 }
 
-async function dispatchApiCall(context: ServerContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
+/** Where the emulator stands in for a server the user runs (vLLM, Ollama): any model name is served there. */
+const LOCAL_SERVER_PREFIX = '/openai-compatible';
+
+async function dispatchApiCall(context: ServerContext, anyModel: ServedModels, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://emulator.local');
   const path = url.pathname.replace(/\/+$/, '') || '/';
+  if (path.startsWith(`${LOCAL_SERVER_PREFIX}/`)) {
+    return dispatchOpenAICall({ ...context, models: anyModel }, request, response, url, path.slice(LOCAL_SERVER_PREFIX.length));
+  }
   if (isGeminiPath(path)) return dispatchGeminiCall(context, request, response, url, path);
-  if (isAnthropicPath(path)) return dispatchAnthropicCall(context, request, response, url, path);
+  if (isAnthropicCall(path, request)) return dispatchAnthropicCall(context, request, response, url, path);
   return dispatchOpenAICall(context, request, response, url, path);
 }
 
@@ -160,6 +178,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // The environment's repair rate is a default the options override (`--offline` runs read it too).
   const faults = mergeFaultOptions(mergeFaultOptions(DEFAULT_FAULTS, repairRateFromEnv(process.env)), options.faults ?? {});
   const limits = mergeLimits(options.limits ?? {});
+  const models = new ServedModels(extraModelsFrom(options.extraModels, process.env));
+  const anyModel = new ServedModels(['openai/*']);
   const store = await DataStore.open(options.dataDir);
   const loaded = await loadState(store);
   let sequence = loaded.lastSequence;
@@ -171,6 +191,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     stats: emptyStats(),
     seen: loaded.seen,
     memory: new AnswerMemory(),
+    models,
     queue: new SerialQueue((error) => {
       process.stderr.write(`synthforge emulator: batch job failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
     }),
@@ -194,7 +215,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     const work = path.startsWith('/_emulator/')
       ? handleControlCall(context, { stats, configure, batchDebug }, request, response, path)
-      : dispatchApiCall(context, request, response);
+      : dispatchApiCall(context, anyModel, request, response);
     work.catch((error: unknown) => {
       if (!response.headersSent) sendJson(response, 500, { error: { message: String(error) } });
       else response.destroy();
@@ -217,6 +238,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   return {
     url,
     openaiBaseURL: `${url}/v1`,
+    openaiCompatibleBaseURL: `${url}${LOCAL_SERVER_PREFIX}/v1`,
     anthropicBaseURL: url,
     geminiBaseURL: url,
     port,

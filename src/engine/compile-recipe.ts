@@ -11,6 +11,7 @@ import type { ModelParams, ProviderCapabilities, ProviderCatalog, StructuredOutp
 import { RecipeError, type RecipeIssue } from '../recipe/recipe-error.js';
 import type { DedupStep, EmbedStep, FilterStep, GenerateStep, LoadedRecipe, Recipe, Step } from '../recipe/recipe.js';
 import { compileOutputSchema, schemaFieldNames, type OutputSchema } from '../schema/output-schema.js';
+import { checkModel } from './check-model.js';
 import { sampleSeedFields } from './seed-sources.js';
 
 export interface CompiledGenerateStep {
@@ -134,6 +135,7 @@ function compileGenerateStep(context: StepContext, step: GenerateStep, available
   const capabilities = context.providers.capabilities(step.modelRef.provider);
   const base: Path = ['steps', step.index];
   checkBaseUrl(context, step);
+  checkStepModel(context, step, capabilities);
   const template = (key: string, source: unknown, path: Path): CompiledTemplate | undefined => {
     if (source === undefined) return undefined;
     const compiled = issues.attempt(path, () => compileTemplate(source as string, { where: `steps[${step.index}].${key}` }));
@@ -184,6 +186,13 @@ function checkBaseUrl(context: StepContext, step: GenerateStep): void {
   );
 }
 
+/** The step's model against the model catalogue: an issue at `steps[i].model` when it is unknown or of the wrong kind. */
+function checkStepModel(context: StepContext, step: GenerateStep | EmbedStep, capabilities: ProviderCapabilities): void {
+  const kind = step.kind === 'embed' ? 'embedding' : 'chat';
+  const finding = checkModel({ model: step.modelRef, kind, capabilities, check: step.model_check });
+  if (finding) context.issues.add(['steps', step.index, 'model'], finding.code, finding.message, finding.severity);
+}
+
 /** `input: question` names a field; anything with Jinja markup is a template. */
 function compileEmbedStep(context: StepContext, step: EmbedStep, available: Set<string>): CompiledEmbedStep | undefined {
   const { issues, recipe } = context;
@@ -192,6 +201,7 @@ function compileEmbedStep(context: StepContext, step: EmbedStep, available: Set<
     issues.add(['steps', step.index, 'model'], 'embeddings_unsupported', `${step.modelRef.provider} has no batch embeddings; use ${able.map((id) => `${id}/<model>`).join(' or ')}`);
     return undefined;
   }
+  checkStepModel(context, step, context.providers.capabilities(step.modelRef.provider));
   const path: Path = ['steps', step.index, 'input'];
   const source = typeof step.input === 'string' && !/[{][{%]/.test(step.input) ? `{{ ${step.input} }}` : step.input;
   const input = issues.attempt(path, () => compileTemplate(source as string, { where: `steps[${step.index}].input` }));

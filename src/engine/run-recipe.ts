@@ -13,6 +13,7 @@ import { checkOutputRoot } from '../dataset/version-store.js';
 import { RunStore, type RunRow } from '../store/run-store.js';
 import { acquireStateLock } from '../store/state-lock.js';
 import { openSeeds } from '../seeds/open-seeds.js';
+import { formatRecipeIssue } from '../recipe/recipe-error.js';
 import { compileRecipe, isBatchStep, type CompiledRecipe } from './compile-recipe.js';
 import { RunCancelledError, RunOutputEmptyError } from './errors.js';
 import { previousReferences, runDedupStep } from './dedup-step.js';
@@ -74,6 +75,8 @@ export async function runRecipe(recipe: RecipeArgument, options: RunOptions): Pr
   try {
     const store = new RunStore(stateDir);
     const emit: RunEventListener = options.onEvent ?? (() => {});
+    // Warnings of the recipe (a model the catalogue does not list, …) are shown once per run.
+    for (const warning of compiled.warnings) emit({ type: 'warning', message: formatRecipeIssue(warning) });
     try {
       const { run, resumed } = openRun(store, loaded, options);
       lock.setRun(run.id);

@@ -176,6 +176,11 @@ export interface ProviderCapabilities {
   };
   /** Whether an `embed` step may use this provider. */
   readonly embeddings: boolean;
+  /**
+   * Names of models an account made itself (OpenAI `ft:…`, Gemini `tunedModels/…`): no catalogue can
+   * list them, so a recipe naming one gets a warning where another unknown model is an error.
+   */
+  readonly customModel?: RegExp;
   limits(model: string): BatchLimits;
   /**
    * The most output tokens the model can be asked for, when known: a truncated answer is asked

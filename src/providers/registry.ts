@@ -36,6 +36,8 @@ export function secretRedactorFor(env: Readonly<Record<string, string | undefine
 /** Base URLs that replace every provider's own (the emulator's, when running offline). */
 export interface OfflineEndpoints {
   openaiBaseURL: string;
+  /** Stands in for a server the user runs: serves any model name. */
+  openaiCompatibleBaseURL: string;
   anthropicBaseURL: string;
   geminiBaseURL: string;
 }
@@ -107,7 +109,7 @@ async function createAdapter(setup: ProviderSetup, provider: ProviderId, baseUrl
       const variable = OPENAI_COMPATIBLE_CAPABILITIES.baseUrlVariable!;
       const [keyVariable] = OPENAI_COMPATIBLE_CAPABILITIES.optionalKeyVariables ?? [];
       // Offline, a local server is stood in for by the emulator's chat completions endpoint.
-      const baseURL = offline ? offline.openaiBaseURL : (baseUrl ?? env[variable]);
+      const baseURL = offline ? offline.openaiCompatibleBaseURL : (baseUrl ?? env[variable]);
       if (!baseURL) throw new UsageError('missing_base_url', `an openai-compatible model needs base_url in the recipe (or ${variable})`);
       const apiKey = keyVariable ? env[keyVariable] : undefined;
       return new OpenAICompatibleProvider({

@@ -20,6 +20,8 @@ type OutputOf<S> = S extends z.ZodType<infer O> ? (O extends Fields ? O : Fields
 
 export interface GenerateOptions<F extends Fields, S> {
   model: string;
+  /** `warn`: a model the catalogue does not list is a warning, not an error. */
+  model_check?: 'strict' | 'warn';
   base_url?: string;
   n?: number;
   temperature?: number;

@@ -17,6 +17,12 @@ export const DEFAULT_MAX_ERROR_RATE = 0.1;
 export const DEFAULT_MIN_VALID_RATE = 0.5;
 export const STEP_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
 
+/**
+ * What a model the model catalogue does not list means: `strict` (default), an error; `warn`, a
+ * warning, for a model newer than the catalogue or one only the user's account has.
+ */
+const modelCheckSchema = z.enum(['strict', 'warn']).default('strict');
+
 const samplingSchema = z.strictObject({ n: z.int().positive(), seed: z.int() });
 
 const seedCommon = {
@@ -54,6 +60,7 @@ export const generateStepSchema = z
   .strictObject({
     generate: z.string().regex(STEP_NAME_PATTERN, 'a step name: letters, digits, "_" or "-", starting with a letter'),
     model: z.string().regex(/^[^/\s]+\/\S+$/, 'expected "provider/model", e.g. openai/gpt-4o-mini'),
+    model_check: modelCheckSchema,
     base_url: z.url().optional(),
     n: z.int().min(1).max(1000).default(1),
     temperature: z.number().min(0).max(2).optional(),
@@ -82,6 +89,7 @@ export const generateStepSchema = z
 export const embedStepSchema = z.strictObject({
   embed: z.string().regex(STEP_NAME_PATTERN, 'a field name: letters, digits, "_" or "-", starting with a letter'),
   model: z.string().regex(/^[^/\s]+\/\S+$/, 'expected "provider/model", e.g. openai/text-embedding-3-small'),
+  model_check: modelCheckSchema,
   /** A field name (`question`) or a template (`"{{ question }} {{ answer }}"`). */
   input: templateSchema,
   dimensions: z.int().positive().max(8192).optional(),

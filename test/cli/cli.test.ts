@@ -64,6 +64,22 @@ describe('synthforge CLI', () => {
     expect(result.stderr).toContain(`${join(dir, 'bad.yaml')}:7:5  steps[0].temprature  unknown key "temprature" (did you mean "temperature"?)`);
   });
 
+  it('validate refuses a misspelt model at the line and column of its value, with a did-you-mean, and exits 2', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'r.yaml'), 'name: r\nseeds:\n  - inline: [{ topic: tea }]\nsteps:\n  - generate: q\n    model: openai/gpt-4o-mni\n    prompt: "{{ topic }}"\n    schema: { type: object, properties: { q: { type: string } } }\n');
+    const result = await runCli(['validate', 'r.yaml'], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${join(dir, 'r.yaml')}:6:12  steps[0].model  unknown openai model "gpt-4o-mni" (did you mean gpt-4o-mini?)`);
+  });
+
+  it('validate accepts an unlisted model with model_check: warn and prints the warning', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'r.yaml'), 'name: r\nseeds:\n  - inline: [{ topic: tea }]\nsteps:\n  - generate: q\n    model: openai/gpt-7\n    model_check: warn\n    prompt: "{{ topic }}"\n    schema: { type: object, properties: { q: { type: string } } }\n');
+    const result = await runCli(['validate', 'r.yaml'], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`${join(dir, 'r.yaml')}:6:12  steps[0].model  warning: unknown openai model "gpt-7"`);
+  });
+
   it('validate reports a template variable no seed provides', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'r.yaml'), 'name: r\nseeds:\n  - inline: [{ topic: tea }]\nsteps:\n  - generate: q\n    model: openai/gpt-4o-mini\n    prompt: "{{ topc }}"\n    schema: { type: object, properties: { q: { type: string } } }\n');

@@ -16,7 +16,7 @@ describe('lookupTablePrice', () => {
     expect(lookupTablePrice('anthropic', 'claude-3-5-haiku-20241022')?.key).toBe('claude-3-5-haiku');
     expect(lookupTablePrice('anthropic', 'claude-opus-4-1-20250805')?.key).toBe('claude-opus-4-1');
     expect(lookupTablePrice('anthropic', 'claude-sonnet-4-20250514')?.key).toBe('claude-sonnet-4');
-    expect(lookupTablePrice('gemini', 'gemini-embedding-001')?.key).toBe('gemini-embedding');
+    expect(lookupTablePrice('gemini', 'gemini-2.5-flash-001')?.key).toBe('gemini-2.5-flash');
   });
 
   it('prefers an exact row for a snapshot priced apart from its model', () => {
@@ -46,7 +46,7 @@ describe('lookupTablePrice', () => {
     const expected = {
       openai: ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4.1-nano', 'o3', 'o4-mini', 'gpt-5', 'gpt-5-mini', 'gpt-5-nano', 'text-embedding-3-small', 'text-embedding-3-large'],
       anthropic: ['claude-opus-4-1', 'claude-opus-4-5', 'claude-sonnet-4', 'claude-sonnet-4-5', 'claude-haiku-4-5', 'claude-3-5-haiku'],
-      gemini: ['gemini-2.5-pro', 'gemini-2.5-flash', 'gemini-2.5-flash-lite', 'gemini-embedding'],
+      gemini: ['gemini-2.5-pro', 'gemini-2.5-flash', 'gemini-2.5-flash-lite', 'gemini-embedding-001'],
     } as const;
     for (const [provider, models] of Object.entries(expected)) {
       for (const model of models) expect(lookupTablePrice(provider as 'openai', model), `${provider}/${model}`).toBeDefined();

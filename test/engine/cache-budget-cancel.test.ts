@@ -111,8 +111,8 @@ describe('budget guard', () => {
   });
 
   it('refuses to start a budgeted run whose model has no known price', async () => {
-    const dir = project(recipeText('budget: { max_usd: 1 }\n').replace('openai/gpt-4o-mini', 'openai/my-finetune-xyz'));
-    await expect(runRecipe('recipe.yaml', { cwd: dir, offline: true, env: {} })).rejects.toThrow(/no price known for openai\/my-finetune-xyz/);
+    const dir = project(recipeText('budget: { max_usd: 1 }\n').replace('openai/gpt-4o-mini', 'openai/ft:gpt-4o-mini-2024-07-18:acme::xyz'));
+    await expect(runRecipe('recipe.yaml', { cwd: dir, offline: true, env: {} })).rejects.toThrow(/no price known for openai\/ft:gpt-4o-mini-2024-07-18:acme::xyz/);
   });
 });
 

@@ -62,3 +62,66 @@ describe('compileRecipe and provider capabilities', () => {
     expect((await compileRecipe(loaded, DEFAULT_CAPABILITIES)).steps[0]).toMatchObject({ outputMode: 'native' });
   });
 });
+
+describe('compileRecipe and the model catalogue', () => {
+  const chatStep = (model: string, extra: Record<string, unknown> = {}) => ({ generate: 'q', model, prompt: 'About {{ topic }}', schema: QUESTION, ...extra });
+
+  async function findings(step: Record<string, unknown>): Promise<{ code: string; severity: string; message: string }[]> {
+    try {
+      const compiled = await compileRecipe(loadRecipeObject(recipeWith(step), tempDir()), DEFAULT_CAPABILITIES, { env: {} });
+      return compiled.warnings.map(({ code, severity, message }) => ({ code, severity, message }));
+    } catch (error) {
+      if (!(error instanceof RecipeError)) throw error;
+      return error.issues.map(({ code, severity, message }) => ({ code, severity, message }));
+    }
+  }
+
+  it('refuses a model no catalogue row names, with a did-you-mean, at steps[i].model', async () => {
+    expect(await issuesOf(chatStep('openai/gpt-4o-mni'))).toEqual([{ code: 'unknown_model', path: ['steps', 0, 'model'] }]);
+    const [finding] = await findings(chatStep('openai/gpt-4o-mni'));
+    expect(finding).toMatchObject({ severity: 'error' });
+    expect(finding!.message).toContain('unknown openai model "gpt-4o-mni" (did you mean gpt-4o-mini?)');
+    expect(finding!.message).toContain('model_check: warn');
+    expect((await findings(chatStep('anthropic/claude-haiku-45')))[0]!.message).toContain('did you mean claude-haiku-4-5?');
+    expect((await findings(chatStep('gemini/gemini-2.5-flsh')))[0]!.message).toContain('did you mean gemini-2.5-flash?');
+  });
+
+  it('names the provider a model belongs to, and lists the catalogue when nothing is close', async () => {
+    expect((await findings(chatStep('openai/claude-haiku-4-5')))[0]!.message).toContain('(anthropic serves it: did you mean anthropic/claude-haiku-4-5?)');
+    const [unlike] = await findings(chatStep('anthropic/totally-different'));
+    expect(unlike!.message).toContain('lists chat models claude-opus-4,');
+  });
+
+  it('accepts ids, aliases and listed snapshots silently; warns for an unlisted snapshot of a listed model', async () => {
+    for (const model of ['openai/gpt-4o-mini', 'openai/gpt-4o-mini-2024-07-18', 'anthropic/claude-3-5-haiku-latest', 'gemini/models/gemini-2.5-pro']) {
+      expect(await findings(chatStep(model)), model).toEqual([]);
+    }
+    expect(await findings(chatStep('openai/gpt-4o-mini-2026-01-01'))).toEqual([
+      { code: 'model_unlisted_snapshot', severity: 'warning', message: expect.stringContaining('taken as gpt-4o-mini') },
+    ]);
+  });
+
+  it('turns the error into a warning with model_check: warn, and warns by itself for fine-tuned models', async () => {
+    expect(await findings(chatStep('openai/gpt-7', { model_check: 'warn' }))).toEqual([
+      { code: 'unknown_model', severity: 'warning', message: expect.stringContaining('sent as written (model_check: warn)') },
+    ]);
+    expect(await findings(chatStep('openai/ft:gpt-4o-mini-2024-07-18:acme::abc123'))).toEqual([
+      { code: 'model_custom', severity: 'warning', message: expect.stringContaining('a model of your own account') },
+    ]);
+  });
+
+  it('checks nothing for a server the user runs: it serves whatever it was started with', async () => {
+    expect(await findings(chatStep('openai-compatible/anything-at-all', { base_url: 'http://127.0.0.1:8000/v1' }))).toEqual([]);
+  });
+
+  it('refuses a chat model in an embed step and an embedding model in a generate step', async () => {
+    expect(await issuesOf({ embed: 'vector', model: 'openai/gpt-4o-mini', input: 'topic' })).toEqual([{ code: 'model_kind_mismatch', path: ['steps', 0, 'model'] }]);
+    expect((await findings({ embed: 'vector', model: 'openai/gpt-4o-mini', input: 'topic' }))[0]!.message).toContain('use one of: text-embedding-3-small, text-embedding-3-large');
+    expect(await issuesOf(chatStep('openai/text-embedding-3-small'))).toEqual([{ code: 'model_kind_mismatch', path: ['steps', 0, 'model'] }]);
+  });
+
+  it('warns about a model its provider lists as deprecated', async () => {
+    expect(await findings(chatStep('openai/gpt-5-nano'))).toEqual([{ code: 'model_deprecated', severity: 'warning', message: expect.stringContaining('deprecated') }]);
+  });
+});
+

@@ -28,7 +28,7 @@ const localRequests = (count: number) => makeRequests(count, 'llama-3.1-8b-instr
 describe('OpenAICompatibleProvider (synchronous chat completions behind the batch interface)', () => {
   it('runs a shard through /v1/chat/completions and reports it like a batch', async () => {
     const emulator = await emulators.start();
-    const provider = new OpenAICompatibleProvider({ baseURL: emulator.openaiBaseURL, concurrency: 4 });
+    const provider = new OpenAICompatibleProvider({ baseURL: emulator.openaiCompatibleBaseURL, concurrency: 4 });
     const requests = localRequests(10);
     const handle = await provider.submit(writeShard(tempDir(), provider, requests));
     expect(await pollUntilDone(provider, handle)).toMatchObject({ state: 'ended', counts: { total: 10, completed: 10, failed: 0 } });
@@ -47,7 +47,7 @@ describe('OpenAICompatibleProvider (synchronous chat completions behind the batc
 
   it('retries 429 (honouring Retry-After) and 5xx until they succeed', async () => {
     const emulator = await emulators.start({ faults: { seed: 4, syncErrorRate: 0.5 } });
-    const provider = new OpenAICompatibleProvider({ baseURL: emulator.openaiBaseURL, concurrency: 3, retryBaseMs: 1, maxAttempts: 10 });
+    const provider = new OpenAICompatibleProvider({ baseURL: emulator.openaiCompatibleBaseURL, concurrency: 3, retryBaseMs: 1, maxAttempts: 10 });
     const handle = await provider.submit(writeShard(tempDir(), provider, localRequests(12)));
     await pollUntilDone(provider, handle);
     const results = await collect(provider.results(handle));
@@ -58,7 +58,7 @@ describe('OpenAICompatibleProvider (synchronous chat completions behind the batc
 
   it('gives up after maxAttempts and reports a retryable error', async () => {
     const emulator = await emulators.start({ faults: { syncErrorRate: 1 } });
-    const provider = new OpenAICompatibleProvider({ baseURL: emulator.openaiBaseURL, retryBaseMs: 1, maxAttempts: 2 });
+    const provider = new OpenAICompatibleProvider({ baseURL: emulator.openaiCompatibleBaseURL, retryBaseMs: 1, maxAttempts: 2 });
     const handle = await provider.submit(writeShard(tempDir(), provider, localRequests(1)));
     await pollUntilDone(provider, handle);
     const [result] = await collect(provider.results(handle));
@@ -92,7 +92,7 @@ describe('OpenAICompatibleProvider (synchronous chat completions behind the batc
   it('resumes a shard from its results file without asking answered requests again', async () => {
     const emulator = await emulators.start();
     const dir = tempDir();
-    const first = new OpenAICompatibleProvider({ baseURL: emulator.openaiBaseURL, concurrency: 1 });
+    const first = new OpenAICompatibleProvider({ baseURL: emulator.openaiCompatibleBaseURL, concurrency: 1 });
     const shard = writeShard(dir, first, localRequests(6));
     const handle = await first.submit(shard);
     await pollUntilDone(first, handle);
@@ -103,7 +103,7 @@ describe('OpenAICompatibleProvider (synchronous chat completions behind the batc
     const { writeFileSync } = await import('node:fs');
     writeFileSync(resultsFile, `${lines.slice(0, 3).join('\n')}\n${lines[3]!.slice(0, 10)}`);
     const before = emulator.stats().chatCompletions;
-    const second = new OpenAICompatibleProvider({ baseURL: emulator.openaiBaseURL });
+    const second = new OpenAICompatibleProvider({ baseURL: emulator.openaiCompatibleBaseURL });
     const found = await second.findSubmitted({ ...shard, submittedAfter: Date.now(), knownBatchIds: new Set() });
     expect(found?.batchId).toBe(handle.batchId);
     await pollUntilDone(second, found!);

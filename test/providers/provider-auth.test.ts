@@ -82,7 +82,7 @@ describe('authentication and permission failures', () => {
 
   it('openai-compatible: a server refusing the key fails the shard with a ProviderAuthError instead of a line per request', async () => {
     const emulator = await start({ authError: 401 });
-    const adapter = await catalogFor(emulator).open({ provider: 'openai-compatible', model: 'llama-3.1-8b-instruct' }, { baseUrl: emulator.openaiBaseURL });
+    const adapter = await catalogFor(emulator).open({ provider: 'openai-compatible', model: 'llama-3.1-8b-instruct' }, { baseUrl: emulator.openaiCompatibleBaseURL });
     const handle = await adapter.submit(writeShard(tempDir(), adapter, makeRequests(20, 'llama-3.1-8b-instruct')));
     const error = await pollUntilDone(adapter, handle).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ProviderAuthError);

@@ -122,7 +122,7 @@ describe('adapters opened by the catalog, against a server that echoes credentia
 
   it('openai-compatible: the results file it writes beside the shard holds no key', async () => {
     const emulator = await emulators.start({ faults: { echoCredentials: true, syncErrorRate: 1 } });
-    const adapter = await catalogFor(emulator).open({ provider: 'openai-compatible', model: 'llama-3.1-8b-instruct' }, { baseUrl: emulator.openaiBaseURL });
+    const adapter = await catalogFor(emulator).open({ provider: 'openai-compatible', model: 'llama-3.1-8b-instruct' }, { baseUrl: emulator.openaiCompatibleBaseURL });
     const shard = writeShard(tempDir(), adapter, makeRequests(3, 'llama-3.1-8b-instruct'));
     const handle = await adapter.submit(shard);
     await pollUntilDone(adapter, handle);

@@ -55,7 +55,7 @@ export async function runAnthropicBatchJob(
         const seedParts = [hashHex(identity, attempt)];
         const fault = decideLineFault(record.faults, identity, attempt);
         const lineError = { status: record.faults.lineErrorStatus ?? 500, credentials: record.credentials };
-        const outcome = runAnthropicRequest(request.params, seedParts, fault, context.memory, 'batch', lineError, decideRepairValid(record.faults, identity, attempt));
+        const outcome = runAnthropicRequest(request.params, seedParts, fault, context, 'batch', lineError, decideRepairValid(record.faults, identity, attempt));
         const line = outcome.ok
           ? resultLine(request.custom_id, { type: 'succeeded', message: outcome.message })
           : resultLine(request.custom_id, {

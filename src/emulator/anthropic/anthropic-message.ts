@@ -1,7 +1,8 @@
 /**
  * Runs one Anthropic request, a batch request or a synchronous `POST /v1/messages`, and builds the `Message`.
  * The params are read the way the API checks them when a batch request runs: a problem becomes an `errored`
- * result with invalid_request_error, never a failed create (and a 400 for a synchronous call).
+ * result with invalid_request_error, never a failed create (and a 400 for a synchronous call). A
+ * synchronous call with `stream: true` gets the same Message as server-sent events (anthropic-stream.ts).
  */
 import { echoCredentials, lineErrorKind, type LineErrorKind } from '../core/credential-faults.js';
 import type { ApiCall } from '../core/emulator-context.js';
@@ -13,9 +14,11 @@ import { answerRequest, type Answer, type AnswerMemory, type AnswerTarget, type 
 import { isSchemaNode } from '../core/schema-data.js';
 import type { HashPart } from '../core/seeded-random.js';
 import { countFault } from '../core/staged-results.js';
+import { EXTRA_MODELS_HINT, type ServedModels } from '../core/served-models.js';
 import { startSyncCall } from '../core/sync-call.js';
 import type { AnthropicContext } from './anthropic-batch-record.js';
 import { findAnthropicSchemaProblem } from './anthropic-schema-check.js';
+import { sendMessageStream } from './anthropic-stream.js';
 
 interface MessageRequest {
   model: string;
@@ -175,13 +178,18 @@ export function runAnthropicRequest(
   params: unknown,
   seedParts: HashPart[],
   fault: LineFault,
-  memory: AnswerMemory,
+  context: { memory: AnswerMemory; models: ServedModels },
   serviceTier: 'batch' | 'standard',
   lineError: { status: number; credentials?: string | undefined } = { status: 500 },
   repairValid = true,
 ): MessageOutcome {
+  const { memory } = context;
   const read = readMessageParams(params, serviceTier === 'batch');
   if (!read.ok) return { ok: false, errorType: 'invalid_request_error', message: read.message, applied: 'none' };
+  // A model the API does not have: not_found_error, synchronously a 404, in a batch an errored result.
+  if (!context.models.serves('anthropic', read.request.model, 'chat')) {
+    return { ok: false, errorType: 'not_found_error', message: `model: ${read.request.model}${EXTRA_MODELS_HINT}`, applied: 'none' };
+  }
   if (fault === 'line_error') {
     const failure = LINE_ERRORS[lineErrorKind(lineError.status)];
     return { ok: false, errorType: failure.errorType, message: echoCredentials(failure.message, lineError.credentials), applied: 'line_error' };
@@ -211,8 +219,9 @@ export function runAnthropicRequest(
 
 export async function syncAnthropicMessage(context: AnthropicContext, call: ApiCall): Promise<void> {
   const { body, seedParts, fault, repairValid } = await startSyncCall(context, call, 'anthropic');
-  const outcome = runAnthropicRequest(body, seedParts, fault, context.memory, 'standard', undefined, repairValid);
-  if (!outcome.ok) throw new EmulatorHttpError({ status: 400, type: outcome.errorType, message: outcome.message });
+  const outcome = runAnthropicRequest(body, seedParts, fault, context, 'standard', undefined, repairValid);
+  if (!outcome.ok) throw new EmulatorHttpError({ status: outcome.errorType === 'not_found_error' ? 404 : 400, type: outcome.errorType, message: outcome.message });
   countFault(context.stats.faultsInjected, outcome.applied);
-  sendJson(call.response, 200, outcome.message);
+  if (isSchemaNode(body) && body.stream === true) sendMessageStream(call.response, outcome.message, call.requestId);
+  else sendJson(call.response, 200, outcome.message);
 }

@@ -7,7 +7,10 @@
  *   POST   /v1/messages/batches/{id}/cancel
  *   DELETE /v1/messages/batches/{id}                  only once ended
  *   GET    /v1/messages/batches/{id}/results          JSONL (application/x-jsonl), absolute results_url
- *   POST   /v1/messages                               synchronous (dry-run a request shape)
+ *   POST   /v1/messages                               synchronous; `stream: true` answers server-sent events
+ *   GET    /v1/models, /v1/models/{id}                (with `anthropic-version`) the models served
+ * A wrong method is a 405, an unknown path a 404 not_found_error, an unknown model a 404 (synchronous)
+ * or an `errored` not_found_error result (in a batch).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteHandler } from '../core/emulator-context.js';
@@ -24,6 +27,7 @@ import {
   retrieveAnthropicBatch,
 } from './anthropic-batches.js';
 import { syncAnthropicMessage } from './anthropic-message.js';
+import { listAnthropicModels, retrieveAnthropicModel } from './anthropic-models.js';
 
 const route = (method: Method, pattern: RegExp, handler: RouteHandler<AnthropicContext>): Route<AnthropicContext> => ({ method, pattern, handler });
 
@@ -35,10 +39,13 @@ const ROUTES: readonly Route<AnthropicContext>[] = [
   route('POST', /^\/v1\/messages\/batches\/([^/]+)\/cancel$/, cancelAnthropicBatch),
   route('GET', /^\/v1\/messages\/batches\/([^/]+)\/results$/, anthropicBatchResults),
   route('POST', /^\/v1\/messages$/, syncAnthropicMessage),
+  route('GET', /^\/v1\/models$/, listAnthropicModels),
+  route('GET', /^\/v1\/models\/(.+)$/, retrieveAnthropicModel),
 ];
 
-export function isAnthropicPath(path: string): boolean {
-  return path.startsWith('/v1/messages');
+/** `/v1/models` is also OpenAI's path: the `anthropic-version` header, which the Anthropic SDK always sends, tells them apart. */
+export function isAnthropicCall(path: string, request: IncomingMessage): boolean {
+  return path.startsWith('/v1/messages') || (/^\/v1\/models(\/|$)/.test(path) && request.headers['anthropic-version'] !== undefined);
 }
 
 /** The missing-credentials or missing-header error, or null when the call may run. */
@@ -57,6 +64,8 @@ export async function dispatchAnthropicCall(context: AnthropicContext, request: 
   response.setHeader('request-id', requestId);
   await runRoute(context, ROUTES, { request, response, url, path, requestId }, {
     notFound: (method, unknown) => new EmulatorHttpError({ status: 404, type: 'not_found_error', message: `Unknown request URL: ${method} ${unknown}.` }),
+    methodNotAllowed: (method, known, allowed) =>
+      new EmulatorHttpError({ status: 405, type: 'invalid_request_error', message: `Method ${method} is not allowed for ${known}.`, headers: { allow: allowed.join(', ') } }),
     refusal: () => authProblem(request),
     authError: (status) =>
       status === 401

@@ -9,6 +9,7 @@ import type { EmulatorLimits, FaultOptions } from './emulator-options.js';
 import type { EmulatorStats } from './emulator-stats.js';
 import type { AnswerMemory } from './responder.js';
 import type { SeenIds } from './seen-ids.js';
+import type { ServedModels } from './served-models.js';
 
 export interface EmulatorContext {
   store: DataStore;
@@ -19,6 +20,8 @@ export interface EmulatorContext {
   stats: Omit<EmulatorStats, 'seenCustomIds'>;
   seen: SeenIds;
   memory: AnswerMemory;
+  /** The models each API serves; any other is answered as the real API answers an unknown model. */
+  models: ServedModels;
   queue: SerialQueue;
   /** Finishing work in flight per batch id, so concurrent reads of an ending batch finish it once. */
   finishing: Map<string, Promise<void>>;

@@ -130,6 +130,11 @@ export interface EmulatorOptions {
   dataDir?: string;
   faults?: Partial<FaultOptions>;
   limits?: Partial<EmulatorLimits>;
+  /**
+   * Models served besides the model catalogue's, as `provider/model` (`openai/ft:gpt-4o-mini:acme::x1`)
+   * or `provider/*` for any name; `SYNTHFORGE_EMULATOR_MODELS` adds more (comma-separated).
+   */
+  extraModels?: string[];
   /** Milliseconds since the epoch. Tests inject a manual clock to step the state machine; default Date.now. */
   clock?: () => number;
 }

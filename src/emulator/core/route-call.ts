@@ -20,6 +20,8 @@ export interface Route<C extends EmulatorContext = EmulatorContext> {
 /** How one API answers a call that no handler answers. */
 export interface RouteErrors {
   notFound(method: string, path: string): EmulatorHttpError;
+  /** A path that exists, called with a method it does not take; `allowed` are the methods it takes. */
+  methodNotAllowed(method: string, path: string, allowed: readonly Method[]): EmulatorHttpError;
   /** The API's refusal of a bad key (401) or of a key without permission (403): the `authError` fault. */
   authError(status: 401 | 403): EmulatorHttpError;
   /** Why a matched call is refused before its handler runs, or null. */
@@ -48,7 +50,7 @@ export async function runRoute<C extends EmulatorContext>(
   const method = request.method ?? 'GET';
   try {
     const matched = routes.find((candidate) => candidate.method === method && candidate.pattern.test(path));
-    const problem = matched === undefined ? errors.notFound(method, path) : (errors.refusal() ?? injectedAuthError(context, errors));
+    const problem = matched === undefined ? unmatched(routes, errors, method, path) : (errors.refusal() ?? injectedAuthError(context, errors));
     if (problem !== null) {
       request.resume();
       throw problem;
@@ -70,6 +72,11 @@ export async function runRoute<C extends EmulatorContext>(
     const message = `Emulator error: ${error instanceof Error ? error.message : String(error)}`;
     errors.send(response, { status: 500, type: errors.internalType, message: echoCredentials(message, credentials) });
   }
+}
+
+function unmatched(routes: readonly Route<never>[], errors: RouteErrors, method: string, path: string): EmulatorHttpError {
+  const allowed = [...new Set(routes.filter((route) => route.pattern.test(path)).map((route) => route.method))];
+  return allowed.length > 0 ? errors.methodNotAllowed(method, path, allowed) : errors.notFound(method, path);
 }
 
 function injectedAuthError(context: EmulatorContext, errors: RouteErrors): EmulatorHttpError | null {

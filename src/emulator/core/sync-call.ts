@@ -27,7 +27,9 @@ export async function startSyncCall(context: EmulatorContext, call: ApiCall, fla
     new EmulatorHttpError({ status: 413, type: flavor === 'openai' ? 'invalid_request_error' : 'request_too_large', message: 'Request too large.' }),
   );
   const header = call.request.headers['x-request-key'];
-  const requestKey = typeof header === 'string' && header.length > 0 ? header : hashHex(JSON.stringify(body));
+  // `stream` is how the answer travels, not what is asked: a streamed call gets the same answer.
+  const asked = JSON.stringify(typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...body, stream: undefined } : body);
+  const requestKey = typeof header === 'string' && header.length > 0 ? header : hashHex(asked);
   const attempt = context.syncAttempts.get(requestKey) ?? 0;
   context.syncAttempts.set(requestKey, attempt + 1);
   if (decideSyncError(context.faults, requestKey, attempt)) {
@@ -46,7 +48,7 @@ export async function startSyncCall(context: EmulatorContext, call: ApiCall, fla
   const decided = decideLineFault(context.faults, requestKey, attempt);
   return {
     body,
-    seedParts: [hashHex('sync', typeof header === 'string' && header.length > 0 ? header : JSON.stringify(body))],
+    seedParts: [hashHex('sync', typeof header === 'string' && header.length > 0 ? header : asked)],
     fault: decided === 'line_error' ? 'none' : decided,
     repairValid: decideRepairValid(context.faults, requestKey, attempt),
   };

@@ -19,6 +19,7 @@ import type { ApiCall } from '../core/emulator-context.js';
 import { readJsonBody, sendJson } from '../core/http-io.js';
 import { pageByToken } from '../core/pagination.js';
 import { isSchemaNode } from '../core/schema-data.js';
+import { EXTRA_MODELS_HINT } from '../core/served-models.js';
 import { finishGeminiBatch, geminiOutput, geminiPaths, runGeminiBatchJob } from './gemini-batch-job.js';
 import { geminiBatchPhase, isTerminal, renderGeminiOperation, type GeminiBatchKind, type GeminiBatchRecord } from './gemini-batch-record.js';
 import { newGeminiId, type GeminiContext } from './gemini-context.js';
@@ -59,8 +60,14 @@ function readCreateBody(context: GeminiContext, body: unknown, kind: GeminiBatch
   return { displayName, inputFile: null, inline: list };
 }
 
-function checkModel(model: string, kind: GeminiBatchKind): void {
-  const embedding = model.includes('embedding');
+/** A model the service does not have is a 404 at create, as the API answers any call naming it. */
+function checkModel(context: GeminiContext, model: string, kind: GeminiBatchKind): void {
+  if (!context.models.serves('gemini', model)) {
+    const method = kind === 'embed' ? 'asyncBatchEmbedContent' : 'batchGenerateContent';
+    throw googleError(404, 'NOT_FOUND', `models/${model} is not found for API version v1beta, or is not supported for ${method}. Call ListModels to see the list of available models and their supported methods.${EXTRA_MODELS_HINT}`);
+  }
+  const known = context.models.find('gemini', model)?.kind;
+  const embedding = known === undefined ? model.includes('embedding') : known === 'embedding';
   if (kind === 'embed' && !embedding) throw invalidArgument(`models/${model} does not support asyncBatchEmbedContent; use an embedding model.`);
   if (kind === 'generate' && embedding) throw invalidArgument(`models/${model} does not support batchGenerateContent; it is an embedding model.`);
 }
@@ -72,7 +79,7 @@ async function createBatch(context: GeminiContext, call: ApiCall, kind: GeminiBa
   const injected = takeGeminiCreateError(context);
   if (injected) throw injected;
   const model = call.params[0] ?? '';
-  checkModel(model, kind);
+  checkModel(context, model, kind);
   const fields = readCreateBody(context, body, kind);
   const record: GeminiBatchRecord = {
     id: newGeminiId() + newGeminiId(),

@@ -59,6 +59,8 @@ export async function dispatchGeminiCall(context: GeminiContext, request: Incomi
   const uploadSession = url.searchParams.has('upload_id');
   await runRoute(context, ROUTES, { request, response, url, path, requestId: newRequestId() }, {
     notFound: (method, unknown) => googleError(404, 'NOT_FOUND', `Unknown request URL: ${method} ${unknown}.`),
+    // Google's front end maps method and path together to an RPC: a wrong method is an RPC it does not have (404, not 405).
+    methodNotAllowed: (method, known) => googleError(404, 'NOT_FOUND', `Method not found: ${method} ${known}.`),
     refusal: () =>
       uploadSession || hasApiKey(request, url)
         ? null

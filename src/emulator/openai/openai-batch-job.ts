@@ -14,6 +14,7 @@ import { decideBatchFault, decideLineFault, finishesBeforeExpiry, resultOrderKey
 import { LineWriter } from '../core/line-writer.js';
 import { decideRepairValid } from '../core/repair-turns.js';
 import { hashHex } from '../core/seeded-random.js';
+import { EXTRA_MODELS_HINT } from '../core/served-models.js';
 import { countFault, finishBatchOnce, formatStagedLine, readStagedShuffled } from '../core/staged-results.js';
 import type { OpenAIBatchPhase, OpenAIBatchRecord } from './openai-batch-record.js';
 import { addFile, fileDataPath, newFileId, THIRTY_DAYS_SECONDS, type OpenAIContext } from './openai-context.js';
@@ -46,6 +47,11 @@ async function scan(context: OpenAIContext, record: OpenAIBatchRecord): Promise<
   const ids = result.entries.map((entry) => entry.identity);
   const batchKey = hashHex('batch-key', ids.join('\u0000'));
   let errors = result.errors;
+  // The model is checked when the batch is validated: the whole batch fails, nothing runs or is billed.
+  const kind = record.endpoint === '/v1/embeddings' ? 'embedding' : 'chat';
+  if (errors.length === 0 && result.model !== null && !context.models.serves('openai', result.model, kind)) {
+    errors = [{ code: 'model_not_found', message: `The provided model '${result.model}' is not supported by the Batch API.${EXTRA_MODELS_HINT}`, param: 'body.model', line: 1 }];
+  }
   let batchFault: BatchFault = 'none';
   let scheduled: ScheduledLine[] = [];
   if (errors.length === 0) {

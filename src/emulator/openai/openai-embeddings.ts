@@ -1,7 +1,19 @@
-/** `/v1/embeddings` bodies for batch lines, answered with the responder's deterministic vectors (embedText). */
+/**
+ * `/v1/embeddings` bodies, of batch lines and of the synchronous `POST /v1/embeddings`, answered with
+ * the responder's deterministic vectors (embedText): the same text gets the same vector either way.
+ * `encoding_format: base64` (what the openai SDK asks for by default, decoding it itself) sends the
+ * float32 bytes little-endian, base64-encoded.
+ */
+import type { ApiCall, EmulatorContext } from '../core/emulator-context.js';
+import { EmulatorHttpError, readJsonBody, sendJson } from '../core/http-io.js';
 import { countTokens } from '../core/prompt-schema.js';
 import { embedText } from '../core/responder.js';
 import type { OpenAIErrorBody } from './openai-chat-request.js';
+import { modelNotFound } from './openai-model-not-found.js';
+
+const MAX_SYNC_BODY_BYTES = 32 * 1024 * 1024;
+/** The API's own cap on inputs in one synchronous request. */
+const MAX_SYNC_INPUTS = 2048;
 
 export interface EmbeddingsRequest {
   model: string;
@@ -63,3 +75,15 @@ export function buildEmbeddingsResponse(request: EmbeddingsRequest): Record<stri
     usage: { prompt_tokens: tokens, total_tokens: tokens },
   };
 }
+
+export async function syncEmbeddings(context: EmulatorContext, call: ApiCall): Promise<void> {
+  const body = await readJsonBody(call.request, MAX_SYNC_BODY_BYTES, () => new EmulatorHttpError({ status: 413, type: 'invalid_request_error', message: 'Request too large.' }));
+  const read = readEmbeddingsRequest(body);
+  if (!read.ok) throw new EmulatorHttpError({ status: 400, ...read.error });
+  if (read.request.inputs.length > MAX_SYNC_INPUTS) {
+    throw new EmulatorHttpError({ status: 400, type: 'invalid_request_error', param: 'input', code: null, message: `'input' holds ${read.request.inputs.length} items; at most ${MAX_SYNC_INPUTS} are allowed.` });
+  }
+  if (!context.models.serves('openai', read.request.model, 'embedding')) throw new EmulatorHttpError({ status: 404, ...modelNotFound(read.request.model) });
+  sendJson(call.response, 200, buildEmbeddingsResponse(read.request));
+}
+

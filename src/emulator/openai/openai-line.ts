@@ -15,6 +15,7 @@ import { startSyncCall } from '../core/sync-call.js';
 import { readChatRequest, type ChatRequest, type OpenAIErrorBody } from './openai-chat-request.js';
 import type { OpenAIContext } from './openai-context.js';
 import { buildEmbeddingsResponse, readEmbeddingsRequest } from './openai-embeddings.js';
+import { modelNotFound } from './openai-model-not-found.js';
 
 export const SERVER_ERROR: OpenAIErrorBody = {
   message: 'The server had an error while processing your request. Sorry about that!',
@@ -208,6 +209,7 @@ export async function syncChatCompletion(context: OpenAIContext, call: ApiCall):
   const { body, seedParts, fault, repairValid } = await startSyncCall(context, call, 'openai');
   const read = readChatRequest(body, false);
   if (!read.ok) throw new EmulatorHttpError({ status: 400, ...read.error });
+  if (!context.models.serves('openai', read.request.model, 'chat')) throw new EmulatorHttpError({ status: 404, ...modelNotFound(read.request.model) });
   const { answers, applied } = answerChat(read.request, seedParts, fault, context.memory, repairValid);
   countFault(context.stats.faultsInjected, applied);
   sendJson(call.response, 200, buildChatCompletion(read.request, answers, seedParts, Math.floor(context.clock() / 1000)));

@@ -9,6 +9,10 @@
  *   GET    /v1/batches, /v1/batches/{id}   list (`limit` ≤ 100, `after`, newest first), retrieve
  *   POST   /v1/batches/{id}/cancel    400 on an ended batch (never 409: the SDKs retry 409)
  *   POST   /v1/chat/completions       synchronous, for OpenAI-compatible servers (vLLM, Ollama)
+ *   POST   /v1/embeddings             synchronous; float or base64 vectors
+ *   GET    /v1/models, /v1/models/{id}   the models served (catalogue + extraModels)
+ * Every path also answers a wrong method with 405, an unknown path with 404, an unknown model with 404
+ * `model_not_found`. Under `/openai-compatible/v1` the same routes stand in for a local server: any model.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EmulatorHttpError, sendJson } from '../core/http-io.js';
@@ -18,7 +22,9 @@ import type { RouteHandler } from '../core/emulator-context.js';
 import { cancelOpenAIBatch, createOpenAIBatch, listOpenAIBatches, retrieveOpenAIBatch } from './openai-batches.js';
 import type { OpenAIContext } from './openai-context.js';
 import { deleteFile, fileContent, listFiles, retrieveFile, uploadFile } from './openai-files.js';
+import { syncEmbeddings } from './openai-embeddings.js';
 import { syncChatCompletion } from './openai-line.js';
+import { listOpenAIModels, retrieveOpenAIModel } from './openai-models.js';
 
 const route = (method: Method, pattern: RegExp, handler: RouteHandler<OpenAIContext>): Route<OpenAIContext> => ({ method, pattern, handler });
 
@@ -33,6 +39,9 @@ const ROUTES: readonly Route<OpenAIContext>[] = [
   route('GET', /^\/v1\/batches\/([^/]+)$/, retrieveOpenAIBatch),
   route('POST', /^\/v1\/batches\/([^/]+)\/cancel$/, cancelOpenAIBatch),
   route('POST', /^\/v1\/chat\/completions$/, syncChatCompletion),
+  route('POST', /^\/v1\/embeddings$/, syncEmbeddings),
+  route('GET', /^\/v1\/models$/, listOpenAIModels),
+  route('GET', /^\/v1\/models\/(.+)$/, retrieveOpenAIModel),
 ];
 
 /** The missing-credentials error, or null when the call is authenticated. */
@@ -51,6 +60,8 @@ export async function dispatchOpenAICall(context: OpenAIContext, request: Incomi
   response.setHeader('x-request-id', requestId);
   await runRoute(context, ROUTES, { request, response, url, path, requestId }, {
     notFound: (method, unknown) => new EmulatorHttpError({ status: 404, type: 'invalid_request_error', message: `Unknown request URL: ${method} ${unknown}.` }),
+    methodNotAllowed: (method, known, allowed) =>
+      new EmulatorHttpError({ status: 405, type: 'invalid_request_error', message: `Invalid method for URL (${method} ${known})`, headers: { allow: allowed.join(', ') } }),
     refusal: () => authProblem(request),
     authError: (status) =>
       status === 401

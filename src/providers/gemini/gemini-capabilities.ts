@@ -35,6 +35,7 @@ export const GEMINI_CAPABILITIES: ProviderCapabilities = {
   keyVariables: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'],
   outputModes: { default: 'native', supported: ['native', 'prompt'] },
   embeddings: true,
+  customModel: /^tunedModels\//,
   limits: () => LIMITS,
   encodeRequest: (request) => JSON.stringify(buildGeminiLine(request)),
   toWireSchema: (schema, mode) => (mode === 'prompt' ? undefined : toGeminiSchema(schema).schema),

@@ -55,6 +55,7 @@ export const OPENAI_CAPABILITIES: ProviderCapabilities = {
   keyVariables: ['OPENAI_API_KEY'],
   outputModes: { default: 'native', supported: ['native', 'prompt'] },
   embeddings: true,
+  customModel: /^ft:/,
   limits: () => LIMITS,
   encodeRequest: encodeOpenAIBatchLine,
   toWireSchema: (schema, mode) => (mode === 'prompt' ? undefined : toOpenAIStrictSchema(schema).schema),
