@@ -215,6 +215,8 @@ export interface DeduperOptions {
   semanticSeed?: number;
   /** `index: auto` switches to LSH at this many indexed vectors (default SEMANTIC_AUTO_LSH_ABOVE). */
   semanticLshAbove?: number;
+  /** Overrides the spec's max_index_mb, in bytes, below its 16 MiB floor (tests spill small corpora). */
+  maxIndexBytes?: number;
 }
 
 export function resolveDedupConfig(spec: DedupSpec, options: DeduperOptions = {}): DedupConfig {
@@ -235,7 +237,7 @@ function resolveTextConfig(spec: DedupSpec, options: DeduperOptions): DedupConfi
   return {
     foldDigits: near.fold_digits,
     exact: spec.exact,
-    maxIndexBytes: (spec.max_index_mb ?? DEFAULT_MAX_INDEX_MB) * 2 ** 20,
+    maxIndexBytes: options.maxIndexBytes ?? (spec.max_index_mb ?? DEFAULT_MAX_INDEX_MB) * 2 ** 20,
     near: {
       threshold: near.threshold,
       numPerm: near.num_perm,

@@ -9,7 +9,7 @@ import { sortUnique } from './jaccard.js';
  * 4 bytes per shingle + 13 bytes per document and no JavaScript object per document.
  *
  * Two ways in:
- * - `append` copies a run into the arena's own 16 MiB chunks (a document never straddles chunks; one
+ * - `append` copies a run into the arena's own chunks of 16 MiB (or a quarter of the cap) (a document never straddles chunks; one
  *   larger than a chunk gets a chunk of its own). Chunks, not one doubling array, because doubling a
  *   0.5 GB array needs 1.5 GB for the copy. Runs are stored as they come and sorted the first time a
  *   verification needs them: most documents are never a candidate.
@@ -41,7 +41,7 @@ export class ShingleArena {
   private readonly chunkFilePositions: number[] = [];
   /** Whether the last chunk is the arena's own (append may write into it) rather than adopted. */
   private lastIsOwn = false;
-  private chunkUsed = CHUNK_VALUES;
+  private chunkUsed = 0;
   private chunkIndexes = new Uint32Array(1024);
   private offsets = new Uint32Array(1024);
   private counts = new Int32Array(1024);
@@ -54,11 +54,14 @@ export class ShingleArena {
   private spillFd: number | undefined;
   private scratch = new Int32Array(1024);
   private readonly maxMemoryBytes: number;
+  /** Values per own chunk: a quarter of the cap at most, so spilling frees memory in steps the cap can see. */
+  private readonly chunkValues: number;
   /** Where `view` found the last run: values[viewOffset, viewOffset + count). */
   viewOffset = 0;
 
   constructor(private readonly options: ShingleArenaOptions = {}) {
     this.maxMemoryBytes = options.maxMemoryBytes ?? Number.POSITIVE_INFINITY;
+    this.chunkValues = Math.min(CHUNK_VALUES, Math.max(1 << 12, Math.floor(this.maxMemoryBytes / 16)));
   }
 
   get size(): number {
@@ -67,7 +70,7 @@ export class ShingleArena {
 
   /** Copies `values[start, start + count)` in as the next document and returns its number. */
   append(values: Int32Array, start: number, count: number, isSorted: boolean): number {
-    if (!this.lastIsOwn || count > CHUNK_VALUES - this.chunkUsed) this.startChunk(new Int32Array(Math.max(CHUNK_VALUES, count)), true);
+    if (!this.lastIsOwn || count > this.chunkValues - this.chunkUsed) this.startChunk(new Int32Array(Math.max(this.chunkValues, count)), true);
     const chunkIndex = this.chunks.length - 1;
     const at = this.chunkUsed;
     this.chunks[chunkIndex]!.set(values.subarray(start, start + count), at);
