@@ -12,13 +12,17 @@ import { UnionFind } from './union-find.js';
  * everything per document lives in typed arrays (ids aside).
  *
  * For each document, in order:
- *   1. exact: its key is looked up in the exact table; a hit is an exact duplicate of the cluster
- *      root of the document that first had the key (counted into that cluster, never indexed).
- *   2. near: LSH candidates (≤ maxBucketFanout per band, lsh.ts) are verified by exact Jaccard of
- *      the sorted shingle sets; a candidate already known to be in a matched cluster is skipped.
- *   3. insert: the document gets the next document number, its key, its shingles and its band keys
- *      are stored, and it is united with every cluster it matched.
- * Query-then-insert means a document is only ever compared with earlier ones.
+ *   1. exact (`enter`): its key is looked up in the exact table; a hit is an exact duplicate of the
+ *      cluster root of the document that first had the key (counted into that cluster, never
+ *      indexed); otherwise the document gets the next document number and its key is stored.
+ *   2. near (`nearVerdict`): LSH candidates (≤ maxBucketFanout per band, lsh.ts; from this index's
+ *      own table, or from band partitions in worker threads, band-partition.ts) are verified by
+ *      exact Jaccard of the sorted shingle sets; a candidate already known to be in a matched
+ *      cluster is skipped.
+ *   3. its shingles are stored and it is united with every cluster it matched.
+ * Query-then-insert means a document is only ever compared with earlier ones. Step 1 depends only
+ * on the keys before it, so a caller may number a whole chunk (in order) before deciding the near
+ * verdicts of earlier chunks; steps 2–3 run strictly in input order.
  *
  * Resolution: a cluster's root is its earliest document (union-find.ts), which is the record that
  * was kept (or a reference). A dropped document names that root as duplicateOf, even when the pair
