@@ -2,7 +2,7 @@
 // with dedupStream and prints one JSON line with the wall time and the peak RSS of this process
 // (process.resourceUsage().maxRSS), so the figure holds only the deduper and the reading, not the
 // corpus generation.
-//   node --import tsx bench/dedup-million.ts FILE [--workers=2] [--limit=N] [--threshold=0.8]
+//   node --import tsx bench/dedup-million.ts FILE [--workers=2] [--limit=N] [--threshold=0.8] [--max-index-mb=N]
 import { createReadStream } from 'node:fs';
 import type { DedupStats } from '../src/dedup/deduper.js';
 import { dedupStream } from '../src/dedup/dedup-stream.js';
@@ -51,7 +51,8 @@ async function main(): Promise<void> {
   if (file === undefined) throw new Error('usage: dedup-million.ts FILE [--workers=2] [--limit=N]');
   const workers = option(args, 'workers', 2);
   const limit = option(args, 'limit', Number.POSITIVE_INFINITY);
-  const spec = parseDedupSpec({ fields: ['text'], near: { threshold: option(args, 'threshold', 0.8) } });
+  const maxIndexMb = option(args, 'max-index-mb', 0);
+  const spec = parseDedupSpec({ fields: ['text'], near: { threshold: option(args, 'threshold', 0.8) }, ...(maxIndexMb > 0 ? { max_index_mb: maxIndexMb } : {}) });
   let stats: DedupStats | undefined;
   let docs = 0;
   let kept = 0;

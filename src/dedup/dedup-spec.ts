@@ -31,6 +31,9 @@ import { chooseSimHashParams, MAX_SIMHASH_BITS, MAX_SIMHASH_TABLES, simhashPaysO
  *   SEMANTIC_AUTO_LSH_ABOVE vectors, then LSH. bits/tables override the LSH shape.
  * - Order: exact → near → semantic, each on the records the previous one kept; a record dropped
  *   by an earlier method is never compared by a later one.
+ * - max_index_mb (default DEFAULT_MAX_INDEX_MB): memory the near-dedup index may give the shingle
+ *   sets it verifies candidates with (its largest part, ≈ 585 B per document); past it the oldest go
+ *   to a temporary file (shingle-arena.ts). The band tables and exact keys stay in memory.
  * - against: 'previous' also drops records that duplicate a record of the earlier versions of the
  *   dataset (the engine feeds those as references), by every method of the step.
  * Objects are strict, so a misspelt key is an error, not a silent default.
@@ -92,6 +95,7 @@ const dedupSpecObject = z.strictObject({
   near: nearDedupSpecSchema.optional(),
   semantic: semanticDedupSpecSchema.optional(),
   against: z.literal('previous').optional(),
+  max_index_mb: z.int().min(16, 'max_index_mb is in MiB: at least 16').optional(),
 });
 
 export const dedupSpecSchema = dedupSpecObject
@@ -119,7 +123,9 @@ export const dedupSpecSchema = dedupSpecObject
       near?: NearDedupSpec;
       semantic?: SemanticDedupSpec;
       against?: 'previous';
+      max_index_mb?: number;
     } = { fields: spec.fields ?? [], exact: spec.exact ?? spec.fields !== undefined };
+    if (spec.max_index_mb !== undefined) resolved.max_index_mb = spec.max_index_mb;
     if (spec.near !== undefined) resolved.near = spec.near;
     if (spec.semantic !== undefined) resolved.semantic = spec.semantic;
     if (spec.against !== undefined) resolved.against = spec.against;
@@ -185,10 +191,15 @@ export interface SemanticDedupConfig {
   seed: number;
 }
 
+/** Default `max_index_mb`: the shingle sets of ≈ 450K documents of 150 words stay in memory. */
+export const DEFAULT_MAX_INDEX_MB = 256;
+
 export interface DedupConfig {
   foldDigits: boolean;
   exact: boolean;
   near?: NearDedupConfig;
+  /** Memory for the near index's shingle sets before they spill to a file (bytes; with near only). */
+  maxIndexBytes?: number;
   semantic?: SemanticDedupConfig;
 }
 
@@ -204,6 +215,8 @@ export interface DeduperOptions {
   semanticSeed?: number;
   /** `index: auto` switches to LSH at this many indexed vectors (default SEMANTIC_AUTO_LSH_ABOVE). */
   semanticLshAbove?: number;
+  /** Overrides the spec's max_index_mb, in bytes, below its 16 MiB floor (tests spill small corpora). */
+  maxIndexBytes?: number;
 }
 
 export function resolveDedupConfig(spec: DedupSpec, options: DeduperOptions = {}): DedupConfig {
@@ -224,6 +237,7 @@ function resolveTextConfig(spec: DedupSpec, options: DeduperOptions): DedupConfi
   return {
     foldDigits: near.fold_digits,
     exact: spec.exact,
+    maxIndexBytes: options.maxIndexBytes ?? (spec.max_index_mb ?? DEFAULT_MAX_INDEX_MB) * 2 ** 20,
     near: {
       threshold: near.threshold,
       numPerm: near.num_perm,

@@ -2,25 +2,37 @@ import { resolveDedupConfig, sketchIdentity, type DedupConfig, type DeduperOptio
 import { DedupPipeline, dedupTextOf, semanticValueOf, type DedupStats, type DedupVerdict } from './deduper.js';
 import type { SketchBatch } from './document-sketcher.js';
 import { DedupWorkerError } from './errors.js';
-import { SketchPool } from './sketch-pool.js';
+import { SketchPool, type BandSession } from './sketch-pool.js';
+import type { ProbedCandidates } from './text-dedup-index.js';
 
 /**
  * Streaming deduplication with backpressure and optional worker threads.
  *
- * Records are read in chunks of `chunkSize`. With `workers > 1`, each full chunk is sketched in a
- * worker thread (sketch-pool.ts) while up to `workers + 1` chunks are in flight, so reading,
- * sketching and deciding overlap. The decisions (text-dedup-index.ts) then run on this thread,
- * strictly in input order, and every record is yielded with its verdict in input order. Chunks
- * smaller than MIN_PARALLEL_CHUNK (the tail of a stream) are sketched here, where a round trip
- * costs more than it saves.
+ * Records are read in chunks of `chunkSize`. With `workers > 1` (or a `pool`), the work is split
+ * between the pool's threads (sketch-pool.ts) and this one:
+ *
+ *   worker (any):       chunk k's texts → normalised → exact keys, shingles, signatures, band keys
+ *   this thread:        exact keys of chunk k, in input order → document numbers (enterBatch)
+ *   workers (by band):  each partition probes and inserts chunk k's band keys for its bands
+ *   this thread:        candidates of chunk k → exact-Jaccard verification, clusters, verdicts
+ *
+ * Up to `workers + 1` chunks are in flight, so reading, sketching, probing and deciding overlap.
+ * Numbering depends only on the exact keys before a document, so it runs as soon as chunk k is
+ * sketched and chunk k − 1 numbered, ahead of the near decisions; probes are posted in chunk order,
+ * and each worker handles its messages in order, so every partition inserts in input order. The
+ * decisions then run here strictly in input order, and every record is yielded with its verdict in
+ * input order. The verdicts are identical for any number of workers: a partition answers exactly
+ * the candidates one index over all bands would (band-partition.ts).
+ *
+ * Without workers everything runs on this thread, document by document (DedupPipeline.decideText).
  *
  * Backpressure: nothing is read while the consumer is not pulling, beyond the chunks in flight, so
  * memory is bounded by (in-flight chunks × chunkSize) records plus the index.
  *
  * Exact before MinHash: on this thread a record's exact key is checked before it is shingled. In a
  * worker, a record whose key repeats an earlier key of the same chunk is not sketched either; one
- * whose original is in an earlier chunk is sketched in parallel and the sketch is discarded (it
- * never reaches the LSH index). The verdicts are identical either way, with or without workers.
+ * whose original is in an earlier chunk is sketched in parallel and its sketch never reaches the
+ * index.
  *
  * Semantic dedup (DedupPipeline in deduper.ts) runs on this thread after a chunk's exact and near verdicts,
  * on the records they kept, in batches that scan the stored vectors once per four queries; a
@@ -31,23 +43,24 @@ import { SketchPool } from './sketch-pool.js';
 
 export interface DedupStreamOptions extends DeduperOptions {
   references?: AsyncIterable<{ id: string; fields: Record<string, unknown> }>;
-  /** Worker threads for sketching (default 1: none, everything on this thread). */
+  /** Worker threads for sketching and the band tables (default 1: none, everything on this thread). */
   workers?: number;
   /** Records per chunk (default 2048). */
   chunkSize?: number;
   /** Called once, after the last record, with the final statistics. */
   onStats?: (stats: DedupStats) => void;
   /**
-   * An already started pool to sketch with instead of starting `workers` threads (start-up costs
-   * tens of milliseconds from dist/, about a second from TypeScript sources). Its config must equal
-   * this spec's; the caller closes it.
+   * An already started pool to use instead of starting `workers` threads (start-up costs tens of
+   * milliseconds from dist/, about a second from TypeScript sources). Its config must equal this
+   * spec's; the caller closes it.
    */
   pool?: SketchPool;
+  /** Where the index's spill file goes past max_index_mb (default: the OS temp directory). */
+  spillDirectory?: string;
 }
 
 const DEFAULT_CHUNK_SIZE = 2048;
 const KEEP: DedupVerdict = Object.freeze({ keep: true });
-const MIN_PARALLEL_CHUNK = 64;
 
 type Keyed = { id: string; fields: Record<string, unknown> };
 
@@ -60,22 +73,32 @@ export async function* dedupStream<T extends Keyed>(
   const chunkSize = Math.max(1, Math.floor(options.chunkSize ?? DEFAULT_CHUNK_SIZE));
   const workers = Math.max(1, Math.floor(options.workers ?? 1));
   const wasm = options.wasm ?? true;
-  const pipeline = await DedupPipeline.create(config, { wasm });
-  const hasText = pipeline.hasText;
+  const hasText = config.exact || config.near !== undefined;
   const ownPool = options.pool === undefined && workers > 1 && hasText;
   if (options.pool !== undefined) assertSameConfig(options.pool.config, config);
   const pool = ownPool ? await SketchPool.create(config, workers, { wasm }) : hasText ? options.pool : undefined;
+  let pipeline: DedupPipeline | undefined;
+  let bands: BandSession | undefined;
   try {
+    pipeline = await DedupPipeline.create(config, {
+      wasm,
+      externalLsh: pool !== undefined,
+      ...(options.spillDirectory === undefined ? {} : { spillDirectory: options.spillDirectory }),
+    });
+    if (pool !== undefined && config.near !== undefined) bands = pool.openBands(config.near.bands, config.near.maxBucketFanout);
+    const context: StreamContext = { pool, bands, pipeline, spec, chunkSize };
     if (options.references !== undefined) {
-      for await (const _ of decideChunks(options.references, true, chunkSize, pool, pipeline, spec));
+      for await (const _ of decideChunks(options.references, true, context));
     }
-    for await (const chunk of decideChunks(records, false, chunkSize, pool, pipeline, spec)) {
+    for await (const chunk of decideChunks(records, false, context)) {
       for (let index = 0; index < chunk.records.length; index++) {
         yield { record: chunk.records[index]!, verdict: chunk.verdicts[index]! };
       }
     }
     options.onStats?.(pipeline.stats());
   } finally {
+    bands?.close();
+    pipeline?.close();
     if (ownPool) await pool?.close();
   }
 }
@@ -88,26 +111,41 @@ function assertSameConfig(poolConfig: DedupConfig, config: DedupConfig): void {
   }
 }
 
+interface StreamContext {
+  pool: SketchPool | undefined;
+  bands: BandSession | undefined;
+  pipeline: DedupPipeline;
+  spec: DedupSpec;
+  chunkSize: number;
+}
+
+/** A chunk sketched by a worker and numbered here, with its band partitions' answer on the way. */
+interface Prepared {
+  batch: SketchBatch;
+  entered: Int32Array;
+  probed: Promise<ProbedCandidates & { byteLength: number }> | undefined;
+}
+
 interface Chunk<T> {
   records: T[];
   texts: string[];
-  /** Sketches from a worker; undefined when the chunk is sketched on this thread. */
-  batch: Promise<SketchBatch> | undefined;
+  /** With a pool: the chunk sketched, numbered and probed; undefined when this thread does it all. */
+  prepared: Promise<Prepared> | undefined;
 }
 
 async function* decideChunks<T extends Keyed>(
   source: AsyncIterable<T>,
   asReference: boolean,
-  chunkSize: number,
-  pool: SketchPool | undefined,
-  pipeline: DedupPipeline,
-  spec: DedupSpec,
+  context: StreamContext,
 ): AsyncIterable<{ records: T[]; verdicts: DedupVerdict[] }> {
+  const { pool, bands, pipeline, spec, chunkSize } = context;
   const hasText = pipeline.hasText;
   const semanticField = pipeline.config.semantic?.field;
   const iterator = source[Symbol.asyncIterator]();
   const maxInFlight = pool === undefined ? 1 : pool.size + 1;
   const inFlight: Chunk<T>[] = [];
+  // Numbering runs chunk after chunk, each as soon as its sketch is back and the previous is numbered.
+  let numbered: Promise<unknown> = Promise.resolve();
   let exhausted = false;
   try {
     for (;;) {
@@ -116,14 +154,22 @@ async function* decideChunks<T extends Keyed>(
         if (records.length < chunkSize) exhausted = true;
         if (records.length === 0) break;
         const texts = hasText ? records.map((record) => dedupTextOf(record.fields, spec, record.id)) : [];
-        let batch: Promise<SketchBatch> | undefined;
-        if (pool !== undefined && records.length >= MIN_PARALLEL_CHUNK) {
-          batch = pool.sketch(texts);
+        let prepared: Promise<Prepared> | undefined;
+        if (pool !== undefined) {
+          const sketched = pool.sketch(texts);
+          prepared = Promise.all([sketched, numbered]).then(([batch]) => {
+            const entered = new Int32Array(new SharedArrayBuffer(batch.count * 4));
+            pipeline.enterBatch(batch, entered);
+            const probed = bands?.probe(batch.bandKeys, entered, batch.count);
+            probed?.catch(() => undefined);
+            return { batch, entered, probed };
+          });
           // Awaited in order below; this only keeps a failure of a later chunk from going unhandled
           // when an earlier one fails first or the consumer stops early.
-          batch.catch(() => undefined);
+          prepared.catch(() => undefined);
+          numbered = prepared;
         }
-        inFlight.push({ records, texts, batch });
+        inFlight.push({ records, texts, prepared });
       }
       const chunk = inFlight.shift();
       if (chunk === undefined) return;
@@ -131,14 +177,16 @@ async function* decideChunks<T extends Keyed>(
       const verdicts: DedupVerdict[] = new Array(records.length);
       if (!hasText) {
         verdicts.fill(KEEP);
-      } else if (chunk.batch === undefined) {
+      } else if (chunk.prepared === undefined) {
         for (let index = 0; index < records.length; index++) {
           verdicts[index] = pipeline.decideText(records[index]!.id, texts[index]!, asReference);
         }
       } else {
-        const batch = await chunk.batch;
+        const { batch, entered, probed } = await chunk.prepared;
+        const candidates = probed === undefined ? undefined : await probed;
+        if (candidates !== undefined) pipeline.externalIndexBytes = candidates.byteLength;
         for (let index = 0; index < records.length; index++) {
-          verdicts[index] = pipeline.decideSketched(records[index]!.id, batch, index, asReference);
+          verdicts[index] = pipeline.decideProbed(records[index]!.id, batch, index, entered, candidates, asReference);
         }
       }
       pipeline.decideSemantic(

@@ -25,6 +25,8 @@ export interface DedupStats {
   references: number;
   /** Bytes held in the indexes' typed arrays and WASM memories (exact table, LSH, shingles, clusters, vectors). */
   indexBytes: number;
+  /** Bytes of the index moved to a temporary file past `max_index_mb` (shingle sets kept for verification). */
+  indexSpilledBytes: number;
   /** Members of the largest cluster, exact duplicates and references included (for semantic: a kept vector and the records dropped against it). */
   largestCluster: number;
   /** Candidate pairs verified by exact Jaccard (LSH work; a surge means a template-heavy bucket). */

@@ -2,7 +2,7 @@ import { resolveDedupConfig, type DedupConfig, type DeduperOptions, type DedupSp
 import { DocumentSketcher, type SketchBatch } from './document-sketcher.js';
 import { DedupFieldMissingError } from './errors.js';
 import { SemanticIndex } from './semantic-index.js';
-import { TextDedupIndex, type SketchView } from './text-dedup-index.js';
+import { TextDedupIndex, type ProbedCandidates, type SketchView } from './text-dedup-index.js';
 import type { DedupStats, DedupVerdict } from './dedup-verdict.js';
 
 /**
@@ -47,6 +47,8 @@ export interface Deduper {
   readonly config: DedupConfig;
   /** The MinHash kernel in use ('none' without near dedup). */
   readonly kernel: 'js' | 'wasm' | 'none';
+  /** Closes the index's spill file (past max_index_mb); the deduper is unusable afterwards. */
+  close(): void;
 }
 
 export async function createDeduper(spec: DedupSpec, options: DeduperOptions = {}): Promise<Deduper> {
@@ -67,6 +69,7 @@ export async function createDeduper(spec: DedupSpec, options: DeduperOptions = {
       return pipeline.decide(id, textOf(id, fields), semanticValueOf(fields, config.semantic?.field), false);
     },
     stats: () => pipeline.stats(),
+    close: () => pipeline.close(),
     config,
     kernel: pipeline.kernel,
   };
@@ -102,13 +105,22 @@ export class DedupPipeline {
     private readonly semantic: SemanticIndex | undefined,
   ) {}
 
-  static async create(config: DedupConfig, options: { wasm?: boolean } = {}): Promise<DedupPipeline> {
+  /**
+   * `externalLsh`: the band tables live in worker threads (band-partition.ts), and every text
+   * decision goes through enterBatch and decideProbed.
+   */
+  static async create(config: DedupConfig, options: { wasm?: boolean; externalLsh?: boolean; spillDirectory?: string } = {}): Promise<DedupPipeline> {
     const hasText = config.exact || config.near !== undefined;
     let text: TextStage | undefined;
     if (hasText) {
       const sketcher = await DocumentSketcher.create(config, options);
-      const view = { shingles: sketcher.shingles, shingleStart: 0, shingleCount: 0, bandKeys: sketcher.bandKeys, bandOffset: 0, sorted: false };
-      text = { sketcher, index: new TextDedupIndex(config), view };
+      const view = { shingles: sketcher.shingles, shingleStart: 0, shingleCount: 0, bandKeys: sketcher.bandKeys, bandOffset: 0, fromBatch: false };
+      const index = new TextDedupIndex(config, {
+        ...(config.maxIndexBytes === undefined ? {} : { maxShingleBytes: config.maxIndexBytes }),
+        ...(options.spillDirectory === undefined ? {} : { spillDirectory: options.spillDirectory }),
+        externalLsh: options.externalLsh === true,
+      });
+      text = { sketcher, index, view };
     }
     const semantic = config.semantic === undefined ? undefined : new SemanticIndex(config.semantic, options.wasm === undefined ? {} : { wasm: options.wasm });
     return new DedupPipeline(config, text, semantic);
@@ -153,22 +165,27 @@ export class DedupPipeline {
     view.shingleCount = sketcher.shingleCount;
     view.bandKeys = sketcher.bandKeys;
     view.bandOffset = 0;
-    view.sorted = false;
+    view.fromBatch = false;
     return index.admit(id, high, low, view, asReference);
   }
 
-  /** decideText for document `doc` of a batch a worker sketched (document-sketcher.ts sketchBatch). */
-  decideSketched(id: string, batch: SketchBatch, doc: number, asReference: boolean): DedupVerdict {
-    if (this.text === undefined) return KEEP;
-    const { index, view } = this.text;
-    const config = this.config;
-    const high = batch.exactKeys[doc * 2]!;
-    const low = batch.exactKeys[doc * 2 + 1]!;
-    if (config.exact) {
-      const duplicate = index.matchExact(high, low, asReference);
-      if (duplicate !== undefined) return duplicate;
-    }
-    if (config.near === undefined) return index.admit(id, high, low, undefined, asReference);
+  /**
+   * The exact step (TextDedupIndex.enter) for every document of a batch a worker sketched, in
+   * order: entered[i] is document i's number, or negative for an exact duplicate (−1 − the number
+   * of its original). The numbers go to the band partitions, which probe and insert only the
+   * documents numbered. `entered` may be a view of shared memory.
+   */
+  enterBatch(batch: SketchBatch, entered: Int32Array): void {
+    const index = this.text!.index;
+    for (let doc = 0; doc < batch.count; doc++) entered[doc] = index.enter(batch.exactKeys[doc * 2]!, batch.exactKeys[doc * 2 + 1]!);
+  }
+
+  /** The exact and near verdict for document `doc` of a batch, once enterBatch ran and its band partitions answered. */
+  decideProbed(id: string, batch: SketchBatch, doc: number, entered: Int32Array, probed: ProbedCandidates | undefined, asReference: boolean): DedupVerdict {
+    const { index, view } = this.text!;
+    const number = entered[doc]!;
+    if (number < 0) return index.exactVerdict(-1 - number, asReference);
+    if (this.config.near === undefined) return index.nearVerdict(id, number, undefined, asReference);
     if (batch.sketched[doc] !== 1) {
       throw new Error(`internal: record ${id} was skipped as a repeated key but is not an exact duplicate`);
     }
@@ -177,8 +194,8 @@ export class DedupPipeline {
     view.shingleCount = batch.shingleStarts[doc + 1]! - view.shingleStart;
     view.bandKeys = batch.bandKeys;
     view.bandOffset = doc * batch.bands;
-    view.sorted = true;
-    return index.admit(id, high, low, view, asReference);
+    view.fromBatch = true;
+    return index.nearVerdict(id, number, view, asReference, probed, doc);
   }
 
   /**
@@ -197,6 +214,14 @@ export class DedupPipeline {
     positions.forEach((index, position) => (verdicts[index] = decided[position]!));
   }
 
+  /** Bytes of the band tables held by worker threads (they report them with each answer). */
+  externalIndexBytes = 0;
+
+  /** Releases the index's spill file, if any. */
+  close(): void {
+    this.text?.index.close();
+  }
+
   stats(): DedupStats {
     const text = this.text?.index.stats();
     const semantic = this.semantic?.stats();
@@ -208,7 +233,8 @@ export class DedupPipeline {
       semantic: semanticDrops,
       kept: (text?.kept ?? semantic?.checked ?? 0) - semanticDrops,
       references: text?.references ?? semantic?.references ?? 0,
-      indexBytes: (text?.indexBytes ?? 0) + (semantic?.indexBytes ?? 0),
+      indexBytes: (text?.indexBytes ?? 0) + this.externalIndexBytes + (semantic?.indexBytes ?? 0),
+      indexSpilledBytes: text?.indexSpilledBytes ?? 0,
       largestCluster: Math.max(text?.largestCluster ?? 0, semantic?.largestGroup ?? 0),
       verified: text?.verified ?? 0,
       semanticCompared: semantic?.compared ?? 0,

@@ -30,8 +30,8 @@ export interface SketchBatch {
    */
   shingleStarts: Uint32Array<ArrayBuffer>;
   shingles: Int32Array<ArrayBuffer>;
-  /** `bands` keys per document. */
-  bandKeys: Int32Array<ArrayBuffer>;
+  /** `bands` keys per document (in shared memory when sketched with `sharedBandKeys`). */
+  bandKeys: Int32Array<ArrayBufferLike>;
   /** 1 when document i was sketched; 0 when it repeats an earlier key of the batch (an exact duplicate). */
   sketched: Uint8Array<ArrayBuffer>;
 }
@@ -107,14 +107,15 @@ export class DocumentSketcher {
   /**
    * Sketches documents textAt(0) … textAt(count − 1). With exact dedup on, a document whose key
    * already occurred in this batch is not sketched: it is an exact duplicate whatever the deduper
-   * has seen before.
+   * has seen before. `sharedBandKeys` puts the band keys in a SharedArrayBuffer, so several threads
+   * can read one copy (sketch-worker.ts).
    */
-  sketchBatch(count: number, textAt: (doc: number) => string): SketchBatch {
+  sketchBatch(count: number, textAt: (doc: number) => string, options: { sharedBandKeys?: boolean } = {}): SketchBatch {
     const near = this.config.near;
     const bands = near?.bands ?? 0;
     const exactKeys = new Int32Array(count * 2);
     const shingleStarts = new Uint32Array(count + 1);
-    const bandKeys = new Int32Array(count * bands);
+    const bandKeys = options.sharedBandKeys === true ? new Int32Array(new SharedArrayBuffer(count * bands * 4)) : new Int32Array(count * bands);
     const sketched = new Uint8Array(count);
     const seen = this.config.exact ? new ExactKeyTable() : undefined;
     // Room for ~150-word documents; grown when the batch holds longer ones.

@@ -8,11 +8,14 @@ import { combine32, fmix32 } from './mix32.js';
  * Band key: one 32-bit hash per band, fmix32 of the ordered fold (mix32.ts) of the band's r slots,
  * seeded with the band number so equal slot values in different bands give different keys.
  * Two different bands collide on a 32-bit key with probability 2^-32, so with E entries there are
- * about E²/2^33 spurious bucket collisions (1 M documents × 16 bands: ≈ 33k extra candidates,
- * each rejected by exact verification in well under a microsecond).
+ * about E²/2^33 colliding pairs of keys (1 M documents × 16 bands: ≈ 33k). A bucket is therefore the
+ * pair (band, key): a probe that finds the key checks the band of the bucket's newest entry, so keys
+ * of different bands never share a bucket. That costs no memory (the band is entry mod b) and is what
+ * lets the bands be split between indexes (band-partition.ts) with exactly the candidates one index
+ * over all bands would give.
  *
- * Index: ONE open-addressing table (linear probing, load ≤ 1/2, power-of-two size) mapping band key
- * → newest entry of that bucket (key and head interleaved, so a probe touches one cache line), plus
+ * Index: ONE open-addressing table (linear probing, load ≤ 1/2, power-of-two size) mapping a bucket,
+ * (band, band key), → newest entry of that bucket (key and head interleaved, so a probe touches one cache line), plus
  * a `next` array chaining each entry to the previous entry of the same bucket. Entry e = doc·b + band, so the document is ⌊e / b⌋ and nothing else is stored per
  * entry. Memory is about 4·b bytes per document for `next` plus 8 bytes per table slot (≈ 2 slots
  * per distinct key): ≈ 330 B per document at 16 bands, where datasketch's dict storage took
@@ -67,7 +70,7 @@ export class LshIndex {
     for (let band = 0; band < bands; band++) {
       const key = keys[offset + band]!;
       let slot = key & mask;
-      while (slots[2 * slot + 1] !== 0 && slots[2 * slot] !== key) slot = (slot + 1) & mask;
+      while (slots[2 * slot + 1] !== 0 && (slots[2 * slot] !== key || (slots[2 * slot + 1]! - 1) % bands !== band)) slot = (slot + 1) & mask;
       let link = slots[2 * slot + 1]!;
       for (let visited = 0; link !== 0 && visited < maxPerBucket; visited++) {
         const entry = link - 1;
@@ -91,7 +94,7 @@ export class LshIndex {
     for (let band = 0; band < bands; band++) {
       const key = keys[offset + band]!;
       let slot = key & mask;
-      while (slots[2 * slot + 1] !== 0 && slots[2 * slot] !== key) slot = (slot + 1) & mask;
+      while (slots[2 * slot + 1] !== 0 && (slots[2 * slot] !== key || (slots[2 * slot + 1]! - 1) % bands !== band)) slot = (slot + 1) & mask;
       for (let link = slots[2 * slot + 1]!; link !== 0; link = next[link - 1]!) visit(((link - 1) / bands) | 0);
     }
   }
@@ -113,7 +116,7 @@ export class LshIndex {
     for (let band = 0; band < bands; band++) {
       const key = keys[offset + band]!;
       let slot = key & mask;
-      while (slots[2 * slot + 1] !== 0 && slots[2 * slot] !== key) slot = (slot + 1) & mask;
+      while (slots[2 * slot + 1] !== 0 && (slots[2 * slot] !== key || (slots[2 * slot + 1]! - 1) % bands !== band)) slot = (slot + 1) & mask;
       const head = slots[2 * slot + 1]!;
       if (out !== undefined) {
         let link = head;

@@ -4,13 +4,17 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { DedupConfig } from './dedup-spec.js';
 import { DedupWorkerError } from './errors.js';
+import { splitBands, type PartitionCandidates } from './band-partition.js';
 import type { SketchBatch } from './document-sketcher.js';
-import type { SketchWorkerData, SketchRequest } from './sketch-worker.js';
+import type { ProbedCandidates } from './text-dedup-index.js';
+import type { SketchWorkerData, WorkerRequest } from './sketch-worker.js';
 
 /**
- * A fixed pool of worker threads that sketch batches of documents (sketch-worker.ts), so the
- * CPU-heavy front end (normalise, hash, MinHash) runs in parallel while the order-dependent LSH
- * stays on the calling thread. We measured 1.94–1.97× the single-thread rate on 2 workers.
+ * A fixed pool of worker threads (sketch-worker.ts) that sketch batches of documents, so the
+ * CPU-heavy front end (normalise, hash, MinHash) runs in parallel, and that hold the LSH index split
+ * by band (openBands, band-partition.ts), so probing it runs in parallel too; the calling thread
+ * keeps only the ordered decisions (exact keys, verification, clusters). We measured 1.94–1.97×
+ * the single-thread sketching rate on 2 workers.
  *
  * - A batch travels as one transferred buffer of UTF-8 bytes plus offsets, and comes back as
  *   transferred typed arrays: no structured clone per document, no copy of the batch either way
@@ -23,23 +27,41 @@ import type { SketchWorkerData, SketchRequest } from './sketch-worker.js';
  *   loader: Node 20 does not pass module hooks on to worker threads. From dist/ it loads the .js.
  */
 
-interface PendingBatch {
-  resolve(batch: SketchBatch): void;
+interface PendingRequest {
+  resolve(answer: SketchBatch | PartitionCandidates): void;
   reject(error: Error): void;
 }
 
 interface PoolWorker {
   worker: Worker;
-  outstanding: Map<number, PendingBatch>;
+  outstanding: Map<number, PendingRequest>;
 }
 
 type WorkerMessage =
   | { type: 'ready'; kernel: 'js' | 'wasm' | 'none' }
   | { type: 'batch'; id: number; batch: SketchBatch }
+  | ({ type: 'candidates'; id: number } & PartitionCandidates)
   | { type: 'error'; id: number; message: string };
+
+/**
+ * One stream's LSH index, held by the pool's workers in band partitions. Probes must be sent in
+ * input order (each worker keeps its messages in order); answers come back as promises.
+ */
+export interface BandSession {
+  /** How many partitions (workers) hold the bands. */
+  readonly partitions: number;
+  /**
+   * Probes and inserts a chunk: `bandKeys` (bands per document) and `entered` (document numbers,
+   * negative = not indexed) must be views of SharedArrayBuffers, which every partition reads.
+   */
+  probe(bandKeys: Int32Array, entered: Int32Array, count: number): Promise<ProbedCandidates & { byteLength: number }>;
+  /** Drops the partitions' tables (answers still outstanding arrive first). */
+  close(): void;
+}
 
 export class SketchPool {
   private nextId = 0;
+  private nextSession = 0;
   private closed = false;
   private failure: Error | undefined;
 
@@ -84,15 +106,53 @@ export class SketchPool {
    * Encoding runs on the caller's thread, so a caller that can encode elsewhere saves that share.
    */
   sketchEncoded(bytes: Uint8Array<ArrayBuffer>, offsets: Uint32Array<ArrayBuffer>): Promise<SketchBatch> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
-    if (this.closed) return Promise.reject(new DedupWorkerError('the sketch worker pool is closed'));
-    const request: SketchRequest = { id: this.nextId++, bytes, offsets };
     let target = this.workers[0]!;
     for (const member of this.workers) if (member.outstanding.size < target.outstanding.size) target = member;
-    return new Promise<SketchBatch>((resolve, reject) => {
-      target.outstanding.set(request.id, { resolve, reject });
-      target.worker.ref();
-      target.worker.postMessage(request, [bytes.buffer, offsets.buffer]);
+    return this.request(target, (id) => ({ type: 'sketch', id, bytes, offsets }), [bytes.buffer, offsets.buffer]) as Promise<SketchBatch>;
+  }
+
+  /**
+   * Opens an empty LSH index of `bands` bands split over the workers (at most one partition per
+   * band), for one stream. Several sessions may be open at once; each has its own tables.
+   */
+  openBands(bands: number, maxPerBucket: number): BandSession {
+    const session = this.nextSession++;
+    const ranges = splitBands(bands, this.workers.length);
+    const members = ranges.map((range, index) => {
+      const member = this.workers[index]!;
+      this.post(member, { type: 'open', session, bands, range, maxPerBucket });
+      return member;
+    });
+    return {
+      partitions: members.length,
+      probe: async (bandKeys, entered, count) => {
+        const answers = (await Promise.all(
+          members.map((member) => this.request(member, (id) => ({ type: 'probe', id, session, bandKeys, entered, count }), [])),
+        )) as PartitionCandidates[];
+        let byteLength = 0;
+        for (const answer of answers) byteLength += answer.byteLength;
+        return { parts: answers, byteLength };
+      },
+      close: () => {
+        if (this.closed || this.failure !== undefined) return;
+        for (const member of members) this.post(member, { type: 'close', session });
+      },
+    };
+  }
+
+  private post(member: PoolWorker, message: WorkerRequest): void {
+    if (this.failure !== undefined || this.closed) return;
+    member.worker.postMessage(message);
+  }
+
+  private request(member: PoolWorker, message: (id: number) => WorkerRequest, transfer: ArrayBuffer[]): Promise<SketchBatch | PartitionCandidates> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(new DedupWorkerError('the sketch worker pool is closed'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      member.outstanding.set(id, { resolve, reject });
+      member.worker.ref();
+      member.worker.postMessage(message(id), transfer);
     });
   }
 
@@ -114,6 +174,7 @@ export class SketchPool {
       outstanding.delete(message.id);
       if (outstanding.size === 0) worker.unref();
       if (message.type === 'batch') pending.resolve(message.batch);
+      else if (message.type === 'candidates') pending.resolve(message);
       else pending.reject(new DedupWorkerError(`a sketch worker failed: ${message.message}`));
     });
     worker.on('error', (error) => this.fail(new DedupWorkerError(`a sketch worker crashed: ${error.message}`, { cause: error })));

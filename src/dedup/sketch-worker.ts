@@ -1,22 +1,57 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { BandPartition, type BandRange } from './band-partition.js';
 import type { DedupConfig } from './dedup-spec.js';
 import { DocumentSketcher } from './document-sketcher.js';
 
 /**
- * Worker-thread entry of sketch-pool.ts. It receives a batch of documents as ONE transferred
- * buffer of UTF-8 bytes plus a Uint32Array of byte offsets (no structured clone per document, and
- * no copy of the batch at all), decodes each document, sketches it (document-sketcher.ts) and posts the flat
- * typed arrays back as transferables (moved, not copied).
+ * Worker-thread entry of sketch-pool.ts. Two jobs:
+ *
+ * - sketch: a batch of documents arrives as ONE transferred buffer of UTF-8 bytes plus a Uint32Array
+ *   of byte offsets (no structured clone per document, no copy of the batch); each document is
+ *   decoded and sketched (document-sketcher.ts) and the flat typed arrays go back transferred
+ *   (moved, not copied), except the band keys, which are in shared memory so that the calling
+ *   thread can hand the same keys to every band partition without a copy.
+ * - probe: this worker's share of the LSH index (band-partition.ts), one per open session, answers a
+ *   chunk's candidates. A worker handles its messages in the order they were posted, which is what
+ *   keeps each partition's inserts in input order.
  *
  * Protocol: workerData = { config, wasm }; the worker posts { type: 'ready', kernel } once, then
- * answers each { id, bytes, offsets } with { type: 'batch', id, batch } or { type: 'error', id, message }.
+ * answers each request carrying an id with { type: 'batch' | 'candidates', id, … } or
+ * { type: 'error', id, message }; 'open' and 'close' are not answered.
  */
 
+export type WorkerRequest = SketchRequest | OpenRequest | ProbeRequest | CloseRequest;
+
 export interface SketchRequest {
+  type: 'sketch';
   id: number;
   /** UTF-8 bytes of the documents, back to back; document i is bytes[offsets[i], offsets[i + 1]). */
   bytes: Uint8Array;
   offsets: Uint32Array;
+}
+
+export interface OpenRequest {
+  type: 'open';
+  session: number;
+  bands: number;
+  range: BandRange;
+  maxPerBucket: number;
+}
+
+export interface ProbeRequest {
+  type: 'probe';
+  id: number;
+  session: number;
+  /** Shared memory: `bands` keys per document. */
+  bandKeys: Int32Array;
+  /** Shared memory: each document's number, negative when it is not indexed. */
+  entered: Int32Array;
+  count: number;
+}
+
+export interface CloseRequest {
+  type: 'close';
+  session: number;
 }
 
 export interface SketchWorkerData {
@@ -29,16 +64,31 @@ if (port === null) throw new Error('sketch-worker.ts runs only as a worker threa
 const data = workerData as SketchWorkerData;
 const sketcher = await DocumentSketcher.create(data.config, { wasm: data.wasm });
 const decoder = new TextDecoder();
+const partitions = new Map<number, BandPartition>();
 
-port.on('message', (request: SketchRequest) => {
+port.on('message', (request: WorkerRequest) => {
+  if (request.type === 'open') {
+    partitions.set(request.session, new BandPartition(request.bands, request.range, request.maxPerBucket));
+    return;
+  }
+  if (request.type === 'close') {
+    partitions.delete(request.session);
+    return;
+  }
   try {
+    if (request.type === 'probe') {
+      const partition = partitions.get(request.session);
+      if (partition === undefined) throw new Error(`no band partition is open for session ${request.session}`);
+      const answer = partition.probe(request.bandKeys, request.entered, request.count);
+      port.postMessage({ type: 'candidates', id: request.id, ...answer }, [answer.starts.buffer, answer.candidates.buffer]);
+      return;
+    }
     const { bytes, offsets } = request;
-    const batch = sketcher.sketchBatch(offsets.length - 1, (doc) => decoder.decode(bytes.subarray(offsets[doc]!, offsets[doc + 1]!)));
+    const batch = sketcher.sketchBatch(offsets.length - 1, (doc) => decoder.decode(bytes.subarray(offsets[doc]!, offsets[doc + 1]!)), { sharedBandKeys: true });
     port.postMessage({ type: 'batch', id: request.id, batch }, [
       batch.exactKeys.buffer,
       batch.shingleStarts.buffer,
       batch.shingles.buffer,
-      batch.bandKeys.buffer,
       batch.sketched.buffer,
     ]);
   } catch (error) {

@@ -12,13 +12,17 @@ import { UnionFind } from './union-find.js';
  * everything per document lives in typed arrays (ids aside).
  *
  * For each document, in order:
- *   1. exact: its key is looked up in the exact table; a hit is an exact duplicate of the cluster
- *      root of the document that first had the key (counted into that cluster, never indexed).
- *   2. near: LSH candidates (≤ maxBucketFanout per band, lsh.ts) are verified by exact Jaccard of
- *      the sorted shingle sets; a candidate already known to be in a matched cluster is skipped.
- *   3. insert: the document gets the next document number, its key, its shingles and its band keys
- *      are stored, and it is united with every cluster it matched.
- * Query-then-insert means a document is only ever compared with earlier ones.
+ *   1. exact (`enter`): its key is looked up in the exact table; a hit is an exact duplicate of the
+ *      cluster root of the document that first had the key (counted into that cluster, never
+ *      indexed); otherwise the document gets the next document number and its key is stored.
+ *   2. near (`nearVerdict`): LSH candidates (≤ maxBucketFanout per band, lsh.ts; from this index's
+ *      own table, or from band partitions in worker threads, band-partition.ts) are verified by
+ *      exact Jaccard of the sorted shingle sets; a candidate already known to be in a matched
+ *      cluster is skipped.
+ *   3. its shingles are stored and it is united with every cluster it matched.
+ * Query-then-insert means a document is only ever compared with earlier ones. Step 1 depends only
+ * on the keys before it, so a caller may number a whole chunk (in order) before deciding the near
+ * verdicts of earlier chunks; steps 2–3 run strictly in input order.
  *
  * Resolution: a cluster's root is its earliest document (union-find.ts), which is the record that
  * was kept (or a reference). A dropped document names that root as duplicateOf, even when the pair
@@ -41,8 +45,33 @@ export interface SketchView {
   shingleCount: number;
   bandKeys: Int32Array;
   bandOffset: number;
-  /** Whether the shingle run is already sorted without repeats (a worker's batch); else sorted here when needed. */
-  sorted: boolean;
+  /**
+   * Whether the shingles are a worker batch's (document-sketcher.ts): sorted without repeats, in an
+   * array nobody writes again, so the index keeps the array instead of copying the run. Otherwise
+   * the run is copied, and sorted here when a verification needs it.
+   */
+  fromBatch: boolean;
+}
+
+/**
+ * The candidates of a chunk of documents, found by band partitions elsewhere (band-partition.ts):
+ * one part per partition, in band order; document i of the chunk has
+ * part.candidates[part.starts[i], part.starts[i + 1]) in each part, newest first per band, exactly
+ * the sequence one LshIndex over all bands would give.
+ */
+export interface ProbedCandidates {
+  parts: readonly { starts: Uint32Array; candidates: Int32Array }[];
+}
+
+export interface TextDedupIndexOptions {
+  /** Memory for the shingle sets kept for verification before the oldest go to a file (shingle-arena.ts). */
+  maxShingleBytes?: number;
+  spillDirectory?: string;
+  /**
+   * The LSH lives elsewhere (band partitions in worker threads): nearVerdict is then always given
+   * the probed candidates, and this index keeps no band table.
+   */
+  externalLsh?: boolean;
 }
 
 const KEEP: DedupVerdict = Object.freeze({ keep: true });
@@ -64,24 +93,53 @@ export class TextDedupIndex {
   private kept = 0;
   private references = 0;
   private verified = 0;
+  private bestSimilarity = 0;
+  /** The current document's sorted shingle count (its run is sorted on the first verification). */
+  private shingleCount = 0;
+  private sorted = false;
 
-  constructor(config: DedupConfig) {
+  constructor(config: DedupConfig, options: TextDedupIndexOptions = {}) {
     this.exactTable = config.exact ? new ExactKeyTable() : undefined;
     this.near = config.near;
-    this.lsh = config.near === undefined ? undefined : new LshIndex(config.near.bands);
-    this.arena = config.near === undefined ? undefined : new ShingleArena();
-    this.candidates = new Int32Array(config.near === undefined ? 0 : config.near.bands * config.near.maxBucketFanout);
+    const near = config.near;
+    this.lsh = near === undefined || options.externalLsh === true ? undefined : new LshIndex(near.bands);
+    this.arena =
+      near === undefined
+        ? undefined
+        : new ShingleArena({
+            ...(options.maxShingleBytes === undefined ? {} : { maxMemoryBytes: options.maxShingleBytes }),
+            ...(options.spillDirectory === undefined ? {} : { spillDirectory: options.spillDirectory }),
+          });
+    this.candidates = new Int32Array(near === undefined ? 0 : near.bands * near.maxBucketFanout);
   }
 
   /**
-   * Step 1. Returns the verdict for an exact duplicate (counted; for a reference the verdict only
-   * says "already known"), or undefined when the key is new or exact dedup is off; the caller then
-   * sketches the document (if near is on) and calls `admit`.
+   * Step 1 for the next document: its number (≥ 0) when its exact key is new (or exact dedup is
+   * off), else −1 − the number of the earlier document with the key (an exact duplicate, which gets
+   * no number and never enters the LSH). Depends only on the keys before it, so a caller may run it
+   * ahead of the near decisions of earlier documents, as long as it runs in input order.
    */
-  matchExact(high: number, low: number, asReference: boolean): DedupVerdict | undefined {
-    if (this.exactTable === undefined) return undefined;
-    const original = this.exactTable.find(high, low);
-    if (original < 0) return undefined;
+  enter(high: number, low: number): number {
+    const table = this.exactTable;
+    if (table !== undefined) {
+      const original = table.find(high, low);
+      if (original >= 0) return -1 - original;
+    }
+    const doc = this.clusters.add();
+    table?.insert(high, low, doc);
+    if (doc >= this.stamps.length && this.near !== undefined) {
+      const grown = new Int32Array(this.stamps.length * 2);
+      grown.set(this.stamps);
+      this.stamps = grown;
+    }
+    return doc;
+  }
+
+  /**
+   * The verdict for an exact duplicate of document `original` (counted; for a reference it only
+   * says "already known"). Run in input order, after the verdicts of every earlier document.
+   */
+  exactVerdict(original: number, asReference: boolean): DedupVerdict {
     const root = this.clusters.find(original);
     this.clusters.grow(root);
     if (asReference) {
@@ -93,64 +151,51 @@ export class TextDedupIndex {
     return { keep: false, reason: 'exact', duplicateOf: this.ids[root]! };
   }
 
-  /**
-   * Steps 2–3 for a document that is not an exact duplicate. `sketch` is required when near-dedup
-   * is on; its shingle run is sorted in place when a verification needs it, unless it comes sorted.
-   */
+  /** enter + exactVerdict: the verdict for an exact duplicate, or undefined (then call admit). */
+  matchExact(high: number, low: number, asReference: boolean): DedupVerdict | undefined {
+    if (this.exactTable === undefined) return undefined;
+    const original = this.exactTable.find(high, low);
+    return original < 0 ? undefined : this.exactVerdict(original, asReference);
+  }
+
+  /** Steps 2–3 for a document that is not an exact duplicate, with this index's own LSH. */
   admit(id: string, high: number, low: number, sketch: SketchView | undefined, asReference: boolean): DedupVerdict {
+    return this.nearVerdict(id, this.enter(high, low), sketch, asReference);
+  }
+
+  /**
+   * Steps 2–3 for document `doc` (from enter): its candidates, from this index's LSH or from
+   * `probed` (document `position` of the probed chunk), verified by exact Jaccard, then the shingles
+   * stored and the clusters joined. Run in input order. `sketch` is required when near-dedup is on.
+   */
+  nearVerdict(id: string, doc: number, sketch: SketchView | undefined, asReference: boolean, probed?: ProbedCandidates, position = 0): DedupVerdict {
     const near = this.near;
-    const doc = this.clusters.add();
     const matchedRoots = this.matchedRoots;
     matchedRoots.length = 0;
-    let bestSimilarity = 0;
+    this.bestSimilarity = 0;
 
     if (near !== undefined) {
-      if (sketch === undefined) throw new Error('admit() needs a sketch when near-dedup is on');
-      const arena = this.arena!;
-      const query = ++this.query;
-      let shingleCount = sketch.shingleCount;
-      let sorted = sketch.sorted;
-      // Query and insert in one probe per band; the candidates read are all earlier documents.
-      const found = this.lsh!.collectAndInsert(doc, sketch.bandKeys, sketch.bandOffset, near.maxBucketFanout, this.candidates);
-      for (let index = 0; index < found; index++) {
-        const candidate = this.candidates[index]!;
-        if (this.stamps[candidate] === query) continue;
-        this.stamps[candidate] = query;
-        const root = this.clusters.find(candidate);
-        if (matchedRoots.includes(root)) continue;
-        if (!sorted) {
-          shingleCount = sortUnique(sketch.shingles, sketch.shingleStart, shingleCount);
-          sorted = true;
-        }
-        arena.ensureSorted(candidate);
-        const candidateCount = arena.countOf(candidate);
-        if (jaccardUpperBound(shingleCount, candidateCount) < near.threshold) continue;
-        this.verified++;
-        const similarity = exactJaccard(
-          sketch.shingles,
-          sketch.shingleStart,
-          shingleCount,
-          arena.chunkOf(candidate),
-          arena.offsetOf(candidate),
-          candidateCount,
-        );
-        if (similarity >= near.threshold) {
-          matchedRoots.push(root);
-          if (similarity > bestSimilarity) bestSimilarity = similarity;
+      if (sketch === undefined) throw new Error('nearVerdict() needs a sketch when near-dedup is on');
+      this.query++;
+      this.shingleCount = sketch.shingleCount;
+      this.sorted = sketch.fromBatch;
+      if (probed === undefined) {
+        // Query and insert in one probe per band; the candidates read are all earlier documents.
+        const found = this.lsh!.collectAndInsert(doc, sketch.bandKeys, sketch.bandOffset, near.maxBucketFanout, this.candidates);
+        for (let index = 0; index < found; index++) this.consider(this.candidates[index]!, sketch, near.threshold);
+      } else {
+        for (const part of probed.parts) {
+          const end = part.starts[position + 1]!;
+          for (let index = part.starts[position]!; index < end; index++) this.consider(part.candidates[index]!, sketch, near.threshold);
         }
       }
-      arena.append(sketch.shingles, sketch.shingleStart, shingleCount, sorted);
-      if (doc >= this.stamps.length) {
-        const grown = new Int32Array(this.stamps.length * 2);
-        grown.set(this.stamps);
-        this.stamps = grown;
-      }
+      if (sketch.fromBatch) this.arena!.adopt(sketch.shingles, sketch.shingleStart, this.shingleCount);
+      else this.arena!.append(sketch.shingles, sketch.shingleStart, this.shingleCount, this.sorted);
     }
 
     const matched = matchedRoots.length > 0;
     // Only roots are ever named as duplicateOf, and a matched document is never a root again.
     this.ids.push(matched ? '' : id);
-    this.exactTable?.insert(high, low, doc);
     let root = doc;
     for (const matchedRoot of matchedRoots) root = this.clusters.union(root, matchedRoot);
 
@@ -164,7 +209,35 @@ export class TextDedupIndex {
       return KEEP;
     }
     this.nearDrops++;
-    return { keep: false, reason: 'near', duplicateOf: this.ids[root]!, similarity: bestSimilarity };
+    return { keep: false, reason: 'near', duplicateOf: this.ids[root]!, similarity: this.bestSimilarity };
+  }
+
+  /** Verifies one candidate unless it was seen for this document or its cluster already matched. */
+  private consider(candidate: number, sketch: SketchView, threshold: number): void {
+    if (this.stamps[candidate] === this.query) return;
+    this.stamps[candidate] = this.query;
+    const root = this.clusters.find(candidate);
+    if (this.matchedRoots.includes(root)) return;
+    if (!this.sorted) {
+      this.shingleCount = sortUnique(sketch.shingles, sketch.shingleStart, this.shingleCount);
+      this.sorted = true;
+    }
+    const arena = this.arena!;
+    arena.ensureSorted(candidate);
+    const candidateCount = arena.countOf(candidate);
+    if (jaccardUpperBound(this.shingleCount, candidateCount) < threshold) return;
+    this.verified++;
+    const values = arena.view(candidate);
+    const similarity = exactJaccard(sketch.shingles, sketch.shingleStart, this.shingleCount, values, arena.viewOffset, candidateCount);
+    if (similarity >= threshold) {
+      this.matchedRoots.push(root);
+      if (similarity > this.bestSimilarity) this.bestSimilarity = similarity;
+    }
+  }
+
+  /** Releases the spill file, if any. */
+  close(): void {
+    this.arena?.close();
   }
 
   stats(): TextDedupStats {
@@ -180,6 +253,7 @@ export class TextDedupIndex {
         (this.arena?.byteLength ?? 0) +
         this.clusters.byteLength +
         (this.near === undefined ? 0 : this.stamps.byteLength),
+      indexSpilledBytes: this.arena?.spilledBytes ?? 0,
       largestCluster: this.clusters.largest,
       verified: this.verified,
     };

@@ -68,10 +68,13 @@ export async function* previousReferences(outputsRoot: string, dataset: string, 
 
 /** Below this many records a worker's start-up costs more than sketching on the calling thread. */
 const WORKERS_FROM_RECORDS = 20_000;
-/** More sketching workers than this stop paying: the calling thread (index, verification) is the limit. */
+/**
+ * The workers sketch and hold the LSH band tables; the calling thread reads, numbers, verifies and
+ * writes, about 1/7 of the work, so past 8 workers it sets the pace.
+ */
 const MAX_SKETCH_WORKERS = 8;
 
-/** Threads that sketch a dedup step's records; the verdicts are the same for any number. */
+/** Worker threads for a dedup step's records; the verdicts are the same for any number. */
 export function sketchWorkers(records: number): number {
   return records < WORKERS_FROM_RECORDS ? 1 : Math.min(MAX_SKETCH_WORKERS, availableParallelism());
 }

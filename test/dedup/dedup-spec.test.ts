@@ -1,6 +1,11 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { dedupSpecSchema, parseDedupSpec, type DedupSpec } from '../../src/dedup/dedup-spec.js';
+import { DEFAULT_MAX_INDEX_MB, dedupSpecSchema, parseDedupSpec, resolveDedupConfig, type DedupSpec } from '../../src/dedup/dedup-spec.js';
+import { loadRecipe } from '../../src/recipe/load-recipe.js';
+import { RecipeError } from '../../src/recipe/recipe-error.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
 
 // The recipe loader relies on the schema producing exactly DedupSpec.
 const typed: z.ZodType<DedupSpec> = dedupSpecSchema;
@@ -108,5 +113,29 @@ describe('dedupSpecSchema', () => {
       { path: 'fields', message: expect.stringContaining('compared only by exact and near') },
     ]);
     expect(issuesOf({ fields: ['q'], exact: false })).toEqual([{ path: 'exact', message: expect.stringContaining('semantic: { field') }]);
+  });
+});
+
+describe('max_index_mb', () => {
+  const tempDir = useTempDirs();
+
+  it('defaults to 256 MiB of shingle sets and takes any size from 16 MiB', () => {
+    expect(resolveDedupConfig(parseDedupSpec({ fields: ['q'], near: {} })).maxIndexBytes).toBe(DEFAULT_MAX_INDEX_MB * 2 ** 20);
+    expect(DEFAULT_MAX_INDEX_MB).toBe(256);
+    expect(resolveDedupConfig(parseDedupSpec({ fields: ['q'], near: {}, max_index_mb: 64 })).maxIndexBytes).toBe(64 * 2 ** 20);
+    expect(issuesOf({ fields: ['q'], near: {}, max_index_mb: 8 })).toEqual([{ path: 'max_index_mb', message: 'max_index_mb is in MiB: at least 16' }]);
+  });
+
+  it('is reported at its line in a recipe when too small', async () => {
+    const path = join(tempDir(), 'recipe.yaml');
+    writeFileSync(
+      path,
+      'name: demo\nseeds:\n  - inline: [{ q: a }]\nsteps:\n  - dedup:\n      fields: [q]\n      near: { threshold: 0.8 }\n      max_index_mb: 4\n',
+    );
+    const failure = await loadRecipe(path).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(RecipeError);
+    expect((failure as RecipeError).exitCode).toBe(2);
+    expect((failure as RecipeError).issues[0]).toMatchObject({ file: path, line: 8, path: ['steps', 0, 'dedup', 'max_index_mb'] });
+    expect((failure as RecipeError).issues[0]!.message).toContain('at least 16');
   });
 });

@@ -81,6 +81,52 @@ describe('dedupStream', () => {
     }
   });
 
+  it('gives the same verdicts, clusters and statistics on 1, 2, 3 and 8 workers, band tables split over them', async () => {
+    // 16 bands split 16 / 8+8 / 5+5+6 / 2×8, and 20 bands (high_recall) 20 / 6+7+7:
+    // each split must answer the candidates of one table over all bands, in the same order, so even
+    // the similarity reported (the best verified pair before a cluster is matched) is the same.
+    const rows = corpusRows(3000);
+    for (const [index, at] of [40, 700, 1300, 2950].entries()) {
+      const original = rows[at - 30]!;
+      rows.splice(at, 0, { id: `again-${index}`, fields: { text: `${original.fields.text as string} and one more clause` } });
+      rows.splice(at + 1, 0, { id: `twice-${index}`, fields: { text: (original.fields.text as string).toUpperCase() } });
+    }
+    const references = corpusRows(3000).slice(2000, 2100).map((row) => ({ id: `v1:${row.id}`, fields: row.fields }));
+    const cases = [
+      { spec: nearSpec, workerCounts: [2, 3, 8] },
+      { spec: specOf({ near: { threshold: 0.7, high_recall: true } }), workerCounts: [3] },
+    ];
+    for (const { spec, workerCounts } of cases) {
+      const runOn = async (workers: number): Promise<{ verdicts: DedupVerdict[]; stats: DedupStats }> => {
+        let stats: DedupStats | undefined;
+        const out = await collect(rows, { chunkSize: 97, workers, references: asyncOf(references), onStats: (value) => (stats = value) }, spec);
+        return { verdicts: out.map(({ verdict }) => verdict), stats: { ...stats!, indexBytes: 0 } };
+      };
+      const single = await runOn(1);
+      expect(single.stats).toMatchObject({ exact: expect.any(Number), references: 100 });
+      expect(single.verdicts.filter((verdict) => !verdict.keep && verdict.reason === 'near').length).toBeGreaterThan(100);
+      expect(single.verdicts.some((verdict) => !verdict.keep && verdict.duplicateOf.startsWith('v1:'))).toBe(true);
+      for (const workers of workerCounts) expect(await runOn(workers)).toEqual(single);
+    }
+  }, 120_000);
+
+  it('spills the shingle sets past the index memory cap and decides the same', async () => {
+    const rows = corpusRows(3000);
+    const verdictsOf = async (options: Parameters<typeof dedupStream>[2]): Promise<{ verdicts: DedupVerdict[]; spilled: number }> => {
+      let spilled = 0;
+      const out = await collect(rows, { chunkSize: 128, ...options, onStats: (stats) => (spilled = stats.indexSpilledBytes) });
+      return { verdicts: out.map(({ verdict }) => verdict), spilled };
+    };
+    const unbounded = await verdictsOf({});
+    expect(unbounded.spilled).toBe(0);
+    for (const workers of [1, 2]) {
+      const capped = await verdictsOf({ workers, maxIndexBytes: 256 * 1024 });
+      expect(capped.verdicts).toEqual(unbounded.verdicts);
+      // ≈ 3000 × 146 shingles × 4 bytes = 1.7 MB, of which all but the cap's worth went to the file.
+      expect(capped.spilled).toBeGreaterThan(1_000_000);
+    }
+  });
+
   it('runs exact-only dedup in workers too', async () => {
     const rows = range(0, 300).map((index) => ({ id: `r${index}`, fields: { text: `Question number ${wordsText([index % 200])}?` } }));
     const verdicts = (await collect(rows, { chunkSize: 100, workers: 2 }, specOf())).map(({ verdict }) => verdict);

@@ -31,6 +31,17 @@ describe('LshIndex', () => {
     expect(index.collect(Int32Array.from([12, 22]), 0, 8, out)).toBe(0);
   });
 
+  it('never puts equal keys of different bands in one bucket', () => {
+    // A 32-bit key can repeat across bands; a bucket is (band, key), so an index over some of the
+    // bands finds exactly what one index over all of them finds.
+    const index = new LshIndex(2);
+    index.insert(0, Int32Array.from([5, 6]), 0);
+    const out = new Int32Array(2 * 8);
+    expect(index.collect(Int32Array.from([6, 5]), 0, 8, out)).toBe(0);
+    expect(index.collectAndInsert(1, Int32Array.from([6, 9]), 0, 8, out)).toBe(0);
+    expect(Array.from(out.subarray(0, index.collect(Int32Array.from([6, 6]), 0, 8, out)))).toEqual([1, 0]);
+  });
+
   it('visits at most maxPerBucket members of a bucket', () => {
     const index = new LshIndex(1);
     for (let doc = 0; doc < 100; doc++) index.insert(doc, Int32Array.from([7]), 0);

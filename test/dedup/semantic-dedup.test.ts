@@ -78,7 +78,9 @@ describe('semantic dedup in a dedup step', () => {
     const single = await collect(rows, allMethods, { chunkSize: 100 });
     const parallel = await collect(rows, allMethods, { chunkSize: 100, workers: 2 });
     expect(parallel.verdicts).toEqual(single.verdicts);
-    expect(parallel.stats).toEqual(single.stats);
+    // Memory is laid out differently with workers (band tables in the workers, batches kept whole).
+    expect({ ...parallel.stats, indexBytes: 0 }).toEqual({ ...single.stats, indexBytes: 0 });
+    expect(parallel.stats.indexBytes).toBeGreaterThan(0);
     expect(single.stats.exact).toBe(7);
     expect(single.stats.semantic).toBeGreaterThan(30);
   });

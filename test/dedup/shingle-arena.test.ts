@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ShingleArena } from '../../src/dedup/shingle-arena.js';
 
 function run(arena: ShingleArena, doc: number): number[] {
-  const offset = arena.offsetOf(doc);
-  return Array.from(arena.chunkOf(doc).subarray(offset, offset + arena.countOf(doc)));
+  const values = arena.view(doc);
+  return Array.from(values.subarray(arena.viewOffset, arena.viewOffset + arena.countOf(doc)));
 }
 
 describe('ShingleArena', () => {
@@ -28,7 +28,37 @@ describe('ShingleArena', () => {
     expect(arena.size).toBe(4);
     expect(run(arena, 2).slice(0, 3)).toEqual([2, 3, 4]);
     expect(arena.countOf(3)).toBe(5_000_000);
-    expect(arena.chunkOf(3)[arena.offsetOf(3) + 4_999_999]).toBe(42);
-    expect(arena.chunkOf(0)).not.toBe(arena.chunkOf(2));
+    expect(arena.view(3)[arena.viewOffset + 4_999_999]).toBe(42);
+    expect(arena.view(0)).not.toBe(arena.view(2));
+  });
+
+  it('adopts a batch of sorted runs without copying it, between copied runs', () => {
+    const arena = new ShingleArena();
+    const batch = Int32Array.from([1, 2, 3, 10, 20]);
+    arena.append(Int32Array.from([9, 8]), 0, 2, false);
+    expect(arena.adopt(batch, 0, 3)).toBe(1);
+    expect(arena.adopt(batch, 3, 2)).toBe(2);
+    arena.append(Int32Array.from([5]), 0, 1, true);
+    expect(arena.view(2)).toBe(batch);
+    expect([0, 1, 2, 3].map((doc) => run(arena, doc))).toEqual([[9, 8], [1, 2, 3], [10, 20], [5]]);
+  });
+
+  it('moves the oldest chunks to a file past its memory cap and reads them back sorted', () => {
+    const arena = new ShingleArena({ maxMemoryBytes: 64 });
+    const expected: number[][] = [];
+    for (let batch = 0; batch < 6; batch++) {
+      const values = Int32Array.from({ length: 10 }, (_, index) => batch * 100 + index);
+      arena.adopt(values, 0, 4);
+      arena.adopt(values, 4, 6);
+      expected.push([batch * 100, batch * 100 + 1, batch * 100 + 2, batch * 100 + 3], [4, 5, 6, 7, 8, 9].map((value) => batch * 100 + value));
+    }
+    arena.append(Int32Array.from([3, 1, 3, 2]), 0, 4, false);
+    arena.append(Int32Array.from([7]), 0, 1, true);
+    expected.push([1, 2, 3], [7]);
+    expect(arena.spilledBytes).toBe(6 * 40);
+    expect(arena.byteLength).toBeLessThanOrEqual((16 << 20) + 13 * 1024);
+    arena.ensureSorted(12);
+    expect(expected.map((_, doc) => run(arena, doc))).toEqual(expected);
+    arena.close();
   });
 });
