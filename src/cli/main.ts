@@ -233,7 +233,8 @@ program
   .option('--port <n>', 'port to listen on (0 = any free port)', parsePort, 8787)
   .option('--data-dir <dir>', 'keep files and batches here so a restarted emulator still serves them')
   .option('--config <json|file>', 'emulator options as JSON: fault rates, timing, seed')
-  .action(async (flags: { port: number; dataDir?: string; config?: string }) => {
+  .option('--answer-words <mean[,spread]>', 'words per free-text answer and string field, drawn from a seeded normal distribution (or SYNTHFORGE_EMULATOR_ANSWER_WORDS)')
+  .action(async (flags: { port: number; dataDir?: string; config?: string; answerWords?: string }) => {
     const { emulatorCommand } = await import('./commands/emulator.js');
     const { renderEmulatorBanner } = await import('./render/emulator.js');
     const server = await emulatorCommand(flags);

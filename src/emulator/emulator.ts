@@ -50,7 +50,8 @@
  *   seed, malformedJsonRate, schemaInvalidRate, lineErrorRate, lineErrorStatus, refusalRate, truncationRate,
  *   nearDuplicateRate, createErrors, listErrors, authError, echoCredentials, createReplyDelayMs, expireRate,
  *   failValidationRate, syncErrorRate, timing), limits
- *   (EmulatorLimits: the real provider limits by default), clock (tests).
+ *   (EmulatorLimits: the real provider limits by default), answerLength (words per free-text answer and
+ *   string field: mean and spread, seeded; or SYNTHFORGE_EMULATOR_ANSWER_WORDS), clock (tests).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -62,7 +63,7 @@ import { dispatchAnthropicCall, isAnthropicPath } from './anthropic/anthropic-ro
 import { handleControlCall } from './core/control-routes.js';
 import { DataStore } from './core/data-store.js';
 import { SerialQueue } from './core/emulator-context.js';
-import { DEFAULT_FAULTS, mergeFaultOptions, mergeLimits, type EmulatorOptions, type FaultOptions } from './core/emulator-options.js';
+import { DEFAULT_FAULTS, mergeFaultOptions, mergeLimits, resolveAnswerLength, type EmulatorOptions, type FaultOptions } from './core/emulator-options.js';
 import { emptyStats, type EmulatorStats, type FaultTally } from './core/emulator-stats.js';
 import { sendJson } from './core/http-io.js';
 import { AnswerMemory } from './core/responder.js';
@@ -78,7 +79,7 @@ import type { OpenAIBatchRecord } from './openai/openai-batch-record.js';
 import type { OpenAIContext, OpenAIFileRecord } from './openai/openai-context.js';
 import { dispatchOpenAICall } from './openai/openai-router.js';
 
-export type { EmulatorOptions, EmulatorLimits, FaultOptions } from './core/emulator-options.js';
+export type { AnswerLength, EmulatorOptions, EmulatorLimits, FaultOptions } from './core/emulator-options.js';
 export type { EmulatorStats, FaultTally } from './core/emulator-stats.js';
 
 export interface EmulatorServer {
@@ -158,6 +159,7 @@ async function dispatchApiCall(context: ServerContext, request: IncomingMessage,
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorServer> {
   const faults = mergeFaultOptions(DEFAULT_FAULTS, options.faults ?? {});
   const limits = mergeLimits(options.limits ?? {});
+  const answerLength = resolveAnswerLength(options.answerLength);
   const store = await DataStore.open(options.dataDir);
   const loaded = await loadState(store);
   let sequence = loaded.lastSequence;
@@ -168,7 +170,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults,
     stats: emptyStats(),
     seen: loaded.seen,
-    memory: new AnswerMemory(),
+    memory: new AnswerMemory(answerLength),
     queue: new SerialQueue((error) => {
       process.stderr.write(`synthforge emulator: batch job failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
     }),

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { startEmulator, type EmulatorOptions, type EmulatorServer } from '../../emulator/emulator.js';
+import { parseAnswerWords } from '../../emulator/core/emulator-options.js';
 import { UsageError } from '../../errors.js';
 
 export interface EmulatorCommandOptions {
@@ -7,6 +8,8 @@ export interface EmulatorCommandOptions {
   host?: string;
   dataDir?: string;
   config?: string;
+  /** `mean[,spread]` words per free-text answer and string field. */
+  answerWords?: string;
 }
 
 /** `synthforge emulator`: serves the provider batch APIs locally until interrupted. */
@@ -16,6 +19,7 @@ export async function emulatorCommand(options: EmulatorCommandOptions): Promise<
     ...config,
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.answerWords !== undefined ? { answerLength: parseAnswerWords(options.answerWords, '--answer-words') } : {}),
   });
 }
 

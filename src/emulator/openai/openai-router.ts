@@ -8,7 +8,8 @@
  *   POST   /v1/batches                create (endpoints /v1/chat/completions and /v1/embeddings are run)
  *   GET    /v1/batches, /v1/batches/{id}   list (`limit` ≤ 100, `after`, newest first), retrieve
  *   POST   /v1/batches/{id}/cancel    400 on an ended batch (never 409: the SDKs retry 409)
- *   POST   /v1/chat/completions       synchronous, for OpenAI-compatible servers (vLLM, Ollama)
+ *   POST   /v1/chat/completions       synchronous, for OpenAI-compatible servers (vLLM, Ollama) and previews
+ *   POST   /v1/embeddings             synchronous (previews)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EmulatorHttpError, sendJson } from '../core/http-io.js';
@@ -19,6 +20,7 @@ import { cancelOpenAIBatch, createOpenAIBatch, listOpenAIBatches, retrieveOpenAI
 import type { OpenAIContext } from './openai-context.js';
 import { deleteFile, fileContent, listFiles, retrieveFile, uploadFile } from './openai-files.js';
 import { syncChatCompletion } from './openai-line.js';
+import { syncEmbeddings } from './openai-sync-embeddings.js';
 
 const route = (method: Method, pattern: RegExp, handler: RouteHandler<OpenAIContext>): Route<OpenAIContext> => ({ method, pattern, handler });
 
@@ -33,6 +35,7 @@ const ROUTES: readonly Route<OpenAIContext>[] = [
   route('GET', /^\/v1\/batches\/([^/]+)$/, retrieveOpenAIBatch),
   route('POST', /^\/v1\/batches\/([^/]+)\/cancel$/, cancelOpenAIBatch),
   route('POST', /^\/v1\/chat\/completions$/, syncChatCompletion),
+  route('POST', /^\/v1\/embeddings$/, syncEmbeddings),
 ];
 
 /** The missing-credentials error, or null when the call is authenticated. */
