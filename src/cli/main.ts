@@ -144,13 +144,14 @@ program
 
 program
   .command('plan')
-  .description('Show what a run would send: records, requests and shards per step, and the structured-output mode. Sends nothing.')
+  .description('Show what a run would send and cost: records, requests and shards per step, the structured-output mode, and estimates calibrated by the state directory\'s cached answers. Sends nothing.')
   .argument('<recipe>', 'recipe file')
+  .addOption(stateOption())
   .addOption(jsonOption())
-  .action(async (recipe: string, flags: { json?: boolean }) => {
+  .action(async (recipe: string, flags: { json?: boolean; state: string }) => {
     const { planCommand } = await import('./commands/plan.js');
     const { renderPlan } = await import('./render/plan.js');
-    const plan = await planCommand({ recipe, cwd: process.cwd() });
+    const plan = await planCommand({ recipe, cwd: process.cwd(), state: flags.state });
     process.stdout.write(flags.json ? `${JSON.stringify(plan)}\n` : `${renderPlan(plan)}\n`);
   });
 

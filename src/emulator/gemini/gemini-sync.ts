@@ -39,7 +39,8 @@ export async function syncGenerateContent(context: GeminiContext, call: ApiCall)
   const { body, requestKey, attempt } = await startGeminiSyncCall(context, call);
   const decided = decideLineFault(context.faults, requestKey, attempt);
   const fault = decided === 'line_error' ? 'none' : decided;
-  const outcome = runGenerateRequest(body, model, [hashHex('sync', JSON.stringify(body))], fault, context.memory);
+  // The k-th call with the same body is the k-th sample of that prompt: an answer of its own.
+  const outcome = runGenerateRequest(body, model, [hashHex('sync', JSON.stringify(body), attempt)], fault, context.memory);
   if (!outcome.ok) throw outcome.problem === 'invalid' ? invalidArgument(outcome.message) : googleError(500, 'INTERNAL', outcome.message);
   countFault(context.stats.faultsInjected, outcome.applied);
   sendJson(call.response, 200, outcome.body);
