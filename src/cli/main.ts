@@ -77,6 +77,42 @@ Running the same command again continues an interrupted run; answered requests a
   });
 
 program
+  .command('preview')
+  .description('Run the first records through every step with the synchronous APIs (seconds, synchronous prices) and show each one; answers are cached for the run.')
+  .argument('<recipe>', 'recipe file')
+  .option('-n, --records <n>', 'seed records to preview (1..1000, default 5)')
+  .option('--offline', 'preview against the built-in emulator (no API keys, no cost)')
+  .addOption(stateOption())
+  .addOption(new Option('--json', 'NDJSON events on stdout, one per line, ending with preview-end'))
+  .option('--emulator-config <json|file>', 'offline emulator options as JSON (fault rates, timing, seed, answerLength); for testing')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  synthforge preview recipes/quickstart.yaml --offline        five records against the emulator
+  OPENAI_API_KEY=sk-... synthforge preview my-recipe.yaml -n 20
+The preview's estimated cost is shown before the first call and refused over budget.max_usd (exit 3).`,
+  )
+  .action(async (recipe: string, flags: Record<string, unknown>) => {
+    const { previewCommand } = await import('./commands/preview.js');
+    const { renderPreviewEvent } = await import('./render/preview.js');
+    const redactor = outputRedactor();
+    const summary = await previewCommand({
+      recipe,
+      cwd: process.cwd(),
+      offline: flags.offline as boolean,
+      state: flags.state as string,
+      ...(flags.records !== undefined ? { records: flags.records as string } : {}),
+      ...(flags.emulatorConfig ? { emulatorConfig: flags.emulatorConfig as string } : {}),
+      onEvent: (event) => {
+        const text = flags.json ? JSON.stringify(redactor.value(event)) : redactor.text(renderPreviewEvent(event));
+        process.stdout.write(`${text}\n`);
+      },
+    });
+    process.exitCode = summary.status === 'interrupted' ? EXIT_CODES.interrupted : 0;
+  });
+
+program
   .command('resume')
   .description('Continue an interrupted, failed or budget-stopped run; nothing already sent is sent again.')
   .argument('<run-id>', 'the run to continue (`synthforge status` lists them)')
