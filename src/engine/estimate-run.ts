@@ -90,7 +90,8 @@ export async function estimateRun(loaded: LoadedRecipe, providers: CapabilityLoo
   const specs = toSeedSpecs(recipe, loaded.locate);
   const limit = options.records ?? Infinity;
   const seeds = () => firstRecords(openSeeds(specs, { baseDir: recipe.source.dir }), limit);
-  const seedRecords = Math.min(limit, (await countSeeds(specs, { baseDir: recipe.source.dir })).total);
+  // A preview's few records are counted by reading them, not by scanning every seed file.
+  const seedRecords = options.records === undefined ? (await countSeeds(specs, { baseDir: recipe.source.dir })).total : await countRecords(seeds());
   const observations = options.store ? observeSteps(options.store, recipe.name) : new Map<string, StepObservation>();
   let records = seedRecords;
   let exact = true;
@@ -208,6 +209,12 @@ function sumRanges(ranges: (EstimateRange | undefined)[], costs: StepCostEstimat
 
 const roundUsd8 = (value: number): number => Math.round(value * 1e8) / 1e8;
 const round2 = (value: number): number => Math.round(value * 100) / 100;
+
+async function countRecords(records: AsyncIterable<DataRecord>): Promise<number> {
+  let count = 0;
+  for await (const _record of records) count++;
+  return count;
+}
 
 async function* firstRecords(records: AsyncIterable<DataRecord>, limit: number): AsyncIterable<DataRecord> {
   if (limit <= 0) return;
