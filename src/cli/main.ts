@@ -77,6 +77,42 @@ Running the same command again continues an interrupted run; answered requests a
   });
 
 program
+  .command('preview')
+  .description('Run the first records through every step with the synchronous APIs (seconds, synchronous prices) and show each one; answers are cached for the run.')
+  .argument('<recipe>', 'recipe file')
+  .option('-n, --records <n>', 'seed records to preview (1..1000, default 5)')
+  .option('--offline', 'preview against the built-in emulator (no API keys, no cost)')
+  .addOption(stateOption())
+  .addOption(new Option('--json', 'NDJSON events on stdout, one per line, ending with preview-end'))
+  .option('--emulator-config <json|file>', 'offline emulator options as JSON (fault rates, timing, seed, answerLength); for testing')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  synthforge preview recipes/quickstart.yaml --offline        five records against the emulator
+  OPENAI_API_KEY=sk-... synthforge preview my-recipe.yaml -n 20
+The preview's estimated cost is shown before the first call and refused over budget.max_usd (exit 3).`,
+  )
+  .action(async (recipe: string, flags: Record<string, unknown>) => {
+    const { previewCommand } = await import('./commands/preview.js');
+    const { renderPreviewEvent } = await import('./render/preview.js');
+    const redactor = outputRedactor();
+    const summary = await previewCommand({
+      recipe,
+      cwd: process.cwd(),
+      offline: flags.offline as boolean,
+      state: flags.state as string,
+      ...(flags.records !== undefined ? { records: flags.records as string } : {}),
+      ...(flags.emulatorConfig ? { emulatorConfig: flags.emulatorConfig as string } : {}),
+      onEvent: (event) => {
+        const text = flags.json ? JSON.stringify(redactor.value(event)) : redactor.text(renderPreviewEvent(event));
+        process.stdout.write(`${text}\n`);
+      },
+    });
+    process.exitCode = summary.status === 'interrupted' ? EXIT_CODES.interrupted : 0;
+  });
+
+program
   .command('resume')
   .description('Continue an interrupted, failed or budget-stopped run; nothing already sent is sent again.')
   .argument('<run-id>', 'the run to continue (`synthforge status` lists them)')
@@ -144,13 +180,14 @@ program
 
 program
   .command('plan')
-  .description('Show what a run would send: records, requests and shards per step, and the structured-output mode. Sends nothing.')
+  .description('Show what a run would send and cost: records, requests and shards per step, the structured-output mode, and estimates calibrated by the state directory\'s cached answers. Sends nothing.')
   .argument('<recipe>', 'recipe file')
+  .addOption(stateOption())
   .addOption(jsonOption())
-  .action(async (recipe: string, flags: { json?: boolean }) => {
+  .action(async (recipe: string, flags: { json?: boolean; state: string }) => {
     const { planCommand } = await import('./commands/plan.js');
     const { renderPlan } = await import('./render/plan.js');
-    const plan = await planCommand({ recipe, cwd: process.cwd() });
+    const plan = await planCommand({ recipe, cwd: process.cwd(), state: flags.state });
     process.stdout.write(flags.json ? `${JSON.stringify(plan)}\n` : `${renderPlan(plan)}\n`);
   });
 
@@ -234,7 +271,8 @@ program
   .option('--data-dir <dir>', 'keep files and batches here so a restarted emulator still serves them')
   .option('--config <json|file>', 'emulator options as JSON: fault rates, timing, seed')
   .option('--repair-success-rate <rate>', 'share of repair turns answered with valid JSON, 0..1 (default 1, or SYNTHFORGE_EMULATOR_REPAIR_SUCCESS_RATE)', parseRate)
-  .action(async (flags: { port: number; dataDir?: string; config?: string; repairSuccessRate?: number }) => {
+  .option('--answer-words <mean[,spread]>', 'words per free-text answer and string field, drawn from a seeded normal distribution (or SYNTHFORGE_EMULATOR_ANSWER_WORDS)')
+  .action(async (flags: { port: number; dataDir?: string; config?: string; repairSuccessRate?: number; answerWords?: string }) => {
     const { emulatorCommand } = await import('./commands/emulator.js');
     const { renderEmulatorBanner } = await import('./render/emulator.js');
     const server = await emulatorCommand(flags);

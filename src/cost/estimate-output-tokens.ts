@@ -137,3 +137,42 @@ function resolveRef(root: SchemaObject, ref: string): unknown {
   }
   return node;
 }
+
+/** Token counts seen in answers of one step: how many, their sum and the sum of their squares. */
+export interface ObservedTokens {
+  answers: number;
+  sum: number;
+  sumOfSquares: number;
+}
+
+/** What `requests` more answers of the step will hold, with a 95% interval. */
+export interface ObservedEstimate {
+  meanPerRequest: number;
+  /** Sample standard deviation per answer (0 from a single answer). */
+  spreadPerRequest: number;
+  total: number;
+  low: number;
+  high: number;
+}
+
+/**
+ * The output tokens of `requests` answers, from answers already seen of the same step. The total's
+ * interval covers both the spread of single answers (their sum grows with √requests) and the
+ * uncertainty of the observed mean (it grows with requests/√answers):
+ *
+ *   total = R·m,   half-width = 1.96 · s · √(R + R²/n)
+ *
+ * with m and s the mean and sample standard deviation of n observed answers and R the requests.
+ * `maxTokens` caps every answer, as the provider does.
+ */
+export function estimateFromObserved(observed: ObservedTokens, requests: number, maxTokens?: number): ObservedEstimate {
+  const n = Math.max(1, observed.answers);
+  const mean = observed.sum / n;
+  const variance = n > 1 ? Math.max(0, (observed.sumOfSquares - n * mean * mean) / (n - 1)) : 0;
+  const spread = Math.sqrt(variance);
+  const perRequest = maxTokens === undefined ? mean : Math.min(mean, maxTokens);
+  const total = perRequest * requests;
+  const half = 1.96 * spread * Math.sqrt(requests + (requests * requests) / n);
+  const cap = maxTokens === undefined ? Infinity : maxTokens * requests;
+  return { meanPerRequest: perRequest, spreadPerRequest: spread, total, low: Math.max(0, total - half), high: Math.min(cap, total + half) };
+}

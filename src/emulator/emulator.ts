@@ -56,7 +56,8 @@
  *   nearDuplicateRate, createErrors, listErrors, authError, echoCredentials, createReplyDelayMs, expireRate,
  *   failValidationRate, syncErrorRate, repairSuccessRate (also SYNTHFORGE_EMULATOR_REPAIR_SUCCESS_RATE), timing), limits
  *   (EmulatorLimits: the real provider limits by default), extraModels (models served besides the
- *   catalogue's; also SYNTHFORGE_EMULATOR_MODELS), clock (tests).
+ *   catalogue's; also SYNTHFORGE_EMULATOR_MODELS), answerLength (words per free-text answer and
+ *   string field: mean and spread, seeded; or SYNTHFORGE_EMULATOR_ANSWER_WORDS), clock (tests).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -68,7 +69,7 @@ import { dispatchAnthropicCall, isAnthropicCall } from './anthropic/anthropic-ro
 import { handleControlCall } from './core/control-routes.js';
 import { DataStore } from './core/data-store.js';
 import { SerialQueue } from './core/emulator-context.js';
-import { DEFAULT_FAULTS, mergeFaultOptions, mergeLimits, type EmulatorOptions, type FaultOptions } from './core/emulator-options.js';
+import { DEFAULT_FAULTS, mergeFaultOptions, mergeLimits, resolveAnswerLength, type EmulatorOptions, type FaultOptions } from './core/emulator-options.js';
 import { emptyStats, type EmulatorStats, type FaultTally } from './core/emulator-stats.js';
 import { repairRateFromEnv } from './core/repair-turns.js';
 import { sendJson } from './core/http-io.js';
@@ -86,7 +87,7 @@ import type { OpenAIBatchRecord } from './openai/openai-batch-record.js';
 import type { OpenAIContext, OpenAIFileRecord } from './openai/openai-context.js';
 import { dispatchOpenAICall } from './openai/openai-router.js';
 
-export type { EmulatorOptions, EmulatorLimits, FaultOptions } from './core/emulator-options.js';
+export type { AnswerLength, EmulatorOptions, EmulatorLimits, FaultOptions } from './core/emulator-options.js';
 export type { EmulatorStats, FaultTally } from './core/emulator-stats.js';
 
 export interface EmulatorServer {
@@ -180,6 +181,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const limits = mergeLimits(options.limits ?? {});
   const models = new ServedModels(extraModelsFrom(options.extraModels, process.env));
   const anyModel = new ServedModels(['openai/*']);
+  const answerLength = resolveAnswerLength(options.answerLength);
   const store = await DataStore.open(options.dataDir);
   const loaded = await loadState(store);
   let sequence = loaded.lastSequence;
@@ -190,7 +192,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults,
     stats: emptyStats(),
     seen: loaded.seen,
-    memory: new AnswerMemory(),
+    memory: new AnswerMemory(answerLength),
     models,
     queue: new SerialQueue((error) => {
       process.stderr.write(`synthforge emulator: batch job failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);

@@ -14,7 +14,7 @@ import { RunStore, type RunRow } from '../store/run-store.js';
 import { acquireStateLock } from '../store/state-lock.js';
 import { openSeeds } from '../seeds/open-seeds.js';
 import { formatRecipeIssue } from '../recipe/recipe-error.js';
-import { compileRecipe, isBatchStep, type CompiledRecipe } from './compile-recipe.js';
+import { compileRecipe, isBatchStep, type CompiledBatchStep, type CompiledRecipe } from './compile-recipe.js';
 import { RunCancelledError, RunOutputEmptyError } from './errors.js';
 import { previousReferences, runDedupStep } from './dedup-step.js';
 import { runFilterStep } from './filter-step.js';
@@ -28,6 +28,8 @@ import { type RunSummary, type StepCounts, summarize } from './run-report.js';
 import { toSeedSpecs } from './seed-sources.js';
 import { writeOutputVersion } from './write-output.js';
 import { requestEstimator, requirePricesForBudget, usagePricer } from './step-pricing.js';
+import { observationKey, observeSteps } from './observed-output.js';
+import { shardReestimator } from './shard-reestimate.js';
 
 export interface RunOptions {
   /** Where requests go: the real providers (providers/registry.ts), the emulator, or a test's own. */
@@ -247,8 +249,9 @@ class RunExecution {
       const provider = await this.options.providers.open(compiledStep.step.modelRef, compiledStep.step.base_url ? { baseUrl: compiledStep.step.base_url } : {});
       counts = await runGenerateStep(
         {
-          estimator: await requestEstimator(compiledStep, this.compiled.recipe),
+          estimator: await requestEstimator(compiledStep, this.compiled.recipe, this.observedOutput(compiledStep)),
           priceUsage: usagePricer(this.compiled),
+          estimateShard: shardReestimator(this.store, this.runId, this.compiled),
           ...(this.compiled.recipe.budget ? { maxUsd: this.compiled.recipe.budget.max_usd } : {}),
           runId: this.runId,
           runDir: this.runDir,
@@ -288,6 +291,12 @@ class RunExecution {
     this.store.saveStep(this.runId, step.index, step.name, step.kind, 'done', counts);
     this.options.emit({ type: 'step-end', step: step.name, index: step.index, counts });
     return counts;
+  }
+
+  /** Output tokens of this step's answers already in the cache (a preview, earlier runs), for its shard estimates. */
+  private observedOutput(step: CompiledBatchStep) {
+    const { provider, model } = step.step.modelRef;
+    return observeSteps(this.store, this.compiled.recipe.name).get(observationKey(step.step.name, provider, model))?.output;
   }
 
   private finish(status: RunSummary['status'], extra: Pick<RunSummary, 'output' | 'error'>, rejectsFile?: string): RunSummary {

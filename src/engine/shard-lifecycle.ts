@@ -55,6 +55,8 @@ export interface DriveContext {
   maxUsd?: number;
   /** Prices a shard's usage (batch and synchronous USD); absent or undefined = no known price. */
   priceUsage?: (provider: string, model: string, usage: UsageTotals) => { costUsd?: number; syncCostUsd?: number };
+  /** A shard's estimate from what this run's collected shards of its step used (shard-reestimate.ts); undefined: its planned estimate. */
+  estimateShard?: (shard: ShardRow) => number | undefined;
 }
 
 /**
@@ -117,9 +119,9 @@ function checkBudget(context: DriveContext, shard: ShardRow): void {
   const shards = context.store.shardsOfRun(context.runId);
   const committedUsd = shards
     .filter((other) => other.id !== shard.id && ['submitting', 'submitted', 'ended', 'failed'].includes(other.status))
-    .reduce((sum, other) => sum + (other.estimateUsd ?? 0), 0);
+    .reduce((sum, other) => sum + (context.estimateShard?.(other) ?? other.estimateUsd ?? 0), 0);
   const spentUsd = context.store.ledgerTotals(context.runId).costUsd;
-  new BudgetGuard({ maxUsd: context.maxUsd, spentUsd, committedUsd, runId: context.runId }).commit(shard.estimateUsd ?? 0);
+  new BudgetGuard({ maxUsd: context.maxUsd, spentUsd, committedUsd, runId: context.runId }).commit(context.estimateShard?.(shard) ?? shard.estimateUsd ?? 0);
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { costOf } from '../cost/cost.js';
 import { MissingPriceError } from '../cost/errors.js';
-import { estimateOutputTokens } from '../cost/estimate-output-tokens.js';
+import { estimateFromObserved, estimateOutputTokens, type ObservedTokens } from '../cost/estimate-output-tokens.js';
 import { lengthTokenEstimator, loadTokenEstimator, type TokenEstimator } from '../cost/estimate-tokens.js';
 import { resolvePrice, type ResolvedPrice } from '../cost/resolve-price.js';
 import type { ProviderRequest } from '../providers/batch-provider.js';
@@ -51,9 +51,11 @@ export interface RequestEstimator {
  * one the estimate is only recorded (the report's `estimateUsd`), so a guess from the text's length
  * does, and planning neither loads nor runs the tokenizer (about 15 µs per request saved).
  */
-export async function requestEstimator(step: CompiledBatchStep, recipe: Recipe): Promise<RequestEstimator> {
-  if (recipe.budget) return tokenCountingEstimator(step, recipe);
-  return estimatorFor(step, recipe, lengthTokenEstimator(step.step.modelRef, step.capabilities.cost));
+export async function requestEstimator(step: CompiledBatchStep, recipe: Recipe, observed?: ObservedTokens): Promise<RequestEstimator> {
+  const estimator = recipe.budget ? await tokenCountingEstimator(step, recipe) : estimatorFor(step, recipe, lengthTokenEstimator(step.step.modelRef, step.capabilities.cost));
+  // Answers already seen of this step (a preview, earlier runs) size its output better than its schema.
+  if (!observed || observed.answers === 0 || step.kind === 'embed') return estimator;
+  return { ...estimator, outputTokens: estimateFromObserved(observed, 1, step.step.max_tokens).meanPerRequest };
 }
 
 /** The estimator that always counts tokens with the model's encoding: what `synthforge plan` shows. */

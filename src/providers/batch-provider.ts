@@ -232,6 +232,11 @@ export interface HostedAdapterOptions {
   keyVariable?: string;
 }
 
+export interface SyncCallOptions {
+  model: string;
+  signal?: AbortSignal;
+}
+
 export interface BatchProvider {
   readonly id: ProviderId;
   readonly capabilities: ProviderCapabilities;
@@ -246,4 +251,14 @@ export interface BatchProvider {
    * adapter that can only tell batches apart once they have ended), so it takes the run's signal.
    */
   findSubmitted?(shard: ShardLookup, options?: { signal?: AbortSignal }): Promise<BatchHandle | undefined>;
+  /**
+   * Sends one request through the provider's synchronous API (chat completions, messages,
+   * generateContent, embeddings) at synchronous prices and returns it as a batch result would be:
+   * `line` is exactly what `capabilities.encodeRequest` wrote for a shard, so the answer is judged
+   * by the same code as a batch line's. Retryable failures (429, 5xx) are retried inside; what still
+   * fails comes back `errored`, except a refused key, which throws ProviderAuthError. Used by
+   * `synthforge preview`; absent where a provider cannot answer at once. `model`: the shard's model
+   * (a Gemini line does not carry it).
+   */
+  callSync?(line: string, options: SyncCallOptions): Promise<BatchItemResult>;
 }

@@ -13,6 +13,7 @@ import type {
   ProviderCapabilities,
   ShardLookup,
   ShardSubmission,
+  SyncCallOptions,
 } from './batch-provider.js';
 
 export function withSecretRedaction(provider: BatchProvider, redactor: SecretRedactor): BatchProvider {
@@ -23,6 +24,7 @@ class RedactingProvider implements BatchProvider {
   readonly id: BatchProvider['id'];
   readonly capabilities: ProviderCapabilities;
   readonly findSubmitted?: (shard: ShardLookup, options?: { signal?: AbortSignal }) => Promise<BatchHandle | undefined>;
+  readonly callSync?: (line: string, options: SyncCallOptions) => Promise<BatchItemResult>;
 
   constructor(
     private readonly inner: BatchProvider,
@@ -34,6 +36,10 @@ class RedactingProvider implements BatchProvider {
     if (inner.findSubmitted) {
       const find = inner.findSubmitted.bind(inner);
       this.findSubmitted = (shard, options) => this.guard(() => find(shard, options));
+    }
+    if (inner.callSync) {
+      const call = inner.callSync.bind(inner);
+      this.callSync = (line, options) => this.guard(() => call(line, options));
     }
   }
 

@@ -362,6 +362,36 @@ export class RunStore {
       );
   }
 
+  /**
+   * Output and input tokens of the cached valid answers of every step of every run of a dataset,
+   * grouped by run, step name and model: what observed-output estimates start from. One pass over
+   * the cache (it has no index by shard), read without the state lock.
+   */
+  answerTokenStats(recipeName: string): AnswerTokenStats[] {
+    const rows = this.statement(
+        `SELECT runs.id AS run_id, runs.options AS options, runs.created_at AS created_at, steps.name AS step_name, shards.provider AS provider,
+           shards.model AS model, COUNT(*) AS answers, SUM(r.output_tokens) AS output, SUM(r.output_tokens * r.output_tokens) AS output_sq,
+           SUM(r.input_tokens) AS input
+         FROM responses r JOIN shards ON shards.seq = r.shard_seq JOIN runs ON runs.id = shards.run_id
+           JOIN steps ON steps.run_id = shards.run_id AND steps.step_index = shards.step_index
+         WHERE runs.recipe_name = ?
+         GROUP BY runs.id, steps.name, shards.provider, shards.model`,
+      )
+      .all(recipeName) as Row[];
+    return rows.map((row) => ({
+      runId: row.run_id as string,
+      runOptions: JSON.parse(row.options as string) as Record<string, unknown>,
+      createdAt: row.created_at as number,
+      stepName: row.step_name as string,
+      provider: row.provider as string,
+      model: row.model as string,
+      answers: row.answers as number,
+      outputTokens: row.output as number,
+      outputTokensSquared: row.output_sq as number,
+      inputTokens: row.input as number,
+    }));
+  }
+
   ledgerTotals(runId: string, stepIndex?: number): LedgerTotals {
     const where = stepIndex === undefined ? 'run_id = ?' : 'run_id = ? AND step_index = ?';
     const parameters = stepIndex === undefined ? [runId] : [runId, stepIndex];
@@ -382,6 +412,22 @@ export class RunStore {
       unpricedEntries: (row.unpriced as number | null) ?? 0,
     };
   }
+}
+
+/** Token sums of the cached valid answers of one step of one run (`answerTokenStats`). */
+export interface AnswerTokenStats {
+  runId: string;
+  /** The run's options as recorded (a preview's say `preview: true`). */
+  runOptions: Record<string, unknown>;
+  createdAt: number;
+  stepName: string;
+  provider: string;
+  model: string;
+  answers: number;
+  outputTokens: number;
+  /** Sum of squared output tokens, for the spread. */
+  outputTokensSquared: number;
+  inputTokens: number;
 }
 
 export interface LedgerTotals {

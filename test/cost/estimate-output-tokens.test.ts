@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_OUTPUT_TOKENS,
   DEFAULT_REASONING_TOKENS,
+  estimateFromObserved,
   estimateOutputTokens,
   estimateSchemaTokens,
 } from '../../src/cost/estimate-output-tokens.js';
@@ -85,5 +86,30 @@ describe('estimateOutputTokens', () => {
     expect(GEMINI_COST_TRAITS.reasoningModel('models/gemini-2.5-flash')).toBe(true);
     expect(GEMINI_COST_TRAITS.reasoningModel('gemini-2.5-flash-lite')).toBe(false);
     expect(ANTHROPIC_COST_TRAITS.reasoningModel('claude-sonnet-4-5')).toBe(false);
+  });
+});
+
+describe('estimateFromObserved', () => {
+  it('totals the observed mean over the requests, with a 95% interval from the spread and the sample size', () => {
+    // 4 answers of 10, 20, 30, 40 tokens: mean 25, sample sd √(500/3) ≈ 12.91.
+    const observed = { answers: 4, sum: 100, sumOfSquares: 100 + 400 + 900 + 1600 };
+    const estimate = estimateFromObserved(observed, 100);
+    expect(estimate.meanPerRequest).toBe(25);
+    expect(estimate.spreadPerRequest).toBeCloseTo(12.91, 2);
+    expect(estimate.total).toBe(2500);
+    const half = 1.96 * Math.sqrt(500 / 3) * Math.sqrt(100 + 100 ** 2 / 4);
+    expect(estimate.low).toBeCloseTo(2500 - half, 6);
+    expect(estimate.high).toBeCloseTo(2500 + half, 6);
+  });
+
+  it('caps answers at max_tokens and never goes below zero', () => {
+    const estimate = estimateFromObserved({ answers: 2, sum: 400, sumOfSquares: 100 ** 2 + 300 ** 2 }, 10, 150);
+    expect(estimate.meanPerRequest).toBe(150);
+    expect(estimate.high).toBe(1500);
+    expect(estimate.low).toBe(0);
+  });
+
+  it('one answer gives its value with no spread', () => {
+    expect(estimateFromObserved({ answers: 1, sum: 42, sumOfSquares: 42 * 42 }, 3)).toEqual({ meanPerRequest: 42, spreadPerRequest: 0, total: 126, low: 126, high: 126 });
   });
 });

@@ -44,7 +44,9 @@ describe('Anthropic streaming', () => {
   it("messages.stream() emits text deltas whose sum is finalMessage()'s text, and the events in the API's order", async () => {
     const { anthropic } = await start();
     const params = anthropicRequest('stream-1').params as Anthropic.Messages.MessageCreateParamsNonStreaming;
-    const stream = anthropic.messages.stream(params);
+    // One request key for both calls: without it the second call would be a second sample of the prompt.
+    const keyed = { headers: { 'x-request-key': 'stream-1' } };
+    const stream = anthropic.messages.stream(params, keyed);
     const kinds: string[] = [];
     let text = '';
     stream.on('streamEvent', (event) => kinds.push(event.type));
@@ -60,7 +62,7 @@ describe('Anthropic streaming', () => {
     expect(kinds.filter((kind) => kind === 'content_block_delta').length).toBeGreaterThan(1);
     expect(kinds.slice(-3)).toEqual(['content_block_stop', 'message_delta', 'message_stop']);
     // The same request without streaming gets the same message.
-    expect((await anthropic.messages.create(params)).content).toEqual(message.content);
+    expect((await anthropic.messages.create(params, keyed)).content).toEqual(message.content);
   });
 
   it('sends text/event-stream with a ping after the first block starts (the SDK drops pings)', async () => {

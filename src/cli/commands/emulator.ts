@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { startEmulator, type EmulatorOptions, type EmulatorServer } from '../../emulator/emulator.js';
+import { parseAnswerWords } from '../../emulator/core/emulator-options.js';
 import { UsageError } from '../../errors.js';
 
 export interface EmulatorCommandOptions {
@@ -9,6 +10,8 @@ export interface EmulatorCommandOptions {
   config?: string;
   /** `--repair-success-rate`: the share of repair turns answered validly (overrides the config's). */
   repairSuccessRate?: number;
+  /** `mean[,spread]` words per free-text answer and string field. */
+  answerWords?: string;
 }
 
 /** `synthforge emulator`: serves the provider batch APIs locally until interrupted. */
@@ -20,6 +23,7 @@ export async function emulatorCommand(options: EmulatorCommandOptions): Promise<
     ...(faults ? { faults } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.answerWords !== undefined ? { answerLength: parseAnswerWords(options.answerWords, '--answer-words') } : {}),
   });
 }
 

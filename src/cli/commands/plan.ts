@@ -11,9 +11,9 @@ export type PlanReport = RunPlan & {
 };
 
 /** `synthforge plan <recipe>`: records, requests and shards per step, without sending anything. */
-export async function planCommand(options: { recipe: string; cwd: string }): Promise<PlanReport> {
+export async function planCommand(options: { recipe: string; cwd: string; state?: string }): Promise<PlanReport> {
   const loaded = await loadRecipe(resolve(options.cwd, options.recipe));
   // Before anything reads a record: a product over the limit is refused with its count, not expanded.
   const products = countProductSeeds(toSeedSpecs(loaded.recipe, loaded.locate));
-  return { ...(await planRun(loaded)), products };
+  return { ...(await planRun(loaded, undefined, { cwd: options.cwd, ...(options.state !== undefined ? { stateDir: options.state } : {}) })), products };
 }

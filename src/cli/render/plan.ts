@@ -11,9 +11,12 @@ export function renderPlan(plan: RunPlan & { products?: ProductSeedCount[] }): s
     if (step.kind === 'generate' || step.kind === 'embed') {
       lines.push(
         `  ${step.name}: ${step.provider}/${step.model}, structured output ${step.outputMode}; ` +
-          `${bound}${step.inputRecords} records → ${bound}${step.requests} requests in ${bound}${step.shards} shard(s)`,
+          `${bound}${step.inputRecords} records → ${bound}${step.requests} requests${step.cached ? ` (${step.cached} cached)` : ''} in ${bound}${step.shards} shard(s)`,
       );
-      if (step.estimate) lines.push(`    estimate: ${describeEstimate(step.estimate)}`);
+      if (step.estimate) {
+        lines.push(`    estimate: ${describeEstimate(step.estimate)}`);
+        lines.push(`    output tokens: ~${step.estimate.outputTokensPerRequest} per request (${step.estimate.basis})`);
+      }
     } else {
       lines.push(`  ${step.name} (${step.kind}): ${bound}${step.inputRecords} records in`);
     }
@@ -27,7 +30,8 @@ function describeEstimate(estimate: RunPlan['estimate']): string {
     estimate.batchUsd === null
       ? 'cost unknown (no price for some model; add prices: to the recipe)'
       : `${formatUsd(estimate.batchUsd)} batch vs ${formatUsd(estimate.syncUsd ?? 0)} synchronous (saves ${formatUsd(estimate.savingsUsd ?? 0)})`;
-  return `~${estimate.inputTokens} input + ~${estimate.outputTokens} output tokens, ${cost}`;
+  const range = estimate.range?.batchUsd ? ` (95% interval ${formatUsd(estimate.range.batchUsd[0])}–${formatUsd(estimate.range.batchUsd[1])} batch)` : '';
+  return `~${estimate.inputTokens} input + ~${estimate.outputTokens} output tokens, ${cost}${range}`;
 }
 
 /** `seeds[0]: product of 6 combinations → 4 records` (the second part only when limit or sample cut it). */

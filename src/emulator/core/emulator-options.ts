@@ -5,6 +5,9 @@
  * `--openai-max-requests`).
  */
 import { UsageError } from '../../errors.js';
+import type { AnswerLength } from './sentence-builder.js';
+
+export type { AnswerLength } from './sentence-builder.js';
 
 /**
  * Fault injection, per server. All rates are fractions in [0, 1] and default to 0 (off). Every decision is a
@@ -135,6 +138,12 @@ export interface EmulatorOptions {
    * or `provider/*` for any name; `SYNTHFORGE_EMULATOR_MODELS` adds more (comma-separated).
    */
   extraModels?: string[];
+  /**
+   * Words per free-text answer and per plain string field, drawn (seeded) from a normal distribution
+   * of this mean and spread. Default: the environment's `SYNTHFORGE_EMULATOR_ANSWER_WORDS`
+   * (`mean[,spread]`), else one to four sentences as the schema allows.
+   */
+  answerLength?: AnswerLength;
   /** Milliseconds since the epoch. Tests inject a manual clock to step the state machine; default Date.now. */
   clock?: () => number;
 }
@@ -232,4 +241,29 @@ export function mergeLimits(change: Partial<EmulatorLimits> = {}): EmulatorLimit
     if (!Number.isInteger(value) || value < 1) throw invalid(`limits.${key} must be a positive integer, got ${String(value)}`);
   }
   return merged;
+}
+
+/** The variable that sets `answerLength` of every emulator this process starts (`--offline` runs too). */
+export const ANSWER_WORDS_VARIABLE = 'SYNTHFORGE_EMULATOR_ANSWER_WORDS';
+
+/** `mean[,spread]` words (`--answer-words 25,8`, SYNTHFORGE_EMULATOR_ANSWER_WORDS=25,8). */
+export function parseAnswerWords(text: string, source: string): AnswerLength {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(?:,\s*(\d+(?:\.\d+)?)\s*)?$/.exec(text);
+  if (!match) throw invalid(`${source} expects "mean[,spread]" in words (e.g. 25,8), got ${JSON.stringify(text)}`);
+  return checkAnswerLength({ meanWords: Number(match[1]), spreadWords: Number(match[2] ?? 0) }, source);
+}
+
+/** Throws UsageError unless the mean is ≥ 1 and the spread ≥ 0 (finite numbers). */
+export function checkAnswerLength(length: AnswerLength, source = 'answerLength'): AnswerLength {
+  const { meanWords, spreadWords } = length ?? ({} as AnswerLength);
+  if (typeof meanWords !== 'number' || !Number.isFinite(meanWords) || meanWords < 1) throw invalid(`${source}: the mean must be a number of words ≥ 1, got ${String(meanWords)}`);
+  if (typeof spreadWords !== 'number' || !Number.isFinite(spreadWords) || spreadWords < 0) throw invalid(`${source}: the spread must be a number of words ≥ 0, got ${String(spreadWords)}`);
+  return { meanWords, spreadWords };
+}
+
+/** The answer length an emulator starts with: its option, else the environment variable, else none. */
+export function resolveAnswerLength(option: AnswerLength | undefined, env: Record<string, string | undefined> = process.env): AnswerLength | undefined {
+  if (option !== undefined) return checkAnswerLength(option);
+  const text = env[ANSWER_WORDS_VARIABLE];
+  return text ? parseAnswerWords(text, ANSWER_WORDS_VARIABLE) : undefined;
 }

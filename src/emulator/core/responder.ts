@@ -16,7 +16,7 @@ import { countTokens, wrapInFence } from './prompt-schema.js';
 import { generateSchemaData } from './schema-data.js';
 import { createSeededRandom, hashSeed, type HashPart, type SeededRandom } from './seeded-random.js';
 import { isRepairTurn } from './repair-turns.js';
-import { buildSentence, buildText, extractPromptWords } from './sentence-builder.js';
+import { buildSentence, buildText, drawWordCount, extractPromptWords, type AnswerLength, type TextLength } from './sentence-builder.js';
 
 export type AnswerTarget =
   /** Plain prose. */
@@ -74,9 +74,13 @@ const REFUSAL_TEXT = "I'm sorry, but I can't help with that request.";
 /**
  * The latest answer per target shape that went out without any fault: the source of near-duplicates. Lives
  * per server; batches run one at a time in creation order, so the sequence it sees is the same every run.
+ * It also carries the server's answer-length knob (`answerLength`), which every answer of the server reads.
  */
 export class AnswerMemory {
   private readonly answers = new Map<string, RememberedAnswer>();
+
+  /** Unset: one to four sentences per text, as the schema allows. */
+  constructor(public answerLength?: AnswerLength) {}
 
   recall(key: string): RememberedAnswer | undefined {
     return this.answers.get(key);
@@ -116,12 +120,14 @@ function draftAnswer(request: AnswerRequest, memory: AnswerMemory): Draft {
   const intro = `${buildSentence(random, promptWords)} Here is the JSON.`;
   let data: unknown;
   let text: string;
+  const { answerLength } = memory;
+  const length = (): TextLength => (answerLength ? { words: drawWordCount(random, answerLength) } : {});
   if (target.kind === 'text') {
-    text = buildText(random, promptWords, {}, random.int(2, 4));
+    text = buildText(random, promptWords, length(), random.int(2, 4));
   } else {
     data = hasSchema(target)
-      ? generateSchemaData(target.schema, seedParts, promptWords)
-      : { answer: buildText(random, promptWords, {}, 2) };
+      ? generateSchemaData(target.schema, seedParts, promptWords, answerLength)
+      : { answer: buildText(random, promptWords, length(), 2) };
     text = present(target, data, intro);
   }
   const faultRandom = (): SeededRandom => createSeededRandom(...seedParts, 'fault');

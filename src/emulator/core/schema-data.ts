@@ -11,7 +11,7 @@
 import { generateSync, type JsonSchema as FakerSchema, type Random } from 'json-schema-faker';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import * as ajvFormats from 'ajv-formats';
-import { buildText } from './sentence-builder.js';
+import { buildText, drawWordCount, type AnswerLength } from './sentence-builder.js';
 import { createSeededRandom, type HashPart } from './seeded-random.js';
 import { NOUNS } from './vocabulary.js';
 
@@ -178,9 +178,10 @@ function isPlainString(node: SchemaNode): boolean {
 
 /**
  * Data valid against `schema`, the same for the same seed. Strings without enum/format/pattern are sentences
- * mixing the vocabulary with `promptWords`. Falls back to `{}` only when the faker cannot handle the schema.
+ * mixing the vocabulary with `promptWords`, of a word count drawn from `answerLength` when it is given.
+ * Falls back to `{}` only when the faker cannot handle the schema.
  */
-export function generateSchemaData(schema: unknown, seedParts: HashPart[], promptWords: readonly string[]): unknown {
+export function generateSchemaData(schema: unknown, seedParts: HashPart[], promptWords: readonly string[], answerLength?: AnswerLength): unknown {
   const { prepared, validate } = preparedSchemaOf(schema);
   let fallback: unknown = {};
   for (let attempt = 0; attempt < GENERATION_ATTEMPTS; attempt++) {
@@ -197,6 +198,7 @@ export function generateSchemaData(schema: unknown, seedParts: HashPart[], promp
           return buildText(random, promptWords, {
             minLength: typeof node.minLength === 'number' ? node.minLength : undefined,
             maxLength: typeof node.maxLength === 'number' ? node.maxLength : undefined,
+            ...(answerLength ? { words: drawWordCount(random, answerLength) } : {}),
           });
         },
       });

@@ -48,6 +48,33 @@ export function buildSentence(random: SeededRandom, promptWords: readonly string
 export interface TextLength {
   minLength?: number;
   maxLength?: number;
+  /** Exactly this many words (before minLength/maxLength apply): the answer-length knob. */
+  words?: number;
+}
+
+/** Word counts drawn from a normal distribution: the emulator's answer-length knob. */
+export interface AnswerLength {
+  /** Mean words per free-text answer or string field. */
+  meanWords: number;
+  /** Standard deviation of the words (0: always `meanWords`). */
+  spreadWords: number;
+}
+
+/**
+ * A word count from `length` (Box-Muller, at least 1), so a seeded emulator answers with a known
+ * length distribution: what a calibration of output-token estimates is measured against.
+ */
+export function drawWordCount(random: SeededRandom, length: AnswerLength): number {
+  const u = Math.max(random.next(), Number.EPSILON);
+  const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.next());
+  return Math.max(1, Math.round(length.meanWords + length.spreadWords * z));
+}
+
+/** Sentences grown and cut to exactly `words` words, ending with a full stop. */
+function textOfWords(random: SeededRandom, promptWords: readonly string[], words: number): string {
+  const parts: string[] = [];
+  while (parts.length < words) parts.push(...buildSentence(random, promptWords).split(' '));
+  return `${parts.slice(0, words).join(' ').replace(/[.,]$/, '')}.`;
 }
 
 /**
@@ -64,8 +91,8 @@ export function buildText(
   const minLength = Math.max(0, length.minLength ?? 0);
   const maxLength = length.maxLength;
   if (maxLength !== undefined && maxLength <= 0) return '';
-  let text = buildSentence(random, promptWords);
-  for (let count = 1; count < sentences || text.length < minLength; count++) {
+  let text = length.words !== undefined ? textOfWords(random, promptWords, length.words) : buildSentence(random, promptWords);
+  for (let count = length.words !== undefined ? sentences : 1; count < sentences || text.length < minLength; count++) {
     text = `${text} ${buildSentence(random, promptWords)}`;
   }
   if (maxLength === undefined || text.length <= maxLength) return text;

@@ -1,8 +1,8 @@
 /**
  * The start shared by the synchronous completions, OpenAI `POST /v1/chat/completions` (what OpenAI-compatible
  * servers such as vLLM and Ollama serve) and Anthropic `POST /v1/messages` (a dry run of a batch request
- * shape). Seeded from the `x-request-key` header when present, else from the body; `syncErrorRate` answers
- * 429 and 500 in turn.
+ * shape). Seeded from the `x-request-key` header when present, else from the body and how many times it was
+ * asked before; `syncErrorRate` answers 429 and 500 in turn.
  */
 import type { ApiCall, EmulatorContext } from './emulator-context.js';
 import { decideLineFault, decideSyncError, type LineFault } from './fault-decisions.js';
@@ -48,7 +48,9 @@ export async function startSyncCall(context: EmulatorContext, call: ApiCall, fla
   const decided = decideLineFault(context.faults, requestKey, attempt);
   return {
     body,
-    seedParts: [hashHex('sync', typeof header === 'string' && header.length > 0 ? header : asked)],
+    // Without a key header, the k-th call asking the same (streamed or not) is the k-th sample of that
+    // prompt, as `n` samples are in a batch: it gets an answer of its own, as a real model's would differ.
+    seedParts: [typeof header === 'string' && header.length > 0 ? hashHex('sync', header) : hashHex('sync', asked, attempt)],
     fault: decided === 'line_error' ? 'none' : decided,
     repairValid: decideRepairValid(context.faults, requestKey, attempt),
   };

@@ -7,6 +7,7 @@
  *   POST   /v1beta/models/{model}:batchGenerateContent, :asyncBatchEmbedContent   create (inline or file)
  *   GET    /v1beta/batches, /v1beta/batches/{id}      list (`pageSize`, `pageToken`), get (state in metadata)
  *   POST   /v1beta/batches/{id}:cancel;  DELETE /v1beta/batches/{id}
+ *   POST   /v1beta/models/{model}:generateContent, :batchEmbedContents   synchronous (gemini-sync.ts)
  *   POST   /upload/v1beta/files                       resumable upload: start, then upload/finalize chunks
  *   GET    /v1beta/files, /v1beta/files/{id}, /v1beta/files/{id}:download?alt=media;  DELETE /v1beta/files/{id}
  * gemini-batches.ts and gemini-files.ts describe each call.
@@ -23,6 +24,7 @@ import {
   getGeminiBatch,
   listGeminiBatches,
 } from './gemini-batches.js';
+import { syncBatchEmbedContents, syncGenerateContent } from './gemini-sync.js';
 import type { GeminiContext } from './gemini-context.js';
 import { googleError, sendGoogleError } from './gemini-errors.js';
 import { deleteGeminiFile, downloadGeminiFile, geminiUpload, getGeminiFile, listGeminiFiles } from './gemini-files.js';
@@ -32,6 +34,8 @@ const route = (method: Method, pattern: RegExp, handler: RouteHandler<GeminiCont
 const ROUTES: readonly Route<GeminiContext>[] = [
   route('POST', /^\/v1beta\/models\/([^/:]+):batchGenerateContent$/, createGeminiGenerateBatch),
   route('POST', /^\/v1beta\/models\/([^/:]+):asyncBatchEmbedContent$/, createGeminiEmbedBatch),
+  route('POST', /^\/v1beta\/models\/([^/:]+):generateContent$/, syncGenerateContent),
+  route('POST', /^\/v1beta\/models\/([^/:]+):batchEmbedContents$/, syncBatchEmbedContents),
   route('GET', /^\/v1beta\/batches$/, listGeminiBatches),
   route('GET', /^\/v1beta\/batches\/([^/:]+)$/, getGeminiBatch),
   route('POST', /^\/v1beta\/batches\/([^/:]+):cancel$/, cancelGeminiBatch),

@@ -4,14 +4,15 @@
  * `encoding_format: base64` (what the openai SDK asks for by default, decoding it itself) sends the
  * float32 bytes little-endian, base64-encoded.
  */
-import type { ApiCall, EmulatorContext } from '../core/emulator-context.js';
-import { EmulatorHttpError, readJsonBody, sendJson } from '../core/http-io.js';
+import type { ApiCall } from '../core/emulator-context.js';
+import { EmulatorHttpError, sendJson } from '../core/http-io.js';
+import { startSyncCall } from '../core/sync-call.js';
+import type { OpenAIContext } from './openai-context.js';
 import { countTokens } from '../core/prompt-schema.js';
 import { embedText } from '../core/responder.js';
 import type { OpenAIErrorBody } from './openai-chat-request.js';
 import { modelNotFound } from './openai-model-not-found.js';
 
-const MAX_SYNC_BODY_BYTES = 32 * 1024 * 1024;
 /** The API's own cap on inputs in one synchronous request. */
 const MAX_SYNC_INPUTS = 2048;
 
@@ -76,8 +77,9 @@ export function buildEmbeddingsResponse(request: EmbeddingsRequest): Record<stri
   };
 }
 
-export async function syncEmbeddings(context: EmulatorContext, call: ApiCall): Promise<void> {
-  const body = await readJsonBody(call.request, MAX_SYNC_BODY_BYTES, () => new EmulatorHttpError({ status: 413, type: 'invalid_request_error', message: 'Request too large.' }));
+export async function syncEmbeddings(context: OpenAIContext, call: ApiCall): Promise<void> {
+  // Read, authenticated and counted as every synchronous call is (previews count on it).
+  const { body } = await startSyncCall(context, call, 'openai');
   const read = readEmbeddingsRequest(body);
   if (!read.ok) throw new EmulatorHttpError({ status: 400, ...read.error });
   if (read.request.inputs.length > MAX_SYNC_INPUTS) {

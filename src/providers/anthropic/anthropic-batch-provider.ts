@@ -15,12 +15,14 @@ import type {
   BatchStatus,
   ShardLookup,
   ShardSubmission,
+  SyncCallOptions,
 } from '../batch-provider.js';
 import { toProviderApiError } from '../errors.js';
 import { SharedExclusiveLock } from '../shared-exclusive-lock.js';
 import { ANTHROPIC_CAPABILITIES } from './anthropic-capabilities.js';
 import { convertAnthropicResult } from './anthropic-result.js';
 import { mapAnthropicBatchStatus, mapAnthropicCounts } from './map-anthropic-batch-status.js';
+import { anthropicSyncCall } from './anthropic-sync-call.js';
 
 /** How far apart our record of a submit and the provider's `created_at` may be (clock skew + latency). */
 const MATCH_WINDOW_MS = 10 * 60 * 1000;
@@ -73,6 +75,11 @@ export class AnthropicBatchProvider implements BatchProvider {
       return created;
     });
     return { version: 1, provider: 'anthropic', model: shard.model, batchId: batch.id };
+  }
+
+  /** One request through the synchronous Messages API, at synchronous prices (anthropic-sync-call.ts). */
+  callSync(line: string, options: SyncCallOptions): Promise<BatchItemResult> {
+    return anthropicSyncCall(this.client, line, { keyVariables: this.keyVariables, ...(options.signal ? { signal: options.signal } : {}) });
   }
 
   async poll(handle: BatchHandle, options: { signal?: AbortSignal } = {}): Promise<BatchStatus> {

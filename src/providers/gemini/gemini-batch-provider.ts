@@ -26,6 +26,7 @@ import type {
   ShardKind,
   ShardLookup,
   ShardSubmission,
+  SyncCallOptions,
 } from '../batch-provider.js';
 import { ProviderApiError } from '../errors.js';
 import { withRetries } from '../retry.js';
@@ -34,6 +35,7 @@ import { toGeminiProviderError } from './gemini-api-error.js';
 import { isEmbedRequest, toInlinedRequest, type GeminiGenerateRequest } from './gemini-request.js';
 import { convertGeminiEntry, convertGeminiResultLine, describeStatus, type ConvertedLine, type GeminiStatus } from './gemini-result.js';
 import { mapGeminiBatchState, mapGeminiBatchStats } from './map-gemini-batch-status.js';
+import { geminiSyncCall } from './gemini-sync-call.js';
 
 const MB = 1024 * 1024;
 /** Inline requests must total under 20 MB; the SDK's JSON wrapping adds a little per line. */
@@ -105,6 +107,11 @@ export class GeminiBatchProvider implements BatchProvider {
         : this.client.batches.create({ model: shard.model, src: fileName, config: { displayName, ...signal } }),
     );
     return { ...handleOf(shard, kind, job), inputFileId: fileName };
+  }
+
+  /** One request through generateContent / embedContent, at synchronous prices (gemini-sync-call.ts). */
+  callSync(line: string, options: SyncCallOptions): Promise<BatchItemResult> {
+    return geminiSyncCall(this.client, options.model, line, { keyVariables: this.keyVariables, ...(options.signal ? { signal: options.signal } : {}) });
   }
 
   async poll(handle: BatchHandle, options: { signal?: AbortSignal } = {}): Promise<BatchStatus> {

@@ -17,11 +17,13 @@ import type {
   BatchStatus,
   ShardLookup,
   ShardSubmission,
+  SyncCallOptions,
 } from '../batch-provider.js';
 import { PROVIDER_AUTH_CODE, ProviderApiError, toProviderApiError } from '../errors.js';
 import { convertOpenAIResultLine } from '../openai/openai-batch-wire.js';
 import { OPENAI_COMPATIBLE_CAPABILITIES } from './openai-compatible-capabilities.js';
 import { withRetries } from '../retry.js';
+import { openAISyncCall } from '../openai/openai-sync-call.js';
 
 
 export interface OpenAICompatibleProviderOptions {
@@ -71,6 +73,18 @@ export class OpenAICompatibleProvider implements BatchProvider {
     const handle: BatchHandle = { version: 1, provider: 'openai-compatible', model: shard.model, batchId: `local-${shard.shardId}`, inputPath: shard.inputPath };
     await this.startJob(handle);
     return handle;
+  }
+
+  /** One request, answered at once (what this provider does for every request anyway). */
+  callSync(line: string, options: SyncCallOptions): Promise<BatchItemResult> {
+    const call = openAISyncCall(this.client, line, {
+      provider: 'openai-compatible',
+      keyVariables: this.keyVariables,
+      attempts: this.options.maxAttempts ?? 6,
+      baseDelayMs: this.options.retryBaseMs ?? 500,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return call.then((result) => this.redactor.value(result));
   }
 
   async poll(handle: BatchHandle): Promise<BatchStatus> {

@@ -13,6 +13,7 @@ import type {
   BatchStatus,
   ShardLookup,
   ShardSubmission,
+  SyncCallOptions,
 } from '../batch-provider.js';
 import { toProviderApiError } from '../errors.js';
 import { readBodyLines } from '../read-lines.js';
@@ -20,6 +21,7 @@ import { withRetries } from '../retry.js';
 import { convertOpenAIResultLine } from './openai-batch-wire.js';
 import { CHAT_ENDPOINT, EMBEDDINGS_ENDPOINT, OPENAI_CAPABILITIES } from './openai-capabilities.js';
 import { mapOpenAIBatchStatus } from './map-openai-batch-status.js';
+import { openAISyncCall } from './openai-sync-call.js';
 
 export const RUN_METADATA_KEY = 'synthforge_run';
 export const SHARD_METADATA_KEY = 'synthforge_shard';
@@ -75,6 +77,11 @@ export class OpenAIBatchProvider implements BatchProvider {
       ),
     );
     return { version: 1, provider: 'openai', model: shard.model, batchId: batch.id, inputFileId: file.id };
+  }
+
+  /** One request through the synchronous API, at synchronous prices (openai-sync-call.ts). */
+  callSync(line: string, options: SyncCallOptions): Promise<BatchItemResult> {
+    return openAISyncCall(this.client, line, { provider: 'openai', keyVariables: this.keyVariables, attempts: this.maxRetries + 1, ...(options.signal ? { signal: options.signal } : {}) });
   }
 
   async poll(handle: BatchHandle, options: { signal?: AbortSignal } = {}): Promise<BatchStatus> {
