@@ -14,7 +14,7 @@ import { compileRecipe, isBatchStep, type CapabilityLookup, type CompiledBatchSt
 import { renderRecordRequests } from './render-requests.js';
 import { ShardRotation, shardLimits } from './shard-writer.js';
 import { toSeedSpecs } from './seed-sources.js';
-import { priceOfStep, tokenCountingEstimator, type RequestEstimator } from './step-pricing.js';
+import { priceOfStep, requestEstimator, tokenCountingEstimator, type RequestEstimator } from './step-pricing.js';
 
 export interface StepPlan {
   name: string;
@@ -77,14 +77,16 @@ export async function estimateRun(loaded: LoadedRecipe, providers: CapabilityLoo
     };
     let inputTokens: number;
     if (exact) {
-      const counted = await countShards(compiledStep, seeds(), capabilities, estimator, new ShardRotation(limits));
+      // Shards fill a token-counted queue by the estimate the run itself plans with, which is not always the tokenizer's.
+      const queueEstimator = limits.maxInputTokens === undefined ? undefined : await requestEstimator(compiledStep, recipe);
+      const counted = await countShards(compiledStep, seeds(), capabilities, estimator, new ShardRotation(limits), queueEstimator);
       plan.requests = counted.requests;
       plan.shards = counted.shards;
       inputTokens = counted.inputTokens;
     } else {
       plan.requests = records * compiledStep.step.n;
-      plan.shards = Math.ceil(plan.requests / limits.maxRequests);
       inputTokens = Math.round(averageInputTokens(compiledStep, samples, estimator) * plan.requests);
+      plan.shards = Math.max(Math.ceil(plan.requests / limits.maxRequests), limits.maxInputTokens === undefined ? 0 : Math.ceil(inputTokens / limits.maxInputTokens));
     }
     const outputTokens = estimator.outputTokens * plan.requests;
     const cost = estimateStepCost({
@@ -167,6 +169,7 @@ async function countShards(
   capabilities: ProviderCapabilities,
   estimator: RequestEstimator,
   rotation: ShardRotation,
+  queueEstimator: RequestEstimator | undefined,
 ): Promise<{ requests: number; shards: number; inputTokens: number }> {
   const seen = new Set<string>();
   let inputTokens = 0;
@@ -174,8 +177,9 @@ async function countShards(
     for (const rendered of renderRecordRequests(step, record)) {
       if (seen.has(rendered.key)) continue;
       seen.add(rendered.key);
-      inputTokens += estimator.inputTokens(rendered.request);
-      rotation.add(Buffer.byteLength(capabilities.encodeRequest(rendered.request)) + 1);
+      const tokens = estimator.inputTokens(rendered.request);
+      inputTokens += tokens;
+      rotation.add(Buffer.byteLength(capabilities.encodeRequest(rendered.request)) + 1, queueEstimator === estimator ? tokens : (queueEstimator?.inputTokens(rendered.request) ?? 0));
     }
   }
   return { requests: seen.size, shards: rotation.shardCount, inputTokens };

@@ -6,9 +6,10 @@
  * Points: shard-recorded (a shard is in the store, not submitted), batch-created (the provider
  * created the batch, its id is not recorded yet), polling (a batch was polled once), collecting
  * (some results stored, not all), shards-collected (every shard of a generate step collected, its
- * samples not emitted yet), writing-output (half of the dataset written).
+ * samples not emitted yet), writing-output (half of the dataset written), shard-requeued (a batch
+ * failed for a full queue and its shard is back to planned, not sent again yet).
  */
-export type Failpoint = 'shard-recorded' | 'batch-created' | 'polling' | 'collecting' | 'shards-collected' | 'writing-output';
+export type Failpoint = 'shard-recorded' | 'batch-created' | 'polling' | 'collecting' | 'shards-collected' | 'writing-output' | 'shard-requeued';
 
 export function failpoint(point: Failpoint): void {
   if (process.env.SYNTHFORGE_FAILPOINT === point) process.kill(process.pid, 'SIGKILL');
