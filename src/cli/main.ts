@@ -232,8 +232,12 @@ program
   .description('Serve the OpenAI and Anthropic batch APIs locally (the offline provider and test double).')
   .option('--port <n>', 'port to listen on (0 = any free port)', parsePort, 8787)
   .option('--data-dir <dir>', 'keep files and batches here so a restarted emulator still serves them')
-  .option('--config <json|file>', 'emulator options as JSON: fault rates, timing, seed')
-  .action(async (flags: { port: number; dataDir?: string; config?: string }) => {
+  .option('--config <json|file>', 'emulator options as JSON: fault rates, timing, seed, limits')
+  .option('--openai-enqueued-tokens <n>', 'OpenAI queue limit: enqueued prompt tokens per model; a batch past it fails with token_limit_exceeded (env SYNTHFORGE_EMULATOR_OPENAI_ENQUEUED_TOKENS; 0 = none)', parseCount)
+  .option('--anthropic-queued-requests <n>', 'Anthropic queue limit: requests not yet processed, all models; a create past it gets 429 (env SYNTHFORGE_EMULATOR_ANTHROPIC_QUEUED_REQUESTS; 0 = none)', parseCount)
+  .option('--gemini-enqueued-tokens <n>', 'Gemini queue limit: enqueued prompt tokens per model; a create past it gets 429 RESOURCE_EXHAUSTED (env SYNTHFORGE_EMULATOR_GEMINI_ENQUEUED_TOKENS; 0 = none)', parseCount)
+  .addHelpText('after', '\nTokens are the emulator\'s own estimate (about 4 characters per token); real services count their own way.')
+  .action(async (flags: { port: number; dataDir?: string; config?: string; openaiEnqueuedTokens?: number; anthropicQueuedRequests?: number; geminiEnqueuedTokens?: number }) => {
     const { emulatorCommand } = await import('./commands/emulator.js');
     const { renderEmulatorBanner } = await import('./render/emulator.js');
     const server = await emulatorCommand(flags);
@@ -268,6 +272,11 @@ function parsePositiveInt(value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError('expected a positive whole number');
   return number;
+}
+
+function parseCount(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number ≥ 0');
+  return Number(value);
 }
 
 function parsePort(value: string): number {

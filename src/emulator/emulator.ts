@@ -50,7 +50,17 @@
  *   seed, malformedJsonRate, schemaInvalidRate, lineErrorRate, lineErrorStatus, refusalRate, truncationRate,
  *   nearDuplicateRate, createErrors, listErrors, authError, echoCredentials, createReplyDelayMs, expireRate,
  *   failValidationRate, syncErrorRate, timing), limits
- *   (EmulatorLimits: the real provider limits by default), clock (tests).
+ *   (EmulatorLimits: the real provider limits by default; the queue limits, off by default, also from
+ *   SYNTHFORGE_EMULATOR_OPENAI_ENQUEUED_TOKENS, SYNTHFORGE_EMULATOR_ANTHROPIC_QUEUED_REQUESTS and
+ *   SYNTHFORGE_EMULATOR_GEMINI_ENQUEUED_TOKENS), clock (tests).
+ *
+ * ## Queue limits
+ * With a queue limit set, each API refuses work past it the way the live one does: OpenAI creates the
+ * batch, then fails it at validation with `token_limit_exceeded` (enqueued input tokens per model);
+ * Anthropic answers the create with 429 `rate_limit_error` (requests not yet processed, all models);
+ * Gemini answers it with 429 RESOURCE_EXHAUSTED (enqueued tokens per model). A batch counts from its
+ * acceptance until it ends. Tokens are the emulator's own estimate (core/queue-tokens.ts), not any
+ * vendor's tokenizer: the real services count their own way too.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -62,7 +72,7 @@ import { dispatchAnthropicCall, isAnthropicPath } from './anthropic/anthropic-ro
 import { handleControlCall } from './core/control-routes.js';
 import { DataStore } from './core/data-store.js';
 import { SerialQueue } from './core/emulator-context.js';
-import { DEFAULT_FAULTS, mergeFaultOptions, mergeLimits, type EmulatorOptions, type FaultOptions } from './core/emulator-options.js';
+import { DEFAULT_FAULTS, mergeFaultOptions, mergeLimits, queueLimitsFromEnv, type EmulatorOptions, type FaultOptions } from './core/emulator-options.js';
 import { emptyStats, type EmulatorStats, type FaultTally } from './core/emulator-stats.js';
 import { sendJson } from './core/http-io.js';
 import { AnswerMemory } from './core/responder.js';
@@ -157,7 +167,7 @@ async function dispatchApiCall(context: ServerContext, request: IncomingMessage,
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorServer> {
   const faults = mergeFaultOptions(DEFAULT_FAULTS, options.faults ?? {});
-  const limits = mergeLimits(options.limits ?? {});
+  const limits = mergeLimits({ ...queueLimitsFromEnv(options.env ?? process.env), ...options.limits });
   const store = await DataStore.open(options.dataDir);
   const loaded = await loadState(store);
   let sequence = loaded.lastSequence;

@@ -7,13 +7,23 @@ export interface EmulatorCommandOptions {
   host?: string;
   dataDir?: string;
   config?: string;
+  /** Queue limits (0 = none); absent: the environment's, else none. */
+  openaiEnqueuedTokens?: number;
+  anthropicQueuedRequests?: number;
+  geminiEnqueuedTokens?: number;
 }
 
 /** `synthforge emulator`: serves the provider batch APIs locally until interrupted. */
 export async function emulatorCommand(options: EmulatorCommandOptions): Promise<EmulatorServer> {
   const config = options.config ? parseEmulatorConfig(options.config) : {};
+  const queueLimits = {
+    ...(options.openaiEnqueuedTokens !== undefined ? { openaiMaxEnqueuedTokens: options.openaiEnqueuedTokens } : {}),
+    ...(options.anthropicQueuedRequests !== undefined ? { anthropicMaxQueuedRequests: options.anthropicQueuedRequests } : {}),
+    ...(options.geminiEnqueuedTokens !== undefined ? { geminiMaxEnqueuedTokens: options.geminiEnqueuedTokens } : {}),
+  };
   return startEmulator({
     ...config,
+    limits: { ...config.limits, ...queueLimits },
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
   });
