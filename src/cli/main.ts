@@ -274,11 +274,6 @@ function parsePositiveInt(value: string): number {
   return number;
 }
 
-function parseCount(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number ≥ 0');
-  return Number(value);
-}
-
 function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('expected a port number 0..65535');
