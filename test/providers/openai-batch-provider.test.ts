@@ -142,9 +142,12 @@ describe('OpenAIBatchProvider against the emulator', () => {
   });
 
   it('reports a batch failed validation for another reason without the queue-full mark', async () => {
-    const { provider } = await setup({ failValidationRate: 0 });
-    const handle = await provider.submit(writeShard(tempDir(), provider, makeRequests(2)));
-    expect((await pollUntilDone(provider, handle)).failure).toBeUndefined();
+    const { provider } = await setup();
+    const requests = makeRequests(2).map((request) => ({ ...request, customId: 'same-id' }));
+    const handle = await provider.submit(writeShard(tempDir(), provider, requests));
+    const status = await pollUntilDone(provider, handle);
+    expect(status).toMatchObject({ state: 'failed', errors: [{ code: 'duplicate_custom_id' }] });
+    expect(status.failure).toBeUndefined();
   });
 
   it('cancels a running batch', async () => {
