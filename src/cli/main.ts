@@ -269,10 +269,14 @@ program
   .description('Serve the OpenAI and Anthropic batch APIs locally (the offline provider and test double).')
   .option('--port <n>', 'port to listen on (0 = any free port)', parsePort, 8787)
   .option('--data-dir <dir>', 'keep files and batches here so a restarted emulator still serves them')
-  .option('--config <json|file>', 'emulator options as JSON: fault rates, timing, seed')
+  .option('--config <json|file>', 'emulator options as JSON: fault rates, timing, seed, limits')
   .option('--repair-success-rate <rate>', 'share of repair turns answered with valid JSON, 0..1 (default 1, or SYNTHFORGE_EMULATOR_REPAIR_SUCCESS_RATE)', parseRate)
   .option('--answer-words <mean[,spread]>', 'words per free-text answer and string field, drawn from a seeded normal distribution (or SYNTHFORGE_EMULATOR_ANSWER_WORDS)')
-  .action(async (flags: { port: number; dataDir?: string; config?: string; repairSuccessRate?: number; answerWords?: string }) => {
+  .option('--openai-enqueued-tokens <n>', 'OpenAI queue limit: enqueued prompt tokens per model; a batch past it fails with token_limit_exceeded (env SYNTHFORGE_EMULATOR_OPENAI_ENQUEUED_TOKENS; 0 = none)', parseCount)
+  .option('--anthropic-queued-requests <n>', 'Anthropic queue limit: requests not yet processed, all models; a create past it gets 429 (env SYNTHFORGE_EMULATOR_ANTHROPIC_QUEUED_REQUESTS; 0 = none)', parseCount)
+  .option('--gemini-enqueued-tokens <n>', 'Gemini queue limit: enqueued prompt tokens per model; a create past it gets 429 RESOURCE_EXHAUSTED (env SYNTHFORGE_EMULATOR_GEMINI_ENQUEUED_TOKENS; 0 = none)', parseCount)
+  .addHelpText('after', '\nTokens are the emulator\'s own estimate (about 4 characters per token); real services count their own way.')
+  .action(async (flags: { port: number; dataDir?: string; config?: string; repairSuccessRate?: number; answerWords?: string; openaiEnqueuedTokens?: number; anthropicQueuedRequests?: number; geminiEnqueuedTokens?: number }) => {
     const { emulatorCommand } = await import('./commands/emulator.js');
     const { renderEmulatorBanner } = await import('./render/emulator.js');
     const server = await emulatorCommand(flags);

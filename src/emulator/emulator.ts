@@ -55,9 +55,19 @@
  *   seed, malformedJsonRate, schemaInvalidRate, lineErrorRate, lineErrorStatus, refusalRate, truncationRate,
  *   nearDuplicateRate, createErrors, listErrors, authError, echoCredentials, createReplyDelayMs, expireRate,
  *   failValidationRate, syncErrorRate, repairSuccessRate (also SYNTHFORGE_EMULATOR_REPAIR_SUCCESS_RATE), timing), limits
- *   (EmulatorLimits: the real provider limits by default), extraModels (models served besides the
+ *   (EmulatorLimits: the real provider limits by default; the queue limits, off by default, also from
+ *   SYNTHFORGE_EMULATOR_OPENAI_ENQUEUED_TOKENS, SYNTHFORGE_EMULATOR_ANTHROPIC_QUEUED_REQUESTS and
+ *   SYNTHFORGE_EMULATOR_GEMINI_ENQUEUED_TOKENS), extraModels (models served besides the
  *   catalogue's; also SYNTHFORGE_EMULATOR_MODELS), answerLength (words per free-text answer and
  *   string field: mean and spread, seeded; or SYNTHFORGE_EMULATOR_ANSWER_WORDS), clock (tests).
+ *
+ * ## Queue limits
+ * With a queue limit set, each API refuses work past it the way the live one does: OpenAI creates the
+ * batch, then fails it at validation with `token_limit_exceeded` (enqueued input tokens per model);
+ * Anthropic answers the create with 429 `rate_limit_error` (requests not yet processed, all models);
+ * Gemini answers it with 429 RESOURCE_EXHAUSTED (enqueued tokens per model). A batch counts from its
+ * acceptance until it ends. Tokens are the emulator's own estimate (core/queue-tokens.ts), not any
+ * vendor's tokenizer: the real services count their own way too.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -69,7 +79,7 @@ import { dispatchAnthropicCall, isAnthropicCall } from './anthropic/anthropic-ro
 import { handleControlCall } from './core/control-routes.js';
 import { DataStore } from './core/data-store.js';
 import { SerialQueue } from './core/emulator-context.js';
-import { DEFAULT_FAULTS, mergeFaultOptions, mergeLimits, resolveAnswerLength, type EmulatorOptions, type FaultOptions } from './core/emulator-options.js';
+import { DEFAULT_FAULTS, mergeFaultOptions, mergeLimits, queueLimitsFromEnv, resolveAnswerLength, type EmulatorOptions, type FaultOptions } from './core/emulator-options.js';
 import { emptyStats, type EmulatorStats, type FaultTally } from './core/emulator-stats.js';
 import { repairRateFromEnv } from './core/repair-turns.js';
 import { sendJson } from './core/http-io.js';
@@ -178,7 +188,7 @@ async function dispatchApiCall(context: ServerContext, anyModel: ServedModels, r
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorServer> {
   // The environment's repair rate is a default the options override (`--offline` runs read it too).
   const faults = mergeFaultOptions(mergeFaultOptions(DEFAULT_FAULTS, repairRateFromEnv(process.env)), options.faults ?? {});
-  const limits = mergeLimits(options.limits ?? {});
+  const limits = mergeLimits({ ...queueLimitsFromEnv(options.env ?? process.env), ...options.limits });
   const models = new ServedModels(extraModelsFrom(options.extraModels, process.env));
   const anyModel = new ServedModels(['openai/*']);
   const answerLength = resolveAnswerLength(options.answerLength);

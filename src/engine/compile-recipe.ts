@@ -13,6 +13,7 @@ import type { DedupStep, EmbedStep, FilterStep, GenerateStep, LoadedRecipe, Reci
 import { compileOutputSchema, schemaFieldNames, type OutputSchema } from '../schema/output-schema.js';
 import { checkModel } from './check-model.js';
 import { sampleSeedFields } from './seed-sources.js';
+import { queueLimitIssues, stepQueue, type StepQueue } from './queue-limits.js';
 
 export interface CompiledGenerateStep {
   kind: 'generate';
@@ -30,6 +31,8 @@ export interface CompiledGenerateStep {
   repair: boolean;
   /** Fields this step adds to each record (the schema's top-level properties). */
   addsFields: string[];
+  /** The provider queue its shards wait in (queue-limits.ts); absent when unlimited. */
+  queue?: StepQueue;
 }
 
 /** An embed step, shaped like a generate step so the same planner, driver and collector run it. */
@@ -45,6 +48,7 @@ export interface CompiledEmbedStep {
   params: ModelParams;
   maxAttempts: number;
   addsFields: string[];
+  queue?: StepQueue;
 }
 
 /** Steps that send requests to a provider. */
@@ -112,11 +116,14 @@ export async function compileRecipe(loaded: LoadedRecipe, providers: CapabilityL
     }
     const compiled = step.kind === 'embed' ? compileEmbedStep(context, step, available) : compileGenerateStep(context, step, available);
     if (compiled) {
+      const queue = stepQueue(compiled.capabilities, step.modelRef, recipe.queue_limits, context.env);
+      if (queue) compiled.queue = queue;
       for (const field of compiled.addsFields) available.add(field);
       steps.push(compiled);
     }
   }
   const outputTemplates = compileOutputTemplates(issues, recipe, available);
+  for (const issue of queueLimitIssues(recipe.queue_limits, (id) => providers.capabilities(id))) issues.add(issue.path, 'queue_limit_key', issue.message);
 
   const errors = issues.issues.filter((issue) => issue.severity === 'error');
   if (errors.length > 0) throw new RecipeError(issues.issues);

@@ -22,6 +22,24 @@ export class ShardSubmissionUnknownError extends SynthforgeError {
   }
 }
 
+/**
+ * A provider kept refusing a shard for a full queue while nothing else of the run was in that queue:
+ * the run's own work cannot make room, so another job holds the queue or the shard alone is over the
+ * account's real limit. Exit 1 (failed, resumable): nothing was sent or spent.
+ */
+export class QueueRefusedError extends SynthforgeError {
+  constructor(shardId: string, queue: string, refusals: number, lastMessage: string) {
+    super(
+      'queue_refused',
+      `${queue} refused shard ${shardId} for a full queue ${refusals} times in a row with nothing else of this run queued (last: ${lastMessage}); ` +
+        `another job may be filling the queue, or the shard alone is over your account's limit: set a lower limit for ${queue} in queue_limits ` +
+        `(or SYNTHFORGE_QUEUE_LIMITS) and run with --fresh so that shards are cut smaller (cached answers are kept), or wait and run the same command again`,
+      { details: { shardId, queue, refusals } },
+    );
+    this.name = 'QueueRefusedError';
+  }
+}
+
 /** One rendered request is larger than the provider accepts in a whole batch: no sharding can send it. */
 export class RequestTooLargeError extends UsageError {
   constructor(bytes: number, maxBytes: number) {

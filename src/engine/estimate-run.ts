@@ -25,7 +25,7 @@ import { compileRecipe, isBatchStep, type CapabilityLookup, type CompiledBatchSt
 import { renderRecordRequests } from './render-requests.js';
 import { ShardRotation, shardLimits } from './shard-writer.js';
 import { toSeedSpecs } from './seed-sources.js';
-import { priceOfStep, tokenCountingEstimator, type RequestEstimator } from './step-pricing.js';
+import { priceOfStep, requestEstimator, tokenCountingEstimator, type RequestEstimator } from './step-pricing.js';
 import { CachedAnswers } from './cached-answers.js';
 import { observationKey, observeSteps, type StepObservation } from './observed-output.js';
 
@@ -120,7 +120,9 @@ export async function estimateRun(loaded: LoadedRecipe, providers: CapabilityLoo
     let inputTokens: number;
     let toSend: number;
     if (exact) {
-      const counted = await countShards(compiledStep, seeds(), capabilities, estimator, new ShardRotation(limits), options.store);
+      // Shards fill a token-counted queue by the estimate the run itself plans with, which is not always the tokenizer's.
+      const queueEstimator = limits.maxInputTokens === undefined ? undefined : await requestEstimator(compiledStep, recipe);
+      const counted = await countShards(compiledStep, seeds(), capabilities, estimator, new ShardRotation(limits), options.store, queueEstimator);
       plan.requests = counted.requests;
       plan.shards = counted.shards;
       toSend = counted.requests - counted.cached;
@@ -132,9 +134,9 @@ export async function estimateRun(loaded: LoadedRecipe, providers: CapabilityLoo
       const cached = Math.round(plan.requests * cachedShare);
       if (cached > 0) plan.cached = cached;
       toSend = plan.requests - cached;
-      plan.shards = Math.ceil(toSend / limits.maxRequests);
       const perRequest = observed ? observed.meanInputTokens : averageInputTokens(compiledStep, samples, estimator);
       inputTokens = Math.round(perRequest * toSend);
+      plan.shards = Math.max(Math.ceil(toSend / limits.maxRequests), limits.maxInputTokens === undefined ? 0 : Math.ceil(inputTokens / limits.maxInputTokens));
     }
     const price = priceOfStep(compiledStep, recipe);
     const output = outputEstimate(compiledStep, estimator, observed, toSend);
@@ -292,6 +294,7 @@ async function countShards(
   estimator: RequestEstimator,
   rotation: ShardRotation,
   store: RunStore | undefined,
+  queueEstimator: RequestEstimator | undefined,
 ): Promise<{ requests: number; cached: number; shards: number; inputTokens: number; inputScale: number }> {
   const seen = new Set<string>();
   const cache = store && !store.responses.isEmpty() ? new CachedAnswers(store) : undefined;
@@ -311,8 +314,9 @@ async function countShards(
           cachedObserved += found.answer.usage.inputTokens;
           continue;
         }
-        inputTokens += estimator.inputTokens(rendered.request);
-        rotation.add(Buffer.byteLength(capabilities.encodeRequest(rendered.request)) + 1);
+        const tokens = estimator.inputTokens(rendered.request);
+        inputTokens += tokens;
+        rotation.add(Buffer.byteLength(capabilities.encodeRequest(rendered.request)) + 1, queueEstimator === estimator ? tokens : (queueEstimator?.inputTokens(rendered.request) ?? 0));
       }
     }
   } finally {

@@ -7,9 +7,10 @@
  * created the batch, its id is not recorded yet), polling (a batch was polled once), collecting
  * (some results stored, not all), shards-collected (every shard of a generate step collected, its
  * samples not emitted yet), writing-output (half of the dataset written), repairing (half of a repair
- * round's repair requests written into its shards, the first of them recorded).
+ * round's repair requests written into its shards, the first of them recorded), shard-requeued (a batch
+ * failed for a full queue and its shard is back to planned, not sent again yet).
  */
-export type Failpoint = 'shard-recorded' | 'batch-created' | 'polling' | 'collecting' | 'shards-collected' | 'writing-output' | 'repairing';
+export type Failpoint = 'shard-recorded' | 'batch-created' | 'polling' | 'collecting' | 'shards-collected' | 'writing-output' | 'repairing' | 'shard-requeued';
 
 export function failpoint(point: Failpoint): void {
   if (process.env.SYNTHFORGE_FAILPOINT === point) process.kill(process.pid, 'SIGKILL');

@@ -5,7 +5,8 @@
 import type { BatchProvider } from '../providers/batch-provider.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
 import { RunCancelledError } from './errors.js';
-import { driveShard, type DriveContext } from './shard-lifecycle.js';
+import { driveShard, queueCost, type DriveContext } from './shard-lifecycle.js';
+import { QueueGate } from './queue-gate.js';
 import { emitSamples } from './emit-samples.js';
 import { failpoint } from './failpoints.js';
 import { planRound, retryKeys } from './plan-round.js';
@@ -31,7 +32,8 @@ export async function runGenerateStep(
   inputPath: string,
   outputPath: string,
 ): Promise<StepCounts> {
-  const driveContext: DriveContext = { ...context, provider };
+  // One gate for the step: every round's shards share the provider's queue, and what a refusal taught stays learnt.
+  const driveContext: DriveContext = { ...context, provider, queueGate: new QueueGate() };
   const stepIndex = step.step.index;
   let sent = 0;
   // Files of this step's shards lost since the last process (deleted by hand) are recovered first.
@@ -58,12 +60,18 @@ export async function runGenerateStep(
   return counts;
 }
 
-/** Drives every shard of the step that is not collected yet, at most `limit` at a time. */
+/**
+ * Drives every shard of the step that is not collected yet, at most `limit` at a time. Shards already
+ * at the provider (a resumed run) hold their room in the queue from the start and are driven first, so
+ * a shard waiting for room never waits on one that no worker polls.
+ */
 async function driveOpenShards(context: DriveContext, step: CompiledBatchStep, limit: number): Promise<void> {
-  const queue = context.store
-    .shardsOfStep(context.runId, step.step.index)
-    .filter((shard) => shard.status !== 'collected' && shard.status !== 'retired')
-    .map((shard) => shard.id);
+  const open = context.store.shardsOfStep(context.runId, step.step.index).filter((shard) => shard.status !== 'collected' && shard.status !== 'retired');
+  const atProvider = open.filter((shard) => shard.status !== 'planned');
+  if (step.queue) {
+    for (const shard of atProvider) if (shard.status === 'submitting' || shard.status === 'submitted') context.queueGate?.hold(step.queue, shard.id, queueCost(step.queue, shard));
+  }
+  const queue = [...atProvider, ...open.filter((shard) => shard.status === 'planned')].map((shard) => shard.id);
   let failure: unknown;
   const worker = async (): Promise<void> => {
     while (queue.length > 0 && failure === undefined) {

@@ -152,6 +152,7 @@ function recordShard(context: PlanContext, step: CompiledBatchStep, round: numbe
     inputHash: shard.sha256,
     requestCount: shard.requestCount,
     bytes: shard.bytes,
+    inputTokens: shard.inputTokens,
     ...shardEstimate(context.estimator, shard),
   });
   failpoint('shard-recorded');

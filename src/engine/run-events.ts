@@ -15,6 +15,10 @@ export type RunEvent =
   | { type: 'shard-end'; step: string; shardId: string; status: string }
   | { type: 'shard-collect'; step: string; shardId: string; results: number; valid: number; invalid: number; missing: number }
   | { type: 'retry-wait'; step: string; shardId: string; operation: string; delayMs: number; message: string }
+  /** A shard waits for room in its provider's queue (queue-gate.ts): `queued` of `room` is the run's work in flight. */
+  | { type: 'queue-wait'; step: string; shardId: string; queue: string; unit: 'input_tokens' | 'requests'; queued: number; room: number; limit?: number }
+  /** The provider failed a batch for a full queue; the shard is planned again (nothing ran, no attempt spent). */
+  | { type: 'shard-requeue'; step: string; shardId: string; batchId: string; message: string }
   | { type: 'step-end'; step: string; index: number; counts: StepCounts }
   | { type: 'version-written'; dataset: string; version: string; path: string; rows: number; reusedExisting?: boolean }
   | { type: 'warning'; message: string }

@@ -2,8 +2,15 @@
  * The life of one shard, as one state machine:
  *
  *   planned ──submit──▶ submitting ──batch id saved──▶ submitted ──poll──▶ ended | failed ──collect──▶ collected
- *      ▲                    │
- *      └── definite rejection (4xx, 429: nothing was created)
+ *      ▲                    │                                │
+ *      ├── definite rejection (4xx, 429: nothing was created)
+ *      └──────────── failed because the provider's queue was full (requeued: same round, no attempt spent)
+ *
+ * Queue room. Before its create call a shard waits for room in its provider's queue (queue-gate.ts)
+ * and holds it until its batch ends. A refusal for a full queue, at create (ProviderQueueFullError) or
+ * as a failed batch (`failure: 'queue_full'`), sends the same shard again once the run's other work
+ * in that queue has ended; the failed batch's id is kept aside (`requeued_batches`) so that a lookup
+ * after a crash never adopts it.
  *
  * A shard never sent whose request and keys files were both lost is `retired` (restore-shard-files.ts)
  * and never driven again; its requests go into a new shard of the same round.
@@ -28,18 +35,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProviderId, TokenUsage } from '../domain.js';
 import { BudgetGuard } from '../cost/budget.js';
 import type { BatchHandle, BatchProvider, BatchStatus, ProviderErrorInfo, ShardSubmission } from '../providers/batch-provider.js';
-import { PROVIDER_AUTH_CODE, ProviderApiError, ProviderAuthError } from '../providers/errors.js';
+import { PROVIDER_AUTH_CODE, ProviderApiError, ProviderAuthError, ProviderQueueFullError } from '../providers/errors.js';
 import { CACHE_KEY_BYTES, type CachedAnswer } from '../store/response-cache.js';
 import type { RunStore, ShardRow } from '../store/run-store.js';
 import { FINAL_OUTCOME_BIT, RESPONSE_OUTCOMES, type ResponseOutcome } from '../store/store-schema.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
-import { RunCancelledError, ShardResultsUnavailableError, ShardSubmissionUnknownError } from './errors.js';
+import { QueueRefusedError, RunCancelledError, ShardResultsUnavailableError, ShardSubmissionUnknownError } from './errors.js';
 import { EXCERPT_CHARS, evaluateResult } from './evaluate-result.js';
 import { failpoint } from './failpoints.js';
 import { repairEvidenceOf } from './repair-evidence.js';
 import { lineCount, lineOfCustomId, readShardKeys, shardAnswersPath, shardInvalidPath } from './shard-files.js';
 import { STREAM_CHUNK_BYTES } from './stage-files.js';
 import type { RunEventListener } from './run-events.js';
+import { QueueGate } from './queue-gate.js';
+import type { StepQueue } from './queue-limits.js';
 
 export interface DriveContext {
   runId: string;
@@ -57,6 +66,23 @@ export interface DriveContext {
   priceUsage?: (provider: string, model: string, usage: UsageTotals) => { costUsd?: number; syncCostUsd?: number };
   /** A shard's estimate from what this run's collected shards of its step used (shard-reestimate.ts); undefined: its planned estimate. */
   estimateShard?: (shard: ShardRow) => number | undefined;
+  /** Room in the providers' queues, shared by the shards driven together; absent: each shard on its own. */
+  queueGate?: QueueGate;
+}
+
+/**
+ * Refusals for a full queue in a row while nothing else of the run was in that queue, after which the
+ * run stops: waiting for the run's own work cannot help, so another job holds the queue or the shard
+ * alone is over the real limit. With backoff doubling from the poll interval, that is about 20 minutes
+ * online.
+ */
+const MAX_LONE_QUEUE_REFUSALS = 8;
+/** Longest wait between two tries of a shard refused with nothing of the run in its queue. */
+const MAX_QUEUE_BACKOFF_MS = 10 * 60_000;
+
+/** What one drive of a shard remembers between its submits. */
+interface DriveState {
+  loneRefusals: number;
 }
 
 /**
@@ -64,12 +90,59 @@ export interface DriveContext {
  * `until: 'ended'` stops once the provider has finished it (benchmarks collect separately).
  */
 export async function driveShard(context: DriveContext, step: CompiledBatchStep, shardId: string, options: { until?: 'ended' | 'collected' } = {}): Promise<void> {
-  let shard = context.store.getShard(shardId)!;
-  if (shard.status === 'collected' || shard.status === 'retired') return;
-  if (shard.status === 'planned' || shard.status === 'submitting') shard = await submitShard(context, step, shard);
-  if (shard.status === 'submitted') shard = await pollShard(context, step, shard);
-  if (options.until === 'ended') return;
-  if (shard.status === 'ended' || shard.status === 'failed') await collectShard(context, step, shard);
+  const drive: DriveContext = context.queueGate ? context : { ...context, queueGate: new QueueGate() };
+  const state: DriveState = { loneRefusals: 0 };
+  try {
+    for (;;) {
+      let shard = drive.store.getShard(shardId)!;
+      if (shard.status === 'collected' || shard.status === 'retired') return;
+      if (shard.status === 'planned' || shard.status === 'submitting') shard = await submitShard(drive, step, shard, state);
+      if (shard.status === 'submitted') shard = await pollShard(drive, step, shard, state);
+      // Requeued: its batch was refused for a full queue.
+      if (shard.status === 'planned') continue;
+      if (options.until === 'ended') return;
+      if (shard.status === 'ended' || shard.status === 'failed') await collectShard(drive, step, shard);
+      return;
+    }
+  } finally {
+    drive.queueGate!.release(shardId);
+  }
+}
+
+/** What a shard counts for in its queue: its estimated input tokens (from its size when not recorded), or its requests. */
+export function queueCost(queue: StepQueue, shard: ShardRow): number {
+  if (queue.unit === 'requests') return shard.requestCount;
+  return shard.inputTokens ?? Math.ceil(shard.bytes / 4);
+}
+
+/** Holds room for the shard in its queue, waiting (and saying so) while the run's work in flight leaves none. */
+async function acquireRoom(context: DriveContext, step: CompiledBatchStep, shard: ShardRow): Promise<void> {
+  if (!step.queue) return;
+  await context.queueGate!.acquire(
+    step.queue,
+    shard.id,
+    queueCost(step.queue, shard),
+    (snapshot) => context.emit({ type: 'queue-wait', step: step.step.name, shardId: shard.id, ...snapshot }),
+    context.signal,
+  );
+}
+
+/**
+ * After the provider refused the shard for a full queue (nothing was created, or the batch ran
+ * nothing): the gate learns the room from what the run has in flight beside it, and the next
+ * `acquireRoom` waits for that work to end. With nothing of the run in flight there is nothing to
+ * wait for, so it backs off (the provider's retry-after when it gave one) and counts the refusal.
+ */
+async function afterQueueRefusal(context: DriveContext, step: CompiledBatchStep, shard: ShardRow, state: DriveState, refusal: { message: string; retryAfterMs?: number }): Promise<void> {
+  const othersInFlight = step.queue ? context.queueGate!.refused(step.queue, shard.id) : 0;
+  if (othersInFlight > 0) {
+    state.loneRefusals = 0;
+    if (refusal.retryAfterMs !== undefined) await backoff(context, step, shard.id, 'submit', 0, refusal.retryAfterMs, refusal.message);
+    return;
+  }
+  if (++state.loneRefusals > MAX_LONE_QUEUE_REFUSALS) throw new QueueRefusedError(shard.id, step.queue?.name ?? shard.provider, state.loneRefusals - 1, refusal.message);
+  const delayMs = refusal.retryAfterMs ?? Math.min(MAX_QUEUE_BACKOFF_MS, context.pollIntervalMs.initial * 2 ** state.loneRefusals);
+  await backoff(context, step, shard.id, 'submit', state.loneRefusals, delayMs, refusal.message);
 }
 
 function submissionOf(context: DriveContext, shard: ShardRow): ShardSubmission {
@@ -83,13 +156,17 @@ function submissionOf(context: DriveContext, shard: ShardRow): ShardSubmission {
   };
 }
 
-async function submitShard(context: DriveContext, step: CompiledBatchStep, shard: ShardRow): Promise<ShardRow> {
+async function submitShard(context: DriveContext, step: CompiledBatchStep, shard: ShardRow, state: DriveState): Promise<ShardRow> {
   const { store, provider } = context;
   const submission = submissionOf(context, shard);
-  for (let attempt = 1; ; attempt++) {
+  // Counts failed calls only: a refusal for a full queue is a wait, not a failure.
+  let attempt = 0;
+  for (;;) {
     if (context.isCancelled()) throw new RunCancelledError(context.runId);
     const current = store.getShard(shard.id)!;
     if (current.status === 'submitting' && (await adoptSubmitted(context, step, current))) return store.getShard(shard.id)!;
+    await acquireRoom(context, step, current);
+    if (context.isCancelled()) throw new RunCancelledError(context.runId);
     checkBudget(context, current);
     store.markShardSubmitting(shard.id);
     try {
@@ -103,7 +180,11 @@ async function submitShard(context: DriveContext, step: CompiledBatchStep, shard
       const details = (error as ProviderApiError).details;
       // Ambiguous: stay `submitting`, so the next attempt (or a resume) looks the batch up first.
       if (!details.ambiguous) store.markShardPlanned(shard.id, error.message);
-      if (!details.retryable || attempt > context.maxCallRetries) throw error;
+      if (ProviderQueueFullError.isQueueFull(error)) {
+        await afterQueueRefusal(context, step, current, state, { message: error.message, ...(details.retryAfterMs !== undefined ? { retryAfterMs: details.retryAfterMs } : {}) });
+        continue;
+      }
+      if (!details.retryable || ++attempt > context.maxCallRetries) throw error;
       await backoff(context, step, shard.id, 'submit', attempt, details.retryAfterMs, error.message);
     }
   }
@@ -132,6 +213,8 @@ export async function adoptSubmitted(context: DriveContext, step: CompiledBatchS
   const found = await reconcile(context, shard, submissionOf(context, shard));
   if (!found) return false;
   context.store.markShardSubmitted(shard.id, found.batchId, found);
+  // Already in the provider's queue: it holds room there whatever the gate thought.
+  if (step.queue) context.queueGate?.hold(step.queue, shard.id, queueCost(step.queue, shard));
   context.emit({ type: 'shard-submit', step: step.step.name, shardId: shard.id, batchId: found.batchId, requests: shard.requestCount, reconciled: true });
   return true;
 }
@@ -148,7 +231,7 @@ async function reconcile(context: DriveContext, shard: ShardRow, submission: Sha
   );
 }
 
-async function pollShard(context: DriveContext, step: CompiledBatchStep, shard: ShardRow): Promise<ShardRow> {
+async function pollShard(context: DriveContext, step: CompiledBatchStep, shard: ShardRow, state: DriveState): Promise<ShardRow> {
   const { store, provider } = context;
   const handle = shard.handle as BatchHandle;
   let interval = context.pollIntervalMs.initial;
@@ -188,6 +271,9 @@ async function pollShard(context: DriveContext, step: CompiledBatchStep, shard: 
     }
     if (status.state !== 'running') {
       const error = status.errors?.map((item) => `${item.code}: ${item.message}`).join('; ');
+      // Refused for a full queue after it was created: it ran nothing, so it goes back to planned (unless cancelled meanwhile).
+      if (status.state === 'failed' && status.failure === 'queue_full' && !context.isCancelled()) return requeueShard(context, step, shard, state, error ?? status.rawStatus);
+      context.queueGate?.release(shard.id);
       store.markShardEnded(shard.id, status.state, status.rawStatus, error);
       context.emit({ type: 'shard-end', step: step.step.name, shardId: shard.id, status: status.rawStatus });
       return store.getShard(shard.id)!;
@@ -196,6 +282,14 @@ async function pollShard(context: DriveContext, step: CompiledBatchStep, shard: 
     // Back off while nothing changes: batches take minutes to hours; polling fast wastes quota.
     interval = Math.min(context.pollIntervalMs.max, Math.ceil(interval * 1.5));
   }
+}
+
+async function requeueShard(context: DriveContext, step: CompiledBatchStep, shard: ShardRow, state: DriveState, message: string): Promise<ShardRow> {
+  context.store.requeueShard(shard.id, shard.batchId!, message);
+  failpoint('shard-requeued');
+  context.emit({ type: 'shard-requeue', step: step.step.name, shardId: shard.id, batchId: shard.batchId!, message });
+  await afterQueueRefusal(context, step, shard, state, { message });
+  return context.store.getShard(shard.id)!;
 }
 
 async function backoff(

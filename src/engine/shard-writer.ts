@@ -15,48 +15,71 @@ import { CACHE_KEY_BYTES } from '../store/response-cache.js';
 import { customIdOf, shardKeysPath } from './shard-files.js';
 import { STREAM_CHUNK_BYTES } from './stage-files.js';
 
-/** A step's shard limits: the provider's, lowered by the recipe's `max_requests_per_batch`. */
-export function shardLimits(capabilities: ProviderCapabilities, step: CompiledBatchStep): BatchLimits {
+export interface ShardLimits extends BatchLimits {
+  /** A shard's estimated input tokens stay within the room of its provider queue (a token-counted queue). */
+  maxInputTokens?: number;
+}
+
+/**
+ * A step's shard limits: the provider's, lowered by the recipe's `max_requests_per_batch` and by the
+ * room of the step's queue, so that every shard fits the queue alone (queue-limits.ts).
+ */
+export function shardLimits(capabilities: ProviderCapabilities, step: CompiledBatchStep): ShardLimits {
   const limits = capabilities.limits(step.step.modelRef.model);
-  return { maxRequests: Math.min(limits.maxRequests, step.step.max_requests_per_batch ?? Infinity), maxBytes: limits.maxBytes };
+  const queue = step.queue?.limit === undefined ? undefined : step.queue;
+  const queueRequests = queue?.unit === 'requests' ? queue.room : Infinity;
+  return {
+    maxRequests: Math.min(limits.maxRequests, step.step.max_requests_per_batch ?? Infinity, queueRequests),
+    maxBytes: limits.maxBytes,
+    ...(queue?.unit === 'input_tokens' ? { maxInputTokens: queue.room } : {}),
+  };
 }
 
 /**
  * The one rule for when a shard is full, so that what `plan` estimates is what a run writes: a new
- * shard starts when the current one holds `maxRequests` lines or the next line would pass `maxBytes`.
+ * shard starts when the current one holds `maxRequests` lines, or the next line would pass
+ * `maxBytes`, or its tokens would pass `maxInputTokens` (a single request over it gets a shard alone).
  */
 export class ShardRotation {
   private shards = 0;
   private requests = 0;
   private bytes = 0;
+  private tokens = 0;
 
-  constructor(private readonly limits: BatchLimits) {}
+  constructor(private readonly limits: ShardLimits) {}
 
   get shardCount(): number {
     return this.shards;
   }
 
-  /** Whether a line of `bytes` (newline included) would start a new shard. */
-  startsNew(bytes: number): boolean {
-    return this.shards === 0 || this.requests >= this.limits.maxRequests || this.bytes + bytes > this.limits.maxBytes;
+  /** Whether a line of `bytes` (newline included) and `tokens` estimated input tokens would start a new shard. */
+  startsNew(bytes: number, tokens = 0): boolean {
+    return (
+      this.shards === 0 ||
+      this.requests >= this.limits.maxRequests ||
+      this.bytes + bytes > this.limits.maxBytes ||
+      (this.limits.maxInputTokens !== undefined && this.tokens + tokens > this.limits.maxInputTokens)
+    );
   }
 
   /** Counts one line of `bytes` (newline included); true when it starts a new shard. */
-  add(bytes: number): boolean {
-    const rotate = this.startsNew(bytes);
-    this.push(bytes, rotate);
+  add(bytes: number, tokens = 0): boolean {
+    const rotate = this.startsNew(bytes, tokens);
+    this.push(bytes, rotate, tokens);
     return rotate;
   }
 
   /** Counts one line whose `startsNew` answer the caller already has. */
-  push(bytes: number, rotate: boolean): void {
+  push(bytes: number, rotate: boolean, tokens = 0): void {
     if (rotate) {
       this.shards++;
       this.requests = 0;
       this.bytes = 0;
+      this.tokens = 0;
     }
     this.requests++;
     this.bytes += bytes;
+    this.tokens += tokens;
   }
 }
 
@@ -67,7 +90,7 @@ export interface ShardFile {
   sha256: string;
   requestCount: number;
   bytes: number;
-  /** Sum of the estimated input tokens of its requests (for the cost estimate). */
+  /** Sum of the estimated input tokens of its requests (the cost estimate, the queue's count). */
   inputTokens: number;
 }
 
@@ -102,6 +125,7 @@ export class ShardWriter {
       shardId: (index: number) => string;
       maxRequests: number;
       maxBytes: number;
+      maxInputTokens?: number;
       onShard: (shard: ShardFile) => void | Promise<void>;
     },
   ) {
@@ -116,13 +140,13 @@ export class ShardWriter {
     const current = this.current;
     // Converted to bytes once: the hash, the size check and the stream all take the same buffer.
     let line = Buffer.from(`${encode(customIdOf(current?.id ?? this.options.shardId(this.nextIndex), current?.requestCount ?? 0))}\n`);
-    const rotate = this.rotation.startsNew(line.length);
+    const rotate = this.rotation.startsNew(line.length, inputTokens);
     if (rotate && current) {
       await this.finishCurrent();
       line = Buffer.from(`${encode(customIdOf(this.options.shardId(this.nextIndex), 0))}\n`);
     }
     if (line.length > this.options.maxBytes) throw new RequestTooLargeError(line.length, this.options.maxBytes);
-    this.rotation.push(line.length, rotate);
+    this.rotation.push(line.length, rotate, inputTokens);
     const shard = this.current ?? this.open();
     shard.hash.update(line);
     shard.bytes += line.length;

@@ -19,6 +19,9 @@
  *   2. it records the shard in the store, then calls `submit`, which must never retry by itself:
  *      no batch API takes an idempotency key, so a retried create can make two batches and pay twice;
  *   3. it calls `poll` until the state is terminal, and `results` once (streamed, any order);
+ *      a provider whose queue is full says so either way: `submit` throws ProviderQueueFullError,
+ *      or `poll` reports the batch `failed` with `failure: 'queue_full'`; the engine then waits
+ *      for its own batches to finish and sends the same shard again, spending no attempt;
  *   4. on resume, a shard recorded without a batch id is looked up with `findSubmitted` first.
  */
 import type { CostTraits } from '../cost/cost-traits.js';
@@ -122,6 +125,12 @@ export interface BatchStatus {
   counts?: RequestCounts;
   /** Why a `failed` batch failed, as the provider said it. */
   errors?: { code: string; message: string; line?: number }[];
+  /**
+   * Set on a `failed` batch the provider refused because its queue was full (OpenAI: an
+   * `errors.data[].code` of `token_limit_exceeded`). Nothing ran and nothing is billed: the engine
+   * sends the same shard again once queued work has finished, without spending an attempt.
+   */
+  failure?: 'queue_full';
 }
 
 export interface ProviderErrorInfo {
@@ -152,6 +161,20 @@ export type BatchItemResult =
   | { customId: string; outcome: 'errored'; error: ProviderErrorInfo; usage?: TokenUsage }
   | { customId: string; outcome: 'expired' }
   | { customId: string; outcome: 'canceled' };
+
+/**
+ * How a provider limits the work queued at once, across every batch not yet ended: what it counts
+ * (`input_tokens`: OpenAI and Gemini count each batch's prompt tokens; `requests`: Anthropic counts
+ * requests not yet processed) and over what (`model`: a pool per model; `provider`: one pool for
+ * every model of the account). The real limit depends on the account's tier and is not readable
+ * through the APIs; `defaultLimit` is a conservative guess the recipe or the environment overrides.
+ */
+export interface QueueTraits {
+  readonly unit: 'input_tokens' | 'requests';
+  readonly scope: 'model' | 'provider';
+  /** Undefined: no limit is assumed. */
+  defaultLimit(model: string): number | undefined;
+}
 
 /**
  * What a provider can do, known without credentials or network. Each vendor folder exports one
@@ -202,6 +225,8 @@ export interface ProviderCapabilities {
   normalizeAnswer(value: unknown, schema: JsonSchema, mode: StructuredOutputMode): unknown;
   /** Prices, tokenizer and reasoning models, for estimates and the ledger. */
   readonly cost: CostTraits;
+  /** The provider's queue limit, when it has one (the synchronous openai-compatible server has none). */
+  readonly queue?: QueueTraits;
 }
 
 /**
@@ -240,6 +265,10 @@ export interface SyncCallOptions {
 export interface BatchProvider {
   readonly id: ProviderId;
   readonly capabilities: ProviderCapabilities;
+  /**
+   * Throws ProviderQueueFullError (providers/errors.ts) when the provider refused the create because
+   * its queue is full (Anthropic 429/529, Gemini 429 RESOURCE_EXHAUSTED): nothing was created.
+   */
   submit(shard: ShardSubmission, options?: { signal?: AbortSignal }): Promise<BatchHandle>;
   poll(handle: BatchHandle, options?: { signal?: AbortSignal }): Promise<BatchStatus>;
   results(handle: BatchHandle, options?: { signal?: AbortSignal }): AsyncIterable<BatchItemResult>;

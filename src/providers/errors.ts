@@ -65,6 +65,26 @@ export class ProviderAuthError extends ProviderApiError {
   }
 }
 
+/** The code of ProviderQueueFullError. */
+export const PROVIDER_QUEUE_FULL_CODE = 'provider_queue_full';
+
+/**
+ * The provider refused to create a batch because its queue (or its create rate) is full: HTTP 429 on
+ * create from any provider, and what an adapter adds (Anthropic's 529 overloaded_error). Nothing was
+ * created, so the engine sends the same shard again after a wait (`retryAfterMs` when the provider
+ * said how long), and it costs the shard no attempt.
+ */
+export class ProviderQueueFullError extends ProviderApiError {
+  constructor(message: string, details: Omit<ProviderApiErrorDetails, 'retryable' | 'ambiguous'>, options: { cause?: unknown } = {}) {
+    super(message, { ...details, retryable: true, ambiguous: false }, { ...options, code: PROVIDER_QUEUE_FULL_CODE });
+    this.name = 'ProviderQueueFullError';
+  }
+
+  static isQueueFull(error: unknown): error is ProviderQueueFullError {
+    return SynthforgeError.isInstance(error) && (error as SynthforgeError).code === PROVIDER_QUEUE_FULL_CODE;
+  }
+}
+
 /** Whether an HTTP status (or a provider's error type) says the credentials were refused. */
 export function isAuthStatus(status: number | undefined): boolean {
   return status === 401 || status === 403;
@@ -97,7 +117,12 @@ export function toProviderApiError(
   provider: ProviderId,
   operation: string,
   error: unknown,
-  options: { mutating: boolean; keyVariables?: readonly string[] },
+  options: {
+    mutating: boolean;
+    keyVariables?: readonly string[];
+    /** Statuses besides 429 that mean "queue full, nothing created" on a create (Anthropic: 529). */
+    queueFullStatuses?: readonly number[];
+  },
 ): ProviderApiError {
   const sdkError = error as {
     status?: number;
@@ -127,6 +152,20 @@ export function toProviderApiError(
         variables: [...(options.keyVariables ?? [])],
         retryable: false,
         ambiguous: false,
+      },
+      { cause: error },
+    );
+  }
+  if (operation === 'create' && status !== undefined && (status === 429 || options.queueFullStatuses?.includes(status))) {
+    return new ProviderQueueFullError(
+      `${provider} refused a new batch for now (HTTP ${status} on create): ${summary}`,
+      {
+        provider,
+        operation,
+        statusCode: status,
+        ...(providerCode ? { providerCode } : {}),
+        ...(sdkError.requestID ? { requestId: sdkError.requestID } : {}),
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
       },
       { cause: error },
     );

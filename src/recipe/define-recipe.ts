@@ -96,6 +96,8 @@ export interface RecipeInput {
   /** Share of a generate step's samples that must end valid, or the run fails (default 0.5). */
   min_valid_rate?: number;
   prices?: z.input<typeof priceOverridesSchema>;
+  /** Work allowed in each provider's queue at once: `{ "openai/gpt-4o-mini": 2000000, anthropic: "none" }`. */
+  queue_limits?: Record<string, number | 'none'>;
 }
 
 export function defineRecipe<const R extends RecipeInput>(recipe: R): R {

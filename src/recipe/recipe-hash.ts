@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 
 /**
  * The identity of the work a recipe asks for: a hash of the document without `budget`,
- * `max_error_rate` and `min_valid_rate`. Raising the budget of a run that stopped at the budget
+ * `max_error_rate`, `min_valid_rate` and `queue_limits` (an account's limits, not the work). Raising the budget of a run that stopped at the budget
  * guard, or a threshold of one that stopped on rejected records or invalid answers, must let it
  * resume, so none of them is part of what makes two runs the same run. Functions (TS prompts) count by their source text, zod schemas
  * by their JSON Schema.
  */
 export function recipeWorkHash(document: unknown): string {
-  const { budget: _budget, max_error_rate: _maxErrorRate, min_valid_rate: _minValidRate, ...work } = (document ?? {}) as Record<string, unknown>;
+  const { budget: _budget, max_error_rate: _maxErrorRate, min_valid_rate: _minValidRate, queue_limits: _queueLimits, ...work } = (document ?? {}) as Record<string, unknown>;
   return createHash('sha256').update(canonicalRecipeJson(work)).digest('hex');
 }
 

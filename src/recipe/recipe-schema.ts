@@ -23,6 +23,11 @@ export const STEP_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
  */
 const modelCheckSchema = z.enum(['strict', 'warn']).default('strict');
 
+/** A queue limit: a whole number ≥ 0 (0 = none), or `none`. */
+export const queueLimitValue = z.union([z.int().min(0), z.literal('none')], {
+  error: 'expected a whole number ≥ 0, or "none" for no limit',
+});
+
 const samplingSchema = z.strictObject({ n: z.int().positive(), seed: z.int() });
 
 const seedCommon = {
@@ -135,4 +140,10 @@ export const recipeTopSchema = z.strictObject({
    */
   min_valid_rate: z.number().min(0).max(1).default(DEFAULT_MIN_VALID_RATE),
   prices: priceOverridesSchema.optional(),
+  /**
+   * How much work may wait in each provider's queue at once (queue-limits.ts in engine/): keys are a
+   * provider (`anthropic`) or a provider and model (`openai/gpt-4o-mini`), values a whole number in
+   * the provider's unit (enqueued input tokens; requests for Anthropic) or `none` (0 too) for no limit.
+   */
+  queue_limits: z.record(z.string().min(1), queueLimitValue).optional(),
 });

@@ -52,6 +52,8 @@ export interface ShardRow {
   requestCount: number;
   bytes: number;
   estimateUsd?: number;
+  /** Estimated input tokens of its requests (what a provider's enqueued-token limit counts); absent in shards planned before it was recorded. */
+  inputTokens?: number;
   status: ShardStatus;
   batchId?: string;
   handle?: unknown;
@@ -87,7 +89,7 @@ type Row = Record<string, unknown>;
 
 /** Every column of `shards` but the outcome bytes, which only collecting and emitting read. */
 const SHARD_COLUMNS =
-  'seq, id, run_id, step_index, round, provider, model, endpoint, kind, input_path, input_hash, request_count, bytes, estimate_usd, status, ' +
+  'seq, id, run_id, step_index, round, provider, model, endpoint, kind, input_path, input_hash, request_count, bytes, estimate_usd, input_tokens, status, ' +
   'batch_id, handle, raw_status, counts, error, created_at, submitted_at, ended_at, collected_at';
 
 export class RunStore {
@@ -243,8 +245,8 @@ export class RunStore {
   insertShard(shard: Omit<ShardRow, 'seq' | 'status' | 'createdAt'>): number {
     const result = this.statement(
         `INSERT INTO shards (id, run_id, step_index, round, provider, model, endpoint, kind, input_path, input_hash, request_count, bytes,
-           estimate_usd, status, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?)`,
+           estimate_usd, input_tokens, status, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?)`,
       )
       .run(
         shard.id,
@@ -260,6 +262,7 @@ export class RunStore {
         shard.requestCount,
         shard.bytes,
         shard.estimateUsd ?? null,
+        shard.inputTokens ?? null,
         Date.now(),
       );
     return Number(result.lastInsertRowid);
@@ -333,8 +336,30 @@ export class RunStore {
     });
   }
 
+  /**
+   * A submitted shard whose batch the provider failed for a full queue goes back to `planned` in the
+   * same round (no attempt spent), and its batch id is kept aside so that no lookup adopts it again.
+   * False when the shard no longer has that batch (another process got there first).
+   */
+  requeueShard(id: string, batchId: string, error: string): boolean {
+    return this.transaction(() => {
+      const changed = this.statement(
+        `UPDATE shards SET status = 'planned', batch_id = NULL, handle = NULL, raw_status = NULL, counts = NULL, error = ? WHERE id = ? AND batch_id = ? AND status = 'submitted'`,
+      ).run(error, id, batchId);
+      if (changed.changes === 0) return false;
+      this.statement('INSERT OR IGNORE INTO requeued_batches (batch_id, shard_id, requeued_at) VALUES (?, ?, ?)').run(batchId, id, Date.now());
+      return true;
+    });
+  }
+
+  /** How many batches of the shard were failed for a full queue and requeued. */
+  requeuedBatches(shardId: string): string[] {
+    return (this.statement('SELECT batch_id FROM requeued_batches WHERE shard_id = ? ORDER BY requeued_at').all(shardId) as { batch_id: string }[]).map((row) => row.batch_id);
+  }
+
+  /** Every batch id this state directory attributes to a shard, requeued ones included: none of them is a lost create. */
   knownBatchIds(): Set<string> {
-    const rows = this.statement('SELECT batch_id FROM shards WHERE batch_id IS NOT NULL').all() as { batch_id: string }[];
+    const rows = this.statement('SELECT batch_id FROM shards WHERE batch_id IS NOT NULL UNION SELECT batch_id FROM requeued_batches').all() as { batch_id: string }[];
     return new Set(rows.map((row) => row.batch_id));
   }
 
@@ -474,6 +499,7 @@ function toShardRow(row: Row): ShardRow {
     requestCount: row.request_count as number,
     bytes: row.bytes as number,
     ...(row.estimate_usd !== null ? { estimateUsd: row.estimate_usd as number } : {}),
+    ...(row.input_tokens !== null && row.input_tokens !== undefined ? { inputTokens: row.input_tokens as number } : {}),
     status: row.status as ShardStatus,
     ...(row.batch_id ? { batchId: row.batch_id as string } : {}),
     ...(row.handle ? { handle: JSON.parse(row.handle as string) } : {}),

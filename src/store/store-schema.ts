@@ -76,6 +76,16 @@ function oneOf(column: string, values: readonly string[]): string {
   return `CHECK (${column} IN (${values.map((value) => `'${value}'`).join(', ')}))`;
 }
 
+/**
+ * Batches a provider failed because its queue was full, whose shard went back to `planned` (without
+ * its batch id) to be sent again: kept so that a lookup after a crash never adopts one of them.
+ */
+const REQUEUED_BATCHES_TABLE = `CREATE TABLE IF NOT EXISTS requeued_batches (
+  batch_id TEXT PRIMARY KEY,
+  shard_id TEXT NOT NULL REFERENCES shards (id),
+  requeued_at INTEGER NOT NULL
+);`;
+
 // responses.shard_seq and ledger.shard_id reference shards: both are written when their shard is
 // collected, in the transaction that marks it collected. Nothing deletes runs or shards, so no child
 // index is needed for the parent side.
@@ -131,6 +141,7 @@ CREATE TABLE IF NOT EXISTS shards (
   request_count INTEGER NOT NULL,
   bytes INTEGER NOT NULL,
   estimate_usd REAL,
+  input_tokens INTEGER,
   status TEXT NOT NULL ${oneOf('status', SHARD_STATUSES)},
   batch_id TEXT,
   handle TEXT,
@@ -144,6 +155,8 @@ CREATE TABLE IF NOT EXISTS shards (
   collected_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS shards_by_run ON shards (run_id, step_index, status);
+
+${REQUEUED_BATCHES_TABLE}
 
 CREATE TABLE IF NOT EXISTS responses (
   request_key BLOB PRIMARY KEY CHECK (length(request_key) = 16),
@@ -180,7 +193,7 @@ CREATE INDEX IF NOT EXISTS ledger_by_run ON ledger (run_id, step_index);
  * version. Throws StoreVersionError for another version or for a database that is not a store.
  */
 export function prepareStoreSchema(db: Database.Database, file: string): void {
-  if (storeVersion(db) === STORE_SCHEMA_VERSION) return;
+  if (storeVersion(db) === STORE_SCHEMA_VERSION) return addQueueColumns(db);
   // IMMEDIATE: two processes opening the same new file must not both create it; the second one
   // waits (busy_timeout) and then finds the version the first wrote.
   db.transaction(() => {
@@ -189,6 +202,22 @@ export function prepareStoreSchema(db: Database.Database, file: string): void {
     if (found !== 'empty') throw new StoreVersionError(file, found, STORE_SCHEMA_VERSION);
     db.exec(STORE_SCHEMA);
     db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(STORE_SCHEMA_VERSION));
+  }).immediate();
+}
+
+/**
+ * Version 3 stores written before queue-aware submission lack `shards.input_tokens` and the
+ * `requeued_batches` table. Both are additions an older reader ignores, so they are added in place
+ * instead of changing the version (which would refuse every existing state directory).
+ */
+function addQueueColumns(db: Database.Database): void {
+  const columns = (db.pragma('table_info(shards)') as { name: string }[]).map((column) => column.name);
+  const hasTable = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'requeued_batches'`).get() !== undefined;
+  if (columns.includes('input_tokens') && hasTable) return;
+  db.transaction(() => {
+    const now = (db.pragma('table_info(shards)') as { name: string }[]).map((column) => column.name);
+    if (!now.includes('input_tokens')) db.exec('ALTER TABLE shards ADD COLUMN input_tokens INTEGER');
+    db.exec(REQUEUED_BATCHES_TABLE);
   }).immediate();
 }
 

@@ -115,3 +115,27 @@ describe('control endpoints for a standalone emulator', () => {
     expect(missing.requestID).toMatch(/^req_/);
   });
 });
+
+describe('queue limits of the emulator', () => {
+  it('are off by default, read from the environment, overridden by options, and refuse what is not a whole number', async () => {
+    const { mergeLimits, queueLimitsFromEnv } = await import('../../src/emulator/core/emulator-options.js');
+    const { startEmulator } = await import('../../src/emulator/emulator.js');
+    expect(mergeLimits()).toMatchObject({ openaiMaxEnqueuedTokens: 0, anthropicMaxQueuedRequests: 0, geminiMaxEnqueuedTokens: 0 });
+    const env = { SYNTHFORGE_EMULATOR_OPENAI_ENQUEUED_TOKENS: '2000000', SYNTHFORGE_EMULATOR_ANTHROPIC_QUEUED_REQUESTS: '100000' };
+    expect(queueLimitsFromEnv(env)).toEqual({ openaiMaxEnqueuedTokens: 2_000_000, anthropicMaxQueuedRequests: 100_000 });
+    expect(() => queueLimitsFromEnv({ SYNTHFORGE_EMULATOR_GEMINI_ENQUEUED_TOKENS: '3M' })).toThrow('SYNTHFORGE_EMULATOR_GEMINI_ENQUEUED_TOKENS must be a whole number of tokens ≥ 0 (0: no limit), got "3M"');
+    expect(() => mergeLimits({ openaiMaxRequests: 0 })).toThrow(/openaiMaxRequests must be a positive integer/);
+    const emulator = await startEmulator({ env, limits: { anthropicMaxQueuedRequests: 7 } });
+    try {
+      const response = await fetch(`${emulator.url}/v1/messages/batches`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': 'k', 'anthropic-version': '2023-06-01' },
+        body: JSON.stringify({ requests: Array.from({ length: 8 }, (_, index) => ({ custom_id: `r${index}`, params: { model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] } })) }),
+      });
+      expect(response.status).toBe(429);
+      expect(await response.json()).toMatchObject({ type: 'error', error: { type: 'rate_limit_error', message: expect.stringContaining('over its limit of 7') } });
+    } finally {
+      await emulator.close();
+    }
+  });
+});

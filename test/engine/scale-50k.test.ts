@@ -34,6 +34,8 @@ describe('scale', () => {
       `name: big
 seeds:
   - jsonl: seeds.jsonl
+# One batch at the request limit: ~2.5M tokens, past the default enqueued-token limit, which would cut it in two.
+queue_limits: { openai/gpt-4o-mini: none }
 steps:
   - dedup: { fields: [topic] }
   - generate: question

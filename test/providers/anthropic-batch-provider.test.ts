@@ -189,4 +189,21 @@ describe('AnthropicBatchProvider against the emulator', () => {
     expect(ProviderApiError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ code: 'provider_api', message: expect.stringContaining('anthropic list failed (HTTP 500)'), details: { operation: 'list', retryable: true } });
   });
+
+  it('reports a create refused for a full processing queue (429) or overload (529) as queue-full: nothing created, not ambiguous', async () => {
+    const emulator = await emulators.start({ faults: { timing: { validatingMs: 5, inProgressMs: 500, finalizingMs: 5 } }, limits: { anthropicMaxQueuedRequests: 5 } });
+    const provider = new AnthropicBatchProvider({ apiKey: 'test-key', baseURL: emulator.anthropicBaseURL, maxRetries: 1, timeoutMs: 10_000 });
+    const dir = tempDir();
+    await provider.submit(writeShard(dir, provider, anthropicRequests(3), 'shard-a'));
+    const full = (await provider.submit(writeShard(dir, provider, anthropicRequests(3), 'shard-b')).catch((caught: unknown) => caught)) as ProviderApiError;
+    expect(full.code).toBe('provider_queue_full');
+    expect(full.details).toMatchObject({ operation: 'create', statusCode: 429, retryable: true, ambiguous: false });
+    expect(full.details.retryAfterMs).toBeGreaterThan(0);
+    expect(full.message).toContain('over its limit of 5');
+    emulator.configure({ createErrors: [529] });
+    const overloaded = (await provider.submit(writeShard(dir, provider, anthropicRequests(1), 'shard-c')).catch((caught: unknown) => caught)) as ProviderApiError;
+    expect(overloaded.code).toBe('provider_queue_full');
+    expect(overloaded.details).toMatchObject({ statusCode: 529, ambiguous: false });
+    expect(emulator.stats()).toMatchObject({ batchesCreated: { anthropic: 1 }, queue: { refused: { anthropic: 1 }, peak: { anthropic: 3 } } });
+  });
 });

@@ -358,4 +358,21 @@ describe('Gemini wire conversion', () => {
   it('names jobs after run and shard', () => {
     expect(jobDisplayName({ runId: 'run-1', shardId: 's-2' })).toBe('synthforge:run-1:s-2');
   });
+
+  it('reports a job that failed with RESOURCE_EXHAUSTED as failed for a full queue', async () => {
+    const { provider } = await setup({ failValidationRate: 1 });
+    const handle = await provider.submit(writeShard(tempDir(), provider, makeRequests(2, 'gemini-2.5-flash')));
+    expect(await pollUntilDone(provider, handle)).toMatchObject({ state: 'failed', failure: 'queue_full', errors: [{ code: 'RESOURCE_EXHAUSTED' }] });
+  });
+
+  it('reports a create refused with 429 RESOURCE_EXHAUSTED for enqueued tokens as queue-full: nothing created, not ambiguous', async () => {
+    const emulator = await emulators.start({ faults: { timing: { validatingMs: 5, inProgressMs: 500, finalizingMs: 5 } }, limits: { geminiMaxEnqueuedTokens: 60 } });
+    const provider = new GeminiBatchProvider({ apiKey: 'test-key', baseURL: emulator.geminiBaseURL, maxRetries: 1, timeoutMs: 10_000 });
+    const dir = tempDir();
+    await provider.submit(writeShard(dir, provider, makeRequests(2, 'gemini-2.5-flash'), 'shard-a'));
+    const full = (await provider.submit(writeShard(dir, provider, makeRequests(3, 'gemini-2.5-flash'), 'shard-b')).catch((caught: unknown) => caught)) as ProviderApiError;
+    expect(full.code).toBe('provider_queue_full');
+    expect(full.details).toMatchObject({ operation: 'create', statusCode: 429, providerCode: 'RESOURCE_EXHAUSTED', ambiguous: false });
+    expect(emulator.stats()).toMatchObject({ batchesCreated: { gemini: 1 }, queue: { refused: { gemini: 1 } } });
+  });
 });

@@ -71,6 +71,7 @@ describe('OpenAIBatchProvider against the emulator', () => {
     const { provider } = await setup({ createErrors: [429] });
     const error = (await provider.submit(writeShard(tempDir(), provider, makeRequests(2))).catch((caught: unknown) => caught)) as ProviderApiError;
     expect(error.details).toMatchObject({ statusCode: 429, retryable: true, ambiguous: false });
+    expect(error.code).toBe('provider_queue_full');
     expect(error.details.retryAfterMs).toBeGreaterThan(0);
   });
 
@@ -120,6 +121,33 @@ describe('OpenAIBatchProvider against the emulator', () => {
     expect(status.state).toBe('failed');
     expect(status.errors?.[0]?.code).toBe('token_limit_exceeded');
     expect(await collect(provider.results(handle))).toEqual([]);
+  });
+
+  it('reports a batch failed over the enqueued-token limit as failed for a full queue, and never finds it again by metadata', async () => {
+    const emulator = await emulators.start({ faults: { timing: { validatingMs: 5, inProgressMs: 500, finalizingMs: 5 } }, limits: { openaiMaxEnqueuedTokens: 60 } });
+    const provider = new OpenAIBatchProvider({ apiKey: 'test-key', baseURL: emulator.openaiBaseURL, maxRetries: 1, timeoutMs: 10_000 });
+    const dir = tempDir();
+    const first = await provider.submit(writeShard(dir, provider, makeRequests(2), 'shard-a'));
+    const shard = writeShard(dir, provider, makeRequests(3), 'shard-b');
+    const submittedAfter = Date.now();
+    const refused = await provider.submit(shard);
+    const status = await pollUntilDone(provider, refused);
+    expect(status).toMatchObject({ state: 'failed', failure: 'queue_full' });
+    expect(status.errors?.[0]?.message).toMatch(/^Enqueued token limit reached for gpt-4o-mini in organization org-emulator\. Limit: 60 enqueued tokens\./);
+    expect((await provider.poll(first)).state).toBe('running');
+    // The refused batch carries the shard's metadata; once the store knows its id, a lookup skips it.
+    expect((await provider.findSubmitted({ ...shard, submittedAfter, knownBatchIds: new Set() }))?.batchId).toBe(refused.batchId);
+    expect(await provider.findSubmitted({ ...shard, submittedAfter, knownBatchIds: new Set([refused.batchId]) })).toBeUndefined();
+    expect(emulator.stats().queue).toMatchObject({ refused: { openai: 1 } });
+  });
+
+  it('reports a batch failed validation for another reason without the queue-full mark', async () => {
+    const { provider } = await setup();
+    const requests = makeRequests(2).map((request) => ({ ...request, customId: 'same-id' }));
+    const handle = await provider.submit(writeShard(tempDir(), provider, requests));
+    const status = await pollUntilDone(provider, handle);
+    expect(status).toMatchObject({ state: 'failed', errors: [{ code: 'duplicate_custom_id' }] });
+    expect(status.failure).toBeUndefined();
   });
 
   it('cancels a running batch', async () => {

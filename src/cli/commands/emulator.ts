@@ -12,15 +12,25 @@ export interface EmulatorCommandOptions {
   repairSuccessRate?: number;
   /** `mean[,spread]` words per free-text answer and string field. */
   answerWords?: string;
+  /** Queue limits (0 = none); absent: the environment's, else none. */
+  openaiEnqueuedTokens?: number;
+  anthropicQueuedRequests?: number;
+  geminiEnqueuedTokens?: number;
 }
 
 /** `synthforge emulator`: serves the provider batch APIs locally until interrupted. */
 export async function emulatorCommand(options: EmulatorCommandOptions): Promise<EmulatorServer> {
   const config = options.config ? parseEmulatorConfig(options.config) : {};
   const faults = options.repairSuccessRate === undefined ? config.faults : { ...config.faults, repairSuccessRate: options.repairSuccessRate };
+  const queueLimits = {
+    ...(options.openaiEnqueuedTokens !== undefined ? { openaiMaxEnqueuedTokens: options.openaiEnqueuedTokens } : {}),
+    ...(options.anthropicQueuedRequests !== undefined ? { anthropicMaxQueuedRequests: options.anthropicQueuedRequests } : {}),
+    ...(options.geminiEnqueuedTokens !== undefined ? { geminiMaxEnqueuedTokens: options.geminiEnqueuedTokens } : {}),
+  };
   return startEmulator({
     ...config,
     ...(faults ? { faults } : {}),
+    limits: { ...config.limits, ...queueLimits },
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.answerWords !== undefined ? { answerLength: parseAnswerWords(options.answerWords, '--answer-words') } : {}),

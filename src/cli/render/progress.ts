@@ -96,6 +96,15 @@ export function describeEvent(event: RunEvent, lastStatus = new Map<string, stri
       return `  ${event.step}: collected ${event.results} results: ${event.valid} valid, ${event.invalid} invalid, ${event.missing} missing`;
     case 'retry-wait':
       return `  ${event.step}: ${event.operation} failed (${event.message}); retrying in ${Math.round(event.delayMs)} ms`;
+    case 'queue-wait': {
+      const unit = event.unit === 'requests' ? 'requests' : 'tokens';
+      // The configured limit while the run holds to it (less its margin), the learnt room once a refusal lowered it.
+      const shown = event.limit !== undefined && event.room >= Math.floor(event.limit * 0.9) ? event.limit : event.room;
+      const of = Number.isFinite(shown) ? `/${compactCount(shown)}` : '';
+      return `  ${event.step}: waiting: ${compactCount(event.queued)}${of} ${unit} queued for ${event.queue}`;
+    }
+    case 'shard-requeue':
+      return `  ${event.step}: batch ${event.batchId} refused for a full queue (${event.message}); sending it again once queued batches finish (no attempt spent)`;
     case 'step-end':
       return `step ${event.step} done: ${event.counts.input} in, ${event.counts.output} out${event.counts.rejected ? `, ${event.counts.rejected.count} rejected` : ''}`;
     case 'version-written':
@@ -108,6 +117,14 @@ export function describeEvent(event: RunEvent, lastStatus = new Map<string, stri
       // The summary itself is the command's result, printed on stdout by the command.
       return undefined;
   }
+}
+
+/** 1,900,000 → 1.9M, 90,000 → 90k: the scale of a queue at a glance. */
+export function compactCount(value: number): string {
+  const scaled = (divisor: number, suffix: string): string => `${Number((value / divisor).toFixed(value >= divisor * 100 ? 0 : 1))}${suffix}`;
+  if (value >= 1e6) return scaled(1e6, 'M');
+  if (value >= 1e4) return scaled(1e3, 'k');
+  return String(value);
 }
 
 /** Live bars on a terminal: one per generate step, completed against planned, with the other counts beside. */

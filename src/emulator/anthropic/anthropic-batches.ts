@@ -13,6 +13,7 @@ import { takeCreateErrorStatus, takeListErrorStatus } from '../core/fault-decisi
 import { badRequest, EmulatorHttpError, notFound, sendFile, sendJson, streamBodyToFile } from '../core/http-io.js';
 import { randomId } from '../core/ids.js';
 import { pageAround } from '../core/pagination.js';
+import { notePeak, retryAfterMs } from '../core/queue-tokens.js';
 import { isSchemaNode } from '../core/schema-data.js';
 import { anthropicPaths, finishAnthropicBatch, runAnthropicBatchJob, type BatchRequestInput } from './anthropic-batch-job.js';
 import {
@@ -53,6 +54,35 @@ function takeListError(context: AnthropicContext): EmulatorHttpError | null {
   if (status === undefined) return null;
   const type = CREATE_ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
   return new EmulatorHttpError({ status, type, message: `Injected HTTP ${status} (${type}).`, headers: { 'retry-after-ms': '10' } });
+}
+
+/**
+ * The processing-queue limit: requests of batches not yet ended, every model together. A create that
+ * would pass it is refused with 429 rate_limit_error (nothing is created); the retry-after says when
+ * the first queued batch should end.
+ */
+function checkQueuedRequests(context: AnthropicContext, count: number): void {
+  const limit = context.limits.anthropicMaxQueuedRequests;
+  if (limit === 0) return;
+  const now = context.clock();
+  let queued = 0;
+  const ends: number[] = [];
+  for (const other of context.anthropicBatches.values()) {
+    if (anthropicBatchPhase(other, now).status === 'ended') continue;
+    queued += other.requestCount;
+    ends.push(Math.max(other.createdAtMs + other.faults.timing.inProgressMs, other.run?.doneAtMs ?? 0));
+  }
+  if (queued + count > limit) {
+    context.stats.queue.refused.anthropic++;
+    const waitMs = retryAfterMs(ends, now);
+    throw new EmulatorHttpError({
+      status: 429,
+      type: 'rate_limit_error',
+      message: `This batch of ${count} requests would put ${queued + count} requests in your organization's batch processing queue, over its limit of ${limit}. Please try again once some batches have ended.`,
+      headers: { 'retry-after': String(Math.ceil(waitMs / 1000)), 'retry-after-ms': String(waitMs) },
+    });
+  }
+  notePeak(context.stats.queue, 'anthropic', queued + count);
 }
 
 function baseUrl(call: ApiCall): string {
@@ -113,6 +143,7 @@ export async function createAnthropicBatch(context: AnthropicContext, call: ApiC
       throw badRequest('Request body is not valid JSON.');
     }
     const requests = readRequests(context, body);
+    checkQueuedRequests(context, requests.length);
     const record: AnthropicBatchRecord = {
       id: newAnthropicBatchId(),
       sequence: context.nextSequence(),

@@ -119,6 +119,42 @@ export interface EmulatorLimits {
   geminiMaxInlineBytes: number;
   /** Gemini Files API upload size in bytes (real: 2 GB). */
   geminiMaxFileBytes: number;
+  /**
+   * OpenAI enqueued input tokens per model across batches not yet ended; a batch that would pass it is
+   * created, then fails validation with `token_limit_exceeded`. 0 (default): no limit. The real value
+   * depends on the account (2,000,000 for gpt-4o-mini at tier 1).
+   */
+  openaiMaxEnqueuedTokens: number;
+  /** Anthropic requests in the processing queue (batches not ended, all models); a create past it is a 429. 0: no limit. */
+  anthropicMaxQueuedRequests: number;
+  /** Gemini enqueued input tokens per model across jobs not ended; a create past it is a 429 RESOURCE_EXHAUSTED. 0: no limit. */
+  geminiMaxEnqueuedTokens: number;
+}
+
+/** Queue limits, which 0 turns off (every other limit must be positive). */
+const QUEUE_LIMIT_KEYS = ['openaiMaxEnqueuedTokens', 'anthropicMaxQueuedRequests', 'geminiMaxEnqueuedTokens'] as const;
+
+/**
+ * Environment variables that set the queue limits, for an emulator started by `synthforge emulator` or by
+ * `--offline` (explicit options win over them).
+ */
+export const QUEUE_LIMIT_VARIABLES: Readonly<Record<(typeof QUEUE_LIMIT_KEYS)[number], string>> = {
+  openaiMaxEnqueuedTokens: 'SYNTHFORGE_EMULATOR_OPENAI_ENQUEUED_TOKENS',
+  anthropicMaxQueuedRequests: 'SYNTHFORGE_EMULATOR_ANTHROPIC_QUEUED_REQUESTS',
+  geminiMaxEnqueuedTokens: 'SYNTHFORGE_EMULATOR_GEMINI_ENQUEUED_TOKENS',
+};
+
+/** The queue limits set in `env`; UsageError naming the variable for a value that is not a whole number ≥ 0. */
+export function queueLimitsFromEnv(env: Record<string, string | undefined>): Partial<EmulatorLimits> {
+  const limits: Partial<EmulatorLimits> = {};
+  for (const key of QUEUE_LIMIT_KEYS) {
+    const variable = QUEUE_LIMIT_VARIABLES[key];
+    const text = env[variable]?.trim();
+    if (!text) continue;
+    if (!/^\d+$/.test(text)) throw invalid(`${variable} must be a whole number of ${key === 'anthropicMaxQueuedRequests' ? 'requests' : 'tokens'} ≥ 0 (0: no limit), got "${text}"`);
+    limits[key] = Number(text);
+  }
+  return limits;
 }
 
 export interface EmulatorOptions {
@@ -146,6 +182,8 @@ export interface EmulatorOptions {
   answerLength?: AnswerLength;
   /** Milliseconds since the epoch. Tests inject a manual clock to step the state machine; default Date.now. */
   clock?: () => number;
+  /** Where the queue-limit variables are read (QUEUE_LIMIT_VARIABLES; default `process.env`). */
+  env?: Record<string, string | undefined>;
 }
 
 export const DEFAULT_TIMING: FaultOptions['timing'] = { validatingMs: 30, inProgressMs: 60, finalizingMs: 30 };
@@ -181,6 +219,9 @@ export const DEFAULT_LIMITS: EmulatorLimits = {
   anthropicMaxBodyBytes: 256 * MB,
   geminiMaxInlineBytes: 20 * MB,
   geminiMaxFileBytes: 2048 * MB,
+  openaiMaxEnqueuedTokens: 0,
+  anthropicMaxQueuedRequests: 0,
+  geminiMaxEnqueuedTokens: 0,
 };
 
 function invalid(message: string): UsageError {
@@ -238,7 +279,8 @@ export function mergeFaultOptions(base: FaultOptions, change: Partial<FaultOptio
 export function mergeLimits(change: Partial<EmulatorLimits> = {}): EmulatorLimits {
   const merged = { ...DEFAULT_LIMITS, ...change };
   for (const [key, value] of Object.entries(merged)) {
-    if (!Number.isInteger(value) || value < 1) throw invalid(`limits.${key} must be a positive integer, got ${String(value)}`);
+    const least = (QUEUE_LIMIT_KEYS as readonly string[]).includes(key) ? 0 : 1;
+    if (!Number.isInteger(value) || value < least) throw invalid(`limits.${key} must be ${least === 0 ? 'a whole number ≥ 0 (0: no limit)' : 'a positive integer'}, got ${String(value)}`);
   }
   return merged;
 }

@@ -43,6 +43,15 @@ export interface EmulatorStats {
   seenCustomIds: number;
   /** Faults injected so far; batch faults are added when the batch reaches its end state. */
   faultsInjected: FaultTally;
+  /** What the queue limits saw (EmulatorLimits' queue limits); empty while none is set. */
+  queue: QueueStats;
+}
+
+export interface QueueStats {
+  /** Batches refused for a full queue: OpenAI failed with token_limit_exceeded, Anthropic and Gemini creates answered 429. */
+  refused: { openai: number; anthropic: number; gemini: number };
+  /** The most queued at once per queue (`openai/<model>` and `gemini/<model>` in tokens, `anthropic` in requests), accepted batches only. */
+  peak: Record<string, number>;
 }
 
 export function emptyFaultTally(): FaultTally {
@@ -80,5 +89,6 @@ export function emptyStats(): Omit<EmulatorStats, 'seenCustomIds'> {
     chatCompletions: 0,
     cancels: 0,
     faultsInjected: emptyFaultTally(),
+    queue: { refused: { openai: 0, anthropic: 0, gemini: 0 }, peak: {} },
   };
 }

@@ -34,6 +34,8 @@ export interface GeminiBatchRecord {
   /** The create call's credentials, quoted by failed lines under the `echoCredentials` fault. */
   credentials?: string;
   scan: { doneAtMs: number; total: number; error: string | null; batchFault: BatchFault; batchKey: string } | null;
+  /** Prompt tokens the job holds in its model's queue until it ends (absent in records from before queue limits). */
+  enqueuedTokens?: number;
   run: { doneAtMs: number; ok: number; failed: number } | null;
   cancelRequestedAtMs: number | null;
   final: {

@@ -11,7 +11,9 @@
  * each request is checked when it runs, and a bad one becomes an error line (INVALID_ARGUMENT). Also the
  * control routes' view of a job (geminiBatchDebug).
  */
+import { createReadStream } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BatchDebugView } from '../core/control-routes.js';
 import { batchFaultSnapshot } from '../core/credential-faults.js';
@@ -22,7 +24,8 @@ import { isSchemaNode } from '../core/schema-data.js';
 import { EXTRA_MODELS_HINT } from '../core/served-models.js';
 import { finishGeminiBatch, geminiOutput, geminiPaths, runGeminiBatchJob } from './gemini-batch-job.js';
 import { geminiBatchPhase, isTerminal, renderGeminiOperation, type GeminiBatchKind, type GeminiBatchRecord } from './gemini-batch-record.js';
-import { newGeminiId, type GeminiContext } from './gemini-context.js';
+import { geminiFileDataPath, newGeminiId, type GeminiContext } from './gemini-context.js';
+import { notePeak, promptTokens } from '../core/queue-tokens.js';
 import { googleError, invalidArgument, takeGeminiCreateError, takeGeminiListError } from './gemini-errors.js';
 import { findGeminiFile } from './gemini-files.js';
 
@@ -60,6 +63,47 @@ function readCreateBody(context: GeminiContext, body: unknown, kind: GeminiBatch
   return { displayName, inputFile: null, inline: list };
 }
 
+/** A request's prompt tokens by the emulator's estimate: its contents and system instruction, or an embedding's content. */
+function requestTokens(request: unknown): number {
+  if (!isSchemaNode(request)) return 0;
+  return request.content !== undefined ? promptTokens(undefined, request.content) : promptTokens(request.contents, request.systemInstruction ?? request.system_instruction);
+}
+
+/** The job's prompt tokens: its inline requests, or the lines (`{key, request}`) of its input file. */
+async function jobTokens(context: GeminiContext, fields: CreateFields): Promise<number> {
+  if (fields.inline) return fields.inline.reduce<number>((sum, item) => sum + requestTokens((item as { request?: unknown }).request), 0);
+  let total = 0;
+  const lines = createInterface({ input: createReadStream(geminiFileDataPath(context, fields.inputFile!), 'utf8'), crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    try {
+      total += requestTokens((JSON.parse(line) as { request?: unknown }).request);
+    } catch {
+      // An unreadable line fails the job when it runs; it holds no tokens.
+    }
+  }
+  return total;
+}
+
+/**
+ * The enqueued-token limit per model, as Gemini batch mode applies it at create: 429 RESOURCE_EXHAUSTED
+ * when the job's tokens and those of the model's unfinished jobs pass it (nothing is created).
+ */
+function checkEnqueuedTokens(context: GeminiContext, model: string, tokens: number): void {
+  const limit = context.limits.geminiMaxEnqueuedTokens;
+  const now = context.clock();
+  let queued = 0;
+  for (const other of context.geminiBatches.values()) {
+    if (other.model !== model || isTerminal(geminiBatchPhase(other, now).state)) continue;
+    queued += other.enqueuedTokens ?? 0;
+  }
+  if (queued + tokens > limit) {
+    context.stats.queue.refused.gemini++;
+    throw googleError(429, 'RESOURCE_EXHAUSTED', `Enqueued tokens for ${model} would exceed the batch limit of ${limit} (${queued} queued, ${tokens} in this job). Please retry once some batch jobs have finished.`);
+  }
+  notePeak(context.stats.queue, `gemini/${model.replace(/^models\//, '')}`, queued + tokens);
+}
+
 /** A model the service does not have is a 404 at create, as the API answers any call naming it. */
 function checkModel(context: GeminiContext, model: string, kind: GeminiBatchKind): void {
   if (!context.models.serves('gemini', model)) {
@@ -81,6 +125,8 @@ async function createBatch(context: GeminiContext, call: ApiCall, kind: GeminiBa
   const model = call.params[0] ?? '';
   checkModel(context, model, kind);
   const fields = readCreateBody(context, body, kind);
+  const enqueuedTokens = context.limits.geminiMaxEnqueuedTokens > 0 ? await jobTokens(context, fields) : undefined;
+  if (enqueuedTokens !== undefined) checkEnqueuedTokens(context, `models/${model}`, enqueuedTokens);
   const record: GeminiBatchRecord = {
     id: newGeminiId() + newGeminiId(),
     sequence: context.nextSequence(),
@@ -95,6 +141,7 @@ async function createBatch(context: GeminiContext, call: ApiCall, kind: GeminiBa
     cancelRequestedAtMs: null,
     final: null,
     jobError: null,
+    ...(enqueuedTokens !== undefined ? { enqueuedTokens } : {}),
   };
   if (fields.inline) await writeFile(geminiPaths(context, record.id).requests, JSON.stringify(fields.inline));
   context.geminiBatches.set(record.id, record);

@@ -16,7 +16,8 @@ import { decideRepairValid } from '../core/repair-turns.js';
 import { hashHex } from '../core/seeded-random.js';
 import { EXTRA_MODELS_HINT } from '../core/served-models.js';
 import { countFault, finishBatchOnce, formatStagedLine, readStagedShuffled } from '../core/staged-results.js';
-import type { OpenAIBatchPhase, OpenAIBatchRecord } from './openai-batch-record.js';
+import { openAIBatchPhase, type BatchErrorEntry, type OpenAIBatchPhase, type OpenAIBatchRecord } from './openai-batch-record.js';
+import { notePeak } from '../core/queue-tokens.js';
 import { addFile, fileDataPath, newFileId, THIRTY_DAYS_SECONDS, type OpenAIContext } from './openai-context.js';
 import { scanInputFile, type ScanEntry } from './openai-input-scan.js';
 import { notRunLine, runOpenAILine } from './openai-line.js';
@@ -25,8 +26,37 @@ function openAIStagedPath(context: EmulatorContext, batchId: string): string {
   return context.store.path('openai-batches', `${batchId}.staged`);
 }
 
-function tokenLimitMessage(model: string | null): string {
-  return `Enqueued token limit reached for ${model ?? 'this model'} in organization org-emulator. Limit: 2,000,000 enqueued tokens. Please try again once some in_progress batches have been completed.`;
+function tokenLimitMessage(model: string | null, limit = 2_000_000): string {
+  return `Enqueued token limit reached for ${model ?? 'this model'} in organization org-emulator. Limit: ${limit.toLocaleString('en-US')} enqueued tokens. Please try again once some in_progress batches have been completed.`;
+}
+
+const ENDED = new Set(['failed', 'completed', 'expired', 'cancelled']);
+
+/** Tokens the model's queue holds now: batches of the model that passed validation and have not ended. */
+function enqueuedTokens(context: OpenAIContext, model: string | null, except: string): number {
+  const now = context.clock();
+  let total = 0;
+  for (const other of context.openaiBatches.values()) {
+    if (other.id === except || !other.scan || other.scan.errors.length > 0 || other.scan.model !== model) continue;
+    if (!ENDED.has(openAIBatchPhase(other, now).status)) total += other.scan.enqueuedTokens ?? 0;
+  }
+  return total;
+}
+
+/**
+ * The enqueued-token limit, as OpenAI applies it: the batch exists, and fails validation when its
+ * tokens and those of the model's unfinished batches pass the limit (nothing runs, nothing is billed).
+ */
+function checkEnqueuedTokens(context: OpenAIContext, record: OpenAIBatchRecord, model: string | null, tokens: number): BatchErrorEntry[] {
+  const limit = context.limits.openaiMaxEnqueuedTokens;
+  if (limit === 0) return [];
+  const queued = enqueuedTokens(context, model, record.id) + tokens;
+  if (queued > limit) {
+    context.stats.queue.refused.openai++;
+    return [{ code: 'token_limit_exceeded', message: tokenLimitMessage(model, limit), param: null, line: null }];
+  }
+  notePeak(context.stats.queue, `openai/${model ?? ''}`, queued);
+  return [];
 }
 
 interface ScheduledLine {
@@ -43,10 +73,12 @@ async function scan(context: OpenAIContext, record: OpenAIBatchRecord): Promise<
         entries: [],
         model: null,
         errors: [{ code: 'file_not_found', message: `The input file ${record.inputFileId} was deleted.`, param: 'input_file_id', line: null }],
+        tokens: 0,
       };
   const ids = result.entries.map((entry) => entry.identity);
   const batchKey = hashHex('batch-key', ids.join('\u0000'));
-  let errors = result.errors;
+  // A job re-run after a restart (its lines not all answered) was admitted to the queue already.
+  let errors = result.errors.length > 0 || record.scan ? result.errors : checkEnqueuedTokens(context, record, result.model, result.tokens);
   // The model is checked when the batch is validated: the whole batch fails, nothing runs or is billed.
   const kind = record.endpoint === '/v1/embeddings' ? 'embedding' : 'chat';
   if (errors.length === 0 && result.model !== null && !context.models.serves('openai', result.model, kind)) {
@@ -74,6 +106,7 @@ async function scan(context: OpenAIContext, record: OpenAIBatchRecord): Promise<
     errors,
     batchFault,
     batchKey,
+    enqueuedTokens: result.tokens,
   };
   await context.save('openai-batches', record);
   return scheduled;

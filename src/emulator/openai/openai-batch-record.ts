@@ -42,6 +42,8 @@ export interface OpenAIBatchRecord {
     errors: BatchErrorEntry[];
     batchFault: BatchFault;
     batchKey: string;
+    /** Prompt tokens the batch holds in its model's queue while not ended (absent in records from before queue limits). */
+    enqueuedTokens?: number;
   } | null;
   run: { doneAtMs: number; ok: number; failed: number } | null;
   cancelRequestedAtMs: number | null;

@@ -12,6 +12,7 @@ import type { BatchErrorEntry } from './openai-batch-record.js';
 import { countEmbeddingInputs } from './openai-embeddings.js';
 import { isSchemaNode } from '../core/schema-data.js';
 import { LineIdentities } from '../core/line-identity.js';
+import { promptTokens } from '../core/queue-tokens.js';
 
 /** Line errors reported at most; a broken file would otherwise produce a huge batch object. */
 const MAX_REPORTED_ERRORS = 100;
@@ -26,6 +27,8 @@ export interface ScanResult {
   entries: ScanEntry[];
   model: string | null;
   errors: BatchErrorEntry[];
+  /** The prompt tokens the file puts in the model's queue, by the emulator's own estimate (core/queue-tokens.ts). */
+  tokens: number;
 }
 
 interface ScanState {
@@ -37,6 +40,7 @@ interface ScanState {
   model: string | null;
   embeddingInputs: number;
   errors: BatchErrorEntry[];
+  tokens: number;
 }
 
 function lineError(code: string, message: string, param: string | null, line: number | null): BatchErrorEntry {
@@ -79,6 +83,7 @@ function checkLine(state: ScanState, bytes: Buffer, lineNumber: number): void {
     }
   }
   if (state.endpoint === '/v1/embeddings') state.embeddingInputs += countEmbeddingInputs(parsed.body);
+  state.tokens += state.endpoint === '/v1/embeddings' ? promptTokens(undefined, parsed.body.input) : promptTokens(parsed.body.messages);
   state.entries.push({ customId, identity: state.identities.next(JSON.stringify(parsed.body)) });
 }
 
@@ -88,10 +93,11 @@ export async function scanInputFile(path: string, bytes: number, endpoint: strin
     return {
       entries: [],
       model: null,
+      tokens: 0,
       errors: [lineError('file_too_large', `The input file is ${bytes} bytes; the limit is ${limits.openaiMaxInputBytes} bytes.`, null, null)],
     };
   }
-  const state: ScanState = { endpoint, limits, entries: [], ids: new Set(), identities: new LineIdentities(), model: null, embeddingInputs: 0, errors: [] };
+  const state: ScanState = { endpoint, limits, entries: [], ids: new Set(), identities: new LineIdentities(), model: null, embeddingInputs: 0, errors: [], tokens: 0 };
   let lineNumber = 0;
   let pending: Buffer[] = [];
   const stream = createReadStream(path);
@@ -126,5 +132,5 @@ export async function scanInputFile(path: string, bytes: number, endpoint: strin
   } else if (state.embeddingInputs > limits.openaiMaxEmbeddingInputs) {
     state.errors.push(lineError('too_many_tasks', `The batch holds ${state.embeddingInputs} embedding inputs; the limit is ${limits.openaiMaxEmbeddingInputs}.`, null, null));
   }
-  return { entries: state.errors.length > 0 ? [] : state.entries, model: state.model, errors: state.errors };
+  return { entries: state.errors.length > 0 ? [] : state.entries, model: state.model, errors: state.errors, tokens: state.tokens };
 }

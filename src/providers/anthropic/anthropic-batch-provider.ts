@@ -177,7 +177,8 @@ export class AnthropicBatchProvider implements BatchProvider {
 
   private providerError(operation: string, error: unknown, mutating = false): unknown {
     if (SynthforgeError.isInstance(error)) return error;
-    return toProviderApiError('anthropic', operation, error, { mutating, keyVariables: this.keyVariables });
+    // 529 overloaded_error on create is a refusal at the door, like a 429 for a full processing queue.
+    return toProviderApiError('anthropic', operation, error, { mutating, keyVariables: this.keyVariables, queueFullStatuses: [529] });
   }
 }
 

@@ -37,4 +37,7 @@ export const ANTHROPIC_CAPABILITIES: ProviderCapabilities = {
   toWireSchema: (schema, mode) => (mode === 'prompt' ? undefined : toAnthropicSchema(schema).schema),
   normalizeAnswer: (value) => value,
   cost: ANTHROPIC_COST_TRAITS,
+  // The processing queue counts requests not yet processed, for every model of the workspace
+  // together: 100,000 at the lowest tier (one full batch).
+  queue: { unit: 'requests', scope: 'provider', defaultLimit: () => 100_000 },
 };

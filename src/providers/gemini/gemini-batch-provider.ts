@@ -223,11 +223,14 @@ function toBatchStatus(job: BatchJob, raw: RawOperation): BatchStatus {
   const state = mapGeminiBatchState(rawStatus);
   const counts = mapGeminiBatchStats(raw.metadata?.batchStats);
   const error = state === 'failed' ? (raw.error ?? job.error) : undefined;
+  const code = error ? describeStatus(error).code : undefined;
   return {
     state,
     rawStatus,
     ...(counts ? { counts } : {}),
-    ...(error ? { errors: [{ code: describeStatus(error).code, message: error.message ?? '' }] } : {}),
+    ...(error ? { errors: [{ code: code!, message: error.message ?? '' }] } : {}),
+    // A job failed for the enqueued-token quota ran nothing; it is sent again once queued work finished.
+    ...(code === 'RESOURCE_EXHAUSTED' ? { failure: 'queue_full' as const } : {}),
   };
 }
 

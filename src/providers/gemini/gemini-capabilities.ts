@@ -41,4 +41,7 @@ export const GEMINI_CAPABILITIES: ProviderCapabilities = {
   toWireSchema: (schema, mode) => (mode === 'prompt' ? undefined : toGeminiSchema(schema).schema),
   normalizeAnswer: (value) => value,
   cost: GEMINI_COST_TRAITS,
+  // Batch mode limits enqueued tokens per model; the value depends on the project's tier and is shown
+  // on AI Studio's rate-limit page only. 3,000,000 is a low guess for a paid project.
+  queue: { unit: 'input_tokens', scope: 'model', defaultLimit: () => 3_000_000 },
 };

@@ -25,6 +25,8 @@ import { openAISyncCall } from './openai-sync-call.js';
 
 export const RUN_METADATA_KEY = 'synthforge_run';
 export const SHARD_METADATA_KEY = 'synthforge_shard';
+/** The validation error of a batch refused because the model's enqueued-token limit is reached. */
+const TOKEN_LIMIT_EXCEEDED = 'token_limit_exceeded';
 
 export type OpenAIBatchProviderOptions = HostedAdapterOptions;
 
@@ -122,6 +124,8 @@ export class OpenAIBatchProvider implements BatchProvider {
     return this.call('list', false, async () => {
       for await (const batch of this.client.batches.list({ limit: 100 }, { signal: options.signal })) {
         if (batch.created_at < oldest) break;
+        // A batch the provider failed for a full queue keeps our ids in its metadata after the shard was requeued.
+        if (shard.knownBatchIds.has(batch.id)) continue;
         const metadata = batch.metadata ?? {};
         if (metadata[RUN_METADATA_KEY] === shard.runId && metadata[SHARD_METADATA_KEY] === shard.shardId) {
           return { version: 1, provider: 'openai', model: shard.model, batchId: batch.id, inputFileId: batch.input_file_id } satisfies BatchHandle;
@@ -161,10 +165,14 @@ function toBatchStatus(batch: OpenAI.Batches.Batch): BatchStatus {
     message: error.message ?? '',
     ...(typeof error.line === 'number' ? { line: error.line } : {}),
   }));
+  const state = mapOpenAIBatchStatus(batch.status);
+  // Over the per-model enqueued-token limit the batch is created, then fails validation (openai-python#2084).
+  const queueFull = state === 'failed' && errors?.some((error) => error.code === TOKEN_LIMIT_EXCEEDED);
   return {
-    state: mapOpenAIBatchStatus(batch.status),
+    state,
     rawStatus: batch.status,
     ...(counts ? { counts: { total: counts.total, completed: counts.completed, failed: counts.failed } } : {}),
     ...(errors && errors.length > 0 ? { errors } : {}),
+    ...(queueFull ? { failure: 'queue_full' as const } : {}),
   };
 }

@@ -63,4 +63,12 @@ export const OPENAI_CAPABILITIES: ProviderCapabilities = {
   // optional field out; the user's schema expects the key absent.
   normalizeAnswer: (value, schema, mode) => (mode === 'native' ? stripNullsForOptional(value, schema) : value),
   cost: OPENAI_COST_TRAITS,
+  queue: {
+    unit: 'input_tokens',
+    scope: 'model',
+    // Tier 1 allowed gpt-4o-mini 2,000,000 enqueued tokens (the figure the live error quotes); larger
+    // models had less at that tier and higher tiers have far more. One figure for every model keeps a
+    // big run moving on most accounts; a lower real limit shows up as requeued batches, never lost attempts.
+    defaultLimit: () => 2_000_000,
+  },
 };
