@@ -31,8 +31,11 @@ function recipe(model: string, queueLimits: Record<string, number | 'none'>) {
   };
 }
 
-/** Batches that stay queued long enough for the shards submitted together to meet in the queue. */
-const OVERLAPPING = { validatingMs: 5, inProgressMs: 150, finalizingMs: 5 };
+/**
+ * Batches that stay queued long enough for the shards submitted together to meet in the queue, even
+ * on a loaded machine where the creates of one wave can lie a few hundred milliseconds apart.
+ */
+const OVERLAPPING = { validatingMs: 5, inProgressMs: 800, finalizingMs: 5 };
 
 async function run(model: string, queueLimits: Record<string, number | 'none'>, limits: Partial<EmulatorLimits>, timing = FAST_TIMING) {
   const emulator = await emulators.start({ faults: { timing }, limits });
@@ -114,10 +117,10 @@ describe('queue-aware submission', () => {
   });
 
   it('waits out Gemini 429 RESOURCE_EXHAUSTED for enqueued tokens without spending attempts', async () => {
-    const result = await run('gemini/gemini-2.5-flash', { gemini: 'none' }, { geminiMaxEnqueuedTokens: 350 }, OVERLAPPING);
+    const result = await run('gemini/gemini-2.5-flash', { gemini: 'none' }, { geminiMaxEnqueuedTokens: 250 }, OVERLAPPING);
     expectEverySampleFirstTry(result);
     expect(result.stats.queue.refused.gemini).toBeGreaterThan(0);
-    expect(result.stats.queue.peak['gemini/gemini-2.5-flash']).toBeLessThanOrEqual(350);
+    expect(result.stats.queue.peak['gemini/gemini-2.5-flash']).toBeLessThanOrEqual(250);
     expect(result.stats.batchesCreated.gemini).toBe(6);
   });
 });
