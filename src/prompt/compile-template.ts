@@ -1,6 +1,7 @@
 import { Environment, Template } from '@huggingface/jinja';
 import type { Fields } from '../domain.js';
 import { BoundedInterpreter, FunctionValuePrinted, TemplateShape, ValueSizes } from './bounded-interpreter.js';
+import { compileFastRenderer } from './compile-fast-renderer.js';
 import { TemplateError, TemplateRenderError } from './errors.js';
 import { createGlobalEnvironment, JINJA_GLOBAL_NAMES, SHADOWABLE_GLOBAL_NAMES } from './jinja-globals.js';
 import { DEFAULT_RENDER_LIMITS, RenderBudget, RenderLimitExceeded, type RenderLimits } from './render-limits.js';
@@ -17,6 +18,8 @@ export interface CompileTemplateOptions {
   limits?: Partial<RenderLimits>;
   /** Milliseconds for the time bound; tests pass a clock they move by hand. */
   clock?: () => number;
+  /** false: always render through the interpreter (the reference the fast renderer is tested against). */
+  fastPath?: boolean;
 }
 
 export interface CompiledTemplate {
@@ -63,6 +66,8 @@ export function compileTemplate(source: TemplateSource, context: CompileTemplate
   const memo = new RenderMemo(readable);
   const parts = splitIntoParts(program);
   const shape = new TemplateShape(program);
+  // Most templates never need the interpreter; a record the fast renderer is unsure of still gets it.
+  const fast = context.fastPath === false ? undefined : compileFastRenderer(program, { readable, limits });
   const scopeFor = (fields: Fields): Environment => {
     // Only the names the template can read are converted: a record may carry long documents
     // the template never touches.
@@ -85,6 +90,8 @@ export function compileTemplate(source: TemplateSource, context: CompileTemplate
           throw missingVariableError(name, fields, where, recordId);
         }
       }
+      const rendered = fast?.(fields);
+      if (rendered !== undefined) return rendered;
       const key = memo.keyFor(fields);
       const remembered = key === undefined ? undefined : memo.get(key);
       if (remembered !== undefined) return remembered;
