@@ -99,7 +99,7 @@ export function compileTemplate(source: TemplateSource, context: CompileTemplate
         const budget = new RenderBudget(limits, context.clock);
         const sizes = new ValueSizes();
         const interpreter = (scope: Environment) => new BoundedInterpreter(scope, budget, shape, sizes);
-        const output = parts ? renderParts(parts, () => scopeFor(fields), interpreter, fields) : String(interpreter(scopeFor(fields)).run(program).value);
+        const output = parts ? renderParts(parts, () => scopeFor(fields), interpreter, fields, budget) : String(interpreter(scopeFor(fields)).run(program).value);
         budget.checkChars(output.length, 'the rendered text');
         if (key !== undefined) memo.set(key, output);
         return output;
@@ -115,7 +115,13 @@ type Program = Template['parsed'];
 /** A top-level statement of a template, run on its own, with a memo keyed by what it reads. */
 interface TemplatePart {
   program: Program;
-  memo: RenderMemo;
+  memo: RenderMemo<RenderedPart>;
+}
+
+/** A part's text and the interpreter steps it took, charged again when the text is reused. */
+interface RenderedPart {
+  text: string;
+  steps: number;
 }
 
 /**
@@ -136,15 +142,20 @@ function splitIntoParts(program: Program): TemplatePart[] | undefined {
   return program.body.map((statement: Program['body'][number]) => {
     const part = new ProgramNode([statement]);
     const { required, optional } = findTemplateVariables(part, JINJA_GLOBAL_NAMES);
-    return { program: part, memo: new RenderMemo([...required, ...optional, ...SHADOWABLE_GLOBAL_NAMES]) };
+    return { program: part, memo: new RenderMemo<RenderedPart>([...required, ...optional, ...SHADOWABLE_GLOBAL_NAMES]) };
   });
 }
 
+/**
+ * Renders part by part. A remembered part still costs the steps it took when it was rendered, so
+ * whether a record passes the step bound does not depend on which records came before it.
+ */
 function renderParts(
   parts: readonly TemplatePart[],
   scopeFor: () => Environment,
   interpreter: (scope: Environment) => BoundedInterpreter,
   fields: Fields,
+  budget: RenderBudget,
 ): string {
   let scope: Environment | undefined;
   let output = '';
@@ -152,12 +163,14 @@ function renderParts(
     const key = part.memo.keyFor(fields);
     const remembered = key === undefined ? undefined : part.memo.get(key);
     if (remembered !== undefined) {
-      output += remembered;
+      budget.spend(remembered.steps);
+      output += remembered.text;
       continue;
     }
     scope ??= scopeFor();
+    const before = budget.spent;
     const text = String(interpreter(scope).run(part.program).value);
-    if (key !== undefined) part.memo.set(key, text);
+    if (key !== undefined) part.memo.set(key, { text, steps: budget.spent - before });
     output += text;
   }
   return output;

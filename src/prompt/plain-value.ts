@@ -146,7 +146,23 @@ export function containerSize(value: readonly PlainValue[] | PlainObject): { cha
   return size;
 }
 
-/** The library's `title`: every letter that starts a word in upper case, the rest unchanged. */
+/**
+ * The library's `title`, `text.replace(/\b\w/g, upper)`, without a callback per word: without the `u`
+ * flag `\w` and `\b` are ASCII-only, so a word starts at an ASCII letter, digit or `_` that follows
+ * anything else, and only a-z change.
+ */
 export function titleCase(text: string): string {
-  return text.replace(/\b\w/g, (letter) => letter.toUpperCase());
+  let output = '';
+  let copied = 0;
+  let inWord = false;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    const isWord = (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95;
+    if (isWord && !inWord && code >= 97 && code <= 122) {
+      output += text.slice(copied, index) + String.fromCharCode(code - 32);
+      copied = index + 1;
+    }
+    inWord = isWord;
+  }
+  return copied === 0 ? text : output + text.slice(copied);
 }

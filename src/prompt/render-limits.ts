@@ -63,6 +63,11 @@ export class RenderBudget {
     this.deadline = now() + limits.maxMillis;
   }
 
+  /** Steps taken so far. */
+  get spent(): number {
+    return this.steps;
+  }
+
   spend(steps: number): void {
     this.steps += steps;
     if (this.steps > this.limits.maxSteps) {
