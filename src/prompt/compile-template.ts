@@ -35,8 +35,9 @@ export interface CompiledTemplate {
 }
 
 /**
- * Parses once, renders many times. Rendering goes through @huggingface/jinja's interpreter, which
- * never evaluates JavaScript: attribute access reads only a value's own fields and the engine's
+ * Parses once, renders many times. Templates in the common subset render through closures built
+ * from the parse (compile-fast-renderer.ts), which give the interpreter's exact text or leave the
+ * record to it. The interpreter is @huggingface/jinja's, which never evaluates JavaScript: attribute access reads only a value's own fields and the engine's
  * listed builtins, so `''.constructor`, `x.__proto__` and the like render empty, and `process`,
  * `globalThis`, `require` are just names no record provides (a strict render rejects them).
  *
