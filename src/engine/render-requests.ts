@@ -3,11 +3,11 @@
  * index), each with its request key. Rendering is deterministic, so the planner and the emitter
  * (which runs after the batches came back) derive the same keys from the same stage file.
  */
-import type { DataRecord, ModelRef } from '../domain.js';
+import type { DataRecord } from '../domain.js';
 import { SynthforgeError } from '../errors.js';
 import type { ProviderRequest } from '../providers/batch-provider.js';
-import { renderMessages } from '../prompt/render-messages.js';
-import type { CompiledBatchStep, CompiledEmbedStep } from './compile-recipe.js';
+import { renderMessages, type MessageTemplates } from '../prompt/render-messages.js';
+import type { CompiledBatchStep, CompiledEmbedStep, CompiledGenerateStep } from './compile-recipe.js';
 import { requestKey, schemaFingerprint, StepKeys } from './request-key.js';
 import type { PlannedKeys } from './stage-files.js';
 import { rejectionExample } from './step-rejects.js';
@@ -27,7 +27,7 @@ export interface RenderedRequest {
 }
 
 /** Errors name the record by where it was read (`seeds/x.jsonl:57`). */
-export function renderRecordRequests(step: CompiledBatchStep, record: DataRecord): Iterable<RenderedRequest> {
+export function renderRecordRequests(step: CompiledBatchStep, record: DataRecord): RenderedRequest[] {
   return renderRequests(step, record, record.source ?? record.id);
 }
 
@@ -44,7 +44,7 @@ export interface RenderRejection {
  */
 export function renderOrReject(step: CompiledBatchStep, record: DataRecord): RenderedRequest[] | RenderRejection {
   try {
-    return [...renderRequests(step, record, undefined)];
+    return renderRequests(step, record, undefined);
   } catch (error) {
     if (!SynthforgeError.isInstance(error)) throw error;
     return { rejected: true, reason: error.message };
@@ -57,57 +57,55 @@ export function plannedKeysOf(step: CompiledBatchStep, record: DataRecord): Plan
   return Array.isArray(rendered) ? rendered.map((item) => item.key) : { rejected: rejectionExample(record, rendered.reason) };
 }
 
-function* renderRequests(step: CompiledBatchStep, record: DataRecord, label: string | undefined): Iterable<RenderedRequest> {
-  if (step.kind === 'embed') {
-    yield renderEmbedding(step, record, label);
-    return;
-  }
-  const messages = renderMessages(
-    {
-      ...(step.system ? { system: step.system } : {}),
-      ...(step.prompt ? { prompt: step.prompt } : {}),
-      ...(step.messages ? { messages: step.messages } : {}),
-    },
-    record.fields,
-    label,
-  );
-  const modelRef: ModelRef = step.step.modelRef;
-  const keys = stepKeysOf(step);
+function renderRequests(step: CompiledBatchStep, record: DataRecord, label: string | undefined): RenderedRequest[] {
+  if (step.kind === 'embed') return [renderEmbedding(step, record, label)];
+  const { keys, templates, output } = partsOf(step);
+  const messages = renderMessages(templates, record.fields, label);
   // One serialisation of the messages serves every sample index.
   const messagesPart = keys.messagesPart(messages);
-  // (generate steps only from here on)
+  const model = step.step.modelRef.model;
+  const rendered: RenderedRequest[] = [];
   for (let sampleIndex = 0; sampleIndex < step.step.n; sampleIndex++) {
-    const key = keys.key(messagesPart, sampleIndex);
-    yield {
+    rendered.push({
       record,
       sampleIndex,
-      key,
-      request: {
-        customId: PLANNED_CUSTOM_ID,
-        model: modelRef.model,
-        messages,
-        params: step.params,
-        output: { name: step.output.name, jsonSchema: step.output.jsonSchema, mode: step.outputMode },
-      },
-    };
+      key: keys.key(messagesPart, sampleIndex),
+      request: { customId: PLANNED_CUSTOM_ID, model, messages, params: step.params, output },
+    });
   }
+  return rendered;
 }
 
-const stepKeys = new WeakMap<CompiledBatchStep, StepKeys>();
+/** What every request of a generate step shares, built once per step. */
+interface StepParts {
+  keys: StepKeys;
+  templates: MessageTemplates;
+  output: NonNullable<ProviderRequest['output']>;
+}
 
-function stepKeysOf(step: CompiledBatchStep): StepKeys {
-  let keys = stepKeys.get(step);
-  if (!keys) {
-    keys = new StepKeys({
-      modelRef: step.step.modelRef,
-      ...(step.step.base_url ? { baseUrl: step.step.base_url } : {}),
-      params: step.params,
-      schemaFingerprint: schemaFingerprint(step.output.jsonSchema),
-      outputMode: step.outputMode,
-    });
-    stepKeys.set(step, keys);
+const stepParts = new WeakMap<CompiledGenerateStep, StepParts>();
+
+function partsOf(step: CompiledGenerateStep): StepParts {
+  let parts = stepParts.get(step);
+  if (!parts) {
+    parts = {
+      keys: new StepKeys({
+        modelRef: step.step.modelRef,
+        ...(step.step.base_url ? { baseUrl: step.step.base_url } : {}),
+        params: step.params,
+        schemaFingerprint: schemaFingerprint(step.output.jsonSchema),
+        outputMode: step.outputMode,
+      }),
+      templates: {
+        ...(step.system ? { system: step.system } : {}),
+        ...(step.prompt ? { prompt: step.prompt } : {}),
+        ...(step.messages ? { messages: step.messages } : {}),
+      },
+      output: { name: step.output.name, jsonSchema: step.output.jsonSchema, mode: step.outputMode },
+    };
+    stepParts.set(step, parts);
   }
-  return keys;
+  return parts;
 }
 
 /** The id of the record a sample becomes: the parent's id, suffixed with `.k` when n > 1. */

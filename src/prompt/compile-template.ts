@@ -1,6 +1,7 @@
 import { Environment, Template } from '@huggingface/jinja';
 import type { Fields } from '../domain.js';
 import { BoundedInterpreter, FunctionValuePrinted, TemplateShape, ValueSizes } from './bounded-interpreter.js';
+import { compileFastRenderer } from './compile-fast-renderer.js';
 import { TemplateError, TemplateRenderError } from './errors.js';
 import { createGlobalEnvironment, JINJA_GLOBAL_NAMES, SHADOWABLE_GLOBAL_NAMES } from './jinja-globals.js';
 import { DEFAULT_RENDER_LIMITS, RenderBudget, RenderLimitExceeded, type RenderLimits } from './render-limits.js';
@@ -17,6 +18,8 @@ export interface CompileTemplateOptions {
   limits?: Partial<RenderLimits>;
   /** Milliseconds for the time bound; tests pass a clock they move by hand. */
   clock?: () => number;
+  /** false: always render through the interpreter (the reference the fast renderer is tested against). */
+  fastPath?: boolean;
 }
 
 export interface CompiledTemplate {
@@ -32,8 +35,9 @@ export interface CompiledTemplate {
 }
 
 /**
- * Parses once, renders many times. Rendering goes through @huggingface/jinja's interpreter, which
- * never evaluates JavaScript: attribute access reads only a value's own fields and the engine's
+ * Parses once, renders many times. Templates in the common subset render through closures built
+ * from the parse (compile-fast-renderer.ts), which give the interpreter's exact text or leave the
+ * record to it. The interpreter is @huggingface/jinja's, which never evaluates JavaScript: attribute access reads only a value's own fields and the engine's
  * listed builtins, so `''.constructor`, `x.__proto__` and the like render empty, and `process`,
  * `globalThis`, `require` are just names no record provides (a strict render rejects them).
  *
@@ -63,6 +67,8 @@ export function compileTemplate(source: TemplateSource, context: CompileTemplate
   const memo = new RenderMemo(readable);
   const parts = splitIntoParts(program);
   const shape = new TemplateShape(program);
+  // Most templates never need the interpreter; a record the fast renderer is unsure of still gets it.
+  const fast = context.fastPath === false ? undefined : compileFastRenderer(program, { readable, limits });
   const scopeFor = (fields: Fields): Environment => {
     // Only the names the template can read are converted: a record may carry long documents
     // the template never touches.
@@ -85,6 +91,8 @@ export function compileTemplate(source: TemplateSource, context: CompileTemplate
           throw missingVariableError(name, fields, where, recordId);
         }
       }
+      const rendered = fast?.(fields);
+      if (rendered !== undefined) return rendered;
       const key = memo.keyFor(fields);
       const remembered = key === undefined ? undefined : memo.get(key);
       if (remembered !== undefined) return remembered;
@@ -92,7 +100,7 @@ export function compileTemplate(source: TemplateSource, context: CompileTemplate
         const budget = new RenderBudget(limits, context.clock);
         const sizes = new ValueSizes();
         const interpreter = (scope: Environment) => new BoundedInterpreter(scope, budget, shape, sizes);
-        const output = parts ? renderParts(parts, () => scopeFor(fields), interpreter, fields) : String(interpreter(scopeFor(fields)).run(program).value);
+        const output = parts ? renderParts(parts, () => scopeFor(fields), interpreter, fields, budget) : String(interpreter(scopeFor(fields)).run(program).value);
         budget.checkChars(output.length, 'the rendered text');
         if (key !== undefined) memo.set(key, output);
         return output;
@@ -108,7 +116,13 @@ type Program = Template['parsed'];
 /** A top-level statement of a template, run on its own, with a memo keyed by what it reads. */
 interface TemplatePart {
   program: Program;
-  memo: RenderMemo;
+  memo: RenderMemo<RenderedPart>;
+}
+
+/** A part's text and the interpreter steps it took, charged again when the text is reused. */
+interface RenderedPart {
+  text: string;
+  steps: number;
 }
 
 /**
@@ -129,15 +143,20 @@ function splitIntoParts(program: Program): TemplatePart[] | undefined {
   return program.body.map((statement: Program['body'][number]) => {
     const part = new ProgramNode([statement]);
     const { required, optional } = findTemplateVariables(part, JINJA_GLOBAL_NAMES);
-    return { program: part, memo: new RenderMemo([...required, ...optional, ...SHADOWABLE_GLOBAL_NAMES]) };
+    return { program: part, memo: new RenderMemo<RenderedPart>([...required, ...optional, ...SHADOWABLE_GLOBAL_NAMES]) };
   });
 }
 
+/**
+ * Renders part by part. A remembered part still costs the steps it took when it was rendered, so
+ * whether a record passes the step bound does not depend on which records came before it.
+ */
 function renderParts(
   parts: readonly TemplatePart[],
   scopeFor: () => Environment,
   interpreter: (scope: Environment) => BoundedInterpreter,
   fields: Fields,
+  budget: RenderBudget,
 ): string {
   let scope: Environment | undefined;
   let output = '';
@@ -145,12 +164,14 @@ function renderParts(
     const key = part.memo.keyFor(fields);
     const remembered = key === undefined ? undefined : part.memo.get(key);
     if (remembered !== undefined) {
-      output += remembered;
+      budget.spend(remembered.steps);
+      output += remembered.text;
       continue;
     }
     scope ??= scopeFor();
+    const before = budget.spent;
     const text = String(interpreter(scope).run(part.program).value);
-    if (key !== undefined) part.memo.set(key, text);
+    if (key !== undefined) part.memo.set(key, { text, steps: budget.spent - before });
     output += text;
   }
   return output;

@@ -47,7 +47,8 @@ export class RenderLimitExceeded extends Error {
   }
 }
 
-const CLOCK_CHECK_EVERY = 512;
+/** Steps between two looks at the clock: a render under this many steps never reads it. */
+export const CLOCK_CHECK_EVERY = 512;
 
 /** The running account of one render: steps taken and the deadline. */
 export class RenderBudget {
@@ -60,6 +61,11 @@ export class RenderBudget {
     private readonly now: () => number = performance.now.bind(performance),
   ) {
     this.deadline = now() + limits.maxMillis;
+  }
+
+  /** Steps taken so far. */
+  get spent(): number {
+    return this.steps;
   }
 
   spend(steps: number): void {

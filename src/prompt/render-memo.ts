@@ -19,8 +19,8 @@ const WARMUP = 2048;
 /** Below this hit rate after WARMUP lookups the memo switches itself off. */
 const MIN_HIT_RATE = 0.25;
 
-export class RenderMemo {
-  private readonly outputs = new Map<string, string>();
+export class RenderMemo<T = string> {
+  private readonly outputs = new Map<string, T>();
   private lookups = 0;
   private hits = 0;
   private enabled = true;
@@ -50,7 +50,7 @@ export class RenderMemo {
     return key.length > MAX_KEY_CHARS ? undefined : key;
   }
 
-  get(key: string): string | undefined {
+  get(key: string): T | undefined {
     this.lookups++;
     const output = this.outputs.get(key);
     if (output !== undefined) this.hits++;
@@ -58,7 +58,7 @@ export class RenderMemo {
     return output;
   }
 
-  set(key: string, output: string): void {
+  set(key: string, output: T): void {
     if (!this.enabled) return;
     if (this.outputs.size >= MAX_ENTRIES) this.outputs.clear();
     this.outputs.set(key, output);

@@ -80,3 +80,38 @@ describe('the key bytes', () => {
     expect(requestKey({ ...BASE, sampleIndex: 3 })).toBe(expected);
   });
 });
+
+describe('keys through StepKeys', () => {
+  const texts = ['', 'plain', 'quotes " and \\ backslash', 'line\nbreak\ttab\u0001', 'é ✓ 😀 straße', '\ud800 lone surrogate', 'x'.repeat(5000)];
+  const steps: RequestIdentity[] = [
+    BASE,
+    { ...BASE, modelRef: { provider: 'anthropic', model: 'claude-3-5-haiku-latest' }, params: { temperature: 0, stop: ['\n\n'], max_tokens: 10 }, outputMode: 'tool' },
+    { ...BASE, modelRef: { provider: 'openai-compatible', model: 'llama' }, baseUrl: 'http://localhost:8000/v1', params: {} },
+  ];
+
+  it('equal sha256 of the three canonical JSON parts for varied requests (the cache keys of earlier runs)', () => {
+    for (const step of steps) {
+      const keys = new StepKeys(step);
+      const prefix = canonicalJson({ v: 2, provider: step.modelRef.provider, model: step.modelRef.model, baseUrl: step.baseUrl ?? null, params: step.params, schema: step.schemaFingerprint, outputMode: step.outputMode });
+      for (const system of texts) {
+        for (const user of texts.slice(0, 4)) {
+          const messages = [
+            { role: 'system' as const, content: system },
+            { role: 'user' as const, content: user },
+          ];
+          const part = keys.messagesPart(messages);
+          for (const sampleIndex of [0, 1, 12]) {
+            const expected = createHash('sha256').update(`${prefix}${canonicalJson(messages)}${sampleIndex}`).digest('hex');
+            expect(keys.key(part, sampleIndex)).toBe(expected);
+            expect(requestKey({ ...step, messages, sampleIndex })).toBe(expected);
+          }
+        }
+      }
+    }
+  });
+
+  it('stay the keys earlier versions stored: a changed key would buy every cached answer again', () => {
+    expect(requestKey(BASE)).toBe('0de91ab51ed3aaa01e3b072ca321ca1046fb56bd7b4c6fb1a8f054553342edde');
+    expect(requestKey({ ...BASE, sampleIndex: 2 })).toBe('61fe58273c2a9836dd6a1eb390a75b42f3ccff012d4dd3d92580f5bf30dbf024');
+  });
+});

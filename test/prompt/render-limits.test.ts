@@ -82,6 +82,19 @@ describe('render bounds', () => {
     expect(endless.code).toMatch(/^template_(render_failed|limit_exceeded)$/);
   });
 
+  it('fails a record at the step bound whatever the records before it were', () => {
+    // Two statements, each rendered and remembered on its own: the first costs ~45 steps for k = 10,
+    // the second ~45 for a list of 10. Together they pass 70; a remembered first part must count too.
+    const source = '{% for i in range(k) %}{% endfor %}|{% for c in q %}{% endfor %}';
+    const options: CompileTemplateOptions = { where: 'steps[0].prompt', limits: { maxSteps: 70 }, clock: () => 0 };
+    const heavy = { k: 10, q: Array.from({ length: 10 }, (_, index) => index) };
+    const alone = renderFailure(source, heavy, options);
+    expect(alone.details.limit).toBe('steps');
+    const template = compileTemplate(source, options);
+    expect(template.render({ k: 10, q: [] })).toBe('|');
+    expect(() => template.render(heavy, 's0-000007')).toThrow(alone.message);
+  });
+
   it('renders ordinary loops, filters and methods unchanged', () => {
     const items = Array.from({ length: 200 }, (_, index) => ({ name: `item ${index}`, tags: ['a', 'b'] }));
     const template = compileTemplate(
