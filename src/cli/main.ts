@@ -4,7 +4,7 @@
  * imported lazily so start-up loads only what runs. This file parses flags, renders results as
  * text or JSON (stdout carries only data), and exits with the code each error or run status names.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, type CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT_CODE_MEANINGS, EXIT_CODES, exitCodeForRunStatus, SynthforgeError, type ExitKind } from '../errors.js';
 import { RecipeError } from '../recipe/recipe-error.js';
 import { renderRecipeIssues } from './render/recipe-issues.js';
@@ -22,7 +22,8 @@ program
   .version(TOOL_VERSION)
   .showHelpAfterError('(add --help for usage)')
   .configureHelp({ sortSubcommands: false })
-  .addHelpText('after', exitCodesHelp());
+  .addHelpText('after', exitCodesHelp())
+  .exitOverride(exitForCommanderError);
 
 const outOption = () => new Option('--out <dir>', 'dataset output root').default('outputs');
 const stateOption = () => new Option('--state <dir>', 'run state and response cache directory').default('.synthforge');
@@ -250,6 +251,15 @@ program
 function exitCodesHelp(): string {
   const lines = (Object.keys(EXIT_CODES) as ExitKind[]).map((kind) => `  ${String(EXIT_CODES[kind]).padEnd(5)}${EXIT_CODE_MEANINGS[kind]}`);
   return `\nExit codes:\n${lines.join('\n')}\nWhen each one happens and what to do: README.md, section "Exit codes".`;
+}
+
+/**
+ * Commander ends with 1 on a bad flag, a missing argument or an unknown command; those are bad input,
+ * which is exit 2 everywhere else. Help and version output keep their 0. Commander has already
+ * printed the message. Set before the commands are added, which inherit it.
+ */
+function exitForCommanderError(error: CommanderError): never {
+  process.exit(error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage);
 }
 
 /** A run that failed or hit its budget throws as well, and the error handler prints its message. */
