@@ -29,7 +29,7 @@ const outOption = () => new Option('--out <dir>', 'dataset output root').default
 const stateOption = () => new Option('--state <dir>', 'run state and response cache directory').default('.synthforge');
 const pollOption = () =>
   new Option('--poll-interval <ms>', 'first wait between batch status checks; it grows to 12x while nothing changes (default 5000, offline 25)').argParser(parsePositiveInt);
-const jsonOption = () => new Option('--json', 'machine-readable output on stdout (run: NDJSON events, ending with run-end)');
+const jsonOption = () => new Option('--json', 'machine-readable output on stdout (run: NDJSON events, ending with run-end; a failure adds a final {"type":"error"} event)');
 
 program
   .command('run')
@@ -297,7 +297,7 @@ function handleError(thrown: unknown): never {
   const error = SynthforgeError.isInstance(thrown) ? thrown : (mapSystemError(thrown) ?? thrown);
   if (SynthforgeError.isInstance(error)) {
     if (json) {
-      const body = { error: { code: error.code, message: error.message, ...('issues' in error ? { issues: error.issues } : {}) } };
+      const body = { type: 'error', error: { code: error.code, message: error.message, ...('issues' in error ? { issues: error.issues } : {}) } };
       process.stdout.write(`${redact(JSON.stringify(body))}\n`);
     } else if (error instanceof RecipeError) {
       const count = error.issues.filter((issue) => issue.severity === 'error').length;
@@ -306,6 +306,10 @@ function handleError(thrown: unknown): never {
       process.stderr.write(redact(`${renderErrorMessage(error.message)}\n`));
     }
     process.exit(error.exitCode);
+  }
+  if (json) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stdout.write(`${redact(JSON.stringify({ type: 'error', error: { code: 'internal', message } }))}\n`);
   }
   process.stderr.write(`synthforge ${TOOL_VERSION}: internal error (a bug; please report it with the command you ran)\n`);
   process.stderr.write(redact(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`));
