@@ -40,7 +40,6 @@ describe('dataset card', () => {
       },
     ]);
     expect(header.dataset_info.features).toEqual([
-      { name: 'id', dtype: 'string' },
       { name: 'messages', list: [{ name: 'role', dtype: 'string' }, { name: 'content', dtype: 'string' }] },
     ]);
     expect(header.dataset_info.splits).toEqual([
