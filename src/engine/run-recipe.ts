@@ -23,7 +23,8 @@ import { countLinesSync, stageDone, stepRejectsPath, writeRecords, newRunId, run
 import { checkErrorRate, checkValidRate, rejectsFileTally } from './error-rate.js';
 import { joinRejectFiles, StepRejects } from './step-rejects.js';
 import type { RunEvent, RunEventListener } from './run-events.js';
-import { type RunSummary, type StepCounts, summarize } from './run-report.js';
+import type { RunSummary, StepCounts } from './run-report.js';
+import { summarize } from './summarize-run.js';
 import { toSeedSpecs } from './seed-sources.js';
 import { writeOutputVersion } from './write-output.js';
 import { requestEstimator, requirePricesForBudget, usagePricer } from './step-pricing.js';
