@@ -11,6 +11,7 @@ import { renderRecipeIssues } from './render/recipe-issues.js';
 import { mapSystemError } from './map-system-error.js';
 import { outputRedactor } from './render/redact-output.js';
 import { renderErrorMessage } from './render/error.js';
+import { colorLabel, colorsFor } from './render/colors.js';
 import { TOOL_VERSION } from '../engine/write-output.js';
 import type { RunSummary } from '../engine/run-report.js';
 
@@ -230,10 +231,19 @@ program
 
 program
   .command('emulator')
-  .description('Serve the OpenAI and Anthropic batch APIs locally (the offline provider and test double).')
+  .description('Serve the OpenAI, Anthropic and Gemini batch APIs locally (the offline provider and test double).')
   .option('--port <n>', 'port to listen on (0 = any free port)', parsePort, 8787)
   .option('--data-dir <dir>', 'keep files and batches here so a restarted emulator still serves them')
   .option('--config <json|file>', 'emulator options as JSON: fault rates, timing, seed')
+  .addHelpText(
+    'after',
+    `
+Point a run at it through each provider's base-URL variable (any key is accepted):
+  OPENAI_BASE_URL=http://127.0.0.1:8787/v1   OPENAI_API_KEY=any
+  ANTHROPIC_BASE_URL=http://127.0.0.1:8787   ANTHROPIC_API_KEY=any
+  GEMINI_BASE_URL=http://127.0.0.1:8787      GEMINI_API_KEY=any
+The banner it prints on start gives the exact URLs for the port it took.`,
+  )
   .action(async (flags: { port: number; dataDir?: string; config?: string }) => {
     const { emulatorCommand } = await import('./commands/emulator.js');
     const { renderEmulatorBanner } = await import('./render/emulator.js');
@@ -303,7 +313,8 @@ function handleError(thrown: unknown): never {
       const count = error.issues.filter((issue) => issue.severity === 'error').length;
       process.stderr.write(redact(`${renderRecipeIssues(error.issues)}\n${count} error(s) in recipe\n`));
     } else {
-      process.stderr.write(redact(`${renderErrorMessage(error.message)}\n`));
+      // Coloured after redacting: the redactor matches the message as written.
+      process.stderr.write(`${colorLabel(redact(renderErrorMessage(error.message)), colorsFor(process.stderr))}\n`);
     }
     process.exit(error.exitCode);
   }

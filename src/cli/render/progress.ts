@@ -5,13 +5,19 @@
 import { clearScreenDown } from 'node:readline';
 import cliProgress from 'cli-progress';
 import type { RunEvent } from '../../engine/run-events.js';
+import { colorLabel, colorsFor, type Colors } from './colors.js';
 import { outputRedactor } from './redact-output.js';
 import { terminalSafe } from './terminal-text.js';
 
 export type ProgressSink = { onEvent(event: RunEvent): void; stop(): void };
 
 export function createProgressSink(options: { json: boolean; tty: boolean; write?: (text: string) => void }): ProgressSink {
-  const sink = options.json ? ndjsonSink() : options.tty ? new TerminalProgress() : new LineProgress(options.write ?? ((text) => process.stderr.write(text)));
+  const colors = colorsFor(process.stderr);
+  const sink = options.json
+    ? ndjsonSink()
+    : options.tty
+      ? new TerminalProgress(process.stderr, colors)
+      : new LineProgress(options.write ?? ((text) => process.stderr.write(text)), colors);
   const redactor = outputRedactor();
   return { onEvent: (event) => sink.onEvent(redactor.value(event)), stop: () => sink.stop() };
 }
@@ -60,12 +66,15 @@ export class LineProgress implements ProgressSink {
   private readonly lastStatus = new Map<string, string>();
   private readonly tallies = new StepTallies();
 
-  constructor(private readonly write: (text: string) => void) {}
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly colors: Colors = colorsFor({}),
+  ) {}
 
   onEvent(event: RunEvent): void {
     const step = this.tallies.apply(event);
     const line = describeEvent(event, this.lastStatus);
-    if (line !== undefined) this.write(`${terminalSafe(line)}\n`);
+    if (line !== undefined) this.write(`${colorLabel(terminalSafe(line), this.colors)}\n`);
     if (step && (event.type === 'shard-submit' || event.type === 'shard-collect')) this.write(`  ${step}: ${this.tallies.describe(step)}\n`);
   }
 
@@ -124,7 +133,10 @@ export class TerminalProgress implements ProgressSink {
   private readonly tallies = new StepTallies();
   private clearBeforeRedraw = false;
 
-  constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {
+  constructor(
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly colors: Colors = colorsFor(stream),
+  ) {
     this.bars = new cliProgress.MultiBar(
       // forceRedraw: a bar whose numbers did not change must still be drawn again below a new log line.
       { format: ' {step} |{bar}| {value}/{total} {detail}', hideCursor: true, clearOnComplete: false, forceRedraw: true, stream },
@@ -155,7 +167,7 @@ export class TerminalProgress implements ProgressSink {
       return;
     }
     const line = describeEvent(event);
-    if (line) this.log(`${terminalSafe(line)}\n`);
+    if (line) this.log(`${colorLabel(terminalSafe(line), this.colors)}\n`);
   }
 
   stop(): void {
