@@ -26,7 +26,17 @@ export interface RunSummary {
    * `reusedExisting`: the data files equal the latest version's, so no version was added.
    * `unmapped`: records the output format could not take (listed in the version's unmapped.jsonl).
    */
-  output?: { dataset: string; version: string; path: string; rows: number; contentHash: string; reusedExisting?: boolean; unmapped?: number };
+  output?: {
+    dataset: string;
+    version: string;
+    path: string;
+    rows: number;
+    contentHash: string;
+    reusedExisting?: boolean;
+    unmapped?: number;
+    /** Splits the recipe declares that got no row; each is also a `warning` event. */
+    emptySplits?: string[];
+  };
   startedAt: string;
   durationMs: number;
   error?: { code: string; message: string };

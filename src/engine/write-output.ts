@@ -68,7 +68,13 @@ export async function writeOutputVersion(input: {
     contentHash: info.contentHash,
     reusedExisting: info.reusedExisting,
     ...(info.unmapped > 0 ? { unmapped: info.unmapped } : {}),
+    ...emptySplitsOf(info.splits),
   };
+}
+
+function emptySplitsOf(splits: Record<string, number>): { emptySplits?: string[] } {
+  const empty = Object.entries(splits).filter(([, rows]) => rows === 0).map(([split]) => split);
+  return empty.length > 0 ? { emptySplits: empty } : {};
 }
 
 /** `rejected`: records the steps rejected as bad input (listed in rejects.jsonl), by step; absent when none. */
