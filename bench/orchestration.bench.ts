@@ -19,6 +19,7 @@ import type { RunSummary } from '../src/engine/run-report.js';
 import { hasFlag, optionValue, saveJson, sizesOption } from './bench-args.js';
 import { formatCount, formatRatio, formatSeconds, printSummary, printTable } from './bench-table.js';
 import { scaleRecipe, writeSeedFile } from './scale-recipe.js';
+import { loadRecipeObject } from '../src/recipe/load-recipe.js';
 
 const DEFAULT_SIZES = [2_000, 20_000];
 const FULL_SIZES = [2_000, 20_000, 100_000];
@@ -65,7 +66,7 @@ export async function runOffline(root: string, records: number, timing: Timing):
   const events: TimedEvent[] = [];
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const summary = await runRecipe(scaleRecipe({ seedsFile, n: 1, dedup: true, name: 'bench-orchestration' }), {
+  const summary = await runRecipe(loadRecipeObject(scaleRecipe({ seedsFile, n: 1, dedup: true, name: 'bench-orchestration' }), dir), {
     offline: true,
     emulator: { faults: { timing } },
     cwd: dir,

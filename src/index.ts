@@ -3,14 +3,14 @@
  * `export *`), so internals cannot leak by accident.
  */
 export { defineRecipe, steps, StepChain } from './recipe/define-recipe.js';
-export type { GenerateOptions, RecipeInput, SeedInput, StepDocument } from './recipe/define-recipe.js';
+export type { EmbedOptions, GenerateOptions, RecipeInput, SeedInput, StepDocument } from './recipe/define-recipe.js';
 export { loadRecipe, loadRecipeObject } from './recipe/load-recipe.js';
-export type { Recipe, Step, GenerateStep, DedupStep, FilterStep, LoadedRecipe } from './recipe/recipe.js';
+export type { Recipe, Step, GenerateStep, EmbedStep, DedupStep, FilterStep, LoadedRecipe } from './recipe/recipe.js';
 export { RecipeError, formatRecipeIssue } from './recipe/recipe-error.js';
 export type { RecipeIssue } from './recipe/recipe-error.js';
 export { runRecipe } from './api/run-recipe.js';
 export type { RunRecipeOptions, RunRecipeOptions as RunOptions } from './api/run-recipe.js';
-export type { RecipeArgument } from './engine/run-recipe.js';
+export type { RecipeArgument } from './api/recipe-argument.js';
 export { openProviders } from './api/providers.js';
 export type { OpenProvidersOptions, OpenedProviders } from './api/providers.js';
 export { createProviderCatalog } from './providers/registry.js';

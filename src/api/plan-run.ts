@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { compileRecipe as compileWith, type CapabilityLookup, type CompiledRecipe } from '../engine/compile-recipe.js';
 import { estimateRun, type RunPlan } from '../engine/estimate-run.js';
-import type { LoadedRecipe } from '../recipe/recipe.js';
 import { RunStore } from '../store/run-store.js';
 import { DEFAULT_CAPABILITIES } from './providers.js';
+import { loadRecipeArgument, type RecipeArgument } from './recipe-argument.js';
 
 export interface PlanRunOptions {
   /**
@@ -14,13 +14,15 @@ export interface PlanRunOptions {
    * a directory without a store is not created.
    */
   stateDir?: string;
+  /** Where a recipe path, a recipe object's seed files and `stateDir` are resolved (default `process.cwd()`). */
   cwd?: string;
   /** Plan only the first N seed records. */
   records?: number;
 }
 
-/** What a run of the recipe would send and cost, without any network; the state directory's store is read when there is one. */
-export async function planRun(loaded: LoadedRecipe, providers: CapabilityLookup = DEFAULT_CAPABILITIES, options: PlanRunOptions = {}): Promise<RunPlan> {
+/** What a run of the recipe would send and cost, without any network. Takes what `runRecipe` takes; the state directory's store is read when there is one. */
+export async function planRun(recipe: RecipeArgument, providers: CapabilityLookup = DEFAULT_CAPABILITIES, options: PlanRunOptions = {}): Promise<RunPlan> {
+  const loaded = await loadRecipeArgument(recipe, options.cwd);
   const stateDir = options.stateDir === undefined ? undefined : resolve(options.cwd ?? process.cwd(), options.stateDir);
   const store = stateDir !== undefined && existsSync(join(stateDir, 'synthforge.db')) ? new RunStore(stateDir) : undefined;
   try {
@@ -30,7 +32,7 @@ export async function planRun(loaded: LoadedRecipe, providers: CapabilityLookup 
   }
 }
 
-/** Checks a loaded recipe as `synthforge validate` does; throws a RecipeError listing every issue. */
-export function compileRecipe(loaded: LoadedRecipe, providers: CapabilityLookup = DEFAULT_CAPABILITIES): Promise<CompiledRecipe> {
-  return compileWith(loaded, providers);
+/** Checks a recipe as `synthforge validate` does; throws a RecipeError listing every issue. */
+export async function compileRecipe(recipe: RecipeArgument, providers: CapabilityLookup = DEFAULT_CAPABILITIES, options: { cwd?: string } = {}): Promise<CompiledRecipe> {
+  return compileWith(await loadRecipeArgument(recipe, options.cwd), providers);
 }

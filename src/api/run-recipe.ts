@@ -3,10 +3,11 @@
  * environment) when the caller does not hand in a catalog of its own.
  */
 import type { EmulatorOptions } from '../emulator/emulator.js';
-import { runRecipe as runWithProviders, type RecipeArgument, type RunOptions } from '../engine/run-recipe.js';
+import { runRecipe as runWithProviders, type RunOptions } from '../engine/run-recipe.js';
 import type { RunSummary } from '../engine/run-report.js';
 import type { ProviderCatalog } from '../providers/batch-provider.js';
 import { openProviders } from './providers.js';
+import type { RecipeArgument } from './recipe-argument.js';
 
 export interface RunRecipeOptions extends Omit<RunOptions, 'providers'> {
   /** Use these providers; the options below are then ignored. */

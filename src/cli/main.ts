@@ -4,13 +4,14 @@
  * imported lazily so start-up loads only what runs. This file parses flags, renders results as
  * text or JSON (stdout carries only data), and exits with the code each error or run status names.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, type CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT_CODE_MEANINGS, EXIT_CODES, exitCodeForRunStatus, SynthforgeError, type ExitKind } from '../errors.js';
 import { RecipeError } from '../recipe/recipe-error.js';
 import { renderRecipeIssues } from './render/recipe-issues.js';
 import { mapSystemError } from './map-system-error.js';
 import { outputRedactor } from './render/redact-output.js';
 import { renderErrorMessage } from './render/error.js';
+import { colorLabel, colorsFor } from './render/colors.js';
 import { TOOL_VERSION } from '../engine/write-output.js';
 import type { RunSummary } from '../engine/run-report.js';
 
@@ -22,13 +23,14 @@ program
   .version(TOOL_VERSION)
   .showHelpAfterError('(add --help for usage)')
   .configureHelp({ sortSubcommands: false })
-  .addHelpText('after', exitCodesHelp());
+  .addHelpText('after', exitCodesHelp())
+  .exitOverride(exitForCommanderError);
 
 const outOption = () => new Option('--out <dir>', 'dataset output root').default('outputs');
 const stateOption = () => new Option('--state <dir>', 'run state and response cache directory').default('.synthforge');
 const pollOption = () =>
   new Option('--poll-interval <ms>', 'first wait between batch status checks; it grows to 12x while nothing changes (default 5000, offline 25)').argParser(parsePositiveInt);
-const jsonOption = () => new Option('--json', 'machine-readable output on stdout (run: NDJSON events, ending with run-end)');
+const jsonOption = () => new Option('--json', 'machine-readable output on stdout (run: NDJSON events, ending with run-end; a failure adds a final {"type":"error"} event)');
 
 program
   .command('run')
@@ -266,7 +268,7 @@ program
 
 program
   .command('emulator')
-  .description('Serve the OpenAI and Anthropic batch APIs locally (the offline provider and test double).')
+  .description('Serve the OpenAI, Anthropic and Gemini batch APIs locally (the offline provider and test double).')
   .option('--port <n>', 'port to listen on (0 = any free port)', parsePort, 8787)
   .option('--data-dir <dir>', 'keep files and batches here so a restarted emulator still serves them')
   .option('--config <json|file>', 'emulator options as JSON: fault rates, timing, seed, limits')
@@ -275,7 +277,16 @@ program
   .option('--openai-enqueued-tokens <n>', 'OpenAI queue limit: enqueued prompt tokens per model; a batch past it fails with token_limit_exceeded (env SYNTHFORGE_EMULATOR_OPENAI_ENQUEUED_TOKENS; 0 = none)', parseCount)
   .option('--anthropic-queued-requests <n>', 'Anthropic queue limit: requests not yet processed, all models; a create past it gets 429 (env SYNTHFORGE_EMULATOR_ANTHROPIC_QUEUED_REQUESTS; 0 = none)', parseCount)
   .option('--gemini-enqueued-tokens <n>', 'Gemini queue limit: enqueued prompt tokens per model; a create past it gets 429 RESOURCE_EXHAUSTED (env SYNTHFORGE_EMULATOR_GEMINI_ENQUEUED_TOKENS; 0 = none)', parseCount)
-  .addHelpText('after', '\nTokens are the emulator\'s own estimate (about 4 characters per token); real services count their own way.')
+  .addHelpText(
+    'after',
+    `
+Point a run at it through each provider's base-URL variable (any key is accepted):
+  OPENAI_BASE_URL=http://127.0.0.1:8787/v1   OPENAI_API_KEY=any
+  ANTHROPIC_BASE_URL=http://127.0.0.1:8787   ANTHROPIC_API_KEY=any
+  GEMINI_BASE_URL=http://127.0.0.1:8787      GEMINI_API_KEY=any
+The banner it prints on start gives the exact URLs for the port it took.
+Queue-limit tokens are the emulator's own estimate (about 4 characters per token); real services count their own way.`,
+  )
   .action(async (flags: { port: number; dataDir?: string; config?: string; repairSuccessRate?: number; answerWords?: string; openaiEnqueuedTokens?: number; anthropicQueuedRequests?: number; geminiEnqueuedTokens?: number }) => {
     const { emulatorCommand } = await import('./commands/emulator.js');
     const { renderEmulatorBanner } = await import('./render/emulator.js');
@@ -293,6 +304,15 @@ program
 function exitCodesHelp(): string {
   const lines = (Object.keys(EXIT_CODES) as ExitKind[]).map((kind) => `  ${String(EXIT_CODES[kind]).padEnd(5)}${EXIT_CODE_MEANINGS[kind]}`);
   return `\nExit codes:\n${lines.join('\n')}\nWhen each one happens and what to do: README.md, section "Exit codes".`;
+}
+
+/**
+ * Commander ends with 1 on a bad flag, a missing argument or an unknown command; those are bad input,
+ * which is exit 2 everywhere else. Help and version output keep their 0. Commander has already
+ * printed the message. Set before the commands are added, which inherit it.
+ */
+function exitForCommanderError(error: CommanderError): never {
+  process.exit(error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage);
 }
 
 /** A run that failed or hit its budget throws as well, and the error handler prints its message. */
@@ -336,15 +356,20 @@ function handleError(thrown: unknown): never {
   const error = SynthforgeError.isInstance(thrown) ? thrown : (mapSystemError(thrown) ?? thrown);
   if (SynthforgeError.isInstance(error)) {
     if (json) {
-      const body = { error: { code: error.code, message: error.message, ...('issues' in error ? { issues: error.issues } : {}) } };
+      const body = { type: 'error', error: { code: error.code, message: error.message, ...('issues' in error ? { issues: error.issues } : {}) } };
       process.stdout.write(`${redact(JSON.stringify(body))}\n`);
     } else if (error instanceof RecipeError) {
       const count = error.issues.filter((issue) => issue.severity === 'error').length;
       process.stderr.write(redact(`${renderRecipeIssues(error.issues)}\n${count} error(s) in recipe\n`));
     } else {
-      process.stderr.write(redact(`${renderErrorMessage(error.message)}\n`));
+      // Coloured after redacting: the redactor matches the message as written.
+      process.stderr.write(`${colorLabel(redact(renderErrorMessage(error.message)), colorsFor(process.stderr))}\n`);
     }
     process.exit(error.exitCode);
+  }
+  if (json) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stdout.write(`${redact(JSON.stringify({ type: 'error', error: { code: 'internal', message } }))}\n`);
   }
   process.stderr.write(`synthforge ${TOOL_VERSION}: internal error (a bug; please report it with the command you ran)\n`);
   process.stderr.write(redact(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`));

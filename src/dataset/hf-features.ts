@@ -29,11 +29,16 @@ export function featuresDictOf(columns: readonly ColumnSpec[]): Record<string, u
   return Object.fromEntries(columns.map(({ name, kind }) => [name, featureOf(kind)]));
 }
 
+/**
+ * Written in the forms both `datasets` 3.x and 4.x+ read: 3.x has no `List` type, and 4.x+ still
+ * reads `Sequence` (as a `List`) and a one-element JSON list. A list of structs must be the JSON list:
+ * `Sequence` of a struct means a struct of lists in 3.x.
+ */
 function featureOf(kind: ColumnKind): unknown {
   const value = (dtype: string) => ({ dtype, _type: 'Value' });
-  if (kind.type === 'string-list') return { feature: value('string'), _type: 'List' };
-  if (kind.type === 'double-list') return { feature: value('float64'), _type: 'List' };
-  if (kind.type === 'float32-list') return { feature: value('float32'), _type: 'List' };
-  if (kind.type === 'struct-list') return { feature: Object.fromEntries(kind.fields.map((field) => [field, value('string')])), _type: 'List' };
+  if (kind.type === 'string-list') return { feature: value('string'), _type: 'Sequence' };
+  if (kind.type === 'double-list') return { feature: value('float64'), _type: 'Sequence' };
+  if (kind.type === 'float32-list') return { feature: value('float32'), _type: 'Sequence' };
+  if (kind.type === 'struct-list') return [Object.fromEntries(kind.fields.map((field) => [field, value('string')]))];
   return value(DTYPE[kind.type]);
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, isAbsolute, join, relative, sep } from 'node:path';
 import type { ColumnSpec } from './column-kinds.js';
 import { DatasetCorruptError } from './errors.js';
 import type { OutputFormat } from './output-spec.js';
@@ -56,6 +56,18 @@ export interface DatasetManifest extends RunManifestFields {
   sidecars: { path: string; bytes: number; sha256: string }[];
   written_at: string;
   [key: string]: unknown;
+}
+
+/**
+ * The recipe path a version records: relative to `base` (the working directory) when the recipe lies
+ * inside it, else its file name. Never absolute: a version is pushed to the Hub as it is, and a local
+ * path says nothing there but the user's name and folders.
+ */
+export function portableRecipePath(file: string, base: string): string {
+  if (file === '') return file;
+  const inside = relative(base, file);
+  if (inside !== '' && !inside.startsWith('..') && !isAbsolute(inside)) return inside.split(sep).join('/');
+  return basename(file);
 }
 
 /** How much of a recipe's description a version keeps, in its manifest and in its card. */

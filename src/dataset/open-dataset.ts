@@ -4,7 +4,7 @@ import { parseDatasetRef } from './dataset-ref.js';
 import { DatasetCorruptError, DatasetNotFoundError } from './errors.js';
 import type { RowOfFormat } from './formats/dataset-formats.js';
 import { locateVersion } from './list-versions.js';
-import { readManifest, type DatasetManifest } from './manifest.js';
+import { LINEAGE_FILE, readManifest, type DatasetManifest } from './manifest.js';
 import type { OutputFormat } from './output-spec.js';
 import { readJsonlRows, readParquetRows } from './read-rows.js';
 import type { DataFileInfo } from './split-shards.js';
@@ -56,9 +56,44 @@ export async function openDataset(outputsRoot: string, ref: string): Promise<Ope
 }
 
 async function* readFiles(dir: string, files: readonly DataFileInfo[], manifest: DatasetManifest): AsyncGenerator<Record<string, unknown>> {
-  for (const file of files) {
-    const path = join(dir, file.path);
-    if (!existsSync(path)) throw new DatasetCorruptError(`${dir}: data file ${file.path} is missing`, { dir, file: file.path });
-    yield* file.format === 'jsonl' ? readJsonlRows(path) : readParquetRows(path, manifest.columns);
+  const lineage = new LineageIds(dir);
+  try {
+    for (const file of files) {
+      const path = join(dir, file.path);
+      if (!existsSync(path)) throw new DatasetCorruptError(`${dir}: data file ${file.path} is missing`, { dir, file: file.path });
+      const rows = file.format === 'jsonl' ? readJsonlRows(path) : readParquetRows(path, manifest.columns);
+      for await (const row of rows) yield row.id === undefined ? { id: await lineage.next(file.split), ...row } : row;
+    }
+  } finally {
+    await lineage.close();
+  }
+}
+
+/**
+ * The ids of rows written without one (`openai-chat`): lineage.jsonl lists every sample in the order
+ * it was written, so the n-th row of a split is the n-th lineage entry of that split.
+ */
+class LineageIds {
+  private readonly readers = new Map<string, AsyncIterator<string>>();
+  private readonly path: string;
+  constructor(private readonly dir: string) {
+    this.path = join(dir, LINEAGE_FILE);
+  }
+
+  async next(split: string): Promise<string> {
+    let reader = this.readers.get(split);
+    if (!reader) this.readers.set(split, (reader = this.idsOf(split)));
+    const entry = await reader.next();
+    if (entry.done) throw new DatasetCorruptError(`${this.path} lists fewer samples of split "${split}" than its data files hold`, { dir: this.dir, file: LINEAGE_FILE });
+    return entry.value;
+  }
+
+  async close(): Promise<void> {
+    for (const reader of this.readers.values()) await reader.return?.();
+  }
+
+  private async *idsOf(split: string): AsyncGenerator<string> {
+    if (!existsSync(this.path)) throw new DatasetCorruptError(`${this.path} is missing: the rows of this version carry no id without it`, { dir: this.dir, file: LINEAGE_FILE });
+    for await (const entry of readJsonlRows(this.path)) if (entry.split === split) yield String(entry.id);
   }
 }

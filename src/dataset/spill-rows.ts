@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { DataRecord, LineageEntry } from '../domain.js';
 import { ColumnTracker, type ColumnSpec } from './column-kinds.js';
 import { DATASET_FORMATS } from './formats/dataset-formats.js';
+import { fileRowOf } from './formats/format-helpers.js';
 import { JsonlFileWriter } from './jsonl-file-writer.js';
 import { UNMAPPED_FILE } from './manifest.js';
 import { mapRecordToRow } from './map-record.js';
@@ -69,7 +70,8 @@ export async function spillRows(
         if (result.unmappedExamples.length < MAX_EXAMPLES) result.unmappedExamples.push(`${record.source ?? record.id}: ${mapped.problems.join('; ')}`);
         continue;
       }
-      tracker.observe(mapped.row);
+      const fileRow = fileRowOf(DATASET_FORMATS[output.format], mapped.row);
+      tracker.observe(fileRow);
       const stratum = output.stratify_by ? stratumOf(record.fields, output.stratify_by) : undefined;
       if (stratum !== undefined) stratified!.add(stratum, hashUnit(mapped.row.id));
       const meta: SpillMeta = {
@@ -79,7 +81,7 @@ export async function spillRows(
         contentHash: sampleContentHash(mapped.row),
         ...(stratum === undefined ? {} : { stratum }),
       };
-      await spill.write(`${JSON.stringify(meta)}\t${JSON.stringify(mapped.row)}\n`);
+      await spill.write(`${JSON.stringify(meta)}\t${JSON.stringify(fileRow)}\n`);
       result.rows++;
     }
   } catch (error) {

@@ -24,7 +24,8 @@ import { countLinesSync, stageDone, stepRejectsPath, writeRecords, newRunId, run
 import { checkErrorRate, checkValidRate, rejectsFileTally } from './error-rate.js';
 import { joinRejectFiles, StepRejects } from './step-rejects.js';
 import type { RunEvent, RunEventListener } from './run-events.js';
-import { type RunSummary, type StepCounts, summarize } from './run-report.js';
+import type { RunSummary, StepCounts } from './run-report.js';
+import { summarize } from './summarize-run.js';
 import { toSeedSpecs } from './seed-sources.js';
 import { writeOutputVersion } from './write-output.js';
 import { requestEstimator, requirePricesForBudget, usagePricer } from './step-pricing.js';
@@ -178,6 +179,10 @@ class RunExecution {
         forceVersion: Boolean(this.options.forceVersion),
       });
       this.options.emit({ type: 'version-written', dataset: output.dataset, version: output.version, path: output.path, rows: output.rows, ...(output.reusedExisting ? { reusedExisting: true } : {}) });
+      // A declared split with no row is legal (the fractions are hashed per record) but rarely meant.
+      for (const split of output.emptySplits ?? []) {
+        this.options.emit({ type: 'warning', message: `split "${split}" of ${output.dataset}@${output.version} got no rows (of ${output.rows}): its fraction is too small for this many records, or stratify_by left it empty` });
+      }
       const publishedRejects = join(output.path, 'rejects.jsonl');
       return this.finish('completed', { output }, existsSync(publishedRejects) ? publishedRejects : undefined);
     } catch (error) {

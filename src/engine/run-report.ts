@@ -1,7 +1,7 @@
 /** What a run reports when it ends: counts per step, samples, cost, output; the same object the CLI prints and `--json` emits. */
-import type { ResponseOutcome } from '../store/store-schema.js';
-import type { RunStore } from '../store/run-store.js';
-import { isBatchStep, type CompiledRecipe } from './compile-recipe.js';
+// Types only from the store, and none that name its SQLite driver: RunSummary is public, and the
+// shipped declarations must not need a devDependency's types (summarize-run.ts reads the store).
+import type { ResponseOutcome } from '../store/response-outcomes.js';
 
 /** What a run produced: returned by `runRecipe`, printed by the CLI, stored with the run. */
 export interface RunSummary {
@@ -26,7 +26,17 @@ export interface RunSummary {
    * `reusedExisting`: the data files equal the latest version's, so no version was added.
    * `unmapped`: records the output format could not take (listed in the version's unmapped.jsonl).
    */
-  output?: { dataset: string; version: string; path: string; rows: number; contentHash: string; reusedExisting?: boolean; unmapped?: number };
+  output?: {
+    dataset: string;
+    version: string;
+    path: string;
+    rows: number;
+    contentHash: string;
+    reusedExisting?: boolean;
+    unmapped?: number;
+    /** Splits the recipe declares that got no row; each is also a `warning` event. */
+    emptySplits?: string[];
+  };
   startedAt: string;
   durationMs: number;
   error?: { code: string; message: string };
@@ -89,74 +99,4 @@ export function countRejected(counts: StepCounts, example: string): void {
   counts.rejected ??= { count: 0, examples: [] };
   counts.rejected.count++;
   if (counts.rejected.examples.length < MAX_EXAMPLES) counts.rejected.examples.push(example);
-}
-
-export function summarize(input: {
-  store: RunStore;
-  runId: string;
-  compiled: CompiledRecipe;
-  stepCounts: StepCounts[];
-  status: RunSummary['status'];
-  offline: boolean;
-  startedAt: Date;
-  output?: RunSummary['output'];
-  error?: RunSummary['error'];
-  rejectsFile?: string;
-}): RunSummary {
-  const { store, runId, compiled } = input;
-  const samples: RunSummary['samples'] = { requested: 0, valid: 0, invalid: {}, sent: 0, cached: 0 };
-  const steps = compiled.steps.map((compiledStep, position) => {
-    const counts = input.stepCounts[position] ?? { input: 0, output: 0 };
-    if (isBatchStep(compiledStep)) {
-      samples.requested += counts.requested ?? 0;
-      samples.valid += counts.succeeded ?? 0;
-      samples.sent += counts.sent ?? 0;
-      samples.cached += counts.cached ?? 0;
-      for (const [reason, entry] of Object.entries(counts.invalid ?? {})) samples.invalid[reason] = (samples.invalid[reason] ?? 0) + (entry?.count ?? 0);
-      return {
-        name: compiledStep.step.name,
-        kind: compiledStep.kind,
-        provider: compiledStep.step.modelRef.provider,
-        model: compiledStep.step.modelRef.model,
-        outputMode: compiledStep.outputMode,
-        counts,
-      };
-    }
-    return { name: compiledStep.step.name, kind: compiledStep.step.kind, counts };
-  });
-  const rejectedBySteps = steps.reduce((sum, step) => sum + (step.counts.rejected?.count ?? 0), 0);
-  const rejected = rejectedBySteps + (input.output?.unmapped ?? 0);
-  const ledger = store.ledgerTotals(runId);
-  const shards = store.shardsOfRun(runId);
-  const batches = shards.flatMap((shard) => (shard.batchId ? [shard.batchId] : []));
-  const estimateUsd = shards.filter((shard) => shard.batchId).reduce((sum, shard) => sum + (shard.estimateUsd ?? 0), 0);
-  return {
-    version: 1,
-    runId,
-    dataset: compiled.recipe.name,
-    status: input.status,
-    offline: input.offline,
-    steps,
-    samples,
-    batches,
-    cost: {
-      usd: round(ledger.costUsd),
-      syncUsd: round(ledger.syncCostUsd),
-      savingsUsd: round(ledger.syncCostUsd - ledger.costUsd),
-      estimateUsd: round(estimateUsd),
-      inputTokens: ledger.inputTokens,
-      outputTokens: ledger.outputTokens,
-      unpriced: ledger.unpricedEntries > 0,
-    },
-    rejected,
-    ...(input.rejectsFile && rejectedBySteps > 0 ? { rejectsFile: input.rejectsFile } : {}),
-    ...(input.output ? { output: input.output } : {}),
-    startedAt: input.startedAt.toISOString(),
-    durationMs: Date.now() - input.startedAt.getTime(),
-    ...(input.error ? { error: input.error } : {}),
-  };
-}
-
-function round(value: number): number {
-  return Math.round(value * 1e6) / 1e6;
 }

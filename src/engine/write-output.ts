@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DedupStep } from '../recipe/recipe.js';
 import { writeDedupReferences } from './dedup-step.js';
-import { descriptionFields } from '../dataset/manifest.js';
+import { descriptionFields, portableRecipePath } from '../dataset/manifest.js';
 import { writeDatasetVersion } from '../dataset/write-version.js';
 import type { RunStore } from '../store/run-store.js';
 import { isBatchStep, type CompiledRecipe } from './compile-recipe.js';
@@ -43,7 +43,7 @@ export async function writeOutputVersion(input: {
       run_id: input.runId,
       offline: input.offline,
       ...descriptionFields(recipe.description),
-      recipe: { name: recipe.name, path: recipe.source.file, kind: recipe.source.kind, sha256: recipe.source.hash },
+      recipe: { name: recipe.name, path: portableRecipePath(recipe.source.file, process.cwd()), kind: recipe.source.kind, sha256: recipe.source.hash },
       format: recipe.output.format,
       steps: input.compiled.steps.map((compiledStep, position) => ({
         name: compiledStep.step.name,
@@ -68,7 +68,13 @@ export async function writeOutputVersion(input: {
     contentHash: info.contentHash,
     reusedExisting: info.reusedExisting,
     ...(info.unmapped > 0 ? { unmapped: info.unmapped } : {}),
+    ...emptySplitsOf(info.splits),
   };
+}
+
+function emptySplitsOf(splits: Record<string, number>): { emptySplits?: string[] } {
+  const empty = Object.entries(splits).filter(([, rows]) => rows === 0).map(([split]) => split);
+  return empty.length > 0 ? { emptySplits: empty } : {};
 }
 
 /** `rejected`: records the steps rejected as bad input (listed in rejects.jsonl), by step; absent when none. */

@@ -7,6 +7,7 @@
  *     .generate('question', { model: 'openai/gpt-4o-mini', prompt: (r) => `Ask about ${r.topic}`,
  *                             schema: z.object({ question: z.string() }) })
  *     .generate('answer', { model: 'anthropic/claude-haiku-4-5', prompt: (r) => r.question, … })
+ *     .embed('vector', { model: 'openai/text-embedding-3-small', input: 'question' })
  */
 import type { z } from 'zod';
 import type { Fields } from '../domain.js';
@@ -43,8 +44,20 @@ export interface GenerateOptions<F extends Fields, S> {
   repair?: boolean;
 }
 
+/** An `embed` step: one embeddings request per record; the vector becomes the field the step names. */
+export interface EmbedOptions<F extends Fields> {
+  model: string;
+  /** A field name (`question`), a template (`"{{ question }} {{ answer }}"`) or a function of the record. */
+  input: Template<F>;
+  dimensions?: number;
+  base_url?: string;
+  max_requests_per_batch?: number;
+  max_attempts?: number;
+}
+
 export type StepDocument =
   | ({ generate: string } & GenerateOptions<Fields, unknown>)
+  | ({ embed: string } & EmbedOptions<Fields>)
   | { dedup: z.input<typeof dedupSpecSchema> }
   | { filter: z.input<typeof filterSpecSchema> };
 
@@ -57,6 +70,12 @@ export class StepChain<F extends Fields> {
   generate<S extends object>(name: string, options: GenerateOptions<F, S>): StepChain<F & OutputOf<S>> {
     const document = { generate: name, ...options } as unknown as StepDocument;
     return new StepChain<F & OutputOf<S>>([...this.documents, document]);
+  }
+
+  /** The vector (a list of numbers) becomes the record's field `name`. */
+  embed<N extends string>(name: N, options: EmbedOptions<F>): StepChain<F & { [K in N]: number[] }> {
+    const document = { embed: name, ...options } as unknown as StepDocument;
+    return new StepChain<F & { [K in N]: number[] }>([...this.documents, document]);
   }
 
   dedup(spec: z.input<typeof dedupSpecSchema>): StepChain<F> {

@@ -32,22 +32,8 @@ export type StepKind = (typeof STEP_KINDS)[number];
 export const STEP_STATUSES = ['running', 'done'] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
-/**
- * Why a sample is (not) usable. `valid` is the only success. The position of each value is its code
- * in a shard's `outcomes` bytes: append new values, never reorder (that would need a new version).
- */
-export const RESPONSE_OUTCOMES = [
-  'valid',
-  'not_json',
-  'schema_violation',
-  'refusal',
-  'truncated',
-  'provider_error',
-  'expired',
-  'canceled',
-  'missing',
-] as const;
-export type ResponseOutcome = (typeof RESPONSE_OUTCOMES)[number];
+// In their own file so public types can name them without this file's SQLite driver types.
+export { RESPONSE_OUTCOMES, type ResponseOutcome } from './response-outcomes.js';
 
 /** Set in a shard's outcome byte when the line's answer is final (valid, or no attempt left or worth it). */
 export const FINAL_OUTCOME_BIT = 0x80;

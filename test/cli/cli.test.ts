@@ -32,6 +32,10 @@ describe('synthforge CLI', () => {
     expect(result.stdout).toContain(`output: ${join(dir, 'outputs', 'support-qa', 'v1')}`);
     const first = JSON.parse(readFileSync(join(dir, 'outputs', 'support-qa', 'v1', 'data', 'train-00000-of-00001.jsonl'), 'utf8').split('\n')[0]!);
     expect(first.messages.map((message: { role: string }) => message.role)).toEqual(['user', 'assistant']);
+    // What gets pushed to the Hub names the recipe as the project knows it, not by a local absolute path.
+    const version = join(dir, 'outputs', 'support-qa', 'v1');
+    expect(JSON.parse(readFileSync(join(version, 'manifest.json'), 'utf8')).recipe.path).toBe('recipes/quickstart.yaml');
+    for (const file of ['manifest.json', 'README.md']) expect(readFileSync(join(version, file), 'utf8')).not.toContain(dir);
   });
 
   it('streams NDJSON events on stdout with --json, ending with run-end', async () => {

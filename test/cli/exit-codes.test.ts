@@ -32,3 +32,22 @@ describe('exit codes', () => {
     expect(result.stdout).toMatch(/Exit codes:[\s\S]*README\.md, section "Exit codes"/);
   });
 });
+
+describe('exit codes of command-line mistakes', () => {
+  it.each([
+    [['--bogus'], "unknown option '--bogus'"],
+    [['bogus'], "unknown command 'bogus'"],
+    [['run'], "missing required argument 'recipe'"],
+    [['show', 'x', '--samples', '-3'], 'expected a whole number ≥ 0'],
+    [['validate', 'a.yaml', 'b.yaml'], 'too many arguments'],
+  ])('%j exits 2 (bad input) and says what was wrong', async (args, message) => {
+    const result = await runCli(args, { cwd: tempDir() });
+    expect(result.stderr).toContain(message);
+    expect(result.code).toBe(EXIT_CODES.usage);
+  });
+
+  it.each([[['--help']], [['--version']], [['run', '--help']]])('%j still exits 0', async (args) => {
+    const result = await runCli(args, { cwd: tempDir() });
+    expect(result.code).toBe(EXIT_CODES.ok);
+  });
+});

@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { LineProgress, StepTallies } from '../../src/cli/render/progress.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { LineProgress, StepTallies, TerminalProgress } from '../../src/cli/render/progress.js';
 import type { RunEvent } from '../../src/engine/run-events.js';
+import type { RunSummary } from '../../src/engine/run-report.js';
+import { TerminalScreen } from '../helpers/terminal-screen.js';
 
 const events: RunEvent[] = [
   { type: 'run-start', runId: 'run-1', recipe: 'demo', resumed: false, offline: true, stateDir: '/s' },
@@ -27,5 +29,48 @@ describe('progress', () => {
     expect(text).toContain('q: 10 requests, 2 cached, 8 to send in 2 shard(s)');
     expect(text.match(/in_progress/g)).toHaveLength(1);
     expect(text).toContain('q: planned 8 · submitted 5 · completed 5 · valid 4');
+  });
+
+  describe('on a terminal', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('prints log lines above the bars, never torn into a bar line, and none lost when the bars stop', () => {
+      vi.useFakeTimers();
+      const screen = new TerminalScreen(100);
+      const progress = new TerminalProgress(screen as unknown as NodeJS.WriteStream);
+      const logLines: string[] = [];
+      const feed = (event: RunEvent): void => {
+        progress.onEvent(event);
+        // Bars redraw on a timer: let it fire between events, as a real run's polling does.
+        vi.advanceTimersByTime(150);
+      };
+      feed(events[0]!);
+      logLines.push('starting run run-1 of demo (offline: built-in emulator)');
+      feed({ type: 'step-start', step: 'question-1', index: 0, kind: 'generate' });
+      logLines.push('step question-1 (generate)');
+      for (const event of events.slice(1)) feed({ ...event, step: 'question-1' } as RunEvent);
+      // A second bar: log lines now land where two bar lines were drawn.
+      feed({ type: 'step-start', step: 'answer-2', index: 1, kind: 'generate' });
+      logLines.push('step answer-2 (generate)');
+      feed({ type: 'plan', step: 'answer-2', round: 0, requests: 3, cached: 0, toSend: 3, shards: 1 });
+      feed({ type: 'step-end', step: 'question-1', index: 0, counts: { input: 10, output: 4 } } as RunEvent);
+      logLines.push('step question-1 done: 10 in, 4 out');
+      feed({ type: 'step-start', step: 'filter-3', index: 1, kind: 'filter' });
+      logLines.push('step filter-3 (filter)');
+      feed({ type: 'warning', message: 'split "test" got no rows' });
+      logLines.push('warning: split "test" got no rows');
+      // The last lines arrive right before the run ends, with no redraw in between.
+      progress.onEvent({ type: 'step-end', step: 'filter-3', index: 1, counts: { input: 4, output: 3 } } as RunEvent);
+      logLines.push('step filter-3 done: 4 in, 3 out');
+      progress.onEvent({ type: 'run-end', summary: {} as RunSummary });
+
+      const shown = screen.text().filter((line) => line !== '');
+      const barLines = shown.filter((line) => /[█░]/.test(line));
+      expect(barLines.length).toBeGreaterThan(0);
+      expect(barLines.map((line) => line.split('|')[0]!.trim())).toEqual(['question-1', 'answer-2']);
+      expect(shown.filter((line) => !/[█░]/.test(line))).toEqual(logLines);
+    });
   });
 });

@@ -96,6 +96,9 @@ describe('run endings', () => {
     const end = events.find((event) => event.type === 'run-end');
     expect(end?.summary?.status).toBe('budget_exceeded');
     expect(end?.summary?.samples.sent).toBe(10);
+    // Every line is a typed event, the error that ended the command included.
+    for (const event of events) expect(typeof event.type).toBe('string');
+    expect(events.at(-1)).toMatchObject({ type: 'error', error: { code: 'budget_exceeded', message: expect.stringContaining('budget exceeded') } });
     expect(emulator.stats().requestsReceived.openai).toBe(20);
   });
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { sizeCategoryOf } from '../../src/dataset/dataset-card.js';
+import { portableRecipePath } from '../../src/dataset/manifest.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { CHAT, qaRecords, record, writeVersion } from './fixtures.js';
 
@@ -40,7 +41,6 @@ describe('dataset card', () => {
       },
     ]);
     expect(header.dataset_info.features).toEqual([
-      { name: 'id', dtype: 'string' },
       { name: 'messages', list: [{ name: 'role', dtype: 'string' }, { name: 'content', dtype: 'string' }] },
     ]);
     expect(header.dataset_info.splits).toEqual([
@@ -92,5 +92,11 @@ describe('dataset card', () => {
     expect(sizeCategoryOf(1000)).toBe('1K<n<10K');
     expect(sizeCategoryOf(250_000)).toBe('100K<n<1M');
     expect(sizeCategoryOf(2e12)).toBe('n>1T');
+  });
+
+  it('records the recipe path relative to the working directory, or its file name, never absolute', () => {
+    expect(portableRecipePath('/home/ana/project/recipes/qa.yaml', '/home/ana/project')).toBe('recipes/qa.yaml');
+    expect(portableRecipePath('/home/ana/elsewhere/qa.yaml', '/home/ana/project')).toBe('qa.yaml');
+    expect(portableRecipePath('', '/home/ana/project')).toBe('');
   });
 });

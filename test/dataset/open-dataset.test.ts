@@ -6,6 +6,7 @@ import type { OpenAIChatRow } from '../../src/dataset/formats/openai-chat-format
 import { listVersions } from '../../src/dataset/list-versions.js';
 import { openDataset } from '../../src/dataset/open-dataset.js';
 import { parseDatasetRef } from '../../src/dataset/dataset-ref.js';
+import { readJsonlFile } from '../helpers/read-jsonl-file.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { CHAT, qaRecords, writeVersion } from './fixtures.js';
 
@@ -45,6 +46,10 @@ describe('openDataset', () => {
     expect(train.length).toBe(second.splits.train);
     expect(test.length + train.length).toBe(30);
     expect(train[0]!.messages.map((message) => message.role)).toEqual(['system', 'user', 'assistant']);
+    // The files hold messages only; each row gets its id back from lineage.jsonl.
+    const lineage = readJsonlFile(join(second.dir, 'lineage.jsonl'));
+    expect(train.map((row) => row.id)).toEqual(lineage.filter((entry) => entry.split === 'train').map((entry) => entry.id));
+    expect(test.map((row) => row.id)).toEqual(lineage.filter((entry) => entry.split === 'test').map((entry) => entry.id));
     expect((await collect(opened.rows())).length).toBe(30);
 
     const older = await openDataset(root, 'support-qa@v1');

@@ -55,7 +55,8 @@ describe('ParquetFileWriter', async () => {
       expect(schema.messages).toMatchObject({ converted_type: 'LIST', num_children: 1 });
       expect(metadata.schema.filter((element) => element.name === 'role' || element.name === 'content').map((element) => element.type)).toEqual(['BYTE_ARRAY', 'BYTE_ARRAY']);
       const features = JSON.parse(metadata.key_value_metadata!.find((entry) => entry.key === 'huggingface')!.value!);
-      expect(features.info.features.messages).toEqual({ feature: { role: { dtype: 'string', _type: 'Value' }, content: { dtype: 'string', _type: 'Value' } }, _type: 'List' });
+      // A list of structs as a one-element JSON list: datasets 3.x reads it (it has no `List` type), 4.x+ too.
+      expect(features.info.features.messages).toEqual([{ role: { dtype: 'string', _type: 'Value' }, content: { dtype: 'string', _type: 'Value' } }]);
 
       // Raw hyparquet: messages come back as arrays of objects.
       const sample = await parquetReadObjects({ file, metadata, rowStart: 10_234, rowEnd: 10_235, compressors });

@@ -27,6 +27,10 @@ for name, path in json.loads(sys.argv[1]).items():
         "first": ds[next(iter(ds))][0],
     }
 result["arrow_messages"] = str(pq.read_table(sys.argv[2]).schema.field("messages").type)
+# The features a Parquet file carries for readers that find it alone (the Hub's viewer, a bare load).
+from datasets import Features
+stored = json.loads(pq.read_metadata(sys.argv[2]).metadata[b"huggingface"])
+result["parquet_features"] = str(Features.from_dict(stored["info"]["features"]))
 print(json.dumps(result))
 `;
 
@@ -59,7 +63,9 @@ describe('Python interop (datasets, pyarrow)', () => {
 
     // Only the declared splits: lineage.jsonl and manifest.json are not mistaken for data.
     expect(loaded.chat.splits).toEqual(chat.splits);
-    expect(loaded.chat.features).toBe("{'id': Value('string'), 'messages': List({'role': Value('string'), 'content': Value('string')})}");
+    // openai-chat rows are exactly {"messages": [...]}, as OpenAI fine-tuning documents them.
+    expect(loaded.chat.features).toBe("{'messages': List({'role': Value('string'), 'content': Value('string')})}");
+    expect(loaded.parquet_features).toBe(loaded.chat.features);
     expect(loaded.chat.first).toEqual(firstChatRow);
     expect(loaded.arrow_messages).toBe('list<element: struct<role: string, content: string>>');
 

@@ -6,12 +6,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runRecipe } from '../../src/api/run-recipe.js';
+import { defineRecipe } from '../../src/recipe/define-recipe.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
 const FAST = { validatingMs: 5, inProgressMs: 10, finalizingMs: 5 };
 
-const recipe = {
+const recipe = defineRecipe({
   name: 'repro',
   seeds: [{ inline: Array.from({ length: 12 }, (_, index) => ({ topic: `topic ${index}` })) }],
   steps: [
@@ -31,7 +32,7 @@ const recipe = {
     splits: { train: 0.75, test: 0.25 },
     files: ['jsonl', 'parquet'],
   },
-};
+});
 
 describe('re-running a cached recipe', () => {
   it('writes the same bytes and reuses the existing version', async () => {

@@ -74,7 +74,7 @@ describe('vector columns', () => {
       { name: 'element', type: 'FLOAT', repetition_type: 'OPTIONAL' },
     ]);
     expect(cardFeaturesOf(columns)).toEqual([{ name: 'embedding', list: 'float32' }]);
-    expect(featuresDictOf(columns)).toEqual({ embedding: { feature: { dtype: 'float32', _type: 'Value' }, _type: 'List' } });
+    expect(featuresDictOf(columns)).toEqual({ embedding: { feature: { dtype: 'float32', _type: 'Value' }, _type: 'Sequence' } });
   });
 
   it('round-trips vectors through Parquet as float32, and JSONL keeps the exact numbers', async () => {
@@ -87,8 +87,8 @@ describe('vector columns', () => {
     const elements = metadata.schema.filter((element) => element.name === 'element').map((element) => element.type);
     expect(elements).toEqual(['FLOAT', 'DOUBLE']);
     const features = JSON.parse(metadata.key_value_metadata!.find((entry) => entry.key === 'huggingface')!.value!);
-    expect(features.info.features.embedding).toEqual({ feature: { dtype: 'float32', _type: 'Value' }, _type: 'List' });
-    expect(features.info.features.scores).toEqual({ feature: { dtype: 'float64', _type: 'Value' }, _type: 'List' });
+    expect(features.info.features.embedding).toEqual({ feature: { dtype: 'float32', _type: 'Value' }, _type: 'Sequence' });
+    expect(features.info.features.scores).toEqual({ feature: { dtype: 'float64', _type: 'Value' }, _type: 'Sequence' });
 
     const raw = await parquetReadObjects({ file, metadata, compressors });
     expect(raw).toHaveLength(30);

@@ -8,6 +8,7 @@ import { DATASET_FORMATS } from '../../src/dataset/formats/dataset-formats.js';
 import { listVersions } from '../../src/dataset/list-versions.js';
 import type { DatasetManifest } from '../../src/dataset/manifest.js';
 import { contentHashOf } from '../../src/dataset/write-version.js';
+import { sampleContentHash } from '../../src/dataset/sample-hash.js';
 import { readJsonlFile } from '../helpers/read-jsonl-file.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { CHAT, qaRecords, record, writeVersion } from './fixtures.js';
@@ -60,14 +61,19 @@ describe('writeDatasetVersion: files', () => {
 
     const jsonlRows = manifest.files.filter((file) => file.format === 'jsonl').flatMap((file) => readJsonlFile(join(info.dir, file.path)));
     expect(jsonlRows).toHaveLength(200);
-    for (const row of jsonlRows) expect(DATASET_FORMATS['openai-chat'].rowSchema.safeParse(row).success).toBe(true);
+    // Exactly what OpenAI fine-tuning documents: the messages, no id (the id is in lineage.jsonl).
+    for (const row of jsonlRows) expect(Object.keys(row)).toEqual(['messages']);
+    for (const row of jsonlRows) expect(DATASET_FORMATS['openai-chat'].rowSchema.safeParse({ id: 'x', ...row }).success).toBe(true);
 
     const lineage = readJsonlFile(join(info.dir, 'lineage.jsonl'));
     expect(lineage).toHaveLength(200);
     expect(lineage[0]).toMatchObject({ id: 's0-000000', seed_id: 's0-000000', steps: [{ step: 'answer', requestKey: 'key-s0-000000', batchId: 'batch_1', model: 'gpt-4o-mini' }] });
     expect(lineage[0]!.content_hash).toMatch(/^[0-9a-f]{32}$/);
-    const splitOfRow = new Map(manifest.files.filter((file) => file.format === 'jsonl').flatMap((file) => readJsonlFile(join(info.dir, file.path)).map((row) => [row.id, file.split])));
-    for (const entry of lineage) expect(entry.split).toBe(splitOfRow.get(entry.id));
+    // The n-th row of a split is the n-th lineage entry of that split.
+    for (const split of ['train', 'test']) {
+      const rows = manifest.files.filter((file) => file.format === 'jsonl' && file.split === split).flatMap((file) => readJsonlFile(join(info.dir, file.path)));
+      expect(rows.map((row) => sampleContentHash(row))).toEqual(lineage.filter((entry) => entry.split === split).map((entry) => entry.content_hash));
+    }
     expect(existsSync(join(info.dir, 'unmapped.jsonl'))).toBe(false);
   });
 

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runRecipe } from '../../src/api/run-recipe.js';
+import type { RecipeArgument } from '../../src/api/recipe-argument.js';
 import { SynthforgeError } from '../../src/errors.js';
 import type { RunEvent } from '../../src/engine/run-events.js';
 import { RunStore } from '../../src/store/run-store.js';
@@ -40,7 +41,7 @@ function project(files: Record<string, string>): string {
   return dir;
 }
 
-async function runAgainstEmulator(dir: string, recipe: string | object, extra: { keepRejects?: boolean } = {}) {
+async function runAgainstEmulator(dir: string, recipe: RecipeArgument, extra: { keepRejects?: boolean } = {}) {
   const emulator = emulators.current;
   const events: RunEvent[] = [];
   const run = runRecipe(recipe, {

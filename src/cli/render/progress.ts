@@ -2,15 +2,22 @@
  * Turns run events into progress on stderr: live bars (cli-progress) on a terminal, plain lines
  * otherwise (CI logs, pipes), nothing but NDJSON on stdout under --json.
  */
+import { clearScreenDown } from 'node:readline';
 import cliProgress from 'cli-progress';
 import type { RunEvent } from '../../engine/run-events.js';
+import { colorLabel, colorsFor, type Colors } from './colors.js';
 import { outputRedactor } from './redact-output.js';
 import { terminalSafe } from './terminal-text.js';
 
 export type ProgressSink = { onEvent(event: RunEvent): void; stop(): void };
 
 export function createProgressSink(options: { json: boolean; tty: boolean; write?: (text: string) => void }): ProgressSink {
-  const sink = options.json ? ndjsonSink() : options.tty ? new TerminalProgress() : new LineProgress(options.write ?? ((text) => process.stderr.write(text)));
+  const colors = colorsFor(process.stderr);
+  const sink = options.json
+    ? ndjsonSink()
+    : options.tty
+      ? new TerminalProgress(process.stderr, colors)
+      : new LineProgress(options.write ?? ((text) => process.stderr.write(text)), colors);
   const redactor = outputRedactor();
   return { onEvent: (event) => sink.onEvent(redactor.value(event)), stop: () => sink.stop() };
 }
@@ -59,12 +66,15 @@ export class LineProgress implements ProgressSink {
   private readonly lastStatus = new Map<string, string>();
   private readonly tallies = new StepTallies();
 
-  constructor(private readonly write: (text: string) => void) {}
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly colors: Colors = colorsFor({}),
+  ) {}
 
   onEvent(event: RunEvent): void {
     const step = this.tallies.apply(event);
     const line = describeEvent(event, this.lastStatus);
-    if (line !== undefined) this.write(`${terminalSafe(line)}\n`);
+    if (line !== undefined) this.write(`${colorLabel(terminalSafe(line), this.colors)}\n`);
     if (step && (event.type === 'shard-submit' || event.type === 'shard-collect')) this.write(`  ${step}: ${this.tallies.describe(step)}\n`);
   }
 
@@ -127,14 +137,35 @@ export function compactCount(value: number): string {
   return String(value);
 }
 
-/** Live bars on a terminal: one per generate step, completed against planned, with the other counts beside. */
-class TerminalProgress implements ProgressSink {
-  private readonly bars = new cliProgress.MultiBar(
-    { format: ' {step} |{bar}| {value}/{total} {detail}', hideCursor: true, clearOnComplete: false, stream: process.stderr },
-    cliProgress.Presets.shades_classic,
-  );
+/**
+ * Live bars on a terminal: one per generate step, completed against planned, with the other counts
+ * beside. Log lines go above the bars. cli-progress would print them on its next redraw, over the
+ * first bar line only (a second log line lands on what is left of the next bar) and not at all once
+ * the bars stop; so each line is printed at once, with the bar area cleared first and every bar
+ * redrawn under it, and printed plainly while no bar is live.
+ */
+export class TerminalProgress implements ProgressSink {
+  private readonly bars: cliProgress.MultiBar;
   private readonly stepBars = new Map<string, cliProgress.SingleBar>();
   private readonly tallies = new StepTallies();
+  private clearBeforeRedraw = false;
+
+  constructor(
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly colors: Colors = colorsFor(stream),
+  ) {
+    this.bars = new cliProgress.MultiBar(
+      // forceRedraw: a bar whose numbers did not change must still be drawn again below a new log line.
+      { format: ' {step} |{bar}| {value}/{total} {detail}', hideCursor: true, clearOnComplete: false, forceRedraw: true, stream },
+      cliProgress.Presets.shades_classic,
+    );
+    // Emitted with the cursor back on the first bar line, before the buffered log lines are written.
+    this.bars.on('redraw-pre', () => {
+      if (!this.clearBeforeRedraw) return;
+      this.clearBeforeRedraw = false;
+      clearScreenDown(this.stream);
+    });
+  }
 
   onEvent(event: RunEvent): void {
     const step = this.tallies.apply(event);
@@ -153,10 +184,20 @@ class TerminalProgress implements ProgressSink {
       return;
     }
     const line = describeEvent(event);
-    if (line) this.bars.log(`${terminalSafe(line)}\n`);
+    if (line) this.log(`${colorLabel(terminalSafe(line), this.colors)}\n`);
   }
 
   stop(): void {
-    this.bars.stop();
+    if (this.bars.isActive) this.bars.stop();
+  }
+
+  private log(text: string): void {
+    if (!this.bars.isActive) {
+      this.stream.write(text);
+      return;
+    }
+    this.clearBeforeRedraw = true;
+    this.bars.log(text);
+    this.bars.update();
   }
 }

@@ -26,6 +26,7 @@ export const alpacaRowSchema: z.ZodType<AlpacaRow> = z.strictObject({
 export const alpacaFormat: DatasetFormat<AlpacaRow> = {
   name: 'alpaca',
   rowSchema: alpacaRowSchema,
+  writesId: true,
   columns: [
     { name: 'id', kind: STRING_KIND },
     { name: 'instruction', kind: STRING_KIND },

@@ -12,9 +12,21 @@ import type { OutputTemplates } from '../output-templates.js';
 export interface DatasetFormat<Row extends { id: string }> {
   readonly name: OutputFormat;
   readonly rowSchema: z.ZodType<Row>;
-  /** Columns every row has, in order, so an empty split still has the format's schema. */
+  /** Columns every row has in the data files, in order, so an empty split still has the format's schema. */
   readonly columns: readonly { name: string; kind: InferredKind }[];
+  /**
+   * False when the trainer that reads the format takes nothing but its own keys (OpenAI fine-tuning),
+   * so the data files hold the row without `id`; the id stays in `lineage.jsonl`, line for line.
+   */
+  readonly writesId: boolean;
   mapRecord(record: DataRecord, templates: OutputTemplates): Record<string, unknown>;
+}
+
+/** The row as a data file holds it. */
+export function fileRowOf(format: DatasetFormat<{ id: string }>, row: { id: string }): object {
+  if (format.writesId) return row;
+  const { id: _inLineage, ...rest } = row;
+  return rest;
 }
 
 export const nonBlank = (what: string) => z.string().refine((value) => value.trim() !== '', { message: `${what} is empty` });

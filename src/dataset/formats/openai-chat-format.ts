@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import type { ChatMessage, DataRecord } from '../../domain.js';
 import type { OutputTemplates } from '../output-templates.js';
-import { chatMessageSchema, hasRole, MESSAGE_LIST_KIND, renderMessages, STRING_KIND, systemOnlyFirst, type DatasetFormat } from './format-helpers.js';
+import { chatMessageSchema, hasRole, MESSAGE_LIST_KIND, renderMessages, systemOnlyFirst, type DatasetFormat } from './format-helpers.js';
 
-/** `openai-chat`: `{"messages": [...]}`, the OpenAI fine-tuning (and TRL conversational LM) shape. */
+/**
+ * `openai-chat`: `{"messages": [...]}`, exactly the OpenAI fine-tuning (and TRL conversational LM)
+ * shape: the data files hold no `id`. `openDataset` gives each row its id back from `lineage.jsonl`.
+ */
 export interface OpenAIChatRow {
   id: string;
   messages: ChatMessage[];
@@ -21,10 +24,8 @@ export const openAIChatRowSchema: z.ZodType<OpenAIChatRow> = z.strictObject({
 export const openAIChatFormat: DatasetFormat<OpenAIChatRow> = {
   name: 'openai-chat',
   rowSchema: openAIChatRowSchema,
-  columns: [
-    { name: 'id', kind: STRING_KIND },
-    { name: 'messages', kind: MESSAGE_LIST_KIND },
-  ],
+  writesId: false,
+  columns: [{ name: 'messages', kind: MESSAGE_LIST_KIND }],
   mapRecord(record: DataRecord, templates: OutputTemplates): Record<string, unknown> {
     return { id: record.id, messages: templates.messages ? renderMessages(templates.messages, record) : record.fields.messages };
   },

@@ -32,6 +32,7 @@ export const preferenceRowSchema: z.ZodType<PreferenceRow> = z.union([standardSc
 export const preferenceFormat: DatasetFormat<PreferenceRow> = {
   name: 'preference',
   rowSchema: preferenceRowSchema,
+  writesId: true,
   columns: [
     { name: 'id', kind: STRING_KIND },
     { name: 'prompt', kind: { type: 'null' } },

@@ -27,6 +27,7 @@ export const promptCompletionRowSchema: z.ZodType<PromptCompletionRow> = z.union
 export const promptCompletionFormat: DatasetFormat<PromptCompletionRow> = {
   name: 'prompt-completion',
   rowSchema: promptCompletionRowSchema,
+  writesId: true,
   // prompt/completion are strings or message lists, decided by the rows.
   columns: [
     { name: 'id', kind: STRING_KIND },

@@ -22,6 +22,7 @@ export const rawRowSchema: z.ZodType<RawRow> = z
 export const rawFormat: DatasetFormat<RawRow> = {
   name: 'raw',
   rowSchema: rawRowSchema,
+  writesId: true,
   columns: [{ name: 'id', kind: STRING_KIND }],
   mapRecord(record: DataRecord, templates: OutputTemplates): Record<string, unknown> {
     if (templates.fields) {

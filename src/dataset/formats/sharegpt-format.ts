@@ -29,6 +29,7 @@ export const shareGPTRowSchema: z.ZodType<ShareGPTRow> = z.strictObject({
 export const shareGPTFormat: DatasetFormat<ShareGPTRow> = {
   name: 'sharegpt',
   rowSchema: shareGPTRowSchema,
+  writesId: true,
   columns: [
     { name: 'id', kind: STRING_KIND },
     { name: 'conversations', kind: { type: 'struct-list', fields: ['from', 'value'] } },
