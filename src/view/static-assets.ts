@@ -20,6 +20,8 @@ const ASSETS: Record<string, { file: () => string; type: string }> = {
 };
 
 export function addStaticAssets(app: Hono): void {
+  // Browsers ask for it on their own; there is none, and a 404 would read as an error in the console.
+  app.get('/favicon.ico', (c) => c.body(null, 204));
   const cache = new Map<string, Buffer>();
   for (const [path, asset] of Object.entries(ASSETS)) {
     app.get(path, async (c) => {
