@@ -6,13 +6,16 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
-export async function* jsonLines(path: string, mention?: string): AsyncGenerator<{ line: number; value: Record<string, unknown> }> {
+export function jsonLines(path: string, mention?: string): AsyncGenerator<{ line: number; value: Record<string, unknown> }>;
+/** `raw`: the lines' text, unparsed (blank lines skipped). */
+export function jsonLines(path: string, mention: undefined, raw: true): AsyncGenerator<{ line: number; text: string }>;
+export async function* jsonLines(path: string, mention?: string, raw = false): AsyncGenerator<{ line: number; value?: Record<string, unknown>; text?: string }> {
   if (!existsSync(path)) return;
   const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
   let line = 0;
   for await (const text of lines) {
     // The cheap substring test first: parsing every line of a large file is what costs.
-    if (text !== '' && (mention === undefined || text.includes(mention))) yield { line, value: JSON.parse(text) as Record<string, unknown> };
+    if (text !== '' && (mention === undefined || text.includes(mention))) yield raw ? { line, text } : { line, value: JSON.parse(text) as Record<string, unknown> };
     line++;
   }
 }

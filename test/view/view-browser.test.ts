@@ -51,7 +51,7 @@ describe.skipIf(!executablePath)('synthforge view in a browser', () => {
     await shot('versions');
     await page.getByRole('link', { name: 'v1', exact: true }).click();
     await page.getByRole('link', { name: 'Rows' }).click();
-    const total = (await (await fetch(`${server.url}api/datasets/support-qa/v1`)).json()).rows as number;
+    const total = ((await (await fetch(`${server.url}api/datasets/support-qa/v1`)).json()) as { rows: number }).rows;
     await page.getByText(`rows 1–${total} of ${total} in train`).waitFor();
     expect(await page.locator('tbody tr').count()).toBe(total);
     await shot('rows');
@@ -70,7 +70,7 @@ describe.skipIf(!executablePath)('synthforge view in a browser', () => {
   });
 
   it('searches the rows, and renders row text as text, never markup', async () => {
-    const total = (await (await fetch(`${server.url}api/datasets/support-qa/v1`)).json()).rows as number;
+    const total = ((await (await fetch(`${server.url}api/datasets/support-qa/v1`)).json()) as { rows: number }).rows;
     await page.goto(`${server.url}#/d/support-qa/v1/rows?split=train&q=assistant`);
     await page.getByText(`${total} match(es) for "assistant"`).waitFor();
     expect(await page.locator('tbody tr').count()).toBe(total);

@@ -33,8 +33,8 @@ function statusWithHost(path: string, host: string): Promise<number | undefined>
   });
 }
 
-async function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
-  const response = await fetch(new URL(path, server.url), { headers });
+async function get(path: string): Promise<{ status: number; body: any }> {
+  const response = await fetch(new URL(path, server.url));
   const text = await response.text();
   return { status: response.status, body: response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
 }
@@ -81,6 +81,8 @@ describe('synthforge view: HTTP routes', () => {
     if (expected.length > 1) expect(first.body.next).toBe(expected[1]!.index);
     const keysOnly = await get('/api/datasets/support-qa/v1/search?q=assistant');
     expect(keysOnly.body.matches.length).toBe(all.length); // "assistant" is a role value in every row
+    const quoted = await get(`/api/datasets/support-qa/v1/search?q=${encodeURIComponent(`"${word}`)}`);
+    expect(quoted.status).toBe(200); // a quote is escaped in the file, so every row is parsed; no value starts with one
     const none = await get('/api/datasets/support-qa/v1/search?q=messages');
     expect(none.body.matches).toEqual([]);
     expect(none.body.next).toBeUndefined();

@@ -235,10 +235,10 @@ async function costsPage(dataset, version) {
   const perStep = (field) => steps.map((step) => c.slices.filter((s) => s.step === step).reduce((sum, s) => sum + s[field], 0));
   const stepCost = perStep('costUsd');
   // One series per step, each with a bar only at its own position: the legend then names the steps.
-  page.push(el('h2', {}, 'Cost per step (USD)'), chart(steps, steps.map((step, i) => ({ label: step, values: steps.map((_, j) => (i === j ? stepCost[i] : null)) })), 'bars'));
-  page.push(el('h2', {}, 'Tokens per step'), chart(steps, [{ label: 'input tokens', values: perStep('inputTokens') }, { label: 'output tokens', values: perStep('outputTokens') }], 'lines'));
+  page.push(el('h2', {}, 'Cost per step (USD)'), chart(steps, steps.map((step, i) => ({ label: step, values: steps.map((_, j) => (i === j ? stepCost[i] : null)) })), 'bars', 'usd'));
+  page.push(el('h2', {}, 'Tokens per step'), chart(steps, [{ label: 'input tokens', values: perStep('inputTokens') }, { label: 'output tokens', values: perStep('outputTokens') }], 'lines', 'tokens'));
   const providerCost = providers.map((p) => c.slices.filter((s) => `${s.provider}/${s.model}` === p).reduce((sum, s) => sum + s.costUsd, 0));
-  page.push(el('h2', {}, 'Cost per provider (USD)'), chart(providers, providers.map((p, i) => ({ label: p, values: providers.map((_, j) => (i === j ? providerCost[i] : null)) })), 'bars'));
+  page.push(el('h2', {}, 'Cost per provider (USD)'), chart(providers, providers.map((p, i) => ({ label: p, values: providers.map((_, j) => (i === j ? providerCost[i] : null)) })), 'bars', 'usd'));
   page.push(table(['step', 'provider/model', { label: 'requests', num: true }, { label: 'tokens in', num: true }, { label: 'tokens out', num: true }, { label: 'cost', num: true }, { label: 'sync cost', num: true }], c.slices.map((s) => [s.step, `${s.provider}/${s.model}`, num(s.requests), num(s.inputTokens), num(s.outputTokens), s.unpricedEntries ? 'unpriced' : usd(s.costUsd), usd(s.syncCostUsd)])));
   return page;
 }
@@ -246,15 +246,16 @@ async function costsPage(dataset, version) {
 const COLORS = ['#2457c5', '#e8590c', '#2b8a3e', '#ae3ec9', '#c92a2a', '#1098ad', '#5c940d', '#d6336c'];
 
 /** A uPlot chart over categories (steps or providers): x is the category's position, its label the name. */
-function chart(categories, series, kind) {
+function chart(categories, series, kind, unit) {
   const box = el('div', { class: 'chart' });
   const xs = categories.map((_, i) => i);
   const bars = window.uPlot.paths.bars({ size: [0.5, 80] });
   const options = {
     width: Math.min(1100, main.clientWidth - 30),
     height: 240,
-    scales: { x: { time: false, range: [-0.5, categories.length - 0.5] } },
-    axes: [{ values: (_, ticks) => ticks.map((t) => (Number.isInteger(t) ? categories[t] ?? '' : '')), splits: () => xs }, { size: 70 }],
+    // Bars and counts read against zero; uPlot would otherwise start the axis near the smallest value.
+    scales: { x: { time: false, range: [-0.5, categories.length - 0.5] }, y: { range: (_, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+    axes: [{ values: (_, ticks) => ticks.map((t) => (Number.isInteger(t) ? categories[t] ?? '' : '')), splits: () => xs }, { size: 80, values: (_, ticks) => ticks.map((t) => (unit === 'usd' ? `$${Number(t.toPrecision(3))}` : num(t))) }],
     series: [{ label: 'step', value: (_, i) => (i === null ? '' : categories[i] ?? '') }, ...series.map((s, i) => ({ label: s.label, stroke: COLORS[i % COLORS.length], fill: kind === 'bars' ? `${COLORS[i % COLORS.length]}99` : undefined, width: 2, paths: kind === 'bars' ? bars : undefined, points: { show: kind !== 'bars', size: 7 } }))],
   };
   new window.uPlot(options, [xs, ...series.map((s) => s.values)], box);
