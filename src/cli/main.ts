@@ -237,12 +237,14 @@ program
   .action(async (flags: { out: string; state: string; port: number; host?: string }) => {
     const { viewCommand } = await import('./commands/view.js');
     const started = await viewCommand({ cwd: process.cwd(), out: flags.out, state: flags.state, port: flags.port, ...(flags.host ? { host: flags.host } : {}) });
-    if (started.warning) process.stderr.write(`${started.warning}\n`);
-    process.stdout.write(`synthforge view: ${started.server.url} (datasets in ${started.outputsRoot}, runs in ${started.stateDir}); Ctrl-C stops it\n`);
-    await new Promise<void>((resolve) => {
+    // Listening for the stop signals before saying where to connect: whoever reads that line may stop it at once.
+    const stopped = new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());
     });
+    if (started.warning) process.stderr.write(`${started.warning}\n`);
+    process.stdout.write(`synthforge view: ${started.server.url} (datasets in ${started.outputsRoot}, runs in ${started.stateDir}); Ctrl-C stops it\n`);
+    await stopped;
     await started.server.close();
   });
 
