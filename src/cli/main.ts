@@ -267,6 +267,27 @@ program
   });
 
 program
+  .command('view')
+  .description('Serve a local, read-only web app to browse datasets, samples, diffs, costs and running runs.')
+  .addOption(outOption())
+  .addOption(stateOption())
+  .option('--port <n>', 'port to listen on (0 = any free port)', parsePort, 4173)
+  .option('--host <address>', 'address to bind (default 127.0.0.1; anything else is reachable from other machines)')
+  .action(async (flags: { out: string; state: string; port: number; host?: string }) => {
+    const { viewCommand } = await import('./commands/view.js');
+    const started = await viewCommand({ cwd: process.cwd(), out: flags.out, state: flags.state, port: flags.port, ...(flags.host ? { host: flags.host } : {}) });
+    // Listening for the stop signals before saying where to connect: whoever reads that line may stop it at once.
+    const stopped = new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+    if (started.warning) process.stderr.write(`${started.warning}\n`);
+    process.stdout.write(`synthforge view: ${started.server.url} (datasets in ${started.outputsRoot}, runs in ${started.stateDir}); Ctrl-C stops it\n`);
+    await stopped;
+    await started.server.close();
+  });
+
+program
   .command('emulator')
   .description('Serve the OpenAI, Anthropic and Gemini batch APIs locally (the offline provider and test double).')
   .option('--port <n>', 'port to listen on (0 = any free port)', parsePort, 8787)

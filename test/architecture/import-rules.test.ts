@@ -18,7 +18,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['recipe', 'providers'],
   ['store'],
   ['engine', 'emulator'],
-  ['api'],
+  ['api', 'view'],
   ['cli', 'index.ts'],
 ];
 
