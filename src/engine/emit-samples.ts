@@ -8,9 +8,8 @@
  * shards' outcome bytes and invalid files), otherwise the response cache's valid answer, read from
  * the answers file the cache points at (this run's, or an earlier run's when it was cached).
  */
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { DataRecord } from '../domain.js';
+import { readFileLines } from '../dataset/read-file-lines.js';
 import type { RunStore } from '../store/run-store.js';
 import { FINAL_OUTCOME_BIT, RESPONSE_OUTCOMES, type ResponseOutcome } from '../store/store-schema.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
@@ -106,8 +105,7 @@ async function invalidAnswersOfRun(store: RunStore, runId: string, stepIndex: nu
       else failedLines.add(line);
     });
     if (failedLines.size === 0) continue;
-    const lines = createInterface({ input: createReadStream(shardInvalidPath(shard.inputPath), 'utf8'), crlfDelay: Infinity });
-    for await (const text of lines) {
+    for await (const text of readFileLines(shardInvalidPath(shard.inputPath))) {
       if (text === '') continue;
       const entry = JSON.parse(text) as { line: number } & InvalidAnswer;
       if (!failedLines.has(entry.line)) continue;
