@@ -51,6 +51,8 @@ export class ParquetFileWriter {
   }
 
   async close(): Promise<FileDigest> {
+    // A thread another file started is used for this one's single group too.
+    if (!this.remote && this.thread?.running) this.remote = this.thread.open(this.path, this.columns, this.codec.codec);
     if (this.remote) {
       await this.inFlight;
       await this.remote.writeGroup(this.takeGroup());

@@ -45,6 +45,11 @@ export class ParquetThread {
     };
   }
 
+  /** Whether a file has started the worker (and it has not failed). */
+  get running(): boolean {
+    return this.worker !== undefined && this.failure === undefined;
+  }
+
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;

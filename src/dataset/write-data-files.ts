@@ -12,7 +12,7 @@ import { readFileLines } from './read-file-lines.js';
 import type { OutputSpec } from './output-spec.js';
 import type { ParquetCodec } from './parquet-file-writer.js';
 import { ParquetThread } from './parquet-thread.js';
-import { parseSpillLine, splitFractionsOf, type SpillResult } from './spill-rows.js';
+import { lineageLineOf, parseSpillLine, splitFractionsOf, type SpillResult } from './spill-rows.js';
 import { hashUnit, splitOfUnit } from './split-assigner.js';
 import { SplitShardWriter, type DataFileInfo } from './split-shards.js';
 import { loadZstdCompressor } from './zstd-compressor.js';
@@ -45,14 +45,14 @@ export async function writeDataFiles(stagingDir: string, spilled: SpillResult, o
   try {
     for await (const line of readFileLines(spilled.path)) {
       if (line === '') continue;
-      const { meta, rowJson } = parseSpillLine(line);
-      const unit = hashUnit(meta.id);
-      const split = spilled.stratified && meta.stratum !== undefined ? spilled.stratified.splitOf(meta.stratum, unit) : splitOfUnit(unit, fractions);
+      const spilledLine = parseSpillLine(line);
+      const unit = hashUnit(spilledLine.id);
+      const split = spilled.stratified && spilledLine.stratum !== undefined ? spilled.stratified.splitOf(spilledLine.stratum, unit) : splitOfUnit(unit, fractions);
       let writer = writers.get(split);
       if (!writer) writers.set(split, (writer = new SplitShardWriter(stagingDir, split, shardOptions)));
-      await writer.add(`${rowJson}\n`);
+      await writer.add(`${spilledLine.rowJson}\n`);
       splits[split] = (splits[split] ?? 0) + 1;
-      await lineage.write(`${JSON.stringify({ id: meta.id, seed_id: meta.seedId, split, content_hash: meta.contentHash, steps: meta.steps })}\n`);
+      await lineage.write(lineageLineOf(spilledLine, split));
     }
     const files: DataFileInfo[] = [];
     // Files listed in the recipe's split order, whatever order the splits first appeared in.

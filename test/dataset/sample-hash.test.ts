@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, referenceCanonicalJson, sampleContentHash } from '../../src/dataset/sample-hash.js';
+import { canonicalJson, sampleContentHash } from '../../src/dataset/sample-hash.js';
 import { createRandom } from '../../bench/random.js';
 
 /** JSON values of every shape a row can hold, keys in random order, some of them integer-like. */
@@ -28,6 +28,18 @@ function randomValue(random: () => number, depth: number): unknown {
       return object;
     }
   }
+}
+
+/** Canonical JSON as the first version of sample-hash.ts wrote it: what lineage files already hold. */
+function referenceCanonicalJson(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) return `[${value.map((item) => referenceCanonicalJson(item)).join(',')}]`;
+  const record = value as Record<string, unknown>;
+  const parts = Object.keys(record)
+    .sort()
+    .filter((key) => record[key] !== undefined)
+    .map((key) => `${JSON.stringify(key)}:${referenceCanonicalJson(record[key])}`);
+  return `{${parts.join(',')}}`;
 }
 
 describe('canonicalJson', () => {
