@@ -45,14 +45,17 @@ export async function* readJsonLines<T>(path: string): AsyncIterable<T> {
   }
 }
 
-/** Writes records to `path` atomically (temp file, then rename). Returns how many were written. */
-export async function writeRecords(path: string, records: AsyncIterable<DataRecord>): Promise<number> {
+/**
+ * Writes records to `path` atomically (temp file, then rename). Returns how many were written. A
+ * string is a record already serialised (one line of JSON, no newline) and is written as is.
+ */
+export async function writeRecords(path: string, records: AsyncIterable<DataRecord | string>): Promise<number> {
   const temporary = `${path}.partial`;
   const output = createWriteStream(temporary, { encoding: 'utf8', highWaterMark: STREAM_CHUNK_BYTES });
   let count = 0;
   try {
     for await (const record of records) {
-      if (!output.write(`${JSON.stringify(record)}\n`)) await once(output, 'drain');
+      if (!output.write(`${typeof record === 'string' ? record : JSON.stringify(record)}\n`)) await once(output, 'drain');
       count++;
     }
     output.end();
