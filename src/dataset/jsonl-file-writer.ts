@@ -12,13 +12,18 @@ const CHUNK_BYTES = 1024 * 1024;
 /** Appends JSON lines with backpressure, hashing the bytes as they go out. */
 export class JsonlFileWriter {
   private readonly stream: WriteStream;
-  private readonly hash = createHash('sha256');
+  private readonly hash;
   private failure: Error | undefined;
   private pending: string[] = [];
   private pendingLength = 0;
   bytes = 0;
 
-  constructor(readonly path: string) {
+  /** `digest: false` for a file nobody needs the sha256 of (close then reports an empty one). */
+  constructor(
+    readonly path: string,
+    options: { digest?: boolean } = {},
+  ) {
+    this.hash = options.digest === false ? undefined : createHash('sha256');
     this.stream = createWriteStream(path, { highWaterMark: CHUNK_BYTES });
     // Without a listener a failed write would crash the process; the next write or close reports it.
     this.stream.on('error', (error) => (this.failure ??= error));
@@ -38,7 +43,7 @@ export class JsonlFileWriter {
     this.stream.end();
     await once(this.stream, 'close');
     if (this.failure) throw this.failure;
-    return { bytes: this.bytes, sha256: this.hash.digest('hex') };
+    return { bytes: this.bytes, sha256: this.hash?.digest('hex') ?? '' };
   }
 
   /** Drops the file handle after a failure elsewhere; the caller removes the directory. */
@@ -51,7 +56,7 @@ export class JsonlFileWriter {
     const data = Buffer.from(this.pending.join(''));
     this.pending = [];
     this.pendingLength = 0;
-    this.hash.update(data);
+    this.hash?.update(data);
     this.bytes += data.length;
     // events.once rejects if the stream emits 'error' while we wait.
     if (!this.stream.write(data)) await once(this.stream, 'drain');

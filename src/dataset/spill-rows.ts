@@ -6,7 +6,7 @@
  * ranking. Memory holds the column kinds and, when stratifying, one double per record, never rows.
  */
 import { join } from 'node:path';
-import type { DataRecord, LineageEntry } from '../domain.js';
+import type { DataRecord } from '../domain.js';
 import { ColumnTracker, type ColumnSpec } from './column-kinds.js';
 import { DATASET_FORMATS } from './formats/dataset-formats.js';
 import { fileRowOf } from './formats/format-helpers.js';
@@ -22,21 +22,50 @@ export const SPILL_FILE = '.spill.jsonl';
 const MAX_EXAMPLES = 5;
 
 /**
- * One line of the spill file: this metadata as JSON, a tab, then the row's JSON exactly as the data
- * files will hold it (JSON text never contains a raw tab, so the first tab splits the two).
+ * One line of the spill file: tab-separated fields, the row's JSON last, exactly as the data files
+ * will hold it (JSON text never contains a raw tab). The lineage fields are kept as the JSON text
+ * their lineage.jsonl line is made of, so pass 2 parses only the id (and the stratum).
  */
-export interface SpillMeta {
+export interface SpillLine {
   id: string;
-  seedId: string;
-  steps: LineageEntry[];
+  /** `JSON.stringify` of the id, the seed id and the record's lineage (undefined for an absent value). */
+  idJson: string;
+  seedIdJson: string | undefined;
+  stepsJson: string | undefined;
   /** Hash of the row without its id: what `diff` compares. */
   contentHash: string;
   stratum?: string;
+  rowJson: string;
 }
 
-export function parseSpillLine(line: string): { meta: SpillMeta; rowJson: string } {
-  const tab = line.indexOf('\t');
-  return { meta: JSON.parse(line.slice(0, tab)) as SpillMeta, rowJson: line.slice(tab + 1) };
+function spillLineOf(idJson: string, seedIdJson: string | undefined, stepsJson: string | undefined, contentHash: string, stratum: string | undefined, rowJson: string): string {
+  // An absent value is an empty field; no JSON text is empty.
+  return `${idJson}\t${seedIdJson ?? ''}\t${stepsJson ?? ''}\t${contentHash}\t${stratum === undefined ? '' : JSON.stringify(stratum)}\t${rowJson}\n`;
+}
+
+export function parseSpillLine(line: string): SpillLine {
+  const fields = line.split('\t', 5);
+  const [idJson, seedIdJson, stepsJson, contentHash, stratumJson] = fields as [string, string, string, string, string];
+  const rowJson = line.slice(fields.reduce((length, field) => length + field.length + 1, 0));
+  return {
+    id: JSON.parse(idJson) as string,
+    idJson,
+    seedIdJson: seedIdJson === '' ? undefined : seedIdJson,
+    stepsJson: stepsJson === '' ? undefined : stepsJson,
+    contentHash,
+    ...(stratumJson === '' ? {} : { stratum: JSON.parse(stratumJson) as string }),
+    rowJson,
+  };
+}
+
+/**
+ * The record's line of lineage.jsonl, as `JSON.stringify({ id, seed_id, split, content_hash, steps })`
+ * writes it, put together from the spilled JSON text (an absent value leaves its key out, as there).
+ */
+export function lineageLineOf(spilled: SpillLine, split: string): string {
+  const seedId = spilled.seedIdJson === undefined ? '' : `,"seed_id":${spilled.seedIdJson}`;
+  const steps = spilled.stepsJson === undefined ? '' : `,"steps":${spilled.stepsJson}`;
+  return `{"id":${spilled.idJson}${seedId},"split":${JSON.stringify(split)},"content_hash":${JSON.stringify(spilled.contentHash)}${steps}}\n`;
 }
 
 export interface SpillResult {
@@ -56,7 +85,8 @@ export async function spillRows(
   const tracker = new ColumnTracker(DATASET_FORMATS[output.format].columns, input.vectorColumns ? { vectorColumns: input.vectorColumns } : {});
   const stratified = output.stratify_by ? new StratifiedSplits(splitFractionsOf(output)) : undefined;
   const path = join(stagingDir, SPILL_FILE);
-  const spill = new JsonlFileWriter(path);
+  // Read back once and deleted: nothing needs its digest.
+  const spill = new JsonlFileWriter(path, { digest: false });
   let unmappedFile: JsonlFileWriter | undefined;
   const result: SpillResult = { path, rows: 0, columns: [], unmapped: 0, unmappedExamples: [], ...(stratified ? { stratified } : {}) };
   try {
@@ -74,14 +104,8 @@ export async function spillRows(
       tracker.observe(fileRow);
       const stratum = output.stratify_by ? stratumOf(record.fields, output.stratify_by) : undefined;
       if (stratum !== undefined) stratified!.add(stratum, hashUnit(mapped.row.id));
-      const meta: SpillMeta = {
-        id: mapped.row.id,
-        seedId: record.seedId,
-        steps: record.lineage,
-        contentHash: sampleContentHash(mapped.row),
-        ...(stratum === undefined ? {} : { stratum }),
-      };
-      await spill.write(`${JSON.stringify(meta)}\t${JSON.stringify(fileRow)}\n`);
+      const { id } = mapped.row;
+      await spill.write(spillLineOf(JSON.stringify(id), JSON.stringify(record.seedId), JSON.stringify(record.lineage), sampleContentHash(mapped.row), stratum, JSON.stringify(fileRow)));
       result.rows++;
     }
   } catch (error) {

@@ -4,6 +4,7 @@ import type { ColumnSpec } from './column-kinds.js';
 import type { FileDigest } from './file-digest.js';
 import { JsonlFileWriter } from './jsonl-file-writer.js';
 import { ParquetFileWriter, type ParquetCodec } from './parquet-file-writer.js';
+import type { ParquetThread } from './parquet-thread.js';
 
 export type DataFileFormat = 'jsonl' | 'parquet';
 
@@ -21,6 +22,8 @@ export interface ShardOptions {
   files: readonly DataFileFormat[];
   columns: readonly ColumnSpec[];
   codec: ParquetCodec;
+  /** Where Parquet files of more than one row group are encoded (see ParquetFileWriter). */
+  parquetThread?: ParquetThread;
   maxRowsPerFile?: number;
   /** Measured on the JSON lines, so a JSONL shard and its Parquet twin always hold the same rows. */
   maxBytesPerFile?: number;
@@ -53,14 +56,14 @@ export class SplitShardWriter {
     private readonly options: ShardOptions,
   ) {}
 
-  /** `line` is the row as a JSONL line (with its newline); Parquet parses it back only when it is written. */
+  /** `line` is the row as a JSONL line (with its newline); Parquet parses it back only when its group is written. */
   async add(line: string): Promise<void> {
     const size = Buffer.byteLength(line);
     const shard = this.current && !this.isFull(this.current, size) ? this.current : await this.openNext();
     shard.rows++;
     shard.bytes += size;
     await shard.jsonl?.write(line);
-    if (shard.parquet) await shard.parquet.add(JSON.parse(line) as object, size);
+    if (shard.parquet) await shard.parquet.addJson(line.slice(0, -1), size);
   }
 
   async finish(): Promise<DataFileInfo[]> {
@@ -92,12 +95,12 @@ export class SplitShardWriter {
   private async openNext(): Promise<OpenShard> {
     await this.closeCurrent();
     const index = this.closed.length;
-    const { files, columns, codec } = this.options;
+    const { files, columns, codec, parquetThread } = this.options;
     this.current = {
       rows: 0,
       bytes: 0,
       ...(files.includes('jsonl') ? { jsonl: new JsonlFileWriter(join(this.versionDir, this.provisionalPath(index, 'jsonl'))) } : {}),
-      ...(files.includes('parquet') ? { parquet: new ParquetFileWriter(join(this.versionDir, this.provisionalPath(index, 'parquet')), columns, codec) } : {}),
+      ...(files.includes('parquet') ? { parquet: new ParquetFileWriter(join(this.versionDir, this.provisionalPath(index, 'parquet')), columns, codec, parquetThread) } : {}),
     };
     return this.current;
   }

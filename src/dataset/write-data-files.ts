@@ -3,16 +3,16 @@
  * and goes to that split's shard files (JSONL and/or Parquet); `lineage.jsonl` gets one line per
  * sample. Rows keep the order the records arrived in, so the same records give the same bytes.
  */
-import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { FileDigest } from './file-digest.js';
 import { JsonlFileWriter } from './jsonl-file-writer.js';
 import { LINEAGE_FILE } from './manifest.js';
+import { readFileLines } from './read-file-lines.js';
 import type { OutputSpec } from './output-spec.js';
 import type { ParquetCodec } from './parquet-file-writer.js';
-import { parseSpillLine, splitFractionsOf, type SpillResult } from './spill-rows.js';
+import { ParquetThread } from './parquet-thread.js';
+import { lineageLineOf, parseSpillLine, splitFractionsOf, type SpillResult } from './spill-rows.js';
 import { hashUnit, splitOfUnit } from './split-assigner.js';
 import { SplitShardWriter, type DataFileInfo } from './split-shards.js';
 import { loadZstdCompressor } from './zstd-compressor.js';
@@ -32,40 +32,45 @@ export async function writeDataFiles(stagingDir: string, spilled: SpillResult, o
   const writers = new Map<string, SplitShardWriter>();
   const codec = await codecOf(output);
   const lineage = new JsonlFileWriter(join(stagingDir, LINEAGE_FILE));
+  // Started only by a Parquet file that outgrows one row group.
+  const parquetThread = output.files.includes('parquet') ? new ParquetThread() : undefined;
   const shardOptions = {
     files: output.files,
     columns: spilled.columns,
     codec,
+    ...(parquetThread ? { parquetThread } : {}),
     ...(output.max_rows_per_file === undefined ? {} : { maxRowsPerFile: output.max_rows_per_file }),
     ...(output.max_file_mb === undefined ? {} : { maxBytesPerFile: Math.round(output.max_file_mb * MEBIBYTE) }),
   };
   try {
-    const lines = createInterface({ input: createReadStream(spilled.path, { encoding: 'utf8' }), crlfDelay: Infinity });
-    for await (const line of lines) {
+    for await (const line of readFileLines(spilled.path)) {
       if (line === '') continue;
-      const { meta, rowJson } = parseSpillLine(line);
-      const unit = hashUnit(meta.id);
-      const split = spilled.stratified && meta.stratum !== undefined ? spilled.stratified.splitOf(meta.stratum, unit) : splitOfUnit(unit, fractions);
+      const spilledLine = parseSpillLine(line);
+      const unit = hashUnit(spilledLine.id);
+      const split = spilled.stratified && spilledLine.stratum !== undefined ? spilled.stratified.splitOf(spilledLine.stratum, unit) : splitOfUnit(unit, fractions);
       let writer = writers.get(split);
       if (!writer) writers.set(split, (writer = new SplitShardWriter(stagingDir, split, shardOptions)));
-      await writer.add(`${rowJson}\n`);
+      await writer.add(`${spilledLine.rowJson}\n`);
       splits[split] = (splits[split] ?? 0) + 1;
-      await lineage.write(`${JSON.stringify({ id: meta.id, seed_id: meta.seedId, split, content_hash: meta.contentHash, steps: meta.steps })}\n`);
+      await lineage.write(lineageLineOf(spilledLine, split));
     }
+    const files: DataFileInfo[] = [];
+    // Files listed in the recipe's split order, whatever order the splits first appeared in.
+    for (const [name] of fractions) {
+      const writer = writers.get(name);
+      if (writer) files.push(...(await writer.finish()));
+    }
+    const lineageDigest = await lineage.close();
+    await rm(spilled.path, { force: true });
+    return { files, splits, lineage: lineageDigest };
   } catch (error) {
     for (const writer of writers.values()) writer.abort();
     lineage.abort();
     throw error;
+  } finally {
+    // Before the caller removes the staging folder: the thread may still be writing into it.
+    await parquetThread?.close();
   }
-  const files: DataFileInfo[] = [];
-  // Files listed in the recipe's split order, whatever order the splits first appeared in.
-  for (const [name] of fractions) {
-    const writer = writers.get(name);
-    if (writer) files.push(...(await writer.finish()));
-  }
-  const lineageDigest = await lineage.close();
-  await rm(spilled.path, { force: true });
-  return { files, splits, lineage: lineageDigest };
 }
 
 async function codecOf(output: OutputSpec): Promise<ParquetCodec> {

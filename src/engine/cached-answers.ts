@@ -4,7 +4,7 @@
  * (planning, emitting, repairing): it remembers the shard rows it looked up and keeps the answers
  * files it read open until `close`.
  */
-import type { CachedAnswer } from '../store/response-cache.js';
+import { CACHE_KEY_BYTES, type CachedAnswer } from '../store/response-cache.js';
 import type { RunStore, ShardRow } from '../store/run-store.js';
 import { AnswerReader } from './shard-files.js';
 
@@ -17,16 +17,31 @@ export interface FoundAnswer {
 export class CachedAnswers {
   private readonly shards = new Map<number, ShardRow | undefined>();
   private readonly files = new AnswerReader();
+  /** Answers looked up ahead by `prefetch`, by hex cache key; null: none cached. */
+  private ahead = new Map<string, CachedAnswer | null>();
 
   constructor(private readonly store: RunStore) {}
 
   /** The cached valid answer of a request key and the shard it lies in, or undefined. */
   find(key: string): FoundAnswer | undefined {
-    const answer = this.store.responses.get(key);
+    const ahead = this.ahead.get(key.slice(0, CACHE_KEY_BYTES * 2));
+    const answer = ahead === undefined ? this.store.responses.get(key) : (ahead ?? undefined);
     if (!answer) return undefined;
     if (!this.shards.has(answer.shardSeq)) this.shards.set(answer.shardSeq, this.store.shardBySeq(answer.shardSeq));
     const shard = this.shards.get(answer.shardSeq);
     return shard ? { answer, shard } : undefined;
+  }
+
+  /**
+   * Looks the keys a pass is about to `find` up together (one SQLite call per 256), replacing what
+   * the previous call looked up, so memory holds one batch.
+   */
+  prefetch(keys: readonly string[]): void {
+    const found = this.store.responses.getMany(keys);
+    this.ahead = new Map(keys.map((key) => {
+      const cache = key.slice(0, CACHE_KEY_BYTES * 2);
+      return [cache, found.get(cache) ?? null];
+    }));
   }
 
   /** Whether a valid answer is cached and its answers file is still there to read it from. */
@@ -35,8 +50,8 @@ export class CachedAnswers {
     return found !== undefined && this.files.has(found.shard.inputPath);
   }
 
-  /** The answer's value, or undefined when its file is gone or cut short. */
-  value(found: FoundAnswer): Record<string, unknown> | undefined {
+  /** The answer's JSON text as collecting wrote it, or undefined when its file is gone or cut short. */
+  valueText(found: FoundAnswer): string | undefined {
     return this.files.read(found.shard.inputPath, found.answer.offset, found.answer.bytes);
   }
 

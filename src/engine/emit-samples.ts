@@ -8,13 +8,12 @@
  * shards' outcome bytes and invalid files), otherwise the response cache's valid answer, read from
  * the answers file the cache points at (this run's, or an earlier run's when it was cached).
  */
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import type { DataRecord } from '../domain.js';
+import type { DataRecord, LineageEntry } from '../domain.js';
+import { readFileLines } from '../dataset/read-file-lines.js';
 import type { RunStore } from '../store/run-store.js';
 import { FINAL_OUTCOME_BIT, RESPONSE_OUTCOMES, type ResponseOutcome } from '../store/store-schema.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
-import { readRecords, openRequestKeys, requestKeysPath } from './stage-files.js';
+import { readRecords, openRequestKeys, requestKeysPath, type PlannedKeys } from './stage-files.js';
 import { plannedKeysOf, sampleRecordId } from './render-requests.js';
 import { countInvalid, countRejected, type StepCounts } from './run-report.js';
 import { CachedAnswers } from './cached-answers.js';
@@ -26,21 +25,41 @@ interface InvalidAnswer {
   reason?: string;
 }
 
+/** Records read ahead, so their answers are looked up in one SQLite call per batch. */
+const BATCH_RECORDS = 256;
+
+/**
+ * The step's output records, each as its stage-file line (JSON text, no newline): what
+ * `writeRecords` writes as is.
+ */
 export async function* emitSamples(
   context: { runId: string; store: RunStore },
   step: CompiledBatchStep,
   inputPath: string,
   counts: StepCounts,
-): AsyncIterable<DataRecord> {
+): AsyncIterable<string> {
   const { store } = context;
   const invalid = await invalidAnswersOfRun(store, context.runId, step.step.index);
   const answers = new CachedAnswers(store);
   const nextKeys = openRequestKeys(requestKeysPath(inputPath, step.step.index));
   const repairs = RepairTally.ofRun(store, context.runId, step); // repair hook: valid first try / after repair / after retry
+  const batch: { record: DataRecord; keys: PlannedKeys }[] = [];
   try {
     for await (const record of readRecords(inputPath)) {
+      batch.push({ record, keys: (await nextKeys?.()) ?? plannedKeysOf(step, record) });
+      if (batch.length < BATCH_RECORDS) continue;
+      yield* emitBatch(batch.splice(0));
+    }
+    yield* emitBatch(batch.splice(0));
+    repairs?.writeTo(counts);
+  } finally {
+    answers.close();
+  }
+
+  function* emitBatch(records: readonly { record: DataRecord; keys: PlannedKeys }[]): Iterable<string> {
+    answers.prefetch(records.flatMap(({ keys }) => (Array.isArray(keys) ? keys.filter((key) => !invalid.has(key.slice(0, 32))) : [])));
+    for (const { record, keys } of records) {
       counts.input++;
-      const keys = (await nextKeys?.()) ?? plannedKeysOf(step, record);
       // Rejected while planning (its rejects-file line was written then): counted, never emitted.
       if (!Array.isArray(keys)) {
         countRejected(counts, keys.rejected);
@@ -54,12 +73,12 @@ export async function* emitSamples(
           continue;
         }
         const found = answers.find(key);
-        const value = found && answers.value(found);
-        if (!value) {
+        const answerText = found && answers.valueText(found);
+        if (answerText === undefined) {
           countInvalid(counts, 'missing', record.id);
           continue;
         }
-        const { answer: cached, shard } = found;
+        const { answer: cached, shard } = found!;
         const fromCache = shard.runId !== context.runId;
         if (fromCache) counts.cached = (counts.cached ?? 0) + 1;
         counts.succeeded = (counts.succeeded ?? 0) + 1;
@@ -67,30 +86,44 @@ export async function* emitSamples(
         else counts.firstTry = (counts.firstTry ?? 0) + 1;
         repairs?.valid(key, cached.attempt);
         counts.output++;
-        yield {
-          id: sampleRecordId(record.id, sampleIndex, step.step.n),
-          seedId: record.seedId,
-          ...(record.source ? { source: record.source } : {}),
-          fields: { ...record.fields, ...value },
-          lineage: [
-            ...record.lineage,
-            {
-              step: step.step.name,
-              requestKey: key,
-              provider: step.step.modelRef.provider,
-              model: step.step.modelRef.model,
-              ...(shard.batchId ? { batchId: shard.batchId } : {}),
-              ...(fromCache ? { cached: true } : {}),
-              attempt: cached.attempt,
-            },
-          ],
+        const entry: LineageEntry = {
+          step: step.step.name,
+          requestKey: key,
+          provider: step.step.modelRef.provider,
+          model: step.step.modelRef.model,
+          ...(shard.batchId ? { batchId: shard.batchId } : {}),
+          ...(fromCache ? { cached: true } : {}),
+          attempt: cached.attempt,
         };
+        yield sampleLine(record, sampleRecordId(record.id, sampleIndex, step.step.n), answerText, entry);
       }
     }
-    repairs?.writeTo(counts);
-  } finally {
-    answers.close();
   }
+}
+
+/** A key V8 lists before all others in an object, whatever order it was added in. */
+const INDEX_LIKE = /^\d+$/;
+
+/**
+ * `JSON.stringify` of the output record `{ id, seedId, source?, fields: { ...record.fields, ...answer },
+ * lineage: [...record.lineage, entry] }`, with the answer's JSON text (as collecting wrote it, with
+ * `JSON.stringify`) spliced in instead of serialised again: the answer is most of a record's bytes.
+ * Splicing gives the same text only when the answer's keys are new to the record and none is
+ * integer-like (those would move to the front of the merged object); otherwise the object is built
+ * and serialised as such.
+ */
+export function sampleLine(record: DataRecord, id: string, answerText: string, entry: LineageEntry): string {
+  const answer = JSON.parse(answerText) as Record<string, unknown>;
+  const lineage = [...record.lineage, entry];
+  const answerKeys = Object.keys(answer);
+  if (answerKeys.some((key) => Object.hasOwn(record.fields, key) || INDEX_LIKE.test(key))) {
+    return JSON.stringify({ id, seedId: record.seedId, ...(record.source ? { source: record.source } : {}), fields: { ...record.fields, ...answer }, lineage });
+  }
+  const recordFields = JSON.stringify(record.fields);
+  const fields = answerKeys.length === 0 ? recordFields : recordFields === '{}' ? answerText : `${recordFields.slice(0, -1)},${answerText.slice(1)}`;
+  const seedId = record.seedId === undefined ? '' : `,"seedId":${JSON.stringify(record.seedId)}`;
+  const source = record.source ? `,"source":${JSON.stringify(record.source)}` : '';
+  return `{"id":${JSON.stringify(id)}${seedId}${source},"fields":${fields},"lineage":${JSON.stringify(lineage)}}`;
 }
 
 /**
@@ -110,8 +143,7 @@ async function invalidAnswersOfRun(store: RunStore, runId: string, stepIndex: nu
       else failedLines.add(line);
     });
     if (failedLines.size === 0) continue;
-    const lines = createInterface({ input: createReadStream(shardInvalidPath(shard.inputPath), 'utf8'), crlfDelay: Infinity });
-    for await (const text of lines) {
+    for await (const text of readFileLines(shardInvalidPath(shard.inputPath))) {
       if (text === '') continue;
       const entry = JSON.parse(text) as { line: number } & InvalidAnswer;
       if (!failedLines.has(entry.line)) continue;

@@ -249,7 +249,8 @@ class PreviewExecution {
     const earlier = this.answered.get(item.key);
     if (earlier) return { ...earlier, cached: true };
     const found = this.cache.has(item.key) ? this.cache.find(item.key) : undefined;
-    const value = found && this.cache.value(found);
+    const cachedText = found && this.cache.valueText(found);
+    const value = cachedText === undefined ? undefined : (JSON.parse(cachedText) as Record<string, unknown>);
     if (value) {
       this.tally.cached++;
       this.tally.valid++;

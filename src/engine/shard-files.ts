@@ -65,14 +65,14 @@ export class AnswerReader {
   private readonly files = new Map<string, number | null>();
   private buffer = Buffer.alloc(64 * 1024);
 
-  /** The answer's value, or undefined when its file is gone (the run folder was deleted). */
-  read(shardPath: string, offset: number, bytes: number): Record<string, unknown> | undefined {
+  /** The answer's JSON text, or undefined when its file is gone (the run folder was deleted) or cut short. */
+  read(shardPath: string, offset: number, bytes: number): string | undefined {
     const fd = this.open(shardAnswersPath(shardPath));
     if (fd === null) return undefined;
     if (this.buffer.length < bytes) this.buffer = Buffer.alloc(Math.max(bytes, this.buffer.length * 2));
     const read = readSync(fd, this.buffer, 0, bytes, offset);
     if (read !== bytes) return undefined;
-    return JSON.parse(this.buffer.toString('utf8', 0, bytes)) as Record<string, unknown>;
+    return this.buffer.toString('utf8', 0, bytes);
   }
 
   /** Whether the answers file of a shard can be read (cached per file). */

@@ -504,9 +504,15 @@ class CollectedLines {
   }
 }
 
-/** Appends lines to a file under a temporary name, counting bytes; `close` renames it into place. */
+/**
+ * Appends lines to a file under a temporary name, counting bytes; `close` renames it into place.
+ * Lines are gathered into chunks before they reach the stream: one stream write per chunk instead of
+ * one per answer.
+ */
 class LineFileWriter {
   private readonly stream: WriteStream;
+  private pending: string[] = [];
+  private pendingBytes = 0;
   bytes = 0;
 
   constructor(private readonly temporaryPath: string) {
@@ -517,14 +523,25 @@ class LineFileWriter {
   async write(text: string): Promise<number> {
     const bytes = Buffer.byteLength(text);
     this.bytes += bytes + 1;
-    if (!this.stream.write(`${text}\n`)) await once(this.stream, 'drain');
+    this.pending.push(text, '\n');
+    this.pendingBytes += bytes + 1;
+    if (this.pendingBytes >= STREAM_CHUNK_BYTES) await this.flush();
     return bytes;
   }
 
   async close(finalPath: string): Promise<void> {
+    await this.flush();
     this.stream.end();
     await once(this.stream, 'finish');
     await rename(this.temporaryPath, finalPath);
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const chunk = this.pending.join('');
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
   }
 }
 

@@ -1,10 +1,10 @@
 /** Where a run keeps its files, and the stage files that carry records from one step to the next. */
 import { join } from 'node:path';
-import { closeSync, createReadStream, createWriteStream, existsSync, openSync, readSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, openSync, readSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import type { DataRecord } from '../domain.js';
+import { readFileLines } from '../dataset/read-file-lines.js';
 import { rejectionExample, StepRejects } from './step-rejects.js';
 
 /**
@@ -40,20 +40,22 @@ export function readRecords(path: string): AsyncIterable<DataRecord> {
 
 /** Objects of a JSONL file we wrote ourselves, streamed. */
 export async function* readJsonLines<T>(path: string): AsyncIterable<T> {
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8', highWaterMark: STREAM_CHUNK_BYTES }), crlfDelay: Infinity });
-  for await (const line of lines) {
+  for await (const line of readFileLines(path)) {
     if (line !== '') yield JSON.parse(line) as T;
   }
 }
 
-/** Writes records to `path` atomically (temp file, then rename). Returns how many were written. */
-export async function writeRecords(path: string, records: AsyncIterable<DataRecord>): Promise<number> {
+/**
+ * Writes records to `path` atomically (temp file, then rename). Returns how many were written. A
+ * string is a record already serialised (one line of JSON, no newline) and is written as is.
+ */
+export async function writeRecords(path: string, records: AsyncIterable<DataRecord | string>): Promise<number> {
   const temporary = `${path}.partial`;
   const output = createWriteStream(temporary, { encoding: 'utf8', highWaterMark: STREAM_CHUNK_BYTES });
   let count = 0;
   try {
     for await (const record of records) {
-      if (!output.write(`${JSON.stringify(record)}\n`)) await once(output, 'drain');
+      if (!output.write(`${typeof record === 'string' ? record : JSON.stringify(record)}\n`)) await once(output, 'drain');
       count++;
     }
     output.end();
@@ -145,7 +147,7 @@ export class RequestKeysWriter {
 /** Reads the keys file line by line, or undefined when there is none. */
 export function openRequestKeys(path: string): (() => Promise<PlannedKeys | undefined>) | undefined {
   if (!existsSync(path)) return undefined;
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8', highWaterMark: STREAM_CHUNK_BYTES }), crlfDelay: Infinity })[Symbol.asyncIterator]();
+  const lines = readFileLines(path)[Symbol.asyncIterator]();
   return async () => {
     const next = await lines.next();
     return next.done ? undefined : (JSON.parse(next.value) as PlannedKeys);

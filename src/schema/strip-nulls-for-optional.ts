@@ -9,7 +9,21 @@ import { isJsonSchemaObject, jsonTypeOf, type JsonSchema } from './json-schema.j
  * returned unchanged (a new object is built only where something was removed).
  */
 export function stripNullsForOptional(value: unknown, original: JsonSchema): unknown {
-  return strip(value, original, original, 0);
+  // Only a null is ever removed: an answer without one (most of them) is returned as it came.
+  return holdsNull(value) ? strip(value, original, original, 0) : value;
+}
+
+/** Whether a null occurs anywhere in a JSON value; iterative, so no nesting depth can overflow the stack. */
+function holdsNull(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const item = pending.pop();
+    if (item === null) return true;
+    if (typeof item !== 'object') continue;
+    if (Array.isArray(item)) for (const element of item) pending.push(element);
+    else for (const key in item) pending.push((item as Record<string, unknown>)[key]);
+  }
+  return false;
 }
 
 type Schema = JsonSchema | boolean | undefined;

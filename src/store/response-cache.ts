@@ -32,13 +32,18 @@ export function cacheKey(requestKey: string): Buffer {
   return Buffer.from(requestKey.slice(0, CACHE_KEY_BYTES * 2), 'hex');
 }
 
+/** Keys per `getMany` statement: one SQLite call answers this many lookups. */
+const MANY_KEYS = 256;
+
 export class ResponseCache {
   readonly #get: Database.Statement;
+  readonly #getMany: Database.Statement;
   readonly #put: Database.Statement;
   readonly #any: Database.Statement;
 
   constructor(db: Database.Database) {
     this.#get = db.prepare('SELECT * FROM responses WHERE request_key = ?');
+    this.#getMany = db.prepare(`SELECT * FROM responses WHERE request_key IN (${Array.from({ length: MANY_KEYS }, () => '?').join(',')})`);
     // A later valid answer to the same key (a `--no-cache` run, or a re-collect) replaces the earlier one.
     this.#put = db.prepare(
       `INSERT OR REPLACE INTO responses (request_key, shard_seq, answer_offset, answer_bytes, attempt, input_tokens, output_tokens, cached_input_tokens)
@@ -50,15 +55,24 @@ export class ResponseCache {
   /** `key`: a hex request key, or a 16-byte cache key. */
   get(key: string | Buffer): CachedAnswer | undefined {
     const row = this.#get.get(typeof key === 'string' ? cacheKey(key) : key) as Record<string, number> | undefined;
-    return row
-      ? {
-          shardSeq: row.shard_seq!,
-          offset: row.answer_offset!,
-          bytes: row.answer_bytes!,
-          attempt: row.attempt!,
-          usage: { inputTokens: row.input_tokens!, outputTokens: row.output_tokens!, cachedInputTokens: row.cached_input_tokens! },
-        }
-      : undefined;
+    return row ? answerOf(row) : undefined;
+  }
+
+  /**
+   * The cached answers of many keys, by hex cache key (32 digits); keys without one are absent.
+   * A call into SQLite per 256 keys instead of per key: for a pass that looks up every sample.
+   */
+  getMany(keys: readonly (string | Buffer)[]): Map<string, CachedAnswer> {
+    const found = new Map<string, CachedAnswer>();
+    for (let start = 0; start < keys.length; start += MANY_KEYS) {
+      const chunk = keys.slice(start, start + MANY_KEYS).map((key) => (typeof key === 'string' ? cacheKey(key) : key));
+      // The statement has a fixed number of slots; repeating a key fills the rest harmlessly.
+      while (chunk.length < MANY_KEYS) chunk.push(chunk[0]!);
+      for (const row of this.#getMany.all(...chunk) as Record<string, number | Buffer>[]) {
+        found.set((row.request_key as Buffer).toString('hex'), answerOf(row as Record<string, number>));
+      }
+    }
+    return found;
   }
 
   put(key: string | Buffer, answer: CachedAnswer): void {
@@ -79,4 +93,14 @@ export class ResponseCache {
   isEmpty(): boolean {
     return this.#any.get() === undefined;
   }
+}
+
+function answerOf(row: Record<string, number>): CachedAnswer {
+  return {
+    shardSeq: row.shard_seq!,
+    offset: row.answer_offset!,
+    bytes: row.answer_bytes!,
+    attempt: row.attempt!,
+    usage: { inputTokens: row.input_tokens!, outputTokens: row.output_tokens!, cachedInputTokens: row.cached_input_tokens! },
+  };
 }

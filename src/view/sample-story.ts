@@ -133,7 +133,7 @@ async function addAttempts(roots: ViewRoots, opened: OpenedDataset, runId: strin
       const cachedShard = cached ? store.shardBySeq(cached.shardSeq) : undefined;
       if (cached && cachedShard && cachedShard.runId !== runId) {
         stepStory.cachedFrom = { run: cachedShard.runId, shard: cachedShard.id };
-        const answer = answers.read(shardPathOf(roots, cachedShard.runId, cachedShard.inputPath), cached.offset, cached.bytes);
+        const answer = parsedAnswer(answers.read(shardPathOf(roots, cachedShard.runId, cachedShard.inputPath), cached.offset, cached.bytes));
         stepStory.attempts.push({ round: cachedShard.round, shard: cachedShard.id, line: -1, outcome: 'valid', final: true, ...(answer ? { answer } : {}) });
       }
       story.steps.push(stepStory);
@@ -202,7 +202,7 @@ async function attemptOf(
   if (outcome === 'valid') {
     const cached = store.responses.get(requestKey);
     if (cached && cached.shardSeq === shard.seq) {
-      const answer = answers.read(path, cached.offset, cached.bytes);
+      const answer = parsedAnswer(answers.read(path, cached.offset, cached.bytes));
       if (answer) attempt.answer = answer;
       attempt.usage = { inputTokens: cached.usage.inputTokens, outputTokens: cached.usage.outputTokens };
     }
@@ -257,4 +257,9 @@ async function decisionsOf(opened: OpenedDataset, id: string, rejected: Record<s
     }
     return { step: step.name, kind: step.kind, verdict: 'passed', detail: 'passed every rule' };
   });
+}
+
+/** An answers-file line as the object it holds; undefined when the file is gone or cut short. */
+function parsedAnswer(text: string | undefined): Record<string, unknown> | undefined {
+  return text === undefined ? undefined : (JSON.parse(text) as Record<string, unknown>);
 }

@@ -5,6 +5,7 @@ import { compressors } from 'hyparquet-compressors';
 import { describe, expect, it } from 'vitest';
 import { ColumnTracker } from '../../src/dataset/column-kinds.js';
 import { ParquetFileWriter, type ParquetCodec } from '../../src/dataset/parquet-file-writer.js';
+import { ParquetThread } from '../../src/dataset/parquet-thread.js';
 import { readParquetRows } from '../../src/dataset/read-rows.js';
 import { loadZstdCompressor } from '../../src/dataset/zstd-compressor.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
@@ -27,11 +28,11 @@ const rows = Array.from({ length: 10_500 }, (_, index) => ({
   meta: index % 2 ? { nested: [index] } : 'plain',
 }));
 
-async function write(path: string, codec: ParquetCodec): Promise<void> {
+async function write(path: string, codec: ParquetCodec, thread?: ParquetThread): Promise<void> {
   const tracker = new ColumnTracker();
   for (const row of rows) tracker.observe(row);
-  const writer = new ParquetFileWriter(path, tracker.columns(), codec);
-  for (const row of rows) await writer.add(row, 100);
+  const writer = new ParquetFileWriter(path, tracker.columns(), codec, thread);
+  for (const row of rows) await (thread ? writer.addJson(JSON.stringify(row), 100) : writer.add(row, 100));
   await writer.close();
 }
 
@@ -74,6 +75,38 @@ describe('ParquetFileWriter', async () => {
     await write(join(dir, 'a.parquet'), codecs[0]![1]);
     await write(join(dir, 'b.parquet'), codecs[0]![1]);
     expect(readFileSync(join(dir, 'a.parquet')).equals(readFileSync(join(dir, 'b.parquet')))).toBe(true);
+  });
+
+  for (const [name, codec] of codecs) {
+    it(`writes the same bytes (${name}) when its row groups are encoded on a Parquet thread`, async () => {
+      const dir = tempDir();
+      const thread = new ParquetThread();
+      try {
+        await write(join(dir, 'here.parquet'), codec);
+        await write(join(dir, 'thread.parquet'), codec, thread);
+      } finally {
+        await thread.close();
+      }
+      expect(readFileSync(join(dir, 'thread.parquet')).equals(readFileSync(join(dir, 'here.parquet')))).toBe(true);
+    });
+  }
+
+  it('reports a write the thread could not make, with the system error code', async () => {
+    const dir = tempDir();
+    const thread = new ParquetThread();
+    const tracker = new ColumnTracker();
+    tracker.observe(rows[0]!);
+    // A folder that does not exist: the thread's first write fails.
+    const writer = new ParquetFileWriter(join(dir, 'missing', 'rows.parquet'), tracker.columns(), codecs[0]![1], thread);
+    try {
+      const writing = (async () => {
+        for (const row of rows) await writer.addJson(JSON.stringify({ ...row, tags: undefined, meta: undefined }), 100);
+        await writer.close();
+      })();
+      await expect(writing).rejects.toMatchObject({ code: 'ENOENT', path: join(dir, 'missing', 'rows.parquet') });
+    } finally {
+      await thread.close();
+    }
   });
 });
 

@@ -76,6 +76,16 @@ describe('stripNullsForOptional', () => {
     expect(stripNullsForOptional({ a: null, b: null }, merged)).toEqual({ a: null });
   });
 
+  it('returns a value with no null anywhere as it came, however deeply nested', () => {
+    const value = { question: 'q', answers: [{ text: 'a', score: 1 }] };
+    expect(stripNullsForOptional(value, schema)).toBe(value);
+    let deep: unknown = ['leaf'];
+    for (let level = 0; level < 200_000; level++) deep = [deep];
+    expect(stripNullsForOptional(deep, schema)).toBe(deep);
+    const wide = Array.from({ length: 300_000 }, (_, index) => index);
+    expect(stripNullsForOptional(wide, schema)).toBe(wide);
+  });
+
   it('leaves non-objects alone', () => {
     expect(stripNullsForOptional(null, schema)).toBeNull();
     expect(stripNullsForOptional('x', schema)).toBe('x');
