@@ -23,7 +23,7 @@ export type { PlanRunOptions } from './api/plan-run.js';
 export { previewRecipe } from './api/preview-recipe.js';
 export type { PreviewRecipeOptions } from './api/preview-recipe.js';
 export type { PreviewEvent, PreviewEventListener, PreviewSummary } from './engine/preview-events.js';
-export type { RunPlan, StepPlan, StepEstimate, EstimateRange } from './engine/estimate-run.js';
+export type { RunPlan, StepPlan, StepEstimate, EstimateRange } from './engine/run-plan.js';
 export { startEmulator } from './emulator/emulator.js';
 export type { AnswerLength, EmulatorOptions, EmulatorServer } from './emulator/emulator.js';
 export { openDataset } from './dataset/open-dataset.js';

@@ -2,7 +2,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { compileRecipe as compileWith, type CapabilityLookup, type CompiledRecipe } from '../engine/compile-recipe.js';
-import { estimateRun, type RunPlan } from '../engine/estimate-run.js';
+import { estimateRun } from '../engine/estimate-run.js';
+import type { RunPlan } from '../engine/run-plan.js';
 import { RunStore } from '../store/run-store.js';
 import { DEFAULT_CAPABILITIES } from './providers.js';
 import { loadRecipeArgument, type RecipeArgument } from './recipe-argument.js';

@@ -14,7 +14,7 @@
  * Each step says what its estimate is based on (`basis`).
  */
 import type { DataRecord } from '../domain.js';
-import type { ProviderCapabilities, StructuredOutputMode } from '../providers/batch-provider.js';
+import type { ProviderCapabilities } from '../providers/batch-provider.js';
 import { estimateRunCost, estimateStepCost, type StepCostEstimate } from '../cost/cost.js';
 import { estimateFromObserved, estimateSchemaTokens } from '../cost/estimate-output-tokens.js';
 import type { ResolvedPrice } from '../cost/resolve-price.js';
@@ -29,42 +29,8 @@ import { priceOfStep, requestEstimator, tokenCountingEstimator, type RequestEsti
 import { CachedAnswers } from './cached-answers.js';
 import { observationKey, observeSteps, type StepObservation } from './observed-output.js';
 
-export interface StepPlan {
-  name: string;
-  kind: string;
-  provider?: string;
-  model?: string;
-  outputMode?: StructuredOutputMode;
-  /** Records entering the step (an upper bound after the first generate step). */
-  inputRecords: number;
-  requests?: number;
-  /** Of `requests`, those the response cache already answers (sent by no run, free). */
-  cached?: number;
-  shards?: number;
-  /** False when the counts are upper bounds. */
-  exact: boolean;
-  /** Estimated tokens and cost of the requests to send (generate steps); `null` USD when the model has no known price. */
-  estimate?: StepEstimate;
-}
-
-export interface StepEstimate {
-  inputTokens: number;
-  outputTokens: number;
-  batchUsd: number | null;
-  syncUsd: number | null;
-  savingsUsd: number | null;
-  /** What the output estimate rests on: `observed: 20 answers from a preview`, or `schema estimate`. */
-  basis: string;
-  outputTokensPerRequest: number;
-  /** 95% interval of the output tokens and the costs (observed estimates only). */
-  range?: EstimateRange;
-}
-
-export interface EstimateRange {
-  outputTokens: [number, number];
-  batchUsd: [number, number] | null;
-  syncUsd: [number, number] | null;
-}
+export type { EstimateRange, RunPlan, StepEstimate, StepPlan } from './run-plan.js';
+import type { EstimateRange, RunPlan, StepEstimate, StepPlan } from './run-plan.js';
 
 export interface EstimateOptions {
   /** The state directory's store: cached answers cost nothing; observed answers calibrate tokens. */
@@ -73,15 +39,6 @@ export interface EstimateOptions {
   records?: number;
 }
 
-export interface RunPlan {
-  version: 1;
-  dataset: string;
-  seedRecords: number;
-  steps: StepPlan[];
-  /** Totals over the generate steps; USD is null if any model has no known price. */
-  estimate: { inputTokens: number; outputTokens: number; batchUsd: number | null; syncUsd: number | null; savingsUsd: number | null; range?: EstimateRange };
-  budgetUsd?: number;
-}
 
 /** Only the providers' capabilities (limits, encodings, prices) and the store, if given, are read; nothing is sent. */
 export async function estimateRun(loaded: LoadedRecipe, providers: CapabilityLookup, options: EstimateOptions = {}): Promise<RunPlan> {

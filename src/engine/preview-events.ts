@@ -4,7 +4,7 @@
  * dedup and filters decided, and the row the output format would write.
  */
 import type { ChatMessage, TokenUsage } from '../domain.js';
-import type { ResponseOutcome } from '../store/store-schema.js';
+import type { ResponseOutcome } from '../store/response-outcomes.js';
 
 export interface PreviewSummary {
   /** The preview's run id in the store (its shards hold the answers now cached). */
