@@ -6,7 +6,7 @@
 //           directory (cached requests free, output tokens observed), compared with the run that follows.
 // Cases: a one-sentence summary step on Gemini (the 48x case), and a question → answer
 // recipe on OpenAI. Options: --records=N (default 200), --preview=N (default 20), --keep.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planRun } from '../src/api/plan-run.js';
@@ -15,6 +15,7 @@ import { runRecipe } from '../src/api/run-recipe.js';
 import { startEmulator, type AnswerLength } from '../src/emulator/emulator.js';
 import { createProviderCatalog } from '../src/providers/registry.js';
 import { loadRecipe } from '../src/recipe/load-recipe.js';
+import { removeTree } from '../test/helpers/remove-tree.js';
 import { hasFlag, numberOption } from './bench-args.js';
 import { printSummary, printTable } from './bench-table.js';
 
@@ -107,7 +108,7 @@ async function measure(testCase: Case, records: number, preview: number, keep: b
     };
   } finally {
     await emulator.close();
-    if (!keep) for (const dir of [cold, warm]) rmSync(dir, { recursive: true, force: true });
+    if (!keep) for (const dir of [cold, warm]) removeTree(dir);
   }
 }
 

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { compileRecipe as compileWith, type CapabilityLookup, type CompiledRecipe } from '../engine/compile-recipe.js';
 import { estimateRun } from '../engine/estimate-run.js';
 import type { RunPlan } from '../engine/run-plan.js';
+import { loadWithAllIssues } from '../engine/load-with-all-issues.js';
 import { RunStore } from '../store/run-store.js';
 import { DEFAULT_CAPABILITIES } from './providers.js';
 import { loadRecipeArgument, type RecipeArgument } from './recipe-argument.js';
@@ -23,7 +24,7 @@ export interface PlanRunOptions {
 
 /** What a run of the recipe would send and cost, without any network. Takes what `runRecipe` takes; the state directory's store is read when there is one. */
 export async function planRun(recipe: RecipeArgument, providers: CapabilityLookup = DEFAULT_CAPABILITIES, options: PlanRunOptions = {}): Promise<RunPlan> {
-  const loaded = await loadRecipeArgument(recipe, options.cwd);
+  const loaded = await loadWithAllIssues(() => loadRecipeArgument(recipe, options.cwd), providers);
   const stateDir = options.stateDir === undefined ? undefined : resolve(options.cwd ?? process.cwd(), options.stateDir);
   const store = stateDir !== undefined && existsSync(join(stateDir, 'synthforge.db')) ? new RunStore(stateDir) : undefined;
   try {
@@ -35,5 +36,5 @@ export async function planRun(recipe: RecipeArgument, providers: CapabilityLooku
 
 /** Checks a recipe as `synthforge validate` does; throws a RecipeError listing every issue. */
 export async function compileRecipe(recipe: RecipeArgument, providers: CapabilityLookup = DEFAULT_CAPABILITIES, options: { cwd?: string } = {}): Promise<CompiledRecipe> {
-  return compileWith(await loadRecipeArgument(recipe, options.cwd), providers);
+  return compileWith(await loadWithAllIssues(() => loadRecipeArgument(recipe, options.cwd), providers), providers);
 }

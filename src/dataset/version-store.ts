@@ -160,11 +160,14 @@ export async function publishVersion(stagingDir: string, datasetDir: string, num
     await prepare(number);
     try {
       await rename(stagingDir, join(datasetDir, versionTag(number)));
-      return number;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+      continue;
     }
+    // Only once published: the retries above still write into staging, and renaming a read-only folder is refused.
+    await makeFoldersReadOnly(join(datasetDir, versionTag(number)));
+    return number;
   }
   // Only other writers publishing a hundred versions in a row get here; running again succeeds.
   throw new SynthforgeError('version_publish_conflict', `could not publish a version in ${datasetDir} after ${MAX_PUBLISH_ATTEMPTS} attempts: other writers kept taking the next number; run the command again`, {
@@ -178,4 +181,14 @@ export async function makeFilesReadOnly(dir: string): Promise<void> {
     // Dirent.parentPath arrived in Node 20.12; `path` is its older name.
     if (entry.isFile()) await chmod(join(entry.parentPath ?? entry.path, entry.name), 0o444);
   }
+}
+
+/**
+ * Read-only folders (0555): with read-only files alone a file could still be removed or added in a
+ * published version. Whoever owns it can still delete it, after a `chmod -R u+w`.
+ */
+export async function makeFoldersReadOnly(dir: string): Promise<void> {
+  const folders = (await readdir(dir, { withFileTypes: true, recursive: true })).filter((entry) => entry.isDirectory());
+  for (const entry of folders) await chmod(join(entry.parentPath ?? entry.path, entry.name), 0o555);
+  await chmod(dir, 0o555);
 }

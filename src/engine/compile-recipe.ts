@@ -9,7 +9,8 @@ import { SynthforgeError } from '../errors.js';
 import { compileTemplate, type CompiledTemplate } from '../prompt/compile-template.js';
 import type { ModelParams, ProviderCapabilities, ProviderCatalog, StructuredOutputMode } from '../providers/batch-provider.js';
 import { RecipeError, type RecipeIssue } from '../recipe/recipe-error.js';
-import type { DedupStep, EmbedStep, FilterStep, GenerateStep, LoadedRecipe, Recipe, Step } from '../recipe/recipe.js';
+import type { DedupStep, EmbedStep, FilterStep, GenerateStep, LoadedRecipe, PartialRecipe, Recipe, Step } from '../recipe/recipe.js';
+import { STEP_KINDS } from '../recipe/recipe-schema.js';
 import { compileOutputSchema, schemaFieldNames, type OutputSchema } from '../schema/output-schema.js';
 import { checkModel } from './check-model.js';
 import { sampleSeedFields } from './seed-sources.js';
@@ -100,15 +101,42 @@ export interface CompileOptions {
 }
 
 export async function compileRecipe(loaded: LoadedRecipe, providers: CapabilityLookup, options: CompileOptions = {}): Promise<CompiledRecipe> {
+  const { compiled, issues } = await compileParts(loaded, providers, options);
+  if (issues.some((issue) => issue.severity === 'error')) throw new RecipeError(issues);
+  return { ...compiled, warnings: issues };
+}
+
+/**
+ * The issues compiling finds in the parts of a recipe that passed its schema. A step that failed it
+ * is absent; what it would add to records is read off what the user wrote where that is clear
+ * (guessStepFields), else any field is taken as present after it, so no field is reported missing
+ * that only it would have provided.
+ */
+export async function compileIssues(partial: PartialRecipe, providers: CapabilityLookup, options: CompileOptions = {}): Promise<RecipeIssue[]> {
+  return (await compileParts(partial, providers, options, partial)).issues;
+}
+
+async function compileParts(
+  loaded: LoadedRecipe,
+  providers: CapabilityLookup,
+  options: CompileOptions,
+  gaps: Pick<PartialRecipe, 'failedSteps' | 'seedsIncomplete'> = { failedSteps: [], seedsIncomplete: false },
+): Promise<{ compiled: Omit<CompiledRecipe, 'warnings'>; issues: RecipeIssue[] }> {
   const { recipe } = loaded;
   const issues = new IssueCollector(loaded);
   const context: StepContext = { issues, recipe, providers, env: options.env ?? process.env };
   const seedFields = await sampleSeedFields(recipe);
-  const available = new Set<string>(seedFields.fields);
+  const available = new KnownFields(seedFields.fields);
+  available.open = gaps.seedsIncomplete;
   for (const error of seedFields.errors) issues.add(['seeds', error.index], 'seed_invalid', error.message);
+  const failed = [...gaps.failedSteps];
+  const passFailedSteps = (before: number): void => {
+    while (failed.length > 0 && failed[0]!.index < before) available.addGuessed(guessStepFields(failed.shift()!.document));
+  };
 
   const steps: CompiledStep[] = [];
   for (const step of recipe.steps) {
+    passFailedSteps(step.index);
     if (step.kind === 'dedup' || step.kind === 'filter') {
       checkFieldReferences(issues, step, available);
       steps.push({ kind: step.kind, step });
@@ -122,12 +150,40 @@ export async function compileRecipe(loaded: LoadedRecipe, providers: CapabilityL
       steps.push(compiled);
     }
   }
+  passFailedSteps(Infinity);
   const outputTemplates = compileOutputTemplates(issues, recipe, available);
   for (const issue of queueLimitIssues(recipe.queue_limits, (id) => providers.capabilities(id))) issues.add(issue.path, 'queue_limit_key', issue.message);
+  return { compiled: { recipe, steps, outputTemplates }, issues: issues.issues };
+}
 
-  const errors = issues.issues.filter((issue) => issue.severity === 'error');
-  if (errors.length > 0) throw new RecipeError(issues.issues);
-  return { recipe, steps, outputTemplates, warnings: issues.issues };
+/** The fields records carry at a step. `open` once a step whose fields are unknown came before: then every name counts as present. */
+class KnownFields extends Set<string> {
+  open = false;
+
+  override has(field: string): boolean {
+    return this.open || super.has(field);
+  }
+
+  addGuessed(fields: string[] | undefined): void {
+    if (fields === undefined) this.open = true;
+    else for (const field of fields) this.add(field);
+  }
+}
+
+/** What a step that failed its schema would add to records: its schema's fields, its vector field, nothing for dedup and filter; `undefined` when unclear. */
+function guessStepFields(document: unknown): string[] | undefined {
+  if (typeof document !== 'object' || document === null) return undefined;
+  const entry = document as Record<string, unknown>;
+  const kinds = STEP_KINDS.filter((kind) => kind in entry);
+  if (kinds.length !== 1) return undefined;
+  if (kinds[0] === 'dedup' || kinds[0] === 'filter') return [];
+  if (kinds[0] === 'embed') return typeof entry.embed === 'string' ? [entry.embed] : undefined;
+  try {
+    return schemaFieldNames(compileOutputSchema('failed_step', entry.schema).jsonSchema);
+  } catch (error) {
+    if (SynthforgeError.isInstance(error)) return undefined;
+    throw error;
+  }
 }
 
 interface StepContext {

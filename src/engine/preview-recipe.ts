@@ -32,6 +32,7 @@ import { acquireStateLock } from '../store/state-lock.js';
 import type { ResponseOutcome } from '../store/store-schema.js';
 import { CachedAnswers } from './cached-answers.js';
 import { compileRecipe, isBatchStep, type CompiledBatchStep, type CompiledRecipe, type CompiledStep } from './compile-recipe.js';
+import { loadWithAllIssues } from './load-with-all-issues.js';
 import { estimateRun } from './estimate-run.js';
 import { EXCERPT_CHARS, evaluateResult } from './evaluate-result.js';
 import { filterRequiredFields, missingFilterField, type RequiredField } from './filter-required-fields.js';
@@ -60,8 +61,8 @@ export interface PreviewOptions {
 
 export async function previewRecipe(recipe: RecipeArgument, options: PreviewOptions): Promise<PreviewSummary> {
   const cwd = resolve(options.cwd ?? process.cwd());
-  const loaded = await loadArgument(recipe, cwd);
   const { providers } = options;
+  const loaded = await loadWithAllIssues(() => loadArgument(recipe, cwd), providers);
   const compiled = await compileRecipe(loaded, providers);
   requirePricesForBudget(compiled);
   const batchSteps = compiled.steps.filter(isBatchStep);

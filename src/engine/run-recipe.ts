@@ -15,6 +15,7 @@ import { acquireStateLock } from '../store/state-lock.js';
 import { openSeeds } from '../seeds/open-seeds.js';
 import { formatRecipeIssue } from '../recipe/recipe-error.js';
 import { compileRecipe, isBatchStep, type CompiledBatchStep, type CompiledRecipe } from './compile-recipe.js';
+import { loadWithAllIssues } from './load-with-all-issues.js';
 import { RunCancelledError, RunOutputEmptyError } from './errors.js';
 import { previousReferences, runDedupStep } from './dedup-step.js';
 import { runFilterStep } from './filter-step.js';
@@ -64,8 +65,8 @@ export type RecipeArgument = string | LoadedRecipe | object;
 
 export async function runRecipe(recipe: RecipeArgument, options: RunOptions): Promise<RunSummary> {
   const cwd = resolve(options.cwd ?? process.cwd());
-  const loaded = await loadArgument(recipe, cwd);
   const { providers } = options;
+  const loaded = await loadWithAllIssues(() => loadArgument(recipe, cwd), providers);
   const compiled = await compileRecipe(loaded, providers);
   requirePricesForBudget(compiled);
   providers.checkCredentials(generateProviders(compiled));

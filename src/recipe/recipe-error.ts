@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import { formatPath, type Issue } from '../issues.js';
+import type { PartialRecipe } from './recipe.js';
 
 /**
  * One problem in a recipe, where the recipe file says it. `path` is the key path inside the recipe
@@ -16,8 +17,10 @@ export interface RecipeIssue extends Issue {
 /** Every issue found in a recipe, thrown once after all checks ran (so users fix them in one pass). */
 export class RecipeError extends UsageError {
   readonly issues: RecipeIssue[];
+  /** When the schema failed: the parts of the recipe that passed it, to be compiled for their own issues. */
+  readonly partial: PartialRecipe | undefined;
 
-  constructor(issues: RecipeIssue[]) {
+  constructor(issues: RecipeIssue[], partial?: PartialRecipe) {
     const errors = issues.filter((issue) => issue.severity === 'error');
     const first = errors[0] ?? issues[0];
     const summary = first ? formatRecipeIssue(first) : 'invalid recipe';
@@ -25,6 +28,7 @@ export class RecipeError extends UsageError {
     super('recipe_invalid', `${summary}${more}`, { details: { issues } });
     this.name = 'RecipeError';
     this.issues = issues;
+    this.partial = partial;
   }
 }
 

@@ -80,3 +80,14 @@ export interface LoadedRecipe {
   recipe: Recipe;
   locate: Locate;
 }
+
+/**
+ * What a recipe that failed validation still says: the parts that passed their schema, so the engine
+ * can compile them too and `validate` lists every problem at once (engine/load-with-all-issues.ts).
+ */
+export interface PartialRecipe extends LoadedRecipe {
+  /** The steps that failed their schema, as written: what they would add to records is read off them. */
+  failedSteps: { index: number; document: unknown }[];
+  /** A seed source failed its schema, so the seed fields are not all known. */
+  seedsIncomplete: boolean;
+}

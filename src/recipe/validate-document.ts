@@ -14,7 +14,7 @@ import {
   stepEntrySchemas,
   type SeedEntry,
 } from './recipe-schema.js';
-import type { GenerateStepDocument, Locate, Recipe, RecipeSourceInfo, SeedSource, Step } from './recipe.js';
+import type { GenerateStepDocument, Locate, PartialRecipe, Recipe, RecipeSourceInfo, SeedSource, Step } from './recipe.js';
 import { allowedKeysAt, zodIssuesToRecipeIssues } from './zod-issues.js';
 
 type Path = (string | number)[];
@@ -38,13 +38,39 @@ export function validateRecipeDocument(document: unknown, source: RecipeSourceIn
   const steps = Array.isArray(raw.steps) ? raw.steps.map((entry, index) => parseStep(context, entry, index)) : [];
   checkStepNames(context, steps);
 
-  if (context.issues.some((issue) => issue.severity === 'error') || !top) throw new RecipeError(context.issues);
+  if (context.issues.some((issue) => issue.severity === 'error') || !top) {
+    const partialTop = top ?? bestEffortTop(document as Record<string, unknown>);
+    const partial: PartialRecipe | undefined = partialTop && {
+      recipe: { ...partialTop, seeds: seeds.filter((seed) => seed !== undefined), steps: steps.filter((step) => step !== undefined), source },
+      locate,
+      failedSteps: steps.flatMap((step, index) => (step ? [] : [{ index, document: (raw.steps as unknown[])[index] }])),
+      seedsIncomplete: seeds.includes(undefined),
+    };
+    throw new RecipeError(context.issues, partial);
+  }
   return {
     ...top,
     seeds: seeds as SeedSource[],
     steps: steps as Step[],
     source,
   };
+}
+
+type RecipeTop = z.output<typeof recipeTopSchema>;
+
+/**
+ * The top-level keys that are valid on their own, with defaults for the rest, so the steps can still
+ * be compiled when a top-level key is misspelt or wrong. The name only labels the run, which
+ * compiling never starts, hence a stand-in when it is invalid.
+ */
+function bestEffortTop(document: Record<string, unknown>): RecipeTop | undefined {
+  const shape = recipeTopSchema.shape as Record<string, z.ZodType>;
+  const kept: Record<string, unknown> = { name: 'recipe' };
+  for (const [key, value] of Object.entries(document)) {
+    if (shape[key]?.safeParse(value).success) kept[key] = value;
+  }
+  const result = recipeTopSchema.safeParse(kept);
+  return result.success ? result.data : undefined;
 }
 
 function parseWith<T extends z.ZodType>(context: Context, schema: T, value: unknown, prefix: Path): z.output<T> | undefined {

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { SynthforgeError } from '../../src/errors.js';
@@ -80,6 +80,8 @@ describe('openDataset', () => {
   it('reports a missing data file as a corrupt version', async () => {
     const root = tempDir();
     const info = await writeVersion(root, qaRecords(5), CHAT);
+    // A published version's folders are read-only; the damage is done as its owner would have to.
+    chmodSync(join(info.dir, 'data'), 0o755);
     rmSync(join(info.dir, info.files[0]!.path));
     const opened = await openDataset(root, 'support-qa');
     await expect(collect<object>(opened.rows())).rejects.toThrow(/data file data\/train-00000-of-00001.jsonl is missing/);

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DataRecord } from '../../src/domain.js';
 import { SynthforgeError } from '../../src/errors.js';
@@ -162,6 +162,20 @@ describe('writeDatasetVersion: immutable versions', () => {
     expect(manifestOf(second.dir).parent_version).toBe('v1');
     expect(statSync(join(first.dir, 'manifest.json')).mode & 0o222).toBe(0);
     expect(statSync(join(first.dir, first.files[0]!.path)).mode & 0o222).toBe(0);
+  });
+
+  it("makes a published version's folders read-only (0555) like its files; the next run still publishes v2 beside it", async () => {
+    const root = tempDir();
+    const first = await writeVersion(root, qaRecords(30), SHARDED);
+    const folders = [first.dir, ...readdirSync(first.dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => join(entry.parentPath, entry.name))];
+    expect(folders.map((dir) => dir.slice(first.dir.length))).toEqual(['', '/data']);
+    for (const dir of folders) expect((statSync(dir).mode & 0o777).toString(8)).toBe('555');
+    const second = await writeVersion(root, qaRecords(40), SHARDED);
+    expect(second.version).toBe('v2');
+    expect((statSync(second.dir).mode & 0o777).toString(8)).toBe('555');
+    expect((statSync(join(second.dir, 'data')).mode & 0o777).toString(8)).toBe('555');
+    // The dataset folder itself stays writable: it is where the next version is renamed in.
+    expect(statSync(dirname(first.dir)).mode & 0o200).toBe(0o200);
   });
 
   it('returns the latest version instead of a duplicate when the data files are identical, unless forced', async () => {

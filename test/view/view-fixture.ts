@@ -3,10 +3,11 @@
  * invalid answers (retried) and near duplicates kept in rejects.jsonl, v2 from one seed ticket less,
  * so the two versions differ. Built once per test file (a few seconds).
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runRecipe } from '../../src/api/run-recipe.js';
+import { removeTree } from '../helpers/remove-tree.js';
 
 const FAST = { validatingMs: 0, inProgressMs: 0, finalizingMs: 0 };
 
@@ -39,6 +40,6 @@ export async function buildViewFixture(): Promise<ViewFixture> {
     outputsRoot: join(dir, 'outputs'),
     stateDir: join(dir, '.synthforge'),
     runIds: [first.runId, second.runId],
-    remove: () => rmSync(dir, { recursive: true, force: true }),
+    remove: () => removeTree(dir),
   };
 }

@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { compileRecipe } from '../../api/plan-run.js';
+import { DEFAULT_CAPABILITIES } from '../../api/providers.js';
+import { loadWithAllIssues } from '../../engine/load-with-all-issues.js';
 import { scanSeedData, toSeedSpecs } from '../../engine/seed-sources.js';
 import { loadRecipe } from '../../recipe/load-recipe.js';
 import type { RecipeIssue } from '../../recipe/recipe-error.js';
@@ -24,7 +26,7 @@ export interface ValidateReport {
  * so a malformed line anywhere fails here (SeedError, file:line) instead of at the start of a run.
  */
 export async function validateCommand(options: { recipe: string; cwd: string; data?: boolean }): Promise<ValidateReport> {
-  const loaded = await loadRecipe(resolve(options.cwd, options.recipe));
+  const loaded = await loadWithAllIssues(() => loadRecipe(resolve(options.cwd, options.recipe)), DEFAULT_CAPABILITIES);
   const compiled = await compileRecipe(loaded);
   // Compiling peeks at the first records only: a product of 10^12 would pass it and hang the run.
   const products = countProductSeeds(toSeedSpecs(loaded.recipe, loaded.locate));
