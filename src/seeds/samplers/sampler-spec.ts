@@ -102,13 +102,17 @@ const columnSchema = z
   .strictObject(Object.fromEntries(SAMPLER_KINDS.map((kind) => [kind, samplerShapes[kind].optional()])) as {
     [K in SamplerKind]: z.ZodOptional<(typeof samplerShapes)[K]>;
   })
-  .check((context) => {
-    const present = SAMPLER_KINDS.filter((kind) => context.value[kind] !== undefined);
-    if (present.length === 1) return;
-    const message =
-      present.length === 0 ? `a column needs one sampler: ${SAMPLER_KINDS.join(', ')}` : `a column has exactly one sampler; found ${present.join(' and ')}`;
-    context.issues.push({ code: 'custom', continue: true, input: context.value, message, params: { code: 'sampler_kind' } });
-  });
+  .superRefine(
+    (column, context) => {
+      const present = SAMPLER_KINDS.filter((kind) => column[kind] !== undefined);
+      if (present.length === 1) return;
+      const message =
+        present.length === 0 ? `a column needs one sampler: ${SAMPLER_KINDS.join(', ')}` : `a column has exactly one sampler; found ${present.join(' and ')}`;
+      context.addIssue({ code: 'custom', message, params: { code: 'sampler_kind' } });
+    },
+    // A misspelt sampler is already reported as an unknown key with a did-you-mean; "needs one sampler" would repeat it.
+    { when: (payload) => isPlainObject(payload.value) && !payload.issues.some((issue) => issue.code === 'unrecognized_keys') },
+  );
 
 export const samplersSeedSchema = z
   .strictObject({

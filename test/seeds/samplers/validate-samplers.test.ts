@@ -59,6 +59,7 @@ ${STEPS}`,
     expect(result.stderr).toContain(at('6:68', 'topic.category.weights', 'expected 2 weights, one per value; got 1'));
     expect(result.stderr).toContain(at('7:40', 'subtopic.subcategory.of', '"topik" names no column (did you mean "topic"?); columns: topic, subtopic, age, tickets, opened, customer'));
     expect(result.stderr).toContain(at('8:16', 'age.gausian', 'unknown key "gausian" (did you mean "gaussian"?)'));
+    expect(result.stderr).not.toContain('a column needs one sampler');
     expect(result.stderr).toContain(at('9:39', 'tickets.poisson.lambda', 'Too small: expected number to be >0'));
     expect(result.stderr).toContain(at('10:53', 'opened.datetime.to', '`from` must not be after `to`'));
     expect(result.stderr).toContain(at('11:39', 'customer.person.locale', 'Invalid option: expected one of "en"|"de"|"fr"|"es"|"ja"'));
@@ -80,6 +81,8 @@ seeds:
         b: { subcategory: { of: a, values: { y: [x] } } }
         n: { uniform: { min: 0, max: 1 } }
         m: { subcategory: { of: n, values: { "0": [zero] } } }
+        empty: {}
+        two: { uuid: {}, poisson: { lambda: 1 } }
 ${STEPS}`,
     );
     const result = await runCli(['validate', 'bad.yaml', '--json'], { cwd: dir });
@@ -93,6 +96,8 @@ ${STEPS}`,
         '8:33 subcategories depend on each other in a cycle: a → b → a',
         '9:33 subcategories depend on each other in a cycle: b → a → b',
         '11:33 a subcategory depends on a category or subcategory column; "n" is a uniform',
+        '12:16 a column needs one sampler: category, subcategory, uniform, gaussian, poisson, datetime, uuid, person',
+        '13:14 a column has exactly one sampler; found poisson and uuid',
       ]),
     );
   });
