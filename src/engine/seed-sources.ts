@@ -1,4 +1,5 @@
 /** The recipe's seeds as the seeds module reads them, and the field names they provide. */
+import type { SamplersSpec } from '../seeds/samplers/sampler-spec.js';
 import type { SeedSourceSpec } from '../seeds/seed-source.js';
 import type { LoadedRecipe, Locate, Recipe } from '../recipe/recipe.js';
 import { SynthforgeError } from '../errors.js';
@@ -18,6 +19,7 @@ export function toSeedSpecs(recipe: Recipe, locate?: Locate): SeedSourceSpec[] {
     if ('jsonl' in seed) return { kind: 'jsonl', path: seed.jsonl, ...common };
     if ('parquet' in seed) return { kind: 'parquet', path: seed.parquet, ...common };
     if ('product' in seed) return { kind: 'product', attributes: seed.product, ...common };
+    if ('samplers' in seed) return { kind: 'samplers', ...(seed.samplers as SamplersSpec), ...common };
     const csv = typeof seed.csv === 'string' ? { path: seed.csv } : seed.csv;
     return { kind: 'csv', ...csv, ...common };
   });

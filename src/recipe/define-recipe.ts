@@ -15,6 +15,7 @@ import type { priceOverridesSchema } from '../cost/price-spec.js';
 import type { outputSpecSchema } from '../dataset/output-spec.js';
 import type { dedupSpecSchema } from '../dedup/dedup-spec.js';
 import type { filterSpecSchema } from '../filters/filter-spec.js';
+import type { SamplersInput } from '../seeds/samplers/sampler-spec.js';
 
 type Template<F> = string | ((record: F) => string);
 type OutputOf<S> = S extends z.ZodType<infer O> ? (O extends Fields ? O : Fields) : Fields;
@@ -97,7 +98,9 @@ export type SeedInput =
   | { jsonl: string; limit?: number; sample?: { n: number; seed: number }; id_field?: string }
   | { csv: string | { path: string; delimiter?: string }; limit?: number; sample?: { n: number; seed: number }; id_field?: string }
   | { parquet: string; limit?: number; sample?: { n: number; seed: number }; id_field?: string }
-  | { product: Record<string, unknown[]>; limit?: number; sample?: { n: number; seed: number }; id_field?: string };
+  | { product: Record<string, unknown[]>; limit?: number; sample?: { n: number; seed: number }; id_field?: string }
+  /** Records drawn column by column: category, subcategory, uniform, gaussian, poisson, datetime, uuid, person. */
+  | { samplers: SamplersInput; limit?: number; sample?: { n: number; seed: number }; id_field?: string };
 
 export interface RecipeInput {
   name: string;

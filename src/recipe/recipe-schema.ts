@@ -9,6 +9,7 @@ import { priceOverridesSchema } from '../cost/price-spec.js';
 import { outputSpecSchema } from '../dataset/output-spec.js';
 import { dedupSpecSchema } from '../dedup/dedup-spec.js';
 import { filterSpecSchema } from '../filters/filter-spec.js';
+import { samplersSeedSchema } from '../seeds/samplers/sampler-spec.js';
 import { chatMessageTemplateSchema, templateSchema } from '../prompt/template-value.js';
 
 export const DATASET_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -36,7 +37,7 @@ const seedCommon = {
   id_field: z.string().min(1).optional(),
 };
 
-export const SEED_KINDS = ['inline', 'jsonl', 'csv', 'parquet', 'product'] as const;
+export const SEED_KINDS = ['inline', 'jsonl', 'csv', 'parquet', 'product', 'samplers'] as const;
 
 export const seedEntrySchemas = {
   inline: z.strictObject({ inline: z.array(z.record(z.string(), z.unknown())).min(1), ...seedCommon }),
@@ -47,6 +48,7 @@ export const seedEntrySchemas = {
   }),
   parquet: z.strictObject({ parquet: z.string().min(1), ...seedCommon }),
   product: z.strictObject({ product: z.record(z.string(), z.array(z.unknown()).min(1)), ...seedCommon }),
+  samplers: z.strictObject({ samplers: samplersSeedSchema, ...seedCommon }),
 } as const;
 
 export type SeedEntry =
@@ -54,7 +56,8 @@ export type SeedEntry =
   | z.output<(typeof seedEntrySchemas)['jsonl']>
   | z.output<(typeof seedEntrySchemas)['csv']>
   | z.output<(typeof seedEntrySchemas)['parquet']>
-  | z.output<(typeof seedEntrySchemas)['product']>;
+  | z.output<(typeof seedEntrySchemas)['product']>
+  | z.output<(typeof seedEntrySchemas)['samplers']>;
 
 /** A step schema: JSON Schema (an object) in YAML, or a zod schema in a TS recipe. Checked by schema/. */
 const outputSchemaValue = z.custom<object>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), {

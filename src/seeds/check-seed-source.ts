@@ -2,9 +2,10 @@ import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { seedErrorAt } from './errors.js';
 import { checkProductAttributes } from './expand-product.js';
+import { checkSamplersSource } from './samplers/check-samplers-source.js';
 import { entryPosition, type SeedSourceSpec } from './seed-source.js';
 
-const KINDS = new Set(['inline', 'jsonl', 'csv', 'parquet', 'product']);
+const KINDS = new Set(['inline', 'jsonl', 'csv', 'parquet', 'product', 'samplers']);
 
 /**
  * Everything that can be checked without reading records: options, product lists, inline records,
@@ -33,6 +34,9 @@ export async function checkSeedSource(spec: SeedSourceSpec, sourceIndex: number,
       return;
     case 'product':
       checkProductAttributes(spec, sourceIndex);
+      return;
+    case 'samplers':
+      checkSamplersSource(spec, fail);
       return;
     default:
       await checkFileExists(spec.path, baseDir, fail);

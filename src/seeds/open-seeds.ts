@@ -31,7 +31,7 @@ export function openSeeds(sources: SeedSourceSpec[], options: OpenSeedsOptions):
 
 /**
  * How many records each source yields, after limit and sampling. Files are read once; a product is
- * counted from the lengths of its lists, never expanded (unless a source takes ids from a field, when
+ * counted from the lengths of its lists, never expanded, and a samplers source from its `count` (unless a source takes ids from a field, when
  * every id must be seen to find duplicates).
  */
 export async function countSeeds(
@@ -40,16 +40,22 @@ export async function countSeeds(
 ): Promise<{ total: number; perSource: number[] }> {
   const perSource = sources.map(() => 0);
   const idsChecked = sources.some((spec) => spec.idField !== undefined);
-  const arithmetic = (spec: SeedSourceSpec): spec is SeedSourceSpec & { kind: 'product' } => !idsChecked && spec.kind === 'product';
+  const arithmetic = (spec: SeedSourceSpec): boolean => !idsChecked && (spec.kind === 'product' || spec.kind === 'samplers');
   for (const [sourceIndex, spec] of sources.entries()) {
     await checkSeedSource(spec, sourceIndex, options.baseDir);
-    if (arithmetic(spec)) perSource[sourceIndex] = productRecordCount(spec).records;
+    if (spec.kind === 'product' && arithmetic(spec)) perSource[sourceIndex] = productRecordCount(spec).records;
+    if (spec.kind === 'samplers' && arithmetic(spec)) perSource[sourceIndex] = sampledRecordCount(spec);
   }
   const read = sources.map((spec) => (arithmetic(spec) ? { ...spec, limit: 0 } : spec));
   for await (const { sourceIndex } of openIndexedSeeds(read, options)) {
     perSource[sourceIndex] = perSource[sourceIndex]! + 1;
   }
   return { total: perSource.reduce((sum, count) => sum + count, 0), perSource };
+}
+
+function sampledRecordCount(spec: SeedSourceSpec & { kind: 'samplers' }): number {
+  const limited = Math.min(spec.count, spec.limit ?? Infinity);
+  return spec.sample === undefined ? limited : Math.min(limited, spec.sample.n);
 }
 
 async function* openIndexedSeeds(

@@ -7,6 +7,7 @@ import { readCsvSeeds } from './read-csv.js';
 import { readJsonlSeeds } from './read-jsonl.js';
 import { readParquetSeeds } from './read-parquet.js';
 import { sampleInOrder } from './sample-in-order.js';
+import { sampleRecords } from './samplers/sample-records.js';
 
 /** The records of one source after `limit` and `sample`, still without ids. */
 export function readSeedSource(spec: SeedSourceSpec, sourceIndex: number, baseDir: string): AsyncIterable<RawSeed> {
@@ -27,6 +28,9 @@ async function* readAll(spec: SeedSourceSpec, sourceIndex: number, baseDir: stri
     }
     case 'product':
       yield* expandProduct(spec);
+      return;
+    case 'samplers':
+      yield* sampleRecords(spec);
       return;
     case 'jsonl':
       yield* readJsonlSeeds(resolveSeedPath(spec.path, baseDir), sourceIndex);

@@ -1,4 +1,5 @@
 import type { Fields } from '../domain.js';
+import type { SamplersSpec } from './samplers/sampler-spec.js';
 
 /** Where a seed entry is written in the recipe, so errors about it can point there. */
 export interface SourceLocation {
@@ -14,6 +15,8 @@ export type SeedSourceSpec = (
   | { kind: 'parquet'; path: string }
   /** Cartesian product, in the order the keys are written, last key varying fastest. */
   | { kind: 'product'; attributes: Record<string, unknown[]> }
+  /** `count` records drawn column by column (samplers/), the same for the same seed. */
+  | ({ kind: 'samplers' } & SamplersSpec)
 ) & {
   /** Keep the first N records of the source (applied before `sample`). */
   limit?: number;

@@ -69,6 +69,21 @@ describe('recipe gallery', () => {
     expect(summary.steps[0]).toMatchObject({ provider: 'anthropic', outputMode: 'tool', counts: { input: 5, succeeded: 5 } });
   });
 
+  it('sampled-tickets: seeds drawn by samplers, the same records on every run, the sampled uuid as the id', async () => {
+    const first = await runGallery('sampled-tickets.yaml');
+    expect(step(first.summary, 'ticket')).toMatchObject({ input: 12, succeeded: 12 });
+    const rowsOf = (dir: string) => readFileSync(join(dir, 'outputs', 'sampled-tickets', 'v1', 'data', 'train-00000-of-00001.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const rows = rowsOf(first.dir);
+    for (const row of rows) {
+      expect(row.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(['billing', 'shipping', 'returns']).toContain(row.topic);
+      expect(Object.keys(row.customer)).toEqual(['first_name', 'last_name', 'age', 'email']);
+    }
+    const second = await runGallery('sampled-tickets.yaml');
+    const seedsOf = (list: Record<string, unknown>[]) => list.map(({ id, topic, subtopic, opened, customer }) => ({ id, topic, subtopic, opened, customer }));
+    expect(seedsOf(rowsOf(second.dir))).toEqual(seedsOf(rows));
+  });
+
   it('embed-corpus: batch embeddings over a JSONL corpus, semantic dedup, float32 vectors in Parquet', async () => {
     const { summary, dir } = await runGallery('embed-corpus.yaml');
     expect(summary.steps[0]).toMatchObject({ kind: 'embed', provider: 'openai', counts: { input: 10, succeeded: 10 } });
