@@ -24,7 +24,6 @@ import { mapRecordToRow } from '../dataset/map-record.js';
 import { createDeduper, type Deduper } from '../dedup/deduper.js';
 import { compileFilter, type RecordFilter } from '../filters/compile-filter.js';
 import type { BatchProvider, ProviderCatalog } from '../providers/batch-provider.js';
-import { loadRecipe, loadRecipeObject } from '../recipe/load-recipe.js';
 import type { DedupStep, FilterStep, LoadedRecipe } from '../recipe/recipe.js';
 import { openSeeds } from '../seeds/open-seeds.js';
 import { RunStore } from '../store/run-store.js';
@@ -40,7 +39,7 @@ import { PreviewBudgetError, PreviewBudgetSpentError, PreviewUnsupportedError } 
 import type { PreviewEvent, PreviewEventListener, PreviewSummary } from './preview-events.js';
 import { PreviewShard } from './preview-shard.js';
 import { renderOrReject, sampleRecordId, type RenderedRequest } from './render-requests.js';
-import type { RecipeArgument } from './run-recipe.js';
+import { loadArgument, type RecipeArgument } from './run-recipe.js';
 import { newRunId, runDirectory } from './stage-files.js';
 import { priceOfStep, requirePricesForBudget } from './step-pricing.js';
 import { toSeedSpecs } from './seed-sources.js';
@@ -81,12 +80,6 @@ export async function previewRecipe(recipe: RecipeArgument, options: PreviewOpti
   } finally {
     lock.release();
   }
-}
-
-async function loadArgument(recipe: RecipeArgument, cwd: string): Promise<LoadedRecipe> {
-  if (typeof recipe === 'string') return loadRecipe(resolve(cwd, recipe));
-  if ('recipe' in recipe && 'locate' in recipe) return recipe as LoadedRecipe;
-  return loadRecipeObject(recipe, cwd);
 }
 
 interface Answer {

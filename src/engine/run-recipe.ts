@@ -96,7 +96,8 @@ export async function runRecipe(recipe: RecipeArgument, options: RunOptions): Pr
   }
 }
 
-async function loadArgument(recipe: RecipeArgument, cwd: string): Promise<LoadedRecipe> {
+/** A recipe path, a loaded recipe or a recipe object, loaded relative to `cwd` (runs and previews). */
+export async function loadArgument(recipe: RecipeArgument, cwd: string): Promise<LoadedRecipe> {
   if (typeof recipe === 'string') return loadRecipe(resolve(cwd, recipe));
   if ('recipe' in recipe && 'locate' in recipe) return recipe as LoadedRecipe;
   return loadRecipeObject(recipe, cwd);
