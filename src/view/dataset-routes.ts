@@ -16,12 +16,14 @@ import { dedupClusters, invalidGroups, rejectGroups } from './reject-groups.js';
 import { RowPages } from './row-pages.js';
 import { sampleStory } from './sample-story.js';
 import { searchRows } from './search-rows.js';
+import { SplitIds } from './split-ids.js';
 import { checkedSampleId, checkedSplit, type ViewRoots } from './view-paths.js';
 
 const MAX_PAGE = 500;
 
 export function addDatasetRoutes(app: Hono, roots: ViewRoots): void {
-  const pages = new RowPages();
+  const ids = new SplitIds();
+  const pages = new RowPages(ids);
   const open = (c: Context): Promise<OpenedDataset> => openDataset(roots.outputsRoot, `${c.req.param('dataset')}@${c.req.param('version')}`);
 
   app.get('/api/datasets', async (c) => c.json({ outputsRoot: roots.outputsRoot, datasets: await listDatasets(roots.outputsRoot) }));
@@ -66,7 +68,7 @@ export function addDatasetRoutes(app: Hono, roots: ViewRoots): void {
     const split = splitParam(c, opened);
     const query = c.req.query('q') ?? '';
     if (query === '' || query.length > 200) throw new UsageError('view_query_invalid', 'q: expected 1 to 200 characters to search for');
-    return c.json(await searchRows(opened, split, query, intParam(c, 'from', 0, 0, Number.MAX_SAFE_INTEGER), intParam(c, 'limit', 50, 1, MAX_PAGE)));
+    return c.json(await searchRows(opened, split, query, intParam(c, 'from', 0, 0, Number.MAX_SAFE_INTEGER), intParam(c, 'limit', 50, 1, MAX_PAGE), ids));
   });
 
   app.get('/api/datasets/:dataset/:version/samples/:id', async (c) => {

@@ -13,6 +13,7 @@ import type { ColumnSpec } from '../dataset/column-kinds.js';
 import type { OpenedDataset } from '../dataset/open-dataset.js';
 import { fromParquetValue } from '../dataset/parquet-columns.js';
 import type { DataFileInfo } from '../dataset/split-shards.js';
+import { SplitIds } from './split-ids.js';
 
 export interface RowPage {
   split: string;
@@ -29,11 +30,15 @@ const INDEXES_KEPT = 32;
 export class RowPages {
   private readonly indexes = new Map<string, Promise<Float64Array>>();
 
+  constructor(private readonly ids = new SplitIds()) {}
+
   /** Rows `offset .. offset + limit` of one split, in file order. */
   async page(opened: OpenedDataset, split: string, offset: number, limit: number): Promise<RowPage> {
     const files = filesOf(opened, split);
     const total = files.reduce((sum, file) => sum + file.rows, 0);
     const rows: RowPage['rows'] = [];
+    // Rows of a format written without `id` (openai-chat) get it back from lineage.jsonl, as openDataset gives them.
+    const ids = SplitIds.needed(opened) ? await this.ids.of(opened, split) : undefined;
     let first = 0;
     for (const file of files) {
       const end = first + file.rows;
@@ -41,7 +46,7 @@ export class RowPages {
       const to = Math.min(offset + limit, end);
       if (from < to) {
         const read = await this.readRange(opened, file, from - first, to - first);
-        read.forEach((row, position) => rows.push({ index: from + position, row }));
+        read.forEach((row, position) => rows.push({ index: from + position, row: SplitIds.withId(row, ids, from + position) }));
       }
       first = end;
       if (first >= offset + limit) break;

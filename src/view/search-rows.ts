@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { OpenedDataset } from '../dataset/open-dataset.js';
 import { jsonLines } from './json-lines.js';
 import { filesOf } from './row-pages.js';
+import { SplitIds } from './split-ids.js';
 
 export interface SearchPage {
   split: string;
@@ -18,13 +19,16 @@ export interface SearchPage {
   scanned: number;
 }
 
-export async function searchRows(opened: OpenedDataset, split: string, query: string, from: number, limit: number): Promise<SearchPage> {
+export async function searchRows(opened: OpenedDataset, split: string, query: string, from: number, limit: number, splitIds = new SplitIds()): Promise<SearchPage> {
   const needle = query.toLowerCase();
   const page: SearchPage = { split, query, from, matches: [], scanned: 0 };
+  // Rows of a format written without `id` (openai-chat) get it back from lineage.jsonl, as openDataset gives them.
+  const ids = SplitIds.needed(opened) ? await splitIds.of(opened, split) : undefined;
   let index = 0;
-  for await (const row of candidates(opened, split, needle)) {
+  for await (const candidate of candidates(opened, split, needle, ids)) {
     if (index >= from) {
       page.scanned++;
+      const row = candidate === null ? null : SplitIds.withId(candidate, ids, index);
       if (row !== null && valuesContain(row, needle)) {
         if (page.matches.length === limit) {
           page.next = index;
@@ -43,15 +47,18 @@ export async function searchRows(opened: OpenedDataset, split: string, query: st
  * null unparsed: parsing is most of a search's cost. A value's text is in its line as it is, but
  * for the characters JSON escapes, so this holds only for text without any of them.
  */
-async function* candidates(opened: OpenedDataset, split: string, needle: string): AsyncGenerator<Record<string, unknown> | null> {
+async function* candidates(opened: OpenedDataset, split: string, needle: string, ids: readonly string[] | undefined): AsyncGenerator<Record<string, unknown> | null> {
   const files = filesOf(opened, split);
   if (files.some((file) => file.format !== 'jsonl') || /["\\\u0000-\u001f]/.test(needle)) {
     yield* opened.rows(split) as AsyncIterable<Record<string, unknown>>;
     return;
   }
+  let index = 0;
   for (const file of files) {
     for await (const { text } of jsonLines(join(opened.dir, file.path), undefined, true)) {
-      yield text.toLowerCase().includes(needle) ? (JSON.parse(text) as Record<string, unknown>) : null;
+      // An id kept in lineage.jsonl is not in the line, but it is one of the row's values.
+      const id = ids?.[index++];
+      yield text.toLowerCase().includes(needle) || (id !== undefined && id.toLowerCase().includes(needle)) ? (JSON.parse(text) as Record<string, unknown>) : null;
     }
   }
 }

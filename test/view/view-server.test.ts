@@ -39,11 +39,20 @@ async function get(path: string): Promise<{ status: number; body: any }> {
   return { status: response.status, body: response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
 }
 
-function dataLines(version: string): Record<string, unknown>[] {
-  return readFileSync(join(fixture.outputsRoot, 'support-qa', version, 'data', 'train-00000-of-00001.jsonl'), 'utf8')
+function jsonl(version: string, file: string): Record<string, unknown>[] {
+  return readFileSync(join(fixture.outputsRoot, 'support-qa', version, file), 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line));
+}
+
+/** The split's rows as openDataset gives them: openai-chat data files hold no id, the n-th row's id is the n-th lineage entry's. */
+function dataLines(version: string): Record<string, unknown>[] {
+  const rows = jsonl(version, join('data', 'train-00000-of-00001.jsonl'));
+  const ids = jsonl(version, 'lineage.jsonl').filter((entry) => entry.split === 'train').map((entry) => entry.id);
+  expect(rows.every((row) => row.id === undefined)).toBe(true);
+  expect(ids).toHaveLength(rows.length);
+  return rows.map((row, index) => ({ id: ids[index], ...row }));
 }
 
 describe('synthforge view: HTTP routes', () => {
@@ -83,6 +92,8 @@ describe('synthforge view: HTTP routes', () => {
     expect(keysOnly.body.matches.length).toBe(all.length); // "assistant" is a role value in every row
     const quoted = await get(`/api/datasets/support-qa/v1/search?q=${encodeURIComponent(`"${word}`)}`);
     expect(quoted.status).toBe(200); // a quote is escaped in the file, so every row is parsed; no value starts with one
+    const byId = await get(`/api/datasets/support-qa/v1/search?q=${encodeURIComponent(String(all[4]!.id))}`);
+    expect(byId.body.matches).toEqual([{ row: all[4], index: 4 }]); // the id is a value of the row though the data file leaves it out
     const none = await get('/api/datasets/support-qa/v1/search?q=messages');
     expect(none.body.matches).toEqual([]);
     expect(none.body.next).toBeUndefined();
