@@ -11,7 +11,9 @@ import { emitSamples } from './emit-samples.js';
 import { failpoint } from './failpoints.js';
 import { planRound, retryKeys } from './plan-round.js';
 import { restoreShardFiles } from './restore-shard-files.js';
-import { writeRecords } from './stage-files.js';
+import { stepRejectsPath, writeRecords } from './stage-files.js';
+import { judgeRecords, judgeRejectsPath } from './judge-records.js';
+import { StepRejects } from './step-rejects.js';
 import type { StepCounts } from './run-report.js';
 import type { RequestEstimator } from './step-pricing.js';
 
@@ -21,6 +23,8 @@ export interface GenerateContext extends Omit<DriveContext, 'provider'> {
   estimator: RequestEstimator;
   /** How many shards of a step are in flight at once. */
   maxConcurrentShards: number;
+  /** Write the records a judge drops to its rejects file (`--keep-rejects`). */
+  keepRejects?: boolean;
   /** Called once round 0 is planned, before any of its shards is driven (also when a run resumes). */
   beforeFirstRound?: () => void;
 }
@@ -56,7 +60,20 @@ export async function runGenerateStep(
   failpoint('shards-collected');
   for (const shard of context.store.shardsOfStep(context.runId, stepIndex)) if (shard.status !== 'retired') sent += shard.requestCount;
   const counts: StepCounts = { input: 0, output: 0, sent };
-  await writeRecords(outputPath, emitSamples(context, step, inputPath, counts));
+  const samples = emitSamples(context, step, inputPath, counts);
+  if (step.kind === 'generate' && step.judge) {
+    // judge hook: scores and verdicts decide which records go on (judge-records.ts).
+    const rejects = new StepRejects(judgeRejectsPath(stepRejectsPath(inputPath, stepIndex)), { keepRemoved: Boolean(context.keepRejects) });
+    try {
+      await writeRecords(outputPath, judgeRecords(step.judge, samples, counts, rejects));
+    } catch (error) {
+      rejects.abort();
+      throw error;
+    }
+    await rejects.commit();
+    return counts;
+  }
+  await writeRecords(outputPath, samples);
   return counts;
 }
 
