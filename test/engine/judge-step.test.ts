@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runRecipe } from '../../src/api/run-recipe.js';
+import { renderRunSummary } from '../../src/cli/render/summary.js';
 import { pairwiseVerdict } from '../../src/engine/judge-verdicts.js';
 import type { EmulatorOptions } from '../../src/emulator/core/emulator-options.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
@@ -111,6 +112,7 @@ describe('judge step, pairwise', () => {
     expect(judge.disagreed).toBeGreaterThan(0);
     expect(rows).toHaveLength(judge.kept);
     expect(rejects).toHaveLength(judge.disagreed!);
+    expect(renderRunSummary(summary)).toContain(`judged 24, kept ${judge.kept}; orders disagreed ${judge.disagreed}`);
     for (const row of rows) {
       const source = QUESTIONS.find((question) => question.question === row.prompt)!;
       expect([source.answer_a, source.answer_b]).toContain(row.chosen);
