@@ -140,3 +140,30 @@ describe('pairwiseVerdict', () => {
     expect(pairwiseVerdict('B', 'B')).toBeUndefined();
   });
 });
+
+describe('judge step in a preview and a plan', () => {
+  it('a preview shows the pair a run would keep, from both orders asked synchronously', async () => {
+    const { previewRecipe } = await import('../../src/api/preview-recipe.js');
+    const { createProviderCatalog } = await import('../../src/providers/registry.js');
+    const { startEmulator } = await import('../../src/emulator/emulator.js');
+    const emulator = await startEmulator({ faults: { timing: FAST } });
+    try {
+      const providers = createProviderCatalog({ env: {}, offline: { openaiBaseURL: emulator.openaiBaseURL, openaiCompatibleBaseURL: emulator.openaiCompatibleBaseURL, anthropicBaseURL: emulator.anthropicBaseURL, geminiBaseURL: emulator.geminiBaseURL } });
+      const events: { type: string; sampleIndex?: number; messages?: { content: string }[]; row?: Record<string, unknown> }[] = [];
+      const steps = [{ judge: 'preference', model: 'openai/gpt-4o-mini', mode: 'pairwise', a: '{{ answer_a }}', b: '{{ answer_b }}' }];
+      await previewRecipe(
+        { name: 'judged', seeds: [{ inline: QUESTIONS.slice(0, 4) }], steps: steps as never },
+        { cwd: tempDir(), providers, records: 4, onEvent: (event) => events.push(event as never) },
+      );
+      const requests = events.filter((event) => event.type === 'preview-request');
+      expect(requests.map((event) => event.sampleIndex)).toEqual([0, 1, 0, 1, 0, 1, 0, 1]);
+      // Sample 1 shows b first.
+      const [first, second] = requests.map((event) => event.messages!.at(-1)!.content);
+      expect(first!.indexOf(QUESTIONS[0]!.answer_a)).toBeLessThan(first!.indexOf(QUESTIONS[0]!.answer_b));
+      expect(second!.indexOf(QUESTIONS[0]!.answer_b)).toBeLessThan(second!.indexOf(QUESTIONS[0]!.answer_a));
+      for (const row of events.filter((event) => event.type === 'preview-row')) expect(row.row).toHaveProperty('preference.winner');
+    } finally {
+      await emulator.close();
+    }
+  });
+});
