@@ -132,6 +132,25 @@ describe('judge step, pairwise', () => {
   });
 });
 
+describe('judge step, cached', () => {
+  it('a re-run sends nothing and writes the same records; a changed keep_if is applied to the cached scores', async () => {
+    const dir = tempDir();
+    const judge = { judge: 'quality', model: 'openai/gpt-4o-mini', target: '{{ answer }}', rubric: RUBRIC, keep_if: { total: '>= 3' } };
+    const once = async (step: Record<string, unknown>) =>
+      runRecipe({ name: 'judged', seeds: [{ inline: QUESTIONS }], steps: [step as never] }, { cwd: dir, offline: true, env: {}, emulator: { faults: { timing: FAST } }, pollIntervalMs: { initial: 5, max: 20 } });
+    const data = (summary: Awaited<ReturnType<typeof once>>) => readFileSync(join(summary.output!.path, 'data', 'train-00000-of-00001.jsonl'), 'utf8');
+    const first = await once(judge);
+    const second = await once(judge);
+    expect(second.steps[0]!.counts).toMatchObject({ sent: 0, cached: 24 });
+    expect(data(second)).toBe(data(first));
+    const stricter = await once({ ...judge, keep_if: { total: '>= 4' } });
+    expect(stricter.steps[0]!.counts).toMatchObject({ sent: 0, cached: 24 });
+    const kept = data(stricter).trim().split('\n').map((line) => JSON.parse(line));
+    expect(kept.length).toBeLessThan(first.steps[0]!.counts.judge!.kept);
+    for (const row of kept) expect(row.quality.total).toBeGreaterThanOrEqual(4);
+  });
+});
+
 describe('pairwiseVerdict', () => {
   it('keeps a verdict only when both orders pick the same answer', () => {
     expect(pairwiseVerdict('A', 'B')).toBe('a');

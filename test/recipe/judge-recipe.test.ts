@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileRecipe } from '../../src/api/plan-run.js';
-import { loadRecipe } from '../../src/recipe/load-recipe.js';
+import { loadRecipe, loadRecipeObject } from '../../src/recipe/load-recipe.js';
 import { RecipeError, type RecipeIssue } from '../../src/recipe/recipe-error.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
@@ -84,5 +84,22 @@ describe('judge recipes', () => {
     const text = JUDGE.replace('target:', 'mode: pairwise\n    a: "{{ answer }}"\n    target:');
     const { issues } = await issuesOf(text);
     expect(issues.map((issue) => issue.path.slice(2).join('.')).sort()).toEqual(['b', 'keep_if', 'rubric']);
+  });
+
+  it('takes function templates in a TS recipe: the pairwise prompt renders them in both orders', async () => {
+    const recipe = {
+      name: 'judged',
+      seeds: [{ inline: [{ question: 'q?', one: 'first answer {', two: 'second answer' }] }],
+      steps: [{ judge: 'pick', model: 'openai/gpt-4o-mini', mode: 'pairwise', target: (r: Record<string, unknown>) => `Task: ${String(r.question)}`, a: (r: Record<string, unknown>) => String(r.one), b: '{{ two }}' }],
+    };
+    const step = (await compileRecipe(loadRecipeObject(recipe, tempDir()))).steps[0]!;
+    if (step.kind !== 'generate') throw new Error(step.kind);
+    const fields = recipe.seeds[0]!.inline[0]!;
+    const aFirst = step.prompt!.render(fields);
+    const bFirst = step.judge!.swappedPrompt!.render(fields);
+    expect(aFirst).toContain('Task: q?');
+    expect(aFirst.indexOf('first answer {')).toBeLessThan(aFirst.indexOf('second answer'));
+    expect(bFirst.indexOf('second answer')).toBeLessThan(bFirst.indexOf('first answer {'));
+    expect(step.addsFields).toEqual(['pick', 'chosen', 'rejected']);
   });
 });
