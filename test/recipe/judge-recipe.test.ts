@@ -3,6 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileRecipe } from '../../src/api/plan-run.js';
+import { DEFAULT_CAPABILITIES } from '../../src/api/providers.js';
+import type { ProviderId } from '../../src/domain.js';
 import { loadRecipe, loadRecipeObject } from '../../src/recipe/load-recipe.js';
 import { RecipeError, type RecipeIssue } from '../../src/recipe/recipe-error.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
@@ -101,5 +103,18 @@ describe('judge recipes', () => {
     expect(aFirst.indexOf('first answer {')).toBeLessThan(aFirst.indexOf('second answer'));
     expect(bFirst.indexOf('second answer')).toBeLessThan(bFirst.indexOf('first answer {'));
     expect(step.addsFields).toEqual(['pick', 'chosen', 'rejected']);
+  });
+
+  it('writes a schema every provider takes, in each of its structured-output modes', async () => {
+    for (const model of ['openai/gpt-4o-mini', 'anthropic/claude-haiku-4-5', 'gemini/gemini-2.5-flash']) {
+      for (const structured_output of DEFAULT_CAPABILITIES.capabilities(model.split('/')[0] as ProviderId).outputModes.supported) {
+        const steps = [
+          { judge: 'quality', model, structured_output, target: '{{ answer }}', rubric: { correctness: { scale: [1, 5], description: 'right?' } }, keep_if: { total: 3 } },
+          { judge: 'pick', model, structured_output, mode: 'pairwise', a: '{{ answer }}', b: '{{ question }}' },
+        ];
+        const compiled = await compileRecipe(loadRecipeObject({ name: 'judged', seeds: [{ inline: [{ question: 'q', answer: 'a' }] }], steps }, tempDir()));
+        expect(compiled.steps.map((step) => step.kind)).toEqual(['generate', 'generate']);
+      }
+    }
   });
 });
