@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { compileRecipe } from '../../src/api/plan-run.js';
 import { DEFAULT_CAPABILITIES } from '../../src/api/providers.js';
 import type { ProviderId } from '../../src/domain.js';
+import { defineRecipe, steps } from '../../src/recipe/define-recipe.js';
 import { loadRecipe, loadRecipeObject } from '../../src/recipe/load-recipe.js';
 import { RecipeError, type RecipeIssue } from '../../src/recipe/recipe-error.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
@@ -116,5 +117,17 @@ describe('judge recipes', () => {
         expect(compiled.steps.map((step) => step.kind)).toEqual(['generate', 'generate']);
       }
     }
+  });
+
+  it('is a step of the typed TS chain: steps().judge(name, options)', async () => {
+    const recipe = defineRecipe({
+      name: 'judged',
+      seeds: [{ inline: [{ question: 'q', answer: 'a' }] }],
+      steps: steps<{ question: string; answer: string }>()
+        .judge('quality', { model: 'openai/gpt-4o-mini', target: (record) => record.answer, rubric: { correctness: { scale: [1, 3], description: 'right?' } }, keep_if: { correctness: '>= 2' } })
+        .filter({ field: 'quality.total', gte: 1 }),
+    });
+    const compiled = await compileRecipe(loadRecipeObject(recipe, tempDir()));
+    expect(compiled.steps.map((step) => step.step.name)).toEqual(['quality', 'filter-1']);
   });
 });
