@@ -12,8 +12,7 @@ import { failpoint } from './failpoints.js';
 import { planRound, retryKeys } from './plan-round.js';
 import { restoreShardFiles } from './restore-shard-files.js';
 import { stepRejectsPath, writeRecords } from './stage-files.js';
-import { judgeRecords, judgeRejectsPath } from './judge-records.js';
-import { StepRejects } from './step-rejects.js';
+import { writeJudgedRecords } from './judge-records.js';
 import type { StepCounts } from './run-report.js';
 import type { RequestEstimator } from './step-pricing.js';
 
@@ -61,16 +60,9 @@ export async function runGenerateStep(
   for (const shard of context.store.shardsOfStep(context.runId, stepIndex)) if (shard.status !== 'retired') sent += shard.requestCount;
   const counts: StepCounts = { input: 0, output: 0, sent };
   const samples = emitSamples(context, step, inputPath, counts);
+  // judge hook: scores and verdicts decide which records go on (judge-records.ts).
   if (step.kind === 'generate' && step.judge) {
-    // judge hook: scores and verdicts decide which records go on (judge-records.ts).
-    const rejects = new StepRejects(judgeRejectsPath(stepRejectsPath(inputPath, stepIndex)), { keepRemoved: Boolean(context.keepRejects) });
-    try {
-      await writeRecords(outputPath, judgeRecords(step.judge, samples, counts, rejects));
-    } catch (error) {
-      rejects.abort();
-      throw error;
-    }
-    await rejects.commit();
+    await writeJudgedRecords(outputPath, step.judge, samples, counts, { stepRejectsPath: stepRejectsPath(inputPath, stepIndex), keepRemoved: Boolean(context.keepRejects) });
     return counts;
   }
   await writeRecords(outputPath, samples);

@@ -11,11 +11,30 @@ import type { JudgeStep } from '../recipe/recipe.js';
 import type { CompiledJudge } from './judge-prompt.js';
 import { missedThresholds, pairwiseVerdict, parseThresholds, thresholdValues, weightedTotal, type CriterionScore } from './judge-verdicts.js';
 import type { JudgeCounts, StepCounts } from './run-report.js';
-import type { StepRejects } from './step-rejects.js';
+import { writeRecords } from './stage-files.js';
+import { StepRejects } from './step-rejects.js';
 
 /** The judge's own rejects file, beside the step's (planning writes that one before the answers exist). */
 export function judgeRejectsPath(stepRejectsPath: string): string {
   return stepRejectsPath.replace(/-rejects\.jsonl$/, '-judge-rejects.jsonl');
+}
+
+/** Writes the judged records of a step as its output stage, and its drops to the judge's rejects file. */
+export async function writeJudgedRecords(
+  outputPath: string,
+  judge: CompiledJudge,
+  samples: AsyncIterable<DataRecord>,
+  counts: StepCounts,
+  options: { stepRejectsPath: string; keepRemoved: boolean },
+): Promise<void> {
+  const rejects = new StepRejects(judgeRejectsPath(options.stepRejectsPath), { keepRemoved: options.keepRemoved });
+  try {
+    await writeRecords(outputPath, judgeRecords(judge, samples, counts, rejects));
+  } catch (error) {
+    rejects.abort();
+    throw error;
+  }
+  await rejects.commit();
 }
 
 export function judgeRecords(judge: CompiledJudge, samples: AsyncIterable<DataRecord>, counts: StepCounts, rejects: StepRejects): AsyncIterable<DataRecord> {

@@ -34,7 +34,7 @@ async function run(steps: unknown[], options: { emulator?: Partial<EmulatorOptio
       cwd: dir,
       offline: true,
       env: {},
-      emulator: { ...options.emulator, faults: { timing: FAST } },
+      emulator: { ...options.emulator, faults: { ...options.emulator?.faults, timing: FAST } },
       pollIntervalMs: { initial: 5, max: 20 },
       ...(options.keepRejects ? { keepRejects: true } : {}),
     },
@@ -125,6 +125,16 @@ describe('judge step, pairwise', () => {
       expect(reject.reason).toMatch(/^preference: the orders disagree/);
       expect(reject.fields.chosen).toBeUndefined();
     }
+  });
+
+  it('a record with one order still invalid after its attempts is counted incomplete, never kept on half a verdict', async () => {
+    const { summary, rows } = await run([{ ...pairwise, max_attempts: 1 }], { emulator: { faults: { lineErrorRate: 0.3 } }, output });
+    const counts = summary.steps[0]!.counts;
+    const judge = counts.judge!;
+    expect(judge.incomplete).toBeGreaterThan(0);
+    // A judged record holds two valid samples, an incomplete one one.
+    expect(2 * judge.judged + judge.incomplete!).toBe(counts.succeeded);
+    expect(rows).toHaveLength(judge.kept);
   });
 
   it('a judge that always picks the answer shown first agrees on nothing: every pair is dropped as position bias', async () => {
