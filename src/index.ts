@@ -3,7 +3,7 @@
  * `export *`), so internals cannot leak by accident.
  */
 export { defineRecipe, steps, StepChain } from './recipe/define-recipe.js';
-export type { EmbedOptions, GenerateOptions, RecipeInput, SeedInput, StepDocument } from './recipe/define-recipe.js';
+export type { EmbedOptions, GenerateOptions, JudgeOptions, RecipeInput, SeedInput, StepDocument } from './recipe/define-recipe.js';
 export { loadRecipe, loadRecipeObject } from './recipe/load-recipe.js';
 export type { Recipe, Step, GenerateStep, EmbedStep, DedupStep, FilterStep, LoadedRecipe } from './recipe/recipe.js';
 export { RecipeError, formatRecipeIssue } from './recipe/recipe-error.js';
@@ -17,7 +17,7 @@ export { createProviderCatalog } from './providers/registry.js';
 export type { ProviderSetup } from './providers/registry.js';
 export type { RunSummary } from './engine/run-report.js';
 export type { RunEvent, RunEventListener } from './engine/run-events.js';
-export type { StepCounts } from './engine/run-report.js';
+export type { JudgeCounts, StepCounts } from './engine/run-report.js';
 export { planRun, compileRecipe } from './api/plan-run.js';
 export type { PlanRunOptions } from './api/plan-run.js';
 export { previewRecipe } from './api/preview-recipe.js';

@@ -79,7 +79,7 @@ import { dispatchAnthropicCall, isAnthropicCall } from './anthropic/anthropic-ro
 import { handleControlCall } from './core/control-routes.js';
 import { DataStore } from './core/data-store.js';
 import { SerialQueue } from './core/emulator-context.js';
-import { DEFAULT_FAULTS, mergeFaultOptions, mergeLimits, queueLimitsFromEnv, resolveAnswerLength, type EmulatorOptions, type FaultOptions } from './core/emulator-options.js';
+import { DEFAULT_FAULTS, mergeFaultOptions, mergeLimits, queueLimitsFromEnv, resolveAnswerLength, checkFirstChoiceRate, type EmulatorOptions, type FaultOptions } from './core/emulator-options.js';
 import { emptyStats, type EmulatorStats, type FaultTally } from './core/emulator-stats.js';
 import { repairRateFromEnv } from './core/repair-turns.js';
 import { sendJson } from './core/http-io.js';
@@ -202,7 +202,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults,
     stats: emptyStats(),
     seen: loaded.seen,
-    memory: new AnswerMemory(answerLength),
+    memory: new AnswerMemory(answerLength, checkFirstChoiceRate(options.firstChoiceRate)),
     models,
     queue: new SerialQueue((error) => {
       process.stderr.write(`synthforge emulator: batch job failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);

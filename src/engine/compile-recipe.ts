@@ -9,10 +9,11 @@ import { SynthforgeError } from '../errors.js';
 import { compileTemplate, type CompiledTemplate } from '../prompt/compile-template.js';
 import type { ModelParams, ProviderCapabilities, ProviderCatalog, StructuredOutputMode } from '../providers/batch-provider.js';
 import { RecipeError, type RecipeIssue } from '../recipe/recipe-error.js';
-import type { DedupStep, EmbedStep, FilterStep, GenerateStep, LoadedRecipe, PartialRecipe, Recipe, Step } from '../recipe/recipe.js';
+import type { DedupStep, EmbedStep, FilterStep, GenerateStep, JudgeStep, LoadedRecipe, PartialRecipe, Recipe, Step } from '../recipe/recipe.js';
 import { STEP_KINDS } from '../recipe/recipe-schema.js';
 import { compileOutputSchema, schemaFieldNames, type OutputSchema } from '../schema/output-schema.js';
 import { checkModel } from './check-model.js';
+import { judgeAsGenerate, type CompiledJudge } from './judge-prompt.js';
 import { sampleSeedFields } from './seed-sources.js';
 import { queueLimitIssues, stepQueue, type StepQueue } from './queue-limits.js';
 
@@ -34,6 +35,8 @@ export interface CompiledGenerateStep {
   addsFields: string[];
   /** The provider queue its shards wait in (queue-limits.ts); absent when unlimited. */
   queue?: StepQueue;
+  /** Set when the step is a `judge` written as a generate step (judge-prompt.ts). */
+  judge?: CompiledJudge;
 }
 
 /** An embed step, shaped like a generate step so the same planner, driver and collector run it. */
@@ -142,7 +145,12 @@ async function compileParts(
       steps.push({ kind: step.kind, step });
       continue;
     }
-    const compiled = step.kind === 'embed' ? compileEmbedStep(context, step, available) : compileGenerateStep(context, step, available);
+    const compiled =
+      step.kind === 'embed'
+        ? compileEmbedStep(context, step, available)
+        : step.kind === 'judge' // judge hook
+          ? compileJudgeStep(context, step, available)
+          : compileGenerateStep(context, step, available);
     if (compiled) {
       const queue = stepQueue(compiled.capabilities, step.modelRef, recipe.queue_limits, context.env);
       if (queue) compiled.queue = queue;
@@ -236,6 +244,34 @@ function compileGenerateStep(context: StepContext, step: GenerateStep, available
     repair: step.repair ?? recipe.repair ?? true,
     addsFields,
   };
+}
+
+/**
+ * A judge step compiles as the generate step it is written into. Its own templates are compiled
+ * first at their own keys, so a missing field is reported at `target:` / `a:` / `b:`, not at a
+ * prompt the user never wrote.
+ */
+function compileJudgeStep(context: StepContext, judge: JudgeStep, available: Set<string>): CompiledGenerateStep | undefined {
+  const { issues } = context;
+  const own = (key: 'target' | 'a' | 'b' | 'system'): CompiledTemplate | undefined | false => {
+    if (judge[key] === undefined) return undefined;
+    const path: Path = ['steps', judge.index, key];
+    const compiled = issues.attempt(path, () => compileTemplate(judge[key] as string, { where: `steps[${judge.index}].${key}` }));
+    if (!compiled) return false;
+    const before = issues.issues.length;
+    checkVariables(issues, compiled, available, path);
+    return issues.issues.length === before ? compiled : false;
+  };
+  const parts = { target: own('target'), a: own('a'), b: own('b'), system: own('system') };
+  if (Object.values(parts).some((part) => part === false)) return undefined;
+  const written = judgeAsGenerate(judge);
+  const compiled = compileGenerateStep(context, written.step, available);
+  if (!compiled) return undefined;
+  const swappedPrompt = written.swappedPrompt === undefined ? undefined : compileTemplate(written.swappedPrompt as string, { where: `steps[${judge.index}]` });
+  compiled.judge = { step: judge, ...(swappedPrompt ? { swappedPrompt } : {}), ...(parts.a ? { a: parts.a } : {}), ...(parts.b ? { b: parts.b } : {}) };
+  // A pairwise judge also writes the preference pair.
+  compiled.addsFields = judge.mode === 'pairwise' ? [judge.name, 'chosen', 'rejected'] : [judge.name];
+  return compiled;
 }
 
 /** A provider that talks to the user's own server needs its address: the step's `base_url` or an environment variable. */

@@ -2,6 +2,7 @@
  * A generate step: plan a round, drive its shards (several at once), and repeat for requests that
  * came back invalid and have attempts left; finally emit the valid samples as the step's output.
  */
+import type { DataRecord } from '../domain.js';
 import type { BatchProvider } from '../providers/batch-provider.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
 import { RunCancelledError } from './errors.js';
@@ -11,7 +12,8 @@ import { emitSamples } from './emit-samples.js';
 import { failpoint } from './failpoints.js';
 import { planRound, retryKeys } from './plan-round.js';
 import { restoreShardFiles } from './restore-shard-files.js';
-import { writeRecords } from './stage-files.js';
+import { stepRejectsPath, writeRecords } from './stage-files.js';
+import { writeJudgedRecords } from './judge-records.js';
 import type { StepCounts } from './run-report.js';
 import type { RequestEstimator } from './step-pricing.js';
 
@@ -21,6 +23,8 @@ export interface GenerateContext extends Omit<DriveContext, 'provider'> {
   estimator: RequestEstimator;
   /** How many shards of a step are in flight at once. */
   maxConcurrentShards: number;
+  /** Write the records a judge drops to its rejects file (`--keep-rejects`). */
+  keepRejects?: boolean;
   /** Called once round 0 is planned, before any of its shards is driven (also when a run resumes). */
   beforeFirstRound?: () => void;
 }
@@ -56,7 +60,13 @@ export async function runGenerateStep(
   failpoint('shards-collected');
   for (const shard of context.store.shardsOfStep(context.runId, stepIndex)) if (shard.status !== 'retired') sent += shard.requestCount;
   const counts: StepCounts = { input: 0, output: 0, sent };
-  await writeRecords(outputPath, emitSamples(context, step, inputPath, counts));
+  const samples = emitSamples(context, step, inputPath, counts);
+  // judge hook: scores and verdicts decide which records go on (judge-records.ts).
+  if (step.kind === 'generate' && step.judge) {
+    await writeJudgedRecords(outputPath, step.judge, parsedRecords(samples), counts, { stepRejectsPath: stepRejectsPath(inputPath, stepIndex), keepRemoved: Boolean(context.keepRejects) });
+    return counts;
+  }
+  await writeRecords(outputPath, samples);
   return counts;
 }
 
@@ -85,4 +95,9 @@ async function driveOpenShards(context: DriveContext, step: CompiledBatchStep, l
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, queue.length)) }, worker));
   if (failure !== undefined) throw failure;
+}
+
+/** Emitted sample lines as records, for the stages that read their fields (a judge's verdicts). */
+async function* parsedRecords(lines: AsyncIterable<string>): AsyncIterable<DataRecord> {
+  for await (const line of lines) yield JSON.parse(line) as DataRecord;
 }

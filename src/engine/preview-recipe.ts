@@ -35,6 +35,8 @@ import { loadWithAllIssues } from './load-with-all-issues.js';
 import { estimateRun } from './estimate-run.js';
 import { EXCERPT_CHARS, evaluateResult } from './evaluate-result.js';
 import { filterRequiredFields, missingFilterField, type RequiredField } from './filter-required-fields.js';
+import type { CompiledJudge } from './judge-prompt.js';
+import { judgeRecords } from './judge-records.js';
 import { PreviewBudgetError, PreviewBudgetSpentError, PreviewUnsupportedError } from './preview-errors.js';
 import type { PreviewEvent, PreviewEventListener, PreviewSummary } from './preview-events.js';
 import { PreviewShard } from './preview-shard.js';
@@ -43,6 +45,7 @@ import { loadArgument, type RecipeArgument } from './run-recipe.js';
 import { newRunId, runDirectory } from './stage-files.js';
 import { priceOfStep, requirePricesForBudget } from './step-pricing.js';
 import { toSeedSpecs } from './seed-sources.js';
+import { StepRejects } from './step-rejects.js';
 
 export const DEFAULT_PREVIEW_RECORDS = 5;
 
@@ -191,7 +194,11 @@ class PreviewExecution {
   }
 
   private async runStep(index: number, step: CompiledStep, records: DataRecord[]): Promise<DataRecord[]> {
-    if (isBatchStep(step)) return this.generate(index, step, records);
+    if (isBatchStep(step)) {
+      const answered = await this.generate(index, step, records);
+      // judge hook: a judge keeps here what it would keep in a run; its drops are a run's to count.
+      return step.kind === 'generate' && step.judge ? judgedInPreview(step.judge, answered) : answered;
+    }
     if (step.kind === 'dedup') return this.dedup(index, step.step as DedupStep, records);
     return this.filter(index, step.step as FilterStep, records);
   }
@@ -402,4 +409,13 @@ class PreviewExecution {
     const at = this.loaded.locate(['budget', 'max_usd']);
     return at ? `${shown}:${at.line}:${at.column}` : `${shown} budget.max_usd`;
   }
+}
+
+async function judgedInPreview(judge: CompiledJudge, records: DataRecord[]): Promise<DataRecord[]> {
+  async function* each(): AsyncIterable<DataRecord> {
+    yield* records;
+  }
+  const kept: DataRecord[] = [];
+  for await (const record of judgeRecords(judge, each(), { input: 0, output: 0 }, new StepRejects('', { keepRemoved: false }))) kept.push(record);
+  return kept;
 }

@@ -66,11 +66,13 @@ function renderRequests(step: CompiledBatchStep, record: DataRecord, label: stri
   const model = step.step.modelRef.model;
   const rendered: RenderedRequest[] = [];
   for (let sampleIndex = 0; sampleIndex < step.step.n; sampleIndex++) {
+    // judge hook: a pairwise judge's sample 1 asks the same question with the two answers swapped.
+    const swapped = sampleIndex === 1 && step.judge?.swappedPrompt ? renderMessages({ ...templates, prompt: step.judge.swappedPrompt }, record.fields, label) : undefined;
     rendered.push({
       record,
       sampleIndex,
-      key: keys.key(messagesPart, sampleIndex),
-      request: { customId: PLANNED_CUSTOM_ID, model, messages, params: step.params, output },
+      key: keys.key(swapped ? keys.messagesPart(swapped) : messagesPart, sampleIndex),
+      request: { customId: PLANNED_CUSTOM_ID, model, messages: swapped ?? messages, params: step.params, output },
     });
   }
   return rendered;

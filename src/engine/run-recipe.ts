@@ -24,6 +24,7 @@ import type { ProviderCatalog } from '../providers/batch-provider.js';
 import { countLinesSync, stageDone, stepRejectsPath, writeRecords, newRunId, runDirectory, stagePath } from './stage-files.js';
 import { checkErrorRate, checkValidRate, rejectsFileTally } from './error-rate.js';
 import { joinRejectFiles, StepRejects } from './step-rejects.js';
+import { judgeRejectsPath } from './judge-records.js';
 import type { RunEvent, RunEventListener } from './run-events.js';
 import type { RunSummary, StepCounts } from './run-report.js';
 import { summarize } from './summarize-run.js';
@@ -168,7 +169,9 @@ class RunExecution {
       }
       this.checkSomethingToPublish();
       const rejectsPath = join(this.runDir, 'rejects.jsonl');
-      const hasRejects = await joinRejectFiles(this.compiled.steps.map((_, position) => this.rejectsPathOf(position)), rejectsPath);
+      // A judge's drops sit in a file of their own beside its step's (judge-records.ts).
+      const stepRejectFiles = this.compiled.steps.flatMap((_, position) => [this.rejectsPathOf(position), judgeRejectsPath(this.rejectsPathOf(position))]);
+      const hasRejects = await joinRejectFiles(stepRejectFiles, rejectsPath);
       const output = await writeOutputVersion({
         store: this.store,
         runId: this.runId,
@@ -267,6 +270,7 @@ class RunExecution {
           // Round 0 is planned and none of its shards submitted yet (or resumed): stop here if too many records were rejected.
           beforeFirstRound: () => this.checkPlannedRejects(position, step.name),
           noCache: Boolean(this.options.noCache),
+          keepRejects: Boolean(this.options.keepRejects),
           maxConcurrentShards: this.options.maxConcurrentShards ?? 4,
           pollIntervalMs: this.options.pollIntervalMs ?? (this.options.providers.offline ? { initial: 25, max: 250 } : { initial: 5_000, max: 60_000 }),
           maxCallRetries: 8,

@@ -74,6 +74,22 @@ export interface StepCounts {
    * record): quarantined in the rejects file, never passed on. Examples are `source: reason`.
    */
   rejected?: { count: number; examples: string[] };
+  /** judge: records judged, kept, and why the others went (judge-records.ts). */
+  judge?: JudgeCounts;
+}
+
+/** `counts.judge` of a judge step in the summary and the manifest. */
+export interface JudgeCounts {
+  mode: 'rubric' | 'pairwise';
+  /** Records with a complete judgment (pairwise: both orders valid). */
+  judged: number;
+  kept: number;
+  /** Rubric: records below each `keep_if` threshold (a record missing two counts under both). */
+  below?: Record<string, number>;
+  /** Pairwise: records whose two orders picked different answers (position bias). */
+  disagreed?: number;
+  /** Pairwise: records with only one valid order (the other is counted as invalid). */
+  incomplete?: number;
 }
 
 /** `steps[].counts.repair` of a generate step in the summary and the manifest. */

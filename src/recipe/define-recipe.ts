@@ -56,9 +56,35 @@ export interface EmbedOptions<F extends Fields> {
   max_attempts?: number;
 }
 
+/** A `judge` step: rubric scores (or a pairwise verdict) under the field the step names. */
+export interface JudgeOptions<F extends Fields> {
+  model: string;
+  model_check?: 'strict' | 'warn';
+  base_url?: string;
+  mode?: 'rubric' | 'pairwise';
+  system?: Template<F>;
+  /** What is judged (rubric) or the task both answers respond to (pairwise). */
+  target?: Template<F>;
+  rubric?: Record<string, { scale: [number, number]; description: string; weight?: number }>;
+  /** A criterion or `total` (the weighted mean) → `">= 4"` (>=, >, <=, <, ==) or a number (at least). */
+  keep_if?: Record<string, string | number>;
+  /** Pairwise: the two answers compared. */
+  a?: Template<F>;
+  b?: Template<F>;
+  reason_max_chars?: number;
+  temperature?: number;
+  max_tokens?: number;
+  seed?: number;
+  structured_output?: 'auto' | 'native' | 'tool' | 'prompt';
+  max_requests_per_batch?: number;
+  max_attempts?: number;
+  repair?: boolean;
+}
+
 export type StepDocument =
   | ({ generate: string } & GenerateOptions<Fields, unknown>)
   | ({ embed: string } & EmbedOptions<Fields>)
+  | ({ judge: string } & JudgeOptions<Fields>)
   | { dedup: z.input<typeof dedupSpecSchema> }
   | { filter: z.input<typeof filterSpecSchema> };
 
@@ -77,6 +103,12 @@ export class StepChain<F extends Fields> {
   embed<N extends string>(name: N, options: EmbedOptions<F>): StepChain<F & { [K in N]: number[] }> {
     const document = { embed: name, ...options } as unknown as StepDocument;
     return new StepChain<F & { [K in N]: number[] }>([...this.documents, document]);
+  }
+
+  /** Scores (or, pairwise, the verdict and `chosen`/`rejected`) land in the record; `keep_if` drops the rest. */
+  judge<N extends string>(name: N, options: JudgeOptions<F>): StepChain<F & { [K in N]: Fields }> {
+    const document = { judge: name, ...options } as unknown as StepDocument;
+    return new StepChain<F & { [K in N]: Fields }>([...this.documents, document]);
   }
 
   dedup(spec: z.input<typeof dedupSpecSchema>): StepChain<F> {

@@ -10,6 +10,7 @@ import { outputSpecSchema } from '../dataset/output-spec.js';
 import { dedupSpecSchema } from '../dedup/dedup-spec.js';
 import { filterSpecSchema } from '../filters/filter-spec.js';
 import { samplersSeedSchema } from '../seeds/samplers/sampler-spec.js';
+import { didYouMean } from '../issues.js';
 import { chatMessageTemplateSchema, templateSchema } from '../prompt/template-value.js';
 
 export const DATASET_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -106,7 +107,71 @@ export const embedStepSchema = z.strictObject({
   max_attempts: z.int().min(1).max(10).optional(),
 });
 
-export const STEP_KINDS = ['generate', 'embed', 'dedup', 'filter'] as const;
+/** `">= 4"`: a comparison and a number; a bare number means at least that. */
+export const JUDGE_THRESHOLD_PATTERN = /^\s*(>=|>|<=|<|==)\s*(-?\d+(?:\.\d+)?)\s*$/;
+/** The keep_if key of the weighted mean of all criteria, so no criterion may take its name. */
+export const JUDGE_TOTAL = 'total';
+
+const judgeCriterionSchema = z.strictObject({
+  scale: z
+    .tuple([z.int(), z.int()], { error: 'expected a scale [min, max] of two whole numbers, e.g. [1, 5]' })
+    .refine(([min, max]) => min < max, { message: 'a scale is [min, max] with min < max, e.g. [1, 5]' }),
+  description: z.string().min(1, 'describe what the criterion judges: the judge reads it'),
+  weight: z.number().positive('a weight is a number > 0 (its share of the weighted total)').default(1),
+});
+
+/**
+ * `- judge: quality`: an LLM-as-judge step, compiled into a generate step whose prompt and output
+ * schema come from the rubric (engine/judge-prompt.ts). `mode: pairwise` compares `a` and `b`.
+ */
+export const judgeStepSchema = z
+  .strictObject({
+    judge: z.string().regex(STEP_NAME_PATTERN, 'a field name: letters, digits, "_" or "-", starting with a letter'),
+    model: z.string().regex(/^[^/\s]+\/\S+$/, 'expected "provider/model", e.g. openai/gpt-4o-mini'),
+    model_check: modelCheckSchema,
+    base_url: z.url().optional(),
+    mode: z.enum(['rubric', 'pairwise']).default('rubric'),
+    system: templateSchema.optional(),
+    /** What is judged (rubric) or the task both answers respond to (pairwise). */
+    target: templateSchema.optional(),
+    rubric: z.record(z.string().regex(STEP_NAME_PATTERN, 'a criterion name: letters, digits, "_" or "-"'), judgeCriterionSchema).optional(),
+    keep_if: z
+      .record(z.string(), z.union([z.number(), z.string().regex(JUDGE_THRESHOLD_PATTERN, 'expected a threshold such as ">= 4" (>=, >, <=, <, ==) or a number')]))
+      .optional(),
+    a: templateSchema.optional(),
+    b: templateSchema.optional(),
+    reason_max_chars: z.int().min(20).max(4000).default(300),
+    temperature: z.number().min(0).max(2).optional(),
+    max_tokens: z.int().positive().optional(),
+    seed: z.int().optional(),
+    structured_output: z.enum(['auto', 'native', 'tool', 'prompt']).default('auto'),
+    max_requests_per_batch: z.int().positive().optional(),
+    max_attempts: z.int().min(1).max(10).optional(),
+    repair: z.boolean().optional(),
+  })
+  .superRefine((step, context) => {
+    const issue = (path: (string | number)[], message: string) => context.addIssue({ code: 'custom', path, message });
+    if (step.mode === 'pairwise') {
+      if (step.a === undefined) issue(['a'], 'a pairwise judge needs `a`: the first answer, e.g. "{{ answer_a }}"');
+      if (step.b === undefined) issue(['b'], 'a pairwise judge needs `b`: the second answer, e.g. "{{ answer_b }}"');
+      if (step.rubric !== undefined) issue(['rubric'], 'a pairwise judge has no rubric: it picks the better answer (say what "better" means in `system`)');
+      if (step.keep_if !== undefined) issue(['keep_if'], 'a pairwise judge has no keep_if: it keeps the pairs whose two orders agree');
+      return;
+    }
+    if (step.a !== undefined) issue(['a'], '`a` and `b` belong to `mode: pairwise`; a rubric judge judges `target`');
+    if (step.b !== undefined) issue(['b'], '`a` and `b` belong to `mode: pairwise`; a rubric judge judges `target`');
+    if (step.target === undefined) issue(['target'], 'a rubric judge needs `target`: what is judged, e.g. "{{ question }}\\n\\n{{ answer }}"');
+    const criteria = Object.keys(step.rubric ?? {});
+    if (criteria.length === 0) issue(['rubric'], 'a rubric judge needs a `rubric` of at least one criterion: { scale: [1, 5], description: "…" }');
+    if (criteria.includes(JUDGE_TOTAL)) issue(['rubric', JUDGE_TOTAL], `"${JUDGE_TOTAL}" is the weighted mean of the criteria; name the criterion otherwise`);
+    for (const key of Object.keys(step.keep_if ?? {})) {
+      if (key === JUDGE_TOTAL || criteria.includes(key)) continue;
+      const guess = didYouMean(key, [...criteria, JUDGE_TOTAL]);
+      issue(['keep_if', key], `"${key}" is not a criterion of the rubric${guess ? ` (did you mean "${guess}"?)` : ''}; keep_if takes: ${[...criteria, JUDGE_TOTAL].join(', ')}`);
+    }
+  });
+
+export const STEP_KINDS = ['generate', 'embed', 'dedup', 'filter', 'judge'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
 export const stepEntrySchemas = {
@@ -114,6 +179,7 @@ export const stepEntrySchemas = {
   embed: embedStepSchema,
   dedup: z.strictObject({ dedup: dedupSpecSchema }),
   filter: z.strictObject({ filter: filterSpecSchema }),
+  judge: judgeStepSchema,
 } as const;
 
 /** Everything but seeds and steps, which are validated entry by entry. */

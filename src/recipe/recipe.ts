@@ -7,7 +7,7 @@ import type { ModelRef } from '../domain.js';
 import type { OutputSpec } from '../dataset/output-spec.js';
 import type { DedupSpec } from '../dedup/dedup-spec.js';
 import type { FilterSpec } from '../filters/filter-spec.js';
-import type { embedStepSchema, generateStepSchema, recipeTopSchema, SeedEntry } from './recipe-schema.js';
+import type { embedStepSchema, generateStepSchema, judgeStepSchema, recipeTopSchema, SeedEntry } from './recipe-schema.js';
 
 export type GenerateStepDocument = z.output<typeof generateStepSchema>;
 
@@ -45,7 +45,18 @@ export interface FilterStep {
   spec: FilterSpec;
 }
 
-export type Step = GenerateStep | EmbedStep | DedupStep | FilterStep;
+export type JudgeStepDocument = z.output<typeof judgeStepSchema>;
+
+/** A `judge` step: compiled into a generate step (engine/judge-prompt.ts) plus a keep/verdict stage. */
+export interface JudgeStep extends Omit<JudgeStepDocument, 'judge'> {
+  kind: 'judge';
+  /** The step name (the value of `judge:`), also the record field its scores or verdict go to. */
+  name: string;
+  index: number;
+  modelRef: ModelRef;
+}
+
+export type Step = GenerateStep | EmbedStep | DedupStep | FilterStep | JudgeStep;
 
 export type SeedSource = SeedEntry & { index: number };
 

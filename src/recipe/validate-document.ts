@@ -135,6 +135,13 @@ function parseStep(context: Context, entry: unknown, index: number): Step | unde
     if (!modelRef) return undefined;
     return { ...rest, kind: 'embed', name: embed, index, modelRef, n: 1 };
   }
+  if (kind === 'judge') {
+    const parsed = parseWith(context, stepEntrySchemas.judge, entry, path);
+    if (!parsed) return undefined;
+    const { judge, ...rest } = parsed;
+    const modelRef = parseModelRef(context, parsed.model, [...path, 'model']);
+    return modelRef ? { ...rest, kind: 'judge', name: judge, index, modelRef } : undefined;
+  }
   if (kind === 'dedup') {
     const parsed = parseWith(context, stepEntrySchemas.dedup, entry, path);
     return parsed ? { kind: 'dedup', name: `dedup-${index}`, index, spec: parsed.dedup } : undefined;

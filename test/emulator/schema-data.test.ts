@@ -114,3 +114,17 @@ describe('generateSchemaData', () => {
     }
   });
 });
+
+describe('generateSchemaData with firstChoiceRate', () => {
+  const verdict = { type: 'object', properties: { v: { type: 'object', properties: { reason: { type: 'string' }, better: { type: 'string', enum: ['A', 'B'] } }, required: ['reason', 'better'] } }, required: ['v'] };
+  const pick = (seed: number, rate: number) => (generateSchemaData(verdict, ['line', seed], [], undefined, rate) as { v: { better: string } }).v.better;
+
+  it('at 1, every enum takes its first value (a judge that always picks what it read first)', () => {
+    for (let seed = 0; seed < 40; seed++) expect(pick(seed, 1)).toBe('A');
+  });
+
+  it('at 0, enum values are drawn: both appear', () => {
+    const seen = new Set(Array.from({ length: 40 }, (_, seed) => pick(seed, 0)));
+    expect(seen).toEqual(new Set(['A', 'B']));
+  });
+});

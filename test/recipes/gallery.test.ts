@@ -43,9 +43,12 @@ describe('recipe gallery', () => {
     expect(files.some((path) => path.endsWith('.parquet'))).toBe(true);
   });
 
-  it('dpo-preferences: two answers and a judge → chosen/rejected pairs', async () => {
+  it('dpo-preferences: two answers and a pairwise judge in both orders → chosen/rejected pairs', async () => {
     const { summary, dir } = await runGallery('dpo-preferences.yaml');
-    for (const name of ['answer_a', 'answer_b', 'verdict']) expect(step(summary, name)).toMatchObject({ input: 6, succeeded: 6 });
+    for (const name of ['answer_a', 'answer_b']) expect(step(summary, name)).toMatchObject({ input: 6, succeeded: 6 });
+    const verdict = step(summary, 'verdict');
+    expect(verdict).toMatchObject({ input: 6, requested: 12, succeeded: 12, judge: { mode: 'pairwise', judged: 6 } });
+    expect(verdict.judge!.kept + verdict.judge!.disagreed!).toBe(6);
     const dataset = await openDataset(join(dir, 'outputs'), 'dpo-preferences@v1');
     if (dataset.format !== 'preference') throw new Error(dataset.format);
     let rows = 0;
@@ -53,7 +56,7 @@ describe('recipe gallery', () => {
       expect(row.chosen).not.toEqual(row.rejected);
       rows++;
     }
-    expect(rows).toBe(step(summary, 'clear-preference').output);
+    expect(rows).toBe(verdict.judge!.kept);
   });
 
   it('label-corpus: one label per line of a JSONL corpus, keeping its ids', async () => {
@@ -64,9 +67,9 @@ describe('recipe gallery', () => {
     for (const row of rows) expect(['positive', 'neutral', 'negative']).toContain(row.sentiment);
   });
 
-  it('grade-eval-set: an LLM judge with a forced tool over a CSV eval set', async () => {
+  it('grade-eval-set: a rubric judge with a forced tool over a CSV eval set', async () => {
     const { summary } = await runGallery('grade-eval-set.yaml');
-    expect(summary.steps[0]).toMatchObject({ provider: 'anthropic', outputMode: 'tool', counts: { input: 5, succeeded: 5 } });
+    expect(summary.steps[0]).toMatchObject({ provider: 'anthropic', outputMode: 'tool', counts: { input: 5, succeeded: 5, judge: { mode: 'rubric', judged: 5, kept: 5 } } });
   });
 
   it('sampled-tickets: seeds drawn by samplers, the same records on every run, the sampled uuid as the id', async () => {

@@ -62,6 +62,7 @@ function renderStepCounts(step: RunSummary['steps'][number]): string[] {
       if (!entry) continue;
       lines.push(`    invalid ${reason}: ${entry.count}${entry.examples[0] ? `  e.g. ${terminalSafe(entry.examples[0])}` : ''}`);
     }
+    if (counts.judge) lines.push(judgeLine(counts.judge));
     return lines;
   }
   if (step.kind === 'dedup') {
@@ -71,6 +72,15 @@ function renderStepCounts(step: RunSummary['steps'][number]): string[] {
   }
   const rules = (counts.filtered ?? []).filter((rule) => rule.removed > 0).map((rule) => `${rule.rule}: ${rule.removed}`);
   return [`  ${step.name} [filter]: ${counts.input} in, ${counts.output} kept${rules.length ? `; removed by ${rules.join(', ')}` : ''}`];
+}
+
+/** `judged 20, kept 14; below correctness 5, below total 3` or `judged 6, kept 4; orders disagreed 2`. */
+function judgeLine(judge: NonNullable<StepCounts['judge']>): string {
+  const dropped =
+    judge.mode === 'pairwise'
+      ? [`orders disagreed ${judge.disagreed ?? 0}`, ...(judge.incomplete ? [`one order invalid ${judge.incomplete}`] : [])]
+      : Object.entries(judge.below ?? {}).map(([key, count]) => `below ${key} ${count}`);
+  return `    judged ${judge.judged}, kept ${judge.kept}${dropped.length ? `; ${dropped.join(', ')}` : ''}`;
 }
 
 /** `3 first try, 1 after repair, 1 after retry`; a step counted before repair rounds shows no repair figure. */

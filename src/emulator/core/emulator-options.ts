@@ -180,6 +180,12 @@ export interface EmulatorOptions {
    * (`mean[,spread]`), else one to four sentences as the schema allows.
    */
   answerLength?: AnswerLength;
+  /**
+   * The share of answers whose enum-valued fields take the enum's first value instead of a drawn one:
+   * a judge with a position bias, picking "A" whatever was shown first. Seeded per request, like
+   * every other answer decision. Default 0 (enum values drawn uniformly).
+   */
+  firstChoiceRate?: number;
   /** Milliseconds since the epoch. Tests inject a manual clock to step the state machine; default Date.now. */
   clock?: () => number;
   /** Where the queue-limit variables are read (QUEUE_LIMIT_VARIABLES; default `process.env`). */
@@ -308,4 +314,11 @@ export function resolveAnswerLength(option: AnswerLength | undefined, env: Recor
   if (option !== undefined) return checkAnswerLength(option);
   const text = env[ANSWER_WORDS_VARIABLE];
   return text ? parseAnswerWords(text, ANSWER_WORDS_VARIABLE) : undefined;
+}
+
+/** Throws UsageError unless the rate is a number in [0, 1]; absent means 0. */
+export function checkFirstChoiceRate(rate: number | undefined): number {
+  if (rate === undefined) return 0;
+  if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) throw invalid(`firstChoiceRate must be a number in [0, 1], got ${String(rate)}`);
+  return rate;
 }

@@ -80,7 +80,11 @@ export class AnswerMemory {
   private readonly answers = new Map<string, RememberedAnswer>();
 
   /** Unset: one to four sentences per text, as the schema allows. */
-  constructor(public answerLength?: AnswerLength) {}
+  constructor(
+    public answerLength?: AnswerLength,
+    /** The share of answers whose enum fields take the first value (a position-biased judge). */
+    public firstChoiceRate = 0,
+  ) {}
 
   recall(key: string): RememberedAnswer | undefined {
     return this.answers.get(key);
@@ -126,7 +130,7 @@ function draftAnswer(request: AnswerRequest, memory: AnswerMemory): Draft {
     text = buildText(random, promptWords, length(), random.int(2, 4));
   } else {
     data = hasSchema(target)
-      ? generateSchemaData(target.schema, seedParts, promptWords, answerLength)
+      ? generateSchemaData(target.schema, seedParts, promptWords, answerLength, memory.firstChoiceRate)
       : { answer: buildText(random, promptWords, length(), 2) };
     text = present(target, data, intro);
   }

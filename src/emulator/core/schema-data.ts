@@ -181,7 +181,8 @@ function isPlainString(node: SchemaNode): boolean {
  * mixing the vocabulary with `promptWords`, of a word count drawn from `answerLength` when it is given.
  * Falls back to `{}` only when the faker cannot handle the schema.
  */
-export function generateSchemaData(schema: unknown, seedParts: HashPart[], promptWords: readonly string[], answerLength?: AnswerLength): unknown {
+export function generateSchemaData(schema: unknown, seedParts: HashPart[], promptWords: readonly string[], answerLength?: AnswerLength, firstChoiceRate = 0): unknown {
+  const firstChoice = firstChoiceRate > 0 && createSeededRandom(...seedParts, 'first-choice').next() < firstChoiceRate;
   const { prepared, validate } = preparedSchemaOf(schema);
   let fallback: unknown = {};
   for (let attempt = 0; attempt < GENERATION_ATTEMPTS; attempt++) {
@@ -193,6 +194,7 @@ export function generateSchemaData(schema: unknown, seedParts: HashPart[], promp
         maxDefaultItems: 3,
         refDepthMax: 2,
         outputTransform: (value, node, path) => {
+          if (firstChoice && isSchemaNode(node) && Array.isArray(node.enum) && node.enum.length > 0) return node.enum[0];
           if (typeof value !== 'string' || !isSchemaNode(node) || !isPlainString(node)) return value;
           const random = createSeededRandom(...seedParts, 'text', attempt, path);
           return buildText(random, promptWords, {
