@@ -9,8 +9,9 @@ import { SynthforgeError } from '../errors.js';
 import { compileTemplate, type CompiledTemplate } from '../prompt/compile-template.js';
 import type { ModelParams, ProviderCapabilities, ProviderCatalog, StructuredOutputMode } from '../providers/batch-provider.js';
 import { RecipeError, type RecipeIssue } from '../recipe/recipe-error.js';
-import type { DedupStep, EmbedStep, FilterStep, GenerateStep, LoadedRecipe, Recipe, Step } from '../recipe/recipe.js';
+import type { DecontaminateStep, DedupStep, EmbedStep, FilterStep, GenerateStep, LoadedRecipe, Recipe, Step } from '../recipe/recipe.js';
 import { compileOutputSchema, schemaFieldNames, type OutputSchema } from '../schema/output-schema.js';
+import { checkDecontaminateStep } from './check-decontaminate-step.js';
 import { checkModel } from './check-model.js';
 import { sampleSeedFields } from './seed-sources.js';
 import { queueLimitIssues, stepQueue, type StepQueue } from './queue-limits.js';
@@ -54,7 +55,10 @@ export interface CompiledEmbedStep {
 /** Steps that send requests to a provider. */
 export type CompiledBatchStep = CompiledGenerateStep | CompiledEmbedStep;
 
-export type CompiledStep = CompiledBatchStep | { kind: 'dedup' | 'filter'; step: DedupStep | FilterStep };
+export type CompiledStep =
+  | CompiledBatchStep
+  | { kind: 'dedup' | 'filter'; step: DedupStep | FilterStep }
+  | { kind: 'decontaminate'; step: DecontaminateStep };
 
 export function isBatchStep(step: CompiledStep): step is CompiledBatchStep {
   return step.kind === 'generate' || step.kind === 'embed';
@@ -111,6 +115,11 @@ export async function compileRecipe(loaded: LoadedRecipe, providers: CapabilityL
   for (const step of recipe.steps) {
     if (step.kind === 'dedup' || step.kind === 'filter') {
       checkFieldReferences(issues, step, available);
+      steps.push({ kind: step.kind, step });
+      continue;
+    }
+    if (step.kind === 'decontaminate') {
+      for (const issue of await checkDecontaminateStep(step, recipe.source.dir, available)) issues.add(issue.path, issue.code, issue.message);
       steps.push({ kind: step.kind, step });
       continue;
     }

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { priceOverridesSchema } from '../cost/price-spec.js';
 import { outputSpecSchema } from '../dataset/output-spec.js';
+import { decontaminateStepSchema } from '../decontam/decontaminate-spec.js';
 import { dedupSpecSchema } from '../dedup/dedup-spec.js';
 import { filterSpecSchema } from '../filters/filter-spec.js';
 import { chatMessageTemplateSchema, templateSchema } from '../prompt/template-value.js';
@@ -103,7 +104,7 @@ export const embedStepSchema = z.strictObject({
   max_attempts: z.int().min(1).max(10).optional(),
 });
 
-export const STEP_KINDS = ['generate', 'embed', 'dedup', 'filter'] as const;
+export const STEP_KINDS = ['generate', 'embed', 'dedup', 'filter', 'decontaminate'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
 export const stepEntrySchemas = {
@@ -111,6 +112,7 @@ export const stepEntrySchemas = {
   embed: embedStepSchema,
   dedup: z.strictObject({ dedup: dedupSpecSchema }),
   filter: z.strictObject({ filter: filterSpecSchema }),
+  decontaminate: decontaminateStepSchema,
 } as const;
 
 /** Everything but seeds and steps, which are validated entry by entry. */
