@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DecontamSourceError } from '../../src/decontam/errors.js';
 import { EvalIndex } from '../../src/decontam/eval-index.js';
 import { NgramHashSet } from '../../src/decontam/ngram-hash-set.js';
+import { forEachNgramHash } from '../../src/decontam/ngram-hashes.js';
+import { NormalizedText, normalizeInto } from '../../src/dedup/normalize.js';
 
 const QUESTION_1 = 'Which planet in our solar system has the longest day measured in Earth hours and why does it rotate so slowly';
 const QUESTION_2 = 'A train leaves the station at nine in the morning travelling at sixty miles per hour toward the coast city';
@@ -108,5 +110,26 @@ describe('NgramHashSet', () => {
     expect(set.find(1, 0)).toBe(0);
     expect(set.find(4999 * 7919 + 1, 4999)).toBe(4999);
     expect(set.find(2, 0)).toBe(-1);
+  });
+});
+
+describe('forEachNgramHash', () => {
+  it('rolls to the same hash the n words give on their own, at every position', () => {
+    const words = Array.from({ length: 40 }, (_, index) => `w${(index * 7) % 11}x${index % 5}`);
+    const hashesOf = (text: string, n: number): string[] => {
+      const normalized = new NormalizedText();
+      normalizeInto(text, { foldDigits: false }, normalized);
+      const found: string[] = [];
+      forEachNgramHash(normalized, n, (high, low) => {
+        found.push(`${high}:${low}`);
+      });
+      return found;
+    };
+    for (const n of [5, 13]) {
+      const rolled = hashesOf(words.join(' '), n);
+      expect(rolled).toHaveLength(words.length - n + 1);
+      expect(rolled).toEqual(words.slice(0, words.length - n + 1).map((_, start) => hashesOf(words.slice(start, start + n).join(' '), n)[0]));
+      expect(new Set(rolled).size).toBe(rolled.length);
+    }
   });
 });
