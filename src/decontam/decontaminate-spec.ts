@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { DEFAULT_DECONTAM_NGRAM } from './eval-index.js';
 
 /**
  * The recipe's decontaminate step, all keys shown:
@@ -12,6 +11,9 @@ import { DEFAULT_DECONTAM_NGRAM } from './eval-index.js';
  *
  * A record sharing one normalised word n-gram with any evaluation item is removed.
  */
+/** 13 words, as the GPT-3 and Llama 2 contamination studies used: long enough that clean text almost never shares one. */
+export const DEFAULT_DECONTAM_NGRAM = 13;
+
 const fieldPathSchema = z
   .string()
   .regex(/^[^.\s]+(\.[^.\s]+)*$/, 'a field name, or a dotted path such as "meta.title" (no empty segments or spaces)');

@@ -1,12 +1,11 @@
 import { relative, isAbsolute } from 'node:path';
 import { NormalizedText, normalizeInto, type NormalizeOptions } from '../dedup/normalize.js';
+import { DEFAULT_DECONTAM_NGRAM } from './decontaminate-spec.js';
 import { findEvalFiles } from './eval-set-files.js';
 import { forEachNgramHash, ngramWords } from './ngram-hashes.js';
 import { NgramHashSet } from './ngram-hash-set.js';
 import { readEvalItems } from './read-eval-items.js';
 
-/** 13 words, as the GPT-3 and Llama 2 contamination studies used: long enough that clean text almost never shares one. */
-export const DEFAULT_DECONTAM_NGRAM = 13;
 
 export interface EvalIndexOptions {
   /** Paths of files or dataset folders, resolved against `baseDir`. */
