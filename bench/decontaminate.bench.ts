@@ -5,7 +5,7 @@
  * - Evaluation set: fresh documents of synthetic-corpus.ts (seed 1), each cut to 40–80 words (the
  *   length of a benchmark question with its context), written as JSONL and indexed by EvalIndex.build.
  * - Records (`--records`, default 200,000): fresh documents of another seed (≈ 150 words). Of them,
- *   `--planted` (default 1%) contain an evaluation item verbatim between two clean passages, and as
+ *   `--planted-percent` (default 1) contain an evaluation item verbatim between two clean passages, and as
  *   many contain a lightly edited one (each word replaced with probability 1/50, at least one).
  * - A record is flagged when one of its 13-grams is in the set. Recall: planted records flagged;
  *   precision: flagged records that were planted. Throughput: `EvalIndex.match` over the record
@@ -24,7 +24,7 @@ import { generateCorpus } from './synthetic-corpus.js';
 export async function run(args: string[]): Promise<void> {
   const evalItems = numberOption(args, 'eval-items', 100_000);
   const recordCount = numberOption(args, 'records', 200_000);
-  const plantedRate = numberOption(args, 'planted', 0.01);
+  const plantedRate = numberOption(args, 'planted-percent', 1) / 100;
   const dir = await mkdtemp(join(tmpdir(), 'synthforge-decontam-bench-'));
   try {
     const random = createRandom(7);

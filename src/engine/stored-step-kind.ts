@@ -1,5 +1,4 @@
 import type { Step } from '../recipe/recipe.js';
-import type { StepKind } from '../store/store-schema.js';
 
 /**
  * The kind a step is recorded under in the run store. A decontaminate step is stored as a `filter`
@@ -7,6 +6,6 @@ import type { StepKind } from '../store/store-schema.js';
  * lists the kinds, and a new one would need a store migration for no behaviour the store has. The
  * manifest and the summary keep the real kind.
  */
-export function storedStepKind(kind: Step['kind']): StepKind {
+export function storedStepKind(kind: Step['kind']): Exclude<Step['kind'], 'decontaminate'> {
   return kind === 'decontaminate' ? 'filter' : kind;
 }

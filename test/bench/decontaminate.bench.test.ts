@@ -4,7 +4,7 @@ import { captureLog, summaryLines, tableRows } from './captured-tables.js';
 
 describe('decontaminate benchmark (smoke)', () => {
   it('finds the planted items and prints recall, precision and throughput', async () => {
-    const text = await captureLog(() => run(['--eval-items=500', '--records=1000', '--planted=0.05']));
+    const text = await captureLog(() => run(['--eval-items=500', '--records=1000', '--planted-percent=5']));
     expect(tableRows(text, 'eval items')).toHaveLength(1);
     const [summary] = summaryLines(text, 'decontaminate');
     expect(summary).toMatchObject({ eval_items: '500', records: '1000' });
