@@ -267,6 +267,31 @@ program
   });
 
 program
+  .command('decontaminate')
+  .description('Write a new version without the rows that share a word n-gram with an evaluation set (JSONL, CSV, Parquet files or dataset folders).')
+  .argument('<dataset>', 'dataset[@vN] (default: the latest version)')
+  .requiredOption('--against <path...>', 'evaluation set files or dataset folders')
+  .option('--fields <names>', 'row fields to compare, comma-separated (default: every string in the row)', parseList)
+  .option('--eval-fields <names>', 'evaluation item fields to compare, comma-separated (default: every string)', parseList)
+  .option('--ngram <n>', 'words per n-gram', parsePositiveInt, 13)
+  .option('--outputs <dir>', 'dataset output root', 'outputs')
+  .addOption(jsonOption())
+  .action(async (ref: string, flags: { against: string[]; fields?: string[]; evalFields?: string[]; ngram: number; outputs: string; json?: boolean }) => {
+    const { decontaminateCommand } = await import('./commands/decontaminate.js');
+    const { renderDecontaminate } = await import('./render/decontaminate.js');
+    const report = await decontaminateCommand({
+      ref,
+      against: flags.against,
+      ngram: flags.ngram,
+      cwd: process.cwd(),
+      out: flags.outputs,
+      ...(flags.fields ? { fields: flags.fields } : {}),
+      ...(flags.evalFields ? { evalFields: flags.evalFields } : {}),
+    });
+    process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${renderDecontaminate(report)}\n`);
+  });
+
+program
   .command('view')
   .description('Serve a local, read-only web app to browse datasets, samples, diffs, costs and running runs.')
   .addOption(outOption())
@@ -340,6 +365,12 @@ function exitForCommanderError(error: CommanderError): never {
 function withoutError(summary: RunSummary): RunSummary {
   const { error: _printedByTheErrorHandler, ...rest } = summary;
   return rest;
+}
+
+function parseList(value: string): string[] {
+  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  if (names.length === 0) throw new InvalidArgumentError('expected one or more names separated by commas');
+  return names;
 }
 
 function parseCount(value: string): number {

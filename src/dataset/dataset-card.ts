@@ -128,6 +128,8 @@ function stepRow(step: StepView): string {
     effect = `${step.duplicates} duplicates removed`;
   } else if (step.kind === 'filter') {
     effect = `${step.filtered} filtered out`;
+  } else if (step.kind === 'decontaminate') {
+    effect = `${step.contaminated ?? 0} removed as overlapping an evaluation set`;
   }
   return `| ${step.name} | ${step.kind} | ${step.input ?? ''} | ${step.output ?? ''} | ${effect} |`;
 }

@@ -15,6 +15,8 @@ export interface StepView {
   invalid: number;
   duplicates: number;
   filtered: number;
+  /** decontaminate: records removed for overlapping an evaluation set. */
+  contaminated?: number;
 }
 
 export interface CostView {
@@ -58,6 +60,7 @@ export function stepsOf(manifest: DatasetManifest): StepView[] {
       invalid,
       duplicates: (number(duplicates.exact) ?? 0) + (number(duplicates.near) ?? 0) + (number(duplicates.semantic) ?? 0),
       filtered,
+      ...optional('contaminated', number(counts.contaminated)),
     };
   });
 }

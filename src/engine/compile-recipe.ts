@@ -9,9 +9,10 @@ import { SynthforgeError } from '../errors.js';
 import { compileTemplate, type CompiledTemplate } from '../prompt/compile-template.js';
 import type { ModelParams, ProviderCapabilities, ProviderCatalog, StructuredOutputMode } from '../providers/batch-provider.js';
 import { RecipeError, type RecipeIssue } from '../recipe/recipe-error.js';
-import type { DedupStep, EmbedStep, FilterStep, GenerateStep, JudgeStep, LoadedRecipe, PartialRecipe, Recipe, Step } from '../recipe/recipe.js';
+import type { DecontaminateStep, DedupStep, EmbedStep, FilterStep, GenerateStep, JudgeStep, LoadedRecipe, PartialRecipe, Recipe, Step } from '../recipe/recipe.js';
 import { STEP_KINDS } from '../recipe/recipe-schema.js';
 import { compileOutputSchema, schemaFieldNames, type OutputSchema } from '../schema/output-schema.js';
+import { checkDecontaminateStep } from './check-decontaminate-step.js';
 import { checkModel } from './check-model.js';
 import { judgeAsGenerate, type CompiledJudge } from './judge-prompt.js';
 import { sampleSeedFields } from './seed-sources.js';
@@ -58,7 +59,10 @@ export interface CompiledEmbedStep {
 /** Steps that send requests to a provider. */
 export type CompiledBatchStep = CompiledGenerateStep | CompiledEmbedStep;
 
-export type CompiledStep = CompiledBatchStep | { kind: 'dedup' | 'filter'; step: DedupStep | FilterStep };
+export type CompiledStep =
+  | CompiledBatchStep
+  | { kind: 'dedup' | 'filter'; step: DedupStep | FilterStep }
+  | { kind: 'decontaminate'; step: DecontaminateStep };
 
 export function isBatchStep(step: CompiledStep): step is CompiledBatchStep {
   return step.kind === 'generate' || step.kind === 'embed';
@@ -142,6 +146,11 @@ async function compileParts(
     passFailedSteps(step.index);
     if (step.kind === 'dedup' || step.kind === 'filter') {
       checkFieldReferences(issues, step, available);
+      steps.push({ kind: step.kind, step });
+      continue;
+    }
+    if (step.kind === 'decontaminate') {
+      for (const issue of await checkDecontaminateStep(step, recipe.source.dir, available)) issues.add(issue.path, issue.code, issue.message);
       steps.push({ kind: step.kind, step });
       continue;
     }

@@ -24,7 +24,9 @@ import { mapRecordToRow } from '../dataset/map-record.js';
 import { createDeduper, type Deduper } from '../dedup/deduper.js';
 import { compileFilter, type RecordFilter } from '../filters/compile-filter.js';
 import type { BatchProvider, ProviderCatalog } from '../providers/batch-provider.js';
-import type { DedupStep, FilterStep, LoadedRecipe } from '../recipe/recipe.js';
+import type { DecontaminateStep, DedupStep, FilterStep, LoadedRecipe } from '../recipe/recipe.js';
+import { EvalIndex } from '../decontam/eval-index.js';
+import { comparedTexts } from './decontaminate-step.js';
 import { openSeeds } from '../seeds/open-seeds.js';
 import { RunStore } from '../store/run-store.js';
 import { acquireStateLock } from '../store/state-lock.js';
@@ -46,6 +48,7 @@ import { newRunId, runDirectory } from './stage-files.js';
 import { priceOfStep, requirePricesForBudget } from './step-pricing.js';
 import { toSeedSpecs } from './seed-sources.js';
 import { StepRejects } from './step-rejects.js';
+import { storedStepKind } from './stored-step-kind.js';
 
 export const DEFAULT_PREVIEW_RECORDS = 5;
 
@@ -107,6 +110,7 @@ class PreviewExecution {
   private readonly answered = new Map<string, Answer>();
   private readonly dedupers = new Map<number, Deduper>();
   private readonly filters = new Map<number, { filter: RecordFilter; required: RequiredField[] }>();
+  private readonly evalIndexes = new Map<number, EvalIndex>();
   private readonly cache: CachedAnswers;
   private readonly tally = { sent: 0, cached: 0, valid: 0, invalid: 0, rows: 0, inputTokens: 0, outputTokens: 0 };
   private spentUsd = 0;
@@ -144,7 +148,7 @@ class PreviewExecution {
     });
     this.store.setRunStatus(this.runId, 'completed');
     mkdirSync(this.runDir, { recursive: true });
-    for (const step of this.compiled.steps) this.store.saveStep(this.runId, step.step.index, step.step.name, step.step.kind, 'running');
+    for (const step of this.compiled.steps) this.store.saveStep(this.runId, step.step.index, step.step.name, storedStepKind(step.step.kind), 'running');
     const requests = plan.steps.reduce((sum, step) => sum + (step.requests ?? 0), 0);
     const cached = plan.steps.reduce((sum, step) => sum + (step.cached ?? 0), 0);
     this.emit({
@@ -200,6 +204,7 @@ class PreviewExecution {
       return step.kind === 'generate' && step.judge ? judgedInPreview(step.judge, answered) : answered;
     }
     if (step.kind === 'dedup') return this.dedup(index, step.step as DedupStep, records);
+    if (step.kind === 'decontaminate') return this.decontaminate(index, step.step, records);
     return this.filter(index, step.step as FilterStep, records);
   }
 
@@ -337,6 +342,28 @@ class PreviewExecution {
     return kept;
   }
 
+  /** Shown as a filter whose rule is `contaminated`, so the renderers need nothing new. */
+  private async decontaminate(index: number, step: DecontaminateStep, records: DataRecord[]): Promise<DataRecord[]> {
+    let evalIndex = this.evalIndexes.get(step.index);
+    if (!evalIndex) {
+      const { against, ngram, eval_fields } = step;
+      evalIndex = await EvalIndex.build({ against, ngram, baseDir: this.compiled.recipe.source.dir, ...(eval_fields ? { evalFields: eval_fields } : {}) });
+      this.evalIndexes.set(step.index, evalIndex);
+    }
+    const kept: DataRecord[] = [];
+    for (const record of records) {
+      const texts = comparedTexts(record, step.fields);
+      if (typeof texts === 'string') {
+        this.emit({ type: 'preview-rejected', index, step: step.name, record: record.id, reason: `missing field "${texts}" the decontaminate step compares` });
+        continue;
+      }
+      const match = evalIndex.match(texts);
+      this.emit({ type: 'preview-filter', index, step: step.name, record: record.id, keep: !match, ...(match ? { rule: 'contaminated', detail: `shares "${match.ngram}" with ${match.eval_item}` } : {}) });
+      if (!match) kept.push(record);
+    }
+    return kept;
+  }
+
   private filter(index: number, step: FilterStep, records: DataRecord[]): DataRecord[] {
     let compiled = this.filters.get(step.index);
     if (!compiled) this.filters.set(step.index, (compiled = { filter: compileFilter(step.spec), required: filterRequiredFields(step.spec) }));
@@ -384,7 +411,7 @@ class PreviewExecution {
   }
 
   private finish(status: PreviewSummary['status']): void {
-    for (const step of this.compiled.steps) this.store.saveStep(this.runId, step.step.index, step.step.name, step.step.kind, 'done');
+    for (const step of this.compiled.steps) this.store.saveStep(this.runId, step.step.index, step.step.name, storedStepKind(step.step.kind), 'done');
     const summary = this.summary(status);
     this.store.setRunStatus(this.runId, 'completed', { summary });
     this.emit({ type: 'preview-end', summary });

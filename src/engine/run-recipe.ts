@@ -33,6 +33,8 @@ import { writeOutputVersion } from './write-output.js';
 import { requestEstimator, requirePricesForBudget, usagePricer } from './step-pricing.js';
 import { observationKey, observeSteps } from './observed-output.js';
 import { shardReestimator } from './shard-reestimate.js';
+import { storedStepKind } from './stored-step-kind.js';
+import { runDecontaminateStep } from './decontaminate-step.js';
 
 export interface RunOptions {
   /** Where requests go: the real providers (providers/registry.ts), the emulator, or a test's own. */
@@ -252,7 +254,7 @@ class RunExecution {
       this.options.emit({ type: 'step-skip', step: step.name, index: step.index, reason: 'already done in this run' });
       return saved.counts as StepCounts;
     }
-    this.store.saveStep(this.runId, step.index, step.name, step.kind, 'running');
+    this.store.saveStep(this.runId, step.index, step.name, storedStepKind(step.kind), 'running');
     this.options.emit({ type: 'step-start', step: step.name, index: step.index, kind: step.kind });
     let counts: StepCounts;
     if (isBatchStep(compiledStep)) {
@@ -290,6 +292,8 @@ class RunExecution {
           counts = await runDedupStep(step, input, output, { rejects, records: this.recordsEntering(position), ...(references ? { references } : {}) });
         } else if (step.kind === 'filter') {
           counts = await runFilterStep(step, input, output, rejects);
+        } else if (step.kind === 'decontaminate') {
+          counts = await runDecontaminateStep(step, input, output, rejects, this.compiled.recipe.source.dir);
         } else {
           throw new Error('unreachable');
         }
@@ -299,7 +303,7 @@ class RunExecution {
       }
       await rejects.commit();
     }
-    this.store.saveStep(this.runId, step.index, step.name, step.kind, 'done', counts);
+    this.store.saveStep(this.runId, step.index, step.name, storedStepKind(step.kind), 'done', counts);
     this.options.emit({ type: 'step-end', step: step.name, index: step.index, counts });
     return counts;
   }

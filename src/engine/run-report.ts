@@ -67,6 +67,8 @@ export interface StepCounts {
   repair?: RepairCounts;
   /** dedup: removed as exact / near (MinHash) / semantic (embedding cosine) duplicates. */
   duplicates?: { exact: number; near: number; semantic: number };
+  /** decontaminate: removed for sharing an n-gram with the evaluation set. */
+  contaminated?: number;
   /** filter: removed, by rule. */
   filtered?: { rule: string; removed: number }[];
   /**

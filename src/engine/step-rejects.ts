@@ -1,9 +1,11 @@
 /**
  * The rejects file of one step: records the step could not process (kind `error`: a field it needs
  * is missing, a template fails for the record), and, with `--keep-rejects`, the records it removed
- * on purpose (`duplicate`, `filtered`). One JSON object per line:
+ * on purpose (`duplicate`, `filtered`), and always the records a decontaminate step removed
+ * (`contaminated`, with `match: { eval_item, ngram }`: the evidence a reviewer needs, and few). One
+ * JSON object per line:
  *
- *   { id, source, step, kind, reason, fields }
+ *   { id, source, step, kind, reason, match?, fields }
  *
  * `source` is where the record was read (`seeds/x.jsonl:57`), the name a person can look up.
  *
@@ -18,7 +20,7 @@ import { rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { DataRecord } from '../domain.js';
 
-export type RejectKind = 'error' | 'duplicate' | 'filtered';
+export type RejectKind = 'error' | 'duplicate' | 'filtered' | 'contaminated';
 
 /** `seeds/x.jsonl:57: reason`: how a rejected record is shown in counts and messages. */
 export function rejectionExample(record: DataRecord, reason: string): string {
@@ -39,8 +41,13 @@ export class StepRejects {
   }
 
   /** A record the step removed on purpose: written only with `--keep-rejects`. */
-  async removed(record: DataRecord, step: string, kind: Exclude<RejectKind, 'error'>, reason: string): Promise<void> {
+  async removed(record: DataRecord, step: string, kind: Exclude<RejectKind, 'error' | 'contaminated'>, reason: string): Promise<void> {
     if (this.options.keepRemoved) await this.write(record, step, kind, reason);
+  }
+
+  /** A record that overlaps an evaluation set: always written, with what it matched. */
+  async contaminated(record: DataRecord, step: string, match: { eval_item: string; ngram: string }): Promise<void> {
+    await this.write(record, step, 'contaminated', `contaminated: shares "${match.ngram}" with ${match.eval_item}`, match);
   }
 
   /** Puts the file in place; with nothing written, removes one an earlier attempt of the step left. */
@@ -58,9 +65,9 @@ export class StepRejects {
     this.stream?.destroy();
   }
 
-  private async write(record: DataRecord, step: string, kind: RejectKind, reason: string): Promise<void> {
+  private async write(record: DataRecord, step: string, kind: RejectKind, reason: string, match?: object): Promise<void> {
     this.stream ??= createWriteStream(`${this.path}.partial`, { encoding: 'utf8' });
-    const line = JSON.stringify({ id: record.id, ...(record.source ? { source: record.source } : {}), step, kind, reason, fields: record.fields });
+    const line = JSON.stringify({ id: record.id, ...(record.source ? { source: record.source } : {}), step, kind, reason, ...(match ? { match } : {}), fields: record.fields });
     if (!this.stream.write(`${line}\n`)) await once(this.stream, 'drain');
   }
 }

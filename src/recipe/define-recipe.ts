@@ -13,6 +13,7 @@ import type { z } from 'zod';
 import type { Fields } from '../domain.js';
 import type { priceOverridesSchema } from '../cost/price-spec.js';
 import type { outputSpecSchema } from '../dataset/output-spec.js';
+import type { decontaminateStepSchema } from '../decontam/decontaminate-spec.js';
 import type { dedupSpecSchema } from '../dedup/dedup-spec.js';
 import type { filterSpecSchema } from '../filters/filter-spec.js';
 import type { SamplersInput } from '../seeds/samplers/sampler-spec.js';
@@ -86,7 +87,8 @@ export type StepDocument =
   | ({ embed: string } & EmbedOptions<Fields>)
   | ({ judge: string } & JudgeOptions<Fields>)
   | { dedup: z.input<typeof dedupSpecSchema> }
-  | { filter: z.input<typeof filterSpecSchema> };
+  | { filter: z.input<typeof filterSpecSchema> }
+  | z.input<typeof decontaminateStepSchema>;
 
 const CHAIN_MARKER = Symbol.for('synthforge.step-chain');
 
@@ -117,6 +119,11 @@ export class StepChain<F extends Fields> {
 
   filter(spec: z.input<typeof filterSpecSchema>): StepChain<F> {
     return new StepChain<F>([...this.documents, { filter: spec }]);
+  }
+
+  /** Drops records sharing a word n-gram with an evaluation set (`against`: files or dataset folders). */
+  decontaminate(name: string, options: Omit<z.input<typeof decontaminateStepSchema>, 'decontaminate'>): StepChain<F> {
+    return new StepChain<F>([...this.documents, { decontaminate: name, ...options }]);
   }
 }
 

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { priceOverridesSchema } from '../cost/price-spec.js';
 import { outputSpecSchema } from '../dataset/output-spec.js';
+import { decontaminateStepSchema } from '../decontam/decontaminate-spec.js';
 import { dedupSpecSchema } from '../dedup/dedup-spec.js';
 import { filterSpecSchema } from '../filters/filter-spec.js';
 import { samplersSeedSchema } from '../seeds/samplers/sampler-spec.js';
@@ -171,7 +172,7 @@ export const judgeStepSchema = z
     }
   });
 
-export const STEP_KINDS = ['generate', 'embed', 'dedup', 'filter', 'judge'] as const;
+export const STEP_KINDS = ['generate', 'embed', 'dedup', 'filter', 'judge', 'decontaminate'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
 export const stepEntrySchemas = {
@@ -180,6 +181,7 @@ export const stepEntrySchemas = {
   dedup: z.strictObject({ dedup: dedupSpecSchema }),
   filter: z.strictObject({ filter: filterSpecSchema }),
   judge: judgeStepSchema,
+  decontaminate: decontaminateStepSchema,
 } as const;
 
 /** Everything but seeds and steps, which are validated entry by entry. */

@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import type { ModelRef } from '../domain.js';
 import type { OutputSpec } from '../dataset/output-spec.js';
+import type { DecontaminateSpec } from '../decontam/decontaminate-spec.js';
 import type { DedupSpec } from '../dedup/dedup-spec.js';
 import type { FilterSpec } from '../filters/filter-spec.js';
 import type { embedStepSchema, generateStepSchema, judgeStepSchema, recipeTopSchema, SeedEntry } from './recipe-schema.js';
@@ -56,7 +57,14 @@ export interface JudgeStep extends Omit<JudgeStepDocument, 'judge'> {
   modelRef: ModelRef;
 }
 
-export type Step = GenerateStep | EmbedStep | DedupStep | FilterStep | JudgeStep;
+/** Drops records that share a word n-gram with an evaluation set (decontam/). */
+export interface DecontaminateStep extends DecontaminateSpec {
+  kind: 'decontaminate';
+  name: string;
+  index: number;
+}
+
+export type Step = GenerateStep | EmbedStep | DedupStep | FilterStep | JudgeStep | DecontaminateStep;
 
 export type SeedSource = SeedEntry & { index: number };
 

@@ -146,6 +146,12 @@ function parseStep(context: Context, entry: unknown, index: number): Step | unde
     const parsed = parseWith(context, stepEntrySchemas.dedup, entry, path);
     return parsed ? { kind: 'dedup', name: `dedup-${index}`, index, spec: parsed.dedup } : undefined;
   }
+  if (kind === 'decontaminate') {
+    const parsed = parseWith(context, stepEntrySchemas.decontaminate, entry, path);
+    if (!parsed) return undefined;
+    const { decontaminate, ...spec } = parsed;
+    return { ...spec, kind: 'decontaminate', name: decontaminate, index };
+  }
   const parsed = parseWith(context, stepEntrySchemas.filter, entry, path);
   if (!parsed) return undefined;
   const name = (parsed.filter as { name?: string }).name ?? `filter-${index}`;

@@ -14,6 +14,7 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
 const LAYERS: readonly (readonly string[])[] = [
   ['errors.ts', 'issues.ts', 'domain.ts', 'redact-secrets.ts'],
   ['schema', 'prompt', 'seeds', 'dedup', 'filters', 'cost'],
+  ['decontam'],
   ['dataset'],
   ['recipe', 'providers'],
   ['store'],

@@ -70,6 +70,9 @@ function renderStepCounts(step: RunSummary['steps'][number]): string[] {
     const semantic = duplicates?.semantic ? `, ${duplicates.semantic} semantic` : '';
     return [`  ${step.name} [dedup]: ${counts.input} in, ${counts.output} kept; removed ${duplicates?.exact ?? 0} exact, ${duplicates?.near ?? 0} near${semantic} duplicates`];
   }
+  if (step.kind === 'decontaminate') {
+    return [`  ${step.name} [decontaminate]: ${counts.input} in, ${counts.output} kept; removed ${counts.contaminated ?? 0} overlapping the evaluation set`];
+  }
   const rules = (counts.filtered ?? []).filter((rule) => rule.removed > 0).map((rule) => `${rule.rule}: ${rule.removed}`);
   return [`  ${step.name} [filter]: ${counts.input} in, ${counts.output} kept${rules.length ? `; removed by ${rules.join(', ')}` : ''}`];
 }
