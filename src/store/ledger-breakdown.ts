@@ -6,20 +6,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import type { LedgerTotals } from './run-store.js';
 
-export interface LedgerSlice {
+export interface LedgerSlice extends LedgerTotals {
   stepIndex: number;
   provider: string;
   model: string;
   shards: number;
-  requests: number;
-  inputTokens: number;
-  outputTokens: number;
-  cachedInputTokens: number;
-  costUsd: number;
-  syncCostUsd: number;
-  /** Entries of a model with no known price: their cost is unknown, not zero. */
-  unpricedEntries: number;
 }
 
 export interface ShardLedger {

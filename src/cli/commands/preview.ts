@@ -1,8 +1,8 @@
-import { setMaxListeners } from 'node:events';
 import { previewRecipe, type PreviewRecipeOptions } from '../../api/preview-recipe.js';
 import type { PreviewEvent, PreviewSummary } from '../../engine/preview-events.js';
 import { UsageError } from '../../errors.js';
 import { parseEmulatorConfig } from './emulator.js';
+import { stopOnSignal } from './stop-on-signal.js';
 
 /** More would be a run: a preview pays synchronous prices, twice the batch price. */
 export const MAX_PREVIEW_RECORDS = 1000;
@@ -18,31 +18,24 @@ export interface PreviewCommandOptions {
   onEvent: (event: PreviewEvent) => void;
 }
 
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
-
 /** `synthforge preview <recipe> [-n N]`: the first N records through every step, synchronously. */
 export async function previewCommand(options: PreviewCommandOptions): Promise<PreviewSummary> {
   const records = parseRecordCount(options.records);
-  const controller = new AbortController();
-  setMaxListeners(0, controller.signal);
-  const onSignal = (): void => {
-    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
-    controller.abort();
-  };
-  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  // The first Ctrl-C stops cleanly, a second one at once.
+  const stop = stopOnSignal();
   try {
     const previewOptions: PreviewRecipeOptions = {
       cwd: options.cwd,
       offline: Boolean(options.offline),
       onEvent: options.onEvent,
-      signal: controller.signal,
+      signal: stop.signal,
       ...(records !== undefined ? { records } : {}),
       ...(options.state ? { stateDir: options.state } : {}),
       ...(options.emulatorConfig ? { emulator: parseEmulatorConfig(options.emulatorConfig) } : {}),
     };
     return await previewRecipe(options.recipe, previewOptions);
   } finally {
-    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+    stop.dispose();
   }
 }
 

@@ -1,8 +1,8 @@
-import { setMaxListeners } from 'node:events';
 import { runRecipe, type RunRecipeOptions } from '../../api/run-recipe.js';
 import type { RunSummary } from '../../engine/run-report.js';
 import { createProgressSink } from '../render/progress.js';
 import { parseEmulatorConfig } from './emulator.js';
+import { stopOnSignal } from './stop-on-signal.js';
 
 export interface RunCommandOptions {
   recipe: string;
@@ -26,21 +26,11 @@ export interface RunCommandOptions {
   onSummary?: (summary: RunSummary) => void;
 }
 
-/** Both stop a run the same way: batches keep running at the provider and the next run picks them up. */
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
-
 /** `synthforge run <recipe>`: runs (or continues) a recipe and returns its summary. */
 export async function runCommand(options: RunCommandOptions): Promise<RunSummary> {
   const progress = createProgressSink({ json: Boolean(options.json), tty: Boolean(process.stderr.isTTY) });
-  const controller = new AbortController();
-  // Many concurrent SDK calls and sleeps listen on this one signal.
-  setMaxListeners(0, controller.signal);
-  // Once: a second signal ends the process at once, for when stopping cleanly takes too long.
-  const onSignal = (): void => {
-    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
-    controller.abort();
-  };
-  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  // Ctrl-C and SIGTERM stop a run the same way: batches keep running at the provider and the next run picks them up.
+  const stop = stopOnSignal();
   let summary: RunSummary | undefined;
   try {
     const runOptions: RunRecipeOptions = {
@@ -54,7 +44,7 @@ export async function runCommand(options: RunCommandOptions): Promise<RunSummary
       fresh: Boolean(options.fresh),
       keepRejects: Boolean(options.keepRejects),
       forceVersion: Boolean(options.forceVersion),
-      signal: controller.signal,
+      signal: stop.signal,
       ...(options.out ? { outDir: options.out } : {}),
       ...(options.state ? { stateDir: options.state } : {}),
       ...(options.emulatorConfig ? { emulator: parseEmulatorConfig(options.emulatorConfig) } : {}),
@@ -63,7 +53,7 @@ export async function runCommand(options: RunCommandOptions): Promise<RunSummary
     };
     return await runRecipe(options.recipe, runOptions);
   } finally {
-    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+    stop.dispose();
     progress.stop();
     if (summary) options.onSummary?.(summary);
   }
