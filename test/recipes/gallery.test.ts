@@ -87,6 +87,25 @@ describe('recipe gallery', () => {
     expect(seedsOf(rowsOf(second.dir))).toEqual(seedsOf(rows));
   });
 
+  it('judged-qa: sampled questions, the one an eval set holds removed before any request, answers judged', async () => {
+    const { summary, dir } = await runGallery('judged-qa.yaml');
+    const leaks = step(summary, 'eval-leaks');
+    expect(leaks.input).toBe(24);
+    expect(leaks.output).toBeLessThan(24);
+    // Only the records that survived decontamination were answered: nothing was paid for a leaked question.
+    expect(step(summary, 'answer')).toMatchObject({ input: leaks.output, succeeded: leaks.output });
+    const rows = readFileSync(join(dir, 'outputs', 'judged-qa', 'v1', 'data', 'train-00000-of-00001.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { question: string; quality: { total: number } });
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      expect(row.question).not.toBe('What is the capital of Australia?');
+      expect(row.quality.total).toBeGreaterThanOrEqual(2);
+    }
+    const rejects = readFileSync(join(dir, 'outputs', 'judged-qa', 'v1', 'rejects.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { kind: string; match?: { eval_item: string } });
+    const contaminated = rejects.filter((reject) => reject.kind === 'contaminated');
+    expect(contaminated).toHaveLength(24 - leaks.output);
+    for (const reject of contaminated) expect(reject.match?.eval_item).toMatch(/eval-set\.csv:2$/);
+  });
+
   it('embed-corpus: batch embeddings over a JSONL corpus, semantic dedup, float32 vectors in Parquet', async () => {
     const { summary, dir } = await runGallery('embed-corpus.yaml');
     expect(summary.steps[0]).toMatchObject({ kind: 'embed', provider: 'openai', counts: { input: 10, succeeded: 10 } });
