@@ -40,33 +40,34 @@ export class NgramHashSet {
 
   /** The item of the hash, or -1 when absent. */
   find(high: number, low: number): number {
+    const slot = this.slotOf(high | 0, low | 0);
+    return this.isEmpty(slot) ? -1 : this.items[slot]!;
+  }
+
+  private insert(high: number, low: number, item: number): void {
+    const slot = this.slotOf(high, low);
+    if (!this.isEmpty(slot)) return;
+    this.keys[2 * slot] = high;
+    this.keys[2 * slot + 1] = low;
+    this.items[slot] = item;
+    this.count++;
+  }
+
+  /** The slot holding the hash, or the empty slot where it would go (linear probing). */
+  private slotOf(high: number, low: number): number {
     const mask = this.mask;
     const keys = this.keys;
     let slot = low & mask;
     for (;;) {
       const slotHigh = keys[2 * slot]!;
       const slotLow = keys[2 * slot + 1]!;
-      if (slotHigh === high && slotLow === low) return this.items[slot]!;
-      if (slotHigh === 0 && slotLow === 0) return -1;
+      if ((slotHigh === high && slotLow === low) || (slotHigh === 0 && slotLow === 0)) return slot;
       slot = (slot + 1) & mask;
     }
   }
 
-  private insert(high: number, low: number, item: number): void {
-    const mask = this.mask;
-    const keys = this.keys;
-    let slot = low & mask;
-    for (;;) {
-      const slotHigh = keys[2 * slot]!;
-      const slotLow = keys[2 * slot + 1]!;
-      if (slotHigh === high && slotLow === low) return;
-      if (slotHigh === 0 && slotLow === 0) break;
-      slot = (slot + 1) & mask;
-    }
-    keys[2 * slot] = high;
-    keys[2 * slot + 1] = low;
-    this.items[slot] = item;
-    this.count++;
+  private isEmpty(slot: number): boolean {
+    return this.keys[2 * slot] === 0 && this.keys[2 * slot + 1] === 0;
   }
 
   private grow(): void {
