@@ -29,8 +29,8 @@ import { priceOfStep, requestEstimator, tokenCountingEstimator, type RequestEsti
 import { CachedAnswers } from './cached-answers.js';
 import { observationKey, observeSteps, type StepObservation } from './observed-output.js';
 
-export type { EstimateRange, RunPlan, StepEstimate, StepPlan } from './run-plan.js';
-import type { EstimateRange, RunPlan, StepEstimate, StepPlan } from './run-plan.js';
+export type { EstimateRange, RunPlan, StepEstimate, StepPlan, StepQueuePlan } from './run-plan.js';
+import type { EstimateRange, RunPlan, StepEstimate, StepPlan, StepQueuePlan } from './run-plan.js';
 
 export interface EstimateOptions {
   /** The state directory's store: cached answers cost nothing; observed answers calibrate tokens. */
@@ -76,6 +76,8 @@ export async function estimateRun(loaded: LoadedRecipe, providers: CapabilityLoo
     const plan: StepPlan = { name: compiledStep.step.name, kind: compiledStep.kind, provider, model, outputMode: compiledStep.outputMode, inputRecords: records, exact };
     let inputTokens: number;
     let toSend: number;
+    // Input tokens as the queue gate counts them (its estimator may differ from the tokenizer's).
+    let queueTokens: number;
     if (exact) {
       // Shards fill a token-counted queue by the estimate the run itself plans with, which is not always the tokenizer's.
       const queueEstimator = limits.maxInputTokens === undefined ? undefined : await requestEstimator(compiledStep, recipe);
@@ -86,6 +88,7 @@ export async function estimateRun(loaded: LoadedRecipe, providers: CapabilityLoo
       inputTokens = Math.round(counted.inputTokens * counted.inputScale);
       cachedShare = counted.requests > 0 ? counted.cached / counted.requests : 0;
       if (counted.cached > 0) plan.cached = counted.cached;
+      queueTokens = counted.queueTokens;
     } else {
       plan.requests = records * compiledStep.step.n;
       const cached = Math.round(plan.requests * cachedShare);
@@ -94,7 +97,9 @@ export async function estimateRun(loaded: LoadedRecipe, providers: CapabilityLoo
       const perRequest = observed ? observed.meanInputTokens : averageInputTokens(compiledStep, samples, estimator);
       inputTokens = Math.round(perRequest * toSend);
       plan.shards = Math.max(Math.ceil(toSend / limits.maxRequests), limits.maxInputTokens === undefined ? 0 : Math.ceil(inputTokens / limits.maxInputTokens));
+      queueTokens = inputTokens;
     }
+    if (compiledStep.queue) plan.queue = queuePlan(compiledStep.queue, compiledStep.queue.unit === 'requests' ? toSend : queueTokens);
     const price = priceOfStep(compiledStep, recipe);
     const output = outputEstimate(compiledStep, estimator, observed, toSend);
     const cost = estimateStepCost({ step: compiledStep.step.name, model: compiledStep.step.modelRef, requests: toSend, inputTokens, outputTokens: output.total, price });
@@ -116,7 +121,14 @@ export async function estimateRun(loaded: LoadedRecipe, providers: CapabilityLoo
     steps,
     estimate: { ...total, ...(range ? { range } : {}) },
     ...(recipe.budget ? { budgetUsd: recipe.budget.max_usd } : {}),
+    warnings: compiled.warnings,
   };
+}
+
+function queuePlan(queue: NonNullable<CompiledBatchStep['queue']>, queued: number): StepQueuePlan {
+  const plan: StepQueuePlan = { name: queue.name, unit: queue.unit, source: queue.source, queued: Math.round(queued) };
+  if (queue.limit === undefined) return plan;
+  return { ...plan, limit: queue.limit, room: queue.room, waves: Math.max(1, Math.ceil(queued / queue.room)) };
 }
 
 /** Output tokens of a step's requests to send, and what the figure rests on. */
@@ -252,10 +264,11 @@ async function countShards(
   rotation: ShardRotation,
   store: RunStore | undefined,
   queueEstimator: RequestEstimator | undefined,
-): Promise<{ requests: number; cached: number; shards: number; inputTokens: number; inputScale: number }> {
+): Promise<{ requests: number; cached: number; shards: number; inputTokens: number; inputScale: number; queueTokens: number }> {
   const seen = new Set<string>();
   const cache = store && !store.responses.isEmpty() ? new CachedAnswers(store) : undefined;
   let inputTokens = 0;
+  let queueTokens = 0;
   let cached = 0;
   let cachedEstimated = 0;
   let cachedObserved = 0;
@@ -273,12 +286,14 @@ async function countShards(
         }
         const tokens = estimator.inputTokens(rendered.request);
         inputTokens += tokens;
-        rotation.add(Buffer.byteLength(capabilities.encodeRequest(rendered.request)) + 1, queueEstimator === estimator ? tokens : (queueEstimator?.inputTokens(rendered.request) ?? 0));
+        const queued = queueEstimator === undefined ? tokens : queueEstimator === estimator ? tokens : queueEstimator.inputTokens(rendered.request);
+        queueTokens += queued;
+        rotation.add(Buffer.byteLength(capabilities.encodeRequest(rendered.request)) + 1, queueEstimator === undefined ? 0 : queued);
       }
     }
   } finally {
     cache?.close();
   }
   const inputScale = cachedEstimated > 0 && cachedObserved > 0 ? cachedObserved / cachedEstimated : 1;
-  return { requests: seen.size, cached, shards: rotation.shardCount, inputTokens, inputScale };
+  return { requests: seen.size, cached, shards: rotation.shardCount, inputTokens, inputScale, queueTokens };
 }

@@ -122,6 +122,20 @@ describe('synthforge CLI', () => {
     expect(plan.steps[0]).toMatchObject({ name: 'question', requests: 30, shards: 1, exact: true, outputMode: 'native' });
   });
 
+  it("plan prints each step's queue and the recipe's warnings with file:line", async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'r.yaml'),
+      'name: w\nseeds:\n  - inline: [{ topic: a }]\nsteps:\n  - generate: q\n    model: openai/gpt-7\n    model_check: warn\n    prompt: "Ask about {{ topic }}"\n    schema: { type: object, properties: { q: { type: string } }, required: [q] }\n',
+    );
+    const result = await runCli(['plan', 'r.yaml'], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/queue: openai\/gpt-7: ~\d+ input tokens to queue/);
+    expect(result.stdout).toMatch(/r\.yaml:6:\d+ .*gpt-7.*model_check: warn/);
+    const json = JSON.parse((await runCli(['plan', 'r.yaml', '--json'], { cwd: dir })).stdout);
+    expect(json.warnings).toEqual([expect.objectContaining({ code: 'unknown_model', severity: 'warning', line: 6 })]);
+  });
+
   it('serves the emulator standalone; a run reaches it through OPENAI_BASE_URL and its stats count the batch', async () => {
     const dir = projectWithQuickstart();
     const { spawn } = await import('node:child_process');

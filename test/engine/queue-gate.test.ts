@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileRecipe, planRun } from '../../src/api/plan-run.js';
 import { DEFAULT_CAPABILITIES } from '../../src/api/providers.js';
+import { describeQueue } from '../../src/cli/render/plan.js';
 import { compactCount, describeEvent } from '../../src/cli/render/progress.js';
 import { QueueGate } from '../../src/engine/queue-gate.js';
 import { parseQueueLimits, stepQueue, type StepQueue } from '../../src/engine/queue-limits.js';
@@ -132,9 +133,38 @@ describe('shards cut to fit the queue', () => {
     const plan = await planRun(await loadRecipe(path));
     // Ten requests of roughly 100 tokens by the run's estimate do not fit in 360 tokens of room.
     expect(plan.steps[0]!.shards).toBeGreaterThan(1);
+    const queue = plan.steps[0]!.queue!;
+    expect(queue).toMatchObject({ name: 'openai/gpt-4o-mini', unit: 'input_tokens', limit: 400, room: 360, source: 'recipe' });
+    expect(queue.queued).toBeGreaterThan(360);
+    expect(queue.waves).toBe(Math.ceil(queue.queued / 360));
+    expect(describeQueue(queue)).toMatch(new RegExp(`^openai/gpt-4o-mini: ~[\\d,]+ input tokens to queue, limit 400 \\(from queue_limits\\): about ${queue.waves} fills of the queue`));
     const events: RunEvent[] = [];
     await runRecipe(path, { cwd: dir, offline: true, env: {}, emulator: { faults: { timing: FAST_TIMING } }, pollIntervalMs: { initial: 5, max: 20 }, onEvent: (event) => events.push(event) });
     expect(events.find((event) => event.type === 'plan')).toMatchObject({ shards: plan.steps[0]!.shards });
+  });
+});
+
+describe('what plan says about a queue', () => {
+  it("names the provider's default limit and where to set the account's, or says no limit is set", () => {
+    const base = { name: 'openai/gpt-4o-mini', unit: 'input_tokens' as const, queued: 1_000 };
+    expect(describeQueue({ ...base, source: 'default', limit: 2_000_000, room: 1_800_000, waves: 1 })).toBe(
+      "openai/gpt-4o-mini: ~1,000 input tokens to queue, limit 2,000,000 (provider's default; set your account's in queue_limits or SYNTHFORGE_QUEUE_LIMITS): fits at once",
+    );
+    expect(describeQueue({ ...base, name: 'anthropic', unit: 'requests', source: 'environment' })).toBe(
+      "anthropic: ~1,000 requests to queue, no limit (from SYNTHFORGE_QUEUE_LIMITS): a full queue is learnt from the provider's refusals",
+    );
+  });
+
+  it('plan with the default limit of a provider: one fill, source default', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'recipe.yaml');
+    writeFileSync(
+      path,
+      `name: q\nseeds:\n  - inline: [{ topic: a }, { topic: b }]\nsteps:\n  - generate: q\n    model: anthropic/claude-haiku-4-5\n    prompt: "Write a question about {{ topic }}"\n    schema: { type: object, properties: { q: { type: string } }, required: [q] }\n`,
+    );
+    const plan = await planRun(await loadRecipe(path));
+    expect(plan.steps[0]!.queue).toEqual({ name: 'anthropic', unit: 'requests', limit: 100_000, room: 100_000, source: 'default', queued: 2, waves: 1 });
+    expect(plan.warnings).toEqual([]);
   });
 });
 

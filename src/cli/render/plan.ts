@@ -1,6 +1,7 @@
 import { formatUsd } from '../../cost/cost.js';
-import type { RunPlan } from '../../engine/estimate-run.js';
+import type { RunPlan, StepQueuePlan } from '../../engine/estimate-run.js';
 import type { ProductSeedCount } from '../../seeds/expand-product.js';
+import { renderRecipeIssues } from './recipe-issues.js';
 import { terminalSafeLines } from './terminal-text.js';
 
 export function renderPlan(plan: RunPlan & { products?: ProductSeedCount[] }): string {
@@ -17,12 +18,32 @@ export function renderPlan(plan: RunPlan & { products?: ProductSeedCount[] }): s
         lines.push(`    estimate: ${describeEstimate(step.estimate)}`);
         lines.push(`    output tokens: ~${step.estimate.outputTokensPerRequest} per request (${step.estimate.basis})`);
       }
+      if (step.queue) lines.push(`    queue: ${describeQueue(step.queue)}`);
     } else {
       lines.push(`  ${step.name} (${step.kind}): ${bound}${step.inputRecords} records in`);
     }
   }
   lines.push(`total estimate: ${describeEstimate(plan.estimate)}${plan.budgetUsd !== undefined ? `; budget ${formatUsd(plan.budgetUsd)}` : ''}`);
-  return terminalSafeLines(lines.join('\n'));
+  const warnings = plan.warnings?.length ? `\n${renderRecipeIssues(plan.warnings)}` : '';
+  return terminalSafeLines(lines.join('\n')) + warnings;
+}
+
+const QUEUE_UNITS = { input_tokens: 'input tokens', requests: 'requests' } as const;
+const LIMIT_SOURCES = { environment: 'from SYNTHFORGE_QUEUE_LIMITS', recipe: 'from queue_limits', default: "provider's default" } as const;
+
+/** `openai/gpt-4o-mini: ~120,000 input tokens to queue, limit 2,000,000 (…): fits at once`. */
+export function describeQueue(queue: StepQueuePlan): string {
+  const head = `${queue.name}: ~${count(queue.queued)} ${QUEUE_UNITS[queue.unit]} to queue`;
+  if (queue.limit === undefined) return `${head}, no limit (${LIMIT_SOURCES[queue.source]}): a full queue is learnt from the provider's refusals`;
+  // The real limit depends on the account and no API tells it: say where to set it.
+  const hint = queue.source === 'default' ? "; set your account's in queue_limits or SYNTHFORGE_QUEUE_LIMITS" : '';
+  const waves = queue.waves ?? 1;
+  const fit = waves <= 1 ? 'fits at once' : `about ${waves} fills of the queue (later shards wait for earlier batches to end)`;
+  return `${head}, limit ${count(queue.limit)} (${LIMIT_SOURCES[queue.source]}${hint}): ${fit}`;
+}
+
+function count(value: number): string {
+  return value.toLocaleString('en-US');
 }
 
 function describeEstimate(estimate: RunPlan['estimate']): string {
