@@ -22,8 +22,40 @@ export function encodeOpenAIBatchLine(request: ProviderRequest): string {
     const body = { model: request.model, input, encoding_format: 'float', ...(dimensions ? { dimensions } : {}) };
     return JSON.stringify({ custom_id: request.customId, method: 'POST', url: EMBEDDINGS_ENDPOINT, body });
   }
+  const tail = request.output?.mode === 'prompt' ? undefined : chatBodyTail(request);
+  if (tail !== undefined) {
+    // The same bytes as the object below, with the step's constant part (params, response_format) serialised once.
+    return `{"custom_id":${JSON.stringify(request.customId)},"method":"POST","url":${CHAT_ENDPOINT_JSON},"body":{"model":${JSON.stringify(request.model)},"messages":${JSON.stringify(request.messages)}${tail}}`;
+  }
   const body = buildOpenAIChatBody(request, { maxTokensKey: 'max_completion_tokens' });
   return JSON.stringify({ custom_id: request.customId, method: 'POST', url: CHAT_ENDPOINT, body });
+}
+
+const CHAT_ENDPOINT_JSON = JSON.stringify(CHAT_ENDPOINT);
+
+/** The tail of the last (params, output) pair: every request of a step shares both objects. */
+let lastTail: { params: ProviderRequest['params']; output: ProviderRequest['output']; tail: string | undefined } | undefined;
+
+/**
+ * What a chat body holds after its messages, from the comma to the closing brace, or undefined when
+ * the params would reorder or replace `model` and `messages` (then the whole object is serialised).
+ * Planning a 1M-request step spent a sixth of its time serialising the response_format schema anew
+ * for every line.
+ */
+function chatBodyTail(request: ProviderRequest): string | undefined {
+  if (lastTail?.params === request.params && lastTail.output === request.output) return lastTail.tail;
+  const messages: ProviderRequest['messages'] = [];
+  const body = buildOpenAIChatBody({ ...request, messages }, { maxTokensKey: 'max_completion_tokens' });
+  const names = Object.keys(body);
+  let tail: string | undefined;
+  if (names[0] === 'model' && names[1] === 'messages' && body.model === request.model && body.messages === messages) {
+    delete body.model;
+    delete body.messages;
+    const rest = JSON.stringify(body);
+    tail = rest === '{}' ? '}' : `,${rest.slice(1)}`;
+  }
+  lastTail = { params: request.params, output: request.output, tail };
+  return tail;
 }
 
 /**
