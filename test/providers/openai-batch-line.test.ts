@@ -40,6 +40,20 @@ describe('encodeOpenAIBatchLine', () => {
     }
   });
 
+  it('writes messages of any shape as JSON.stringify does: other key order, extra or missing keys', () => {
+    const shapes = [
+      [{ content: 'content first', role: 'user' }],
+      [{ role: 'user', content: 'with a name', name: 'ann' }],
+      [{ role: 'user', content: 'undefined extra', name: undefined }],
+      [{ role: 'assistant', content: 'a' }, { role: 'user', content: 'a' }, { role: 'user', content: 'a' }],
+      [{ role: 'user' }],
+    ] as unknown as ProviderRequest['messages'][];
+    for (const list of shapes) {
+      const request: ProviderRequest = { customId: 'c', model: 'gpt-4o-mini', messages: list, params: { temperature: 1 }, output };
+      expect(encodeOpenAIBatchLine(request)).toBe(wholeObjectLine(request));
+    }
+  });
+
   it('serialises the tail again when a request brings other params or another output (a repair raising max_tokens)', () => {
     const base: ProviderRequest = { customId: 'a', model: 'gpt-4o-mini', messages, params: { temperature: 1, max_tokens: 100 }, output };
     const raised: ProviderRequest = { ...base, customId: 'b', params: { ...base.params, max_tokens: 400 } };

@@ -3,6 +3,8 @@
  * the strict structured-output form and how its answers are normalised.
  */
 import type { CostTraits } from '../../cost/cost-traits.js';
+import type { ChatMessage } from '../../domain.js';
+import { messageTextJson } from '../../prompt/message-text-json.js';
 import type { BatchLimits, ProviderCapabilities, ProviderRequest } from '../batch-provider.js';
 import { stripNullsForOptional } from '../../schema/strip-nulls-for-optional.js';
 import { buildOpenAIChatBody } from './openai-chat-body.js';
@@ -25,13 +27,38 @@ export function encodeOpenAIBatchLine(request: ProviderRequest): string {
   const tail = request.output?.mode === 'prompt' ? undefined : chatBodyTail(request);
   if (tail !== undefined) {
     // The same bytes as the object below, with the step's constant part (params, response_format) serialised once.
-    return `{"custom_id":${JSON.stringify(request.customId)},"method":"POST","url":${CHAT_ENDPOINT_JSON},"body":{"model":${JSON.stringify(request.model)},"messages":${JSON.stringify(request.messages)}${tail}}`;
+    return `{"custom_id":${JSON.stringify(request.customId)},"method":"POST","url":${CHAT_ENDPOINT_JSON},"body":{"model":${JSON.stringify(request.model)},"messages":${messagesJson(request.messages)}${tail}}`;
   }
   const body = buildOpenAIChatBody(request, { maxTokensKey: 'max_completion_tokens' });
   return JSON.stringify({ custom_id: request.customId, method: 'POST', url: CHAT_ENDPOINT, body });
 }
 
 const CHAT_ENDPOINT_JSON = JSON.stringify(CHAT_ENDPOINT);
+
+/**
+ * `JSON.stringify(messages)`, with the text of each `{ role, content }` message (those keys, that
+ * order, nothing else) serialised through `messageTextJson`: the request key escaped the same text
+ * just before. Any other message goes through `JSON.stringify`.
+ */
+function messagesJson(messages: readonly ChatMessage[]): string {
+  let text = '[';
+  for (let index = 0; index < messages.length; index++) {
+    const message = messages[index]!;
+    if (index > 0) text += ',';
+    text += isRoleContentMessage(message) ? `{"role":${JSON.stringify(message.role)},"content":${messageTextJson(message.content)}}` : JSON.stringify(message);
+  }
+  return `${text}]`;
+}
+
+function isRoleContentMessage(message: ChatMessage): boolean {
+  if (typeof message.role !== 'string' || typeof message.content !== 'string' || Object.getPrototypeOf(message) !== Object.prototype) return false;
+  let position = 0;
+  for (const name in message) {
+    if (name !== (position === 0 ? 'role' : position === 1 ? 'content' : undefined)) return false;
+    position++;
+  }
+  return position === 2;
+}
 
 /** The tail of the last (params, output) pair: every request of a step shares both objects. */
 let lastTail: { params: ProviderRequest['params']; output: ProviderRequest['output']; tail: string | undefined } | undefined;
