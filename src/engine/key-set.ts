@@ -25,6 +25,8 @@ export class KeySet {
   }
 
   has(key: string): boolean {
+    // Planning asks an empty set about every request of a fresh round: no need to parse the key.
+    if (this.count === 0) return false;
     const words = toWords(key);
     if (isZero(words)) return this.hasZeroKey;
     return this.find(words) >= 0;
@@ -79,9 +81,34 @@ export class KeySet {
 
 const scratch = new Uint32Array(WORDS);
 
-/** The key's first 32 hex digits as four words (a request key is a sha256, so its bits are uniform). */
+/** Each character code's hex digit value, -1 for anything else. */
+const HEX_DIGITS = new Int8Array(128).fill(-1);
+for (let digit = 0; digit < 16; digit++) {
+  HEX_DIGITS['0123456789abcdef'.charCodeAt(digit)] = digit;
+  HEX_DIGITS['0123456789ABCDEF'.charCodeAt(digit)] = digit;
+}
+
+/**
+ * The key's first 32 hex digits as four words (a request key is a sha256, so its bits are uniform).
+ * Digits are read by character code, without the four substrings `parseInt` needs; a key with
+ * anything but hex digits there takes the `parseInt` path, which decides what it means.
+ */
 function toWords(key: string): Uint32Array {
   if (key.length < WORDS * 8) throw new RangeError(`a request key has at least ${WORDS * 8} hex digits, got ${JSON.stringify(key)}`);
+  for (let word = 0; word < WORDS; word++) {
+    let value = 0;
+    for (let at = word * 8; at < word * 8 + 8; at++) {
+      const code = key.charCodeAt(at);
+      const digit = code < 128 ? HEX_DIGITS[code]! : -1;
+      if (digit < 0) return toWordsByParsing(key);
+      value = (value << 4) | digit;
+    }
+    scratch[word] = value;
+  }
+  return scratch;
+}
+
+function toWordsByParsing(key: string): Uint32Array {
   for (let word = 0; word < WORDS; word++) {
     const value = Number.parseInt(key.slice(word * 8, word * 8 + 8), 16);
     if (Number.isNaN(value)) throw new RangeError(`a request key is hex, got ${JSON.stringify(key)}`);

@@ -81,7 +81,9 @@ export async function planRound(context: PlanContext, step: CompiledBatchStep, i
         await keys?.reject(record, step.step.name, rendered.reason);
         continue;
       }
-      await keys?.write(rendered.map((item) => item.key));
+      // The writers return a promise only when their stream must drain: most requests await nothing.
+      const keysWritten = keys?.write(rendered.map((item) => item.key));
+      if (keysWritten) await keysWritten;
       for (const { key, request } of rendered) {
         // A key that appears twice in the input is one request.
         if ((retrying && !retrying.has(key)) || !seen.add(key)) continue;
@@ -92,7 +94,8 @@ export async function planRound(context: PlanContext, step: CompiledBatchStep, i
           continue;
         }
         const sent = repairs?.requestFor(key, request) ?? request;
-        await writer.add(key, (customId) => capabilities.encodeRequest({ ...sent, customId }), context.estimator.inputTokens(sent));
+        const added = writer.add(key, (customId) => capabilities.encodeRequest({ ...sent, customId }), context.estimator.inputTokens(sent));
+        if (added) await added;
         result.toSend++;
       }
     }

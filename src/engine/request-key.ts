@@ -16,6 +16,7 @@
  */
 import * as crypto from 'node:crypto';
 import type { ChatMessage, ModelRef } from '../domain.js';
+import { messageTextJson } from '../prompt/message-text-json.js';
 import type { ModelParams, StructuredOutputMode } from '../providers/batch-provider.js';
 import type { JsonSchema } from '../schema/json-schema.js';
 
@@ -98,7 +99,7 @@ function canonicalMessages(messages: readonly ChatMessage[]): string {
   for (let index = 0; index < messages.length; index++) {
     const message = messages[index]!;
     if (index > 0) text += ',';
-    text += isPlainMessage(message) ? `{"content":${JSON.stringify(message.content)},"role":${JSON.stringify(message.role)}}` : canonicalJson(message);
+    text += isPlainMessage(message) ? `{"content":${messageTextJson(message.content)},"role":${JSON.stringify(message.role)}}` : canonicalJson(message);
   }
   return `${text}]`;
 }

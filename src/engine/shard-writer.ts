@@ -100,6 +100,8 @@ interface OpenShard {
   path: string;
   stream: WriteStream;
   hash: Hash;
+  /** Lines not yet hashed and written: one UTF-8 conversion, hash update and stream write per chunk, not per line. */
+  pending: string;
   requestCount: number;
   bytes: number;
   /** 16 bytes per line, grown by doubling. */
@@ -134,22 +136,30 @@ export class ShardWriter {
 
   /**
    * Adds one request. `encode` turns a custom_id into the request's line: the id names the shard and
-   * line, so a line that does not fit the current shard is encoded again for the next one.
+   * line, so a line that does not fit the current shard is encoded again for the next one. Returns a
+   * promise only when the caller must wait (a shard finished, or the stream asked to drain), so a
+   * planner adding a million requests does not pay a microtask turn for each.
    */
-  async add(requestKey: string, encode: (customId: string) => string, inputTokens = 0): Promise<void> {
+  add(requestKey: string, encode: (customId: string) => string, inputTokens = 0): Promise<void> | undefined {
     const current = this.current;
-    // Converted to bytes once: the hash, the size check and the stream all take the same buffer.
-    let line = Buffer.from(`${encode(customIdOf(current?.id ?? this.options.shardId(this.nextIndex), current?.requestCount ?? 0))}\n`);
-    const rotate = this.rotation.startsNew(line.length, inputTokens);
-    if (rotate && current) {
-      await this.finishCurrent();
-      line = Buffer.from(`${encode(customIdOf(this.options.shardId(this.nextIndex), 0))}\n`);
-    }
-    if (line.length > this.options.maxBytes) throw new RequestTooLargeError(line.length, this.options.maxBytes);
-    this.rotation.push(line.length, rotate, inputTokens);
+    const line = encode(customIdOf(current?.id ?? this.options.shardId(this.nextIndex), current?.requestCount ?? 0));
+    const bytes = Buffer.byteLength(line) + 1;
+    const rotate = this.rotation.startsNew(bytes, inputTokens);
+    if (rotate && current) return this.addToNextShard(requestKey, encode, inputTokens);
+    return this.append(requestKey, line, bytes, inputTokens, rotate);
+  }
+
+  private async addToNextShard(requestKey: string, encode: (customId: string) => string, inputTokens: number): Promise<void> {
+    await this.finishCurrent();
+    const line = encode(customIdOf(this.options.shardId(this.nextIndex), 0));
+    await this.append(requestKey, line, Buffer.byteLength(line) + 1, inputTokens, true);
+  }
+
+  private append(requestKey: string, line: string, bytes: number, inputTokens: number, rotate: boolean): Promise<void> | undefined {
+    if (bytes > this.options.maxBytes) throw new RequestTooLargeError(bytes, this.options.maxBytes);
+    this.rotation.push(bytes, rotate, inputTokens);
     const shard = this.current ?? this.open();
-    shard.hash.update(line);
-    shard.bytes += line.length;
+    shard.bytes += bytes;
     if ((shard.requestCount + 1) * CACHE_KEY_BYTES > shard.keys.length) {
       const grown = Buffer.alloc(shard.keys.length * 2);
       shard.keys.copy(grown);
@@ -158,7 +168,8 @@ export class ShardWriter {
     shard.keys.write(requestKey.slice(0, CACHE_KEY_BYTES * 2), shard.requestCount * CACHE_KEY_BYTES, 'hex');
     shard.requestCount++;
     shard.inputTokens += inputTokens;
-    if (!shard.stream.write(line)) await once(shard.stream, 'drain');
+    shard.pending += `${line}\n`;
+    return shard.pending.length >= PENDING_CHARS ? flush(shard) : undefined;
   }
 
   /** Finishes the last, partly filled shard. */
@@ -170,13 +181,14 @@ export class ShardWriter {
     const index = this.nextIndex++;
     const path = join(this.options.directory, `${this.options.prefix}-${String(index).padStart(4, '0')}.jsonl`);
     const id = this.options.shardId(index);
-    this.current = { index, id, path, stream: createWriteStream(path, { highWaterMark: STREAM_CHUNK_BYTES }), hash: createHash('sha256'), requestCount: 0, bytes: 0, keys: Buffer.alloc(1024 * CACHE_KEY_BYTES), inputTokens: 0 };
+    this.current = { index, id, path, stream: createWriteStream(path, { highWaterMark: STREAM_CHUNK_BYTES }), hash: createHash('sha256'), pending: '', requestCount: 0, bytes: 0, keys: Buffer.alloc(1024 * CACHE_KEY_BYTES), inputTokens: 0 };
     return this.current;
   }
 
   private async finishCurrent(): Promise<void> {
     const shard = this.current!;
     this.current = undefined;
+    await flush(shard);
     shard.stream.end();
     await once(shard.stream, 'finish');
     writeFileSync(shardKeysPath(shard.path), shard.keys.subarray(0, shard.requestCount * CACHE_KEY_BYTES));
@@ -190,4 +202,16 @@ export class ShardWriter {
       inputTokens: shard.inputTokens,
     });
   }
+}
+
+/** Lines gathered before a write: large enough that per-write costs vanish, small enough to stay in cache. */
+const PENDING_CHARS = 64 * 1024;
+
+/** Hashes and writes the shard's pending lines as one buffer. */
+function flush(shard: OpenShard): Promise<void> | undefined {
+  if (shard.pending.length === 0) return undefined;
+  const chunk = Buffer.from(shard.pending);
+  shard.pending = '';
+  shard.hash.update(chunk);
+  return shard.stream.write(chunk) ? undefined : once(shard.stream, 'drain').then(() => undefined);
 }

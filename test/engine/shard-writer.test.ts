@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { keyAt, lineCount, lineOfCustomId, readShardKeys } from '../../src/engine/shard-files.js';
@@ -61,6 +62,42 @@ describe('ShardWriter', () => {
     expect(lineOfCustomId('run-x-s0-1', 'run-x-s0-1-3', 3)).toBeUndefined();
     expect(lineOfCustomId('run-x-s0-1', 'run-x-s0-1-01', 3)).toBeUndefined();
     expect(lineOfCustomId('run-x-s0-1', 'run-x-s0-1-', 3)).toBeUndefined();
+  });
+
+  it("gathers lines into chunks, yet each shard's sha256, bytes and content are its file's, multi-byte text included", async () => {
+    // ≈ 300 KB per shard: several 64K chunks written before each shard ends, and one cut mid-chunk.
+    const lines = Array.from({ length: 3000 }, (_, index) => JSON.stringify({ n: index, text: `é✓😀 ${'x'.repeat(index % 200)}` }));
+    const shards = await writeAll(lines, { maxRequests: 1300, maxBytes: 1_000_000 });
+    expect(shards.map((shard) => shard.requestCount)).toEqual([1300, 1300, 400]);
+    for (const shard of shards) {
+      const bytes = readFileSync(shard.path);
+      expect(shard.bytes).toBe(bytes.length);
+      expect(shard.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    }
+    expect(shards.flatMap((shard) => readFileSync(shard.path, 'utf8').trim().split('\n'))).toEqual(lines);
+  });
+
+  it('counts bytes, not characters, against the byte limit', async () => {
+    // 11 characters and 21 bytes with the newline: counted as characters, six would fit.
+    const lines = Array.from({ length: 9 }, () => 'é'.repeat(10));
+    const shards = await writeAll(lines, { maxRequests: 1000, maxBytes: 66 });
+    expect(shards.map((shard) => shard.requestCount)).toEqual([3, 3, 3]);
+    expect(shards.every((shard) => readFileSync(shard.path).length === shard.bytes && shard.bytes === 63)).toBe(true);
+  });
+
+  it('returns a promise only when the caller must wait: a new shard or a full stream', async () => {
+    const shards: ShardFile[] = [];
+    const writer = new ShardWriter({ directory: tempDir(), prefix: 't', shardId: (index) => `run-x-s0-${index}`, maxRequests: 2, maxBytes: 1_000_000, onShard: (shard) => void shards.push(shard) });
+    const waited: boolean[] = [];
+    for (let index = 0; index < 5; index++) {
+      const added = writer.add(keyOf(index), () => `{"n":${index}}`);
+      waited.push(added !== undefined);
+      if (added) await added;
+    }
+    // The first line of shards 1 and 2 waits for the shard before it to be finished and recorded.
+    expect(waited).toEqual([false, false, true, false, true]);
+    await writer.close();
+    expect(shards.map((shard) => shard.requestCount)).toEqual([2, 2, 1]);
   });
 
   it('refuses a single request larger than the byte limit', async () => {
