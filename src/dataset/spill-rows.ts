@@ -16,7 +16,7 @@ import { fileRowOf } from './formats/format-helpers.js';
 import { JsonlFileWriter } from './jsonl-file-writer.js';
 import { UNMAPPED_FILE } from './manifest.js';
 import { mapRecordToRow } from './map-record.js';
-import { sampleContentHash } from './sample-hash.js';
+import { serializeRow } from './sample-hash.js';
 import type { OutputSpec } from './output-spec.js';
 import type { OutputTemplates } from './output-templates.js';
 import { hashUnit, splitOfUnit, StratifiedSplits, stratumOf, type SplitFractions } from './split-assigner.js';
@@ -91,20 +91,20 @@ export async function spillRows(
         if (result.unmappedExamples.length < MAX_EXAMPLES) result.unmappedExamples.push(`${record.source ?? record.id}: ${mapped.problems.join('; ')}`);
         continue;
       }
-      const fileRow = fileRowOf(format, mapped.row);
-      tracker.observe(fileRow);
+      tracker.observe(fileRowOf(format, mapped.row));
       const { id } = mapped.row;
       const unit = hashUnit(id);
-      const lineage = { idJson: JSON.stringify(id), seedIdJson: JSON.stringify(record.seedId), stepsJson: JSON.stringify(record.lineage), contentHash: sampleContentHash(mapped.row) };
+      const { json: rowJson, contentHash } = serializeRow(mapped.row, format.writesId);
+      const lineage = { idJson: JSON.stringify(id), seedIdJson: JSON.stringify(record.seedId), stepsJson: JSON.stringify(record.lineage), contentHash };
       result.rows++;
       if (!spill) {
-        const written = sink.add(splitOfUnit(unit, fractions), JSON.stringify(fileRow), lineage);
+        const written = sink.add(splitOfUnit(unit, fractions), rowJson, lineage);
         if (written) await written;
         continue;
       }
       const stratum = stratumOf(record.fields, output.stratify_by!);
       stratified!.add(stratum, unit);
-      const written = spill.write(spillLineOf(lineage, stratum, JSON.stringify(fileRow)));
+      const written = spill.write(spillLineOf(lineage, stratum, rowJson));
       if (written) await written;
     }
   } catch (error) {
