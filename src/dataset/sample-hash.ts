@@ -136,12 +136,27 @@ function walkObject(record: Record<string, unknown>, idRule: IdRule): boolean {
     members.push(`${name}:${walkedCanonical}`);
   }
   walkedJson = `${json}}`;
-  if (sorted) {
-    walkedCanonical = `{${members.join(',')}}`;
-    return true;
-  }
-  // canonicalJson's order: keys.sort(), UTF-16 code units, as `<` compares strings.
-  const order = memberKeys.map((_, index) => index).sort((a, b) => (memberKeys[a]! < memberKeys[b]! ? -1 : 1));
-  walkedCanonical = `{${order.map((index) => members[index]).join(',')}}`;
+  if (!sorted) sortMembers(memberKeys, members);
+  let canonical = '{';
+  for (let index = 0; index < members.length; index++) canonical += (index === 0 ? '' : ',') + members[index]!;
+  walkedCanonical = `${canonical}}`;
   return true;
+}
+
+/**
+ * canonicalJson's order (keys.sort(): UTF-16 code units, as `<` compares strings), by insertion
+ * sort of both lists together: a row's objects have a handful of keys.
+ */
+function sortMembers(keys: string[], members: string[]): void {
+  for (let index = 1; index < keys.length; index++) {
+    const key = keys[index]!;
+    const member = members[index]!;
+    let slot = index;
+    for (; slot > 0 && key < keys[slot - 1]!; slot--) {
+      keys[slot] = keys[slot - 1]!;
+      members[slot] = members[slot - 1]!;
+    }
+    keys[slot] = key;
+    members[slot] = member;
+  }
 }
