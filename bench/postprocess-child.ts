@@ -9,6 +9,8 @@
 //                   with its statistics kept) → write (writeDatasetVersion, JSONL + Parquet, 2 splits).
 //   --mode=baseline the I/O floor: read every result line and write it back out to one file.
 // Arguments: --mode, --dir (the work folder; prepare creates it), [--records=N] (prepare).
+// --stage=write (measure): only the write stage, from the dedup stage file an earlier measure left,
+// into --outputs=PATH (default <dir>/outputs): seconds per try, and a version folder to diff.
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync, createReadStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
@@ -59,6 +61,8 @@ export interface PrepareResult {
 
 export interface MeasureResult {
   mode: 'measure';
+  /** CPU of the main thread alone during the write stage (Linux; absent elsewhere): the rest is the Parquet thread. */
+  writeMainCpuSeconds?: number;
   resultLines: number;
   startRssBytes: number;
   stages: StageMeasure[];
@@ -148,7 +152,47 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
   let dedupStats: DedupStats | undefined;
   let version: Awaited<ReturnType<typeof writeDatasetVersion>> | undefined;
   const startRssBytes = await baselineRss();
+  const onlyWrite = options.get('stage') === 'write';
+  const outputsRoot = options.get('outputs') ?? join(dir, 'outputs');
+  let writeMainCpuSeconds: number | undefined;
   try {
+    const stages: StageMeasure[] = [];
+    if (!onlyWrite) stages.push(...(await earlyStages()));
+    const write = await measureStage('write version: JSONL + Parquet', async () => {
+      const mainBefore = mainThreadCpuSeconds();
+      version = await writeDatasetVersion({
+        outputsRoot,
+        dataset: recipe.recipe.name,
+        records: readRecords(stage2),
+        output: recipe.recipe.output,
+        templates: recipe.outputTemplates,
+        manifest: { manifest_version: 1, run_id: prepared.runId, tool: { name: 'synthforge-bench' } },
+      });
+      const mainAfter = mainThreadCpuSeconds();
+      if (mainBefore !== undefined && mainAfter !== undefined) writeMainCpuSeconds = mainAfter - mainBefore;
+      return version.rows;
+    });
+    stages.push(write);
+    const invalid = Object.fromEntries(Object.entries(counts.invalid ?? {}).map(([reason, entry]) => [reason, entry?.count ?? 0]));
+    const dataBytes = { jsonl: 0, parquet: 0 };
+    for (const file of version!.files) dataBytes[file.format] += file.bytes;
+    return {
+      mode: 'measure',
+      ...(writeMainCpuSeconds === undefined ? {} : { writeMainCpuSeconds }),
+      resultLines,
+      startRssBytes,
+      stages,
+      counts: { valid: counts.succeeded ?? 0, invalid, dedupInput: dedupCounts.input, exact: dedupCounts.dropped.exact ?? 0, near: dedupCounts.dropped.near ?? 0, rows: version!.rows, splits: version!.splits },
+      dedup: dedupStats,
+      dataBytes,
+      storeBytes: store.sizeBytes(),
+      shardFileBytes: folderBytes(join(prepared.runDir, 'shards'), (name) => /\.(answers\.jsonl|invalid\.jsonl|keys)$/.test(name)),
+    };
+  } finally {
+    store.close();
+  }
+
+  async function earlyStages(): Promise<StageMeasure[]> {
     const collect = await measureStage('collect: parse → validate → store', async () => {
       for (const shard of store.shardsOfStep(prepared.runId, generate.step.index)) await driveShard(context, generate, shard.id);
       return resultLines;
@@ -167,33 +211,7 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
       await writeRecords(stage2, kept());
       return dedupCounts.input;
     });
-    const write = await measureStage('write version: JSONL + Parquet', async () => {
-      version = await writeDatasetVersion({
-        outputsRoot: join(dir, 'outputs'),
-        dataset: recipe.recipe.name,
-        records: readRecords(stage2),
-        output: recipe.recipe.output,
-        templates: recipe.outputTemplates,
-        manifest: { manifest_version: 1, run_id: prepared.runId, tool: { name: 'synthforge-bench' } },
-      });
-      return version.rows;
-    });
-    const invalid = Object.fromEntries(Object.entries(counts.invalid ?? {}).map(([reason, entry]) => [reason, entry?.count ?? 0]));
-    const dataBytes = { jsonl: 0, parquet: 0 };
-    for (const file of version!.files) dataBytes[file.format] += file.bytes;
-    return {
-      mode: 'measure',
-      resultLines,
-      startRssBytes,
-      stages: [collect, emit, deduplicate, write],
-      counts: { valid: counts.succeeded ?? 0, invalid, dedupInput: dedupCounts.input, exact: dedupCounts.dropped.exact ?? 0, near: dedupCounts.dropped.near ?? 0, rows: version!.rows, splits: version!.splits },
-      dedup: dedupStats,
-      dataBytes,
-      storeBytes: store.sizeBytes(),
-      shardFileBytes: folderBytes(join(prepared.runDir, 'shards'), (name) => /\.(answers\.jsonl|invalid\.jsonl|keys)$/.test(name)),
-    };
-  } finally {
-    store.close();
+    return [collect, emit, deduplicate];
   }
 }
 
@@ -220,6 +238,18 @@ async function baseline(options: Map<string, string>): Promise<BaselineResult> {
     return lines;
   });
   return { mode: 'baseline', startRssBytes, stages: [copy], bytes };
+}
+
+/** utime + stime of the main thread, from /proc (clock ticks of 1/100 s); undefined where /proc has no such file. */
+function mainThreadCpuSeconds(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 export function runPostprocessChild(options: Map<string, string>): Promise<PrepareResult | MeasureResult | BaselineResult> {

@@ -54,7 +54,9 @@ function kindOfList(values: unknown[]): InferredKind {
   const fields: string[] = [];
   for (const item of values) {
     if (!isPlainObject(item)) return JSON_KIND;
-    for (const [key, fieldValue] of Object.entries(item)) {
+    // Object.keys, not entries: no pair allocated per field of every row (this runs on each row).
+    for (const key of Object.keys(item)) {
+      const fieldValue = item[key];
       if (fieldValue !== null && typeof fieldValue !== 'string') return JSON_KIND;
       if (!fields.includes(key)) fields.push(key);
     }
@@ -68,7 +70,8 @@ export function mergeKinds(a: InferredKind, b: InferredKind): InferredKind {
   if (a.type === 'json' || b.type === 'json') return JSON_KIND;
   if (a.type === b.type) {
     if (a.type === 'struct-list' && b.type === 'struct-list') {
-      return { type: 'struct-list', fields: [...a.fields, ...b.fields.filter((field) => !a.fields.includes(field))] };
+      const added = b.fields.filter((field) => !a.fields.includes(field));
+      return added.length === 0 ? a : { type: 'struct-list', fields: [...a.fields, ...added] };
     }
     return a;
   }

@@ -4,18 +4,20 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import type { FileDigest } from './file-digest.js';
 
 /**
- * Lines are gathered into chunks of this size before they reach the stream: one write (and at most
- * one wait for the disk) per chunk instead of per line, which is what bounds the writer's speed.
+ * Lines are encoded straight into a chunk of this size before it reaches the stream: one write (and
+ * at most one wait for the disk) per chunk instead of per line, and no joined string to encode.
  */
 const CHUNK_BYTES = 1024 * 1024;
+/** UTF-8 takes at most 3 bytes per UTF-16 code unit (a surrogate pair: 4 bytes for 2 units). */
+const MAX_BYTES_PER_UNIT = 3;
 
 /** Appends JSON lines with backpressure, hashing the bytes as they go out. */
 export class JsonlFileWriter {
   private readonly stream: WriteStream;
   private readonly hash;
   private failure: Error | undefined;
-  private pending: string[] = [];
-  private pendingLength = 0;
+  private chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+  private used = 0;
   bytes = 0;
 
   /** `digest: false` for a file nobody needs the sha256 of (close then reports an empty one). */
@@ -29,12 +31,15 @@ export class JsonlFileWriter {
     this.stream.on('error', (error) => (this.failure ??= error));
   }
 
-  async write(line: string): Promise<void> {
-    if (this.failure) throw this.failure;
-    this.pending.push(line);
-    // String length undercounts multi-byte characters; it only decides when to flush.
-    this.pendingLength += line.length;
-    if (this.pendingLength >= CHUNK_BYTES) await this.flush();
+  /**
+   * Returns a promise only when the line filled a chunk and the chunk had to wait for the disk:
+   * callers on a hot path skip the await (and its microtask) for every other line.
+   */
+  write(line: string): Promise<void> | undefined {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.used + line.length * MAX_BYTES_PER_UNIT > CHUNK_BYTES) return this.writeSlow(line);
+    this.used += this.chunk.write(line, this.used);
+    return undefined;
   }
 
   async close(): Promise<FileDigest> {
@@ -51,11 +56,22 @@ export class JsonlFileWriter {
     this.stream.destroy();
   }
 
+  private async writeSlow(line: string): Promise<void> {
+    await this.flush();
+    if (line.length * MAX_BYTES_PER_UNIT > CHUNK_BYTES) await this.send(Buffer.from(line));
+    else this.used += this.chunk.write(line, this.used);
+  }
+
   private async flush(): Promise<void> {
-    if (this.pending.length === 0) return;
-    const data = Buffer.from(this.pending.join(''));
-    this.pending = [];
-    this.pendingLength = 0;
+    if (this.used === 0) return;
+    const data = this.chunk.subarray(0, this.used);
+    // The stream holds on to the chunk until it is on disk: the next lines go to a new one.
+    this.chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+    this.used = 0;
+    await this.send(data);
+  }
+
+  private async send(data: Buffer): Promise<void> {
     this.hash?.update(data);
     this.bytes += data.length;
     // events.once rejects if the stream emits 'error' while we wait.

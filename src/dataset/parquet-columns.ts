@@ -60,10 +60,21 @@ export function toParquetValue(kind: ColumnKind, value: unknown): unknown {
       return BigInt(value as number);
     case 'struct-list':
       // Every struct carries every field, so the writer sees one shape; absent fields are nulls.
-      return (value as Record<string, unknown>[]).map((item) => Object.fromEntries(kind.fields.map((field) => [field, item[field] ?? null])));
+      return (value as Record<string, unknown>[]).map((item) => structOf(kind.fields, item));
     default:
       return value;
   }
+}
+
+function structOf(fields: readonly string[], item: Record<string, unknown>): Record<string, unknown> {
+  const struct: Record<string, unknown> = {};
+  for (const field of fields) {
+    const value = item[field] ?? null;
+    // A field named __proto__ stays a field, as Object.fromEntries made it, not the prototype.
+    if (field === '__proto__') Object.defineProperty(struct, field, { value, enumerable: true, writable: true, configurable: true });
+    else struct[field] = value;
+  }
+  return struct;
 }
 
 /** A value read back by hyparquet as the row held it; `undefined` means "leave the key out". */

@@ -3,51 +3,40 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ColumnSpec } from './column-kinds.js';
+import type { FileDigest } from './file-digest.js';
 
 /** What the main thread asks of parquet-worker.ts, and its answer. */
-export type ParquetWorkerRequest =
-  | { type: 'open'; file: number; path: string; columns: readonly ColumnSpec[]; codec: 'ZSTD' | 'SNAPPY' }
-  | { type: 'group'; file: number; json: string }
-  | { type: 'finish'; file: number };
-
-export type ParquetWorkerReply = { type: 'done' } | { type: 'error'; error: { message: string; code?: string; path?: string; syscall?: string } };
-
-/** A file a `ParquetThread` writes: groups go out in order, each promise settles when it is on disk. */
-export interface RemoteParquetFile {
-  writeGroup(rows: readonly (object | string)[]): Promise<void>;
-  finish(): Promise<void>;
+export interface ParquetWorkerRequest {
+  type: 'convert';
+  jsonlPath: string;
+  parquetPath: string;
+  columns: readonly ColumnSpec[];
+  codec: 'ZSTD' | 'SNAPPY';
 }
 
+export type ParquetWorkerReply = { type: 'done'; digest: FileDigest } | { type: 'error'; error: { message: string; code?: string; path?: string; syscall?: string } };
+
 interface Pending {
-  resolve(): void;
+  resolve(digest: FileDigest): void;
   reject(error: Error): void;
 }
 
 /**
- * One worker thread that encodes and compresses the row groups of the Parquet files of one dataset
- * write (parquet-worker.ts), started on first use. A group travels as one string, its rows' JSON
- * joined by newlines (JSON text holds no raw newline): a single copy, no structured clone per row.
- * Requests are answered in the order sent. The worker is ref'd only while it owes an answer, and
- * `close` ends it, so it never keeps the process alive and never outlives the staging folder.
+ * One worker thread that writes the Parquet files of one dataset write (parquet-worker.ts), started
+ * on first use. It is sent paths, not rows: it reads each JSONL file itself (jsonl-to-parquet.ts), so
+ * the main thread neither buffers, joins nor copies the rows, and zstd, most of a dataset write's
+ * CPU, runs beside it. Requests are answered in the order sent. The worker is ref'd only while it
+ * owes an answer, and `close` ends it, so it never keeps the process alive and never outlives the
+ * staging folder.
  */
 export class ParquetThread {
   private worker: Worker | undefined;
-  private nextId = 0;
   private readonly pending: Pending[] = [];
   private failure: Error | undefined;
 
-  open(path: string, columns: readonly ColumnSpec[], codec: 'ZSTD' | 'SNAPPY'): RemoteParquetFile {
-    const file = this.nextId++;
-    void this.request({ type: 'open', file, path, columns, codec }).catch(() => undefined);
-    return {
-      writeGroup: (rows) => this.request({ type: 'group', file, json: rows.map((row) => (typeof row === 'string' ? row : JSON.stringify(row))).join('\n') }),
-      finish: () => this.request({ type: 'finish', file }),
-    };
-  }
-
-  /** Whether a file has started the worker (and it has not failed). */
-  get running(): boolean {
-    return this.worker !== undefined && this.failure === undefined;
+  /** Writes `parquetPath` from the rows of `jsonlPath`; resolves with the new file's digest. */
+  convert(jsonlPath: string, parquetPath: string, columns: readonly ColumnSpec[], codec: 'ZSTD' | 'SNAPPY'): Promise<FileDigest> {
+    return this.request({ type: 'convert', jsonlPath, parquetPath, columns, codec });
   }
 
   async close(): Promise<void> {
@@ -57,11 +46,11 @@ export class ParquetThread {
     if (worker) await worker.terminate();
   }
 
-  private request(message: ParquetWorkerRequest): Promise<void> {
+  private request(message: ParquetWorkerRequest): Promise<FileDigest> {
     if (this.failure) return Promise.reject(this.failure);
     const worker = (this.worker ??= this.start());
     if (this.pending.length === 0) worker.ref();
-    const settled = new Promise<void>((resolve, reject) => this.pending.push({ resolve, reject }));
+    const settled = new Promise<FileDigest>((resolve, reject) => this.pending.push({ resolve, reject }));
     worker.postMessage(message);
     return settled;
   }
@@ -72,17 +61,18 @@ export class ParquetThread {
     worker.on('message', (reply: ParquetWorkerReply) => {
       const waiting = this.pending.shift();
       if (this.pending.length === 0) worker.unref();
-      if (reply.type === 'done') waiting?.resolve();
-      else this.fail(rebuildError(reply.error));
+      if (reply.type === 'done') waiting?.resolve(reply.digest);
+      else this.fail(rebuildError(reply.error), waiting);
     });
     worker.on('error', (error) => this.fail(error));
     worker.on('exit', (code) => this.fail(new Error(`the Parquet thread exited (${code})`)));
     return worker;
   }
 
-  /** A failed request fails every request after it: the file it left half-written is abandoned. */
-  private fail(error: Error): void {
+  /** A failed request fails every request after it: the thread is not used again. */
+  private fail(error: Error, failed?: Pending): void {
     this.failure ??= error;
+    failed?.reject(this.failure);
     for (const waiting of this.pending.splice(0)) waiting.reject(this.failure);
     this.worker?.unref();
   }

@@ -1,22 +1,25 @@
 /**
- * Pass 1 of writing a version: every record is mapped to a row of the output format and checked,
- * and the row goes to a spill file inside the staging folder with what pass 2 needs (its lineage,
- * content hash and stratum). Pass 1 learns what must be known before the first file is written:
- * the column types (Parquet needs its schema up front) and, for stratified splits, every stratum's
- * ranking. Memory holds the column kinds and, when stratifying, one double per record, never rows.
+ * Pass 1 of writing a version: every record is mapped to a row of the output format and checked.
+ * A row whose split is known now (split by a hash of its id) goes straight to the sink: its shard's
+ * JSON lines and its lineage line. With stratified splits the split depends on every record of the
+ * stratum, so the row goes to a spill file inside the staging folder instead, with what pass 2
+ * needs (its lineage, content hash and stratum). Pass 1 also learns the column types, which Parquet
+ * needs up front: the Parquet files are made from the JSON lines once every row is written. Memory
+ * holds the column kinds and, when stratifying, one double per record, never rows.
  */
 import { join } from 'node:path';
 import type { DataRecord } from '../domain.js';
 import { ColumnTracker, type ColumnSpec } from './column-kinds.js';
+import type { DataFileSink, LineageText } from './data-file-sink.js';
 import { DATASET_FORMATS } from './formats/dataset-formats.js';
 import { fileRowOf } from './formats/format-helpers.js';
 import { JsonlFileWriter } from './jsonl-file-writer.js';
 import { UNMAPPED_FILE } from './manifest.js';
 import { mapRecordToRow } from './map-record.js';
-import { sampleContentHash } from './sample-hash.js';
+import { serializeRow } from './sample-hash.js';
 import type { OutputSpec } from './output-spec.js';
 import type { OutputTemplates } from './output-templates.js';
-import { hashUnit, StratifiedSplits, stratumOf, type SplitFractions } from './split-assigner.js';
+import { hashUnit, splitOfUnit, StratifiedSplits, stratumOf, type SplitFractions } from './split-assigner.js';
 
 export const SPILL_FILE = '.spill.jsonl';
 const MAX_EXAMPLES = 5;
@@ -26,21 +29,15 @@ const MAX_EXAMPLES = 5;
  * will hold it (JSON text never contains a raw tab). The lineage fields are kept as the JSON text
  * their lineage.jsonl line is made of, so pass 2 parses only the id (and the stratum).
  */
-export interface SpillLine {
+export interface SpillLine extends LineageText {
   id: string;
-  /** `JSON.stringify` of the id, the seed id and the record's lineage (undefined for an absent value). */
-  idJson: string;
-  seedIdJson: string | undefined;
-  stepsJson: string | undefined;
-  /** Hash of the row without its id: what `diff` compares. */
-  contentHash: string;
   stratum?: string;
   rowJson: string;
 }
 
-function spillLineOf(idJson: string, seedIdJson: string | undefined, stepsJson: string | undefined, contentHash: string, stratum: string | undefined, rowJson: string): string {
+function spillLineOf(lineage: LineageText, stratum: string | undefined, rowJson: string): string {
   // An absent value is an empty field; no JSON text is empty.
-  return `${idJson}\t${seedIdJson ?? ''}\t${stepsJson ?? ''}\t${contentHash}\t${stratum === undefined ? '' : JSON.stringify(stratum)}\t${rowJson}\n`;
+  return `${lineage.idJson}\t${lineage.seedIdJson ?? ''}\t${lineage.stepsJson ?? ''}\t${lineage.contentHash}\t${stratum === undefined ? '' : JSON.stringify(stratum)}\t${rowJson}\n`;
 }
 
 export function parseSpillLine(line: string): SpillLine {
@@ -58,18 +55,9 @@ export function parseSpillLine(line: string): SpillLine {
   };
 }
 
-/**
- * The record's line of lineage.jsonl, as `JSON.stringify({ id, seed_id, split, content_hash, steps })`
- * writes it, put together from the spilled JSON text (an absent value leaves its key out, as there).
- */
-export function lineageLineOf(spilled: SpillLine, split: string): string {
-  const seedId = spilled.seedIdJson === undefined ? '' : `,"seed_id":${spilled.seedIdJson}`;
-  const steps = spilled.stepsJson === undefined ? '' : `,"steps":${spilled.stepsJson}`;
-  return `{"id":${spilled.idJson}${seedId},"split":${JSON.stringify(split)},"content_hash":${JSON.stringify(spilled.contentHash)}${steps}}\n`;
-}
-
 export interface SpillResult {
-  path: string;
+  /** The spill file, when splits are stratified; otherwise every row already went to the sink. */
+  path?: string;
   rows: number;
   columns: ColumnSpec[];
   unmapped: number;
@@ -80,15 +68,18 @@ export interface SpillResult {
 export async function spillRows(
   stagingDir: string,
   input: { records: AsyncIterable<DataRecord>; output: OutputSpec; templates: OutputTemplates; vectorColumns?: readonly string[] },
+  sink: DataFileSink,
 ): Promise<SpillResult> {
   const { output, templates } = input;
-  const tracker = new ColumnTracker(DATASET_FORMATS[output.format].columns, input.vectorColumns ? { vectorColumns: input.vectorColumns } : {});
-  const stratified = output.stratify_by ? new StratifiedSplits(splitFractionsOf(output)) : undefined;
+  const format = DATASET_FORMATS[output.format];
+  const tracker = new ColumnTracker(format.columns, input.vectorColumns ? { vectorColumns: input.vectorColumns } : {});
+  const fractions = splitFractionsOf(output);
+  const stratified = output.stratify_by ? new StratifiedSplits(fractions) : undefined;
   const path = join(stagingDir, SPILL_FILE);
   // Read back once and deleted: nothing needs its digest.
-  const spill = new JsonlFileWriter(path, { digest: false });
+  const spill = stratified ? new JsonlFileWriter(path, { digest: false }) : undefined;
   let unmappedFile: JsonlFileWriter | undefined;
-  const result: SpillResult = { path, rows: 0, columns: [], unmapped: 0, unmappedExamples: [], ...(stratified ? { stratified } : {}) };
+  const result: SpillResult = { rows: 0, columns: [], unmapped: 0, unmappedExamples: [], ...(stratified ? { path, stratified } : {}) };
   try {
     for await (const record of input.records) {
       const mapped = mapRecordToRow(output.format, record, templates);
@@ -100,20 +91,28 @@ export async function spillRows(
         if (result.unmappedExamples.length < MAX_EXAMPLES) result.unmappedExamples.push(`${record.source ?? record.id}: ${mapped.problems.join('; ')}`);
         continue;
       }
-      const fileRow = fileRowOf(DATASET_FORMATS[output.format], mapped.row);
-      tracker.observe(fileRow);
-      const stratum = output.stratify_by ? stratumOf(record.fields, output.stratify_by) : undefined;
-      if (stratum !== undefined) stratified!.add(stratum, hashUnit(mapped.row.id));
+      tracker.observe(fileRowOf(format, mapped.row));
       const { id } = mapped.row;
-      await spill.write(spillLineOf(JSON.stringify(id), JSON.stringify(record.seedId), JSON.stringify(record.lineage), sampleContentHash(mapped.row), stratum, JSON.stringify(fileRow)));
+      const unit = hashUnit(id);
+      const { json: rowJson, contentHash } = serializeRow(mapped.row, format.writesId);
+      const lineage = { idJson: JSON.stringify(id), seedIdJson: JSON.stringify(record.seedId), stepsJson: JSON.stringify(record.lineage), contentHash };
       result.rows++;
+      if (!spill) {
+        const written = sink.add(splitOfUnit(unit, fractions), rowJson, lineage);
+        if (written) await written;
+        continue;
+      }
+      const stratum = stratumOf(record.fields, output.stratify_by!);
+      stratified!.add(stratum, unit);
+      const written = spill.write(spillLineOf(lineage, stratum, rowJson));
+      if (written) await written;
     }
   } catch (error) {
-    spill.abort();
+    spill?.abort();
     unmappedFile?.abort();
     throw error;
   }
-  await spill.close();
+  await spill?.close();
   await unmappedFile?.close();
   result.columns = tracker.columns();
   return result;

@@ -1,10 +1,6 @@
-import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ColumnSpec } from './column-kinds.js';
 import type { FileDigest } from './file-digest.js';
 import { JsonlFileWriter } from './jsonl-file-writer.js';
-import { ParquetFileWriter, type ParquetCodec } from './parquet-file-writer.js';
-import type { ParquetThread } from './parquet-thread.js';
 
 export type DataFileFormat = 'jsonl' | 'parquet';
 
@@ -19,36 +15,38 @@ export interface DataFileInfo {
 }
 
 export interface ShardOptions {
-  files: readonly DataFileFormat[];
-  columns: readonly ColumnSpec[];
-  codec: ParquetCodec;
-  /** Where Parquet files of more than one row group are encoded (see ParquetFileWriter). */
-  parquetThread?: ParquetThread;
+  /** The rows files are the JSONL data files (digested); else they only feed Parquet and are removed. */
+  keepJsonl: boolean;
   maxRowsPerFile?: number;
   /** Measured on the JSON lines, so a JSONL shard and its Parquet twin always hold the same rows. */
   maxBytesPerFile?: number;
 }
 
+/** A closed shard: its rows as JSON lines, under a provisional name (`data/<split>-<index>.partial.jsonl`). */
+export interface ShardRows {
+  split: string;
+  index: number;
+  rows: number;
+  /** Relative to the version directory. */
+  rowsPath: string;
+  /** The JSONL data file's digest, when the rows file is kept as one. */
+  jsonl?: FileDigest;
+}
+
 interface OpenShard {
   rows: number;
   bytes: number;
-  jsonl?: JsonlFileWriter;
-  parquet?: ParquetFileWriter;
-}
-
-interface ClosedShard {
-  rows: number;
-  digests: Partial<Record<DataFileFormat, FileDigest>>;
+  writer: JsonlFileWriter;
 }
 
 /**
- * The shards of one split. The total count is only known at the end (shards close by size), so
- * files are written under provisional names and renamed to Hugging Face's
- * `data/<split>-<index>-of-<count>.<ext>` once the split is complete.
+ * The shards of one split, as JSON lines. The total count is only known at the end (shards close by
+ * size), so files are written under provisional names and renamed to Hugging Face's
+ * `data/<split>-<index>-of-<count>.<ext>` once every file of the split exists (write-data-files.ts).
  */
 export class SplitShardWriter {
   private current: OpenShard | undefined;
-  private readonly closed: ClosedShard[] = [];
+  private readonly closed: ShardRows[] = [];
 
   constructor(
     private readonly versionDir: string,
@@ -56,33 +54,27 @@ export class SplitShardWriter {
     private readonly options: ShardOptions,
   ) {}
 
-  /** `line` is the row as a JSONL line (with its newline); Parquet parses it back only when its group is written. */
-  async add(line: string): Promise<void> {
-    const size = Buffer.byteLength(line);
-    const shard = this.current && !this.isFull(this.current, size) ? this.current : await this.openNext();
-    shard.rows++;
-    shard.bytes += size;
-    await shard.jsonl?.write(line);
-    if (shard.parquet) await shard.parquet.addJson(line.slice(0, -1), size);
+  /** `line` is the row as a JSONL line, with its newline. A promise only when the write waits for the disk. */
+  add(line: string): Promise<void> | undefined {
+    // The UTF-8 size is needed only to close shards by size.
+    const size = this.options.maxBytesPerFile === undefined ? 0 : Buffer.byteLength(line);
+    if (this.current && !this.isFull(this.current, size)) return this.append(this.current, line, size);
+    return this.openNext().then((shard) => this.append(shard, line, size));
   }
 
-  async finish(): Promise<DataFileInfo[]> {
+  async finish(): Promise<ShardRows[]> {
     await this.closeCurrent();
-    const count = this.closed.length;
-    const files: DataFileInfo[] = [];
-    for (const [index, shard] of this.closed.entries()) {
-      for (const format of this.options.files) {
-        const digest = shard.digests[format]!;
-        const path = `data/${this.split}-${pad(index)}-of-${pad(count)}.${format}`;
-        await rename(join(this.versionDir, this.provisionalPath(index, format)), join(this.versionDir, path));
-        files.push({ path, split: this.split, format, rows: shard.rows, ...digest });
-      }
-    }
-    return files;
+    return this.closed;
   }
 
   abort(): void {
-    this.current?.jsonl?.abort();
+    this.current?.writer.abort();
+  }
+
+  private append(shard: OpenShard, line: string, size: number): Promise<void> | undefined {
+    shard.rows++;
+    shard.bytes += size;
+    return shard.writer.write(line);
   }
 
   private isFull(shard: OpenShard, nextSize: number): boolean {
@@ -94,14 +86,8 @@ export class SplitShardWriter {
 
   private async openNext(): Promise<OpenShard> {
     await this.closeCurrent();
-    const index = this.closed.length;
-    const { files, columns, codec, parquetThread } = this.options;
-    this.current = {
-      rows: 0,
-      bytes: 0,
-      ...(files.includes('jsonl') ? { jsonl: new JsonlFileWriter(join(this.versionDir, this.provisionalPath(index, 'jsonl'))) } : {}),
-      ...(files.includes('parquet') ? { parquet: new ParquetFileWriter(join(this.versionDir, this.provisionalPath(index, 'parquet')), columns, codec, parquetThread) } : {}),
-    };
+    const path = provisionalPath(this.split, this.closed.length);
+    this.current = { rows: 0, bytes: 0, writer: new JsonlFileWriter(join(this.versionDir, path), { digest: this.options.keepJsonl }) };
     return this.current;
   }
 
@@ -109,15 +95,19 @@ export class SplitShardWriter {
     const shard = this.current;
     if (!shard) return;
     this.current = undefined;
-    const digests: ClosedShard['digests'] = {};
-    if (shard.jsonl) digests.jsonl = await shard.jsonl.close();
-    if (shard.parquet) digests.parquet = await shard.parquet.close();
-    this.closed.push({ rows: shard.rows, digests });
+    const digest = await shard.writer.close();
+    const index = this.closed.length;
+    this.closed.push({ split: this.split, index, rows: shard.rows, rowsPath: provisionalPath(this.split, index), ...(this.options.keepJsonl ? { jsonl: digest } : {}) });
   }
+}
 
-  private provisionalPath(index: number, format: DataFileFormat): string {
-    return `data/${this.split}-${pad(index)}.partial.${format}`;
-  }
+function provisionalPath(split: string, index: number): string {
+  return `data/${split}-${pad(index)}.partial.jsonl`;
+}
+
+/** Hugging Face's name for shard `index` of `count` of a split. */
+export function dataFileName(split: string, index: number, count: number, format: DataFileFormat): string {
+  return `data/${split}-${pad(index)}-of-${pad(count)}.${format}`;
 }
 
 function pad(value: number): string {

@@ -1,23 +1,24 @@
 /**
- * Pass 2 of writing a version: the spill file is read back in order, each row is given its split,
- * and goes to that split's shard files (JSONL and/or Parquet); `lineage.jsonl` gets one line per
- * sample. Rows keep the order the records arrived in, so the same records give the same bytes.
+ * Pass 2 of writing a version. With stratified splits, the spill file is read back in order, each
+ * row given its split and added to the sink (its shard's JSON lines, its lineage line); otherwise
+ * pass 1 did that already. Then each shard's JSON lines become its Parquet twin (on a
+ * `ParquetThread` when the dataset is larger than one row group), and every file gets its Hugging
+ * Face name. Rows keep the order the records arrived in, so the same records give the same bytes.
  */
-import { rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ColumnSpec } from './column-kinds.js';
+import type { DataFileSink } from './data-file-sink.js';
 import type { FileDigest } from './file-digest.js';
-import { JsonlFileWriter } from './jsonl-file-writer.js';
-import { LINEAGE_FILE } from './manifest.js';
-import { readFileLines } from './read-file-lines.js';
+import { jsonlToParquet } from './jsonl-to-parquet.js';
 import type { OutputSpec } from './output-spec.js';
-import type { ParquetCodec } from './parquet-file-writer.js';
+import { needsSeveralGroups, type ParquetCodec } from './parquet-file-writer.js';
 import { ParquetThread } from './parquet-thread.js';
-import { lineageLineOf, parseSpillLine, splitFractionsOf, type SpillResult } from './spill-rows.js';
+import { readFileLines } from './read-file-lines.js';
+import { parseSpillLine, splitFractionsOf, type SpillResult } from './spill-rows.js';
 import { hashUnit, splitOfUnit } from './split-assigner.js';
-import { SplitShardWriter, type DataFileInfo } from './split-shards.js';
+import { dataFileName, type DataFileFormat, type DataFileInfo, type ShardRows } from './split-shards.js';
 import { loadZstdCompressor } from './zstd-compressor.js';
-
-const MEBIBYTE = 1024 * 1024;
 
 export interface WrittenData {
   files: DataFileInfo[];
@@ -26,54 +27,70 @@ export interface WrittenData {
   lineage: FileDigest;
 }
 
-export async function writeDataFiles(stagingDir: string, spilled: SpillResult, output: OutputSpec): Promise<WrittenData> {
+export async function writeDataFiles(stagingDir: string, spilled: SpillResult, output: OutputSpec, sink: DataFileSink): Promise<WrittenData> {
+  if (spilled.path) await replaySpill(spilled, output, sink);
+  const written = await sink.finish();
+  const counts = new Map<string, number>();
+  for (const shard of written.shards) counts.set(shard.split, (counts.get(shard.split) ?? 0) + 1);
+  const pathOf = (shard: ShardRows, format: DataFileFormat): string => dataFileName(shard.split, shard.index, counts.get(shard.split)!, format);
+  const parquet = output.files.includes('parquet') ? await writeParquetTwins(stagingDir, written.shards, (shard) => pathOf(shard, 'parquet'), spilled.columns, output) : undefined;
+  const files: DataFileInfo[] = [];
+  for (const shard of written.shards) {
+    for (const format of output.files) {
+      const path = pathOf(shard, format);
+      if (format === 'jsonl') await rename(join(stagingDir, shard.rowsPath), join(stagingDir, path));
+      const digest = format === 'jsonl' ? shard.jsonl! : parquet!.get(shard)!;
+      files.push({ path, split: shard.split, format, rows: shard.rows, ...digest });
+    }
+    if (!output.files.includes('jsonl')) await rm(join(stagingDir, shard.rowsPath), { force: true });
+  }
+  return { files, splits: written.splits, lineage: written.lineage };
+}
+
+/** Stratified splits: every stratum's ranking is known now, so each spilled row gets its split. */
+async function replaySpill(spilled: SpillResult, output: OutputSpec, sink: DataFileSink): Promise<void> {
   const fractions = splitFractionsOf(output);
-  const splits = Object.fromEntries(fractions.map(([name]) => [name, 0]));
-  const writers = new Map<string, SplitShardWriter>();
+  for await (const line of readFileLines(spilled.path!)) {
+    if (line === '') continue;
+    const row = parseSpillLine(line);
+    const unit = hashUnit(row.id);
+    const split = spilled.stratified && row.stratum !== undefined ? spilled.stratified.splitOf(row.stratum, unit) : splitOfUnit(unit, fractions);
+    const written = sink.add(split, row.rowJson, row);
+    if (written) await written;
+  }
+  await rm(spilled.path!, { force: true });
+}
+
+/**
+ * One Parquet file per shard, written straight under its final name. A dataset of one row group per
+ * file is written here (small datasets never start a thread); a larger one on a `ParquetThread`,
+ * every file of it, the main thread waiting.
+ */
+async function writeParquetTwins(
+  stagingDir: string,
+  shards: readonly ShardRows[],
+  pathOf: (shard: ShardRows) => string,
+  columns: readonly ColumnSpec[],
+  output: OutputSpec,
+): Promise<Map<ShardRows, FileDigest>> {
   const codec = await codecOf(output);
-  const lineage = new JsonlFileWriter(join(stagingDir, LINEAGE_FILE));
-  // Started only by a Parquet file that outgrows one row group.
-  const parquetThread = output.files.includes('parquet') ? new ParquetThread() : undefined;
-  const shardOptions = {
-    files: output.files,
-    columns: spilled.columns,
-    codec,
-    ...(parquetThread ? { parquetThread } : {}),
-    ...(output.max_rows_per_file === undefined ? {} : { maxRowsPerFile: output.max_rows_per_file }),
-    ...(output.max_file_mb === undefined ? {} : { maxBytesPerFile: Math.round(output.max_file_mb * MEBIBYTE) }),
-  };
+  const digests = new Map<ShardRows, FileDigest>();
+  if (!shards.some((shard) => needsSeveralGroups(shard.rows))) {
+    for (const shard of shards) digests.set(shard, await jsonlToParquet(join(stagingDir, shard.rowsPath), join(stagingDir, pathOf(shard)), columns, codec));
+    return digests;
+  }
+  const thread = new ParquetThread();
   try {
-    for await (const line of readFileLines(spilled.path)) {
-      if (line === '') continue;
-      const spilledLine = parseSpillLine(line);
-      const unit = hashUnit(spilledLine.id);
-      const split = spilled.stratified && spilledLine.stratum !== undefined ? spilled.stratified.splitOf(spilledLine.stratum, unit) : splitOfUnit(unit, fractions);
-      let writer = writers.get(split);
-      if (!writer) writers.set(split, (writer = new SplitShardWriter(stagingDir, split, shardOptions)));
-      await writer.add(`${spilledLine.rowJson}\n`);
-      splits[split] = (splits[split] ?? 0) + 1;
-      await lineage.write(lineageLineOf(spilledLine, split));
-    }
-    const files: DataFileInfo[] = [];
-    // Files listed in the recipe's split order, whatever order the splits first appeared in.
-    for (const [name] of fractions) {
-      const writer = writers.get(name);
-      if (writer) files.push(...(await writer.finish()));
-    }
-    const lineageDigest = await lineage.close();
-    await rm(spilled.path, { force: true });
-    return { files, splits, lineage: lineageDigest };
-  } catch (error) {
-    for (const writer of writers.values()) writer.abort();
-    lineage.abort();
-    throw error;
+    const written = await Promise.all(shards.map((shard) => thread.convert(join(stagingDir, shard.rowsPath), join(stagingDir, pathOf(shard)), columns, codec.codec)));
+    for (const [index, shard] of shards.entries()) digests.set(shard, written[index]!);
+    return digests;
   } finally {
     // Before the caller removes the staging folder: the thread may still be writing into it.
-    await parquetThread?.close();
+    await thread.close();
   }
 }
 
 async function codecOf(output: OutputSpec): Promise<ParquetCodec> {
-  if (!output.files.includes('parquet') || output.compression === 'snappy') return { codec: 'SNAPPY' };
+  if (output.compression === 'snappy') return { codec: 'SNAPPY' };
   return { codec: 'ZSTD', zstd: await loadZstdCompressor() };
 }

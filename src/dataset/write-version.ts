@@ -16,6 +16,7 @@ import { copyFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DataRecord } from '../domain.js';
 import { UsageError } from '../errors.js';
+import { DataFileSink } from './data-file-sink.js';
 import { renderDatasetCard } from './dataset-card.js';
 import { OutputUnmappableError } from './errors.js';
 import { digestFile } from './file-digest.js';
@@ -83,15 +84,16 @@ export async function writeDatasetVersion(input: WriteVersionInput): Promise<Ver
   await checkOutputRoot(input.outputsRoot, input.dataset);
   const datasetDir = datasetDirOf(input.outputsRoot, input.dataset);
   const staging = await createStagingDir(datasetDir);
+  const sink = new DataFileSink(staging, input.output);
   try {
-    const spilled = await spillRows(staging, input);
+    const spilled = await spillRows(staging, input, sink);
     if (spilled.rows === 0 && spilled.unmapped > 0) {
       throw new OutputUnmappableError(
         `none of the ${spilled.unmapped} records could be mapped to the ${input.output.format} format; e.g. ${spilled.unmappedExamples[0]}`,
         { format: input.output.format, unmapped: spilled.unmapped, examples: spilled.unmappedExamples },
       );
     }
-    const written = await writeDataFiles(staging, spilled, input.output);
+    const written = await writeDataFiles(staging, spilled, input.output, sink);
     const contentHash = contentHashOf(written.files);
 
     const latest = await latestVersionNumber(datasetDir);
@@ -141,6 +143,7 @@ export async function writeDatasetVersion(input: WriteVersionInput): Promise<Ver
     });
     return versionInfoOf(manifest!, join(datasetDir, versionTag(number)), false);
   } catch (error) {
+    sink.abort();
     await rm(staging, { recursive: true, force: true });
     throw error;
   }

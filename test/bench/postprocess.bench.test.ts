@@ -1,5 +1,9 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runPostprocessChild, type MeasureResult } from '../../bench/postprocess-child.js';
 import { run } from '../../bench/postprocess.bench.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
 import { availableParallelism } from 'node:os';
 import { captureLog, numberIn, summaryLines, tableRows } from './captured-tables.js';
 
@@ -39,5 +43,24 @@ describe('post-processing benchmark (smoke)', () => {
       expect(Number(line.floor_ratio)).toBeGreaterThan(0);
       expect(Number(line.cores)).toBe(availableParallelism());
     }
+  });
+});
+
+describe('postprocess-child --stage=write', () => {
+  const tempDir = useTempDirs();
+
+  it('measures only the write stage, from the stage file a full measure left, into --outputs, with the same bytes', async () => {
+    const dir = join(tempDir(), 'work');
+    await runPostprocessChild(new Map([['mode', 'prepare'], ['dir', dir], ['records', '150']]));
+    const full = (await runPostprocessChild(new Map([['mode', 'measure'], ['dir', dir]]))) as MeasureResult;
+    const outputs = join(tempDir(), 'outputs');
+    const write = (await runPostprocessChild(new Map([['mode', 'measure'], ['dir', dir], ['stage', 'write'], ['outputs', outputs]]))) as MeasureResult;
+    expect(write.stages.map((stage) => stage.name)).toEqual(['write version: JSONL + Parquet']);
+    expect(write.counts.rows).toBe(full.counts.rows);
+    if (process.platform === 'linux') expect(write.writeMainCpuSeconds).toBeGreaterThanOrEqual(0);
+    const dataOf = (root: string) => join(root, 'bench-postprocess', 'v1', 'data');
+    const files = readdirSync(dataOf(join(dir, 'outputs')));
+    expect(readdirSync(dataOf(outputs))).toEqual(files);
+    for (const name of files) expect(readFileSync(join(dataOf(outputs), name)).equals(readFileSync(join(dataOf(join(dir, 'outputs')), name)))).toBe(true);
   });
 });

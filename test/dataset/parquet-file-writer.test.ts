@@ -1,9 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { describe, expect, it } from 'vitest';
 import { ColumnTracker } from '../../src/dataset/column-kinds.js';
+import type { FileDigest } from '../../src/dataset/file-digest.js';
+import { jsonlToParquet } from '../../src/dataset/jsonl-to-parquet.js';
 import { ParquetFileWriter, type ParquetCodec } from '../../src/dataset/parquet-file-writer.js';
 import { ParquetThread } from '../../src/dataset/parquet-thread.js';
 import { readParquetRows } from '../../src/dataset/read-rows.js';
@@ -28,12 +31,15 @@ const rows = Array.from({ length: 10_500 }, (_, index) => ({
   meta: index % 2 ? { nested: [index] } : 'plain',
 }));
 
-async function write(path: string, codec: ParquetCodec, thread?: ParquetThread): Promise<void> {
-  const tracker = new ColumnTracker();
-  for (const row of rows) tracker.observe(row);
-  const writer = new ParquetFileWriter(path, tracker.columns(), codec, thread);
-  for (const row of rows) await (thread ? writer.addJson(JSON.stringify(row), 100) : writer.add(row, 100));
-  await writer.close();
+async function write(path: string, codec: ParquetCodec): Promise<FileDigest> {
+  const writer = new ParquetFileWriter(path, trackerColumns(), codec);
+  for (const row of rows) writer.add(row, 100);
+  return writer.close();
+}
+
+function writeJsonl(path: string): string {
+  writeFileSync(path, rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
+  return path;
 }
 
 describe('ParquetFileWriter', async () => {
@@ -78,32 +84,35 @@ describe('ParquetFileWriter', async () => {
   });
 
   for (const [name, codec] of codecs) {
-    it(`writes the same bytes (${name}) when its row groups are encoded on a Parquet thread`, async () => {
+    it(`writes the same bytes (${name}) from the JSON lines, here and on a Parquet thread, and reports their digest`, async () => {
       const dir = tempDir();
+      const jsonl = writeJsonl(join(dir, 'rows.jsonl'));
+      const expected = await write(join(dir, 'rows.parquet'), codec);
       const thread = new ParquetThread();
       try {
-        await write(join(dir, 'here.parquet'), codec);
-        await write(join(dir, 'thread.parquet'), codec, thread);
+        expect(await jsonlToParquet(jsonl, join(dir, 'here.parquet'), trackerColumns(), codec)).toEqual(expected);
+        expect(await thread.convert(jsonl, join(dir, 'thread.parquet'), trackerColumns(), codec.codec)).toEqual(expected);
       } finally {
         await thread.close();
       }
-      expect(readFileSync(join(dir, 'thread.parquet')).equals(readFileSync(join(dir, 'here.parquet')))).toBe(true);
+      const bytes = readFileSync(join(dir, 'rows.parquet'));
+      expect(readFileSync(join(dir, 'here.parquet')).equals(bytes)).toBe(true);
+      expect(readFileSync(join(dir, 'thread.parquet')).equals(bytes)).toBe(true);
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(expected.sha256);
     });
   }
 
-  it('reports a write the thread could not make, with the system error code', async () => {
+  it('reports a file the thread could not write, with the system error code, and fails what was queued after it', async () => {
     const dir = tempDir();
+    const jsonl = writeJsonl(join(dir, 'rows.jsonl'));
     const thread = new ParquetThread();
-    const tracker = new ColumnTracker();
-    tracker.observe(rows[0]!);
-    // A folder that does not exist: the thread's first write fails.
-    const writer = new ParquetFileWriter(join(dir, 'missing', 'rows.parquet'), tracker.columns(), codecs[0]![1], thread);
     try {
-      const writing = (async () => {
-        for (const row of rows) await writer.addJson(JSON.stringify({ ...row, tags: undefined, meta: undefined }), 100);
-        await writer.close();
-      })();
-      await expect(writing).rejects.toMatchObject({ code: 'ENOENT', path: join(dir, 'missing', 'rows.parquet') });
+      // A folder that does not exist: the thread's first write fails.
+      const failing = thread.convert(jsonl, join(dir, 'missing', 'rows.parquet'), trackerColumns(), 'SNAPPY');
+      const queued = thread.convert(jsonl, join(dir, 'rows.parquet'), trackerColumns(), 'SNAPPY');
+      await expect(failing).rejects.toMatchObject({ code: 'ENOENT', path: join(dir, 'missing', 'rows.parquet') });
+      await expect(queued).rejects.toMatchObject({ code: 'ENOENT' });
+      await expect(thread.convert(jsonl, join(dir, 'later.parquet'), trackerColumns(), 'SNAPPY')).rejects.toMatchObject({ code: 'ENOENT' });
     } finally {
       await thread.close();
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, sampleContentHash } from '../../src/dataset/sample-hash.js';
+import { canonicalJson, sampleContentHash, serializeRow } from '../../src/dataset/sample-hash.js';
 import { createRandom } from '../../bench/random.js';
 
 /** JSON values of every shape a row can hold, keys in random order, some of them integer-like. */
@@ -55,5 +55,24 @@ describe('canonicalJson', () => {
 
   it('hashes a row the same whatever its key order', () => {
     expect(sampleContentHash({ id: 'a', messages: [{ role: 'user', content: 'x' }] })).toBe(sampleContentHash({ messages: [{ content: 'x', role: 'user' }], id: 'b' }));
+  });
+});
+
+describe('serializeRow', () => {
+  it('writes what JSON.stringify writes of the file row and hashes as sampleContentHash, for rows of every shape', () => {
+    const random = createRandom(11);
+    for (let index = 0; index < 3000; index++) {
+      const row = { ...(randomValue(random, 1) as object), id: `s-${index}` };
+      if (random() < 0.5) Object.assign(row, { messages: [{ role: 'user', content: `q${index} é` }], ['tab\there']: 'no escapes, \u2028 kept' });
+      for (const keepId of [true, false]) {
+        const { id: _id, ...withoutId } = row;
+        expect(serializeRow(row, keepId)).toEqual({ json: JSON.stringify(keepId ? row : withoutId), contentHash: sampleContentHash(row) });
+      }
+    }
+  });
+
+  it('takes the separate walks for values that are not JSON data', () => {
+    const row = { id: 'a', when: new Date(0), messages: [{ content: 'x', role: 'user' }] };
+    expect(serializeRow(row, false)).toEqual({ json: JSON.stringify({ when: row.when, messages: row.messages }), contentHash: sampleContentHash(row) });
   });
 });

@@ -8,6 +8,7 @@ import { DATASET_FORMATS } from '../../src/dataset/formats/dataset-formats.js';
 import { listVersions } from '../../src/dataset/list-versions.js';
 import type { DatasetManifest } from '../../src/dataset/manifest.js';
 import { contentHashOf } from '../../src/dataset/write-version.js';
+import { readParquetRows } from '../../src/dataset/read-rows.js';
 import { sampleContentHash } from '../../src/dataset/sample-hash.js';
 import { readJsonlFile } from '../helpers/read-jsonl-file.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
@@ -148,6 +149,33 @@ describe('writeDatasetVersion: files', () => {
   it('keeps paths inside the output root', async () => {
     const error = await writeVersion(tempDir(), qaRecords(1), CHAT, { dataset: '../escape' }).catch((caught: unknown) => caught);
     expect(SynthforgeError.isInstance(error) && error.code).toBe('dataset_name_invalid');
+  });
+});
+
+describe('writeDatasetVersion: Parquet from the JSON lines', () => {
+  it('writes Parquet-only versions with the bytes of the Parquet beside JSONL, on a thread past one row group, leaving no rows file', async () => {
+    const records = qaRecords(10_050);
+    const both = await writeVersion(tempDir(), records, { ...CHAT, files: ['jsonl', 'parquet'] });
+    const only = await writeVersion(tempDir(), records, { ...CHAT, files: ['parquet'] });
+    expect(only.files.map((file) => file.path)).toEqual(both.files.filter((file) => file.format === 'parquet').map((file) => file.path));
+    expect(only.files.some((file) => file.rows > 10_000)).toBe(true);
+    for (const file of only.files) {
+      expect(file.sha256).toBe(await sha256(join(only.dir, file.path)));
+      expect(readFileSync(join(only.dir, file.path)).equals(readFileSync(join(both.dir, file.path)))).toBe(true);
+    }
+    expect(readdirSync(join(only.dir, 'data')).sort()).toEqual(only.files.map((file) => file.path.slice('data/'.length)).sort());
+    expect(readFileSync(join(only.dir, 'lineage.jsonl')).equals(readFileSync(join(both.dir, 'lineage.jsonl')))).toBe(true);
+  });
+
+  it('stratified: spilled rows reach their JSONL shards and Parquet twins alike, the spill file removed', async () => {
+    const info = await writeVersion(tempDir(), qaRecords(300), { ...SHARDED, stratify_by: 'topic' });
+    const columns = manifestOf(info.dir).columns;
+    for (const file of info.files.filter((entry) => entry.format === 'parquet')) {
+      const rows: unknown[] = [];
+      for await (const row of readParquetRows(join(info.dir, file.path), columns)) rows.push(row);
+      expect(rows).toEqual(readJsonlFile(join(info.dir, file.path.replace(/\.parquet$/, '.jsonl'))));
+    }
+    expect(readdirSync(info.dir, { recursive: true }).filter((name) => String(name).includes('spill') || String(name).includes('partial'))).toEqual([]);
   });
 });
 
