@@ -87,6 +87,17 @@ export class ExactKeyTable {
     return this.highs.byteLength + this.lows.byteLength + this.docs.byteLength;
   }
 
+  /** byteLength after one more insert (twice the current when that insert grows the table). */
+  get byteLengthAfterInsert(): number {
+    return (this.used + 1) * 2 > this.docs.length ? this.byteLength * 2 : this.byteLength;
+  }
+
+  /** Calls `visit` for every key stored, in slot order. */
+  forEach(visit: (high: number, low: number, doc: number) => void): void {
+    const { highs, lows, docs } = this;
+    for (let slot = 0; slot < docs.length; slot++) if (docs[slot] !== 0) visit(highs[slot]!, lows[slot]!, docs[slot]! - 1);
+  }
+
   private grow(): void {
     const { highs, lows, docs } = this;
     const size = docs.length * 2;
