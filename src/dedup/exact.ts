@@ -41,10 +41,17 @@ export class ExactHasher {
 }
 
 export class ExactKeyTable {
-  private highs = new Int32Array(1 << 12);
-  private lows = new Int32Array(1 << 12);
-  private docs = new Int32Array(1 << 12);
+  private highs: Int32Array;
+  private lows: Int32Array;
+  private docs: Int32Array;
   private used = 0;
+
+  /** `initialSlots`: a power of two. */
+  constructor(initialSlots = 1 << 12) {
+    this.highs = new Int32Array(initialSlots);
+    this.lows = new Int32Array(initialSlots);
+    this.docs = new Int32Array(initialSlots);
+  }
 
   /** The document stored under the key (two int32 halves), or -1. */
   find(keyHigh: number, keyLow: number): number {

@@ -13,14 +13,19 @@ import { FrozenRun } from './frozen-run.js';
 const MAX_RUNS = 4;
 
 export class TieredExactTable {
-  private live = new ExactKeyTable();
+  private live: ExactKeyTable;
   private runs: FrozenRun[] = [];
   private readonly found = new Int32Array(1);
+  private readonly initialSlots: number;
 
   constructor(
     private readonly maxLiveBytes = Number.POSITIVE_INFINITY,
     private readonly spillDirectory?: string,
-  ) {}
+  ) {
+    // A small cap (tests) gets a small first table, so a freeze is not forced by the first allocation.
+    this.initialSlots = 1 << Math.max(4, Math.min(12, Math.floor(Math.log2(maxLiveBytes / 24))));
+    this.live = new ExactKeyTable(this.initialSlots);
+  }
 
   /** The document stored under the key, or -1. */
   find(high: number, low: number): number {
@@ -56,7 +61,7 @@ export class TieredExactTable {
   private freeze(): void {
     const live = this.live;
     this.runs.unshift(FrozenRun.write(live.size, (emit) => live.forEach(emit), this.spillDirectory));
-    this.live = new ExactKeyTable();
+    this.live = new ExactKeyTable(this.initialSlots);
     if (this.runs.length > MAX_RUNS) {
       const merged = FrozenRun.merge(this.runs, 1, this.spillDirectory);
       for (const old of this.runs) old.close();
