@@ -25,6 +25,11 @@ const BLOCK_WORDS = 16;
 const BLOOM_PROBES = 8;
 const WRITE_BUFFER_RECORDS = 1 << 16;
 
+/** The hash a run files key (a, b) under; lookup takes it precomputed when it asks several runs. */
+export function runKeyHash(a: number, b: number): number {
+  return keyHash(a, b);
+}
+
 function keyHash(a: number, b: number): number {
   return fmix32(combine32(combine32(SEED, a), b));
 }
@@ -44,7 +49,7 @@ export class FrozenRun {
     private readonly starts: Uint32Array,
     private readonly partitionBits: number,
     private readonly bloom: Int32Array,
-    /** Groups in the run. */
+    /** Groups in the run (after a merge, an upper bound: a key in several runs counts once per run). */
     readonly groups: number,
   ) {}
 
@@ -104,11 +109,13 @@ export class FrozenRun {
   }
 
   /**
-   * One run holding every group of `runs` (newest run first): a key's records are the newest run's,
-   * then the next one's, and so on, at most `maxPerGroup` in all. Streams partition by partition, so
-   * the memory it needs is a few partitions, not the runs.
+   * One run holding every record of `runs` (newest run first): in each partition, the newest run's
+   * records, then the next one's, so a key's records read in the order a walk of the runs newest
+   * first would give them (lookup stops at its limit either way). No grouping, no sort: a key that
+   * is in several runs simply appears once per run, and adding it to the filter again changes
+   * nothing. Streams partition by partition, so it needs a few partitions of memory, not the runs.
    */
-  static merge(runs: readonly FrozenRun[], maxPerGroup: number, directory: string | undefined): FrozenRun {
+  static merge(runs: readonly FrozenRun[], directory: string | undefined): FrozenRun {
     let groupBound = 0;
     for (const run of runs) groupBound += run.groups;
     const partitionBits = partitionBitsFor(groupBound);
@@ -116,22 +123,11 @@ export class FrozenRun {
     const starts = new Uint32Array(partitions + 1);
     const bloom = newBloom(groupBound);
     const fd = openSpillFile(directory, 'run');
-    let groups = 0;
     try {
-      const cached = runs.map(() => ({ partition: -1, values: new Int32Array(0), count: 0 }));
-      let out = new Int32Array(WRITE_BUFFER_RECORDS * RECORD_INTS);
-      let outCount = 0;
-      let written = 0;
-      const flush = (): void => {
-        writeAt(fd, new Uint8Array(out.buffer, 0, outCount * RECORD_BYTES), written * RECORD_BYTES);
-        written += outCount;
-        outCount = 0;
-      };
-      const gathered: number[] = [];
-      const hashes: number[] = [];
+      const cached = runs.map(() => ({ partition: -1, values: new Int32Array(0) }));
+      const out = new OutputBuffer(fd);
       for (let partition = 0; partition < partitions; partition++) {
-        gathered.length = 0;
-        hashes.length = 0;
+        let written = 0;
         // Output partitions refine every input's (same hash, more bits): each input partition is read once.
         runs.forEach((run, index) => {
           const source = cached[index]!;
@@ -139,44 +135,25 @@ export class FrozenRun {
           if (source.partition !== inputPartition) {
             source.partition = inputPartition;
             source.values = run.readPartition(inputPartition).slice();
-            source.count = source.values.length / RECORD_INTS;
           }
-          for (let record = 0; record < source.count; record++) {
-            const at = record * RECORD_INTS;
-            const hash = keyHash(source.values[at]!, source.values[at + 1]!);
+          const values = source.values;
+          for (let at = 0; at < values.length; at += RECORD_INTS) {
+            const hash = keyHash(values[at]!, values[at + 1]!);
             if (partitionOf(hash, partitionBits) !== partition) continue;
-            gathered.push(source.values[at]!, source.values[at + 1]!, source.values[at + 2]!);
-            hashes.push(hash);
+            bloomAdd(bloom, hash);
+            out.append(values[at]!, values[at + 1]!, values[at + 2]!);
+            written++;
           }
         });
-        const order = Array.from({ length: hashes.length }, (_, index) => index);
-        // Stable: within a key, newest run first and each run's own order.
-        order.sort((x, y) => gathered[x * 3]! - gathered[y * 3]! || gathered[x * 3 + 1]! - gathered[y * 3 + 1]!);
-        let inGroup = 0;
-        for (let position = 0; position < order.length; position++) {
-          const record = order[position]!;
-          const previous = position === 0 ? -1 : order[position - 1]!;
-          const newGroup = previous < 0 || gathered[record * 3] !== gathered[previous * 3] || gathered[record * 3 + 1] !== gathered[previous * 3 + 1];
-          if (newGroup) {
-            inGroup = 0;
-            groups++;
-            bloomAdd(bloom, hashes[record]!);
-          }
-          if (inGroup++ >= maxPerGroup) continue;
-          if (outCount === WRITE_BUFFER_RECORDS) flush();
-          out.set([gathered[record * 3]!, gathered[record * 3 + 1]!, gathered[record * 3 + 2]!], outCount * RECORD_INTS);
-          outCount++;
-          starts[partition + 1]!++;
-        }
+        starts[partition + 1] = written;
       }
-      flush();
-      out = new Int32Array(0);
+      out.flush();
     } catch (error) {
       closeSpillFile(fd);
       throw error;
     }
     for (let partition = 0; partition < partitions; partition++) starts[partition + 1]! += starts[partition]!;
-    return new FrozenRun(fd, starts, partitionBits, bloom, groups);
+    return new FrozenRun(fd, starts, partitionBits, bloom, groupBound);
   }
 
   /** Whether the filter says the key may be in this run (no false negatives). */
@@ -188,8 +165,7 @@ export class FrozenRun {
    * Appends the documents of key (a, b), in stored order, to out[offset, …), at most `limit`;
    * returns how many were written.
    */
-  lookup(a: number, b: number, out: Int32Array, offset: number, limit: number): number {
-    const hash = keyHash(a, b);
+  lookup(a: number, b: number, out: Int32Array, offset: number, limit: number, hash = runKeyHash(a, b)): number {
     if (limit <= 0 || !bloomHas(this.bloom, hash)) return 0;
     const values = this.readPartition(partitionOf(hash, this.partitionBits));
     let written = 0;
@@ -253,4 +229,30 @@ function bloomHas(bloom: Int32Array, hash: number): boolean {
     if ((bloom[base + (bit >>> 5)]! & (1 << (bit & 31))) === 0) return false;
   }
   return true;
+}
+
+/** Appends records to the file in large writes. */
+class OutputBuffer {
+  private buffer = new Int32Array(WRITE_BUFFER_RECORDS * RECORD_INTS);
+  private used = 0;
+  private position = 0;
+
+  constructor(private readonly fd: number) {}
+
+  append(a: number, b: number, v: number): void {
+    if (this.used === this.buffer.length) this.flush();
+    this.buffer[this.used++] = a;
+    this.buffer[this.used++] = b;
+    this.buffer[this.used++] = v;
+  }
+
+  flush(): void {
+    this.write(this.buffer.subarray(0, this.used));
+    this.used = 0;
+  }
+
+  private write(values: Int32Array): void {
+    writeAt(this.fd, new Uint8Array(values.buffer, values.byteOffset, values.byteLength), this.position);
+    this.position += values.byteLength;
+  }
 }

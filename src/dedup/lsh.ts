@@ -48,7 +48,7 @@ export class LshIndex {
   private next: Int32Array;
 
   /** Entry number of `next[0]`: a live table of tiered-lsh.ts starts at its first document. */
-  private readonly firstEntry: number;
+  private firstEntry: number;
 
   constructor(
     readonly bands: number,
@@ -153,6 +153,16 @@ export class LshIndex {
 
   get byteLength(): number {
     return this.slots.byteLength + this.next.byteLength;
+  }
+
+  /**
+   * Empties the table for documents from `firstDoc` on, keeping its arrays: a table frozen to disk
+   * (tiered-lsh.ts) is refilled to the same size, so growing it again would only cost copies.
+   */
+  reset(firstDoc: number): void {
+    this.slots.fill(0);
+    this.usedSlots = 0;
+    this.firstEntry = firstDoc * this.bands;
   }
 
   /** Buckets (distinct band and key) in the table. */

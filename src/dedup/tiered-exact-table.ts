@@ -1,5 +1,5 @@
 import { ExactKeyTable } from './exact.js';
-import { FrozenRun } from './frozen-run.js';
+import { FrozenRun, runKeyHash } from './frozen-run.js';
 
 /**
  * The exact-key table (exact.ts) bounded in memory, as tiered-lsh.ts bounds the band tables: a live
@@ -31,7 +31,8 @@ export class TieredExactTable {
   find(high: number, low: number): number {
     const doc = this.live.find(high, low);
     if (doc >= 0 || this.runs.length === 0) return doc;
-    for (const run of this.runs) if (run.lookup(high | 0, low | 0, this.found, 0, 1) === 1) return this.found[0]!;
+    const hash = runKeyHash(high | 0, low | 0);
+    for (const run of this.runs) if (run.lookup(high | 0, low | 0, this.found, 0, 1, hash) === 1) return this.found[0]!;
     return -1;
   }
 
@@ -63,7 +64,7 @@ export class TieredExactTable {
     this.runs.unshift(FrozenRun.write(live.size, (emit) => live.forEach(emit), this.spillDirectory));
     this.live = new ExactKeyTable(this.initialSlots);
     if (this.runs.length > MAX_RUNS) {
-      const merged = FrozenRun.merge(this.runs, 1, this.spillDirectory);
+      const merged = FrozenRun.merge(this.runs, this.spillDirectory);
       for (const old of this.runs) old.close();
       this.runs = [merged];
     }

@@ -1,4 +1,4 @@
-import { FrozenRun } from './frozen-run.js';
+import { FrozenRun, runKeyHash } from './frozen-run.js';
 import { LshIndex } from './lsh.js';
 
 /**
@@ -24,11 +24,10 @@ export interface TieredLshOptions {
 }
 
 export class TieredLsh {
-  private live: LshIndex;
+  private readonly live: LshIndex;
   /** Newest first. */
   private runs: FrozenRun[] = [];
   private readonly maxLiveBytes: number;
-  private readonly initialDocs: number;
   private readonly bandCounts: Int32Array;
   private readonly liveFound: Int32Array;
 
@@ -40,8 +39,7 @@ export class TieredLsh {
   ) {
     this.maxLiveBytes = options.maxLiveBytes ?? Number.POSITIVE_INFINITY;
     // A small cap (tests) gets small first tables, so a freeze is not forced by the first allocation.
-    this.initialDocs = Math.max(4, Math.min(1024, Math.floor(this.maxLiveBytes / (bands * 64))));
-    this.live = new LshIndex(bands, 0, this.initialDocs);
+    this.live = new LshIndex(bands, 0, Math.max(4, Math.min(1024, Math.floor(this.maxLiveBytes / (bands * 64)))));
     this.bandCounts = new Int32Array(bands);
     this.liveFound = new Int32Array(bands * maxPerBucket);
   }
@@ -64,8 +62,10 @@ export class TieredLsh {
       for (let index = 0; index < fromLive; index++) out[written++] = liveFound[read++]!;
       const key = keys[offset + band]!;
       let wanted = max - fromLive;
+      if (wanted === 0) continue;
+      const hash = runKeyHash(band, key);
       for (let run = 0; run < this.runs.length && wanted > 0; run++) {
-        const got = this.runs[run]!.lookup(band, key, out, written, wanted);
+        const got = this.runs[run]!.lookup(band, key, out, written, wanted, hash);
         written += got;
         wanted -= got;
       }
@@ -104,9 +104,9 @@ export class TieredLsh {
       this.options.spillDirectory,
     );
     this.runs.unshift(run);
-    this.live = new LshIndex(this.bands, nextDoc, this.initialDocs);
+    live.reset(nextDoc);
     if (this.runs.length > MAX_RUNS) {
-      const merged = FrozenRun.merge(this.runs, this.maxPerBucket, this.options.spillDirectory);
+      const merged = FrozenRun.merge(this.runs, this.options.spillDirectory);
       for (const old of this.runs) old.close();
       this.runs = [merged];
     }
