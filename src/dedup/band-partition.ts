@@ -1,4 +1,4 @@
-import { LshIndex } from './lsh.js';
+import { TieredLsh } from './tiered-lsh.js';
 
 /**
  * A share of the LSH index kept by one worker thread: the band tables of bands
@@ -34,12 +34,14 @@ export function splitBands(bands: number, parts: number): BandRange[] {
 export interface PartitionCandidates {
   starts: Uint32Array<ArrayBuffer>;
   candidates: Int32Array<ArrayBuffer>;
-  /** The partition's table bytes after this chunk, for the index statistics. */
+  /** The partition's table bytes in memory after this chunk, for the index statistics. */
   byteLength: number;
+  /** Bytes of its run files. */
+  spilledBytes: number;
 }
 
 export class BandPartition {
-  private readonly lsh: LshIndex;
+  private readonly lsh: TieredLsh;
   private readonly found: Int32Array;
   private buffer = new Int32Array(1 << 14);
 
@@ -48,8 +50,10 @@ export class BandPartition {
     readonly bands: number,
     readonly range: BandRange,
     readonly maxPerBucket: number,
+    /** This partition's share of the index's memory and where its runs spill (tiered-lsh.ts). */
+    options: { maxLiveBytes?: number; spillDirectory?: string } = {},
   ) {
-    this.lsh = new LshIndex(range.bandCount);
+    this.lsh = new TieredLsh(range.bandCount, maxPerBucket, options);
     this.found = new Int32Array(range.bandCount * maxPerBucket);
   }
 
@@ -58,7 +62,7 @@ export class BandPartition {
    * per document, `entered[i]` is document i's number, negative for one that is not indexed.
    */
   probe(bandKeys: Int32Array, entered: Int32Array, count: number): PartitionCandidates {
-    const { bands, lsh, found, maxPerBucket } = this;
+    const { bands, lsh, found } = this;
     const firstBand = this.range.firstBand;
     const starts = new Uint32Array(count + 1);
     let used = 0;
@@ -66,7 +70,7 @@ export class BandPartition {
       starts[doc] = used;
       const number = entered[doc]!;
       if (number < 0) continue;
-      const written = lsh.collectAndInsert(number, bandKeys, doc * bands + firstBand, maxPerBucket, found);
+      const written = lsh.collectAndInsert(number, bandKeys, doc * bands + firstBand, found);
       if (written === 0) continue;
       if (used + written > this.buffer.length) {
         const grown = new Int32Array(Math.max(used + written, this.buffer.length * 2));
@@ -77,6 +81,11 @@ export class BandPartition {
       used += written;
     }
     starts[count] = used;
-    return { starts, candidates: this.buffer.slice(0, used), byteLength: lsh.byteLength };
+    return { starts, candidates: this.buffer.slice(0, used), byteLength: lsh.byteLength, spilledBytes: lsh.spilledBytes };
+  }
+
+  /** Closes the partition's run files. */
+  close(): void {
+    this.lsh.close();
   }
 }

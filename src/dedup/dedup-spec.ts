@@ -31,9 +31,9 @@ import { chooseSimHashParams, MAX_SIMHASH_BITS, MAX_SIMHASH_TABLES, simhashPaysO
  *   SEMANTIC_AUTO_LSH_ABOVE vectors, then LSH. bits/tables override the LSH shape.
  * - Order: exact → near → semantic, each on the records the previous one kept; a record dropped
  *   by an earlier method is never compared by a later one.
- * - max_index_mb (default DEFAULT_MAX_INDEX_MB): memory the near-dedup index may give the shingle
- *   sets it verifies candidates with (its largest part, ≈ 585 B per document); past it the oldest go
- *   to a temporary file (shingle-arena.ts). The band tables and exact keys stay in memory.
+ * - max_index_mb (default DEFAULT_MAX_INDEX_MB): memory for the whole exact + near index (shingle
+ *   sets, band tables, exact keys, ids; shares in index-budget.ts); past its share each part goes to
+ *   temporary files, with ≈ 50 B per document left in memory (filters, clusters, columns).
  * - against: 'previous' also drops records that duplicate a record of the earlier versions of the
  *   dataset (the engine feeds those as references), by every method of the step.
  * Objects are strict, so a misspelt key is an error, not a silent default.
@@ -191,7 +191,7 @@ export interface SemanticDedupConfig {
   seed: number;
 }
 
-/** Default `max_index_mb`: the shingle sets of ≈ 450K documents of 150 words stay in memory. */
+/** Default `max_index_mb`: the index of ≈ 250K documents of 150 words stays wholly in memory. */
 export const DEFAULT_MAX_INDEX_MB = 256;
 
 export interface DedupConfig {

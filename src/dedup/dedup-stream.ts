@@ -1,3 +1,4 @@
+import { indexBudget } from './index-budget.js';
 import { resolveDedupConfig, sketchIdentity, type DedupConfig, type DeduperOptions, type DedupSpec } from './dedup-spec.js';
 import { DedupPipeline, dedupTextOf, semanticValueOf, type DedupStats, type DedupVerdict } from './deduper.js';
 import type { SketchBatch } from './document-sketcher.js';
@@ -85,7 +86,12 @@ export async function* dedupStream<T extends Keyed>(
       externalLsh: pool !== undefined,
       ...(options.spillDirectory === undefined ? {} : { spillDirectory: options.spillDirectory }),
     });
-    if (pool !== undefined && config.near !== undefined) bands = pool.openBands(config.near.bands, config.near.maxBucketFanout);
+    if (pool !== undefined && config.near !== undefined) {
+      bands = pool.openBands(config.near.bands, config.near.maxBucketFanout, {
+        maxLshBytes: indexBudget(config.maxIndexBytes).lshBytes,
+        ...(options.spillDirectory === undefined ? {} : { spillDirectory: options.spillDirectory }),
+      });
+    }
     const context: StreamContext = { pool, bands, pipeline, spec, chunkSize };
     if (options.references !== undefined) {
       for await (const _ of decideChunks(options.references, true, context));
@@ -97,7 +103,7 @@ export async function* dedupStream<T extends Keyed>(
     }
     options.onStats?.(pipeline.stats());
   } finally {
-    bands?.close();
+    await bands?.close();
     pipeline?.close();
     if (ownPool) await pool?.close();
   }
@@ -123,7 +129,7 @@ interface StreamContext {
 interface Prepared {
   batch: SketchBatch;
   entered: Int32Array;
-  probed: Promise<ProbedCandidates & { byteLength: number }> | undefined;
+  probed: Promise<ProbedCandidates & { byteLength: number; spilledBytes: number }> | undefined;
 }
 
 interface Chunk<T> {
@@ -184,7 +190,10 @@ async function* decideChunks<T extends Keyed>(
       } else {
         const { batch, entered, probed } = await chunk.prepared;
         const candidates = probed === undefined ? undefined : await probed;
-        if (candidates !== undefined) pipeline.externalIndexBytes = candidates.byteLength;
+        if (candidates !== undefined) {
+          pipeline.externalIndexBytes = candidates.byteLength;
+          pipeline.externalSpilledBytes = candidates.spilledBytes;
+        }
         for (let index = 0; index < records.length; index++) {
           verdicts[index] = pipeline.decideProbed(records[index]!.id, batch, index, entered, candidates, asReference);
         }

@@ -116,7 +116,7 @@ export class DedupPipeline {
       const sketcher = await DocumentSketcher.create(config, options);
       const view = { shingles: sketcher.shingles, shingleStart: 0, shingleCount: 0, bandKeys: sketcher.bandKeys, bandOffset: 0, fromBatch: false };
       const index = new TextDedupIndex(config, {
-        ...(config.maxIndexBytes === undefined ? {} : { maxShingleBytes: config.maxIndexBytes }),
+        ...(config.maxIndexBytes === undefined ? {} : { maxIndexBytes: config.maxIndexBytes }),
         ...(options.spillDirectory === undefined ? {} : { spillDirectory: options.spillDirectory }),
         externalLsh: options.externalLsh === true,
       });
@@ -216,6 +216,8 @@ export class DedupPipeline {
 
   /** Bytes of the band tables held by worker threads (they report them with each answer). */
   externalIndexBytes = 0;
+  /** Bytes of the run files of those band tables. */
+  externalSpilledBytes = 0;
 
   /** Releases the index's spill file, if any. */
   close(): void {
@@ -234,7 +236,7 @@ export class DedupPipeline {
       kept: (text?.kept ?? semantic?.checked ?? 0) - semanticDrops,
       references: text?.references ?? semantic?.references ?? 0,
       indexBytes: (text?.indexBytes ?? 0) + this.externalIndexBytes + (semantic?.indexBytes ?? 0),
-      indexSpilledBytes: text?.indexSpilledBytes ?? 0,
+      indexSpilledBytes: (text?.indexSpilledBytes ?? 0) + this.externalSpilledBytes,
       largestCluster: Math.max(text?.largestCluster ?? 0, semantic?.largestGroup ?? 0),
       verified: text?.verified ?? 0,
       semanticCompared: semantic?.compared ?? 0,

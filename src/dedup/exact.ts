@@ -41,10 +41,17 @@ export class ExactHasher {
 }
 
 export class ExactKeyTable {
-  private highs = new Int32Array(1 << 12);
-  private lows = new Int32Array(1 << 12);
-  private docs = new Int32Array(1 << 12);
+  private highs: Int32Array;
+  private lows: Int32Array;
+  private docs: Int32Array;
   private used = 0;
+
+  /** `initialSlots`: a power of two. */
+  constructor(initialSlots = 1 << 12) {
+    this.highs = new Int32Array(initialSlots);
+    this.lows = new Int32Array(initialSlots);
+    this.docs = new Int32Array(initialSlots);
+  }
 
   /** The document stored under the key (two int32 halves), or -1. */
   find(keyHigh: number, keyLow: number): number {
@@ -85,6 +92,17 @@ export class ExactKeyTable {
 
   get byteLength(): number {
     return this.highs.byteLength + this.lows.byteLength + this.docs.byteLength;
+  }
+
+  /** byteLength after one more insert (twice the current when that insert grows the table). */
+  get byteLengthAfterInsert(): number {
+    return (this.used + 1) * 2 > this.docs.length ? this.byteLength * 2 : this.byteLength;
+  }
+
+  /** Calls `visit` for every key stored, in slot order. */
+  forEach(visit: (high: number, low: number, doc: number) => void): void {
+    const { highs, lows, docs } = this;
+    for (let slot = 0; slot < docs.length; slot++) if (docs[slot] !== 0) visit(highs[slot]!, lows[slot]!, docs[slot]! - 1);
   }
 
   private grow(): void {

@@ -47,8 +47,18 @@ export class LshIndex {
   /** Previous entry of the same bucket, plus one; 0 ends the chain. */
   private next: Int32Array;
 
-  constructor(readonly bands: number) {
-    this.next = new Int32Array(1024 * bands);
+  /** Entry number of `next[0]`: a live table of tiered-lsh.ts starts at its first document. */
+  private firstEntry: number;
+
+  constructor(
+    readonly bands: number,
+    /** The first document this table will hold (a table after a spill starts past 0). */
+    firstDoc = 0,
+    initialDocs = 1024,
+  ) {
+    this.firstEntry = firstDoc * bands;
+    this.next = new Int32Array(initialDocs * bands);
+    if (initialDocs < 1024) this.slots = new Int32Array(Math.max(64, 1 << Math.ceil(Math.log2(initialDocs * bands * 2))) * 2);
   }
 
   /** Adds document `doc` under its band keys `keys[offset, offset + bands)`. */
@@ -75,7 +85,7 @@ export class LshIndex {
       for (let visited = 0; link !== 0 && visited < maxPerBucket; visited++) {
         const entry = link - 1;
         out[written++] = (entry / bands) | 0;
-        link = next[entry]!;
+        link = next[entry - this.firstEntry]!;
       }
     }
     return written;
@@ -95,19 +105,21 @@ export class LshIndex {
       const key = keys[offset + band]!;
       let slot = key & mask;
       while (slots[2 * slot + 1] !== 0 && (slots[2 * slot] !== key || (slots[2 * slot + 1]! - 1) % bands !== band)) slot = (slot + 1) & mask;
-      for (let link = slots[2 * slot + 1]!; link !== 0; link = next[link - 1]!) visit(((link - 1) / bands) | 0);
+      for (let link = slots[2 * slot + 1]!; link !== 0; link = next[link - 1 - this.firstEntry]!) visit(((link - 1) / bands) | 0);
     }
   }
 
   /**
    * `collect` followed by `insert` of `doc`, probing each bucket once: query-then-insert in one pass,
    * half the random memory accesses of the two calls (the table outgrows every cache at scale).
-   * `doc` must be larger than every document already inserted.
+   * `doc` must be larger than every document already inserted. `bandCounts[band]`, when given,
+   * receives how many of the documents written came from each band.
    */
-  collectAndInsert(doc: number, keys: Int32Array, offset: number, maxPerBucket: number, out: Int32Array | undefined): number {
+  collectAndInsert(doc: number, keys: Int32Array, offset: number, maxPerBucket: number, out: Int32Array | undefined, bandCounts?: Int32Array): number {
     const bands = this.bands;
+    const base = this.firstEntry;
     const firstEntry = doc * bands;
-    this.ensureEntries(firstEntry + bands);
+    this.ensureEntries(firstEntry - base + bands);
     if ((this.usedSlots + bands) * 2 > this.slots.length >> 1) this.growTable();
     const slots = this.slots;
     const next = this.next;
@@ -120,18 +132,20 @@ export class LshIndex {
       const head = slots[2 * slot + 1]!;
       if (out !== undefined) {
         let link = head;
+        const before = written;
         for (let visited = 0; link !== 0 && visited < maxPerBucket; visited++) {
           const entry = link - 1;
           out[written++] = (entry / bands) | 0;
-          link = next[entry]!;
+          link = next[entry - base]!;
         }
+        if (bandCounts !== undefined) bandCounts[band] = written - before;
       }
       if (head === 0) {
         slots[2 * slot] = key;
         this.usedSlots++;
       }
       const entry = firstEntry + band;
-      next[entry] = head;
+      next[entry - base] = head;
       slots[2 * slot + 1] = entry + 1;
     }
     return written;
@@ -139,6 +153,55 @@ export class LshIndex {
 
   get byteLength(): number {
     return this.slots.byteLength + this.next.byteLength;
+  }
+
+  /**
+   * Empties the table for documents from `firstDoc` on, keeping its arrays: a table frozen to disk
+   * (tiered-lsh.ts) is refilled to the same size, so growing it again would only cost copies.
+   */
+  reset(firstDoc: number): void {
+    this.slots.fill(0);
+    this.usedSlots = 0;
+    this.firstEntry = firstDoc * this.bands;
+  }
+
+  /** Buckets (distinct band and key) in the table. */
+  get buckets(): number {
+    return this.usedSlots;
+  }
+
+  /** Whether no document was inserted yet. */
+  get empty(): boolean {
+    return this.usedSlots === 0;
+  }
+
+  /** byteLength once `doc` is inserted, when that makes a table grow (else the current byteLength). */
+  byteLengthAfter(doc: number): number {
+    const entries = (doc + 1) * this.bands - this.firstEntry;
+    const nextBytes = entries <= this.next.length ? this.next.byteLength : Math.max(entries, this.next.length * 2) * 4;
+    const slotBytes = (this.usedSlots + this.bands) * 2 > this.slots.length >> 1 ? this.slots.byteLength * 2 : this.slots.byteLength;
+    return nextBytes + slotBytes;
+  }
+
+  /**
+   * Calls `visit(band, key, docs, count)` for every bucket with its newest `maxPerBucket` documents,
+   * newest first (docs[0, count), reused between calls), in slot order. For freezing the table
+   * (tiered-lsh.ts).
+   */
+  forEachBucket(maxPerBucket: number, visit: (band: number, key: number, docs: Int32Array, count: number) => void): void {
+    const { slots, next, bands } = this;
+    const docs = new Int32Array(maxPerBucket);
+    for (let index = 0; index < slots.length; index += 2) {
+      let link = slots[index + 1]!;
+      if (link === 0) continue;
+      const band = (link - 1) % bands;
+      let count = 0;
+      for (; link !== 0 && count < maxPerBucket; count++) {
+        docs[count] = ((link - 1) / bands) | 0;
+        link = next[link - 1 - this.firstEntry]!;
+      }
+      visit(band, slots[index]!, docs, count);
+    }
   }
 
   private ensureEntries(entries: number): void {

@@ -1,7 +1,5 @@
-import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sortUnique } from './jaccard.js';
+import { closeSpillFile, openSpillFile, readAt, writeAt } from './spill-file.js';
 
 /**
  * Where the deduper keeps each indexed document's shingle hashes for exact verification: int32
@@ -109,7 +107,7 @@ export class ShingleArena {
     const count = this.counts[doc]!;
     if (this.scratch.length < count) this.scratch = new Int32Array(Math.max(count, this.scratch.length * 2));
     const bytes = new Uint8Array(this.scratch.buffer, 0, count * 4);
-    readSync(this.spillFd!, bytes, 0, bytes.length, this.chunkFilePositions[chunkIndex]! + this.offsets[doc]! * 4);
+    readAt(this.spillFd!, bytes, this.chunkFilePositions[chunkIndex]! + this.offsets[doc]! * 4);
     this.viewOffset = 0;
     return this.scratch;
   }
@@ -130,7 +128,7 @@ export class ShingleArena {
 
   /** Closes the spill file (the arena is unusable afterwards). */
   close(): void {
-    if (this.spillFd !== undefined) closeSync(this.spillFd);
+    closeSpillFile(this.spillFd);
     this.spillFd = undefined;
   }
 
@@ -160,11 +158,10 @@ export class ShingleArena {
     const chunk = this.chunks[chunkIndex]!;
     const lastDoc = chunkIndex + 1 < this.chunkFirstDocs.length ? this.chunkFirstDocs[chunkIndex + 1]! : this.documents;
     for (let doc = this.chunkFirstDocs[chunkIndex]!; doc < lastDoc; doc++) this.ensureSorted(doc);
-    this.spillFd ??= openSpillFile(this.options.spillDirectory ?? tmpdir());
+    this.spillFd ??= openSpillFile(this.options.spillDirectory, 'shingles');
     const length = this.chunkLengths[chunkIndex]!;
     const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, length * 4);
-    let written = 0;
-    while (written < bytes.length) written += writeSync(this.spillFd, bytes, written, bytes.length - written, this.spilled + written);
+    writeAt(this.spillFd, bytes, this.spilled);
     this.chunkFilePositions[chunkIndex] = this.spilled;
     this.spilled += bytes.length;
     this.heldBytes -= chunk.byteLength;
@@ -186,15 +183,4 @@ export class ShingleArena {
     this.counts = counts;
     this.sorted = sorted;
   }
-}
-
-function openSpillFile(directory: string): number {
-  const path = join(directory, `synthforge-dedup-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}.shingles`);
-  const fd = openSync(path, 'wx+', 0o600);
-  try {
-    unlinkSync(path);
-  } catch {
-    // Where an open file cannot be unlinked (Windows), it stays until the OS temp cleanup.
-  }
-  return fd;
 }

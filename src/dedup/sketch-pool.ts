@@ -28,7 +28,7 @@ import type { SketchWorkerData, WorkerRequest } from './sketch-worker.js';
  */
 
 interface PendingRequest {
-  resolve(answer: SketchBatch | PartitionCandidates): void;
+  resolve(answer: SketchBatch | PartitionCandidates | undefined): void;
   reject(error: Error): void;
 }
 
@@ -41,6 +41,7 @@ type WorkerMessage =
   | { type: 'ready'; kernel: 'js' | 'wasm' | 'none' }
   | { type: 'batch'; id: number; batch: SketchBatch }
   | ({ type: 'candidates'; id: number } & PartitionCandidates)
+  | { type: 'closed'; id: number }
   | { type: 'error'; id: number; message: string };
 
 /**
@@ -54,9 +55,12 @@ export interface BandSession {
    * Probes and inserts a chunk: `bandKeys` (bands per document) and `entered` (document numbers,
    * negative = not indexed) must be views of SharedArrayBuffers, which every partition reads.
    */
-  probe(bandKeys: Int32Array, entered: Int32Array, count: number): Promise<ProbedCandidates & { byteLength: number }>;
-  /** Drops the partitions' tables (answers still outstanding arrive first). */
-  close(): void;
+  probe(bandKeys: Int32Array, entered: Int32Array, count: number): Promise<ProbedCandidates & { byteLength: number; spilledBytes: number }>;
+  /**
+   * Drops the partitions' tables and closes their run files (answers still outstanding arrive
+   * first); resolves once every partition has, and at once when the pool is closed or failed.
+   */
+  close(): Promise<void>;
 }
 
 export class SketchPool {
@@ -114,13 +118,18 @@ export class SketchPool {
   /**
    * Opens an empty LSH index of `bands` bands split over the workers (at most one partition per
    * band), for one stream. Several sessions may be open at once; each has its own tables.
+   * `maxLshBytes` is the memory of all partitions' live tables together (each gets its bands'
+   * share); past it they spill to `spillDirectory` (tiered-lsh.ts).
    */
-  openBands(bands: number, maxPerBucket: number): BandSession {
+  openBands(bands: number, maxPerBucket: number, options: { maxLshBytes?: number; spillDirectory?: string } = {}): BandSession {
     const session = this.nextSession++;
     const ranges = splitBands(bands, this.workers.length);
+    const maxLshBytes = options.maxLshBytes ?? Number.POSITIVE_INFINITY;
+    const spillDirectory = options.spillDirectory;
     const members = ranges.map((range, index) => {
       const member = this.workers[index]!;
-      this.post(member, { type: 'open', session, bands, range, maxPerBucket });
+      const maxLiveBytes = (maxLshBytes * range.bandCount) / bands;
+      this.post(member, { type: 'open', session, bands, range, maxPerBucket, maxLiveBytes, spillDirectory });
       return member;
     });
     return {
@@ -130,12 +139,16 @@ export class SketchPool {
           members.map((member) => this.request(member, (id) => ({ type: 'probe', id, session, bandKeys, entered, count }), [])),
         )) as PartitionCandidates[];
         let byteLength = 0;
-        for (const answer of answers) byteLength += answer.byteLength;
-        return { parts: answers, byteLength };
+        let spilledBytes = 0;
+        for (const answer of answers) {
+          byteLength += answer.byteLength;
+          spilledBytes += answer.spilledBytes;
+        }
+        return { parts: answers, byteLength, spilledBytes };
       },
-      close: () => {
+      close: async () => {
         if (this.closed || this.failure !== undefined) return;
-        for (const member of members) this.post(member, { type: 'close', session });
+        await Promise.all(members.map((member) => this.request(member, (id) => ({ type: 'close', id, session }), []).catch(() => undefined)));
       },
     };
   }
@@ -145,7 +158,7 @@ export class SketchPool {
     member.worker.postMessage(message);
   }
 
-  private request(member: PoolWorker, message: (id: number) => WorkerRequest, transfer: ArrayBuffer[]): Promise<SketchBatch | PartitionCandidates> {
+  private request(member: PoolWorker, message: (id: number) => WorkerRequest, transfer: ArrayBuffer[]): Promise<SketchBatch | PartitionCandidates | undefined> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new DedupWorkerError('the sketch worker pool is closed'));
     const id = this.nextId++;
@@ -175,6 +188,7 @@ export class SketchPool {
       if (outstanding.size === 0) worker.unref();
       if (message.type === 'batch') pending.resolve(message.batch);
       else if (message.type === 'candidates') pending.resolve(message);
+      else if (message.type === 'closed') pending.resolve(undefined);
       else pending.reject(new DedupWorkerError(`a sketch worker failed: ${message.message}`));
     });
     worker.on('error', (error) => this.fail(new DedupWorkerError(`a sketch worker crashed: ${error.message}`, { cause: error })));

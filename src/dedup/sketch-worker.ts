@@ -16,8 +16,9 @@ import { DocumentSketcher } from './document-sketcher.js';
  *   keeps each partition's inserts in input order.
  *
  * Protocol: workerData = { config, wasm }; the worker posts { type: 'ready', kernel } once, then
- * answers each request carrying an id with { type: 'batch' | 'candidates', id, … } or
- * { type: 'error', id, message }; 'open' and 'close' are not answered.
+ * answers each request carrying an id with { type: 'batch' | 'candidates' | 'closed', id, … } or
+ * { type: 'error', id, message }; 'open' is not answered. A partition's run files are
+ * closed by 'close' (answered, so the caller can wait for it before stopping the worker).
  */
 
 export type WorkerRequest = SketchRequest | OpenRequest | ProbeRequest | CloseRequest;
@@ -36,6 +37,9 @@ export interface OpenRequest {
   bands: number;
   range: BandRange;
   maxPerBucket: number;
+  /** Memory this partition's live band table may take before it spills (tiered-lsh.ts). */
+  maxLiveBytes: number;
+  spillDirectory: string | undefined;
 }
 
 export interface ProbeRequest {
@@ -49,8 +53,10 @@ export interface ProbeRequest {
   count: number;
 }
 
+/** Answered with { type: 'closed', id } once the partition's files are closed. */
 export interface CloseRequest {
   type: 'close';
+  id: number;
   session: number;
 }
 
@@ -68,14 +74,20 @@ const partitions = new Map<number, BandPartition>();
 
 port.on('message', (request: WorkerRequest) => {
   if (request.type === 'open') {
-    partitions.set(request.session, new BandPartition(request.bands, request.range, request.maxPerBucket));
-    return;
-  }
-  if (request.type === 'close') {
-    partitions.delete(request.session);
+    const { maxLiveBytes, spillDirectory } = request;
+    partitions.set(
+      request.session,
+      new BandPartition(request.bands, request.range, request.maxPerBucket, { maxLiveBytes, ...(spillDirectory === undefined ? {} : { spillDirectory }) }),
+    );
     return;
   }
   try {
+    if (request.type === 'close') {
+      partitions.get(request.session)?.close();
+      partitions.delete(request.session);
+      port.postMessage({ type: 'closed', id: request.id });
+      return;
+    }
     if (request.type === 'probe') {
       const partition = partitions.get(request.session);
       if (partition === undefined) throw new Error(`no band partition is open for session ${request.session}`);

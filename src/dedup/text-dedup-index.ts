@@ -1,9 +1,11 @@
 import type { DedupConfig, NearDedupConfig } from './dedup-spec.js';
 import type { DedupStats, DedupVerdict } from './dedup-verdict.js';
-import { ExactKeyTable } from './exact.js';
+import { IdColumn } from './id-column.js';
+import { indexBudget } from './index-budget.js';
 import { exactJaccard, jaccardUpperBound, sortUnique } from './jaccard.js';
-import { LshIndex } from './lsh.js';
 import { ShingleArena } from './shingle-arena.js';
+import { TieredExactTable } from './tiered-exact-table.js';
+import { TieredLsh } from './tiered-lsh.js';
 import { UnionFind } from './union-find.js';
 
 /**
@@ -64,8 +66,11 @@ export interface ProbedCandidates {
 }
 
 export interface TextDedupIndexOptions {
-  /** Memory for the shingle sets kept for verification before the oldest go to a file (shingle-arena.ts). */
-  maxShingleBytes?: number;
+  /**
+   * Memory for the whole index (`max_index_mb`): shared between the shingle sets, band tables,
+   * exact keys and ids (index-budget.ts); each part past its share goes to temporary files.
+   */
+  maxIndexBytes?: number;
   spillDirectory?: string;
   /**
    * The LSH lives elsewhere (band partitions in worker threads): nearVerdict is then always given
@@ -77,11 +82,11 @@ export interface TextDedupIndexOptions {
 const KEEP: DedupVerdict = Object.freeze({ keep: true });
 
 export class TextDedupIndex {
-  private readonly ids: string[] = [];
+  private readonly ids: IdColumn;
   private readonly clusters = new UnionFind();
-  private readonly exactTable: ExactKeyTable | undefined;
+  private readonly exactTable: TieredExactTable | undefined;
   private readonly near: NearDedupConfig | undefined;
-  private readonly lsh: LshIndex | undefined;
+  private readonly lsh: TieredLsh | undefined;
   private readonly arena: ShingleArena | undefined;
   private readonly candidates: Int32Array;
   private readonly matchedRoots: number[] = [];
@@ -99,17 +104,20 @@ export class TextDedupIndex {
   private sorted = false;
 
   constructor(config: DedupConfig, options: TextDedupIndexOptions = {}) {
-    this.exactTable = config.exact ? new ExactKeyTable() : undefined;
+    const budget = indexBudget(options.maxIndexBytes);
+    const directory = options.spillDirectory;
+    this.ids = new IdColumn(budget.idBytes, directory);
+    this.exactTable = config.exact ? new TieredExactTable(budget.exactBytes, directory) : undefined;
     this.near = config.near;
     const near = config.near;
-    this.lsh = near === undefined || options.externalLsh === true ? undefined : new LshIndex(near.bands);
+    this.lsh =
+      near === undefined || options.externalLsh === true
+        ? undefined
+        : new TieredLsh(near.bands, near.maxBucketFanout, { maxLiveBytes: budget.lshBytes, ...(directory === undefined ? {} : { spillDirectory: directory }) });
     this.arena =
       near === undefined
         ? undefined
-        : new ShingleArena({
-            ...(options.maxShingleBytes === undefined ? {} : { maxMemoryBytes: options.maxShingleBytes }),
-            ...(options.spillDirectory === undefined ? {} : { spillDirectory: options.spillDirectory }),
-          });
+        : new ShingleArena({ maxMemoryBytes: budget.shingleBytes, ...(directory === undefined ? {} : { spillDirectory: directory }) });
     this.candidates = new Int32Array(near === undefined ? 0 : near.bands * near.maxBucketFanout);
   }
 
@@ -148,7 +156,7 @@ export class TextDedupIndex {
       this.checked++;
       this.exactDrops++;
     }
-    return { keep: false, reason: 'exact', duplicateOf: this.ids[root]! };
+    return { keep: false, reason: 'exact', duplicateOf: this.ids.get(root) };
   }
 
   /** enter + exactVerdict: the verdict for an exact duplicate, or undefined (then call admit). */
@@ -181,7 +189,7 @@ export class TextDedupIndex {
       this.sorted = sketch.fromBatch;
       if (probed === undefined) {
         // Query and insert in one probe per band; the candidates read are all earlier documents.
-        const found = this.lsh!.collectAndInsert(doc, sketch.bandKeys, sketch.bandOffset, near.maxBucketFanout, this.candidates);
+        const found = this.lsh!.collectAndInsert(doc, sketch.bandKeys, sketch.bandOffset, this.candidates);
         for (let index = 0; index < found; index++) this.consider(this.candidates[index]!, sketch, near.threshold);
       } else {
         for (const part of probed.parts) {
@@ -209,7 +217,7 @@ export class TextDedupIndex {
       return KEEP;
     }
     this.nearDrops++;
-    return { keep: false, reason: 'near', duplicateOf: this.ids[root]!, similarity: this.bestSimilarity };
+    return { keep: false, reason: 'near', duplicateOf: this.ids.get(root), similarity: this.bestSimilarity };
   }
 
   /** Verifies one candidate unless it was seen for this document or its cluster already matched. */
@@ -235,9 +243,12 @@ export class TextDedupIndex {
     }
   }
 
-  /** Releases the spill file, if any. */
+  /** Releases the spill files, if any. */
   close(): void {
     this.arena?.close();
+    this.lsh?.close();
+    this.exactTable?.close();
+    this.ids.close();
   }
 
   stats(): TextDedupStats {
@@ -251,9 +262,10 @@ export class TextDedupIndex {
         (this.exactTable?.byteLength ?? 0) +
         (this.lsh?.byteLength ?? 0) +
         (this.arena?.byteLength ?? 0) +
+        this.ids.byteLength +
         this.clusters.byteLength +
         (this.near === undefined ? 0 : this.stamps.byteLength),
-      indexSpilledBytes: this.arena?.spilledBytes ?? 0,
+      indexSpilledBytes: (this.arena?.spilledBytes ?? 0) + (this.lsh?.spilledBytes ?? 0) + (this.exactTable?.spilledBytes ?? 0) + this.ids.spilledBytes,
       largestCluster: this.clusters.largest,
       verified: this.verified,
     };
