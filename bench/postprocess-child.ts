@@ -155,11 +155,11 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
     });
     const emit = await measureStage('emit samples → stage file', () => writeRecords(stage1, emitSamples({ runId: prepared.runId, store }, generate, stage0, counts)));
     const deduplicate = await measureStage('dedup: exact + near (0.8)', async () => {
-      async function* comparable(): AsyncIterable<{ id: string; fields: DataRecord['fields']; line: string }> {
+      async function* comparable(): AsyncIterable<{ id: string; fields: DataRecord['fields']; line: Buffer }> {
         for await (const { record, line } of readRecordLines(stage1)) yield { id: record.id, fields: record.fields, line };
       }
       // As runDedupStep: a kept record's line is written back as read.
-      async function* kept(): AsyncIterable<string> {
+      async function* kept(): AsyncIterable<Buffer> {
         // The worker count runDedupStep picks for this many records.
         const workers = sketchWorkers(counts.output);
         for await (const { record, verdict } of dedupStream(comparable(), dedup.spec, { onStats: (stats) => (dedupStats = stats), ...(workers > 1 ? { workers } : {}) })) {

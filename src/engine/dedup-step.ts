@@ -101,7 +101,7 @@ export async function runDedupStep(
   const { rejects } = options;
   const problemOf = dedupRecordCheck(step);
   // What the deduper sees (id, fields) with the record and its line: a kept record goes through as read.
-  async function* comparable(): AsyncIterable<{ id: string; fields: Fields; record: DataRecord; line: string }> {
+  async function* comparable(): AsyncIterable<{ id: string; fields: Fields; record: DataRecord; line: Buffer }> {
     for await (const { record, line } of readRecordLines(inputPath)) {
       counts.input++;
       const problem = problemOf(record.fields);
@@ -113,7 +113,7 @@ export async function runDedupStep(
       await rejects.error(record, step.name, problem);
     }
   }
-  async function* kept(): AsyncIterable<string> {
+  async function* kept(): AsyncIterable<Buffer> {
     const workers = sketchWorkers(options.records ?? 0);
     const verdicts = dedupStream(comparable(), step.spec, { ...(options.references ? { references: options.references } : {}), ...(workers > 1 ? { workers } : {}) });
     for await (const { record: { record, line }, verdict } of verdicts) {

@@ -16,7 +16,7 @@ export async function runFilterStep(step: FilterStep, inputPath: string, outputP
   const tally = new FilterTally(filter.rules);
   const counts: StepCounts = { input: 0, output: 0 };
   // A kept record is unchanged: its line goes through as read.
-  async function* kept(): AsyncIterable<string> {
+  async function* kept(): AsyncIterable<Buffer> {
     for await (const { record, line } of readRecordLines(inputPath)) {
       counts.input++;
       const missing = missingFilterField(record.fields, required);
