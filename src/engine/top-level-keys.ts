@@ -1,8 +1,8 @@
 /**
  * The keys of a JSON object text, in order, without parsing its values: what emitting needs to know
  * of an answer before splicing it into a record (emit-samples.ts). Exact for any JSON text without
- * whitespace between tokens (what `JSON.stringify` writes, which is how answers are stored);
- * undefined for any other text, which the caller then parses.
+ * whitespace between tokens (what `JSON.stringify` writes, which is how answers are stored). On
+ * other JSON text it gives the same keys or undefined, never others; the caller then parses.
  */
 export function topLevelKeys(text: string): string[] | undefined {
   const end = text.length - 1;
