@@ -20,7 +20,15 @@ export class CachedAnswers {
   /** Answers looked up ahead by `prefetch`, by hex cache key; null: none cached. */
   private ahead = new Map<string, CachedAnswer | null>();
 
-  constructor(private readonly store: RunStore) {}
+  /**
+   * `wholeFilesOf`: a run whose answers files are read whole, once each (emitting that run's step:
+   * nearly every answer of its shards is read, in an order unrelated to the file's), instead of one
+   * read call per answer.
+   */
+  constructor(
+    private readonly store: RunStore,
+    private readonly options: { wholeFilesOf?: string } = {},
+  ) {}
 
   /** The cached valid answer of a request key and the shard it lies in, or undefined. */
   find(key: string): FoundAnswer | undefined {
@@ -52,7 +60,7 @@ export class CachedAnswers {
 
   /** The answer's JSON text as collecting wrote it, or undefined when its file is gone or cut short. */
   valueText(found: FoundAnswer): string | undefined {
-    return this.files.read(found.shard.inputPath, found.answer.offset, found.answer.bytes);
+    return this.files.read(found.shard.inputPath, found.answer.offset, found.answer.bytes, found.shard.runId === this.options.wholeFilesOf);
   }
 
   close(): void {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { listVersions } from '../dataset/list-versions.js';
 import type { Fields, DataRecord } from '../domain.js';
 import type { DedupStep } from '../recipe/recipe.js';
-import { readJsonLines, readRecords, writeRecords } from './stage-files.js';
+import { readJsonLines, readRecordLines, readRecords, writeRecords } from './stage-files.js';
 import { dedupStream } from '../dedup/dedup-stream.js';
 import { lookupFieldPath, semanticValueOf } from '../dedup/deduper.js';
 import { DedupVectorError } from '../dedup/errors.js';
@@ -100,25 +100,26 @@ export async function runDedupStep(
   const counts: StepCounts = { input: 0, output: 0, duplicates: { exact: 0, near: 0, semantic: 0 } };
   const { rejects } = options;
   const problemOf = dedupRecordCheck(step);
-  async function* comparable(): AsyncIterable<DataRecord> {
-    for await (const record of readRecords(inputPath)) {
+  // What the deduper sees (id, fields) with the record and its line: a kept record goes through as read.
+  async function* comparable(): AsyncIterable<{ id: string; fields: Fields; record: DataRecord; line: Buffer }> {
+    for await (const { record, line } of readRecordLines(inputPath)) {
       counts.input++;
       const problem = problemOf(record.fields);
       if (problem === undefined) {
-        yield record;
+        yield { id: record.id, fields: record.fields, record, line };
         continue;
       }
       countRejected(counts, rejectionExample(record, problem));
       await rejects.error(record, step.name, problem);
     }
   }
-  async function* kept(): AsyncIterable<DataRecord> {
+  async function* kept(): AsyncIterable<Buffer> {
     const workers = sketchWorkers(options.records ?? 0);
     const verdicts = dedupStream(comparable(), step.spec, { ...(options.references ? { references: options.references } : {}), ...(workers > 1 ? { workers } : {}) });
-    for await (const { record, verdict } of verdicts) {
+    for await (const { record: { record, line }, verdict } of verdicts) {
       if (verdict.keep) {
         counts.output++;
-        yield record;
+        yield line;
         continue;
       }
       counts.duplicates![verdict.reason]++;

@@ -18,6 +18,7 @@ import { plannedKeysOf, sampleRecordId } from './render-requests.js';
 import { countInvalid, countRejected, type StepCounts } from './run-report.js';
 import { CachedAnswers } from './cached-answers.js';
 import { RepairTally } from './repair-tally.js';
+import { topLevelKeys } from './top-level-keys.js';
 import { keyAt, readShardKeys, shardInvalidPath } from './shard-files.js';
 
 interface InvalidAnswer {
@@ -40,7 +41,7 @@ export async function* emitSamples(
 ): AsyncIterable<string> {
   const { store } = context;
   const invalid = await invalidAnswersOfRun(store, context.runId, step.step.index);
-  const answers = new CachedAnswers(store);
+  const answers = new CachedAnswers(store, { wholeFilesOf: context.runId });
   const nextKeys = openRequestKeys(requestKeysPath(inputPath, step.step.index));
   const repairs = RepairTally.ofRun(store, context.runId, step); // repair hook: valid first try / after repair / after retry
   const batch: { record: DataRecord; keys: PlannedKeys }[] = [];
@@ -113,10 +114,11 @@ const INDEX_LIKE = /^\d+$/;
  * and serialised as such.
  */
 export function sampleLine(record: DataRecord, id: string, answerText: string, entry: LineageEntry): string {
-  const answer = JSON.parse(answerText) as Record<string, unknown>;
   const lineage = [...record.lineage, entry];
-  const answerKeys = Object.keys(answer);
+  // Only the answer's keys decide, and they can be read off its text without parsing its values.
+  const answerKeys = topLevelKeys(answerText) ?? Object.keys(JSON.parse(answerText) as object);
   if (answerKeys.some((key) => Object.hasOwn(record.fields, key) || INDEX_LIKE.test(key))) {
+    const answer = JSON.parse(answerText) as Record<string, unknown>;
     return JSON.stringify({ id, seedId: record.seedId, ...(record.source ? { source: record.source } : {}), fields: { ...record.fields, ...answer }, lineage });
   }
   const recordFields = JSON.stringify(record.fields);

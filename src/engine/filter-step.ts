@@ -1,9 +1,8 @@
-import type { DataRecord } from '../domain.js';
 import { compileFilter } from '../filters/compile-filter.js';
 import { FilterTally } from '../filters/filter-tally.js';
 import type { FilterStep } from '../recipe/recipe.js';
 import { filterRequiredFields, missingFilterField } from './filter-required-fields.js';
-import { readRecords, writeRecords } from './stage-files.js';
+import { readRecordLines, writeRecords } from './stage-files.js';
 import { countRejected, type StepCounts } from './run-report.js';
 import { rejectionExample, type StepRejects } from './step-rejects.js';
 
@@ -16,8 +15,9 @@ export async function runFilterStep(step: FilterStep, inputPath: string, outputP
   const required = filterRequiredFields(step.spec);
   const tally = new FilterTally(filter.rules);
   const counts: StepCounts = { input: 0, output: 0 };
-  async function* kept(): AsyncIterable<DataRecord> {
-    for await (const record of readRecords(inputPath)) {
+  // A kept record is unchanged: its line goes through as read.
+  async function* kept(): AsyncIterable<Buffer> {
+    for await (const { record, line } of readRecordLines(inputPath)) {
       counts.input++;
       const missing = missingFilterField(record.fields, required);
       if (missing !== undefined) {
@@ -29,7 +29,7 @@ export async function runFilterStep(step: FilterStep, inputPath: string, outputP
       tally.count(verdict);
       if (verdict.keep) {
         counts.output++;
-        yield record;
+        yield line;
       } else {
         await rejects.removed(record, step.name, 'filtered', `${verdict.rule}: ${verdict.detail}`);
       }

@@ -10,7 +10,7 @@
  * A request is identified by its shard and line, never by a row of its own: the provider echoes the
  * `custom_id`, which is `<shard id>-<line>`, so a result finds its request key by position.
  */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { CACHE_KEY_BYTES } from '../store/response-cache.js';
 
 export function shardKeysPath(shardPath: string): string {
@@ -61,14 +61,27 @@ export function lineCount(keys: Buffer): number {
  * Reads answers by (file, offset, length), keeping one descriptor per answers file open until
  * `close`: emitting reads a few answers from each of many shards, in input order.
  */
+/** Largest answers file `read` holds whole; a larger one is read an answer at a time. */
+const WHOLE_FILE_BYTES = 32 << 20;
+/** Whole files held at once: the current shard of each round being emitted (records come in shard order). */
+const WHOLE_FILES = 3;
+
 export class AnswerReader {
   private readonly files = new Map<string, number | null>();
   private buffer = Buffer.alloc(64 * 1024);
+  /** Answers files read whole, by descriptor, least recently used first. */
+  private readonly whole = new Map<number, Buffer>();
 
-  /** The answer's JSON text, or undefined when its file is gone (the run folder was deleted) or cut short. */
-  read(shardPath: string, offset: number, bytes: number): string | undefined {
+  /**
+   * The answer's JSON text, or undefined when its file is gone (the run folder was deleted) or cut
+   * short. `whole`: the caller will read most of this file's answers, so it is read once, whole
+   * (up to WHOLE_FILE_BYTES; an answers file is written once and never changes in place).
+   */
+  read(shardPath: string, offset: number, bytes: number, whole = false): string | undefined {
     const fd = this.open(shardAnswersPath(shardPath));
     if (fd === null) return undefined;
+    const content = whole ? this.wholeFile(fd) : undefined;
+    if (content) return offset + bytes <= content.length ? content.toString('utf8', offset, offset + bytes) : undefined;
     if (this.buffer.length < bytes) this.buffer = Buffer.alloc(Math.max(bytes, this.buffer.length * 2));
     const read = readSync(fd, this.buffer, 0, bytes, offset);
     if (read !== bytes) return undefined;
@@ -83,6 +96,25 @@ export class AnswerReader {
   close(): void {
     for (const fd of this.files.values()) if (fd !== null) closeSync(fd);
     this.files.clear();
+    this.whole.clear();
+  }
+
+  /** The whole content of an open answers file, or undefined when it is too large to hold. */
+  private wholeFile(fd: number): Buffer | undefined {
+    let content = this.whole.get(fd);
+    if (content) {
+      this.whole.delete(fd);
+    } else {
+      const size = fstatSync(fd).size;
+      if (size > WHOLE_FILE_BYTES) return undefined;
+      content = Buffer.allocUnsafe(size);
+      let read = 0;
+      for (let got = -1; read < size && got !== 0; read += got) got = readSync(fd, content, read, size - read, read);
+      content = content.subarray(0, read);
+    }
+    this.whole.set(fd, content);
+    if (this.whole.size > WHOLE_FILES) this.whole.delete(this.whole.keys().next().value!);
+    return content;
   }
 
   private open(path: string): number | null {

@@ -1,6 +1,6 @@
 /** Where a run keeps its files, and the stage files that carry records from one step to the next. */
 import { join } from 'node:path';
-import { closeSync, createWriteStream, existsSync, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, existsSync, openSync, readSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { DataRecord } from '../domain.js';
@@ -38,6 +38,44 @@ export function readRecords(path: string): AsyncIterable<DataRecord> {
   return readJsonLines<DataRecord>(path);
 }
 
+/**
+ * The records of a stage file, each with its line's bytes as read (no newline). Every stage line was
+ * written by `JSON.stringify` (or spliced to the same text, emit-samples.ts), so a step that keeps a
+ * record unchanged writes `line` back instead of serialising the record again: the same bytes,
+ * without the cost (re-serialising was a third of a dedup step's own work). The bytes are a view of
+ * the chunk read, not a string: a step that holds records in flight (dedup) keeps them off the heap.
+ */
+export async function* readRecordLines(path: string): AsyncIterable<{ record: DataRecord; line: Buffer }> {
+  for await (const line of readLineBytes(path)) {
+    const end = line.length > 0 && line[line.length - 1] === 13 ? line.length - 1 : line.length;
+    if (line.length > 0) yield { record: JSON.parse(line.toString('utf8', 0, end)) as DataRecord, line: line.subarray(0, end) };
+  }
+}
+
+/** The lines of a file, as views of the chunks read; a CR before the LF is dropped, as readFileLines does. */
+async function* readLineBytes(path: string): AsyncIterable<Buffer> {
+  let rest: Buffer | undefined;
+  for await (const chunk of createReadStream(path, { highWaterMark: STREAM_CHUNK_BYTES }) as AsyncIterable<Buffer>) {
+    let start = 0;
+    if (rest) {
+      const newline = chunk.indexOf(10);
+      if (newline === -1) {
+        rest = Buffer.concat([rest, chunk]);
+        continue;
+      }
+      yield Buffer.concat([rest, chunk.subarray(0, newline)]);
+      rest = undefined;
+      start = newline + 1;
+    }
+    for (let newline = chunk.indexOf(10, start); newline !== -1; newline = chunk.indexOf(10, start)) {
+      yield chunk.subarray(start, newline);
+      start = newline + 1;
+    }
+    if (start < chunk.length) rest = chunk.subarray(start);
+  }
+  if (rest) yield rest;
+}
+
 /** Objects of a JSONL file we wrote ourselves, streamed. */
 export async function* readJsonLines<T>(path: string): AsyncIterable<T> {
   for await (const line of readFileLines(path)) {
@@ -45,17 +83,20 @@ export async function* readJsonLines<T>(path: string): AsyncIterable<T> {
   }
 }
 
+const NEWLINE = Buffer.from('\n');
+
 /**
  * Writes records to `path` atomically (temp file, then rename). Returns how many were written. A
- * string is a record already serialised (one line of JSON, no newline) and is written as is.
+ * string or Buffer is a record already serialised (one line of JSON, no newline) and is written as is.
  */
-export async function writeRecords(path: string, records: AsyncIterable<DataRecord | string>): Promise<number> {
+export async function writeRecords(path: string, records: AsyncIterable<DataRecord | string | Buffer>): Promise<number> {
   const temporary = `${path}.partial`;
   const output = createWriteStream(temporary, { encoding: 'utf8', highWaterMark: STREAM_CHUNK_BYTES });
   let count = 0;
   try {
     for await (const record of records) {
-      if (!output.write(`${typeof record === 'string' ? record : JSON.stringify(record)}\n`)) await once(output, 'drain');
+      if (Buffer.isBuffer(record)) output.write(record);
+      if (!output.write(Buffer.isBuffer(record) ? NEWLINE : `${typeof record === 'string' ? record : JSON.stringify(record)}\n`)) await once(output, 'drain');
       count++;
     }
     output.end();

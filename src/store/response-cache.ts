@@ -34,6 +34,7 @@ export function cacheKey(requestKey: string): Buffer {
 
 /** Keys per `getMany` statement: one SQLite call answers this many lookups. */
 const MANY_KEYS = 256;
+const MANY_COLUMNS = ['request_key', 'shard_seq', 'answer_offset', 'answer_bytes', 'attempt', 'input_tokens', 'output_tokens', 'cached_input_tokens'] as const;
 
 export class ResponseCache {
   readonly #get: Database.Statement;
@@ -43,7 +44,10 @@ export class ResponseCache {
 
   constructor(db: Database.Database) {
     this.#get = db.prepare('SELECT * FROM responses WHERE request_key = ?');
-    this.#getMany = db.prepare(`SELECT * FROM responses WHERE request_key IN (${Array.from({ length: MANY_KEYS }, () => '?').join(',')})`);
+    // Rows as arrays (columns in MANY_COLUMNS order): a third less work than an object per row.
+    this.#getMany = db
+      .prepare(`SELECT ${MANY_COLUMNS.join(', ')} FROM responses WHERE request_key IN (${Array.from({ length: MANY_KEYS }, () => '?').join(',')})`)
+      .raw(true);
     // A later valid answer to the same key (a `--no-cache` run, or a re-collect) replaces the earlier one.
     this.#put = db.prepare(
       `INSERT OR REPLACE INTO responses (request_key, shard_seq, answer_offset, answer_bytes, attempt, input_tokens, output_tokens, cached_input_tokens)
@@ -68,8 +72,14 @@ export class ResponseCache {
       const chunk = keys.slice(start, start + MANY_KEYS).map((key) => (typeof key === 'string' ? cacheKey(key) : key));
       // The statement has a fixed number of slots; repeating a key fills the rest harmlessly.
       while (chunk.length < MANY_KEYS) chunk.push(chunk[0]!);
-      for (const row of this.#getMany.all(...chunk) as Record<string, number | Buffer>[]) {
-        found.set((row.request_key as Buffer).toString('hex'), answerOf(row as Record<string, number>));
+      for (const row of this.#getMany.all(...chunk) as [Buffer, number, number, number, number, number, number, number][]) {
+        found.set(row[0].toString('hex'), {
+          shardSeq: row[1],
+          offset: row[2],
+          bytes: row[3],
+          attempt: row[4],
+          usage: { inputTokens: row[5], outputTokens: row[6], cachedInputTokens: row[7] },
+        });
       }
     }
     return found;

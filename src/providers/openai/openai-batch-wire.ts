@@ -78,8 +78,12 @@ export function convertOpenAIResultLine(line: string): BatchItemResult | { custo
   if (error && !response) return convertLineError(customId, error.code ?? 'unknown', error.message ?? '');
   if (!response) return { customId, malformed: 'result line has neither response nor error' };
   if (response.status_code >= 400) return convertHttpError(customId, response.status_code, response.body);
-  const embeddings = embeddingsSchema.safeParse(response.body);
-  if (embeddings.success) return convertEmbeddings(customId, embeddings.data);
+  // Only a body whose `object` is 'list' can be an embeddings response: a chat completion skips
+  // the failed parse (zod builds its issues for every failure, a tenth of a line's conversion).
+  if ((response.body as { object?: unknown } | null)?.object === 'list') {
+    const embeddings = embeddingsSchema.safeParse(response.body);
+    if (embeddings.success) return convertEmbeddings(customId, embeddings.data);
+  }
   const completion = chatCompletionSchema.safeParse(response.body);
   if (!completion.success) return { customId, malformed: 'response body is not a chat completion' };
   return convertCompletion(customId, completion.data);

@@ -1,0 +1,72 @@
+/**
+ * The keys of a JSON object text, in order, without parsing its values: what emitting needs to know
+ * of an answer before splicing it into a record (emit-samples.ts). Exact for any JSON text without
+ * whitespace between tokens (what `JSON.stringify` writes, which is how answers are stored). On
+ * other JSON text it gives the same keys or undefined, never others; the caller then parses.
+ */
+export function topLevelKeys(text: string): string[] | undefined {
+  const end = text.length - 1;
+  if (text.charCodeAt(0) !== OPEN_OBJECT || text.charCodeAt(end) !== CLOSE_OBJECT) return undefined;
+  const keys: string[] = [];
+  let at = 1;
+  if (at === end) return keys;
+  for (;;) {
+    if (text.charCodeAt(at) !== QUOTE) return undefined;
+    const keyEnd = stringEnd(text, at);
+    if (keyEnd === -1 || text.charCodeAt(keyEnd + 1) !== COLON) return undefined;
+    const raw = text.slice(at + 1, keyEnd);
+    keys.push(raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw);
+    at = valueEnd(text, keyEnd + 2, end);
+    if (at === -1) return undefined;
+    if (at === end) return keys;
+    if (text.charCodeAt(at) !== COMMA) return undefined;
+    at++;
+  }
+}
+
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const COMMA = 0x2c;
+const PRIMITIVE_FIRST = /^[-0-9tfn]$/;
+
+/** Index of the quote that closes the string opening at `start`, or -1. */
+function stringEnd(text: string, start: number): number {
+  let quote = text.indexOf('"', start + 1);
+  while (quote !== -1) {
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return quote;
+    quote = text.indexOf('"', quote + 1);
+  }
+  return -1;
+}
+
+/** Index just past the value starting at `start` (a member of the outer object ending at `end`), or -1. */
+function valueEnd(text: string, start: number, end: number): number {
+  const first = text.charCodeAt(start);
+  if (first === QUOTE) {
+    const close = stringEnd(text, start);
+    return close === -1 ? -1 : close + 1;
+  }
+  if (first === OPEN_OBJECT || first === OPEN_ARRAY) {
+    let depth = 0;
+    for (let at = start; at < end; at++) {
+      const code = text.charCodeAt(at);
+      if (code === QUOTE) {
+        at = stringEnd(text, at);
+        if (at === -1) return -1;
+      } else if (code === OPEN_OBJECT || code === OPEN_ARRAY) depth++;
+      else if ((code === CLOSE_OBJECT || code === CLOSE_ARRAY) && --depth === 0) return at + 1;
+    }
+    return -1;
+  }
+  // A number, true, false or null: no comma or brace inside. Anything else (whitespace) is not ours to read.
+  if (!PRIMITIVE_FIRST.test(text[start] ?? '')) return -1;
+  for (let at = start; at < end; at++) if (text.charCodeAt(at) === COMMA) return at;
+  return end;
+}
