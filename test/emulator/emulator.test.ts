@@ -117,6 +117,26 @@ describe('control endpoints for a standalone emulator', () => {
 });
 
 describe('queue limits of the emulator', () => {
+  it('count a batch from the moment it is accepted: creates sent together never pass the limit between them', async () => {
+    const { startEmulator } = await import('../../src/emulator/emulator.js');
+    const emulator = await startEmulator({ limits: { anthropicMaxQueuedRequests: 25 }, faults: { timing: { validatingMs: 5, inProgressMs: 60_000, finalizingMs: 5 } } });
+    try {
+      const create = (batch: number) =>
+        fetch(`${emulator.url}/v1/messages/batches`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': 'k', 'anthropic-version': '2023-06-01' },
+          body: JSON.stringify({ requests: Array.from({ length: 10 }, (_, index) => ({ custom_id: `b${batch}r${index}`, params: { model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] } })) }),
+        }).then((response) => response.status);
+      const statuses = await Promise.all([0, 1, 2, 3, 4, 5].map(create));
+      // 10 requests each under a limit of 25: two are accepted, whatever the order the creates finish in.
+      expect(statuses.filter((status) => status === 200)).toHaveLength(2);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(4);
+      expect(emulator.stats().queue.peak.anthropic).toBe(20);
+    } finally {
+      await emulator.close();
+    }
+  });
+
   it('are off by default, read from the environment, overridden by options, and refuse what is not a whole number', async () => {
     const { mergeLimits, queueLimitsFromEnv } = await import('../../src/emulator/core/emulator-options.js');
     const { startEmulator } = await import('../../src/emulator/emulator.js');

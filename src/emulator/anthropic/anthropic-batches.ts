@@ -155,8 +155,15 @@ export async function createAnthropicBatch(context: AnthropicContext, call: ApiC
       final: null,
       jobError: null,
     };
-    await rename(temp, anthropicPaths(context, record.id).requests);
+    // In the map before the first await: a create arriving meanwhile counts this batch in the queue,
+    // as the service's own count would.
     context.anthropicBatches.set(record.id, record);
+    try {
+      await rename(temp, anthropicPaths(context, record.id).requests);
+    } catch (error) {
+      context.anthropicBatches.delete(record.id);
+      throw error;
+    }
     await context.save('anthropic-batches', record);
     context.stats.batchesCreated.anthropic++;
     context.queue.push(() => runAnthropicBatchJob(context, record, requests));

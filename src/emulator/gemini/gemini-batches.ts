@@ -143,8 +143,15 @@ async function createBatch(context: GeminiContext, call: ApiCall, kind: GeminiBa
     jobError: null,
     ...(enqueuedTokens !== undefined ? { enqueuedTokens } : {}),
   };
-  if (fields.inline) await writeFile(geminiPaths(context, record.id).requests, JSON.stringify(fields.inline));
+  // In the map before the first await: a create arriving meanwhile counts this job's tokens, as the
+  // service's own count would.
   context.geminiBatches.set(record.id, record);
+  try {
+    if (fields.inline) await writeFile(geminiPaths(context, record.id).requests, JSON.stringify(fields.inline));
+  } catch (error) {
+    context.geminiBatches.delete(record.id);
+    throw error;
+  }
   await context.save('gemini-batches', record);
   context.stats.batchesCreated.gemini++;
   context.queue.push(() => runGeminiBatchJob(context, record));
