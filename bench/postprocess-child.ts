@@ -13,7 +13,7 @@
 // into --outputs=PATH (default <dir>/outputs): seconds per try, and a version folder to diff.
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync, createReadStream } from 'node:fs';
 import { once } from 'node:events';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { writeDatasetVersion } from '../src/dataset/write-version.js';
 import type { DedupStats } from '../src/dedup/deduper.js';
@@ -134,9 +134,21 @@ async function prepare(options: Map<string, string>): Promise<PrepareResult> {
   }
 }
 
+/**
+ * A prepared folder is not relocatable: its prepared.json and its run store hold absolute paths, so
+ * measuring a copy would collect into the original. Refused, so the original stays unmeasured.
+ */
+function readPrepared(dir: string): Prepared {
+  const prepared = JSON.parse(readFileSync(join(dir, 'prepared.json'), 'utf8')) as Prepared;
+  if (resolve(prepared.stateDir) !== resolve(dir, 'state')) {
+    throw new Error(`${dir} was prepared in ${dirname(prepared.stateDir)} and copied: its paths point there; prepare a new folder (--mode=prepare) instead of copying one`);
+  }
+  return prepared;
+}
+
 async function measure(options: Map<string, string>): Promise<MeasureResult> {
   const dir = requiredOption(options, 'dir');
-  const prepared = JSON.parse(readFileSync(join(dir, 'prepared.json'), 'utf8')) as Prepared;
+  const prepared = readPrepared(dir);
   const { recipe, generate, dedup } = await compiled(prepared.seedsFile, dir);
   const store = new RunStore(prepared.stateDir);
   const provider = new FileBatchProvider(prepared.resultsDir);
@@ -221,7 +233,7 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
 
 async function baseline(options: Map<string, string>): Promise<BaselineResult> {
   const dir = requiredOption(options, 'dir');
-  const prepared = JSON.parse(readFileSync(join(dir, 'prepared.json'), 'utf8')) as Prepared;
+  const prepared = readPrepared(dir);
   const outputPath = join(dir, 'baseline-copy.jsonl');
   let bytes = 0;
   const startRssBytes = await baselineRss();

@@ -3,7 +3,7 @@ import { EvalIndex } from '../decontam/eval-index.js';
 import { lookupFieldPath } from '../dedup/deduper.js';
 import type { DecontaminateStep } from '../recipe/recipe.js';
 import { countRejected, type StepCounts } from './run-report.js';
-import { readRecords, writeRecords } from './stage-files.js';
+import { readRecordLines, writeRecords } from './stage-files.js';
 import { rejectionExample, type StepRejects } from './step-rejects.js';
 
 /**
@@ -15,8 +15,9 @@ import { rejectionExample, type StepRejects } from './step-rejects.js';
 export async function runDecontaminateStep(step: DecontaminateStep, inputPath: string, outputPath: string, rejects: StepRejects, baseDir: string): Promise<StepCounts> {
   const index = await EvalIndex.build({ against: step.against, ngram: step.ngram, baseDir, ...(step.eval_fields ? { evalFields: step.eval_fields } : {}) });
   const counts: StepCounts = { input: 0, output: 0, contaminated: 0 };
-  async function* kept(): AsyncIterable<DataRecord> {
-    for await (const record of readRecords(inputPath)) {
+  // A kept record is unchanged: its line goes through as read.
+  async function* kept(): AsyncIterable<Buffer> {
+    for await (const { record, line } of readRecordLines(inputPath)) {
       counts.input++;
       const texts = comparedTexts(record, step.fields);
       if (typeof texts === 'string') {
@@ -28,7 +29,7 @@ export async function runDecontaminateStep(step: DecontaminateStep, inputPath: s
       const match = index.match(texts);
       if (match === undefined) {
         counts.output++;
-        yield record;
+        yield line;
       } else {
         counts.contaminated!++;
         await rejects.contaminated(record, step.name, match);
