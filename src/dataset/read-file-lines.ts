@@ -11,6 +11,14 @@ const CHUNK_BYTES = 1 << 20;
  * also takes a lone CR for a line break (never present in what JSON.stringify writes).
  */
 export async function* readFileLines(path: string): AsyncIterable<string> {
+  for await (const line of readFileLineBytes(path)) yield line.toString('utf8');
+}
+
+/**
+ * The same lines as bytes: views of the chunks read (only a line two chunks cut is copied), for a
+ * reader that writes a line back as it was read. A CRLF file reads as its LF twin.
+ */
+export async function* readFileLineBytes(path: string): AsyncIterable<Buffer> {
   let rest: Buffer | undefined;
   for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) {
     let start = 0;
@@ -23,19 +31,18 @@ export async function* readFileLines(path: string): AsyncIterable<string> {
       }
       const line = Buffer.concat([rest, chunk.subarray(0, newline)]);
       rest = undefined;
-      yield decodeLine(line, 0, line.length);
+      yield withoutCr(line, 0, line.length);
       start = newline + 1;
     }
     for (let newline = chunk.indexOf(10, start); newline !== -1; newline = chunk.indexOf(10, start)) {
-      yield decodeLine(chunk, start, newline);
+      yield withoutCr(chunk, start, newline);
       start = newline + 1;
     }
     if (start < chunk.length) rest = chunk.subarray(start);
   }
-  if (rest) yield decodeLine(rest, 0, rest.length);
+  if (rest) yield withoutCr(rest, 0, rest.length);
 }
 
-/** A CRLF file reads as its LF twin. */
-function decodeLine(bytes: Buffer, start: number, end: number): string {
-  return bytes.toString('utf8', start, end > start && bytes[end - 1] === 13 ? end - 1 : end);
+function withoutCr(bytes: Buffer, start: number, end: number): Buffer {
+  return bytes.subarray(start, end > start && bytes[end - 1] === 13 ? end - 1 : end);
 }

@@ -207,28 +207,60 @@ function newBloom(groups: number): Int32Array {
   return new Int32Array(blocks * BLOCK_WORDS);
 }
 
-/** The block comes from the low bits' mix, the 8 bits in it from a second mix (double hashing). */
-function bloomAdd(bloom: Int32Array, hash: number): void {
+/**
+ * The block comes from the low bits' mix, the 8 bits in it from a second mix (double hashing).
+ * `add` sets the bits; otherwise they are only tested. True when every bit is (now) set.
+ */
+function bloomProbe(bloom: Int32Array, hash: number, add: boolean): boolean {
   const blocks = bloom.length / BLOCK_WORDS;
   const base = ((fmix32(hash ^ 0x3c6ef372) >>> 0) % blocks) * BLOCK_WORDS;
   const second = fmix32(hash + 0x7f4a7c15);
   const step = (second >>> 9) | 1;
   for (let probe = 0; probe < BLOOM_PROBES; probe++) {
     const bit = (second + probe * step) & 511;
-    bloom[base + (bit >>> 5)]! |= 1 << (bit & 31);
+    const word = base + (bit >>> 5);
+    if (add) bloom[word]! |= 1 << (bit & 31);
+    else if ((bloom[word]! & (1 << (bit & 31))) === 0) return false;
   }
+  return true;
+}
+
+function bloomAdd(bloom: Int32Array, hash: number): void {
+  bloomProbe(bloom, hash, true);
 }
 
 function bloomHas(bloom: Int32Array, hash: number): boolean {
-  const blocks = bloom.length / BLOCK_WORDS;
-  const base = ((fmix32(hash ^ 0x3c6ef372) >>> 0) % blocks) * BLOCK_WORDS;
-  const second = fmix32(hash + 0x7f4a7c15);
-  const step = (second >>> 9) | 1;
-  for (let probe = 0; probe < BLOOM_PROBES; probe++) {
-    const bit = (second + probe * step) & 511;
-    if ((bloom[base + (bit >>> 5)]! & (1 << (bit & 31))) === 0) return false;
+  return bloomProbe(bloom, hash, false);
+}
+
+/**
+ * A tiered table's frozen runs, newest first, and what it reports about them; the live table's own
+ * bytes come from the subclass.
+ */
+export abstract class RunTier {
+  protected runs: FrozenRun[] = [];
+
+  protected abstract liveBytes(): number;
+
+  /** Bytes in memory: the live table and each run's filter and directory. */
+  get byteLength(): number {
+    let bytes = this.liveBytes();
+    for (const run of this.runs) bytes += run.byteLength;
+    return bytes;
   }
-  return true;
+
+  /** Bytes in the run files. */
+  get spilledBytes(): number {
+    let bytes = 0;
+    for (const run of this.runs) bytes += run.fileBytes;
+    return bytes;
+  }
+
+  /** Closes every run file. */
+  close(): void {
+    for (const run of this.runs) run.close();
+    this.runs = [];
+  }
 }
 
 /** Appends records to the file in large writes. */

@@ -1,5 +1,5 @@
 import { ExactKeyTable } from './exact.js';
-import { FrozenRun, runKeyHash } from './frozen-run.js';
+import { FrozenRun, RunTier, runKeyHash } from './frozen-run.js';
 
 /**
  * The exact-key table (exact.ts) bounded in memory, as tiered-lsh.ts bounds the band tables: a live
@@ -12,9 +12,8 @@ import { FrozenRun, runKeyHash } from './frozen-run.js';
 
 const MAX_RUNS = 4;
 
-export class TieredExactTable {
+export class TieredExactTable extends RunTier {
   private live: ExactKeyTable;
-  private runs: FrozenRun[] = [];
   private readonly found = new Int32Array(1);
   private readonly initialSlots: number;
 
@@ -22,6 +21,7 @@ export class TieredExactTable {
     private readonly maxLiveBytes = Number.POSITIVE_INFINITY,
     private readonly spillDirectory?: string,
   ) {
+    super();
     // A small cap (tests) gets a small first table, so a freeze is not forced by the first allocation.
     this.initialSlots = 1 << Math.max(4, Math.min(12, Math.floor(Math.log2(maxLiveBytes / 24))));
     this.live = new ExactKeyTable(this.initialSlots);
@@ -42,21 +42,8 @@ export class TieredExactTable {
     this.live.insert(high, low, doc);
   }
 
-  get byteLength(): number {
-    let bytes = this.live.byteLength;
-    for (const run of this.runs) bytes += run.byteLength;
-    return bytes;
-  }
-
-  get spilledBytes(): number {
-    let bytes = 0;
-    for (const run of this.runs) bytes += run.fileBytes;
-    return bytes;
-  }
-
-  close(): void {
-    for (const run of this.runs) run.close();
-    this.runs = [];
+  protected liveBytes(): number {
+    return this.live.byteLength;
   }
 
   private freeze(): void {

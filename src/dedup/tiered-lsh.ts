@@ -1,4 +1,4 @@
-import { FrozenRun, runKeyHash } from './frozen-run.js';
+import { FrozenRun, RunTier, runKeyHash } from './frozen-run.js';
 import { LshIndex } from './lsh.js';
 
 /**
@@ -28,10 +28,8 @@ export interface TieredLshOptions {
   spillDirectory?: string;
 }
 
-export class TieredLsh {
+export class TieredLsh extends RunTier {
   private readonly live: LshIndex;
-  /** Newest first. */
-  private runs: FrozenRun[] = [];
   private readonly maxLiveBytes: number;
   private readonly bandCounts: Int32Array;
   private readonly liveFound: Int32Array;
@@ -42,6 +40,7 @@ export class TieredLsh {
     readonly maxPerBucket: number,
     private readonly options: TieredLshOptions = {},
   ) {
+    super();
     this.maxLiveBytes = options.maxLiveBytes ?? Number.POSITIVE_INFINITY;
     // A small cap (tests) gets small first tables, so a freeze is not forced by the first allocation.
     this.live = new LshIndex(bands, 0, Math.max(4, Math.min(1024, Math.floor(this.maxLiveBytes / (bands * 64)))));
@@ -78,24 +77,8 @@ export class TieredLsh {
     return written;
   }
 
-  /** Bytes in memory: the live table and each run's filter and directory. */
-  get byteLength(): number {
-    let bytes = this.live.byteLength;
-    for (const run of this.runs) bytes += run.byteLength;
-    return bytes;
-  }
-
-  /** Bytes in the run files. */
-  get spilledBytes(): number {
-    let bytes = 0;
-    for (const run of this.runs) bytes += run.fileBytes;
-    return bytes;
-  }
-
-  /** Closes every run file. */
-  close(): void {
-    for (const run of this.runs) run.close();
-    this.runs = [];
+  protected liveBytes(): number {
+    return this.live.byteLength;
   }
 
   private freeze(nextDoc: number): void {

@@ -1,10 +1,10 @@
 /** Where a run keeps its files, and the stage files that carry records from one step to the next. */
 import { join } from 'node:path';
-import { closeSync, createReadStream, createWriteStream, existsSync, openSync, readSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, openSync, readSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { DataRecord } from '../domain.js';
-import { readFileLines } from '../dataset/read-file-lines.js';
+import { readFileLineBytes, readFileLines } from '../dataset/read-file-lines.js';
 import { rejectionExample, StepRejects } from './step-rejects.js';
 
 /**
@@ -46,34 +46,9 @@ export function readRecords(path: string): AsyncIterable<DataRecord> {
  * the chunk read, not a string: a step that holds records in flight (dedup) keeps them off the heap.
  */
 export async function* readRecordLines(path: string): AsyncIterable<{ record: DataRecord; line: Buffer }> {
-  for await (const line of readLineBytes(path)) {
-    const end = line.length > 0 && line[line.length - 1] === 13 ? line.length - 1 : line.length;
-    if (line.length > 0) yield { record: JSON.parse(line.toString('utf8', 0, end)) as DataRecord, line: line.subarray(0, end) };
+  for await (const line of readFileLineBytes(path)) {
+    if (line.length > 0) yield { record: JSON.parse(line.toString('utf8')) as DataRecord, line };
   }
-}
-
-/** The lines of a file, as views of the chunks read; a CR before the LF is dropped, as readFileLines does. */
-async function* readLineBytes(path: string): AsyncIterable<Buffer> {
-  let rest: Buffer | undefined;
-  for await (const chunk of createReadStream(path, { highWaterMark: STREAM_CHUNK_BYTES }) as AsyncIterable<Buffer>) {
-    let start = 0;
-    if (rest) {
-      const newline = chunk.indexOf(10);
-      if (newline === -1) {
-        rest = Buffer.concat([rest, chunk]);
-        continue;
-      }
-      yield Buffer.concat([rest, chunk.subarray(0, newline)]);
-      rest = undefined;
-      start = newline + 1;
-    }
-    for (let newline = chunk.indexOf(10, start); newline !== -1; newline = chunk.indexOf(10, start)) {
-      yield chunk.subarray(start, newline);
-      start = newline + 1;
-    }
-    if (start < chunk.length) rest = chunk.subarray(start);
-  }
-  if (rest) yield rest;
 }
 
 /** Objects of a JSONL file we wrote ourselves, streamed. */
