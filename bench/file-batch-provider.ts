@@ -5,9 +5,9 @@
 // convertOpenAIResultLine. Requests are encoded with the OpenAI capabilities (the real wire
 // format). No HTTP: what the benchmark measures is reading, parsing, validating and storing
 // results (the I/O baseline reads the same files).
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { readFileLines } from '../src/dataset/read-file-lines.js';
 import type { BatchHandle, BatchItemResult, BatchProvider, BatchStatus, ShardSubmission } from '../src/providers/batch-provider.js';
 import { OPENAI_CAPABILITIES } from '../src/providers/openai/openai-capabilities.js';
 import { convertOpenAIResultLine } from '../src/providers/openai/openai-batch-wire.js';
@@ -48,8 +48,8 @@ export class FileBatchProvider implements BatchProvider {
   async *results(handle: BatchHandle): AsyncIterable<BatchItemResult> {
     for (const path of FileBatchProvider.resultFiles(this.resultsDir, handle.batchId)) {
       if (!existsSync(path)) continue;
-      const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 }), crlfDelay: Infinity });
-      for await (const line of lines) {
+      // Cut on the bytes, as the adapter's readBodyLines cuts a downloaded body.
+      for await (const line of readFileLines(path)) {
         if (line === '') continue;
         // The same handling as OpenAIBatchProvider.results.
         const result = convertOpenAIResultLine(line);

@@ -18,9 +18,18 @@ export async function* readFileLines(path: string): AsyncIterable<string> {
  * The same lines as bytes: views of the chunks read (only a line two chunks cut is copied), for a
  * reader that writes a line back as it was read. A CRLF file reads as its LF twin.
  */
-export async function* readFileLineBytes(path: string): AsyncIterable<Buffer> {
+export function readFileLineBytes(path: string): AsyncIterable<Buffer> {
+  return splitLines(createReadStream(path, { highWaterMark: CHUNK_BYTES }));
+}
+
+/**
+ * The lines of any byte stream (a file, an HTTP body), cut on the bytes as `readFileLines` does:
+ * views of the chunks, a CR before the LF dropped, the last line yielded without its newline.
+ */
+export async function* splitLines(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Buffer> {
   let rest: Buffer | undefined;
-  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) {
+  for await (const bytes of chunks) {
+    const chunk = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let start = 0;
     if (rest) {
       // Only the line the previous chunk cut is copied, never the rest of this chunk.

@@ -1,18 +1,17 @@
-import { createInterface } from 'node:readline';
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { splitLines } from '../dataset/read-file-lines.js';
 
 /**
- * Lines of a streamed HTTP body (result files can be hundreds of MB, so never `text()` them).
+ * Lines of a streamed HTTP body (result files can be hundreds of MB, so never `text()` them), cut on
+ * the bytes (a third of `readline`'s cost, which scans decoded text with a regular expression). A
+ * line ends at LF, a CR before it dropped; JSON text never holds a raw CR or LF inside a value.
  * Blank lines are skipped: some servers end with CRLF or an extra newline.
  */
 export async function* readBodyLines(body: ReadableStream<Uint8Array> | null): AsyncIterable<{ line: string; number: number }> {
   if (!body) return;
-  const input = Readable.fromWeb(body as unknown as WebReadableStream<Uint8Array>);
-  const lines = createInterface({ input, crlfDelay: Infinity });
   let number = 0;
-  for await (const line of lines) {
+  for await (const bytes of splitLines(body as unknown as AsyncIterable<Uint8Array>)) {
     number++;
+    const line = bytes.toString('utf8');
     if (line.trim() !== '') yield { line, number };
   }
 }
