@@ -2,8 +2,7 @@
  * Anthropic Message Batches adapter on the official `@anthropic-ai/sdk`: one create call carrying
  * the shard's requests, poll `processing_status`, stream results as JSONL.
  */
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { readFileLines } from '../../dataset/read-file-lines.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Anthropic from '@anthropic-ai/sdk';
 import { SynthforgeError } from '../../errors.js';
@@ -184,7 +183,7 @@ export class AnthropicBatchProvider implements BatchProvider {
 
 async function readShardRequests(path: string): Promise<unknown[]> {
   const requests: unknown[] = [];
-  for await (const line of createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })) {
+  for await (const line of readFileLines(path)) {
     if (line !== '') requests.push(JSON.parse(line));
   }
   return requests;

@@ -15,6 +15,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { readFileLines } from '../../dataset/read-file-lines.js';
 import { GoogleGenAI, type BatchJob, type Fetch, type InlinedRequest } from '@google/genai';
 import { SynthforgeError } from '../../errors.js';
 import type {
@@ -178,7 +179,7 @@ export class GeminiBatchProvider implements BatchProvider {
       await this.retried(signal, () =>
         this.call('results', false, () => this.client.files.download({ file: fileName, downloadPath: path, config: signal ? { abortSignal: signal } : {} })),
       );
-      for await (const line of createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })) {
+      for await (const line of readFileLines(path)) {
         if (line.trim() !== '') yield* emit(convertGeminiResultLine(line));
       }
     } finally {
