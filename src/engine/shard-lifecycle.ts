@@ -83,6 +83,12 @@ const MAX_QUEUE_BACKOFF_MS = 10 * 60_000;
 /** What one drive of a shard remembers between its submits. */
 interface DriveState {
   loneRefusals: number;
+  /**
+   * The provider refused the batch's input (`failure: 'input_rejected'`): its requests are final, not
+   * retried. Known only in the process that saw the failure; a shard collected after a restart is
+   * retried as before (a wasted attempt, never a lost one).
+   */
+  inputRejected?: boolean;
 }
 
 /**
@@ -101,7 +107,7 @@ export async function driveShard(context: DriveContext, step: CompiledBatchStep,
       // Requeued: its batch was refused for a full queue.
       if (shard.status === 'planned') continue;
       if (options.until === 'ended') return;
-      if (shard.status === 'ended' || shard.status === 'failed') await collectShard(drive, step, shard);
+      if (shard.status === 'ended' || shard.status === 'failed') await collectShard(drive, step, shard, false, state.inputRejected === true);
       return;
     }
   } finally {
@@ -274,6 +280,7 @@ async function pollShard(context: DriveContext, step: CompiledBatchStep, shard: 
       // Refused for a full queue after it was created: it ran nothing, so it goes back to planned (unless cancelled meanwhile).
       if (status.state === 'failed' && status.failure === 'queue_full' && !context.isCancelled()) return requeueShard(context, step, shard, state, error ?? status.rawStatus);
       context.queueGate?.release(shard.id);
+      if (status.state === 'failed' && status.failure === 'input_rejected') state.inputRejected = true;
       store.markShardEnded(shard.id, status.state, status.rawStatus, error);
       context.emit({ type: 'shard-end', step: step.step.name, shardId: shard.id, status: status.rawStatus });
       return store.getShard(shard.id)!;
@@ -330,7 +337,7 @@ const OUTCOME_CODE = new Map<ResponseOutcome, number>(RESPONSE_OUTCOMES.map((out
  * `collected` mark. Nothing is stored before that commit, so a crash anywhere in between just means
  * collecting again from the start: usage is counted once, whatever happened.
  */
-async function collectShard(context: DriveContext, step: CompiledBatchStep, shard: ShardRow, again = false): Promise<void> {
+async function collectShard(context: DriveContext, step: CompiledBatchStep, shard: ShardRow, again = false, inputRejected = false): Promise<void> {
   const { store } = context;
   const keys = readShardKeys(shard.inputPath);
   const collected = new CollectedLines(shard, lineCount(keys), step.maxAttempts);
@@ -383,7 +390,7 @@ async function collectShard(context: DriveContext, step: CompiledBatchStep, shar
   const reason = failed ? `the batch failed: ${shard.error ?? shard.rawStatus ?? 'unknown'}` : 'no result line for this request';
   const missing = collected.unseenLines();
   for (const line of missing) {
-    collected.invalid(line, 'missing', true);
+    collected.invalid(line, 'missing', !(failed && inputRejected));
     await invalid.write(JSON.stringify({ line, outcome: 'missing', reason }));
   }
   await answers.close(shardAnswersPath(shard.inputPath));

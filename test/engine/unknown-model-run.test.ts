@@ -48,8 +48,10 @@ async function runAgainstEmulator(model: string) {
 }
 
 describe('a run against a model the provider does not have', () => {
-  it('OpenAI (the batch fails validation): exit 1, naming the model and the code, nothing published', async () => {
-    const { result, dir } = await runAgainstEmulator('openai/gpt-7');
+  it('OpenAI (the batch fails validation): exit 1 after one batch, not one per attempt, naming the model and the code, nothing published', async () => {
+    const { result, dir, emulator } = await runAgainstEmulator('openai/gpt-7');
+    // The same input would fail validation the same way: its requests are final after the first batch.
+    expect(emulator.stats().batchesCreated.openai).toBe(1);
     expect(result.stderr).toContain('warning: unknown openai model "gpt-7"');
     expect(result.code).toBe(EXIT_CODES.failed);
     expect(result.stderr).toMatch(/error: step question produced no valid sample of 2 requested[\s\S]*model_not_found: The provided model 'gpt-7'/);

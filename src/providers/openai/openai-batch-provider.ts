@@ -168,11 +168,13 @@ function toBatchStatus(batch: OpenAI.Batches.Batch): BatchStatus {
   const state = mapOpenAIBatchStatus(batch.status);
   // Over the per-model enqueued-token limit the batch is created, then fails validation (openai-python#2084).
   const queueFull = state === 'failed' && errors?.some((error) => error.code === TOKEN_LIMIT_EXCEEDED);
+  // Any other failure is the input file failing validation (model, endpoint, format): deterministic.
+  const rejected = state === 'failed' && !queueFull && errors !== undefined && errors.length > 0;
   return {
     state,
     rawStatus: batch.status,
     ...(counts ? { counts: { total: counts.total, completed: counts.completed, failed: counts.failed } } : {}),
     ...(errors && errors.length > 0 ? { errors } : {}),
-    ...(queueFull ? { failure: 'queue_full' as const } : {}),
+    ...(queueFull ? { failure: 'queue_full' as const } : rejected ? { failure: 'input_rejected' as const } : {}),
   };
 }
