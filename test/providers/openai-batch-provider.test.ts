@@ -141,13 +141,13 @@ describe('OpenAIBatchProvider against the emulator', () => {
     expect(emulator.stats().queue).toMatchObject({ refused: { openai: 1 } });
   });
 
-  it('reports a batch failed validation for another reason without the queue-full mark', async () => {
+  it('reports a batch failed validation for another reason as input_rejected, not queue_full', async () => {
     const { provider } = await setup();
     const requests = makeRequests(2).map((request) => ({ ...request, customId: 'same-id' }));
     const handle = await provider.submit(writeShard(tempDir(), provider, requests));
     const status = await pollUntilDone(provider, handle);
     expect(status).toMatchObject({ state: 'failed', errors: [{ code: 'duplicate_custom_id' }] });
-    expect(status.failure).toBeUndefined();
+    expect(status.failure).toBe('input_rejected');
   });
 
   it('cancels a running batch', async () => {
