@@ -10,7 +10,7 @@ import { runRecipe } from '../../src/api/run-recipe.js';
 import type { EmulatorLimits } from '../../src/emulator/core/emulator-options.js';
 import type { RunEvent } from '../../src/engine/run-events.js';
 import { RunStore } from '../../src/store/run-store.js';
-import { FAST_TIMING, useEmulators } from '../helpers/emulators.js';
+import { emulatorEnv, FAST_TIMING, useEmulators } from '../helpers/emulators.js';
 import { readJsonlFile } from '../helpers/read-jsonl-file.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
@@ -43,14 +43,7 @@ async function run(model: string, queueLimits: Record<string, number | 'none'>, 
   const events: RunEvent[] = [];
   const summary = await runRecipe(recipe(model, queueLimits), {
     cwd: dir,
-    env: {
-      OPENAI_API_KEY: 'sk-test',
-      OPENAI_BASE_URL: emulator.openaiBaseURL,
-      ANTHROPIC_API_KEY: 'sk-ant-test',
-      ANTHROPIC_BASE_URL: emulator.anthropicBaseURL,
-      GEMINI_API_KEY: 'gm-test',
-      GEMINI_BASE_URL: emulator.geminiBaseURL,
-    },
+    env: emulatorEnv(emulator),
     pollIntervalMs: { initial: 5, max: 20 },
     onEvent: (event) => events.push(event),
   });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT_CODES } from '../../src/errors.js';
 import { runCli } from '../helpers/cli.js';
-import { FAST_TIMING, useEmulators } from '../helpers/emulators.js';
+import { emulatorEnv, FAST_TIMING, useEmulators } from '../helpers/emulators.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
@@ -35,15 +35,7 @@ steps:
 async function runAgainstEmulator(model: string) {
   const emulator = await emulators.start({ faults: { timing: FAST_TIMING } });
   const dir = project(model);
-  const env = {
-    OPENAI_API_KEY: 'sk-test',
-    OPENAI_BASE_URL: emulator.openaiBaseURL,
-    ANTHROPIC_API_KEY: 'sk-ant-test',
-    ANTHROPIC_BASE_URL: emulator.anthropicBaseURL,
-    GEMINI_API_KEY: 'gm-test',
-    GEMINI_BASE_URL: emulator.geminiBaseURL,
-  };
-  const result = await runCli(['run', 'recipe.yaml', '--poll-interval', '5'], { cwd: dir, env });
+  const result = await runCli(['run', 'recipe.yaml', '--poll-interval', '5'], { cwd: dir, env: emulatorEnv(emulator) });
   return { result, emulator, dir };
 }
 
