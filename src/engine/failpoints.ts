@@ -12,6 +12,11 @@
  */
 export type Failpoint = 'shard-recorded' | 'batch-created' | 'polling' | 'collecting' | 'shards-collected' | 'writing-output' | 'repairing' | 'shard-requeued';
 
+/** Whether this process is set to die at `point` (a caller may skip work only that point needs). */
+export function failpointArmed(point: Failpoint): boolean {
+  return process.env.SYNTHFORGE_FAILPOINT === point;
+}
+
 export function failpoint(point: Failpoint): void {
-  if (process.env.SYNTHFORGE_FAILPOINT === point) process.kill(process.pid, 'SIGKILL');
+  if (failpointArmed(point)) process.kill(process.pid, 'SIGKILL');
 }

@@ -57,15 +57,15 @@ export function lineCount(keys: Buffer): number {
   return keys.length / CACHE_KEY_BYTES;
 }
 
-/**
- * Reads answers by (file, offset, length), keeping one descriptor per answers file open until
- * `close`: emitting reads a few answers from each of many shards, in input order.
- */
 /** Largest answers file `read` holds whole; a larger one is read an answer at a time. */
 const WHOLE_FILE_BYTES = 32 << 20;
 /** Whole files held at once: the current shard of each round being emitted (records come in shard order). */
 const WHOLE_FILES = 3;
 
+/**
+ * Reads answers by (file, offset, length), keeping one descriptor per answers file open until
+ * `close`: emitting reads a few answers from each of many shards, in input order.
+ */
 export class AnswerReader {
   private readonly files = new Map<string, number | null>();
   private buffer = Buffer.alloc(64 * 1024);

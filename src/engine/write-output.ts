@@ -7,7 +7,7 @@ import { descriptionFields, portableRecipePath } from '../dataset/manifest.js';
 import { writeDatasetVersion } from '../dataset/write-version.js';
 import type { RunStore } from '../store/run-store.js';
 import { isBatchStep, type CompiledRecipe } from './compile-recipe.js';
-import { failpoint } from './failpoints.js';
+import { failpoint, failpointArmed } from './failpoints.js';
 import { readRecords } from './stage-files.js';
 import type { RunSummary, StepCounts } from './run-report.js';
 
@@ -97,7 +97,7 @@ export const TOOL_VERSION = '0.1.0';
 function recordsToWrite(finalStage: string): AsyncIterable<DataRecord> {
   const records = readRecords(finalStage);
   // Outside the crash tests no generator in between: each one costs a few promises per record.
-  return process.env.SYNTHFORGE_FAILPOINT === 'writing-output' ? withFailpointHalfway(records, countLines(finalStage)) : records;
+  return failpointArmed('writing-output') ? withFailpointHalfway(records, countLines(finalStage)) : records;
 }
 
 /** Crash-test hook: passes records through, hitting the writing-output failpoint halfway. */
