@@ -130,7 +130,8 @@ export interface BatchStatus {
    * `errors.data[].code` of `token_limit_exceeded`). Nothing ran and nothing is billed: the engine
    * sends the same shard again once queued work has finished, without spending an attempt.
    * `input_rejected`: the provider refused the batch's input itself (OpenAI: a failed validation
-   * such as an unknown model); nothing ran, and sending the same requests again would fail the same
+   * such as an unknown model; Gemini: a job failed with INVALID_ARGUMENT, NOT_FOUND,
+   * FAILED_PRECONDITION or OUT_OF_RANGE); nothing ran, and sending the same requests again would fail the same
    * way, so the engine does not spend the step's remaining attempts on them.
    */
   failure?: 'queue_full' | 'input_rejected';

@@ -87,7 +87,17 @@ describe('GeminiBatchProvider against the emulator', () => {
     expect(status.state).toBe('failed');
     expect(status.rawStatus).toBe('BATCH_STATE_FAILED');
     expect(status.errors?.[0]?.code).toBe('RESOURCE_EXHAUSTED');
+    expect(status.failure).toBe('queue_full');
     expect(await collect(provider.results(handle))).toEqual([]);
+  });
+
+  it('reports a job failed for its input (a repeated key) as input_rejected, not queue_full', async () => {
+    const { provider } = await setup({}, { inlineMaxBytes: 0 });
+    const requests = geminiRequests(2).map((request) => ({ ...request, customId: 'same-key' }));
+    const handle = await provider.submit(writeShard(tempDir(), provider, requests));
+    const status = await pollUntilDone(provider, handle);
+    expect(status).toMatchObject({ state: 'failed', errors: [{ code: 'INVALID_ARGUMENT' }] });
+    expect(status.failure).toBe('input_rejected');
   });
 
   it('keeps the finished results of an expired job (partial output) and leaves the rest missing', async () => {

@@ -230,9 +230,22 @@ function toBatchStatus(job: BatchJob, raw: RawOperation): BatchStatus {
     rawStatus,
     ...(counts ? { counts } : {}),
     ...(error ? { errors: [{ code: code!, message: error.message ?? '' }] } : {}),
-    // A job failed for the enqueued-token quota ran nothing; it is sent again once queued work finished.
-    ...(code === 'RESOURCE_EXHAUSTED' ? { failure: 'queue_full' as const } : {}),
+    ...(code ? failureKind(code) : {}),
   };
+}
+
+/**
+ * Codes of a failed job that say its input itself was refused (an unreadable line, a repeated
+ * key, a model or file that does not exist): sending the same requests again fails the same way.
+ */
+const INPUT_REJECTED_CODES = new Set(['INVALID_ARGUMENT', 'NOT_FOUND', 'FAILED_PRECONDITION', 'OUT_OF_RANGE']);
+
+function failureKind(code: string): Pick<BatchStatus, 'failure'> {
+  // A job failed for the enqueued-token quota ran nothing; it is sent again once queued work finished.
+  if (code === 'RESOURCE_EXHAUSTED') return { failure: 'queue_full' };
+  if (INPUT_REJECTED_CODES.has(code)) return { failure: 'input_rejected' };
+  // INTERNAL, UNAVAILABLE, DEADLINE_EXCEEDED, …: the service's trouble, worth another attempt.
+  return {};
 }
 
 async function* shardLines(path: string): AsyncIterable<{ line: string; number: number }> {
