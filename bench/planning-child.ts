@@ -1,11 +1,11 @@
 // Child process of planning.bench.ts: one measurement per process, so peak RSS is per size.
 //   --mode=plan      seeds JSONL → stage file (openSeeds + writeRecords, as runRecipe loads seeds), then
 //                    planRound: render → request key → store bookkeeping → shard JSONL files, with a
-//                    real RunStore and the OpenAI adapter's encodeRequest; then a per-request cost
-//                    breakdown over the first --breakdown records.
+//                    real RunStore and the step's provider's encodeRequest (--model, default
+//                    openai/gpt-4o-mini); then a per-request cost breakdown over the first --breakdown records.
 //   --mode=baseline  the floor: read the same stage file and write one JSON.stringify line per request.
 // Arguments: --mode, --dir (a fresh work folder), --seeds (JSONL), --n, [--stage (baseline input)],
-// [--breakdown=N].
+// [--breakdown=N], [--model=provider/model].
 import { createWriteStream, mkdirSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
@@ -17,7 +17,6 @@ import { renderRecordRequests } from '../src/engine/render-requests.js';
 import { toSeedSpecs } from '../src/engine/seed-sources.js';
 import { requestEstimator, type RequestEstimator } from '../src/engine/step-pricing.js';
 import type { ProviderCapabilities } from '../src/providers/batch-provider.js';
-import { OPENAI_CAPABILITIES } from '../src/providers/openai/openai-capabilities.js';
 import { DEFAULT_CAPABILITIES } from '../src/api/providers.js';
 import { loadRecipeObject } from '../src/recipe/load-recipe.js';
 import { openSeeds } from '../src/seeds/open-seeds.js';
@@ -43,7 +42,8 @@ export interface PlanningChildResult {
 async function plan(options: Map<string, string>): Promise<PlanningChildResult> {
   const dir = requiredOption(options, 'dir');
   const n = Number(requiredOption(options, 'n'));
-  const loaded = loadRecipeObject(scaleRecipe({ seedsFile: requiredOption(options, 'seeds'), n }), dir);
+  const model = options.get('model');
+  const loaded = loadRecipeObject(scaleRecipe({ seedsFile: requiredOption(options, 'seeds'), n, ...(model ? { model } : {}) }), dir);
   const compiled = await compileRecipe(loaded, DEFAULT_CAPABILITIES);
   const step = compiled.steps[0]!;
   if (!isBatchStep(step)) throw new Error('the bench recipe starts with a generate step');
@@ -55,7 +55,7 @@ async function plan(options: Map<string, string>): Promise<PlanningChildResult> 
   mkdirSync(runDir, { recursive: true });
   const stage = stagePath(runDir, 0);
   // No network: planning reads only the provider's capabilities (limits, encoding).
-  const capabilities = OPENAI_CAPABILITIES;
+  const capabilities = step.capabilities;
   const estimator = await requestEstimator(step, compiled.recipe);
   const startRssBytes = await baselineRss();
   try {
@@ -127,7 +127,7 @@ async function measureBreakdown(
     requests,
     microsPerRequest: {
       'render + request key': perRequest(renderSeconds),
-      'encodeRequest (OpenAI line)': perRequest(encodeSeconds),
+      'encodeRequest (wire line)': perRequest(encodeSeconds),
       'input token estimate': perRequest(tokenSeconds),
     },
   };

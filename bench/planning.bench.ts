@@ -1,13 +1,15 @@
 // Request planning benchmark (requests rendered and sharded per second). For each size (in requests) and each n (samples per record), N/n seed records are written
 // as JSONL, then a child process (planning-child.ts) loads them into the stage file and runs the real
 // planRound: Jinja render → request key → store bookkeeping (RunStore in a temp state dir) → shard
-// JSONL files through the OpenAI adapter's encodeRequest. The baseline, measured in its own child on
+// JSONL files through the step's provider's encodeRequest (--model=provider/model, default
+// openai/gpt-4o-mini). The baseline, measured in its own child on
 // the same stage file, only reads the records and writes one JSON.stringify line per request: the
 // ratio is what our per-request work costs over that floor.
 // Options: --sizes=100000,1000000 (requests), --full (100K and 1M), --n=1,3, --keep (leave the
 // temp folder), --breakdown=N (records in the per-piece cost breakdown, default 20000),
 // --in-process (no child processes: for the smoke test; RSS figures are then not per size),
-// --json=PATH (also write every raw measurement there).
+// --json=PATH (also write every raw measurement there), --model=anthropic/claude-haiku-4-5 (another provider's
+// wire lines).
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,9 +33,10 @@ export async function run(args: string[]): Promise<void> {
   const sizes = sizesOption(args, DEFAULT_SIZES, FULL_SIZES);
   const samples = (optionValue(args, 'n') ?? '1,3').split(',').map(Number);
   const breakdown = optionValue(args, 'breakdown') ?? '20000';
+  const model = optionValue(args, 'model');
   const inProcess = hasFlag(args, 'in-process');
   const root = mkdtempSync(join(tmpdir(), 'synthforge-bench-planning-'));
-  console.log(`request planning: sizes ${sizes.map(formatCount).join(', ')} requests × n ∈ {${samples.join(', ')}}; ${cpus().length} CPUs; work folder ${root}`);
+  console.log(`request planning (${model ?? 'openai/gpt-4o-mini'}): sizes ${sizes.map(formatCount).join(', ')} requests × n ∈ {${samples.join(', ')}}; ${cpus().length} CPUs; work folder ${root}`);
   const rows: Row[] = [];
   try {
     for (const size of sizes) {
@@ -44,7 +47,7 @@ export async function run(args: string[]): Promise<void> {
         const work = join(root, `plan-${size}-n${n}`);
         mkdirSync(work);
         const measure = (childArgs: string[]): Promise<PlanningChildResult> => runMeasurement('planning-child.ts', childArgs, inProcess, runPlanningChild);
-        const ours = await measure(['--mode=plan', `--dir=${work}`, `--seeds=${seeds}`, `--n=${n}`, `--breakdown=${breakdown}`]);
+        const ours = await measure(['--mode=plan', `--dir=${work}`, `--seeds=${seeds}`, `--n=${n}`, `--breakdown=${breakdown}`, ...(model ? [`--model=${model}`] : [])]);
         const floor = await measure(['--mode=baseline', `--dir=${join(work, 'baseline')}`, `--stage=${ours.stagePath}`, `--n=${n}`]);
         rows.push({ size, n, ours, floor });
         if (!hasFlag(args, 'keep')) rmSync(work, { recursive: true, force: true });

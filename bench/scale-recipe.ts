@@ -45,6 +45,8 @@ export interface ScaleRecipeOptions {
   dedup?: boolean;
   maxAttempts?: number;
   maxRequestsPerBatch?: number;
+  /** The generate step's model, `provider/model` (default `openai/gpt-4o-mini`). */
+  model?: string;
 }
 
 export function scaleRecipe(options: ScaleRecipeOptions): Record<string, unknown> {
@@ -55,7 +57,7 @@ export function scaleRecipe(options: ScaleRecipeOptions): Record<string, unknown
     steps: [
       {
         generate: 'answer',
-        model: 'openai/gpt-4o-mini',
+        model: options.model ?? 'openai/gpt-4o-mini',
         n: options.n,
         temperature: 0.9,
         max_tokens: 400,

@@ -5,7 +5,7 @@
 import type { CostTraits } from '../../cost/cost-traits.js';
 import type { BatchLimits, ProviderCapabilities } from '../batch-provider.js';
 import { toAnthropicSchema } from './anthropic-output-schema.js';
-import { buildAnthropicParams } from './anthropic-request.js';
+import { encodeAnthropicBatchLine } from './anthropic-request.js';
 
 /** A batch holds at most 100,000 requests and 256 MB; 200 MB leaves room for the JSON body around them. */
 const LIMITS: BatchLimits = { maxRequests: 100_000, maxBytes: 200 * 1024 * 1024 };
@@ -33,7 +33,7 @@ export const ANTHROPIC_CAPABILITIES: ProviderCapabilities = {
   outputModes: { default: 'native', supported: ['native', 'tool', 'prompt'] },
   embeddings: false,
   limits: () => LIMITS,
-  encodeRequest: (request) => JSON.stringify({ custom_id: request.customId, params: buildAnthropicParams(request) }),
+  encodeRequest: encodeAnthropicBatchLine,
   toWireSchema: (schema, mode) => (mode === 'prompt' ? undefined : toAnthropicSchema(schema).schema),
   normalizeAnswer: (value) => value,
   cost: ANTHROPIC_COST_TRAITS,

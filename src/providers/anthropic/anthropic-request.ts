@@ -6,6 +6,8 @@
 import { toAnthropicForcedTool, toAnthropicOutputConfig } from './anthropic-output-schema.js';
 import { toPromptInstructions } from '../../schema/prompt-instructions.js';
 import type { ProviderRequest } from '../batch-provider.js';
+import { messageTextJson } from '../../prompt/message-text-json.js';
+import { allTextMessages, perStepConstant } from '../step-constant.js';
 
 /** Messages API requires max_tokens; batches reject 0. Used when the recipe sets none. */
 export const DEFAULT_MAX_TOKENS = 4096;
@@ -39,3 +41,35 @@ function memoised<T>(cache: WeakMap<object, unknown>, output: NonNullable<Provid
   if (!cache.has(output.jsonSchema)) cache.set(output.jsonSchema, convert(output));
   return cache.get(output.jsonSchema) as T;
 }
+
+/**
+ * The batch line `JSON.stringify({ custom_id, params: buildAnthropicParams(request) })`, with what
+ * follows `system` (sampling parameters, the output config or forced tool) and `max_tokens`
+ * serialised once per step (`perStepConstant`). Same bytes: test/providers/anthropic-batch-line.test.ts.
+ */
+export function encodeAnthropicBatchLine(request: ProviderRequest): string {
+  if (!allTextMessages(request.messages)) return JSON.stringify({ custom_id: request.customId, params: buildAnthropicParams(request) });
+  const { maxTokens, promptInstructions, tail } = anthropicConstant(request);
+  let messages = '';
+  let system: string | undefined;
+  for (const { role, content } of request.messages) {
+    if (role === 'system') system = system === undefined ? content : `${system}\n\n${content}`;
+    else messages += `${messages === '' ? '' : ','}{"role":${JSON.stringify(role)},"content":${messageTextJson(content)}}`;
+  }
+  if (promptInstructions !== undefined) system = system === undefined ? promptInstructions : `${system}\n\n${promptInstructions}`;
+  const systemJson = system === undefined ? '' : `,"system":${messageTextJson(system)}`;
+  return `{"custom_id":${JSON.stringify(request.customId)},"params":{"model":${JSON.stringify(request.model)},"max_tokens":${maxTokens},"messages":[${messages}]${systemJson}${tail}}}`;
+}
+
+const anthropicConstant = perStepConstant((request) => {
+  const params = buildAnthropicParams({ ...request, messages: [] });
+  const maxTokens = JSON.stringify(params.max_tokens);
+  // Keys after `system`, in the order buildAnthropicParams adds them (none is integer-like, so deleting keeps it).
+  for (const name of ['model', 'max_tokens', 'messages', 'system']) delete params[name];
+  const rest = JSON.stringify(params);
+  return {
+    maxTokens,
+    promptInstructions: request.output?.mode === 'prompt' ? toPromptInstructions(request.output) : undefined,
+    tail: rest === '{}' ? '' : `,${rest.slice(1, -1)}`,
+  };
+});

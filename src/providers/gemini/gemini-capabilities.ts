@@ -2,7 +2,7 @@
 import type { CostTraits } from '../../cost/cost-traits.js';
 import type { BatchLimits, ProviderCapabilities } from '../batch-provider.js';
 import { toGeminiSchema } from './gemini-output-schema.js';
-import { buildGeminiLine } from './gemini-request.js';
+import { encodeGeminiBatchLine } from './gemini-request.js';
 
 const MB = 1024 * 1024;
 /**
@@ -37,7 +37,7 @@ export const GEMINI_CAPABILITIES: ProviderCapabilities = {
   embeddings: true,
   customModel: /^tunedModels\//,
   limits: () => LIMITS,
-  encodeRequest: (request) => JSON.stringify(buildGeminiLine(request)),
+  encodeRequest: encodeGeminiBatchLine,
   toWireSchema: (schema, mode) => (mode === 'prompt' ? undefined : toGeminiSchema(schema).schema),
   normalizeAnswer: (value) => value,
   cost: GEMINI_COST_TRAITS,

@@ -9,6 +9,7 @@ import type { BatchLimits, ProviderCapabilities, ProviderRequest } from '../batc
 import { stripNullsForOptional } from '../../schema/strip-nulls-for-optional.js';
 import { buildOpenAIChatBody } from './openai-chat-body.js';
 import { toOpenAIStrictSchema } from './openai-output-schema.js';
+import { perStepConstant } from '../step-constant.js';
 
 export const CHAT_ENDPOINT = '/v1/chat/completions';
 export const EMBEDDINGS_ENDPOINT = '/v1/embeddings';
@@ -60,30 +61,23 @@ function isRoleContentMessage(message: ChatMessage): boolean {
   return position === 2;
 }
 
-/** The tail of the last (params, output) pair: every request of a step shares both objects. */
-let lastTail: { params: ProviderRequest['params']; output: ProviderRequest['output']; tail: string | undefined } | undefined;
-
 /**
  * What a chat body holds after its messages, from the comma to the closing brace, or undefined when
  * the params would reorder or replace `model` and `messages` (then the whole object is serialised).
  * Planning a 1M-request step spent a sixth of its time serialising the response_format schema anew
  * for every line.
  */
-function chatBodyTail(request: ProviderRequest): string | undefined {
-  if (lastTail?.params === request.params && lastTail.output === request.output) return lastTail.tail;
+const chatBodyTail = perStepConstant((request): string | undefined => {
   const messages: ProviderRequest['messages'] = [];
   const body = buildOpenAIChatBody({ ...request, messages }, { maxTokensKey: 'max_completion_tokens' });
   const names = Object.keys(body);
-  let tail: string | undefined;
-  if (names[0] === 'model' && names[1] === 'messages' && body.model === request.model && body.messages === messages) {
-    delete body.model;
-    delete body.messages;
-    const rest = JSON.stringify(body);
-    tail = rest === '{}' ? '}' : `,${rest.slice(1)}`;
-  }
-  lastTail = { params: request.params, output: request.output, tail };
-  return tail;
-}
+  // A `model` in the params would replace the request's model, which is not part of the memo's key.
+  if (names[0] !== 'model' || names[1] !== 'messages' || Object.hasOwn(request.params, 'model') || body.messages !== messages) return undefined;
+  delete body.model;
+  delete body.messages;
+  const rest = JSON.stringify(body);
+  return rest === '{}' ? '}' : `,${rest.slice(1)}`;
+});
 
 /**
  * gpt-tokenizer ships OpenAI's own encodings, so OpenAI counts are exact: o200k_base for gpt-4o,
