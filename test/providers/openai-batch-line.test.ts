@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ProviderRequest } from '../../src/providers/batch-provider.js';
 import { CHAT_ENDPOINT, encodeOpenAIBatchLine } from '../../src/providers/openai/openai-capabilities.js';
 import { buildOpenAIChatBody } from '../../src/providers/openai/openai-chat-body.js';
+import { OPENAI_COMPATIBLE_CAPABILITIES } from '../../src/providers/openai-compatible/openai-compatible-capabilities.js';
 import { QA_SCHEMA } from '../helpers/shard-file.js';
 
 /** The line as the adapter wrote it before the step's tail was serialised once: one JSON.stringify of the whole object. */
@@ -61,5 +62,18 @@ describe('encodeOpenAIBatchLine', () => {
       expect(encodeOpenAIBatchLine(request)).toBe(wholeObjectLine(request));
     }
     expect(JSON.parse(encodeOpenAIBatchLine(raised)).body.max_completion_tokens).toBe(400);
+  });
+
+  it('writes the openai-compatible line (max_tokens, no method or url) as serialising its whole object does', () => {
+    const compatibleLine = (request: ProviderRequest) => JSON.stringify({ custom_id: request.customId, body: buildOpenAIChatBody(request, { maxTokensKey: 'max_tokens' }) });
+    const params = [{}, { temperature: 0.2, max_tokens: 64 }, { max_tokens: 8, stop: 'x' }, { model: 'replaced', max_tokens: 1 }] as unknown as ProviderRequest['params'][];
+    for (const param of params) {
+      for (const out of [undefined, output, { ...output, mode: 'prompt' as const }]) {
+        const request: ProviderRequest = { customId: 'local-1', model: 'llama-3.1-8b', messages, params: param, ...(out ? { output: out } : {}) };
+        expect(OPENAI_COMPATIBLE_CAPABILITIES.encodeRequest(request)).toBe(compatibleLine(request));
+        // Interleaved with OpenAI lines of the same params: each max-tokens key keeps its own tail.
+        expect(encodeOpenAIBatchLine(request)).toBe(wholeObjectLine(request));
+      }
+    }
   });
 });

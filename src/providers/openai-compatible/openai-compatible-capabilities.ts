@@ -5,7 +5,7 @@
  */
 import type { CostTraits } from '../../cost/cost-traits.js';
 import type { BatchLimits, ProviderCapabilities } from '../batch-provider.js';
-import { buildOpenAIChatBody } from '../openai/openai-chat-body.js';
+import { chatBodyJson } from '../openai/openai-chat-body.js';
 import { toOpenAIStrictSchema } from '../openai/openai-output-schema.js';
 import { stripNullsForOptional } from '../../schema/strip-nulls-for-optional.js';
 
@@ -35,7 +35,7 @@ export const OPENAI_COMPATIBLE_CAPABILITIES: ProviderCapabilities = {
   outputModes: { default: 'native', supported: ['native', 'prompt'] },
   embeddings: false,
   limits: () => LIMITS,
-  encodeRequest: (request) => JSON.stringify({ custom_id: request.customId, body: buildOpenAIChatBody(request, { maxTokensKey: 'max_tokens' }) }),
+  encodeRequest: (request) => `{"custom_id":${JSON.stringify(request.customId)},"body":${chatBodyJson(request, 'max_tokens')}}`,
   toWireSchema: (schema, mode) => (mode === 'prompt' ? undefined : toOpenAIStrictSchema(schema).schema),
   normalizeAnswer: (value, schema, mode) => (mode === 'native' ? stripNullsForOptional(value, schema) : value),
   cost: OPENAI_COMPATIBLE_COST_TRAITS,

@@ -3,13 +3,10 @@
  * the strict structured-output form and how its answers are normalised.
  */
 import type { CostTraits } from '../../cost/cost-traits.js';
-import type { ChatMessage } from '../../domain.js';
-import { messageTextJson } from '../../prompt/message-text-json.js';
 import type { BatchLimits, ProviderCapabilities, ProviderRequest } from '../batch-provider.js';
 import { stripNullsForOptional } from '../../schema/strip-nulls-for-optional.js';
-import { buildOpenAIChatBody } from './openai-chat-body.js';
+import { chatBodyJson } from './openai-chat-body.js';
 import { toOpenAIStrictSchema } from './openai-output-schema.js';
-import { perStepConstant } from '../step-constant.js';
 
 export const CHAT_ENDPOINT = '/v1/chat/completions';
 export const EMBEDDINGS_ENDPOINT = '/v1/embeddings';
@@ -25,59 +22,10 @@ export function encodeOpenAIBatchLine(request: ProviderRequest): string {
     const body = { model: request.model, input, encoding_format: 'float', ...(dimensions ? { dimensions } : {}) };
     return JSON.stringify({ custom_id: request.customId, method: 'POST', url: EMBEDDINGS_ENDPOINT, body });
   }
-  const tail = request.output?.mode === 'prompt' ? undefined : chatBodyTail(request);
-  if (tail !== undefined) {
-    // The same bytes as the object below, with the step's constant part (params, response_format) serialised once.
-    return `{"custom_id":${JSON.stringify(request.customId)},"method":"POST","url":${CHAT_ENDPOINT_JSON},"body":{"model":${JSON.stringify(request.model)},"messages":${messagesJson(request.messages)}${tail}}`;
-  }
-  const body = buildOpenAIChatBody(request, { maxTokensKey: 'max_completion_tokens' });
-  return JSON.stringify({ custom_id: request.customId, method: 'POST', url: CHAT_ENDPOINT, body });
+  return `{"custom_id":${JSON.stringify(request.customId)},"method":"POST","url":${CHAT_ENDPOINT_JSON},"body":${chatBodyJson(request, 'max_completion_tokens')}}`;
 }
 
 const CHAT_ENDPOINT_JSON = JSON.stringify(CHAT_ENDPOINT);
-
-/**
- * `JSON.stringify(messages)`, with the text of each `{ role, content }` message (those keys, that
- * order, nothing else) serialised through `messageTextJson`: the request key escaped the same text
- * just before. Any other message goes through `JSON.stringify`.
- */
-function messagesJson(messages: readonly ChatMessage[]): string {
-  let text = '[';
-  for (let index = 0; index < messages.length; index++) {
-    const message = messages[index]!;
-    if (index > 0) text += ',';
-    text += isRoleContentMessage(message) ? `{"role":${JSON.stringify(message.role)},"content":${messageTextJson(message.content)}}` : JSON.stringify(message);
-  }
-  return `${text}]`;
-}
-
-function isRoleContentMessage(message: ChatMessage): boolean {
-  if (typeof message.role !== 'string' || typeof message.content !== 'string' || Object.getPrototypeOf(message) !== Object.prototype) return false;
-  let position = 0;
-  for (const name in message) {
-    if (name !== (position === 0 ? 'role' : position === 1 ? 'content' : undefined)) return false;
-    position++;
-  }
-  return position === 2;
-}
-
-/**
- * What a chat body holds after its messages, from the comma to the closing brace, or undefined when
- * the params would reorder or replace `model` and `messages` (then the whole object is serialised).
- * Planning a 1M-request step spent a sixth of its time serialising the response_format schema anew
- * for every line.
- */
-const chatBodyTail = perStepConstant((request): string | undefined => {
-  const messages: ProviderRequest['messages'] = [];
-  const body = buildOpenAIChatBody({ ...request, messages }, { maxTokensKey: 'max_completion_tokens' });
-  const names = Object.keys(body);
-  // A `model` in the params would replace the request's model, which is not part of the memo's key.
-  if (names[0] !== 'model' || names[1] !== 'messages' || Object.hasOwn(request.params, 'model') || body.messages !== messages) return undefined;
-  delete body.model;
-  delete body.messages;
-  const rest = JSON.stringify(body);
-  return rest === '{}' ? '}' : `,${rest.slice(1)}`;
-});
 
 /**
  * gpt-tokenizer ships OpenAI's own encodings, so OpenAI counts are exact: o200k_base for gpt-4o,
