@@ -20,6 +20,8 @@ export interface ShardOptions {
   maxRowsPerFile?: number;
   /** Measured on the JSON lines, so a JSONL shard and its Parquet twin always hold the same rows. */
   maxBytesPerFile?: number;
+  /** Told once when a shard's rows file passes `rows` rows, while it is still being written. */
+  onLarge?: { rows: number; start(rowsPath: string, file: JsonlFileWriter): void };
 }
 
 /** A closed shard: its rows as JSON lines, under a provisional name (`data/<split>-<index>.partial.jsonl`). */
@@ -47,12 +49,15 @@ interface OpenShard {
 export class SplitShardWriter {
   private current: OpenShard | undefined;
   private readonly closed: ShardRows[] = [];
+  private readonly largeAfter: number;
 
   constructor(
     private readonly versionDir: string,
     readonly split: string,
     private readonly options: ShardOptions,
-  ) {}
+  ) {
+    this.largeAfter = options.onLarge ? options.onLarge.rows + 1 : 0;
+  }
 
   /** `line` is the row as a JSONL line, with its newline. A promise only when the write waits for the disk. */
   add(line: string): Promise<void> | undefined {
@@ -73,6 +78,7 @@ export class SplitShardWriter {
 
   private append(shard: OpenShard, line: string, size: number): Promise<void> | undefined {
     shard.rows++;
+    if (shard.rows === this.largeAfter) this.options.onLarge!.start(provisionalPath(this.split, this.closed.length), shard.writer);
     shard.bytes += size;
     return shard.writer.write(line);
   }

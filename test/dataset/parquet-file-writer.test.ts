@@ -91,7 +91,7 @@ describe('ParquetFileWriter', async () => {
       const thread = new ParquetThread();
       try {
         expect(await jsonlToParquet(jsonl, join(dir, 'here.parquet'), trackerColumns(), codec)).toEqual(expected);
-        expect(await thread.convert(jsonl, join(dir, 'thread.parquet'), trackerColumns(), codec.codec)).toEqual(expected);
+        expect(await thread.convert(jsonl, join(dir, 'thread.parquet'), trackerColumns(), { codec: codec.codec })).toEqual(expected);
       } finally {
         await thread.close();
       }
@@ -108,11 +108,11 @@ describe('ParquetFileWriter', async () => {
     const thread = new ParquetThread();
     try {
       // A folder that does not exist: the thread's first write fails.
-      const failing = thread.convert(jsonl, join(dir, 'missing', 'rows.parquet'), trackerColumns(), 'SNAPPY');
-      const queued = thread.convert(jsonl, join(dir, 'rows.parquet'), trackerColumns(), 'SNAPPY');
+      const failing = thread.convert(jsonl, join(dir, 'missing', 'rows.parquet'), trackerColumns(), { codec: 'SNAPPY' });
+      const queued = thread.convert(jsonl, join(dir, 'rows.parquet'), trackerColumns(), { codec: 'SNAPPY' });
       await expect(failing).rejects.toMatchObject({ code: 'ENOENT', path: join(dir, 'missing', 'rows.parquet') });
       await expect(queued).rejects.toMatchObject({ code: 'ENOENT' });
-      await expect(thread.convert(jsonl, join(dir, 'later.parquet'), trackerColumns(), 'SNAPPY')).rejects.toMatchObject({ code: 'ENOENT' });
+      await expect(thread.convert(jsonl, join(dir, 'later.parquet'), trackerColumns(), { codec: 'SNAPPY' })).rejects.toMatchObject({ code: 'ENOENT' });
     } finally {
       await thread.close();
     }
