@@ -48,7 +48,7 @@ export class DataFileSink {
       keepJsonl: output.files.includes('jsonl'),
       ...(output.max_rows_per_file === undefined ? {} : { maxRowsPerFile: output.max_rows_per_file }),
       ...(output.max_file_mb === undefined ? {} : { maxBytesPerFile: Math.round(output.max_file_mb * MEBIBYTE) }),
-      ...(parquet ? { onLarge: { rows: parquet.streamAfterRows, start: (rowsPath, file) => parquet.start(rowsPath, file) } } : {}),
+      ...(parquet ? { follower: parquet } : {}),
     };
   }
 
