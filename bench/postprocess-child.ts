@@ -11,6 +11,7 @@
 // Arguments: --mode, --dir (the work folder; prepare creates it), [--records=N] (prepare).
 // --stage=write (measure): only the write stage, from the dedup stage file an earlier measure left,
 // into --outputs=PATH (default <dir>/outputs): seconds per try, and a version folder to diff.
+// --compression-level=N (measure): the Parquet files' zstd level (output.compression_level), to weigh CPU against size.
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync, createReadStream } from 'node:fs';
 import { once } from 'node:events';
 import { dirname, join, resolve } from 'node:path';
@@ -166,6 +167,7 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
   const startRssBytes = await baselineRss();
   const onlyWrite = options.get('stage') === 'write';
   const outputsRoot = options.get('outputs') ?? join(dir, 'outputs');
+  const compressionLevel = options.get('compression-level');
   let writeMainCpuSeconds: number | undefined;
   try {
     const stages: StageMeasure[] = [];
@@ -176,7 +178,7 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
         outputsRoot,
         dataset: recipe.recipe.name,
         records: readRecords(stage2),
-        output: recipe.recipe.output,
+        output: compressionLevel === undefined ? recipe.recipe.output : { ...recipe.recipe.output, compression_level: Number(compressionLevel) },
         templates: recipe.outputTemplates,
         manifest: { manifest_version: 1, run_id: prepared.runId, tool: { name: 'synthforge-bench' } },
       });
