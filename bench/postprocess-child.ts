@@ -11,6 +11,7 @@
 // Arguments: --mode, --dir (the work folder; prepare creates it), [--records=N] (prepare).
 // --stage=write (measure): only the write stage, from the dedup stage file an earlier measure left,
 // into --outputs=PATH (default <dir>/outputs): seconds per try, and a version folder to diff.
+// --compression-level=N (measure): the Parquet files' zstd level (output.compression_level), to weigh CPU against size.
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync, createReadStream } from 'node:fs';
 import { once } from 'node:events';
 import { dirname, join, resolve } from 'node:path';
@@ -63,6 +64,8 @@ export interface MeasureResult {
   mode: 'measure';
   /** CPU of the main thread alone during the write stage (Linux; absent elsewhere): the rest is the Parquet thread. */
   writeMainCpuSeconds?: number;
+  /** Seconds from the write stage's start until its last record was read: pass 1; the rest is what waits for Parquet. */
+  writePass1Seconds?: number;
   resultLines: number;
   startRssBytes: number;
   stages: StageMeasure[];
@@ -166,17 +169,20 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
   const startRssBytes = await baselineRss();
   const onlyWrite = options.get('stage') === 'write';
   const outputsRoot = options.get('outputs') ?? join(dir, 'outputs');
+  const compressionLevel = options.get('compression-level');
   let writeMainCpuSeconds: number | undefined;
+  let writePass1Seconds: number | undefined;
   try {
     const stages: StageMeasure[] = [];
     if (!onlyWrite) stages.push(...(await earlyStages()));
     const write = await measureStage('write version: JSONL + Parquet', async () => {
       const mainBefore = mainThreadCpuSeconds();
+      const started = performance.now();
       version = await writeDatasetVersion({
         outputsRoot,
         dataset: recipe.recipe.name,
-        records: readRecords(stage2),
-        output: recipe.recipe.output,
+        records: timedToEnd(readRecords(stage2), () => (writePass1Seconds = (performance.now() - started) / 1000)),
+        output: compressionLevel === undefined ? recipe.recipe.output : { ...recipe.recipe.output, compression_level: Number(compressionLevel) },
         templates: recipe.outputTemplates,
         manifest: { manifest_version: 1, run_id: prepared.runId, tool: { name: 'synthforge-bench' } },
       });
@@ -191,6 +197,7 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
     return {
       mode: 'measure',
       ...(writeMainCpuSeconds === undefined ? {} : { writeMainCpuSeconds }),
+      ...(writePass1Seconds === undefined ? {} : { writePass1Seconds }),
       resultLines,
       startRssBytes,
       stages,
@@ -257,6 +264,12 @@ async function baseline(options: Map<string, string>): Promise<BaselineResult> {
 }
 
 /** utime + stime of the main thread, from /proc (clock ticks of 1/100 s); undefined where /proc has no such file. */
+/** The records as they are, `onEnd` called once the last one was read. */
+async function* timedToEnd<T>(records: AsyncIterable<T>, onEnd: () => void): AsyncIterable<T> {
+  yield* records;
+  onEnd();
+}
+
 function mainThreadCpuSeconds(): number | undefined {
   try {
     const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');

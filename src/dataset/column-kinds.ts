@@ -104,19 +104,30 @@ export class ColumnTracker {
     this.vectorColumns = new Set(options.vectorColumns ?? []);
   }
 
-  observe(row: object): void {
+  /** True when a column appeared or its kind changed (the columns may then read differently). */
+  observe(row: object): boolean {
+    let changed = false;
     for (const [name, value] of Object.entries(row)) {
       if (value === undefined) continue;
       const seen = this.kinds.get(name);
       let kind = kindOfValue(value);
       if (kind.type === 'double-list' && this.vectorColumns.has(name)) kind = FLOAT32_LIST_KIND;
-      this.kinds.set(name, seen === undefined ? kind : mergeKinds(seen, kind));
+      const merged = seen === undefined ? kind : mergeKinds(seen, kind);
+      if (seen !== undefined && !kindChanged(seen, merged)) continue;
+      this.kinds.set(name, merged);
+      changed = true;
     }
+    return changed;
   }
 
   columns(): ColumnSpec[] {
     return [...this.kinds].map(([name, kind]) => ({ name, kind: settleKind(kind) }));
   }
+}
+
+/** Only a struct list changes within its type (fields added; mergeKinds then makes a new kind). */
+function kindChanged(seen: InferredKind, merged: InferredKind): boolean {
+  return merged.type !== seen.type || (merged.type === 'struct-list' && merged !== seen);
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -3,6 +3,7 @@ import type { FileDigest } from './file-digest.js';
 import { JsonlFileWriter } from './jsonl-file-writer.js';
 import { LINEAGE_FILE } from './manifest.js';
 import type { OutputSpec } from './output-spec.js';
+import type { ParquetTwins } from './parquet-twins.js';
 import { SplitShardWriter, type ShardOptions, type ShardRows } from './split-shards.js';
 
 const MEBIBYTE = 1024 * 1024;
@@ -26,7 +27,7 @@ export interface SinkResult {
 /**
  * Where rows go once their split is known: the split's shard files (JSON lines, one per row) and one
  * line of `lineage.jsonl` per row, both in the order rows are added, so the same rows give the same
- * bytes. Parquet files are made from the shard files afterwards (write-data-files.ts).
+ * bytes. Parquet files are made from the shard files, while they are written (parquet-twins.ts).
  */
 export class DataFileSink {
   private readonly writers = new Map<string, SplitShardWriter>();
@@ -35,9 +36,11 @@ export class DataFileSink {
   private readonly splitJson = new Map<string, string>();
   private readonly shardOptions: ShardOptions;
 
+  /** `parquet`: told when a shard grows past one row group, to stream its twin. */
   constructor(
     private readonly versionDir: string,
     private readonly output: OutputSpec,
+    parquet?: ParquetTwins,
   ) {
     this.splits = Object.fromEntries(Object.keys(output.splits).map((name) => [name, 0]));
     this.lineage = new JsonlFileWriter(join(versionDir, LINEAGE_FILE));
@@ -45,6 +48,7 @@ export class DataFileSink {
       keepJsonl: output.files.includes('jsonl'),
       ...(output.max_rows_per_file === undefined ? {} : { maxRowsPerFile: output.max_rows_per_file }),
       ...(output.max_file_mb === undefined ? {} : { maxBytesPerFile: Math.round(output.max_file_mb * MEBIBYTE) }),
+      ...(parquet ? { follower: parquet } : {}),
     };
   }
 

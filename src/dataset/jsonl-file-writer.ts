@@ -19,6 +19,10 @@ export class JsonlFileWriter {
   private chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
   private used = 0;
   bytes = 0;
+  /** Bytes the file holds on disk so far: whole chunks, so always up to a line's end. */
+  bytesOnDisk = 0;
+  /** Told each time `bytesOnDisk` grows (a reader following the file as it is written). */
+  onDisk: ((bytes: number) => void) | undefined;
 
   /** `digest: false` for a file nobody needs the sha256 of (close then reports an empty one). */
   constructor(
@@ -75,6 +79,11 @@ export class JsonlFileWriter {
     this.hash?.update(data);
     this.bytes += data.length;
     // events.once rejects if the stream emits 'error' while we wait.
-    if (!this.stream.write(data)) await once(this.stream, 'drain');
+    const written = this.stream.write(data, (error) => {
+      if (error) return;
+      this.bytesOnDisk += data.length;
+      this.onDisk?.(this.bytesOnDisk);
+    });
+    if (!written) await once(this.stream, 'drain');
   }
 }

@@ -47,6 +47,8 @@ export const outputSpecSchema = z
     stratify_by: z.string().min(1).optional(),
     files: z.array(z.enum(['jsonl', 'parquet'])).min(1).default(['jsonl']),
     compression: z.enum(['zstd', 'snappy']).default('zstd'),
+    /** zstd's level for the Parquet files, 1 (fastest) to 22 (smallest); absent: 3, zstd's own default. */
+    compression_level: z.int().min(1).max(22).optional(),
     /** Start a new shard file after this many rows. */
     max_rows_per_file: z.int().positive().optional(),
     /** Start a new shard file once its rows reach this many MiB as JSON lines (Parquet files come out smaller). */
@@ -72,6 +74,9 @@ export const outputSpecSchema = z
         const expected = allowed.length ? `expected one of: ${allowed.join(', ')}` : `this format takes its conversation from output.messages`;
         context.addIssue({ code: 'custom', path: ['fields', name], message: `format ${spec.format} has no field "${name}"; ${expected}` });
       }
+    }
+    if (spec.compression_level !== undefined && spec.compression !== 'zstd') {
+      context.addIssue({ code: 'custom', path: ['compression_level'], message: `compression_level is zstd's level; compression is ${spec.compression}, which has none` });
     }
     if (spec.messages && (spec.format === 'raw' || spec.format === 'alpaca')) {
       context.addIssue({ code: 'custom', path: ['messages'], message: `format ${spec.format} does not use messages; use output.fields` });

@@ -8,7 +8,7 @@ export type { ParquetCodec } from './parquet-group-writer.js';
  * Row groups close at whichever comes first. Both bounds depend only on the rows, so the same rows
  * always give the same bytes; memory holds one row group per open file.
  */
-const ROW_GROUP_ROWS = 10_000;
+export const ROW_GROUP_ROWS = 10_000;
 const ROW_GROUP_BYTES = 64 * 1024 * 1024;
 
 /** Whether a file of this many rows is written as more than one row group. */

@@ -5,38 +5,79 @@ import { Worker } from 'node:worker_threads';
 import type { ColumnSpec } from './column-kinds.js';
 import type { FileDigest } from './file-digest.js';
 
-/** What the main thread asks of parquet-worker.ts, and its answer. */
-export interface ParquetWorkerRequest {
-  type: 'convert';
-  jsonlPath: string;
-  parquetPath: string;
-  columns: readonly ColumnSpec[];
+/** The codec as it crosses the thread boundary: the thread loads its own compressor. */
+export interface CodecChoice {
   codec: 'ZSTD' | 'SNAPPY';
+  /** zstd's level; absent: zstd-compressor.ts's default. */
+  level?: number;
 }
 
-export type ParquetWorkerReply = { type: 'done'; digest: FileDigest } | { type: 'error'; error: { message: string; code?: string; path?: string; syscall?: string } };
+/**
+ * What the main thread asks of parquet-worker.ts. `convert` writes a file from a finished JSONL file;
+ * `open` starts one from a JSONL file still being written, which `grow` says how far is on disk, and
+ * which ends with `end` (its final size) or `discard` (the file removed).
+ */
+export type ParquetWorkerRequest =
+  | { type: 'convert' | 'open'; id: number; jsonlPath: string; parquetPath: string; columns: readonly ColumnSpec[]; codec: CodecChoice }
+  | { type: 'grow' | 'end'; id: number; bytes: number }
+  | { type: 'discard'; id: number };
+
+/** The answer to a `convert`, or to an `open` once it was ended (a digest) or discarded (none). */
+export type ParquetWorkerReply =
+  | { type: 'done'; id: number; digest?: FileDigest }
+  | { type: 'error'; id: number; error: { message: string; code?: string; path?: string; syscall?: string } };
 
 interface Pending {
-  resolve(digest: FileDigest): void;
+  resolve(digest: FileDigest | undefined): void;
   reject(error: Error): void;
+}
+
+/** A Parquet file the thread writes while its JSONL file is still being written. */
+export interface ParquetStream {
+  /** `bytes` of the JSONL file are on disk, ending at a line's end. */
+  grow(bytes: number): void;
+  /** The JSONL file is complete at `bytes`: resolves with the Parquet file's digest. */
+  end(bytes: number): Promise<FileDigest>;
+  /** The rows' schema changed: the partial file is removed. Resolves once it is gone. */
+  discard(): Promise<void>;
 }
 
 /**
  * One worker thread that writes the Parquet files of one dataset write (parquet-worker.ts), started
- * on first use. It is sent paths, not rows: it reads each JSONL file itself (jsonl-to-parquet.ts), so
- * the main thread neither buffers, joins nor copies the rows, and zstd, most of a dataset write's
- * CPU, runs beside it. Requests are answered in the order sent. The worker is ref'd only while it
- * owes an answer, and `close` ends it, so it never keeps the process alive and never outlives the
- * staging folder.
+ * on first use. It is sent paths and byte counts, not rows: it reads each JSONL file itself, so the
+ * main thread neither buffers, joins nor copies the rows, and zstd, most of a dataset write's CPU,
+ * runs beside it (even while the rows are still being written, through `stream`). Requests are
+ * handled in the order sent. The worker is ref'd only while it owes an answer, and `close` ends it,
+ * so it never keeps the process alive and never outlives the staging folder.
  */
 export class ParquetThread {
   private worker: Worker | undefined;
-  private readonly pending: Pending[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
   private failure: Error | undefined;
 
   /** Writes `parquetPath` from the rows of `jsonlPath`; resolves with the new file's digest. */
-  convert(jsonlPath: string, parquetPath: string, columns: readonly ColumnSpec[], codec: 'ZSTD' | 'SNAPPY'): Promise<FileDigest> {
-    return this.request({ type: 'convert', jsonlPath, parquetPath, columns, codec });
+  async convert(jsonlPath: string, parquetPath: string, columns: readonly ColumnSpec[], codec: CodecChoice): Promise<FileDigest> {
+    return (await this.request({ type: 'convert', id: this.nextId++, jsonlPath, parquetPath, columns, codec }))!;
+  }
+
+  /** Starts `parquetPath` from the rows of `jsonlPath` on disk so far; see `ParquetStream`. */
+  stream(jsonlPath: string, parquetPath: string, columns: readonly ColumnSpec[], codec: CodecChoice): ParquetStream {
+    const id = this.nextId++;
+    const settled = this.request({ type: 'open', id, jsonlPath, parquetPath, columns, codec });
+    // Awaited by `end` or `discard`; a failure before then is reported there, not as unhandled.
+    settled.catch(() => undefined);
+    return {
+      grow: (bytes) => this.post({ type: 'grow', id, bytes }),
+      end: async (bytes) => {
+        this.post({ type: 'end', id, bytes });
+        return (await settled)!;
+      },
+      discard: async () => {
+        this.post({ type: 'discard', id });
+        await settled;
+      },
+    };
   }
 
   async close(): Promise<void> {
@@ -46,21 +87,27 @@ export class ParquetThread {
     if (worker) await worker.terminate();
   }
 
-  private request(message: ParquetWorkerRequest): Promise<FileDigest> {
+  private request(message: ParquetWorkerRequest): Promise<FileDigest | undefined> {
     if (this.failure) return Promise.reject(this.failure);
     const worker = (this.worker ??= this.start());
-    if (this.pending.length === 0) worker.ref();
-    const settled = new Promise<FileDigest>((resolve, reject) => this.pending.push({ resolve, reject }));
+    if (this.pending.size === 0) worker.ref();
+    const settled = new Promise<FileDigest | undefined>((resolve, reject) => this.pending.set(message.id, { resolve, reject }));
     worker.postMessage(message);
     return settled;
+  }
+
+  /** A message with no answer of its own; dropped once the thread failed (its stream is failed too). */
+  private post(message: ParquetWorkerRequest): void {
+    if (!this.failure) this.worker?.postMessage(message);
   }
 
   private start(): Worker {
     const worker = spawnWorker();
     worker.unref();
     worker.on('message', (reply: ParquetWorkerReply) => {
-      const waiting = this.pending.shift();
-      if (this.pending.length === 0) worker.unref();
+      const waiting = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      if (this.pending.size === 0) worker.unref();
       if (reply.type === 'done') waiting?.resolve(reply.digest);
       else this.fail(rebuildError(reply.error), waiting);
     });
@@ -73,7 +120,8 @@ export class ParquetThread {
   private fail(error: Error, failed?: Pending): void {
     this.failure ??= error;
     failed?.reject(this.failure);
-    for (const waiting of this.pending.splice(0)) waiting.reject(this.failure);
+    for (const waiting of this.pending.values()) waiting.reject(this.failure);
+    this.pending.clear();
     this.worker?.unref();
   }
 }

@@ -4,7 +4,8 @@
  * JSON lines and its lineage line. With stratified splits the split depends on every record of the
  * stratum, so the row goes to a spill file inside the staging folder instead, with what pass 2
  * needs (its lineage, content hash and stratum). Pass 1 also learns the column types, which Parquet
- * needs up front: the Parquet files are made from the JSON lines once every row is written. Memory
+ * needs up front: a shard's Parquet twin is streamed from its JSON lines with the columns known so
+ * far, and rebuilt at the end if they changed (parquet-twins.ts). Memory
  * holds the column kinds and, when stratifying, one double per record, never rows.
  */
 import { join } from 'node:path';
@@ -19,6 +20,7 @@ import { mapRecordToRow } from './map-record.js';
 import { serializeRow } from './sample-hash.js';
 import type { OutputSpec } from './output-spec.js';
 import type { OutputTemplates } from './output-templates.js';
+import type { ParquetTwins } from './parquet-twins.js';
 import { hashUnit, splitOfUnit, StratifiedSplits, stratumOf, type SplitFractions } from './split-assigner.js';
 
 export const SPILL_FILE = '.spill.jsonl';
@@ -69,10 +71,12 @@ export async function spillRows(
   stagingDir: string,
   input: { records: AsyncIterable<DataRecord>; output: OutputSpec; templates: OutputTemplates; vectorColumns?: readonly string[] },
   sink: DataFileSink,
+  parquet?: ParquetTwins,
 ): Promise<SpillResult> {
   const { output, templates } = input;
   const format = DATASET_FORMATS[output.format];
   const tracker = new ColumnTracker(format.columns, input.vectorColumns ? { vectorColumns: input.vectorColumns } : {});
+  parquet?.useColumns(() => tracker.columns());
   const fractions = splitFractionsOf(output);
   const stratified = output.stratify_by ? new StratifiedSplits(fractions) : undefined;
   const path = join(stagingDir, SPILL_FILE);
@@ -91,7 +95,7 @@ export async function spillRows(
         if (result.unmappedExamples.length < MAX_EXAMPLES) result.unmappedExamples.push(`${record.source ?? record.id}: ${mapped.problems.join('; ')}`);
         continue;
       }
-      tracker.observe(fileRowOf(format, mapped.row));
+      if (tracker.observe(fileRowOf(format, mapped.row))) parquet?.columnsChanged();
       const { id } = mapped.row;
       const unit = hashUnit(id);
       const { json: rowJson, contentHash } = serializeRow(mapped.row, format.writesId);
@@ -115,6 +119,8 @@ export async function spillRows(
   await spill?.close();
   await unmappedFile?.close();
   result.columns = tracker.columns();
+  // Replaying the spill, the shards' twins stream with the final columns.
+  parquet?.useColumns(() => result.columns);
   return result;
 }
 

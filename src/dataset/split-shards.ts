@@ -20,6 +20,14 @@ export interface ShardOptions {
   maxRowsPerFile?: number;
   /** Measured on the JSON lines, so a JSONL shard and its Parquet twin always hold the same rows. */
   maxBytesPerFile?: number;
+  /** Told of each shard's rows file, while it is being written, once it passes `afterRows` rows. */
+  follower?: ShardFollower;
+}
+
+export interface ShardFollower {
+  /** Read on each row: may drop (to 0, every shard from its first row) once following began. */
+  readonly afterRows: number;
+  follow(rowsPath: string, file: JsonlFileWriter): void;
 }
 
 /** A closed shard: its rows as JSON lines, under a provisional name (`data/<split>-<index>.partial.jsonl`). */
@@ -37,6 +45,7 @@ interface OpenShard {
   rows: number;
   bytes: number;
   writer: JsonlFileWriter;
+  followed: boolean;
 }
 
 /**
@@ -73,6 +82,11 @@ export class SplitShardWriter {
 
   private append(shard: OpenShard, line: string, size: number): Promise<void> | undefined {
     shard.rows++;
+    const { follower } = this.options;
+    if (follower && !shard.followed && shard.rows > follower.afterRows) {
+      shard.followed = true;
+      follower.follow(provisionalPath(this.split, this.closed.length), shard.writer);
+    }
     shard.bytes += size;
     return shard.writer.write(line);
   }
@@ -87,7 +101,7 @@ export class SplitShardWriter {
   private async openNext(): Promise<OpenShard> {
     await this.closeCurrent();
     const path = provisionalPath(this.split, this.closed.length);
-    this.current = { rows: 0, bytes: 0, writer: new JsonlFileWriter(join(this.versionDir, path), { digest: this.options.keepJsonl }) };
+    this.current = { rows: 0, bytes: 0, writer: new JsonlFileWriter(join(this.versionDir, path), { digest: this.options.keepJsonl }), followed: false };
     return this.current;
   }
 

@@ -1,24 +1,19 @@
 /**
  * Pass 2 of writing a version. With stratified splits, the spill file is read back in order, each
  * row given its split and added to the sink (its shard's JSON lines, its lineage line); otherwise
- * pass 1 did that already. Then each shard's JSON lines become its Parquet twin (on a
- * `ParquetThread` when the dataset is larger than one row group), and every file gets its Hugging
- * Face name. Rows keep the order the records arrived in, so the same records give the same bytes.
+ * pass 1 did that already. Then each shard's Parquet twin is finished (parquet-twins.ts: most
+ * were streamed while their shard was written), and every file gets its Hugging Face name. Rows keep the order the records arrived in, so the same records give the same bytes.
  */
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ColumnSpec } from './column-kinds.js';
 import type { DataFileSink } from './data-file-sink.js';
 import type { FileDigest } from './file-digest.js';
-import { jsonlToParquet } from './jsonl-to-parquet.js';
 import type { OutputSpec } from './output-spec.js';
-import { needsSeveralGroups, type ParquetCodec } from './parquet-file-writer.js';
-import { ParquetThread } from './parquet-thread.js';
+import type { ParquetTwins } from './parquet-twins.js';
 import { readFileLines } from './read-file-lines.js';
 import { parseSpillLine, splitFractionsOf, type SpillResult } from './spill-rows.js';
 import { hashUnit, splitOfUnit } from './split-assigner.js';
 import { dataFileName, type DataFileFormat, type DataFileInfo, type ShardRows } from './split-shards.js';
-import { loadZstdCompressor } from './zstd-compressor.js';
 
 export interface WrittenData {
   files: DataFileInfo[];
@@ -27,19 +22,19 @@ export interface WrittenData {
   lineage: FileDigest;
 }
 
-export async function writeDataFiles(stagingDir: string, spilled: SpillResult, output: OutputSpec, sink: DataFileSink): Promise<WrittenData> {
+export async function writeDataFiles(stagingDir: string, spilled: SpillResult, output: OutputSpec, sink: DataFileSink, parquet: ParquetTwins | undefined): Promise<WrittenData> {
   if (spilled.path) await replaySpill(spilled, output, sink);
   const written = await sink.finish();
   const counts = new Map<string, number>();
   for (const shard of written.shards) counts.set(shard.split, (counts.get(shard.split) ?? 0) + 1);
   const pathOf = (shard: ShardRows, format: DataFileFormat): string => dataFileName(shard.split, shard.index, counts.get(shard.split)!, format);
-  const parquet = output.files.includes('parquet') ? await writeParquetTwins(stagingDir, written.shards, (shard) => pathOf(shard, 'parquet'), spilled.columns, output) : undefined;
+  const twins = parquet ? await parquet.finish(written.shards, (shard) => pathOf(shard, 'parquet'), spilled.columns) : undefined;
   const files: DataFileInfo[] = [];
   for (const shard of written.shards) {
     for (const format of output.files) {
       const path = pathOf(shard, format);
       if (format === 'jsonl') await rename(join(stagingDir, shard.rowsPath), join(stagingDir, path));
-      const digest = format === 'jsonl' ? shard.jsonl! : parquet!.get(shard)!;
+      const digest = format === 'jsonl' ? shard.jsonl! : twins!.get(shard)!;
       files.push({ path, split: shard.split, format, rows: shard.rows, ...digest });
     }
     if (!output.files.includes('jsonl')) await rm(join(stagingDir, shard.rowsPath), { force: true });
@@ -59,38 +54,4 @@ async function replaySpill(spilled: SpillResult, output: OutputSpec, sink: DataF
     if (written) await written;
   }
   await rm(spilled.path!, { force: true });
-}
-
-/**
- * One Parquet file per shard, written straight under its final name. A dataset of one row group per
- * file is written here (small datasets never start a thread); a larger one on a `ParquetThread`,
- * every file of it, the main thread waiting.
- */
-async function writeParquetTwins(
-  stagingDir: string,
-  shards: readonly ShardRows[],
-  pathOf: (shard: ShardRows) => string,
-  columns: readonly ColumnSpec[],
-  output: OutputSpec,
-): Promise<Map<ShardRows, FileDigest>> {
-  const codec = await codecOf(output);
-  const digests = new Map<ShardRows, FileDigest>();
-  if (!shards.some((shard) => needsSeveralGroups(shard.rows))) {
-    for (const shard of shards) digests.set(shard, await jsonlToParquet(join(stagingDir, shard.rowsPath), join(stagingDir, pathOf(shard)), columns, codec));
-    return digests;
-  }
-  const thread = new ParquetThread();
-  try {
-    const written = await Promise.all(shards.map((shard) => thread.convert(join(stagingDir, shard.rowsPath), join(stagingDir, pathOf(shard)), columns, codec.codec)));
-    for (const [index, shard] of shards.entries()) digests.set(shard, written[index]!);
-    return digests;
-  } finally {
-    // Before the caller removes the staging folder: the thread may still be writing into it.
-    await thread.close();
-  }
-}
-
-async function codecOf(output: OutputSpec): Promise<ParquetCodec> {
-  if (output.compression === 'snappy') return { codec: 'SNAPPY' };
-  return { codec: 'ZSTD', zstd: await loadZstdCompressor() };
 }

@@ -23,6 +23,7 @@ import { digestFile } from './file-digest.js';
 import { CARD_FILE, LINEAGE_FILE, MANIFEST_FILE, readManifest, UNMAPPED_FILE, type DatasetManifest } from './manifest.js';
 import type { OutputSpec } from './output-spec.js';
 import type { OutputTemplates } from './output-templates.js';
+import { ParquetTwins } from './parquet-twins.js';
 import { spillRows } from './spill-rows.js';
 import type { DataFileInfo } from './split-shards.js';
 import {
@@ -84,16 +85,18 @@ export async function writeDatasetVersion(input: WriteVersionInput): Promise<Ver
   await checkOutputRoot(input.outputsRoot, input.dataset);
   const datasetDir = datasetDirOf(input.outputsRoot, input.dataset);
   const staging = await createStagingDir(datasetDir);
-  const sink = new DataFileSink(staging, input.output);
+  const parquet = input.output.files.includes('parquet') ? new ParquetTwins(staging, input.output) : undefined;
+  const sink = new DataFileSink(staging, input.output, parquet);
   try {
-    const spilled = await spillRows(staging, input, sink);
+    const spilled = await spillRows(staging, input, sink, parquet);
     if (spilled.rows === 0 && spilled.unmapped > 0) {
       throw new OutputUnmappableError(
         `none of the ${spilled.unmapped} records could be mapped to the ${input.output.format} format; e.g. ${spilled.unmappedExamples[0]}`,
         { format: input.output.format, unmapped: spilled.unmapped, examples: spilled.unmappedExamples },
       );
     }
-    const written = await writeDataFiles(staging, spilled, input.output, sink);
+    const written = await writeDataFiles(staging, spilled, input.output, sink, parquet);
+    await parquet?.close();
     const contentHash = contentHashOf(written.files);
 
     const latest = await latestVersionNumber(datasetDir);
@@ -144,6 +147,8 @@ export async function writeDatasetVersion(input: WriteVersionInput): Promise<Ver
     return versionInfoOf(manifest!, join(datasetDir, versionTag(number)), false);
   } catch (error) {
     sink.abort();
+    // Before the staging folder goes: the Parquet thread may still be writing into it.
+    await parquet?.close();
     await rm(staging, { recursive: true, force: true });
     throw error;
   }

@@ -49,7 +49,7 @@ describe('post-processing benchmark (smoke)', () => {
 describe('postprocess-child --stage=write', () => {
   const tempDir = useTempDirs();
 
-  it('measures only the write stage, from the stage file a full measure left, into --outputs, with the same bytes', async () => {
+  it('measures only the write stage, from the stage file a full measure left, into --outputs, with the same bytes (other Parquet bytes at --compression-level)', async () => {
     const dir = join(tempDir(), 'work');
     await runPostprocessChild(new Map([['mode', 'prepare'], ['dir', dir], ['records', '150']]));
     const full = (await runPostprocessChild(new Map([['mode', 'measure'], ['dir', dir]]))) as MeasureResult;
@@ -62,5 +62,10 @@ describe('postprocess-child --stage=write', () => {
     const files = readdirSync(dataOf(join(dir, 'outputs')));
     expect(readdirSync(dataOf(outputs))).toEqual(files);
     for (const name of files) expect(readFileSync(join(dataOf(outputs), name)).equals(readFileSync(join(dataOf(join(dir, 'outputs')), name)))).toBe(true);
+    // --compression-level: the same rows and JSONL, other Parquet bytes.
+    const level1 = join(tempDir(), 'level1');
+    const fast = (await runPostprocessChild(new Map([['mode', 'measure'], ['dir', dir], ['stage', 'write'], ['outputs', level1], ['compression-level', '1']]))) as MeasureResult;
+    expect(fast.counts.rows).toBe(full.counts.rows);
+    for (const name of files) expect(readFileSync(join(dataOf(level1), name)).equals(readFileSync(join(dataOf(outputs), name)))).toBe(name.endsWith('.jsonl'));
   });
 });

@@ -27,6 +27,13 @@ describe('outputSpecSchema', () => {
     ).toEqual([]);
   });
 
+  it('takes a zstd compression_level from 1 to 22, only with zstd', () => {
+    expect(messagesOf({ compression_level: 1 })).toEqual([]);
+    expect(messagesOf({ compression_level: 22 })).toEqual([]);
+    for (const level of [0, 23, 2.5, '3']) expect(messagesOf({ compression_level: level })).toHaveLength(1);
+    expect(messagesOf({ compression: 'snappy', compression_level: 5 })).toEqual(["compression_level: compression_level is zstd's level; compression is snappy, which has none"]);
+  });
+
   it('requires split fractions to sum to 1', () => {
     expect(messagesOf({ splits: { train: 0.9, test: 0.2 } })).toEqual(['splits: split fractions must sum to 1, they sum to 1.1']);
     expect(messagesOf({ splits: { train: 0.7, validation: 0.2, test: 0.1 } })).toEqual([]);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
@@ -91,7 +91,7 @@ describe('ParquetFileWriter', async () => {
       const thread = new ParquetThread();
       try {
         expect(await jsonlToParquet(jsonl, join(dir, 'here.parquet'), trackerColumns(), codec)).toEqual(expected);
-        expect(await thread.convert(jsonl, join(dir, 'thread.parquet'), trackerColumns(), codec.codec)).toEqual(expected);
+        expect(await thread.convert(jsonl, join(dir, 'thread.parquet'), trackerColumns(), { codec: codec.codec })).toEqual(expected);
       } finally {
         await thread.close();
       }
@@ -102,17 +102,43 @@ describe('ParquetFileWriter', async () => {
     });
   }
 
+  it('streams a file from its JSON lines as they land, in any pieces: the bytes of converting it whole; a discarded stream leaves no file', async () => {
+    const dir = tempDir();
+    const jsonl = writeJsonl(join(dir, 'rows.jsonl'));
+    const size = readFileSync(jsonl).length;
+    const thread = new ParquetThread();
+    try {
+      const whole = await thread.convert(jsonl, join(dir, 'whole.parquet'), trackerColumns(), { codec: 'ZSTD' });
+      const stream = thread.stream(jsonl, join(dir, 'streamed.parquet'), trackerColumns(), { codec: 'ZSTD' });
+      // A line's end, then anywhere (mid-line, even inside a character): a cut line waits for its end.
+      const firstLineEnd = readFileSync(jsonl).indexOf(10) + 1;
+      for (const bytes of [firstLineEnd, 12_345, Math.floor(size / 2) + 1, size - 3]) stream.grow(bytes);
+      expect(await stream.end(size)).toEqual(whole);
+      expect(readFileSync(join(dir, 'streamed.parquet')).equals(readFileSync(join(dir, 'whole.parquet')))).toBe(true);
+      const discarded = thread.stream(jsonl, join(dir, 'discarded.parquet'), trackerColumns(), { codec: 'SNAPPY' });
+      discarded.grow(size);
+      await discarded.discard();
+      expect(existsSync(join(dir, 'discarded.parquet'))).toBe(false);
+      const open = thread.stream(jsonl, join(dir, 'open.parquet'), trackerColumns(), { codec: 'SNAPPY' });
+      open.grow(firstLineEnd);
+      await thread.close();
+      await expect(open.end(size)).rejects.toThrow('the Parquet thread was closed');
+    } finally {
+      await thread.close();
+    }
+  });
+
   it('reports a file the thread could not write, with the system error code, and fails what was queued after it', async () => {
     const dir = tempDir();
     const jsonl = writeJsonl(join(dir, 'rows.jsonl'));
     const thread = new ParquetThread();
     try {
       // A folder that does not exist: the thread's first write fails.
-      const failing = thread.convert(jsonl, join(dir, 'missing', 'rows.parquet'), trackerColumns(), 'SNAPPY');
-      const queued = thread.convert(jsonl, join(dir, 'rows.parquet'), trackerColumns(), 'SNAPPY');
+      const failing = thread.convert(jsonl, join(dir, 'missing', 'rows.parquet'), trackerColumns(), { codec: 'SNAPPY' });
+      const queued = thread.convert(jsonl, join(dir, 'rows.parquet'), trackerColumns(), { codec: 'SNAPPY' });
       await expect(failing).rejects.toMatchObject({ code: 'ENOENT', path: join(dir, 'missing', 'rows.parquet') });
       await expect(queued).rejects.toMatchObject({ code: 'ENOENT' });
-      await expect(thread.convert(jsonl, join(dir, 'later.parquet'), trackerColumns(), 'SNAPPY')).rejects.toMatchObject({ code: 'ENOENT' });
+      await expect(thread.convert(jsonl, join(dir, 'later.parquet'), trackerColumns(), { codec: 'SNAPPY' })).rejects.toMatchObject({ code: 'ENOENT' });
     } finally {
       await thread.close();
     }

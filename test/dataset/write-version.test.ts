@@ -7,7 +7,10 @@ import { SynthforgeError } from '../../src/errors.js';
 import { DATASET_FORMATS } from '../../src/dataset/formats/dataset-formats.js';
 import { listVersions } from '../../src/dataset/list-versions.js';
 import type { DatasetManifest } from '../../src/dataset/manifest.js';
-import { contentHashOf } from '../../src/dataset/write-version.js';
+import { contentHashOf, type VersionInfo } from '../../src/dataset/write-version.js';
+import { jsonlToParquet } from '../../src/dataset/jsonl-to-parquet.js';
+import type { OutputSpecInput } from '../../src/dataset/output-spec.js';
+import { loadZstdCompressor } from '../../src/dataset/zstd-compressor.js';
 import { readParquetRows } from '../../src/dataset/read-rows.js';
 import { sampleContentHash } from '../../src/dataset/sample-hash.js';
 import { readJsonlFile } from '../helpers/read-jsonl-file.js';
@@ -176,6 +179,75 @@ describe('writeDatasetVersion: Parquet from the JSON lines', () => {
       expect(rows).toEqual(readJsonlFile(join(info.dir, file.path.replace(/\.parquet$/, '.jsonl'))));
     }
     expect(readdirSync(info.dir, { recursive: true }).filter((name) => String(name).includes('spill') || String(name).includes('partial'))).toEqual([]);
+  });
+});
+
+/** Each Parquet file equals what converting its finished JSONL twin with the final columns writes. */
+async function expectParquetAsConverted(info: VersionInfo, level?: number): Promise<void> {
+  const columns = manifestOf(info.dir).columns;
+  const codec = { codec: 'ZSTD' as const, zstd: await loadZstdCompressor(level) };
+  const reference = join(tempDir(), 'reference.parquet');
+  for (const file of info.files.filter((entry) => entry.format === 'parquet')) {
+    await jsonlToParquet(join(info.dir, file.path.replace(/\.parquet$/, '.jsonl')), reference, columns, codec);
+    expect(readFileSync(join(info.dir, file.path)).equals(readFileSync(reference)), file.path).toBe(true);
+  }
+  expect(readdirSync(info.dir, { recursive: true }).filter((name) => String(name).includes('partial'))).toEqual([]);
+}
+
+/** Raw rows whose columns keep changing after the first row group: a kind widens, a null column gets values, columns appear. */
+function changingRecords(count: number): DataRecord[] {
+  return Array.from({ length: count }, (_, index) =>
+    record(index, {
+      text: `row ${index}`,
+      n: index < 15_000 ? index : `s${index}`,
+      maybe: index < 12_000 ? null : index,
+      ...(index >= 16_000 ? { late: true } : {}),
+      ...(index >= 17_000 ? { later: [index] } : {}),
+    }),
+  );
+}
+
+describe('writeDatasetVersion: Parquet twins streamed while the rows are written', () => {
+  const RAW_BOTH: OutputSpecInput = { format: 'raw', splits: { train: 0.9, test: 0.1 }, files: ['jsonl', 'parquet'] };
+
+  it('writes the twins converting the finished shards would, however often the columns change past the first row group', async () => {
+    const info = await writeVersion(tempDir(), changingRecords(20_000), RAW_BOTH);
+    expect(manifestOf(info.dir).columns.map((column) => `${column.name}:${column.kind.type}`)).toEqual(['id:string', 'text:string', 'n:json', 'maybe:int64', 'late:bool', 'later:double-list']);
+    await expectParquetAsConverted(info);
+  });
+
+  it('streams every shard of every split, rotated by rows, and stratified rows replayed from the spill file', async () => {
+    const sharded = await writeVersion(tempDir(), qaRecords(24_000), { ...CHAT, splits: { train: 0.7, test: 0.3 }, files: ['jsonl', 'parquet'], max_rows_per_file: 11_000 });
+    expect(sharded.files.filter((file) => file.format === 'parquet').map((file) => file.path)).toEqual([
+      'data/train-00000-of-00002.parquet',
+      'data/train-00001-of-00002.parquet',
+      'data/test-00000-of-00001.parquet',
+    ]);
+    await expectParquetAsConverted(sharded);
+    await expectParquetAsConverted(await writeVersion(tempDir(), qaRecords(24_000), { ...CHAT, splits: { train: 0.7, test: 0.3 }, stratify_by: 'topic', files: ['jsonl', 'parquet'], max_rows_per_file: 11_000 }));
+  });
+
+  it('takes output.compression_level: other zstd bytes, the same rows', async () => {
+    const records = qaRecords(300);
+    const level1 = await writeVersion(tempDir(), records, { ...CHAT, files: ['jsonl', 'parquet'], compression_level: 1 });
+    const level19 = await writeVersion(tempDir(), records, { ...CHAT, files: ['jsonl', 'parquet'], compression_level: 19 });
+    await expectParquetAsConverted(level1, 1);
+    await expectParquetAsConverted(level19, 19);
+    const parquet = (info: VersionInfo) => info.files.find((file) => file.format === 'parquet')!;
+    expect(parquet(level1).sha256).not.toBe(parquet(level19).sha256);
+    expect(level1.contentHash).not.toBe(level19.contentHash);
+  });
+
+  it('leaves no version and no leftovers when the records fail while a twin is streaming', async () => {
+    const root = tempDir();
+    async function* failing(): AsyncIterable<DataRecord> {
+      // Past one row group: the shard's twin is being written on the Parquet thread when this throws.
+      yield* changingRecords(14_000);
+      throw new Error('stage file truncated');
+    }
+    await expect(writeVersion(root, failing(), { ...RAW_BOTH, files: ['parquet'] })).rejects.toThrow('stage file truncated');
+    expect(readdirSync(join(root, 'support-qa'))).toEqual([]);
+    expect(await listVersions(root, 'support-qa')).toEqual([]);
   });
 });
 

@@ -81,6 +81,18 @@ describe('YAML recipes', () => {
     expect(issues[0]!.message).toMatch(/expected boolean/);
   });
 
+  it('takes output.compression_level (zstd 1–22) and reports a bad one at its line', async () => {
+    const withLevel = (level: string, extra = '') => `${GOOD}output:\n  files: [parquet]\n${extra}  compression_level: ${level}\n`;
+    expect((await loadRecipe(writeRecipe(withLevel('1')))).recipe.output.compression_level).toBe(1);
+    const { path, issues } = await issuesOf(withLevel('23'));
+    expect(issues[0]).toMatchObject({ file: path, line: 20, path: ['output', 'compression_level'] });
+    expect(issues[0]!.message).toMatch(/22/);
+    expect((await issuesOf(withLevel('2.5'))).issues[0]).toMatchObject({ line: 20, path: ['output', 'compression_level'] });
+    const snappy = await issuesOf(withLevel('9', '  compression: snappy\n'));
+    expect(snappy.issues[0]).toMatchObject({ line: 21, path: ['output', 'compression_level'] });
+    expect(snappy.issues[0]!.message).toMatch(/zstd's level; compression is snappy/);
+  });
+
   it('reports a missing schema', async () => {
     const text = GOOD.replace(/    schema:\n      type: object\n      properties: \{ question: \{ type: string \} \}\n      required: \[question\]\n/, '');
     const { issues } = await issuesOf(text);
