@@ -4,7 +4,7 @@
 // rest (the sketch workers, plus V8's helper threads):
 //   node --expose-gc --import tsx bench/dedup-stage.ts --input=STAGE --out=DIR [--workers=N] [--repeats=N]
 // --out gets kept.jsonl and rejects.jsonl (for a `cmp` against another build on the same input).
-// --workers=1 runs everything on the calling thread; otherwise runDedupStep picks the count as in a run.
+// --workers=N overrides the count runDedupStep picks (1: everything on the calling thread).
 // The caller's share of the CPU bounds the speed-up N workers can give (Amdahl): 1 / share.
 // Main-thread CPU comes from /proc/self/task/<pid>/stat (Linux, 10 ms ticks), as in dedup-scaling.ts.
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -28,7 +28,7 @@ function mainThreadCpuSeconds(): number {
 function countLines(path: string): number {
   const bytes = readFileSync(path);
   let lines = 0;
-  for (const byte of bytes) if (byte === 0x0a) lines++;
+  for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, at + 1)) lines++;
   return lines;
 }
 
@@ -45,8 +45,7 @@ export interface DedupStageRun {
 async function runOnce(input: string, out: string, records: number, workers: number | undefined): Promise<DedupStageRun> {
   (globalThis as { gc?: () => void }).gc?.();
   const rejects = new StepRejects(join(out, 'rejects.jsonl'), { keepRemoved: true });
-  // runDedupStep picks its worker count from `records`; 0 makes it sketch on the calling thread.
-  const options = { rejects, records: workers === 1 ? 0 : records };
+  const options = { rejects, records, ...(workers === undefined ? {} : { workers }) };
   const mainBefore = mainThreadCpuSeconds();
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
@@ -57,7 +56,7 @@ async function runOnce(input: string, out: string, records: number, workers: num
   const callerSeconds = mainThreadCpuSeconds() - mainBefore;
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   return {
-    workers: workers === 1 ? 1 : sketchWorkers(records),
+    workers: workers ?? sketchWorkers(records),
     records: counts.input,
     seconds,
     cpuMicrosPerRecord: (cpuSeconds / counts.input) * 1e6,

@@ -40,6 +40,8 @@ export interface OpenRequest {
   /** Memory this partition's live band table may take before it spills (tiered-lsh.ts). */
   maxLiveBytes: number;
   spillDirectory: string | undefined;
+  /** Documents the stream expects (its tables are sized for them up front); undefined when unknown. */
+  expectedDocs: number | undefined;
 }
 
 export interface ProbeRequest {
@@ -73,10 +75,14 @@ const partitions = new Map<number, BandPartition>();
 
 port.on('message', (request: WorkerRequest) => {
   if (request.type === 'open') {
-    const { maxLiveBytes, spillDirectory } = request;
+    const { maxLiveBytes, spillDirectory, expectedDocs } = request;
     partitions.set(
       request.session,
-      new BandPartition(request.bands, request.range, request.maxPerBucket, { maxLiveBytes, ...(spillDirectory === undefined ? {} : { spillDirectory }) }),
+      new BandPartition(request.bands, request.range, request.maxPerBucket, {
+        maxLiveBytes,
+        ...(spillDirectory === undefined ? {} : { spillDirectory }),
+        ...(expectedDocs === undefined ? {} : { expectedDocs }),
+      }),
     );
     return;
   }

@@ -77,6 +77,8 @@ export interface TextDedupIndexOptions {
    * the probed candidates, and this index keeps no band table.
    */
   externalLsh?: boolean;
+  /** Documents expected: the band table is sized for them up front (tiered-lsh.ts). */
+  expectedDocs?: number;
 }
 
 const KEEP: DedupVerdict = Object.freeze({ keep: true });
@@ -113,7 +115,11 @@ export class TextDedupIndex {
     this.lsh =
       near === undefined || options.externalLsh === true
         ? undefined
-        : new TieredLsh(near.bands, near.maxBucketFanout, { maxLiveBytes: budget.lshBytes, ...(directory === undefined ? {} : { spillDirectory: directory }) });
+        : new TieredLsh(near.bands, near.maxBucketFanout, {
+            maxLiveBytes: budget.lshBytes,
+            ...(directory === undefined ? {} : { spillDirectory: directory }),
+            ...(options.expectedDocs === undefined ? {} : { expectedDocs: options.expectedDocs }),
+          });
     this.arena =
       near === undefined
         ? undefined
