@@ -24,7 +24,7 @@ import { DEFAULT_CAPABILITIES } from '../src/api/providers.js';
 import { compileRecipe, isBatchStep, type CompiledBatchStep, type CompiledRecipe } from '../src/engine/compile-recipe.js';
 import { driveShard, type DriveContext } from '../src/engine/shard-lifecycle.js';
 import { emitSamples } from '../src/engine/emit-samples.js';
-import { sketchWorkers } from '../src/engine/dedup-step.js';
+import { comparedFieldsPicker, sketchWorkers } from '../src/engine/dedup-step.js';
 import { planRound } from '../src/engine/plan-round.js';
 import { readRecordLines, readRecords, writeRecords, newRunId, runDirectory, stagePath } from '../src/engine/stage-files.js';
 import type { RunEvent } from '../src/engine/run-events.js';
@@ -219,13 +219,15 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
     const emit = await measureStage('emit samples → stage file', () => writeRecords(stage1, emitSamples({ runId: prepared.runId, store }, generate, stage0, counts)));
     const deduplicate = await measureStage('dedup: exact + near (0.8)', async () => {
       async function* comparable(): AsyncIterable<{ id: string; fields: DataRecord['fields']; line: Buffer }> {
-        for await (const { record, line } of readRecordLines(stage1)) yield { id: record.id, fields: record.fields, line };
+        const pick = comparedFieldsPicker(dedup);
+        for await (const { record, line } of readRecordLines(stage1)) yield { id: record.id, fields: pick(record.fields), line };
       }
       // As runDedupStep: a kept record's line is written back as read.
       async function* kept(): AsyncIterable<Buffer> {
         // The worker count runDedupStep picks for this many records.
         const workers = sketchWorkers(counts.output);
-        for await (const { record, verdict } of dedupStream(comparable(), dedup.spec, { onStats: (stats) => (dedupStats = stats), ...(workers > 1 ? { workers } : {}) })) {
+        const options = { onStats: (stats: DedupStats) => (dedupStats = stats), expectedRecords: counts.output, ...(workers > 1 ? { workers } : {}) };
+        for await (const { record, verdict } of dedupStream(comparable(), dedup.spec, options)) {
           dedupCounts.input++;
           if (verdict.keep) yield record.line;
           else dedupCounts.dropped[verdict.reason] = (dedupCounts.dropped[verdict.reason] ?? 0) + 1;

@@ -50,8 +50,8 @@ export class BandPartition {
     readonly bands: number,
     readonly range: BandRange,
     readonly maxPerBucket: number,
-    /** This partition's share of the index's memory and where its runs spill (tiered-lsh.ts). */
-    options: { maxLiveBytes?: number; spillDirectory?: string } = {},
+    /** This partition's share of the index's memory, where its runs spill, documents expected (tiered-lsh.ts). */
+    options: { maxLiveBytes?: number; spillDirectory?: string; expectedDocs?: number } = {},
   ) {
     this.lsh = new TieredLsh(range.bandCount, maxPerBucket, options);
     this.found = new Int32Array(range.bandCount * maxPerBucket);

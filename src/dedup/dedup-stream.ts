@@ -58,6 +58,11 @@ export interface DedupStreamOptions extends DeduperOptions {
   pool?: SketchPool;
   /** Where the index's spill file goes past max_index_mb (default: the OS temp directory). */
   spillDirectory?: string;
+  /**
+   * How many records (references included) the stream will see, when known: the LSH band tables
+   * are sized for them up front instead of grown by doubling. Only a size hint; verdicts never depend on it.
+   */
+  expectedRecords?: number;
 }
 
 const DEFAULT_CHUNK_SIZE = 2048;
@@ -85,11 +90,13 @@ export async function* dedupStream<T extends Keyed>(
       wasm,
       externalLsh: pool !== undefined,
       ...(options.spillDirectory === undefined ? {} : { spillDirectory: options.spillDirectory }),
+      ...(options.expectedRecords === undefined ? {} : { expectedDocs: options.expectedRecords }),
     });
     if (pool !== undefined && config.near !== undefined) {
       bands = pool.openBands(config.near.bands, config.near.maxBucketFanout, {
         maxLshBytes: indexBudget(config.maxIndexBytes).lshBytes,
         ...(options.spillDirectory === undefined ? {} : { spillDirectory: options.spillDirectory }),
+        ...(options.expectedRecords === undefined ? {} : { expectedDocs: options.expectedRecords }),
       });
     }
     const context: StreamContext = { pool, bands, pipeline, spec, chunkSize };

@@ -109,7 +109,10 @@ export class DedupPipeline {
    * `externalLsh`: the band tables live in worker threads (band-partition.ts), and every text
    * decision goes through enterBatch and decideProbed.
    */
-  static async create(config: DedupConfig, options: { wasm?: boolean; externalLsh?: boolean; spillDirectory?: string } = {}): Promise<DedupPipeline> {
+  static async create(
+    config: DedupConfig,
+    options: { wasm?: boolean; externalLsh?: boolean; spillDirectory?: string; expectedDocs?: number } = {},
+  ): Promise<DedupPipeline> {
     const hasText = config.exact || config.near !== undefined;
     let text: TextStage | undefined;
     if (hasText) {
@@ -119,6 +122,7 @@ export class DedupPipeline {
         ...(config.maxIndexBytes === undefined ? {} : { maxIndexBytes: config.maxIndexBytes }),
         ...(options.spillDirectory === undefined ? {} : { spillDirectory: options.spillDirectory }),
         externalLsh: options.externalLsh === true,
+        ...(options.expectedDocs === undefined ? {} : { expectedDocs: options.expectedDocs }),
       });
       text = { sketcher, index, view };
     }

@@ -1,10 +1,9 @@
 import type { DedupConfig } from './dedup-spec.js';
 import { ExactHasher, ExactKeyTable } from './exact.js';
-import { sortUnique } from './jaccard.js';
 import { computeBandKeys } from './lsh.js';
 import { createMinHashParams, JsMinHashKernel, type MinHashKernel, type MinHashSignature } from './minhash.js';
 import { WasmMinHashKernel } from './wasm/minhash-wasm.js';
-import { NormalizedText, normalizeInto } from './normalize.js';
+import { NormalizedText, normalizeInto, normalizeUtf8Into } from './normalize.js';
 import { shingleCount, shingleHashes } from './shingle.js';
 
 /**
@@ -25,8 +24,10 @@ export interface SketchBatch {
   /** Two int32 per document: exact key high and low halves (zeros when exact dedup is off). */
   exactKeys: Int32Array<ArrayBuffer>;
   /**
-   * Document i's shingle hashes are shingles[shingleStarts[i], shingleStarts[i + 1]), sorted ascending
-   * without repeats: the form exact verification needs, made here so the thread that decides never sorts.
+   * Document i's shingle hashes are shingles[shingleStarts[i], shingleStarts[i + 1]), as shingled:
+   * unsorted, repeats included. The index sorts a run the first time a verification needs it
+   * (text-dedup-index.ts); most documents are never a candidate (3.8K verifications for 95K documents
+   * in the post-processing bench), so sorting every run here was most of the sorting's cost.
    */
   shingleStarts: Uint32Array<ArrayBuffer>;
   shingles: Int32Array<ArrayBuffer>;
@@ -46,6 +47,7 @@ export class DocumentSketcher {
   /** Band keys of the last sketched document. */
   readonly bandKeys: Int32Array;
   private lastSignature: Int32Array = new Int32Array(0);
+  private readonly decoder = new TextDecoder();
 
   private constructor(
     readonly config: DedupConfig,
@@ -72,6 +74,11 @@ export class DocumentSketcher {
 
   normalize(text: string): void {
     normalizeInto(text, this.config, this.text);
+  }
+
+  /** normalize() for a text given as UTF-8 bytes[start, end). */
+  normalizeUtf8(bytes: Uint8Array, start: number, end: number): void {
+    normalizeUtf8Into(bytes, start, end, this.config, this.text, this.decoder);
   }
 
   /** Exact key of the last normalised text, into exactHigh / exactLow. */
@@ -111,6 +118,15 @@ export class DocumentSketcher {
    * can read one copy (sketch-worker.ts).
    */
   sketchBatch(count: number, textAt: (doc: number) => string, options: { sharedBandKeys?: boolean } = {}): SketchBatch {
+    return this.sketchEach(count, (doc) => this.normalize(textAt(doc)), options);
+  }
+
+  /** sketchBatch for texts encoded by encodeTexts (sketch-pool.ts): document i is bytes[offsets[i], offsets[i + 1]). */
+  sketchUtf8Batch(bytes: Uint8Array, offsets: Uint32Array, options: { sharedBandKeys?: boolean } = {}): SketchBatch {
+    return this.sketchEach(offsets.length - 1, (doc) => this.normalizeUtf8(bytes, offsets[doc]!, offsets[doc + 1]!), options);
+  }
+
+  private sketchEach(count: number, normalizeDoc: (doc: number) => void, options: { sharedBandKeys?: boolean }): SketchBatch {
     const near = this.config.near;
     const bands = near?.bands ?? 0;
     const exactKeys = new Int32Array(count * 2);
@@ -124,7 +140,7 @@ export class DocumentSketcher {
 
     for (let doc = 0; doc < count; doc++) {
       shingleStarts[doc] = used;
-      this.normalize(textAt(doc));
+      normalizeDoc(doc);
       if (seen !== undefined) {
         this.computeExactKey();
         exactKeys[doc * 2] = this.exactHigh;
@@ -134,14 +150,14 @@ export class DocumentSketcher {
       }
       if (near === undefined) continue;
       this.sketch();
-      const unique = sortUnique(this.shingles, 0, this.shingleCount);
-      if (used + unique > shingles.length) {
-        const grown = new Int32Array(Math.max(used + unique, shingles.length * 2));
+      const found = this.shingleCount;
+      if (used + found > shingles.length) {
+        const grown = new Int32Array(Math.max(used + found, shingles.length * 2));
         grown.set(shingles.subarray(0, used));
         shingles = grown;
       }
-      shingles.set(this.shingles.subarray(0, unique), used);
-      used += unique;
+      shingles.set(this.shingles.subarray(0, found), used);
+      used += found;
       bandKeys.set(this.bandKeys, doc * bands);
       sketched[doc] = 1;
     }

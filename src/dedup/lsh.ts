@@ -58,7 +58,9 @@ export class LshIndex {
   ) {
     this.firstEntry = firstDoc * bands;
     this.next = new Int32Array(initialDocs * bands);
-    if (initialDocs < 1024) this.slots = new Int32Array(Math.max(64, 1 << Math.ceil(Math.log2(initialDocs * bands * 2))) * 2);
+    // Room for every entry under a distinct key at load ≤ 1/2: a table sized for the documents it
+    // will hold never grows (growing rehashed every entry at each doubling: 10% of a sketch worker).
+    if (initialDocs !== 1024) this.slots = new Int32Array(Math.max(64, 1 << Math.ceil(Math.log2(initialDocs * bands * 2))) * 2);
   }
 
   /** Adds document `doc` under its band keys `keys[offset, offset + bands)`. */

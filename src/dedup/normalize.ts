@@ -115,6 +115,16 @@ export function normalizeInto(text: string, options: NormalizeOptions, out: Norm
   }
 }
 
+/**
+ * normalizeInto for the UTF-8 bytes `bytes[start, end)` of a text: what a sketch worker receives.
+ * Pure-ASCII bytes are the text's UTF-16 code units, so they are scanned as they are, with no string
+ * decoded per document (decoding and reading a string back cost more than the scan itself); at the
+ * first byte ≥ 0x80 the text is decoded and normalised as a string.
+ */
+export function normalizeUtf8Into(bytes: Uint8Array, start: number, end: number, options: NormalizeOptions, out: NormalizedText, decoder: { decode(input: Uint8Array): string }): void {
+  if (!scanAsciiBytes(bytes, start, end, options.foldDigits, out)) normalizeInto(decoder.decode(bytes.subarray(start, end)), options, out);
+}
+
 /** The normalised text as a string: what the exact-duplicate key and the shingles are computed from. */
 export function normalizeText(text: string, options: NormalizeOptions): string {
   const out = new NormalizedText();
@@ -195,6 +205,58 @@ function scan(source: string, unicode: boolean, foldDigits: boolean, out: Normal
       units[length++] = lowSurrogate;
       hash = Math.imul(hash ^ lowSurrogate, prime);
     }
+  }
+  if (inWord) wordHashes[wordCount++] = hash;
+  out.length = length;
+  out.wordCount = wordCount;
+  return true;
+}
+
+/**
+ * `scan` over ASCII bytes (the same rules, so the same units and word hashes); false at the first
+ * byte ≥ 0x80. Kept apart from `scan` so each loop sees one kind of source and stays monomorphic.
+ */
+function scanAsciiBytes(source: Uint8Array, start: number, end: number, foldDigits: boolean, out: NormalizedText): boolean {
+  out.ensureCapacity(end - start);
+  const units = out.units;
+  const wordHashes = out.wordHashes;
+  const classes = ASCII_CLASSES;
+  const lower = ASCII_LOWER;
+  const prime = FNV_PRIME;
+  const basis = FNV_OFFSET_BASIS;
+  let length = 0;
+  let wordCount = 0;
+  let hash = basis;
+  let inWord = false;
+  let inDigitRun = false;
+
+  for (let index = start; index < end; index++) {
+    let unit = source[index]!;
+    if (unit >= 0x80) return false;
+    const kind = classes[unit]!;
+    if (kind === BREAK) {
+      if (inWord) {
+        wordHashes[wordCount++] = hash;
+        inWord = false;
+      }
+      inDigitRun = false;
+      continue;
+    }
+    if (kind === WORD) {
+      unit = lower[unit]!;
+      inDigitRun = false;
+    } else if (foldDigits) {
+      if (inDigitRun) continue;
+      inDigitRun = true;
+      unit = 0x30;
+    }
+    if (!inWord) {
+      if (length > 0) units[length++] = 0x20;
+      inWord = true;
+      hash = basis;
+    }
+    units[length++] = unit;
+    hash = Math.imul(hash ^ unit, prime);
   }
   if (inWord) wordHashes[wordCount++] = hash;
   out.length = length;

@@ -11,8 +11,8 @@ import { closeSpillFile, openSpillFile, readAt, writeAt } from './spill-file.js'
  *   larger than a chunk gets a chunk of its own). Chunks, not one doubling array, because doubling a
  *   0.5 GB array needs 1.5 GB for the copy. Runs are stored as they come and sorted the first time a
  *   verification needs them: most documents are never a candidate.
- * - `adopt` keeps a sorted run where it already is: a worker's batch (document-sketcher.ts) arrives as
- *   one array of sorted runs, and the arena takes that array as a chunk instead of copying it.
+ * - `adopt` keeps a run where it already is: a worker's batch (document-sketcher.ts) arrives as
+ *   one array of runs, and the arena takes that array as a chunk instead of copying it.
  *
  * Memory cap (`maxMemoryBytes`, the recipe's `max_index_mb`): once the chunks held exceed it, the
  * oldest are written to a temporary file and dropped; a spilled run is read back (one `pread`) only
@@ -78,13 +78,13 @@ export class ShingleArena {
   }
 
   /**
-   * Takes `values[start, start + count)`, sorted without repeats, as the next document without
-   * copying: `values` becomes a chunk of the arena (once, however many runs it holds) and must not
-   * change afterwards.
+   * Takes `values[start, start + count)` as the next document without copying: `values` becomes a
+   * chunk of the arena (once, however many runs it holds) and nobody else may change it afterwards
+   * (the arena sorts its runs in place).
    */
-  adopt(values: Int32Array, start: number, count: number): number {
+  adopt(values: Int32Array, start: number, count: number, isSorted = true): number {
     if (this.chunks.length === 0 || this.lastIsOwn || this.chunks[this.chunks.length - 1] !== values) this.startChunk(values, false);
-    return this.record(this.chunks.length - 1, start, count, true);
+    return this.record(this.chunks.length - 1, start, count, isSorted);
   }
 
   /** Sorts and de-duplicates the document's run in place (once). */

@@ -119,17 +119,17 @@ export class SketchPool {
    * Opens an empty LSH index of `bands` bands split over the workers (at most one partition per
    * band), for one stream. Several sessions may be open at once; each has its own tables.
    * `maxLshBytes` is the memory of all partitions' live tables together (each gets its bands'
-   * share); past it they spill to `spillDirectory` (tiered-lsh.ts).
+   * share); past it they spill to `spillDirectory` (tiered-lsh.ts). `expectedDocs` sizes the tables.
    */
-  openBands(bands: number, maxPerBucket: number, options: { maxLshBytes?: number; spillDirectory?: string } = {}): BandSession {
+  openBands(bands: number, maxPerBucket: number, options: { maxLshBytes?: number; spillDirectory?: string; expectedDocs?: number } = {}): BandSession {
     const session = this.nextSession++;
     const ranges = splitBands(bands, this.workers.length);
     const maxLshBytes = options.maxLshBytes ?? Number.POSITIVE_INFINITY;
-    const spillDirectory = options.spillDirectory;
+    const { spillDirectory, expectedDocs } = options;
     const members = ranges.map((range, index) => {
       const member = this.workers[index]!;
       const maxLiveBytes = (maxLshBytes * range.bandCount) / bands;
-      this.post(member, { type: 'open', session, bands, range, maxPerBucket, maxLiveBytes, spillDirectory });
+      this.post(member, { type: 'open', session, bands, range, maxPerBucket, maxLiveBytes, spillDirectory, expectedDocs });
       return member;
     });
     return {

@@ -8,7 +8,7 @@ import { DocumentSketcher } from './document-sketcher.js';
  *
  * - sketch: a batch of documents arrives as ONE transferred buffer of UTF-8 bytes plus a Uint32Array
  *   of byte offsets (no structured clone per document, no copy of the batch); each document is
- *   decoded and sketched (document-sketcher.ts) and the flat typed arrays go back transferred
+ *   sketched from its bytes (document-sketcher.ts; decoded only when not ASCII) and the flat typed arrays go back transferred
  *   (moved, not copied), except the band keys, which are in shared memory so that the calling
  *   thread can hand the same keys to every band partition without a copy.
  * - probe: this worker's share of the LSH index (band-partition.ts), one per open session, answers a
@@ -40,6 +40,8 @@ export interface OpenRequest {
   /** Memory this partition's live band table may take before it spills (tiered-lsh.ts). */
   maxLiveBytes: number;
   spillDirectory: string | undefined;
+  /** Documents the stream expects (its tables are sized for them up front); undefined when unknown. */
+  expectedDocs: number | undefined;
 }
 
 export interface ProbeRequest {
@@ -69,15 +71,18 @@ const port = parentPort;
 if (port === null) throw new Error('sketch-worker.ts runs only as a worker thread');
 const data = workerData as SketchWorkerData;
 const sketcher = await DocumentSketcher.create(data.config, { wasm: data.wasm });
-const decoder = new TextDecoder();
 const partitions = new Map<number, BandPartition>();
 
 port.on('message', (request: WorkerRequest) => {
   if (request.type === 'open') {
-    const { maxLiveBytes, spillDirectory } = request;
+    const { maxLiveBytes, spillDirectory, expectedDocs } = request;
     partitions.set(
       request.session,
-      new BandPartition(request.bands, request.range, request.maxPerBucket, { maxLiveBytes, ...(spillDirectory === undefined ? {} : { spillDirectory }) }),
+      new BandPartition(request.bands, request.range, request.maxPerBucket, {
+        maxLiveBytes,
+        ...(spillDirectory === undefined ? {} : { spillDirectory }),
+        ...(expectedDocs === undefined ? {} : { expectedDocs }),
+      }),
     );
     return;
   }
@@ -96,7 +101,7 @@ port.on('message', (request: WorkerRequest) => {
       return;
     }
     const { bytes, offsets } = request;
-    const batch = sketcher.sketchBatch(offsets.length - 1, (doc) => decoder.decode(bytes.subarray(offsets[doc]!, offsets[doc + 1]!)), { sharedBandKeys: true });
+    const batch = sketcher.sketchUtf8Batch(bytes, offsets, { sharedBandKeys: true });
     port.postMessage({ type: 'batch', id: request.id, batch }, [
       batch.exactKeys.buffer,
       batch.shingleStarts.buffer,

@@ -48,9 +48,9 @@ export interface SketchView {
   bandKeys: Int32Array;
   bandOffset: number;
   /**
-   * Whether the shingles are a worker batch's (document-sketcher.ts): sorted without repeats, in an
-   * array nobody writes again, so the index keeps the array instead of copying the run. Otherwise
-   * the run is copied, and sorted here when a verification needs it.
+   * Whether the shingles are a worker batch's (document-sketcher.ts): in an array nobody else writes
+   * again, so the index keeps the array instead of copying the run. Either way the run is as
+   * shingled, and sorted (in place) the first time a verification needs it.
    */
   fromBatch: boolean;
 }
@@ -77,6 +77,8 @@ export interface TextDedupIndexOptions {
    * the probed candidates, and this index keeps no band table.
    */
   externalLsh?: boolean;
+  /** Documents expected: the band table is sized for them up front (tiered-lsh.ts). */
+  expectedDocs?: number;
 }
 
 const KEEP: DedupVerdict = Object.freeze({ keep: true });
@@ -113,7 +115,11 @@ export class TextDedupIndex {
     this.lsh =
       near === undefined || options.externalLsh === true
         ? undefined
-        : new TieredLsh(near.bands, near.maxBucketFanout, { maxLiveBytes: budget.lshBytes, ...(directory === undefined ? {} : { spillDirectory: directory }) });
+        : new TieredLsh(near.bands, near.maxBucketFanout, {
+            maxLiveBytes: budget.lshBytes,
+            ...(directory === undefined ? {} : { spillDirectory: directory }),
+            ...(options.expectedDocs === undefined ? {} : { expectedDocs: options.expectedDocs }),
+          });
     this.arena =
       near === undefined
         ? undefined
@@ -186,7 +192,7 @@ export class TextDedupIndex {
       if (sketch === undefined) throw new Error('nearVerdict() needs a sketch when near-dedup is on');
       this.query++;
       this.shingleCount = sketch.shingleCount;
-      this.sorted = sketch.fromBatch;
+      this.sorted = false;
       if (probed === undefined) {
         // Query and insert in one probe per band; the candidates read are all earlier documents.
         const found = this.lsh!.collectAndInsert(doc, sketch.bandKeys, sketch.bandOffset, this.candidates);
@@ -197,7 +203,7 @@ export class TextDedupIndex {
           for (let index = part.starts[position]!; index < end; index++) this.consider(part.candidates[index]!, sketch, near.threshold);
         }
       }
-      if (sketch.fromBatch) this.arena!.adopt(sketch.shingles, sketch.shingleStart, this.shingleCount);
+      if (sketch.fromBatch) this.arena!.adopt(sketch.shingles, sketch.shingleStart, this.shingleCount, this.sorted);
       else this.arena!.append(sketch.shingles, sketch.shingleStart, this.shingleCount, this.sorted);
     }
 

@@ -25,6 +25,8 @@ const MAX_RUNS = 4;
 export interface TieredLshOptions {
   /** Bytes the live table may take before it is frozen to disk (default: no limit). */
   maxLiveBytes?: number;
+  /** Documents expected: the live table is sized for them up front, as far as maxLiveBytes allows. */
+  expectedDocs?: number;
   spillDirectory?: string;
 }
 
@@ -42,8 +44,11 @@ export class TieredLsh extends RunTier {
   ) {
     super();
     this.maxLiveBytes = options.maxLiveBytes ?? Number.POSITIVE_INFINITY;
-    // A small cap (tests) gets small first tables, so a freeze is not forced by the first allocation.
-    this.live = new LshIndex(bands, 0, Math.max(4, Math.min(1024, Math.floor(this.maxLiveBytes / (bands * 64)))));
+    // Sized for the documents expected, but never past the cap (a table takes at most 36 B per
+    // entry), so a freeze is not forced by the first allocation; a small cap, in tests, gets small
+    // first tables.
+    const wanted = Math.max(1024, options.expectedDocs ?? 0);
+    this.live = new LshIndex(bands, 0, Math.max(4, Math.min(wanted, Math.floor(this.maxLiveBytes / (bands * 64)))));
     this.bandCounts = new Int32Array(bands);
     this.liveFound = new Int32Array(bands * maxPerBucket);
   }

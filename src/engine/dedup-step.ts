@@ -93,20 +93,25 @@ export async function runDedupStep(
   options: {
     references?: AsyncIterable<{ id: string; fields: Record<string, unknown> }>;
     rejects: StepRejects;
-    /** How many records the input holds (what the step before wrote), to size the sketching pool. */
+    /** How many records the input holds (what the step before wrote), to size the sketching pool and the index. */
     records?: number;
+    /** Worker threads (default: sketchWorkers(records)); 1 sketches on the calling thread. */
+    workers?: number;
   },
 ): Promise<StepCounts> {
   const counts: StepCounts = { input: 0, output: 0, duplicates: { exact: 0, near: 0, semantic: 0 } };
   const { rejects } = options;
   const problemOf = dedupRecordCheck(step);
-  // What the deduper sees (id, fields) with the record and its line: a kept record goes through as read.
-  async function* comparable(): AsyncIterable<{ id: string; fields: Fields; record: DataRecord; line: Buffer }> {
+  const pickCompared = comparedFieldsPicker(step);
+  // What the deduper sees (id, the fields it compares) with the record's line: a kept record goes
+  // through as read. The parsed record is dropped at once: records in flight between threads
+  // outlive the young generation, and promoting whole records was most of this thread's GC.
+  async function* comparable(): AsyncIterable<{ id: string; fields: Fields; line: Buffer }> {
     for await (const { record, line } of readRecordLines(inputPath)) {
       counts.input++;
       const problem = problemOf(record.fields);
       if (problem === undefined) {
-        yield { id: record.id, fields: record.fields, record, line };
+        yield { id: record.id, fields: pickCompared(record.fields), line };
         continue;
       }
       countRejected(counts, rejectionExample(record, problem));
@@ -114,15 +119,20 @@ export async function runDedupStep(
     }
   }
   async function* kept(): AsyncIterable<Buffer> {
-    const workers = sketchWorkers(options.records ?? 0);
-    const verdicts = dedupStream(comparable(), step.spec, { ...(options.references ? { references: options.references } : {}), ...(workers > 1 ? { workers } : {}) });
-    for await (const { record: { record, line }, verdict } of verdicts) {
+    const workers = options.workers ?? sketchWorkers(options.records ?? 0);
+    const verdicts = dedupStream(comparable(), step.spec, {
+      ...(options.references ? { references: options.references } : {}),
+      ...(workers > 1 ? { workers } : {}),
+      ...(options.records === undefined ? {} : { expectedRecords: options.records }),
+    });
+    for await (const { record: { line }, verdict } of verdicts) {
       if (verdict.keep) {
         counts.output++;
         yield line;
         continue;
       }
       counts.duplicates![verdict.reason]++;
+      const record = JSON.parse(line.toString('utf8')) as DataRecord;
       const measure = verdict.reason === 'semantic' ? 'cosine' : 'Jaccard';
       const similarity = verdict.similarity === undefined ? '' : ` (${measure} ${verdict.similarity.toFixed(3)})`;
       await rejects.removed(record, step.name, 'duplicate', `${verdict.reason} duplicate of ${verdict.duplicateOf}${similarity}`);
@@ -130,6 +140,23 @@ export async function runDedupStep(
   }
   await writeRecords(outputPath, kept());
   return counts;
+}
+
+/**
+ * The part of a record's fields the step compares, for dedupTextOf and semanticValueOf: each path as
+ * a literal key and its first dotted segment (lookupFieldPath tries both), so lookups find what they
+ * would in the whole fields.
+ */
+export function comparedFieldsPicker(step: DedupStep): (fields: Fields) => Fields {
+  const spec = step.spec;
+  const paths = [...spec.fields, ...(spec.semantic?.field === undefined ? [] : [spec.semantic.field])];
+  const keys = [...new Set(paths.flatMap((path) => [path, path.split('.')[0]!]))];
+  return (fields) => {
+    // No prototype, so a field named "__proto__" is copied as a field, as JSON.parse made it.
+    const picked = Object.create(null) as Fields;
+    for (const key of keys) if (Object.hasOwn(fields, key)) picked[key] = fields[key];
+    return picked;
+  };
 }
 
 /**

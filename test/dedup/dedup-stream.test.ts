@@ -127,6 +127,19 @@ describe('dedupStream', () => {
     }
   });
 
+  it('decides the same with the band tables sized for the records expected, with and without workers, under a cap too', async () => {
+    const rows = corpusRows(3000);
+    const verdictsOf = async (options: Parameters<typeof dedupStream>[2]): Promise<DedupVerdict[]> =>
+      (await collect(rows, { chunkSize: 128, ...options })).map(({ verdict }) => verdict);
+    const grown = await verdictsOf({});
+    expect(grown.filter((verdict) => !verdict.keep).length).toBeGreaterThan(100);
+    for (const workers of [1, 2]) {
+      expect(await verdictsOf({ workers, expectedRecords: rows.length })).toEqual(grown);
+      // More records expected than the cap holds: the tables are sized to the cap and freeze past it.
+      expect(await verdictsOf({ workers, expectedRecords: 1_000_000, maxIndexBytes: 256 * 1024 })).toEqual(grown);
+    }
+  }, 60_000);
+
   it('runs exact-only dedup in workers too', async () => {
     const rows = range(0, 300).map((index) => ({ id: `r${index}`, fields: { text: `Question number ${wordsText([index % 200])}?` } }));
     const verdicts = (await collect(rows, { chunkSize: 100, workers: 2 }, specOf())).map(({ verdict }) => verdict);

@@ -66,6 +66,24 @@ describe('LshIndex', () => {
     expect(Array.from(out.subarray(0, index.collect(keys, 0, 8, out)))).toEqual([12_345, 12_345]);
   });
 
+  it('sized for its documents up front, never grows and answers as a table grown by doubling', () => {
+    const bands = 4;
+    const presized = new LshIndex(bands, 0, 20_000);
+    const grown = new LshIndex(bands);
+    const sizedBytes = presized.byteLength;
+    const keys = new Int32Array(bands);
+    const fromPresized = new Int32Array(bands * 8);
+    const fromGrown = new Int32Array(bands * 8);
+    for (let doc = 0; doc < 20_000; doc++) {
+      for (let band = 0; band < bands; band++) keys[band] = doc % 7 === 0 ? (doc % 49) * 7 + band : Math.imul(doc, 0x9e3779b1) + band;
+      const found = presized.collectAndInsert(doc, keys, 0, 8, fromPresized);
+      expect(grown.collectAndInsert(doc, keys, 0, 8, fromGrown)).toBe(found);
+      expect(fromPresized.subarray(0, found)).toEqual(fromGrown.subarray(0, found));
+    }
+    expect(presized.byteLength).toBe(sizedBytes);
+    expect(grown.byteLength).toBeGreaterThan(sizedBytes / 4);
+  });
+
   it('collectAndInsert answers like collect-then-insert and never returns the new document', () => {
     const bands = 3;
     const fused = new LshIndex(bands);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NormalizedText, normalizeInto, normalizeText } from '../../src/dedup/normalize.js';
+import { NormalizedText, normalizeInto, normalizeText, normalizeUtf8Into } from '../../src/dedup/normalize.js';
 
 const plain = { foldDigits: false };
 const folded = { foldDigits: true };
@@ -69,5 +69,35 @@ describe('normalizeInto', () => {
     normalizeInto('short one', plain, out);
     expect(out.toString()).toBe('short one');
     expect(out.wordCount).toBe(2);
+  });
+});
+
+describe('normalizeUtf8Into', () => {
+  it('gives the units and word hashes normalizeInto gives, on the ASCII byte scan and on the decoded fallback', () => {
+    const texts = [
+      'The QUICK, brown fox! 42 apples and 007 pears.',
+      "  a \t\n\r b\u0001c  don't-stop 10:30 ",
+      '',
+      ' !!! ... ',
+      'abc123def 7 x9',
+      'The QUICK, brown fox! 42 é',
+      'Ｈｅｌｌｏ co\u00adoperate 𠀀𠀁 ١٢٣ ok',
+      'word '.repeat(5_000),
+    ];
+    const encoder = new TextEncoder();
+    const decoder = new TextDecoder();
+    for (const options of [{ foldDigits: false }, { foldDigits: true }]) {
+      const fromBytes = new NormalizedText();
+      const fromText = new NormalizedText();
+      for (const text of texts) {
+        // At an offset into a larger buffer, as a worker's batch holds it.
+        const bytes = new Uint8Array([0x41, 0x42, ...encoder.encode(text), 0x43]);
+        normalizeUtf8Into(bytes, 2, bytes.length - 1, options, fromBytes, decoder);
+        normalizeInto(text, options, fromText);
+        expect(fromBytes.toString()).toBe(fromText.toString());
+        expect(fromBytes.wordCount).toBe(fromText.wordCount);
+        expect(Array.from(fromBytes.wordHashes.subarray(0, fromBytes.wordCount))).toEqual(Array.from(fromText.wordHashes.subarray(0, fromText.wordCount)));
+      }
+    }
   });
 });
