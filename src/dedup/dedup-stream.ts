@@ -5,6 +5,7 @@ import type { SketchBatch } from './document-sketcher.js';
 import { DedupWorkerError } from './errors.js';
 import { SketchPool, type BandSession } from './sketch-pool.js';
 import type { ProbedCandidates } from './text-dedup-index.js';
+import { parseStageLines, stageLineBatches, type StageLines } from './stage-line-batch.js';
 
 /**
  * Streaming deduplication with backpressure and optional worker threads.
@@ -75,6 +76,55 @@ export async function* dedupStream<T extends Keyed>(
   spec: DedupSpec,
   options: DedupStreamOptions = {},
 ): AsyncIterable<{ record: T; verdict: DedupVerdict }> {
+  const stream = await openStream(spec, options);
+  try {
+    await addReferences(stream.context, options);
+    for await (const chunk of decideChunks(records, false, stream.context)) {
+      for (let index = 0; index < chunk.records.length; index++) {
+        yield { record: chunk.records[index]!, verdict: chunk.verdicts[index]! };
+      }
+    }
+    options.onStats?.(stream.context.pipeline.stats());
+  } finally {
+    await stream.close();
+  }
+}
+
+/** A batch of stage lines with each line's verdict; undefined for a line that failed (see dedupStageLines). */
+export interface StageLineVerdicts {
+  bytes: Uint8Array<ArrayBuffer>;
+  lines: StageLines;
+  verdicts: (DedupVerdict | undefined)[];
+}
+
+/**
+ * dedupStream over raw stage lines (`{ id, fields, … }` per line, read as byte chunks) instead of
+ * parsed records, for exact and near dedup (a spec with `semantic` needs the vectors on this thread:
+ * use dedupStream). With workers, a worker cuts each batch of whole lines, parses the records and
+ * sketches their compared texts (stage-line-batch.ts); this thread only numbers, takes the band
+ * partitions' candidates, verifies and decides, in input order, as dedupStream does, so the verdicts
+ * are the same. Without workers this thread runs the same parse, then decides as dedupStream does.
+ *
+ * A line that is not JSON or lacks a compared field gets no verdict (undefined) and never reaches
+ * the index: the caller handles it (rejects it, or fails on it) as it would a record read itself.
+ * Each batch comes back with its bytes, so a caller writes a kept line as it was read.
+ */
+export async function* dedupStageLines(chunks: AsyncIterable<Uint8Array>, spec: DedupSpec, options: DedupStreamOptions = {}): AsyncIterable<StageLineVerdicts> {
+  if (spec.semantic !== undefined || (!spec.exact && spec.near === undefined)) {
+    throw new DedupWorkerError('dedupStageLines runs exact and near dedup only; a semantic step goes through dedupStream');
+  }
+  const stream = await openStream(spec, options);
+  try {
+    await addReferences(stream.context, options);
+    yield* decideLineBatches(stageLineBatches(chunks), spec.fields, stream.context);
+    options.onStats?.(stream.context.pipeline.stats());
+  } finally {
+    await stream.close();
+  }
+}
+
+/** The pool (own or given), the pipeline and the band session of one stream, and how to close them. */
+async function openStream(spec: DedupSpec, options: DedupStreamOptions): Promise<{ context: StreamContext; close(): Promise<void> }> {
   const config = resolveDedupConfig(spec, options);
   const chunkSize = Math.max(1, Math.floor(options.chunkSize ?? DEFAULT_CHUNK_SIZE));
   const workers = Math.max(1, Math.floor(options.workers ?? 1));
@@ -85,6 +135,11 @@ export async function* dedupStream<T extends Keyed>(
   const pool = ownPool ? await SketchPool.create(config, workers, { wasm }) : hasText ? options.pool : undefined;
   let pipeline: DedupPipeline | undefined;
   let bands: BandSession | undefined;
+  const close = async (): Promise<void> => {
+    await bands?.close();
+    pipeline?.close();
+    if (ownPool) await pool?.close();
+  };
   try {
     pipeline = await DedupPipeline.create(config, {
       wasm,
@@ -99,21 +154,16 @@ export async function* dedupStream<T extends Keyed>(
         ...(options.expectedRecords === undefined ? {} : { expectedDocs: options.expectedRecords }),
       });
     }
-    const context: StreamContext = { pool, bands, pipeline, spec, chunkSize };
-    if (options.references !== undefined) {
-      for await (const _ of decideChunks(options.references, true, context));
-    }
-    for await (const chunk of decideChunks(records, false, context)) {
-      for (let index = 0; index < chunk.records.length; index++) {
-        yield { record: chunk.records[index]!, verdict: chunk.verdicts[index]! };
-      }
-    }
-    options.onStats?.(pipeline.stats());
-  } finally {
-    await bands?.close();
-    pipeline?.close();
-    if (ownPool) await pool?.close();
+  } catch (error) {
+    await close();
+    throw error;
   }
+  return { context: { pool, bands, pipeline, spec, chunkSize }, close };
+}
+
+async function addReferences(context: StreamContext, options: DedupStreamOptions): Promise<void> {
+  if (options.references === undefined) return;
+  for await (const _ of decideChunks(options.references, true, context));
 }
 
 function assertSameConfig(poolConfig: DedupConfig, config: DedupConfig): void {
@@ -212,6 +262,79 @@ async function* decideChunks<T extends Keyed>(
         asReference,
       );
       yield { records, verdicts };
+    }
+  } finally {
+    if (!exhausted) await iterator.return?.();
+  }
+}
+
+/** A batch of stage lines parsed, and with a pool also sketched, numbered and probed. */
+interface PreparedLines {
+  bytes: Uint8Array<ArrayBuffer>;
+  lines: StageLines;
+  /** Without a pool: the texts, sketched here as they are decided. */
+  texts: string[] | undefined;
+  /** With a pool. */
+  sketched: Prepared | undefined;
+}
+
+/** decideChunks for batches of stage lines (dedupStageLines), never references. */
+async function* decideLineBatches(
+  source: AsyncIterable<Uint8Array<ArrayBuffer>>,
+  fields: readonly string[],
+  context: StreamContext,
+): AsyncIterable<StageLineVerdicts> {
+  const { pool, bands, pipeline } = context;
+  const iterator = source[Symbol.asyncIterator]();
+  const maxInFlight = pool === undefined ? 1 : pool.size + 1;
+  const inFlight: Promise<PreparedLines>[] = [];
+  let numbered: Promise<unknown> = Promise.resolve();
+  let exhausted = false;
+  try {
+    for (;;) {
+      while (!exhausted && inFlight.length < maxInFlight) {
+        const next = await iterator.next();
+        if (next.done === true) {
+          exhausted = true;
+          break;
+        }
+        if (pool === undefined) {
+          const { texts, ...lines } = parseStageLines(next.value, fields);
+          inFlight.push(Promise.resolve({ bytes: next.value, lines, texts, sketched: undefined }));
+          continue;
+        }
+        const prepared = Promise.all([pool.sketchLines(next.value, fields), numbered]).then(([{ lines, batch, bytes }]) => {
+          const entered = new Int32Array(new SharedArrayBuffer(batch.count * 4));
+          pipeline.enterBatch(batch, entered);
+          const probed = bands?.probe(batch.bandKeys, entered, batch.count);
+          probed?.catch(() => undefined);
+          return { bytes, lines, texts: undefined, sketched: { batch, entered, probed } };
+        });
+        // As in decideChunks: awaited in order below.
+        prepared.catch(() => undefined);
+        numbered = prepared;
+        inFlight.push(prepared);
+      }
+      const next = inFlight.shift();
+      if (next === undefined) return;
+      const { bytes, lines, texts, sketched } = await next;
+      const candidates = sketched?.probed === undefined ? undefined : await sketched.probed;
+      if (candidates !== undefined) {
+        pipeline.externalIndexBytes = candidates.byteLength;
+        pipeline.externalSpilledBytes = candidates.spilledBytes;
+      }
+      const verdicts: (DedupVerdict | undefined)[] = new Array(lines.count);
+      let doc = 0;
+      for (let line = 0; line < lines.count; line++) {
+        if (lines.failed[line] === 1) continue;
+        const id = lines.ids[doc] as string;
+        verdicts[line] =
+          sketched === undefined
+            ? pipeline.decideText(id, texts![doc]!, false)
+            : pipeline.decideProbed(id, sketched.batch, doc, sketched.entered, candidates, false);
+        doc++;
+      }
+      yield { bytes, lines, verdicts };
     }
   } finally {
     if (!exhausted) await iterator.return?.();

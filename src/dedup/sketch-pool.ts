@@ -8,6 +8,14 @@ import { splitBands, type PartitionCandidates } from './band-partition.js';
 import type { SketchBatch } from './document-sketcher.js';
 import type { ProbedCandidates } from './text-dedup-index.js';
 import type { SketchWorkerData, WorkerRequest } from './sketch-worker.js';
+import type { StageLines } from './stage-line-batch.js';
+
+/** A batch of stage lines parsed and sketched by a worker: `bytes` are the lines, handed back. */
+export interface SketchedLines {
+  lines: StageLines;
+  batch: SketchBatch;
+  bytes: Uint8Array<ArrayBuffer>;
+}
 
 /**
  * A fixed pool of worker threads (sketch-worker.ts) that sketch batches of documents, so the
@@ -28,7 +36,7 @@ import type { SketchWorkerData, WorkerRequest } from './sketch-worker.js';
  */
 
 interface PendingRequest {
-  resolve(answer: SketchBatch | PartitionCandidates | undefined): void;
+  resolve(answer: SketchBatch | SketchedLines | PartitionCandidates | undefined): void;
   reject(error: Error): void;
 }
 
@@ -40,6 +48,7 @@ interface PoolWorker {
 type WorkerMessage =
   | { type: 'ready'; kernel: 'js' | 'wasm' | 'none' }
   | { type: 'batch'; id: number; batch: SketchBatch }
+  | ({ type: 'lines'; id: number } & SketchedLines)
   | ({ type: 'candidates'; id: number } & PartitionCandidates)
   | { type: 'closed'; id: number }
   | { type: 'error'; id: number; message: string };
@@ -110,9 +119,21 @@ export class SketchPool {
    * Encoding runs on the caller's thread, so a caller that can encode elsewhere saves that share.
    */
   sketchEncoded(bytes: Uint8Array<ArrayBuffer>, offsets: Uint32Array<ArrayBuffer>): Promise<SketchBatch> {
+    return this.request(this.leastBusy(), (id) => ({ type: 'sketch', id, bytes, offsets }), [bytes.buffer, offsets.buffer]) as Promise<SketchBatch>;
+  }
+
+  /**
+   * Parses a batch of whole stage lines and sketches the compared `fields` of each record, in a
+   * worker (stage-line-batch.ts); `bytes` is transferred there and handed back with the answer.
+   */
+  sketchLines(bytes: Uint8Array<ArrayBuffer>, fields: readonly string[]): Promise<SketchedLines> {
+    return this.request(this.leastBusy(), (id) => ({ type: 'lines', id, bytes, fields: [...fields] }), [bytes.buffer]) as Promise<SketchedLines>;
+  }
+
+  private leastBusy(): PoolWorker {
     let target = this.workers[0]!;
     for (const member of this.workers) if (member.outstanding.size < target.outstanding.size) target = member;
-    return this.request(target, (id) => ({ type: 'sketch', id, bytes, offsets }), [bytes.buffer, offsets.buffer]) as Promise<SketchBatch>;
+    return target;
   }
 
   /**
@@ -158,7 +179,7 @@ export class SketchPool {
     member.worker.postMessage(message);
   }
 
-  private request(member: PoolWorker, message: (id: number) => WorkerRequest, transfer: ArrayBuffer[]): Promise<SketchBatch | PartitionCandidates | undefined> {
+  private request(member: PoolWorker, message: (id: number) => WorkerRequest, transfer: ArrayBuffer[]): Promise<SketchBatch | SketchedLines | PartitionCandidates | undefined> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new DedupWorkerError('the sketch worker pool is closed'));
     const id = this.nextId++;
@@ -187,6 +208,7 @@ export class SketchPool {
       outstanding.delete(message.id);
       if (outstanding.size === 0) worker.unref();
       if (message.type === 'batch') pending.resolve(message.batch);
+      else if (message.type === 'lines') pending.resolve({ lines: message.lines, batch: message.batch, bytes: message.bytes });
       else if (message.type === 'candidates') pending.resolve(message);
       else if (message.type === 'closed') pending.resolve(undefined);
       else pending.reject(new DedupWorkerError(`a sketch worker failed: ${message.message}`));

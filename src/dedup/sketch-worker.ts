@@ -1,11 +1,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { BandPartition, type BandRange } from './band-partition.js';
 import type { DedupConfig } from './dedup-spec.js';
-import { DocumentSketcher } from './document-sketcher.js';
+import { DocumentSketcher, type SketchBatch } from './document-sketcher.js';
+import { parseStageLines } from './stage-line-batch.js';
 
 /**
  * Worker-thread entry of sketch-pool.ts. Two jobs:
  *
+ * - lines: a batch of raw stage lines (one transferred buffer) is cut, parsed and its compared
+ *   texts sketched here (stage-line-batch.ts), so the calling thread never parses a record it keeps.
  * - sketch: a batch of documents arrives as ONE transferred buffer of UTF-8 bytes plus a Uint32Array
  *   of byte offsets (no structured clone per document, no copy of the batch); each document is
  *   sketched from its bytes (document-sketcher.ts; decoded only when not ASCII) and the flat typed arrays go back transferred
@@ -21,7 +24,7 @@ import { DocumentSketcher } from './document-sketcher.js';
  * closed by 'close' (answered, so the caller can wait for it before stopping the worker).
  */
 
-export type WorkerRequest = SketchRequest | OpenRequest | ProbeRequest | CloseRequest;
+export type WorkerRequest = SketchRequest | LinesRequest | OpenRequest | ProbeRequest | CloseRequest;
 
 export interface SketchRequest {
   type: 'sketch';
@@ -29,6 +32,18 @@ export interface SketchRequest {
   /** UTF-8 bytes of the documents, back to back; document i is bytes[offsets[i], offsets[i + 1]). */
   bytes: Uint8Array;
   offsets: Uint32Array;
+}
+
+/**
+ * Stage lines (stage-line-batch.ts): parsed, their compared texts sketched; answered with
+ * { type: 'lines', id, lines, batch, bytes }, the bytes transferred back for the caller to write.
+ */
+export interface LinesRequest {
+  type: 'lines';
+  id: number;
+  bytes: Uint8Array<ArrayBuffer>;
+  /** The spec's compared field paths. */
+  fields: string[];
 }
 
 export interface OpenRequest {
@@ -100,16 +115,28 @@ port.on('message', (request: WorkerRequest) => {
       port.postMessage({ type: 'candidates', id: request.id, ...answer }, [answer.starts.buffer, answer.candidates.buffer]);
       return;
     }
+    if (request.type === 'lines') {
+      const { texts, ...lines } = parseStageLines(request.bytes, request.fields);
+      const batch = sketcher.sketchBatch(texts.length, (doc) => texts[doc]!, { sharedBandKeys: true });
+      port.postMessage({ type: 'lines', id: request.id, lines, batch, bytes: request.bytes }, [
+        ...batchBuffers(batch),
+        lines.starts.buffer,
+        lines.ends.buffer,
+        lines.failed.buffer,
+        request.bytes.buffer,
+      ]);
+      return;
+    }
     const { bytes, offsets } = request;
     const batch = sketcher.sketchUtf8Batch(bytes, offsets, { sharedBandKeys: true });
-    port.postMessage({ type: 'batch', id: request.id, batch }, [
-      batch.exactKeys.buffer,
-      batch.shingleStarts.buffer,
-      batch.shingles.buffer,
-      batch.sketched.buffer,
-    ]);
+    port.postMessage({ type: 'batch', id: request.id, batch }, batchBuffers(batch));
   } catch (error) {
     port.postMessage({ type: 'error', id: request.id, message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   }
 });
 port.postMessage({ type: 'ready', kernel: sketcher.kernelKind });
+
+/** A batch's own arrays, moved to the caller (the band keys are shared memory). */
+function batchBuffers(batch: SketchBatch): ArrayBuffer[] {
+  return [batch.exactKeys.buffer, batch.shingleStarts.buffer, batch.shingles.buffer, batch.sketched.buffer];
+}

@@ -1,14 +1,14 @@
 
-import { createWriteStream, existsSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { listVersions } from '../dataset/list-versions.js';
 import type { Fields, DataRecord } from '../domain.js';
 import type { DedupStep } from '../recipe/recipe.js';
-import { readJsonLines, readRecordLines, readRecords, writeRecords } from './stage-files.js';
-import { dedupStream } from '../dedup/dedup-stream.js';
-import { lookupFieldPath, semanticValueOf } from '../dedup/deduper.js';
+import { readJsonLines, readRecordLines, readRecords, STREAM_CHUNK_BYTES, writeRecords } from './stage-files.js';
+import { dedupStageLines, dedupStream, type DedupStreamOptions } from '../dedup/dedup-stream.js';
+import { lookupFieldPath, semanticValueOf, type DedupVerdict } from '../dedup/deduper.js';
 import { DedupVectorError } from '../dedup/errors.js';
 import { strideOf, vectorLengthOf, writeUnitVector } from '../dedup/unit-vector.js';
 import { countRejected, type StepCounts } from './run-report.js';
@@ -102,6 +102,65 @@ export async function runDedupStep(
   const counts: StepCounts = { input: 0, output: 0, duplicates: { exact: 0, near: 0, semantic: 0 } };
   const { rejects } = options;
   const problemOf = dedupRecordCheck(step);
+  const workers = options.workers ?? sketchWorkers(options.records ?? 0);
+  const streamOptions: DedupStreamOptions = {
+    ...(options.references ? { references: options.references } : {}),
+    ...(workers > 1 ? { workers } : {}),
+    ...(options.records === undefined ? {} : { expectedRecords: options.records }),
+  };
+  async function removed(record: DataRecord, verdict: DedupVerdict & { keep: false }): Promise<void> {
+    counts.duplicates![verdict.reason]++;
+    const measure = verdict.reason === 'semantic' ? 'cosine' : 'Jaccard';
+    const similarity = verdict.similarity === undefined ? '' : ` (${measure} ${verdict.similarity.toFixed(3)})`;
+    await rejects.removed(record, step.name, 'duplicate', `${verdict.reason} duplicate of ${verdict.duplicateOf}${similarity}`);
+  }
+  async function rejected(record: DataRecord, problem: string): Promise<void> {
+    countRejected(counts, rejectionExample(record, problem));
+    await rejects.error(record, step.name, problem);
+  }
+
+  // Exact and near dedup read the stage lines raw: the sketch workers parse them (dedupStageLines),
+  // and this thread parses only the lines it removes or rejects. Kept lines go through as read, a
+  // run of adjacent ones in one write.
+  async function* keptLines(): AsyncIterable<Buffer> {
+    const input = createReadStream(inputPath, { highWaterMark: STREAM_CHUNK_BYTES });
+    for await (const { bytes, lines, verdicts } of dedupStageLines(input, step.spec, streamOptions)) {
+      const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      let runStart = 0;
+      let runEnd = -1;
+      for (let line = 0; line < lines.count; line++) {
+        counts.input++;
+        const verdict = verdicts[line];
+        const start = lines.starts[line]!;
+        const end = lines.ends[line]!;
+        if (verdict?.keep === true) {
+          counts.output++;
+          // Only lines one newline apart join a run: the file's CRs and empty lines are not written.
+          if (runEnd >= 0 && runEnd + 1 !== start) {
+            yield buffer.subarray(runStart, runEnd);
+            runEnd = -1;
+          }
+          if (runEnd < 0) runStart = start;
+          runEnd = end;
+          continue;
+        }
+        if (runEnd >= 0) yield buffer.subarray(runStart, runEnd);
+        runEnd = -1;
+        // Parsed here as readRecordLines would: a line that is not JSON fails the step the same way.
+        const record = JSON.parse(buffer.toString('utf8', start, end)) as DataRecord;
+        if (verdict !== undefined) {
+          await removed(record, verdict);
+          continue;
+        }
+        const problem = problemOf(record.fields);
+        if (problem === undefined) throw new Error(`internal: line ${counts.input} of ${inputPath} was set aside by the dedup parse but passes its check`);
+        await rejected(record, problem);
+      }
+      if (runEnd >= 0) yield buffer.subarray(runStart, runEnd);
+    }
+  }
+
+  // A semantic step needs the vectors on this thread: records are parsed here.
   const pickCompared = comparedFieldsPicker(step);
   // What the deduper sees (id, the fields it compares) with the record's line: a kept record goes
   // through as read. The parsed record is dropped at once: records in flight between threads
@@ -114,31 +173,21 @@ export async function runDedupStep(
         yield { id: record.id, fields: pickCompared(record.fields), line };
         continue;
       }
-      countRejected(counts, rejectionExample(record, problem));
-      await rejects.error(record, step.name, problem);
+      await rejected(record, problem);
     }
   }
   async function* kept(): AsyncIterable<Buffer> {
-    const workers = options.workers ?? sketchWorkers(options.records ?? 0);
-    const verdicts = dedupStream(comparable(), step.spec, {
-      ...(options.references ? { references: options.references } : {}),
-      ...(workers > 1 ? { workers } : {}),
-      ...(options.records === undefined ? {} : { expectedRecords: options.records }),
-    });
-    for await (const { record: { line }, verdict } of verdicts) {
+    for await (const { record: { line }, verdict } of dedupStream(comparable(), step.spec, streamOptions)) {
       if (verdict.keep) {
         counts.output++;
         yield line;
         continue;
       }
-      counts.duplicates![verdict.reason]++;
-      const record = JSON.parse(line.toString('utf8')) as DataRecord;
-      const measure = verdict.reason === 'semantic' ? 'cosine' : 'Jaccard';
-      const similarity = verdict.similarity === undefined ? '' : ` (${measure} ${verdict.similarity.toFixed(3)})`;
-      await rejects.removed(record, step.name, 'duplicate', `${verdict.reason} duplicate of ${verdict.duplicateOf}${similarity}`);
+      await removed(JSON.parse(line.toString('utf8')) as DataRecord, verdict);
     }
   }
-  await writeRecords(outputPath, kept());
+  const textOnly = step.spec.semantic === undefined && (step.spec.exact || step.spec.near !== undefined);
+  await writeRecords(outputPath, textOnly ? keptLines() : kept());
   return counts;
 }
 
