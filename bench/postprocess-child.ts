@@ -5,8 +5,7 @@
 //                   builds the input.
 //   --mode=measure  what a run does once batches have ended, stage by stage as runRecipe does it:
 //                   collect (collectShard: parse → validate → store, per shard) → emit (emitSamples →
-//                   stage file) → dedup (dedupStream, exact + near, → stage file; what runDedupStep does,
-//                   with its statistics kept) → write (writeDatasetVersion, JSONL + Parquet, 2 splits).
+//                   stage file) → dedup (runDedupStep, exact + near, → stage file, with its statistics kept) → write (writeDatasetVersion, JSONL + Parquet, 2 splits).
 //   --mode=baseline the I/O floor: read every result line and write it back out to one file.
 // Arguments: --mode, --dir (the work folder; prepare creates it), [--records=N] (prepare).
 // --stage=write (measure): only the write stage, from the dedup stage file an earlier measure left,
@@ -18,15 +17,14 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { writeDatasetVersion } from '../src/dataset/write-version.js';
 import type { DedupStats } from '../src/dedup/deduper.js';
-import { dedupStream } from '../src/dedup/dedup-stream.js';
-import type { DataRecord } from '../src/domain.js';
 import { DEFAULT_CAPABILITIES } from '../src/api/providers.js';
 import { compileRecipe, isBatchStep, type CompiledBatchStep, type CompiledRecipe } from '../src/engine/compile-recipe.js';
 import { driveShard, type DriveContext } from '../src/engine/shard-lifecycle.js';
 import { emitSamples } from '../src/engine/emit-samples.js';
-import { comparedFieldsPicker, sketchWorkers } from '../src/engine/dedup-step.js';
+import { runDedupStep } from '../src/engine/dedup-step.js';
+import { StepRejects } from '../src/engine/step-rejects.js';
 import { planRound } from '../src/engine/plan-round.js';
-import { readRecordLines, readRecords, writeRecords, newRunId, runDirectory, stagePath } from '../src/engine/stage-files.js';
+import { readRecords, writeRecords, newRunId, runDirectory, stagePath } from '../src/engine/stage-files.js';
 import type { RunEvent } from '../src/engine/run-events.js';
 import { toSeedSpecs } from '../src/engine/seed-sources.js';
 import type { StepCounts } from '../src/engine/run-report.js';
@@ -218,22 +216,12 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
     });
     const emit = await measureStage('emit samples → stage file', () => writeRecords(stage1, emitSamples({ runId: prepared.runId, store }, generate, stage0, counts)));
     const deduplicate = await measureStage('dedup: exact + near (0.8)', async () => {
-      async function* comparable(): AsyncIterable<{ id: string; fields: DataRecord['fields']; line: Buffer }> {
-        const pick = comparedFieldsPicker(dedup);
-        for await (const { record, line } of readRecordLines(stage1)) yield { id: record.id, fields: pick(record.fields), line };
-      }
-      // As runDedupStep: a kept record's line is written back as read.
-      async function* kept(): AsyncIterable<Buffer> {
-        // The worker count runDedupStep picks for this many records.
-        const workers = sketchWorkers(counts.output);
-        const options = { onStats: (stats: DedupStats) => (dedupStats = stats), expectedRecords: counts.output, ...(workers > 1 ? { workers } : {}) };
-        for await (const { record, verdict } of dedupStream(comparable(), dedup.spec, options)) {
-          dedupCounts.input++;
-          if (verdict.keep) yield record.line;
-          else dedupCounts.dropped[verdict.reason] = (dedupCounts.dropped[verdict.reason] ?? 0) + 1;
-        }
-      }
-      await writeRecords(stage2, kept());
+      // As a run does it, with the worker count runDedupStep picks for this many records.
+      const rejects = new StepRejects(join(prepared.runDir, 'dedup-rejects.jsonl'));
+      const step = await runDedupStep(dedup, stage1, stage2, { rejects, records: counts.output, onStats: (stats) => (dedupStats = stats) });
+      await rejects.commit();
+      dedupCounts.input = step.input;
+      for (const [reason, count] of Object.entries(step.duplicates ?? {})) if (count > 0) dedupCounts.dropped[reason] = count;
       return dedupCounts.input;
     });
     return [collect, emit, deduplicate];

@@ -5,7 +5,7 @@ import type { SketchBatch } from './document-sketcher.js';
 import { DedupWorkerError } from './errors.js';
 import { SketchPool, type BandSession } from './sketch-pool.js';
 import type { ProbedCandidates } from './text-dedup-index.js';
-import { parseStageLines, stageLineBatches, type StageLines } from './stage-line-batch.js';
+import { parseStageLines, readStageLineBatches, type StageLines } from './stage-line-batch.js';
 
 /**
  * Streaming deduplication with backpressure and optional worker threads.
@@ -98,7 +98,7 @@ export interface StageLineVerdicts {
 }
 
 /**
- * dedupStream over raw stage lines (`{ id, fields, … }` per line, read as byte chunks) instead of
+ * dedupStream over the raw lines of a stage file (`{ id, fields, … }` per line, read in batches) instead of
  * parsed records, for exact and near dedup (a spec with `semantic` needs the vectors on this thread:
  * use dedupStream). With workers, a worker cuts each batch of whole lines, parses the records and
  * sketches their compared texts (stage-line-batch.ts); this thread only numbers, takes the band
@@ -109,14 +109,18 @@ export interface StageLineVerdicts {
  * the index: the caller handles it (rejects it, or fails on it) as it would a record read itself.
  * Each batch comes back with its bytes, so a caller writes a kept line as it was read.
  */
-export async function* dedupStageLines(chunks: AsyncIterable<Uint8Array>, spec: DedupSpec, options: DedupStreamOptions = {}): AsyncIterable<StageLineVerdicts> {
+export async function* dedupStageLines(
+  path: string,
+  spec: DedupSpec,
+  options: DedupStreamOptions & { /** Bytes read per batch of lines (default 1 MiB). */ batchBytes?: number } = {},
+): AsyncIterable<StageLineVerdicts> {
   if (spec.semantic !== undefined || (!spec.exact && spec.near === undefined)) {
     throw new DedupWorkerError('dedupStageLines runs exact and near dedup only; a semantic step goes through dedupStream');
   }
   const stream = await openStream(spec, options);
   try {
     await addReferences(stream.context, options);
-    yield* decideLineBatches(stageLineBatches(chunks), spec.fields, stream.context);
+    yield* decideLineBatches(readStageLineBatches(path, options.batchBytes), spec.fields, stream.context);
     options.onStats?.(stream.context.pipeline.stats());
   } finally {
     await stream.close();

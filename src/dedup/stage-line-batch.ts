@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import { dedupTextOf } from './dedup-text.js';
 
 /**
@@ -80,27 +81,33 @@ function grown(array: Uint32Array<ArrayBuffer>, capacity: number): Uint32Array<A
 }
 
 /**
- * Batches of whole lines from a byte stream (a file read in chunks): each batch is a buffer of its
- * own (transferable to a worker), cut after the last newline of a chunk; the end of a line a chunk
- * cut is carried into the next batch.
+ * Batches of whole lines of the file at `path`, each read straight into a buffer of its own (so it
+ * can be transferred to a worker without a copy): a batch ends after the last newline a read
+ * brought, and the end of the line it cut starts the next batch (the only bytes copied).
  */
-export async function* stageLineBatches(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array<ArrayBuffer>> {
-  let rest: Uint8Array = new Uint8Array(0);
-  for await (const chunk of chunks) {
-    const last = chunk.lastIndexOf(NEWLINE);
-    if (last === -1) {
-      rest = joined(rest, chunk, chunk.length);
-      continue;
+export async function* readStageLineBatches(path: string, batchBytes = 1 << 20): AsyncIterable<Uint8Array<ArrayBuffer>> {
+  const file = await open(path, 'r');
+  try {
+    let rest = new Uint8Array(0);
+    for (;;) {
+      const bytes = new Uint8Array(Buffer.allocUnsafeSlow(rest.length + batchBytes).buffer);
+      bytes.set(rest);
+      const { bytesRead } = await file.read(bytes, rest.length, batchBytes, null);
+      const filled = rest.length + bytesRead;
+      if (bytesRead === 0) {
+        if (filled > 0) yield bytes.subarray(0, filled);
+        return;
+      }
+      const last = bytes.lastIndexOf(NEWLINE, filled - 1);
+      if (last === -1) {
+        rest = bytes.subarray(0, filled);
+        continue;
+      }
+      // Copied before the batch is handed on: a transferred buffer is detached, views included.
+      rest = bytes.slice(last + 1, filled);
+      yield bytes.subarray(0, last + 1);
     }
-    yield joined(rest, chunk, last + 1);
-    rest = chunk.subarray(last + 1);
+  } finally {
+    await file.close();
   }
-  if (rest.length > 0) yield joined(rest, rest.subarray(0, 0), 0);
-}
-
-function joined(head: Uint8Array, chunk: Uint8Array, length: number): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(head.length + length);
-  bytes.set(head);
-  bytes.set(chunk.subarray(0, length), head.length);
-  return bytes;
 }

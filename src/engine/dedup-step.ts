@@ -1,14 +1,14 @@
 
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { listVersions } from '../dataset/list-versions.js';
 import type { Fields, DataRecord } from '../domain.js';
 import type { DedupStep } from '../recipe/recipe.js';
-import { readJsonLines, readRecordLines, readRecords, STREAM_CHUNK_BYTES, writeRecords } from './stage-files.js';
+import { readJsonLines, readRecordLines, readRecords, writeRecords } from './stage-files.js';
 import { dedupStageLines, dedupStream, type DedupStreamOptions } from '../dedup/dedup-stream.js';
-import { lookupFieldPath, semanticValueOf, type DedupVerdict } from '../dedup/deduper.js';
+import { lookupFieldPath, semanticValueOf, type DedupStats, type DedupVerdict } from '../dedup/deduper.js';
 import { DedupVectorError } from '../dedup/errors.js';
 import { strideOf, vectorLengthOf, writeUnitVector } from '../dedup/unit-vector.js';
 import { countRejected, type StepCounts } from './run-report.js';
@@ -97,6 +97,8 @@ export async function runDedupStep(
     records?: number;
     /** Worker threads (default: sketchWorkers(records)); 1 sketches on the calling thread. */
     workers?: number;
+    /** Called once at the end with the deduplication's statistics (benchmarks report them). */
+    onStats?: (stats: DedupStats) => void;
   },
 ): Promise<StepCounts> {
   const counts: StepCounts = { input: 0, output: 0, duplicates: { exact: 0, near: 0, semantic: 0 } };
@@ -107,6 +109,7 @@ export async function runDedupStep(
     ...(options.references ? { references: options.references } : {}),
     ...(workers > 1 ? { workers } : {}),
     ...(options.records === undefined ? {} : { expectedRecords: options.records }),
+    ...(options.onStats === undefined ? {} : { onStats: options.onStats }),
   };
   async function removed(record: DataRecord, verdict: DedupVerdict & { keep: false }): Promise<void> {
     counts.duplicates![verdict.reason]++;
@@ -123,8 +126,7 @@ export async function runDedupStep(
   // and this thread parses only the lines it removes or rejects. Kept lines go through as read, a
   // run of adjacent ones in one write.
   async function* keptLines(): AsyncIterable<Buffer> {
-    const input = createReadStream(inputPath, { highWaterMark: STREAM_CHUNK_BYTES });
-    for await (const { bytes, lines, verdicts } of dedupStageLines(input, step.spec, streamOptions)) {
+    for await (const { bytes, lines, verdicts } of dedupStageLines(inputPath, step.spec, streamOptions)) {
       const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       let runStart = 0;
       let runEnd = -1;
