@@ -53,4 +53,52 @@ describe('runDedupStep', () => {
       expect(JSON.stringify(reject.fields)).toBe(JSON.stringify(original.fields));
     }
   });
+
+  it('rejects a record lacking the compared field with its source, and keeps the rest as read, on 1 and 2 workers alike', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'synthforge-dedup-step-'));
+    const records = Array.from({ length: 40 }, (_, index) => ({
+      id: `r${String(index).padStart(3, '0')}`,
+      source: `seeds.jsonl:${index + 1}`,
+      fields: index === 7 ? { other: 'no text here' } : { text: index % 4 === 3 ? sentence(index - 1) : sentence(index) },
+    }));
+    const lines = records.map((record) => JSON.stringify(record));
+    const input = join(dir, 'stage-01.jsonl');
+    // CRLF and an empty line: read as readRecordLines reads them.
+    writeFileSync(input, `${lines.slice(0, 20).join('\r\n')}\r\n\n${lines.slice(20).join('\n')}\n`);
+    const step: DedupStep = { kind: 'dedup', name: 'dedup', index: 1, spec: parseDedupSpec({ fields: ['text'], near: { threshold: 0.8 } }) };
+    const outputs: string[] = [];
+    for (const workers of [1, 2]) {
+      const rejects = new StepRejects(join(dir, `rejects-${workers}.jsonl`), { keepRemoved: true });
+      const counts = await runDedupStep(step, input, join(dir, `stage-02-${workers}.jsonl`), { rejects, records: records.length, workers });
+      await rejects.commit();
+      expect(counts).toMatchObject({ input: 40, output: 30, duplicates: { exact: 9, near: 0 } });
+      expect(counts.rejected).toEqual({ count: 1, examples: ['seeds.jsonl:8: dedup field "text" is missing (null would count as present)'] });
+      const rejected = readFileSync(join(dir, `rejects-${workers}.jsonl`), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(rejected.filter((reject) => reject.kind === 'error')).toEqual([
+        { id: 'r007', source: 'seeds.jsonl:8', step: 'dedup', kind: 'error', reason: 'dedup field "text" is missing (null would count as present)', fields: { other: 'no text here' } },
+      ]);
+      outputs.push(readFileSync(join(dir, `stage-02-${workers}.jsonl`), 'utf8'));
+    }
+    expect(outputs[1]).toBe(outputs[0]);
+    const keptIds = outputs[0]!.trim().split('\n').map((line) => (JSON.parse(line) as { id: string }).id);
+    expect(keptIds).toEqual(records.filter((_, index) => index !== 7 && index % 4 !== 3).map((record) => record.id));
+    expect(outputs[0]).toBe(`${lines.filter((_, index) => index !== 7 && index % 4 !== 3).join('\n')}\n`);
+  });
+
+  it('fails on a stage line that is not JSON, as reading the stage file always did', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'synthforge-dedup-step-'));
+    const input = join(dir, 'stage-01.jsonl');
+    writeFileSync(input, `${JSON.stringify({ id: 'a', fields: { text: 'fine' } })}\n{"id": "cut\n`);
+    const step: DedupStep = { kind: 'dedup', name: 'dedup', index: 1, spec: parseDedupSpec({ fields: ['text'], near: { threshold: 0.8 } }) };
+    let expected: unknown;
+    try {
+      JSON.parse('{"id": "cut');
+    } catch (error) {
+      expected = error;
+    }
+    for (const workers of [1, 2]) {
+      const rejects = new StepRejects(join(dir, 'rejects.jsonl'));
+      await expect(runDedupStep(step, input, join(dir, 'stage-02.jsonl'), { rejects, workers })).rejects.toThrow((expected as Error).message);
+    }
+  });
 });
