@@ -69,8 +69,8 @@ export async function* previousReferences(outputsRoot: string, dataset: string, 
 /** Below this many records a worker's start-up costs more than sketching on the calling thread. */
 const WORKERS_FROM_RECORDS = 20_000;
 /**
- * The workers sketch and hold the LSH band tables; the calling thread reads, numbers, verifies and
- * writes, about 1/7 of the work, so past 8 workers it sets the pace.
+ * The workers parse the stage lines, sketch and hold the LSH band tables; the calling thread reads
+ * the file, numbers, verifies and writes, about 1/8 of the work with 2 workers (bench/README.md, ddcaller).
  */
 const MAX_SKETCH_WORKERS = 8;
 
