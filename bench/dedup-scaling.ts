@@ -1,7 +1,10 @@
 // How dedupStream scales with worker threads, and what the calling thread costs per document: the
 // calling thread (reading, the ordered LSH decisions) is what caps the speed-up, so its CPU time per
 // document is the figure to shrink. Not a `*.bench.ts` (the runner does not pick it up): run it as
-//   node --import tsx bench/dedup-scaling.ts --docs=100k --workers=1,2 [--pairs=3] [--chunk=2048]
+//   node --import tsx bench/dedup-scaling.ts --docs=100k --workers=1,2 [--pairs=3] [--chunk=2048] [--from=lines]
+// --from=lines: the documents as a stage file's lines (`{ id, fields: { text } }`), deduplicated as
+// the dedup step runs them (dedupStageLines: the workers parse the lines); by default, records in memory
+// through dedupStream.
 // Each worker count N > 1 is timed back to back with a 1-thread run, `--pairs` times, and the speed-up
 // is the median of those pairs' ratios (this machine's speed swings too much between runs for a ratio
 // of separate medians). The caller's time is the main thread's own CPU time, read from Linux's
@@ -9,13 +12,14 @@
 // and the event loop's active time would also count the time the thread sat preempted by the
 // workers on a machine with fewer cores than threads. Elsewhere it falls back to that active time.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { numberOption, optionValue } from './bench-args.js';
 import { isEntryPoint } from './bench-child.js';
 import { formatCount, formatRatio, printSummary, printTable } from './bench-table.js';
 import { generateCorpus } from './synthetic-corpus.js';
-import { dedupStream } from '../src/dedup/dedup-stream.js';
+import { dedupStageLines, dedupStream, type DedupStreamOptions } from '../src/dedup/dedup-stream.js';
 import { parseDedupSpec, resolveDedupConfig, type DedupSpec } from '../src/dedup/dedup-spec.js';
 import type { DedupVerdict } from '../src/dedup/deduper.js';
 import { SketchPool } from '../src/dedup/sketch-pool.js';
@@ -52,8 +56,24 @@ function verdictWord(verdict: DedupVerdict): string {
   return verdict.keep ? 'keep' : `${verdict.reason}:${verdict.duplicateOf}:${'similarity' in verdict ? verdict.similarity : ''}`;
 }
 
+/** Where the documents come from: records in memory, or the lines of a stage file (`path`). */
+type Source = { records: readonly Record_[]; path: string | undefined };
+
+async function* verdictsOf(source: Source, spec: DedupSpec, options: DedupStreamOptions): AsyncIterable<DedupVerdict> {
+  if (source.path === undefined) {
+    for await (const { verdict } of dedupStream(replay(source.records), spec, options)) yield verdict;
+    return;
+  }
+  for await (const batch of dedupStageLines(source.path, spec, options)) {
+    for (const verdict of batch.verdicts) {
+      if (verdict === undefined) throw new Error('a corpus line failed to parse');
+      yield verdict;
+    }
+  }
+}
+
 /** One timed pass; the pool (when workers > 1) is started beforehand, so start-up is not timed. */
-async function timeRun(records: readonly Record_[], spec: DedupSpec, workers: number, chunkSize: number): Promise<ScalingRun> {
+async function timeRun(source: Source, spec: DedupSpec, workers: number, chunkSize: number): Promise<ScalingRun> {
   const pool = workers > 1 ? await SketchPool.create(resolveDedupConfig(spec), workers) : undefined;
   try {
     const verdicts: string[] = [];
@@ -62,7 +82,7 @@ async function timeRun(records: readonly Record_[], spec: DedupSpec, workers: nu
     const cpu = process.cpuUsage();
     const started = performance.now();
     const options = pool === undefined ? { chunkSize } : { chunkSize, workers, pool };
-    for await (const { verdict } of dedupStream(replay(records), spec, options)) verdicts.push(verdictWord(verdict));
+    for await (const verdict of verdictsOf(source, spec, options)) verdicts.push(verdictWord(verdict));
     const seconds = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
     const callerAfter = mainThreadCpuMicros();
@@ -116,9 +136,20 @@ function sameVerdicts(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((value, index) => value === b[index]);
 }
 
-export async function measureScaling(docs: number, workerCounts: readonly number[], pairs: number, chunkSize: number): Promise<ScalingCase[]> {
+export async function measureScaling(docs: number, workerCounts: readonly number[], pairs: number, chunkSize: number, fromLines = false): Promise<ScalingCase[]> {
   const records: Record_[] = [];
   for (const document of generateCorpus({ documents: docs })) records.push({ id: document.id, fields: { text: document.text } });
+  const directory = fromLines ? mkdtempSync(join(tmpdir(), 'synthforge-dedup-scaling-')) : undefined;
+  const path = directory === undefined ? undefined : join(directory, 'stage.jsonl');
+  if (path !== undefined) writeFileSync(path, `${records.map((record) => JSON.stringify(record)).join('\n')}\n`);
+  try {
+    return await measureCases({ records, path }, workerCounts, pairs, chunkSize);
+  } finally {
+    if (directory !== undefined) rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+async function measureCases(records: Source, workerCounts: readonly number[], pairs: number, chunkSize: number): Promise<ScalingCase[]> {
   const spec = parseDedupSpec({ fields: ['text'], near: { threshold: 0.8 } });
   // Warm-up: the first pass pays for JIT compilation and the WebAssembly kernel.
   const reference = await timeRun(records, spec, 1, chunkSize);
@@ -151,8 +182,9 @@ export async function run(args: readonly string[]): Promise<void> {
   if (workerCounts.some((count) => !Number.isInteger(count) || count < 1)) throw new Error('--workers expects positive integers, e.g. --workers=1,2');
   const pairs = Math.max(1, numberOption(args, 'pairs', 3));
   const chunkSize = numberOption(args, 'chunk', 2048);
-  const cases = await measureScaling(docs, workerCounts, pairs, chunkSize);
-  console.log(`dedup scaling: ${formatCount(docs)} docs, chunks of ${chunkSize}, ${pairs} back-to-back pair(s) per worker count, ${availableParallelism()} cores`);
+  const fromLines = optionValue(args, 'from') === 'lines';
+  const cases = await measureScaling(docs, workerCounts, pairs, chunkSize, fromLines);
+  console.log(`dedup scaling: ${formatCount(docs)} docs${fromLines ? ' read as stage lines' : ''}, chunks of ${chunkSize}, ${pairs} back-to-back pair(s) per worker count, ${availableParallelism()} cores`);
   printTable(
     ['workers', 'docs/s', '1-thread docs/s (same pairs)', 'speed-up (median of pairs)', 'caller µs/doc', 'process CPU µs/doc', 'verdicts = 1 thread'],
     cases.map((entry) => [
@@ -168,6 +200,7 @@ export async function run(args: readonly string[]): Promise<void> {
   for (const entry of cases) {
     printSummary('dedup-scaling', {
       docs,
+      from: fromLines ? 'lines' : 'records',
       workers: entry.workers,
       docs_per_s: entry.docsPerSecond,
       speedup: entry.speedup,
