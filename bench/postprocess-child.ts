@@ -5,7 +5,8 @@
 //                   builds the input.
 //   --mode=measure  what a run does once batches have ended, stage by stage as runRecipe does it:
 //                   collect (collectShard: parse → validate → store, per shard) → emit (emitSamples →
-//                   stage file) → dedup (runDedupStep, exact + near, → stage file, with its statistics kept) → write (writeDatasetVersion, JSONL + Parquet, 2 splits).
+//                   stage file) → dedup (runDedupStep, exact + near, → stage file, with its statistics
+//                   kept) → write (writeDatasetVersion, JSONL + Parquet, 2 splits).
 //   --mode=baseline the I/O floor: read every result line and write it back out to one file.
 // Arguments: --mode, --dir (the work folder; prepare creates it), [--records=N] (prepare).
 // --stage=write (measure): only the write stage, from the dedup stage file an earlier measure left,
