@@ -411,7 +411,7 @@ async function collectShard(context: DriveContext, step: CompiledBatchStep, shar
     return;
   }
   store.transaction(() => {
-    store.responses.putMany(collected.validAnswers(keys));
+    for (const [key, answer] of collected.validAnswers(keys)) store.responses.put(key, answer);
     store.addLedgerEntry({
       runId: context.runId,
       stepIndex: shard.stepIndex,

@@ -34,15 +34,12 @@ export function cacheKey(requestKey: string): Buffer {
 
 /** Keys per `getMany` statement: one SQLite call answers this many lookups. */
 const MANY_KEYS = 256;
-/** Rows per `putMany` statement (8 values each: within SQLite's 32,766 bound parameters). */
-const PUT_ROWS = 128;
 const MANY_COLUMNS = ['request_key', 'shard_seq', 'answer_offset', 'answer_bytes', 'attempt', 'input_tokens', 'output_tokens', 'cached_input_tokens'] as const;
 
 export class ResponseCache {
   readonly #get: Database.Statement;
   readonly #getMany: Database.Statement;
   readonly #put: Database.Statement;
-  readonly #putRows: Database.Statement;
   readonly #any: Database.Statement;
 
   constructor(db: Database.Database) {
@@ -55,12 +52,6 @@ export class ResponseCache {
     this.#put = db.prepare(
       `INSERT OR REPLACE INTO responses (request_key, shard_seq, answer_offset, answer_bytes, attempt, input_tokens, output_tokens, cached_input_tokens)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    // One statement per PUT_ROWS rows: a shard's rows cost a few hundred SQLite calls, not one per answer.
-    // Within one INSERT OR REPLACE a later row replaces an earlier one of the same key, as `put` in turn would.
-    this.#putRows = db.prepare(
-      `INSERT OR REPLACE INTO responses (request_key, shard_seq, answer_offset, answer_bytes, attempt, input_tokens, output_tokens, cached_input_tokens)
-       VALUES ${Array.from({ length: PUT_ROWS }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
     );
     this.#any = db.prepare('SELECT 1 FROM responses LIMIT 1');
   }
@@ -95,28 +86,23 @@ export class ResponseCache {
   }
 
   put(key: string | Buffer, answer: CachedAnswer): void {
-    this.#put.run(putValues(key, answer));
-  }
-
-  /** `put` of every entry, in order (a later entry of the same key wins), in a few statements. */
-  putMany(entries: Iterable<readonly [key: string | Buffer, answer: CachedAnswer]>): void {
-    const values: unknown[] = [];
-    for (const [key, answer] of entries) {
-      values.push(...putValues(key, answer));
-      if (values.length === PUT_ROWS * 8) this.#putRows.run(values.splice(0));
-    }
-    for (let start = 0; start < values.length; start += 8) this.#put.run(values.slice(start, start + 8));
+    const { usage } = answer;
+    this.#put.run(
+      typeof key === 'string' ? cacheKey(key) : key,
+      answer.shardSeq,
+      answer.offset,
+      answer.bytes,
+      answer.attempt,
+      usage.inputTokens,
+      usage.outputTokens,
+      usage.cachedInputTokens,
+    );
   }
 
   /** False for a cache with no answer in it: planning then skips a lookup per request. */
   isEmpty(): boolean {
     return this.#any.get() === undefined;
   }
-}
-
-function putValues(key: string | Buffer, answer: CachedAnswer): unknown[] {
-  const { usage } = answer;
-  return [typeof key === 'string' ? cacheKey(key) : key, answer.shardSeq, answer.offset, answer.bytes, answer.attempt, usage.inputTokens, usage.outputTokens, usage.cachedInputTokens];
 }
 
 function answerOf(row: Record<string, number>): CachedAnswer {
