@@ -23,16 +23,26 @@ import { RunAnswers } from './run-answers.js';
 /** Records read ahead, so their answers are looked up in one SQLite call per batch. */
 const BATCH_RECORDS = 256;
 
+type EmitContext = { runId: string; store: RunStore };
+
 /**
  * The step's output records, each as its stage-file line (JSON text, no newline): what
  * `writeRecords` writes as is.
  */
-export async function* emitSamples(
-  context: { runId: string; store: RunStore },
-  step: CompiledBatchStep,
-  inputPath: string,
-  counts: StepCounts,
-): AsyncIterable<string> {
+export async function* emitSamples(context: EmitContext, step: CompiledBatchStep, inputPath: string, counts: StepCounts): AsyncIterable<string> {
+  for await (const lines of emitLineBatches(context, step, inputPath, counts)) yield* lines;
+}
+
+/**
+ * The same lines, those of each batch of records joined by newlines into one string: `writeRecords`
+ * writes each with its newline, so the stage file has the same bytes, in one stream write and one
+ * step of iteration per batch instead of per sample (a tenth of emitting's cost).
+ */
+export async function* emitSampleChunks(context: EmitContext, step: CompiledBatchStep, inputPath: string, counts: StepCounts): AsyncIterable<string> {
+  for await (const lines of emitLineBatches(context, step, inputPath, counts)) if (lines.length > 0) yield lines.join('\n');
+}
+
+async function* emitLineBatches(context: EmitContext, step: CompiledBatchStep, inputPath: string, counts: StepCounts): AsyncIterable<string[]> {
   const { store } = context;
   const own = await RunAnswers.of(store, context.runId, step.step.index);
   const { invalid } = own;
@@ -44,9 +54,9 @@ export async function* emitSamples(
     for await (const record of readRecords(inputPath)) {
       batch.push({ record, keys: (await nextKeys?.()) ?? plannedKeysOf(step, record) });
       if (batch.length < BATCH_RECORDS) continue;
-      yield* emitBatch(batch.splice(0));
+      yield [...emitBatch(batch.splice(0))];
     }
-    yield* emitBatch(batch.splice(0));
+    yield [...emitBatch(batch.splice(0))];
     repairs?.writeTo(counts);
   } finally {
     answers.close();
