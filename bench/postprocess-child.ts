@@ -209,7 +209,11 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
       for (const shard of store.shardsOfStep(prepared.runId, generate.step.index)) await driveShard(context, generate, shard.id);
       return resultLines;
     });
-    const emit = await measureStage('emit samples → stage file', () => writeRecords(stage1, emitSampleChunks({ runId: prepared.runId, store }, generate, stage0, counts)));
+    // As runGenerateStep writes it: a batch of records per write. Its items are the samples, not the writes.
+    const emit = await measureStage('emit samples → stage file', async () => {
+      await writeRecords(stage1, emitSampleChunks({ runId: prepared.runId, store }, generate, stage0, counts));
+      return counts.output;
+    });
     const deduplicate = await measureStage('dedup: exact + near (0.8)', async () => {
       async function* comparable(): AsyncIterable<{ id: string; fields: DataRecord['fields']; line: Buffer }> {
         for await (const { record, line } of readRecordLines(stage1)) yield { id: record.id, fields: record.fields, line };
