@@ -22,16 +22,19 @@ export interface InvalidAnswer {
   reason?: string;
 }
 
-/** `ownAnswer`'s packing of (shard index, line) into one number: lines per shard stay far below it. */
-const LINE_SPAN = 2 ** 32;
 const VALID_CODE = RESPONSE_OUTCOMES.indexOf('valid');
 
 export class RunAnswers {
   private constructor(
     /** Cache key (32 hex digits) → this run's last judgment of it, when that was not valid. */
     readonly invalid: Map<string, InvalidAnswer>,
-    /** Cache key → shard index × LINE_SPAN + line of the valid answer its cache row points at. */
+    /**
+     * Cache key → shard index × `lineSpan` + line of the valid answer its cache row points at (one
+     * small integer per key, not an object).
+     */
     private readonly valid: Map<string, number>,
+    /** More than the lines of any of the step's shards. */
+    private readonly lineSpan: number,
     private readonly shards: readonly { shard: ShardRow; positions: AnswerPositions }[],
   ) {}
 
@@ -64,6 +67,7 @@ export class RunAnswers {
       }
     }
     const valid = new Map<string, number>();
+    const lineSpan = collected.reduce((most, { outcomes }) => Math.max(most, outcomes.length), 1);
     const shards: { shard: ShardRow; positions: AnswerPositions }[] = [];
     // In the order the shards stored their cache rows, lines ascending as each stored them: the last set wins, as the last put did.
     for (const { shard, keys, outcomes, order: written } of collected.sort((a, b) => a.order - b.order)) {
@@ -74,10 +78,10 @@ export class RunAnswers {
         const key = keyAt(keys, line);
         // Stored by a shard whose positions cannot stand for the cache: the cache answers for it.
         if (index < 0 || positions!.offsets[line]! < 0) valid.delete(key);
-        else valid.set(key, index * LINE_SPAN + line);
+        else valid.set(key, index * lineSpan + line);
       });
     }
-    return new RunAnswers(invalid, valid, shards);
+    return new RunAnswers(invalid, valid, lineSpan, shards);
   }
 
   /** Whether `ownAnswer` knows the cache key's answer (without building it). */
@@ -92,8 +96,8 @@ export class RunAnswers {
   ownAnswer(cacheKey: string): FoundAnswer | undefined {
     const packed = this.valid.get(cacheKey);
     if (packed === undefined) return undefined;
-    const line = packed % LINE_SPAN;
-    const { shard, positions } = this.shards[(packed - line) / LINE_SPAN]!;
+    const line = packed % this.lineSpan;
+    const { shard, positions } = this.shards[(packed - line) / this.lineSpan]!;
     return {
       shard,
       // As collecting stored it: a request is in one shard per round, so its attempt is the round's number + 1.
