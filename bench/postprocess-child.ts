@@ -4,7 +4,7 @@
 //                   writes the shard's emulated result files (emulated-results.ts). Not measured: it
 //                   builds the input.
 //   --mode=measure  what a run does once batches have ended, stage by stage as runRecipe does it:
-//                   collect (collectShard: parse → validate → store, per shard) → emit (emitSamples →
+//                   collect (collectShard: parse → validate → store, per shard) → emit (emitSampleChunks →
 //                   stage file) → dedup (runDedupStep, exact + near, → stage file, with its statistics
 //                   kept) → write (writeDatasetVersion, JSONL + Parquet, 2 splits).
 //   --mode=baseline the I/O floor: read every result line and write it back out to one file.
@@ -21,7 +21,7 @@ import type { DedupStats } from '../src/dedup/deduper.js';
 import { DEFAULT_CAPABILITIES } from '../src/api/providers.js';
 import { compileRecipe, isBatchStep, type CompiledBatchStep, type CompiledRecipe } from '../src/engine/compile-recipe.js';
 import { driveShard, type DriveContext } from '../src/engine/shard-lifecycle.js';
-import { emitSamples } from '../src/engine/emit-samples.js';
+import { emitSampleChunks } from '../src/engine/emit-samples.js';
 import { runDedupStep } from '../src/engine/dedup-step.js';
 import { StepRejects } from '../src/engine/step-rejects.js';
 import { planRound } from '../src/engine/plan-round.js';
@@ -215,7 +215,11 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
       for (const shard of store.shardsOfStep(prepared.runId, generate.step.index)) await driveShard(context, generate, shard.id);
       return resultLines;
     });
-    const emit = await measureStage('emit samples → stage file', () => writeRecords(stage1, emitSamples({ runId: prepared.runId, store }, generate, stage0, counts)));
+    // As runGenerateStep writes it: a batch of records per write. Its items are the samples, not the writes.
+    const emit = await measureStage('emit samples → stage file', async () => {
+      await writeRecords(stage1, emitSampleChunks({ runId: prepared.runId, store }, generate, stage0, counts));
+      return counts.output;
+    });
     const deduplicate = await measureStage('dedup: exact + near (0.8)', async () => {
       // As a run does it, with the worker count runDedupStep picks for this many records.
       const rejects = new StepRejects(join(prepared.runDir, 'dedup-rejects.jsonl'));

@@ -6,12 +6,11 @@
  *
  * A sample's answer is this run's last judgment of its request when that was invalid (from the
  * shards' outcome bytes and invalid files), otherwise the response cache's valid answer, read from
- * the answers file the cache points at (this run's, or an earlier run's when it was cached).
+ * the answers file the cache points at (this run's, or an earlier run's when it was cached); this
+ * run's own answers are found by position (run-answers.ts), the others by a cache lookup.
  */
 import type { DataRecord, LineageEntry } from '../domain.js';
-import { readFileLines } from '../dataset/read-file-lines.js';
 import type { RunStore } from '../store/run-store.js';
-import { FINAL_OUTCOME_BIT, RESPONSE_OUTCOMES, type ResponseOutcome } from '../store/store-schema.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
 import { readRecords, openRequestKeys, requestKeysPath, type PlannedKeys } from './stage-files.js';
 import { plannedKeysOf, sampleRecordId } from './render-requests.js';
@@ -19,28 +18,42 @@ import { countInvalid, countRejected, type StepCounts } from './run-report.js';
 import { CachedAnswers } from './cached-answers.js';
 import { RepairTally } from './repair-tally.js';
 import { topLevelKeys } from './top-level-keys.js';
-import { keyAt, readShardKeys, shardInvalidPath } from './shard-files.js';
+import { RunAnswers } from './run-answers.js';
 
-interface InvalidAnswer {
-  outcome: Exclude<ResponseOutcome, 'valid'>;
-  reason?: string;
-}
+/**
+ * Lines per string `emitSampleChunks` yields: about 100 KiB of samples, below the size V8 puts in its
+ * large-object space (a whole batch's 450 KiB strings there cost 20 MiB of peak RSS).
+ */
+const CHUNK_LINES = 64;
 
 /** Records read ahead, so their answers are looked up in one SQLite call per batch. */
 const BATCH_RECORDS = 256;
+
+type EmitContext = { runId: string; store: RunStore };
 
 /**
  * The step's output records, each as its stage-file line (JSON text, no newline): what
  * `writeRecords` writes as is.
  */
-export async function* emitSamples(
-  context: { runId: string; store: RunStore },
-  step: CompiledBatchStep,
-  inputPath: string,
-  counts: StepCounts,
-): AsyncIterable<string> {
+export async function* emitSamples(context: EmitContext, step: CompiledBatchStep, inputPath: string, counts: StepCounts): AsyncIterable<string> {
+  for await (const lines of emitLineBatches(context, step, inputPath, counts)) yield* lines;
+}
+
+/**
+ * The same lines, those of each batch of records joined by newlines into one string: `writeRecords`
+ * writes each with its newline, so the stage file has the same bytes, in one stream write and one
+ * step of iteration per CHUNK_LINES samples instead of per sample.
+ */
+export async function* emitSampleChunks(context: EmitContext, step: CompiledBatchStep, inputPath: string, counts: StepCounts): AsyncIterable<string> {
+  for await (const lines of emitLineBatches(context, step, inputPath, counts)) {
+    for (let start = 0; start < lines.length; start += CHUNK_LINES) yield lines.slice(start, start + CHUNK_LINES).join('\n');
+  }
+}
+
+async function* emitLineBatches(context: EmitContext, step: CompiledBatchStep, inputPath: string, counts: StepCounts): AsyncIterable<string[]> {
   const { store } = context;
-  const invalid = await invalidAnswersOfRun(store, context.runId, step.step.index);
+  const own = await RunAnswers.of(store, context.runId, step.step.index);
+  const { invalid } = own;
   const answers = new CachedAnswers(store, { wholeFilesOf: context.runId });
   const nextKeys = openRequestKeys(requestKeysPath(inputPath, step.step.index));
   const repairs = RepairTally.ofRun(store, context.runId, step); // repair hook: valid first try / after repair / after retry
@@ -49,16 +62,17 @@ export async function* emitSamples(
     for await (const record of readRecords(inputPath)) {
       batch.push({ record, keys: (await nextKeys?.()) ?? plannedKeysOf(step, record) });
       if (batch.length < BATCH_RECORDS) continue;
-      yield* emitBatch(batch.splice(0));
+      yield [...emitBatch(batch.splice(0))];
     }
-    yield* emitBatch(batch.splice(0));
+    yield [...emitBatch(batch.splice(0))];
     repairs?.writeTo(counts);
   } finally {
     answers.close();
   }
 
   function* emitBatch(records: readonly { record: DataRecord; keys: PlannedKeys }[]): Iterable<string> {
-    answers.prefetch(records.flatMap(({ keys }) => (Array.isArray(keys) ? keys.filter((key) => !invalid.has(key.slice(0, 32))) : [])));
+    // Only what this run's shards cannot answer by position is asked of the cache.
+    answers.prefetch(records.flatMap(({ keys }) => (Array.isArray(keys) ? keys.filter((key) => !invalid.has(key.slice(0, 32)) && !own.ownsAnswer(key.slice(0, 32))) : [])));
     for (const { record, keys } of records) {
       counts.input++;
       // Rejected while planning (its rejects-file line was written then): counted, never emitted.
@@ -68,12 +82,13 @@ export async function* emitSamples(
       }
       for (const [sampleIndex, key] of keys.entries()) {
         counts.requested = (counts.requested ?? 0) + 1;
-        const failed = invalid.get(key.slice(0, 32));
+        const cacheKey = key.slice(0, 32);
+        const failed = invalid.get(cacheKey);
         if (failed) {
           countInvalid(counts, failed.outcome, failed.reason ? `${record.id}: ${failed.reason}` : record.id);
           continue;
         }
-        const found = answers.find(key);
+        const found = own.ownAnswer(cacheKey) ?? answers.find(key);
         const answerText = found && answers.valueText(found);
         if (answerText === undefined) {
           countInvalid(counts, 'missing', record.id);
@@ -128,29 +143,3 @@ export function sampleLine(record: DataRecord, id: string, answerText: string, e
   return `{"id":${JSON.stringify(id)}${seedId}${source},"fields":${fields},"lineage":${JSON.stringify(lineage)}}`;
 }
 
-/**
- * Requests of this run's step whose last answer was not valid, by cache key (32 hex digits), with
- * the reason from the shard's invalid file. Shards are read in the order they were recorded, so a
- * later round's answer replaces an earlier one's. Only failures are held in memory.
- */
-async function invalidAnswersOfRun(store: RunStore, runId: string, stepIndex: number): Promise<Map<string, InvalidAnswer>> {
-  const invalid = new Map<string, InvalidAnswer>();
-  for (const shard of store.shardsOfStep(runId, stepIndex)) {
-    const outcomes = store.shardOutcomes(shard.id);
-    if (!outcomes) continue;
-    const keys = readShardKeys(shard.inputPath);
-    const failedLines = new Set<number>();
-    outcomes.forEach((byte, line) => {
-      if (RESPONSE_OUTCOMES[byte & ~FINAL_OUTCOME_BIT] === 'valid') invalid.delete(keyAt(keys, line));
-      else failedLines.add(line);
-    });
-    if (failedLines.size === 0) continue;
-    for await (const text of readFileLines(shardInvalidPath(shard.inputPath))) {
-      if (text === '') continue;
-      const entry = JSON.parse(text) as { line: number } & InvalidAnswer;
-      if (!failedLines.has(entry.line)) continue;
-      invalid.set(keyAt(keys, entry.line), { outcome: entry.outcome, ...(entry.reason ? { reason: entry.reason } : {}) });
-    }
-  }
-  return invalid;
-}

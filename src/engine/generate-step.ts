@@ -8,7 +8,7 @@ import type { CompiledBatchStep } from './compile-recipe.js';
 import { RunCancelledError } from './errors.js';
 import { driveShard, queueCost, type DriveContext } from './shard-lifecycle.js';
 import { QueueGate } from './queue-gate.js';
-import { emitSamples } from './emit-samples.js';
+import { emitSampleChunks, emitSamples } from './emit-samples.js';
 import { failpoint } from './failpoints.js';
 import { planRound, retryKeys } from './plan-round.js';
 import { restoreShardFiles } from './restore-shard-files.js';
@@ -60,13 +60,12 @@ export async function runGenerateStep(
   failpoint('shards-collected');
   for (const shard of context.store.shardsOfStep(context.runId, stepIndex)) if (shard.status !== 'retired') sent += shard.requestCount;
   const counts: StepCounts = { input: 0, output: 0, sent };
-  const samples = emitSamples(context, step, inputPath, counts);
   // judge hook: scores and verdicts decide which records go on (judge-records.ts).
   if (step.kind === 'generate' && step.judge) {
-    await writeJudgedRecords(outputPath, step.judge, parsedRecords(samples), counts, { stepRejectsPath: stepRejectsPath(inputPath, stepIndex), keepRemoved: Boolean(context.keepRejects) });
+    await writeJudgedRecords(outputPath, step.judge, parsedRecords(emitSamples(context, step, inputPath, counts)), counts, { stepRejectsPath: stepRejectsPath(inputPath, stepIndex), keepRemoved: Boolean(context.keepRejects) });
     return counts;
   }
-  await writeRecords(outputPath, samples);
+  await writeRecords(outputPath, emitSampleChunks(context, step, inputPath, counts));
   return counts;
 }
 

@@ -6,11 +6,15 @@
  *   <name>.answers.jsonl   once collected: each valid answer's value, one JSON line each, in the order
  *                          the results came back; the response cache points at lines of it
  *   <name>.invalid.jsonl   once collected: every line that has no valid answer, with its reason
+ *   <name>.answers.pos     once collected: where each line's valid answer lies in the answers file
+ *                          (what the cache rows written with it say), so emitting this run's own
+ *                          answers joins them by position instead of one cache lookup per sample
  *
  * A request is identified by its shard and line, never by a row of its own: the provider echoes the
  * `custom_id`, which is `<shard id>-<line>`, so a result finds its request key by position.
  */
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
 import { CACHE_KEY_BYTES } from '../store/response-cache.js';
 
 export function shardKeysPath(shardPath: string): string {
@@ -23,6 +27,51 @@ export function shardAnswersPath(shardPath: string): string {
 
 export function shardInvalidPath(shardPath: string): string {
   return shardPath.replace(/\.jsonl$/, '.invalid.jsonl');
+}
+
+export function shardPositionsPath(shardPath: string): string {
+  return shardPath.replace(/\.jsonl$/, '.answers.pos');
+}
+
+/** Where each line's valid answer lies in its shard's answers file: offset -1 for a line without one. */
+export interface AnswerPositions {
+  offsets: Float64Array;
+  sizes: Uint32Array;
+}
+
+/**
+ * First value of a positions file, in the machine's byte order: a file written with another byte
+ * order (a state directory moved between machines) reads as something else and is not used.
+ */
+const POSITIONS_MAGIC = 0x53465031;
+const POSITIONS_HEADER_BYTES = 8;
+
+/** Writes the shard's positions file (under a temporary name, renamed into place). */
+export async function writeAnswerPositions(shardPath: string, positions: AnswerPositions): Promise<void> {
+  const header = new Uint32Array([POSITIONS_MAGIC, positions.offsets.length]);
+  const path = shardPositionsPath(shardPath);
+  await writeFile(`${path}.partial`, Buffer.concat([typedBytes(header), typedBytes(positions.offsets), typedBytes(positions.sizes)]));
+  await rename(`${path}.partial`, path);
+}
+
+/** The shard's positions, or undefined when its file is missing or not one of `lines` lines (the cache then answers). */
+export function readAnswerPositions(shardPath: string, lines: number): AnswerPositions | undefined {
+  let content: Buffer;
+  try {
+    content = readFileSync(shardPositionsPath(shardPath));
+  } catch {
+    return undefined;
+  }
+  if (content.length !== POSITIONS_HEADER_BYTES + lines * 12) return undefined;
+  // A copy: a Buffer this small may lie in a shared pool at an offset no Float64Array can start at.
+  const bytes = new Uint8Array(content).buffer;
+  const header = new Uint32Array(bytes, 0, 2);
+  if (header[0] !== POSITIONS_MAGIC || header[1] !== lines) return undefined;
+  return { offsets: new Float64Array(bytes, POSITIONS_HEADER_BYTES, lines), sizes: new Uint32Array(bytes, POSITIONS_HEADER_BYTES + lines * 8, lines) };
+}
+
+function typedBytes(array: Uint32Array | Float64Array): Buffer {
+  return Buffer.from(array.buffer, array.byteOffset, array.byteLength);
 }
 
 /**

@@ -44,7 +44,7 @@ import { QueueRefusedError, RunCancelledError, ShardResultsUnavailableError, Sha
 import { EXCERPT_CHARS, evaluateResult } from './evaluate-result.js';
 import { failpoint } from './failpoints.js';
 import { repairEvidenceOf } from './repair-evidence.js';
-import { lineCount, lineOfCustomId, readShardKeys, shardAnswersPath, shardInvalidPath } from './shard-files.js';
+import { lineCount, lineOfCustomId, readShardKeys, shardAnswersPath, shardInvalidPath, writeAnswerPositions, type AnswerPositions } from './shard-files.js';
 import { STREAM_CHUNK_BYTES } from './stage-files.js';
 import type { RunEventListener } from './run-events.js';
 import { QueueGate } from './queue-gate.js';
@@ -393,24 +393,25 @@ async function collectShard(context: DriveContext, step: CompiledBatchStep, shar
     collected.invalid(line, 'missing', !(failed && inputRejected));
     await invalid.write(JSON.stringify({ line, outcome: 'missing', reason }));
   }
+  // Before the answers file: a positions file lies next to an answers file only once it is complete.
+  await writeAnswerPositions(shard.inputPath, collected.positions);
   await answers.close(shardAnswersPath(shard.inputPath));
   await invalid.close(shardInvalidPath(shard.inputPath));
   if (again) {
     // Paid and counted when first collected: only where its answers now lie changes. A cache row a
     // later shard has taken over (a `--no-cache` run) stays with that shard.
     store.transaction(() => {
-      collected.forEachValid((line, answer) => {
-        const key = keys.subarray(line * CACHE_KEY_BYTES, (line + 1) * CACHE_KEY_BYTES);
+      for (const [key, answer] of collected.validAnswers(keys)) {
         const current = store.responses.get(key);
         if (!current || current.shardSeq === shard.seq) store.responses.put(key, answer);
-      });
+      }
       store.markShardCollected(shard.id, collected.outcomes);
     });
     context.emit({ type: 'warning', message: `shard ${shard.id}: its answer files were missing; downloaded its results again (${tally.valid} valid, nothing sent or billed again)` });
     return;
   }
   store.transaction(() => {
-    collected.forEachValid((line, answer) => store.responses.put(keys.subarray(line * CACHE_KEY_BYTES, (line + 1) * CACHE_KEY_BYTES), answer));
+    for (const [key, answer] of collected.validAnswers(keys)) store.responses.put(key, answer);
     store.addLedgerEntry({
       runId: context.runId,
       stepIndex: shard.stepIndex,
@@ -497,16 +498,22 @@ class CollectedLines {
     return lines;
   }
 
-  forEachValid(visit: (line: number, answer: CachedAnswer) => void): void {
+  /** Where each line's valid answer lies in the answers file (what `validAnswers` stores). */
+  get positions(): AnswerPositions {
+    return { offsets: this.offsets, sizes: this.sizes };
+  }
+
+  /** The cache row of each valid line, by its 16-byte key, in line order. */
+  *validAnswers(keys: Buffer): Iterable<[Buffer, CachedAnswer]> {
     for (let line = 0; line < this.lines; line++) {
       if (this.offsets[line]! < 0) continue;
-      visit(line, {
+      yield [keys.subarray(line * CACHE_KEY_BYTES, (line + 1) * CACHE_KEY_BYTES), {
         shardSeq: this.shard.seq,
         offset: this.offsets[line]!,
         bytes: this.sizes[line]!,
         attempt: this.attempt,
         usage: { inputTokens: this.tokens[line * 3]!, outputTokens: this.tokens[line * 3 + 1]!, cachedInputTokens: this.tokens[line * 3 + 2]! },
-      });
+      }];
     }
   }
 }

@@ -19,7 +19,7 @@ const FENCE = /```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n([\s\S]*?)```/g;
 const MAX_SPAN_STARTS = 200;
 
 export function extractJson(text: string, options: ExtractJsonOptions = {}): ExtractedJson {
-  const cleaned = stripReasoning(text.replace(/^\uFEFF/, '')).trim();
+  const cleaned = stripReasoning(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).trim();
   if (cleaned === '') return { ok: false, message: text.trim() === '' ? 'empty output' : 'no JSON value found (only a reasoning block)' };
 
   const whole = tryParse(cleaned);
@@ -41,6 +41,8 @@ export function extractJson(text: string, options: ExtractJsonOptions = {}): Ext
 }
 
 function stripReasoning(text: string): string {
+  // Most replies have no reasoning block: one search instead of a regular expression over the whole text.
+  if (!text.includes('<think>')) return text;
   const closed = text.replace(/<think>[\s\S]*?<\/think>/g, '');
   const open = closed.indexOf('<think>');
   return open === -1 ? closed : closed.slice(0, open);

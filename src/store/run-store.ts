@@ -417,6 +417,18 @@ export class RunStore {
     }));
   }
 
+  /**
+   * The order shards were first collected in, from their ledger entries (AUTOINCREMENT ids, written in
+   * the transaction that stores a shard's cache rows): the entry id of each shard of the run's step, and
+   * the largest id of any other run or step (0: none). A cache row put by one of the step's shards was
+   * replaced by no one else when no other entry is later than that shard's.
+   */
+  collectOrder(runId: string, stepIndex: number): { shards: Map<string, number>; latestElsewhere: number } {
+    const own = this.statement('SELECT shard_id, id FROM ledger WHERE run_id = ? AND step_index = ?').raw(true).all(runId, stepIndex) as [string, number][];
+    const elsewhere = this.statement('SELECT MAX(id) FROM ledger WHERE run_id <> ? OR step_index <> ?').pluck(true).get(runId, stepIndex) as number | null;
+    return { shards: new Map(own), latestElsewhere: elsewhere ?? 0 };
+  }
+
   ledgerTotals(runId: string, stepIndex?: number): LedgerTotals {
     const where = stepIndex === undefined ? 'run_id = ?' : 'run_id = ? AND step_index = ?';
     const parameters = stepIndex === undefined ? [runId] : [runId, stepIndex];

@@ -31,7 +31,7 @@ export const openAIResultLineSchema = z.object({
   error: z.object({ code: z.string().nullish(), message: z.string().nullish() }).nullish(),
 });
 
-const chatCompletionSchema = z.object({
+export const chatCompletionSchema = z.object({
   model: z.string().optional(),
   choices: z
     .array(
@@ -69,6 +69,8 @@ export function convertOpenAIResultLine(line: string): BatchItemResult | { custo
   } catch {
     return { malformed: 'result line is not JSON' };
   }
+  const completed = completedChatLine(json);
+  if (completed) return convertCompletion(completed.customId, completed.completion);
   const parsed = openAIResultLineSchema.safeParse(json);
   if (!parsed.success) {
     const customId = (json as { custom_id?: unknown })?.custom_id;
@@ -87,6 +89,59 @@ export function convertOpenAIResultLine(line: string): BatchItemResult | { custo
   const completion = chatCompletionSchema.safeParse(response.body);
   if (!completion.success) return { customId, malformed: 'response body is not a chat completion' };
   return convertCompletion(customId, completion.data);
+}
+
+/**
+ * The usual line, a chat completion answered with HTTP 2xx, checked by hand: zod's checks of the
+ * line and the body build a copy of each object, a tenth of a line's conversion. It accepts only
+ * lines the schemas above accept (every field they check, with the same types; zod's z.number()
+ * takes finite numbers only) and gives the fields `convertCompletion` reads as they would; any
+ * other line (an error, an embedding, a shape it does not know) is undefined and goes through the
+ * schemas as before, so what is rejected and how stays theirs.
+ */
+export function completedChatLine(json: unknown): { customId: string; completion: z.output<typeof chatCompletionSchema> } | undefined {
+  if (!isRecord(json) || typeof json.custom_id !== 'string' || !optional(json.id, isString)) return undefined;
+  const { response, error } = json;
+  if (!isRecord(response) || !isFiniteNumber(response.status_code) || response.status_code >= 400 || !nullish(response.request_id, isString)) return undefined;
+  if (!nullish(error, (value) => isRecord(value) && nullish(value.code, isString) && nullish(value.message, isString))) return undefined;
+  const body = response.body;
+  if (!isRecord(body) || body.object === 'list' || !optional(body.model, isString)) return undefined;
+  const { choices, usage } = body;
+  if (!Array.isArray(choices) || choices.length === 0) return undefined;
+  // A loop, not `every`: it would skip holes, which zod checks as undefined.
+  for (let index = 0; index < choices.length; index++) if (!isChoice(choices[index])) return undefined;
+  if (!nullish(usage, isUsage)) return undefined;
+  return { customId: json.custom_id, completion: body as z.output<typeof chatCompletionSchema> };
+}
+
+function isChoice(value: unknown): boolean {
+  return isRecord(value) && nullish(value.finish_reason, isString) && isRecord(value.message) && nullish(value.message.content, isString) && nullish(value.message.refusal, isString);
+}
+
+function isUsage(value: unknown): boolean {
+  if (!isRecord(value) || !isFiniteNumber(value.prompt_tokens) || !isFiniteNumber(value.completion_tokens)) return false;
+  const details = value.prompt_tokens_details;
+  return nullish(details, (item) => isRecord(item) && optional(item.cached_tokens, isFiniteNumber));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isString(value: unknown): boolean {
+  return typeof value === 'string';
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+function optional(value: unknown, check: (value: unknown) => boolean): boolean {
+  return value === undefined || check(value);
+}
+
+function nullish(value: unknown, check: (value: unknown) => boolean): boolean {
+  return value === undefined || value === null || check(value);
 }
 
 function convertLineError(customId: string, code: string, message: string): BatchItemResult {
