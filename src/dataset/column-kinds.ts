@@ -104,12 +104,19 @@ export class ColumnTracker {
     this.vectorColumns = new Set(options.vectorColumns ?? []);
   }
 
-  /** True when a column appeared or its kind changed (the columns may then read differently). */
-  observe(row: object): boolean {
+  /**
+   * True when a column appeared or its kind changed (the columns may then read differently).
+   * `except`: a key that is not a column (the id of a format whose data files leave it out).
+   */
+  observe(row: object, except?: string): boolean {
     let changed = false;
-    for (const [name, value] of Object.entries(row)) {
-      if (value === undefined) continue;
+    const values = row as Record<string, unknown>;
+    for (const name of Object.keys(values)) {
+      const value = values[name];
+      if (value === undefined || name === except) continue;
       const seen = this.kinds.get(name);
+      // Nearly every row repeats the kinds already seen: no kind built or merged for it.
+      if (seen !== undefined && this.keepsKind(seen, name, value)) continue;
       let kind = kindOfValue(value);
       if (kind.type === 'double-list' && this.vectorColumns.has(name)) kind = FLOAT32_LIST_KIND;
       const merged = seen === undefined ? kind : mergeKinds(seen, kind);
@@ -120,9 +127,55 @@ export class ColumnTracker {
     return changed;
   }
 
+  /** True only when `mergeKinds(seen, kind of value)` would leave `seen` as it is. */
+  private keepsKind(seen: InferredKind, name: string, value: unknown): boolean {
+    if (value === null || seen.type === 'json') return true;
+    switch (typeof value) {
+      case 'string':
+        return seen.type === 'string';
+      case 'boolean':
+        return seen.type === 'bool';
+      case 'number':
+        return seen.type === 'double' || (seen.type === 'int64' && Number.isSafeInteger(value));
+      case 'object':
+        return Array.isArray(value) && this.listKeepsKind(seen, name, value);
+      default:
+        return false;
+    }
+  }
+
+  private listKeepsKind(seen: InferredKind, name: string, values: unknown[]): boolean {
+    if (values.length === 0) return seen.type === 'empty-list' || seen.type === 'string-list' || seen.type === 'double-list' || seen.type === 'float32-list' || seen.type === 'struct-list';
+    switch (seen.type) {
+      case 'string-list':
+        return values.every((item) => typeof item === 'string');
+      case 'double-list':
+      case 'float32-list':
+        return seen.type === (this.vectorColumns.has(name) ? 'float32-list' : 'double-list') && values.every((item) => typeof item === 'number' && Number.isFinite(item));
+      case 'struct-list':
+        return structsKeepFields(values, seen.fields);
+      default:
+        return false;
+    }
+  }
+
   columns(): ColumnSpec[] {
     return [...this.kinds].map(([name, kind]) => ({ name, kind: settleKind(kind) }));
   }
+}
+
+/** Objects whose values are strings (or null) under keys all in `fields`, one key at least: kindOfList's struct list, no new field. */
+function structsKeepFields(values: unknown[], fields: readonly string[]): boolean {
+  let keys = 0;
+  for (const item of values) {
+    if (!isPlainObject(item)) return false;
+    for (const key of Object.keys(item)) {
+      const fieldValue = item[key];
+      if ((fieldValue !== null && typeof fieldValue !== 'string') || !fields.includes(key)) return false;
+      keys++;
+    }
+  }
+  return keys > 0;
 }
 
 /** Only a struct list changes within its type (fields added; mergeKinds then makes a new kind). */

@@ -13,7 +13,6 @@ import type { DataRecord } from '../domain.js';
 import { ColumnTracker, type ColumnSpec } from './column-kinds.js';
 import type { DataFileSink, LineageText } from './data-file-sink.js';
 import { DATASET_FORMATS } from './formats/dataset-formats.js';
-import { fileRowOf } from './formats/format-helpers.js';
 import { JsonlFileWriter } from './jsonl-file-writer.js';
 import { UNMAPPED_FILE } from './manifest.js';
 import { mapRecordToRow } from './map-record.js';
@@ -95,7 +94,7 @@ export async function spillRows(
         if (result.unmappedExamples.length < MAX_EXAMPLES) result.unmappedExamples.push(`${record.source ?? record.id}: ${mapped.problems.join('; ')}`);
         continue;
       }
-      if (tracker.observe(fileRowOf(format, mapped.row))) parquet?.columnsChanged();
+      if (tracker.observe(mapped.row, format.writesId ? undefined : 'id')) parquet?.columnsChanged();
       const { id } = mapped.row;
       const unit = hashUnit(id);
       const { json: rowJson, contentHash } = serializeRow(mapped.row, format.writesId);

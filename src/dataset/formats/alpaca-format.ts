@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { DataRecord } from '../../domain.js';
 import type { OutputTemplates } from '../output-templates.js';
-import { fieldValue, nonBlank, STRING_KIND, type DatasetFormat } from './format-helpers.js';
+import { fieldValue, hasExactly, isNonBlank, isRowId, nonBlank, STRING_KIND, type DatasetFormat } from './format-helpers.js';
 
 /** `alpaca`: instruction, optional input, output; `system` and `history` as LLaMA-Factory reads them. */
 export interface AlpacaRow {
@@ -23,6 +23,9 @@ export const alpacaRowSchema: z.ZodType<AlpacaRow> = z.strictObject({
   history: z.array(z.tuple([z.string(), z.string()])).optional(),
 });
 
+const ROW_KEYS = ['id', 'instruction', 'input', 'output'];
+const ROW_KEYS_WITH_SYSTEM = [...ROW_KEYS, 'system'];
+
 export const alpacaFormat: DatasetFormat<AlpacaRow> = {
   name: 'alpaca',
   rowSchema: alpacaRowSchema,
@@ -43,4 +46,10 @@ export const alpacaFormat: DatasetFormat<AlpacaRow> = {
       ...(system === undefined || system === '' ? {} : { system }),
     };
   },
+  acceptsAsIs: (candidate) =>
+    (hasExactly(candidate as unknown, ROW_KEYS) || (typeof candidate.system === 'string' && hasExactly(candidate, ROW_KEYS_WITH_SYSTEM))) &&
+    isRowId(candidate.id) &&
+    isNonBlank(candidate.instruction) &&
+    typeof candidate.input === 'string' &&
+    isNonBlank(candidate.output),
 };

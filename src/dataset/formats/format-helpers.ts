@@ -20,6 +20,12 @@ export interface DatasetFormat<Row extends { id: string }> {
    */
   readonly writesId: boolean;
   mapRecord(record: DataRecord, templates: OutputTemplates): Record<string, unknown>;
+  /**
+   * True only when `rowSchema` would accept the candidate and give back the same JSON (its keys in
+   * the schema's order, plain objects and arrays): the row is then written as it is, without the
+   * schema's walk and copy. False whenever unsure; the schema then decides and names the problems.
+   */
+  readonly acceptsAsIs?: (candidate: Record<string, unknown>) => boolean;
 }
 
 /** The row as a data file holds it. */
@@ -35,6 +41,39 @@ export const chatMessageSchema: z.ZodType<ChatMessage> = z.strictObject({
   role: z.enum(['system', 'user', 'assistant']),
   content: nonBlank('message content'),
 });
+
+/** A plain object (or array) whose own enumerable keys are exactly `keys`, in that order. */
+export function hasExactly(value: unknown, keys: readonly string[]): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  const own = Object.keys(value);
+  if (own.length !== keys.length) return false;
+  for (let index = 0; index < keys.length; index++) if (own[index] !== keys[index]) return false;
+  return true;
+}
+
+/** What `nonBlank` accepts. */
+export function isNonBlank(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== '';
+}
+
+/** What `z.string().min(1)` accepts: the row id. */
+export function isRowId(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
+}
+
+const MESSAGE_KEYS = ['role', 'content'] as const;
+const ROLES: ReadonlySet<unknown> = new Set(['system', 'user', 'assistant']);
+
+/** A non-empty array of messages `chatMessageSchema` takes as they are; `onlyRole`: every one has it. */
+export function isMessageList(value: unknown, onlyRole?: string): value is ChatMessage[] {
+  if (!Array.isArray(value) || Object.getPrototypeOf(value) !== Array.prototype || value.length === 0) return false;
+  for (let index = 0; index < value.length; index++) {
+    const message: unknown = value[index];
+    if (!hasExactly(message, MESSAGE_KEYS) || !ROLES.has(message.role) || !isNonBlank(message.content)) return false;
+    if (onlyRole !== undefined && message.role !== onlyRole) return false;
+  }
+  return true;
+}
 
 export const MESSAGE_LIST_KIND: InferredKind = { type: 'struct-list', fields: ['role', 'content'] };
 export const STRING_KIND: InferredKind = { type: 'string' };

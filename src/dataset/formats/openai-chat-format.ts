@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ChatMessage, DataRecord } from '../../domain.js';
 import type { OutputTemplates } from '../output-templates.js';
-import { chatMessageSchema, hasRole, MESSAGE_LIST_KIND, renderMessages, systemOnlyFirst, type DatasetFormat } from './format-helpers.js';
+import { chatMessageSchema, hasExactly, hasRole, isMessageList, isRowId, MESSAGE_LIST_KIND, renderMessages, systemOnlyFirst, type DatasetFormat } from './format-helpers.js';
 
 /**
  * `openai-chat`: `{"messages": [...]}`, exactly the OpenAI fine-tuning (and TRL conversational LM)
@@ -21,6 +21,8 @@ export const openAIChatRowSchema: z.ZodType<OpenAIChatRow> = z.strictObject({
     .refine(systemOnlyFirst, { message: 'a system message may only come first' }),
 });
 
+const ROW_KEYS = ['id', 'messages'];
+
 export const openAIChatFormat: DatasetFormat<OpenAIChatRow> = {
   name: 'openai-chat',
   rowSchema: openAIChatRowSchema,
@@ -29,4 +31,10 @@ export const openAIChatFormat: DatasetFormat<OpenAIChatRow> = {
   mapRecord(record: DataRecord, templates: OutputTemplates): Record<string, unknown> {
     return { id: record.id, messages: templates.messages ? renderMessages(templates.messages, record) : record.fields.messages };
   },
+  acceptsAsIs: (candidate) =>
+    hasExactly(candidate, ROW_KEYS) &&
+    isRowId(candidate.id) &&
+    isMessageList(candidate.messages) &&
+    hasRole(candidate.messages, 'assistant') &&
+    systemOnlyFirst(candidate.messages),
 };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ChatMessage, DataRecord } from '../../domain.js';
 import type { OutputTemplates } from '../output-templates.js';
-import { chatMessageSchema, fieldValue, nonBlank, renderMessages, STRING_KIND, type DatasetFormat } from './format-helpers.js';
+import { chatMessageSchema, fieldValue, hasExactly, isMessageList, isNonBlank, isRowId, nonBlank, renderMessages, STRING_KIND, type DatasetFormat } from './format-helpers.js';
 
 /**
  * `preference` (DPO, reward modelling): `prompt`, `chosen`, `rejected`, as TRL reads them. Standard
@@ -29,6 +29,8 @@ const conversationalSchema = z
 
 export const preferenceRowSchema: z.ZodType<PreferenceRow> = z.union([standardSchema, conversationalSchema]);
 
+const ROW_KEYS = ['id', 'prompt', 'chosen', 'rejected'];
+
 export const preferenceFormat: DatasetFormat<PreferenceRow> = {
   name: 'preference',
   rowSchema: preferenceRowSchema,
@@ -49,5 +51,11 @@ export const preferenceFormat: DatasetFormat<PreferenceRow> = {
       chosen: [{ role: 'assistant', content: chosen }],
       rejected: [{ role: 'assistant', content: rejected }],
     };
+  },
+  acceptsAsIs: (candidate) => {
+    if (!hasExactly(candidate, ROW_KEYS) || !isRowId(candidate.id)) return false;
+    const { prompt, chosen, rejected } = candidate;
+    if (isNonBlank(prompt) && isNonBlank(chosen) && isNonBlank(rejected)) return chosen !== rejected;
+    return isMessageList(prompt) && isMessageList(chosen, 'assistant') && isMessageList(rejected, 'assistant') && differentAnswers({ chosen, rejected });
   },
 };

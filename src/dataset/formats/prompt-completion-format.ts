@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ChatMessage, DataRecord } from '../../domain.js';
 import { RowMappingError } from '../errors.js';
 import type { OutputTemplates } from '../output-templates.js';
-import { chatMessageSchema, fieldValue, nonBlank, renderMessages, STRING_KIND, type DatasetFormat } from './format-helpers.js';
+import { chatMessageSchema, fieldValue, hasExactly, isMessageList, isNonBlank, isRowId, nonBlank, renderMessages, STRING_KIND, type DatasetFormat } from './format-helpers.js';
 
 /**
  * `prompt-completion` (TRL SFT with completion-only loss): standard (two strings, from
@@ -23,6 +23,8 @@ const conversationalSchema = z.strictObject({
 });
 
 export const promptCompletionRowSchema: z.ZodType<PromptCompletionRow> = z.union([standardSchema, conversationalSchema]);
+
+const ROW_KEYS = ['id', 'prompt', 'completion'];
 
 export const promptCompletionFormat: DatasetFormat<PromptCompletionRow> = {
   name: 'prompt-completion',
@@ -48,4 +50,8 @@ export const promptCompletionFormat: DatasetFormat<PromptCompletionRow> = {
     }
     return { id: record.id, prompt: turns.slice(0, -1), completion: [last] };
   },
+  acceptsAsIs: (candidate) =>
+    hasExactly(candidate, ROW_KEYS) &&
+    isRowId(candidate.id) &&
+    ((isNonBlank(candidate.prompt) && isNonBlank(candidate.completion)) || (isMessageList(candidate.prompt) && isMessageList(candidate.completion, 'assistant'))),
 };

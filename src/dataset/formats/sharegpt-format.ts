@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ChatRole, DataRecord } from '../../domain.js';
 import { isPlainObject } from '../column-kinds.js';
 import type { OutputTemplates } from '../output-templates.js';
-import { hasRole, nonBlank, renderMessages, STRING_KIND, systemOnlyFirst, type DatasetFormat } from './format-helpers.js';
+import { hasExactly, hasRole, isNonBlank, isRowId, nonBlank, renderMessages, STRING_KIND, systemOnlyFirst, type DatasetFormat } from './format-helpers.js';
 
 export type ShareGPTSpeaker = 'system' | 'human' | 'gpt';
 
@@ -26,6 +26,23 @@ export const shareGPTRowSchema: z.ZodType<ShareGPTRow> = z.strictObject({
     .refine((turns) => systemOnlyFirst(turns.map((turn) => ({ role: turn.from }))), { message: 'a system turn may only come first' }),
 });
 
+const ROW_KEYS = ['id', 'conversations'];
+const TURN_KEYS = ['from', 'value'];
+const SPEAKERS: ReadonlySet<unknown> = new Set(['system', 'human', 'gpt']);
+
+/** What the schema's `conversations` takes as it is. */
+function isTurnList(value: unknown): boolean {
+  if (!Array.isArray(value) || Object.getPrototypeOf(value) !== Array.prototype || value.length === 0) return false;
+  let gpt = false;
+  for (let index = 0; index < value.length; index++) {
+    const turn: unknown = value[index];
+    if (!hasExactly(turn, TURN_KEYS) || !SPEAKERS.has(turn.from) || !isNonBlank(turn.value)) return false;
+    if (turn.from === 'system' && index > 0) return false;
+    if (turn.from === 'gpt') gpt = true;
+  }
+  return gpt;
+}
+
 export const shareGPTFormat: DatasetFormat<ShareGPTRow> = {
   name: 'sharegpt',
   rowSchema: shareGPTRowSchema,
@@ -42,6 +59,7 @@ export const shareGPTFormat: DatasetFormat<ShareGPTRow> = {
     if (conversations === undefined && Array.isArray(messages)) return { id: record.id, conversations: messages.map(toTurn) };
     return { id: record.id, conversations };
   },
+  acceptsAsIs: (candidate) => hasExactly(candidate, ROW_KEYS) && isRowId(candidate.id) && isTurnList(candidate.conversations),
 };
 
 function hasSpeaker(turns: readonly { from: string }[], speaker: ShareGPTSpeaker): boolean {
