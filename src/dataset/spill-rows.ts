@@ -16,7 +16,7 @@ import { DATASET_FORMATS } from './formats/dataset-formats.js';
 import { JsonlFileWriter } from './jsonl-file-writer.js';
 import { UNMAPPED_FILE } from './manifest.js';
 import { mapRecordToRow } from './map-record.js';
-import { serializeRow } from './sample-hash.js';
+import { quote, serializeRow } from './sample-hash.js';
 import type { OutputSpec } from './output-spec.js';
 import type { OutputTemplates } from './output-templates.js';
 import type { ParquetTwins } from './parquet-twins.js';
@@ -98,7 +98,7 @@ export async function spillRows(
       const { id } = mapped.row;
       const unit = hashUnit(id);
       const { json: rowJson, contentHash } = serializeRow(mapped.row, format.writesId);
-      const lineage = { idJson: JSON.stringify(id), seedIdJson: JSON.stringify(record.seedId), stepsJson: JSON.stringify(record.lineage), contentHash };
+      const lineage = { idJson: quote(id), seedIdJson: JSON.stringify(record.seedId), stepsJson: JSON.stringify(record.lineage), contentHash };
       result.rows++;
       if (!spill) {
         const written = sink.add(splitOfUnit(unit, fractions), rowJson, lineage);

@@ -13,10 +13,13 @@
  * split: (splits - 1) per added record.
  */
 import crypto from 'node:crypto';
+import { shortSha256Unit } from './short-sha256-unit.js';
 
 const TWO_POW_52 = 2 ** 52;
 
 export function hashUnit(id: string): number {
+  const unit = shortSha256Unit(id);
+  if (unit !== undefined) return unit;
   const digest = sha256(id);
   // 52 bits fit a double exactly: 20 high bits from the first word, 32 from the second.
   const high = digest.readUInt32BE(0) >>> 12;
