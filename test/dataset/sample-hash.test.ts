@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, sampleContentHash, serializeRow } from '../../src/dataset/sample-hash.js';
+import { canonicalJson, quote, sampleContentHash, serializeRow } from '../../src/dataset/sample-hash.js';
 import { createRandom } from '../../bench/random.js';
 
 /** JSON values of every shape a row can hold, keys in random order, some of them integer-like. */
@@ -74,5 +74,15 @@ describe('serializeRow', () => {
   it('takes the separate walks for values that are not JSON data', () => {
     const row = { id: 'a', when: new Date(0), messages: [{ content: 'x', role: 'user' }] };
     expect(serializeRow(row, false)).toEqual({ json: JSON.stringify({ when: row.when, messages: row.messages }), contentHash: sampleContentHash(row) });
+  });
+});
+
+describe('quote', () => {
+  it('writes what JSON.stringify writes for a string holding any UTF-16 code unit, alone or paired', () => {
+    for (let code = 0; code < 0x10000; code++) {
+      const text = `a${String.fromCharCode(code)}b`;
+      if (quote(text) !== JSON.stringify(text)) expect(quote(text), `U+${code.toString(16)}`).toBe(JSON.stringify(text));
+    }
+    expect(quote('😀 "x" \\ \u2028')).toBe(JSON.stringify('😀 "x" \\ \u2028'));
   });
 });

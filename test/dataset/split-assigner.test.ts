@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import crypto from 'node:crypto';
 import { hashUnit, splitOfUnit, StratifiedSplits } from '../../src/dataset/split-assigner.js';
+import { createRandom } from '../../bench/random.js';
 
 const SPLITS = [
   ['train', 0.8],
@@ -27,6 +29,24 @@ describe('hashUnit', () => {
       const unit = hashUnit(id);
       expect(unit).toBeGreaterThanOrEqual(0);
       expect(unit).toBeLessThan(1);
+    }
+  });
+});
+
+describe('hashUnit of short ASCII ids (computed without the crypto binding)', () => {
+  it('equals the first 52 bits of the crypto module\'s sha256 for every length, ASCII or not', () => {
+    const random = createRandom(3);
+    const reference = (id: string) => {
+      const digest = crypto.createHash('sha256').update(id).digest();
+      return ((digest.readUInt32BE(0) >>> 12) * 2 ** 32 + digest.readUInt32BE(4)) / 2 ** 52;
+    };
+    for (let length = 0; length <= 64; length++) {
+      for (let trial = 0; trial < 40; trial++) {
+        let id = '';
+        for (let index = 0; index < length; index++) id += String.fromCharCode(Math.floor(random() * 128));
+        if (trial === 0 && length > 0) id = `${id.slice(0, -1)}é`;
+        expect(hashUnit(id), JSON.stringify(id)).toBe(reference(id));
+      }
     }
   });
 });
