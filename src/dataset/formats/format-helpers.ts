@@ -45,10 +45,10 @@ export const chatMessageSchema: z.ZodType<ChatMessage> = z.strictObject({
 /** A plain object (or array) whose own enumerable keys are exactly `keys`, in that order. */
 export function hasExactly(value: unknown, keys: readonly string[]): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return false;
-  const own = Object.keys(value);
-  if (own.length !== keys.length) return false;
-  for (let index = 0; index < keys.length; index++) if (own[index] !== keys[index]) return false;
-  return true;
+  // for-in allocates no key list; it also lists an enumerable key someone added to Object.prototype, which only sends the row to the schema.
+  let index = 0;
+  for (const key in value) if (key !== keys[index++]) return false;
+  return index === keys.length;
 }
 
 /** What `nonBlank` accepts. */
