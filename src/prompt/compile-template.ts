@@ -69,6 +69,10 @@ export function compileTemplate(source: TemplateSource, context: CompileTemplate
   const shape = new TemplateShape(program);
   // Most templates never need the interpreter; a record the fast renderer is unsure of still gets it.
   const fast = context.fastPath === false ? undefined : compileFastRenderer(program, { readable, limits });
+  // `{{ question }}` of a string field prints the string itself: read it, as the fast renderer
+  // would print it, without its per-render checks of every readable name (one such template per
+  // message of every row a version writes).
+  const bareField = fast ? bareFieldOf(program) : undefined;
   const scopeFor = (fields: Fields): Environment => {
     // Only the names the template can read are converted: a record may carry long documents
     // the template never touches.
@@ -90,6 +94,10 @@ export function compileTemplate(source: TemplateSource, context: CompileTemplate
         if (!Object.hasOwn(fields, name) || fields[name] === undefined) {
           throw missingVariableError(name, fields, where, recordId);
         }
+      }
+      if (bareField !== undefined) {
+        const value = fields[bareField];
+        if (typeof value === 'string' && value.length <= limits.maxChars) return value;
       }
       const rendered = fast?.(fields);
       if (rendered !== undefined) return rendered;
@@ -184,6 +192,14 @@ function bindsNames(node: unknown): boolean {
   const type = (node as { type?: unknown }).type;
   if (type === 'Set' || type === 'Macro') return true;
   return Object.values(node).some((value) => value !== null && typeof value === 'object' && bindsNames(value));
+}
+
+/** The field a template made of one bare variable (`{{ name }}`, any spacing or `-`) prints; a global's name is not a field. */
+function bareFieldOf(program: Program): string | undefined {
+  if (program.body.length !== 1) return undefined;
+  const node = program.body[0] as unknown as { type: string; value?: unknown };
+  if (node.type !== 'Identifier' || typeof node.value !== 'string' || JINJA_GLOBAL_NAMES.has(node.value)) return undefined;
+  return node.value;
 }
 
 function parseTemplate(source: string, where: string | undefined): Template['parsed'] {

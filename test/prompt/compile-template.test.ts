@@ -243,3 +243,33 @@ describe('safety', () => {
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 });
+
+describe('a template that is one bare variable ({{ name }})', () => {
+  /** What the template gives: its text, or the error's code and message. */
+  function outcome(source: string, fields: Record<string, unknown>, options: Parameters<typeof compileTemplate>[1] = {}): string {
+    try {
+      return `text:${compileTemplate(source, options).render(fields, 'r1')}`;
+    } catch (error) {
+      return `error:${(error as SynthforgeError).code}:${(error as Error).message}`;
+    }
+  }
+
+  it('renders what the interpreter renders, for every kind of value, spacing and whitespace control', () => {
+    const values: unknown[] = ['', 'plain', ' padded\n', '<b>&"é😀</b>', '{{ not a template }}', 0, -1.5, 1e21, true, false, null, ['a', 1], { k: 'v', n: [1] }];
+    for (const source of ['{{ name }}', '{{name}}', '{{- name -}}', '{{ name }}\n', '{{ range }}']) {
+      for (const value of values) {
+        const field = source.includes('range') ? 'range' : 'name';
+        const fields = { [field]: value, other: 'x' };
+        expect(outcome(source, fields), `${source} ${JSON.stringify(value)}`).toBe(outcome(source, fields, { fastPath: false }));
+      }
+      expect(outcome(source, { other: 'x' })).toBe(outcome(source, { other: 'x' }, { fastPath: false }));
+    }
+  });
+
+  it('still stops a string longer than the render limit', () => {
+    const limited = { limits: { maxChars: 5 } };
+    expect(outcome('{{ name }}', { name: 'short' }, limited)).toBe('text:short');
+    expect(outcome('{{ name }}', { name: 'too long' }, limited)).toMatch(/^error:template_limit_exceeded:/);
+    expect(outcome('{{ name }}', { name: 'too long' }, limited)).toBe(outcome('{{ name }}', { name: 'too long' }, { ...limited, fastPath: false }));
+  });
+});
