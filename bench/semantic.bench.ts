@@ -4,14 +4,19 @@
 //   2. for each size: semantic dedup through dedupStream with index: exact (the reference), lsh and
 //      auto; records/s, cosines computed, the LSH index's recall and precision against the exact
 //      verdicts, its speed-up, and the recall of the planted duplicates.
-// Options: --sizes=20000,100000 (records per run), --dim=256, --threshold=0.95, --kernel-vectors=20000.
+//   With --max-index-mb=N every dedup run gets that cap (fractions allowed; the vectors spill past
+//   it), and --with-uncapped adds the same runs without a cap beside each, for the cost of spilling.
+//   Each row gives CPU µs per record (all threads); the last summary line gives the process's peak
+//   RSS (run one size and one index per process to compare it across sizes).
+// Options: --sizes=20000,100000 (records per run), --dim=256, --threshold=0.95, --kernel-vectors=20000
+//   (0 skips the kernels), --indexes=exact,lsh,auto, --max-index-mb=N, --with-uncapped.
 import type { DedupStats, DedupVerdict } from '../src/dedup/deduper.js';
 import { dedupStream } from '../src/dedup/dedup-stream.js';
 import { parseDedupSpec } from '../src/dedup/dedup-spec.js';
 import { createSplitMix32 } from '../src/dedup/mix32.js';
 import { JsVectorBlock } from '../src/dedup/vector-block.js';
 import { createVectorBlock } from '../src/dedup/vector-store.js';
-import { type SummaryFigures, formatCount, printSummary, printTable, summaryWord } from './bench-table.js';
+import { type SummaryFigures, formatCount, formatMicros, printSummary, printTable, summaryWord } from './bench-table.js';
 
 export interface PlantedVectors {
   /** Unit vectors (float32), in stream order. */
@@ -141,9 +146,10 @@ interface DedupRun {
   verdicts: DedupVerdict[];
   stats: DedupStats;
   seconds: number;
+  cpuSeconds: number;
 }
 
-async function runDedup(planted: PlantedVectors, index: 'exact' | 'lsh' | 'auto', threshold: number): Promise<DedupRun> {
+async function runDedup(planted: PlantedVectors, index: 'exact' | 'lsh' | 'auto', threshold: number, maxIndexBytes: number | undefined): Promise<DedupRun> {
   const spec = parseDedupSpec({ semantic: { field: 'vector', threshold, index } });
   async function* records(): AsyncIterable<{ id: string; fields: Record<string, unknown> }> {
     for (let position = 0; position < planted.vectors.length; position++) yield { id: `r${position}`, fields: { vector: planted.vectors[position] } };
@@ -151,8 +157,11 @@ async function runDedup(planted: PlantedVectors, index: 'exact' | 'lsh' | 'auto'
   let stats: DedupStats | undefined;
   const verdicts: DedupVerdict[] = [];
   const started = performance.now();
-  for await (const { verdict } of dedupStream(records(), spec, { onStats: (final) => (stats = final) })) verdicts.push(verdict);
-  return { verdicts, stats: stats!, seconds: (performance.now() - started) / 1000 };
+  const cpu = process.cpuUsage();
+  const options = { onStats: (final: DedupStats) => (stats = final), ...(maxIndexBytes === undefined ? {} : { maxIndexBytes }) };
+  for await (const { verdict } of dedupStream(records(), spec, options)) verdicts.push(verdict);
+  const used = process.cpuUsage(cpu);
+  return { verdicts, stats: stats!, seconds: (performance.now() - started) / 1000, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
 function agreement(candidate: DedupVerdict[], reference: DedupVerdict[]): { recall: number; precision: number } {
@@ -187,11 +196,18 @@ export async function run(args: string[]): Promise<void> {
   const dimension = Number(option(args, 'dim', '256'));
   const threshold = Number(option(args, 'threshold', '0.95'));
   const kernelVectors = Number(option(args, 'kernel-vectors', '20000'));
+  const indexes = option(args, 'indexes', 'exact,lsh,auto').split(',') as ('exact' | 'lsh' | 'auto')[];
+  const capMiB = option(args, 'max-index-mb', '');
+  const maxIndexBytes = capMiB === '' ? undefined : Math.round(Number(capMiB) * 2 ** 20);
+  const caps = maxIndexBytes !== undefined && args.includes('--with-uncapped') ? [undefined, maxIndexBytes] : [maxIndexBytes];
 
-  console.log(`\nExact search kernels: ${formatCount(kernelVectors)} stored vectors × ${dimension} float32, best of 3 rounds`);
-  const kernels = kernelThroughput(kernelVectors, dimension);
-  printTable(['kernel', 'vectors compared/s', 'GMAC/s'], kernels.rows);
-  const summaries = [...kernels.summaries];
+  const summaries: SummaryFigures[] = [];
+  if (kernelVectors > 0) {
+    console.log(`\nExact search kernels: ${formatCount(kernelVectors)} stored vectors × ${dimension} float32, best of 3 rounds`);
+    const kernels = kernelThroughput(kernelVectors, dimension);
+    printTable(['kernel', 'vectors compared/s', 'GMAC/s'], kernels.rows);
+    summaries.push(...kernels.summaries);
+  }
 
   for (const size of sizes) {
     const planted = generatePlantedVectors({ count: size, dimension, threshold });
@@ -199,49 +215,51 @@ export async function run(args: string[]): Promise<void> {
     for (const kind of planted.kinds) if (kind !== 'base') counts[kind]++;
     console.log(
       `\n${formatCount(size)} vectors × ${dimension} (${formatCount(counts.copy)} planted copies at cos ≥ ${threshold + 0.005}, ` +
-        `${formatCount(counts.decoy)} decoys below ${threshold}), threshold ${threshold}, dedupStream, 1 thread`,
+        `${formatCount(counts.decoy)} decoys below ${threshold}), threshold ${threshold}, dedupStream, 1 thread` +
+        (maxIndexBytes === undefined ? '' : `, max_index_mb ${capMiB}`),
     );
-    const exact = await runDedup(planted, 'exact', threshold);
-    const lsh = await runDedup(planted, 'lsh', threshold);
-    const auto = await runDedup(planted, 'auto', threshold);
-    const rows = [
-      ['exact (reference)', exact],
-      ['lsh', lsh],
-      ['auto', auto],
-    ] as const;
+    const rows: [string, DedupRun, number | undefined][] = [];
+    for (const index of indexes) {
+      for (const cap of caps) rows.push([`${index === 'exact' ? 'exact (reference)' : index}${cap === undefined ? '' : ', capped'}`, await runDedup(planted, index, threshold, cap), cap]);
+    }
+    const reference = rows.find(([name]) => name.startsWith('exact'))?.[1];
     printTable(
-      ['index', 'seconds', 'records/s', 'cosines computed', 'cosines/s', 'dropped', 'recall vs exact', 'precision vs exact', 'speed-up', 'planted copies found'],
+      ['index', 'seconds', 'records/s', 'CPU µs/record', 'cosines computed', 'cosines/s', 'dropped', 'spilled MiB', 'recall vs exact', 'precision vs exact', 'speed-up', 'planted copies found'],
       rows.map(([name, result]) => {
-        const { recall, precision } = agreement(result.verdicts, exact.verdicts);
+        const { recall, precision } = reference === undefined ? { recall: Number.NaN, precision: Number.NaN } : agreement(result.verdicts, reference.verdicts);
         return [
           name,
           result.seconds.toFixed(2),
           formatCount(size / result.seconds),
+          formatMicros(result.cpuSeconds, size),
           formatCount(result.stats.semanticCompared),
           formatCount(result.stats.semanticCompared / result.seconds),
           formatCount(result.stats.semantic),
-          recall.toFixed(4),
-          precision.toFixed(4),
-          `${(exact.seconds / result.seconds).toFixed(1)}×`,
+          (result.stats.indexSpilledBytes / 2 ** 20).toFixed(1),
+          reference === undefined ? '–' : recall.toFixed(4),
+          reference === undefined ? '–' : precision.toFixed(4),
+          reference === undefined ? '–' : `${(reference.seconds / result.seconds).toFixed(1)}×`,
           plantedRecall(planted, result.verdicts),
         ];
       }),
     );
-    console.log(`index memory: exact ${(exact.stats.indexBytes / 2 ** 20).toFixed(1)} MiB, lsh ${(lsh.stats.indexBytes / 2 ** 20).toFixed(1)} MiB`);
-    for (const [name, result] of rows) {
-      const { recall, precision } = agreement(result.verdicts, exact.verdicts);
+    console.log(`index memory: ${rows.map(([name, result]) => `${name} ${(result.stats.indexBytes / 2 ** 20).toFixed(1)} MiB`).join(', ')}`);
+    for (const [name, result, cap] of rows) {
+      const { recall, precision } = reference === undefined ? { recall: Number.NaN, precision: Number.NaN } : agreement(result.verdicts, reference.verdicts);
       summaries.push({
-        case: `dedup_${summaryWord(name.replace('(reference)', ''))}`,
+        case: `dedup_${summaryWord(name.replace('(reference)', '').replace(', capped', ''))}${cap === undefined ? '' : '_capped'}`,
         vectors: size,
         dim: dimension,
         records_per_s: size / result.seconds,
+        cpu_us_per_record: (result.cpuSeconds * 1e6) / size,
         cosines_per_s: result.stats.semanticCompared / result.seconds,
-        recall_vs_exact: Number(recall.toFixed(4)),
-        precision_vs_exact: Number(precision.toFixed(4)),
-        speedup: exact.seconds / result.seconds,
+        cpu_ns_per_cosine: result.stats.semanticCompared === 0 ? 0 : (result.cpuSeconds * 1e9) / result.stats.semanticCompared,
+        spilled_mib: result.stats.indexSpilledBytes / 2 ** 20,
+        ...(reference === undefined ? {} : { recall_vs_exact: Number(recall.toFixed(4)), precision_vs_exact: Number(precision.toFixed(4)), speedup: reference.seconds / result.seconds }),
       });
     }
   }
+  summaries.push({ case: 'process', peak_rss_mib: (process.resourceUsage().maxRSS * 1024) / 2 ** 20 });
   console.log('');
   for (const figures of summaries) printSummary('semantic', figures);
 }
