@@ -9,7 +9,9 @@
 //   Each row gives CPU µs per record (all threads); the last summary line gives the process's peak
 //   RSS (run one size and one index per process to compare it across sizes).
 // Options: --sizes=20000,100000 (records per run), --dim=256, --threshold=0.95, --kernel-vectors=20000
-//   (0 skips the kernels), --indexes=exact,lsh,auto, --max-index-mb=N, --with-uncapped.
+//   (0 skips the kernels), --indexes=exact,lsh,auto, --max-index-mb=N, --with-uncapped,
+//   --rss=exact|lsh|auto (one run of the first size on streamed vectors, nothing else: its line gives
+//   the process's peak RSS with only the deduper holding memory).
 import type { DedupStats, DedupVerdict } from '../src/dedup/deduper.js';
 import { dedupStream } from '../src/dedup/dedup-stream.js';
 import { parseDedupSpec } from '../src/dedup/dedup-spec.js';
@@ -93,6 +95,73 @@ export function generatePlantedVectors(options: {
     planted.cosines.push(cosine);
   }
   return planted;
+}
+
+/**
+ * The same kinds of vectors as generatePlantedVectors (bases, copies above the threshold, decoys
+ * below), made one at a time without holding any: base k is regenerated from its own seed when a
+ * copy needs it. For peak RSS, where the input must not be what grows (--rss).
+ */
+export function* streamPlantedVectors(options: { count: number; dimension: number; threshold: number; seed?: number }): Generator<Float32Array> {
+  const { count, dimension, threshold } = options;
+  const seed = options.seed ?? 11;
+  const unit = (stream: () => number): Float64Array => {
+    const uniform = (): number => ((stream() >>> 0) + 0.5) / 4294967296;
+    const vector = new Float64Array(dimension);
+    let norm = 0;
+    for (let index = 0; index < dimension; index++) norm += (vector[index] = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform())) ** 2;
+    norm = Math.sqrt(norm);
+    for (let index = 0; index < dimension; index++) vector[index]! /= norm;
+    return vector;
+  };
+  const baseOf = (base: number): Float64Array => unit(createSplitMix32((seed * 1_000_003 + base) | 0));
+  const next = createSplitMix32(seed);
+  const uniform = (): number => ((next() >>> 0) + 0.5) / 4294967296;
+  let bases = 0;
+  for (let index = 0; index < count; index++) {
+    const roll = uniform();
+    if (bases < 10 || roll >= 0.25) {
+      yield Float32Array.from(baseOf(bases++));
+      continue;
+    }
+    const source = baseOf(Math.floor(uniform() * bases));
+    const cosine = roll < 0.2 ? threshold + 0.005 + uniform() * (0.999 - threshold - 0.005) : 0.8 + uniform() * (threshold - 0.01 - 0.8);
+    const noise = unit(next);
+    let along = 0;
+    for (let component = 0; component < dimension; component++) along += noise[component]! * source[component]!;
+    let norm = 0;
+    for (let component = 0; component < dimension; component++) norm += (noise[component] = noise[component]! - along * source[component]!) ** 2;
+    norm = Math.sqrt(norm);
+    const sine = Math.sqrt(1 - cosine * cosine);
+    yield Float32Array.from(source, (component, at) => cosine * component + (sine * noise[at]!) / norm);
+  }
+}
+
+/** One streamed run for peak RSS: the process holds only the deduper and one chunk of records. */
+async function rssRun(size: number, dimension: number, threshold: number, index: 'exact' | 'lsh' | 'auto', maxIndexBytes: number | undefined): Promise<SummaryFigures> {
+  const spec = parseDedupSpec({ semantic: { field: 'vector', threshold, index } });
+  async function* records(): AsyncIterable<{ id: string; fields: Record<string, unknown> }> {
+    let position = 0;
+    for (const vector of streamPlantedVectors({ count: size, dimension, threshold })) yield { id: `r${position++}`, fields: { vector } };
+  }
+  let stats: DedupStats | undefined;
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  const options = { onStats: (final: DedupStats) => (stats = final), ...(maxIndexBytes === undefined ? {} : { maxIndexBytes }) };
+  for await (const _ of dedupStream(records(), spec, options));
+  const used = process.cpuUsage(cpu);
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    case: `rss_${index}${maxIndexBytes === undefined ? '' : '_capped'}`,
+    vectors: size,
+    dim: dimension,
+    records_per_s: size / seconds,
+    cpu_us_per_record: ((used.user + used.system) / size),
+    dropped: stats!.semantic,
+    index_mib: stats!.indexBytes / 2 ** 20,
+    spilled_mib: stats!.indexSpilledBytes / 2 ** 20,
+    peak_rss_mib: (process.resourceUsage().maxRSS * 1024) / 2 ** 20,
+  };
 }
 
 function option(args: readonly string[], name: string, fallback: string): string {
@@ -201,6 +270,14 @@ export async function run(args: string[]): Promise<void> {
   const maxIndexBytes = capMiB === '' ? undefined : Math.round(Number(capMiB) * 2 ** 20);
   const caps = maxIndexBytes !== undefined && args.includes('--with-uncapped') ? [undefined, maxIndexBytes] : [maxIndexBytes];
 
+  const rssIndex = option(args, 'rss', '');
+  if (rssIndex !== '') {
+    // One size, one index, one process: the figure is this run's peak alone.
+    const figures = await rssRun(sizes[0]!, dimension, threshold, rssIndex as 'exact' | 'lsh' | 'auto', maxIndexBytes);
+    console.log(`\npeak RSS, ${formatCount(sizes[0]!)} streamed vectors × ${dimension}, index ${rssIndex}${capMiB === '' ? '' : `, max_index_mb ${capMiB}`}`);
+    printSummary('semantic', figures);
+    return;
+  }
   const summaries: SummaryFigures[] = [];
   if (kernelVectors > 0) {
     console.log(`\nExact search kernels: ${formatCount(kernelVectors)} stored vectors × ${dimension} float32, best of 3 rounds`);
