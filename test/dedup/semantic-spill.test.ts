@@ -53,10 +53,11 @@ function decideAll(config: SemanticDedupConfig, vectors: readonly Float32Array[]
 }
 
 describe('VectorStore past its memory cap', () => {
-  it('keeps the newest blocks in memory and gives back every vector and similarity, in scans and one by one', () => {
+  it.each([true, false])('keeps the newest blocks in memory and gives back every vector and similarity, in scans and one by one (wasm: %s)', (wasm) => {
     const planted = generatePlantedVectors({ count: 730, dimension: DIMENSION, seed: 9 });
-    const held = new VectorStore(DIMENSION, { blockCapacity: BLOCK });
-    const capped = new VectorStore(DIMENSION, { blockCapacity: BLOCK, maxMemoryBytes: 3 * BLOCK_BYTES, spillDirectory: spillDirectory() });
+    const held = new VectorStore(DIMENSION, { blockCapacity: BLOCK, wasm });
+    const capped = new VectorStore(DIMENSION, { blockCapacity: BLOCK, maxMemoryBytes: 3 * BLOCK_BYTES, spillDirectory: spillDirectory(), wasm });
+    expect(capped.kind).toBe(wasm ? 'wasm' : 'js');
     for (const vector of planted.vectors) {
       held.append(vector);
       capped.append(vector);
