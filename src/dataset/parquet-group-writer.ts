@@ -1,13 +1,18 @@
 import { fileWriter, ParquetWriter } from 'hyparquet-writer';
 import type { ColumnSpec } from './column-kinds.js';
 import { featuresDictOf } from './hf-features.js';
-import { parquetSchemaOf, toParquetValue } from './parquet-columns.js';
+import type { RowGroup } from 'hyparquet';
+import { AsciiText } from './parquet-ascii-text.js';
+import { parquetColumnOf, parquetSchemaOf } from './parquet-columns.js';
 
 export interface ParquetCodec {
   codec: 'ZSTD' | 'SNAPPY';
   /** Required for ZSTD (see zstd-compressor.ts); snappy is built into the writer. */
   zstd?: (input: Uint8Array) => Uint8Array;
 }
+
+/** One arena per thread: groups are written one at a time, and nothing keeps a view past its group. */
+const asciiText = new AsciiText();
 
 /** A row as the writer was handed it: an object, or its JSON text (parsed only when its group is written). */
 export type BufferedRow = object | string;
@@ -32,11 +37,26 @@ export class ParquetGroupWriter {
   writeGroup(group: readonly BufferedRow[]): void {
     if (group.length === 0) return;
     const rows = group.map((row) => (typeof row === 'string' ? (JSON.parse(row) as Record<string, unknown>) : (row as Record<string, unknown>)));
-    const columnData = this.columns.map(({ name, kind }) => ({ name, data: rows.map((row) => toParquetValue(kind, row[name])) }));
+    asciiText.startGroup();
+    const columnData = this.columns.map(({ name, kind }) => ({ name, data: parquetColumnOf(kind, rows.map((row) => row[name]), asciiText) }));
     void this.writer.write({ columnData, rowGroupSize: rows.length });
+    detachStatistics(this.writer.row_groups.at(-1)!);
   }
 
   finish(): void {
     this.writer.finish();
+  }
+}
+
+/**
+ * The writer keeps each chunk's min and max as it was handed them, until the footer is written; a
+ * view into the text arena would read the next group's bytes by then, so they are copied out.
+ */
+function detachStatistics(group: RowGroup): void {
+  for (const { meta_data } of group.columns) {
+    const statistics = meta_data?.statistics;
+    if (!statistics) continue;
+    if (statistics.min_value instanceof Uint8Array) statistics.min_value = statistics.min_value.slice();
+    if (statistics.max_value instanceof Uint8Array) statistics.max_value = statistics.max_value.slice();
   }
 }
