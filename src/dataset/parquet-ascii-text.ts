@@ -1,12 +1,15 @@
 /**
- * Text columns handed to the Parquet writer as bytes rather than strings. The writer encodes every
- * string it is given into a fresh buffer of its own (one allocation per value, most of the thread's
- * garbage); here a column's strings are written into one shared arena and handed over as views.
+ * Text handed to the Parquet writer as bytes rather than strings: the writer encodes every string
+ * it is given into a fresh buffer of its own (one allocation per value), and strings held for a
+ * whole row group are copied by each garbage collection; here the bytes go into one arena, handed
+ * over as views, valid until the next group starts.
  *
- * Only a column whose every value is ASCII is converted. The writer sizes a string by its UTF-16
- * length and a byte array by its byte length, and those sizes decide where pages end and whether a
- * dictionary is used; they agree only for ASCII, so only then are the bytes of the file the same.
- * A column with one other character keeps its strings, and the writer encodes them as before.
+ * Only ASCII text is taken, and a leaf column is handed over all as bytes or all as strings
+ * (parquet-column-buffer.ts): the writer sizes a string by its UTF-16 length and a byte array by
+ * its byte length, those sizes decide where pages end and whether a dictionary is used, and they
+ * agree only for ASCII, so only then is the file the same. Short values stay strings: they are
+ * mostly dictionary-encoded, and the writer keys its dictionary by the string, cheaper than by the
+ * bytes of each view, and encodes only the distinct ones.
  */
 const INITIAL_BYTES = 1 << 22;
 /** A larger arena (a group of long rows) is let go after its group rather than kept by the thread. */
@@ -22,33 +25,8 @@ export class AsciiText {
     this.used = 0;
   }
 
-  /**
-   * `values` (strings, nulls) as views of their bytes, nulls kept; `undefined` when one of them is
-   * not an ASCII string, and then the arena is as it was before the call.
-   */
-  column(values: readonly unknown[]): (Uint8Array | null | undefined)[] | undefined {
-    const buffer = this.buffer;
-    const start = this.used;
-    const views: (Uint8Array | null | undefined)[] = new Array(values.length);
-    for (let i = 0; i < values.length; i++) {
-      const value = values[i];
-      if (value === null || value === undefined) {
-        views[i] = value;
-        continue;
-      }
-      const view = typeof value === 'string' ? this.view(value) : undefined;
-      if (view === undefined) {
-        // After a grow the new buffer holds this column's bytes alone.
-        this.used = this.buffer === buffer ? start : 0;
-        return undefined;
-      }
-      views[i] = view;
-    }
-    return views;
-  }
-
   /** A string's bytes, or `undefined` when it holds a non-ASCII character. */
-  private view(text: string): Uint8Array | undefined {
+  view(text: string): Uint8Array | undefined {
     if (this.used + text.length > this.buffer.length) this.grow(text.length);
     // UTF-8 writes whole characters only, and any non-ASCII one takes more than one byte, so the
     // string fits in its own length exactly when it is ASCII.
@@ -65,3 +43,4 @@ export class AsciiText {
     this.used = 0;
   }
 }
+

@@ -7,7 +7,6 @@
  */
 import type { SchemaElement } from 'hyparquet';
 import { isPlainObject, type ColumnKind, type ColumnSpec } from './column-kinds.js';
-import type { AsciiText } from './parquet-ascii-text.js';
 
 const utf8 = (name: string): SchemaElement => ({ name, type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' });
 
@@ -65,43 +64,6 @@ export function toParquetValue(kind: ColumnKind, value: unknown): unknown {
     default:
       return value;
   }
-}
-
-/**
- * A column of row values as the writer takes them, its text as bytes in `text` wherever every value
- * of a leaf column is ASCII (parquet-ascii-text.ts says why only then). The views are valid until
- * `text` starts its next group.
- */
-export function parquetColumnOf(kind: ColumnKind, values: readonly unknown[], text: AsciiText): unknown[] {
-  const column = values.map((value) => toParquetValue(kind, value));
-  switch (kind.type) {
-    case 'string':
-    case 'json':
-      return text.column(column) ?? column;
-    case 'string-list':
-      return listsAsBytes(column as (unknown[] | null)[], text) ?? column;
-    case 'struct-list':
-      // A field named __proto__ is left as strings: assigning it would be a prototype change.
-      for (const field of kind.fields) if (field !== '__proto__') structFieldAsBytes(column as (Record<string, unknown>[] | null)[], field, text);
-      return column;
-    default:
-      return column;
-  }
-}
-
-function listsAsBytes(lists: readonly (unknown[] | null)[], text: AsciiText): unknown[] | undefined {
-  const views = text.column(lists.flatMap((list) => list ?? []));
-  if (!views) return undefined;
-  let next = 0;
-  return lists.map((list) => (list === null ? null : views.slice(next, (next += list.length))));
-}
-
-/** The structs are the fresh ones `structOf` made, so they are changed in place. */
-function structFieldAsBytes(lists: readonly (Record<string, unknown>[] | null)[], field: string, text: AsciiText): void {
-  const views = text.column(lists.flatMap((list) => (list ? list.map((struct) => struct[field]) : [])));
-  if (!views) return;
-  let next = 0;
-  for (const list of lists) for (const struct of list ?? []) struct[field] = views[next++];
 }
 
 function structOf(fields: readonly string[], item: Record<string, unknown>): Record<string, unknown> {

@@ -2,8 +2,8 @@ import { fileWriter, ParquetWriter } from 'hyparquet-writer';
 import type { ColumnSpec } from './column-kinds.js';
 import { featuresDictOf } from './hf-features.js';
 import type { RowGroup } from 'hyparquet';
-import { AsciiText } from './parquet-ascii-text.js';
-import { parquetColumnOf, parquetSchemaOf } from './parquet-columns.js';
+import type { ParquetColumnBuffer } from './parquet-column-buffer.js';
+import { parquetSchemaOf } from './parquet-columns.js';
 
 export interface ParquetCodec {
   codec: 'ZSTD' | 'SNAPPY';
@@ -11,17 +11,12 @@ export interface ParquetCodec {
   zstd?: (input: Uint8Array) => Uint8Array;
 }
 
-/** One arena per thread: groups are written one at a time, and nothing keeps a view past its group. */
-const asciiText = new AsciiText();
-
-/** A row as the writer was handed it: an object, or its JSON text (parsed only when its group is written). */
-export type BufferedRow = object | string;
 
 /** The encoding half of a Parquet file, synchronous: what runs on a `ParquetThread` or in place. */
 export class ParquetGroupWriter {
   private readonly writer: ParquetWriter;
 
-  constructor(path: string, private readonly columns: readonly ColumnSpec[], codec: ParquetCodec) {
+  constructor(path: string, columns: readonly ColumnSpec[], codec: ParquetCodec) {
     this.writer = new ParquetWriter({
       writer: fileWriter(path),
       schema: parquetSchemaOf(columns),
@@ -33,13 +28,10 @@ export class ParquetGroupWriter {
     });
   }
 
-  /** One row group; an empty group writes nothing. */
-  writeGroup(group: readonly BufferedRow[]): void {
-    if (group.length === 0) return;
-    const rows = group.map((row) => (typeof row === 'string' ? (JSON.parse(row) as Record<string, unknown>) : (row as Record<string, unknown>)));
-    asciiText.startGroup();
-    const columnData = this.columns.map(({ name, kind }) => ({ name, data: parquetColumnOf(kind, rows.map((row) => row[name]), asciiText) }));
-    void this.writer.write({ columnData, rowGroupSize: rows.length });
+  /** One row group; an empty group writes nothing. The buffer may be cleared once this returns. */
+  writeGroup(group: ParquetColumnBuffer): void {
+    if (group.rows === 0) return;
+    void this.writer.write({ columnData: group.columnData(), rowGroupSize: group.rows });
     detachStatistics(this.writer.row_groups.at(-1)!);
   }
 
@@ -50,7 +42,7 @@ export class ParquetGroupWriter {
 
 /**
  * The writer keeps each chunk's min and max as it was handed them, until the footer is written; a
- * view into the text arena would read the next group's bytes by then, so they are copied out.
+ * view into the text arena (parquet-ascii-text.ts) would read the next group's bytes by then, so they are copied out.
  */
 function detachStatistics(group: RowGroup): void {
   for (const { meta_data } of group.columns) {
