@@ -27,11 +27,11 @@ export class AsciiText {
 
   /** A string's bytes, or `undefined` when it holds a non-ASCII character. */
   view(text: string): Uint8Array | undefined {
+    // Every UTF-16 unit that is not ASCII takes more than one byte (a lone surrogate three), so the
+    // UTF-8 size equals the length exactly when the string is ASCII; then its latin1 bytes are its UTF-8.
+    if (Buffer.byteLength(text, 'utf8') !== text.length) return undefined;
     if (this.used + text.length > this.buffer.length) this.grow(text.length);
-    // UTF-8 writes whole characters only, and any non-ASCII one takes more than one byte, so the
-    // string fits in its own length exactly when it is ASCII.
-    const written = text.length === 0 ? 0 : this.buffer.write(text, this.used, text.length, 'utf8');
-    if (written !== text.length) return undefined;
+    const written = text.length === 0 ? 0 : this.buffer.write(text, this.used, text.length, 'latin1');
     const view = new Uint8Array(this.buffer.buffer, this.buffer.byteOffset + this.used, written);
     this.used += written;
     return view;

@@ -156,8 +156,15 @@ class TextListColumn implements ColumnBuilder {
   }
 
   add(value: unknown): void {
-    // A fresh list: the row's own is left as it was (a row object may be the caller's).
-    this.values.push(Array.isArray(value) ? value.map((item) => this.leaf.take(item)) : (value ?? null));
+    if (!Array.isArray(value)) {
+      this.values.push(value ?? null);
+      return;
+    }
+    // A fresh list (a row object may be the caller's), in the column before its items are taken,
+    // so a leaf turned back to strings midway turns this row's items too.
+    const list: unknown[] = [];
+    this.values.push(list);
+    for (const item of value) list.push(this.leaf.take(item));
   }
 
   clear(): void {
@@ -191,7 +198,9 @@ class StructListColumn implements ColumnBuilder {
   }
 
   add(value: unknown): void {
+    // In the column before its fields are taken, as in TextListColumn.
     const structs = toParquetValue(this.kind, value) as Record<string, unknown>[] | null;
+    this.values.push(structs);
     if (structs) {
       for (const struct of structs) {
         for (let f = 0; f < this.fields.length; f++) {
@@ -200,7 +209,6 @@ class StructListColumn implements ColumnBuilder {
         }
       }
     }
-    this.values.push(structs);
   }
 
   clear(): void {
