@@ -11,17 +11,20 @@
  * mostly dictionary-encoded, and the writer keys its dictionary by the string, cheaper than by the
  * bytes of each view, and encodes only the distinct ones.
  */
-const INITIAL_BYTES = 1 << 22;
-/** A larger arena (a group of long rows) is let go after its group rather than kept by the thread. */
+/** A file with little text (or none) takes little: the arena starts small, on its first string. */
+const INITIAL_BYTES = 1 << 16;
+/** A larger arena (a group of long rows) is let go after its group rather than kept by the writer. */
 const KEPT_BYTES = 1 << 26;
 
+const EMPTY = Buffer.alloc(0);
+
 export class AsciiText {
-  private buffer = Buffer.allocUnsafe(INITIAL_BYTES);
+  private buffer = EMPTY;
   private used = 0;
 
   /** The views of the previous group are no longer read: its bytes may be overwritten. */
   startGroup(): void {
-    if (this.buffer.length > KEPT_BYTES) this.buffer = Buffer.allocUnsafe(INITIAL_BYTES);
+    if (this.buffer.length > KEPT_BYTES) this.buffer = EMPTY;
     this.used = 0;
   }
 
@@ -39,7 +42,7 @@ export class AsciiText {
 
   /** Views already handed out keep the old buffer alive; new ones go to a larger one. */
   private grow(needed: number): void {
-    this.buffer = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, needed));
+    this.buffer = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, needed, INITIAL_BYTES));
     this.used = 0;
   }
 }
