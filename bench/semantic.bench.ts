@@ -4,14 +4,21 @@
 //   2. for each size: semantic dedup through dedupStream with index: exact (the reference), lsh and
 //      auto; records/s, cosines computed, the LSH index's recall and precision against the exact
 //      verdicts, its speed-up, and the recall of the planted duplicates.
-// Options: --sizes=20000,100000 (records per run), --dim=256, --threshold=0.95, --kernel-vectors=20000.
+//   With --max-index-mb=N every dedup run gets that cap (fractions allowed; the vectors spill past
+//   it), and --with-uncapped adds the same runs without a cap beside each, for the cost of spilling.
+//   Each row gives CPU µs per record (all threads); the last summary line gives the process's peak
+//   RSS (run one size and one index per process to compare it across sizes).
+// Options: --sizes=20000,100000 (records per run), --dim=256, --threshold=0.95, --kernel-vectors=20000
+//   (0 skips the kernels), --indexes=exact,lsh,auto, --max-index-mb=N, --with-uncapped,
+//   --rss=exact|lsh|auto (one run of the first size on streamed vectors, nothing else: its line gives
+//   the process's peak RSS with only the deduper holding memory).
 import type { DedupStats, DedupVerdict } from '../src/dedup/deduper.js';
 import { dedupStream } from '../src/dedup/dedup-stream.js';
 import { parseDedupSpec } from '../src/dedup/dedup-spec.js';
 import { createSplitMix32 } from '../src/dedup/mix32.js';
 import { JsVectorBlock } from '../src/dedup/vector-block.js';
 import { createVectorBlock } from '../src/dedup/vector-store.js';
-import { type SummaryFigures, formatCount, printSummary, printTable, summaryWord } from './bench-table.js';
+import { type SummaryFigures, formatCount, formatMicros, printSummary, printTable, summaryWord } from './bench-table.js';
 
 export interface PlantedVectors {
   /** Unit vectors (float32), in stream order. */
@@ -90,6 +97,73 @@ export function generatePlantedVectors(options: {
   return planted;
 }
 
+/**
+ * The same kinds of vectors as generatePlantedVectors (bases, copies above the threshold, decoys
+ * below), made one at a time without holding any: base k is regenerated from its own seed when a
+ * copy needs it. For peak RSS, where the input must not be what grows (--rss).
+ */
+export function* streamPlantedVectors(options: { count: number; dimension: number; threshold: number; seed?: number }): Generator<Float32Array> {
+  const { count, dimension, threshold } = options;
+  const seed = options.seed ?? 11;
+  const unit = (stream: () => number): Float64Array => {
+    const uniform = (): number => ((stream() >>> 0) + 0.5) / 4294967296;
+    const vector = new Float64Array(dimension);
+    let norm = 0;
+    for (let index = 0; index < dimension; index++) norm += (vector[index] = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform())) ** 2;
+    norm = Math.sqrt(norm);
+    for (let index = 0; index < dimension; index++) vector[index]! /= norm;
+    return vector;
+  };
+  const baseOf = (base: number): Float64Array => unit(createSplitMix32((seed * 1_000_003 + base) | 0));
+  const next = createSplitMix32(seed);
+  const uniform = (): number => ((next() >>> 0) + 0.5) / 4294967296;
+  let bases = 0;
+  for (let index = 0; index < count; index++) {
+    const roll = uniform();
+    if (bases < 10 || roll >= 0.25) {
+      yield Float32Array.from(baseOf(bases++));
+      continue;
+    }
+    const source = baseOf(Math.floor(uniform() * bases));
+    const cosine = roll < 0.2 ? threshold + 0.005 + uniform() * (0.999 - threshold - 0.005) : 0.8 + uniform() * (threshold - 0.01 - 0.8);
+    const noise = unit(next);
+    let along = 0;
+    for (let component = 0; component < dimension; component++) along += noise[component]! * source[component]!;
+    let norm = 0;
+    for (let component = 0; component < dimension; component++) norm += (noise[component] = noise[component]! - along * source[component]!) ** 2;
+    norm = Math.sqrt(norm);
+    const sine = Math.sqrt(1 - cosine * cosine);
+    yield Float32Array.from(source, (component, at) => cosine * component + (sine * noise[at]!) / norm);
+  }
+}
+
+/** One streamed run for peak RSS: the process holds only the deduper and one chunk of records. */
+async function rssRun(size: number, dimension: number, threshold: number, index: 'exact' | 'lsh' | 'auto', maxIndexBytes: number | undefined): Promise<SummaryFigures> {
+  const spec = parseDedupSpec({ semantic: { field: 'vector', threshold, index } });
+  async function* records(): AsyncIterable<{ id: string; fields: Record<string, unknown> }> {
+    let position = 0;
+    for (const vector of streamPlantedVectors({ count: size, dimension, threshold })) yield { id: `r${position++}`, fields: { vector } };
+  }
+  let stats: DedupStats | undefined;
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  const options = { onStats: (final: DedupStats) => (stats = final), ...(maxIndexBytes === undefined ? {} : { maxIndexBytes }) };
+  for await (const _ of dedupStream(records(), spec, options));
+  const used = process.cpuUsage(cpu);
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    case: `rss_${index}${maxIndexBytes === undefined ? '' : '_capped'}`,
+    vectors: size,
+    dim: dimension,
+    records_per_s: size / seconds,
+    cpu_us_per_record: ((used.user + used.system) / size),
+    dropped: stats!.semantic,
+    index_mib: stats!.indexBytes / 2 ** 20,
+    spilled_mib: stats!.indexSpilledBytes / 2 ** 20,
+    peak_rss_mib: (process.resourceUsage().maxRSS * 1024) / 2 ** 20,
+  };
+}
+
 function option(args: readonly string[], name: string, fallback: string): string {
   const found = args.find((argument) => argument.startsWith(`--${name}=`));
   return found === undefined ? fallback : found.slice(name.length + 3);
@@ -141,9 +215,10 @@ interface DedupRun {
   verdicts: DedupVerdict[];
   stats: DedupStats;
   seconds: number;
+  cpuSeconds: number;
 }
 
-async function runDedup(planted: PlantedVectors, index: 'exact' | 'lsh' | 'auto', threshold: number): Promise<DedupRun> {
+async function runDedup(planted: PlantedVectors, index: 'exact' | 'lsh' | 'auto', threshold: number, maxIndexBytes: number | undefined): Promise<DedupRun> {
   const spec = parseDedupSpec({ semantic: { field: 'vector', threshold, index } });
   async function* records(): AsyncIterable<{ id: string; fields: Record<string, unknown> }> {
     for (let position = 0; position < planted.vectors.length; position++) yield { id: `r${position}`, fields: { vector: planted.vectors[position] } };
@@ -151,8 +226,11 @@ async function runDedup(planted: PlantedVectors, index: 'exact' | 'lsh' | 'auto'
   let stats: DedupStats | undefined;
   const verdicts: DedupVerdict[] = [];
   const started = performance.now();
-  for await (const { verdict } of dedupStream(records(), spec, { onStats: (final) => (stats = final) })) verdicts.push(verdict);
-  return { verdicts, stats: stats!, seconds: (performance.now() - started) / 1000 };
+  const cpu = process.cpuUsage();
+  const options = { onStats: (final: DedupStats) => (stats = final), ...(maxIndexBytes === undefined ? {} : { maxIndexBytes }) };
+  for await (const { verdict } of dedupStream(records(), spec, options)) verdicts.push(verdict);
+  const used = process.cpuUsage(cpu);
+  return { verdicts, stats: stats!, seconds: (performance.now() - started) / 1000, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
 function agreement(candidate: DedupVerdict[], reference: DedupVerdict[]): { recall: number; precision: number } {
@@ -187,11 +265,26 @@ export async function run(args: string[]): Promise<void> {
   const dimension = Number(option(args, 'dim', '256'));
   const threshold = Number(option(args, 'threshold', '0.95'));
   const kernelVectors = Number(option(args, 'kernel-vectors', '20000'));
+  const indexes = option(args, 'indexes', 'exact,lsh,auto').split(',') as ('exact' | 'lsh' | 'auto')[];
+  const capMiB = option(args, 'max-index-mb', '');
+  const maxIndexBytes = capMiB === '' ? undefined : Math.round(Number(capMiB) * 2 ** 20);
+  const caps = maxIndexBytes !== undefined && args.includes('--with-uncapped') ? [undefined, maxIndexBytes] : [maxIndexBytes];
 
-  console.log(`\nExact search kernels: ${formatCount(kernelVectors)} stored vectors × ${dimension} float32, best of 3 rounds`);
-  const kernels = kernelThroughput(kernelVectors, dimension);
-  printTable(['kernel', 'vectors compared/s', 'GMAC/s'], kernels.rows);
-  const summaries = [...kernels.summaries];
+  const rssIndex = option(args, 'rss', '');
+  if (rssIndex !== '') {
+    // One size, one index, one process: the figure is this run's peak alone.
+    const figures = await rssRun(sizes[0]!, dimension, threshold, rssIndex as 'exact' | 'lsh' | 'auto', maxIndexBytes);
+    console.log(`\npeak RSS, ${formatCount(sizes[0]!)} streamed vectors × ${dimension}, index ${rssIndex}${capMiB === '' ? '' : `, max_index_mb ${capMiB}`}`);
+    printSummary('semantic', figures);
+    return;
+  }
+  const summaries: SummaryFigures[] = [];
+  if (kernelVectors > 0) {
+    console.log(`\nExact search kernels: ${formatCount(kernelVectors)} stored vectors × ${dimension} float32, best of 3 rounds`);
+    const kernels = kernelThroughput(kernelVectors, dimension);
+    printTable(['kernel', 'vectors compared/s', 'GMAC/s'], kernels.rows);
+    summaries.push(...kernels.summaries);
+  }
 
   for (const size of sizes) {
     const planted = generatePlantedVectors({ count: size, dimension, threshold });
@@ -199,49 +292,51 @@ export async function run(args: string[]): Promise<void> {
     for (const kind of planted.kinds) if (kind !== 'base') counts[kind]++;
     console.log(
       `\n${formatCount(size)} vectors × ${dimension} (${formatCount(counts.copy)} planted copies at cos ≥ ${threshold + 0.005}, ` +
-        `${formatCount(counts.decoy)} decoys below ${threshold}), threshold ${threshold}, dedupStream, 1 thread`,
+        `${formatCount(counts.decoy)} decoys below ${threshold}), threshold ${threshold}, dedupStream, 1 thread` +
+        (maxIndexBytes === undefined ? '' : `, max_index_mb ${capMiB}`),
     );
-    const exact = await runDedup(planted, 'exact', threshold);
-    const lsh = await runDedup(planted, 'lsh', threshold);
-    const auto = await runDedup(planted, 'auto', threshold);
-    const rows = [
-      ['exact (reference)', exact],
-      ['lsh', lsh],
-      ['auto', auto],
-    ] as const;
+    const rows: [string, DedupRun, number | undefined][] = [];
+    for (const index of indexes) {
+      for (const cap of caps) rows.push([`${index === 'exact' ? 'exact (reference)' : index}${cap === undefined ? '' : ', capped'}`, await runDedup(planted, index, threshold, cap), cap]);
+    }
+    const reference = rows.find(([name]) => name.startsWith('exact'))?.[1];
     printTable(
-      ['index', 'seconds', 'records/s', 'cosines computed', 'cosines/s', 'dropped', 'recall vs exact', 'precision vs exact', 'speed-up', 'planted copies found'],
+      ['index', 'seconds', 'records/s', 'CPU µs/record', 'cosines computed', 'cosines/s', 'dropped', 'spilled MiB', 'recall vs exact', 'precision vs exact', 'speed-up', 'planted copies found'],
       rows.map(([name, result]) => {
-        const { recall, precision } = agreement(result.verdicts, exact.verdicts);
+        const { recall, precision } = reference === undefined ? { recall: Number.NaN, precision: Number.NaN } : agreement(result.verdicts, reference.verdicts);
         return [
           name,
           result.seconds.toFixed(2),
           formatCount(size / result.seconds),
+          formatMicros(result.cpuSeconds, size),
           formatCount(result.stats.semanticCompared),
           formatCount(result.stats.semanticCompared / result.seconds),
           formatCount(result.stats.semantic),
-          recall.toFixed(4),
-          precision.toFixed(4),
-          `${(exact.seconds / result.seconds).toFixed(1)}×`,
+          (result.stats.indexSpilledBytes / 2 ** 20).toFixed(1),
+          reference === undefined ? '–' : recall.toFixed(4),
+          reference === undefined ? '–' : precision.toFixed(4),
+          reference === undefined ? '–' : `${(reference.seconds / result.seconds).toFixed(1)}×`,
           plantedRecall(planted, result.verdicts),
         ];
       }),
     );
-    console.log(`index memory: exact ${(exact.stats.indexBytes / 2 ** 20).toFixed(1)} MiB, lsh ${(lsh.stats.indexBytes / 2 ** 20).toFixed(1)} MiB`);
-    for (const [name, result] of rows) {
-      const { recall, precision } = agreement(result.verdicts, exact.verdicts);
+    console.log(`index memory: ${rows.map(([name, result]) => `${name} ${(result.stats.indexBytes / 2 ** 20).toFixed(1)} MiB`).join(', ')}`);
+    for (const [name, result, cap] of rows) {
+      const { recall, precision } = reference === undefined ? { recall: Number.NaN, precision: Number.NaN } : agreement(result.verdicts, reference.verdicts);
       summaries.push({
-        case: `dedup_${summaryWord(name.replace('(reference)', ''))}`,
+        case: `dedup_${summaryWord(name.replace('(reference)', '').replace(', capped', ''))}${cap === undefined ? '' : '_capped'}`,
         vectors: size,
         dim: dimension,
         records_per_s: size / result.seconds,
+        cpu_us_per_record: (result.cpuSeconds * 1e6) / size,
         cosines_per_s: result.stats.semanticCompared / result.seconds,
-        recall_vs_exact: Number(recall.toFixed(4)),
-        precision_vs_exact: Number(precision.toFixed(4)),
-        speedup: exact.seconds / result.seconds,
+        cpu_ns_per_cosine: result.stats.semanticCompared === 0 ? 0 : (result.cpuSeconds * 1e9) / result.stats.semanticCompared,
+        spilled_mib: result.stats.indexSpilledBytes / 2 ** 20,
+        ...(reference === undefined ? {} : { recall_vs_exact: Number(recall.toFixed(4)), precision_vs_exact: Number(precision.toFixed(4)), speedup: reference.seconds / result.seconds }),
       });
     }
   }
+  summaries.push({ case: 'process', peak_rss_mib: (process.resourceUsage().maxRSS * 1024) / 2 ** 20 });
   console.log('');
   for (const figures of summaries) printSummary('semantic', figures);
 }

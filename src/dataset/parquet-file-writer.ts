@@ -1,6 +1,7 @@
 import type { ColumnSpec } from './column-kinds.js';
 import { digestFile, type FileDigest } from './file-digest.js';
-import { ParquetGroupWriter, type BufferedRow, type ParquetCodec } from './parquet-group-writer.js';
+import { ParquetColumnBuffer, type BufferedRow } from './parquet-column-buffer.js';
+import { ParquetGroupWriter, type ParquetCodec } from './parquet-group-writer.js';
 
 export type { ParquetCodec } from './parquet-group-writer.js';
 
@@ -22,7 +23,7 @@ export function needsSeveralGroups(rows: number): boolean {
  * A dataset write runs it on a `ParquetThread` (jsonl-to-parquet.ts), where rows arrive as JSON text.
  */
 export class ParquetFileWriter {
-  private buffered: BufferedRow[] = [];
+  private readonly buffered: ParquetColumnBuffer;
   private bufferedBytes = 0;
   private writer: ParquetGroupWriter | undefined;
   rows = 0;
@@ -33,6 +34,7 @@ export class ParquetFileWriter {
     private readonly codec: ParquetCodec,
   ) {
     if (codec.codec === 'ZSTD' && !codec.zstd) throw new Error('ParquetFileWriter: ZSTD needs a compressor');
+    this.buffered = new ParquetColumnBuffer(columns);
   }
 
   /** `sizeHint` is the row's JSON size, used only to bound a row group's memory. */
@@ -40,33 +42,32 @@ export class ParquetFileWriter {
     this.buffer(row, sizeHint);
   }
 
-  /** A row as its JSON text (one line, no newline needed), parsed only when its group is written. */
+  /** A row as its JSON text (one line, no newline needed). */
   addJson(json: string, sizeHint: number): void {
     this.buffer(json, sizeHint);
   }
 
   async close(): Promise<FileDigest> {
     const writer = this.groupWriter();
-    writer.writeGroup(this.takeGroup());
+    this.writeGroup();
     writer.finish();
     return digestFile(this.path);
   }
 
   private buffer(row: BufferedRow, sizeHint: number): void {
-    this.buffered.push(row);
+    this.buffered.add(row);
     this.bufferedBytes += sizeHint;
     this.rows++;
-    if (this.buffered.length >= ROW_GROUP_ROWS || this.bufferedBytes >= ROW_GROUP_BYTES) this.groupWriter().writeGroup(this.takeGroup());
+    if (this.buffered.rows >= ROW_GROUP_ROWS || this.bufferedBytes >= ROW_GROUP_BYTES) this.writeGroup();
   }
 
   private groupWriter(): ParquetGroupWriter {
     return (this.writer ??= new ParquetGroupWriter(this.path, this.columns, this.codec));
   }
 
-  private takeGroup(): BufferedRow[] {
-    const group = this.buffered;
-    this.buffered = [];
+  private writeGroup(): void {
+    this.groupWriter().writeGroup(this.buffered);
+    this.buffered.clear();
     this.bufferedBytes = 0;
-    return group;
   }
 }

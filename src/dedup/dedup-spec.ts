@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LshParamsError } from './errors.js';
 import { chooseLshParams, type LshParams } from './lsh-params.js';
+import { indexBudget } from './index-budget.js';
 import { DEFAULT_SEED } from './minhash.js';
 import { chooseSimHashParams, MAX_SIMHASH_BITS, MAX_SIMHASH_TABLES, simhashPaysOff, type SimHashParams } from './simhash-params.js';
 
@@ -31,9 +32,10 @@ import { chooseSimHashParams, MAX_SIMHASH_BITS, MAX_SIMHASH_TABLES, simhashPaysO
  *   SEMANTIC_AUTO_LSH_ABOVE vectors, then LSH. bits/tables override the LSH shape.
  * - Order: exact → near → semantic, each on the records the previous one kept; a record dropped
  *   by an earlier method is never compared by a later one.
- * - max_index_mb (default DEFAULT_MAX_INDEX_MB): memory for the whole exact + near index (shingle
- *   sets, band tables, exact keys, ids; shares in index-budget.ts); past its share each part goes to
- *   temporary files, with ≈ 50 B per document left in memory (filters, clusters, columns).
+ * - max_index_mb (default DEFAULT_MAX_INDEX_MB): memory for the whole exact + near + semantic index
+ *   (shingle sets, band tables, exact keys, ids, kept vectors; shares in index-budget.ts); past its
+ *   share each part goes to temporary files, with ≈ 50 B per document left in memory (filters,
+ *   clusters, columns; for semantic dedup the ids and LSH buckets of kept vectors).
  * - against: 'previous' also drops records that duplicate a record of the earlier versions of the
  *   dataset (the engine feeds those as references), by every method of the step.
  * Objects are strict, so a misspelt key is an error, not a silent default.
@@ -189,6 +191,8 @@ export interface SemanticDedupConfig {
   /** Indexed vectors from which LSH is used (0 for index: lsh); absent when LSH is never used. */
   lshAbove?: number;
   seed: number;
+  /** Memory for the kept vectors before the oldest go to a temporary file (its share of max_index_mb, index-budget.ts). */
+  maxVectorBytes: number;
 }
 
 /** Default `max_index_mb`: the index of ≈ 250K documents of 150 words stays wholly in memory. */
@@ -221,7 +225,10 @@ export interface DeduperOptions {
 
 export function resolveDedupConfig(spec: DedupSpec, options: DeduperOptions = {}): DedupConfig {
   const textual = resolveTextConfig(spec, options);
-  return spec.semantic === undefined ? textual : { ...textual, semantic: resolveSemanticConfig(spec.semantic, options) };
+  if (spec.semantic === undefined) return textual;
+  const maxIndexBytes = options.maxIndexBytes ?? (spec.max_index_mb ?? DEFAULT_MAX_INDEX_MB) * 2 ** 20;
+  const { vectorBytes } = indexBudget(maxIndexBytes, { near: spec.near !== undefined, semantic: true });
+  return { ...textual, semantic: resolveSemanticConfig(spec.semantic, options, vectorBytes) };
 }
 
 function resolveTextConfig(spec: DedupSpec, options: DeduperOptions): DedupConfig {
@@ -252,12 +259,13 @@ function resolveTextConfig(spec: DedupSpec, options: DeduperOptions): DedupConfi
   };
 }
 
-function resolveSemanticConfig(semantic: SemanticDedupSpec, options: DeduperOptions): SemanticDedupConfig {
+function resolveSemanticConfig(semantic: SemanticDedupSpec, options: DeduperOptions, maxVectorBytes: number): SemanticDedupConfig {
   const base: SemanticDedupConfig = {
     field: semantic.field,
     threshold: semantic.threshold,
     index: semantic.index,
     seed: options.semanticSeed ?? DEFAULT_SEMANTIC_SEED,
+    maxVectorBytes,
   };
   if (semantic.index === 'exact') return base;
   const lsh = chooseSimHashParams({

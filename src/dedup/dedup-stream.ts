@@ -157,7 +157,7 @@ async function openStream(spec: DedupSpec, options: DedupStreamOptions): Promise
     });
     if (pool !== undefined && config.near !== undefined) {
       bands = pool.openBands(config.near.bands, config.near.maxBucketFanout, {
-        maxLshBytes: indexBudget(config.maxIndexBytes).lshBytes,
+        maxLshBytes: indexBudget(config.maxIndexBytes, { near: true, semantic: config.semantic !== undefined }).lshBytes,
         ...(options.spillDirectory === undefined ? {} : { spillDirectory: options.spillDirectory }),
         ...(options.expectedRecords === undefined ? {} : { expectedDocs: options.expectedRecords }),
       });

@@ -25,7 +25,7 @@ export interface DedupStats {
   references: number;
   /** Bytes held in the indexes' typed arrays and WASM memories (exact table, LSH, shingles, clusters, vectors). */
   indexBytes: number;
-  /** Bytes of the index moved to temporary files past `max_index_mb` (shingle sets, band and exact runs, ids). */
+  /** Bytes of the index moved to temporary files past `max_index_mb` (shingle sets, band and exact runs, ids, kept vectors). */
   indexSpilledBytes: number;
   /** Members of the largest cluster, exact duplicates and references included (for semantic: a kept vector and the records dropped against it). */
   largestCluster: number;

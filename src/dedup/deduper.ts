@@ -127,7 +127,13 @@ export class DedupPipeline {
       });
       text = { sketcher, index, view };
     }
-    const semantic = config.semantic === undefined ? undefined : new SemanticIndex(config.semantic, options.wasm === undefined ? {} : { wasm: options.wasm });
+    const semantic =
+      config.semantic === undefined
+        ? undefined
+        : new SemanticIndex(config.semantic, {
+            ...(options.wasm === undefined ? {} : { wasm: options.wasm }),
+            ...(options.spillDirectory === undefined ? {} : { spillDirectory: options.spillDirectory }),
+          });
     return new DedupPipeline(config, text, semantic);
   }
 
@@ -227,6 +233,7 @@ export class DedupPipeline {
   /** Releases the index's spill file, if any. */
   close(): void {
     this.text?.index.close();
+    this.semantic?.close();
   }
 
   stats(): DedupStats {
@@ -241,7 +248,7 @@ export class DedupPipeline {
       kept: (text?.kept ?? semantic?.checked ?? 0) - semanticDrops,
       references: text?.references ?? semantic?.references ?? 0,
       indexBytes: (text?.indexBytes ?? 0) + this.externalIndexBytes + (semantic?.indexBytes ?? 0),
-      indexSpilledBytes: (text?.indexSpilledBytes ?? 0) + this.externalSpilledBytes,
+      indexSpilledBytes: (text?.indexSpilledBytes ?? 0) + this.externalSpilledBytes + (semantic?.spilledBytes ?? 0),
       largestCluster: Math.max(text?.largestCluster ?? 0, semantic?.largestGroup ?? 0),
       verified: text?.verified ?? 0,
       semanticCompared: semantic?.compared ?? 0,

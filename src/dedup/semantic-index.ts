@@ -22,6 +22,10 @@ import { VectorStore, type VectorStoreOptions } from './vector-store.js';
  * switch could become due), so `check` one record at a time and `dedupStream` in chunks give
  * identical verdicts.
  *
+ * Memory: the kept vectors stay within `maxVectorBytes` (vector-store.ts spills the oldest to a
+ * temporary file past it, with identical similarities); the ids, group sizes and LSH buckets of
+ * kept vectors stay in memory.
+ *
  * Similarities are the float32 kernel values (wasm/cosine-wasm.wat), identical for a pair whichever
  * path scored it. A pair counts when cos ≥ threshold − SIMILARITY_TOLERANCE: float32 rounding moves
  * a cosine by ≈ 1e-6, and without the tolerance two identical vectors (cos 0.99999994 after
@@ -40,6 +44,8 @@ export interface SemanticIndexStats {
   skippedReferences: number;
   compared: number;
   indexBytes: number;
+  /** Bytes of kept vectors moved to a temporary file past the vectors' share of max_index_mb. */
+  spilledBytes: number;
   largestGroup: number;
   index: 'exact' | 'lsh';
 }
@@ -76,6 +82,11 @@ export class SemanticIndex {
     private readonly options: VectorStoreOptions = {},
   ) {}
 
+  /** Releases the vectors' spill file, if any; the index is unusable afterwards. */
+  close(): void {
+    this.store?.close();
+  }
+
   get indexKind(): 'exact' | 'lsh' {
     return this.lsh === undefined ? 'exact' : 'lsh';
   }
@@ -109,6 +120,7 @@ export class SemanticIndex {
       skippedReferences: this.skippedReferences,
       compared: this.compared,
       indexBytes: (this.store?.byteLength ?? 0) + (this.lsh?.byteLength ?? 0) + this.groupSizes.byteLength + this.stamps.byteLength + this.queries.byteLength,
+      spilledBytes: this.store?.spilledBytes ?? 0,
       largestGroup: this.largestGroup,
       index: this.indexKind,
     };
@@ -169,7 +181,7 @@ export class SemanticIndex {
       if (this.dimension === undefined) {
         this.dimension = dimension;
         this.stride = stride;
-        this.store = new VectorStore(stride, this.options);
+        this.store = new VectorStore(stride, { maxMemoryBytes: this.config.maxVectorBytes, ...this.options });
       }
     }
     return usable;
@@ -180,10 +192,13 @@ export class SemanticIndex {
     const store = this.store;
     if (this.lsh !== undefined || lsh === undefined || lshAbove === undefined || store === undefined || store.count < lshAbove) return;
     const index = new SimHashIndex(lsh, this.dimension!, this.stride, this.config.seed, this.options);
-    for (let vector = 0; vector < store.count; vector++) {
-      index.computeKeys(store.vectorAt(vector));
-      index.insert(vector);
-    }
+    // Tiles, so spilled vectors come back in large sequential reads.
+    store.forEachTile(0, store.count, (block, offset, count, firstIndex) => {
+      for (let vector = 0; vector < count; vector++) {
+        index.computeKeys(block.vectorAt(offset + vector));
+        index.insert(firstIndex + vector);
+      }
+    });
     this.lsh = index;
   }
 

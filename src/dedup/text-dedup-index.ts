@@ -106,7 +106,7 @@ export class TextDedupIndex {
   private sorted = false;
 
   constructor(config: DedupConfig, options: TextDedupIndexOptions = {}) {
-    const budget = indexBudget(options.maxIndexBytes);
+    const budget = indexBudget(options.maxIndexBytes, { near: true, semantic: config.semantic !== undefined });
     const directory = options.spillDirectory;
     this.ids = new IdColumn(budget.idBytes, directory);
     this.exactTable = config.exact ? new TieredExactTable(budget.exactBytes, directory) : undefined;

@@ -27,6 +27,13 @@ export interface VectorBlock {
   append(vector: Float32Array): void;
   /** A view of vector `index`; valid until the next append (a memory may move when it grows). */
   vectorAt(index: number): Float32Array;
+  /** A view of vectors [from, from + count), contiguous (what a spill writes). */
+  vectorsView(from: number, count: number): Float32Array;
+  /**
+   * Empties the block and returns a view of its first `count ≤ capacity` slots for the caller to
+   * fill (a spilled run read straight into the kernel's memory); the block then holds `count` vectors.
+   */
+  refill(count: number): Float32Array;
   /** `query · vectors[from + v]` at [v], v < count ≤ SCAN_TILE; the view is valid until the next call. */
   dots(query: Float32Array, from: number, count: number): Float32Array;
   /** `queries[j] · vectors[from + v]` at [j·count + v] for the four queries packed `stride` apart. */
@@ -64,6 +71,17 @@ export class JsVectorBlock implements VectorBlock {
 
   vectorAt(index: number): Float32Array {
     return this.vectors.subarray(index * this.stride, (index + 1) * this.stride);
+  }
+
+  vectorsView(from: number, count: number): Float32Array {
+    return this.vectors.subarray(from * this.stride, (from + count) * this.stride);
+  }
+
+  refill(count: number): Float32Array {
+    if (count > this.capacity) throw new Error(`internal: vector block refill of ${count} over its capacity ${this.capacity}`);
+    if (count * this.stride > this.vectors.length) this.vectors = new Float32Array(count * this.stride);
+    this.count = count;
+    return this.vectors.subarray(0, count * this.stride);
   }
 
   dots(query: Float32Array, from: number, count: number): Float32Array {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createDeduper, type DedupStats, type DedupVerdict } from '../../src/dedup/deduper.js';
-import { parseDedupSpec, resolveDedupConfig, SEMANTIC_AUTO_LSH_ABOVE } from '../../src/dedup/dedup-spec.js';
+import { DEFAULT_MAX_INDEX_MB, parseDedupSpec, resolveDedupConfig, SEMANTIC_AUTO_LSH_ABOVE } from '../../src/dedup/dedup-spec.js';
 import { dedupStream } from '../../src/dedup/dedup-stream.js';
 import { generatePlantedVectors } from '../../bench/semantic.bench.js';
 import { asyncOf, range, wordsText } from './fixtures.js';
@@ -98,13 +98,14 @@ describe('resolveDedupConfig for semantic', () => {
       seed: 1,
       lsh: { bits: 14, tables: 14, source: 'chosen', recallAtThreshold: expect.any(Number) },
       lshAbove: SEMANTIC_AUTO_LSH_ABOVE,
+      maxVectorBytes: DEFAULT_MAX_INDEX_MB * 2 ** 20,
     });
     expect(configOf({}, { semanticLshAbove: 50, semanticSeed: 3 })).toMatchObject({ lshAbove: 50, seed: 3 });
     expect(configOf({ index: 'lsh', bits: 10, tables: 4 })).toMatchObject({ lsh: { bits: 10, tables: 4, source: 'explicit' }, lshAbove: 0 });
   });
 
   it('never uses LSH for index: exact, nor for auto where LSH would not pay off', () => {
-    expect(configOf({ index: 'exact' })).toEqual({ field: 'v', threshold: 0.95, index: 'exact', seed: 1 });
+    expect(configOf({ index: 'exact' })).toEqual({ field: 'v', threshold: 0.95, index: 'exact', seed: 1, maxVectorBytes: DEFAULT_MAX_INDEX_MB * 2 ** 20 });
     expect(configOf({ threshold: 0.6 })?.lsh).toBeUndefined();
     expect(configOf({ threshold: 0.6, index: 'lsh' })?.lsh?.tables).toBeGreaterThan(0);
   });

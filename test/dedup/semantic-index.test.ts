@@ -121,7 +121,7 @@ describe('semantic dedup, exact index', () => {
     expect((await streamVerdicts(rows, spec, { chunkSize: 7 })).verdicts).toEqual(reference);
     expect(await checkVerdicts(rows, spec, { wasm: false })).toEqual(reference);
     const smallBlocks = new SemanticIndex(
-      { field: 'vector', threshold: 0.95, index: 'exact', seed: 1 },
+      { field: 'vector', threshold: 0.95, index: 'exact', seed: 1, maxVectorBytes: Number.POSITIVE_INFINITY },
       { blockCapacity: 100 },
     );
     expect(smallBlocks.decideBatch(rows.map((row) => row.id), rows.map((row) => row.fields.vector), false)).toEqual(reference);

@@ -69,6 +69,18 @@ class WasmVectorBlock implements VectorBlock {
     return this.floats.subarray(start, start + this.stride);
   }
 
+  vectorsView(from: number, count: number): Float32Array {
+    const start = this.vectorsAt / 4 + from * this.stride;
+    return this.floats.subarray(start, start + count * this.stride);
+  }
+
+  refill(count: number): Float32Array {
+    if (count > this.capacity) throw new Error(`internal: vector block refill of ${count} over its capacity ${this.capacity}`);
+    this.ensureBytes(this.vectorsAt + count * this.stride * 4);
+    this.count = count;
+    return this.vectorsView(0, count);
+  }
+
   dots(query: Float32Array, from: number, count: number): Float32Array {
     this.floats.set(query.subarray(0, this.stride), 0);
     this.exports.dots(0, this.vectorsAt + from * this.stride * 4, count, this.stride, this.outAt);
