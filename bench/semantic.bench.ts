@@ -80,16 +80,7 @@ export function generatePlantedVectors(options: {
     const pick = Math.floor(uniform() * bases.length);
     const source = bases[pick]!;
     const cosine = kind === 'copy' ? threshold + 0.005 + uniform() * (0.999 - threshold - 0.005) : 0.8 + uniform() * (threshold - 0.01 - 0.8);
-    const noise = randomUnit();
-    let along = 0;
-    for (let component = 0; component < dimension; component++) along += noise[component]! * source[component]!;
-    let norm = 0;
-    for (let component = 0; component < dimension; component++) norm += (noise[component] = noise[component]! - along * source[component]!) ** 2;
-    norm = Math.sqrt(norm);
-    const sine = Math.sqrt(1 - cosine * cosine);
-    const vector = new Float32Array(dimension);
-    for (let component = 0; component < dimension; component++) vector[component] = cosine * source[component]! + (sine * noise[component]!) / norm;
-    planted.vectors.push(vector);
+    planted.vectors.push(atCosine(source, randomUnit(), cosine));
     planted.kinds.push(kind);
     planted.sources.push(baseIndexes[pick]!);
     planted.cosines.push(cosine);
@@ -126,14 +117,7 @@ export function* streamPlantedVectors(options: { count: number; dimension: numbe
     }
     const source = baseOf(Math.floor(uniform() * bases));
     const cosine = roll < 0.2 ? threshold + 0.005 + uniform() * (0.999 - threshold - 0.005) : 0.8 + uniform() * (threshold - 0.01 - 0.8);
-    const noise = unit(next);
-    let along = 0;
-    for (let component = 0; component < dimension; component++) along += noise[component]! * source[component]!;
-    let norm = 0;
-    for (let component = 0; component < dimension; component++) norm += (noise[component] = noise[component]! - along * source[component]!) ** 2;
-    norm = Math.sqrt(norm);
-    const sine = Math.sqrt(1 - cosine * cosine);
-    yield Float32Array.from(source, (component, at) => cosine * component + (sine * noise[at]!) / norm);
+    yield atCosine(source, unit(next), cosine);
   }
 }
 
@@ -339,4 +323,21 @@ export async function run(args: string[]): Promise<void> {
   summaries.push({ case: 'process', peak_rss_mib: (process.resourceUsage().maxRSS * 1024) / 2 ** 20 });
   console.log('');
   for (const figures of summaries) printSummary('semantic', figures);
+}
+
+/**
+ * A unit vector at exactly `cosine` to the unit vector `source`: the part of `noise` (a unit vector,
+ * overwritten) orthogonal to `source`, mixed in by the matching sine.
+ */
+function atCosine(source: ArrayLike<number>, noise: Float64Array, cosine: number): Float32Array {
+  const dimension = source.length;
+  let along = 0;
+  for (let component = 0; component < dimension; component++) along += noise[component]! * source[component]!;
+  let norm = 0;
+  for (let component = 0; component < dimension; component++) norm += (noise[component] = noise[component]! - along * source[component]!) ** 2;
+  norm = Math.sqrt(norm);
+  const sine = Math.sqrt(1 - cosine * cosine);
+  const vector = new Float32Array(dimension);
+  for (let component = 0; component < dimension; component++) vector[component] = cosine * source[component]! + (sine * noise[component]!) / norm;
+  return vector;
 }
