@@ -30,7 +30,9 @@ output:
 
 describe('a shard requeued for a full queue survives kill -9', () => {
   it('resumes, sends the requeued shard again once, and completes with every sample at attempt 1', async () => {
-    const emulator = await emulators.start({ faults: { timing: { validatingMs: 5, inProgressMs: 150, finalizingMs: 5 } }, limits: { openaiMaxEnqueuedTokens: 350 } });
+    // Batches stay queued long enough that the shards created together meet a full queue even on a
+    // loaded machine, where creates sent at once can land 150 ms apart and find the queue emptied.
+    const emulator = await emulators.start({ faults: { timing: { validatingMs: 5, inProgressMs: 1_000, finalizingMs: 5 } }, limits: { openaiMaxEnqueuedTokens: 350 } });
     const dir = tempDir();
     writeFileSync(join(dir, 'recipe.yaml'), RECIPE);
     writeFileSync(join(dir, 'seeds.jsonl'), Array.from({ length: RECORDS }, (_, index) => `{"topic": "topic number ${index}"}`).join('\n') + '\n');
