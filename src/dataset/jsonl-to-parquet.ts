@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync, rmSync } from 'node:fs';
 import type { ColumnSpec } from './column-kinds.js';
 import type { FileDigest } from './file-digest.js';
 import { ParquetFileWriter, type ParquetCodec } from './parquet-file-writer.js';
-import { readFileLines } from './read-file-lines.js';
+import { chunkLines, lastLine, readFileLines, type LineCarry } from './read-file-lines.js';
 
 const READ_BYTES = 1 << 20;
 
@@ -31,7 +31,7 @@ export class GrowingJsonlToParquet {
   private readonly writer: ParquetFileWriter;
   private readonly fd: number;
   private offset = 0;
-  private rest: Buffer | undefined;
+  private readonly carry: LineCarry = {};
 
   constructor(
     jsonlPath: string,
@@ -49,13 +49,13 @@ export class GrowingJsonlToParquet {
       const read = readSync(this.fd, chunk, 0, chunk.length, this.offset);
       if (read === 0) throw new Error(`${this.parquetPath}: its rows file ended at ${this.offset} bytes, ${bytes} expected`);
       this.offset += read;
-      this.addLines(read === chunk.length ? chunk : chunk.subarray(0, read));
+      drain(chunkLines(read === chunk.length ? chunk : chunk.subarray(0, read), this.carry, this.addLine));
     }
   }
 
   async end(bytes: number): Promise<FileDigest> {
     this.readTo(bytes);
-    if (this.rest) this.addLine(this.rest, 0, this.rest.length);
+    drain(lastLine(this.carry, this.addLine));
     closeSync(this.fd);
     return this.writer.close();
   }
@@ -66,24 +66,14 @@ export class GrowingJsonlToParquet {
     rmSync(this.parquetPath, { force: true });
   }
 
-  private addLines(chunk: Buffer): void {
-    let start = 0;
-    let newline = chunk.indexOf(10);
-    if (this.rest && newline !== -1) {
-      const line = Buffer.concat([this.rest, chunk.subarray(0, newline)]);
-      this.rest = undefined;
-      this.addLine(line, 0, line.length);
-      start = newline + 1;
-      newline = chunk.indexOf(10, start);
-    }
-    for (; newline !== -1; newline = chunk.indexOf(10, start)) {
-      this.addLine(chunk, start, newline);
-      start = newline + 1;
-    }
-    if (start < chunk.length) this.rest = this.rest ? Buffer.concat([this.rest, chunk.subarray(start)]) : chunk.subarray(start);
-  }
+  /** As readFileLines cuts it (a CR before the LF dropped); the byte count is Buffer.byteLength of the decoded line's. */
+  private readonly addLine = (bytes: Buffer, start: number, end: number): void => {
+    const stop = end > start && bytes[end - 1] === 13 ? end - 1 : end;
+    if (stop > start) this.writer.addJson(bytes.toString('utf8', start, stop), stop - start + 1);
+  };
+}
 
-  private addLine(bytes: Buffer, start: number, end: number): void {
-    if (end > start) this.writer.addJson(bytes.toString('utf8', start, end), end - start + 1);
-  }
+/** Runs a generator whose work is in the function it calls for each item. */
+function drain(items: Iterator<void>): void {
+  while (!items.next().done);
 }

@@ -33,29 +33,48 @@ export function splitLines(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Buf
 }
 
 /** `lineOf(bytes, start, end)` makes each line (newline excluded) of the bytes it is given. */
-async function* cutLines<Line>(chunks: AsyncIterable<Uint8Array>, lineOf: (bytes: Buffer, start: number, end: number) => Line): AsyncIterable<Line> {
-  let rest: Buffer | undefined;
-  for await (const bytes of chunks) {
-    const chunk = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    let start = 0;
-    if (rest) {
-      // Only the line the previous chunk cut is copied, never the rest of this chunk.
-      const newline = chunk.indexOf(10);
-      if (newline === -1) {
-        rest = Buffer.concat([rest, chunk]);
-        continue;
-      }
-      const line = Buffer.concat([rest, chunk.subarray(0, newline)]);
-      rest = undefined;
-      yield lineOf(line, 0, line.length);
-      start = newline + 1;
+async function* cutLines<Line>(chunks: AsyncIterable<Uint8Array>, lineOf: LineOf<Line>): AsyncIterable<Line> {
+  const carry: LineCarry = {};
+  for await (const bytes of chunks) yield* chunkLines(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), carry, lineOf);
+  yield* lastLine(carry, lineOf);
+}
+
+export type LineOf<Line> = (bytes: Buffer, start: number, end: number) => Line;
+
+/** The end of a chunk that holds no newline yet: the start of the next chunk's first line. */
+export interface LineCarry {
+  rest?: Buffer;
+}
+
+/**
+ * The lines a chunk completes, each made by `lineOf` (newline excluded), for a reader fed chunk by
+ * chunk; what follows the chunk's last newline waits in `carry`. Only a line two chunks cut is
+ * copied, never the rest of a chunk.
+ */
+export function* chunkLines<Line>(chunk: Buffer, carry: LineCarry, lineOf: LineOf<Line>): Generator<Line> {
+  let start = 0;
+  if (carry.rest) {
+    const newline = chunk.indexOf(10);
+    if (newline === -1) {
+      carry.rest = Buffer.concat([carry.rest, chunk]);
+      return;
     }
-    for (let newline = chunk.indexOf(10, start); newline !== -1; newline = chunk.indexOf(10, start)) {
-      yield lineOf(chunk, start, newline);
-      start = newline + 1;
-    }
-    if (start < chunk.length) rest = chunk.subarray(start);
+    const line = Buffer.concat([carry.rest, chunk.subarray(0, newline)]);
+    carry.rest = undefined;
+    yield lineOf(line, 0, line.length);
+    start = newline + 1;
   }
+  for (let newline = chunk.indexOf(10, start); newline !== -1; newline = chunk.indexOf(10, start)) {
+    yield lineOf(chunk, start, newline);
+    start = newline + 1;
+  }
+  if (start < chunk.length) carry.rest = chunk.subarray(start);
+}
+
+/** The last line, when the input did not end with a newline. */
+export function* lastLine<Line>(carry: LineCarry, lineOf: LineOf<Line>): Generator<Line> {
+  const rest = carry.rest;
+  carry.rest = undefined;
   if (rest) yield lineOf(rest, 0, rest.length);
 }
 
@@ -63,6 +82,7 @@ function withoutCr(bytes: Buffer, start: number, end: number): Buffer {
   return bytes.subarray(start, end > start && bytes[end - 1] === 13 ? end - 1 : end);
 }
 
-function decodeLine(bytes: Buffer, start: number, end: number): string {
+/** A line's text, a CR before its LF dropped. */
+export function decodeLine(bytes: Buffer, start: number, end: number): string {
   return bytes.toString('utf8', start, end > start && bytes[end - 1] === 13 ? end - 1 : end);
 }

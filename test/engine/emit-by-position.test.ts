@@ -9,7 +9,7 @@ import { runDirectory, stagePath } from '../../src/engine/stage-files.js';
 import { loadRecipe } from '../../src/recipe/load-recipe.js';
 import { RunStore } from '../../src/store/run-store.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { FAST_TIMING, useEmulators } from '../helpers/emulators.js';
+import { emulatorEnv, FAST_TIMING, useEmulators } from '../helpers/emulators.js';
 
 const tempDir = useTempDirs();
 const emulators = useEmulators();
@@ -25,7 +25,7 @@ steps:
     schema: { type: object, properties: { question: { type: string } }, required: [question] }
 `;
 
-const env = () => ({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: emulators.current.openaiBaseURL });
+const env = () => emulatorEnv(emulators.current);
 
 /** The generate step's output lines as emitting a run's step again gives them now. */
 async function emitAgain(dir: string, runId: string): Promise<string[]> {
