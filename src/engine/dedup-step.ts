@@ -198,7 +198,7 @@ export async function runDedupStep(
  * a literal key and its first dotted segment (lookupFieldPath tries both), so lookups find what they
  * would in the whole fields.
  */
-export function comparedFieldsPicker(step: DedupStep): (fields: Fields) => Fields {
+function comparedFieldsPicker(step: DedupStep): (fields: Fields) => Fields {
   const spec = step.spec;
   const paths = [...spec.fields, ...(spec.semantic?.field === undefined ? [] : [spec.semantic.field])];
   const keys = [...new Set(paths.flatMap((path) => [path, path.split('.')[0]!]))];

@@ -28,12 +28,6 @@ export interface DatasetFormat<Row extends { id: string }> {
   readonly acceptsAsIs?: (candidate: Record<string, unknown>) => boolean;
 }
 
-/** The row as a data file holds it. */
-export function fileRowOf(format: DatasetFormat<{ id: string }>, row: { id: string }): object {
-  if (format.writesId) return row;
-  const { id: _inLineage, ...rest } = row;
-  return rest;
-}
 
 export const nonBlank = (what: string) => z.string().refine((value) => value.trim() !== '', { message: `${what} is empty` });
 
