@@ -376,7 +376,7 @@ describe('Gemini wire conversion', () => {
   });
 
   it('reports a create refused with 429 RESOURCE_EXHAUSTED for enqueued tokens as queue-full: nothing created, not ambiguous', async () => {
-    const emulator = await emulators.start({ faults: { timing: { validatingMs: 5, inProgressMs: 500, finalizingMs: 5 } }, limits: { geminiMaxEnqueuedTokens: 60 } });
+    const emulator = await emulators.start({ faults: { timing: { validatingMs: 5, inProgressMs: 60_000, finalizingMs: 5 } }, limits: { geminiMaxEnqueuedTokens: 60 } });
     const provider = new GeminiBatchProvider({ apiKey: 'test-key', baseURL: emulator.geminiBaseURL, maxRetries: 1, timeoutMs: 10_000 });
     const dir = tempDir();
     await provider.submit(writeShard(dir, provider, makeRequests(2, 'gemini-2.5-flash'), 'shard-a'));

@@ -124,7 +124,7 @@ describe('OpenAIBatchProvider against the emulator', () => {
   });
 
   it('reports a batch failed over the enqueued-token limit as failed for a full queue, and never finds it again by metadata', async () => {
-    const emulator = await emulators.start({ faults: { timing: { validatingMs: 5, inProgressMs: 500, finalizingMs: 5 } }, limits: { openaiMaxEnqueuedTokens: 60 } });
+    const emulator = await emulators.start({ faults: { timing: { validatingMs: 5, inProgressMs: 60_000, finalizingMs: 5 } }, limits: { openaiMaxEnqueuedTokens: 60 } });
     const provider = new OpenAIBatchProvider({ apiKey: 'test-key', baseURL: emulator.openaiBaseURL, maxRetries: 1, timeoutMs: 10_000 });
     const dir = tempDir();
     const first = await provider.submit(writeShard(dir, provider, makeRequests(2), 'shard-a'));
