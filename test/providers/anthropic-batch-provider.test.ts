@@ -191,7 +191,7 @@ describe('AnthropicBatchProvider against the emulator', () => {
   });
 
   it('reports a create refused for a full processing queue (429) or overload (529) as queue-full: nothing created, not ambiguous', async () => {
-    const emulator = await emulators.start({ faults: { timing: { validatingMs: 5, inProgressMs: 500, finalizingMs: 5 } }, limits: { anthropicMaxQueuedRequests: 5 } });
+    const emulator = await emulators.start({ faults: { timing: { validatingMs: 5, inProgressMs: 60_000, finalizingMs: 5 } }, limits: { anthropicMaxQueuedRequests: 5 } });
     const provider = new AnthropicBatchProvider({ apiKey: 'test-key', baseURL: emulator.anthropicBaseURL, maxRetries: 1, timeoutMs: 10_000 });
     const dir = tempDir();
     await provider.submit(writeShard(dir, provider, anthropicRequests(3), 'shard-a'));
