@@ -1,0 +1,104 @@
+import type { Worker } from 'node:worker_threads';
+import type { ColumnSpec } from './column-kinds.js';
+import type { EncodedGroup } from './parquet-group-writer.js';
+import { rebuildError, spawnWorker, type CodecChoice, type ThreadError } from './parquet-thread.js';
+
+/** A row group's lines, newline-separated (no empty line, no CR), with what to encode them as. */
+export interface EncodeRequest {
+  id: number;
+  lines: Uint8Array;
+  columns: readonly ColumnSpec[];
+  codec: CodecChoice;
+}
+
+export type EncodeReply = { id: number; group: EncodedGroup } | { id: number; error: ThreadError };
+
+interface Encoder {
+  worker: Worker;
+  owed: Map<number, { resolve(group: EncodedGroup): void; reject(error: Error): void }>;
+}
+
+/**
+ * The threads that encode a Parquet thread's row groups (parquet-encode-worker.ts). A group holds a
+ * slot from before it is handed out until its file appended it, so the lines and encoded bytes held
+ * at once stay bounded (`acquire` waits) whatever order the groups finish in. A failed group
+ * rejects its own `encode`; a thread that dies fails the pool (what it owed, and all work after):
+ * nothing waits forever.
+ */
+export class ParquetEncodePool {
+  private readonly encoders: Encoder[] = [];
+  private free: number;
+  private readonly waiting: { resolve(): void; reject(error: Error): void }[] = [];
+  private nextId = 0;
+  private failure: Error | undefined;
+
+  constructor(
+    private readonly size: number,
+    private readonly spawn: () => Worker = () => spawnWorker('parquet-encode-worker'),
+  ) {
+    // One group encoding per thread and one waiting behind it, so no thread idles between groups.
+    this.free = 2 * size;
+  }
+
+  /** A slot for one more group; `release` it once the group is appended (or dropped). */
+  acquire(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.free > 0) {
+      this.free--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next.resolve();
+    else this.free++;
+  }
+
+  /** Encodes on the least busy thread; `lines`' memory is handed over (transferred). */
+  encode(lines: Uint8Array, columns: readonly ColumnSpec[], codec: CodecChoice): Promise<EncodedGroup> {
+    if (this.failure) return Promise.reject(this.failure);
+    const encoder = this.leastBusy();
+    const id = this.nextId++;
+    const request: EncodeRequest = { id, lines, columns, codec };
+    const encoded = new Promise<EncodedGroup>((resolve, reject) => encoder.owed.set(id, { resolve, reject }));
+    encoder.worker.postMessage(request, [lines.buffer as ArrayBuffer]);
+    return encoded;
+  }
+
+  async close(): Promise<void> {
+    this.fail(new Error('the Parquet encode threads were closed'));
+    await Promise.all(this.encoders.map(({ worker }) => worker.terminate()));
+  }
+
+  private leastBusy(): Encoder {
+    const idle = this.encoders.find((encoder) => encoder.owed.size === 0);
+    if (idle) return idle;
+    if (this.encoders.length < this.size) return this.start();
+    return this.encoders.reduce((best, encoder) => (encoder.owed.size < best.owed.size ? encoder : best));
+  }
+
+  private start(): Encoder {
+    const encoder: Encoder = { worker: this.spawn(), owed: new Map() };
+    encoder.worker.on('message', (reply: EncodeReply) => {
+      const owed = encoder.owed.get(reply.id);
+      encoder.owed.delete(reply.id);
+      if ('group' in reply) owed?.resolve(reply.group);
+      else owed?.reject(rebuildError(reply.error));
+    });
+    encoder.worker.on('error', (error) => this.fail(error));
+    encoder.worker.on('exit', (code) => this.fail(new Error(`a Parquet encode thread exited (${code})`)));
+    this.encoders.push(encoder);
+    return encoder;
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const encoder of this.encoders) {
+      for (const owed of encoder.owed.values()) owed.reject(this.failure);
+      encoder.owed.clear();
+    }
+    for (const waiter of this.waiting.splice(0)) waiter.reject(this.failure);
+  }
+}
