@@ -22,8 +22,8 @@ export async function jsonlToParquet(jsonlPath: string, parquetPath: string, col
 
 /** Where a growing twin's lines go: a `ParquetFileWriter` here, or a `ParquetPooledFile` for encode threads. */
 export interface TwinRows {
-  /** One row's JSON text, as a view that stays valid. */
-  addLine(line: Buffer): void;
+  /** One row's JSON text: `bytes` from `start` to `end`, valid only during the call. */
+  addLine(bytes: Buffer, start: number, end: number): void;
   /** After each chunk read: work the lines so far asked for (a pooled file waits here for room). */
   dispatch(): Promise<void>;
   close(): Promise<FileDigest>;
@@ -34,7 +34,7 @@ export interface TwinRows {
 export function twinRowsHere(parquetPath: string, columns: readonly ColumnSpec[], codec: ParquetCodec): TwinRows {
   const writer = new ParquetFileWriter(parquetPath, columns, codec);
   return {
-    addLine: (line) => writer.addJson(line.toString('utf8'), line.length + 1),
+    addLine: (bytes, start, end) => writer.addJson(bytes.toString('utf8', start, end), end - start + 1),
     dispatch: async () => undefined,
     close: () => writer.close(),
     discard: async () => rmSync(parquetPath, { force: true }),
@@ -88,7 +88,7 @@ export class GrowingJsonlToParquet {
   /** As readFileLines cuts it (a CR before the LF dropped); the byte count is Buffer.byteLength of the decoded line's. */
   private readonly addLine = (bytes: Buffer, start: number, end: number): void => {
     const stop = end > start && bytes[end - 1] === 13 ? end - 1 : end;
-    if (stop > start) this.rows.addLine(bytes.subarray(start, stop));
+    if (stop > start) this.rows.addLine(bytes, start, stop);
   };
 }
 

@@ -1,7 +1,9 @@
 import type { Worker } from 'node:worker_threads';
 import type { ColumnSpec } from './column-kinds.js';
+import { encodeGroupLines } from './parquet-group-lines.js';
 import type { EncodedGroup } from './parquet-group-writer.js';
 import { rebuildError, spawnWorker, type CodecChoice, type ThreadError } from './parquet-thread.js';
+import { parquetCodecOf } from './zstd-compressor.js';
 
 /** A row group's lines, newline-separated (no empty line, no CR), with what to encode them as. */
 export interface EncodeRequest {
@@ -19,7 +21,10 @@ interface Encoder {
 }
 
 /**
- * The threads that encode a Parquet thread's row groups (parquet-encode-worker.ts). A group holds a
+ * The threads that encode a Parquet thread's row groups: the Parquet thread itself and `size - 1`
+ * threads of its own (parquet-encode-worker.ts), started as they are needed. A group goes to an idle
+ * thread, or queued behind one group, else is encoded here: no thread idles while groups wait,
+ * and one thread fewer than encoders saves its start and the warming of its code. A group holds a
  * slot from before it is handed out until its file appended it, so the lines and encoded bytes held
  * at once stay bounded (`acquire` waits) whatever order the groups finish in. A failed group
  * rejects its own `encode`; a thread that dies fails the pool (what it owed, and all work after):
@@ -36,7 +41,7 @@ export class ParquetEncodePool {
     private readonly size: number,
     private readonly spawn: () => Worker = () => spawnWorker('parquet-encode-worker'),
   ) {
-    // One group encoding per thread and one waiting behind it, so no thread idles between groups.
+    // One group encoding per thread and one waiting behind it (cut, or encoded and waiting for its turn).
     this.free = 2 * size;
   }
 
@@ -56,10 +61,13 @@ export class ParquetEncodePool {
     else this.free++;
   }
 
-  /** Encodes on the least busy thread; `lines`' memory is handed over (transferred). */
-  encode(lines: Uint8Array, columns: readonly ColumnSpec[], codec: CodecChoice): Promise<EncodedGroup> {
-    if (this.failure) return Promise.reject(this.failure);
-    const encoder = this.leastBusy();
+  /** Encodes on a thread with room (`lines`' memory is handed over), else here. */
+  async encode(lines: Uint8Array, columns: readonly ColumnSpec[], codec: CodecChoice): Promise<EncodedGroup> {
+    if (this.failure) throw this.failure;
+    // The threads' answers are read first: a caller that only awaited promises has not seen them.
+    const encoder = this.withRoom() ?? (await new Promise(setImmediate), this.withRoom());
+    if (this.failure) throw this.failure;
+    if (!encoder) return encodeGroupLines(lines, columns, await parquetCodecOf(codec));
     const id = this.nextId++;
     const request: EncodeRequest = { id, lines, columns, codec };
     const encoded = new Promise<EncodedGroup>((resolve, reject) => encoder.owed.set(id, { resolve, reject }));
@@ -72,11 +80,15 @@ export class ParquetEncodePool {
     await Promise.all(this.encoders.map(({ worker }) => worker.terminate()));
   }
 
-  private leastBusy(): Encoder {
+  /**
+   * An idle thread, a new one, or one with a single group in hand: a group queued behind it keeps
+   * it busy while this thread encodes one of its own.
+   */
+  private withRoom(): Encoder | undefined {
     const idle = this.encoders.find((encoder) => encoder.owed.size === 0);
     if (idle) return idle;
-    if (this.encoders.length < this.size) return this.start();
-    return this.encoders.reduce((best, encoder) => (encoder.owed.size < best.owed.size ? encoder : best));
+    if (this.encoders.length < this.size - 1) return this.start();
+    return this.encoders.find((encoder) => encoder.owed.size === 1);
   }
 
   private start(): Encoder {

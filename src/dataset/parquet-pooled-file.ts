@@ -6,6 +6,15 @@ import { groupIsFull } from './parquet-file-writer.js';
 import { ParquetGroupWriter, type EncodedGroup } from './parquet-group-writer.js';
 import type { CodecChoice } from './parquet-thread.js';
 
+const GROUP_START_BYTES = 1 << 20;
+
+/** A copy of `used` bytes of `buffer` in a buffer of at least `needed` bytes, doubling. */
+function grown(buffer: Uint8Array, used: number, needed: number): Uint8Array {
+  const bigger = new Uint8Array(Math.max(needed, 2 * buffer.length));
+  bigger.set(buffer.subarray(0, used));
+  return bigger;
+}
+
 /**
  * A Parquet file whose row groups encode threads write (a `ParquetEncodePool`): its lines are cut
  * into groups exactly where `ParquetFileWriter` cuts its rows, each group is handed out whole, and
@@ -14,8 +23,10 @@ import type { CodecChoice } from './parquet-thread.js';
  * next `dispatch` or `close`; groups after it are dropped.
  */
 export class ParquetPooledFile {
-  private lines: Buffer[] = [];
-  private lineBytes = 0;
+  /** The group's lines so far, newline-separated, from `GROUP_START_BYTES` up as needed. */
+  private group: Uint8Array = new Uint8Array(GROUP_START_BYTES);
+  private groupLength = 0;
+  private groupRows = 0;
   private groupBytes = 0;
   private readonly cut: Uint8Array[] = [];
   /** The groups handed out, appended one after the other; never rejects. */
@@ -31,13 +42,18 @@ export class ParquetPooledFile {
     private readonly pool: ParquetEncodePool,
   ) {}
 
-  /** One row's JSON text (a view, kept until its group is cut). */
-  addLine(line: Buffer): void {
-    this.lines.push(line);
-    this.lineBytes += line.length;
+  /** One row's JSON text, copied: a line costs no object of its own. */
+  addLine(bytes: Buffer, start: number, end: number): void {
+    const length = end - start;
+    const at = this.groupRows === 0 ? 0 : this.groupLength + 1;
+    if (at + length > this.group.length) this.group = grown(this.group, this.groupLength, at + length);
+    if (at > 0) this.group[this.groupLength] = 10;
+    this.group.set(bytes.subarray(start, end), at);
+    this.groupLength = at + length;
+    this.groupRows++;
     // The size `ParquetFileWriter` is given per line: its UTF-8 bytes and its newline.
-    this.groupBytes += line.length + 1;
-    if (groupIsFull(this.lines.length, this.groupBytes)) this.cutGroup();
+    this.groupBytes += length + 1;
+    if (groupIsFull(this.groupRows, this.groupBytes)) this.cutGroup();
   }
 
   /** Hands out the complete groups, waiting while the pool holds as many as it takes. */
@@ -83,17 +99,12 @@ export class ParquetPooledFile {
   }
 
   private cutGroup(): void {
-    if (this.lines.length === 0) return;
-    const group = new Uint8Array(this.lineBytes + this.lines.length - 1);
-    let at = 0;
-    for (const line of this.lines) {
-      if (at > 0) group[at++] = 10;
-      group.set(line, at);
-      at += line.length;
-    }
-    this.cut.push(group);
-    this.lines = [];
-    this.lineBytes = 0;
+    if (this.groupRows === 0) return;
+    // Its memory is handed to an encode thread: the next group starts in a buffer of its own, of about this size.
+    this.cut.push(this.group.subarray(0, this.groupLength));
+    this.group = new Uint8Array(Math.max(GROUP_START_BYTES, this.groupLength));
+    this.groupLength = 0;
+    this.groupRows = 0;
     this.groupBytes = 0;
   }
 

@@ -121,11 +121,10 @@ describe('the Parquet thread with encode threads', async () => {
 describe('ParquetEncodePool', () => {
   it('fails what a thread that exits owed, and every later slot and group: nothing waits forever', async () => {
     const exiting = () => new Worker("require('node:worker_threads').parentPort.on('message', () => process.exit(3))", { eval: true });
-    const pool = new ParquetEncodePool(1, exiting);
+    const pool = new ParquetEncodePool(2, exiting);
     try {
-      await pool.acquire();
-      await pool.acquire();
-      // The pool's two slots are taken: this one waits, and is failed with the rest.
+      for (let slot = 0; slot < 4; slot++) await pool.acquire();
+      // The pool's four slots are taken: this one waits, and is failed with the rest.
       const waiting = pool.acquire();
       const encoded = pool.encode(new TextEncoder().encode('{}'), columnsOf(), { codec: 'SNAPPY' });
       await expect(encoded).rejects.toThrow('a Parquet encode thread exited (3)');
