@@ -47,11 +47,14 @@ const MAX_ENCODERS = 8;
 
 /**
  * How many threads encode row groups: `SYNTHFORGE_PARQUET_ENCODERS` when set (tests, a shared
- * machine), else one per core up to `MAX_ENCODERS`; one core keeps the single Parquet thread.
+ * machine), else one per core but the main thread's (busy with pass 1 for much of the write), up to
+ * `MAX_ENCODERS`. Two cores keep the single Parquet thread: a second encoder there costs ≈ 20% more
+ * CPU (one more isolate's start and JIT) for a write that is already about as long as its CPU
+ * over two cores.
  */
 export function parquetEncoders(): number {
   const wanted = Number(process.env.SYNTHFORGE_PARQUET_ENCODERS);
-  return Number.isInteger(wanted) && wanted >= 1 ? wanted : Math.min(availableParallelism(), MAX_ENCODERS);
+  return Number.isInteger(wanted) && wanted >= 1 ? wanted : Math.max(1, Math.min(availableParallelism() - 1, MAX_ENCODERS));
 }
 
 interface Pending {

@@ -140,10 +140,10 @@ describe('ParquetEncodePool', () => {
 describe('parquetEncoders', () => {
   afterEach(() => vi.unstubAllEnvs());
 
-  it('is SYNTHFORGE_PARQUET_ENCODERS when set, else one per core up to 8', () => {
+  it('is SYNTHFORGE_PARQUET_ENCODERS when set, else one per core but the main thread\'s, 1 to 8', () => {
     vi.stubEnv('SYNTHFORGE_PARQUET_ENCODERS', '3');
     expect(parquetEncoders()).toBe(3);
     vi.stubEnv('SYNTHFORGE_PARQUET_ENCODERS', '');
-    expect(parquetEncoders()).toBe(Math.min(availableParallelism(), 8));
+    expect(parquetEncoders()).toBe(Math.max(1, Math.min(availableParallelism() - 1, 8)));
   });
 });
