@@ -13,7 +13,8 @@ export interface EncodeRequest {
   codec: CodecChoice;
 }
 
-export type EncodeReply = { id: number; group: EncodedGroup } | { id: number; error: ThreadError };
+/** The encoded group, and the lines' memory handed back for the next group's lines. */
+export type EncodeReply = { id: number; group: EncodedGroup; lines: Uint8Array } | { id: number; error: ThreadError };
 
 interface Encoder {
   worker: Worker;
@@ -36,6 +37,8 @@ export class ParquetEncodePool {
   private readonly waiting: { resolve(): void; reject(error: Error): void }[] = [];
   private nextId = 0;
   private failure: Error | undefined;
+  /** Lines' buffers no group uses: reused, as fresh memory costs the kernel a page fault per page. */
+  private readonly spare: Uint8Array[] = [];
 
   constructor(
     private readonly size: number,
@@ -61,13 +64,30 @@ export class ParquetEncodePool {
     else this.free++;
   }
 
+  /** A buffer for a group's lines, of at least `bytes` (its contents undefined). */
+  buffer(bytes: number): Uint8Array {
+    const index = this.spare.findIndex((buffer) => buffer.length >= bytes);
+    return index === -1 ? new Uint8Array(bytes) : this.spare.splice(index, 1)[0]!;
+  }
+
+  /** A buffer from `buffer` no longer used; at most as many kept as groups can be held at once. */
+  giveBack(buffer: Uint8Array): void {
+    if (this.spare.length < 2 * this.size) this.spare.push(new Uint8Array(buffer.buffer));
+  }
+
   /** Encodes on a thread with room (`lines`' memory is handed over), else here. */
   async encode(lines: Uint8Array, columns: readonly ColumnSpec[], codec: CodecChoice): Promise<EncodedGroup> {
     if (this.failure) throw this.failure;
     // The threads' answers are read first: a caller that only awaited promises has not seen them.
     const encoder = this.withRoom() ?? (await new Promise(setImmediate), this.withRoom());
     if (this.failure) throw this.failure;
-    if (!encoder) return encodeGroupLines(lines, columns, await parquetCodecOf(codec));
+    if (!encoder) {
+      try {
+        return encodeGroupLines(lines, columns, await parquetCodecOf(codec));
+      } finally {
+        this.giveBack(lines);
+      }
+    }
     const id = this.nextId++;
     const request: EncodeRequest = { id, lines, columns, codec };
     const encoded = new Promise<EncodedGroup>((resolve, reject) => encoder.owed.set(id, { resolve, reject }));
@@ -96,7 +116,10 @@ export class ParquetEncodePool {
     encoder.worker.on('message', (reply: EncodeReply) => {
       const owed = encoder.owed.get(reply.id);
       encoder.owed.delete(reply.id);
-      if ('group' in reply) owed?.resolve(reply.group);
+      if ('group' in reply) {
+        this.giveBack(reply.lines);
+        owed?.resolve(reply.group);
+      }
       else owed?.reject(rebuildError(reply.error));
     });
     encoder.worker.on('error', (error) => this.fail(error));

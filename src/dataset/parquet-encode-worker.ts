@@ -14,7 +14,7 @@ parentPort!.on('message', (request: EncodeRequest) => {
   queue = queue
     .then(async () => encodeGroupLines(request.lines, request.columns, await parquetCodecOf(request.codec)))
     .then(
-      (group) => parentPort!.postMessage({ id: request.id, group } satisfies EncodeReply, [group.bytes.buffer as ArrayBuffer]),
+      (group) => parentPort!.postMessage({ id: request.id, group, lines: request.lines } satisfies EncodeReply, [group.bytes.buffer as ArrayBuffer, request.lines.buffer as ArrayBuffer]),
       (error: unknown) => parentPort!.postMessage({ id: request.id, error: threadErrorOf(error) } satisfies EncodeReply),
     );
 });

@@ -8,13 +8,6 @@ import type { CodecChoice } from './parquet-thread.js';
 
 const GROUP_START_BYTES = 1 << 20;
 
-/** A copy of `used` bytes of `buffer` in a buffer of at least `needed` bytes, doubling. */
-function grown(buffer: Uint8Array, used: number, needed: number): Uint8Array {
-  const bigger = new Uint8Array(Math.max(needed, 2 * buffer.length));
-  bigger.set(buffer.subarray(0, used));
-  return bigger;
-}
-
 /**
  * A Parquet file whose row groups encode threads write (a `ParquetEncodePool`): its lines are cut
  * into groups exactly where `ParquetFileWriter` cuts its rows, each group is handed out whole, and
@@ -23,8 +16,8 @@ function grown(buffer: Uint8Array, used: number, needed: number): Uint8Array {
  * next `dispatch` or `close`; groups after it are dropped.
  */
 export class ParquetPooledFile {
-  /** The group's lines so far, newline-separated, from `GROUP_START_BYTES` up as needed. */
-  private group: Uint8Array = new Uint8Array(GROUP_START_BYTES);
+  /** The group's lines so far, newline-separated, in a buffer of the pool's, grown as needed. */
+  private group: Uint8Array;
   private groupLength = 0;
   private groupRows = 0;
   private groupBytes = 0;
@@ -40,13 +33,15 @@ export class ParquetPooledFile {
     private readonly columns: readonly ColumnSpec[],
     private readonly codec: CodecChoice,
     private readonly pool: ParquetEncodePool,
-  ) {}
+  ) {
+    this.group = pool.buffer(GROUP_START_BYTES);
+  }
 
   /** One row's JSON text, copied: a line costs no object of its own. */
   addLine(bytes: Buffer, start: number, end: number): void {
     const length = end - start;
     const at = this.groupRows === 0 ? 0 : this.groupLength + 1;
-    if (at + length > this.group.length) this.group = grown(this.group, this.groupLength, at + length);
+    if (at + length > this.group.length) this.grow(at + length);
     if (at > 0) this.group[this.groupLength] = 10;
     this.group.set(bytes.subarray(start, end), at);
     this.groupLength = at + length;
@@ -100,12 +95,20 @@ export class ParquetPooledFile {
 
   private cutGroup(): void {
     if (this.groupRows === 0) return;
-    // Its memory is handed to an encode thread: the next group starts in a buffer of its own, of about this size.
+    // Its memory goes to an encode thread: the next group starts in a buffer of its own, of about this size.
     this.cut.push(this.group.subarray(0, this.groupLength));
-    this.group = new Uint8Array(Math.max(GROUP_START_BYTES, this.groupLength));
+    this.group = this.pool.buffer(Math.max(GROUP_START_BYTES, this.groupLength));
     this.groupLength = 0;
     this.groupRows = 0;
     this.groupBytes = 0;
+  }
+
+  /** Room for `bytes`, the lines so far kept: at least twice the room. */
+  private grow(bytes: number): void {
+    const bigger = this.pool.buffer(Math.max(bytes, 2 * this.group.length));
+    bigger.set(this.group.subarray(0, this.groupLength));
+    this.pool.giveBack(this.group);
+    this.group = bigger;
   }
 
   private groupWriter(): ParquetGroupWriter {
