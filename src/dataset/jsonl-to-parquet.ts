@@ -73,9 +73,12 @@ export class GrowingJsonlToParquet {
   }
 
   async end(bytes: number): Promise<FileDigest> {
-    await this.readTo(bytes);
+    try {
+      await this.readTo(bytes);
+    } finally {
+      closeSync(this.fd);
+    }
     drain(lastLine(this.carry, this.addLine));
-    closeSync(this.fd);
     return this.rows.close();
   }
 
