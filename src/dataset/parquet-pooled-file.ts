@@ -107,7 +107,7 @@ export class ParquetPooledFile {
   private grow(bytes: number): void {
     const bigger = this.pool.buffer(Math.max(bytes, 2 * this.group.length));
     bigger.set(this.group.subarray(0, this.groupLength));
-    this.pool.giveBack(this.group);
+    // Not given back: a buffer too small for this group would sit among the spares unused.
     this.group = bigger;
   }
 
