@@ -20,6 +20,27 @@ export async function jsonlToParquet(jsonlPath: string, parquetPath: string, col
   return writer.close();
 }
 
+/** Where a growing twin's lines go: a `ParquetFileWriter` here, or a `ParquetPooledFile` for encode threads. */
+export interface TwinRows {
+  /** One row's JSON text: `bytes` from `start` to `end`, valid only during the call. */
+  addLine(bytes: Buffer, start: number, end: number): void;
+  /** After each chunk read: work the lines so far asked for (a pooled file waits here for room). */
+  dispatch(): Promise<void>;
+  close(): Promise<FileDigest>;
+  discard(): Promise<void>;
+}
+
+/** The rows of a twin written on this thread: each parsed and taken apart as it arrives. */
+export function twinRowsHere(parquetPath: string, columns: readonly ColumnSpec[], codec: ParquetCodec): TwinRows {
+  const writer = new ParquetFileWriter(parquetPath, columns, codec);
+  return {
+    addLine: (bytes, start, end) => writer.addJson(bytes.toString('utf8', start, end), end - start + 1),
+    dispatch: async () => undefined,
+    close: () => writer.close(),
+    discard: async () => rmSync(parquetPath, { force: true }),
+  };
+}
+
 /**
  * The same twin, written while its JSONL file is still being written: `readTo` takes the lines up
  * to a size the writer has on disk, `end` the rest. The rows reach the writer exactly as
@@ -28,7 +49,6 @@ export async function jsonlToParquet(jsonlPath: string, parquetPath: string, col
  * valid UTF-8, so its bytes are what `Buffer.byteLength` of the decoded line counts).
  */
 export class GrowingJsonlToParquet {
-  private readonly writer: ParquetFileWriter;
   private readonly fd: number;
   private offset = 0;
   private readonly carry: LineCarry = {};
@@ -36,40 +56,42 @@ export class GrowingJsonlToParquet {
   constructor(
     jsonlPath: string,
     private readonly parquetPath: string,
-    columns: readonly ColumnSpec[],
-    codec: ParquetCodec,
+    private readonly rows: TwinRows,
   ) {
     this.fd = openSync(jsonlPath, 'r');
-    this.writer = new ParquetFileWriter(parquetPath, columns, codec);
   }
 
-  readTo(bytes: number): void {
+  async readTo(bytes: number): Promise<void> {
     while (this.offset < bytes) {
       const chunk = Buffer.allocUnsafe(Math.min(READ_BYTES, bytes - this.offset));
       const read = readSync(this.fd, chunk, 0, chunk.length, this.offset);
       if (read === 0) throw new Error(`${this.parquetPath}: its rows file ended at ${this.offset} bytes, ${bytes} expected`);
       this.offset += read;
       drain(chunkLines(read === chunk.length ? chunk : chunk.subarray(0, read), this.carry, this.addLine));
+      await this.rows.dispatch();
     }
   }
 
   async end(bytes: number): Promise<FileDigest> {
-    this.readTo(bytes);
+    try {
+      await this.readTo(bytes);
+    } finally {
+      closeSync(this.fd);
+    }
     drain(lastLine(this.carry, this.addLine));
-    closeSync(this.fd);
-    return this.writer.close();
+    return this.rows.close();
   }
 
   /** The partial file is removed; nothing of it is used. */
-  discard(): void {
+  async discard(): Promise<void> {
     closeSync(this.fd);
-    rmSync(this.parquetPath, { force: true });
+    await this.rows.discard();
   }
 
   /** As readFileLines cuts it (a CR before the LF dropped); the byte count is Buffer.byteLength of the decoded line's. */
   private readonly addLine = (bytes: Buffer, start: number, end: number): void => {
     const stop = end > start && bytes[end - 1] === 13 ? end - 1 : end;
-    if (stop > start) this.writer.addJson(bytes.toString('utf8', start, stop), stop - start + 1);
+    if (stop > start) this.rows.addLine(bytes, start, stop);
   };
 }
 

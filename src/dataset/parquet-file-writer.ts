@@ -12,6 +12,11 @@ export type { ParquetCodec } from './parquet-group-writer.js';
 export const ROW_GROUP_ROWS = 10_000;
 const ROW_GROUP_BYTES = 64 * 1024 * 1024;
 
+/** Whether a row group of these rows (their JSON sizes summed) is complete. */
+export function groupIsFull(rows: number, bytes: number): boolean {
+  return rows >= ROW_GROUP_ROWS || bytes >= ROW_GROUP_BYTES;
+}
+
 /** Whether a file of this many rows is written as more than one row group. */
 export function needsSeveralGroups(rows: number): boolean {
   return rows > ROW_GROUP_ROWS;
@@ -58,7 +63,7 @@ export class ParquetFileWriter {
     this.buffered.add(row);
     this.bufferedBytes += sizeHint;
     this.rows++;
-    if (this.buffered.rows >= ROW_GROUP_ROWS || this.bufferedBytes >= ROW_GROUP_BYTES) this.writeGroup();
+    if (groupIsFull(this.buffered.rows, this.bufferedBytes)) this.writeGroup();
   }
 
   private groupWriter(): ParquetGroupWriter {

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -25,7 +26,36 @@ export type ParquetWorkerRequest =
 /** The answer to a `convert`, or to an `open` once it was ended (a digest) or discarded (none). */
 export type ParquetWorkerReply =
   | { type: 'done'; id: number; digest?: FileDigest }
-  | { type: 'error'; id: number; error: { message: string; code?: string; path?: string; syscall?: string } };
+  | { type: 'error'; id: number; error: ThreadError };
+
+/** An error as it crosses a thread boundary: a system error keeps its code and path (a full disk is reported as such). */
+export interface ThreadError {
+  message: string;
+  code?: string;
+  path?: string;
+  syscall?: string;
+}
+
+/** What the Parquet thread is started with. */
+export interface ParquetThreadData {
+  /** Threads encoding row groups; 1: the Parquet thread encodes them itself. */
+  encoders: number;
+}
+
+/** Encode threads at most: past this the Parquet thread's reading and appending would be the limit. */
+const MAX_ENCODERS = 8;
+
+/**
+ * How many threads encode row groups: `SYNTHFORGE_PARQUET_ENCODERS` when set (tests, a shared
+ * machine), else one per core but the main thread's (busy with pass 1 for much of the write), up to
+ * `MAX_ENCODERS`. Two cores keep the single Parquet thread: a second encoder there costs ≈ 20% more
+ * CPU (one more isolate's start and JIT) for a write that is already about as long as its CPU
+ * over two cores.
+ */
+export function parquetEncoders(): number {
+  const wanted = Number(process.env.SYNTHFORGE_PARQUET_ENCODERS);
+  return Number.isInteger(wanted) && wanted >= 1 ? wanted : Math.max(1, Math.min(availableParallelism() - 1, MAX_ENCODERS));
+}
 
 interface Pending {
   resolve(digest: FileDigest | undefined): void;
@@ -48,13 +78,18 @@ export interface ParquetStream {
  * main thread neither buffers, joins nor copies the rows, and zstd, most of a dataset write's CPU,
  * runs beside it (even while the rows are still being written, through `stream`). Requests are
  * handled in the order sent. The worker is ref'd only while it owes an answer, and `close` ends it,
- * so it never keeps the process alive and never outlives the staging folder.
+ * so it never keeps the process alive and never outlives the staging folder. With `encoders` above
+ * one, the thread cuts each file's rows into row groups and has that many threads of its own encode
+ * them (parquet-encode-pool.ts), appending them in order: the same bytes, for any count. Ending the
+ * Parquet thread ends them.
  */
 export class ParquetThread {
   private worker: Worker | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private failure: Error | undefined;
+
+  constructor(private readonly encoders: number = parquetEncoders()) {}
 
   /** Writes `parquetPath` from the rows of `jsonlPath`; resolves with the new file's digest. */
   async convert(jsonlPath: string, parquetPath: string, columns: readonly ColumnSpec[], codec: CodecChoice): Promise<FileDigest> {
@@ -102,7 +137,7 @@ export class ParquetThread {
   }
 
   private start(): Worker {
-    const worker = spawnWorker();
+    const worker = spawnWorker('parquet-worker', { encoders: this.encoders } satisfies ParquetThreadData);
     worker.unref();
     worker.on('message', (reply: ParquetWorkerReply) => {
       const waiting = this.pending.get(reply.id);
@@ -126,22 +161,26 @@ export class ParquetThread {
   }
 }
 
-/** A system error keeps its code and path across the thread boundary (a full disk is reported as such). */
-function rebuildError(error: { message: string; code?: string; path?: string; syscall?: string }): Error {
+export function rebuildError(error: ThreadError): Error {
   return Object.assign(new Error(error.message), error);
+}
+
+export function threadErrorOf(error: unknown): ThreadError {
+  const { message, code, path, syscall } = error as Partial<ThreadError>;
+  return { message: message ?? String(error), ...(code ? { code } : {}), ...(path ? { path } : {}), ...(syscall ? { syscall } : {}) };
 }
 
 /**
  * Running from TypeScript sources (tests, `node --import tsx`), the worker first registers tsx's
  * loader: Node 20 does not pass module hooks on to worker threads. From dist/ it loads the .js.
  */
-function spawnWorker(): Worker {
+export function spawnWorker(module: string, workerData?: unknown): Worker {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./parquet-worker.js', here));
-  const entry = new URL('./parquet-worker.ts', here).href;
+  if (!here.endsWith('.ts')) return new Worker(new URL(`./${module}.js`, here), { workerData });
+  const entry = new URL(`./${module}.ts`, here).href;
   const require = createRequire(here);
   const manifestPath = require.resolve('tsx/package.json');
   const manifest = require(manifestPath) as { exports: Record<string, { import?: { default?: string } }> };
   const tsxApi = pathToFileURL(join(dirname(manifestPath), manifest.exports['./esm/api']?.import?.default ?? './dist/esm/api/index.mjs')).href;
-  return new Worker(`import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`, { eval: true });
+  return new Worker(`import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`, { eval: true, workerData });
 }

@@ -1,0 +1,149 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ColumnTracker } from '../../src/dataset/column-kinds.js';
+import { jsonlToParquet } from '../../src/dataset/jsonl-to-parquet.js';
+import { ParquetEncodePool } from '../../src/dataset/parquet-encode-pool.js';
+import type { ParquetCodec } from '../../src/dataset/parquet-file-writer.js';
+import { parquetEncoders, ParquetThread } from '../../src/dataset/parquet-thread.js';
+import { loadZstdCompressor } from '../../src/dataset/zstd-compressor.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
+
+const tempDir = useTempDirs();
+
+/**
+ * 23,000 rows: three row groups of 10,000 rows at most. Nested columns (a list of structs, a string
+ * list, JSON text), nulls, repeated values (dictionaries), non-ASCII text, and a text column of over
+ * 1 MiB per group, so its chunks have several pages and an offset index.
+ */
+const rows = Array.from({ length: 23_000 }, (_, index) => ({
+  id: `s0-${index}`,
+  messages: [
+    { role: 'user', content: `question ${index} ${'é'.repeat(index % 5)}` },
+    { role: 'assistant', content: `answer ${index} `.repeat(12) },
+  ],
+  ...(index % 3 ? { count: index } : {}),
+  label: ['yes', 'no', null][index % 3],
+  tags: index % 4 ? [`tag${index % 4}`] : [],
+  meta: index % 2 ? { nested: [index] } : 'plain',
+}));
+
+function writeJsonl(path: string, lines: string[] = rows.map((row) => JSON.stringify(row))): string {
+  writeFileSync(path, lines.map((line) => `${line}\n`).join(''));
+  return path;
+}
+
+function columnsOf() {
+  const tracker = new ColumnTracker();
+  for (const row of rows) tracker.observe(row);
+  return tracker.columns();
+}
+
+describe('the Parquet thread with encode threads', async () => {
+  const codecs: ParquetCodec[] = [{ codec: 'ZSTD', zstd: await loadZstdCompressor() }, { codec: 'SNAPPY' }];
+
+  for (const codec of codecs) {
+    it(`writes the bytes one thread writes, with 1, 2 and 3 encode threads (${codec.codec}), converted or streamed`, async () => {
+      const dir = tempDir();
+      const jsonl = writeJsonl(join(dir, 'rows.jsonl'));
+      const size = readFileSync(jsonl).length;
+      const reference = join(dir, 'reference.parquet');
+      const expected = await jsonlToParquet(jsonl, reference, columnsOf(), codec);
+      const bytes = readFileSync(reference);
+      const metadata = await parquetMetadataAsync(await asyncBufferFromFile(reference));
+      // What the offsets moved on append cover: later groups, dictionary pages, page locations.
+      expect(metadata.row_groups.length).toBe(3);
+      expect(metadata.row_groups[2]!.columns.some((chunk) => chunk.meta_data?.dictionary_page_offset !== undefined)).toBe(true);
+      expect(metadata.row_groups[1]!.columns.some((chunk) => chunk.offset_index_length !== undefined)).toBe(true);
+
+      for (const encoders of [1, 2, 3]) {
+        const thread = new ParquetThread(encoders);
+        try {
+          expect(await thread.convert(jsonl, join(dir, `converted-${encoders}.parquet`), columnsOf(), { codec: codec.codec })).toEqual(expected);
+          const stream = thread.stream(jsonl, join(dir, `streamed-${encoders}.parquet`), columnsOf(), { codec: codec.codec });
+          for (const grown of [4_321, Math.floor(size / 3), Math.floor(size / 2) + 7]) stream.grow(grown);
+          expect(await stream.end(size)).toEqual(expected);
+        } finally {
+          await thread.close();
+        }
+        expect(readFileSync(join(dir, `converted-${encoders}.parquet`)).equals(bytes)).toBe(true);
+        expect(readFileSync(join(dir, `streamed-${encoders}.parquet`)).equals(bytes)).toBe(true);
+      }
+    });
+  }
+
+  it('rejects a row an encode thread cannot parse with the error one thread gives', async () => {
+    const dir = tempDir();
+    const lines = rows.map((row) => JSON.stringify(row));
+    lines[15_000] = '{"id": "s0-15000", oops}';
+    const jsonl = writeJsonl(join(dir, 'rows.jsonl'), lines);
+    const size = readFileSync(jsonl).length;
+    const errors: unknown[] = [];
+    for (const encoders of [1, 2, 3]) {
+      const thread = new ParquetThread(encoders);
+      try {
+        errors.push(await thread.convert(jsonl, join(dir, `converted-${encoders}.parquet`), columnsOf(), { codec: 'SNAPPY' }).catch((error: unknown) => error));
+      } finally {
+        await thread.close();
+      }
+      const streaming = new ParquetThread(encoders);
+      try {
+        const stream = streaming.stream(jsonl, join(dir, `streamed-${encoders}.parquet`), columnsOf(), { codec: 'SNAPPY' });
+        stream.grow(size);
+        errors.push(await stream.end(size).catch((error: unknown) => error));
+      } finally {
+        await streaming.close();
+      }
+    }
+    expect(errors[0]).toBeInstanceOf(Error);
+    expect((errors[0] as Error).message).toMatch(/JSON/);
+    for (const error of errors) expect((error as Error).message).toBe((errors[0] as Error).message);
+  });
+
+  it('removes a discarded stream whose groups were being encoded', async () => {
+    const dir = tempDir();
+    const jsonl = writeJsonl(join(dir, 'rows.jsonl'));
+    const thread = new ParquetThread(2);
+    try {
+      const stream = thread.stream(jsonl, join(dir, 'discarded.parquet'), columnsOf(), { codec: 'ZSTD' });
+      stream.grow(readFileSync(jsonl).length);
+      await stream.discard();
+      expect(existsSync(join(dir, 'discarded.parquet'))).toBe(false);
+    } finally {
+      await thread.close();
+    }
+  });
+});
+
+describe('ParquetEncodePool', () => {
+  it('fails what a thread that exits owed, and every later slot and group: nothing waits forever', async () => {
+    const exiting = () => new Worker("require('node:worker_threads').parentPort.on('message', () => process.exit(3))", { eval: true });
+    const pool = new ParquetEncodePool(2, exiting);
+    try {
+      for (let slot = 0; slot < 4; slot++) await pool.acquire();
+      // The pool's four slots are taken: this one waits, and is failed with the rest.
+      const waiting = pool.acquire();
+      const encoded = pool.encode(new TextEncoder().encode('{}'), columnsOf(), { codec: 'SNAPPY' });
+      await expect(encoded).rejects.toThrow('a Parquet encode thread exited (3)');
+      await expect(waiting).rejects.toThrow('a Parquet encode thread exited (3)');
+      await expect(pool.acquire()).rejects.toThrow('a Parquet encode thread exited (3)');
+      await expect(pool.encode(new TextEncoder().encode('{}'), columnsOf(), { codec: 'SNAPPY' })).rejects.toThrow('exited');
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('parquetEncoders', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('is SYNTHFORGE_PARQUET_ENCODERS when set, else one per core but the main thread\'s, 1 to 8', () => {
+    vi.stubEnv('SYNTHFORGE_PARQUET_ENCODERS', '3');
+    expect(parquetEncoders()).toBe(3);
+    vi.stubEnv('SYNTHFORGE_PARQUET_ENCODERS', '');
+    expect(parquetEncoders()).toBe(Math.max(1, Math.min(availableParallelism() - 1, 8)));
+  });
+});
