@@ -362,7 +362,7 @@ async function collectShard(context: DriveContext, step: CompiledBatchStep, shar
       const evaluation = evaluateResult(result, step.output, { capabilities: step.capabilities, mode: step.outputMode });
       if (evaluation.outcome === 'valid') {
         const offset = answers.bytes;
-        const bytes = await answers.write(JSON.stringify(evaluation.value));
+        const bytes = await answers.write(evaluation.json ?? JSON.stringify(evaluation.value));
         collected.valid(line, offset, bytes, lineUsage);
         tally.valid++;
       } else {
