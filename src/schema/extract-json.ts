@@ -63,8 +63,8 @@ function tryParse(text: string, withSource: boolean): ExtractedJson {
 
 function firstParsingSpan(text: string, openers: string, withSource: boolean): ExtractedJson {
   let starts = 0;
-  for (let start = 0; start < text.length && starts < MAX_SPAN_STARTS; start++) {
-    if (!openers.includes(text[start]!)) continue;
+  // indexOf finds the next opener natively: most of the text is prose or an unclosed string.
+  for (let start = nextOpener(text, openers, 0); start !== -1 && starts < MAX_SPAN_STARTS; start = nextOpener(text, openers, start + 1)) {
     starts++;
     const end = balancedEnd(text, start);
     if (end === -1) continue;
@@ -74,23 +74,39 @@ function firstParsingSpan(text: string, openers: string, withSource: boolean): E
   return { ok: false, message: 'no balanced JSON span' };
 }
 
+function nextOpener(text: string, openers: string, from: number): number {
+  let next = -1;
+  for (let index = 0; index < openers.length; index++) {
+    const at = text.indexOf(openers[index]!, from);
+    if (at !== -1 && (next === -1 || at < next)) next = at;
+  }
+  return next;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
 /** Index of the bracket that closes the one at `start`, or -1. Tracks strings and escapes. */
 function balancedEnd(text: string, start: number): number {
-  const stack: string[] = [];
+  const closers: number[] = [];
   let inString = false;
   for (let index = start; index < text.length; index++) {
-    const char = text[index]!;
+    const code = text.charCodeAt(index);
     if (inString) {
-      if (char === '\\') index++;
-      else if (char === '"') inString = false;
+      if (code === BACKSLASH) index++;
+      else if (code === QUOTE) inString = false;
       continue;
     }
-    if (char === '"') inString = true;
-    else if (char === '{') stack.push('}');
-    else if (char === '[') stack.push(']');
-    else if (char === '}' || char === ']') {
-      if (stack.pop() !== char) return -1;
-      if (stack.length === 0) return index;
+    if (code === QUOTE) inString = true;
+    else if (code === OPEN_BRACE) closers.push(CLOSE_BRACE);
+    else if (code === OPEN_BRACKET) closers.push(CLOSE_BRACKET);
+    else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+      if (closers.pop() !== code) return -1;
+      if (closers.length === 0) return index;
     }
   }
   return -1;
