@@ -19,6 +19,10 @@ export class JsonlFileWriter {
   private chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
   private used = 0;
   bytes = 0;
+  /** Bytes written so far, those still in the chunk included: where the next line starts in the file. */
+  get written(): number {
+    return this.bytes + this.used;
+  }
   /** Bytes the file holds on disk so far: whole chunks, so always up to a line's end. */
   bytesOnDisk = 0;
   /** Told each time `bytesOnDisk` grows (a reader following the file as it is written). */

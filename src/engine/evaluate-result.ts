@@ -14,6 +14,8 @@ export interface Evaluation {
   /** Human-readable detail for invalid outcomes (`answer: expected string, got null`). */
   reason?: string;
   value?: Record<string, unknown>;
+  /** `JSON.stringify(value)` where the answer's text already was it (schema/canonical-json.ts); absent: stringify the value. */
+  json?: string;
   /** What the validator found, with paths (not JSON: one issue at the root), for the repair turn (engine/repair-evidence.ts). */
   issues?: Issue[];
   /** Whether sending the same request again may give a better result. */
@@ -57,8 +59,8 @@ function evaluateText(result: Extract<BatchItemResult, { outcome: 'succeeded' }>
   }
   const truncated = result.finishReason !== undefined && TRUNCATION_REASONS.has(result.finishReason);
   const { capabilities, mode } = context;
-  const parsed = parseModelOutput(result.text, schema, { normalize: (value) => capabilities.normalizeAnswer(value, schema.jsonSchema, mode) });
-  if (parsed.ok) return { outcome: 'valid', value: parsed.value, retryable: false };
+  const parsed = parseModelOutput(result.text, schema, { normalize: (value) => capabilities.normalizeAnswer(value, schema.jsonSchema, mode), withJson: true });
+  if (parsed.ok) return { outcome: 'valid', value: parsed.value, ...(parsed.json !== undefined ? { json: parsed.json } : {}), retryable: false };
   if (parsed.reason === 'not_json') {
     if (truncated) return { outcome: 'truncated', reason: `output cut off at the token limit (${result.finishReason})`, retryable: true };
     return { outcome: 'not_json', reason: `${parsed.message}: ${excerpt(result.text)}`, issues: [{ code: 'not_json', path: [], message: parsed.message }], retryable: true };

@@ -28,14 +28,13 @@
  * and the `collected` mark then commit in one transaction, so a crash before it means collecting
  * again from the start, and usage is never counted twice or lost.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
 import { rename } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProviderId, TokenUsage } from '../domain.js';
 import { BudgetGuard } from '../cost/budget.js';
 import type { BatchHandle, BatchProvider, BatchStatus, ProviderErrorInfo, ShardSubmission } from '../providers/batch-provider.js';
 import { PROVIDER_AUTH_CODE, ProviderApiError, ProviderAuthError, ProviderQueueFullError } from '../providers/errors.js';
+import { JsonlFileWriter } from '../dataset/jsonl-file-writer.js';
 import { CACHE_KEY_BYTES, type CachedAnswer } from '../store/response-cache.js';
 import type { RunStore, ShardRow } from '../store/run-store.js';
 import { FINAL_OUTCOME_BIT, RESPONSE_OUTCOMES, type ResponseOutcome } from '../store/store-schema.js';
@@ -45,7 +44,6 @@ import { EXCERPT_CHARS, evaluateResult } from './evaluate-result.js';
 import { failpoint } from './failpoints.js';
 import { repairEvidenceOf } from './repair-evidence.js';
 import { lineCount, lineOfCustomId, readShardKeys, shardAnswersPath, shardInvalidPath, writeAnswerPositions, type AnswerPositions } from './shard-files.js';
-import { STREAM_CHUNK_BYTES } from './stage-files.js';
 import type { RunEventListener } from './run-events.js';
 import { QueueGate } from './queue-gate.js';
 import type { StepQueue } from './queue-limits.js';
@@ -362,8 +360,9 @@ async function collectShard(context: DriveContext, step: CompiledBatchStep, shar
       const evaluation = evaluateResult(result, step.output, { capabilities: step.capabilities, mode: step.outputMode });
       if (evaluation.outcome === 'valid') {
         const offset = answers.bytes;
-        const bytes = await answers.write(JSON.stringify(evaluation.value));
-        collected.valid(line, offset, bytes, lineUsage);
+        const pending = answers.write(evaluation.json ?? JSON.stringify(evaluation.value));
+        if (pending) await pending;
+        collected.valid(line, offset, answers.bytes - offset - 1, lineUsage);
         tally.valid++;
       } else {
         // A line refused for the key ran nothing: it is sent again once the key is fixed and the run resumed.
@@ -520,42 +519,30 @@ class CollectedLines {
 
 /**
  * Appends lines to a file under a temporary name, counting bytes; `close` renames it into place.
- * Lines are gathered into chunks before they reach the stream: one stream write per chunk instead of
- * one per answer.
+ * Lines are encoded straight into the dataset writer's chunks: one stream write per chunk, and no
+ * joined string to encode.
  */
 class LineFileWriter {
-  private readonly stream: WriteStream;
-  private pending: string[] = [];
-  private pendingBytes = 0;
-  bytes = 0;
+  private readonly writer: JsonlFileWriter;
 
   constructor(private readonly temporaryPath: string) {
-    this.stream = createWriteStream(temporaryPath, { highWaterMark: STREAM_CHUNK_BYTES });
+    this.writer = new JsonlFileWriter(temporaryPath, { digest: false });
   }
 
-  /** Writes `text` and a newline; returns the bytes of `text` alone. */
-  async write(text: string): Promise<number> {
-    const bytes = Buffer.byteLength(text);
-    this.bytes += bytes + 1;
-    this.pending.push(text, '\n');
-    this.pendingBytes += bytes + 1;
-    if (this.pendingBytes >= STREAM_CHUNK_BYTES) await this.flush();
-    return bytes;
+  /** Where the next line starts. */
+  get bytes(): number {
+    return this.writer.written;
+  }
+
+  /** Writes `text` and a newline; a promise only when a full chunk has to wait for the disk (skip the await otherwise). */
+  write(text: string): Promise<void> | undefined {
+    const pending = this.writer.write(text);
+    return pending ? pending.then(() => this.writer.write('\n')) : this.writer.write('\n');
   }
 
   async close(finalPath: string): Promise<void> {
-    await this.flush();
-    this.stream.end();
-    await once(this.stream, 'finish');
+    await this.writer.close();
     await rename(this.temporaryPath, finalPath);
-  }
-
-  private async flush(): Promise<void> {
-    if (this.pending.length === 0) return;
-    const chunk = this.pending.join('');
-    this.pending = [];
-    this.pendingBytes = 0;
-    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
   }
 }
 

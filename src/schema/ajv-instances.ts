@@ -4,6 +4,8 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { formatNames } from 'ajv-formats/dist/formats.js';
 import type { AnySchemaObject, ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import { codePointLength } from './code-point-length.js';
 
 /** The JSON Schema drafts users commonly declare in `$schema`. A schema without `$schema` is read as 2020-12. */
 export type SchemaDraft = 'draft-07' | '2019-09' | '2020-12';
@@ -41,6 +43,22 @@ const OPTIONS: Options = {
 };
 
 const instances = new Map<SchemaDraft, Ajv | Ajv2019 | Ajv2020>();
+
+/**
+ * ajv counts a string's characters for minLength/maxLength with a loop over every UTF-16 unit
+ * (`ajv/dist/runtime/ucs2length`), most of the time a check of an answer with a long text field
+ * takes. A validator takes that module's function when it is compiled, so the same count, done
+ * natively (code-point-length.ts), is put in its place before any schema is: validation, errors
+ * and their order stay ajv's own.
+ */
+function installCodePointLength(): void {
+  const runtime = createRequire(import.meta.url)('ajv/dist/runtime/ucs2length') as { default: ((text: string) => number) & { code?: string } };
+  if (runtime.default === codePointLength) return;
+  // Standalone code generation refers to ajv's module by this text; the count is the same.
+  Object.assign(codePointLength, { code: runtime.default.code });
+  runtime.default = codePointLength;
+}
+installCodePointLength();
 
 export function ajvFor(draft: SchemaDraft): Ajv | Ajv2019 | Ajv2020 {
   let ajv = instances.get(draft);

@@ -63,6 +63,19 @@ describe('extractJson', () => {
     expect(marker.extractJsonRan).toBeUndefined();
   });
 
+  it('skips a span whose closer does not match, and reads escaped quotes inside a span', () => {
+    expect(extractJson('see {"a": [1}, then {"b": 2}')).toEqual({ ok: true, value: { b: 2 } });
+    expect(extractJson('x {"a": "\\"}"} y')).toEqual({ ok: true, value: { a: '"}' } });
+    expect(extractJson('[1] then {"b": 2}', { preferObject: true })).toEqual({ ok: true, value: { b: 2 } });
+    expect(extractJson('[1] then {"b": 2}')).toEqual({ ok: true, value: [1] });
+  });
+
+  it('gives the text the value was read from when asked', () => {
+    expect(extractJson(' {"a":1}\n', { withSource: true })).toEqual({ ok: true, value: { a: 1 }, source: '{"a":1}' });
+    expect(extractJson('Result:\n```json\n{"n":3}\n```', { withSource: true })).toEqual({ ok: true, value: { n: 3 }, source: '{"n":3}' });
+    expect(extractJson('see {"b":2}.', { withSource: true })).toEqual({ ok: true, value: { b: 2 }, source: '{"b":2}' });
+  });
+
   it('stays fast on many unbalanced braces', () => {
     const text = `${'{'.repeat(50_000)} {"ok": true}`;
     expect(extractJson(text).ok).toBe(false); // beyond the span budget, but it returns
