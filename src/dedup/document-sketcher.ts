@@ -3,8 +3,9 @@ import { ExactHasher, ExactKeyTable } from './exact.js';
 import { computeBandKeys } from './lsh.js';
 import { createMinHashParams, JsMinHashKernel, type MinHashKernel, type MinHashSignature } from './minhash.js';
 import { WasmMinHashKernel } from './wasm/minhash-wasm.js';
-import { NormalizedText, normalizeInto, normalizeUtf8Into } from './normalize.js';
+import { NormalizedText, normalizeInto, normalizeJsonAsciiInto, normalizeUtf8Into } from './normalize.js';
 import { shingleCount, shingleHashes } from './shingle.js';
+import type { LocatedStageLines } from './stage-line-batch.js';
 
 /**
  * The per-document front end: text → normalised text → exact key → shingle hashes → MinHash
@@ -124,6 +125,20 @@ export class DocumentSketcher {
   /** sketchBatch for texts encoded by encodeTexts (sketch-pool.ts): document i is bytes[offsets[i], offsets[i + 1]). */
   sketchUtf8Batch(bytes: Uint8Array, offsets: Uint32Array, options: { sharedBandKeys?: boolean } = {}): SketchBatch {
     return this.sketchEach(offsets.length - 1, (doc) => this.normalizeUtf8(bytes, offsets[doc]!, offsets[doc + 1]!), options);
+  }
+
+  /** sketchBatch for the documents of stage lines read by locateStageLines from `bytes` (stage-line-batch.ts). */
+  sketchLocatedLines(bytes: Uint8Array, lines: LocatedStageLines, options: { sharedBandKeys?: boolean } = {}): SketchBatch {
+    const { texts, spanStarts, spanEnds, fieldCount } = lines;
+    return this.sketchEach(
+      texts.length,
+      (doc) => {
+        const text = texts[doc];
+        if (text === undefined) normalizeJsonAsciiInto(bytes, spanStarts, spanEnds, doc * fieldCount, fieldCount, this.config, this.text);
+        else this.normalize(text);
+      },
+      options,
+    );
   }
 
   private sketchEach(count: number, normalizeDoc: (doc: number) => void, options: { sharedBandKeys?: boolean }): SketchBatch {

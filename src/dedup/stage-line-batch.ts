@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
-import { dedupTextOf } from './dedup-text.js';
+import { DEDUP_FIELD_SEPARATOR, dedupTextOf } from './dedup-text.js';
+import { StageRecordLocator } from './stage-record-locator.js';
 
 /**
  * Stage lines (one JSON record per line, `{ id, fields, … }`) as a dedup stream reads them: a batch
@@ -32,12 +33,100 @@ const NEWLINE = 0x0a;
 const CR = 0x0d;
 
 /**
+ * StageLines plus each document's compared text as locateStageLines found it: texts[doc] when it
+ * was decoded, else (texts[doc] undefined) `fieldCount` byte spans of ASCII JSON string contents,
+ * spans doc·fieldCount … doc·fieldCount + fieldCount − 1 of spanStarts/spanEnds, for
+ * normalizeJsonAsciiInto (normalize.ts).
+ */
+export interface LocatedStageLines extends StageLines {
+  fieldCount: number;
+  texts: (string | undefined)[];
+  spanStarts: Uint32Array<ArrayBuffer>;
+  spanEnds: Uint32Array<ArrayBuffer>;
+}
+
+/**
  * Cuts `bytes` into lines as readFileLineBytes does (a CR before the LF dropped, empty lines
  * skipped, the last line may lack its newline) and parses each: `fields` are the dedup spec's
- * compared field paths (dedupTextOf).
+ * compared field paths (dedupTextOf). The reference for locateStageLines, and its fallback.
  */
 export function parseStageLines(bytes: Uint8Array, fields: readonly string[]): ParsedStageLines {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const { count, starts, ends } = cutLines(text);
+  const failed = new Uint8Array(count);
+  const ids: unknown[] = [];
+  const texts: string[] = [];
+  const spec = { fields: fields as string[] };
+  for (let line = 0; line < count; line++) {
+    const parsed = parseLine(text, starts[line]!, ends[line]!, spec);
+    if (parsed === undefined) {
+      failed[line] = 1;
+      continue;
+    }
+    ids.push(parsed.id);
+    texts.push(parsed.text);
+  }
+  return { count, starts, ends, failed, ids, texts };
+}
+
+/**
+ * parseStageLines without JSON.parse of each record where it can: the locator reads the id and
+ * the compared values from the line's bytes (stage-record-locator.ts), and leaves an ASCII string's
+ * bytes to be normalised where they lie; a line it is unsure of is parsed as parseStageLines does,
+ * so ids, texts and failed lines are the same.
+ */
+export function locateStageLines(bytes: Uint8Array, fields: readonly string[], locator = new StageRecordLocator(fields)): LocatedStageLines {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const { count, starts, ends } = cutLines(text);
+  const fieldCount = fields.length;
+  const failed = new Uint8Array(count);
+  const ids: unknown[] = [];
+  const texts: (string | undefined)[] = [];
+  const spanStarts = new Uint32Array(count * fieldCount);
+  const spanEnds = new Uint32Array(count * fieldCount);
+  const spec = { fields: fields as string[] };
+  for (let line = 0; line < count; line++) {
+    if (locator.locate(text, starts[line]!, ends[line]!)) {
+      const at = ids.length * fieldCount;
+      ids.push(locator.id);
+      if (locator.allSpans) {
+        spanStarts.set(locator.spanStarts, at);
+        spanEnds.set(locator.spanEnds, at);
+        texts.push(undefined);
+      } else {
+        texts.push(locatedText(text, locator));
+      }
+      continue;
+    }
+    const parsed = parseLine(text, starts[line]!, ends[line]!, spec);
+    if (parsed === undefined) {
+      failed[line] = 1;
+      continue;
+    }
+    ids.push(parsed.id);
+    texts.push(parsed.text);
+  }
+  const docs = ids.length;
+  return { count, starts, ends, failed, ids, fieldCount, texts, spanStarts: spanStarts.slice(0, docs * fieldCount), spanEnds: spanEnds.slice(0, docs * fieldCount) };
+}
+
+/** The compared text of a located line with some field decoded: every field decoded, joined as dedupTextOf does. */
+function locatedText(text: Buffer, locator: StageRecordLocator): string {
+  const parts = locator.texts.map((decoded, field) => decoded ?? (JSON.parse(text.toString('latin1', locator.spanStarts[field]! - 1, locator.spanEnds[field]! + 1)) as string));
+  return parts.join(DEDUP_FIELD_SEPARATOR);
+}
+
+/** One record's id and compared text by JSON.parse and dedupTextOf; undefined when either fails. */
+function parseLine(text: Buffer, start: number, end: number, spec: { fields: string[] }): { id: unknown; text: string } | undefined {
+  try {
+    const record = JSON.parse(text.toString('utf8', start, end)) as { id: unknown; fields: Record<string, unknown> };
+    return { text: dedupTextOf(record.fields, spec), id: record.id };
+  } catch {
+    return undefined;
+  }
+}
+
+function cutLines(text: Buffer): { count: number; starts: Uint32Array<ArrayBuffer>; ends: Uint32Array<ArrayBuffer> } {
   let capacity = 1024;
   let starts = new Uint32Array(capacity);
   let ends = new Uint32Array(capacity);
@@ -58,20 +147,7 @@ export function parseStageLines(bytes: Uint8Array, fields: readonly string[]): P
     }
     start = newline + 1;
   }
-  const failed = new Uint8Array(count);
-  const ids: unknown[] = [];
-  const texts: string[] = [];
-  const spec = { fields: fields as string[] };
-  for (let line = 0; line < count; line++) {
-    try {
-      const record = JSON.parse(text.toString('utf8', starts[line], ends[line])) as { id: unknown; fields: Record<string, unknown> };
-      texts.push(dedupTextOf(record.fields, spec));
-      ids.push(record.id);
-    } catch {
-      failed[line] = 1;
-    }
-  }
-  return { count, starts: starts.slice(0, count), ends: ends.slice(0, count), failed, ids, texts };
+  return { count, starts: starts.slice(0, count), ends: ends.slice(0, count) };
 }
 
 function grown(array: Uint32Array<ArrayBuffer>, capacity: number): Uint32Array<ArrayBuffer> {
