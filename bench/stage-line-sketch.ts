@@ -1,7 +1,7 @@
 // What a sketch worker does per batch of stage lines, old path against new, in one thread and one
 // process, alternating (so both see the same machine load):
 //   parse:  parseStageLines (JSON.parse of each record, dedupTextOf) → sketchBatch of the texts
-//   locate: locateStageLines (id and compared text read from the line's bytes) → sketchLocatedLines
+//   locate: sketchStageLines (id and compared text read from the line's bytes, normalised there)
 //   node --import tsx bench/stage-line-sketch.ts --input=STAGE [--fields=answer] [--repeats=5] [--batch-mb=1]
 // Prints CPU µs per document for each (process CPU: this loop is the only work) and checks that
 // both give the same ids, failed lines and sketches.
@@ -10,7 +10,7 @@ import { numberOption, optionValue } from './bench-args.js';
 import { isEntryPoint } from './bench-child.js';
 import { parseDedupSpec, resolveDedupConfig } from '../src/dedup/dedup-spec.js';
 import { DocumentSketcher, type SketchBatch } from '../src/dedup/document-sketcher.js';
-import { locateStageLines, parseStageLines } from '../src/dedup/stage-line-batch.js';
+import { parseStageLines, sketchStageLines } from '../src/dedup/stage-line-batch.js';
 import { StageRecordLocator } from '../src/dedup/stage-record-locator.js';
 
 function cpuMicros(): number {
@@ -48,7 +48,6 @@ async function main(): Promise<void> {
   const locator = new StageRecordLocator(fields);
   const best = { parse: Number.POSITIVE_INFINITY, locate: Number.POSITIVE_INFINITY };
   let docs = 0;
-  let byteDocs = 0;
   for (let repeat = 0; repeat < repeats; repeat++) {
     let started = cpuMicros();
     const old = batches.map((bytes) => {
@@ -57,17 +56,13 @@ async function main(): Promise<void> {
     });
     const parseMicros = cpuMicros() - started;
     started = cpuMicros();
-    const now = batches.map((bytes) => {
-      const located = locateStageLines(bytes, fields, locator);
-      return { located, batch: sketcher.sketchLocatedLines(bytes, located) };
-    });
+    const now = batches.map((bytes) => sketchStageLines(bytes, fields, sketcher, locator));
     const locateMicros = cpuMicros() - started;
     docs = old.reduce((sum, { parsed }) => sum + parsed.texts.length, 0);
-    byteDocs = now.reduce((sum, { located }) => sum + located.texts.filter((text) => text === undefined).length, 0);
     for (let index = 0; index < batches.length; index++) {
       const a = old[index]!;
       const b = now[index]!;
-      const same = sameBatch(a.batch, b.batch) && a.parsed.failed.every((flag, line) => flag === b.located.failed[line]) && a.parsed.ids.every((id, doc) => id === b.located.ids[doc]);
+      const same = sameBatch(a.batch, b.batch) && a.parsed.failed.every((flag, line) => flag === b.lines.failed[line]) && a.parsed.ids.every((id, doc) => id === b.lines.ids[doc]);
       if (!same) throw new Error(`batch ${index}: locateStageLines differs from parseStageLines`);
     }
     best.parse = Math.min(best.parse, parseMicros / docs);
@@ -75,7 +70,7 @@ async function main(): Promise<void> {
     console.log(`repeat ${repeat}: parse+sketch ${(parseMicros / docs).toFixed(2)} µs/doc, locate+sketch ${(locateMicros / docs).toFixed(2)} µs/doc`);
   }
   console.log(
-    `summary stage_line_sketch docs=${docs} from_bytes=${byteDocs} parse_us=${best.parse.toFixed(2)} locate_us=${best.locate.toFixed(2)} ratio=${(best.locate / best.parse).toFixed(3)}`,
+    `summary stage_line_sketch docs=${docs} parse_us=${best.parse.toFixed(2)} locate_us=${best.locate.toFixed(2)} ratio=${(best.locate / best.parse).toFixed(3)}`,
   );
 }
 

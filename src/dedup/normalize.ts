@@ -131,14 +131,17 @@ export function normalizeUtf8Into(bytes: Uint8Array, start: number, end: number,
 
 /**
  * normalizeInto for the text `spans` of a stage line, joined by "\n" as dedupTextOf joins them:
- * span i (first ≤ i < first + count) is bytes[starts[i], ends[i]), the contents of a JSON string
- * that is ASCII and has no `\u` escape (stage-record-locator.ts checks that). Every other JSON escape
- * (\" \\ \/ \b \f \n \r \t) decodes to a character this normalisation turns into a word break, as
- * the "\n" between spans is, so an escape is scanned as a break and never decoded: the same units
- * and word hashes as normalizeInto of the decoded, joined text.
+ * span i (first ≤ i < first + count) is bytes[starts[i], ends[i]), what lies between the quotes of a
+ * JSON string. Every JSON escape but `\u` (\" \\ \/ \b \f \n \r \t) decodes to a character this
+ * normalisation turns into a word break, as the "\n" between spans is, so an escape is scanned as a
+ * break and never decoded: the same units and word hashes as normalizeInto of the decoded, joined
+ * text. False (`out` then undefined) when a span is not the valid contents of an ASCII JSON string
+ * without `\u` (a byte ≥ 0x80, a raw control character, a `\u` or an invalid escape): the caller
+ * decodes it (or finds the line malformed) instead; the locator leaves that check to this scan, which
+ * reads every byte of the span anyway (stage-record-locator.ts).
  */
-export function normalizeJsonAsciiInto(bytes: Uint8Array, starts: Uint32Array, ends: Uint32Array, first: number, count: number, options: NormalizeOptions, out: NormalizedText): void {
-  scanAsciiSpans(bytes, starts, ends, first, count, JSON_ASCII_UNITS, options.foldDigits, out);
+export function normalizeJsonAsciiInto(bytes: Uint8Array, starts: Uint32Array, ends: Uint32Array, first: number, count: number, options: NormalizeOptions, out: NormalizedText): boolean {
+  return scanAsciiSpans(bytes, starts, ends, first, count, JSON_ASCII_UNITS, options.foldDigits, out);
 }
 
 /** The normalised text as a string: what the exact-duplicate key and the shingles are computed from. */
@@ -245,10 +248,15 @@ for (let unit = 0x61; unit <= 0x7a; unit++) RAW_ASCII_UNITS[unit] = unit;
 RAW_ASCII_UNITS.fill(NON_ASCII, 0x80);
 const JSON_ASCII_UNITS = RAW_ASCII_UNITS.slice();
 JSON_ASCII_UNITS[0x5c] = ESCAPE_UNIT;
+// Raw control characters are not allowed in a JSON string: the line is malformed, or in doubt.
+JSON_ASCII_UNITS.fill(NON_ASCII, 0, 0x20);
+// The escapes that decode to one ASCII character, all of them breaks.
+const SIMPLE_ESCAPES = new Uint8Array(256);
+for (const char of '"\\/bfnrt') SIMPLE_ESCAPES[char.charCodeAt(0)] = 1;
 
 /**
  * `scan` over the ASCII bytes of `count` spans joined by a break (the same rules, so the same units
- * and word hashes); false at the first byte ≥ 0x80. Shaped word by word, a loop over the breaks
+ * and word hashes); false at the first byte the table marks NON_ASCII (≥ 0x80; in a JSON string a raw control too) or an escape other than the simple ones. Shaped word by word, a loop over the breaks
  * and one over the word's characters, so a word costs about one mispredicted branch at each end
  * instead of several, and kept apart from `scan` so each loop sees one kind of source.
  */
@@ -273,8 +281,12 @@ function scanAsciiSpans(bytes: Uint8Array, starts: Uint32Array, ends: Uint32Arra
       let unit = BREAK_UNIT;
       while (index < end && (unit = table[bytes[index]!]!) < WORD_UNIT_MIN) {
         if (unit === NON_ASCII) return false;
-        // A JSON escape is one more byte, a break whatever it is.
-        index += unit === ESCAPE_UNIT ? 2 : 1;
+        if (unit === ESCAPE_UNIT) {
+          // A JSON escape is one more byte, a break whatever it is (but `\u`, left to the decoder).
+          if (index + 1 >= end || SIMPLE_ESCAPES[bytes[index + 1]!] !== 1) return false;
+          index++;
+        }
+        index++;
       }
       if (index >= end) break;
       if (length > 0) units[length++] = 0x20;

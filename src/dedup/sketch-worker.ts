@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { BandPartition, type BandRange } from './band-partition.js';
 import type { DedupConfig } from './dedup-spec.js';
 import { DocumentSketcher, type SketchBatch } from './document-sketcher.js';
-import { locateStageLines } from './stage-line-batch.js';
+import { sketchStageLines } from './stage-line-batch.js';
 import { StageRecordLocator } from './stage-record-locator.js';
 
 /**
@@ -119,10 +119,7 @@ port.on('message', (request: WorkerRequest) => {
       return;
     }
     if (request.type === 'lines') {
-      const located = locateStageLines(request.bytes, request.fields, locatorFor(request.fields));
-      const batch = sketcher.sketchLocatedLines(request.bytes, located, { sharedBandKeys: true });
-      const { count, starts, ends, failed, ids } = located;
-      const lines = { count, starts, ends, failed, ids };
+      const { lines, batch } = sketchStageLines(request.bytes, request.fields, sketcher, locatorFor(request.fields), { sharedBandKeys: true });
       port.postMessage({ type: 'lines', id: request.id, lines, batch, bytes: request.bytes }, [
         ...batchBuffers(batch),
         lines.starts.buffer,

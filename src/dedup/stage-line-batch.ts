@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
 import { DEDUP_FIELD_SEPARATOR, dedupTextOf } from './dedup-text.js';
-import { StageRecordLocator } from './stage-record-locator.js';
+import type { DocumentSketcher, SketchBatch } from './document-sketcher.js';
+import type { StageRecordLocator } from './stage-record-locator.js';
 
 /**
  * Stage lines (one JSON record per line, `{ id, fields, … }`) as a dedup stream reads them: a batch
@@ -33,22 +34,9 @@ const NEWLINE = 0x0a;
 const CR = 0x0d;
 
 /**
- * StageLines plus each document's compared text as locateStageLines found it: texts[doc] when it
- * was decoded, else (texts[doc] undefined) `fieldCount` byte spans of ASCII JSON string contents,
- * spans doc·fieldCount … doc·fieldCount + fieldCount − 1 of spanStarts/spanEnds, for
- * normalizeJsonAsciiInto (normalize.ts).
- */
-export interface LocatedStageLines extends StageLines {
-  fieldCount: number;
-  texts: (string | undefined)[];
-  spanStarts: Uint32Array<ArrayBuffer>;
-  spanEnds: Uint32Array<ArrayBuffer>;
-}
-
-/**
  * Cuts `bytes` into lines as readFileLineBytes does (a CR before the LF dropped, empty lines
  * skipped, the last line may lack its newline) and parses each: `fields` are the dedup spec's
- * compared field paths (dedupTextOf). The reference for locateStageLines, and its fallback.
+ * compared field paths (dedupTextOf). The reference for sketchStageLines, and its fallback.
  */
 export function parseStageLines(bytes: Uint8Array, fields: readonly string[]): ParsedStageLines {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -70,50 +58,58 @@ export function parseStageLines(bytes: Uint8Array, fields: readonly string[]): P
 }
 
 /**
- * parseStageLines without JSON.parse of each record where it can: the locator reads the id and
- * the compared values from the line's bytes (stage-record-locator.ts), and leaves an ASCII string's
- * bytes to be normalised where they lie; a line it is unsure of is parsed as parseStageLines does,
- * so ids, texts and failed lines are the same.
+ * parseStageLines and the sketches of the documents, without JSON.parse of each record where it
+ * can (what a sketch worker runs): the locator finds the id and the compared values in the line's
+ * bytes (stage-record-locator.ts) and an ASCII string is normalised where it lies, its contents
+ * checked by that scan; a line either is unsure of is parsed and its text built as parseStageLines
+ * does, so ids, failed lines and sketches are the same (the batch's document i is the i-th line not failed).
  */
-export function locateStageLines(bytes: Uint8Array, fields: readonly string[], locator = new StageRecordLocator(fields)): LocatedStageLines {
+export function sketchStageLines(
+  bytes: Uint8Array,
+  fields: readonly string[],
+  sketcher: DocumentSketcher,
+  locator: StageRecordLocator,
+  options: { sharedBandKeys?: boolean } = {},
+): { lines: StageLines; batch: SketchBatch } {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const { count, starts, ends } = cutLines(text);
   const fieldCount = fields.length;
   const failed = new Uint8Array(count);
   const ids: unknown[] = [];
-  const texts: (string | undefined)[] = [];
-  const spanStarts = new Uint32Array(count * fieldCount);
-  const spanEnds = new Uint32Array(count * fieldCount);
   const spec = { fields: fields as string[] };
-  for (let line = 0; line < count; line++) {
-    if (locator.locate(text, starts[line]!, ends[line]!)) {
-      const at = ids.length * fieldCount;
-      ids.push(locator.id);
-      if (locator.allSpans) {
-        spanStarts.set(locator.spanStarts, at);
-        spanEnds.set(locator.spanEnds, at);
-        texts.push(undefined);
-      } else {
-        texts.push(locatedText(text, locator));
+  const normalizeLine = (line: number): boolean => {
+    const start = starts[line]!;
+    const end = ends[line]!;
+    if (locator.locate(text, start, end)) {
+      const normalized = locator.allSpans ? sketcher.normalizeJsonAscii(text, locator.spanStarts, locator.spanEnds, 0, fieldCount) : normalizeLocated(text, locator, sketcher);
+      if (normalized) {
+        ids.push(locator.id);
+        return true;
       }
-      continue;
     }
-    const parsed = parseLine(text, starts[line]!, ends[line]!, spec);
+    const parsed = parseLine(text, start, end, spec);
     if (parsed === undefined) {
       failed[line] = 1;
-      continue;
+      return false;
     }
+    sketcher.normalize(parsed.text);
     ids.push(parsed.id);
-    texts.push(parsed.text);
-  }
-  const docs = ids.length;
-  return { count, starts, ends, failed, ids, fieldCount, texts, spanStarts: spanStarts.slice(0, docs * fieldCount), spanEnds: spanEnds.slice(0, docs * fieldCount) };
+    return true;
+  };
+  const batch = sketcher.sketchInputs(count, normalizeLine, options);
+  return { lines: { count, starts, ends, failed, ids }, batch };
 }
 
-/** The compared text of a located line with some field decoded: every field decoded, joined as dedupTextOf does. */
-function locatedText(text: Buffer, locator: StageRecordLocator): string {
-  const parts = locator.texts.map((decoded, field) => decoded ?? (JSON.parse(text.toString('latin1', locator.spanStarts[field]! - 1, locator.spanEnds[field]! + 1)) as string));
-  return parts.join(DEDUP_FIELD_SEPARATOR);
+/** A located line with some field decoded: every field decoded, joined as dedupTextOf does, then normalised; false when a span is no valid string. */
+function normalizeLocated(text: Buffer, locator: StageRecordLocator, sketcher: DocumentSketcher): boolean {
+  let joined: string;
+  try {
+    joined = locator.texts.map((decoded, field) => decoded ?? (JSON.parse(text.toString('utf8', locator.spanStarts[field]! - 1, locator.spanEnds[field]! + 1)) as string)).join(DEDUP_FIELD_SEPARATOR);
+  } catch {
+    return false;
+  }
+  sketcher.normalize(joined);
+  return true;
 }
 
 /** One record's id and compared text by JSON.parse and dedupTextOf; undefined when either fails. */

@@ -10,9 +10,12 @@
  * path, so failures and their errors stay exactly as they were.
  *
  * A compared value that is a string of ASCII bytes with no `\u` escape is left as a byte span for
- * normalizeJsonAsciiInto (normalize.ts): every other escape decodes to a word break. Any other
- * value (non-ASCII or `\u` string, number, object, …) is decoded alone (JSON.parse of its slice,
- * which gives what parsing the whole record gave) and left as text.
+ * normalizeJsonAsciiInto (normalize.ts): every other escape decodes to a word break. A compared
+ * field's string found by its literal key (the common case, most of the line's bytes) is not even
+ * checked here: its end is found by its closing quote, and the normalising scan, which reads every
+ * byte of it anyway, checks it (false there: the line is parsed instead). Any other value
+ * (non-ASCII or `\u` string, number, object, …) is decoded alone (JSON.parse of its slice, which
+ * gives what parsing the whole record gave) and left as text.
  */
 
 const QUOTE = 0x22;
@@ -38,6 +41,8 @@ for (const char of ' \t\n\r') WHITESPACE[char.charCodeAt(0)] = 1;
 
 const FLAG_ESCAPES = 1;
 const FLAG_COMPLEX = 2;
+/** A compared string whose contents were not checked here: normalizeJsonAsciiInto checks them. */
+const FLAG_UNCHECKED = 4;
 
 const ID_KEY = asciiBytes('id')!;
 const FIELDS_KEY = asciiBytes('fields')!;
@@ -91,9 +96,9 @@ export class StageRecordLocator {
   /** After a successful locate(): the record's id (what JSON.parse gave). */
   id: unknown = undefined;
   /**
-   * After a successful locate(): per compared field, in spec order, the byte span of an ASCII
-   * string's contents (between its quotes) in spanStarts/spanEnds, or its text in texts[i] (then
-   * the span is [0, 0) and texts[i] is a string).
+   * After a successful locate(): per compared field, in spec order, the byte span of a string's
+   * contents (between its quotes) in spanStarts/spanEnds, ASCII without `\u` if valid (a span may
+   * be unchecked: see the file comment), or its text in texts[i] (then the span is [0, 0)).
    */
   readonly spanStarts: Uint32Array;
   readonly spanEnds: Uint32Array;
@@ -108,6 +113,8 @@ export class StageRecordLocator {
   private fieldsStart = -1;
   private stringFlags = 0;
   private readonly paths: FieldPath[];
+  /** The compared paths' literal keys (ASCII ones), whose string values are skipped unchecked. */
+  private readonly uncheckedKeys: Uint8Array[];
 
   constructor(fields: readonly string[]) {
     this.paths = fields.map((path) => ({
@@ -115,6 +122,7 @@ export class StageRecordLocator {
       literalBytes: asciiBytes(path),
       segments: path.split('.').map((segment) => ({ text: segment, bytes: asciiBytes(segment) })),
     }));
+    this.uncheckedKeys = this.paths.flatMap((path) => (path.literalBytes === undefined ? [] : [path.literalBytes]));
     this.spanStarts = new Uint32Array(fields.length);
     this.spanEnds = new Uint32Array(fields.length);
     this.texts = new Array<string | undefined>(fields.length).fill(undefined);
@@ -187,7 +195,7 @@ export class StageRecordLocator {
         valueFlags = members.valueFlags[found]!;
       }
     }
-    if (this.bytes[valueStart] === QUOTE && (valueFlags & FLAG_COMPLEX) === 0) {
+    if (this.bytes[valueStart] === QUOTE && ((valueFlags & FLAG_UNCHECKED) !== 0 || (valueFlags & FLAG_COMPLEX) === 0)) {
       this.spanStarts[field] = valueStart + 1;
       this.spanEnds[field] = valueEnd - 1;
       this.texts[field] = undefined;
@@ -286,6 +294,10 @@ export class StageRecordLocator {
         // The compared fields' members are kept as the walk passes them, not found by a second walk.
         this.fieldsStart = valueStart;
         valueEnd = this.object(valueStart, end, depth + 1, this.fieldMembers);
+      } else if (members === this.fieldMembers && bytes[valueStart] === QUOTE && keyFlags === 0 && this.isUncheckedKey(keyStart, keyEnd - 1)) {
+        // The compared text, most of the line: its bytes are read once, by the normalising scan.
+        valueEnd = this.skipUncheckedString(valueStart, end);
+        this.stringFlags = FLAG_UNCHECKED;
       } else {
         valueEnd = this.value(valueStart, end, depth);
       }
@@ -296,6 +308,29 @@ export class StageRecordLocator {
       if (bytes[at] === 0x7d) return at + 1;
       if (bytes[at] !== 0x2c) return -1;
       at = this.skipWhitespace(at + 1, end);
+    }
+  }
+
+  private isUncheckedKey(start: number, end: number): boolean {
+    for (const key of this.uncheckedKeys) if (this.isKey(start, end, key)) return true;
+    return false;
+  }
+
+  /**
+   * The end of the string at `at` found by its closing quote alone (the first quote after an even
+   * run of backslashes), without checking what lies between. Where the contents are a valid JSON
+   * string this is its end; where they are not, normalizeJsonAsciiInto finds the raw control
+   * character or bad escape inside the span and the line is parsed instead.
+   */
+  private skipUncheckedString(at: number, end: number): number {
+    const bytes = this.bytes;
+    for (let from = at + 1; ; ) {
+      const quote = bytes.indexOf(QUOTE, from);
+      if (quote < 0 || quote >= end) return -1;
+      let backslashes = 0;
+      while (bytes[quote - 1 - backslashes] === BACKSLASH) backslashes++;
+      if ((backslashes & 1) === 0) return quote + 1;
+      from = quote + 1;
     }
   }
 
