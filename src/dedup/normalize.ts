@@ -256,9 +256,10 @@ for (const char of '"\\/bfnrt') SIMPLE_ESCAPES[char.charCodeAt(0)] = 1;
 
 /**
  * `scan` over the ASCII bytes of `count` spans joined by a break (the same rules, so the same units
- * and word hashes); false at the first byte the table marks NON_ASCII (≥ 0x80; in a JSON string a raw control too) or an escape other than the simple ones. Shaped word by word, a loop over the breaks
- * and one over the word's characters, so a word costs about one mispredicted branch at each end
- * instead of several, and kept apart from `scan` so each loop sees one kind of source.
+ * and word hashes); false at the first byte the table marks NON_ASCII (≥ 0x80; in a JSON string a
+ * raw control too) or at an escape other than the simple ones. Shaped word by word, a loop over the
+ * breaks and one over the word's characters, so a word costs about one mispredicted branch at each
+ * end instead of several; kept apart from `scan` so each loop sees one kind of source.
  */
 function scanAsciiSpans(bytes: Uint8Array, starts: Uint32Array, ends: Uint32Array, first: number, count: number, table: Uint8Array, foldDigits: boolean, out: NormalizedText): boolean {
   const last = first + count;
