@@ -6,9 +6,11 @@ import type { StageRecordLocator } from './stage-record-locator.js';
 /**
  * Stage lines (one JSON record per line, `{ id, fields, … }`) as a dedup stream reads them: a batch
  * of whole lines in one buffer, cut into lines and turned into what the text deduplication needs
- * (each record's id and compared text) by parseStageLines. A sketch worker runs it on the raw bytes
- * (sketch-worker.ts), so parsing the whole record, the biggest per-record cost the calling thread
- * had, runs in parallel; without workers the calling thread runs the same function.
+ * (each record's id and compared text) by parseStageLines. A sketch worker runs sketchStageLines
+ * on the raw bytes instead (sketch-worker.ts): the same ids and failed lines, the texts read and
+ * normalised from the bytes where it can and sketched as they are read, so reading the records, the
+ * biggest per-record cost the calling thread had, runs in parallel and mostly without JSON.parse;
+ * without workers the calling thread runs parseStageLines.
  */
 
 /** The lines of a batch and what parsing them gave: line i is bytes[starts[i], ends[i]). */
