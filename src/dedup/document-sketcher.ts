@@ -3,7 +3,7 @@ import { ExactHasher, ExactKeyTable } from './exact.js';
 import { computeBandKeys } from './lsh.js';
 import { createMinHashParams, JsMinHashKernel, type MinHashKernel, type MinHashSignature } from './minhash.js';
 import { WasmMinHashKernel } from './wasm/minhash-wasm.js';
-import { NormalizedText, normalizeInto, normalizeUtf8Into } from './normalize.js';
+import { NormalizedText, normalizeInto, normalizeJsonAsciiInto, normalizeUtf8Into } from './normalize.js';
 import { shingleCount, shingleHashes } from './shingle.js';
 
 /**
@@ -118,29 +118,64 @@ export class DocumentSketcher {
    * can read one copy (sketch-worker.ts).
    */
   sketchBatch(count: number, textAt: (doc: number) => string, options: { sharedBandKeys?: boolean } = {}): SketchBatch {
-    return this.sketchEach(count, (doc) => this.normalize(textAt(doc)), options);
+    return this.sketchEach(
+      count,
+      (doc) => {
+        this.normalize(textAt(doc));
+        return true;
+      },
+      options,
+    );
   }
 
   /** sketchBatch for texts encoded by encodeTexts (sketch-pool.ts): document i is bytes[offsets[i], offsets[i + 1]). */
   sketchUtf8Batch(bytes: Uint8Array, offsets: Uint32Array, options: { sharedBandKeys?: boolean } = {}): SketchBatch {
-    return this.sketchEach(offsets.length - 1, (doc) => this.normalizeUtf8(bytes, offsets[doc]!, offsets[doc + 1]!), options);
+    return this.sketchEach(
+      offsets.length - 1,
+      (doc) => {
+        this.normalizeUtf8(bytes, offsets[doc]!, offsets[doc + 1]!);
+        return true;
+      },
+      options,
+    );
   }
 
-  private sketchEach(count: number, normalizeDoc: (doc: number) => void, options: { sharedBandKeys?: boolean }): SketchBatch {
+  /**
+   * normalize() for the spans of a stage line's ASCII JSON strings (normalizeJsonAsciiInto); false,
+   * with the text left undefined, when a span is not such a string's valid contents.
+   */
+  normalizeJsonAscii(bytes: Uint8Array, starts: Uint32Array, ends: Uint32Array, first: number, count: number): boolean {
+    return normalizeJsonAsciiInto(bytes, starts, ends, first, count, this.config, this.text);
+  }
+
+  /**
+   * sketchBatch over `inputs` inputs (stage lines, stage-line-batch.ts) where `normalizeInput(i)`
+   * normalises input i into `text` and answers true, or answers false when input i is no document
+   * (a failed line): the batch's documents are the inputs that gave one, in order.
+   */
+  sketchInputs(inputs: number, normalizeInput: (input: number) => boolean, options: { sharedBandKeys?: boolean } = {}): SketchBatch {
+    return this.sketchEach(inputs, normalizeInput, options);
+  }
+
+  /** Documents from up to `inputs` inputs (see sketchInputs); the arrays are cut to the documents found. */
+  private sketchEach(inputs: number, normalizeInput: (input: number) => boolean, options: { sharedBandKeys?: boolean }): SketchBatch {
     const near = this.config.near;
     const bands = near?.bands ?? 0;
-    const exactKeys = new Int32Array(count * 2);
-    const shingleStarts = new Uint32Array(count + 1);
-    const bandKeys = options.sharedBandKeys === true ? new Int32Array(new SharedArrayBuffer(count * bands * 4)) : new Int32Array(count * bands);
-    const sketched = new Uint8Array(count);
+    const shared = options.sharedBandKeys === true;
+    let exactKeys = new Int32Array(inputs * 2);
+    let shingleStarts = new Uint32Array(inputs + 1);
+    let bandKeys = shared ? new Int32Array(new SharedArrayBuffer(inputs * bands * 4)) : new Int32Array(inputs * bands);
+    let sketched = new Uint8Array(inputs);
     const seen = this.config.exact ? new ExactKeyTable() : undefined;
     // Room for ~150-word documents; grown when the batch holds longer ones.
-    let shingles = new Int32Array(near === undefined ? 0 : count * 160);
+    let shingles = new Int32Array(near === undefined ? 0 : inputs * 160);
     let used = 0;
+    let count = 0;
 
-    for (let doc = 0; doc < count; doc++) {
-      shingleStarts[doc] = used;
-      normalizeDoc(doc);
+    for (let input = 0; input < inputs; input++) {
+      shingleStarts[count] = used;
+      if (!normalizeInput(input)) continue;
+      const doc = count++;
       if (seen !== undefined) {
         this.computeExactKey();
         exactKeys[doc * 2] = this.exactHigh;
@@ -162,6 +197,14 @@ export class DocumentSketcher {
       sketched[doc] = 1;
     }
     shingleStarts[count] = used;
+    if (count < inputs) {
+      exactKeys = exactKeys.slice(0, count * 2);
+      shingleStarts = shingleStarts.slice(0, count + 1);
+      sketched = sketched.slice(0, count);
+      const cut = shared ? new Int32Array(new SharedArrayBuffer(count * bands * 4)) : new Int32Array(count * bands);
+      cut.set(bandKeys.subarray(0, count * bands));
+      bandKeys = cut;
+    }
     return { count, bands, exactKeys, shingleStarts, shingles: shingles.slice(0, used), bandKeys, sketched };
   }
 }

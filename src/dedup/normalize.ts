@@ -122,7 +122,26 @@ export function normalizeInto(text: string, options: NormalizeOptions, out: Norm
  * first byte ≥ 0x80 the text is decoded and normalised as a string.
  */
 export function normalizeUtf8Into(bytes: Uint8Array, start: number, end: number, options: NormalizeOptions, out: NormalizedText, decoder: { decode(input: Uint8Array): string }): void {
-  if (!scanAsciiBytes(bytes, start, end, options.foldDigits, out)) normalizeInto(decoder.decode(bytes.subarray(start, end)), options, out);
+  singleStart[0] = start;
+  singleEnd[0] = end;
+  if (!scanAsciiSpans(bytes, singleStart, singleEnd, 0, 1, RAW_ASCII_UNITS, options.foldDigits, out)) {
+    normalizeInto(decoder.decode(bytes.subarray(start, end)), options, out);
+  }
+}
+
+/**
+ * normalizeInto for the text `spans` of a stage line, joined by "\n" as dedupTextOf joins them:
+ * span i (first ≤ i < first + count) is bytes[starts[i], ends[i]), what lies between the quotes of a
+ * JSON string. Every JSON escape but `\u` (\" \\ \/ \b \f \n \r \t) decodes to a character this
+ * normalisation turns into a word break, as the "\n" between spans is, so an escape is scanned as a
+ * break and never decoded: the same units and word hashes as normalizeInto of the decoded, joined
+ * text. False (`out` then undefined) when a span is not the valid contents of an ASCII JSON string
+ * without `\u` (a byte ≥ 0x80, a raw control character, a `\u` or an invalid escape): the caller
+ * decodes it (or finds the line malformed) instead; the locator leaves that check to this scan, which
+ * reads every byte of the span anyway (stage-record-locator.ts).
+ */
+export function normalizeJsonAsciiInto(bytes: Uint8Array, starts: Uint32Array, ends: Uint32Array, first: number, count: number, options: NormalizeOptions, out: NormalizedText): boolean {
+  return scanAsciiSpans(bytes, starts, ends, first, count, JSON_ASCII_UNITS, options.foldDigits, out);
 }
 
 /** The normalised text as a string: what the exact-duplicate key and the shingles are computed from. */
@@ -212,53 +231,89 @@ function scan(source: string, unicode: boolean, foldDigits: boolean, out: Normal
   return true;
 }
 
+const singleStart = new Uint32Array(1);
+const singleEnd = new Uint32Array(1);
+
+// Per byte, what scanAsciiSpans does with it: from WORD_UNIT_MIN up, the unit it adds to a word (a
+// letter lowercased, a digit as it is); BREAK_UNIT a word break; ESCAPE_UNIT the backslash of a JSON
+// escape (a break, and the escaped byte after it another); NON_ASCII gives up.
+const BREAK_UNIT = 0;
+const ESCAPE_UNIT = 1;
+const NON_ASCII = 2;
+const WORD_UNIT_MIN = 0x30;
+const RAW_ASCII_UNITS = new Uint8Array(256);
+for (let unit = 0x30; unit <= 0x39; unit++) RAW_ASCII_UNITS[unit] = unit;
+for (let unit = 0x41; unit <= 0x5a; unit++) RAW_ASCII_UNITS[unit] = unit + 0x20;
+for (let unit = 0x61; unit <= 0x7a; unit++) RAW_ASCII_UNITS[unit] = unit;
+RAW_ASCII_UNITS.fill(NON_ASCII, 0x80);
+const JSON_ASCII_UNITS = RAW_ASCII_UNITS.slice();
+JSON_ASCII_UNITS[0x5c] = ESCAPE_UNIT;
+// Raw control characters are not allowed in a JSON string: the line is malformed, or in doubt.
+JSON_ASCII_UNITS.fill(NON_ASCII, 0, 0x20);
+// The escapes that decode to one ASCII character, all of them breaks.
+const SIMPLE_ESCAPES = new Uint8Array(256);
+for (const char of '"\\/bfnrt') SIMPLE_ESCAPES[char.charCodeAt(0)] = 1;
+
 /**
- * `scan` over ASCII bytes (the same rules, so the same units and word hashes); false at the first
- * byte ≥ 0x80. Kept apart from `scan` so each loop sees one kind of source and stays monomorphic.
+ * `scan` over the ASCII bytes of `count` spans joined by a break (the same rules, so the same units
+ * and word hashes); false at the first byte the table marks NON_ASCII (≥ 0x80; in a JSON string a
+ * raw control too) or at an escape other than the simple ones. Shaped word by word, a loop over the
+ * breaks and one over the word's characters, so a word costs about one mispredicted branch at each
+ * end instead of several; kept apart from `scan` so each loop sees one kind of source.
  */
-function scanAsciiBytes(source: Uint8Array, start: number, end: number, foldDigits: boolean, out: NormalizedText): boolean {
-  out.ensureCapacity(end - start);
+function scanAsciiSpans(bytes: Uint8Array, starts: Uint32Array, ends: Uint32Array, first: number, count: number, table: Uint8Array, foldDigits: boolean, out: NormalizedText): boolean {
+  const last = first + count;
+  let total = count;
+  for (let span = first; span < last; span++) total += ends[span]! - starts[span]!;
+  out.ensureCapacity(total);
   const units = out.units;
   const wordHashes = out.wordHashes;
-  const classes = ASCII_CLASSES;
-  const lower = ASCII_LOWER;
   const prime = FNV_PRIME;
   const basis = FNV_OFFSET_BASIS;
+  // Folded digits (0x30–0x39) sit below it.
+  const letterMin = foldDigits ? 0x61 : WORD_UNIT_MIN;
   let length = 0;
   let wordCount = 0;
-  let hash = basis;
-  let inWord = false;
-  let inDigitRun = false;
 
-  for (let index = start; index < end; index++) {
-    let unit = source[index]!;
-    if (unit >= 0x80) return false;
-    const kind = classes[unit]!;
-    if (kind === BREAK) {
-      if (inWord) {
-        wordHashes[wordCount++] = hash;
-        inWord = false;
+  for (let span = first; span < last; span++) {
+    const end = ends[span]!;
+    let index = starts[span]!;
+    for (;;) {
+      let unit = BREAK_UNIT;
+      while (index < end && (unit = table[bytes[index]!]!) < WORD_UNIT_MIN) {
+        if (unit === NON_ASCII) return false;
+        if (unit === ESCAPE_UNIT) {
+          // A JSON escape is one more byte, a break whatever it is (but `\u`, left to the decoder).
+          if (index + 1 >= end || SIMPLE_ESCAPES[bytes[index + 1]!] !== 1) return false;
+          index++;
+        }
+        index++;
       }
-      inDigitRun = false;
-      continue;
-    }
-    if (kind === WORD) {
-      unit = lower[unit]!;
-      inDigitRun = false;
-    } else if (foldDigits) {
-      if (inDigitRun) continue;
-      inDigitRun = true;
-      unit = 0x30;
-    }
-    if (!inWord) {
+      if (index >= end) break;
       if (length > 0) units[length++] = 0x20;
-      inWord = true;
-      hash = basis;
+      let hash = basis;
+      // A word: runs of letters (digits too when not folded), and runs of digits that add one "0" each.
+      for (;;) {
+        if (unit >= letterMin) {
+          do {
+            units[length++] = unit;
+            hash = Math.imul(hash ^ unit, prime);
+            if (++index === end) break;
+            unit = table[bytes[index]!]!;
+          } while (unit >= letterMin);
+        } else {
+          units[length++] = 0x30;
+          hash = Math.imul(hash ^ 0x30, prime);
+          do {
+            if (++index === end) break;
+            unit = table[bytes[index]!]!;
+          } while (unit >= WORD_UNIT_MIN && unit < letterMin);
+        }
+        if (index === end || unit < WORD_UNIT_MIN) break;
+      }
+      wordHashes[wordCount++] = hash;
     }
-    units[length++] = unit;
-    hash = Math.imul(hash ^ unit, prime);
   }
-  if (inWord) wordHashes[wordCount++] = hash;
   out.length = length;
   out.wordCount = wordCount;
   return true;

@@ -2,13 +2,15 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { BandPartition, type BandRange } from './band-partition.js';
 import type { DedupConfig } from './dedup-spec.js';
 import { DocumentSketcher, type SketchBatch } from './document-sketcher.js';
-import { parseStageLines } from './stage-line-batch.js';
+import { sketchStageLines } from './stage-line-batch.js';
+import { StageRecordLocator } from './stage-record-locator.js';
 
 /**
  * Worker-thread entry of sketch-pool.ts. Two jobs:
  *
- * - lines: a batch of raw stage lines (one transferred buffer) is cut, parsed and its compared
- *   texts sketched here (stage-line-batch.ts), so the calling thread never parses a record it keeps.
+ * - lines: a batch of raw stage lines (one transferred buffer) is cut, its ids and compared texts
+ *   read (stage-line-batch.ts: from the bytes where it can, else by JSON.parse) and sketched here,
+ *   so the calling thread never parses a record it keeps.
  * - sketch: a batch of documents arrives as ONE transferred buffer of UTF-8 bytes plus a Uint32Array
  *   of byte offsets (no structured clone per document, no copy of the batch); each document is
  *   sketched from its bytes (document-sketcher.ts; decoded only when not ASCII) and the flat typed arrays go back transferred
@@ -87,6 +89,7 @@ if (port === null) throw new Error('sketch-worker.ts runs only as a worker threa
 const data = workerData as SketchWorkerData;
 const sketcher = await DocumentSketcher.create(data.config, { wasm: data.wasm });
 const partitions = new Map<number, BandPartition>();
+const locators = new Map<string, StageRecordLocator>();
 
 port.on('message', (request: WorkerRequest) => {
   if (request.type === 'open') {
@@ -116,8 +119,7 @@ port.on('message', (request: WorkerRequest) => {
       return;
     }
     if (request.type === 'lines') {
-      const { texts, ...lines } = parseStageLines(request.bytes, request.fields);
-      const batch = sketcher.sketchBatch(texts.length, (doc) => texts[doc]!, { sharedBandKeys: true });
+      const { lines, batch } = sketchStageLines(request.bytes, request.fields, sketcher, locatorFor(request.fields), { sharedBandKeys: true });
       port.postMessage({ type: 'lines', id: request.id, lines, batch, bytes: request.bytes }, [
         ...batchBuffers(batch),
         lines.starts.buffer,
@@ -135,6 +137,17 @@ port.on('message', (request: WorkerRequest) => {
   }
 });
 port.postMessage({ type: 'ready', kernel: sketcher.kernelKind });
+
+/** One locator per compared-field list (a pool serves one spec, so this is nearly always one). */
+function locatorFor(fields: string[]): StageRecordLocator {
+  const key = JSON.stringify(fields);
+  let locator = locators.get(key);
+  if (locator === undefined) {
+    locator = new StageRecordLocator(fields);
+    locators.set(key, locator);
+  }
+  return locator;
+}
 
 /** A batch's own arrays, moved to the caller (the band keys are shared memory). */
 function batchBuffers(batch: SketchBatch): ArrayBuffer[] {

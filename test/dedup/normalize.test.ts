@@ -28,6 +28,10 @@ describe('normalizeText', () => {
     expect(normalizeText('Привет, МИР!', plain)).toBe('привет мир');
     expect(normalizeText('नमस्ते दुनिया', plain)).toBe('नमस्ते दुनिया');
     expect(normalizeText('𠀀𠀁 ok', plain)).toBe('𠀀𠀁 ok');
+    // Code units whose low byte is an ASCII letter or digit (U+0141, U+0161, U+0431) after ASCII.
+    expect(normalizeText('ab Ł', plain)).toBe('ab ł');
+    expect(normalizeText('Aš1 ъ', plain)).toBe('aš1 ъ');
+    expect(normalizeText('x\u0431', folded)).toBe('xб');
   });
 
   it('folds each run of digits to one 0 only when asked', () => {
@@ -97,6 +101,44 @@ describe('normalizeUtf8Into', () => {
         expect(fromBytes.toString()).toBe(fromText.toString());
         expect(fromBytes.wordCount).toBe(fromText.wordCount);
         expect(Array.from(fromBytes.wordHashes.subarray(0, fromBytes.wordCount))).toEqual(Array.from(fromText.wordHashes.subarray(0, fromText.wordCount)));
+      }
+    }
+  });
+});
+
+describe('the ASCII scans', () => {
+  // An independent statement of the rules for ASCII: lowercase, words of [a-z0-9], digit runs folded.
+  function oracle(text: string, foldDigits: boolean): { text: string; hashes: number[] } {
+    const words = text
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter((word) => word.length > 0)
+      .map((word) => (foldDigits ? word.replace(/[0-9]+/g, '0') : word));
+    const hashes = words.map((word) => {
+      let hash = 0x811c9dc5 | 0;
+      for (let index = 0; index < word.length; index++) hash = Math.imul(hash ^ word.charCodeAt(index), 0x01000193);
+      return hash;
+    });
+    return { text: words.join(' '), hashes };
+  }
+
+  it('give the rules of the file comment on random ASCII, string and bytes alike', () => {
+    let state = 99;
+    const next = (): number => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) % 128;
+    const out = new NormalizedText();
+    for (let round = 0; round < 400; round++) {
+      // Mostly letters and digits, so words are long enough to matter; every ASCII unit occurs.
+      const text = Array.from({ length: round % 60 }, () => {
+        const pick = next();
+        return String.fromCharCode(pick < 64 ? 0x61 + (pick % 26) : pick < 80 ? 0x30 + (pick % 10) : next());
+      }).join('');
+      for (const foldDigits of [false, true]) {
+        const expected = oracle(text, foldDigits);
+        normalizeInto(text, { foldDigits }, out);
+        expect({ text: out.toString(), hashes: [...out.wordHashes.subarray(0, out.wordCount)] }, JSON.stringify(text)).toEqual(expected);
+        const bytes = new TextEncoder().encode(text);
+        normalizeUtf8Into(bytes, 0, bytes.length, { foldDigits }, out, new TextDecoder());
+        expect({ text: out.toString(), hashes: [...out.wordHashes.subarray(0, out.wordCount)] }, JSON.stringify(text)).toEqual(expected);
       }
     }
   });
