@@ -11,13 +11,16 @@
  */
 import type { DataRecord, LineageEntry } from '../domain.js';
 import type { RunStore } from '../store/run-store.js';
+import { CACHE_KEY_BYTES } from '../store/response-cache.js';
+import { readFileLines } from '../dataset/read-file-lines.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
-import { readRecords, openRequestKeys, requestKeysPath, type PlannedKeys } from './stage-files.js';
+import { openRequestKeys, requestKeysPath, type PlannedKeys } from './stage-files.js';
 import { plannedKeysOf, sampleRecordId } from './render-requests.js';
 import { countInvalid, countRejected, type StepCounts } from './run-report.js';
 import { CachedAnswers } from './cached-answers.js';
 import { RepairTally } from './repair-tally.js';
 import { topLevelKeys } from './top-level-keys.js';
+import { recordText, type RecordText } from './record-text.js';
 import { RunAnswers } from './run-answers.js';
 
 /**
@@ -28,6 +31,8 @@ const CHUNK_LINES = 64;
 
 /** Records read ahead, so their answers are looked up in one SQLite call per batch. */
 const BATCH_RECORDS = 256;
+
+const CACHE_KEY_HEX = CACHE_KEY_BYTES * 2;
 
 type EmitContext = { runId: string; store: RunStore };
 
@@ -50,6 +55,14 @@ export async function* emitSampleChunks(context: EmitContext, step: CompiledBatc
   }
 }
 
+/** A record of the input, as read: its line, and what emitting splices from it (undefined: parse it). */
+interface InputRecord {
+  line: string;
+  text: RecordText | undefined;
+  parsed?: DataRecord;
+  keys: PlannedKeys;
+}
+
 async function* emitLineBatches(context: EmitContext, step: CompiledBatchStep, inputPath: string, counts: StepCounts): AsyncIterable<string[]> {
   const { store } = context;
   const own = await RunAnswers.of(store, context.runId, step.step.index);
@@ -57,41 +70,61 @@ async function* emitLineBatches(context: EmitContext, step: CompiledBatchStep, i
   const answers = new CachedAnswers(store, { wholeFilesOf: context.runId });
   const nextKeys = openRequestKeys(requestKeysPath(inputPath, step.step.index));
   const repairs = RepairTally.ofRun(store, context.runId, step); // repair hook: valid first try / after repair / after retry
-  const batch: { record: DataRecord; keys: PlannedKeys }[] = [];
+  const entries = new LineageEntries(step);
+  const n = step.step.n;
+  const batch: InputRecord[] = [];
   try {
-    for await (const record of readRecords(inputPath)) {
-      batch.push({ record, keys: (await nextKeys?.()) ?? plannedKeysOf(step, record) });
+    for await (const line of readFileLines(inputPath)) {
+      if (line === '') continue;
+      const text = recordText(line);
+      // A line the text reader cannot serve is parsed here, so a malformed one fails where it always did.
+      const input: InputRecord = text ? { line, text, keys: [] } : { line, text, parsed: JSON.parse(line) as DataRecord, keys: [] };
+      const keys = nextKeys ? await nextKeys() : undefined;
+      input.keys = keys ?? plannedKeysOf(step, recordOf(input));
+      batch.push(input);
       if (batch.length < BATCH_RECORDS) continue;
-      yield [...emitBatch(batch.splice(0))];
+      yield emitBatch(batch.splice(0));
     }
-    yield [...emitBatch(batch.splice(0))];
+    yield emitBatch(batch.splice(0));
     repairs?.writeTo(counts);
   } finally {
     answers.close();
   }
 
-  function* emitBatch(records: readonly { record: DataRecord; keys: PlannedKeys }[]): Iterable<string> {
+  function emitBatch(records: readonly InputRecord[]): string[] {
     // Only what this run's shards cannot answer by position is asked of the cache.
-    answers.prefetch(records.flatMap(({ keys }) => (Array.isArray(keys) ? keys.filter((key) => !invalid.has(key.slice(0, 32)) && !own.ownsAnswer(key.slice(0, 32))) : [])));
-    for (const { record, keys } of records) {
+    const ask: string[] = [];
+    for (const { keys } of records) {
+      if (!Array.isArray(keys)) continue;
+      for (const key of keys) {
+        const cacheKey = key.slice(0, CACHE_KEY_HEX);
+        if (!invalid.has(cacheKey) && !own.ownsAnswer(cacheKey)) ask.push(key);
+      }
+    }
+    answers.prefetch(ask);
+    const lines: string[] = [];
+    for (const input of records) {
+      const { keys } = input;
       counts.input++;
       // Rejected while planning (its rejects-file line was written then): counted, never emitted.
       if (!Array.isArray(keys)) {
         countRejected(counts, keys.rejected);
         continue;
       }
-      for (const [sampleIndex, key] of keys.entries()) {
+      const recordId = input.text ? input.text.id : recordOf(input).id;
+      for (let sampleIndex = 0; sampleIndex < keys.length; sampleIndex++) {
+        const key = keys[sampleIndex]!;
         counts.requested = (counts.requested ?? 0) + 1;
-        const cacheKey = key.slice(0, 32);
+        const cacheKey = key.slice(0, CACHE_KEY_HEX);
         const failed = invalid.get(cacheKey);
         if (failed) {
-          countInvalid(counts, failed.outcome, failed.reason ? `${record.id}: ${failed.reason}` : record.id);
+          countInvalid(counts, failed.outcome, failed.reason ? `${recordId}: ${failed.reason}` : recordId);
           continue;
         }
         const found = own.ownAnswer(cacheKey) ?? answers.find(key);
         const answerText = found && answers.valueText(found);
         if (answerText === undefined) {
-          countInvalid(counts, 'missing', record.id);
+          countInvalid(counts, 'missing', recordId);
           continue;
         }
         const { answer: cached, shard } = found!;
@@ -102,18 +135,52 @@ async function* emitLineBatches(context: EmitContext, step: CompiledBatchStep, i
         else counts.firstTry = (counts.firstTry ?? 0) + 1;
         repairs?.valid(key, cached.attempt);
         counts.output++;
-        const entry: LineageEntry = {
-          step: step.step.name,
-          requestKey: key,
-          provider: step.step.modelRef.provider,
-          model: step.step.modelRef.model,
-          ...(shard.batchId ? { batchId: shard.batchId } : {}),
-          ...(fromCache ? { cached: true } : {}),
-          attempt: cached.attempt,
-        };
-        yield sampleLine(record, sampleRecordId(record.id, sampleIndex, step.step.n), answerText, entry);
+        const id = sampleRecordId(recordId, sampleIndex, n);
+        const spliced = input.text && splicedSampleLine(input.text, id, answerText, entries.text(key, shard.batchId, fromCache, cached.attempt));
+        lines.push(spliced ?? sampleLine(recordOf(input), id, answerText, entries.entry(key, shard.batchId, fromCache, cached.attempt)));
       }
     }
+    return lines;
+  }
+}
+
+/** The input record parsed, once, for what its text cannot serve (rendering its keys, the fallback of `sampleLine`). */
+function recordOf(input: InputRecord): DataRecord {
+  return (input.parsed ??= JSON.parse(input.line) as DataRecord);
+}
+
+/**
+ * A step's lineage entries, as objects and as the text `JSON.stringify` writes for them: the parts
+ * every sample shares are serialised once.
+ */
+class LineageEntries {
+  private readonly head: string;
+  private readonly middle: string;
+
+  constructor(private readonly step: CompiledBatchStep) {
+    const { name } = step.step;
+    const { provider, model } = step.step.modelRef;
+    // Serialised as parts of the whole entry, so a member left undefined is left out as JSON.stringify leaves it out.
+    this.head = `${JSON.stringify({ step: name }).slice(0, -1)},"requestKey":`;
+    const rest = JSON.stringify({ provider, model });
+    this.middle = rest === '{}' ? '' : `,${rest.slice(1, -1)}`;
+  }
+
+  entry(requestKey: string, batchId: string | undefined, cached: boolean, attempt: number): LineageEntry {
+    return {
+      step: this.step.step.name,
+      requestKey,
+      provider: this.step.step.modelRef.provider,
+      model: this.step.step.modelRef.model,
+      ...(batchId ? { batchId } : {}),
+      ...(cached ? { cached: true } : {}),
+      attempt,
+    };
+  }
+
+  /** `JSON.stringify(this.entry(…))`. */
+  text(requestKey: string, batchId: string | undefined, cached: boolean, attempt: number): string {
+    return `${this.head}${JSON.stringify(requestKey)}${this.middle}${batchId ? `,"batchId":${JSON.stringify(batchId)}` : ''}${cached ? ',"cached":true' : ''},"attempt":${JSON.stringify(attempt)}}`;
   }
 }
 
@@ -143,3 +210,19 @@ export function sampleLine(record: DataRecord, id: string, answerText: string, e
   return `{"id":${JSON.stringify(id)}${seedId}${source},"fields":${fields},"lineage":${JSON.stringify(lineage)}}`;
 }
 
+
+/**
+ * `sampleLine` for a record read as text (record-text.ts): its fields and lineage spliced as they
+ * were read, the lineage entry as `JSON.stringify` writes it (`entryText`). Undefined where
+ * `sampleLine` would not splice (an answer key the record has, or an integer-like one).
+ */
+export function splicedSampleLine(record: RecordText, id: string, answerText: string, entryText: string): string | undefined {
+  const answerKeys = topLevelKeys(answerText) ?? Object.keys(JSON.parse(answerText) as object);
+  for (const key of answerKeys) if (record.fieldKeys.includes(key) || INDEX_LIKE.test(key)) return undefined;
+  const recordFields = record.fields;
+  const fields = answerKeys.length === 0 ? recordFields : recordFields === '{}' ? answerText : `${recordFields.slice(0, -1)},${answerText.slice(1)}`;
+  const seedId = record.seedId === undefined ? '' : `,"seedId":${record.seedId}`;
+  const source = record.source === undefined ? '' : `,"source":${record.source}`;
+  const lineage = record.lineage === '[]' ? `[${entryText}]` : `${record.lineage.slice(0, -1)},${entryText}]`;
+  return `{"id":${JSON.stringify(id)}${seedId}${source},"fields":${fields},"lineage":${lineage}}`;
+}

@@ -5,20 +5,37 @@
  * other JSON text it gives the same keys or undefined, never others; the caller then parses.
  */
 export function topLevelKeys(text: string): string[] | undefined {
+  return topLevelMembers(text)?.map((member) => member.key);
+}
+
+/** A member of a JSON object text: its key and where its value's text lies (`text.slice(start, end)`). */
+export interface MemberSpan {
+  key: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * The members of a JSON object text, in order, each value's text located but not parsed: for the
+ * same texts, and with the same guarantee, as `topLevelKeys`. Does not check that the values are
+ * valid JSON; a caller splicing them relies on the text having been written by `JSON.stringify`.
+ */
+export function topLevelMembers(text: string): MemberSpan[] | undefined {
   const end = text.length - 1;
   if (text.charCodeAt(0) !== OPEN_OBJECT || text.charCodeAt(end) !== CLOSE_OBJECT) return undefined;
-  const keys: string[] = [];
+  const members: MemberSpan[] = [];
   let at = 1;
-  if (at === end) return keys;
+  if (at === end) return members;
   for (;;) {
     if (text.charCodeAt(at) !== QUOTE) return undefined;
     const keyEnd = stringEnd(text, at);
     if (keyEnd === -1 || text.charCodeAt(keyEnd + 1) !== COLON) return undefined;
     const raw = text.slice(at + 1, keyEnd);
-    keys.push(raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw);
-    at = valueEnd(text, keyEnd + 2, end);
+    const start = keyEnd + 2;
+    at = valueEnd(text, start, end);
     if (at === -1) return undefined;
-    if (at === end) return keys;
+    members.push({ key: raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw, start, end: at });
+    if (at === end) return members;
     if (text.charCodeAt(at) !== COMMA) return undefined;
     at++;
   }
