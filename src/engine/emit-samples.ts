@@ -10,7 +10,7 @@
  * run's own answers are found by position (run-answers.ts), the others by a cache lookup.
  */
 import type { DataRecord, LineageEntry } from '../domain.js';
-import type { RunStore } from '../store/run-store.js';
+import type { RunStore, ShardRow } from '../store/run-store.js';
 import { CACHE_KEY_BYTES } from '../store/response-cache.js';
 import { readFileLines } from '../dataset/read-file-lines.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
@@ -92,17 +92,22 @@ async function* emitLineBatches(context: EmitContext, step: CompiledBatchStep, i
   }
 
   function emitBatch(records: readonly InputRecord[]): string[] {
+    // Each request's source, looked up once: this run's position of its answer, or one of the two below.
+    const sources: number[] = [];
     // Only what this run's shards cannot answer by position is asked of the cache.
     const ask: string[] = [];
     for (const { keys } of records) {
       if (!Array.isArray(keys)) continue;
       for (const key of keys) {
         const cacheKey = key.slice(0, CACHE_KEY_HEX);
-        if (!invalid.has(cacheKey) && !own.ownsAnswer(cacheKey)) ask.push(key);
+        const position = invalid.has(cacheKey) ? INVALID : (own.positionOf(cacheKey) ?? CACHED);
+        if (position === CACHED) ask.push(key);
+        sources.push(position);
       }
     }
     answers.prefetch(ask);
     const lines: string[] = [];
+    let request = 0;
     for (const input of records) {
       const { keys } = input;
       counts.input++;
@@ -114,35 +119,49 @@ async function* emitLineBatches(context: EmitContext, step: CompiledBatchStep, i
       const recordId = input.text ? input.text.id : recordOf(input).id;
       for (let sampleIndex = 0; sampleIndex < keys.length; sampleIndex++) {
         const key = keys[sampleIndex]!;
+        const source = sources[request++]!;
         counts.requested = (counts.requested ?? 0) + 1;
-        const cacheKey = key.slice(0, CACHE_KEY_HEX);
-        const failed = invalid.get(cacheKey);
-        if (failed) {
+        if (source === INVALID) {
+          const failed = invalid.get(key.slice(0, CACHE_KEY_HEX))!;
           countInvalid(counts, failed.outcome, failed.reason ? `${recordId}: ${failed.reason}` : recordId);
           continue;
         }
-        const found = own.ownAnswer(cacheKey) ?? answers.find(key);
-        const answerText = found && answers.valueText(found);
+        let shard: ShardRow;
+        let attempt: number;
+        let answerText: string | undefined;
+        if (source === CACHED) {
+          const found = answers.find(key);
+          answerText = found && answers.valueText(found);
+          shard = found?.shard as ShardRow;
+          attempt = found?.answer.attempt as number;
+        } else {
+          shard = own.shardAt(source);
+          attempt = own.attemptAt(source);
+          answerText = answers.textAt(shard, own.offsetAt(source), own.bytesAt(source));
+        }
         if (answerText === undefined) {
           countInvalid(counts, 'missing', recordId);
           continue;
         }
-        const { answer: cached, shard } = found!;
         const fromCache = shard.runId !== context.runId;
         if (fromCache) counts.cached = (counts.cached ?? 0) + 1;
         counts.succeeded = (counts.succeeded ?? 0) + 1;
-        if (cached.attempt > 1) counts.retried = (counts.retried ?? 0) + 1;
+        if (attempt > 1) counts.retried = (counts.retried ?? 0) + 1;
         else counts.firstTry = (counts.firstTry ?? 0) + 1;
-        repairs?.valid(key, cached.attempt);
+        repairs?.valid(key, attempt);
         counts.output++;
         const id = sampleRecordId(recordId, sampleIndex, n);
-        const spliced = input.text && splicedSampleLine(input.text, id, answerText, entries.text(key, shard.batchId, fromCache, cached.attempt));
-        lines.push(spliced ?? sampleLine(recordOf(input), id, answerText, entries.entry(key, shard.batchId, fromCache, cached.attempt)));
+        const spliced = input.text && splicedSampleLine(input.text, id, answerText, entries.text(key, shard, fromCache, attempt));
+        lines.push(spliced ?? sampleLine(recordOf(input), id, answerText, entries.entry(key, shard.batchId, fromCache, attempt)));
       }
     }
     return lines;
   }
 }
+
+/** Sources of a request's answer other than a position in this run's shards (which are never negative). */
+const INVALID = -1;
+const CACHED = -2;
 
 /** The input record parsed, once, for what its text cannot serve (rendering its keys, the fallback of `sampleLine`). */
 function recordOf(input: InputRecord): DataRecord {
@@ -156,6 +175,9 @@ function recordOf(input: InputRecord): DataRecord {
 class LineageEntries {
   private readonly head: string;
   private readonly middle: string;
+  /** The batch id's member of the shard last asked about: samples come in runs from one shard. */
+  private lastShard: ShardRow | undefined;
+  private batchPart = '';
 
   constructor(private readonly step: CompiledBatchStep) {
     const { name } = step.step;
@@ -178,9 +200,13 @@ class LineageEntries {
     };
   }
 
-  /** `JSON.stringify(this.entry(…))`. */
-  text(requestKey: string, batchId: string | undefined, cached: boolean, attempt: number): string {
-    return `${this.head}${JSON.stringify(requestKey)}${this.middle}${batchId ? `,"batchId":${JSON.stringify(batchId)}` : ''}${cached ? ',"cached":true' : ''},"attempt":${JSON.stringify(attempt)}}`;
+  /** `JSON.stringify(this.entry(key, shard.batchId, …))`. */
+  text(requestKey: string, shard: ShardRow, cached: boolean, attempt: number): string {
+    if (shard !== this.lastShard) {
+      this.lastShard = shard;
+      this.batchPart = shard.batchId ? `,"batchId":${JSON.stringify(shard.batchId)}` : '';
+    }
+    return `${this.head}${JSON.stringify(requestKey)}${this.middle}${this.batchPart}${cached ? ',"cached":true' : ''},"attempt":${JSON.stringify(attempt)}}`;
   }
 }
 
