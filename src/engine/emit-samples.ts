@@ -20,8 +20,9 @@ import { countInvalid, countRejected, type StepCounts } from './run-report.js';
 import { CachedAnswers } from './cached-answers.js';
 import { RepairTally } from './repair-tally.js';
 import { topLevelKeys } from './top-level-keys.js';
-import { recordText, type RecordText } from './record-text.js';
+import { hasField, recordText, type RecordText } from './record-text.js';
 import { RunAnswers } from './run-answers.js';
+import { LineageEntries } from './lineage-entries.js';
 
 /**
  * Lines per string `emitSampleChunks` yields: about 100 KiB of samples, below the size V8 puts in its
@@ -55,12 +56,18 @@ export async function* emitSampleChunks(context: EmitContext, step: CompiledBatc
   }
 }
 
-/** A record of the input, as read: its line, and what emitting splices from it (undefined: parse it). */
+/** A record of the input: its line, its members' texts where emitting can splice them, and the record once parsed. */
 interface InputRecord {
   line: string;
   text: RecordText | undefined;
   parsed?: DataRecord;
-  keys: PlannedKeys;
+}
+
+/** A sample's valid answer: its JSON text, the shard that answered, and on which attempt. */
+interface SampleAnswer {
+  text: string;
+  shard: ShardRow;
+  attempt: number;
 }
 
 async function* emitLineBatches(context: EmitContext, step: CompiledBatchStep, inputPath: string, counts: StepCounts): AsyncIterable<string[]> {
@@ -70,18 +77,15 @@ async function* emitLineBatches(context: EmitContext, step: CompiledBatchStep, i
   const answers = new CachedAnswers(store, { wholeFilesOf: context.runId });
   const nextKeys = openRequestKeys(requestKeysPath(inputPath, step.step.index));
   const repairs = RepairTally.ofRun(store, context.runId, step); // repair hook: valid first try / after repair / after retry
-  const entries = new LineageEntries(step);
-  const n = step.step.n;
-  const batch: InputRecord[] = [];
+  const entries = new LineageEntries({ step: step.step.name, provider: step.step.modelRef.provider, model: step.step.modelRef.model });
+  const batch: { input: InputRecord; keys: PlannedKeys }[] = [];
   try {
     for await (const line of readFileLines(inputPath)) {
       if (line === '') continue;
       const text = recordText(line);
       // A line the text reader cannot serve is parsed here, so a malformed one fails where it always did.
-      const input: InputRecord = text ? { line, text, keys: [] } : { line, text, parsed: JSON.parse(line) as DataRecord, keys: [] };
-      const keys = nextKeys ? await nextKeys() : undefined;
-      input.keys = keys ?? plannedKeysOf(step, recordOf(input));
-      batch.push(input);
+      const input: InputRecord = text ? { line, text } : { line, text, parsed: JSON.parse(line) as DataRecord };
+      batch.push({ input, keys: (await nextKeys?.()) ?? plannedKeysOf(step, recordOf(input)) });
       if (batch.length < BATCH_RECORDS) continue;
       yield emitBatch(batch.splice(0));
     }
@@ -91,8 +95,8 @@ async function* emitLineBatches(context: EmitContext, step: CompiledBatchStep, i
     answers.close();
   }
 
-  function emitBatch(records: readonly InputRecord[]): string[] {
-    // Each request's source, looked up once: this run's position of its answer, or one of the two below.
+  function emitBatch(records: readonly { input: InputRecord; keys: PlannedKeys }[]): string[] {
+    // Each request's source, looked up once: this run's position of its answer, INVALID or CACHED.
     const sources: number[] = [];
     // Only what this run's shards cannot answer by position is asked of the cache.
     const ask: string[] = [];
@@ -100,16 +104,15 @@ async function* emitLineBatches(context: EmitContext, step: CompiledBatchStep, i
       if (!Array.isArray(keys)) continue;
       for (const key of keys) {
         const cacheKey = key.slice(0, CACHE_KEY_HEX);
-        const position = invalid.has(cacheKey) ? INVALID : (own.positionOf(cacheKey) ?? CACHED);
-        if (position === CACHED) ask.push(key);
-        sources.push(position);
+        const source = invalid.has(cacheKey) ? INVALID : (own.positionOf(cacheKey) ?? CACHED);
+        if (source === CACHED) ask.push(key);
+        sources.push(source);
       }
     }
     answers.prefetch(ask);
     const lines: string[] = [];
     let request = 0;
-    for (const input of records) {
-      const { keys } = input;
+    for (const { input, keys } of records) {
       counts.input++;
       // Rejected while planning (its rejects-file line was written then): counted, never emitted.
       if (!Array.isArray(keys)) {
@@ -126,23 +129,12 @@ async function* emitLineBatches(context: EmitContext, step: CompiledBatchStep, i
           countInvalid(counts, failed.outcome, failed.reason ? `${recordId}: ${failed.reason}` : recordId);
           continue;
         }
-        let shard: ShardRow;
-        let attempt: number;
-        let answerText: string | undefined;
-        if (source === CACHED) {
-          const found = answers.find(key);
-          answerText = found && answers.valueText(found);
-          shard = found?.shard as ShardRow;
-          attempt = found?.answer.attempt as number;
-        } else {
-          shard = own.shardAt(source);
-          attempt = own.attemptAt(source);
-          answerText = answers.textAt(shard, own.offsetAt(source), own.bytesAt(source));
-        }
-        if (answerText === undefined) {
+        const answer = answerOf(key, source);
+        if (!answer) {
           countInvalid(counts, 'missing', recordId);
           continue;
         }
+        const { shard, attempt } = answer;
         const fromCache = shard.runId !== context.runId;
         if (fromCache) counts.cached = (counts.cached ?? 0) + 1;
         counts.succeeded = (counts.succeeded ?? 0) + 1;
@@ -150,64 +142,34 @@ async function* emitLineBatches(context: EmitContext, step: CompiledBatchStep, i
         else counts.firstTry = (counts.firstTry ?? 0) + 1;
         repairs?.valid(key, attempt);
         counts.output++;
-        const id = sampleRecordId(recordId, sampleIndex, n);
-        const spliced = input.text && splicedSampleLine(input.text, id, answerText, entries.text(key, shard, fromCache, attempt));
-        lines.push(spliced ?? sampleLine(recordOf(input), id, answerText, entries.entry(key, shard.batchId, fromCache, attempt)));
+        const id = sampleRecordId(recordId, sampleIndex, step.step.n);
+        const spliced = input.text && splicedSampleLine(input.text, id, answer.text, entries.text(key, shard, fromCache, attempt));
+        lines.push(spliced ?? sampleLine(recordOf(input), id, answer.text, entries.entry(key, shard, fromCache, attempt)));
       }
     }
     return lines;
   }
+
+  /** The valid answer of a request from its source, or undefined when none is cached or its file cannot be read. */
+  function answerOf(key: string, source: number): SampleAnswer | undefined {
+    if (source !== CACHED) {
+      const shard = own.shardAt(source);
+      const text = answers.textAt(shard, own.offsetAt(source), own.bytesAt(source));
+      return text === undefined ? undefined : { text, shard, attempt: own.attemptAt(source) };
+    }
+    const found = answers.find(key);
+    const text = found && answers.valueText(found);
+    return text === undefined ? undefined : { text, shard: found!.shard, attempt: found!.answer.attempt };
+  }
 }
 
-/** Sources of a request's answer other than a position in this run's shards (which are never negative). */
+/** Where a request's answer is, when not at a position in this run's shards (those are never negative). */
 const INVALID = -1;
 const CACHED = -2;
 
 /** The input record parsed, once, for what its text cannot serve (rendering its keys, the fallback of `sampleLine`). */
 function recordOf(input: InputRecord): DataRecord {
   return (input.parsed ??= JSON.parse(input.line) as DataRecord);
-}
-
-/**
- * A step's lineage entries, as objects and as the text `JSON.stringify` writes for them: the parts
- * every sample shares are serialised once.
- */
-class LineageEntries {
-  private readonly head: string;
-  private readonly middle: string;
-  /** The batch id's member of the shard last asked about: samples come in runs from one shard. */
-  private lastShard: ShardRow | undefined;
-  private batchPart = '';
-
-  constructor(private readonly step: CompiledBatchStep) {
-    const { name } = step.step;
-    const { provider, model } = step.step.modelRef;
-    // Serialised as parts of the whole entry, so a member left undefined is left out as JSON.stringify leaves it out.
-    this.head = `${JSON.stringify({ step: name }).slice(0, -1)},"requestKey":`;
-    const rest = JSON.stringify({ provider, model });
-    this.middle = rest === '{}' ? '' : `,${rest.slice(1, -1)}`;
-  }
-
-  entry(requestKey: string, batchId: string | undefined, cached: boolean, attempt: number): LineageEntry {
-    return {
-      step: this.step.step.name,
-      requestKey,
-      provider: this.step.step.modelRef.provider,
-      model: this.step.step.modelRef.model,
-      ...(batchId ? { batchId } : {}),
-      ...(cached ? { cached: true } : {}),
-      attempt,
-    };
-  }
-
-  /** `JSON.stringify(this.entry(key, shard.batchId, …))`. */
-  text(requestKey: string, shard: ShardRow, cached: boolean, attempt: number): string {
-    if (shard !== this.lastShard) {
-      this.lastShard = shard;
-      this.batchPart = shard.batchId ? `,"batchId":${JSON.stringify(shard.batchId)}` : '';
-    }
-    return `${this.head}${JSON.stringify(requestKey)}${this.middle}${this.batchPart}${cached ? ',"cached":true' : ''},"attempt":${JSON.stringify(attempt)}}`;
-  }
 }
 
 /** A key V8 lists before all others in an object, whatever order it was added in. */
@@ -244,7 +206,7 @@ export function sampleLine(record: DataRecord, id: string, answerText: string, e
  */
 export function splicedSampleLine(record: RecordText, id: string, answerText: string, entryText: string): string | undefined {
   const answerKeys = topLevelKeys(answerText) ?? Object.keys(JSON.parse(answerText) as object);
-  for (const key of answerKeys) if (record.fieldKeys.includes(key) || INDEX_LIKE.test(key)) return undefined;
+  for (const key of answerKeys) if (INDEX_LIKE.test(key) || hasField(record, key)) return undefined;
   const recordFields = record.fields;
   const fields = answerKeys.length === 0 ? recordFields : recordFields === '{}' ? answerText : `${recordFields.slice(0, -1)},${answerText.slice(1)}`;
   const seedId = record.seedId === undefined ? '' : `,"seedId":${record.seedId}`;

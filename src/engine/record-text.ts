@@ -19,8 +19,19 @@ export interface RecordText {
   source: string | undefined;
   fields: string;
   lineage: string;
-  /** The keys of `fields`, in order. */
-  fieldKeys: readonly string[];
+  /** The keys of `fields`, once `hasField` needed them. */
+  fieldKeys?: readonly string[];
+}
+
+/**
+ * Whether the record's fields have a key. A key `JSON.stringify` wrote is its serialised form and a
+ * colon, so fields whose text holds no such run of characters do not have it: the keys are read off
+ * the text only when it does (the key, or that text inside a value).
+ */
+export function hasField(record: RecordText, key: string): boolean {
+  if (!record.fields.includes(`${JSON.stringify(key)}:`)) return false;
+  record.fieldKeys ??= topLevelKeys(record.fields) ?? Object.keys(JSON.parse(record.fields) as object);
+  return record.fieldKeys.includes(key);
 }
 
 const QUOTE = 0x22;
@@ -61,7 +72,5 @@ export function recordText(line: string): RecordText | undefined {
     }
   }
   if (id === undefined || fields === undefined || lineage === undefined) return undefined;
-  const fieldKeys = topLevelKeys(fields);
-  if (!fieldKeys) return undefined;
-  return { id, seedId, source, fields, lineage, fieldKeys };
+  return { id, seedId, source, fields, lineage };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { topLevelKeys } from '../../src/engine/top-level-keys.js';
+import { topLevelKeys, topLevelMembers } from '../../src/engine/top-level-keys.js';
 
 describe('topLevelKeys', () => {
   const values: unknown[] = [
@@ -18,6 +18,10 @@ describe('topLevelKeys', () => {
     const text = JSON.stringify(value);
     it(`lists the keys JSON.parse would: ${text.slice(0, 60)}`, () => {
       expect(topLevelKeys(text)).toEqual(Object.keys(JSON.parse(text) as object));
+    });
+    it(`locates each member's value as JSON.stringify writes it: ${text.slice(0, 60)}`, () => {
+      const parsed = JSON.parse(text) as Record<string, unknown>;
+      expect(topLevelMembers(text)!.map(({ key, start, end }) => [key, text.slice(start, end)])).toEqual(Object.keys(parsed).map((key) => [key, JSON.stringify(parsed[key])]));
     });
   }
 
