@@ -20,7 +20,7 @@ import { countInvalid, countRejected, type StepCounts } from './run-report.js';
 import { CachedAnswers } from './cached-answers.js';
 import { RepairTally } from './repair-tally.js';
 import { topLevelKeys } from './top-level-keys.js';
-import { hasField, recordText, type RecordText } from './record-text.js';
+import { recordText, type RecordText } from './record-text.js';
 import { RunAnswers } from './run-answers.js';
 import { LineageEntries } from './lineage-entries.js';
 
@@ -206,7 +206,7 @@ export function sampleLine(record: DataRecord, id: string, answerText: string, e
  */
 export function splicedSampleLine(record: RecordText, id: string, answerText: string, entryText: string): string | undefined {
   const answerKeys = topLevelKeys(answerText) ?? Object.keys(JSON.parse(answerText) as object);
-  for (const key of answerKeys) if (INDEX_LIKE.test(key) || hasField(record, key)) return undefined;
+  for (const key of answerKeys) if (INDEX_LIKE.test(key) || record.fieldKeys.includes(key)) return undefined;
   const recordFields = record.fields;
   const fields = answerKeys.length === 0 ? recordFields : recordFields === '{}' ? answerText : `${recordFields.slice(0, -1)},${answerText.slice(1)}`;
   const seedId = record.seedId === undefined ? '' : `,"seedId":${record.seedId}`;

@@ -9,7 +9,7 @@
  * keys first, as they already are), and no key twice. So a member's text is what serialising the
  * parsed member writes, and splicing it gives the bytes the parsed record would.
  */
-import { topLevelKeys, topLevelMembers } from './top-level-keys.js';
+import { topLevelMembers } from './top-level-keys.js';
 
 export interface RecordText {
   /** The record's id, parsed. */
@@ -19,19 +19,8 @@ export interface RecordText {
   source: string | undefined;
   fields: string;
   lineage: string;
-  /** The keys of `fields`, once `hasField` needed them. */
-  fieldKeys?: readonly string[];
-}
-
-/**
- * Whether the record's fields have a key. A key `JSON.stringify` wrote is its serialised form and a
- * colon, so fields whose text holds no such run of characters do not have it: the keys are read off
- * the text only when it does (the key, or that text inside a value).
- */
-export function hasField(record: RecordText, key: string): boolean {
-  if (!record.fields.includes(`${JSON.stringify(key)}:`)) return false;
-  record.fieldKeys ??= topLevelKeys(record.fields) ?? Object.keys(JSON.parse(record.fields) as object);
-  return record.fieldKeys.includes(key);
+  /** The keys of `fields`, in order. */
+  fieldKeys: readonly string[];
 }
 
 const QUOTE = 0x22;
@@ -43,14 +32,15 @@ const BACKSLASH = '\\';
  * the caller then parses the line as before.
  */
 export function recordText(line: string): RecordText | undefined {
-  const members = topLevelMembers(line);
+  const members = topLevelMembers(line, 'fields');
   if (!members) return undefined;
   let id: string | undefined;
   let seedId: string | undefined;
   let source: string | undefined;
   let fields: string | undefined;
+  let fieldKeys: readonly string[] | undefined;
   let lineage: string | undefined;
-  for (const { key, start, end } of members) {
+  for (const { key, start, end, keys } of members) {
     const first = line.charCodeAt(start);
     // Checked on the first character: the member scanner found where each value ends.
     if (key === 'id') {
@@ -64,13 +54,14 @@ export function recordText(line: string): RecordText | undefined {
       // An empty source is left out, as `record.source ? … : …` leaves it out.
       source = end - start > 2 ? line.slice(start, end) : undefined;
     } else if (key === 'fields') {
-      if (first !== 0x7b) return undefined;
+      if (!keys) return undefined;
       fields = line.slice(start, end);
+      fieldKeys = keys;
     } else if (key === 'lineage') {
       if (first !== 0x5b) return undefined;
       lineage = line.slice(start, end);
     }
   }
-  if (id === undefined || fields === undefined || lineage === undefined) return undefined;
-  return { id, seedId, source, fields, lineage };
+  if (id === undefined || fields === undefined || fieldKeys === undefined || lineage === undefined) return undefined;
+  return { id, seedId, source, fields, lineage, fieldKeys };
 }

@@ -13,6 +13,8 @@ export interface MemberSpan {
   key: string;
   start: number;
   end: number;
+  /** The keys of its value, an object, for the member `topLevelMembers` was asked about. */
+  keys?: string[];
 }
 
 /**
@@ -20,7 +22,7 @@ export interface MemberSpan {
  * same texts, and with the same guarantee, as `topLevelKeys`. Does not check that the values are
  * valid JSON; a caller splicing them relies on the text having been written by `JSON.stringify`.
  */
-export function topLevelMembers(text: string): MemberSpan[] | undefined {
+export function topLevelMembers(text: string, keysOf?: string): MemberSpan[] | undefined {
   const end = text.length - 1;
   if (text.charCodeAt(0) !== OPEN_OBJECT || text.charCodeAt(end) !== CLOSE_OBJECT) return undefined;
   const members: MemberSpan[] = [];
@@ -30,11 +32,13 @@ export function topLevelMembers(text: string): MemberSpan[] | undefined {
     if (text.charCodeAt(at) !== QUOTE) return undefined;
     const keyEnd = stringEnd(text, at);
     if (keyEnd === -1 || text.charCodeAt(keyEnd + 1) !== COLON) return undefined;
-    const raw = text.slice(at + 1, keyEnd);
+    const key = keyText(text, at, keyEnd);
     const start = keyEnd + 2;
-    at = valueEnd(text, start, end);
+    // Read in the same pass that finds where the value ends, not in a second one.
+    const keys = key === keysOf && text.charCodeAt(start) === OPEN_OBJECT ? [] : undefined;
+    at = valueEnd(text, start, end, keys);
     if (at === -1) return undefined;
-    members.push({ key: raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw, start, end: at });
+    members.push(keys ? { key, start, end: at, keys } : { key, start, end: at });
     if (at === end) return members;
     if (text.charCodeAt(at) !== COMMA) return undefined;
     at++;
@@ -63,8 +67,17 @@ function stringEnd(text: string, start: number): number {
   return -1;
 }
 
-/** Index just past the value starting at `start` (a member of the outer object ending at `end`), or -1. */
-function valueEnd(text: string, start: number, end: number): number {
+/** The key whose quotes are at `open` and `close`, unescaped. */
+function keyText(text: string, open: number, close: number): string {
+  const raw = text.slice(open + 1, close);
+  return raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
+}
+
+/**
+ * Index just past the value starting at `start` (a member of the outer object ending at `end`), or
+ * -1. `keys`: the value is an object whose keys are pushed there; -1 where whitespace precedes one.
+ */
+function valueEnd(text: string, start: number, end: number, keys?: string[]): number {
   const first = text.charCodeAt(start);
   if (first === QUOTE) {
     const close = stringEnd(text, start);
@@ -72,13 +85,28 @@ function valueEnd(text: string, start: number, end: number): number {
   }
   if (first === OPEN_OBJECT || first === OPEN_ARRAY) {
     let depth = 0;
+    // Inside the outer object, just after its `{` or a `,`: the next string is one of its keys.
+    let keyNext = false;
     for (let at = start; at < end; at++) {
       const code = text.charCodeAt(at);
       if (code === QUOTE) {
-        at = stringEnd(text, at);
-        if (at === -1) return -1;
-      } else if (code === OPEN_OBJECT || code === OPEN_ARRAY) depth++;
-      else if ((code === CLOSE_OBJECT || code === CLOSE_ARRAY) && --depth === 0) return at + 1;
+        const close = stringEnd(text, at);
+        if (close === -1) return -1;
+        if (keyNext) keys!.push(keyText(text, at, close));
+        keyNext = false;
+        at = close;
+      } else if (code === OPEN_OBJECT || code === OPEN_ARRAY) {
+        if (++depth === 1 && keys) {
+          const next = text.charCodeAt(at + 1);
+          if (next !== QUOTE && next !== CLOSE_OBJECT) return -1;
+          keyNext = true;
+        }
+      } else if (code === CLOSE_OBJECT || code === CLOSE_ARRAY) {
+        if (--depth === 0) return at + 1;
+      } else if (code === COMMA && depth === 1 && keys) {
+        if (text.charCodeAt(at + 1) !== QUOTE) return -1;
+        keyNext = true;
+      }
     }
     return -1;
   }

@@ -34,6 +34,17 @@ describe('topLevelKeys', () => {
     expect(topLevelKeys('{"a": {"b":1,"c":2}}')).toBeUndefined();
   });
 
+  it("lists the keys of the member it is asked about in the same pass, or gives up where whitespace precedes one", () => {
+    for (const value of values) {
+      const text = JSON.stringify({ before: [{ x: 1 }], fields: value, after: { y: '}' } });
+      const fields = topLevelMembers(text, 'fields')!.find((member) => member.key === 'fields')!;
+      expect(fields.keys, text).toEqual(Object.keys(value as object));
+    }
+    expect(topLevelMembers('{"fields":["a"]}', 'fields')![0]!.keys).toBeUndefined();
+    for (const text of ['{"fields":{ "a":1}}', '{"fields":{"a":1, "b":2}}']) expect(topLevelMembers(text, 'fields'), text).toBeUndefined();
+    expect(topLevelMembers('{"fields":{"a":{ "b":1},"c":[1, 2]}}', 'fields')![0]!.keys).toEqual(['a', 'c']);
+  });
+
   it('gives up on what is not an object', () => {
     for (const text of ['[1]', '"a"', '1', '', '{', '{"a":"unterminated}']) expect(topLevelKeys(text), text).toBeUndefined();
   });
