@@ -5,7 +5,8 @@
  * other JSON text it gives the same keys or undefined, never others; the caller then parses.
  */
 export function topLevelKeys(text: string): string[] | undefined {
-  return topLevelMembers(text)?.map((member) => member.key);
+  const keys: string[] = [];
+  return walkMembers(text, undefined, (key) => keys.push(key)) ? keys : undefined;
 }
 
 /** A member of a JSON object text: its key and where its value's text lies (`text.slice(start, end)`). */
@@ -21,26 +22,33 @@ export interface MemberSpan {
  * The members of a JSON object text, in order, each value's text located but not parsed: for the
  * same texts, and with the same guarantee, as `topLevelKeys`. Does not check that the values are
  * valid JSON; a caller splicing them relies on the text having been written by `JSON.stringify`.
+ * `keysOf`: a member whose value's keys are listed too (`keys`), when that value is an object.
  */
 export function topLevelMembers(text: string, keysOf?: string): MemberSpan[] | undefined {
-  const end = text.length - 1;
-  if (text.charCodeAt(0) !== OPEN_OBJECT || text.charCodeAt(end) !== CLOSE_OBJECT) return undefined;
   const members: MemberSpan[] = [];
+  const walked = walkMembers(text, keysOf, (key, start, end, keys) => members.push(keys ? { key, start, end, keys } : { key, start, end }));
+  return walked ? members : undefined;
+}
+
+/** Calls `visit` for each member of a JSON object text, in order; false where the text is not one it reads. */
+function walkMembers(text: string, keysOf: string | undefined, visit: (key: string, start: number, end: number, keys: string[] | undefined) => void): boolean {
+  const end = text.length - 1;
+  if (text.charCodeAt(0) !== OPEN_OBJECT || text.charCodeAt(end) !== CLOSE_OBJECT) return false;
   let at = 1;
-  if (at === end) return members;
+  if (at === end) return true;
   for (;;) {
-    if (text.charCodeAt(at) !== QUOTE) return undefined;
+    if (text.charCodeAt(at) !== QUOTE) return false;
     const keyEnd = stringEnd(text, at);
-    if (keyEnd === -1 || text.charCodeAt(keyEnd + 1) !== COLON) return undefined;
+    if (keyEnd === -1 || text.charCodeAt(keyEnd + 1) !== COLON) return false;
     const key = keyText(text, at, keyEnd);
     const start = keyEnd + 2;
     // Read in the same pass that finds where the value ends, not in a second one.
     const keys = key === keysOf && text.charCodeAt(start) === OPEN_OBJECT ? [] : undefined;
     at = valueEnd(text, start, end, keys);
-    if (at === -1) return undefined;
-    members.push(keys ? { key, start, end: at, keys } : { key, start, end: at });
-    if (at === end) return members;
-    if (text.charCodeAt(at) !== COMMA) return undefined;
+    if (at === -1) return false;
+    visit(key, start, at, keys);
+    if (at === end) return true;
+    if (text.charCodeAt(at) !== COMMA) return false;
     at++;
   }
 }
