@@ -191,13 +191,16 @@ export function sampleLine(record: DataRecord, id: string, answerText: string, e
     const answer = JSON.parse(answerText) as Record<string, unknown>;
     return JSON.stringify({ id, seedId: record.seedId, ...(record.source ? { source: record.source } : {}), fields: { ...record.fields, ...answer }, lineage });
   }
-  const recordFields = JSON.stringify(record.fields);
-  const fields = answerKeys.length === 0 ? recordFields : recordFields === '{}' ? answerText : `${recordFields.slice(0, -1)},${answerText.slice(1)}`;
+  const fields = mergedFields(JSON.stringify(record.fields), answerText, answerKeys);
   const seedId = record.seedId === undefined ? '' : `,"seedId":${JSON.stringify(record.seedId)}`;
   const source = record.source ? `,"source":${JSON.stringify(record.source)}` : '';
   return `{"id":${JSON.stringify(id)}${seedId}${source},"fields":${fields},"lineage":${JSON.stringify(lineage)}}`;
 }
 
+/** The text of `{ ...fields, ...answer }` from theirs, when no answer key is one of the fields'. */
+function mergedFields(fields: string, answerText: string, answerKeys: readonly string[]): string {
+  return answerKeys.length === 0 ? fields : fields === '{}' ? answerText : `${fields.slice(0, -1)},${answerText.slice(1)}`;
+}
 
 /**
  * `sampleLine` for a record read as text (record-text.ts): its fields and lineage spliced as they
@@ -207,8 +210,7 @@ export function sampleLine(record: DataRecord, id: string, answerText: string, e
 export function splicedSampleLine(record: RecordText, id: string, answerText: string, entryText: string): string | undefined {
   const answerKeys = topLevelKeys(answerText) ?? Object.keys(JSON.parse(answerText) as object);
   for (const key of answerKeys) if (INDEX_LIKE.test(key) || record.fieldKeys.includes(key)) return undefined;
-  const recordFields = record.fields;
-  const fields = answerKeys.length === 0 ? recordFields : recordFields === '{}' ? answerText : `${recordFields.slice(0, -1)},${answerText.slice(1)}`;
+  const fields = mergedFields(record.fields, answerText, answerKeys);
   const seedId = record.seedId === undefined ? '' : `,"seedId":${record.seedId}`;
   const source = record.source === undefined ? '' : `,"source":${record.source}`;
   const lineage = record.lineage === '[]' ? `[${entryText}]` : `${record.lineage.slice(0, -1)},${entryText}]`;
