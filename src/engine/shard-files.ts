@@ -124,6 +124,8 @@ export class AnswerReader {
   /** The shard `read` was last asked about and its descriptor: answers come in runs from one shard. */
   private lastShardPath: string | undefined;
   private lastFd: number | null = null;
+  /** What whole files are read into. */
+  private scratch = Buffer.alloc(0);
   /** The whole file `read` last used, and its descriptor. */
   private lastWhole: { fd: number; file: WholeFile } | undefined;
 
@@ -162,6 +164,7 @@ export class AnswerReader {
     this.whole.clear();
     this.lastShardPath = undefined;
     this.lastFd = null;
+    this.scratch = Buffer.alloc(0);
     this.lastWhole = undefined;
   }
 
@@ -174,11 +177,13 @@ export class AnswerReader {
     } else {
       const size = fstatSync(fd).size;
       if (size > WHOLE_FILE_BYTES) return undefined;
-      let bytes = Buffer.allocUnsafe(size);
+      // Read into one buffer reused file after file: an ASCII file keeps only its text, so no
+      // file-sized buffer per file waits for the collector beside it.
+      if (this.scratch.length < size) this.scratch = Buffer.allocUnsafe(size);
       let read = 0;
-      for (let got = -1; read < size && got !== 0; read += got) got = readSync(fd, bytes, read, size - read, read);
-      bytes = bytes.subarray(0, read);
-      content = isAscii(bytes) ? { length: read, bytes: undefined, text: bytes.toString('latin1') } : { length: read, bytes, text: undefined };
+      for (let got = -1; read < size && got !== 0; read += got) got = readSync(fd, this.scratch, read, size - read, read);
+      const bytes = this.scratch.subarray(0, read);
+      content = isAscii(bytes) ? { length: read, bytes: undefined, text: bytes.toString('latin1') } : { length: read, bytes: Buffer.from(bytes), text: undefined };
     }
     this.whole.set(fd, content);
     if (this.whole.size > WHOLE_FILES) this.whole.delete(this.whole.keys().next().value!);
