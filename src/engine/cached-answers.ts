@@ -60,7 +60,12 @@ export class CachedAnswers {
 
   /** The answer's JSON text as collecting wrote it, or undefined when its file is gone or cut short. */
   valueText(found: FoundAnswer): string | undefined {
-    return this.files.read(found.shard.inputPath, found.answer.offset, found.answer.bytes, found.shard.runId === this.options.wholeFilesOf);
+    return this.textAt(found.shard, found.answer.offset, found.answer.bytes);
+  }
+
+  /** The same for an answer located otherwise (run-answers.ts): the shard, and where in its answers file. */
+  textAt(shard: ShardRow, offset: number, bytes: number): string | undefined {
+    return this.files.read(shard.inputPath, offset, bytes, shard.runId === this.options.wholeFilesOf);
   }
 
   close(): void {

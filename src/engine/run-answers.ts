@@ -6,16 +6,16 @@
  *
  * The cache stays the source of truth. A shard's positions are used only where they are what its
  * cache rows say: the shard was the last to store each of those keys (later shards of the step take
- * over a key; see `ownAnswer`) and no shard of another run or step was collected after it (its
+ * over a key; see `positionOf`) and no shard of another run or step was collected after it (its
  * ledger entry is the latest outside the step: a `--no-cache` run between a crash and its resume
  * could have replaced the rows). Anything else (answers cached by earlier runs, a shard without a
  * positions file) is looked up in the cache as before.
  */
 import { readFileLines } from '../dataset/read-file-lines.js';
+import { CACHE_KEY_BYTES } from '../store/response-cache.js';
 import type { RunStore, ShardRow } from '../store/run-store.js';
 import { FINAL_OUTCOME_BIT, RESPONSE_OUTCOMES, type ResponseOutcome } from '../store/store-schema.js';
-import type { FoundAnswer } from './cached-answers.js';
-import { keyAt, readAnswerPositions, readShardKeys, shardInvalidPath, type AnswerPositions } from './shard-files.js';
+import { readAnswerPositions, readShardKeys, shardInvalidPath, type AnswerPositions } from './shard-files.js';
 
 export interface InvalidAnswer {
   outcome: Exclude<ResponseOutcome, 'valid'>;
@@ -46,16 +46,16 @@ export class RunAnswers {
    */
   static async of(store: RunStore, runId: string, stepIndex: number): Promise<RunAnswers> {
     const invalid = new Map<string, InvalidAnswer>();
-    const collected: { shard: ShardRow; keys: Buffer; outcomes: Uint8Array; order: number }[] = [];
+    const collected: { shard: ShardRow; keys: HexKeys; outcomes: Uint8Array; order: number }[] = [];
     const order = store.collectOrder(runId, stepIndex);
     for (const shard of store.shardsOfStep(runId, stepIndex)) {
       const outcomes = store.shardOutcomes(shard.id);
       if (!outcomes) continue;
-      const keys = readShardKeys(shard.inputPath);
+      const keys = hexKeysOf(readShardKeys(shard.inputPath));
       collected.push({ shard, keys, outcomes, order: order.shards.get(shard.id) ?? 0 });
       const failedLines = new Set<number>();
       outcomes.forEach((byte, line) => {
-        if ((byte & ~FINAL_OUTCOME_BIT) === VALID_CODE) invalid.delete(keyAt(keys, line));
+        if ((byte & ~FINAL_OUTCOME_BIT) === VALID_CODE) invalid.delete(keys.at(line));
         else failedLines.add(line);
       });
       if (failedLines.size === 0) continue;
@@ -63,7 +63,7 @@ export class RunAnswers {
         if (text === '') continue;
         const entry = JSON.parse(text) as { line: number } & InvalidAnswer;
         if (!failedLines.has(entry.line)) continue;
-        invalid.set(keyAt(keys, entry.line), { outcome: entry.outcome, ...(entry.reason ? { reason: entry.reason } : {}) });
+        invalid.set(keys.at(entry.line), { outcome: entry.outcome, ...(entry.reason ? { reason: entry.reason } : {}) });
       }
     }
     const valid = new Map<string, number>();
@@ -75,7 +75,7 @@ export class RunAnswers {
       const index = positions ? shards.push({ shard, positions }) - 1 : -1;
       outcomes.forEach((byte, line) => {
         if ((byte & ~FINAL_OUTCOME_BIT) !== VALID_CODE) return;
-        const key = keyAt(keys, line);
+        const key = keys.at(line);
         // Stored by a shard whose positions cannot stand for the cache: the cache answers for it.
         if (index < 0 || positions!.offsets[line]! < 0) valid.delete(key);
         else valid.set(key, index * lineSpan + line);
@@ -84,24 +84,42 @@ export class RunAnswers {
     return new RunAnswers(invalid, valid, lineSpan, shards);
   }
 
-  /** Whether `ownAnswer` knows the cache key's answer (without building it). */
-  ownsAnswer(cacheKey: string): boolean {
-    return this.valid.has(cacheKey);
+  /**
+   * Where this run's shard stored the valid answer of a cache key (32 hex digits), as the cache row
+   * says it, or undefined where the cache must be asked: a number the other methods take.
+   */
+  positionOf(cacheKey: string): number | undefined {
+    return this.valid.get(cacheKey);
   }
 
-  /**
-   * The valid answer this run's shard stored under a cache key (32 hex digits), as the cache row
-   * says it, or undefined where the cache must be asked.
-   */
-  ownAnswer(cacheKey: string): FoundAnswer | undefined {
-    const packed = this.valid.get(cacheKey);
-    if (packed === undefined) return undefined;
-    const line = packed % this.lineSpan;
-    const { shard, positions } = this.shards[(packed - line) / this.lineSpan]!;
-    return {
-      shard,
-      // As collecting stored it: a request is in one shard per round, so its attempt is the round's number + 1.
-      answer: { shardSeq: shard.seq, offset: positions.offsets[line]!, bytes: positions.sizes[line]!, attempt: shard.round + 1, usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 } },
-    };
+  /** The shard an answer's position lies in. */
+  shardAt(position: number): ShardRow {
+    return this.shards[Math.floor(position / this.lineSpan)]!.shard;
   }
+
+  /** Its offset in that shard's answers file. */
+  offsetAt(position: number): number {
+    return this.shards[Math.floor(position / this.lineSpan)]!.positions.offsets[position % this.lineSpan]!;
+  }
+
+  /** Its length in bytes. */
+  bytesAt(position: number): number {
+    return this.shards[Math.floor(position / this.lineSpan)]!.positions.sizes[position % this.lineSpan]!;
+  }
+
+  /** As collecting stored it: a request is in one shard per round, so its attempt is the round's number + 1. */
+  attemptAt(position: number): number {
+    return this.shardAt(position).round + 1;
+  }
+}
+
+/** A shard's keys as hex cache keys: the file's bytes turned to hex once, each key a slice of that text. */
+interface HexKeys {
+  at(line: number): string;
+}
+
+function hexKeysOf(keys: Buffer): HexKeys {
+  const hex = keys.toString('hex');
+  const digits = CACHE_KEY_BYTES * 2;
+  return { at: (line) => hex.slice(line * digits, (line + 1) * digits) };
 }

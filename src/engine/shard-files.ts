@@ -13,6 +13,7 @@
  * A request is identified by its shard and line, never by a row of its own: the provider echoes the
  * `custom_id`, which is `<shard id>-<line>`, so a result finds its request key by position.
  */
+import { isAscii } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { CACHE_KEY_BYTES } from '../store/response-cache.js';
@@ -119,7 +120,14 @@ export class AnswerReader {
   private readonly files = new Map<string, number | null>();
   private buffer = Buffer.alloc(64 * 1024);
   /** Answers files read whole, by descriptor, least recently used first. */
-  private readonly whole = new Map<number, Buffer>();
+  private readonly whole = new Map<number, WholeFile>();
+  /** The shard `read` was last asked about and its descriptor: answers come in runs from one shard. */
+  private lastShardPath: string | undefined;
+  private lastFd: number | null = null;
+  /** What whole files are read into. */
+  private scratch = Buffer.alloc(0);
+  /** The whole file `read` last used, and its descriptor. */
+  private lastWhole: { fd: number; file: WholeFile } | undefined;
 
   /**
    * The answer's JSON text, or undefined when its file is gone (the run folder was deleted) or cut
@@ -127,10 +135,18 @@ export class AnswerReader {
    * (up to WHOLE_FILE_BYTES; an answers file is written once and never changes in place).
    */
   read(shardPath: string, offset: number, bytes: number, whole = false): string | undefined {
-    const fd = this.open(shardAnswersPath(shardPath));
+    if (shardPath !== this.lastShardPath) {
+      this.lastFd = this.open(shardAnswersPath(shardPath));
+      this.lastShardPath = shardPath;
+    }
+    const fd = this.lastFd;
     if (fd === null) return undefined;
     const content = whole ? this.wholeFile(fd) : undefined;
-    if (content) return offset + bytes <= content.length ? content.toString('utf8', offset, offset + bytes) : undefined;
+    if (content) {
+      if (offset + bytes > content.length) return undefined;
+      // An ASCII file's byte offsets are its text's: a slice of the text decoded once, not a decode per answer.
+      return content.text === undefined ? content.bytes!.toString('utf8', offset, offset + bytes) : content.text.slice(offset, offset + bytes);
+    }
     if (this.buffer.length < bytes) this.buffer = Buffer.alloc(Math.max(bytes, this.buffer.length * 2));
     const read = readSync(fd, this.buffer, 0, bytes, offset);
     if (read !== bytes) return undefined;
@@ -146,23 +162,32 @@ export class AnswerReader {
     for (const fd of this.files.values()) if (fd !== null) closeSync(fd);
     this.files.clear();
     this.whole.clear();
+    this.lastShardPath = undefined;
+    this.lastFd = null;
+    this.scratch = Buffer.alloc(0);
+    this.lastWhole = undefined;
   }
 
   /** The whole content of an open answers file, or undefined when it is too large to hold. */
-  private wholeFile(fd: number): Buffer | undefined {
+  private wholeFile(fd: number): WholeFile | undefined {
+    if (this.lastWhole?.fd === fd) return this.lastWhole.file;
     let content = this.whole.get(fd);
     if (content) {
       this.whole.delete(fd);
     } else {
       const size = fstatSync(fd).size;
       if (size > WHOLE_FILE_BYTES) return undefined;
-      content = Buffer.allocUnsafe(size);
+      // Read into one buffer reused file after file: an ASCII file keeps only its text, so no
+      // file-sized buffer per file waits for the collector beside it.
+      if (this.scratch.length < size) this.scratch = Buffer.allocUnsafe(size);
       let read = 0;
-      for (let got = -1; read < size && got !== 0; read += got) got = readSync(fd, content, read, size - read, read);
-      content = content.subarray(0, read);
+      for (let got = -1; read < size && got !== 0; read += got) got = readSync(fd, this.scratch, read, size - read, read);
+      const bytes = this.scratch.subarray(0, read);
+      content = isAscii(bytes) ? { length: read, bytes: undefined, text: bytes.toString('latin1') } : { length: read, bytes: Buffer.from(bytes), text: undefined };
     }
     this.whole.set(fd, content);
     if (this.whole.size > WHOLE_FILES) this.whole.delete(this.whole.keys().next().value!);
+    this.lastWhole = { fd, file: content };
     return content;
   }
 
@@ -178,4 +203,14 @@ export class AnswerReader {
     }
     return fd;
   }
+}
+
+/**
+ * An answers file read whole: its text where it is all ASCII (JSON.stringify writes characters above
+ * it raw, so a file with any is not), its bytes otherwise.
+ */
+interface WholeFile {
+  length: number;
+  bytes: Buffer | undefined;
+  text: string | undefined;
 }

@@ -43,18 +43,25 @@ describe('readRecordLines', () => {
 });
 
 describe('AnswerReader', () => {
-  it('reads the same answers whole-file as one by one, and says undefined past the end of a file cut short', () => {
-    const shard = join(dir, 'step0-round0-x-0000.jsonl');
-    const answers = ['{"a":"é"}', '{"b":2}', '{"c":"😀"}'];
-    writeFileSync(shardAnswersPath(shard), `${answers.join('\n')}\n`);
-    const offsets = answers.map((_, index) => Buffer.byteLength(answers.slice(0, index).map((text) => `${text}\n`).join('')));
-    for (const whole of [false, true]) {
-      const reader = new AnswerReader();
-      // Out of file order, as results come back.
-      for (const index of [2, 0, 1]) expect(reader.read(shard, offsets[index]!, Buffer.byteLength(answers[index]!), whole)).toBe(answers[index]);
-      expect(reader.read(shard, offsets[2]!, 100, whole)).toBeUndefined();
-      expect(reader.read(join(dir, 'gone.jsonl'), 0, 3, whole)).toBeUndefined();
-      reader.close();
-    }
-  });
+  const cases: [string, string[]][] = [
+    ['with characters above ASCII (decoded answer by answer)', ['{"a":"é"}', '{"b":2}', '{"c":"😀"}']],
+    ['all ASCII (decoded once, answers sliced from its text)', ['{"a":"x"}', '{"b":2}', '{"c":"\\u0000 \\"q\\""}']],
+  ];
+  for (const [name, answers] of cases) {
+    it(`reads the same answers whole-file as one by one, and says undefined past the end of a file cut short: a file ${name}`, () => {
+      const shard = join(dir, 'step0-round0-x-0000.jsonl');
+      writeFileSync(shardAnswersPath(shard), `${answers.join('\n')}\n`);
+      const offsets = answers.map((_, index) => Buffer.byteLength(answers.slice(0, index).map((text) => `${text}\n`).join('')));
+      for (const whole of [false, true]) {
+        const reader = new AnswerReader();
+        // Out of file order, as results come back.
+        for (const index of [2, 0, 1, 1]) expect(reader.read(shard, offsets[index]!, Buffer.byteLength(answers[index]!), whole)).toBe(answers[index]);
+        expect(reader.read(shard, offsets[2]!, 100, whole)).toBeUndefined();
+        expect(reader.read(join(dir, 'gone.jsonl'), 0, 3, whole)).toBeUndefined();
+        // Back to the first file after another: still read, still whole.
+        expect(reader.read(shard, offsets[0]!, Buffer.byteLength(answers[0]!), whole)).toBe(answers[0]);
+        reader.close();
+      }
+    });
+  }
 });
