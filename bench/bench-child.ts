@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compileBench } from './compile-bench.js';
 
 export const RESULT_MARKER = 'BENCH-RESULT';
 /** How much of a failed child's stderr goes into the error. */
@@ -13,10 +14,27 @@ const STDERR_LINES = 20;
 
 const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Runs `bench/<script>` under tsx with --expose-gc and returns the JSON it reported. */
+/** Where compiled children lie, or why they run under tsx; decided once per process. */
+let childMode: { directory: string } | { tsx: string } | undefined;
+
+/**
+ * How a child runs: compiled against dist/ (compile-bench.ts), or under tsx from the sources where
+ * dist/ is stale or SYNTHFORGE_BENCH_TSX=1 asks for it (as every child ran before 2026-12-05, to
+ * compare with figures taken then); said once on stderr, since the figures then carry tsx's cost.
+ */
+function childCommand(script: string): string[] {
+  if (childMode === undefined) {
+    const built = process.env.SYNTHFORGE_BENCH_TSX === '1' ? { stale: undefined } : compileBench(repositoryRoot);
+    childMode = 'directory' in built ? built : { tsx: built.stale === undefined ? 'SYNTHFORGE_BENCH_TSX=1' : `dist/ is older than ${built.stale}; npm run build` };
+    if ('tsx' in childMode) process.stderr.write(`bench: children run under tsx, slower than the built code (${childMode.tsx})\n`);
+  }
+  if ('tsx' in childMode) return ['--import', 'tsx', '--expose-gc', join(repositoryRoot, 'bench', script)];
+  return ['--expose-gc', join(childMode.directory, script.replace(/\.ts$/, '.js'))];
+}
+
+/** Runs `bench/<script>` (see childCommand) with --expose-gc and returns the JSON it reported. */
 export function runBenchChild<T>(script: string, args: readonly string[]): T {
-  const path = join(repositoryRoot, 'bench', script);
-  const child = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', path, ...args], {
+  const child = spawnSync(process.execPath, [...childCommand(script), ...args], {
     cwd: repositoryRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
     encoding: 'utf8',
