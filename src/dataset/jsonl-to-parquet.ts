@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync, rmSync } from 'node:fs';
 import type { ColumnSpec } from './column-kinds.js';
 import type { FileDigest } from './file-digest.js';
 import { ParquetFileWriter, type ParquetCodec } from './parquet-file-writer.js';
-import { chunkLines, lastLine, readFileLines, type LineCarry } from './read-file-lines.js';
+import { chunkLines, lastLine, readFileLineBytes, type LineCarry } from './read-file-lines.js';
 
 const READ_BYTES = 1 << 20;
 
@@ -14,8 +14,9 @@ const READ_BYTES = 1 << 20;
  */
 export async function jsonlToParquet(jsonlPath: string, parquetPath: string, columns: readonly ColumnSpec[], codec: ParquetCodec): Promise<FileDigest> {
   const writer = new ParquetFileWriter(parquetPath, columns, codec);
-  for await (const line of readFileLines(jsonlPath)) {
-    if (line !== '') writer.addJson(line, Buffer.byteLength(line) + 1);
+  // A line we wrote is valid UTF-8: its byte count is Buffer.byteLength of its decoded text's.
+  for await (const line of readFileLineBytes(jsonlPath)) {
+    if (line.length > 0) writer.addLine(line, line.length + 1);
   }
   return writer.close();
 }
@@ -34,7 +35,7 @@ export interface TwinRows {
 export function twinRowsHere(parquetPath: string, columns: readonly ColumnSpec[], codec: ParquetCodec): TwinRows {
   const writer = new ParquetFileWriter(parquetPath, columns, codec);
   return {
-    addLine: (bytes, start, end) => writer.addJson(bytes.toString('utf8', start, end), end - start + 1),
+    addLine: (bytes, start, end) => writer.addLine(bytes.subarray(start, end), end - start + 1),
     dispatch: async () => undefined,
     close: () => writer.close(),
     discard: async () => rmSync(parquetPath, { force: true }),

@@ -52,6 +52,12 @@ export class ParquetFileWriter {
     this.buffer(json, sizeHint);
   }
 
+  /** A row as its JSON line's bytes (valid UTF-8, no newline), read only during the call. */
+  addLine(line: Buffer, sizeHint: number): void {
+    this.buffered.addLine(line);
+    this.counted(sizeHint);
+  }
+
   async close(): Promise<FileDigest> {
     const writer = this.groupWriter();
     this.writeGroup();
@@ -61,6 +67,10 @@ export class ParquetFileWriter {
 
   private buffer(row: BufferedRow, sizeHint: number): void {
     this.buffered.add(row);
+    this.counted(sizeHint);
+  }
+
+  private counted(sizeHint: number): void {
     this.bufferedBytes += sizeHint;
     this.rows++;
     if (groupIsFull(this.buffered.rows, this.bufferedBytes)) this.writeGroup();
