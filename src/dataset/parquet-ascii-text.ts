@@ -40,16 +40,6 @@ export class AsciiText {
     return view;
   }
 
-  /** Bytes known to be ASCII (a JSON line's, between quotes with no escape), copied in as `view` would write their string. */
-  copy(bytes: Buffer, start: number, end: number): Uint8Array {
-    const length = end - start;
-    if (this.used + length > this.buffer.length) this.grow(length);
-    this.buffer.set(new Uint8Array(bytes.buffer, bytes.byteOffset + start, length), this.used);
-    const view = new Uint8Array(this.buffer.buffer, this.buffer.byteOffset + this.used, length);
-    this.used += length;
-    return view;
-  }
-
   /** Views already handed out keep the old buffer alive; new ones go to a larger one. */
   private grow(needed: number): void {
     this.buffer = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, needed, INITIAL_BYTES));

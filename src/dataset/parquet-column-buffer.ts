@@ -30,7 +30,8 @@ export class ParquetColumnBuffer {
   /**
    * A row as its line's bytes (valid UTF-8 JSON, no newline), as `add` takes its decoded text:
    * where parquet-row-scan.ts finds its values, they are taken from the bytes, with no object or
-   * string made for the row, and long text copied into the arena as it lies in the line.
+   * string made for the row, and long text handed over as views of the line, not copied: the
+   * line's bytes must not change until `clear`.
    */
   addLine(line: Buffer): void {
     const scan = this.scan;
@@ -102,7 +103,7 @@ class TextLeaf {
     if (kind === ESCAPED) return this.take(JSON.parse(line.toString('latin1', start - 1, end + 1)));
     // The scanned line is ASCII: its latin1 bytes are the string, and the string's length theirs.
     if (this.mode === undefined) this.mode = end - start >= LONG_TEXT ? 'bytes' : 'strings';
-    return this.mode === 'strings' ? line.toString('latin1', start, end) : this.text.copy(line, start, end);
+    return this.mode === 'strings' ? line.toString('latin1', start, end) : new Uint8Array(line.buffer, line.byteOffset + start, end - start);
   }
 
   clear(): void {

@@ -52,7 +52,10 @@ export class ParquetFileWriter {
     this.buffer(json, sizeHint);
   }
 
-  /** A row as its JSON line's bytes (valid UTF-8, no newline), read only during the call. */
+  /**
+   * A row as its JSON line's bytes (valid UTF-8, no newline). Its text may be handed to the writer
+   * as views of `line`: the bytes must stay as they are until the row's group is written.
+   */
   addLine(line: Buffer, sizeHint: number): void {
     this.buffered.addLine(line);
     this.counted(sizeHint);
