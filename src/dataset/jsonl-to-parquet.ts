@@ -1,8 +1,8 @@
-import { closeSync, openSync, readSync, rmSync } from 'node:fs';
+import { closeSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import type { ColumnSpec } from './column-kinds.js';
 import type { FileDigest } from './file-digest.js';
 import { ParquetFileWriter, type ParquetCodec } from './parquet-file-writer.js';
-import { chunkLines, lastLine, readFileLines, type LineCarry } from './read-file-lines.js';
+import { chunkLines, lastLine, type LineCarry } from './read-file-lines.js';
 
 const READ_BYTES = 1 << 20;
 
@@ -13,16 +13,15 @@ const READ_BYTES = 1 << 20;
  * a byte; the same lines give the same file wherever it runs.
  */
 export async function jsonlToParquet(jsonlPath: string, parquetPath: string, columns: readonly ColumnSpec[], codec: ParquetCodec): Promise<FileDigest> {
-  const writer = new ParquetFileWriter(parquetPath, columns, codec);
-  for await (const line of readFileLines(jsonlPath)) {
-    if (line !== '') writer.addJson(line, Buffer.byteLength(line) + 1);
-  }
-  return writer.close();
+  return new GrowingJsonlToParquet(jsonlPath, parquetPath, twinRowsHere(parquetPath, columns, codec)).end(statSync(jsonlPath).size);
 }
 
 /** Where a growing twin's lines go: a `ParquetFileWriter` here, or a `ParquetPooledFile` for encode threads. */
 export interface TwinRows {
-  /** One row's JSON text: `bytes` from `start` to `end`, valid only during the call. */
+  /**
+   * One row's JSON text: `bytes` from `start` to `end`. The reader never writes to a chunk again
+   * once its lines are handed over, so the rows may keep views of it.
+   */
   addLine(bytes: Buffer, start: number, end: number): void;
   /** After each chunk read: work the lines so far asked for (a pooled file waits here for room). */
   dispatch(): Promise<void>;
@@ -30,11 +29,11 @@ export interface TwinRows {
   discard(): Promise<void>;
 }
 
-/** The rows of a twin written on this thread: each parsed and taken apart as it arrives. */
+/** The rows of a twin written on this thread: each taken apart as it arrives, its text left where the reader read it. */
 export function twinRowsHere(parquetPath: string, columns: readonly ColumnSpec[], codec: ParquetCodec): TwinRows {
   const writer = new ParquetFileWriter(parquetPath, columns, codec);
   return {
-    addLine: (bytes, start, end) => writer.addJson(bytes.toString('utf8', start, end), end - start + 1),
+    addLine: (bytes, start, end) => writer.addLine(bytes.subarray(start, end), end - start + 1),
     dispatch: async () => undefined,
     close: () => writer.close(),
     discard: async () => rmSync(parquetPath, { force: true }),
@@ -63,6 +62,7 @@ export class GrowingJsonlToParquet {
 
   async readTo(bytes: number): Promise<void> {
     while (this.offset < bytes) {
+      // A fresh chunk each read, never written again: the rows keep views of its text (see TwinRows).
       const chunk = Buffer.allocUnsafe(Math.min(READ_BYTES, bytes - this.offset));
       const read = readSync(this.fd, chunk, 0, chunk.length, this.offset);
       if (read === 0) throw new Error(`${this.parquetPath}: its rows file ended at ${this.offset} bytes, ${bytes} expected`);

@@ -1,6 +1,7 @@
 import type { ColumnKind, ColumnSpec } from './column-kinds.js';
 import { AsciiText } from './parquet-ascii-text.js';
 import { toParquetValue } from './parquet-columns.js';
+import { ESCAPED, NULL, ParquetRowScan } from './parquet-row-scan.js';
 
 /** A row as the writer was handed it: an object, or its JSON text. */
 export type BufferedRow = object | string;
@@ -18,10 +19,28 @@ export type BufferedRow = object | string;
 export class ParquetColumnBuffer {
   private readonly text = new AsciiText();
   private readonly columns: ColumnBuilder[];
+  private readonly scan: ParquetRowScan | undefined;
   rows = 0;
 
   constructor(columns: readonly ColumnSpec[]) {
     this.columns = columns.map(({ name, kind }) => columnBuilderOf(name, kind, this.text));
+    this.scan = ParquetRowScan.of(columns);
+  }
+
+  /**
+   * A row as its line's bytes (valid UTF-8 JSON, no newline), as `add` takes its decoded text:
+   * where parquet-row-scan.ts finds its values, they are taken from the bytes, with no object or
+   * string made for the row, and long text handed over as views of the line, not copied: the
+   * line's bytes must not change until `clear`.
+   */
+  addLine(line: Buffer): void {
+    const scan = this.scan;
+    if (!scan?.scan(line)) {
+      this.add(line.toString('utf8'));
+      return;
+    }
+    for (let index = 0; index < this.columns.length; index++) this.columns[index]!.addScanned!(scan, scan.column(index), line);
+    this.rows++;
   }
 
   add(row: BufferedRow): void {
@@ -47,6 +66,8 @@ interface ColumnBuilder {
   readonly name: string;
   values: unknown[];
   add(value: unknown): void;
+  /** The value `scan` found at `at` in `line` (-1: none); only for columns `ParquetRowScan.of` takes. */
+  addScanned?(scan: ParquetRowScan, at: number, line: Buffer): void;
   clear(): void;
 }
 
@@ -74,6 +95,15 @@ class TextLeaf {
     this.mode = 'strings';
     this.backToStrings(viewToString);
     return value;
+  }
+
+  /** A text token of a `ParquetRowScan` (its kind, start and end in `line`), as `take` takes its value. */
+  takeToken(line: Buffer, kind: number, start: number, end: number): unknown {
+    if (kind > ESCAPED || kind === NULL) return null;
+    if (kind === ESCAPED) return this.take(JSON.parse(line.toString('latin1', start - 1, end + 1)));
+    // The scanned line is ASCII: its latin1 bytes are the string, and the string's length theirs.
+    if (this.mode === undefined) this.mode = end - start >= LONG_TEXT ? 'bytes' : 'strings';
+    return this.mode === 'strings' ? line.toString('latin1', start, end) : new Uint8Array(line.buffer, line.byteOffset + start, end - start);
   }
 
   clear(): void {
@@ -132,6 +162,11 @@ class TextColumn implements ColumnBuilder {
 
   add(value: unknown): void {
     this.values.push(this.leaf.take(toParquetValue(this.kind, value)));
+  }
+
+  addScanned(scan: ParquetRowScan, at: number, line: Buffer): void {
+    const tokens = scan.tokens;
+    this.values.push(at < 0 ? null : this.leaf.takeToken(line, tokens[at]!, tokens[at + 1]!, tokens[at + 2]!));
   }
 
   clear(): void {
@@ -208,6 +243,26 @@ class StructListColumn implements ColumnBuilder {
           if (leaf) struct[this.fields[f]!] = leaf.take(struct[this.fields[f]!]);
         }
       }
+    }
+  }
+
+  addScanned(scan: ParquetRowScan, at: number, line: Buffer): void {
+    const tokens = scan.tokens;
+    const count = at < 0 ? -1 : tokens[at]!;
+    if (count < 0) {
+      this.values.push(null);
+      return;
+    }
+    const structs: Record<string, unknown>[] = [];
+    this.values.push(structs);
+    // ParquetRowScan.of takes no field named __proto__: every field has its leaf.
+    let token = at + 1;
+    for (let item = 0; item < count; item++) {
+      const struct: Record<string, unknown> = {};
+      for (let f = 0; f < this.fields.length; f++, token += 3) {
+        struct[this.fields[f]!] = this.leaves[f]!.takeToken(line, tokens[token]!, tokens[token + 1]!, tokens[token + 2]!);
+      }
+      structs.push(struct);
     }
   }
 

@@ -52,6 +52,15 @@ export class ParquetFileWriter {
     this.buffer(json, sizeHint);
   }
 
+  /**
+   * A row as its JSON line's bytes (valid UTF-8, no newline). Its text may be handed to the writer
+   * as views of `line`: the bytes must stay as they are until the row's group is written.
+   */
+  addLine(line: Buffer, sizeHint: number): void {
+    this.buffered.addLine(line);
+    this.counted(sizeHint);
+  }
+
   async close(): Promise<FileDigest> {
     const writer = this.groupWriter();
     this.writeGroup();
@@ -61,6 +70,10 @@ export class ParquetFileWriter {
 
   private buffer(row: BufferedRow, sizeHint: number): void {
     this.buffered.add(row);
+    this.counted(sizeHint);
+  }
+
+  private counted(sizeHint: number): void {
     this.bufferedBytes += sizeHint;
     this.rows++;
     if (groupIsFull(this.buffered.rows, this.bufferedBytes)) this.writeGroup();

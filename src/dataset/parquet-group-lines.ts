@@ -17,7 +17,7 @@ export function encodeGroupLines(lines: Uint8Array, columns: readonly ColumnSpec
     while (start < bytes.length) {
       const newline = bytes.indexOf(10, start);
       const end = newline === -1 ? bytes.length : newline;
-      buffer.add(bytes.toString('utf8', start, end));
+      buffer.addLine(bytes.subarray(start, end));
       start = end + 1;
     }
     return encodeGroup(buffer, columns, codec);
