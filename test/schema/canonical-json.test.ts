@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isCanonicalJson } from '../../src/schema/canonical-json.js';
-
-/** Seeded, so a failure reproduces. */
-function randomSource(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { createRandom } from '../../bench/random.js';
 
 const CHARS = ['a', 'Z', ' ', '"', '\\', '/', '\n', '\t', '\b', '\f', '\r', '\u0001', '\u001f', '\u007f', 'é', '€', '\u2028', '😀', '\ud800', '\udc00', '<', '0', '9', '-'];
 const NUMBERS = [0, -0, 1, -1, 7, 42, -123456789, 123456789012345, 1234567890123456789, 0.5, -0.25, 1 / 3, 1e21, 1e-7, 5e-324, 1.7976931348623157e308, 100, 2.5e10];
@@ -66,7 +55,7 @@ function variant(text: string, random: () => number): string {
 
 describe('isCanonicalJson', () => {
   it('accepts what JSON.stringify writes (keys that do not start with a digit)', () => {
-    const random = randomSource(7);
+    const random = createRandom(7);
     let accepted = 0;
     for (let round = 0; round < 3000; round++) {
       const text = JSON.stringify(randomValue(random, 0));
@@ -79,7 +68,7 @@ describe('isCanonicalJson', () => {
   });
 
   it('holds only where the text equals JSON.stringify(JSON.parse(text)), over random edits of stringified values', () => {
-    const random = randomSource(2026);
+    const random = createRandom(2026);
     const tally = { kept: 0, refused: 0 };
     for (let round = 0; round < 20_000; round++) {
       let text = JSON.stringify(randomValue(random, 0));
