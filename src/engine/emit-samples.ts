@@ -136,12 +136,8 @@ async function* emitLineBatches(context: EmitContext, step: CompiledBatchStep, i
         }
         const { shard, attempt } = answer;
         const fromCache = shard.runId !== context.runId;
-        if (fromCache) counts.cached = (counts.cached ?? 0) + 1;
-        counts.succeeded = (counts.succeeded ?? 0) + 1;
-        if (attempt > 1) counts.retried = (counts.retried ?? 0) + 1;
-        else counts.firstTry = (counts.firstTry ?? 0) + 1;
+        countValid(counts, fromCache, attempt);
         repairs?.valid(key, attempt);
-        counts.output++;
         const id = sampleRecordId(recordId, sampleIndex, step.step.n);
         const spliced = input.text && splicedSampleLine(input.text, id, answer.text, entries.text(key, shard, fromCache, attempt));
         lines.push(spliced ?? sampleLine(recordOf(input), id, answer.text, entries.entry(key, shard, fromCache, attempt)));
@@ -161,6 +157,15 @@ async function* emitLineBatches(context: EmitContext, step: CompiledBatchStep, i
     const text = found && answers.valueText(found);
     return text === undefined ? undefined : { text, shard: found!.shard, attempt: found!.answer.attempt };
   }
+}
+
+/** A sample emitted with a valid answer: from this run or the cache, at its first attempt or a later one. */
+function countValid(counts: StepCounts, fromCache: boolean, attempt: number): void {
+  if (fromCache) counts.cached = (counts.cached ?? 0) + 1;
+  counts.succeeded = (counts.succeeded ?? 0) + 1;
+  if (attempt > 1) counts.retried = (counts.retried ?? 0) + 1;
+  else counts.firstTry = (counts.firstTry ?? 0) + 1;
+  counts.output++;
 }
 
 /** Where a request's answer is, when not at a position in this run's shards (those are never negative). */
