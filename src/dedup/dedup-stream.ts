@@ -197,6 +197,29 @@ interface Prepared {
   probed: Promise<ProbedCandidates & { byteLength: number; spilledBytes: number }> | undefined;
 }
 
+/**
+ * Numbers a sketched batch in the index (after every earlier batch: the caller chains the calls) and
+ * asks the band partitions for its candidates, without waiting for their answer.
+ */
+function numberAndProbe(batch: SketchBatch, { pipeline, bands }: StreamContext): Prepared {
+  const entered = new Int32Array(new SharedArrayBuffer(batch.count * 4));
+  pipeline.enterBatch(batch, entered);
+  const probed = bands?.probe(batch.bandKeys, entered, batch.count);
+  // Awaited in order by the caller; this only keeps a failure from going unhandled if it stops early.
+  probed?.catch(() => undefined);
+  return { batch, entered, probed };
+}
+
+/** The band partitions' answer for a batch, its index sizes recorded for the stream's statistics. */
+async function candidatesOf(probed: Prepared['probed'], pipeline: DedupPipeline): Promise<Awaited<Prepared['probed']>> {
+  const candidates = probed === undefined ? undefined : await probed;
+  if (candidates !== undefined) {
+    pipeline.externalIndexBytes = candidates.byteLength;
+    pipeline.externalSpilledBytes = candidates.spilledBytes;
+  }
+  return candidates;
+}
+
 interface Chunk<T> {
   records: T[];
   texts: string[];
@@ -209,7 +232,7 @@ async function* decideChunks<T extends Keyed>(
   asReference: boolean,
   context: StreamContext,
 ): AsyncIterable<{ records: T[]; verdicts: DedupVerdict[] }> {
-  const { pool, bands, pipeline, spec, chunkSize } = context;
+  const { pool, pipeline, spec, chunkSize } = context;
   const hasText = pipeline.hasText;
   const semanticField = pipeline.config.semantic?.field;
   const iterator = source[Symbol.asyncIterator]();
@@ -228,13 +251,7 @@ async function* decideChunks<T extends Keyed>(
         let prepared: Promise<Prepared> | undefined;
         if (pool !== undefined) {
           const sketched = pool.sketch(texts);
-          prepared = Promise.all([sketched, numbered]).then(([batch]) => {
-            const entered = new Int32Array(new SharedArrayBuffer(batch.count * 4));
-            pipeline.enterBatch(batch, entered);
-            const probed = bands?.probe(batch.bandKeys, entered, batch.count);
-            probed?.catch(() => undefined);
-            return { batch, entered, probed };
-          });
+          prepared = Promise.all([sketched, numbered]).then(([batch]) => numberAndProbe(batch, context));
           // Awaited in order below; this only keeps a failure of a later chunk from going unhandled
           // when an earlier one fails first or the consumer stops early.
           prepared.catch(() => undefined);
@@ -254,11 +271,7 @@ async function* decideChunks<T extends Keyed>(
         }
       } else {
         const { batch, entered, probed } = await chunk.prepared;
-        const candidates = probed === undefined ? undefined : await probed;
-        if (candidates !== undefined) {
-          pipeline.externalIndexBytes = candidates.byteLength;
-          pipeline.externalSpilledBytes = candidates.spilledBytes;
-        }
+        const candidates = await candidatesOf(probed, pipeline);
         for (let index = 0; index < records.length; index++) {
           verdicts[index] = pipeline.decideProbed(records[index]!.id, batch, index, entered, candidates, asReference);
         }
@@ -292,7 +305,7 @@ async function* decideLineBatches(
   fields: readonly string[],
   context: StreamContext,
 ): AsyncIterable<StageLineVerdicts> {
-  const { pool, bands, pipeline } = context;
+  const { pool, pipeline } = context;
   const iterator = source[Symbol.asyncIterator]();
   const maxInFlight = pool === undefined ? 1 : pool.size + 1;
   const inFlight: Promise<PreparedLines>[] = [];
@@ -311,13 +324,12 @@ async function* decideLineBatches(
           inFlight.push(Promise.resolve({ bytes: next.value, lines, texts, sketched: undefined }));
           continue;
         }
-        const prepared = Promise.all([pool.sketchLines(next.value, fields), numbered]).then(([{ lines, batch, bytes }]) => {
-          const entered = new Int32Array(new SharedArrayBuffer(batch.count * 4));
-          pipeline.enterBatch(batch, entered);
-          const probed = bands?.probe(batch.bandKeys, entered, batch.count);
-          probed?.catch(() => undefined);
-          return { bytes, lines, texts: undefined, sketched: { batch, entered, probed } };
-        });
+        const prepared = Promise.all([pool.sketchLines(next.value, fields), numbered]).then(([{ lines, batch, bytes }]) => ({
+          bytes,
+          lines,
+          texts: undefined,
+          sketched: numberAndProbe(batch, context),
+        }));
         // As in decideChunks: awaited in order below.
         prepared.catch(() => undefined);
         numbered = prepared;
@@ -326,11 +338,7 @@ async function* decideLineBatches(
       const next = inFlight.shift();
       if (next === undefined) return;
       const { bytes, lines, texts, sketched } = await next;
-      const candidates = sketched?.probed === undefined ? undefined : await sketched.probed;
-      if (candidates !== undefined) {
-        pipeline.externalIndexBytes = candidates.byteLength;
-        pipeline.externalSpilledBytes = candidates.spilledBytes;
-      }
+      const candidates = await candidatesOf(sketched?.probed, pipeline);
       const verdicts: (DedupVerdict | undefined)[] = new Array(lines.count);
       let doc = 0;
       for (let line = 0; line < lines.count; line++) {
