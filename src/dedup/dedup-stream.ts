@@ -227,7 +227,62 @@ interface Chunk<T> {
   prepared: Promise<Prepared> | undefined;
 }
 
-async function* decideChunks<T extends Keyed>(
+/**
+ * The window both streams run: up to `maxInFlight` items of `source` started (`start`: with a pool,
+ * sketched, numbered and probed in the background) ahead of the oldest, which is awaited, decided
+ * and yielded, in input order. Stopped early, it closes `source`.
+ */
+async function* inFlightWindow<Item, Started, Decided>(
+  source: AsyncIterable<Item>,
+  maxInFlight: number,
+  start: (item: Item) => Started,
+  decide: (started: Started) => Promise<Decided>,
+): AsyncIterable<Decided> {
+  const iterator = source[Symbol.asyncIterator]();
+  const window: Started[] = [];
+  let exhausted = false;
+  try {
+    for (;;) {
+      while (!exhausted && window.length < maxInFlight) {
+        const next = await iterator.next();
+        if (next.done === true) {
+          exhausted = true;
+          break;
+        }
+        window.push(start(next.value));
+      }
+      const oldest = window.shift();
+      if (oldest === undefined) return;
+      yield await decide(oldest);
+    }
+  } finally {
+    if (!exhausted) await iterator.return?.();
+  }
+}
+
+/** Up to `workers + 1` items in flight with a pool, so reading, sketching, probing and deciding overlap. */
+function windowSize({ pool }: StreamContext): number {
+  return pool === undefined ? 1 : pool.size + 1;
+}
+
+/**
+ * Chains each batch's numbering (`then`, which calls numberAndProbe) after its sketch is back and
+ * after the previous batch's `then`: numbering depends on every earlier exact key, so it runs in
+ * input order, each batch as soon as it can.
+ */
+function inInputOrder(): <Sketched, Numbered>(sketched: Promise<Sketched>, then: (value: Sketched) => Numbered) => Promise<Numbered> {
+  let numbered: Promise<unknown> = Promise.resolve();
+  return (sketched, then) => {
+    const next = Promise.all([sketched, numbered]).then(([value]) => then(value));
+    // Awaited in order by the window; this only keeps a failure of a later batch from going
+    // unhandled when an earlier one fails first or the consumer stops early.
+    next.catch(() => undefined);
+    numbered = next;
+    return next;
+  };
+}
+
+function decideChunks<T extends Keyed>(
   source: AsyncIterable<T>,
   asReference: boolean,
   context: StreamContext,
@@ -235,58 +290,36 @@ async function* decideChunks<T extends Keyed>(
   const { pool, pipeline, spec, chunkSize } = context;
   const hasText = pipeline.hasText;
   const semanticField = pipeline.config.semantic?.field;
-  const iterator = source[Symbol.asyncIterator]();
-  const maxInFlight = pool === undefined ? 1 : pool.size + 1;
-  const inFlight: Chunk<T>[] = [];
-  // Numbering runs chunk after chunk, each as soon as its sketch is back and the previous is numbered.
-  let numbered: Promise<unknown> = Promise.resolve();
-  let exhausted = false;
-  try {
-    for (;;) {
-      while (!exhausted && inFlight.length < maxInFlight) {
-        const records = await readChunk(iterator, chunkSize);
-        if (records.length < chunkSize) exhausted = true;
-        if (records.length === 0) break;
-        const texts = hasText ? records.map((record) => dedupTextOf(record.fields, spec, record.id)) : [];
-        let prepared: Promise<Prepared> | undefined;
-        if (pool !== undefined) {
-          const sketched = pool.sketch(texts);
-          prepared = Promise.all([sketched, numbered]).then(([batch]) => numberAndProbe(batch, context));
-          // Awaited in order below; this only keeps a failure of a later chunk from going unhandled
-          // when an earlier one fails first or the consumer stops early.
-          prepared.catch(() => undefined);
-          numbered = prepared;
-        }
-        inFlight.push({ records, texts, prepared });
+  const numbered = inInputOrder();
+  const start = (records: T[]): Chunk<T> => {
+    const texts = hasText ? records.map((record) => dedupTextOf(record.fields, spec, record.id)) : [];
+    const prepared = pool === undefined ? undefined : numbered(pool.sketch(texts), (batch) => numberAndProbe(batch, context));
+    return { records, texts, prepared };
+  };
+  const decide = async ({ records, texts, prepared }: Chunk<T>): Promise<{ records: T[]; verdicts: DedupVerdict[] }> => {
+    const verdicts: DedupVerdict[] = new Array(records.length);
+    if (!hasText) {
+      verdicts.fill(KEEP);
+    } else if (prepared === undefined) {
+      for (let index = 0; index < records.length; index++) {
+        verdicts[index] = pipeline.decideText(records[index]!.id, texts[index]!, asReference);
       }
-      const chunk = inFlight.shift();
-      if (chunk === undefined) return;
-      const { records, texts } = chunk;
-      const verdicts: DedupVerdict[] = new Array(records.length);
-      if (!hasText) {
-        verdicts.fill(KEEP);
-      } else if (chunk.prepared === undefined) {
-        for (let index = 0; index < records.length; index++) {
-          verdicts[index] = pipeline.decideText(records[index]!.id, texts[index]!, asReference);
-        }
-      } else {
-        const { batch, entered, probed } = await chunk.prepared;
-        const candidates = await candidatesOf(probed, pipeline);
-        for (let index = 0; index < records.length; index++) {
-          verdicts[index] = pipeline.decideProbed(records[index]!.id, batch, index, entered, candidates, asReference);
-        }
+    } else {
+      const { batch, entered, probed } = await prepared;
+      const candidates = await candidatesOf(probed, pipeline);
+      for (let index = 0; index < records.length; index++) {
+        verdicts[index] = pipeline.decideProbed(records[index]!.id, batch, index, entered, candidates, asReference);
       }
-      pipeline.decideSemantic(
-        records.map((record) => record.id),
-        verdicts,
-        (index) => semanticValueOf(records[index]!.fields, semanticField),
-        asReference,
-      );
-      yield { records, verdicts };
     }
-  } finally {
-    if (!exhausted) await iterator.return?.();
-  }
+    pipeline.decideSemantic(
+      records.map((record) => record.id),
+      verdicts,
+      (index) => semanticValueOf(records[index]!.fields, semanticField),
+      asReference,
+    );
+    return { records, verdicts };
+  };
+  return inFlightWindow(chunksOf(source, chunkSize), windowSize(context), start, decide);
 }
 
 /** A batch of stage lines parsed, and with a pool also sketched, numbered and probed. */
@@ -296,73 +329,52 @@ interface PreparedLines {
   /** Without a pool: the texts, sketched here as they are decided. */
   texts: string[] | undefined;
   /** With a pool. */
-  sketched: Prepared | undefined;
+  prepared: Prepared | undefined;
 }
 
 /** decideChunks for batches of stage lines (dedupStageLines), never references. */
-async function* decideLineBatches(
+function decideLineBatches(
   source: AsyncIterable<Uint8Array<ArrayBuffer>>,
   fields: readonly string[],
   context: StreamContext,
 ): AsyncIterable<StageLineVerdicts> {
   const { pool, pipeline } = context;
-  const iterator = source[Symbol.asyncIterator]();
-  const maxInFlight = pool === undefined ? 1 : pool.size + 1;
-  const inFlight: Promise<PreparedLines>[] = [];
-  let numbered: Promise<unknown> = Promise.resolve();
-  let exhausted = false;
-  try {
-    for (;;) {
-      while (!exhausted && inFlight.length < maxInFlight) {
-        const next = await iterator.next();
-        if (next.done === true) {
-          exhausted = true;
-          break;
-        }
-        if (pool === undefined) {
-          const { texts, ...lines } = parseStageLines(next.value, fields);
-          inFlight.push(Promise.resolve({ bytes: next.value, lines, texts, sketched: undefined }));
-          continue;
-        }
-        const prepared = Promise.all([pool.sketchLines(next.value, fields), numbered]).then(([{ lines, batch, bytes }]) => ({
-          bytes,
-          lines,
-          texts: undefined,
-          sketched: numberAndProbe(batch, context),
-        }));
-        // As in decideChunks: awaited in order below.
-        prepared.catch(() => undefined);
-        numbered = prepared;
-        inFlight.push(prepared);
-      }
-      const next = inFlight.shift();
-      if (next === undefined) return;
-      const { bytes, lines, texts, sketched } = await next;
-      const candidates = await candidatesOf(sketched?.probed, pipeline);
-      const verdicts: (DedupVerdict | undefined)[] = new Array(lines.count);
-      let doc = 0;
-      for (let line = 0; line < lines.count; line++) {
-        if (lines.failed[line] === 1) continue;
-        const id = lines.ids[doc] as string;
-        verdicts[line] =
-          sketched === undefined
-            ? pipeline.decideText(id, texts![doc]!, false)
-            : pipeline.decideProbed(id, sketched.batch, doc, sketched.entered, candidates, false);
-        doc++;
-      }
-      yield { bytes, lines, verdicts };
+  const numbered = inInputOrder();
+  const start = (bytes: Uint8Array<ArrayBuffer>): Promise<PreparedLines> => {
+    if (pool === undefined) {
+      const { texts, ...lines } = parseStageLines(bytes, fields);
+      return Promise.resolve({ bytes, lines, texts, prepared: undefined });
     }
-  } finally {
-    if (!exhausted) await iterator.return?.();
-  }
+    return numbered(pool.sketchLines(bytes, fields), ({ bytes, lines, batch }) => ({ bytes, lines, texts: undefined, prepared: numberAndProbe(batch, context) }));
+  };
+  const decide = async (started: Promise<PreparedLines>): Promise<StageLineVerdicts> => {
+    const { bytes, lines, texts, prepared } = await started;
+    const candidates = await candidatesOf(prepared?.probed, pipeline);
+    const verdicts: (DedupVerdict | undefined)[] = new Array(lines.count);
+    let doc = 0;
+    for (let line = 0; line < lines.count; line++) {
+      if (lines.failed[line] === 1) continue;
+      const id = lines.ids[doc] as string;
+      verdicts[line] =
+        prepared === undefined
+          ? pipeline.decideText(id, texts![doc]!, false)
+          : pipeline.decideProbed(id, prepared.batch, doc, prepared.entered, candidates, false);
+      doc++;
+    }
+    return { bytes, lines, verdicts };
+  };
+  return inFlightWindow(source, windowSize(context), start, decide);
 }
 
-async function readChunk<T>(iterator: AsyncIterator<T>, size: number): Promise<T[]> {
-  const records: T[] = [];
-  while (records.length < size) {
-    const next = await iterator.next();
-    if (next.done === true) break;
-    records.push(next.value);
+/** `source` in arrays of `size` items (the last may be shorter; none is empty). */
+async function* chunksOf<T>(source: AsyncIterable<T>, size: number): AsyncIterable<T[]> {
+  let chunk: T[] = [];
+  for await (const item of source) {
+    chunk.push(item);
+    if (chunk.length === size) {
+      yield chunk;
+      chunk = [];
+    }
   }
-  return records;
+  if (chunk.length > 0) yield chunk;
 }
