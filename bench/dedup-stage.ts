@@ -2,8 +2,9 @@
 // and the rejects, every removed record kept), on a stage file an earlier postprocess measure left
 // (`<dir>/state/runs/<run>/stage-01.jsonl`), with the CPU split between the calling thread and the
 // rest (the sketch workers, plus V8's helper threads):
-//   node --expose-gc --import tsx bench/dedup-stage.ts --input=STAGE --out=DIR [--workers=N] [--repeats=N]
+//   node --expose-gc --import tsx bench/dedup-stage.ts --input=STAGE --out=DIR [--workers=N] [--repeats=N] [--keep-removed=no]
 // --out gets kept.jsonl and rejects.jsonl (for a `cmp` against another build on the same input).
+// The rejects keep the removed records (`--keep-rejects`) unless --keep-removed=no, a run's default.
 // --workers=N overrides the count runDedupStep picks (1: everything on the calling thread).
 // The caller's share of the CPU bounds the speed-up N workers can give (Amdahl): 1 / share.
 // Main-thread CPU comes from /proc/self/task/<pid>/stat (Linux, 10 ms ticks), as in dedup-scaling.ts.
@@ -42,9 +43,9 @@ export interface DedupStageRun {
   callerShare: number;
 }
 
-async function runOnce(input: string, out: string, records: number, workers: number | undefined): Promise<DedupStageRun> {
+async function runOnce(input: string, out: string, records: number, workers: number | undefined, keepRemoved: boolean): Promise<DedupStageRun> {
   (globalThis as { gc?: () => void }).gc?.();
-  const rejects = new StepRejects(join(out, 'rejects.jsonl'), { keepRemoved: true });
+  const rejects = new StepRejects(join(out, 'rejects.jsonl'), { keepRemoved });
   const options = { rejects, records, ...(workers === undefined ? {} : { workers }) };
   const mainBefore = mainThreadCpuSeconds();
   const cpuBefore = process.cpuUsage();
@@ -69,14 +70,15 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const input = optionValue(args, 'input');
   const out = optionValue(args, 'out');
-  if (input === undefined || out === undefined) throw new Error('usage: dedup-stage.ts --input=STAGE_FILE --out=DIR [--workers=N] [--repeats=N]');
+  if (input === undefined || out === undefined) throw new Error('usage: dedup-stage.ts --input=STAGE_FILE --out=DIR [--workers=N] [--repeats=N] [--keep-removed=no]');
   const workersText = optionValue(args, 'workers');
   const workers = workersText === undefined ? undefined : Number(workersText);
   const repeats = numberOption(args, 'repeats', 1);
+  const keepRemoved = optionValue(args, 'keep-removed') !== 'no';
   mkdirSync(out, { recursive: true });
   const records = countLines(input);
   for (let repeat = 0; repeat < repeats; repeat++) {
-    const run = await runOnce(input, out, records, workers);
+    const run = await runOnce(input, out, records, workers, keepRemoved);
     console.log(
       `summary dedup_stage workers=${run.workers} records=${run.records} seconds=${run.seconds.toFixed(2)} cpu_us=${run.cpuMicrosPerRecord.toFixed(1)} caller_us=${run.callerMicrosPerRecord.toFixed(1)} caller_share=${run.callerShare.toFixed(3)} amdahl_bound=${(1 / run.callerShare).toFixed(2)}`,
     );

@@ -111,8 +111,12 @@ export async function runDedupStep(
     ...(options.records === undefined ? {} : { expectedRecords: options.records }),
     ...(options.onStats === undefined ? {} : { onStats: options.onStats }),
   };
-  async function removed(record: DataRecord, verdict: DedupVerdict & { keep: false }): Promise<void> {
+  // The removed record is parsed from its line only when the rejects keep it (`--keep-rejects`):
+  // otherwise it is only counted, like a kept line, which this thread never parses either.
+  async function removed(line: Buffer, verdict: DedupVerdict & { keep: false }): Promise<void> {
     counts.duplicates![verdict.reason]++;
+    if (!rejects.keepsRemoved) return;
+    const record = JSON.parse(line.toString('utf8')) as DataRecord;
     const measure = verdict.reason === 'semantic' ? 'cosine' : 'Jaccard';
     const similarity = verdict.similarity === undefined ? '' : ` (${measure} ${verdict.similarity.toFixed(3)})`;
     await rejects.removed(record, step.name, 'duplicate', `${verdict.reason} duplicate of ${verdict.duplicateOf}${similarity}`);
@@ -123,8 +127,8 @@ export async function runDedupStep(
   }
 
   // Exact and near dedup read the stage lines raw: the sketch workers parse them (dedupStageLines),
-  // and this thread parses only the lines it removes or rejects. Kept lines go through as read, a
-  // run of adjacent ones in one write.
+  // and this thread parses only the lines it rejects, and those it removes when the rejects keep
+  // them. Kept lines go through as read, a run of adjacent ones in one write.
   async function* keptLines(): AsyncIterable<Buffer> {
     for await (const { bytes, lines, verdicts } of dedupStageLines(inputPath, step.spec, streamOptions)) {
       const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -148,12 +152,13 @@ export async function runDedupStep(
         }
         if (runEnd >= 0) yield buffer.subarray(runStart, runEnd);
         runEnd = -1;
-        // Parsed here as readRecordLines would: a line that is not JSON fails the step the same way.
-        const record = JSON.parse(buffer.toString('utf8', start, end)) as DataRecord;
         if (verdict !== undefined) {
-          await removed(record, verdict);
+          await removed(buffer.subarray(start, end), verdict);
           continue;
         }
+        // Set aside by the worker: parsed here as readRecordLines would, so a line that is not JSON
+        // fails the step the same way.
+        const record = JSON.parse(buffer.toString('utf8', start, end)) as DataRecord;
         const problem = problemOf(record.fields);
         if (problem === undefined) throw new Error(`internal: line ${counts.input} of ${inputPath} was set aside by the dedup parse but passes its check`);
         await rejected(record, problem);
@@ -185,7 +190,7 @@ export async function runDedupStep(
         yield line;
         continue;
       }
-      await removed(JSON.parse(line.toString('utf8')) as DataRecord, verdict);
+      await removed(line, verdict);
     }
   }
   const textOnly = step.spec.semantic === undefined && (step.spec.exact || step.spec.near !== undefined);

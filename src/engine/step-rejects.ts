@@ -35,6 +35,11 @@ export class StepRejects {
     private readonly options: { keepRemoved: boolean } = { keepRemoved: false },
   ) {}
 
+  /** Whether removed records are written (`--keep-rejects`): a step need not build one that is not. */
+  get keepsRemoved(): boolean {
+    return this.options.keepRemoved;
+  }
+
   /** A record the step could not process: always written. */
   async error(record: DataRecord, step: string, reason: string): Promise<void> {
     await this.write(record, step, 'error', reason);

@@ -85,6 +85,37 @@ describe('runDedupStep', () => {
     expect(outputs[0]).toBe(`${lines.filter((_, index) => index !== 7 && index % 4 !== 3).join('\n')}\n`);
   });
 
+  it('counts removed records without writing them when the rejects do not keep them, the kept lines and counts unchanged, on 1 and 2 workers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'synthforge-dedup-step-'));
+    const records = Array.from({ length: 48 }, (_, index) => ({
+      id: `r${String(index).padStart(3, '0')}`,
+      source: `seeds.jsonl:${index + 1}`,
+      // Exact copies (index % 4 === 3), near copies (index % 4 === 2: one word more) and one record lacking the field.
+      fields: index === 5 ? { other: 'no text here' } : { text: index % 4 === 3 ? sentence(index - 3) : index % 4 === 2 ? `${sentence(index - 2)} more` : sentence(index) },
+    }));
+    const input = join(dir, 'stage-01.jsonl');
+    writeFileSync(input, `${records.map((record) => JSON.stringify(record)).join('\n')}\n`);
+    const step: DedupStep = { kind: 'dedup', name: 'dedup', index: 1, spec: parseDedupSpec({ fields: ['text'], near: { threshold: 0.8 } }) };
+    const runs: { keep: boolean; workers: number; counts: unknown; kept: string; rejects: string[] }[] = [];
+    for (const workers of [1, 2]) {
+      for (const keep of [true, false]) {
+        const path = join(dir, `rejects-${workers}-${keep}.jsonl`);
+        const rejects = new StepRejects(path, { keepRemoved: keep });
+        const counts = await runDedupStep(step, input, join(dir, `stage-02-${workers}-${keep}.jsonl`), { rejects, records: records.length, workers });
+        await rejects.commit();
+        const written = readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { id: string; kind: string });
+        runs.push({ keep, workers, counts, kept: readFileSync(join(dir, `stage-02-${workers}-${keep}.jsonl`), 'utf8'), rejects: written.map((reject) => `${reject.id} ${reject.kind}`) });
+      }
+    }
+    expect(runs[0]!.counts).toMatchObject({ input: 48, duplicates: { exact: 12, near: 12 }, rejected: { count: 1 } });
+    for (const run of runs) {
+      expect(run.counts).toEqual(runs[0]!.counts);
+      expect(run.kept).toBe(runs[0]!.kept);
+      expect(run.rejects).toEqual(run.keep ? runs[0]!.rejects : ['r005 error']);
+    }
+    expect(runs[0]!.rejects.filter((reject) => reject.endsWith(' duplicate'))).toHaveLength(24);
+  });
+
   it('fails on a stage line that is not JSON, as reading the stage file always did', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'synthforge-dedup-step-'));
     const input = join(dir, 'stage-01.jsonl');
