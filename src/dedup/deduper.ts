@@ -2,6 +2,8 @@ import { resolveDedupConfig, type DedupConfig, type DeduperOptions, type DedupSp
 import { DocumentSketcher, type SketchBatch } from './document-sketcher.js';
 import { dedupTextOf, semanticValueOf } from './dedup-text.js';
 import { SemanticIndex } from './semantic-index.js';
+import { sketchStageLines, type StageLines } from './stage-line-batch.js';
+import type { StageRecordLocator } from './stage-record-locator.js';
 import { TextDedupIndex, type ProbedCandidates, type SketchView } from './text-dedup-index.js';
 import type { DedupStats, DedupVerdict } from './dedup-verdict.js';
 
@@ -181,6 +183,15 @@ export class DedupPipeline {
   }
 
   /**
+   * A batch of stage lines cut, read and sketched on this thread, as a sketch worker does it
+   * (sketchStageLines): without workers, the batch then goes through enterBatch and decideProbed
+   * like a worker's, with this pipeline's own band table.
+   */
+  sketchLines(bytes: Uint8Array, fields: readonly string[], locator: StageRecordLocator): { lines: StageLines; batch: SketchBatch } {
+    return sketchStageLines(bytes, fields, this.text!.sketcher, locator);
+  }
+
+  /**
    * The exact step (TextDedupIndex.enter) for every document of a batch a worker sketched, in
    * order: entered[i] is document i's number, or negative for an exact duplicate (−1 − the number
    * of its original). The numbers go to the band partitions, which probe and insert only the
@@ -191,7 +202,10 @@ export class DedupPipeline {
     for (let doc = 0; doc < batch.count; doc++) entered[doc] = index.enter(batch.exactKeys[doc * 2]!, batch.exactKeys[doc * 2 + 1]!);
   }
 
-  /** The exact and near verdict for document `doc` of a batch, once enterBatch ran and its band partitions answered. */
+  /**
+   * The exact and near verdict for document `doc` of a batch, once enterBatch ran and its band
+   * partitions answered (`probed`); undefined `probed` with this pipeline's own band table.
+   */
   decideProbed(id: string, batch: SketchBatch, doc: number, entered: Int32Array, probed: ProbedCandidates | undefined, asReference: boolean): DedupVerdict {
     const { index, view } = this.text!;
     const number = entered[doc]!;

@@ -10,7 +10,8 @@ import type { StageRecordLocator } from './stage-record-locator.js';
  * on the raw bytes instead (sketch-worker.ts): the same ids and failed lines, the texts read and
  * normalised from the bytes where it can and sketched as they are read, so reading the records, the
  * biggest per-record cost the calling thread had, runs in parallel and mostly without JSON.parse;
- * without workers the calling thread runs parseStageLines.
+ * without workers the calling thread runs sketchStageLines too. parseStageLines is its reference
+ * (tests, bench/stage-line-sketch.ts).
  */
 
 /** The lines of a batch and what parsing them gave: line i is bytes[starts[i], ends[i]). */

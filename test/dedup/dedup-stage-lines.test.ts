@@ -60,16 +60,28 @@ describe('dedupStageLines', () => {
     expect(verdictOf('uni-3')).toMatchObject({ keep: false, reason: 'near', duplicateOf: 'uni-1' });
   });
 
-  it('drops copies of references, and runs exact-only dedup the same way', async () => {
+  it('drops copies of references, and runs exact-only dedup the same way, on 1 and 2 workers', async () => {
     const { path, rows } = stageFile();
     const references = rows.slice(0, 100).map((row) => ({ id: `v1:${row.id}`, fields: row.fields }));
     for (const spec of [nearSpec, specOf({ fields: ['text'] })]) {
       const expected: DedupVerdict[] = [];
       for await (const { verdict } of dedupStream(asyncOf(rows), spec, { references: asyncOf(references) })) expected.push(verdict);
-      const got = await lineVerdicts(path, { workers: 2, batchBytes: 50_000, references: asyncOf(references) }, spec);
-      expect(got.verdicts.filter((verdict) => verdict !== undefined)).toEqual(expected);
+      for (const workers of [1, 2]) {
+        const got = await lineVerdicts(path, { workers, batchBytes: 50_000, references: asyncOf(references) }, spec);
+        expect(got.verdicts.filter((verdict) => verdict !== undefined)).toEqual(expected);
+      }
       expect(expected[0]).toMatchObject({ keep: false, duplicateOf: `v1:${rows[0]!.id}` });
     }
+  });
+
+  it('gives the verdicts of dedupStream without workers when the index spills (max_index_mb), its shingle sets taken from the batches', async () => {
+    const { path, rows } = stageFile();
+    const expected: DedupVerdict[] = [];
+    for await (const { verdict } of dedupStream(asyncOf(rows), nearSpec, { maxIndexBytes: 2 ** 40 })) expected.push(verdict);
+    let stats: DedupStats | undefined;
+    const got = await lineVerdicts(path, { workers: 1, batchBytes: 20_000, maxIndexBytes: 64 * 1024, onStats: (final) => (stats = final) });
+    expect(got.verdicts.filter((verdict) => verdict !== undefined)).toEqual(expected);
+    expect(stats?.indexSpilledBytes).toBeGreaterThan(0);
   });
 
   it('refuses a semantic spec (its vectors are read on the calling thread, by dedupStream)', async () => {
