@@ -4,8 +4,9 @@
  * tiered-exact-table.ts, id-column.ts, vector-store.ts), in threads that do not share memory (the
  * band tables may live in worker partitions), and the same cap gives the same spill points on every
  * run. Measured at 1M documents of ≈ 150 words, per document: shingles ≈ 585 B, band tables
- * ≈ 330 B, exact keys ≈ 24–48 B, ids ≈ 40 B, so the shingles and the band tables get most of the
- * text share.
+ * ≈ 330 B (230–400 B since their load limit went from 1/2 to 3/4; the shares were kept, so spill
+ * points only moved later), exact keys ≈ 24–48 B, ids ≈ 40 B, so the shingles and the band tables
+ * get most of the text share.
  *
  * Semantic dedup's kept vectors (4 bytes × dimensions each: 1 KiB at 256, 6 KiB at 1536) get the
  * whole cap in a step without near dedup, and half of it beside near dedup (the text parts then

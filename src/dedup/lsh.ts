@@ -14,12 +14,17 @@ import { combine32, fmix32 } from './mix32.js';
  * lets the bands be split between indexes (band-partition.ts) with exactly the candidates one index
  * over all bands would give.
  *
- * Index: ONE open-addressing table (linear probing, load ≤ 1/2, power-of-two size) mapping a bucket,
+ * Index: ONE open-addressing table (linear probing, load ≤ 3/4, power-of-two size) mapping a bucket,
  * (band, band key), → newest entry of that bucket (key and head interleaved, so a probe touches one cache line), plus
  * a `next` array chaining each entry to the previous entry of the same bucket. Entry e = doc·b + band, so the document is ⌊e / b⌋ and nothing else is stored per
- * entry. Memory is about 4·b bytes per document for `next` plus 8 bytes per table slot (≈ 2 slots
- * per distinct key): ≈ 330 B per document at 16 bands, where datasketch's dict storage took
+ * entry. Memory is about 4·b bytes per document for `next` plus 8 bytes per table slot (1.33–2.67 slots
+ * per distinct key): ≈ 230–400 B per document at 16 bands, where datasketch's dict storage took
  * 5.4 kB in our measurement. No JavaScript object is allocated per document.
+ *
+ * Why 3/4 and not 1/2: nearly every probe misses (a new key), so a table that outgrows the caches costs
+ * one cache miss per probe whatever its load, and the longer runs of a fuller table mostly stay in
+ * that line; half the memory keeps more of it cached. Band partitions probing the bench's 95K
+ * documents: 2.05–2.15 → 1.63–1.85 µs per document, tables 37.8 → 21.8 MiB (bench/README.md, ddcpu).
  *
  * Fan-out cap: `collect` walks at most `maxPerBucket` entries of each bucket, newest first, so a
  * bucket that a template has filled with thousands of members costs at most that many candidates.
@@ -28,6 +33,11 @@ import { combine32, fmix32 } from './mix32.js';
  */
 
 const BAND_SEED = 0x5bd1e995 | 0;
+
+/** Whether `keys` keys in `slots` slots is past the table's load limit (3/4). */
+function overLoaded(keys: number, slots: number): boolean {
+  return keys * 4 > slots * 3;
+}
 const INITIAL_SLOTS = 1 << 12;
 
 /** Writes the b band keys of `signature` to `out[outOffset, outOffset + bands)`. */
@@ -58,9 +68,9 @@ export class LshIndex {
   ) {
     this.firstEntry = firstDoc * bands;
     this.next = new Int32Array(initialDocs * bands);
-    // Room for every entry under a distinct key at load ≤ 1/2: a table sized for the documents it
+    // Room for every entry under a distinct key at load ≤ 3/4: a table sized for the documents it
     // will hold never grows (growing rehashed every entry at each doubling: 10% of a sketch worker).
-    if (initialDocs !== 1024) this.slots = new Int32Array(Math.max(64, 1 << Math.ceil(Math.log2(initialDocs * bands * 2))) * 2);
+    if (initialDocs !== 1024) this.slots = new Int32Array(Math.max(64, 1 << Math.ceil(Math.log2(Math.ceil((initialDocs * bands * 4) / 3)))) * 2);
   }
 
   /** Adds document `doc` under its band keys `keys[offset, offset + bands)`. */
@@ -122,7 +132,7 @@ export class LshIndex {
     const base = this.firstEntry;
     const firstEntry = doc * bands;
     this.ensureEntries(firstEntry - base + bands);
-    if ((this.usedSlots + bands) * 2 > this.slots.length >> 1) this.growTable();
+    if (overLoaded(this.usedSlots + bands, this.slots.length >> 1)) this.growTable();
     const slots = this.slots;
     const next = this.next;
     const mask = (slots.length >> 1) - 1;
@@ -181,7 +191,7 @@ export class LshIndex {
   byteLengthAfter(doc: number): number {
     const entries = (doc + 1) * this.bands - this.firstEntry;
     const nextBytes = entries <= this.next.length ? this.next.byteLength : Math.max(entries, this.next.length * 2) * 4;
-    const slotBytes = (this.usedSlots + this.bands) * 2 > this.slots.length >> 1 ? this.slots.byteLength * 2 : this.slots.byteLength;
+    const slotBytes = overLoaded(this.usedSlots + this.bands, this.slots.length >> 1) ? this.slots.byteLength * 2 : this.slots.byteLength;
     return nextBytes + slotBytes;
   }
 
@@ -216,7 +226,7 @@ export class LshIndex {
   private growTable(): void {
     const old = this.slots;
     let size = old.length;
-    while ((this.usedSlots + this.bands) * 2 > size) size *= 2;
+    while (overLoaded(this.usedSlots + this.bands, size)) size *= 2;
     const slots = new Int32Array(size * 2);
     const mask = size - 1;
     for (let index = 0; index < old.length; index += 2) {

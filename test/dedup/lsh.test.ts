@@ -84,6 +84,23 @@ describe('LshIndex', () => {
     expect(grown.byteLength).toBeGreaterThan(sizedBytes / 4);
   });
 
+  it('fills its table up to 3/4 before doubling it, sized up front or grown', () => {
+    const bands = 4;
+    const docs = 20_000;
+    const presized = new LshIndex(bands, 0, docs);
+    const grown = new LshIndex(bands);
+    const keys = new Int32Array(bands);
+    for (let doc = 0; doc < docs; doc++) {
+      for (let band = 0; band < bands; band++) keys[band] = Math.imul(doc, 0x9e3779b1) + band;
+      presized.insert(doc, keys, 0);
+      grown.insert(doc, keys, 0);
+    }
+    // 80,000 distinct keys: 2^17 slots of 8 bytes (61% full; at most 1/2, as before, took 2^18).
+    expect(presized.buckets).toBe(docs * bands);
+    expect(presized.byteLength).toBe(2 ** 17 * 8 + docs * bands * 4);
+    expect(grown.byteLength).toBe(2 ** 17 * 8 + 2 ** 17 * 4);
+  });
+
   it('collectAndInsert answers like collect-then-insert and never returns the new document', () => {
     const bands = 3;
     const fused = new LshIndex(bands);
