@@ -11,6 +11,7 @@ import type {
   BatchProvider,
   BatchStatus,
   ProviderCapabilities,
+  ResultDecoder,
   ShardLookup,
   ShardSubmission,
   SyncCallOptions,
@@ -25,6 +26,8 @@ class RedactingProvider implements BatchProvider {
   readonly capabilities: ProviderCapabilities;
   readonly findSubmitted?: (shard: ShardLookup, options?: { signal?: AbortSignal }) => Promise<BatchHandle | undefined>;
   readonly callSync?: (line: string, options: SyncCallOptions) => Promise<BatchItemResult>;
+  readonly resultLines?: (handle: BatchHandle, options?: { signal?: AbortSignal }) => AsyncIterable<string>;
+  readonly resultDecoder?: ResultDecoder;
 
   constructor(
     private readonly inner: BatchProvider,
@@ -36,6 +39,14 @@ class RedactingProvider implements BatchProvider {
     if (inner.findSubmitted) {
       const find = inner.findSubmitted.bind(inner);
       this.findSubmitted = (shard, options) => this.guard(() => find(shard, options));
+    }
+    if (inner.resultLines && inner.resultDecoder) {
+      const lines = inner.resultLines.bind(inner);
+      this.resultLines = (handle, options) => this.redactLines(lines(handle, options));
+      // The raw lines are redacted as text (a mark has no quote or backslash: the JSON stays valid), and
+      // the decoded results again as values, in the thread that decodes them: a key a server escaped
+      // differently in JSON (\u0073k-…) is caught once decoded, exactly as `results` catches it.
+      this.resultDecoder = { ...inner.resultDecoder, secrets: [...(inner.resultDecoder.secrets ?? []), ...redactor.secrets] };
     }
     if (inner.callSync) {
       const call = inner.callSync.bind(inner);
@@ -54,6 +65,14 @@ class RedactingProvider implements BatchProvider {
   async *results(handle: BatchHandle, options?: { signal?: AbortSignal }): AsyncIterable<BatchItemResult> {
     try {
       for await (const result of this.inner.results(handle, options)) yield this.redactor.value(result);
+    } catch (error) {
+      throw this.redactor.error(error);
+    }
+  }
+
+  private async *redactLines(lines: AsyncIterable<string>): AsyncIterable<string> {
+    try {
+      for await (const line of lines) yield this.redactor.text(line);
     } catch (error) {
       throw this.redactor.error(error);
     }

@@ -18,10 +18,10 @@ import type {
 import { toProviderApiError } from '../errors.js';
 import { readBodyLines } from '../read-lines.js';
 import { withRetries } from '../retry.js';
-import { convertOpenAIResultLine } from './openai-batch-wire.js';
 import { CHAT_ENDPOINT, EMBEDDINGS_ENDPOINT, OPENAI_CAPABILITIES } from './openai-capabilities.js';
 import { mapOpenAIBatchStatus } from './map-openai-batch-status.js';
 import { openAISyncCall } from './openai-sync-call.js';
+import { decodeResultLine, OPENAI_RESULT_DECODER } from './openai-result-decoder.js';
 
 export const RUN_METADATA_KEY = 'synthforge_run';
 export const SHARD_METADATA_KEY = 'synthforge_shard';
@@ -91,20 +91,22 @@ export class OpenAIBatchProvider implements BatchProvider {
     return toBatchStatus(batch);
   }
 
+  readonly resultDecoder = { module: OPENAI_RESULT_DECODER };
+
   async *results(handle: BatchHandle, options: { signal?: AbortSignal } = {}): AsyncIterable<BatchItemResult> {
+    for await (const line of this.resultLines(handle, options)) {
+      const result = decodeResultLine(line);
+      if (result) yield result;
+    }
+  }
+
+  async *resultLines(handle: BatchHandle, options: { signal?: AbortSignal } = {}): AsyncIterable<string> {
     const batch = await this.call('retrieve', false, () => this.client.batches.retrieve(handle.batchId, { signal: options.signal }));
     // Either id may be null or even '' (seen in the wild) when there is nothing to put in it.
     for (const fileId of [batch.output_file_id, batch.error_file_id]) {
       if (!fileId) continue;
       const response = await this.call('results', false, () => this.client.files.content(fileId, { signal: options.signal }));
-      for await (const { line } of this.readLines(response.body)) {
-        const result = convertOpenAIResultLine(line);
-        if ('outcome' in result) yield result;
-        else if (result.customId) {
-          yield { customId: result.customId, outcome: 'errored', error: { code: 'malformed_result_line', message: result.malformed, retryable: true } };
-        }
-        // A line without a readable custom_id cannot be matched; its request shows up as missing.
-      }
+      for await (const { line } of this.readLines(response.body)) yield line;
     }
   }
 
