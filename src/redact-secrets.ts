@@ -65,6 +65,18 @@ export class SecretRedactor {
     return this.needles.length === 0;
   }
 
+  /**
+   * `bytes` (UTF-8 text) with every secret replaced, as `text` would: the same chunk when none
+   * occurs, which is found without decoding it. A mark holds no quote or backslash, so redacted JSON
+   * stays valid JSON.
+   */
+  bytes(bytes: Uint8Array): Uint8Array {
+    if (this.isEmpty) return bytes;
+    const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (!this.needles.some(({ text }) => view.includes(text))) return bytes;
+    return Buffer.from(this.text(view.toString('utf8')));
+  }
+
   text(value: string): string {
     let result = value;
     for (const { text, mark } of this.needles) {

@@ -7,22 +7,22 @@ import type { ProviderErrorInfo, ResultDecoder, StructuredOutputMode } from '../
 import type { JsonSchema } from '../schema/json-schema.js';
 import { CollectWorkerError } from './errors.js';
 
-/** What a collect thread is started with: everything judging a line of one shard needs. */
+/** What a collect thread is started with: everything judging a line of one step's shards needs. */
 export interface CollectWorkerData {
   decoder: ResultDecoder;
   schemaName: string;
   /** The step's output schema as JSON Schema: compiled again in the thread (a zod schema cannot cross). */
   jsonSchema: JsonSchema;
   mode: StructuredOutputMode;
+}
+
+/** A batch of one shard's raw result lines: whole lines' bytes (`BatchProvider.resultChunks`). */
+export interface JudgeRequest {
+  id: number;
   shardId: string;
   /** The shard's line count: a custom id past it is not the shard's. */
   lines: number;
-}
-
-/** A batch of raw result lines, joined by newlines (a line never holds one). */
-export interface JudgeRequest {
-  id: number;
-  text: string;
+  bytes: Uint8Array<ArrayBuffer>;
 }
 
 /** `flags` bits. */
@@ -30,7 +30,7 @@ export const RETRYABLE = 1;
 export const HAS_USAGE = 2;
 
 /**
- * The batch's lines judged, in order, column by column: `lines[i]` is raw line i's shard line (-1:
+ * The batch's lines judged, in order, column by column: `lines[i]` is text line i's shard line (-1:
  * undecodable, or another shard's), `outcomes` its outcome's code, `usage` three token counts per
  * line, and `text.slice(ends[i - 1], ends[i])` what goes to the answers or invalid file.
  */
@@ -68,22 +68,63 @@ export function collectWorkers(): number {
 }
 
 /**
- * Threads (collect-worker.ts) that decode and judge one shard's result lines, batch by batch. Each
- * batch goes to the thread with the fewest owed; answers are promises the caller consumes in the
- * order it sent them. A thread's failure fails the pool: everything owed and everything after.
- * Threads start in the background; a batch sent before one is ready waits in its queue.
+ * How long a pool no collect holds is kept for the next shard. Starting a thread (an isolate, the
+ * converter, ajv and zod loaded, code warmed up) costs ≈ 0.15–0.3 s of CPU, what judging ten
+ * thousand lines does; a run's shards are collected one after another, so each would pay it again.
+ */
+const IDLE_CLOSE_MS = 2_000;
+
+/** Pools by what their threads were started with: shards of one step (and provider, and keys) share one. */
+const pools = new Map<string, CollectPool>();
+
+/**
+ * Threads (collect-worker.ts) that decode and judge result lines, batch by batch. Each batch goes
+ * to the thread with the fewest owed; answers are promises the caller consumes in the order it sent
+ * them. A thread's failure fails the pool: everything owed and everything after. Threads start in
+ * the background; a batch sent before one is ready waits in its queue. They are ref'd only while
+ * they owe an answer: an idle pool never keeps the process alive.
+ *
+ * Leased per shard (`lease`, `release`): consecutive shards reuse the threads, a pool no lease holds
+ * closes after IDLE_CLOSE_MS, and one released after a failure (an error, a cancel) closes at once.
  */
 export class CollectPool {
   private readonly workers: CollectWorker[];
   private nextId = 0;
   private failure: Error | undefined;
   private closed = false;
+  private leases = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
 
-  constructor(size: number, data: CollectWorkerData) {
+  constructor(
+    size: number,
+    data: CollectWorkerData,
+    private readonly key?: string,
+  ) {
     this.workers = Array.from({ length: size }, () => this.start(data));
   }
 
-  judge(text: string): Promise<JudgedBatch> {
+  /** A pool of `size` threads started with `data`: a kept one when there is one, else a new one. */
+  static lease(size: number, data: CollectWorkerData): CollectPool {
+    const key = JSON.stringify([size, data]);
+    let pool = pools.get(key);
+    if (!pool || pool.closed || pool.failure) {
+      pool = new CollectPool(size, data, key);
+      pools.set(key, pool);
+    }
+    pool.leases++;
+    clearTimeout(pool.idleTimer);
+    return pool;
+  }
+
+  /** Ends a lease: after a failure the pool closes now (no thread left running), else once idle. */
+  async release(options: { failed: boolean }): Promise<void> {
+    this.leases--;
+    if (options.failed || this.failure) return this.close();
+    if (this.leases === 0) this.idleTimer = setTimeout(() => void this.close(), IDLE_CLOSE_MS).unref();
+  }
+
+  /** Judges a batch of whole lines' bytes, which are handed over (detached here). */
+  judge(shardId: string, lines: number, bytes: Uint8Array<ArrayBuffer>): Promise<JudgedBatch> {
     if (this.failure) return Promise.reject(this.failure);
     let target = this.workers[0]!;
     for (const member of this.workers) if (member.owed.size < target.owed.size) target = member;
@@ -91,22 +132,27 @@ export class CollectPool {
     const judged = new Promise<JudgedBatch>((resolve, reject) => target.owed.set(id, { resolve, reject }));
     // A caller that stops early (an error, a cancel) leaves batches it never awaits: not unhandled.
     judged.catch(() => undefined);
-    target.worker.postMessage({ id, text } satisfies JudgeRequest);
+    target.worker.ref();
+    target.worker.postMessage({ id, shardId, lines, bytes } satisfies JudgeRequest, [bytes.buffer]);
     return judged;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.idleTimer);
+    if (this.key !== undefined && pools.get(this.key) === this) pools.delete(this.key);
     this.fail(new CollectWorkerError('the collect threads were closed with batches owed'));
     await Promise.all(this.workers.map(({ worker }) => worker.terminate()));
   }
 
   private start(data: CollectWorkerData): CollectWorker {
     const member: CollectWorker = { worker: spawnCollectWorker(data), owed: new Map() };
+    member.worker.unref();
     member.worker.on('message', (reply: JudgeReply) => {
       const owed = member.owed.get(reply.id);
       member.owed.delete(reply.id);
+      if (member.owed.size === 0) member.worker.unref();
       if ('error' in reply) this.fail(new CollectWorkerError(`a collect thread failed: ${reply.error}`));
       else owed?.resolve(reply);
     });
@@ -119,9 +165,10 @@ export class CollectPool {
 
   private fail(error: Error): void {
     this.failure ??= error;
-    for (const { owed } of this.workers) {
+    for (const { worker, owed } of this.workers) {
       for (const pending of owed.values()) pending.reject(this.failure);
       owed.clear();
+      worker.unref();
     }
   }
 }

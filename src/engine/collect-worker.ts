@@ -1,11 +1,12 @@
 /**
- * A collect thread (collect-pool.ts): decodes a batch of a shard's raw result lines with the
+ * A collect thread (collect-pool.ts): cuts a batch of a shard's raw result bytes into lines, decodes them with the
  * provider's converter (imported by URL), redacts them as the provider's wrapper would, joins each
  * to its shard line and judges it (judge-result.ts), and answers with flat arrays and one string.
  * Which lines count (another shard's id, a repeated delivery) is the calling thread's to decide.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ResultDecoderModule } from '../providers/batch-provider.js';
+import { textLinesOf } from '../dataset/line-chunks.js';
 import { SecretRedactor } from '../redact-secrets.js';
 import { compileOutputSchema } from '../schema/output-schema.js';
 import { RESPONSE_OUTCOMES, type ResponseOutcome } from '../store/response-outcomes.js';
@@ -29,8 +30,8 @@ parentPort!.on('message', (request: JudgeRequest) => {
   }
 });
 
-function judgeBatch({ id, text }: JudgeRequest): Extract<JudgeReply, { lines: Int32Array }> {
-  const raw = text.split('\n');
+function judgeBatch({ id, shardId, lines: lineCount, bytes }: JudgeRequest): Extract<JudgeReply, { lines: Int32Array }> {
+  const raw = textLinesOf(bytes);
   const count = raw.length;
   const lines = new Int32Array(count).fill(-1);
   const outcomes = new Uint8Array(count);
@@ -42,7 +43,7 @@ function judgeBatch({ id, text }: JudgeRequest): Extract<JudgeReply, { lines: In
   for (let index = 0; index < count; index++) {
     const decoded = decoder.decodeResultLine(raw[index]!);
     const result = decoded && redactor.value(decoded);
-    const line = result && lineOfCustomId(data.shardId, result.customId, data.lines);
+    const line = result && lineOfCustomId(shardId, result.customId, lineCount);
     if (result && line !== undefined) {
       const verdict = judgeResult(result, line, schema, context);
       lines[index] = line;

@@ -371,10 +371,11 @@ async function collectShard(context: DriveContext, step: CompiledBatchStep, shar
     const options = context.signal ? { signal: context.signal } : {};
     const workers = collectThreads(context.provider, step, shard);
     if (workers > 1) {
-      const pool = new CollectPool(workers, collectWorkerData(context.provider.resultDecoder!, step, shard, collected.lines));
+      const pool = CollectPool.lease(workers, collectWorkerData(context.provider.resultDecoder!, step));
+      let failed = true;
       try {
-        const lines = context.provider.resultLines!(shard.handle as BatchHandle, options);
-        await judgeOnThreads(again ? resultsOrExplain(lines, shard) : lines, pool, workers, async (batch) => {
+        const chunks = context.provider.resultChunks!(shard.handle as BatchHandle, options);
+        await judgeOnThreads(again ? resultsOrExplain(chunks, shard) : chunks, { id: shard.id, lineCount: collected.lines }, pool, workers, async (batch) => {
           for (let index = 0; index < batch.lines.length; index++) {
             const line = batch.lines[index]!;
             // Ids that are not this shard's, and repeated deliveries of a line, are ignored.
@@ -384,8 +385,9 @@ async function collectShard(context: DriveContext, step: CompiledBatchStep, shar
             if (++tally.results % size === 0) failpoint('collecting');
           }
         });
+        failed = false;
       } finally {
-        await pool.close();
+        await pool.release({ failed });
       }
     } else {
       const judging = { capabilities: step.capabilities, mode: step.outputMode };

@@ -277,12 +277,13 @@ export interface BatchProvider {
   poll(handle: BatchHandle, options?: { signal?: AbortSignal }): Promise<BatchStatus>;
   results(handle: BatchHandle, options?: { signal?: AbortSignal }): AsyncIterable<BatchItemResult>;
   /**
-   * The result half split in two, for an engine that decodes lines on worker threads: the raw lines
-   * `results` would convert, in the same order (blank lines left out), and `resultDecoder`, the module
-   * that converts one. `results` must be exactly these lines through that module's
-   * `decodeResultLine`. Both or neither.
+   * The result half split in two, for an engine that decodes results on worker threads: the raw
+   * bytes of the lines `results` converts, in the same order, as chunks of whole lines (cut at LF; a
+   * CR before the LF and blank lines are not lines), and `resultDecoder`, the module that converts
+   * one line. `results` must be exactly these lines through that module's `decodeResultLine`. Bytes,
+   * not strings: the engine's own thread hands them on without decoding a line. Both or neither.
    */
-  resultLines?(handle: BatchHandle, options?: { signal?: AbortSignal }): AsyncIterable<string>;
+  resultChunks?(handle: BatchHandle, options?: { signal?: AbortSignal }): AsyncIterable<Uint8Array>;
   readonly resultDecoder?: ResultDecoder;
   cancel(handle: BatchHandle): Promise<BatchStatus>;
   /**

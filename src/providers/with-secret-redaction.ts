@@ -26,7 +26,7 @@ class RedactingProvider implements BatchProvider {
   readonly capabilities: ProviderCapabilities;
   readonly findSubmitted?: (shard: ShardLookup, options?: { signal?: AbortSignal }) => Promise<BatchHandle | undefined>;
   readonly callSync?: (line: string, options: SyncCallOptions) => Promise<BatchItemResult>;
-  readonly resultLines?: (handle: BatchHandle, options?: { signal?: AbortSignal }) => AsyncIterable<string>;
+  readonly resultChunks?: (handle: BatchHandle, options?: { signal?: AbortSignal }) => AsyncIterable<Uint8Array>;
   readonly resultDecoder?: ResultDecoder;
 
   constructor(
@@ -40,12 +40,12 @@ class RedactingProvider implements BatchProvider {
       const find = inner.findSubmitted.bind(inner);
       this.findSubmitted = (shard, options) => this.guard(() => find(shard, options));
     }
-    if (inner.resultLines && inner.resultDecoder) {
-      const lines = inner.resultLines.bind(inner);
-      this.resultLines = (handle, options) => this.redactLines(lines(handle, options));
-      // The raw lines are redacted as text (a mark has no quote or backslash: the JSON stays valid), and
-      // the decoded results again as values, in the thread that decodes them: a key a server escaped
-      // differently in JSON (\u0073k-…) is caught once decoded, exactly as `results` catches it.
+    if (inner.resultChunks && inner.resultDecoder) {
+      const chunks = inner.resultChunks.bind(inner);
+      this.resultChunks = (handle, options) => this.redactChunks(chunks(handle, options));
+      // The raw bytes are redacted where a secret occurs as sent (a mark has no quote or backslash:
+      // the JSON stays valid), and the decoded results again as values, in the thread that decodes
+      // them: a key a server escaped otherwise in JSON (\u0073k-…) is caught once decoded, as `results` catches it.
       this.resultDecoder = { ...inner.resultDecoder, secrets: [...(inner.resultDecoder.secrets ?? []), ...redactor.secrets] };
     }
     if (inner.callSync) {
@@ -70,9 +70,9 @@ class RedactingProvider implements BatchProvider {
     }
   }
 
-  private async *redactLines(lines: AsyncIterable<string>): AsyncIterable<string> {
+  private async *redactChunks(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
     try {
-      for await (const line of lines) yield this.redactor.text(line);
+      for await (const chunk of chunks) yield this.redactor.bytes(chunk);
     } catch (error) {
       throw this.redactor.error(error);
     }

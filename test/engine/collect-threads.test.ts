@@ -165,16 +165,18 @@ describe('collecting on threads', () => {
   });
 
   it('surfaces an error of the result stream as the calling thread does, and leaves no thread running', async () => {
+    // Fails after a first chunk, in results() and resultChunks() alike (results() reads the chunks).
     const failing = (provider: BatchProvider): BatchProvider => {
-      const lines = provider.resultLines!.bind(provider);
-      async function* broken(handle: BatchHandle): AsyncIterable<string> {
-        let count = 0;
-        for await (const line of lines(handle)) {
-          if (++count === 100) throw new Error('connection reset while downloading');
-          yield line;
-        }
+      const chunks = provider.resultChunks!.bind(provider);
+      async function* broken(handle: BatchHandle): AsyncIterable<Uint8Array> {
+        const read: Uint8Array[] = [];
+        for await (const chunk of chunks(handle)) read.push(chunk);
+        const whole = Buffer.concat(read);
+        const cut = whole.indexOf(10, whole.length >> 1);
+        yield whole.subarray(0, cut + 1);
+        throw new Error('connection reset while downloading');
       }
-      return Object.assign(Object.create(provider) as BatchProvider, { resultLines: broken });
+      return Object.assign(Object.create(provider) as BatchProvider, { resultChunks: broken });
     };
     const inThread = await collectWith('1', 300, failing);
     const threaded = await collectWith('2', 300, failing);
@@ -190,7 +192,7 @@ describe('collecting on threads', () => {
     process.env.SYNTHFORGE_COLLECT_WORKERS = '3';
     expect(collectThreads(provider, jsonStep, shard)).toBe(3);
     expect(collectThreads(provider, { output: { source: 'zod' } } as CompiledBatchStep, shard)).toBe(1);
-    expect(collectThreads({ ...provider, resultLines: undefined } as unknown as BatchProvider, jsonStep, shard)).toBe(1);
+    expect(collectThreads({ ...provider, resultChunks: undefined } as unknown as BatchProvider, jsonStep, shard)).toBe(1);
     delete process.env.SYNTHFORGE_COLLECT_WORKERS;
     expect(collectThreads(provider, jsonStep, { requestCount: 10 } as never)).toBe(1);
   });
