@@ -12,10 +12,10 @@ import type { Verdict } from './judge-result.js';
 
 /**
  * Below this many requests a shard is judged in the calling thread under the default thread count:
- * starting the threads (an isolate each, the converter and ajv loaded and warmed) costs about what
- * judging this many lines does.
+ * the threads' start (≈ 0.3 s of CPU each, in parallel) is more than judging it takes (≈ 10 µs a
+ * line). Larger shards, and the shards after the first (the threads are kept), gain.
  */
-export const MIN_THREADED_LINES = 2_000;
+export const MIN_THREADED_LINES = 5_000;
 /** Bytes per batch sent to a thread (≈ 350 lines of the benchmark's): enough that a message's cost is noise beside the batch's work. */
 const BATCH_BYTES = 256 * 1024;
 /** Batches in flight per thread: one judged, one waiting, one being read. */
