@@ -158,8 +158,10 @@ export class CollectPool {
       const owed = member.owed.get(reply.id);
       member.owed.delete(reply.id);
       if (member.owed.size === 0) member.worker.unref();
-      if ('error' in reply) this.fail(new CollectWorkerError(`a collect thread failed: ${reply.error}`));
-      else owed?.resolve(reply);
+      if (!('error' in reply)) return owed?.resolve(reply);
+      const error = new CollectWorkerError(`a collect thread failed: ${reply.error}`);
+      owed?.reject(error);
+      this.fail(error);
     });
     member.worker.on('error', (error) => this.fail(new CollectWorkerError(`a collect thread crashed: ${error.message}`, { cause: error })));
     member.worker.on('exit', (code) => {

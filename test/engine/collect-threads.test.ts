@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CAPABILITIES } from '../../src/api/providers.js';
 import { compileRecipe, isBatchStep, type CompiledBatchStep } from '../../src/engine/compile-recipe.js';
@@ -182,6 +183,17 @@ describe('collecting on threads', () => {
     const threaded = await collectWith('2', 300, failing);
     expect(threaded.errors[0]).toBe('connection reset while downloading');
     expect(threaded).toEqual(inThread);
+    expect(process.getActiveResourcesInfo().filter((kind) => kind === 'Worker')).toEqual([]);
+  });
+
+  it('fails the collect with a coded error when a thread fails, and leaves no thread running', async () => {
+    const decoder = join(tempDir(), 'throwing-decoder.mjs');
+    writeFileSync(decoder, "export function decodeResultLine() { throw new Error('decoder bug'); }\nexport const normalizeAnswer = (value) => value;\n");
+    const broken = (provider: BatchProvider): BatchProvider => Object.assign(Object.create(provider) as BatchProvider, { resultDecoder: { module: pathToFileURL(decoder).href } });
+    const threaded = await collectWith('2', 200, broken);
+    expect(threaded.errors).toHaveLength(2);
+    expect(threaded.errors[0]).toMatch(/^a collect thread failed: Error: decoder bug/);
+    expect(threaded.outcomes).toEqual([[], []]);
     expect(process.getActiveResourcesInfo().filter((kind) => kind === 'Worker')).toEqual([]);
   });
 
