@@ -1,16 +1,16 @@
 // A BatchProvider for the post-processing benchmark, driven by the engine like any provider:
 // submit() answers a shard at once by writing emulated result files for it (emulated-results.ts:
 // the OpenAI output and error files, with the configured faults), poll() reports it ended, and
-// results() streams those files through the OpenAI adapter's own line converter,
-// convertOpenAIResultLine. Requests are encoded with the OpenAI capabilities (the real wire
-// format). No HTTP: what the benchmark measures is reading, parsing, validating and storing
+// results() streams those files through the OpenAI adapter's own line converter
+// (openai-result-decoder.ts), which resultChunks()/resultDecoder hand to collect's worker threads.
+// Requests are encoded with the OpenAI capabilities (the real wire format). No HTTP: what the benchmark measures is reading, parsing, validating and storing
 // results (the I/O baseline reads the same files).
-import { existsSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readFileLines } from '../src/dataset/read-file-lines.js';
+import { textLinesOf, wholeLineChunks } from '../src/dataset/line-chunks.js';
 import type { BatchHandle, BatchItemResult, BatchProvider, BatchStatus, ShardSubmission } from '../src/providers/batch-provider.js';
 import { OPENAI_CAPABILITIES } from '../src/providers/openai/openai-capabilities.js';
-import { convertOpenAIResultLine } from '../src/providers/openai/openai-batch-wire.js';
+import { decodeResultLine, OPENAI_RESULT_DECODER } from '../src/providers/openai/openai-result-decoder.js';
 import type { EmulatedResultWriter } from './emulated-results.js';
 
 export class FileBatchProvider implements BatchProvider {
@@ -45,19 +45,22 @@ export class FileBatchProvider implements BatchProvider {
     return this.poll();
   }
 
+  readonly resultDecoder = { module: OPENAI_RESULT_DECODER };
+
   async *results(handle: BatchHandle): AsyncIterable<BatchItemResult> {
-    for (const path of FileBatchProvider.resultFiles(this.resultsDir, handle.batchId)) {
-      if (!existsSync(path)) continue;
-      // Cut on the bytes, as the adapter's readBodyLines cuts a downloaded body.
-      for await (const line of readFileLines(path)) {
-        if (line === '') continue;
-        // The same handling as OpenAIBatchProvider.results.
-        const result = convertOpenAIResultLine(line);
-        if ('outcome' in result) yield result;
-        else if (result.customId) {
-          yield { customId: result.customId, outcome: 'errored', error: { code: 'malformed_result_line', message: result.malformed, retryable: true } };
-        }
+    // The same handling as OpenAIBatchProvider.results.
+    for await (const chunk of this.resultChunks(handle)) {
+      for (const line of textLinesOf(chunk)) {
+        const result = decodeResultLine(line);
+        if (result) yield result;
       }
+    }
+  }
+
+  async *resultChunks(handle: BatchHandle): AsyncIterable<Uint8Array> {
+    for (const path of FileBatchProvider.resultFiles(this.resultsDir, handle.batchId)) {
+      // Cut at line ends, as the adapter cuts a downloaded body.
+      if (existsSync(path)) yield* wholeLineChunks(createReadStream(path, { highWaterMark: 1 << 20 }));
     }
   }
 }

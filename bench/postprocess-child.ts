@@ -63,6 +63,8 @@ export interface MeasureResult {
   mode: 'measure';
   /** CPU of the main thread alone during the write stage (Linux; absent elsewhere): the rest is the Parquet thread. */
   writeMainCpuSeconds?: number;
+  /** CPU of the main thread alone during the collect stage (Linux; absent elsewhere): the rest is the collect threads. */
+  collectMainCpuSeconds?: number;
   /** Seconds from the write stage's start until its last record was read: pass 1; the rest is what waits for Parquet. */
   writePass1Seconds?: number;
   resultLines: number;
@@ -170,6 +172,7 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
   const outputsRoot = options.get('outputs') ?? join(dir, 'outputs');
   const compressionLevel = options.get('compression-level');
   let writeMainCpuSeconds: number | undefined;
+  let collectMainCpuSeconds: number | undefined;
   let writePass1Seconds: number | undefined;
   try {
     const stages: StageMeasure[] = [];
@@ -196,6 +199,7 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
     return {
       mode: 'measure',
       ...(writeMainCpuSeconds === undefined ? {} : { writeMainCpuSeconds }),
+      ...(collectMainCpuSeconds === undefined ? {} : { collectMainCpuSeconds }),
       ...(writePass1Seconds === undefined ? {} : { writePass1Seconds }),
       resultLines,
       startRssBytes,
@@ -212,7 +216,10 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
 
   async function earlyStages(): Promise<StageMeasure[]> {
     const collect = await measureStage('collect: parse → validate → store', async () => {
+      const mainBefore = mainThreadCpuSeconds();
       for (const shard of store.shardsOfStep(prepared.runId, generate.step.index)) await driveShard(context, generate, shard.id);
+      const mainAfter = mainThreadCpuSeconds();
+      if (mainBefore !== undefined && mainAfter !== undefined) collectMainCpuSeconds = mainAfter - mainBefore;
       return resultLines;
     });
     // As runGenerateStep writes it: a batch of records per write. Its items are the samples, not the writes.

@@ -17,6 +17,8 @@ export interface StageMeasure {
   seconds: number;
   /** User + system CPU of the whole process (every thread) during the stage. */
   cpuSeconds: number;
+  /** The main thread's busy time (performance.eventLoopUtilization): its share of the stage, whatever the threads beside it do. */
+  mainActiveMs: number;
   peakRssBytes: number;
   maxRssBytes: number;
   heapAfterGcBytes: number;
@@ -44,6 +46,7 @@ export async function measureStage(name: string, work: () => Promise<number>): P
     peak = Math.max(peak, process.memoryUsage.rss());
   }, SAMPLE_MS);
   const cpuBefore = process.cpuUsage();
+  const loopBefore = performance.eventLoopUtilization();
   const started = performance.now();
   let items: number;
   try {
@@ -53,6 +56,7 @@ export async function measureStage(name: string, work: () => Promise<number>): P
   }
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
+  const mainActiveMs = performance.eventLoopUtilization(loopBefore).active;
   peak = Math.max(peak, process.memoryUsage.rss());
   const maxRssBytes = process.resourceUsage().maxRSS * 1024;
   await fullGc();
@@ -62,6 +66,7 @@ export async function measureStage(name: string, work: () => Promise<number>): P
     items,
     seconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    mainActiveMs,
     peakRssBytes: peak,
     maxRssBytes,
     heapAfterGcBytes: after.heapUsed,

@@ -33,15 +33,21 @@ export class SecretRedactor {
   /** Longest first, so a value that contains another is replaced whole. */
   private readonly needles: readonly Needle[];
 
+  /** The secrets it redacts (placeholders left out): another thread builds the same redactor from them. */
+  readonly secrets: readonly NamedSecret[];
+
   constructor(secrets: Iterable<NamedSecret>) {
     const needles = new Map<string, string>();
+    const kept: NamedSecret[] = [];
     for (const { name, value } of secrets) {
       if (value.length < MIN_SECRET_LENGTH) continue;
+      kept.push({ name, value });
       const mark = `[REDACTED:${name}]`;
       for (const form of [value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value)]) {
         if (!needles.has(form)) needles.set(form, mark);
       }
     }
+    this.secrets = kept;
     this.needles = [...needles].map(([text, mark]) => ({ text, mark })).sort((left, right) => right.text.length - left.text.length);
   }
 
@@ -57,6 +63,18 @@ export class SecretRedactor {
 
   get isEmpty(): boolean {
     return this.needles.length === 0;
+  }
+
+  /**
+   * `bytes` (UTF-8 text) with every secret replaced, as `text` would: the same chunk when none
+   * occurs, which is found without decoding it. A mark holds no quote or backslash, so redacted JSON
+   * stays valid JSON.
+   */
+  bytes(bytes: Uint8Array): Uint8Array {
+    if (this.isEmpty) return bytes;
+    const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (!this.needles.some(({ text }) => view.includes(text))) return bytes;
+    return Buffer.from(this.text(view.toString('utf8')));
   }
 
   text(value: string): string {

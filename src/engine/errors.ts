@@ -115,3 +115,11 @@ export class RunOutputEmptyError extends SynthforgeError {
     this.name = 'RunOutputEmptyError';
   }
 }
+
+/** A thread judging a shard's results failed or died: a bug, not the data (bad lines are verdicts). Resumable. */
+export class CollectWorkerError extends SynthforgeError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('collect_worker', message, options);
+    this.name = 'CollectWorkerError';
+  }
+}

@@ -27,8 +27,8 @@ const TRUNCATION_REASONS = new Set(['length', 'max_tokens']);
 export const EXCERPT_CHARS = 400;
 
 export interface EvaluationContext {
-  /** The provider that answered: it knows how its structured-output form changed the answer. */
-  capabilities: ProviderCapabilities;
+  /** The provider that answered: it knows how its structured-output form changed the answer (a worker thread has only this function). */
+  capabilities: Pick<ProviderCapabilities, 'normalizeAnswer'>;
   mode: StructuredOutputMode;
 }
 

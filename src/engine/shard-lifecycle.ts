@@ -33,16 +33,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProviderId, TokenUsage } from '../domain.js';
 import { BudgetGuard } from '../cost/budget.js';
 import type { BatchHandle, BatchProvider, BatchStatus, ProviderErrorInfo, ShardSubmission } from '../providers/batch-provider.js';
-import { PROVIDER_AUTH_CODE, ProviderApiError, ProviderAuthError, ProviderQueueFullError } from '../providers/errors.js';
+import { ProviderApiError, ProviderAuthError, ProviderQueueFullError } from '../providers/errors.js';
 import { JsonlFileWriter } from '../dataset/jsonl-file-writer.js';
 import { CACHE_KEY_BYTES, type CachedAnswer } from '../store/response-cache.js';
 import type { RunStore, ShardRow } from '../store/run-store.js';
 import { FINAL_OUTCOME_BIT, RESPONSE_OUTCOMES, type ResponseOutcome } from '../store/store-schema.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
 import { QueueRefusedError, RunCancelledError, ShardResultsUnavailableError, ShardSubmissionUnknownError } from './errors.js';
-import { EXCERPT_CHARS, evaluateResult } from './evaluate-result.js';
+import { CollectPool } from './collect-pool.js';
+import { collectThreads, collectWorkerData, judgeOnThreads, verdictAt } from './judge-on-threads.js';
 import { failpoint } from './failpoints.js';
-import { repairEvidenceOf } from './repair-evidence.js';
+import { judgeResult, type Verdict } from './judge-result.js';
 import { lineCount, lineOfCustomId, readShardKeys, shardAnswersPath, shardInvalidPath, writeAnswerPositions, type AnswerPositions } from './shard-files.js';
 import type { RunEventListener } from './run-events.js';
 import { QueueGate } from './queue-gate.js';
@@ -350,38 +351,55 @@ async function collectShard(context: DriveContext, step: CompiledBatchStep, shar
   let refused: ProviderErrorInfo | undefined;
   if (download) {
     const size = chunkSize(shard.requestCount);
-    const results = context.provider.results(shard.handle as BatchHandle, context.signal ? { signal: context.signal } : {});
-    for await (const result of again ? resultsOrExplain(results, shard) : results) {
-      const line = lineOfCustomId(shard.id, result.customId, collected.lines);
-      // Ids that are not this shard's, and repeated deliveries of a line, are ignored.
-      if (line === undefined || collected.seen(line)) continue;
-      const lineUsage = 'usage' in result ? result.usage : undefined;
-      if (lineUsage) addUsage(usage, lineUsage);
-      const evaluation = evaluateResult(result, step.output, { capabilities: step.capabilities, mode: step.outputMode });
-      if (evaluation.outcome === 'valid') {
-        const offset = answers.bytes;
-        const pending = answers.write(evaluation.json ?? JSON.stringify(evaluation.value));
-        if (pending) await pending;
-        collected.valid(line, offset, answers.bytes - offset - 1, lineUsage);
+    /** Files and books one judged line, in the order results arrive; a promise only when a write waits for the disk. */
+    const take = (line: number, verdict: Verdict): Promise<void> | undefined => {
+      if (verdict.usage) addUsage(usage, verdict.usage);
+      if (verdict.outcome === 'valid') {
         tally.valid++;
-      } else {
-        // A line refused for the key ran nothing: it is sent again once the key is fixed and the run resumed.
-        const authRefused = result.outcome === 'errored' && result.error.code === PROVIDER_AUTH_CODE;
-        if (authRefused) refused ??= result.error;
-        collected.invalid(line, evaluation.outcome, evaluation.retryable || authRefused);
-        await invalid.write(
-          JSON.stringify({
-            line,
-            outcome: evaluation.outcome,
-            ...(evaluation.reason ? { reason: evaluation.reason } : {}),
-            ...(result.outcome === 'succeeded' ? { excerpt: result.text.slice(0, EXCERPT_CHARS) } : {}),
-            ...(lineUsage ? { usage: lineUsage } : {}),
-            ...repairEvidenceOf(evaluation, result), // repair hook: the answer and its findings, for the next round's repair turn
-          }),
-        );
-        tally.invalid++;
+        const offset = answers.bytes;
+        const pending = answers.write(verdict.text);
+        const book = (): void => collected.valid(line, offset, answers.bytes - offset - 1, verdict.usage);
+        if (pending) return pending.then(book);
+        book();
+        return undefined;
       }
-      if (++tally.results % size === 0) failpoint('collecting');
+      if (verdict.authError) refused ??= verdict.authError;
+      collected.invalid(line, verdict.outcome, verdict.retryable);
+      tally.invalid++;
+      return invalid.write(verdict.text);
+    };
+    const options = context.signal ? { signal: context.signal } : {};
+    const workers = collectThreads(context.provider, step, shard);
+    if (workers > 1) {
+      const pool = CollectPool.lease(workers, collectWorkerData(context.provider.resultDecoder!, step));
+      let failed = true;
+      try {
+        const chunks = context.provider.resultChunks!(shard.handle as BatchHandle, options);
+        await judgeOnThreads(again ? resultsOrExplain(chunks, shard) : chunks, { id: shard.id, lineCount: collected.lines }, pool, workers, async (batch) => {
+          for (let index = 0; index < batch.lines.length; index++) {
+            const line = batch.lines[index]!;
+            // Ids that are not this shard's, and repeated deliveries of a line, are ignored.
+            if (line < 0 || collected.seen(line)) continue;
+            const pending = take(line, verdictAt(batch, index));
+            if (pending) await pending;
+            if (++tally.results % size === 0) failpoint('collecting');
+          }
+        });
+        failed = false;
+      } finally {
+        await pool.release({ failed });
+      }
+    } else {
+      const judging = { capabilities: step.capabilities, mode: step.outputMode };
+      const results = context.provider.results(shard.handle as BatchHandle, options);
+      for await (const result of again ? resultsOrExplain(results, shard) : results) {
+        const line = lineOfCustomId(shard.id, result.customId, collected.lines);
+        // Ids that are not this shard's, and repeated deliveries of a line, are ignored.
+        if (line === undefined || collected.seen(line)) continue;
+        const pending = take(line, judgeResult(result, line, step.output, judging));
+        if (pending) await pending;
+        if (++tally.results % size === 0) failpoint('collecting');
+      }
     }
   }
   // A failed batch ran nothing (and bills nothing): all of its requests are missing.

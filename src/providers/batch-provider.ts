@@ -276,6 +276,15 @@ export interface BatchProvider {
   submit(shard: ShardSubmission, options?: { signal?: AbortSignal }): Promise<BatchHandle>;
   poll(handle: BatchHandle, options?: { signal?: AbortSignal }): Promise<BatchStatus>;
   results(handle: BatchHandle, options?: { signal?: AbortSignal }): AsyncIterable<BatchItemResult>;
+  /**
+   * The result half split in two, for an engine that decodes results on worker threads: the raw
+   * bytes of the lines `results` converts, in the same order, as chunks of whole lines (cut at LF; a
+   * CR before the LF and blank lines are not lines), and `resultDecoder`, the module that converts
+   * one line. `results` must be exactly these lines through that module's `decodeResultLine`. Bytes,
+   * not strings: the engine's own thread hands them on without decoding a line. Both or neither.
+   */
+  resultChunks?(handle: BatchHandle, options?: { signal?: AbortSignal }): AsyncIterable<Uint8Array>;
+  readonly resultDecoder?: ResultDecoder;
   cancel(handle: BatchHandle): Promise<BatchStatus>;
   /**
    * Look for a batch this run already created for `shard` (after a crash between create and
@@ -294,4 +303,30 @@ export interface BatchProvider {
    * (a Gemini line does not carry it).
    */
   callSync?(line: string, options: SyncCallOptions): Promise<BatchItemResult>;
+}
+
+/**
+ * Where a worker thread finds a provider's result-line converter: `module` is the URL of an ESM module
+ * that exports a `ResultDecoderModule`. Threads do not share objects, so the converter travels by URL
+ * and the engine imports it at run time (no static import of an adapter).
+ */
+export interface ResultDecoder {
+  readonly module: string;
+  /**
+   * Secret values whose every trace a decoded result must lose (redact-secrets.ts), as `results`
+   * redacts them: set by the redacting wrapper (with-secret-redaction.ts), never by an adapter.
+   */
+  readonly secrets?: readonly { name: string; value: string }[];
+}
+
+/** What a `ResultDecoder.module` exports. */
+export interface ResultDecoderModule {
+  /**
+   * One raw line as `results` maps it: a line with a custom id it cannot read otherwise is `errored`
+   * with the code `malformed_result_line`; a line with no readable custom id is undefined (its
+   * request shows up as missing).
+   */
+  decodeResultLine(line: string): BatchItemResult | undefined;
+  /** The provider's `ProviderCapabilities.normalizeAnswer`, which judging an answer needs. */
+  normalizeAnswer: ProviderCapabilities['normalizeAnswer'];
 }

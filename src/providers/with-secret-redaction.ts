@@ -11,6 +11,7 @@ import type {
   BatchProvider,
   BatchStatus,
   ProviderCapabilities,
+  ResultDecoder,
   ShardLookup,
   ShardSubmission,
   SyncCallOptions,
@@ -25,6 +26,8 @@ class RedactingProvider implements BatchProvider {
   readonly capabilities: ProviderCapabilities;
   readonly findSubmitted?: (shard: ShardLookup, options?: { signal?: AbortSignal }) => Promise<BatchHandle | undefined>;
   readonly callSync?: (line: string, options: SyncCallOptions) => Promise<BatchItemResult>;
+  readonly resultChunks?: (handle: BatchHandle, options?: { signal?: AbortSignal }) => AsyncIterable<Uint8Array>;
+  readonly resultDecoder?: ResultDecoder;
 
   constructor(
     private readonly inner: BatchProvider,
@@ -36,6 +39,14 @@ class RedactingProvider implements BatchProvider {
     if (inner.findSubmitted) {
       const find = inner.findSubmitted.bind(inner);
       this.findSubmitted = (shard, options) => this.guard(() => find(shard, options));
+    }
+    if (inner.resultChunks && inner.resultDecoder) {
+      const chunks = inner.resultChunks.bind(inner);
+      this.resultChunks = (handle, options) => this.redactChunks(chunks(handle, options));
+      // The raw bytes are redacted where a secret occurs as sent (a mark has no quote or backslash:
+      // the JSON stays valid), and the decoded results again as values, in the thread that decodes
+      // them: a key a server escaped otherwise in JSON (\u0073k-…) is caught once decoded, as `results` catches it.
+      this.resultDecoder = { ...inner.resultDecoder, secrets: [...(inner.resultDecoder.secrets ?? []), ...redactor.secrets] };
     }
     if (inner.callSync) {
       const call = inner.callSync.bind(inner);
@@ -54,6 +65,14 @@ class RedactingProvider implements BatchProvider {
   async *results(handle: BatchHandle, options?: { signal?: AbortSignal }): AsyncIterable<BatchItemResult> {
     try {
       for await (const result of this.inner.results(handle, options)) yield this.redactor.value(result);
+    } catch (error) {
+      throw this.redactor.error(error);
+    }
+  }
+
+  private async *redactChunks(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+    try {
+      for await (const chunk of chunks) yield this.redactor.bytes(chunk);
     } catch (error) {
       throw this.redactor.error(error);
     }

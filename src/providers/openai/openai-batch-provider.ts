@@ -16,12 +16,12 @@ import type {
   SyncCallOptions,
 } from '../batch-provider.js';
 import { toProviderApiError } from '../errors.js';
-import { readBodyLines } from '../read-lines.js';
+import { textLinesOf, wholeLineChunks } from '../../dataset/line-chunks.js';
 import { withRetries } from '../retry.js';
-import { convertOpenAIResultLine } from './openai-batch-wire.js';
 import { CHAT_ENDPOINT, EMBEDDINGS_ENDPOINT, OPENAI_CAPABILITIES } from './openai-capabilities.js';
 import { mapOpenAIBatchStatus } from './map-openai-batch-status.js';
 import { openAISyncCall } from './openai-sync-call.js';
+import { decodeResultLine, OPENAI_RESULT_DECODER } from './openai-result-decoder.js';
 
 export const RUN_METADATA_KEY = 'synthforge_run';
 export const SHARD_METADATA_KEY = 'synthforge_shard';
@@ -91,20 +91,24 @@ export class OpenAIBatchProvider implements BatchProvider {
     return toBatchStatus(batch);
   }
 
+  readonly resultDecoder = { module: OPENAI_RESULT_DECODER };
+
   async *results(handle: BatchHandle, options: { signal?: AbortSignal } = {}): AsyncIterable<BatchItemResult> {
+    for await (const chunk of this.resultChunks(handle, options)) {
+      for (const line of textLinesOf(chunk)) {
+        const result = decodeResultLine(line);
+        if (result) yield result;
+      }
+    }
+  }
+
+  async *resultChunks(handle: BatchHandle, options: { signal?: AbortSignal } = {}): AsyncIterable<Uint8Array> {
     const batch = await this.call('retrieve', false, () => this.client.batches.retrieve(handle.batchId, { signal: options.signal }));
     // Either id may be null or even '' (seen in the wild) when there is nothing to put in it.
     for (const fileId of [batch.output_file_id, batch.error_file_id]) {
       if (!fileId) continue;
       const response = await this.call('results', false, () => this.client.files.content(fileId, { signal: options.signal }));
-      for await (const { line } of this.readLines(response.body)) {
-        const result = convertOpenAIResultLine(line);
-        if ('outcome' in result) yield result;
-        else if (result.customId) {
-          yield { customId: result.customId, outcome: 'errored', error: { code: 'malformed_result_line', message: result.malformed, retryable: true } };
-        }
-        // A line without a readable custom_id cannot be matched; its request shows up as missing.
-      }
+      yield* this.readChunks(response.body);
     }
   }
 
@@ -136,9 +140,10 @@ export class OpenAIBatchProvider implements BatchProvider {
   }
 
   /** A connection lost mid-download is a provider failure (retryable), not a bug. */
-  private async *readLines(body: ReadableStream<Uint8Array> | null): AsyncIterable<{ line: string; number: number }> {
+  private async *readChunks(body: ReadableStream<Uint8Array> | null): AsyncIterable<Uint8Array> {
+    if (!body) return;
     try {
-      yield* readBodyLines(body);
+      yield* wholeLineChunks(body as unknown as AsyncIterable<Uint8Array>);
     } catch (error) {
       throw toProviderApiError('openai', 'results', error, { mutating: false, keyVariables: this.keyVariables });
     }

@@ -1,0 +1,63 @@
+/**
+ * A collect thread (collect-pool.ts): cuts a batch of a shard's raw result bytes into lines, decodes them with the
+ * provider's converter (imported by URL), redacts them as the provider's wrapper would, joins each
+ * to its shard line and judges it (judge-result.ts), and answers with flat arrays and one string.
+ * Which lines count (another shard's id, a repeated delivery) is the calling thread's to decide.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ResultDecoderModule } from '../providers/batch-provider.js';
+import { textLinesOf } from '../dataset/line-chunks.js';
+import { SecretRedactor } from '../redact-secrets.js';
+import { compileOutputSchema } from '../schema/output-schema.js';
+import { RESPONSE_OUTCOMES, type ResponseOutcome } from '../store/response-outcomes.js';
+import { HAS_USAGE, RETRYABLE, type CollectWorkerData, type JudgeReply, type JudgeRequest } from './collect-pool.js';
+import { judgeResult } from './judge-result.js';
+import { lineOfCustomId } from './shard-files.js';
+
+const data = workerData as CollectWorkerData;
+const decoder = (await import(data.decoder.module)) as ResultDecoderModule;
+const redactor = new SecretRedactor(data.decoder.secrets ?? []);
+const schema = compileOutputSchema(data.schemaName, data.jsonSchema);
+const context = { capabilities: { normalizeAnswer: decoder.normalizeAnswer }, mode: data.mode };
+const OUTCOME_CODE = new Map<ResponseOutcome, number>(RESPONSE_OUTCOMES.map((outcome, code) => [outcome, code]));
+
+parentPort!.on('message', (request: JudgeRequest) => {
+  try {
+    const reply = judgeBatch(request);
+    parentPort!.postMessage(reply, [reply.lines.buffer, reply.outcomes.buffer, reply.flags.buffer, reply.usage.buffer, reply.ends.buffer]);
+  } catch (error) {
+    parentPort!.postMessage({ id: request.id, error: (error as Error).stack ?? String(error) } satisfies JudgeReply);
+  }
+});
+
+function judgeBatch({ id, shardId, lines: lineCount, bytes }: JudgeRequest): Extract<JudgeReply, { lines: Int32Array }> {
+  const raw = textLinesOf(bytes);
+  const count = raw.length;
+  const lines = new Int32Array(count).fill(-1);
+  const outcomes = new Uint8Array(count);
+  const flags = new Uint8Array(count);
+  const usage = new Float64Array(count * 3);
+  const ends = new Uint32Array(count);
+  const authErrors: NonNullable<Extract<JudgeReply, { lines: Int32Array }>['authErrors']> = [];
+  let joined = '';
+  for (let index = 0; index < count; index++) {
+    const decoded = decoder.decodeResultLine(raw[index]!);
+    const result = decoded && redactor.value(decoded);
+    const line = result && lineOfCustomId(shardId, result.customId, lineCount);
+    if (result && line !== undefined) {
+      const verdict = judgeResult(result, line, schema, context);
+      lines[index] = line;
+      outcomes[index] = OUTCOME_CODE.get(verdict.outcome)!;
+      flags[index] = (verdict.retryable ? RETRYABLE : 0) | (verdict.usage ? HAS_USAGE : 0);
+      if (verdict.usage) {
+        usage[index * 3] = verdict.usage.inputTokens;
+        usage[index * 3 + 1] = verdict.usage.outputTokens;
+        usage[index * 3 + 2] = verdict.usage.cachedInputTokens ?? 0;
+      }
+      if (verdict.authError) authErrors.push({ index, error: verdict.authError });
+      joined += verdict.text;
+    }
+    ends[index] = joined.length;
+  }
+  return { id, lines, outcomes, flags, usage, text: joined, ends, ...(authErrors.length > 0 ? { authErrors } : {}) };
+}

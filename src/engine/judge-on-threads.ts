@@ -1,0 +1,95 @@
+/**
+ * Collect's per-result work (decode, judge) on collect-pool.ts's threads, for a provider that offers
+ * its result lines raw (`resultChunks` + `resultDecoder`). The calling thread keeps what must stay
+ * ordered and single: reading the lines, which ones count, the files in arrival order, the books.
+ */
+import type { BatchProvider, ResultDecoder } from '../providers/batch-provider.js';
+import type { ShardRow } from '../store/run-store.js';
+import { RESPONSE_OUTCOMES } from '../store/response-outcomes.js';
+import type { CompiledBatchStep } from './compile-recipe.js';
+import { collectWorkers, HAS_USAGE, RETRYABLE, type CollectPool, type CollectWorkerData, type JudgedBatch } from './collect-pool.js';
+import type { Verdict } from './judge-result.js';
+
+/**
+ * Below this many requests a shard is judged in the calling thread under the default thread count:
+ * the threads' start (≈ 0.3 s of CPU each, in parallel) is more than judging it takes (≈ 10 µs a
+ * line). Larger shards, and the shards after the first (the threads are kept), gain.
+ */
+export const MIN_THREADED_LINES = 5_000;
+/** Bytes per batch sent to a thread (≈ 350 lines of the benchmark's): enough that a message's cost is noise beside the batch's work. */
+const BATCH_BYTES = 256 * 1024;
+/** Batches in flight per thread: one judged, one waiting, one being read. */
+const BATCHES_PER_THREAD = 3;
+
+/**
+ * How many threads judge `shard` (1: the calling thread). Threads need the provider's raw lines and
+ * decoder, and a JSON Schema output (a zod schema, from a TS recipe, cannot be rebuilt in a thread).
+ * `SYNTHFORGE_COLLECT_WORKERS` set applies to every shard; the default only to shards large enough.
+ */
+export function collectThreads(provider: BatchProvider, step: CompiledBatchStep, shard: ShardRow): number {
+  if (!provider.resultChunks || !provider.resultDecoder || step.output.source !== 'json-schema') return 1;
+  const explicit = process.env.SYNTHFORGE_COLLECT_WORKERS !== undefined && process.env.SYNTHFORGE_COLLECT_WORKERS !== '';
+  if (!explicit && shard.requestCount < MIN_THREADED_LINES) return 1;
+  return collectWorkers();
+}
+
+export function collectWorkerData(decoder: ResultDecoder, step: CompiledBatchStep): CollectWorkerData {
+  return { decoder, schemaName: step.output.name, jsonSchema: step.output.jsonSchema, mode: step.outputMode };
+}
+
+/**
+ * Sends `chunks` (whole lines of shard `shard`, of `lineCount` lines) to the pool in batches of
+ * about BATCH_BYTES and hands each judged batch to `take`, in order, with up to BATCHES_PER_THREAD
+ * per thread in flight while it reads on. The calling thread only copies bytes: it decodes no line.
+ */
+export async function judgeOnThreads(
+  chunks: AsyncIterable<Uint8Array>,
+  shard: { id: string; lineCount: number },
+  pool: CollectPool,
+  threads: number,
+  take: (batch: JudgedBatch) => Promise<void>,
+): Promise<void> {
+  const window = threads * BATCHES_PER_THREAD;
+  const inFlight: Promise<JudgedBatch>[] = [];
+  let parts: Uint8Array[] = [];
+  let bytes = 0;
+  const send = async (): Promise<void> => {
+    inFlight.push(pool.judge(shard.id, shard.lineCount, joinParts(parts, bytes)));
+    parts = [];
+    bytes = 0;
+    if (inFlight.length >= window) await take(await inFlight.shift()!);
+  };
+  for await (const chunk of chunks) {
+    parts.push(chunk);
+    bytes += chunk.length;
+    if (bytes >= BATCH_BYTES) await send();
+  }
+  if (bytes > 0) await send();
+  while (inFlight.length > 0) await take(await inFlight.shift()!);
+}
+
+/** The parts in one buffer of its own: a provider's chunk may be a view of memory it reuses, never handed over as is. */
+function joinParts(parts: readonly Uint8Array[], bytes: number): Uint8Array<ArrayBuffer> {
+  const joined = new Uint8Array(bytes);
+  let offset = 0;
+  for (const part of parts) {
+    joined.set(part, offset);
+    offset += part.length;
+  }
+  return joined;
+}
+
+/** Text line `index` of a judged batch as the Verdict the calling thread would have made. */
+export function verdictAt(batch: JudgedBatch, index: number): Verdict {
+  const flags = batch.flags[index]!;
+  const authError = batch.authErrors?.find((entry) => entry.index === index)?.error;
+  return {
+    outcome: RESPONSE_OUTCOMES[batch.outcomes[index]!]!,
+    retryable: (flags & RETRYABLE) !== 0,
+    ...(authError ? { authError } : {}),
+    ...((flags & HAS_USAGE) !== 0
+      ? { usage: { inputTokens: batch.usage[index * 3]!, outputTokens: batch.usage[index * 3 + 1]!, cachedInputTokens: batch.usage[index * 3 + 2]! } }
+      : {}),
+    text: batch.text.slice(index === 0 ? 0 : batch.ends[index - 1]!, batch.ends[index]!),
+  };
+}

@@ -1,0 +1,20 @@
+/**
+ * OpenAI's result-line converter as a `ResultDecoderModule` (batch-provider.ts): what the adapter's
+ * `results` applies to each line, loadable by URL from a worker thread.
+ */
+import type { BatchItemResult, ProviderCapabilities } from '../batch-provider.js';
+import { convertOpenAIResultLine } from './openai-batch-wire.js';
+import { OPENAI_CAPABILITIES } from './openai-capabilities.js';
+
+/** This module's own URL (`.ts` under tsx, `.js` from dist/), for `ResultDecoder.module`. */
+export const OPENAI_RESULT_DECODER = import.meta.url;
+
+export function decodeResultLine(line: string): BatchItemResult | undefined {
+  const result = convertOpenAIResultLine(line);
+  if ('outcome' in result) return result;
+  // A line without a readable custom_id cannot be matched; its request shows up as missing.
+  if (!result.customId) return undefined;
+  return { customId: result.customId, outcome: 'errored', error: { code: 'malformed_result_line', message: result.malformed, retryable: true } };
+}
+
+export const normalizeAnswer: ProviderCapabilities['normalizeAnswer'] = (value, schema, mode) => OPENAI_CAPABILITIES.normalizeAnswer(value, schema, mode);

@@ -1,0 +1,211 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_CAPABILITIES } from '../../src/api/providers.js';
+import { compileRecipe, isBatchStep, type CompiledBatchStep } from '../../src/engine/compile-recipe.js';
+import { collectThreads } from '../../src/engine/judge-on-threads.js';
+import { planRound } from '../../src/engine/plan-round.js';
+import { driveShard, type DriveContext } from '../../src/engine/shard-lifecycle.js';
+import { readShardKeys, shardAnswersPath, shardInvalidPath } from '../../src/engine/shard-files.js';
+import { newRunId, runDirectory, stagePath, writeRecords } from '../../src/engine/stage-files.js';
+import { toSeedSpecs } from '../../src/engine/seed-sources.js';
+import { requestEstimator } from '../../src/engine/step-pricing.js';
+import type { BatchHandle, BatchProvider } from '../../src/providers/batch-provider.js';
+import { withSecretRedaction } from '../../src/providers/with-secret-redaction.js';
+import { loadRecipeObject } from '../../src/recipe/load-recipe.js';
+import { SecretRedactor } from '../../src/redact-secrets.js';
+import { openSeeds } from '../../src/seeds/open-seeds.js';
+import { CACHE_KEY_BYTES } from '../../src/store/response-cache.js';
+import { RunStore } from '../../src/store/run-store.js';
+import type { EmulatedResultWriter } from '../../bench/emulated-results.js';
+import { FileBatchProvider } from '../../bench/file-batch-provider.js';
+import { scaleRecipe, writeSeedFile } from '../../bench/scale-recipe.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
+
+const tempDir = useTempDirs();
+const SECRET = 'sk-test-secret-0123456789abcdef';
+const savedWorkers = process.env.SYNTHFORGE_COLLECT_WORKERS;
+
+afterEach(() => {
+  if (savedWorkers === undefined) delete process.env.SYNTHFORGE_COLLECT_WORKERS;
+  else process.env.SYNTHFORGE_COLLECT_WORKERS = savedWorkers;
+});
+
+function completion(customId: string, content: string | null, extra: { finish?: string; refusal?: string; tokens?: number } = {}): string {
+  const body = {
+    object: 'chat.completion',
+    model: 'gpt-4o-mini-2024-07-18',
+    choices: [{ index: 0, message: { role: 'assistant', content, refusal: extra.refusal ?? null }, finish_reason: extra.finish ?? 'stop' }],
+    usage: { prompt_tokens: 50, completion_tokens: extra.tokens ?? 20, prompt_tokens_details: { cached_tokens: 7 } },
+  };
+  return JSON.stringify({ id: `b-${customId}`, custom_id: customId, response: { status_code: 200, request_id: 'r', body }, error: null });
+}
+
+function httpError(customId: string, status: number, message: string): string {
+  return JSON.stringify({ custom_id: customId, response: { status_code: status, body: { error: { message, type: 'server_error', code: null } } }, error: null });
+}
+
+const answer = (line: number, confidence = 3): string => JSON.stringify({ answer: `a support answer long enough to pass, number ${line}`, confidence, topics: ['wifi'] });
+
+/**
+ * Every kind of line a shard's results can hold, in a fixed order: valid answers, not-JSON, schema
+ * violations, refusals, truncations, provider errors (one echoing the key, plain and JSON-escaped),
+ * malformed lines, expired lines, repeated deliveries, ids of another shard or past the shard's end,
+ * a line with no id, and lines with no result at all.
+ */
+function resultLines(customIds: string[]): { output: string[]; errors: string[] } {
+  const output: string[] = [];
+  const errors: string[] = [];
+  customIds.forEach((id, line) => {
+    switch (line % 13) {
+      case 0: case 1: case 2: output.push(completion(id, answer(line))); break;
+      case 3: output.push(completion(id, `not json, line ${line}`)); break;
+      case 4: output.push(completion(id, answer(line, 9))); break;
+      case 5: output.push(completion(id, null, { refusal: 'I cannot help with that', finish: 'stop' })); break;
+      case 6: output.push(completion(id, answer(line).slice(0, 30), { finish: 'length' })); break;
+      case 7: errors.push(httpError(id, 500, `upstream failed for key ${SECRET}`)); break;
+      case 8: errors.push(httpError(id, 500, 'escaped key ZZZ').replace('ZZZ', `\\u0073${SECRET.slice(1)}`)); break;
+      case 9: output.push(JSON.stringify({ custom_id: id, response: { status_code: 200, body: { nope: 1 } } })); break;
+      case 10: errors.push(JSON.stringify({ custom_id: id, response: null, error: { code: 'batch_expired', message: 'expired' } })); break;
+      case 11: output.push(completion(id, answer(line)), completion(id, answer(line, 4))); break;
+      case 12: break; // missing
+    }
+  });
+  output.push(completion('another-shard-3', answer(3)), completion(`${customIds[0]!.replace(/-\d+$/, '')}-${customIds.length + 5}`, answer(1)), 'not a result line at all');
+  return { output, errors };
+}
+
+/** Answers a submitted shard at once with resultLines() (FileBatchProvider's writer). */
+const scriptedWriter = {
+  async writeShard(shardPath: string, _batchId: string, base: string): Promise<void> {
+    const ids = readFileSync(shardPath, 'utf8').split('\n').filter(Boolean).map((text) => (JSON.parse(text) as { custom_id: string }).custom_id);
+    const { output, errors } = resultLines(ids);
+    writeFileSync(`${base}.output.jsonl`, `${output.join('\n')}\n`);
+    writeFileSync(`${base}.errors.jsonl`, `${errors.join('\n')}\n`);
+  },
+} as unknown as EmulatedResultWriter;
+
+interface Collected {
+  files: string[];
+  outcomes: number[][];
+  responses: unknown[];
+  ledger: unknown;
+  errors: string[];
+}
+
+/** Plans `records` requests in shards of 150, drives every shard to collected, and returns what collecting left. */
+async function collectWith(workers: string | undefined, records = 400, wrap: (provider: BatchProvider) => BatchProvider = (provider) => provider): Promise<Collected> {
+  if (workers === undefined) delete process.env.SYNTHFORGE_COLLECT_WORKERS;
+  else process.env.SYNTHFORGE_COLLECT_WORKERS = workers;
+  const dir = tempDir();
+  const seedsFile = join(dir, 'seeds.jsonl');
+  await writeSeedFile(seedsFile, records);
+  const recipe = await compileRecipe(loadRecipeObject(scaleRecipe({ seedsFile, n: 1, maxRequestsPerBatch: 150, maxAttempts: 2 }), dir), DEFAULT_CAPABILITIES);
+  const generate = recipe.steps[0] as CompiledBatchStep;
+  expect(isBatchStep(generate)).toBe(true);
+  const resultsDir = join(dir, 'results');
+  mkdirSync(resultsDir);
+  const store = new RunStore(join(dir, 'state'));
+  try {
+    const runId = newRunId();
+    store.createRun({ id: runId, recipeName: 'collect-threads', recipePath: '(test)', recipeHash: recipe.recipe.source.workHash, options: { offline: true } });
+    const runDir = runDirectory(join(dir, 'state'), runId);
+    mkdirSync(runDir, { recursive: true });
+    const stage = stagePath(runDir, 0);
+    await writeRecords(stage, openSeeds(toSeedSpecs(recipe.recipe), { baseDir: recipe.recipe.source.dir }));
+    await planRound({ runId, runDir, store, noCache: false, estimator: await requestEstimator(generate, recipe.recipe) }, generate, stage, 0);
+    const provider = wrap(new FileBatchProvider(resultsDir, scriptedWriter));
+    const context: DriveContext = { runId, store, provider, emit: () => {}, pollIntervalMs: { initial: 1, max: 1 }, maxCallRetries: 0, isCancelled: () => false };
+    const collected: Collected = { files: [], outcomes: [], responses: [], ledger: undefined, errors: [] };
+    for (const shard of store.shardsOfStep(runId, 0)) {
+      await driveShard(context, generate, shard.id).catch((error: Error) => collected.errors.push(error.message));
+      const done = store.getShard(shard.id)!;
+      for (const path of [shardAnswersPath(done.inputPath), shardInvalidPath(done.inputPath), `${shardAnswersPath(done.inputPath)}.positions`]) {
+        collected.files.push(existsSync(path) ? readFileSync(path, 'utf8') : '(none)');
+      }
+      collected.outcomes.push([...(store.shardOutcomes(shard.id) ?? [])]);
+      const keys = readShardKeys(done.inputPath);
+      for (let line = 0; line * CACHE_KEY_BYTES < keys.length; line++) {
+        const row = store.responses.get(keys.subarray(line * CACHE_KEY_BYTES, (line + 1) * CACHE_KEY_BYTES));
+        collected.responses.push(row ? { ...row, shardSeq: row.shardSeq - shard.seq } : null);
+      }
+    }
+    collected.ledger = store.ledgerTotals(runId);
+    return collected;
+  } finally {
+    store.close();
+  }
+}
+
+describe('collecting on threads', () => {
+  it('writes the same answers, invalid and positions files and stores the same rows for 1, 2 and 3 threads', async () => {
+    const inThread = await collectWith('1');
+    expect(inThread.files.join('')).toContain('"outcome":"not_json"');
+    for (const outcome of ['schema_violation', 'refusal', 'truncated', 'provider_error', 'expired', 'missing']) expect(inThread.files.join('')).toContain(`"outcome":"${outcome}"`);
+    expect(inThread.files.join('')).toContain('malformed_result_line');
+    for (const workers of ['2', '3']) {
+      const threaded = await collectWith(workers);
+      expect(threaded.files).toEqual(inThread.files);
+      expect(threaded.outcomes).toEqual(inThread.outcomes);
+      expect(threaded.responses).toEqual(inThread.responses);
+      expect(threaded.ledger).toEqual(inThread.ledger);
+      expect(threaded.errors).toEqual(inThread.errors);
+    }
+  });
+
+  it('never writes a key a result line echoed, plain or JSON-escaped, whichever thread decodes it', async () => {
+    const redact = (provider: BatchProvider): BatchProvider => withSecretRedaction(provider, new SecretRedactor([{ name: 'OPENAI_API_KEY', value: SECRET }]));
+    const inThread = await collectWith('1', 200, redact);
+    const threaded = await collectWith('2', 200, redact);
+    expect(threaded.files).toEqual(inThread.files);
+    const written = threaded.files.join('\n');
+    expect(written).not.toContain(SECRET.slice(3));
+    expect(written).toContain('upstream failed for key [REDACTED:OPENAI_API_KEY]');
+    expect(written).toContain('escaped key [REDACTED:OPENAI_API_KEY]');
+  });
+
+  it('surfaces an error of the result stream as the calling thread does, and leaves no thread running', async () => {
+    // Fails after a first chunk, in results() and resultChunks() alike (results() reads the chunks).
+    const failing = (provider: BatchProvider): BatchProvider => {
+      const chunks = provider.resultChunks!.bind(provider);
+      async function* broken(handle: BatchHandle): AsyncIterable<Uint8Array> {
+        const read: Uint8Array[] = [];
+        for await (const chunk of chunks(handle)) read.push(chunk);
+        const whole = Buffer.concat(read);
+        const cut = whole.indexOf(10, whole.length >> 1);
+        yield whole.subarray(0, cut + 1);
+        throw new Error('connection reset while downloading');
+      }
+      return Object.assign(Object.create(provider) as BatchProvider, { resultChunks: broken });
+    };
+    const inThread = await collectWith('1', 300, failing);
+    const threaded = await collectWith('2', 300, failing);
+    expect(threaded.errors[0]).toBe('connection reset while downloading');
+    expect(threaded).toEqual(inThread);
+    expect(process.getActiveResourcesInfo().filter((kind) => kind === 'Worker')).toEqual([]);
+  });
+
+  it('fails the collect with a coded error when a thread fails, and leaves no thread running', async () => {
+    const decoder = join(tempDir(), 'throwing-decoder.mjs');
+    writeFileSync(decoder, "export function decodeResultLine() { throw new Error('decoder bug'); }\nexport const normalizeAnswer = (value) => value;\n");
+    const broken = (provider: BatchProvider): BatchProvider => Object.assign(Object.create(provider) as BatchProvider, { resultDecoder: { module: pathToFileURL(decoder).href } });
+    const threaded = await collectWith('2', 200, broken);
+    expect(threaded.errors).toHaveLength(2);
+    expect(threaded.errors[0]).toMatch(/^a collect thread failed: Error: decoder bug/);
+    expect(threaded.outcomes).toEqual([[], []]);
+    expect(process.getActiveResourcesInfo().filter((kind) => kind === 'Worker')).toEqual([]);
+  });
+
+  it('judges in the calling thread a zod schema, a provider without raw lines, and a small shard by default', () => {
+    const provider = new FileBatchProvider('/nowhere');
+    const shard = { requestCount: 100_000 } as never;
+    const jsonStep = { output: { source: 'json-schema' } } as CompiledBatchStep;
+    process.env.SYNTHFORGE_COLLECT_WORKERS = '3';
+    expect(collectThreads(provider, jsonStep, shard)).toBe(3);
+    expect(collectThreads(provider, { output: { source: 'zod' } } as CompiledBatchStep, shard)).toBe(1);
+    expect(collectThreads({ ...provider, resultChunks: undefined } as unknown as BatchProvider, jsonStep, shard)).toBe(1);
+    delete process.env.SYNTHFORGE_COLLECT_WORKERS;
+    expect(collectThreads(provider, jsonStep, { requestCount: 10 } as never)).toBe(1);
+  });
+});
