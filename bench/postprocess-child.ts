@@ -87,7 +87,7 @@ function recipeFor(seedsFile: string): Record<string, unknown> {
   return scaleRecipe({ seedsFile, n: 1, dedup: true, name: 'bench-postprocess' });
 }
 
-async function compiled(seedsFile: string, dir: string): Promise<{ recipe: CompiledRecipe; generate: CompiledBatchStep; dedup: DedupStep }> {
+export async function compiled(seedsFile: string, dir: string): Promise<{ recipe: CompiledRecipe; generate: CompiledBatchStep; dedup: DedupStep }> {
   const recipe = await compileRecipe(loadRecipeObject(recipeFor(seedsFile), dir), DEFAULT_CAPABILITIES);
   const [generate, dedup] = recipe.steps;
   if (!generate || !isBatchStep(generate) || dedup?.kind !== 'dedup') throw new Error('the bench recipe is generate → dedup');
@@ -140,7 +140,7 @@ async function prepare(options: Map<string, string>): Promise<PrepareResult> {
  * A prepared folder is not relocatable: its prepared.json and its run store hold absolute paths, so
  * measuring a copy would collect into the original. Refused, so the original stays unmeasured.
  */
-function readPrepared(dir: string): Prepared {
+export function readPrepared(dir: string): Prepared {
   const prepared = JSON.parse(readFileSync(join(dir, 'prepared.json'), 'utf8')) as Prepared;
   if (resolve(prepared.stateDir) !== resolve(dir, 'state')) {
     throw new Error(`${dir} was prepared in ${dirname(prepared.stateDir)} and copied: its paths point there; prepare a new folder (--mode=prepare) instead of copying one`);
