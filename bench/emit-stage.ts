@@ -13,6 +13,7 @@ import type { StepCounts } from '../src/engine/run-report.js';
 import { stagePath, writeRecords } from '../src/engine/stage-files.js';
 import { RunStore } from '../src/store/run-store.js';
 import { childOptions, isEntryPoint, reportResult, requiredOption } from './bench-child.js';
+import { mainThreadCpuSeconds } from './stage-meter.js';
 import { compiled, readPrepared } from './postprocess-child.js';
 
 interface EmitTry {
@@ -24,12 +25,6 @@ interface EmitTry {
   mainActiveUsPerSample: number;
   sha256: string;
   counts: string;
-}
-
-function mainThreadCpuSeconds(): number {
-  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 async function main(): Promise<void> {
@@ -54,7 +49,7 @@ async function main(): Promise<void> {
         const seconds = (performance.now() - started) / 1000;
         const loop = performance.eventLoopUtilization(loopBefore);
         const cpu = process.cpuUsage(cpuBefore);
-        const mainCpu = mainThreadCpuSeconds() - mainBefore;
+        const mainCpu = (mainThreadCpuSeconds() ?? 0) - (mainBefore ?? 0);
         const samples = counts.output;
         const result: EmitTry = {
           workers,
