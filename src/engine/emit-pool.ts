@@ -37,13 +37,15 @@ const MAX_WORKERS = 8;
 
 /**
  * How many threads emit a step: `SYNTHFORGE_EMIT_WORKERS` when set (1: the calling thread alone),
- * else one per core up to MAX_WORKERS, the main thread's reading and writing beside them being a
- * small share of a core.
+ * else one per core but the main thread's (which reads and writes the batches), up to MAX_WORKERS.
+ * Two cores keep the calling thread's pass: there two workers cost ≈ 1.5× its CPU (each worker
+ * starts its own isolate and reads the run's answers itself) and 250 MB more RSS, for no shorter
+ * a stage (bench/README.md, emitpool).
  */
 export function emitWorkers(): { workers: number; explicit: boolean } {
   const wanted = Number(process.env.SYNTHFORGE_EMIT_WORKERS);
   if (Number.isInteger(wanted) && wanted >= 1) return { workers: wanted, explicit: true };
-  return { workers: Math.min(availableParallelism(), MAX_WORKERS), explicit: false };
+  return { workers: Math.max(1, Math.min(availableParallelism() - 1, MAX_WORKERS)), explicit: false };
 }
 
 interface PoolWorker {
