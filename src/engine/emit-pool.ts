@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { spawnWorker } from '../dataset/parquet-thread.js';
 import type { RepairDelta } from './repair-tally.js';
+import type { SharedRunAnswers } from './run-answers.js';
 import type { StepCounts } from './run-report.js';
 import type { EmitStep } from './sample-emitter.js';
 import { rebuiltWorkerError, type WorkerError } from './worker-error.js';
@@ -12,15 +13,18 @@ export interface EmitWorkerData {
   step: EmitStep;
 }
 
-/** A worker's first message: it has read the run's answers and is ready, or failed to. */
+/** A worker's first message: it has opened the store and is ready, or failed to. */
 export type EmitWorkerStart = { type: 'ready' } | { type: 'failed'; error: WorkerError };
 
-/** A batch of input lines and the keys lines of its non-empty ones, both as bytes (transferred). */
-export interface EmitRequest {
-  id: number;
-  input: Uint8Array<ArrayBuffer>;
-  keys: Uint8Array<ArrayBuffer>;
-}
+/**
+ * What a worker is sent: first the run's answers, read once by the calling thread while the workers
+ * started (`share`), then batches: the input lines and the keys lines of the non-empty ones, both as
+ * bytes (transferred).
+ */
+export type EmitRequest =
+  | { type: 'answers'; answers: SharedRunAnswers }
+  | { type: 'batch'; id: number; input: Uint8Array<ArrayBuffer>; keys: Uint8Array<ArrayBuffer> }
+  | { type: 'close' };
 
 /** A batch's samples' stage lines joined by newlines (UTF-8, transferred), and what it counted. */
 export interface EmittedBatch {
@@ -51,11 +55,14 @@ export function emitWorkers(): { workers: number; explicit: boolean } {
 interface PoolWorker {
   worker: Worker;
   owed: Map<number, { resolve(batch: EmittedBatch): void; reject(error: Error): void }>;
+  exited: Promise<void>;
 }
 
 /**
- * Worker threads (emit-worker.ts) that emit batches of a step's input records, each reading the
- * run's answers once at start and the store through its own read-only connection. A batch goes to
+ * Worker threads (emit-worker.ts) that emit batches of a step's input records, sharing the run's
+ * answers (read once by the calling thread while they start, their table on shared memory: `share`)
+ * and each reading the store (the cache, for answers of earlier runs) through its own read-only
+ * connection. A batch goes to
  * the worker with the fewest batches owed; answers are promises, which the caller awaits in input
  * order. Workers are ref'd only while they owe an answer, and a worker's crash fails every batch
  * owed and every one after it: nothing waits forever. `close` ends them all.
@@ -75,13 +82,23 @@ export class EmitPool {
       await Promise.all(started.map((result) => (result.status === 'fulfilled' ? result.value.terminate() : undefined)));
       throw failed.reason as Error;
     }
-    const pool = new EmitPool(started.map((result) => ({ worker: (result as PromiseFulfilledResult<Worker>).value, owed: new Map() })));
+    const pool = new EmitPool(
+      started.map((result) => {
+        const worker = (result as PromiseFulfilledResult<Worker>).value;
+        return { worker, owed: new Map(), exited: new Promise<void>((resolve) => worker.once('exit', () => resolve())) };
+      }),
+    );
     for (const member of pool.workers) pool.listen(member);
     return pool;
   }
 
   get size(): number {
     return this.workers.length;
+  }
+
+  /** Hands every worker the run's answers (their table is shared, not copied): before the first batch. */
+  share(answers: SharedRunAnswers): void {
+    for (const { worker } of this.workers) worker.postMessage({ type: 'answers', answers } satisfies EmitRequest);
   }
 
   /** Emits a batch in a worker; both buffers are transferred (detached here). */
@@ -93,15 +110,24 @@ export class EmitPool {
     return new Promise((resolve, reject) => {
       target.owed.set(id, { resolve, reject });
       target.worker.ref();
-      target.worker.postMessage({ id, input, keys } satisfies EmitRequest, [input.buffer, keys.buffer]);
+      target.worker.postMessage({ type: 'batch', id, input, keys } satisfies EmitRequest, [input.buffer, keys.buffer]);
     });
   }
 
+  /**
+   * Ends every worker once it finished the batch in hand: each closes the answers files it opened
+   * (descriptors are the process's, which ending a thread would not close) and its store connection.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.fail(new Error('the emit workers were closed with batches owed'));
-    await Promise.all(this.workers.map(({ worker }) => worker.terminate()));
+    for (const { worker } of this.workers) {
+      // Held until it has exited: an awaited close must not be cut short by the process ending.
+      worker.ref();
+      worker.postMessage({ type: 'close' } satisfies EmitRequest);
+    }
+    await Promise.all(this.workers.map(({ exited }) => exited));
   }
 
   private listen(member: PoolWorker): void {

@@ -17,6 +17,7 @@ import { openRequestKeys, requestKeysPath } from './stage-files.js';
 import { plannedKeysOf } from './render-requests.js';
 import { addStepCounts, type StepCounts } from './run-report.js';
 import { RepairTally } from './repair-tally.js';
+import { RunAnswers } from './run-answers.js';
 import { stepRepairs } from './repair-requests.js';
 import { EmitPool, emitWorkers, type EmittedBatch } from './emit-pool.js';
 import { FileLineGroups, nonEmptyLine, type LineGroup } from './file-line-groups.js';
@@ -118,6 +119,7 @@ async function* emitLineBatches(context: EmitContext, step: CompiledBatchStep, i
     samples.repairs?.writeTo(counts);
   } finally {
     samples.close();
+    await nextKeys?.close();
   }
 }
 
@@ -137,7 +139,18 @@ async function* emitPooled(
   workers: number,
   batchRecords: number,
 ): AsyncIterable<Buffer> {
-  const pool = await EmitPool.start(workers, { stateDir: context.store.stateDir, step: emitStepOf(context, step) });
+  const emitStep = emitStepOf(context, step);
+  // The workers start (an isolate each) while this thread reads the run's answers, which they share.
+  const starting = EmitPool.start(workers, { stateDir: context.store.stateDir, step: emitStep });
+  let answers: RunAnswers;
+  try {
+    answers = await RunAnswers.of(context.store, emitStep.runId, emitStep.stepIndex);
+  } catch (error) {
+    await starting.then((pool) => pool.close(), () => undefined);
+    throw error;
+  }
+  const pool = await starting;
+  pool.share(answers.shared());
   const input = new FileLineGroups(inputPath);
   const keys = new FileLineGroups(keysPath);
   const repairs = step.kind === 'generate' ? new RepairTally() : undefined;
@@ -191,9 +204,10 @@ async function renderedKeys(step: CompiledBatchStep, input: Uint8Array, planned:
 /** Whether the file exists and has at least `count` lines, reading no further than that. */
 async function hasLines(path: string, count: number): Promise<boolean> {
   if (!existsSync(path)) return false;
+  if (count === 0) return true;
   const lines = new FileLineGroups(path);
   try {
-    return count === 0 || (await lines.take(count)).lines >= count;
+    return (await lines.take(count)).lines >= count;
   } finally {
     await lines.close();
   }

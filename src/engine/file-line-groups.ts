@@ -1,4 +1,5 @@
-import { createReadStream } from 'node:fs';
+import { once } from 'node:events';
+import { createReadStream, type ReadStream } from 'node:fs';
 import { STREAM_CHUNK_BYTES } from './stage-files.js';
 
 /** A run of whole lines of a file: their bytes, newlines included, and how many of them counted. */
@@ -24,13 +25,15 @@ const anyLine: CountsLine = () => true;
  * never occurs inside a multi-byte character), so a worker that decodes a group gets the same lines.
  */
 export class FileLineGroups {
+  private readonly stream: ReadStream;
   private readonly chunks: AsyncIterator<Buffer>;
   private chunk: Buffer = Buffer.alloc(0);
   private position = 0;
   private ended = false;
 
   constructor(path: string) {
-    this.chunks = (createReadStream(path, { highWaterMark: STREAM_CHUNK_BYTES }) as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    this.stream = createReadStream(path, { highWaterMark: STREAM_CHUNK_BYTES });
+    this.chunks = (this.stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   }
 
   /**
@@ -79,10 +82,13 @@ export class FileLineGroups {
     return { bytes: concatenated(parts), lines };
   }
 
-  /** Stops reading (the file is closed). */
+  /** Stops reading; resolves once the file is closed (also where no line was taken: the stream opened it anyway). */
   async close(): Promise<void> {
     this.ended = true;
-    await this.chunks.return?.();
+    if (this.stream.closed) return;
+    const closed = once(this.stream, 'close');
+    this.stream.destroy();
+    await closed;
   }
 }
 

@@ -82,7 +82,11 @@ export class SampleEmitter {
 
   /** Reads this run's judgments of the step (run-answers.ts) and, for a generate step, its repairs. */
   static async open(store: RunStore, step: EmitStep): Promise<SampleEmitter> {
-    const own = await RunAnswers.of(store, step.runId, step.stepIndex);
+    return SampleEmitter.withAnswers(store, step, await RunAnswers.of(store, step.runId, step.stepIndex));
+  }
+
+  /** The same with the run's judgments read already (by the thread that shares them with the emit pool's workers). */
+  static withAnswers(store: RunStore, step: EmitStep, own: RunAnswers): SampleEmitter {
     const answers = new CachedAnswers(store, { wholeFilesOf: step.runId });
     const repairs = step.tally && RepairTally.ofShards(store, step.runId, step.stepIndex, step.tally.repairs);
     return new SampleEmitter(step, own, answers, repairs);
@@ -99,7 +103,7 @@ export class SampleEmitter {
       if (!Array.isArray(keys)) continue;
       for (const key of keys) {
         const cacheKey = key.slice(0, CACHE_KEY_HEX);
-        const source = own.invalid.has(cacheKey) ? INVALID : (own.positionOf(cacheKey) ?? CACHED);
+        const source = own.invalidOf(cacheKey) ? INVALID : (own.positionOf(cacheKey) ?? CACHED);
         if (source === CACHED) ask.push(key);
         sources.push(source);
       }
@@ -120,7 +124,7 @@ export class SampleEmitter {
         const source = sources[request++]!;
         counts.requested = (counts.requested ?? 0) + 1;
         if (source === INVALID) {
-          const failed = own.invalid.get(key.slice(0, CACHE_KEY_HEX))!;
+          const failed = own.invalidOf(key.slice(0, CACHE_KEY_HEX))!;
           countInvalid(counts, failed.outcome, failed.reason ? `${recordId}: ${failed.reason}` : recordId);
           continue;
         }

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_CAPABILITIES } from '../../src/api/providers.js';
@@ -99,6 +100,19 @@ async function sameForEveryWorkerCount(dir: string, runId: string): Promise<Emit
   return alone;
 }
 
+/** The files under `dir` the process holds open (Linux; elsewhere none, and the check passes trivially). */
+function openFilesUnder(dir: string): string[] {
+  if (!existsSync('/proc/self/fd')) return [];
+  return readdirSync('/proc/self/fd').flatMap((fd) => {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      return target.startsWith(dir) ? [target] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
 async function failureOf(promise: Promise<unknown>): Promise<Error> {
   try {
     await promise;
@@ -157,6 +171,8 @@ describe('emitting in worker threads', () => {
       const failure = await failureOf(emit(dir, runId, pooled(workers)));
       expect(failure).toBeInstanceOf(SyntaxError);
       expect(failure.message).toBe(alone.message);
+      // The workers closed the answers files they opened: descriptors are the process's, not the thread's.
+      expect(openFilesUnder(dir)).toEqual([]);
     }
     expect(close).toHaveBeenCalledTimes(2);
     expect(readdirSync(dir).filter((name) => name.endsWith('.partial'))).toEqual([]);
@@ -171,5 +187,30 @@ describe('emitting in worker threads', () => {
     const pooledFailure = await failureOf(emit(dir, runId, pooled(2)));
     expect(pooledFailure.message).toBe(alone.message);
     expect((pooledFailure as NodeJS.ErrnoException).code).toBe((alone as NodeJS.ErrnoException).code);
+  });
+
+  it('a process with nothing else to wait for (the CLI) writes the whole stage file: closing the pool holds it until the workers have exited', async () => {
+    const dir = await project();
+    const runId = await run(dir);
+    const script = `
+      import { join } from 'node:path';
+      import { DEFAULT_CAPABILITIES } from './src/api/providers.ts';
+      import { compileRecipe } from './src/engine/compile-recipe.ts';
+      import { emitSampleChunks } from './src/engine/emit-samples.ts';
+      import { runDirectory, stagePath, writeRecords } from './src/engine/stage-files.ts';
+      import { loadRecipe } from './src/recipe/load-recipe.ts';
+      import { RunStore } from './src/store/run-store.ts';
+      const [dir, runId] = process.argv.slice(-2);
+      const step = (await compileRecipe(await loadRecipe(join(dir, 'recipe.yaml')), DEFAULT_CAPABILITIES)).steps[0];
+      const store = new RunStore(join(dir, '.synthforge'));
+      const input = stagePath(runDirectory(join(dir, '.synthforge'), runId), 0);
+      await writeRecords(join(dir, 'child.jsonl'), emitSampleChunks({ runId, store }, step, input, { input: 0, output: 0 }, { workers: 2, minRecords: 0, batchRecords: 3 }));
+      store.close();
+      console.log('emitted');
+    `;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dir, runId], { encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    expect(child.stdout.trim()).toBe('emitted');
+    expect(readFileSync(join(dir, 'child.jsonl'), 'utf8')).toBe(readFileSync(stagePath(runDirectory(join(dir, '.synthforge'), runId), 1), 'utf8'));
   });
 });
