@@ -42,9 +42,9 @@ const MAX_WORKERS = 8;
 /**
  * How many threads emit a step: `SYNTHFORGE_EMIT_WORKERS` when set (1: the calling thread alone),
  * else one per core but the main thread's (which reads and writes the batches), up to MAX_WORKERS.
- * Two cores keep the calling thread's pass: there two workers cost ≈ 1.5× its CPU (each worker
- * starts its own isolate and reads the run's answers itself) and 250 MB more RSS, for no shorter
- * a stage (bench/README.md, emitpool).
+ * Two cores keep the calling thread's pass: there two workers cost ≈ 1.5× its CPU (an isolate each,
+ * whose code warms up on its own, and every answers file decoded by each worker that reads from it)
+ * and ≈ 250 MB more RSS, for no shorter a stage (bench/README.md, emitpool).
  */
 export function emitWorkers(): { workers: number; explicit: boolean } {
   const wanted = Number(process.env.SYNTHFORGE_EMIT_WORKERS);
