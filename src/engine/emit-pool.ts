@@ -79,7 +79,8 @@ export class EmitPool {
     const started = await Promise.allSettled(Array.from({ length: size }, () => startWorker(data)));
     const failed = started.find((result) => result.status === 'rejected');
     if (failed) {
-      await Promise.all(started.map((result) => (result.status === 'fulfilled' ? result.value.terminate() : undefined)));
+      // The others opened their store connection: closed as `close` closes them.
+      await Promise.all(started.map((result) => (result.status === 'fulfilled' ? closeWorker(result.value) : undefined)));
       throw failed.reason as Error;
     }
     const pool = new EmitPool(
@@ -172,4 +173,13 @@ function startWorker(data: EmitWorkerData): Promise<Worker> {
     worker.on('error', settle);
     worker.on('exit', onExit);
   });
+}
+
+/** Asks a started worker to close its files and exit; resolves once it has (at once if it had: its threadId is then -1). */
+function closeWorker(worker: Worker): Promise<void> {
+  if (worker.threadId === -1) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.ref();
+  worker.postMessage({ type: 'close' } satisfies EmitRequest);
+  return exited;
 }
