@@ -12,6 +12,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { numberOption, optionValue } from './bench-args.js';
 import { isEntryPoint } from './bench-child.js';
+import { mainThreadCpuSeconds } from './stage-meter.js';
 import { parseDedupSpec } from '../src/dedup/dedup-spec.js';
 import { runDedupStep, sketchWorkers } from '../src/engine/dedup-step.js';
 import { StepRejects } from '../src/engine/step-rejects.js';
@@ -19,12 +20,6 @@ import type { DedupStep } from '../src/recipe/recipe.js';
 
 /** The bench recipe's dedup step (scale-recipe.ts): exact + near at 0.8 on `answer`. */
 const STEP: DedupStep = { kind: 'dedup', name: 'dedup', index: 1, spec: parseDedupSpec({ fields: ['answer'], near: { threshold: 0.8 } }) };
-
-function mainThreadCpuSeconds(): number {
-  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 function countLines(path: string): number {
   const bytes = readFileSync(path);
@@ -47,14 +42,15 @@ async function runOnce(input: string, out: string, records: number, workers: num
   (globalThis as { gc?: () => void }).gc?.();
   const rejects = new StepRejects(join(out, 'rejects.jsonl'), { keepRemoved });
   const options = { rejects, records, ...(workers === undefined ? {} : { workers }) };
-  const mainBefore = mainThreadCpuSeconds();
+  // Linux only (/proc), as every figure of this bench's callers.
+  const mainBefore = mainThreadCpuSeconds() ?? Number.NaN;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const counts = await runDedupStep(STEP, input, join(out, 'kept.jsonl'), options);
   await rejects.commit();
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
-  const callerSeconds = mainThreadCpuSeconds() - mainBefore;
+  const callerSeconds = (mainThreadCpuSeconds() ?? Number.NaN) - mainBefore;
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   return {
     workers: workers ?? sketchWorkers(records),

@@ -61,10 +61,6 @@ export interface PrepareResult {
 
 export interface MeasureResult {
   mode: 'measure';
-  /** CPU of the main thread alone during the write stage (Linux; absent elsewhere): the rest is the Parquet thread. */
-  writeMainCpuSeconds?: number;
-  /** CPU of the main thread alone during the collect stage (Linux; absent elsewhere): the rest is the collect threads. */
-  collectMainCpuSeconds?: number;
   /** Seconds from the write stage's start until its last record was read: pass 1; the rest is what waits for Parquet. */
   writePass1Seconds?: number;
   resultLines: number;
@@ -89,7 +85,7 @@ function recipeFor(seedsFile: string): Record<string, unknown> {
   return scaleRecipe({ seedsFile, n: 1, dedup: true, name: 'bench-postprocess' });
 }
 
-async function compiled(seedsFile: string, dir: string): Promise<{ recipe: CompiledRecipe; generate: CompiledBatchStep; dedup: DedupStep }> {
+export async function compiled(seedsFile: string, dir: string): Promise<{ recipe: CompiledRecipe; generate: CompiledBatchStep; dedup: DedupStep }> {
   const recipe = await compileRecipe(loadRecipeObject(recipeFor(seedsFile), dir), DEFAULT_CAPABILITIES);
   const [generate, dedup] = recipe.steps;
   if (!generate || !isBatchStep(generate) || dedup?.kind !== 'dedup') throw new Error('the bench recipe is generate → dedup');
@@ -142,7 +138,7 @@ async function prepare(options: Map<string, string>): Promise<PrepareResult> {
  * A prepared folder is not relocatable: its prepared.json and its run store hold absolute paths, so
  * measuring a copy would collect into the original. Refused, so the original stays unmeasured.
  */
-function readPrepared(dir: string): Prepared {
+export function readPrepared(dir: string): Prepared {
   const prepared = JSON.parse(readFileSync(join(dir, 'prepared.json'), 'utf8')) as Prepared;
   if (resolve(prepared.stateDir) !== resolve(dir, 'state')) {
     throw new Error(`${dir} was prepared in ${dirname(prepared.stateDir)} and copied: its paths point there; prepare a new folder (--mode=prepare) instead of copying one`);
@@ -171,14 +167,11 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
   const onlyWrite = options.get('stage') === 'write';
   const outputsRoot = options.get('outputs') ?? join(dir, 'outputs');
   const compressionLevel = options.get('compression-level');
-  let writeMainCpuSeconds: number | undefined;
-  let collectMainCpuSeconds: number | undefined;
   let writePass1Seconds: number | undefined;
   try {
     const stages: StageMeasure[] = [];
     if (!onlyWrite) stages.push(...(await earlyStages()));
     const write = await measureStage('write version: JSONL + Parquet', async () => {
-      const mainBefore = mainThreadCpuSeconds();
       const started = performance.now();
       version = await writeDatasetVersion({
         outputsRoot,
@@ -188,8 +181,6 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
         templates: recipe.outputTemplates,
         manifest: { manifest_version: 1, run_id: prepared.runId, tool: { name: 'synthforge-bench' } },
       });
-      const mainAfter = mainThreadCpuSeconds();
-      if (mainBefore !== undefined && mainAfter !== undefined) writeMainCpuSeconds = mainAfter - mainBefore;
       return version.rows;
     });
     stages.push(write);
@@ -198,8 +189,6 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
     for (const file of version!.files) dataBytes[file.format] += file.bytes;
     return {
       mode: 'measure',
-      ...(writeMainCpuSeconds === undefined ? {} : { writeMainCpuSeconds }),
-      ...(collectMainCpuSeconds === undefined ? {} : { collectMainCpuSeconds }),
       ...(writePass1Seconds === undefined ? {} : { writePass1Seconds }),
       resultLines,
       startRssBytes,
@@ -216,10 +205,7 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
 
   async function earlyStages(): Promise<StageMeasure[]> {
     const collect = await measureStage('collect: parse → validate → store', async () => {
-      const mainBefore = mainThreadCpuSeconds();
       for (const shard of store.shardsOfStep(prepared.runId, generate.step.index)) await driveShard(context, generate, shard.id);
-      const mainAfter = mainThreadCpuSeconds();
-      if (mainBefore !== undefined && mainAfter !== undefined) collectMainCpuSeconds = mainAfter - mainBefore;
       return resultLines;
     });
     // As runGenerateStep writes it: a batch of records per write. Its items are the samples, not the writes.
@@ -270,17 +256,6 @@ async function baseline(options: Map<string, string>): Promise<BaselineResult> {
 async function* timedToEnd<T>(records: AsyncIterable<T>, onEnd: () => void): AsyncIterable<T> {
   yield* records;
   onEnd();
-}
-
-function mainThreadCpuSeconds(): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
 }
 
 export function runPostprocessChild(options: Map<string, string>): Promise<PrepareResult | MeasureResult | BaselineResult> {

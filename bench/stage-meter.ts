@@ -8,6 +8,8 @@
 // Children run with --expose-gc; without it the GC steps are skipped and the after-GC figures are
 // just the current ones.
 
+import { readFileSync } from 'node:fs';
+
 const SAMPLE_MS = 20;
 
 export interface StageMeasure {
@@ -17,8 +19,10 @@ export interface StageMeasure {
   seconds: number;
   /** User + system CPU of the whole process (every thread) during the stage. */
   cpuSeconds: number;
-  /** The main thread's busy time (performance.eventLoopUtilization): its share of the stage, whatever the threads beside it do. */
-  mainActiveMs: number;
+  /** Time the main thread's event loop was not idle (eventLoopUtilization): the share no worker takes over. */
+  mainActiveSeconds: number;
+  /** The main thread's own CPU (Linux: /proc, 10 ms ticks; absent elsewhere): active time less the waits for a core. */
+  mainCpuSeconds?: number;
   peakRssBytes: number;
   maxRssBytes: number;
   heapAfterGcBytes: number;
@@ -47,6 +51,7 @@ export async function measureStage(name: string, work: () => Promise<number>): P
   }, SAMPLE_MS);
   const cpuBefore = process.cpuUsage();
   const loopBefore = performance.eventLoopUtilization();
+  const mainBefore = mainThreadCpuSeconds();
   const started = performance.now();
   let items: number;
   try {
@@ -56,7 +61,8 @@ export async function measureStage(name: string, work: () => Promise<number>): P
   }
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
-  const mainActiveMs = performance.eventLoopUtilization(loopBefore).active;
+  const loop = performance.eventLoopUtilization(loopBefore);
+  const mainAfter = mainThreadCpuSeconds();
   peak = Math.max(peak, process.memoryUsage.rss());
   const maxRssBytes = process.resourceUsage().maxRSS * 1024;
   await fullGc();
@@ -66,7 +72,8 @@ export async function measureStage(name: string, work: () => Promise<number>): P
     items,
     seconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    mainActiveMs,
+    mainActiveSeconds: loop.active / 1000,
+    ...(mainBefore !== undefined && mainAfter !== undefined ? { mainCpuSeconds: mainAfter - mainBefore } : {}),
     peakRssBytes: peak,
     maxRssBytes,
     heapAfterGcBytes: after.heapUsed,
@@ -79,4 +86,15 @@ export async function measureStage(name: string, work: () => Promise<number>): P
 export async function baselineRss(): Promise<number> {
   await fullGc();
   return process.memoryUsage.rss();
+}
+
+/** CPU seconds of the process's main thread so far, where /proc has them. */
+export function mainThreadCpuSeconds(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
 }

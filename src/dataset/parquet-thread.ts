@@ -173,9 +173,10 @@ export function threadErrorOf(error: unknown): ThreadError {
 /**
  * Running from TypeScript sources (tests, `node --import tsx`), the worker first registers tsx's
  * loader: Node 20 does not pass module hooks on to worker threads. From dist/ it loads the .js.
+ * `module` is a file beside `from` (the caller's `import.meta.url`; by default this folder's).
  */
-export function spawnWorker(module: string, workerData?: unknown): Worker {
-  const here = import.meta.url;
+export function spawnWorker(module: string, workerData?: unknown, from: string = import.meta.url): Worker {
+  const here = from;
   if (!here.endsWith('.ts')) return new Worker(new URL(`./${module}.js`, here), { workerData });
   const entry = new URL(`./${module}.ts`, here).href;
   const require = createRequire(here);

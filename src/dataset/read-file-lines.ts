@@ -83,6 +83,6 @@ function withoutCr(bytes: Buffer, start: number, end: number): Buffer {
 }
 
 /** A line's text, a CR before its LF dropped. */
-function decodeLine(bytes: Buffer, start: number, end: number): string {
+export function decodeLine(bytes: Buffer, start: number, end: number): string {
   return bytes.toString('utf8', start, end > start && bytes[end - 1] === 13 ? end - 1 : end);
 }

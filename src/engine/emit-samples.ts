@@ -9,20 +9,21 @@
  * the answers file the cache points at (this run's, or an earlier run's when it was cached); this
  * run's own answers are found by position (run-answers.ts), the others by a cache lookup.
  */
-import type { DataRecord, LineageEntry } from '../domain.js';
-import type { RunStore, ShardRow } from '../store/run-store.js';
-import { CACHE_KEY_BYTES } from '../store/response-cache.js';
+import { existsSync } from 'node:fs';
+import type { RunStore } from '../store/run-store.js';
 import { readFileLines } from '../dataset/read-file-lines.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
-import { openRequestKeys, requestKeysPath, type PlannedKeys } from './stage-files.js';
-import { plannedKeysOf, sampleRecordId } from './render-requests.js';
-import { countInvalid, countRejected, type StepCounts } from './run-report.js';
-import { CachedAnswers } from './cached-answers.js';
+import { openRequestKeys, requestKeysPath } from './stage-files.js';
+import { plannedKeysOf } from './render-requests.js';
+import { addStepCounts, type StepCounts } from './run-report.js';
 import { RepairTally } from './repair-tally.js';
-import { topLevelKeys } from './top-level-keys.js';
-import { recordText, type RecordText } from './record-text.js';
 import { RunAnswers } from './run-answers.js';
-import { LineageEntries } from './lineage-entries.js';
+import { stepRepairs } from './repair-requests.js';
+import { EmitPool, emitWorkers, type EmittedBatch } from './emit-pool.js';
+import { FileLineGroups, nonEmptyLine, type LineGroup } from './file-line-groups.js';
+import { inputRecordOf, recordOf, SampleEmitter, type EmitStep, type KeyedRecord } from './sample-emitter.js';
+
+export { sampleLine, splicedSampleLine } from './sample-line.js';
 
 /**
  * Lines per string `emitSampleChunks` yields: about 100 KiB of samples, below the size V8 puts in its
@@ -33,191 +34,185 @@ const CHUNK_LINES = 64;
 /** Records read ahead, so their answers are looked up in one SQLite call per batch. */
 const BATCH_RECORDS = 256;
 
-const CACHE_KEY_HEX = CACHE_KEY_BYTES * 2;
+/**
+ * Records per batch sent to an emit worker: four of the calling thread's batches (the same cache
+ * lookups), about 1.7 MB of input at the bench's record size, so a batch's message costs little
+ * beside its work.
+ */
+const POOL_BATCH_RECORDS = 4 * BATCH_RECORDS;
+
+/**
+ * Fewer records than this are emitted on the calling thread unless a worker count was set: a worker's
+ * start (its isolate and modules, ≈ 0.1 s of CPU from dist/) is the calling thread's work on ≈ 6K
+ * samples at ≈ 17 µs each.
+ */
+const MIN_POOL_RECORDS = 8 * POOL_BATCH_RECORDS;
 
 type EmitContext = { runId: string; store: RunStore };
 
 /**
+ * How a pass emits: on the calling thread (1) or in that many workers; `minRecords`: the input below
+ * which it stays on the calling thread; `batchRecords`: records per worker batch (tests use small ones).
+ */
+export interface EmitThreads {
+  workers: number;
+  minRecords: number;
+  batchRecords?: number;
+}
+
+/**
  * The step's output records, each as its stage-file line (JSON text, no newline): what
- * `writeRecords` writes as is.
+ * `writeRecords` writes as is. Always on the calling thread (a judge step parses each line next).
  */
 export async function* emitSamples(context: EmitContext, step: CompiledBatchStep, inputPath: string, counts: StepCounts): AsyncIterable<string> {
   for await (const lines of emitLineBatches(context, step, inputPath, counts)) yield* lines;
 }
 
 /**
- * The same lines, those of each batch of records joined by newlines into one string: `writeRecords`
- * writes each with its newline, so the stage file has the same bytes, in one stream write and one
- * step of iteration per CHUNK_LINES samples instead of per sample.
+ * The same lines, those of each batch of records joined by newlines into one string or buffer:
+ * `writeRecords` writes each with its newline, so the stage file has the same bytes, in one stream
+ * write and one step of iteration per CHUNK_LINES samples instead of per sample. With more than one
+ * emit worker (emit-pool.ts) and a keys file to read the requests from, the samples are emitted in
+ * the workers, each batch's lines coming back as one buffer: the same bytes and counts.
  */
-export async function* emitSampleChunks(context: EmitContext, step: CompiledBatchStep, inputPath: string, counts: StepCounts): AsyncIterable<string> {
+export async function* emitSampleChunks(
+  context: EmitContext,
+  step: CompiledBatchStep,
+  inputPath: string,
+  counts: StepCounts,
+  threads: EmitThreads = defaultThreads(),
+): AsyncIterable<string | Buffer> {
+  const keysPath = requestKeysPath(inputPath, step.step.index);
+  if (threads.workers > 1 && (await hasLines(keysPath, threads.minRecords))) {
+    yield* emitPooled(context, step, inputPath, keysPath, counts, threads.workers, threads.batchRecords ?? POOL_BATCH_RECORDS);
+    return;
+  }
   for await (const lines of emitLineBatches(context, step, inputPath, counts)) {
     for (let start = 0; start < lines.length; start += CHUNK_LINES) yield lines.slice(start, start + CHUNK_LINES).join('\n');
   }
 }
 
-/** A record of the input: its line, its members' texts where emitting can splice them, and the record once parsed. */
-interface InputRecord {
-  line: string;
-  text: RecordText | undefined;
-  parsed?: DataRecord;
+function defaultThreads(): EmitThreads {
+  const { workers, explicit } = emitWorkers();
+  return { workers, minRecords: explicit ? 0 : MIN_POOL_RECORDS };
 }
 
-/** A sample's valid answer: its JSON text, the shard that answered, and on which attempt. */
-interface SampleAnswer {
-  text: string;
-  shard: ShardRow;
-  attempt: number;
+function emitStepOf(context: EmitContext, step: CompiledBatchStep): EmitStep {
+  return {
+    runId: context.runId,
+    stepIndex: step.step.index,
+    entry: { step: step.step.name, provider: step.step.modelRef.provider, model: step.step.modelRef.model },
+    n: step.step.n,
+    tally: step.kind === 'generate' ? { repairs: stepRepairs(step) } : undefined,
+  };
 }
 
 async function* emitLineBatches(context: EmitContext, step: CompiledBatchStep, inputPath: string, counts: StepCounts): AsyncIterable<string[]> {
-  const { store } = context;
-  const own = await RunAnswers.of(store, context.runId, step.step.index);
-  const { invalid } = own;
-  const answers = new CachedAnswers(store, { wholeFilesOf: context.runId });
+  const samples = await SampleEmitter.open(context.store, emitStepOf(context, step));
   const nextKeys = openRequestKeys(requestKeysPath(inputPath, step.step.index));
-  const repairs = RepairTally.ofRun(store, context.runId, step); // repair hook: valid first try / after repair / after retry
-  const entries = new LineageEntries({ step: step.step.name, provider: step.step.modelRef.provider, model: step.step.modelRef.model });
-  const batch: { input: InputRecord; keys: PlannedKeys }[] = [];
+  const batch: KeyedRecord[] = [];
   try {
     for await (const line of readFileLines(inputPath)) {
       if (line === '') continue;
-      const text = recordText(line);
-      // A line the text reader cannot serve is parsed here, so a malformed one fails where it always did.
-      const input: InputRecord = text ? { line, text } : { line, text, parsed: JSON.parse(line) as DataRecord };
+      const input = inputRecordOf(line);
       batch.push({ input, keys: (await nextKeys?.()) ?? plannedKeysOf(step, recordOf(input)) });
       if (batch.length < BATCH_RECORDS) continue;
-      yield emitBatch(batch.splice(0));
+      yield samples.emit(batch.splice(0), counts);
     }
-    yield emitBatch(batch.splice(0));
+    yield samples.emit(batch.splice(0), counts);
+    samples.repairs?.writeTo(counts);
+  } finally {
+    samples.close();
+    await nextKeys?.close();
+  }
+}
+
+/**
+ * The pooled pass: this thread reads the input's lines and the keys file's, as bytes, a batch at a
+ * time, hands each batch to the pool and writes the batches' lines and adds their counts in input
+ * order, with at most two batches per worker in flight (memory). A batch's failure (a malformed
+ * line) surfaces where the calling thread's pass would have thrown it: batches before it are
+ * awaited first. The workers are ended however the pass ends.
+ */
+async function* emitPooled(
+  context: EmitContext,
+  step: CompiledBatchStep,
+  inputPath: string,
+  keysPath: string,
+  counts: StepCounts,
+  workers: number,
+  batchRecords: number,
+): AsyncIterable<Buffer> {
+  const emitStep = emitStepOf(context, step);
+  // The workers start (an isolate each) while this thread reads the run's answers, which they share.
+  const starting = EmitPool.start(workers, { stateDir: context.store.stateDir, step: emitStep });
+  let answers: RunAnswers;
+  try {
+    answers = await RunAnswers.of(context.store, emitStep.runId, emitStep.stepIndex);
+  } catch (error) {
+    await starting.then((pool) => pool.close(), () => undefined);
+    throw error;
+  }
+  const pool = await starting;
+  pool.share(answers.shared());
+  const input = new FileLineGroups(inputPath);
+  const keys = new FileLineGroups(keysPath);
+  const repairs = step.kind === 'generate' ? new RepairTally() : undefined;
+  const inFlight: Promise<EmittedBatch>[] = [];
+  try {
+    for (let keysLeft = true; ; ) {
+      const records = await input.take(batchRecords, nonEmptyLine);
+      if (records.bytes.length === 0) break;
+      const planned: LineGroup = keysLeft ? await keys.take(records.lines) : { bytes: new Uint8Array(0), lines: 0 };
+      keysLeft &&= planned.lines === records.lines;
+      const emitted = keysLeft ? pool.emit(records.bytes, planned.bytes) : renderedKeys(step, records.bytes, planned).then((rendered) => pool.emit(records.bytes, rendered));
+      // Awaited in order below; until then its failure is not unhandled.
+      emitted.catch(() => undefined);
+      inFlight.push(emitted);
+      if (inFlight.length >= 2 * pool.size) yield* written(await inFlight.shift()!);
+    }
+    while (inFlight.length > 0) yield* written(await inFlight.shift()!);
     repairs?.writeTo(counts);
   } finally {
-    answers.close();
+    await Promise.all([pool.close(), input.close(), keys.close()]);
   }
 
-  function emitBatch(records: readonly { input: InputRecord; keys: PlannedKeys }[]): string[] {
-    // Each request's source, looked up once: this run's position of its answer, INVALID or CACHED.
-    const sources: number[] = [];
-    // Only what this run's shards cannot answer by position is asked of the cache.
-    const ask: string[] = [];
-    for (const { keys } of records) {
-      if (!Array.isArray(keys)) continue;
-      for (const key of keys) {
-        const cacheKey = key.slice(0, CACHE_KEY_HEX);
-        const source = invalid.has(cacheKey) ? INVALID : (own.positionOf(cacheKey) ?? CACHED);
-        if (source === CACHED) ask.push(key);
-        sources.push(source);
-      }
-    }
-    answers.prefetch(ask);
-    const lines: string[] = [];
-    let request = 0;
-    for (const { input, keys } of records) {
-      counts.input++;
-      // Rejected while planning (its rejects-file line was written then): counted, never emitted.
-      if (!Array.isArray(keys)) {
-        countRejected(counts, keys.rejected);
-        continue;
-      }
-      const recordId = input.text ? input.text.id : recordOf(input).id;
-      for (let sampleIndex = 0; sampleIndex < keys.length; sampleIndex++) {
-        const key = keys[sampleIndex]!;
-        const source = sources[request++]!;
-        counts.requested = (counts.requested ?? 0) + 1;
-        if (source === INVALID) {
-          const failed = invalid.get(key.slice(0, CACHE_KEY_HEX))!;
-          countInvalid(counts, failed.outcome, failed.reason ? `${recordId}: ${failed.reason}` : recordId);
-          continue;
-        }
-        const answer = answerOf(key, source);
-        if (!answer) {
-          countInvalid(counts, 'missing', recordId);
-          continue;
-        }
-        const { shard, attempt } = answer;
-        const fromCache = shard.runId !== context.runId;
-        countValid(counts, fromCache, attempt);
-        repairs?.valid(key, attempt);
-        const id = sampleRecordId(recordId, sampleIndex, step.step.n);
-        const spliced = input.text && splicedSampleLine(input.text, id, answer.text, entries.text(key, shard, fromCache, attempt));
-        lines.push(spliced ?? sampleLine(recordOf(input), id, answer.text, entries.entry(key, shard, fromCache, attempt)));
-      }
-    }
-    return lines;
+  function* written(batch: EmittedBatch): Generator<Buffer> {
+    addStepCounts(counts, batch.counts);
+    if (batch.repairs) repairs?.add(batch.repairs);
+    if (batch.samples > 0) yield Buffer.from(batch.text.buffer, batch.text.byteOffset, batch.text.byteLength);
   }
-
-  /** The valid answer of a request from its source, or undefined when none is cached or its file cannot be read. */
-  function answerOf(key: string, source: number): SampleAnswer | undefined {
-    if (source !== CACHED) {
-      const shard = own.shardAt(source);
-      const text = answers.textAt(shard, own.offsetAt(source), own.bytesAt(source));
-      return text === undefined ? undefined : { text, shard, attempt: own.attemptAt(source) };
-    }
-    const found = answers.find(key);
-    const text = found && answers.valueText(found);
-    return text === undefined ? undefined : { text, shard: found!.shard, attempt: found!.answer.attempt };
-  }
-}
-
-/** A sample emitted with a valid answer: from this run or the cache, at its first attempt or a later one. */
-function countValid(counts: StepCounts, fromCache: boolean, attempt: number): void {
-  if (fromCache) counts.cached = (counts.cached ?? 0) + 1;
-  counts.succeeded = (counts.succeeded ?? 0) + 1;
-  if (attempt > 1) counts.retried = (counts.retried ?? 0) + 1;
-  else counts.firstTry = (counts.firstTry ?? 0) + 1;
-  counts.output++;
-}
-
-/** Where a request's answer is, when not at a position in this run's shards (those are never negative). */
-const INVALID = -1;
-const CACHED = -2;
-
-/** The input record parsed, once, for what its text cannot serve (rendering its keys, the fallback of `sampleLine`). */
-function recordOf(input: InputRecord): DataRecord {
-  return (input.parsed ??= JSON.parse(input.line) as DataRecord);
-}
-
-/** A key V8 lists before all others in an object, whatever order it was added in. */
-const INDEX_LIKE = /^\d+$/;
-
-/**
- * `JSON.stringify` of the output record `{ id, seedId, source?, fields: { ...record.fields, ...answer },
- * lineage: [...record.lineage, entry] }`, with the answer's JSON text (as collecting wrote it, with
- * `JSON.stringify`) spliced in instead of serialised again: the answer is most of a record's bytes.
- * Splicing gives the same text only when the answer's keys are new to the record and none is
- * integer-like (those would move to the front of the merged object); otherwise the object is built
- * and serialised as such.
- */
-export function sampleLine(record: DataRecord, id: string, answerText: string, entry: LineageEntry): string {
-  const lineage = [...record.lineage, entry];
-  // Only the answer's keys decide, and they can be read off its text without parsing its values.
-  const answerKeys = topLevelKeys(answerText) ?? Object.keys(JSON.parse(answerText) as object);
-  if (answerKeys.some((key) => Object.hasOwn(record.fields, key) || INDEX_LIKE.test(key))) {
-    const answer = JSON.parse(answerText) as Record<string, unknown>;
-    return JSON.stringify({ id, seedId: record.seedId, ...(record.source ? { source: record.source } : {}), fields: { ...record.fields, ...answer }, lineage });
-  }
-  const fields = mergedFields(JSON.stringify(record.fields), answerText, answerKeys);
-  const seedId = record.seedId === undefined ? '' : `,"seedId":${JSON.stringify(record.seedId)}`;
-  const source = record.source ? `,"source":${JSON.stringify(record.source)}` : '';
-  return `{"id":${JSON.stringify(id)}${seedId}${source},"fields":${fields},"lineage":${JSON.stringify(lineage)}}`;
-}
-
-/** The text of `{ ...fields, ...answer }` from theirs, when no answer key is one of the fields'. */
-function mergedFields(fields: string, answerText: string, answerKeys: readonly string[]): string {
-  return answerKeys.length === 0 ? fields : fields === '{}' ? answerText : `${fields.slice(0, -1)},${answerText.slice(1)}`;
 }
 
 /**
- * `sampleLine` for a record read as text (record-text.ts): its fields and lineage spliced as they
- * were read, the lineage entry as `JSON.stringify` writes it (`entryText`). Undefined where
- * `sampleLine` would not splice (an answer key the record has, or an integer-like one).
+ * The keys lines of a batch whose records the keys file ends before (a file cut short: the calling
+ * thread's pass renders those records' keys then): the file's lines, then the rest rendered here.
  */
-export function splicedSampleLine(record: RecordText, id: string, answerText: string, entryText: string): string | undefined {
-  const answerKeys = topLevelKeys(answerText) ?? Object.keys(JSON.parse(answerText) as object);
-  for (const key of answerKeys) if (INDEX_LIKE.test(key) || record.fieldKeys.includes(key)) return undefined;
-  const fields = mergedFields(record.fields, answerText, answerKeys);
-  const seedId = record.seedId === undefined ? '' : `,"seedId":${record.seedId}`;
-  const source = record.source === undefined ? '' : `,"source":${record.source}`;
-  const lineage = record.lineage === '[]' ? `[${entryText}]` : `${record.lineage.slice(0, -1)},${entryText}]`;
-  return `{"id":${JSON.stringify(id)}${seedId}${source},"fields":${fields},"lineage":${lineage}}`;
+async function renderedKeys(step: CompiledBatchStep, input: Uint8Array, planned: { bytes: Uint8Array; lines: number }): Promise<Uint8Array<ArrayBuffer>> {
+  const lines: string[] = [];
+  let record = 0;
+  for (const line of Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8').split('\n')) {
+    const text = line.endsWith('\r') ? line.slice(0, -1) : line;
+    if (text === '') continue;
+    // Every record read, as the calling thread's pass reads them: a malformed one fails in its place.
+    const read = inputRecordOf(text);
+    if (record++ >= planned.lines) lines.push(JSON.stringify(plannedKeysOf(step, recordOf(read))));
+  }
+  const rendered = Buffer.from(lines.map((line) => `${line}\n`).join(''));
+  const bytes = new Uint8Array(planned.bytes.length + rendered.length);
+  bytes.set(planned.bytes);
+  bytes.set(rendered, planned.bytes.length);
+  return bytes;
+}
+
+/** Whether the file exists and has at least `count` lines, reading no further than that. */
+async function hasLines(path: string, count: number): Promise<boolean> {
+  if (!existsSync(path)) return false;
+  if (count === 0) return true;
+  const lines = new FileLineGroups(path);
+  try {
+    return (await lines.take(count)).lines >= count;
+  } finally {
+    await lines.close();
+  }
 }

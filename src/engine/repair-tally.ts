@@ -17,23 +17,34 @@ import { REPAIRED_OUTCOMES, stepRepairs } from './repair-requests.js';
 import type { RepairCounts, StepCounts } from './run-report.js';
 import { keyAt, readShardKeys } from './shard-files.js';
 
+/** A tally's counts of some valid samples (`take`), to `add` to another. */
+export interface RepairDelta {
+  firstTry: number;
+  afterRetry: number;
+  afterRepair: Partial<Record<ResponseOutcome, number>>;
+}
+
 export class RepairTally {
   private firstTry = 0;
   private afterRetry = 0;
-  private readonly afterRepair: Partial<Record<ResponseOutcome, number>> = {};
+  private afterRepair: Partial<Record<ResponseOutcome, number>> = {};
 
-  private constructor(
-    /** Cache key → the outcome its repair fixed. */
-    private readonly repaired: Map<string, ResponseOutcome>,
+  constructor(
+    /** Cache key → the outcome its repair fixed; none for a tally that only sums batches' (`add`). */
+    private readonly repaired: Map<string, ResponseOutcome> = new Map(),
   ) {}
 
   /** The tally of a generate step of this run; undefined for an embed step (nothing to repair there). */
   static ofRun(store: RunStore, runId: string, step: CompiledBatchStep): RepairTally | undefined {
-    if (step.kind !== 'generate') return undefined;
+    return step.kind === 'generate' ? RepairTally.ofShards(store, runId, step.step.index, stepRepairs(step)) : undefined;
+  }
+
+  /** The tally of a generate step from its shards' outcomes; `repairs`: whether the step repairs (stepRepairs). */
+  static ofShards(store: RunStore, runId: string, stepIndex: number, repairs: boolean): RepairTally {
     const repaired = new Map<string, ResponseOutcome>();
-    if (!stepRepairs(step)) return new RepairTally(repaired);
+    if (!repairs) return new RepairTally(repaired);
     const repairable = new Map<string, ResponseOutcome>();
-    for (const shard of store.shardsOfStep(runId, step.step.index)) {
+    for (const shard of store.shardsOfStep(runId, stepIndex)) {
       const outcomes = store.shardOutcomes(shard.id);
       if (!outcomes) continue;
       // A first round's all-valid shard repaired nothing and leaves nothing to repair.
@@ -59,6 +70,28 @@ export class RepairTally {
     if (fixed) this.afterRepair[fixed] = (this.afterRepair[fixed] ?? 0) + 1;
     else if (attempt > 1) this.afterRetry++;
     else this.firstTry++;
+  }
+
+  /**
+   * What this tally counted since the last `take` (the valid samples of one of the emit pool's
+   * batches), and starts again from zero.
+   */
+  take(): RepairDelta {
+    const delta = { firstTry: this.firstTry, afterRetry: this.afterRetry, afterRepair: this.afterRepair };
+    this.firstTry = 0;
+    this.afterRetry = 0;
+    this.afterRepair = {};
+    return delta;
+  }
+
+  /**
+   * Adds a batch's `take`, batches in input order: a reason new to this tally is added in the order
+   * the batch met it, so `by_reason` lists its reasons as counting each sample here would have.
+   */
+  add(delta: RepairDelta): void {
+    this.firstTry += delta.firstTry;
+    this.afterRetry += delta.afterRetry;
+    for (const [reason, count] of Object.entries(delta.afterRepair) as [ResponseOutcome, number][]) this.afterRepair[reason] = (this.afterRepair[reason] ?? 0) + count;
   }
 
   /** Writes `counts.repair`, with the samples still invalid taken from `counts.invalid`. */

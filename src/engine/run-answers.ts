@@ -10,12 +10,16 @@
  * ledger entry is the latest outside the step: a `--no-cache` run between a crash and its resume
  * could have replaced the rows). Anything else (answers cached by earlier runs, a shard without a
  * positions file) is looked up in the cache as before.
+ *
+ * Keys are held as the shards' binary keys in one open-addressing table of typed arrays on shared
+ * memory, not as hex strings in a Map: built from the `.keys` files without making a string per
+ * line, and handed to the emit pool's workers (`shared`, `fromShared`) without a copy or a rebuild.
  */
 import { readFileLines } from '../dataset/read-file-lines.js';
 import { CACHE_KEY_BYTES } from '../store/response-cache.js';
 import type { RunStore, ShardRow } from '../store/run-store.js';
 import { FINAL_OUTCOME_BIT, RESPONSE_OUTCOMES, type ResponseOutcome } from '../store/store-schema.js';
-import { readAnswerPositions, readShardKeys, shardInvalidPath, type AnswerPositions } from './shard-files.js';
+import { lineCount, readAnswerPositions, readShardKeys, shardInvalidPath, type AnswerPositions } from './shard-files.js';
 
 export interface InvalidAnswer {
   outcome: Exclude<ResponseOutcome, 'valid'>;
@@ -24,15 +28,19 @@ export interface InvalidAnswer {
 
 const VALID_CODE = RESPONSE_OUTCOMES.indexOf('valid');
 
+/** A RunAnswers as it crosses to a worker thread: its table on shared memory, the rest cloned. */
+export interface SharedRunAnswers {
+  table: SharedKeyTable;
+  failures: InvalidAnswer[];
+  lineSpan: number;
+  shards: { shard: ShardRow; positions: AnswerPositions }[];
+}
+
 export class RunAnswers {
   private constructor(
-    /** Cache key (32 hex digits) → this run's last judgment of it, when that was not valid. */
-    readonly invalid: Map<string, InvalidAnswer>,
-    /**
-     * Cache key → shard index × `lineSpan` + line of the valid answer its cache row points at (one
-     * small integer per key, not an object).
-     */
-    private readonly valid: Map<string, number>,
+    /** Cache key → this run's last judgment of it when that was not valid (an index of `failures`), and where its valid answer lies. */
+    private readonly table: KeyTable,
+    private readonly failures: InvalidAnswer[],
     /** More than the lines of any of the step's shards. */
     private readonly lineSpan: number,
     private readonly shards: readonly { shard: ShardRow; positions: AnswerPositions }[],
@@ -41,32 +49,35 @@ export class RunAnswers {
   /**
    * Reads the outcomes of the step's shards: invalid ones in the order the shards were recorded (a later
    * round's answer replaces an earlier one's), valid ones in the order their cache rows were written
-   * (the ledger's), as the cache kept them. Only failures and the valid keys of shards whose positions
-   * can stand for the cache are held in memory.
+   * (the ledger's), as the cache kept them. Only failures' reasons and the positions of shards that
+   * can stand for the cache are held besides the table.
    */
   static async of(store: RunStore, runId: string, stepIndex: number): Promise<RunAnswers> {
-    const invalid = new Map<string, InvalidAnswer>();
-    const collected: { shard: ShardRow; keys: HexKeys; outcomes: Uint8Array; order: number }[] = [];
+    const collected: { shard: ShardRow; keys: Buffer; outcomes: Uint8Array; order: number }[] = [];
     const order = store.collectOrder(runId, stepIndex);
     for (const shard of store.shardsOfStep(runId, stepIndex)) {
       const outcomes = store.shardOutcomes(shard.id);
-      if (!outcomes) continue;
-      const keys = hexKeysOf(readShardKeys(shard.inputPath));
-      collected.push({ shard, keys, outcomes, order: order.shards.get(shard.id) ?? 0 });
+      if (outcomes) collected.push({ shard, keys: readShardKeys(shard.inputPath), outcomes, order: order.shards.get(shard.id) ?? 0 });
+    }
+    const table = KeyTable.sized(collected.reduce((lines, { keys }) => lines + lineCount(keys), 0));
+    const failures: InvalidAnswer[] = [];
+    for (const { shard, keys, outcomes } of collected) {
       const failedLines = new Set<number>();
       outcomes.forEach((byte, line) => {
-        if ((byte & ~FINAL_OUTCOME_BIT) === VALID_CODE) invalid.delete(keys.at(line));
-        else failedLines.add(line);
+        if ((byte & ~FINAL_OUTCOME_BIT) !== VALID_CODE) failedLines.add(line);
+        else {
+          const slot = table.find(keys, line);
+          if (slot >= 0) table.invalid[slot] = NONE;
+        }
       });
       if (failedLines.size === 0) continue;
       for await (const text of readFileLines(shardInvalidPath(shard.inputPath))) {
         if (text === '') continue;
         const entry = JSON.parse(text) as { line: number } & InvalidAnswer;
         if (!failedLines.has(entry.line)) continue;
-        invalid.set(keys.at(entry.line), { outcome: entry.outcome, ...(entry.reason ? { reason: entry.reason } : {}) });
+        table.invalid[table.add(keys, entry.line)] = failures.push({ outcome: entry.outcome, ...(entry.reason ? { reason: entry.reason } : {}) }) - 1;
       }
     }
-    const valid = new Map<string, number>();
     const lineSpan = collected.reduce((most, { outcomes }) => Math.max(most, outcomes.length), 1);
     const shards: { shard: ShardRow; positions: AnswerPositions }[] = [];
     // In the order the shards stored their cache rows, lines ascending as each stored them: the last set wins, as the last put did.
@@ -75,13 +86,31 @@ export class RunAnswers {
       const index = positions ? shards.push({ shard, positions }) - 1 : -1;
       outcomes.forEach((byte, line) => {
         if ((byte & ~FINAL_OUTCOME_BIT) !== VALID_CODE) return;
-        const key = keys.at(line);
         // Stored by a shard whose positions cannot stand for the cache: the cache answers for it.
-        if (index < 0 || positions!.offsets[line]! < 0) valid.delete(key);
-        else valid.set(key, index * lineSpan + line);
+        if (index < 0 || positions!.offsets[line]! < 0) {
+          const slot = table.find(keys, line);
+          if (slot >= 0) table.valid[slot] = NONE;
+        } else table.valid[table.add(keys, line)] = index * lineSpan + line;
       });
     }
-    return new RunAnswers(invalid, valid, lineSpan, shards);
+    return new RunAnswers(table, failures, lineSpan, shards);
+  }
+
+  /** The same answers in a worker thread, from `shared()`. */
+  static fromShared(shared: SharedRunAnswers): RunAnswers {
+    return new RunAnswers(KeyTable.fromShared(shared.table), shared.failures, shared.lineSpan, shared.shards);
+  }
+
+  /** What `fromShared` takes, to post to a worker: the table is not copied. */
+  shared(): SharedRunAnswers {
+    return { table: this.table.shared(), failures: this.failures, lineSpan: this.lineSpan, shards: [...this.shards] };
+  }
+
+  /** This run's last judgment of a cache key (32 hex digits) when that was not valid. */
+  invalidOf(cacheKey: string): InvalidAnswer | undefined {
+    const slot = this.table.lookup(cacheKey);
+    const failure = slot < 0 ? NONE : this.table.invalid[slot]!;
+    return failure === NONE ? undefined : this.failures[failure];
   }
 
   /**
@@ -89,7 +118,9 @@ export class RunAnswers {
    * says it, or undefined where the cache must be asked: a number the other methods take.
    */
   positionOf(cacheKey: string): number | undefined {
-    return this.valid.get(cacheKey);
+    const slot = this.table.lookup(cacheKey);
+    const position = slot < 0 ? NONE : this.table.valid[slot]!;
+    return position === NONE ? undefined : position;
   }
 
   /** The shard an answer's position lies in. */
@@ -113,13 +144,88 @@ export class RunAnswers {
   }
 }
 
-/** A shard's keys as hex cache keys: the file's bytes turned to hex once, each key a slice of that text. */
-interface HexKeys {
-  at(line: number): string;
+/** No value in a slot's column (and, in `valid`, a slot no key took yet: see EMPTY). */
+const NONE = -1;
+/** `valid` of a slot no key took. */
+const EMPTY = -2;
+
+const KEY_WORDS = CACHE_KEY_BYTES / 4;
+
+export interface SharedKeyTable {
+  keys: Int32Array<SharedArrayBuffer>;
+  valid: Float64Array<SharedArrayBuffer>;
+  invalid: Int32Array<SharedArrayBuffer>;
 }
 
-function hexKeysOf(keys: Buffer): HexKeys {
-  const hex = keys.toString('hex');
-  const digits = CACHE_KEY_BYTES * 2;
-  return { at: (line) => hex.slice(line * digits, (line + 1) * digits) };
+/**
+ * Cache keys (16 bytes, as four big-endian int32 words) → two columns, by open addressing with
+ * linear probing, at most half full. Request keys are hashes, so their first word spreads the slots.
+ */
+class KeyTable {
+  private readonly mask: number;
+
+  private constructor(
+    private readonly keys: Int32Array<SharedArrayBuffer>,
+    readonly valid: Float64Array<SharedArrayBuffer>,
+    readonly invalid: Int32Array<SharedArrayBuffer>,
+  ) {
+    this.mask = valid.length - 1;
+  }
+
+  /** A table with room for `keys` keys. */
+  static sized(keys: number): KeyTable {
+    let slots = 16;
+    while (slots < 2 * keys) slots *= 2;
+    const valid = new Float64Array(new SharedArrayBuffer(slots * 8)).fill(EMPTY);
+    const invalid = new Int32Array(new SharedArrayBuffer(slots * 4)).fill(NONE);
+    return new KeyTable(new Int32Array(new SharedArrayBuffer(slots * CACHE_KEY_BYTES)), valid, invalid);
+  }
+
+  static fromShared({ keys, valid, invalid }: SharedKeyTable): KeyTable {
+    return new KeyTable(keys, valid, invalid);
+  }
+
+  shared(): SharedKeyTable {
+    return { keys: this.keys, valid: this.valid, invalid: this.invalid };
+  }
+
+  /** The slot of the key on line `line` of a shard's `.keys` bytes, or -1. */
+  find(keys: Buffer, line: number): number {
+    const at = line * CACHE_KEY_BYTES;
+    return this.probe(keys.readInt32BE(at), keys.readInt32BE(at + 4), keys.readInt32BE(at + 8), keys.readInt32BE(at + 12), false);
+  }
+
+  /** Its slot, taken for it when it has none (both columns NONE). */
+  add(keys: Buffer, line: number): number {
+    const at = line * CACHE_KEY_BYTES;
+    return this.probe(keys.readInt32BE(at), keys.readInt32BE(at + 4), keys.readInt32BE(at + 8), keys.readInt32BE(at + 12), true);
+  }
+
+  /** The slot of a cache key given as 32 hex digits, or -1. */
+  lookup(cacheKey: string): number {
+    return this.probe(word(cacheKey, 0), word(cacheKey, 8), word(cacheKey, 16), word(cacheKey, 24), false);
+  }
+
+  private probe(k0: number, k1: number, k2: number, k3: number, add: boolean): number {
+    const { keys, valid } = this;
+    for (let slot = k0 & this.mask; ; slot = (slot + 1) & this.mask) {
+      if (valid[slot] === EMPTY) {
+        if (!add) return -1;
+        const at = slot * KEY_WORDS;
+        keys[at] = k0;
+        keys[at + 1] = k1;
+        keys[at + 2] = k2;
+        keys[at + 3] = k3;
+        valid[slot] = NONE;
+        return slot;
+      }
+      const at = slot * KEY_WORDS;
+      if (keys[at] === k0 && keys[at + 1] === k1 && keys[at + 2] === k2 && keys[at + 3] === k3) return slot;
+    }
+  }
+}
+
+/** The big-endian int32 of 8 hex digits from `start`. */
+function word(hex: string, start: number): number {
+  return Number.parseInt(hex.slice(start, start + 8), 16) | 0;
 }

@@ -118,3 +118,27 @@ export function countRejected(counts: StepCounts, example: string): void {
   counts.rejected.count++;
   if (counts.rejected.examples.length < MAX_EXAMPLES) counts.rejected.examples.push(example);
 }
+
+/**
+ * Adds the counts of a batch of records counted apart (the emit pool's workers) to `counts`, batches
+ * in input order: members and reasons new to `counts` are added in the order the batch met them and
+ * examples kept while there is room, so the result is what counting each record here would give.
+ */
+export function addStepCounts(counts: StepCounts, batch: StepCounts): void {
+  const target = counts as unknown as Record<string, unknown>;
+  for (const [name, value] of Object.entries(batch) as [keyof StepCounts, unknown][]) {
+    if (typeof value === 'number') target[name] = ((target[name] as number | undefined) ?? 0) + value;
+    else if (name === 'invalid') {
+      counts.invalid ??= {};
+      for (const [outcome, entry] of Object.entries(value as NonNullable<StepCounts['invalid']>) as [Exclude<ResponseOutcome, 'valid'>, { count: number; examples: string[] }][]) {
+        addExamples((counts.invalid[outcome] ??= { count: 0, examples: [] }), entry);
+      }
+    } else if (name === 'rejected') addExamples((counts.rejected ??= { count: 0, examples: [] }), value as { count: number; examples: string[] });
+    else throw new Error(`addStepCounts: ${name} cannot be added`);
+  }
+}
+
+function addExamples(into: { count: number; examples: string[] }, from: { count: number; examples: string[] }): void {
+  into.count += from.count;
+  for (const example of from.examples) if (into.examples.length < MAX_EXAMPLES) into.examples.push(example);
+}

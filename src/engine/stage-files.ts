@@ -175,12 +175,16 @@ export class RequestKeysWriter {
 /** Keys lines gathered before one stream write: a write per record cost planning ≈ 4% of its time. */
 const KEYS_PENDING_CHARS = 64 * 1024;
 
-/** Reads the keys file line by line, or undefined when there is none. */
-export function openRequestKeys(path: string): (() => Promise<PlannedKeys | undefined>) | undefined {
+/**
+ * Reads the keys file line by line, or undefined when there is none; `close` closes it before its end
+ * (a pass that failed part-way).
+ */
+export function openRequestKeys(path: string): ((() => Promise<PlannedKeys | undefined>) & { close(): Promise<void> }) | undefined {
   if (!existsSync(path)) return undefined;
   const lines = readFileLines(path)[Symbol.asyncIterator]();
-  return async () => {
-    const next = await lines.next();
-    return next.done ? undefined : (JSON.parse(next.value) as PlannedKeys);
+  const next = async (): Promise<PlannedKeys | undefined> => {
+    const line = await lines.next();
+    return line.done ? undefined : (JSON.parse(line.value) as PlannedKeys);
   };
+  return Object.assign(next, { close: async () => void (await lines.return?.()) });
 }

@@ -97,8 +97,18 @@ export class RunStore {
   /** The cross-run response cache, keyed by request key. */
   readonly responses: ResponseCache;
 
-  /** Throws StoreVersionError when the directory holds a store of another schema version, or not a store. */
-  constructor(readonly stateDir: string) {
+  /**
+   * Throws StoreVersionError when the directory holds a store of another schema version, or not a store.
+   * `readOnly`: a second connection to a store another one opened (the emit pool's workers), which only
+   * reads: WAL mode lets it read beside the writer without locking it out, and it changes nothing.
+   */
+  constructor(readonly stateDir: string, options: { readOnly?: boolean } = {}) {
+    if (options.readOnly) {
+      this.#db = new Database(join(stateDir, 'synthforge.db'), { readonly: true, fileMustExist: true });
+      this.#db.pragma('busy_timeout = 10000');
+      this.responses = new ResponseCache(this.#db);
+      return;
+    }
     checkStoreIntegrity(stateDir);
     mkdirSync(stateDir, { recursive: true });
     const file = join(stateDir, 'synthforge.db');

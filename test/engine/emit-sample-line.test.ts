@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DataRecord, LineageEntry } from '../../src/domain.js';
-import { sampleLine } from '../../src/engine/emit-samples.js';
+import { sampleLine } from '../../src/engine/sample-line.js';
 
 const entry: LineageEntry = { step: 'answer', requestKey: 'ab'.repeat(32), provider: 'openai', model: 'gpt-4o-mini', batchId: 'batch_1', attempt: 1 };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DataRecord, LineageEntry } from '../../src/domain.js';
 import { recordText } from '../../src/engine/record-text.js';
-import { sampleLine, splicedSampleLine } from '../../src/engine/emit-samples.js';
+import { sampleLine, splicedSampleLine } from '../../src/engine/sample-line.js';
 
 const entry: LineageEntry = { step: 'answer', requestKey: 'ab'.repeat(32), provider: 'openai', model: 'gpt-4o-mini', batchId: 'batch_1', attempt: 1 };
 
