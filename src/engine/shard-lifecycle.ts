@@ -349,59 +349,24 @@ async function collectShard(context: DriveContext, step: CompiledBatchStep, shar
   const usage: UsageTotals = { requests: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
   const tally = { results: 0, valid: 0, invalid: 0 };
   let refused: ProviderErrorInfo | undefined;
-  if (download) {
-    const size = chunkSize(shard.requestCount);
-    /** Files and books one judged line, in the order results arrive; a promise only when a write waits for the disk. */
-    const take = (line: number, verdict: Verdict): Promise<void> | undefined => {
-      if (verdict.usage) addUsage(usage, verdict.usage);
-      if (verdict.outcome === 'valid') {
-        tally.valid++;
-        const offset = answers.bytes;
-        const pending = answers.write(verdict.text);
-        const book = (): void => collected.valid(line, offset, answers.bytes - offset - 1, verdict.usage);
-        if (pending) return pending.then(book);
-        book();
-        return undefined;
-      }
-      if (verdict.authError) refused ??= verdict.authError;
-      collected.invalid(line, verdict.outcome, verdict.retryable);
-      tally.invalid++;
-      return invalid.write(verdict.text);
-    };
-    const options = context.signal ? { signal: context.signal } : {};
-    const workers = collectThreads(context.provider, step, shard);
-    if (workers > 1) {
-      const pool = CollectPool.lease(workers, collectWorkerData(context.provider.resultDecoder!, step));
-      let failed = true;
-      try {
-        const chunks = context.provider.resultChunks!(shard.handle as BatchHandle, options);
-        await judgeOnThreads(again ? resultsOrExplain(chunks, shard) : chunks, { id: shard.id, lineCount: collected.lines }, pool, workers, async (batch) => {
-          for (let index = 0; index < batch.lines.length; index++) {
-            const line = batch.lines[index]!;
-            // Ids that are not this shard's, and repeated deliveries of a line, are ignored.
-            if (line < 0 || collected.seen(line)) continue;
-            const pending = take(line, verdictAt(batch, index));
-            if (pending) await pending;
-            if (++tally.results % size === 0) failpoint('collecting');
-          }
-        });
-        failed = false;
-      } finally {
-        await pool.release({ failed });
-      }
-    } else {
-      const judging = { capabilities: step.capabilities, mode: step.outputMode };
-      const results = context.provider.results(shard.handle as BatchHandle, options);
-      for await (const result of again ? resultsOrExplain(results, shard) : results) {
-        const line = lineOfCustomId(shard.id, result.customId, collected.lines);
-        // Ids that are not this shard's, and repeated deliveries of a line, are ignored.
-        if (line === undefined || collected.seen(line)) continue;
-        const pending = take(line, judgeResult(result, line, step.output, judging));
-        if (pending) await pending;
-        if (++tally.results % size === 0) failpoint('collecting');
-      }
+  /** Files and books one judged line, in the order results arrive; a promise only when a write waits for the disk. */
+  const take = (line: number, verdict: Verdict): Promise<void> | undefined => {
+    if (verdict.usage) addUsage(usage, verdict.usage);
+    if (verdict.outcome === 'valid') {
+      tally.valid++;
+      const offset = answers.bytes;
+      const pending = answers.write(verdict.text);
+      const book = (): void => collected.valid(line, offset, answers.bytes - offset - 1, verdict.usage);
+      if (pending) return pending.then(book);
+      book();
+      return undefined;
     }
-  }
+    if (verdict.authError) refused ??= verdict.authError;
+    collected.invalid(line, verdict.outcome, verdict.retryable);
+    tally.invalid++;
+    return invalid.write(verdict.text);
+  };
+  if (download) tally.results = await takeResults(context, step, shard, again, collected, take);
   // A failed batch ran nothing (and bills nothing): all of its requests are missing.
   const failed = again ? ranNothing && shard.error !== undefined : shard.status === 'failed';
   const reason = failed ? `the batch failed: ${shard.error ?? shard.rawStatus ?? 'unknown'}` : 'no result line for this request';
@@ -444,6 +409,55 @@ async function collectShard(context: DriveContext, step: CompiledBatchStep, shar
   context.emit({ type: 'shard-collect', step: step.step.name, shardId: shard.id, results: tally.results, valid: tally.valid, invalid: tally.invalid, missing: missing.length });
   // Stop at once: every other request would be refused the same way.
   if (refused) throw ProviderAuthError.fromResultError(shard.provider as ProviderId, refused, context.provider.capabilities.keyVariables);
+}
+
+/**
+ * Hands the shard's results to `take` in the order they arrive, judged on collect threads where the
+ * provider and the step allow it (judge-on-threads.ts), else on this thread; ids that are not this
+ * shard's, and repeated deliveries of a line, are skipped. Returns how many were taken.
+ */
+async function takeResults(
+  context: DriveContext,
+  step: CompiledBatchStep,
+  shard: ShardRow,
+  again: boolean,
+  collected: CollectedLines,
+  take: (line: number, verdict: Verdict) => Promise<void> | undefined,
+): Promise<number> {
+  const size = chunkSize(shard.requestCount);
+  const options = context.signal ? { signal: context.signal } : {};
+  let taken = 0;
+  const workers = collectThreads(context.provider, step, shard);
+  if (workers <= 1) {
+    const judging = { capabilities: step.capabilities, mode: step.outputMode };
+    const results = context.provider.results(shard.handle as BatchHandle, options);
+    for await (const result of again ? resultsOrExplain(results, shard) : results) {
+      const line = lineOfCustomId(shard.id, result.customId, collected.lines);
+      if (line === undefined || collected.seen(line)) continue;
+      const pending = take(line, judgeResult(result, line, step.output, judging));
+      if (pending) await pending;
+      if (++taken % size === 0) failpoint('collecting');
+    }
+    return taken;
+  }
+  const pool = CollectPool.lease(workers, collectWorkerData(context.provider.resultDecoder!, step));
+  let failed = true;
+  try {
+    const chunks = context.provider.resultChunks!(shard.handle as BatchHandle, options);
+    await judgeOnThreads(again ? resultsOrExplain(chunks, shard) : chunks, { id: shard.id, lineCount: collected.lines }, pool, workers, async (batch) => {
+      for (let index = 0; index < batch.lines.length; index++) {
+        const line = batch.lines[index]!;
+        if (line < 0 || collected.seen(line)) continue;
+        const pending = take(line, verdictAt(batch, index));
+        if (pending) await pending;
+        if (++taken % size === 0) failpoint('collecting');
+      }
+    });
+    failed = false;
+  } finally {
+    await pool.release({ failed });
+  }
+  return taken;
 }
 
 /**
