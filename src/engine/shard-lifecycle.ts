@@ -370,7 +370,7 @@ async function collectShard(context: DriveContext, step: CompiledBatchStep, shar
     };
     const options = context.signal ? { signal: context.signal } : {};
     const workers = collectThreads(context.provider, step, shard);
-    if (workers > 1) {
+    if (workers > 0) {
       const pool = CollectPool.lease(workers, collectWorkerData(context.provider.resultDecoder!, step));
       let failed = true;
       try {
