@@ -1,7 +1,8 @@
 // The emit stage alone, on a folder a `postprocess-child.ts --mode=measure` run collected (its stage
-// files and store are read, never changed), with emit worker counts tried in turn, interleaved:
-//   node .bench-build/emit-stage.js --dir=/tmp/pp --workers=1,2 --repeat=3
-// Each try writes <dir>/emit-w<N>.jsonl (the same bytes for every N, checked) and prints wall, CPU
+// files and store are read, never changed), with emit thread counts (beside the calling thread; 0:
+// none) tried in turn, interleaved:
+//   node .bench-build/emit-stage.js --dir=/tmp/pp --threads=0,1 --repeat=3
+// Each try writes <dir>/emit-t<N>.jsonl (the same bytes for every N, checked) and prints wall, CPU
 // µs per sample (all threads), the main thread's CPU (/proc, 10 ms ticks) and its active time
 // (eventLoopUtilization): the main thread's share is what bounds emit on many cores.
 import { createHash } from 'node:crypto';
@@ -17,7 +18,7 @@ import { mainThreadCpuSeconds } from './stage-meter.js';
 import { compiled, readPrepared } from './postprocess-child.js';
 
 interface EmitTry {
-  workers: number;
+  threads: number;
   samples: number;
   seconds: number;
   cpuUsPerSample: number;
@@ -30,7 +31,7 @@ interface EmitTry {
 async function main(): Promise<void> {
   const options = childOptions(process.argv.slice(2));
   const dir = requiredOption(options, 'dir');
-  const workerCounts = (options.get('workers') ?? '1,2').split(',').map(Number);
+  const threadCounts = (options.get('threads') ?? '0,1').split(',').map(Number);
   const repeat = Number(options.get('repeat') ?? 3);
   const prepared = readPrepared(dir);
   const { generate } = await compiled(prepared.seedsFile, dir);
@@ -38,21 +39,21 @@ async function main(): Promise<void> {
   const tries: EmitTry[] = [];
   try {
     for (let round = 0; round < repeat; round++) {
-      for (const workers of workerCounts) {
+      for (const threads of threadCounts) {
         const counts: StepCounts = { input: 0, output: 0 };
-        const output = join(dir, `emit-w${workers}.jsonl`);
+        const output = join(dir, `emit-t${threads}.jsonl`);
         const mainBefore = mainThreadCpuSeconds();
         const cpuBefore = process.cpuUsage();
         const loopBefore = performance.eventLoopUtilization();
         const started = performance.now();
-        await writeRecords(output, emitSampleChunks({ runId: prepared.runId, store }, generate, stagePath(prepared.runDir, 0), counts, { workers, minRecords: 0 }));
+        await writeRecords(output, emitSampleChunks({ runId: prepared.runId, store }, generate, stagePath(prepared.runDir, 0), counts, { threads, minRecords: 0 }));
         const seconds = (performance.now() - started) / 1000;
         const loop = performance.eventLoopUtilization(loopBefore);
         const cpu = process.cpuUsage(cpuBefore);
         const mainCpu = (mainThreadCpuSeconds() ?? 0) - (mainBefore ?? 0);
         const samples = counts.output;
         const result: EmitTry = {
-          workers,
+          threads,
           samples,
           seconds,
           cpuUsPerSample: (cpu.user + cpu.system) / samples,

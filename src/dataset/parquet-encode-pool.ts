@@ -2,7 +2,8 @@ import type { Worker } from 'node:worker_threads';
 import type { ColumnSpec } from './column-kinds.js';
 import { encodeGroupLines } from './parquet-group-lines.js';
 import type { EncodedGroup } from './parquet-group-writer.js';
-import { rebuildError, spawnWorker, type CodecChoice, type ThreadError } from './parquet-thread.js';
+import { spawnWorker } from '../spawn-worker.js';
+import { rebuildError, type CodecChoice, type ThreadError } from './parquet-thread.js';
 import { parquetCodecOf } from './zstd-compressor.js';
 
 /** A row group's lines, newline-separated (no empty line, no CR), with what to encode them as. */
@@ -42,7 +43,7 @@ export class ParquetEncodePool {
 
   constructor(
     private readonly size: number,
-    private readonly spawn: () => Worker = () => spawnWorker('parquet-encode-worker'),
+    private readonly spawn: () => Worker = () => spawnWorker('parquet-encode-worker', undefined, import.meta.url),
   ) {
     // One group encoding per thread and one waiting behind it (cut, or encoded and waiting for its turn).
     this.free = 2 * size;

@@ -1,8 +1,6 @@
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { spawnWorker } from '../spawn-worker.js';
 import type { ColumnSpec } from './column-kinds.js';
 import type { FileDigest } from './file-digest.js';
 
@@ -137,7 +135,7 @@ export class ParquetThread {
   }
 
   private start(): Worker {
-    const worker = spawnWorker('parquet-worker', { encoders: this.encoders } satisfies ParquetThreadData);
+    const worker = spawnWorker('parquet-worker', { encoders: this.encoders } satisfies ParquetThreadData, import.meta.url);
     worker.unref();
     worker.on('message', (reply: ParquetWorkerReply) => {
       const waiting = this.pending.get(reply.id);
@@ -168,20 +166,4 @@ export function rebuildError(error: ThreadError): Error {
 export function threadErrorOf(error: unknown): ThreadError {
   const { message, code, path, syscall } = error as Partial<ThreadError>;
   return { message: message ?? String(error), ...(code ? { code } : {}), ...(path ? { path } : {}), ...(syscall ? { syscall } : {}) };
-}
-
-/**
- * Running from TypeScript sources (tests, `node --import tsx`), the worker first registers tsx's
- * loader: Node 20 does not pass module hooks on to worker threads. From dist/ it loads the .js.
- * `module` is a file beside `from` (the caller's `import.meta.url`; by default this folder's).
- */
-export function spawnWorker(module: string, workerData?: unknown, from: string = import.meta.url): Worker {
-  const here = from;
-  if (!here.endsWith('.ts')) return new Worker(new URL(`./${module}.js`, here), { workerData });
-  const entry = new URL(`./${module}.ts`, here).href;
-  const require = createRequire(here);
-  const manifestPath = require.resolve('tsx/package.json');
-  const manifest = require(manifestPath) as { exports: Record<string, { import?: { default?: string } }> };
-  const tsxApi = pathToFileURL(join(dirname(manifestPath), manifest.exports['./esm/api']?.import?.default ?? './dist/esm/api/index.mjs')).href;
-  return new Worker(`import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`, { eval: true, workerData });
 }

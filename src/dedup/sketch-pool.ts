@@ -1,7 +1,5 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { spawnWorker } from '../spawn-worker.js';
 import type { DedupConfig } from './dedup-spec.js';
 import { DedupWorkerError } from './errors.js';
 import { splitBands, type PartitionCandidates } from './band-partition.js';
@@ -31,8 +29,7 @@ export interface SketchedLines {
  *   caller can keep several batches in flight and still consume them in input order.
  * - Workers are ref'd only while they owe a result: an idle pool never keeps the process alive, a
  *   busy one does (so an awaited batch cannot be lost to an early exit).
- * - Running from TypeScript sources (tests, `node --import tsx`), a worker first registers tsx's
- *   loader: Node 20 does not pass module hooks on to worker threads. From dist/ it loads the .js.
+ * - Workers are started by spawn-worker.ts (from dist/, or under tsx with its loader registered).
  */
 
 interface PendingRequest {
@@ -263,7 +260,7 @@ export function encodeTexts(texts: readonly string[]): { bytes: Uint8Array<Array
 }
 
 function startWorker(data: SketchWorkerData): Promise<{ worker: Worker; kernel: 'js' | 'wasm' | 'none' }> {
-  const worker = spawnWorker(data);
+  const worker = spawnWorker('sketch-worker', data, import.meta.url);
   return new Promise((resolve, reject) => {
     const onMessage = (message: WorkerMessage): void => {
       if (message.type !== 'ready') return;
@@ -287,22 +284,4 @@ function startWorker(data: SketchWorkerData): Promise<{ worker: Worker; kernel: 
     worker.on('error', onError);
     worker.on('exit', onExit);
   });
-}
-
-function spawnWorker(data: SketchWorkerData): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./sketch-worker.js', here), { workerData: data });
-  const entry = new URL('./sketch-worker.ts', here).href;
-  const tsxApi = pathToFileURL(resolveTsxEsmApi(here)).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: data });
-}
-
-/** tsx's ESM loader API (its CommonJS build cannot register hooks from a worker). */
-function resolveTsxEsmApi(from: string): string {
-  const require = createRequire(from);
-  const manifestPath = require.resolve('tsx/package.json');
-  const manifest = require(manifestPath) as { exports: Record<string, { import?: { default?: string } }> };
-  const relative = manifest.exports['./esm/api']?.import?.default ?? './dist/esm/api/index.mjs';
-  return join(dirname(manifestPath), relative);
 }

@@ -1,6 +1,7 @@
-import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { spawnWorker } from '../dataset/parquet-thread.js';
+import { spawnWorker } from '../spawn-worker.js';
+import { WorkerPool } from '../worker-pool.js';
+import { poolThreads, type PoolThreads } from './pool-threads.js';
 import type { RepairDelta } from './repair-tally.js';
 import type { SharedRunAnswers } from './run-answers.js';
 import type { StepCounts } from './run-report.js';
@@ -36,43 +37,33 @@ export interface EmittedBatch {
 
 export type EmitReply = ({ type: 'done'; id: number } & EmittedBatch) | { type: 'error'; id: number; error: WorkerError };
 
-/** Workers at most: past this the main thread's reading and writing would be the limit. */
-const MAX_WORKERS = 8;
-
 /**
- * How many threads emit a step: `SYNTHFORGE_EMIT_WORKERS` when set (1: the calling thread alone),
- * else one per core but the main thread's (which reads and writes the batches), up to MAX_WORKERS.
- * Two cores keep the calling thread's pass: there two workers cost ≈ 1.5× its CPU (an isolate each,
- * whose code warms up on its own, and every answers file decoded by each worker that reads from it)
- * and ≈ 250 MB more RSS, for no shorter a stage (bench/README.md, emitpool).
+ * Emit's threads on two cores: one, the other core. Measured there (bench/README.md, pools; 7
+ * interleaved pairs, 100K lines): the stage's wall −40% (median 2.03 vs 3.38 s) for the same CPU
+ * (21.0 vs 20.8 µs a sample, all threads), the calling thread's CPU 2.0 vs 12.6 µs, ≈ 130 MiB more
+ * peak RSS (the thread's isolate).
  */
-export function emitWorkers(): { workers: number; explicit: boolean } {
-  const wanted = Number(process.env.SYNTHFORGE_EMIT_WORKERS);
-  if (Number.isInteger(wanted) && wanted >= 1) return { workers: wanted, explicit: true };
-  return { workers: Math.max(1, Math.min(availableParallelism() - 1, MAX_WORKERS)), explicit: false };
-}
+const TWO_CORE_THREADS = 1;
 
-interface PoolWorker {
-  worker: Worker;
-  owed: Map<number, { resolve(batch: EmittedBatch): void; reject(error: Error): void }>;
-  exited: Promise<void>;
+/**
+ * How many threads emit a step beside the calling thread (0: none, it emits alone; it reads and
+ * writes the batches either way): `SYNTHFORGE_EMIT_THREADS` (or the older `SYNTHFORGE_EMIT_WORKERS`,
+ * pool-threads.ts), else one per core but the calling thread's.
+ */
+export function emitWorkers(): PoolThreads {
+  return poolThreads('EMIT', TWO_CORE_THREADS);
 }
 
 /**
- * Worker threads (emit-worker.ts) that emit batches of a step's input records, sharing the run's
- * answers (read once by the calling thread while they start, their table on shared memory: `share`)
- * and each reading the store (the cache, for answers of earlier runs) through its own read-only
- * connection. A batch goes to
- * the worker with the fewest batches owed; answers are promises, which the caller awaits in input
- * order. Workers are ref'd only while they owe an answer, and a worker's crash fails every batch
- * owed and every one after it: nothing waits forever. `close` ends them all.
+ * Worker threads (emit-worker.ts) that emit batches of a step's input records on a WorkerPool
+ * (least-owed dispatch, answers awaited in input order, a crash fails everything owed and after,
+ * ref'd only while owing), sharing the run's answers (read once by the calling thread while they
+ * start, their table on shared memory: `share`) and each reading the store (the cache, for answers
+ * of earlier runs) through its own read-only connection. A batch a worker fails rejects that batch
+ * alone. `close` lets each worker close its files before it exits.
  */
 export class EmitPool {
-  private nextId = 0;
-  private failure: Error | undefined;
-  private closed = false;
-
-  private constructor(private readonly workers: PoolWorker[]) {}
+  private constructor(private readonly pool: WorkerPool<Extract<EmitRequest, { type: 'batch' }>, EmitReply, EmittedBatch>) {}
 
   /** Starts `size` workers; resolves once each has read the run's answers, or rejects with the first failure (all ended). */
   static async start(size: number, data: EmitWorkerData): Promise<EmitPool> {
@@ -83,77 +74,37 @@ export class EmitPool {
       await Promise.all(started.map((result) => (result.status === 'fulfilled' ? closeWorker(result.value) : undefined)));
       throw failed.reason as Error;
     }
-    const pool = new EmitPool(
-      started.map((result) => {
-        const worker = (result as PromiseFulfilledResult<Worker>).value;
-        return { worker, owed: new Map(), exited: new Promise<void>((resolve) => worker.once('exit', () => resolve())) };
+    const workers = started.map((result) => (result as PromiseFulfilledResult<Worker>).value);
+    return new EmitPool(
+      new WorkerPool<Extract<EmitRequest, { type: 'batch' }>, EmitReply, EmittedBatch>(workers, {
+        settle: (reply) => (reply.type === 'done' ? { value: reply } : { error: rebuiltWorkerError(reply.error) }),
+        crashed: (error) => error,
+        exited: (code) => new Error(`an emit worker exited (${code})`),
       }),
     );
-    for (const member of pool.workers) pool.listen(member);
-    return pool;
   }
 
   get size(): number {
-    return this.workers.length;
+    return this.pool.size;
   }
 
   /** Hands every worker the run's answers (their table is shared, not copied): before the first batch. */
   share(answers: SharedRunAnswers): void {
-    for (const { worker } of this.workers) worker.postMessage({ type: 'answers', answers } satisfies EmitRequest);
+    this.pool.broadcast({ type: 'answers', answers } satisfies EmitRequest);
   }
 
   /** Emits a batch in a worker; both buffers are transferred (detached here). */
   emit(input: Uint8Array<ArrayBuffer>, keys: Uint8Array<ArrayBuffer>): Promise<EmittedBatch> {
-    if (this.failure) return Promise.reject(this.failure);
-    let target = this.workers[0]!;
-    for (const member of this.workers) if (member.owed.size < target.owed.size) target = member;
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      target.owed.set(id, { resolve, reject });
-      target.worker.ref();
-      target.worker.postMessage({ type: 'batch', id, input, keys } satisfies EmitRequest, [input.buffer, keys.buffer]);
-    });
+    return this.pool.request((id) => ({ type: 'batch', id, input, keys }), [input.buffer, keys.buffer]);
   }
 
   /**
    * Ends every worker once it finished the batch in hand: each closes the answers files it opened
    * (descriptors are the process's, which ending a thread would not close) and its store connection.
+   * Held until they have exited: an awaited close must not be cut short by the process ending.
    */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.fail(new Error('the emit workers were closed with batches owed'));
-    for (const { worker } of this.workers) {
-      // Held until it has exited: an awaited close must not be cut short by the process ending.
-      worker.ref();
-      worker.postMessage({ type: 'close' } satisfies EmitRequest);
-    }
-    await Promise.all(this.workers.map(({ exited }) => exited));
-  }
-
-  private listen(member: PoolWorker): void {
-    const { worker, owed } = member;
-    worker.unref();
-    worker.on('message', (reply: EmitReply) => {
-      const waiting = owed.get(reply.id);
-      owed.delete(reply.id);
-      if (owed.size === 0) worker.unref();
-      if (reply.type === 'done') waiting?.resolve(reply);
-      else waiting?.reject(rebuiltWorkerError(reply.error));
-    });
-    worker.on('error', (error) => this.fail(error));
-    worker.on('exit', (code) => {
-      if (!this.closed) this.fail(new Error(`an emit worker exited (${code})`));
-    });
-  }
-
-  private fail(error: Error): void {
-    this.failure ??= error;
-    for (const { worker, owed } of this.workers) {
-      for (const waiting of owed.values()) waiting.reject(this.failure);
-      owed.clear();
-      worker.unref();
-    }
+  close(): Promise<void> {
+    return this.pool.close(new Error('the emit workers were closed with batches owed'), { type: 'close' } satisfies EmitRequest);
   }
 }
 

@@ -51,11 +51,12 @@ const MIN_POOL_RECORDS = 8 * POOL_BATCH_RECORDS;
 type EmitContext = { runId: string; store: RunStore };
 
 /**
- * How a pass emits: on the calling thread (1) or in that many workers; `minRecords`: the input below
- * which it stays on the calling thread; `batchRecords`: records per worker batch (tests use small ones).
+ * How a pass emits: on the calling thread (`threads` 0) or in that many worker threads beside it;
+ * `minRecords`: the input below which it stays on the calling thread; `batchRecords`: records per
+ * worker batch (tests use small ones).
  */
 export interface EmitThreads {
-  workers: number;
+  threads: number;
   minRecords: number;
   batchRecords?: number;
 }
@@ -72,7 +73,7 @@ export async function* emitSamples(context: EmitContext, step: CompiledBatchStep
  * The same lines, those of each batch of records joined by newlines into one string or buffer:
  * `writeRecords` writes each with its newline, so the stage file has the same bytes, in one stream
  * write and one step of iteration per CHUNK_LINES samples instead of per sample. With more than one
- * emit worker (emit-pool.ts) and a keys file to read the requests from, the samples are emitted in
+ * emit thread (emit-pool.ts) and a keys file to read the requests from, the samples are emitted in
  * the workers, each batch's lines coming back as one buffer: the same bytes and counts.
  */
 export async function* emitSampleChunks(
@@ -83,8 +84,8 @@ export async function* emitSampleChunks(
   threads: EmitThreads = defaultThreads(),
 ): AsyncIterable<string | Buffer> {
   const keysPath = requestKeysPath(inputPath, step.step.index);
-  if (threads.workers > 1 && (await hasLines(keysPath, threads.minRecords))) {
-    yield* emitPooled(context, step, inputPath, keysPath, counts, threads.workers, threads.batchRecords ?? POOL_BATCH_RECORDS);
+  if (threads.threads > 0 && (await hasLines(keysPath, threads.minRecords))) {
+    yield* emitPooled(context, step, inputPath, keysPath, counts, threads.threads, threads.batchRecords ?? POOL_BATCH_RECORDS);
     return;
   }
   for await (const lines of emitLineBatches(context, step, inputPath, counts)) {
@@ -93,8 +94,8 @@ export async function* emitSampleChunks(
 }
 
 function defaultThreads(): EmitThreads {
-  const { workers, explicit } = emitWorkers();
-  return { workers, minRecords: explicit ? 0 : MIN_POOL_RECORDS };
+  const { threads, explicit } = emitWorkers();
+  return { threads, minRecords: explicit ? 0 : MIN_POOL_RECORDS };
 }
 
 function emitStepOf(context: EmitContext, step: CompiledBatchStep): EmitStep {

@@ -22,15 +22,15 @@ const BATCH_BYTES = 256 * 1024;
 const BATCHES_PER_THREAD = 3;
 
 /**
- * How many threads judge `shard` (1: the calling thread). Threads need the provider's raw lines and
- * decoder, and a JSON Schema output (a zod schema, from a TS recipe, cannot be rebuilt in a thread).
- * `SYNTHFORGE_COLLECT_WORKERS` set applies to every shard; the default only to shards large enough.
+ * How many threads judge `shard` beside the calling thread (0: it judges them itself). Threads need
+ * the provider's raw lines and decoder, and a JSON Schema output (a zod schema, from a TS recipe,
+ * cannot be rebuilt in a thread). A count the user set applies to every shard; the default only to
+ * shards large enough.
  */
 export function collectThreads(provider: BatchProvider, step: CompiledBatchStep, shard: ShardRow): number {
-  if (!provider.resultChunks || !provider.resultDecoder || step.output.source !== 'json-schema') return 1;
-  const explicit = process.env.SYNTHFORGE_COLLECT_WORKERS !== undefined && process.env.SYNTHFORGE_COLLECT_WORKERS !== '';
-  if (!explicit && shard.requestCount < MIN_THREADED_LINES) return 1;
-  return collectWorkers();
+  if (!provider.resultChunks || !provider.resultDecoder || step.output.source !== 'json-schema') return 0;
+  const { threads, explicit } = collectWorkers();
+  return !explicit && shard.requestCount < MIN_THREADED_LINES ? 0 : threads;
 }
 
 export function collectWorkerData(decoder: ResultDecoder, step: CompiledBatchStep): CollectWorkerData {

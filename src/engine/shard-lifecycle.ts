@@ -428,7 +428,7 @@ async function takeResults(
   const options = context.signal ? { signal: context.signal } : {};
   let taken = 0;
   const workers = collectThreads(context.provider, step, shard);
-  if (workers <= 1) {
+  if (workers === 0) {
     const judging = { capabilities: step.capabilities, mode: step.outputMode };
     const results = context.provider.results(shard.handle as BatchHandle, options);
     for await (const result of again ? resultsOrExplain(results, shard) : results) {

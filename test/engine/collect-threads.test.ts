@@ -26,10 +26,13 @@ import { useTempDirs } from '../helpers/temp-dir.js';
 const tempDir = useTempDirs();
 const SECRET = 'sk-test-secret-0123456789abcdef';
 const savedWorkers = process.env.SYNTHFORGE_COLLECT_WORKERS;
+const savedThreads = process.env.SYNTHFORGE_COLLECT_THREADS;
 
 afterEach(() => {
   if (savedWorkers === undefined) delete process.env.SYNTHFORGE_COLLECT_WORKERS;
   else process.env.SYNTHFORGE_COLLECT_WORKERS = savedWorkers;
+  if (savedThreads === undefined) delete process.env.SYNTHFORGE_COLLECT_THREADS;
+  else process.env.SYNTHFORGE_COLLECT_THREADS = savedThreads;
 });
 
 function completion(customId: string, content: string | null, extra: { finish?: string; refusal?: string; tokens?: number } = {}): string {
@@ -152,6 +155,9 @@ describe('collecting on threads', () => {
       expect(threaded.ledger).toEqual(inThread.ledger);
       expect(threaded.errors).toEqual(inThread.errors);
     }
+    // One thread beside the calling thread: only SYNTHFORGE_COLLECT_THREADS can ask for it (WORKERS=1 is the calling thread).
+    process.env.SYNTHFORGE_COLLECT_THREADS = '1';
+    expect(await collectWith(undefined)).toEqual(inThread);
   });
 
   it('never writes a key a result line echoed, plain or JSON-escaped, whichever thread decodes it', async () => {
@@ -203,9 +209,11 @@ describe('collecting on threads', () => {
     const jsonStep = { output: { source: 'json-schema' } } as CompiledBatchStep;
     process.env.SYNTHFORGE_COLLECT_WORKERS = '3';
     expect(collectThreads(provider, jsonStep, shard)).toBe(3);
-    expect(collectThreads(provider, { output: { source: 'zod' } } as CompiledBatchStep, shard)).toBe(1);
-    expect(collectThreads({ ...provider, resultChunks: undefined } as unknown as BatchProvider, jsonStep, shard)).toBe(1);
+    expect(collectThreads(provider, { output: { source: 'zod' } } as CompiledBatchStep, shard)).toBe(0);
+    expect(collectThreads({ ...provider, resultChunks: undefined } as unknown as BatchProvider, jsonStep, shard)).toBe(0);
     delete process.env.SYNTHFORGE_COLLECT_WORKERS;
+    expect(collectThreads(provider, jsonStep, { requestCount: 10 } as never)).toBe(0);
+    process.env.SYNTHFORGE_COLLECT_THREADS = '1';
     expect(collectThreads(provider, jsonStep, { requestCount: 10 } as never)).toBe(1);
   });
 });

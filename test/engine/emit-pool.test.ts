@@ -76,7 +76,7 @@ async function emit(dir: string, runId: string, threads: EmitThreads): Promise<E
   const recipe = await compileRecipe(await loadRecipe(join(dir, 'recipe.yaml')), DEFAULT_CAPABILITIES);
   const step = recipe.steps[0] as CompiledBatchStep;
   const store = new RunStore(join(dir, '.synthforge'));
-  const output = join(dir, `emitted-${threads.workers}.jsonl`);
+  const output = join(dir, `emitted-${threads.threads}.jsonl`);
   const counts: StepCounts = { input: 0, output: 0 };
   try {
     await writeRecords(output, emitSampleChunks({ runId, store }, step, stage0(dir, runId), counts, threads));
@@ -86,14 +86,14 @@ async function emit(dir: string, runId: string, threads: EmitThreads): Promise<E
   return { bytes: readFileSync(output, 'utf8'), counts };
 }
 
-/** Small batches, so that three workers each get several, out of order with each other. */
-const pooled = (workers: number): EmitThreads => ({ workers, minRecords: 0, batchRecords: 3 });
+/** Small batches, so that three threads each get several, out of order with each other. */
+const pooled = (threads: number): EmitThreads => ({ threads, minRecords: 0, batchRecords: 3 });
 
-/** The same bytes and counts (members and examples in the same order) for 1, 2 and 3 workers; the calling thread's result. */
+/** The same bytes and counts (members and examples in the same order) for 1, 2 and 3 threads; the calling thread's result. */
 async function sameForEveryWorkerCount(dir: string, runId: string): Promise<Emitted> {
-  const alone = await emit(dir, runId, { workers: 1, minRecords: 0 });
-  for (const workers of [2, 3]) {
-    const emitted = await emit(dir, runId, pooled(workers));
+  const alone = await emit(dir, runId, { threads: 0, minRecords: 0 });
+  for (const threads of [1, 2, 3]) {
+    const emitted = await emit(dir, runId, pooled(threads));
     expect(emitted.bytes).toBe(alone.bytes);
     expect(JSON.stringify(emitted.counts)).toBe(JSON.stringify(alone.counts));
   }
@@ -123,7 +123,7 @@ async function failureOf(promise: Promise<unknown>): Promise<Error> {
 }
 
 describe('emitting in worker threads', () => {
-  it('a run’s own answers (valid, invalid, repaired, retried; n = 2; records rejected while planning): the stage file and counts of the calling thread, for 1, 2 and 3 workers', async () => {
+  it('a run’s own answers (valid, invalid, repaired, retried; n = 2; records rejected while planning): the stage file and counts of the calling thread, for 1, 2 and 3 threads beside it', async () => {
     const dir = await project();
     const runId = await run(dir);
     const alone = await sameForEveryWorkerCount(dir, runId);
@@ -164,7 +164,7 @@ describe('emitting in worker threads', () => {
     const lines = readFileSync(input, 'utf8').split('\n');
     lines[20] = '{"id":"broken",';
     writeFileSync(input, lines.join('\n'));
-    const alone = await failureOf(emit(dir, runId, { workers: 1, minRecords: 0 }));
+    const alone = await failureOf(emit(dir, runId, { threads: 0, minRecords: 0 }));
     expect(alone).toBeInstanceOf(SyntaxError);
     const close = vi.spyOn(EmitPool.prototype, 'close');
     for (const workers of [2, 3]) {
@@ -183,7 +183,7 @@ describe('emitting in worker threads', () => {
     const runId = await run(dir);
     const shards = join(runDirectory(join(dir, '.synthforge'), runId), 'shards');
     rmSync(join(shards, readdirSync(shards).find((name) => name.endsWith('.keys'))!));
-    const alone = await failureOf(emit(dir, runId, { workers: 1, minRecords: 0 }));
+    const alone = await failureOf(emit(dir, runId, { threads: 0, minRecords: 0 }));
     const pooledFailure = await failureOf(emit(dir, runId, pooled(2)));
     expect(pooledFailure.message).toBe(alone.message);
     expect((pooledFailure as NodeJS.ErrnoException).code).toBe((alone as NodeJS.ErrnoException).code);
@@ -204,7 +204,7 @@ describe('emitting in worker threads', () => {
       const step = (await compileRecipe(await loadRecipe(join(dir, 'recipe.yaml')), DEFAULT_CAPABILITIES)).steps[0];
       const store = new RunStore(join(dir, '.synthforge'));
       const input = stagePath(runDirectory(join(dir, '.synthforge'), runId), 0);
-      await writeRecords(join(dir, 'child.jsonl'), emitSampleChunks({ runId, store }, step, input, { input: 0, output: 0 }, { workers: 2, minRecords: 0, batchRecords: 3 }));
+      await writeRecords(join(dir, 'child.jsonl'), emitSampleChunks({ runId, store }, step, input, { input: 0, output: 0 }, { threads: 2, minRecords: 0, batchRecords: 3 }));
       store.close();
       console.log('emitted');
     `;
