@@ -2,8 +2,9 @@
 // started, judges one result line, and is closed, `--rounds` times one after another. Prints the
 // time to the first reply and the process CPU (all threads) per start, and what two warm threads
 // add to the process's RSS. Runs against a compiled dist/ (`--dist`, default this checkout's), so
-// two builds compare on one machine in one sitting:
-//   node --import tsx bench/collect-thread-start.ts [--dist=/path/to/dist] [--rounds=10]
+// two builds compare on one machine in one sitting. Run it compiled (bench/compile-bench.ts): under
+// tsx every thread would register tsx's loader too, a cost no user pays:
+//   npm run build && node .bench-build/collect-thread-start.js [--dist=/other/checkout/dist] [--rounds=10]
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { ANSWER_SCHEMA } from './scale-recipe.js';
