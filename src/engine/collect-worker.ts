@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { ResultDecoderModule } from '../providers/batch-provider.js';
 import { textLinesOf } from '../dataset/line-chunks.js';
 import { SecretRedactor } from '../redact-secrets.js';
-import { compileOutputSchema } from '../schema/output-schema.js';
+import { compileJsonOutputSchema } from '../schema/json-output-schema.js';
 import { RESPONSE_OUTCOMES, type ResponseOutcome } from '../store/response-outcomes.js';
 import { HAS_USAGE, RETRYABLE, type CollectWorkerData, type JudgeReply, type JudgeRequest } from './collect-pool.js';
 import { judgeResult } from './judge-result.js';
@@ -17,7 +17,8 @@ import { lineOfCustomId } from './shard-files.js';
 const data = workerData as CollectWorkerData;
 const decoder = (await import(data.decoder.module)) as ResultDecoderModule;
 const redactor = new SecretRedactor(data.decoder.secrets ?? []);
-const schema = compileOutputSchema(data.schemaName, data.jsonSchema);
+// The calling thread compiled (and so checked) this schema already: not again per thread.
+const schema = compileJsonOutputSchema(data.schemaName, data.jsonSchema, { checked: true });
 const context = { capabilities: { normalizeAnswer: decoder.normalizeAnswer }, mode: data.mode };
 const OUTCOME_CODE = new Map<ResponseOutcome, number>(RESPONSE_OUTCOMES.map((outcome, code) => [outcome, code]));
 

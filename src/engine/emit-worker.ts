@@ -45,7 +45,7 @@ port.on('message', (request: EmitRequest) => {
   }
   if (request.type === 'answers') {
     try {
-      emitter = SampleEmitter.withAnswers(store!, data.step, RunAnswers.fromShared(request.answers));
+      emitter = SampleEmitter.withAnswers(store!, data.step, RunAnswers.fromShared(request.answers), { byPosition: true });
     } catch (error) {
       emitter = error as Error;
     }

@@ -12,7 +12,7 @@ import type { Verdict } from './judge-result.js';
 
 /**
  * Below this many requests a shard is judged in the calling thread under the default thread count:
- * the threads' start (≈ 0.3 s of CPU each, in parallel) is more than judging it takes (≈ 10 µs a
+ * the threads' start (≈ 0.23 s of CPU each, in parallel) is more than judging it takes (≈ 10 µs a
  * line). Larger shards, and the shards after the first (the threads are kept), gain.
  */
 export const MIN_THREADED_LINES = 5_000;

@@ -85,9 +85,14 @@ export class SampleEmitter {
     return SampleEmitter.withAnswers(store, step, await RunAnswers.of(store, step.runId, step.stepIndex));
   }
 
-  /** The same with the run's judgments read already (by the thread that shares them with the emit pool's workers). */
-  static withAnswers(store: RunStore, step: EmitStep, own: RunAnswers): SampleEmitter {
-    const answers = new CachedAnswers(store, { wholeFilesOf: step.runId });
+  /**
+   * The same with the run's judgments read already (by the thread that shares them with the emit
+   * pool's workers). `byPosition`: this run's answers are read one at a time at their position, not
+   * from their files read whole (an emit worker: it answers every other batch, so it would read and
+   * decode every whole file for half its answers, as each of its peers would).
+   */
+  static withAnswers(store: RunStore, step: EmitStep, own: RunAnswers, options: { byPosition?: boolean } = {}): SampleEmitter {
+    const answers = new CachedAnswers(store, options.byPosition ? {} : { wholeFilesOf: step.runId });
     const repairs = step.tally && RepairTally.ofShards(store, step.runId, step.stepIndex, step.tally.repairs);
     return new SampleEmitter(step, own, answers, repairs);
   }

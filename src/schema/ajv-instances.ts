@@ -42,7 +42,13 @@ const OPTIONS: Options = {
   validateFormats: true,
 };
 
-const instances = new Map<SchemaDraft, Ajv | Ajv2019 | Ajv2020>();
+/**
+ * For schemas already checked against their meta-schema (in another thread): compiling a draft's
+ * meta-schema, which `validateSchema` does first, is most of what a collect thread's start costs.
+ */
+const TRUSTED_OPTIONS: Options = { ...OPTIONS, validateSchema: false };
+
+const instances = new Map<string, Ajv | Ajv2019 | Ajv2020>();
 
 /**
  * ajv counts a string's characters for minLength/maxLength with a loop over every UTF-16 unit
@@ -60,18 +66,21 @@ function installCodePointLength(): void {
 }
 installCodePointLength();
 
-export function ajvFor(draft: SchemaDraft): Ajv | Ajv2019 | Ajv2020 {
-  let ajv = instances.get(draft);
+/** `trusted`: an instance that compiles without validating the schema against its meta-schema (TRUSTED_OPTIONS). */
+export function ajvFor(draft: SchemaDraft, options: { trusted?: boolean } = {}): Ajv | Ajv2019 | Ajv2020 {
+  const key = options.trusted ? `${draft} trusted` : draft;
+  let ajv = instances.get(key);
   if (ajv === undefined) {
-    ajv = draft === 'draft-07' ? new Ajv(OPTIONS) : draft === '2019-09' ? new Ajv2019(OPTIONS) : new Ajv2020(OPTIONS);
+    const chosen = options.trusted ? TRUSTED_OPTIONS : OPTIONS;
+    ajv = draft === 'draft-07' ? new Ajv(chosen) : draft === '2019-09' ? new Ajv2019(chosen) : new Ajv2020(chosen);
     addFormats(ajv);
-    instances.set(draft, ajv);
+    instances.set(key, ajv);
   }
   return ajv;
 }
 
 /** Compiles without `$schema`: the instance already fixes the draft, and a trailing `#` or `http:` variant would miss its meta-schema. */
-export function compileWithAjv(schema: AnySchemaObject, draft: SchemaDraft): ValidateFunction {
+export function compileWithAjv(schema: AnySchemaObject, draft: SchemaDraft, options: { trusted?: boolean } = {}): ValidateFunction {
   const { $schema: _ignored, ...rest } = schema;
-  return ajvFor(draft).compile(rest);
+  return ajvFor(draft, options).compile(rest);
 }

@@ -1,29 +1,11 @@
-import type { ValidateFunction } from 'ajv';
-import { ajvErrorsToIssues } from './ajv-issues.js';
-import { compileWithAjv } from './ajv-instances.js';
-import { checkJsonSchemaDefinition } from './check-json-schema.js';
 import { SchemaDefinitionError } from './errors.js';
-import type { Checked } from '../issues.js';
 import { resolveLocalRef } from './json-pointer.js';
-import { cloneJson, isJsonSchemaObject, type JsonSchema } from './json-schema.js';
-import { forEachSubschema } from './schema-keywords.js';
+import { compileJsonOutputSchema, type OutputSchema } from './json-output-schema.js';
+import { isJsonSchemaObject, type JsonSchema } from './json-schema.js';
 import { isZodSchema, isZodV3Schema, isZodV4Schema, validateWithZod, zodToOutputJsonSchema } from './zod-schema.js';
 
 export { isZodSchema };
-
-/** A step's output schema, compiled once: the JSON Schema the providers receive and the validator for answers. */
-export interface OutputSchema {
-  /** `[a-zA-Z0-9_-]{1,64}`, as every provider requires. */
-  name: string;
-  /** The full schema (a zod schema converted with `z.toJSONSchema`, input side). */
-  jsonSchema: JsonSchema;
-  source: 'zod' | 'json-schema';
-  /**
-   * zod: `safeParse`, so `value` is the parsed output with transforms and defaults applied.
-   * JSON Schema: ajv with every error collected; `default`s are filled into a copy of the value.
-   */
-  validate(value: unknown): Checked<unknown>;
-}
+export type { OutputSchema };
 
 const SCHEMA_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
@@ -38,7 +20,7 @@ export function compileOutputSchema(name: string, schema: unknown): OutputSchema
     ]);
   }
   if (isZodV4Schema(schema) || isZodV3Schema(schema)) return compileZodSchema(name, schema);
-  return compileJsonSchema(name, schema);
+  return compileJsonOutputSchema(name, schema);
 }
 
 function compileZodSchema(name: string, schema: Parameters<typeof validateWithZod>[0]): OutputSchema {
@@ -58,27 +40,6 @@ function compileZodSchema(name: string, schema: Parameters<typeof validateWithZo
   return { name, jsonSchema, source: 'zod', validate: (value) => validateWithZod(schema, value) };
 }
 
-function compileJsonSchema(name: string, schema: unknown): OutputSchema {
-  const { draft, issues } = checkJsonSchemaDefinition(schema);
-  if (issues.length > 0) throw new SchemaDefinitionError(name, issues);
-  // Our own copy: a later edit of the caller's object must not change what we validate or send.
-  const jsonSchema = cloneJson(schema as JsonSchema);
-  let validateFunction: ValidateFunction;
-  try {
-    validateFunction = compileWithAjv(jsonSchema, draft);
-  } catch (error) {
-    throw new SchemaDefinitionError(name, [{ code: 'schema_invalid', path: [], message: (error as Error).message }]);
-  }
-  // ajv fills defaults in place; copy the answer first so the caller's value is never changed.
-  const fillsDefaults = hasKeyword(jsonSchema, 'default');
-  const validate = (value: unknown): Checked<unknown> => {
-    const data = fillsDefaults ? structuredClone(value) : value;
-    if (validateFunction(data)) return { ok: true, value: data };
-    return { ok: false, issues: ajvErrorsToIssues(validateFunction.errors ?? [], data) };
-  };
-  return { name, jsonSchema, source: 'json-schema', validate };
-}
-
 function rootIsObject(schema: JsonSchema): boolean {
   const root = followRootRef(schema);
   return root !== undefined && root.type === 'object';
@@ -90,16 +51,6 @@ function followRootRef(schema: JsonSchema): JsonSchema | undefined {
     node = resolveLocalRef(schema, node.$ref);
   }
   return isJsonSchemaObject(node) ? node : undefined;
-}
-
-function hasKeyword(schema: unknown, keyword: string): boolean {
-  if (!isJsonSchemaObject(schema)) return false;
-  if (keyword in schema) return true;
-  let found = false;
-  forEachSubschema(schema, [], (child) => {
-    found ||= hasKeyword(child, keyword);
-  });
-  return found;
 }
 
 /**
