@@ -49,20 +49,12 @@ export type JudgeReply =
 export type JudgedBatch = Extract<JudgeReply, { lines: Int32Array }>;
 
 /**
- * Collect's threads on two cores: none. One thread beside the calling thread, measured there
- * (bench/README.md, pools; 7 interleaved pairs, 100K lines), cost 1.45× the stage's CPU (30.3 vs
- * 20.9 µs a line, all threads: the thread's start and its own warm-up) for a longer median wall
- * (4.14 vs 3.23 s), though the calling thread's CPU fell to 9.2 from 16.3 µs.
- */
-const TWO_CORE_THREADS = 0;
-
-/**
  * How many threads judge a shard's results beside the calling thread (0: none, it judges them
- * itself): `SYNTHFORGE_COLLECT_THREADS` (or the older `SYNTHFORGE_COLLECT_WORKERS`, pool-threads.ts),
- * else one per core but the calling thread's.
+ * itself): `SYNTHFORGE_COLLECT_THREADS`, else the default of
+ * pool-threads.ts.
  */
 export function collectWorkers(): PoolThreads {
-  return poolThreads('COLLECT', TWO_CORE_THREADS);
+  return poolThreads('COLLECT');
 }
 
 /**

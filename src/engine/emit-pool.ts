@@ -38,20 +38,12 @@ export interface EmittedBatch {
 export type EmitReply = ({ type: 'done'; id: number } & EmittedBatch) | { type: 'error'; id: number; error: WorkerError };
 
 /**
- * Emit's threads on two cores: one, the other core. Measured there (bench/README.md, pools; 7
- * interleaved pairs, 100K lines): the stage's wall −40% (median 2.03 vs 3.38 s) for the same CPU
- * (21.0 vs 20.8 µs a sample, all threads), the calling thread's CPU 2.0 vs 12.6 µs, ≈ 130 MiB more
- * peak RSS (the thread's isolate).
- */
-const TWO_CORE_THREADS = 1;
-
-/**
  * How many threads emit a step beside the calling thread (0: none, it emits alone; it reads and
- * writes the batches either way): `SYNTHFORGE_EMIT_THREADS` (or the older `SYNTHFORGE_EMIT_WORKERS`,
- * pool-threads.ts), else one per core but the calling thread's.
+ * writes the batches either way): `SYNTHFORGE_EMIT_THREADS`, else the default
+ * of pool-threads.ts.
  */
 export function emitWorkers(): PoolThreads {
-  return poolThreads('EMIT', TWO_CORE_THREADS);
+  return poolThreads('EMIT');
 }
 
 /**

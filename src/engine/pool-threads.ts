@@ -11,13 +11,13 @@ export interface PoolThreads {
 }
 
 /**
- * The threads `SYNTHFORGE_<stage>_THREADS` asks for (0: none), else what the older
- * `SYNTHFORGE_<stage>_WORKERS` did (1: none, N ≥ 2: N; invalid values were ignored and still are),
- * else the default: one per core but the calling thread's, up to MAX_THREADS. On two cores the
- * default is `twoCores`, measured per stage (bench/README.md, pools): the one thread beside the
- * calling thread is then the other core.
+ * The threads `SYNTHFORGE_<stage>_THREADS` asks for (0: none), else one per core but the calling
+ * thread's, up to MAX_THREADS, and none on two cores. Measured there on a quiet machine (bench/README.md,
+ * "Lead re-measure, fifth session"): one thread beside the calling thread cost collect 1.45× and
+ * emit 1.37× the CPU, and made neither stage shorter (emit 1.60 against 1.37 s): a thread's start and
+ * warm-up are not paid back by one more core.
  */
-export function poolThreads(stage: 'COLLECT' | 'EMIT', twoCores: number): PoolThreads {
+export function poolThreads(stage: 'COLLECT' | 'EMIT'): PoolThreads {
   const name = `SYNTHFORGE_${stage}_THREADS`;
   const threads = process.env[name];
   if (threads !== undefined && threads !== '') {
@@ -29,8 +29,6 @@ export function poolThreads(stage: 'COLLECT' | 'EMIT', twoCores: number): PoolTh
     }
     return { threads: wanted, explicit: true };
   }
-  const workers = Number(process.env[`SYNTHFORGE_${stage}_WORKERS`]);
-  if (Number.isInteger(workers) && workers >= 1) return { threads: workers === 1 ? 0 : workers, explicit: true };
   const cores = availableParallelism();
-  return { threads: cores <= 2 ? Math.min(twoCores, cores - 1) : Math.min(cores - 1, MAX_THREADS), explicit: false };
+  return { threads: cores <= 2 ? 0 : Math.min(cores - 1, MAX_THREADS), explicit: false };
 }

@@ -25,12 +25,9 @@ import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
 const SECRET = 'sk-test-secret-0123456789abcdef';
-const savedWorkers = process.env.SYNTHFORGE_COLLECT_WORKERS;
 const savedThreads = process.env.SYNTHFORGE_COLLECT_THREADS;
 
 afterEach(() => {
-  if (savedWorkers === undefined) delete process.env.SYNTHFORGE_COLLECT_WORKERS;
-  else process.env.SYNTHFORGE_COLLECT_WORKERS = savedWorkers;
   if (savedThreads === undefined) delete process.env.SYNTHFORGE_COLLECT_THREADS;
   else process.env.SYNTHFORGE_COLLECT_THREADS = savedThreads;
 });
@@ -98,9 +95,9 @@ interface Collected {
 }
 
 /** Plans `records` requests in shards of 150, drives every shard to collected, and returns what collecting left. */
-async function collectWith(workers: string | undefined, records = 400, wrap: (provider: BatchProvider) => BatchProvider = (provider) => provider): Promise<Collected> {
-  if (workers === undefined) delete process.env.SYNTHFORGE_COLLECT_WORKERS;
-  else process.env.SYNTHFORGE_COLLECT_WORKERS = workers;
+async function collectWith(threads: string | undefined, records = 400, wrap: (provider: BatchProvider) => BatchProvider = (provider) => provider): Promise<Collected> {
+  if (threads === undefined) delete process.env.SYNTHFORGE_COLLECT_THREADS;
+  else process.env.SYNTHFORGE_COLLECT_THREADS = threads;
   const dir = tempDir();
   const seedsFile = join(dir, 'seeds.jsonl');
   await writeSeedFile(seedsFile, records);
@@ -142,8 +139,8 @@ async function collectWith(workers: string | undefined, records = 400, wrap: (pr
 }
 
 describe('collecting on threads', () => {
-  it('writes the same answers, invalid and positions files and stores the same rows for 1, 2 and 3 threads', async () => {
-    const inThread = await collectWith('1');
+  it('writes the same answers, invalid and positions files and stores the same rows for 0 (the calling thread), 1, 2 and 3 threads', async () => {
+    const inThread = await collectWith('0');
     expect(inThread.files.join('')).toContain('"outcome":"not_json"');
     for (const outcome of ['schema_violation', 'refusal', 'truncated', 'provider_error', 'expired', 'missing']) expect(inThread.files.join('')).toContain(`"outcome":"${outcome}"`);
     expect(inThread.files.join('')).toContain('malformed_result_line');
@@ -155,14 +152,13 @@ describe('collecting on threads', () => {
       expect(threaded.ledger).toEqual(inThread.ledger);
       expect(threaded.errors).toEqual(inThread.errors);
     }
-    // One thread beside the calling thread: only SYNTHFORGE_COLLECT_THREADS can ask for it (WORKERS=1 is the calling thread).
-    process.env.SYNTHFORGE_COLLECT_THREADS = '1';
-    expect(await collectWith(undefined)).toEqual(inThread);
+    // One thread beside the calling thread.
+    expect(await collectWith('1')).toEqual(inThread);
   });
 
   it('never writes a key a result line echoed, plain or JSON-escaped, whichever thread decodes it', async () => {
     const redact = (provider: BatchProvider): BatchProvider => withSecretRedaction(provider, new SecretRedactor([{ name: 'OPENAI_API_KEY', value: SECRET }]));
-    const inThread = await collectWith('1', 200, redact);
+    const inThread = await collectWith('0', 200, redact);
     const threaded = await collectWith('2', 200, redact);
     expect(threaded.files).toEqual(inThread.files);
     const written = threaded.files.join('\n');
@@ -185,7 +181,7 @@ describe('collecting on threads', () => {
       }
       return Object.assign(Object.create(provider) as BatchProvider, { resultChunks: broken });
     };
-    const inThread = await collectWith('1', 300, failing);
+    const inThread = await collectWith('0', 300, failing);
     const threaded = await collectWith('2', 300, failing);
     expect(threaded.errors[0]).toBe('connection reset while downloading');
     expect(threaded).toEqual(inThread);
@@ -207,11 +203,11 @@ describe('collecting on threads', () => {
     const provider = new FileBatchProvider('/nowhere');
     const shard = { requestCount: 100_000 } as never;
     const jsonStep = { output: { source: 'json-schema' } } as CompiledBatchStep;
-    process.env.SYNTHFORGE_COLLECT_WORKERS = '3';
+    process.env.SYNTHFORGE_COLLECT_THREADS = '3';
     expect(collectThreads(provider, jsonStep, shard)).toBe(3);
     expect(collectThreads(provider, { output: { source: 'zod' } } as CompiledBatchStep, shard)).toBe(0);
     expect(collectThreads({ ...provider, resultChunks: undefined } as unknown as BatchProvider, jsonStep, shard)).toBe(0);
-    delete process.env.SYNTHFORGE_COLLECT_WORKERS;
+    delete process.env.SYNTHFORGE_COLLECT_THREADS;
     expect(collectThreads(provider, jsonStep, { requestCount: 10 } as never)).toBe(0);
     process.env.SYNTHFORGE_COLLECT_THREADS = '1';
     expect(collectThreads(provider, jsonStep, { requestCount: 10 } as never)).toBe(1);
