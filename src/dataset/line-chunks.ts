@@ -39,3 +39,19 @@ export function textLinesOf(chunk: Uint8Array): string[] {
 function decodeLine(bytes: Buffer, start: number, end: number): string {
   return bytes.toString('utf8', start, end > start && bytes[end - 1] === 13 ? end - 1 : end);
 }
+
+/**
+ * The parts in one buffer of its own, transferable to a thread: never a view of Node's shared pool,
+ * of a read chunk, or of memory a provider reuses.
+ */
+export function concatenated(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const joined = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    joined.set(part, offset);
+    offset += part.length;
+  }
+  return joined;
+}

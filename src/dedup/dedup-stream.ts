@@ -7,6 +7,7 @@ import { SketchPool, type BandSession } from './sketch-pool.js';
 import type { ProbedCandidates } from './text-dedup-index.js';
 import { readStageLineBatches, type StageLines } from './stage-line-batch.js';
 import { StageRecordLocator } from './stage-record-locator.js';
+import { inFlightWindow } from '../in-flight-window.js';
 
 /**
  * Streaming deduplication with backpressure and optional worker threads.
@@ -227,39 +228,6 @@ interface Chunk<T> {
   texts: string[];
   /** With a pool: the chunk sketched, numbered and probed; undefined when this thread does it all. */
   prepared: Promise<Prepared> | undefined;
-}
-
-/**
- * The window both streams run: up to `maxInFlight` items of `source` started (`start`: with a pool,
- * sketched, numbered and probed in the background) ahead of the oldest, which is awaited, decided
- * and yielded, in input order. Stopped early, it closes `source`.
- */
-async function* inFlightWindow<Item, Started, Decided>(
-  source: AsyncIterable<Item>,
-  maxInFlight: number,
-  start: (item: Item) => Started,
-  decide: (started: Started) => Promise<Decided>,
-): AsyncIterable<Decided> {
-  const iterator = source[Symbol.asyncIterator]();
-  const window: Started[] = [];
-  let exhausted = false;
-  try {
-    for (;;) {
-      while (!exhausted && window.length < maxInFlight) {
-        const next = await iterator.next();
-        if (next.done === true) {
-          exhausted = true;
-          break;
-        }
-        window.push(start(next.value));
-      }
-      const oldest = window.shift();
-      if (oldest === undefined) return;
-      yield await decide(oldest);
-    }
-  } finally {
-    if (!exhausted) await iterator.return?.();
-  }
 }
 
 /** Up to `workers + 1` items in flight with a pool, so reading, sketching, probing and deciding overlap. */

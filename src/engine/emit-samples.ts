@@ -21,6 +21,7 @@ import { RunAnswers } from './run-answers.js';
 import { stepRepairs } from './repair-requests.js';
 import { EmitPool, emitWorkers, type EmittedBatch } from './emit-pool.js';
 import { FileLineGroups, nonEmptyLine, type LineGroup } from './file-line-groups.js';
+import { inFlightWindow } from '../in-flight-window.js';
 import { inputRecordOf, recordOf, SampleEmitter, type EmitStep, type KeyedRecord } from './sample-emitter.js';
 
 export { sampleLine, splicedSampleLine } from './sample-line.js';
@@ -159,20 +160,24 @@ async function* emitPooled(
   const input = new FileLineGroups(inputPath);
   const keys = new FileLineGroups(keysPath);
   const repairs = step.kind === 'generate' ? new RepairTally() : undefined;
-  const inFlight: Promise<EmittedBatch>[] = [];
-  try {
+  /** The input's batches with their keys lines; `complete`: false from the first the keys file ends before. */
+  async function* batches(): AsyncIterable<{ records: LineGroup; planned: LineGroup; complete: boolean }> {
     for (let keysLeft = true; ; ) {
       const records = await input.take(batchRecords, nonEmptyLine);
-      if (records.bytes.length === 0) break;
+      if (records.bytes.length === 0) return;
       const planned: LineGroup = keysLeft ? await keys.take(records.lines) : { bytes: new Uint8Array(0), lines: 0 };
       keysLeft &&= planned.lines === records.lines;
-      const emitted = keysLeft ? pool.emit(records.bytes, planned.bytes) : renderedKeys(step, records.bytes, planned).then((rendered) => pool.emit(records.bytes, rendered));
-      // Awaited in order below; until then its failure is not unhandled.
-      emitted.catch(() => undefined);
-      inFlight.push(emitted);
-      if (inFlight.length >= 2 * pool.size) yield* written(await inFlight.shift()!);
+      yield { records, planned, complete: keysLeft };
     }
-    while (inFlight.length > 0) yield* written(await inFlight.shift()!);
+  }
+  const start = ({ records, planned, complete }: { records: LineGroup; planned: LineGroup; complete: boolean }): Promise<EmittedBatch> => {
+    const emitted = complete ? pool.emit(records.bytes, planned.bytes) : renderedKeys(step, records.bytes, planned).then((rendered) => pool.emit(records.bytes, rendered));
+    // Awaited in order by the window; until then its failure is not unhandled.
+    emitted.catch(() => undefined);
+    return emitted;
+  };
+  try {
+    for await (const batch of inFlightWindow(batches(), 2 * pool.size, start, (emitted) => emitted)) yield* written(batch);
     repairs?.writeTo(counts);
   } finally {
     await Promise.all([pool.close(), input.close(), keys.close()]);

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createReadStream, type ReadStream } from 'node:fs';
+import { concatenated } from '../dataset/line-chunks.js';
 import { STREAM_CHUNK_BYTES } from './stage-files.js';
 
 /** A run of whole lines of a file: their bytes, newlines included, and how many of them counted. */
@@ -90,17 +91,4 @@ export class FileLineGroups {
     this.stream.destroy();
     await closed;
   }
-}
-
-/** One buffer of its own (transferable: not a view of Node's shared pool or of a chunk). */
-function concatenated(parts: readonly Buffer[]): Uint8Array<ArrayBuffer> {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const bytes = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    bytes.set(part, offset);
-    offset += part.length;
-  }
-  return bytes;
 }

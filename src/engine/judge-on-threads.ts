@@ -9,6 +9,8 @@ import { RESPONSE_OUTCOMES } from '../store/response-outcomes.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
 import { collectWorkers, HAS_USAGE, RETRYABLE, type CollectPool, type CollectWorkerData, type JudgedBatch } from './collect-pool.js';
 import type { Verdict } from './judge-result.js';
+import { concatenated } from '../dataset/line-chunks.js';
+import { inFlightWindow } from '../in-flight-window.js';
 
 /**
  * Below this many requests a shard is judged in the calling thread under the default thread count:
@@ -49,34 +51,23 @@ export async function judgeOnThreads(
   threads: number,
   take: (batch: JudgedBatch) => Promise<void>,
 ): Promise<void> {
-  const window = threads * BATCHES_PER_THREAD;
-  const inFlight: Promise<JudgedBatch>[] = [];
+  const judge = (bytes: Uint8Array<ArrayBuffer>): Promise<JudgedBatch> => pool.judge(shard.id, shard.lineCount, bytes);
+  for await (const batch of inFlightWindow(batchesOf(chunks), threads * BATCHES_PER_THREAD, judge, (judged) => judged)) await take(batch);
+}
+
+/** The chunks joined into batches of about BATCH_BYTES, each in a buffer of its own (handed over to a thread). */
+async function* batchesOf(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array<ArrayBuffer>> {
   let parts: Uint8Array[] = [];
   let bytes = 0;
-  const send = async (): Promise<void> => {
-    inFlight.push(pool.judge(shard.id, shard.lineCount, joinParts(parts, bytes)));
-    parts = [];
-    bytes = 0;
-    if (inFlight.length >= window) await take(await inFlight.shift()!);
-  };
   for await (const chunk of chunks) {
     parts.push(chunk);
     bytes += chunk.length;
-    if (bytes >= BATCH_BYTES) await send();
+    if (bytes < BATCH_BYTES) continue;
+    yield concatenated(parts);
+    parts = [];
+    bytes = 0;
   }
-  if (bytes > 0) await send();
-  while (inFlight.length > 0) await take(await inFlight.shift()!);
-}
-
-/** The parts in one buffer of its own: a provider's chunk may be a view of memory it reuses, never handed over as is. */
-function joinParts(parts: readonly Uint8Array[], bytes: number): Uint8Array<ArrayBuffer> {
-  const joined = new Uint8Array(bytes);
-  let offset = 0;
-  for (const part of parts) {
-    joined.set(part, offset);
-    offset += part.length;
-  }
-  return joined;
+  if (bytes > 0) yield concatenated(parts);
 }
 
 /** Text line `index` of a judged batch as the Verdict the calling thread would have made. */
