@@ -81,6 +81,8 @@ export function childOptions(argv: readonly string[]): Map<string, string> {
   for (const argument of argv) {
     const match = /^--([^=]+)=(.*)$/.exec(argument);
     if (match) options.set(match[1]!, match[2]!);
+    // A bare flag (`--sequential`) reads as "true".
+    else if (/^--[^=]+$/.test(argument)) options.set(argument.slice(2), 'true');
   }
   return options;
 }

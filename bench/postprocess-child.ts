@@ -3,10 +3,12 @@
 //                   shard through submit and poll until it ended, against FileBatchProvider, whose submit
 //                   writes the shard's emulated result files (emulated-results.ts). Not measured: it
 //                   builds the input.
-//   --mode=measure  what a run does once batches have ended, stage by stage as runRecipe does it:
-//                   collect (collectShard: parse → validate → store, per shard) → emit (emitSampleChunks →
-//                   stage file) → dedup (runDedupStep, exact + near, → stage file, with its statistics
-//                   kept) → write (writeDatasetVersion, JSONL + Parquet, 2 splits).
+//   --mode=measure  what a run does once batches have ended, as runRecipe does it: collect (collectShard:
+//                   parse → validate → store, per shard), then emit (emitSampleChunks → stage file), dedup
+//                   (runDedupStep, exact + near, → stage file, with its statistics kept) and write
+//                   (writeDatasetVersion, JSONL + Parquet, 2 splits) overlapping, each reading the one
+//                   before while it is written (stage-tap.ts), measured as one stage; `--sequential`:
+//                   one after another, each measured apart.
 //   --mode=baseline the I/O floor: read every result line and write it back out to one file.
 // Arguments: --mode, --dir (the work folder; prepare creates it), [--records=N] (prepare).
 // --stage=write (measure): only the write stage, from the dedup stage file an earlier measure left,
@@ -25,7 +27,10 @@ import { emitSampleChunks } from '../src/engine/emit-samples.js';
 import { runDedupStep } from '../src/engine/dedup-step.js';
 import { StepRejects } from '../src/engine/step-rejects.js';
 import { planRound } from '../src/engine/plan-round.js';
-import { readRecords, writeRecords, newRunId, runDirectory, stagePath } from '../src/engine/stage-files.js';
+import { countLinesSync, readRecords, writeRecords, newRunId, runDirectory, stagePath } from '../src/engine/stage-files.js';
+import { StageTap } from '../src/engine/stage-tap.js';
+import { splitLines } from '../src/dataset/read-file-lines.js';
+import type { DataRecord } from '../src/domain.js';
 import type { RunEvent } from '../src/engine/run-events.js';
 import { toSeedSpecs } from '../src/engine/seed-sources.js';
 import type { StepCounts } from '../src/engine/run-report.js';
@@ -165,12 +170,18 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
   let version: Awaited<ReturnType<typeof writeDatasetVersion>> | undefined;
   const startRssBytes = await baselineRss();
   const onlyWrite = options.get('stage') === 'write';
+  const sequential = options.get('sequential') === 'true';
   const outputsRoot = options.get('outputs') ?? join(dir, 'outputs');
   const compressionLevel = options.get('compression-level');
   let writePass1Seconds: number | undefined;
+  const stages: StageMeasure[] = [];
   try {
-    const stages: StageMeasure[] = [];
-    if (!onlyWrite) stages.push(...(await earlyStages()));
+    if (!onlyWrite) stages.push(await collectStage());
+    if (!onlyWrite && !sequential) {
+      stages.push(await overlappedStages());
+      return measured();
+    }
+    if (!onlyWrite) stages.push(...(await emitAndDedupStages()));
     const write = await measureStage('write version: JSONL + Parquet', async () => {
       const started = performance.now();
       version = await writeDatasetVersion({
@@ -184,6 +195,12 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
       return version.rows;
     });
     stages.push(write);
+    return measured();
+  } finally {
+    store.close();
+  }
+
+  function measured(): MeasureResult {
     const invalid = Object.fromEntries(Object.entries(counts.invalid ?? {}).map(([reason, entry]) => [reason, entry?.count ?? 0]));
     const dataBytes = { jsonl: 0, parquet: 0 };
     for (const file of version!.files) dataBytes[file.format] += file.bytes;
@@ -199,15 +216,50 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
       storeBytes: store.sizeBytes(),
       shardFileBytes: folderBytes(join(prepared.runDir, 'shards'), (name) => /\.(answers\.jsonl|invalid\.jsonl|keys)$/.test(name)),
     };
-  } finally {
-    store.close();
   }
 
-  async function earlyStages(): Promise<StageMeasure[]> {
-    const collect = await measureStage('collect: parse → validate → store', async () => {
+  function collectStage(): Promise<StageMeasure> {
+    return measureStage('collect: parse → validate → store', async () => {
       for (const shard of store.shardsOfStep(prepared.runId, generate.step.index)) await driveShard(context, generate, shard.id);
       return resultLines;
     });
+  }
+
+  function countDedup(step: StepCounts): void {
+    dedupCounts.input = step.input;
+    for (const [reason, count] of Object.entries(step.duplicates ?? {})) if (count > 0) dedupCounts.dropped[reason] = count;
+  }
+
+  /**
+   * As a run does it (run-recipe.ts startSteps): dedup reads the emitted lines as they are written,
+   * and the version write reads dedup's kept lines as they are written. Items: result lines.
+   */
+  function overlappedStages(): Promise<StageMeasure> {
+    return measureStage('emit → dedup → write, overlapped', async () => {
+      const emitted = new StageTap(stage1);
+      const kept = new StageTap(stage2);
+      const rejects = new StepRejects(join(prepared.runDir, 'dedup-rejects.jsonl'));
+      const emit = endsTap(writeRecords(stage1, emitSampleChunks({ runId: prepared.runId, store }, generate, stage0, counts), { tap: emitted }), emitted);
+      // The runner sizes the dedup pool by what the step before read while that step still runs.
+      const records = countLinesSync(stage0);
+      const deduplicate = endsTap(runDedupStep(dedup, stage1, stage2, { rejects, records, flow: { input: emitted, output: kept }, onStats: (stats) => (dedupStats = stats) }), kept);
+      const write = writeDatasetVersion({
+        outputsRoot,
+        dataset: recipe.recipe.name,
+        records: recordsOfLines(splitLines(kept)),
+        output: compressionLevel === undefined ? recipe.recipe.output : { ...recipe.recipe.output, compression_level: Number(compressionLevel) },
+        templates: recipe.outputTemplates,
+        manifest: { manifest_version: 1, run_id: prepared.runId, tool: { name: 'synthforge-bench' } },
+      });
+      const [, step, written] = await Promise.all([emit, deduplicate, write]);
+      await rejects.commit();
+      countDedup(step);
+      version = written;
+      return resultLines;
+    });
+  }
+
+  async function emitAndDedupStages(): Promise<StageMeasure[]> {
     // As runGenerateStep writes it: a batch of records per write. Its items are the samples, not the writes.
     const emit = await measureStage('emit samples → stage file', async () => {
       await writeRecords(stage1, emitSampleChunks({ runId: prepared.runId, store }, generate, stage0, counts));
@@ -218,11 +270,10 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
       const rejects = new StepRejects(join(prepared.runDir, 'dedup-rejects.jsonl'));
       const step = await runDedupStep(dedup, stage1, stage2, { rejects, records: counts.output, onStats: (stats) => (dedupStats = stats) });
       await rejects.commit();
-      dedupCounts.input = step.input;
-      for (const [reason, count] of Object.entries(step.duplicates ?? {})) if (count > 0) dedupCounts.dropped[reason] = count;
+      countDedup(step);
       return dedupCounts.input;
     });
-    return [collect, emit, deduplicate];
+    return [emit, deduplicate];
   }
 }
 
@@ -252,6 +303,24 @@ async function baseline(options: Map<string, string>): Promise<BaselineResult> {
 }
 
 /** utime + stime of the main thread, from /proc (clock ticks of 1/100 s); undefined where /proc has no such file. */
+/** The step's outcome, its tap ended when it succeeds and failed when it fails (as the runner does). */
+function endsTap<T>(step: Promise<T>, tap: StageTap): Promise<T> {
+  return step.then(
+    (value) => {
+      tap.end();
+      return value;
+    },
+    (error: unknown) => {
+      tap.fail(error);
+      throw error;
+    },
+  );
+}
+
+async function* recordsOfLines(lines: AsyncIterable<Buffer>): AsyncIterable<DataRecord> {
+  for await (const line of lines) if (line.length > 0) yield JSON.parse(line.toString('utf8')) as DataRecord;
+}
+
 /** The records as they are, `onEnd` called once the last one was read. */
 async function* timedToEnd<T>(records: AsyncIterable<T>, onEnd: () => void): AsyncIterable<T> {
   yield* records;

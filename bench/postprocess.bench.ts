@@ -2,14 +2,16 @@
 // against the goal that peak RSS at 1M stays ≤ 1.5× peak RSS at 100K, the dedup index aside).
 // Per size, three child processes (postprocess-child.ts):
 //   prepare   plans the requests for real and writes emulated OpenAI result files (not measured);
-//   measure   collect (parse → validate → store) → emit → dedup (exact + near) → write JSONL + Parquet,
-//             stage by stage as a run does it, fed by a fake provider (file-batch-provider.ts) that
-//             streams the result files through the OpenAI adapter's convertOpenAIResultLine;
+//   measure   collect (parse → validate → store), then emit → dedup (exact + near) → write JSONL + Parquet
+//             overlapping as a run does it (each reads the one before while it is written), fed by a
+//             fake provider (file-batch-provider.ts) that streams the result files through the OpenAI
+//             adapter; `--sequential` runs emit, dedup and write one after another, each measured apart;
 //   baseline  the I/O floor: read the same result lines and write them back out.
 // Peak RSS is per stage (sampled) and per process (maxRSS). "Dedup index aside" is the largest of the
 // other stages' peaks and the dedup stage's peak minus the index's typed arrays (DedupStats.indexBytes).
 // Options: --sizes=20000,100000 (result lines), --full (100K and 1M), --keep, --in-process (no child
-// processes: for the smoke test; peak RSS is then not per size), --json=PATH (raw measurements).
+// processes: for the smoke test; peak RSS is then not per size), --json=PATH (raw measurements),
+// --sequential (stage by stage, as runs were before steps overlapped).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,7 +44,7 @@ export async function run(args: string[]): Promise<void> {
       const child = <T>(mode: string, extra: string[] = []): Promise<T> =>
         runMeasurement('postprocess-child.ts', [`--mode=${mode}`, `--dir=${dir}`, ...extra], inProcess, runPostprocessChild) as Promise<T>;
       const prepare = await child<PrepareResult>('prepare', [`--records=${size}`]);
-      const measure = await child<MeasureResult>('measure');
+      const measure = await child<MeasureResult>('measure', hasFlag(args, 'sequential') ? ['--sequential'] : []);
       const baseline = await child<BaselineResult>('baseline');
       results.push({ size, prepare, measure, baseline });
       if (!hasFlag(args, 'keep')) rmSync(dir, { recursive: true, force: true });
@@ -57,7 +59,7 @@ export async function run(args: string[]): Promise<void> {
 /** Peak RSS of the measure child with the dedup index's typed arrays taken out of the dedup stage. */
 export function peakWithoutIndex(measure: MeasureResult): number {
   const indexBytes = measure.dedup?.indexBytes ?? 0;
-  return Math.max(...measure.stages.map((stage) => (stage.name.startsWith('dedup') ? stage.peakRssBytes - indexBytes : stage.peakRssBytes)));
+  return Math.max(...measure.stages.map((stage) => (stage.name.includes('dedup') ? stage.peakRssBytes - indexBytes : stage.peakRssBytes)));
 }
 
 function printResults(results: readonly SizeResult[]): void {
@@ -146,7 +148,7 @@ function printResults(results: readonly SizeResult[]): void {
       formatMiB(Math.max(...measure.stages.map((stage) => stage.maxRssBytes))),
       formatMiB(measure.dedup?.indexBytes ?? 0),
       formatMiB(peakWithoutIndex(measure)),
-      formatMiB(Math.max(...measure.stages.filter((stage) => !stage.name.startsWith('dedup')).map((stage) => stage.peakRssBytes))),
+      formatMiB(Math.max(...measure.stages.filter((stage) => !stage.name.includes('dedup')).map((stage) => stage.peakRssBytes))),
     ]),
   );
   if (results.length >= 2) {

@@ -12,7 +12,8 @@
  * (unless `forceVersion`): the latest one is returned with `reusedExisting: true`.
  */
 import { createHash } from 'node:crypto';
-import { copyFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DataRecord } from '../domain.js';
 import { UsageError } from '../errors.js';
@@ -66,10 +67,13 @@ export interface WriteVersionInput {
   records: AsyncIterable<DataRecord>;
   output: OutputSpec;
   templates: OutputTemplates;
-  /** Everything the manifest says about how the data was made; files and hashes are added here. */
-  manifest: Record<string, unknown>;
-  /** Files copied into the version beside the data (e.g. `rejects.jsonl`), before it is published. */
-  extraFiles?: { from: string; name: string }[];
+  /**
+   * Everything the manifest says about how the data was made; files and hashes are added here. A
+   * function is called once the records are read (what made them may finish while they are written).
+   */
+  manifest: Record<string, unknown> | (() => Record<string, unknown>);
+  /** Files copied into the version beside the data (e.g. `rejects.jsonl`), before it is published; a function is called once the records are read. */
+  extraFiles?: { from: string; name: string }[] | (() => { from: string; name: string }[]);
   /** Write a new version even when its data files equal the latest version's. */
   forceVersion?: boolean;
   /**
@@ -84,6 +88,8 @@ export async function writeDatasetVersion(input: WriteVersionInput): Promise<Ver
   // Checked before the run too; again here, because a long run leaves time for the folder to change.
   await checkOutputRoot(input.outputsRoot, input.dataset);
   const datasetDir = datasetDirOf(input.outputsRoot, input.dataset);
+  // A first version that fails leaves no empty dataset folder behind (the write may start before the run can fail).
+  const datasetDirIsNew = !existsSync(datasetDir);
   const staging = await createStagingDir(datasetDir);
   const parquet = input.output.files.includes('parquet') ? new ParquetTwins(staging, input.output) : undefined;
   const sink = new DataFileSink(staging, input.output, parquet);
@@ -95,6 +101,8 @@ export async function writeDatasetVersion(input: WriteVersionInput): Promise<Ver
         { format: input.output.format, unmapped: spilled.unmapped, examples: spilled.unmappedExamples },
       );
     }
+    const made = typeof input.manifest === 'function' ? input.manifest() : input.manifest;
+    const extraFiles = typeof input.extraFiles === 'function' ? input.extraFiles() : (input.extraFiles ?? []);
     const written = await writeDataFiles(staging, spilled, input.output, sink, parquet);
     await parquet?.close();
     const contentHash = contentHashOf(written.files);
@@ -111,7 +119,7 @@ export async function writeDatasetVersion(input: WriteVersionInput): Promise<Ver
 
     const sidecars = [{ path: LINEAGE_FILE, ...written.lineage }];
     if (spilled.unmapped > 0) sidecars.push({ path: UNMAPPED_FILE, ...(await digestFile(join(staging, UNMAPPED_FILE))) });
-    for (const extra of input.extraFiles ?? []) {
+    for (const extra of extraFiles) {
       const target = safeJoin(staging, checkedExtraName(extra.name));
       await copyFile(extra.from, target);
       sidecars.push({ path: extra.name, ...(await digestFile(target)) });
@@ -120,7 +128,7 @@ export async function writeDatasetVersion(input: WriteVersionInput): Promise<Ver
     let manifest: DatasetManifest | undefined;
     const number = await publishVersion(staging, datasetDir, latest + 1, async (candidate) => {
       manifest = {
-        ...input.manifest,
+        ...made,
         manifest_version: MANIFEST_VERSION,
         dataset: input.dataset,
         version: versionTag(candidate),
@@ -150,6 +158,8 @@ export async function writeDatasetVersion(input: WriteVersionInput): Promise<Ver
     // Before the staging folder goes: the Parquet thread may still be writing into it.
     await parquet?.close();
     await rm(staging, { recursive: true, force: true });
+    // rmdir removes only an empty folder: another process's version or staging folder stays.
+    if (datasetDirIsNew) await rmdir(datasetDir).catch(() => {});
     throw error;
   }
 }

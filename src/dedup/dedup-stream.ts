@@ -119,7 +119,12 @@ export interface StageLineVerdicts {
 export async function* dedupStageLines(
   path: string,
   spec: DedupSpec,
-  options: DedupStreamOptions & { /** Bytes read per batch of lines (default 1 MiB). */ batchBytes?: number } = {},
+  options: DedupStreamOptions & {
+    /** Bytes read per batch of lines (default 1 MiB). */
+    batchBytes?: number;
+    /** Batches of whole lines to read instead of the file (each owning its ArrayBuffer: it is transferred). */
+    lineBatches?: AsyncIterable<Uint8Array<ArrayBuffer>>;
+  } = {},
 ): AsyncIterable<StageLineVerdicts> {
   if (spec.semantic !== undefined || (!spec.exact && spec.near === undefined)) {
     throw new DedupWorkerError('dedupStageLines runs exact and near dedup only; a semantic step goes through dedupStream');
@@ -127,7 +132,7 @@ export async function* dedupStageLines(
   const stream = await openStream(spec, options);
   try {
     await addReferences(stream.context, options);
-    yield* decideLineBatches(readStageLineBatches(path, options.batchBytes), spec.fields, stream.context);
+    yield* decideLineBatches(options.lineBatches ?? readStageLineBatches(path, options.batchBytes), spec.fields, stream.context);
     options.onStats?.(stream.context.pipeline.stats());
   } finally {
     await stream.close();

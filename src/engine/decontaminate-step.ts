@@ -4,6 +4,7 @@ import { lookupFieldPath } from '../dedup/deduper.js';
 import type { DecontaminateStep } from '../recipe/recipe.js';
 import { countRejected, type StepCounts } from './run-report.js';
 import { readRecordLines, writeRecords } from './stage-files.js';
+import type { StageFlow } from './stage-tap.js';
 import { rejectionExample, type StepRejects } from './step-rejects.js';
 
 /**
@@ -12,12 +13,19 @@ import { rejectionExample, type StepRejects } from './step-rejects.js';
  * evaluation item. A removed record goes to the rejects file with the item and n-gram it matched;
  * a record lacking a compared field is rejected as bad input, as filters do.
  */
-export async function runDecontaminateStep(step: DecontaminateStep, inputPath: string, outputPath: string, rejects: StepRejects, baseDir: string): Promise<StepCounts> {
+export async function runDecontaminateStep(
+  step: DecontaminateStep,
+  inputPath: string,
+  outputPath: string,
+  rejects: StepRejects,
+  baseDir: string,
+  flow: StageFlow = {},
+): Promise<StepCounts> {
   const index = await EvalIndex.build({ against: step.against, ngram: step.ngram, baseDir, ...(step.eval_fields ? { evalFields: step.eval_fields } : {}) });
   const counts: StepCounts = { input: 0, output: 0, contaminated: 0 };
   // A kept record is unchanged: its line goes through as read.
   async function* kept(): AsyncIterable<Buffer> {
-    for await (const { record, line } of readRecordLines(inputPath)) {
+    for await (const { record, line } of readRecordLines(inputPath, flow.input)) {
       counts.input++;
       const texts = comparedTexts(record, step.fields);
       if (typeof texts === 'string') {
@@ -36,7 +44,7 @@ export async function runDecontaminateStep(step: DecontaminateStep, inputPath: s
       }
     }
   }
-  await writeRecords(outputPath, kept());
+  await writeRecords(outputPath, kept(), flow.output ? { tap: flow.output } : {});
   return counts;
 }
 

@@ -13,6 +13,7 @@ import { DedupVectorError } from '../dedup/errors.js';
 import { strideOf, vectorLengthOf, writeUnitVector } from '../dedup/unit-vector.js';
 import { countRejected, type StepCounts } from './run-report.js';
 import { rejectionExample, type StepRejects } from './step-rejects.js';
+import type { StageFlow } from './stage-tap.js';
 
 /**
  * Dedup across versions (`dedup: { against: previous }`). Each version carries, per dedup step, the
@@ -99,10 +100,12 @@ export async function runDedupStep(
     workers?: number;
     /** Called once at the end with the deduplication's statistics (benchmarks report them). */
     onStats?: (stats: DedupStats) => void;
+    /** The input as it is written and the output's reader, when steps overlap. */
+    flow?: StageFlow;
   },
 ): Promise<StepCounts> {
   const counts: StepCounts = { input: 0, output: 0, duplicates: { exact: 0, near: 0, semantic: 0 } };
-  const { rejects } = options;
+  const { rejects, flow = {} } = options;
   const problemOf = dedupRecordCheck(step);
   const workers = options.workers ?? sketchWorkers(options.records ?? 0);
   const streamOptions: DedupStreamOptions = {
@@ -130,7 +133,7 @@ export async function runDedupStep(
   // and this thread parses only the lines it rejects, and those it removes when the rejects keep
   // them. Kept lines go through as read, a run of adjacent ones in one write.
   async function* keptLines(): AsyncIterable<Buffer> {
-    for await (const { bytes, lines, verdicts } of dedupStageLines(inputPath, step.spec, streamOptions)) {
+    for await (const { bytes, lines, verdicts } of dedupStageLines(inputPath, step.spec, { ...streamOptions, ...(flow.input ? { lineBatches: flow.input } : {}) })) {
       const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       let runStart = 0;
       let runEnd = -1;
@@ -173,7 +176,7 @@ export async function runDedupStep(
   // through as read. The parsed record is dropped at once: records in flight between threads
   // outlive the young generation, and promoting whole records was most of this thread's GC.
   async function* comparable(): AsyncIterable<{ id: string; fields: Fields; line: Buffer }> {
-    for await (const { record, line } of readRecordLines(inputPath)) {
+    for await (const { record, line } of readRecordLines(inputPath, flow.input)) {
       counts.input++;
       const problem = problemOf(record.fields);
       if (problem === undefined) {
@@ -194,7 +197,7 @@ export async function runDedupStep(
     }
   }
   const textOnly = step.spec.semantic === undefined && (step.spec.exact || step.spec.near !== undefined);
-  await writeRecords(outputPath, textOnly ? keptLines() : kept());
+  await writeRecords(outputPath, textOnly ? keptLines() : kept(), flow.output ? { tap: flow.output } : {});
   return counts;
 }
 

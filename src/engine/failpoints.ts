@@ -8,9 +8,11 @@
  * (some results stored, not all), shards-collected (every shard of a generate step collected, its
  * samples not emitted yet), writing-output (half of the dataset written), repairing (half of a repair
  * round's repair requests written into its shards, the first of them recorded), shard-requeued (a batch
- * failed for a full queue and its shard is back to planned, not sent again yet).
+ * failed for a full queue and its shard is back to planned, not sent again yet), overlapping (a step
+ * has written two chunks of its output and the next step, or the version write, has taken the first:
+ * steps overlap, stage-tap.ts).
  */
-export type Failpoint = 'shard-recorded' | 'batch-created' | 'polling' | 'collecting' | 'shards-collected' | 'writing-output' | 'repairing' | 'shard-requeued';
+export type Failpoint = 'shard-recorded' | 'batch-created' | 'polling' | 'collecting' | 'shards-collected' | 'writing-output' | 'repairing' | 'shard-requeued' | 'overlapping';
 
 /** Whether this process is set to die at `point` (a caller may skip work only that point needs). */
 export function failpointArmed(point: Failpoint): boolean {

@@ -13,6 +13,7 @@ import { failpoint } from './failpoints.js';
 import { planRound, retryKeys } from './plan-round.js';
 import { restoreShardFiles } from './restore-shard-files.js';
 import { stepRejectsPath, writeRecords } from './stage-files.js';
+import type { StageTap } from './stage-tap.js';
 import { writeJudgedRecords } from './judge-records.js';
 import type { StepCounts } from './run-report.js';
 import type { RequestEstimator } from './step-pricing.js';
@@ -35,6 +36,8 @@ export async function runGenerateStep(
   step: CompiledBatchStep,
   inputPath: string,
   outputPath: string,
+  /** The reader of the step's output, already running (never with a judge: its records are read back first). */
+  output?: StageTap,
 ): Promise<StepCounts> {
   // One gate for the step: every round's shards share the provider's queue, and what a refusal taught stays learnt.
   const driveContext: DriveContext = { ...context, provider, queueGate: new QueueGate() };
@@ -65,7 +68,7 @@ export async function runGenerateStep(
     await writeJudgedRecords(outputPath, step.judge, parsedRecords(emitSamples(context, step, inputPath, counts)), counts, { stepRejectsPath: stepRejectsPath(inputPath, stepIndex), keepRemoved: Boolean(context.keepRejects) });
     return counts;
   }
-  await writeRecords(outputPath, emitSampleChunks(context, step, inputPath, counts));
+  await writeRecords(outputPath, emitSampleChunks(context, step, inputPath, counts), output ? { tap: output } : {});
   return counts;
 }
 

@@ -35,6 +35,8 @@ import { observationKey, observeSteps } from './observed-output.js';
 import { shardReestimator } from './shard-reestimate.js';
 import { storedStepKind } from './stored-step-kind.js';
 import { runDecontaminateStep } from './decontaminate-step.js';
+import { StageTap, StageTapClosedError, type StageFlow } from './stage-tap.js';
+import { failpointArmed } from './failpoints.js';
 
 export interface RunOptions {
   /** Where requests go: the real providers (providers/registry.ts), the emulator, or a test's own. */
@@ -162,29 +164,39 @@ class RunExecution {
   async run(): Promise<RunSummary> {
     try {
       await this.loadSeeds();
-      for (const [position, step] of this.compiled.steps.entries()) {
-        const counts = await this.runStep(position, step);
-        this.stepCounts[position] = counts;
-        // Also for a step done before a resume: the recipe's thresholds may have been changed since.
-        this.checkErrorRate(step.step.name, counts.input, counts.rejected, this.rejectsPathOf(position));
-        if (isBatchStep(step)) checkValidRate({ step: step.step.name, counts, minValidRate: this.compiled.recipe.min_valid_rate });
-      }
-      this.checkSomethingToPublish();
+      const steps = this.startSteps();
+      const finalStage = stagePath(this.runDir, this.compiled.steps.length);
       const rejectsPath = join(this.runDir, 'rejects.jsonl');
-      // A judge's drops sit in a file of their own beside its step's (judge-records.ts).
-      const stepRejectFiles = this.compiled.steps.flatMap((_, position) => [this.rejectsPathOf(position), judgeRejectsPath(this.rejectsPathOf(position))]);
-      const hasRejects = await joinRejectFiles(stepRejectFiles, rejectsPath);
-      const output = await writeOutputVersion({
-        store: this.store,
-        runId: this.runId,
-        compiled: this.compiled,
-        finalStage: stagePath(this.runDir, this.compiled.steps.length),
-        outDir: this.options.outDir,
-        rejectsPath: hasRejects ? rejectsPath : undefined,
-        stepCounts: this.stepCounts,
-        offline: this.options.providers.offline,
-        forceVersion: Boolean(this.options.forceVersion),
+      // Known once every step is done and checked; the version is published only then.
+      const settled = steps.done.then(async () => {
+        this.checkSomethingToPublish();
+        // A judge's drops sit in a file of their own beside its step's (judge-records.ts).
+        const stepRejectFiles = this.compiled.steps.flatMap((_, position) => [this.rejectsPathOf(position), judgeRejectsPath(this.rejectsPathOf(position))]);
+        const hasRejects = await joinRejectFiles(stepRejectFiles, rejectsPath);
+        return { stepCounts: this.stepCounts, rejectsPath: hasRejects ? rejectsPath : undefined };
       });
+      const write = async () =>
+        await writeOutputVersion({
+          store: this.store,
+          runId: this.runId,
+          compiled: this.compiled,
+          finalStage,
+          ...(steps.finalStage ? { finalStageLive: steps.finalStage } : {}),
+          outDir: this.options.outDir,
+          steps: steps.finalStage ? settled : await settled,
+          offline: this.options.providers.offline,
+          forceVersion: Boolean(this.options.forceVersion),
+        });
+      // Written while the last step runs, the version fails with the tap when a step fails: the step's error is the one to report.
+      // A failed write stops reading, so that the last step does not wait for it.
+      const writing = write().catch((error: unknown) => {
+        steps.finalStage?.abandon();
+        throw error;
+      });
+      const [stepsOutcome, written] = await Promise.allSettled([settled, writing]);
+      if (stepsOutcome.status === 'rejected') throw stepsOutcome.reason;
+      if (written.status === 'rejected') throw written.reason;
+      const output = written.value;
       this.options.emit({ type: 'version-written', dataset: output.dataset, version: output.version, path: output.path, rows: output.rows, ...(output.reusedExisting ? { reusedExisting: true } : {}) });
       // A declared split with no row is legal (the fractions are hashed per record) but rarely meant.
       for (const split of output.emptySplits ?? []) {
@@ -200,6 +212,62 @@ class RunExecution {
       this.finish(code === 'budget_exceeded' ? 'budget_exceeded' : 'failed', { error: { code, message: (error as Error).message } });
       throw error;
     }
+  }
+
+  /**
+   * Starts every step in order. A local step (dedup, filter, decontaminate) does not wait for the
+   * step before it: it reads that step's output as it is written (stage-tap.ts), and so does the
+   * version write after the last step. A generate step waits, since it plans its whole input
+   * first. Each step is checked (error rate, valid rate) when it ends, before the step reading its
+   * output may end. `done` settles when every step has; it fails with the first step's error.
+   */
+  private startSteps(): { done: Promise<void>; finalStage?: StageTap } {
+    const steps = this.compiled.steps;
+    const tasks: Promise<void>[] = [];
+    let before: Promise<void> = Promise.resolve();
+    let input: StageTap | undefined;
+    for (const [position, step] of steps.entries()) {
+      const runs = !this.stepDone(position);
+      const followed = runs && producesLive(step) && this.followsLive(position + 1);
+      const output = followed ? new StageTap(stagePath(this.runDir, position + 1)) : undefined;
+      const reading = input;
+      const flow: StageFlow = { ...(reading ? { input: reading } : {}), ...(output ? { output } : {}) };
+      const task = (reading ? Promise.resolve() : before)
+        .then(async () => {
+          const counts = await this.runStep(position, step, flow);
+          this.stepCounts[position] = counts;
+          // Also for a step done before a resume: the recipe's thresholds may have been changed since.
+          this.checkErrorRate(step.step.name, counts.input, counts.rejected, this.rejectsPathOf(position));
+          if (isBatchStep(step)) checkValidRate({ step: step.step.name, counts, minValidRate: this.compiled.recipe.min_valid_rate });
+          output?.end();
+        })
+        .catch((error: unknown) => {
+          output?.fail(error);
+          // The step before must not wait for this step to read (it may never have started reading).
+          reading?.abandon();
+          throw error;
+        });
+      // Settled below, in order; a step waiting on this one fails with it.
+      task.catch(() => {});
+      tasks.push(task);
+      before = task;
+      input = output;
+    }
+    return { done: firstFailure(tasks), ...(input ? { finalStage: input } : {}) };
+  }
+
+  /** Whether what reads stage `position` starts before that stage's file is complete: a local step, or the version write. */
+  private followsLive(position: number): boolean {
+    const step = this.compiled.steps[position];
+    if (step === undefined) return !failpointArmed('writing-output');
+    return !isBatchStep(step) && !this.stepDone(position);
+  }
+
+  /** A step finished in an earlier process of this run: its output stage is in place and the store says done. */
+  private stepDone(position: number): boolean {
+    const step = this.compiled.steps[position]!.step;
+    const saved = this.store.getSteps(this.runId).find((row) => row.index === step.index);
+    return stageDone(stagePath(this.runDir, position + 1)) && saved?.status === 'done' && saved.counts !== undefined && saved.counts !== null;
   }
 
   /** Stage 0: every seed record, read (and checked) before anything is sent. */
@@ -240,12 +308,17 @@ class RunExecution {
     throw new RunOutputEmptyError(`the run produced no record to publish (${where}); nothing was published. Check the seeds and what each step removed.`, { steps });
   }
 
-  /** How many records the step at `position` reads: the previous step's output, or the seeds. */
+  /**
+   * How many records the step at `position` reads: the previous step's output, or the seeds. While
+   * the previous step still runs (steps overlapping), what it reads: an upper bound, which only sizes
+   * the dedup pool and index.
+   */
   private recordsEntering(position: number): number {
-    return position > 0 ? this.stepCounts[position - 1]!.output : (this.seedRecords ??= countLinesSync(stagePath(this.runDir, 0)));
+    if (position === 0) return (this.seedRecords ??= countLinesSync(stagePath(this.runDir, 0)));
+    return this.stepCounts[position - 1]?.output ?? this.recordsEntering(position - 1);
   }
 
-  private async runStep(position: number, compiledStep: CompiledRecipe['steps'][number]): Promise<StepCounts> {
+  private async runStep(position: number, compiledStep: CompiledRecipe['steps'][number], flow: StageFlow): Promise<StepCounts> {
     const step = compiledStep.step;
     const input = stagePath(this.runDir, position);
     const output = stagePath(this.runDir, position + 1);
@@ -283,17 +356,18 @@ class RunExecution {
         compiledStep,
         input,
         output,
+        flow.output,
       );
     } else {
       const rejects = new StepRejects(this.rejectsPathOf(position), { keepRemoved: Boolean(this.options.keepRejects) });
       try {
         if (step.kind === 'dedup') {
           const references = step.spec.against === 'previous' ? previousReferences(this.options.outDir, this.compiled.recipe.name, step) : undefined;
-          counts = await runDedupStep(step, input, output, { rejects, records: this.recordsEntering(position), ...(references ? { references } : {}) });
+          counts = await runDedupStep(step, input, output, { rejects, records: this.recordsEntering(position), flow, ...(references ? { references } : {}) });
         } else if (step.kind === 'filter') {
-          counts = await runFilterStep(step, input, output, rejects);
+          counts = await runFilterStep(step, input, output, rejects, flow);
         } else if (step.kind === 'decontaminate') {
-          counts = await runDecontaminateStep(step, input, output, rejects, this.compiled.recipe.source.dir);
+          counts = await runDecontaminateStep(step, input, output, rejects, this.compiled.recipe.source.dir, flow);
         } else {
           throw new Error('unreachable');
         }
@@ -345,4 +419,18 @@ class RunExecution {
     const planned = this.store.getRound(this.runId, index, 0)?.counts as { requests?: number } | undefined;
     return { input: 0, output: 0, ...(planned?.requests !== undefined ? { requested: planned.requests } : {}), sent };
   }
+}
+
+/** A step whose output can be read while it is written: every step but a generate step with a judge, which reads its records back first. */
+function producesLive(step: CompiledRecipe['steps'][number]): boolean {
+  return !(isBatchStep(step) && step.kind === 'generate' && step.judge !== undefined);
+}
+
+/** Waits for every task; fails with the first one's error, in order (the tasks after it failed with it, or by reading from it). */
+async function firstFailure(tasks: readonly Promise<void>[]): Promise<void> {
+  const outcomes = await Promise.allSettled(tasks);
+  const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected' && !(outcome.reason instanceof StageTapClosedError));
+  if (failed) throw failed.reason;
+  const closed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  if (closed) throw closed.reason;
 }

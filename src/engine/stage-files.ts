@@ -1,11 +1,13 @@
 /** Where a run keeps its files, and the stage files that carry records from one step to the next. */
 import { join } from 'node:path';
-import { closeSync, createWriteStream, existsSync, openSync, readSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, openSync, readSync, type WriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { DataRecord } from '../domain.js';
-import { readFileLineBytes, readFileLines } from '../dataset/read-file-lines.js';
+import { readFileLineBytes, readFileLines, splitLines } from '../dataset/read-file-lines.js';
 import { rejectionExample, StepRejects } from './step-rejects.js';
+import type { StageTap } from './stage-tap.js';
+import { failpoint, failpointArmed } from './failpoints.js';
 
 /**
  * Buffer of the engine's file streams. Node's defaults (16 KiB written, 64 KiB read) make a stream
@@ -44,9 +46,10 @@ export function readRecords(path: string): AsyncIterable<DataRecord> {
  * record unchanged writes `line` back instead of serialising the record again: the same bytes,
  * without the cost (re-serialising was a third of a dedup step's own work). The bytes are a view of
  * the chunk read, not a string: a step that holds records in flight (dedup) keeps them off the heap.
+ * `live`: the file's bytes while the step before still writes it (stage-tap.ts), read instead of the file.
  */
-export async function* readRecordLines(path: string): AsyncIterable<{ record: DataRecord; line: Buffer }> {
-  for await (const line of readFileLineBytes(path)) {
+export async function* readRecordLines(path: string, live?: AsyncIterable<Uint8Array>): AsyncIterable<{ record: DataRecord; line: Buffer }> {
+  for await (const line of live ? splitLines(live) : readFileLineBytes(path)) {
     if (line.length > 0) yield { record: JSON.parse(line.toString('utf8')) as DataRecord, line };
   }
 }
@@ -63,17 +66,26 @@ const NEWLINE = Buffer.from('\n');
 /**
  * Writes records to `path` atomically (temp file, then rename). Returns how many were written. A
  * string or Buffer is a record already serialised (one line of JSON, no newline) and is written as is.
+ * With a `tap`, the lines are written in chunks of about STREAM_CHUNK_BYTES, and each chunk, once in
+ * the file, is handed to the tap's reader (the next step, already running: stage-tap.ts).
  */
-export async function writeRecords(path: string, records: AsyncIterable<DataRecord | string | Buffer>): Promise<number> {
+export async function writeRecords(path: string, records: AsyncIterable<DataRecord | string | Buffer>, options: { tap?: StageTap } = {}): Promise<number> {
   const temporary = `${path}.partial`;
   const output = createWriteStream(temporary, { encoding: 'utf8', highWaterMark: STREAM_CHUNK_BYTES });
+  const chunks = options.tap ? new TappedChunks(output, options.tap) : undefined;
   let count = 0;
   try {
     for await (const record of records) {
+      count++;
+      if (chunks) {
+        const full = chunks.add(record);
+        if (full) await full;
+        continue;
+      }
       if (Buffer.isBuffer(record)) output.write(record);
       if (!output.write(Buffer.isBuffer(record) ? NEWLINE : `${typeof record === 'string' ? record : JSON.stringify(record)}\n`)) await once(output, 'drain');
-      count++;
     }
+    await chunks?.flush();
     output.end();
     await once(output, 'finish');
   } catch (error) {
@@ -89,6 +101,59 @@ export async function writeRecords(path: string, records: AsyncIterable<DataReco
   }
   await rename(temporary, path);
   return count;
+}
+
+/** Lines gathered into chunks of whole lines, each written to the file and then given to the tap. */
+class TappedChunks {
+  private parts: (string | Buffer)[] = [];
+  private bytes = 0;
+  private chunks = 0;
+
+  constructor(
+    private readonly output: WriteStream,
+    private readonly tap: StageTap,
+  ) {}
+
+  /** Returns a promise when a chunk was written and the writer should wait for room. */
+  add(record: DataRecord | string | Buffer): Promise<void> | undefined {
+    const line = typeof record === 'string' || Buffer.isBuffer(record) ? record : JSON.stringify(record);
+    this.parts.push(line);
+    // A string's length undercounts its UTF-8 bytes: only the chunk size moves, not what is written.
+    this.bytes += line.length + 1;
+    return this.bytes >= STREAM_CHUNK_BYTES ? this.flush() : undefined;
+  }
+
+  async flush(): Promise<void> {
+    if (this.parts.length === 0) return;
+    const chunk = ownedChunk(this.parts);
+    this.parts = [];
+    this.bytes = 0;
+    const tap = this.tap;
+    // In the callback the bytes are in the file: the reader may transfer (detach) the chunk after that.
+    const room = this.output.write(chunk, (error) => {
+      if (!error) tap.push(chunk);
+    });
+    if (!room) await once(this.output, 'drain');
+    await tap.room();
+    // Crash tests: killed with this step's file half written and the next step reading it.
+    if (++this.chunks === 2 && failpointArmed('overlapping')) {
+      await tap.taken();
+      failpoint('overlapping');
+    }
+  }
+}
+
+/** The lines with their newlines in one buffer that owns its whole ArrayBuffer (a reader may transfer it). */
+function ownedChunk(parts: readonly (string | Buffer)[]): Buffer<ArrayBuffer> {
+  let length = 0;
+  for (const part of parts) length += (typeof part === 'string' ? Buffer.byteLength(part) : part.length) + 1;
+  const chunk = Buffer.allocUnsafeSlow(length);
+  let offset = 0;
+  for (const part of parts) {
+    offset += typeof part === 'string' ? chunk.write(part, offset, 'utf8') : part.copy(chunk, offset);
+    chunk[offset++] = 10;
+  }
+  return chunk;
 }
 
 export function stageDone(path: string): boolean {

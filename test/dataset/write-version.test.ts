@@ -131,7 +131,8 @@ describe('writeDatasetVersion: files', () => {
     const error = await writeVersion(root, qaRecords(3), { format: 'alpaca', fields: { instruction: '{{ question }}', output: '{{ nope }}' } }).catch((caught: unknown) => caught);
     expect(SynthforgeError.isInstance(error) && error.code).toBe('output_unmappable');
     expect((error as Error).message).toMatch(/none of the 3 records .* alpaca .*"nope" is not a field/);
-    expect(await listVersions(root, 'support-qa')).toEqual([]);
+    // A first version that fails leaves no dataset folder behind.
+    expect(existsSync(join(root, 'support-qa'))).toBe(false);
   });
 
   it('copies extra files beside the data, and refuses reserved names', async () => {
@@ -246,8 +247,7 @@ describe('writeDatasetVersion: Parquet twins streamed while the rows are written
       throw new Error('stage file truncated');
     }
     await expect(writeVersion(root, failing(), { ...RAW_BOTH, files: ['parquet'] })).rejects.toThrow('stage file truncated');
-    expect(readdirSync(join(root, 'support-qa'))).toEqual([]);
-    expect(await listVersions(root, 'support-qa')).toEqual([]);
+    expect(readdirSync(root)).toEqual([]);
   });
 });
 
@@ -309,15 +309,18 @@ describe('writeDatasetVersion: immutable versions', () => {
     expect((await listVersions(root, 'support-qa')).map((version) => version.version)).toEqual(['v1']);
   });
 
-  it('a failure on the very first write leaves nothing listVersions can see', async () => {
+  it('a failure on the very first write leaves no dataset folder; on a later write, the earlier versions alone', async () => {
     const root = tempDir();
     async function* failing(): AsyncIterable<DataRecord> {
       yield* qaRecords(5);
       throw new Error('boom');
     }
     await expect(writeVersion(root, failing(), SHARDED)).rejects.toThrow('boom');
-    expect(await listVersions(root, 'support-qa')).toEqual([]);
-    expect(readdirSync(join(root, 'support-qa'))).toEqual([]);
+    expect(readdirSync(root)).toEqual([]);
+    await writeVersion(root, qaRecords(3), SHARDED);
+    await expect(writeVersion(root, failing(), SHARDED)).rejects.toThrow('boom');
+    expect((await listVersions(root, 'support-qa')).map((version) => version.version)).toEqual(['v1']);
+    expect(readdirSync(join(root, 'support-qa'))).toEqual(['v1']);
   });
 
   it('clears the staging folder of a process that was killed mid-write', async () => {
