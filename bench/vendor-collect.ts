@@ -145,7 +145,7 @@ function driveContext(runId: string, store: RunStore, provider: BatchProvider, r
   return { runId, store, provider, emit, pollIntervalMs: { initial: 25, max: 250 }, maxCallRetries: 0, isCancelled: () => false, priceUsage: usagePricer(recipe) };
 }
 
-async function prepare(options: Map<string, string>): Promise<{ records: number }> {
+export async function prepare(options: Map<string, string>): Promise<{ records: number }> {
   const dir = requiredOption(options, 'dir');
   const vendor = requiredOption(options, 'provider') as Vendor;
   const records = Number(requiredOption(options, 'records'));
@@ -176,7 +176,7 @@ async function prepare(options: Map<string, string>): Promise<{ records: number 
   }
 }
 
-async function measure(options: Map<string, string>): Promise<StageMeasure> {
+export async function measure(options: Map<string, string>): Promise<StageMeasure> {
   const dir = requiredOption(options, 'dir');
   process.env.SYNTHFORGE_COLLECT_THREADS = requiredOption(options, 'threads');
   const prepared = JSON.parse(readFileSync(join(dir, 'prepared.json'), 'utf8')) as Prepared;
