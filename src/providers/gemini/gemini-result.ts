@@ -67,7 +67,7 @@ export function convertGeminiResultLine(text: string): ConvertedLine {
   try {
     return convertGeminiEntry(key, json as GeminiResultEntry);
   } catch {
-    // A response of a shape the conversion does not expect (a null candidate, parts not a list):
+    // A response of a shape the conversion does not expect (a part that is null, parts not a list):
     // malformed, as on every provider, rather than a failed collect.
     return { customId: key, malformed: 'response has an unexpected shape' };
   }
