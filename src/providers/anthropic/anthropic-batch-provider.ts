@@ -3,8 +3,9 @@
  * the shard's requests, poll `processing_status`, stream results as JSONL.
  */
 import { readFileLines } from '../../dataset/read-file-lines.js';
+import { textLinesOf, wholeLineChunks } from '../../dataset/line-chunks.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import Anthropic from '@anthropic-ai/sdk';
+import Anthropic, { AnthropicError } from '@anthropic-ai/sdk';
 import { SynthforgeError } from '../../errors.js';
 import type {
   BatchHandle,
@@ -19,7 +20,7 @@ import type {
 import { toProviderApiError } from '../errors.js';
 import { SharedExclusiveLock } from '../shared-exclusive-lock.js';
 import { ANTHROPIC_CAPABILITIES } from './anthropic-capabilities.js';
-import { convertAnthropicResult } from './anthropic-result.js';
+import { ANTHROPIC_RESULT_DECODER, decodeResultLine } from './anthropic-result-decoder.js';
 import { mapAnthropicBatchStatus, mapAnthropicCounts } from './map-anthropic-batch-status.js';
 import { anthropicSyncCall } from './anthropic-sync-call.js';
 
@@ -86,11 +87,33 @@ export class AnthropicBatchProvider implements BatchProvider {
     return { state: mapAnthropicBatchStatus(batch.processing_status), rawStatus: batch.processing_status, counts: mapAnthropicCounts(batch.request_counts) };
   }
 
+  readonly resultDecoder = { module: ANTHROPIC_RESULT_DECODER };
+
   async *results(handle: BatchHandle, options: { signal?: AbortSignal } = {}): AsyncIterable<BatchItemResult> {
-    const lines = await this.call('results', false, () => this.client.messages.batches.results(handle.batchId, {}, options.signal ? { signal: options.signal } : {}));
+    for await (const chunk of this.resultChunks(handle, options)) {
+      for (const line of textLinesOf(chunk)) {
+        const result = decodeResultLine(line);
+        if (result) yield result;
+      }
+    }
+  }
+
+  /**
+   * The results file as the SDK's `batches.results` fetches it (the batch's `results_url`), but raw:
+   * the SDK would parse every line on this thread, where collect's threads want the bytes.
+   */
+  async *resultChunks(handle: BatchHandle, options: { signal?: AbortSignal } = {}): AsyncIterable<Uint8Array> {
+    const signal = options.signal ? { signal: options.signal } : {};
+    const response = await this.call('results', false, async () => {
+      const batch = await this.client.messages.batches.retrieve(handle.batchId, {}, signal);
+      if (!batch.results_url) throw new AnthropicError(`No batch \`results_url\`; Has it finished processing? ${batch.processing_status} - ${batch.id}`);
+      return this.client.get(batch.results_url, { ...signal, headers: { Accept: 'application/binary' }, __binaryResponse: true }).asResponse();
+    });
+    if (!response.body) return;
     try {
-      for await (const line of lines) yield convertAnthropicResult(line as Parameters<typeof convertAnthropicResult>[0]);
+      yield* wholeLineChunks(response.body as unknown as AsyncIterable<Uint8Array>);
     } catch (error) {
+      // A connection lost mid-download is a provider failure (retryable), not a bug.
       throw this.providerError('results', error);
     }
   }

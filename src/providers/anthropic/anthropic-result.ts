@@ -28,9 +28,33 @@ interface AnthropicUsage {
   cache_read_input_tokens?: number | null;
 }
 
+/** A line that could not be converted: `customId` where one was readable (then it is `malformed_result_line`). */
+export type ConvertedLine = BatchItemResult | { customId?: string; malformed: string };
+
 const NON_RETRYABLE_ERRORS = new Set(['invalid_request_error', 'authentication_error', 'permission_error', 'not_found_error', 'billing_error']);
 /** Error types that say the key was refused: the whole run fails the same way (PROVIDER_AUTH_CODE). */
 const AUTH_ERRORS = new Set(['authentication_error', 'permission_error']);
+
+/**
+ * One raw line of the results file. The checks are only those the conversion needs to not throw:
+ * a line of another shape is malformed rather than a failed download, as on every other provider.
+ */
+export function convertAnthropicResultLine(text: string): ConvertedLine {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { malformed: 'result line is not JSON' };
+  }
+  if (!isObject(json)) return { malformed: 'result line is not a JSON object' };
+  if (typeof json.custom_id !== 'string') return { malformed: 'result line has no custom_id' };
+  const customId = json.custom_id;
+  const result = json.result;
+  if (!isObject(result) || typeof result.type !== 'string') return { customId, malformed: 'result line has no result type' };
+  if (result.type === 'succeeded' && !isMessage(result.message)) return { customId, malformed: 'succeeded result has no message content' };
+  if (result.type === 'errored' && result.error !== undefined && !isObject(result.error)) return { customId, malformed: 'errored result has an unreadable error' };
+  return convertAnthropicResult(json as unknown as ResultLine);
+}
 
 export function convertAnthropicResult(line: ResultLine): BatchItemResult {
   const customId = line.custom_id;
@@ -78,4 +102,13 @@ function convertMessage(customId: string, message: Extract<ResultLine['result'],
     ...(usage ? { usage } : {}),
     ...(message.model ? { model: message.model } : {}),
   };
+}
+
+function isMessage(value: unknown): boolean {
+  if (!isObject(value) || !Array.isArray(value.content) || !value.content.every(isObject)) return false;
+  return value.usage === undefined || value.usage === null || isObject(value.usage);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -15,7 +15,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { readFileLines } from '../../dataset/read-file-lines.js';
+import { textLinesOf, wholeLineChunks } from '../../dataset/line-chunks.js';
 import { GoogleGenAI, type BatchJob, type Fetch, type InlinedRequest } from '@google/genai';
 import { SynthforgeError } from '../../errors.js';
 import type {
@@ -34,7 +34,8 @@ import { withRetries } from '../retry.js';
 import { GEMINI_CAPABILITIES } from './gemini-capabilities.js';
 import { toGeminiProviderError } from './gemini-api-error.js';
 import { isEmbedRequest, toInlinedRequest, type GeminiGenerateRequest } from './gemini-request.js';
-import { convertGeminiEntry, convertGeminiResultLine, describeStatus, type ConvertedLine, type GeminiStatus } from './gemini-result.js';
+import { describeStatus, type GeminiStatus } from './gemini-result.js';
+import { decodeResultLine, GEMINI_RESULT_DECODER } from './gemini-result-decoder.js';
 import { mapGeminiBatchState, mapGeminiBatchStats } from './map-gemini-batch-status.js';
 import { geminiSyncCall } from './gemini-sync-call.js';
 
@@ -43,6 +44,8 @@ const MB = 1024 * 1024;
 export const DEFAULT_INLINE_MAX_BYTES = 10 * MB;
 /** How far before our record of a submit a job may have been created and still be ours (clock skew). */
 const MATCH_WINDOW_MS = 10 * 60 * 1000;
+/** Bytes read (or inline lines gathered) per chunk of results; collect's threads take about this much per batch. */
+const READ_CHUNK_BYTES = 256 * 1024;
 /** The upload MIME type Google's batch guide uses for JSONL input. */
 const JSONL_MIME_TYPE = 'jsonl';
 
@@ -120,15 +123,27 @@ export class GeminiBatchProvider implements BatchProvider {
     return toBatchStatus(job, raw);
   }
 
+  readonly resultDecoder = { module: GEMINI_RESULT_DECODER };
+
   async *results(handle: BatchHandle, options: { signal?: AbortSignal } = {}): AsyncIterable<BatchItemResult> {
+    for await (const chunk of this.resultChunks(handle, options)) {
+      for (const line of textLinesOf(chunk)) {
+        const result = decodeResultLine(line);
+        if (result) yield result;
+      }
+    }
+  }
+
+  /**
+   * A file job's responses file as it was downloaded; a job sent inline has its responses in the job
+   * itself, already parsed by the SDK, and each is written back as the line a responses file would
+   * hold for it, so that one decoder (on whichever thread) reads both.
+   */
+  async *resultChunks(handle: BatchHandle, options: { signal?: AbortSignal } = {}): AsyncIterable<Uint8Array> {
     const { job } = await this.retried(options.signal, () => this.getJob(handle.batchId, options.signal));
     const dest = job.dest ?? {};
-    for (const entry of [...(dest.inlinedResponses ?? []), ...(dest.inlinedEmbedContentResponses ?? [])]) {
-      const key = entry.metadata?.key;
-      // An inline response without its key cannot be matched; its request shows up as missing.
-      if (typeof key === 'string') yield* emit(convertGeminiEntry(key, entry as Parameters<typeof convertGeminiEntry>[1]));
-    }
-    if (dest.fileName) yield* this.readResponsesFile(dest.fileName, options.signal);
+    yield* inlineResultChunks([...(dest.inlinedResponses ?? []), ...(dest.inlinedEmbedContentResponses ?? [])]);
+    if (dest.fileName) yield* this.responsesFileChunks(dest.fileName, options.signal);
   }
 
   async cancel(handle: BatchHandle): Promise<BatchStatus> {
@@ -171,17 +186,15 @@ export class GeminiBatchProvider implements BatchProvider {
     return { job, raw: typeof raw === 'object' && raw !== null ? (raw as RawOperation) : {} };
   }
 
-  /** Downloaded to a temp file (the SDK only writes downloads to a path), then read one line at a time. */
-  private async *readResponsesFile(fileName: string, signal: AbortSignal | undefined): AsyncIterable<BatchItemResult> {
+  /** Downloaded to a temp file (the SDK only writes downloads to a path), then read whole lines at a time. */
+  private async *responsesFileChunks(fileName: string, signal: AbortSignal | undefined): AsyncIterable<Uint8Array> {
     const dir = await mkdtemp(join(tmpdir(), 'synthforge-gemini-'));
     try {
       const path = join(dir, 'responses.jsonl');
       await this.retried(signal, () =>
         this.call('results', false, () => this.client.files.download({ file: fileName, downloadPath: path, config: signal ? { abortSignal: signal } : {} })),
       );
-      for await (const line of readFileLines(path)) {
-        if (line.trim() !== '') yield* emit(convertGeminiResultLine(line));
-      }
+      yield* wholeLineChunks(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -211,12 +224,26 @@ function handleOf(shard: { model: string }, kind: ShardKind, job: BatchJob): Bat
   return { version: 1, provider: 'gemini', model: shard.model, batchId: job.name, kind };
 }
 
-function* emit(converted: ConvertedLine): Iterable<BatchItemResult> {
-  if ('outcome' in converted) yield converted;
-  else if (converted.customId) {
-    yield { customId: converted.customId, outcome: 'errored', error: { code: 'malformed_result_line', message: converted.malformed, retryable: true } };
+/**
+ * Inline responses as responses-file lines (`{"key", "response" | "error" | "status"}`: what
+ * convertGeminiEntry reads), in chunks of whole lines. One without a string key is left out, as a
+ * file line without one is: its request shows up as missing.
+ */
+function* inlineResultChunks(entries: readonly { metadata?: Record<string, unknown>; response?: unknown; error?: unknown; status?: unknown }[]): Iterable<Uint8Array> {
+  let lines: string[] = [];
+  let length = 0;
+  for (const entry of entries) {
+    const key = entry.metadata?.key;
+    if (typeof key !== 'string') continue;
+    const line = JSON.stringify({ key, response: entry.response, error: entry.error, status: entry.status });
+    lines.push(line);
+    length += line.length + 1;
+    if (length < READ_CHUNK_BYTES) continue;
+    yield Buffer.from(`${lines.join('\n')}\n`);
+    lines = [];
+    length = 0;
   }
-  // A line without a readable key cannot be matched; its request shows up as missing.
+  if (lines.length > 0) yield Buffer.from(`${lines.join('\n')}\n`);
 }
 
 function toBatchStatus(job: BatchJob, raw: RawOperation): BatchStatus {

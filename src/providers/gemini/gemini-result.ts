@@ -64,7 +64,13 @@ export function convertGeminiResultLine(text: string): ConvertedLine {
   if (!isObject(json)) return { malformed: 'result line is not a JSON object' };
   const key = typeof json.key === 'string' ? json.key : undefined;
   if (key === undefined) return { malformed: 'result line has no key' };
-  return convertGeminiEntry(key, json as GeminiResultEntry);
+  try {
+    return convertGeminiEntry(key, json as GeminiResultEntry);
+  } catch {
+    // A response of a shape the conversion does not expect (a part that is null, parts not a list):
+    // malformed, as on every provider, rather than a failed collect.
+    return { customId: key, malformed: 'response has an unexpected shape' };
+  }
 }
 
 export function convertGeminiEntry(customId: string, entry: GeminiResultEntry): ConvertedLine {

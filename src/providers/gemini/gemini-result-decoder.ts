@@ -1,0 +1,21 @@
+/**
+ * Gemini's result-line converter as a `ResultDecoderModule` (batch-provider.ts): what the adapter's
+ * `results` applies to each line of a responses file (and to each inline response, written as one),
+ * loadable by URL from a worker thread.
+ */
+import type { BatchItemResult, ProviderCapabilities } from '../batch-provider.js';
+import { GEMINI_CAPABILITIES } from './gemini-capabilities.js';
+import { convertGeminiResultLine } from './gemini-result.js';
+
+/** This module's own URL (`.ts` under tsx, `.js` from dist/), for `ResultDecoder.module`. */
+export const GEMINI_RESULT_DECODER = import.meta.url;
+
+export function decodeResultLine(line: string): BatchItemResult | undefined {
+  const result = convertGeminiResultLine(line);
+  if ('outcome' in result) return result;
+  // A line without a readable key cannot be matched; its request shows up as missing.
+  if (!result.customId) return undefined;
+  return { customId: result.customId, outcome: 'errored', error: { code: 'malformed_result_line', message: result.malformed, retryable: true } };
+}
+
+export const normalizeAnswer: ProviderCapabilities['normalizeAnswer'] = (value, schema, mode) => GEMINI_CAPABILITIES.normalizeAnswer(value, schema, mode);
