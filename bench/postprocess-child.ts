@@ -17,6 +17,7 @@ import { once } from 'node:events';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { writeDatasetVersion } from '../src/dataset/write-version.js';
+import { readStageLineBatches } from '../src/dedup/stage-line-batch.js';
 import type { DedupStats } from '../src/dedup/deduper.js';
 import { DEFAULT_CAPABILITIES } from '../src/api/providers.js';
 import { compileRecipe, isBatchStep, type CompiledBatchStep, type CompiledRecipe } from '../src/engine/compile-recipe.js';
@@ -25,7 +26,7 @@ import { emitSampleChunks } from '../src/engine/emit-samples.js';
 import { runDedupStep } from '../src/engine/dedup-step.js';
 import { StepRejects } from '../src/engine/step-rejects.js';
 import { planRound } from '../src/engine/plan-round.js';
-import { readRecords, writeRecords, newRunId, runDirectory, stagePath } from '../src/engine/stage-files.js';
+import { writeRecords, newRunId, runDirectory, stagePath } from '../src/engine/stage-files.js';
 import type { RunEvent } from '../src/engine/run-events.js';
 import { toSeedSpecs } from '../src/engine/seed-sources.js';
 import type { StepCounts } from '../src/engine/run-report.js';
@@ -176,7 +177,7 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
       version = await writeDatasetVersion({
         outputsRoot,
         dataset: recipe.recipe.name,
-        records: timedToEnd(readRecords(stage2), () => (writePass1Seconds = (performance.now() - started) / 1000)),
+        recordLines: timedToEnd(readStageLineBatches(stage2), () => (writePass1Seconds = (performance.now() - started) / 1000)),
         output: compressionLevel === undefined ? recipe.recipe.output : { ...recipe.recipe.output, compression_level: Number(compressionLevel) },
         templates: recipe.outputTemplates,
         manifest: { manifest_version: 1, run_id: prepared.runId, tool: { name: 'synthforge-bench' } },

@@ -54,11 +54,16 @@ export class DataFileSink {
 
   /** `rowJson` is the row as the data files hold it (no newline). A promise only when a write waits for the disk. */
   add(split: string, rowJson: string, lineage: LineageText): Promise<void> | undefined {
+    return this.addLines(split, rowJson, lineageLineOf(lineage, this.jsonOfSplit(split)));
+  }
+
+  /** `add` with the lineage line already made (lineageLineOf, by a write thread). */
+  addLines(split: string, rowJson: string, lineageLine: string): Promise<void> | undefined {
     let writer = this.writers.get(split);
     if (!writer) this.writers.set(split, (writer = new SplitShardWriter(this.versionDir, split, this.shardOptions)));
     this.splits[split] = (this.splits[split] ?? 0) + 1;
     const row = writer.add(`${rowJson}\n`);
-    const line = this.lineage.write(lineageLineOf(lineage, this.jsonOfSplit(split)));
+    const line = this.lineage.write(lineageLine);
     return row || line ? Promise.all([row, line]).then(() => undefined) : undefined;
   }
 

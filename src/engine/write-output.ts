@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { DataRecord } from '../domain.js';
 import type { DedupStep } from '../recipe/recipe.js';
 import { writeDedupReferences } from './dedup-step.js';
 import { descriptionFields, portableRecipePath } from '../dataset/manifest.js';
@@ -8,7 +7,9 @@ import { writeDatasetVersion } from '../dataset/write-version.js';
 import type { RunStore } from '../store/run-store.js';
 import { isBatchStep, type CompiledRecipe } from './compile-recipe.js';
 import { failpoint, failpointArmed } from './failpoints.js';
-import { readRecords } from './stage-files.js';
+import { countLinesSync } from './stage-files.js';
+import { readStageLineBatches } from '../dedup/stage-line-batch.js';
+import { splitLines } from '../dataset/read-file-lines.js';
 import type { RunSummary, StepCounts } from './run-report.js';
 
 /** Writes the final stage as a new dataset version, with a manifest of how it was made. */
@@ -31,7 +32,7 @@ export async function writeOutputVersion(input: {
   const info = await writeDatasetVersion({
     outputsRoot: input.outDir,
     dataset: recipe.name,
-    records: recordsToWrite(input.finalStage),
+    recordLines: recordLinesToWrite(input.finalStage),
     output: recipe.output,
     // Embedding vectors are stored as Parquet list<float> (float32), not float64.
     vectorColumns: recipe.steps.filter((step) => step.kind === 'embed').map((step) => step.name),
@@ -93,25 +94,21 @@ function rejectedSection(compiled: CompiledRecipe, stepCounts: StepCounts[]): { 
 
 export const TOOL_VERSION = '0.1.0';
 
-/** The final stage's records; under the crash tests' writing-output failpoint, through the hook that hits it. */
-function recordsToWrite(finalStage: string): AsyncIterable<DataRecord> {
-  const records = readRecords(finalStage);
-  // Outside the crash tests no generator in between: each one costs a few promises per record.
-  return failpointArmed('writing-output') ? withFailpointHalfway(records, countLines(finalStage)) : records;
+/** The final stage's lines; under the crash tests' writing-output failpoint, through the hook that hits it. */
+function recordLinesToWrite(finalStage: string): AsyncIterable<Uint8Array> {
+  const chunks = readStageLineBatches(finalStage);
+  // Outside the crash tests no generator in between.
+  return failpointArmed('writing-output') ? withFailpointHalfway(chunks, countLinesSync(finalStage)) : chunks;
 }
 
-/** Crash-test hook: passes records through, hitting the writing-output failpoint halfway. */
-async function* withFailpointHalfway<T>(records: AsyncIterable<T>, total: Promise<number>): AsyncIterable<T> {
-  const half = Math.floor((await total) / 2);
+/** Crash-test hook: passes the lines through one by one, hitting the writing-output failpoint halfway. */
+async function* withFailpointHalfway(chunks: AsyncIterable<Uint8Array>, total: number): AsyncIterable<Uint8Array> {
+  const half = Math.floor(total / 2);
   let seen = 0;
-  for await (const record of records) {
+  for await (const line of splitLines(chunks)) {
     if (seen++ === half) failpoint('writing-output');
-    yield record;
+    yield Buffer.concat([line, NEWLINE]);
   }
 }
 
-async function countLines(path: string): Promise<number> {
-  let count = 0;
-  for await (const _record of readRecords(path)) count++;
-  return count;
-}
+const NEWLINE = Buffer.from('\n');
