@@ -40,6 +40,20 @@ export interface RowBatch {
   unmappedExamples: string[];
   /** The rows (by row number) that showed the batch a column or kind it had not seen, with their kinds. */
   observed: [row: number, kinds: ColumnObservation][];
+  /**
+   * `texts` and `lineage` as UTF-8 lines (a row's JSON with its newline), `texts` and `lineage` then
+   * left empty: a write thread's batch, so that the writing thread copies bytes instead of taking
+   * strings (each a copy into its heap, to collect later) and encoding them.
+   */
+  encoded?: EncodedRows;
+}
+
+/** Line r of `texts` is texts[textEnds[r - 1] ?? 0, textEnds[r]); lineage likewise. */
+export interface EncodedRows {
+  texts: Uint8Array<ArrayBuffer>;
+  textEnds: Uint32Array<ArrayBuffer>;
+  lineage: Uint8Array<ArrayBuffer>;
+  lineageEnds: Uint32Array<ArrayBuffer>;
 }
 
 export interface RowBatchSpec {
@@ -61,7 +75,7 @@ export class RowBatcher {
   }
 
   /** A record that throws (not one the format refuses: that one is unmapped) throws here, as in spillRows. */
-  map(records: Iterable<DataRecord>): RowBatch {
+  map(records: Iterable<DataRecord>, options: { encode?: boolean } = {}): RowBatch {
     const { output, templates, vectorColumns } = this.spec;
     const { format, fractions } = this;
     const stratifyBy = output.stratify_by;
@@ -102,19 +116,40 @@ export class RowBatcher {
       strata.push(stratum);
       units.push(unit);
     }
+    const encoded = options.encode ? { texts: encodeLines(texts, stratifyBy === undefined), lineage: encodeLines(lineage, false) } : undefined;
     return {
       records: unmapped.length,
       unmapped: Uint8Array.from(unmapped),
-      texts,
-      lineage,
+      texts: encoded ? [] : texts,
+      lineage: encoded ? [] : lineage,
       splits: Uint16Array.from(splits),
       strata,
       units: Float64Array.from(units),
       unmappedLines,
       unmappedExamples,
       observed,
+      ...(encoded
+        ? { encoded: { texts: encoded.texts.bytes, textEnds: encoded.texts.ends, lineage: encoded.lineage.bytes, lineageEnds: encoded.lineage.ends } }
+        : {}),
     };
   }
+}
+
+/** The lines as UTF-8 in one buffer of its own (transferable), a newline added to each when `newline`, and where each ends. */
+function encodeLines(lines: readonly string[], newline: boolean): { bytes: Uint8Array<ArrayBuffer>; ends: Uint32Array<ArrayBuffer> } {
+  const extra = newline ? 1 : 0;
+  let length = 0;
+  for (const line of lines) length += Buffer.byteLength(line) + extra;
+  const bytes = new Uint8Array(length);
+  const buffer = Buffer.from(bytes.buffer);
+  const ends = new Uint32Array(lines.length);
+  let offset = 0;
+  for (let index = 0; index < lines.length; index++) {
+    offset += buffer.write(lines[index]!, offset);
+    if (newline) buffer[offset++] = 10;
+    ends[index] = offset;
+  }
+  return { bytes, ends };
 }
 
 export function splitFractionsOf(output: OutputSpec): SplitFractions {

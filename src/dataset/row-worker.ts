@@ -15,9 +15,10 @@ const batcher = new RowBatcher({ ...data, templates: compileOutputTemplates(data
 parentPort!.on('message', ({ id, bytes }: RowRequest) => {
   let reply: RowReply;
   try {
-    const batch = batcher.map(recordsOfLines(bytes));
+    const batch = batcher.map(recordsOfLines(bytes), { encode: true });
     reply = { type: 'done', id, batch };
-    parentPort!.postMessage(reply, [batch.unmapped.buffer, batch.splits.buffer, batch.units.buffer]);
+    const { texts, textEnds, lineage, lineageEnds } = batch.encoded!;
+    parentPort!.postMessage(reply, [batch.unmapped.buffer, batch.splits.buffer, batch.units.buffer, texts.buffer, textEnds.buffer, lineage.buffer, lineageEnds.buffer]);
   } catch {
     reply = { type: 'failed', id, bytes };
     parentPort!.postMessage(reply, [bytes.buffer]);

@@ -97,6 +97,7 @@ export async function spillRows(stagingDir: string, input: SpillInput, sink: Dat
   const pool = rowPoolFor(input);
   try {
     for await (const batch of pool ? pooledBatches(input.recordLines!, pool, batcher) : rowBatches(input, batcher)) {
+      const { encoded } = batch;
       let row = 0;
       let unmapped = 0;
       let observed = 0;
@@ -113,12 +114,16 @@ export async function spillRows(stagingDir: string, input: SpillInput, sink: Dat
           observed++;
           if (tracker.observeKinds(observation[1])) parquet?.columnsChanged();
         }
+        const textStart = row === 0 ? 0 : encoded?.textEnds[row - 1]!;
         if (!spill) {
-          const written = sink.addLines(splitNames[batch.splits[row]!]!, batch.texts[row]!, batch.lineage[row]!);
+          const split = splitNames[batch.splits[row]!]!;
+          const written = encoded
+            ? sink.addBytes(split, encoded.texts, textStart!, encoded.textEnds[row]!, encoded.lineage, row === 0 ? 0 : encoded.lineageEnds[row - 1]!, encoded.lineageEnds[row]!)
+            : sink.addLines(split, batch.texts[row]!, batch.lineage[row]!);
           if (written) await written;
         } else {
           stratified!.add(batch.strata[row]!, batch.units[row]!);
-          const written = spill.write(batch.texts[row]!);
+          const written = encoded ? spill.writeBytes(encoded.texts, textStart!, encoded.textEnds[row]!) : spill.write(batch.texts[row]!);
           if (written) await written;
         }
         row++;

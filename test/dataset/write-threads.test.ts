@@ -88,7 +88,7 @@ function mixedRecords(count: number): DataRecord[] {
 describe('write threads: the same version from the lines with 0 to 3 threads', () => {
   it('raw rows of every shape, stratified, JSONL and Parquet, vectors: byte-identical to the records written on this thread', async () => {
     const records = mixedRecords(1500);
-    const output: OutputSpecInput = { format: 'raw', splits: { train: 0.7, test: 0.2, eval: 0.1 }, stratify_by: 'topic', files: ['jsonl', 'parquet'] };
+    const output: OutputSpecInput = { format: 'raw', splits: { train: 0.7, test: 0.2, eval: 0.1 }, stratify_by: 'topic', files: ['jsonl', 'parquet'], max_rows_per_file: 400 };
     const reference = versionFiles((await write(tempDir(), output, { records, vectorColumns: ['embedding'] })).dir);
     expect(reference.size).toBeGreaterThan(5);
     for (const threads of [0, 1, 2, 3]) {
@@ -100,7 +100,7 @@ describe('write threads: the same version from the lines with 0 to 3 threads', (
   it('chat rows from templates, some unmapped, split by hash into shards: byte-identical, unmapped.jsonl included', async () => {
     const records = [...qaRecords(1200), record(5000, { question: 'no answer here?' })];
     records.splice(400, 0, { ...record(5001, { question: 'neither' }), source: 'seeds/s.jsonl:9' });
-    const output: OutputSpecInput = { ...CHAT, splits: { train: 0.8, test: 0.2 }, max_rows_per_file: 300 };
+    const output: OutputSpecInput = { ...CHAT, splits: { train: 0.8, test: 0.2 }, max_file_mb: 0.05, files: ['jsonl', 'parquet'] };
     const referenceInfo = await write(tempDir(), output, { records });
     expect(referenceInfo.unmapped).toBe(2);
     const reference = versionFiles(referenceInfo.dir);
