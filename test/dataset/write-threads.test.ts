@@ -7,6 +7,9 @@ import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DataRecord } from '../../src/domain.js';
 import { SynthforgeError } from '../../src/errors.js';
+import { DEFAULT_CAPABILITIES } from '../../src/api/providers.js';
+import { compileRecipe } from '../../src/engine/compile-recipe.js';
+import { loadRecipeObject } from '../../src/recipe/load-recipe.js';
 import { ColumnTracker } from '../../src/dataset/column-kinds.js';
 import { DATASET_FORMATS } from '../../src/dataset/formats/dataset-formats.js';
 import type { OutputSpecInput } from '../../src/dataset/output-spec.js';
@@ -168,6 +171,30 @@ describe('write threads: the parts', () => {
   it('keeps a function template (a TS recipe) on this thread: no sources to compile elsewhere', () => {
     expect(compileOutputTemplates({ messages: [{ role: 'user', content: (fields) => String(fields.question) }] })).toBeUndefined();
     expect(compileOutputTemplates({ fields: { prompt: '{{ question }}' } })?.fields?.prompt?.render({ question: 'q?' })).toBe('q?');
+  });
+
+  it('rebuilds the templates the engine compiles: the same text, the same failure (naming the same place)', async () => {
+    const recipe = {
+      name: 'threads-test',
+      seeds: [{ product: { topic: ['tea', 'coffee'] } }],
+      steps: [{ generate: 'answer', model: 'openai/gpt-4o-mini', prompt: 'About {{ topic }}', schema: { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'] } }],
+      output: { format: 'alpaca', fields: { instruction: 'Tell me about {{ topic }}', output: '{{ answer | upper }}' } },
+    };
+    const compiled = await compileRecipe(loadRecipeObject(recipe, tempDir()), DEFAULT_CAPABILITIES);
+    const rebuilt = compileOutputTemplates(compiled.recipe.output)!;
+    const outcome = (template: { render(fields: Record<string, unknown>): string } | undefined, fields: Record<string, unknown>): string => {
+      try {
+        return template!.render(fields);
+      } catch (error) {
+        return `${(error as Error).name}: ${(error as Error).message}`;
+      }
+    };
+    for (const name of ['instruction', 'output']) {
+      for (const fields of [{ topic: 'tea', answer: 'green' }, { topic: 'tea' }]) {
+        expect(outcome(rebuilt.fields?.[name], fields)).toBe(outcome(compiled.outputTemplates.fields?.[name], fields));
+      }
+    }
+    expect(outcome(rebuilt.fields?.output, { topic: 'tea' })).toContain('output.fields.output');
   });
 
   it("merges only the kinds a batch had not seen, and the tracker's columns and changes are those of observing every row", () => {
