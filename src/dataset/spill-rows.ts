@@ -160,7 +160,12 @@ function rowPoolFor(input: SpillInput): RowPool | undefined {
 /** Batches mapped on this thread: of the records given, or of each chunk of lines. */
 async function* rowBatches(input: SpillInput, batcher: RowBatcher): AsyncIterable<RowBatch> {
   if (input.recordLines !== undefined) {
-    for await (const chunk of wholeLineChunks(input.recordLines)) yield batcher.map(recordsOfLines(chunk));
+    // A chunk holds a thousand records or so: mapped a batch at a time, so that the rows' strings
+    // are written before the next young-generation collection has to copy them.
+    for await (const chunk of wholeLineChunks(input.recordLines)) {
+      const records = recordsOfLines(chunk);
+      for (let batch = batcher.map(take(records, RECORDS_PER_BATCH)); batch.records > 0; batch = batcher.map(take(records, RECORDS_PER_BATCH))) yield batch;
+    }
     return;
   }
   let records: DataRecord[] = [];
@@ -171,6 +176,15 @@ async function* rowBatches(input: SpillInput, batcher: RowBatcher): AsyncIterabl
     records = [];
   }
   if (records.length > 0) yield batcher.map(records);
+}
+
+/** The next `count` items of `items` at most, leaving the rest to the next call. */
+function* take<Item>(items: Iterator<Item>, count: number): Generator<Item> {
+  for (let taken = 0; taken < count; taken++) {
+    const next = items.next();
+    if (next.done === true) return;
+    yield next.value;
+  }
 }
 
 /** Batches mapped on the write threads, in order; one a thread handed back (a record threw) is mapped here, to throw here. */
