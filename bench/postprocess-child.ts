@@ -19,6 +19,7 @@ import { once } from 'node:events';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { writeDatasetVersion } from '../src/dataset/write-version.js';
+import { readStageLineBatches } from '../src/dedup/stage-line-batch.js';
 import type { DedupStats } from '../src/dedup/deduper.js';
 import { DEFAULT_CAPABILITIES } from '../src/api/providers.js';
 import { compileRecipe, isBatchStep, type CompiledBatchStep, type CompiledRecipe } from '../src/engine/compile-recipe.js';
@@ -27,10 +28,8 @@ import { emitSampleChunks } from '../src/engine/emit-samples.js';
 import { runDedupStep } from '../src/engine/dedup-step.js';
 import { StepRejects } from '../src/engine/step-rejects.js';
 import { planRound } from '../src/engine/plan-round.js';
-import { countLinesSync, readRecords, writeRecords, newRunId, runDirectory, stagePath } from '../src/engine/stage-files.js';
+import { countLinesSync, writeRecords, newRunId, runDirectory, stagePath } from '../src/engine/stage-files.js';
 import { StageTap } from '../src/engine/stage-tap.js';
-import { splitLines } from '../src/dataset/read-file-lines.js';
-import type { DataRecord } from '../src/domain.js';
 import type { RunEvent } from '../src/engine/run-events.js';
 import { toSeedSpecs } from '../src/engine/seed-sources.js';
 import type { StepCounts } from '../src/engine/run-report.js';
@@ -187,7 +186,7 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
       version = await writeDatasetVersion({
         outputsRoot,
         dataset: recipe.recipe.name,
-        records: timedToEnd(readRecords(stage2), () => (writePass1Seconds = (performance.now() - started) / 1000)),
+        recordLines: timedToEnd(readStageLineBatches(stage2), () => (writePass1Seconds = (performance.now() - started) / 1000)),
         output: compressionLevel === undefined ? recipe.recipe.output : { ...recipe.recipe.output, compression_level: Number(compressionLevel) },
         templates: recipe.outputTemplates,
         manifest: { manifest_version: 1, run_id: prepared.runId, tool: { name: 'synthforge-bench' } },
@@ -246,7 +245,7 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
       const write = writeDatasetVersion({
         outputsRoot,
         dataset: recipe.recipe.name,
-        records: recordsOfLines(splitLines(kept)),
+        recordLines: kept,
         output: compressionLevel === undefined ? recipe.recipe.output : { ...recipe.recipe.output, compression_level: Number(compressionLevel) },
         templates: recipe.outputTemplates,
         manifest: { manifest_version: 1, run_id: prepared.runId, tool: { name: 'synthforge-bench' } },
@@ -315,10 +314,6 @@ function endsTap<T>(step: Promise<T>, tap: StageTap): Promise<T> {
       throw error;
     },
   );
-}
-
-async function* recordsOfLines(lines: AsyncIterable<Buffer>): AsyncIterable<DataRecord> {
-  for await (const line of lines) if (line.length > 0) yield JSON.parse(line.toString('utf8')) as DataRecord;
 }
 
 /** The records as they are, `onEnd` called once the last one was read. */

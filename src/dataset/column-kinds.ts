@@ -30,6 +30,9 @@ export type ColumnKind =
 /** A kind while inference runs: `null` and `empty-list` are not decided yet. */
 export type InferredKind = ColumnKind | { type: 'null' } | { type: 'empty-list' };
 
+/** A row's columns and the kind of each value, in the row's key order (ColumnTracker.kindsOf). */
+export type ColumnObservation = [name: string, kind: InferredKind][];
+
 export interface ColumnSpec {
   name: string;
   kind: ColumnKind;
@@ -119,6 +122,35 @@ export class ColumnTracker {
       if (seen !== undefined && this.keepsKind(seen, name, value)) continue;
       let kind = kindOfValue(value);
       if (kind.type === 'double-list' && this.vectorColumns.has(name)) kind = FLOAT32_LIST_KIND;
+      const merged = seen === undefined ? kind : mergeKinds(seen, kind);
+      if (seen !== undefined && !kindChanged(seen, merged)) continue;
+      this.kinds.set(name, merged);
+      changed = true;
+    }
+    return changed;
+  }
+
+  /**
+   * The kinds `observe` would merge for `row`, in its key order: what a thread that mapped the row
+   * sends the tracker that keeps the columns (observeKinds), instead of the row.
+   */
+  kindsOf(row: object, except?: string): ColumnObservation {
+    const kinds: ColumnObservation = [];
+    const values = row as Record<string, unknown>;
+    for (const name of Object.keys(values)) {
+      const value = values[name];
+      if (value === undefined || name === except) continue;
+      const kind = kindOfValue(value);
+      kinds.push([name, kind.type === 'double-list' && this.vectorColumns.has(name) ? FLOAT32_LIST_KIND : kind]);
+    }
+    return kinds;
+  }
+
+  /** `observe` of the row `kinds` were taken from (kindsOf): the same columns, the same answer. */
+  observeKinds(kinds: ColumnObservation): boolean {
+    let changed = false;
+    for (const [name, kind] of kinds) {
+      const seen = this.kinds.get(name);
       const merged = seen === undefined ? kind : mergeKinds(seen, kind);
       if (seen !== undefined && !kindChanged(seen, merged)) continue;
       this.kinds.set(name, merged);

@@ -54,11 +54,20 @@ export class DataFileSink {
 
   /** `rowJson` is the row as the data files hold it (no newline). A promise only when a write waits for the disk. */
   add(split: string, rowJson: string, lineage: LineageText): Promise<void> | undefined {
-    let writer = this.writers.get(split);
-    if (!writer) this.writers.set(split, (writer = new SplitShardWriter(this.versionDir, split, this.shardOptions)));
-    this.splits[split] = (this.splits[split] ?? 0) + 1;
-    const row = writer.add(`${rowJson}\n`);
-    const line = this.lineage.write(lineageLineOf(lineage, this.jsonOfSplit(split)));
+    return this.addLines(split, rowJson, lineageLineOf(lineage, this.jsonOfSplit(split)));
+  }
+
+  /** `add` with the lineage line already made (lineageLineOf, by a write thread). */
+  addLines(split: string, rowJson: string, lineageLine: string): Promise<void> | undefined {
+    const row = this.writerOf(split).add(`${rowJson}\n`);
+    const line = this.lineage.write(lineageLine);
+    return row || line ? Promise.all([row, line]).then(() => undefined) : undefined;
+  }
+
+  /** `addLines` of lines already encoded (by a write thread): rows[rowStart, rowEnd) and lineage[lineageStart, lineageEnd), newlines included. */
+  addBytes(split: string, rows: Uint8Array, rowStart: number, rowEnd: number, lineage: Uint8Array, lineageStart: number, lineageEnd: number): Promise<void> | undefined {
+    const row = this.writerOf(split).addBytes(rows, rowStart, rowEnd);
+    const line = this.lineage.writeBytes(lineage, lineageStart, lineageEnd);
     return row || line ? Promise.all([row, line]).then(() => undefined) : undefined;
   }
 
@@ -75,6 +84,14 @@ export class DataFileSink {
   abort(): void {
     for (const writer of this.writers.values()) writer.abort();
     this.lineage.abort();
+  }
+
+  /** The split's shard writer, its row counted. */
+  private writerOf(split: string): SplitShardWriter {
+    let writer = this.writers.get(split);
+    if (!writer) this.writers.set(split, (writer = new SplitShardWriter(this.versionDir, split, this.shardOptions)));
+    this.splits[split] = (this.splits[split] ?? 0) + 1;
+    return writer;
   }
 
   private jsonOfSplit(split: string): string {

@@ -50,6 +50,15 @@ export class JsonlFileWriter {
     return undefined;
   }
 
+  /** `write` of a line already encoded (bytes[start, end), its newline included), e.g. by a write thread. */
+  writeBytes(bytes: Uint8Array, start: number, end: number): Promise<void> | undefined {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.used + (end - start) > CHUNK_BYTES) return this.writeBytesSlow(bytes.subarray(start, end));
+    this.chunk.set(bytes.subarray(start, end), this.used);
+    this.used += end - start;
+    return undefined;
+  }
+
   async close(): Promise<FileDigest> {
     await this.flush();
     if (this.failure) throw this.failure;
@@ -68,6 +77,16 @@ export class JsonlFileWriter {
     await this.flush();
     if (line.length * MAX_BYTES_PER_UNIT > CHUNK_BYTES) await this.send(Buffer.from(line));
     else this.used += this.chunk.write(line, this.used);
+  }
+
+  private async writeBytesSlow(line: Uint8Array): Promise<void> {
+    await this.flush();
+    // Copied: the stream holds on to what it is given until it is on disk.
+    if (line.length > CHUNK_BYTES) await this.send(Buffer.from(line));
+    else {
+      this.chunk.set(line, this.used);
+      this.used += line.length;
+    }
   }
 
   private async flush(): Promise<void> {

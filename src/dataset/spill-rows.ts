@@ -7,38 +7,44 @@
  * needs up front: a shard's Parquet twin is streamed from its JSON lines with the columns known so
  * far, and rebuilt at the end if they changed (parquet-twins.ts). Memory
  * holds the column kinds and, when stratifying, one double per record, never rows.
+ *
+ * Mapping and serialising the records (row-batch.ts) is most of the pass. Given the stage's lines
+ * (`recordLines`) it runs on write threads (row-pool.ts) where there are cores for them, batches in
+ * flight in a window; this thread keeps what has an order or a file, in record order, so the bytes
+ * are the same with any number of threads. Without threads the batches are mapped here, as before.
  */
 import { join } from 'node:path';
 import type { DataRecord } from '../domain.js';
+import { concatenated, wholeLineChunks } from './line-chunks.js';
+import { inFlightWindow } from '../in-flight-window.js';
 import { ColumnTracker, type ColumnSpec } from './column-kinds.js';
 import type { DataFileSink, LineageText } from './data-file-sink.js';
 import { DATASET_FORMATS } from './formats/dataset-formats.js';
 import { JsonlFileWriter } from './jsonl-file-writer.js';
 import { UNMAPPED_FILE } from './manifest.js';
-import { mapRecordToRow } from './map-record.js';
-import { quote, serializeRow } from './sample-hash.js';
 import type { OutputSpec } from './output-spec.js';
-import type { OutputTemplates } from './output-templates.js';
+import { compileOutputTemplates, type OutputTemplates } from './output-templates.js';
 import type { ParquetTwins } from './parquet-twins.js';
-import { hashUnit, splitOfUnit, StratifiedSplits, stratumOf, type SplitFractions } from './split-assigner.js';
+import { recordsOfLines, RowBatcher, splitFractionsOf, type RowBatch } from './row-batch.js';
+import { RowPool, writeThreads, type RowAnswer } from './row-pool.js';
+import { StratifiedSplits } from './split-assigner.js';
+
+export { splitFractionsOf } from './row-batch.js';
 
 export const SPILL_FILE = '.spill.jsonl';
 const MAX_EXAMPLES = 5;
+/** Records per batch mapped on this thread: a handful of arrays each, not one object per record. */
+const RECORDS_PER_BATCH = 256;
+/** Bytes of stage lines per batch handed to a write thread (a few hundred records). */
+const BATCH_BYTES = 256 * 1024;
+/** Batches in flight per write thread: one mapping, one waiting, so no thread idles between them. */
+const IN_FLIGHT_PER_THREAD = 2;
 
-/**
- * One line of the spill file: tab-separated fields, the row's JSON last, exactly as the data files
- * will hold it (JSON text never contains a raw tab). The lineage fields are kept as the JSON text
- * their lineage.jsonl line is made of, so pass 2 parses only the id (and the stratum).
- */
+/** A line of the spill file (row-batch.ts, spillLineOf), read back. */
 export interface SpillLine extends LineageText {
   id: string;
   stratum?: string;
   rowJson: string;
-}
-
-function spillLineOf(lineage: LineageText, stratum: string | undefined, rowJson: string): string {
-  // An absent value is an empty field; no JSON text is empty.
-  return `${lineage.idJson}\t${lineage.seedIdJson ?? ''}\t${lineage.stepsJson ?? ''}\t${lineage.contentHash}\t${stratum === undefined ? '' : JSON.stringify(stratum)}\t${rowJson}\n`;
 }
 
 export function parseSpillLine(line: string): SpillLine {
@@ -66,54 +72,71 @@ export interface SpillResult {
   stratified?: StratifiedSplits;
 }
 
-export async function spillRows(
-  stagingDir: string,
-  input: { records: AsyncIterable<DataRecord>; output: OutputSpec; templates: OutputTemplates; vectorColumns?: readonly string[] },
-  sink: DataFileSink,
-  parquet?: ParquetTwins,
-): Promise<SpillResult> {
-  const { output, templates } = input;
+/** Pass 1's input: `records`, or the stage's lines (`recordLines`, chunks of whole JSON lines), which write threads can take. */
+export interface SpillInput {
+  records?: AsyncIterable<DataRecord>;
+  recordLines?: AsyncIterable<Uint8Array>;
+  output: OutputSpec;
+  templates: OutputTemplates;
+  vectorColumns?: readonly string[];
+}
+
+export async function spillRows(stagingDir: string, input: SpillInput, sink: DataFileSink, parquet?: ParquetTwins): Promise<SpillResult> {
+  const { output } = input;
   const format = DATASET_FORMATS[output.format];
   const tracker = new ColumnTracker(format.columns, input.vectorColumns ? { vectorColumns: input.vectorColumns } : {});
   parquet?.useColumns(() => tracker.columns());
-  const fractions = splitFractionsOf(output);
-  const stratified = output.stratify_by ? new StratifiedSplits(fractions) : undefined;
+  const splitNames = splitFractionsOf(output).map(([name]) => name);
+  const stratified = output.stratify_by ? new StratifiedSplits(splitFractionsOf(output)) : undefined;
   const path = join(stagingDir, SPILL_FILE);
   // Read back once and deleted: nothing needs its digest.
   const spill = stratified ? new JsonlFileWriter(path, { digest: false }) : undefined;
   let unmappedFile: JsonlFileWriter | undefined;
   const result: SpillResult = { rows: 0, columns: [], unmapped: 0, unmappedExamples: [], ...(stratified ? { path, stratified } : {}) };
+  const batcher = new RowBatcher(input);
+  const pool = rowPoolFor(input);
   try {
-    for await (const record of input.records) {
-      const mapped = mapRecordToRow(output.format, record, templates);
-      if (!mapped.ok) {
-        unmappedFile ??= new JsonlFileWriter(join(stagingDir, UNMAPPED_FILE));
-        // `source` (where the record was read) lets a person find the record without our internal ids.
-        await unmappedFile.write(`${JSON.stringify({ id: record.id, seed_id: record.seedId, ...(record.source ? { source: record.source } : {}), problems: mapped.problems })}\n`);
-        result.unmapped++;
-        if (result.unmappedExamples.length < MAX_EXAMPLES) result.unmappedExamples.push(`${record.source ?? record.id}: ${mapped.problems.join('; ')}`);
-        continue;
+    for await (const batch of pool ? pooledBatches(input.recordLines!, pool, batcher) : rowBatches(input, batcher)) {
+      const { encoded } = batch;
+      let row = 0;
+      let unmapped = 0;
+      let observed = 0;
+      for (let index = 0; index < batch.records; index++) {
+        if (batch.unmapped[index] === 1) {
+          unmappedFile ??= new JsonlFileWriter(join(stagingDir, UNMAPPED_FILE));
+          await unmappedFile.write(batch.unmappedLines[unmapped]!);
+          if (result.unmappedExamples.length < MAX_EXAMPLES) result.unmappedExamples.push(batch.unmappedExamples[unmapped]!);
+          unmapped++;
+          continue;
+        }
+        const observation = batch.observed[observed];
+        if (observation?.[0] === row) {
+          observed++;
+          if (tracker.observeKinds(observation[1])) parquet?.columnsChanged();
+        }
+        const textStart = row === 0 ? 0 : encoded?.textEnds[row - 1]!;
+        if (!spill) {
+          const split = splitNames[batch.splits[row]!]!;
+          const written = encoded
+            ? sink.addBytes(split, encoded.texts, textStart!, encoded.textEnds[row]!, encoded.lineage, row === 0 ? 0 : encoded.lineageEnds[row - 1]!, encoded.lineageEnds[row]!)
+            : sink.addLines(split, batch.texts[row]!, batch.lineage[row]!);
+          if (written) await written;
+        } else {
+          stratified!.add(batch.strata[row]!, batch.units[row]!);
+          const written = encoded ? spill.writeBytes(encoded.texts, textStart!, encoded.textEnds[row]!) : spill.write(batch.texts[row]!);
+          if (written) await written;
+        }
+        row++;
       }
-      if (tracker.observe(mapped.row, format.writesId ? undefined : 'id')) parquet?.columnsChanged();
-      const { id } = mapped.row;
-      const unit = hashUnit(id);
-      const { json: rowJson, contentHash } = serializeRow(mapped.row, format.writesId);
-      const lineage = { idJson: quote(id), seedIdJson: JSON.stringify(record.seedId), stepsJson: JSON.stringify(record.lineage), contentHash };
-      result.rows++;
-      if (!spill) {
-        const written = sink.add(splitOfUnit(unit, fractions), rowJson, lineage);
-        if (written) await written;
-        continue;
-      }
-      const stratum = stratumOf(record.fields, output.stratify_by!);
-      stratified!.add(stratum, unit);
-      const written = spill.write(spillLineOf(lineage, stratum, rowJson));
-      if (written) await written;
+      result.rows += row;
+      result.unmapped += unmapped;
     }
   } catch (error) {
     spill?.abort();
     unmappedFile?.abort();
     throw error;
+  } finally {
+    await pool?.close();
   }
   await spill?.close();
   await unmappedFile?.close();
@@ -123,6 +146,85 @@ export async function spillRows(
   return result;
 }
 
-export function splitFractionsOf(output: OutputSpec): SplitFractions {
-  return Object.entries(output.splits);
+/**
+ * Write threads, when the records come as lines, there are threads to have, and the templates can
+ * be compiled on them (a TS recipe's functions cannot travel).
+ */
+function rowPoolFor(input: SpillInput): RowPool | undefined {
+  if (input.recordLines === undefined) return undefined;
+  const { threads } = writeThreads();
+  if (threads === 0 || compileOutputTemplates(input.output) === undefined) return undefined;
+  return new RowPool(threads, { output: input.output, ...(input.vectorColumns ? { vectorColumns: input.vectorColumns } : {}) });
 }
+
+/** Batches mapped on this thread: of the records given, or of each chunk of lines. */
+async function* rowBatches(input: SpillInput, batcher: RowBatcher): AsyncIterable<RowBatch> {
+  if (input.recordLines !== undefined) {
+    // A chunk holds a thousand records or so: mapped a batch at a time, so that the rows' strings
+    // are written before the next young-generation collection has to copy them.
+    for await (const chunk of wholeLineChunks(input.recordLines)) {
+      const records = recordsOfLines(chunk);
+      for (let batch = batcher.map(take(records, RECORDS_PER_BATCH)); batch.records > 0; batch = batcher.map(take(records, RECORDS_PER_BATCH))) yield batch;
+    }
+    return;
+  }
+  let records: DataRecord[] = [];
+  for await (const record of input.records ?? []) {
+    records.push(record);
+    if (records.length < RECORDS_PER_BATCH) continue;
+    yield batcher.map(records);
+    records = [];
+  }
+  if (records.length > 0) yield batcher.map(records);
+}
+
+/** The next `count` items of `items` at most, leaving the rest to the next call. */
+function* take<Item>(items: Iterator<Item>, count: number): Generator<Item> {
+  for (let taken = 0; taken < count; taken++) {
+    const next = items.next();
+    if (next.done === true) return;
+    yield next.value;
+  }
+}
+
+/** Batches mapped on the write threads, in order; one a thread handed back (a record threw) is mapped here, to throw here. */
+function pooledBatches(lines: AsyncIterable<Uint8Array>, pool: RowPool, batcher: RowBatcher): AsyncIterable<RowBatch> {
+  return inFlightWindow(
+    lineBatches(lines, BATCH_BYTES),
+    IN_FLIGHT_PER_THREAD * pool.size,
+    (bytes) => pool.map(bytes),
+    async (answer: Promise<RowAnswer>) => {
+      const settled = await answer;
+      return 'batch' in settled ? settled.batch : batcher.map(recordsOfLines(settled.lines));
+    },
+  );
+}
+
+/**
+ * Chunks of whole lines regrouped into buffers of their own (transferable) of about `batchBytes`,
+ * cut at line ends. What is held between chunks is copied: the reader may reuse its memory.
+ */
+export async function* lineBatches(chunks: AsyncIterable<Uint8Array>, batchBytes: number): AsyncIterable<Uint8Array<ArrayBuffer>> {
+  let held: Uint8Array[] = [];
+  let heldBytes = 0;
+  for await (const chunk of chunks) {
+    let start = 0;
+    while (heldBytes + chunk.length - start >= batchBytes) {
+      const cut = chunk.lastIndexOf(10, start + batchBytes - heldBytes - 1);
+      if (cut < start) break;
+      yield concatenated([...held, chunk.subarray(start, cut + 1)]);
+      held = [];
+      heldBytes = 0;
+      start = cut + 1;
+    }
+    if (start === chunk.length) continue;
+    held.push(chunk.slice(start));
+    heldBytes += chunk.length - start;
+    if (heldBytes < batchBytes) continue;
+    yield concatenated(held);
+    held = [];
+    heldBytes = 0;
+  }
+  if (heldBytes > 0) yield concatenated(held);
+}
+

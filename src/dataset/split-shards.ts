@@ -71,6 +71,13 @@ export class SplitShardWriter {
     return this.openNext().then((shard) => this.append(shard, line, size));
   }
 
+  /** `add` of a line already encoded: bytes[start, end), its newline included. */
+  addBytes(bytes: Uint8Array, start: number, end: number): Promise<void> | undefined {
+    const size = end - start;
+    if (this.current && !this.isFull(this.current, size)) return this.appendBytes(this.current, bytes, start, end);
+    return this.openNext().then((shard) => this.appendBytes(shard, bytes, start, end));
+  }
+
   async finish(): Promise<ShardRows[]> {
     await this.closeCurrent();
     return this.closed;
@@ -81,6 +88,16 @@ export class SplitShardWriter {
   }
 
   private append(shard: OpenShard, line: string, size: number): Promise<void> | undefined {
+    this.count(shard, size);
+    return shard.writer.write(line);
+  }
+
+  private appendBytes(shard: OpenShard, bytes: Uint8Array, start: number, end: number): Promise<void> | undefined {
+    this.count(shard, end - start);
+    return shard.writer.writeBytes(bytes, start, end);
+  }
+
+  private count(shard: OpenShard, size: number): void {
     shard.rows++;
     const { follower } = this.options;
     if (follower && !shard.followed && shard.rows > follower.afterRows) {
@@ -88,7 +105,6 @@ export class SplitShardWriter {
       follower.follow(provisionalPath(this.split, this.closed.length), shard.writer);
     }
     shard.bytes += size;
-    return shard.writer.write(line);
   }
 
   private isFull(shard: OpenShard, nextSize: number): boolean {

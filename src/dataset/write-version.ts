@@ -64,7 +64,14 @@ export interface WriteVersionInput {
   outputsRoot: string;
   dataset: string;
   /** Iterated once. */
-  records: AsyncIterable<DataRecord>;
+  records?: AsyncIterable<DataRecord>;
+  /**
+   * The records as a stage file holds them, instead of `records`: chunks of whole lines, one JSON
+   * record per line (empty lines skipped), iterated once. Mapped on write threads where there are
+   * cores for them (`SYNTHFORGE_WRITE_THREADS`); the threads compile the templates from `output`
+   * as the engine does, so `templates` must be those (a function template keeps the work here).
+   */
+  recordLines?: AsyncIterable<Uint8Array>;
   output: OutputSpec;
   templates: OutputTemplates;
   /**

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { DataRecord } from '../domain.js';
 import type { DedupStep } from '../recipe/recipe.js';
 import { writeDedupReferences } from './dedup-step.js';
 import { descriptionFields, portableRecipePath } from '../dataset/manifest.js';
@@ -8,7 +7,8 @@ import { writeDatasetVersion } from '../dataset/write-version.js';
 import type { RunStore } from '../store/run-store.js';
 import { isBatchStep, type CompiledRecipe } from './compile-recipe.js';
 import { failpoint, failpointArmed } from './failpoints.js';
-import { readRecords } from './stage-files.js';
+import { countLinesSync } from './stage-files.js';
+import { readStageLineBatches } from '../dedup/stage-line-batch.js';
 import { splitLines } from '../dataset/read-file-lines.js';
 import type { RunSummary, StepCounts } from './run-report.js';
 
@@ -46,7 +46,7 @@ export async function writeOutputVersion(input: {
   stepsKnown.catch(() => {});
   // Nothing is staged under the output root before the last step writes its first records (a generate step may wait hours).
   const live = input.finalStageLive ? await fromFirstChunk(input.finalStageLive) : undefined;
-  const records = live ? rowsThen(parsedLines(splitLines(live)), stepsKnown) : recordsToWrite(input.finalStage);
+  const recordLines = live ? rowsThen(live, stepsKnown) : recordLinesToWrite(input.finalStage);
   if (!input.finalStageLive) await stepsKnown;
   const extraFiles = () => {
     const { steps, references } = settled!;
@@ -55,7 +55,7 @@ export async function writeOutputVersion(input: {
   const info = await writeDatasetVersion({
     outputsRoot: input.outDir,
     dataset: recipe.name,
-    records,
+    recordLines,
     output: recipe.output,
     // Embedding vectors are stored as Parquet list<float> (float32), not float64.
     vectorColumns: recipe.steps.filter((step) => step.kind === 'embed').map((step) => step.name),
@@ -124,35 +124,24 @@ function rejectedSection(compiled: CompiledRecipe, stepCounts: StepCounts[]): { 
 
 export const TOOL_VERSION = '0.1.0';
 
-/** The final stage's records; under the crash tests' writing-output failpoint, through the hook that hits it. */
-function recordsToWrite(finalStage: string): AsyncIterable<DataRecord> {
-  const records = readRecords(finalStage);
-  // Outside the crash tests no generator in between: each one costs a few promises per record.
-  return failpointArmed('writing-output') ? withFailpointHalfway(records, countLines(finalStage)) : records;
+/** The final stage's lines; under the crash tests' writing-output failpoint, through the hook that hits it. */
+function recordLinesToWrite(finalStage: string): AsyncIterable<Uint8Array> {
+  const chunks = readStageLineBatches(finalStage);
+  // Outside the crash tests no generator in between.
+  return failpointArmed('writing-output') ? withFailpointHalfway(chunks, countLinesSync(finalStage)) : chunks;
 }
 
-/** Crash-test hook: passes records through, hitting the writing-output failpoint halfway. */
-async function* withFailpointHalfway<T>(records: AsyncIterable<T>, total: Promise<number>): AsyncIterable<T> {
-  const half = Math.floor((await total) / 2);
+/** Crash-test hook: passes the lines through one by one, hitting the writing-output failpoint halfway. */
+async function* withFailpointHalfway(chunks: AsyncIterable<Uint8Array>, total: number): AsyncIterable<Uint8Array> {
+  const half = Math.floor(total / 2);
   let seen = 0;
-  for await (const record of records) {
+  for await (const line of splitLines(chunks)) {
     if (seen++ === half) failpoint('writing-output');
-    yield record;
+    yield Buffer.concat([line, NEWLINE]);
   }
 }
 
-async function countLines(path: string): Promise<number> {
-  let count = 0;
-  for await (const _record of readRecords(path)) count++;
-  return count;
-}
-
-/** Records of stage lines (blank lines skipped). */
-async function* parsedLines(lines: AsyncIterable<Buffer>): AsyncIterable<DataRecord> {
-  for await (const line of lines) if (line.length > 0) yield JSON.parse(line.toString('utf8')) as DataRecord;
-}
-
-/** The records, and at their end `last` awaited: the write's pass 1 does not end before the steps are known. */
+/** The chunks, and at their end `last` awaited: the write's pass 1 does not end before the steps are known. */
 function rowsThen<T>(records: AsyncIterable<T>, last: Promise<unknown>): AsyncIterable<T> {
   return {
     [Symbol.asyncIterator]() {
@@ -194,3 +183,5 @@ async function fromFirstChunk<T>(chunks: AsyncIterable<T>): Promise<AsyncIterabl
     },
   };
 }
+
+const NEWLINE = Buffer.from('\n');
