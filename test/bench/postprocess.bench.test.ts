@@ -11,17 +11,14 @@ describe('post-processing benchmark (smoke)', () => {
   it('collects, dedups and writes a tiny size and prints its tables', async () => {
     const text = await captureLog(() => run(['--sizes=200,300', '--in-process']));
     const stages = tableRows(text, 'lines').filter((row) => 'stage' in row);
+    // As a run does it: emit, dedup and the write overlap, measured as one stage.
     expect(stages.map((row) => row.stage)).toEqual([
       'collect: parse → validate → store',
-      'emit samples → stage file',
-      'dedup: exact + near (0.8)',
-      'write version: JSONL + Parquet',
+      'emit → dedup → write, overlapped',
       'collect: parse → validate → store',
-      'emit samples → stage file',
-      'dedup: exact + near (0.8)',
-      'write version: JSONL + Parquet',
+      'emit → dedup → write, overlapped',
     ]);
-    expect(stages.slice(0, 4).map((row) => numberIn(row.items))[0]).toBe(200);
+    expect(stages.map((row) => numberIn(row.items))).toEqual([200, 200, 300, 300]);
 
     const outcomes = tableRows(text, 'lines').filter((row) => 'invalid by reason' in row);
     expect(outcomes).toHaveLength(2);
@@ -48,6 +45,27 @@ describe('post-processing benchmark (smoke)', () => {
 
 describe('postprocess-child --stage=write', () => {
   const tempDir = useTempDirs();
+
+  it('--sequential measures emit, dedup and write apart, and writes the data the overlapped stages write', async () => {
+    const measured = async (extra: [string, string][]) => {
+      const dir = join(tempDir(), 'work');
+      await runPostprocessChild(new Map([['mode', 'prepare'], ['dir', dir], ['records', '150']]));
+      const result = (await runPostprocessChild(new Map([['mode', 'measure'], ['dir', dir], ...extra]))) as MeasureResult;
+      return { result, data: join(dir, 'outputs', 'bench-postprocess', 'v1', 'data') };
+    };
+    const overlapped = await measured([]);
+    const sequential = await measured([['sequential', 'true']]);
+    expect(sequential.result.stages.map((stage) => stage.name)).toEqual([
+      'collect: parse → validate → store',
+      'emit samples → stage file',
+      'dedup: exact + near (0.8)',
+      'write version: JSONL + Parquet',
+    ]);
+    expect(sequential.result.counts).toEqual(overlapped.result.counts);
+    const files = readdirSync(overlapped.data);
+    expect(readdirSync(sequential.data)).toEqual(files);
+    for (const name of files) expect(readFileSync(join(sequential.data, name)).equals(readFileSync(join(overlapped.data, name)))).toBe(true);
+  });
 
   it('measures only the write stage, from the stage file a full measure left, into --outputs, with the same bytes (other Parquet bytes at --compression-level)', async () => {
     const dir = join(tempDir(), 'work');
