@@ -3,7 +3,7 @@ import { WorkerPool } from '../worker-pool.js';
 import type { ProviderErrorInfo, ResultDecoder, StructuredOutputMode } from '../providers/batch-provider.js';
 import type { JsonSchema } from '../schema/json-schema.js';
 import { CollectWorkerError } from './errors.js';
-import { poolThreads, type PoolThreads } from './pool-threads.js';
+import { poolThreads, type PoolThreads } from '../pool-threads.js';
 
 /** What a collect thread is started with: everything judging a line of one step's shards needs. */
 export interface CollectWorkerData {

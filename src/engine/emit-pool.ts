@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { spawnWorker } from '../spawn-worker.js';
 import { WorkerPool } from '../worker-pool.js';
-import { poolThreads, type PoolThreads } from './pool-threads.js';
+import { poolThreads, type PoolThreads } from '../pool-threads.js';
 import type { RepairDelta } from './repair-tally.js';
 import type { SharedRunAnswers } from './run-answers.js';
 import type { StepCounts } from './run-report.js';

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SynthforgeError } from '../../src/errors.js';
-import { poolThreads } from '../../src/engine/pool-threads.js';
+import { SynthforgeError } from '../src/errors.js';
+import { poolThreads } from '../src/pool-threads.js';
 
 const NAME = 'SYNTHFORGE_EMIT_THREADS';
 const saved = process.env[NAME];
