@@ -29,13 +29,13 @@ import type { RunEvent, RunEventListener } from './run-events.js';
 import type { RunSummary, StepCounts } from './run-report.js';
 import { summarize } from './summarize-run.js';
 import { toSeedSpecs } from './seed-sources.js';
-import { writeOutputVersion } from './write-output.js';
+import { writeOutputVersion, type StepsOutcome } from './write-output.js';
 import { requestEstimator, requirePricesForBudget, usagePricer } from './step-pricing.js';
 import { observationKey, observeSteps } from './observed-output.js';
 import { shardReestimator } from './shard-reestimate.js';
 import { storedStepKind } from './stored-step-kind.js';
 import { runDecontaminateStep } from './decontaminate-step.js';
-import { StageTap, StageTapClosedError, type StageFlow } from './stage-tap.js';
+import { overlapSteps, StageTap, StageTapClosedError, type StageFlow } from './stage-tap.js';
 import { failpointArmed } from './failpoints.js';
 
 export interface RunOptions {
@@ -149,6 +149,8 @@ class RunExecution {
   private readonly stepCounts: StepCounts[] = [];
   /** Records read from the seeds, when this process read them. */
   private seedRecords: number | undefined;
+  /** Whether steps overlap (stage-tap.ts), read when the run starts. */
+  private overlap = true;
 
   constructor(
     private readonly store: RunStore,
@@ -163,40 +165,10 @@ class RunExecution {
 
   async run(): Promise<RunSummary> {
     try {
+      // A bad SYNTHFORGE_OVERLAP_STEPS fails the run (as failed, resumable) before any step starts.
+      this.overlap = overlapSteps();
       await this.loadSeeds();
-      const steps = this.startSteps();
-      const finalStage = stagePath(this.runDir, this.compiled.steps.length);
-      const rejectsPath = join(this.runDir, 'rejects.jsonl');
-      // Known once every step is done and checked; the version is published only then.
-      const settled = steps.done.then(async () => {
-        this.checkSomethingToPublish();
-        // A judge's drops sit in a file of their own beside its step's (judge-records.ts).
-        const stepRejectFiles = this.compiled.steps.flatMap((_, position) => [this.rejectsPathOf(position), judgeRejectsPath(this.rejectsPathOf(position))]);
-        const hasRejects = await joinRejectFiles(stepRejectFiles, rejectsPath);
-        return { stepCounts: this.stepCounts, rejectsPath: hasRejects ? rejectsPath : undefined };
-      });
-      const write = async () =>
-        await writeOutputVersion({
-          store: this.store,
-          runId: this.runId,
-          compiled: this.compiled,
-          finalStage,
-          ...(steps.finalStage ? { finalStageLive: steps.finalStage } : {}),
-          outDir: this.options.outDir,
-          steps: steps.finalStage ? settled : await settled,
-          offline: this.options.providers.offline,
-          forceVersion: Boolean(this.options.forceVersion),
-        });
-      // Written while the last step runs, the version fails with the tap when a step fails: the step's error is the one to report.
-      // A failed write stops reading, so that the last step does not wait for it.
-      const writing = write().catch((error: unknown) => {
-        steps.finalStage?.abandon();
-        throw error;
-      });
-      const [stepsOutcome, written] = await Promise.allSettled([settled, writing]);
-      if (stepsOutcome.status === 'rejected') throw stepsOutcome.reason;
-      if (written.status === 'rejected') throw written.reason;
-      const output = written.value;
+      const output = await this.writeVersion(this.startSteps());
       this.options.emit({ type: 'version-written', dataset: output.dataset, version: output.version, path: output.path, rows: output.rows, ...(output.reusedExisting ? { reusedExisting: true } : {}) });
       // A declared split with no row is legal (the fractions are hashed per record) but rarely meant.
       for (const split of output.emptySplits ?? []) {
@@ -212,6 +184,45 @@ class RunExecution {
       this.finish(code === 'budget_exceeded' ? 'budget_exceeded' : 'failed', { error: { code, message: (error as Error).message } });
       throw error;
     }
+  }
+
+  /**
+   * Writes the version: while the last step runs when it can be followed (its tap), published once
+   * every step is done and checked. A step's failure is the one reported (the write then fails with
+   * the tap); a write that fails stops reading, so the last step does not wait for it.
+   */
+  private async writeVersion(steps: { done: Promise<void>; finalStage?: StageTap }): Promise<NonNullable<RunSummary['output']>> {
+    const settled = steps.done.then(() => this.stepsOutcome());
+    const live = steps.finalStage;
+    const writing = (async () =>
+      writeOutputVersion({
+        store: this.store,
+        runId: this.runId,
+        compiled: this.compiled,
+        finalStage: stagePath(this.runDir, this.compiled.steps.length),
+        ...(live ? { finalStageLive: live } : {}),
+        outDir: this.options.outDir,
+        steps: live ? settled : await settled,
+        offline: this.options.providers.offline,
+        forceVersion: Boolean(this.options.forceVersion),
+      }))().catch((error: unknown) => {
+      live?.abandon();
+      throw error;
+    });
+    const [outcome, written] = await Promise.allSettled([settled, writing]);
+    if (outcome.status === 'rejected') throw outcome.reason;
+    if (written.status === 'rejected') throw written.reason;
+    return written.value;
+  }
+
+  /** Once every step is done: is there anything to publish, and the steps' rejects joined into one file. */
+  private async stepsOutcome(): Promise<StepsOutcome> {
+    this.checkSomethingToPublish();
+    const rejectsPath = join(this.runDir, 'rejects.jsonl');
+    // A judge's drops sit in a file of their own beside its step's (judge-records.ts).
+    const stepRejectFiles = this.compiled.steps.flatMap((_, position) => [this.rejectsPathOf(position), judgeRejectsPath(this.rejectsPathOf(position))]);
+    const hasRejects = await joinRejectFiles(stepRejectFiles, rejectsPath);
+    return { stepCounts: this.stepCounts, rejectsPath: hasRejects ? rejectsPath : undefined };
   }
 
   /**
@@ -258,6 +269,7 @@ class RunExecution {
 
   /** Whether what reads stage `position` starts before that stage's file is complete: a local step, or the version write. */
   private followsLive(position: number): boolean {
+    if (!this.overlap) return false;
     const step = this.compiled.steps[position];
     if (step === undefined) return !failpointArmed('writing-output');
     return !isBatchStep(step) && !this.stepDone(position);

@@ -10,6 +10,7 @@
  *
  * One reader per tap. Memory is bounded: the writer waits while `MAX_QUEUED` chunks are unread.
  */
+import { UsageError } from '../errors.js';
 
 /** Chunks of about 1 MiB (stage-files.ts STREAM_CHUNK_BYTES): 8 MiB held at most between two steps. */
 const MAX_QUEUED = 8;
@@ -115,4 +116,18 @@ export interface StageFlow {
   input?: AsyncIterable<Uint8Array<ArrayBuffer>>;
   /** The reader of this step's output, already running. */
   output?: StageTap;
+}
+
+/**
+ * Whether steps overlap (`SYNTHFORGE_OVERLAP_STEPS`: 1, the default, or 0). Overlapping steps hold
+ * their memory at the same time (at 1M records, ≈ 180 MiB more at the peak than one after another:
+ * bench/README.md, "overlap"); 0 trades that speed for the lower peak.
+ */
+export function overlapSteps(): boolean {
+  const value = process.env.SYNTHFORGE_OVERLAP_STEPS;
+  if (value === undefined || value === '' || value === '1') return true;
+  if (value === '0') return false;
+  throw new UsageError('invalid_overlap_steps', `SYNTHFORGE_OVERLAP_STEPS=${value}: expected 1 (steps overlap, the default) or 0 (one after another)`, {
+    details: { variable: 'SYNTHFORGE_OVERLAP_STEPS', value },
+  });
 }

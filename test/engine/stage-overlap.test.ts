@@ -5,7 +5,7 @@
  */
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { runRecipe } from '../../src/api/run-recipe.js';
 import type { RunEvent } from '../../src/engine/run-events.js';
 import { runCli } from '../helpers/cli.js';
@@ -104,5 +104,37 @@ describe('overlapping steps', () => {
     // The filter ran to its end (its stage file is complete); nothing was published.
     expect(events.some((event) => event.type === 'step-end' && event.step === 'filter-0')).toBe(true);
     expect(existsSync(join(dir, 'outputs', 'overlap', 'v2'))).toBe(false);
+  });
+});
+
+describe('SYNTHFORGE_OVERLAP_STEPS', () => {
+  const saved = process.env.SYNTHFORGE_OVERLAP_STEPS;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.SYNTHFORGE_OVERLAP_STEPS;
+    else process.env.SYNTHFORGE_OVERLAP_STEPS = saved;
+  });
+
+  it('0 runs the steps one after another, with the same data', async () => {
+    const overlapped = project(2_000, STEPS);
+    await runRecipe('recipe.yaml', { cwd: overlapped, env: {} });
+    process.env.SYNTHFORGE_OVERLAP_STEPS = '0';
+    const dir = project(2_000, STEPS);
+    const events: RunEvent[] = [];
+    await runRecipe('recipe.yaml', { cwd: dir, env: {}, onEvent: (event) => events.push(event) });
+    const order = events.flatMap((event) => (event.type === 'step-start' || event.type === 'step-end' ? [`${event.type} ${event.step}`] : []));
+    expect(order).toEqual(['step-start dedup-0', 'step-end dedup-0', 'step-start filter-1', 'step-end filter-1']);
+    const expected = dataFiles(overlapped);
+    const got = dataFiles(dir);
+    for (const name of Object.keys(expected)) expect(got[name]!.equals(expected[name]!)).toBe(true);
+  });
+
+  it('refuses a value other than 0 or 1, naming the variable, and the run fails before any step', async () => {
+    process.env.SYNTHFORGE_OVERLAP_STEPS = 'yes';
+    const dir = project(10, STEPS);
+    const events: RunEvent[] = [];
+    const error = await runRecipe('recipe.yaml', { cwd: dir, env: {}, onEvent: (event) => events.push(event) }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'invalid_overlap_steps' });
+    expect((error as Error).message).toContain('SYNTHFORGE_OVERLAP_STEPS=yes: expected 1');
+    expect(events.some((event) => event.type === 'step-start')).toBe(false);
   });
 });
