@@ -1,28 +1,16 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CAPABILITIES } from '../../src/api/providers.js';
-import { compileRecipe, isBatchStep, type CompiledBatchStep } from '../../src/engine/compile-recipe.js';
-import { planRound } from '../../src/engine/plan-round.js';
-import { driveShard, type DriveContext } from '../../src/engine/shard-lifecycle.js';
-import { readShardKeys, shardAnswersPath, shardInvalidPath } from '../../src/engine/shard-files.js';
-import { newRunId, runDirectory, stagePath, writeRecords } from '../../src/engine/stage-files.js';
-import { toSeedSpecs } from '../../src/engine/seed-sources.js';
-import { requestEstimator } from '../../src/engine/step-pricing.js';
 import { AnthropicBatchProvider } from '../../src/providers/anthropic/anthropic-batch-provider.js';
 import type { BatchHandle, BatchItemResult, BatchProvider, BatchStatus, ShardSubmission } from '../../src/providers/batch-provider.js';
 import { GeminiBatchProvider } from '../../src/providers/gemini/gemini-batch-provider.js';
 import { withSecretRedaction } from '../../src/providers/with-secret-redaction.js';
-import { loadRecipeObject } from '../../src/recipe/load-recipe.js';
 import { SecretRedactor } from '../../src/redact-secrets.js';
-import { openSeeds } from '../../src/seeds/open-seeds.js';
-import { CACHE_KEY_BYTES } from '../../src/store/response-cache.js';
-import { RunStore } from '../../src/store/run-store.js';
-import { scaleRecipe, writeSeedFile } from '../../bench/scale-recipe.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
+import { collectShards, type Collected } from '../helpers/collect-shards.js';
 
 const tempDir = useTempDirs();
 const SECRET = 'sk-test-secret-0123456789abcdef';
@@ -174,54 +162,11 @@ function scriptedAdapter(vendor: Vendor): BatchProvider {
   });
 }
 
-interface Collected {
-  files: string[];
-  outcomes: number[][];
-  responses: unknown[];
-  ledger: unknown;
-  errors: string[];
-}
-
 /** Plans `records` requests in shards of 150, drives every shard to collected, and returns what collecting left. */
 async function collectWith(vendor: Vendor, threads: string, records = 400, wrap: (provider: BatchProvider) => BatchProvider = (provider) => provider): Promise<Collected> {
   process.env.SYNTHFORGE_COLLECT_THREADS = threads;
-  const dir = tempDir();
-  const seedsFile = join(dir, 'seeds.jsonl');
-  await writeSeedFile(seedsFile, records);
   const model = vendor === 'anthropic' ? 'anthropic/claude-haiku-4-5' : 'gemini/gemini-2.5-flash';
-  const recipe = await compileRecipe(loadRecipeObject(scaleRecipe({ seedsFile, n: 1, maxRequestsPerBatch: 150, maxAttempts: 2, model }), dir), DEFAULT_CAPABILITIES);
-  const generate = recipe.steps[0] as CompiledBatchStep;
-  expect(isBatchStep(generate)).toBe(true);
-  mkdirSync(join(dir, 'state'));
-  const store = new RunStore(join(dir, 'state'));
-  try {
-    const runId = newRunId();
-    store.createRun({ id: runId, recipeName: 'vendor-collect', recipePath: '(test)', recipeHash: recipe.recipe.source.workHash, options: { offline: true } });
-    const runDir = runDirectory(join(dir, 'state'), runId);
-    mkdirSync(runDir, { recursive: true });
-    const stage = stagePath(runDir, 0);
-    await writeRecords(stage, openSeeds(toSeedSpecs(recipe.recipe), { baseDir: recipe.recipe.source.dir }));
-    await planRound({ runId, runDir, store, noCache: false, estimator: await requestEstimator(generate, recipe.recipe) }, generate, stage, 0);
-    const context: DriveContext = { runId, store, provider: wrap(scriptedAdapter(vendor)), emit: () => {}, pollIntervalMs: { initial: 1, max: 1 }, maxCallRetries: 0, isCancelled: () => false };
-    const collected: Collected = { files: [], outcomes: [], responses: [], ledger: undefined, errors: [] };
-    for (const shard of store.shardsOfStep(runId, 0)) {
-      await driveShard(context, generate, shard.id).catch((error: Error) => collected.errors.push(error.message));
-      const done = store.getShard(shard.id)!;
-      for (const path of [shardAnswersPath(done.inputPath), shardInvalidPath(done.inputPath), `${shardAnswersPath(done.inputPath)}.positions`]) {
-        collected.files.push(existsSync(path) ? readFileSync(path, 'utf8') : '(none)');
-      }
-      collected.outcomes.push([...(store.shardOutcomes(shard.id) ?? [])]);
-      const keys = readShardKeys(done.inputPath);
-      for (let line = 0; line * CACHE_KEY_BYTES < keys.length; line++) {
-        const row = store.responses.get(keys.subarray(line * CACHE_KEY_BYTES, (line + 1) * CACHE_KEY_BYTES));
-        collected.responses.push(row ? { ...row, shardSeq: row.shardSeq - shard.seq } : null);
-      }
-    }
-    collected.ledger = store.ledgerTotals(runId);
-    return collected;
-  } finally {
-    store.close();
-  }
+  return collectShards(tempDir(), { records, model, provider: wrap(scriptedAdapter(vendor)) });
 }
 
 const OUTCOMES: Record<Vendor, string[]> = {

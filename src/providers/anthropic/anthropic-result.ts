@@ -4,6 +4,7 @@
  * authentication or permission error, which gets the code PROVIDER_AUTH_CODE.
  */
 import type { BatchItemResult } from '../batch-provider.js';
+import { isObject, resultLineObject, type ConvertedLine } from '../result-line.js';
 import { PROVIDER_AUTH_CODE } from '../errors.js';
 
 interface ContentBlock {
@@ -29,7 +30,6 @@ interface AnthropicUsage {
 }
 
 /** A line that could not be converted: `customId` where one was readable (then it is `malformed_result_line`). */
-export type ConvertedLine = BatchItemResult | { customId?: string; malformed: string };
 
 const NON_RETRYABLE_ERRORS = new Set(['invalid_request_error', 'authentication_error', 'permission_error', 'not_found_error', 'billing_error']);
 /** Error types that say the key was refused: the whole run fails the same way (PROVIDER_AUTH_CODE). */
@@ -40,13 +40,9 @@ const AUTH_ERRORS = new Set(['authentication_error', 'permission_error']);
  * a line of another shape is malformed rather than a failed download, as on every other provider.
  */
 export function convertAnthropicResultLine(text: string): ConvertedLine {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return { malformed: 'result line is not JSON' };
-  }
-  if (!isObject(json)) return { malformed: 'result line is not a JSON object' };
+  const line = resultLineObject(text);
+  if ('malformed' in line) return line;
+  const { json } = line;
   if (typeof json.custom_id !== 'string') return { malformed: 'result line has no custom_id' };
   const customId = json.custom_id;
   const result = json.result;
@@ -109,6 +105,3 @@ function isMessage(value: unknown): boolean {
   return value.usage === undefined || value.usage === null || isObject(value.usage);
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -9,7 +9,7 @@
  * the engine's truncation check applies unchanged; safety-type stops also set `refusal`.
  */
 import type { TokenUsage } from '../../domain.js';
-import type { BatchItemResult } from '../batch-provider.js';
+import { isObject, resultLineObject, type ConvertedLine } from '../result-line.js';
 import { isAuthStatus, PROVIDER_AUTH_CODE } from '../errors.js';
 
 /** google.rpc.Status as it appears in batch output: `code` is the gRPC code, sometimes the HTTP status. */
@@ -52,16 +52,11 @@ const NON_RETRYABLE = new Set([
 /** Stops where the model declined to answer (content policy), as opposed to running out of tokens. */
 const REFUSAL_REASONS = new Set(['SAFETY', 'RECITATION', 'BLOCKLIST', 'PROHIBITED_CONTENT', 'SPII', 'IMAGE_SAFETY', 'LANGUAGE']);
 
-export type ConvertedLine = BatchItemResult | { customId?: string; malformed: string };
 
 export function convertGeminiResultLine(text: string): ConvertedLine {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return { malformed: 'result line is not JSON' };
-  }
-  if (!isObject(json)) return { malformed: 'result line is not a JSON object' };
+  const line = resultLineObject(text);
+  if ('malformed' in line) return line;
+  const { json } = line;
   const key = typeof json.key === 'string' ? json.key : undefined;
   if (key === undefined) return { malformed: 'result line has no key' };
   try {
@@ -152,6 +147,3 @@ function convertUsage(metadata: unknown): TokenUsage | undefined {
   };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
