@@ -81,7 +81,7 @@ export class FrozenRun {
     for (let partition = 0; partition < partitions; partition++) starts[partition + 1]! += starts[partition]!;
     const count = starts[partitions]!;
     // A stable counting sort by partition keeps each group contiguous and in its order.
-    const placed = new Int32Array(count * RECORD_INTS);
+    const placed = imageOf(count);
     const cursor = starts.slice(0, partitions);
     const bloom = newBloom(groups);
     let lastA = 0;
@@ -190,6 +190,22 @@ export class FrozenRun {
     if (ints > 0) readAt(this.fd, new Uint8Array(this.scratch.buffer, 0, ints * 4), first * RECORD_BYTES);
     return this.scratch.subarray(0, ints);
   }
+}
+
+/**
+ * The image every `write` on this thread places its records in, kept from one write to the next. A
+ * fresh image per freeze (12 B per record: ≈ 40 MiB for a band partition's live table at a 256 MiB
+ * cap) was garbage as soon as it was written, and V8 collects ArrayBuffers only once ≈ 64 MiB of
+ * them accumulate per isolate: each thread that spilled held one to two dead images besides its
+ * live table (bench/README.md, rss). Reused, a thread holds one image, the size of its largest run.
+ */
+let image = new Int32Array(0);
+
+function imageOf(records: number): Int32Array {
+  const ints = records * RECORD_INTS;
+  // An eighth more: the next freeze of a table refilled to the same size fits.
+  if (image.length < ints) image = new Int32Array(ints + (ints >>> 3));
+  return image.subarray(0, ints);
 }
 
 function partitionBitsFor(groups: number): number {

@@ -94,6 +94,34 @@ describe('TieredLsh', () => {
   });
 });
 
+describe('FrozenRun images on one thread', () => {
+  it('keeps every run exact when tables of different sizes freeze in turn (their writes share one image)', () => {
+    const bands = 4;
+    const maxPerBucket = 3;
+    // Caps far apart, so the image grows, then serves a smaller run, then a larger one again.
+    const tables = [2048, 24 * 1024, 4096].map((maxLiveBytes, seed) => ({
+      one: new LshIndex(bands),
+      tiered: new TieredLsh(bands, maxPerBucket, { maxLiveBytes, spillDirectory: spillDirectory() }),
+      random: createSplitMix32(21 + seed),
+    }));
+    const keys = new Int32Array(bands);
+    const expected = new Int32Array(bands * maxPerBucket);
+    const got = new Int32Array(bands * maxPerBucket);
+    for (let doc = 0; doc < 6000; doc++) {
+      for (const { one, tiered, random } of tables) {
+        for (let band = 0; band < bands; band++) keys[band] = (random() >>> 0) % 3000;
+        const count = one.collectAndInsert(doc, keys, 0, maxPerBucket, expected);
+        expect(tiered.collectAndInsert(doc, keys, 0, got)).toBe(count);
+        expect(Array.from(got.subarray(0, count))).toEqual(Array.from(expected.subarray(0, count)));
+      }
+    }
+    for (const { tiered } of tables) {
+      expect(tiered.spilledBytes).toBeGreaterThan(0);
+      tiered.close();
+    }
+  });
+});
+
 describe('TieredExactTable', () => {
   it('finds every key stored, in the live table or a run, and no other', () => {
     const table = new TieredExactTable(16 * 1024, spillDirectory());
