@@ -68,39 +68,39 @@ export class FrozenRun {
   }
 
   /**
-   * Writes the records of `source` (`groups` groups) to a new run file in `directory`. Two passes
-   * over the source (count per partition, then place), so the only copy is the file's image.
+   * Writes the records of `source` (`groups` groups) to a new run file in `directory`: a pass over
+   * the source counts the records per partition (and fills the filter), then each slice of
+   * partitions of at most IMAGE_SLICE_RECORDS records is placed by another pass and written. Most
+   * runs are one slice (two passes in all); a larger one costs a pass per slice, not an image of
+   * the whole run (12 B per record, as large as the live table it froze). `sliceRecords`: tests
+   * cut small runs into many slices.
    */
-  static write(groups: number, source: RecordSource, directory: string | undefined): FrozenRun {
+  static write(groups: number, source: RecordSource, directory: string | undefined, sliceRecords = IMAGE_SLICE_RECORDS): FrozenRun {
     const partitionBits = partitionBitsFor(groups);
     const partitions = 1 << partitionBits;
     const starts = new Uint32Array(partitions + 1);
-    source((a, b) => {
-      starts[partitionOf(keyHash(a, b), partitionBits) + 1]!++;
-    });
-    for (let partition = 0; partition < partitions; partition++) starts[partition + 1]! += starts[partition]!;
-    const count = starts[partitions]!;
-    // A stable counting sort by partition keeps each group contiguous and in its order.
-    const placed = imageOf(count);
-    const cursor = starts.slice(0, partitions);
     const bloom = newBloom(groups);
     let lastA = 0;
     let lastB = 0;
     let first = true;
-    source((a, b, v) => {
+    source((a, b) => {
       const hash = keyHash(a, b);
-      const at = cursor[partitionOf(hash, partitionBits)]!++ * RECORD_INTS;
-      placed[at] = a;
-      placed[at + 1] = b;
-      placed[at + 2] = v;
+      starts[partitionOf(hash, partitionBits) + 1]!++;
       if (first || a !== lastA || b !== lastB) bloomAdd(bloom, hash);
       first = false;
       lastA = a;
       lastB = b;
     });
+    for (let partition = 0; partition < partitions; partition++) starts[partition + 1]! += starts[partition]!;
     const fd = openSpillFile(directory, 'run');
     try {
-      writeAt(fd, new Uint8Array(placed.buffer, 0, count * RECORD_BYTES), 0);
+      for (let from = 0; from < partitions; ) {
+        // A partition larger than a slice is a slice of its own.
+        let to = from + 1;
+        while (to < partitions && starts[to + 1]! - starts[from]! <= sliceRecords) to++;
+        writeSlice(fd, source, starts, partitionBits, from, to);
+        from = to;
+      }
     } catch (error) {
       closeSpillFile(fd);
       throw error;
@@ -193,19 +193,37 @@ export class FrozenRun {
 }
 
 /**
- * The image every `write` on this thread places its records in, kept from one write to the next. A
- * fresh image per freeze (12 B per record: ≈ 40 MiB for a band partition's live table at a 256 MiB
- * cap) was garbage as soon as it was written, and V8 collects ArrayBuffers only once ≈ 64 MiB of
- * them accumulate per isolate: each thread that spilled held one to two dead images besides its
- * live table (bench/README.md, rss). Reused, a thread holds one image, the size of its largest run.
+ * Records of a run placed in memory at once while it is written (12 MiB). The whole run's image
+ * was as large as the live table it froze (≈ 50 MiB for a band partition at a 256 MiB cap with two
+ * workers), a fresh one per freeze, and V8 collects ArrayBuffers only once ≈ 64 MiB of them
+ * accumulate per isolate: every thread that spilled held about one dead image besides its live
+ * table (bench/README.md, rss).
  */
+const IMAGE_SLICE_RECORDS = 1 << 20;
+
+/** One image per thread, reused by every write: it is never garbage. */
 let image = new Int32Array(0);
 
-function imageOf(records: number): Int32Array {
-  const ints = records * RECORD_INTS;
-  // An eighth more: the next freeze of a table refilled to the same size fits.
-  if (image.length < ints) image = new Int32Array(ints + (ints >>> 3));
-  return image.subarray(0, ints);
+/**
+ * Places the records of partitions [from, to) (a stable counting sort by partition keeps each group
+ * contiguous and in its order) and writes them where the run file holds them.
+ */
+function writeSlice(fd: number, source: RecordSource, starts: Uint32Array, partitionBits: number, from: number, to: number): void {
+  const first = starts[from]!;
+  const records = starts[to]! - first;
+  if (records === 0) return;
+  if (image.length < records * RECORD_INTS) image = new Int32Array(Math.max(records, Math.min(IMAGE_SLICE_RECORDS, 2 * records)) * RECORD_INTS);
+  const placed = image;
+  const cursor = starts.slice(from, to);
+  source((a, b, v) => {
+    const partition = partitionOf(keyHash(a, b), partitionBits);
+    if (partition < from || partition >= to) return;
+    const at = (cursor[partition - from]!++ - first) * RECORD_INTS;
+    placed[at] = a;
+    placed[at + 1] = b;
+    placed[at + 2] = v;
+  });
+  writeAt(fd, new Uint8Array(placed.buffer, 0, records * RECORD_BYTES), first * RECORD_BYTES);
 }
 
 function partitionBitsFor(groups: number): number {

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { dedupStream } from '../../src/dedup/dedup-stream.js';
 import type { DedupStats, DedupVerdict } from '../../src/dedup/deduper.js';
 import { ExactKeyTable } from '../../src/dedup/exact.js';
+import { FrozenRun, type RecordSource } from '../../src/dedup/frozen-run.js';
 import { IdColumn } from '../../src/dedup/id-column.js';
 import { LshIndex } from '../../src/dedup/lsh.js';
 import { createSplitMix32 } from '../../src/dedup/mix32.js';
@@ -95,6 +96,35 @@ describe('TieredLsh', () => {
 });
 
 describe('FrozenRun images on one thread', () => {
+  it('writes a run placed slice by slice (a pass per slice) that answers every key as one placed whole', () => {
+    // Groups of 1–4 records (newest first, as the LSH gives them), 3000 keys over 2 bands.
+    const random = createSplitMix32(7);
+    const records: [number, number, number][] = [];
+    for (let key = 0; key < 3000; key++) {
+      const band = key % 2;
+      const value = (random() >>> 0) % 100_000;
+      for (let doc = 1 + ((random() >>> 0) % 4); doc > 0; doc--) records.push([band, value, key * 10 + doc]);
+    }
+    const source: RecordSource = (emit) => {
+      for (const [a, b, v] of records) emit(a, b, v);
+    };
+    const whole = FrozenRun.write(3000, source, spillDirectory());
+    // 64 partitions of ≈ 120 records. 1: every partition a slice of its own; 300: two or so per slice.
+    const sliced = [1, 300].map((sliceRecords) => FrozenRun.write(3000, source, spillDirectory(), sliceRecords));
+    const expected = new Int32Array(8);
+    const got = new Int32Array(8);
+    for (const [a, b] of records) {
+      const count = whole.lookup(a, b, expected, 0, 8);
+      expect(count).toBeGreaterThan(0);
+      for (const run of sliced) {
+        expect(run.lookup(a, b, got, 0, 8)).toBe(count);
+        expect(Array.from(got.subarray(0, count))).toEqual(Array.from(expected.subarray(0, count)));
+      }
+    }
+    expect(sliced.map((run) => run.fileBytes)).toEqual([whole.fileBytes, whole.fileBytes]);
+    for (const run of [whole, ...sliced]) run.close();
+  });
+
   it('keeps every run exact when tables of different sizes freeze in turn (their writes share one image)', () => {
     const bands = 4;
     const maxPerBucket = 3;
