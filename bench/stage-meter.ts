@@ -29,6 +29,11 @@ export interface StageMeasure {
   rssAfterGcBytes: number;
   /** Memory outside the JS heap after GC, ArrayBuffers included (the dedup index's typed arrays live here). */
   externalAfterGcBytes: number;
+  /**
+   * process.memoryUsage() at the sample that saw peakRssBytes: tells the JS heap (heapUsed) from
+   * buffers (arrayBuffers, external) and what neither counts (wasm memories, worker heaps, native).
+   */
+  atPeak?: { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
 }
 
 const collect = (globalThis as { gc?: () => void }).gc;
@@ -46,9 +51,16 @@ export async function fullGc(): Promise<void> {
 export async function measureStage(name: string, work: () => Promise<number>): Promise<StageMeasure> {
   await fullGc();
   let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss());
-  }, SAMPLE_MS);
+  let atPeak: StageMeasure['atPeak'];
+  const sample = (): void => {
+    const rss = process.memoryUsage.rss();
+    if (rss < peak && atPeak !== undefined) return;
+    peak = rss;
+    const { heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+    atPeak = { rss, heapUsed, heapTotal, external, arrayBuffers };
+  };
+  sample();
+  const timer = setInterval(sample, SAMPLE_MS);
   const cpuBefore = process.cpuUsage();
   const loopBefore = performance.eventLoopUtilization();
   const mainBefore = mainThreadCpuSeconds();
@@ -63,7 +75,7 @@ export async function measureStage(name: string, work: () => Promise<number>): P
   const cpu = process.cpuUsage(cpuBefore);
   const loop = performance.eventLoopUtilization(loopBefore);
   const mainAfter = mainThreadCpuSeconds();
-  peak = Math.max(peak, process.memoryUsage.rss());
+  sample();
   const maxRssBytes = process.resourceUsage().maxRSS * 1024;
   await fullGc();
   const after = process.memoryUsage();
@@ -79,6 +91,7 @@ export async function measureStage(name: string, work: () => Promise<number>): P
     heapAfterGcBytes: after.heapUsed,
     rssAfterGcBytes: after.rss,
     externalAfterGcBytes: after.external,
+    ...(atPeak === undefined ? {} : { atPeak }),
   };
 }
 

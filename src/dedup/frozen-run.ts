@@ -36,7 +36,7 @@ function keyHash(a: number, b: number): number {
 
 /**
  * Emits every record (a, b, v) of a run to `emit`, each group's records one after another in their
- * final order; called twice, and must emit the same records both times.
+ * final order (called once).
  */
 export type RecordSource = (emit: (a: number, b: number, v: number) => void) => void;
 
@@ -68,42 +68,48 @@ export class FrozenRun {
   }
 
   /**
-   * Writes the records of `source` (`groups` groups) to a new run file in `directory`. Two passes
-   * over the source (count per partition, then place), so the only copy is the file's image.
+   * Writes the records of `source` (`groups` groups) to a new run file in `directory`. One pass over
+   * the source counts the records per partition, fills the filter and copies the records, as they
+   * come, to a scratch file; then each slice of partitions (at most `sliceRecords` records, but a
+   * partition larger than that is a slice of its own) is placed from that file and written. So a
+   * freeze holds a slice's image (IMAGE_SLICE_RECORDS), not the whole run's (12 B per record, as
+   * large as the live table it froze), and walks the live table once.
    */
-  static write(groups: number, source: RecordSource, directory: string | undefined): FrozenRun {
+  static write(groups: number, source: RecordSource, directory: string | undefined, sliceRecords = IMAGE_SLICE_RECORDS): FrozenRun {
     const partitionBits = partitionBitsFor(groups);
     const partitions = 1 << partitionBits;
     const starts = new Uint32Array(partitions + 1);
-    source((a, b) => {
-      starts[partitionOf(keyHash(a, b), partitionBits) + 1]!++;
-    });
-    for (let partition = 0; partition < partitions; partition++) starts[partition + 1]! += starts[partition]!;
-    const count = starts[partitions]!;
-    // A stable counting sort by partition keeps each group contiguous and in its order.
-    const placed = new Int32Array(count * RECORD_INTS);
-    const cursor = starts.slice(0, partitions);
     const bloom = newBloom(groups);
-    let lastA = 0;
-    let lastB = 0;
-    let first = true;
-    source((a, b, v) => {
-      const hash = keyHash(a, b);
-      const at = cursor[partitionOf(hash, partitionBits)]!++ * RECORD_INTS;
-      placed[at] = a;
-      placed[at + 1] = b;
-      placed[at + 2] = v;
-      if (first || a !== lastA || b !== lastB) bloomAdd(bloom, hash);
-      first = false;
-      lastA = a;
-      lastB = b;
-    });
-    const fd = openSpillFile(directory, 'run');
+    const scratch = openSpillFile(directory, 'records');
+    let fd: number | undefined;
     try {
-      writeAt(fd, new Uint8Array(placed.buffer, 0, count * RECORD_BYTES), 0);
+      const copy = new OutputBuffer(scratch);
+      let lastA = 0;
+      let lastB = 0;
+      let first = true;
+      source((a, b, v) => {
+        const hash = keyHash(a, b);
+        starts[partitionOf(hash, partitionBits) + 1]!++;
+        if (first || a !== lastA || b !== lastB) bloomAdd(bloom, hash);
+        first = false;
+        lastA = a;
+        lastB = b;
+        copy.append(a, b, v);
+      });
+      copy.flush();
+      for (let partition = 0; partition < partitions; partition++) starts[partition + 1]! += starts[partition]!;
+      fd = openSpillFile(directory, 'run');
+      for (let from = 0; from < partitions; ) {
+        let to = from + 1;
+        while (to < partitions && starts[to + 1]! - starts[from]! <= sliceRecords) to++;
+        writeSlice(fd, scratch, starts, partitionBits, from, to);
+        from = to;
+      }
     } catch (error) {
       closeSpillFile(fd);
       throw error;
+    } finally {
+      closeSpillFile(scratch);
     }
     return new FrozenRun(fd, starts, partitionBits, bloom, groups);
   }
@@ -190,6 +196,52 @@ export class FrozenRun {
     if (ints > 0) readAt(this.fd, new Uint8Array(this.scratch.buffer, 0, ints * 4), first * RECORD_BYTES);
     return this.scratch.subarray(0, ints);
   }
+}
+
+/**
+ * Records of a run placed in memory at once while it is written (12 MiB). The whole run's image
+ * was as large as the live table it froze (≈ 50 MiB for a band partition at a 256 MiB cap with two
+ * workers), a fresh one per freeze, and V8 collects ArrayBuffers only once ≈ 64 MiB of them
+ * accumulate per isolate: every thread that spilled held about one dead image besides its live
+ * table (bench/README.md, rss).
+ */
+const IMAGE_SLICE_RECORDS = 1 << 20;
+/** Records read back from the scratch file at a time. */
+const READ_RECORDS = 1 << 16;
+
+/** One image per thread, reused by every write, and one read buffer: neither is ever garbage. */
+let image = new Int32Array(0);
+const readBuffer = new Int32Array(READ_RECORDS * RECORD_INTS);
+
+/**
+ * Places the records of partitions [from, to), read from the scratch file in their order (a stable
+ * counting sort by partition keeps each group contiguous and in its order), and writes them where
+ * the run file holds them.
+ */
+function writeSlice(fd: number, scratch: number, starts: Uint32Array, partitionBits: number, from: number, to: number): void {
+  const first = starts[from]!;
+  const records = starts[to]! - first;
+  if (records === 0) return;
+  if (image.length < records * RECORD_INTS) image = new Int32Array(Math.max(records, Math.min(IMAGE_SLICE_RECORDS, 2 * records)) * RECORD_INTS);
+  const placed = image;
+  const cursor = starts.slice(from, to);
+  const total = starts[starts.length - 1]!;
+  const bytes = new Uint8Array(readBuffer.buffer);
+  for (let read = 0; read < total; read += READ_RECORDS) {
+    const count = Math.min(READ_RECORDS, total - read);
+    readAt(scratch, bytes.subarray(0, count * RECORD_BYTES), read * RECORD_BYTES);
+    for (let at = 0; at < count * RECORD_INTS; at += RECORD_INTS) {
+      const a = readBuffer[at]!;
+      const b = readBuffer[at + 1]!;
+      const partition = partitionOf(keyHash(a, b), partitionBits);
+      if (partition < from || partition >= to) continue;
+      const place = (cursor[partition - from]!++ - first) * RECORD_INTS;
+      placed[place] = a;
+      placed[place + 1] = b;
+      placed[place + 2] = readBuffer[at + 2]!;
+    }
+  }
+  writeAt(fd, new Uint8Array(placed.buffer, 0, records * RECORD_BYTES), first * RECORD_BYTES);
 }
 
 function partitionBitsFor(groups: number): number {

@@ -9,9 +9,9 @@ import { LshIndex } from './lsh.js';
  * one (concatenated per partition, newest first), so a probe asks at most MAX_RUNS + 1 tiers.
  *
  * Cost (bench/README.md): at a 64 MiB cap and 1M documents, spilling doubles the CPU per document
- * of one thread (freezing walks each entry twice; merges re-read and re-filter every record; a probe
- * checks up to five filters per band). A freeze also holds the run's image (12 B per entry) while it
- * writes it.
+ * of one thread (freezing walks each entry and copies it to a scratch file, then places it from there;
+ * merges re-read and re-filter every record; a probe checks up to five filters per band). A freeze
+ * holds at most 12 MiB of the run's image at once (frozen-run.ts).
  *
  * Exactness: documents arrive in increasing order, so every document in the live table is newer than
  * every one in a run, and a newer run's newer than an older run's. `collectAndInsert` walks a

@@ -15,11 +15,12 @@
  * memory, not as hex strings in a Map: built from the `.keys` files without making a string per
  * line, and handed to the emit pool's workers (`shared`, `fromShared`) without a copy or a rebuild.
  */
+import { statSync } from 'node:fs';
 import { readFileLines } from '../dataset/read-file-lines.js';
 import { CACHE_KEY_BYTES } from '../store/response-cache.js';
 import type { RunStore, ShardRow } from '../store/run-store.js';
 import { FINAL_OUTCOME_BIT, RESPONSE_OUTCOMES, type ResponseOutcome } from '../store/store-schema.js';
-import { lineCount, readAnswerPositions, readShardKeys, shardInvalidPath, type AnswerPositions } from './shard-files.js';
+import { readAnswerPositions, readShardKeys, shardInvalidPath, shardKeysPath, type AnswerPositions } from './shard-files.js';
 
 export interface InvalidAnswer {
   outcome: Exclude<ResponseOutcome, 'valid'>;
@@ -53,15 +54,18 @@ export class RunAnswers {
    * can stand for the cache are held besides the table.
    */
   static async of(store: RunStore, runId: string, stepIndex: number): Promise<RunAnswers> {
-    const collected: { shard: ShardRow; keys: Buffer; outcomes: Uint8Array; order: number }[] = [];
+    // A shard's keys (16 B per request) are read in each pass rather than held for both: the table
+    // is what stays, and all the step's keys at once were as much again at the pass's peak.
+    const collected: { shard: ShardRow; outcomes: Uint8Array; order: number }[] = [];
     const order = store.collectOrder(runId, stepIndex);
     for (const shard of store.shardsOfStep(runId, stepIndex)) {
       const outcomes = store.shardOutcomes(shard.id);
-      if (outcomes) collected.push({ shard, keys: readShardKeys(shard.inputPath), outcomes, order: order.shards.get(shard.id) ?? 0 });
+      if (outcomes) collected.push({ shard, outcomes, order: order.shards.get(shard.id) ?? 0 });
     }
-    const table = KeyTable.sized(collected.reduce((lines, { keys }) => lines + lineCount(keys), 0));
+    const table = KeyTable.sized(collected.reduce((lines, { shard }) => lines + shardKeyCount(shard.inputPath), 0));
     const failures: InvalidAnswer[] = [];
-    for (const { shard, keys, outcomes } of collected) {
+    for (const { shard, outcomes } of collected) {
+      const keys = readShardKeys(shard.inputPath);
       const failedLines = new Set<number>();
       outcomes.forEach((byte, line) => {
         if ((byte & ~FINAL_OUTCOME_BIT) !== VALID_CODE) failedLines.add(line);
@@ -81,7 +85,8 @@ export class RunAnswers {
     const lineSpan = collected.reduce((most, { outcomes }) => Math.max(most, outcomes.length), 1);
     const shards: { shard: ShardRow; positions: AnswerPositions }[] = [];
     // In the order the shards stored their cache rows, lines ascending as each stored them: the last set wins, as the last put did.
-    for (const { shard, keys, outcomes, order: written } of collected.sort((a, b) => a.order - b.order)) {
+    for (const { shard, outcomes, order: written } of collected.sort((a, b) => a.order - b.order)) {
+      const keys = readShardKeys(shard.inputPath);
       const positions = written > 0 && written > order.latestElsewhere ? readAnswerPositions(shard.inputPath, outcomes.length) : undefined;
       const index = positions ? shards.push({ shard, positions }) - 1 : -1;
       outcomes.forEach((byte, line) => {
@@ -142,6 +147,11 @@ export class RunAnswers {
   attemptAt(position: number): number {
     return this.shardAt(position).round + 1;
   }
+}
+
+/** Requests in a shard's keys file, from its size (what lineCount of its bytes gives). */
+function shardKeyCount(shardPath: string): number {
+  return statSync(shardKeysPath(shardPath)).size / CACHE_KEY_BYTES;
 }
 
 /** No value in a slot's column (and, in `valid`, a slot no key took yet: see EMPTY). */

@@ -15,6 +15,10 @@ describe('stage meter', () => {
     expect(measure.peakRssBytes).toBeGreaterThanOrEqual(measure.rssAfterGcBytes);
     expect(measure.maxRssBytes).toBeGreaterThanOrEqual(measure.peakRssBytes - 2 ** 20);
     expect(measure.heapAfterGcBytes).toBeGreaterThan(0);
+    // What memoryUsage() said at the sample that saw the peak: heap and buffers told apart there.
+    expect(measure.atPeak?.rss).toBe(measure.peakRssBytes);
+    expect(measure.atPeak!.heapUsed).toBeGreaterThan(0);
+    expect(measure.atPeak!.heapTotal).toBeGreaterThanOrEqual(measure.atPeak!.heapUsed);
     expect(await baselineRss()).toBeGreaterThan(0);
   });
 

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { dedupStream } from '../../src/dedup/dedup-stream.js';
 import type { DedupStats, DedupVerdict } from '../../src/dedup/deduper.js';
 import { ExactKeyTable } from '../../src/dedup/exact.js';
+import { FrozenRun, type RecordSource } from '../../src/dedup/frozen-run.js';
 import { IdColumn } from '../../src/dedup/id-column.js';
 import { LshIndex } from '../../src/dedup/lsh.js';
 import { createSplitMix32 } from '../../src/dedup/mix32.js';
@@ -91,6 +92,63 @@ describe('TieredLsh', () => {
     expect(tiered.spilledBytes).toBeGreaterThan(0);
     expect(tiered.byteLength).toBeLessThan(one.byteLength / 4);
     tiered.close();
+  });
+});
+
+describe('FrozenRun images on one thread', () => {
+  it('writes a run placed slice by slice (a pass per slice) that answers every key as one placed whole', () => {
+    // Groups of 1–4 records (newest first, as the LSH gives them), 3000 keys over 2 bands.
+    const random = createSplitMix32(7);
+    const records: [number, number, number][] = [];
+    for (let key = 0; key < 3000; key++) {
+      const band = key % 2;
+      const value = (random() >>> 0) % 100_000;
+      for (let doc = 1 + ((random() >>> 0) % 4); doc > 0; doc--) records.push([band, value, key * 10 + doc]);
+    }
+    const source: RecordSource = (emit) => {
+      for (const [a, b, v] of records) emit(a, b, v);
+    };
+    const whole = FrozenRun.write(3000, source, spillDirectory());
+    // 64 partitions of ≈ 120 records. 1: every partition a slice of its own; 300: two or so per slice.
+    const sliced = [1, 300].map((sliceRecords) => FrozenRun.write(3000, source, spillDirectory(), sliceRecords));
+    const expected = new Int32Array(8);
+    const got = new Int32Array(8);
+    for (const [a, b] of records) {
+      const count = whole.lookup(a, b, expected, 0, 8);
+      expect(count).toBeGreaterThan(0);
+      for (const run of sliced) {
+        expect(run.lookup(a, b, got, 0, 8)).toBe(count);
+        expect(Array.from(got.subarray(0, count))).toEqual(Array.from(expected.subarray(0, count)));
+      }
+    }
+    expect(sliced.map((run) => run.fileBytes)).toEqual([whole.fileBytes, whole.fileBytes]);
+    for (const run of [whole, ...sliced]) run.close();
+  });
+
+  it('keeps every run exact when tables of different sizes freeze in turn (their writes share one image)', () => {
+    const bands = 4;
+    const maxPerBucket = 3;
+    // Caps far apart, so the image grows, then serves a smaller run, then a larger one again.
+    const tables = [2048, 24 * 1024, 4096].map((maxLiveBytes, seed) => ({
+      one: new LshIndex(bands),
+      tiered: new TieredLsh(bands, maxPerBucket, { maxLiveBytes, spillDirectory: spillDirectory() }),
+      random: createSplitMix32(21 + seed),
+    }));
+    const keys = new Int32Array(bands);
+    const expected = new Int32Array(bands * maxPerBucket);
+    const got = new Int32Array(bands * maxPerBucket);
+    for (let doc = 0; doc < 6000; doc++) {
+      for (const { one, tiered, random } of tables) {
+        for (let band = 0; band < bands; band++) keys[band] = (random() >>> 0) % 3000;
+        const count = one.collectAndInsert(doc, keys, 0, maxPerBucket, expected);
+        expect(tiered.collectAndInsert(doc, keys, 0, got)).toBe(count);
+        expect(Array.from(got.subarray(0, count))).toEqual(Array.from(expected.subarray(0, count)));
+      }
+    }
+    for (const { tiered } of tables) {
+      expect(tiered.spilledBytes).toBeGreaterThan(0);
+      tiered.close();
+    }
   });
 });
 
