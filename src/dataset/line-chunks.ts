@@ -2,7 +2,7 @@
  * Raw result files handed over as bytes, whole lines at a time, so that the thread that reads them
  * never decodes a line (collect's worker threads do: engine/collect-worker.ts).
  */
-import { chunkLines, lastLine, type LineCarry } from './read-file-lines.js';
+import { chunkLines, decodeLine, lastLine, type LineCarry } from './read-file-lines.js';
 
 /**
  * The bytes of a stream cut at line ends: each chunk yielded holds whole lines (the stream's last
@@ -23,21 +23,22 @@ export async function* wholeLineChunks(chunks: AsyncIterable<Uint8Array>): Async
   if (rest) yield rest;
 }
 
+/** The lines of a chunk of whole lines, decoded (cut at LF, a CR before it dropped), empty ones included. */
+export function* decodedLinesOf(chunk: Uint8Array): Generator<string> {
+  const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  const carry: LineCarry = {};
+  yield* chunkLines(bytes, carry, decodeLine);
+  yield* lastLine(carry, decodeLine);
+}
+
 /**
  * The lines of a chunk of whole lines as text, as readBodyLines (providers/read-lines.ts) cuts a
  * body: at LF, a CR before it dropped, blank lines (whitespace only) left out.
  */
 export function textLinesOf(chunk: Uint8Array): string[] {
-  const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  const carry: LineCarry = {};
   const lines: string[] = [];
-  for (const line of chunkLines(bytes, carry, decodeLine)) if (line.trim() !== '') lines.push(line);
-  for (const line of lastLine(carry, decodeLine)) if (line.trim() !== '') lines.push(line);
+  for (const line of decodedLinesOf(chunk)) if (line.trim() !== '') lines.push(line);
   return lines;
-}
-
-function decodeLine(bytes: Buffer, start: number, end: number): string {
-  return bytes.toString('utf8', start, end > start && bytes[end - 1] === 13 ? end - 1 : end);
 }
 
 /**
@@ -55,3 +56,32 @@ export function concatenated(parts: readonly Uint8Array[]): Uint8Array<ArrayBuff
   }
   return joined;
 }
+
+/**
+ * Chunks of whole lines regrouped into buffers of their own (transferable) of about `batchBytes`,
+ * cut at line ends. What is held between chunks is copied: the reader may reuse its memory.
+ */
+export async function* lineBatches(chunks: AsyncIterable<Uint8Array>, batchBytes: number): AsyncIterable<Uint8Array<ArrayBuffer>> {
+  let held: Uint8Array[] = [];
+  let heldBytes = 0;
+  for await (const chunk of chunks) {
+    let start = 0;
+    while (heldBytes + chunk.length - start >= batchBytes) {
+      const cut = chunk.lastIndexOf(10, start + batchBytes - heldBytes - 1);
+      if (cut < start) break;
+      yield concatenated([...held, chunk.subarray(start, cut + 1)]);
+      held = [];
+      heldBytes = 0;
+      start = cut + 1;
+    }
+    if (start === chunk.length) continue;
+    held.push(chunk.slice(start));
+    heldBytes += chunk.length - start;
+    if (heldBytes < batchBytes) continue;
+    yield concatenated(held);
+    held = [];
+    heldBytes = 0;
+  }
+  if (heldBytes > 0) yield concatenated(held);
+}
+

@@ -19,8 +19,7 @@ export interface OutputTemplates {
  * undefined when one is a function (a TS recipe's), which cannot be handed to a thread at all.
  */
 export function compileOutputTemplates(output: Pick<OutputSpec, 'messages' | 'fields'>): OutputTemplates | undefined {
-  const sources = [...(output.messages ?? []).map((message) => message.content), ...Object.values(output.fields ?? {})];
-  if (sources.some((source) => typeof source !== 'string')) return undefined;
+  if (!templatesAreSources(output)) return undefined;
   const messages = output.messages?.map((message, index) => ({
     role: message.role,
     content: compileTemplate(message.content as string, { where: `output.messages[${index}].content` }),
@@ -29,4 +28,10 @@ export function compileOutputTemplates(output: Pick<OutputSpec, 'messages' | 'fi
     ? Object.fromEntries(Object.entries(output.fields).map(([name, source]) => [name, compileTemplate(source as string, { where: `output.fields.${name}` })]))
     : undefined;
   return { ...(messages ? { messages } : {}), ...(fields ? { fields } : {}) };
+}
+
+/** Whether every output template is a source text (a TS recipe's may be functions, which no thread can be handed). */
+export function templatesAreSources(output: Pick<OutputSpec, 'messages' | 'fields'>): boolean {
+  const sources = [...(output.messages ?? []).map((message) => message.content), ...Object.values(output.fields ?? {})];
+  return sources.every((source) => typeof source === 'string');
 }

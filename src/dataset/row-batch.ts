@@ -17,7 +17,7 @@ import { DATASET_FORMATS } from './formats/dataset-formats.js';
 import { mapRecordToRow } from './map-record.js';
 import type { OutputSpec } from './output-spec.js';
 import type { OutputTemplates } from './output-templates.js';
-import { chunkLines, decodeLine, lastLine, type LineCarry } from './read-file-lines.js';
+import { decodedLinesOf } from './line-chunks.js';
 import { quote, serializeRow } from './sample-hash.js';
 import { hashUnit, splitOfUnit, stratumOf, type SplitFractions } from './split-assigner.js';
 
@@ -184,8 +184,5 @@ export function spillLineOf(lineage: LineageText, stratum: string | undefined, r
  * that is not JSON throws its SyntaxError when its turn comes).
  */
 export function* recordsOfLines(chunk: Uint8Array): Generator<DataRecord> {
-  const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  const carry: LineCarry = {};
-  for (const line of chunkLines(bytes, carry, decodeLine)) if (line !== '') yield JSON.parse(line) as DataRecord;
-  for (const line of lastLine(carry, decodeLine)) if (line !== '') yield JSON.parse(line) as DataRecord;
+  for (const line of decodedLinesOf(chunk)) if (line !== '') yield JSON.parse(line) as DataRecord;
 }

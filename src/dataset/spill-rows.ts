@@ -15,7 +15,7 @@
  */
 import { join } from 'node:path';
 import type { DataRecord } from '../domain.js';
-import { concatenated, wholeLineChunks } from './line-chunks.js';
+import { lineBatches, wholeLineChunks } from './line-chunks.js';
 import { inFlightWindow } from '../in-flight-window.js';
 import { ColumnTracker, type ColumnSpec } from './column-kinds.js';
 import type { DataFileSink, LineageText } from './data-file-sink.js';
@@ -23,13 +23,11 @@ import { DATASET_FORMATS } from './formats/dataset-formats.js';
 import { JsonlFileWriter } from './jsonl-file-writer.js';
 import { UNMAPPED_FILE } from './manifest.js';
 import type { OutputSpec } from './output-spec.js';
-import { compileOutputTemplates, type OutputTemplates } from './output-templates.js';
+import { templatesAreSources, type OutputTemplates } from './output-templates.js';
 import type { ParquetTwins } from './parquet-twins.js';
 import { recordsOfLines, RowBatcher, splitFractionsOf, type RowBatch } from './row-batch.js';
 import { RowPool, writeThreads, type RowAnswer } from './row-pool.js';
 import { StratifiedSplits } from './split-assigner.js';
-
-export { splitFractionsOf } from './row-batch.js';
 
 export const SPILL_FILE = '.spill.jsonl';
 const MAX_EXAMPLES = 5;
@@ -153,7 +151,7 @@ export async function spillRows(stagingDir: string, input: SpillInput, sink: Dat
 function rowPoolFor(input: SpillInput): RowPool | undefined {
   if (input.recordLines === undefined) return undefined;
   const { threads } = writeThreads();
-  if (threads === 0 || compileOutputTemplates(input.output) === undefined) return undefined;
+  if (threads === 0 || !templatesAreSources(input.output)) return undefined;
   return new RowPool(threads, { output: input.output, ...(input.vectorColumns ? { vectorColumns: input.vectorColumns } : {}) });
 }
 
@@ -199,32 +197,3 @@ function pooledBatches(lines: AsyncIterable<Uint8Array>, pool: RowPool, batcher:
     },
   );
 }
-
-/**
- * Chunks of whole lines regrouped into buffers of their own (transferable) of about `batchBytes`,
- * cut at line ends. What is held between chunks is copied: the reader may reuse its memory.
- */
-export async function* lineBatches(chunks: AsyncIterable<Uint8Array>, batchBytes: number): AsyncIterable<Uint8Array<ArrayBuffer>> {
-  let held: Uint8Array[] = [];
-  let heldBytes = 0;
-  for await (const chunk of chunks) {
-    let start = 0;
-    while (heldBytes + chunk.length - start >= batchBytes) {
-      const cut = chunk.lastIndexOf(10, start + batchBytes - heldBytes - 1);
-      if (cut < start) break;
-      yield concatenated([...held, chunk.subarray(start, cut + 1)]);
-      held = [];
-      heldBytes = 0;
-      start = cut + 1;
-    }
-    if (start === chunk.length) continue;
-    held.push(chunk.slice(start));
-    heldBytes += chunk.length - start;
-    if (heldBytes < batchBytes) continue;
-    yield concatenated(held);
-    held = [];
-    heldBytes = 0;
-  }
-  if (heldBytes > 0) yield concatenated(held);
-}
-

@@ -11,7 +11,8 @@ import type { FileDigest } from './file-digest.js';
 import type { OutputSpec } from './output-spec.js';
 import type { ParquetTwins } from './parquet-twins.js';
 import { readFileLines } from './read-file-lines.js';
-import { parseSpillLine, splitFractionsOf, type SpillResult } from './spill-rows.js';
+import { splitFractionsOf } from './row-batch.js';
+import { parseSpillLine, type SpillResult } from './spill-rows.js';
 import { hashUnit, splitOfUnit } from './split-assigner.js';
 import { dataFileName, type DataFileFormat, type DataFileInfo, type ShardRows } from './split-shards.js';
 

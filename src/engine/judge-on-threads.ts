@@ -9,7 +9,7 @@ import { RESPONSE_OUTCOMES } from '../store/response-outcomes.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
 import { collectWorkers, HAS_USAGE, RETRYABLE, type CollectPool, type CollectWorkerData, type JudgedBatch } from './collect-pool.js';
 import type { Verdict } from './judge-result.js';
-import { concatenated } from '../dataset/line-chunks.js';
+import { lineBatches } from '../dataset/line-chunks.js';
 import { inFlightWindow } from '../in-flight-window.js';
 
 /**
@@ -52,22 +52,7 @@ export async function judgeOnThreads(
   take: (batch: JudgedBatch) => Promise<void>,
 ): Promise<void> {
   const judge = (bytes: Uint8Array<ArrayBuffer>): Promise<JudgedBatch> => pool.judge(shard.id, shard.lineCount, bytes);
-  for await (const batch of inFlightWindow(batchesOf(chunks), threads * BATCHES_PER_THREAD, judge, (judged) => judged)) await take(batch);
-}
-
-/** The chunks joined into batches of about BATCH_BYTES, each in a buffer of its own (handed over to a thread). */
-async function* batchesOf(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array<ArrayBuffer>> {
-  let parts: Uint8Array[] = [];
-  let bytes = 0;
-  for await (const chunk of chunks) {
-    parts.push(chunk);
-    bytes += chunk.length;
-    if (bytes < BATCH_BYTES) continue;
-    yield concatenated(parts);
-    parts = [];
-    bytes = 0;
-  }
-  if (bytes > 0) yield concatenated(parts);
+  for await (const batch of inFlightWindow(lineBatches(chunks, BATCH_BYTES), threads * BATCHES_PER_THREAD, judge, (judged) => judged)) await take(batch);
 }
 
 /** Text line `index` of a judged batch as the Verdict the calling thread would have made. */

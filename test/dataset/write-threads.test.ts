@@ -16,7 +16,7 @@ import type { OutputSpecInput } from '../../src/dataset/output-spec.js';
 import { compileOutputTemplates } from '../../src/dataset/output-templates.js';
 import { RowBatcher } from '../../src/dataset/row-batch.js';
 import { RowPool } from '../../src/dataset/row-pool.js';
-import { lineBatches } from '../../src/dataset/spill-rows.js';
+import { lineBatches } from '../../src/dataset/line-chunks.js';
 import { writeDatasetVersion, type VersionInfo } from '../../src/dataset/write-version.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { CHAT, MANIFEST, qaRecords, record, spec, stream } from './fixtures.js';
