@@ -111,16 +111,18 @@ export class PreviewShard {
         requestCount: this.requests.length,
         bytes: Buffer.byteLength(requestText),
       });
-      for (const answer of placed) {
-        const tokens = answer.usage;
-        store.responses.put(answer.key, {
-          shardSeq: seq,
-          offset: answer.offset,
-          bytes: answer.bytes,
-          attempt: 1,
-          usage: { inputTokens: tokens?.inputTokens ?? 0, outputTokens: tokens?.outputTokens ?? 0, cachedInputTokens: tokens?.cachedInputTokens ?? 0 },
-        });
-      }
+      store.responses.putAll(
+        placed.map(({ key, offset, bytes, usage: tokens }) => [
+          key,
+          {
+            shardSeq: seq,
+            offset,
+            bytes,
+            attempt: 1,
+            usage: { inputTokens: tokens?.inputTokens ?? 0, outputTokens: tokens?.outputTokens ?? 0, cachedInputTokens: tokens?.cachedInputTokens ?? 0 },
+          },
+        ]),
+      );
       store.addLedgerEntry({ runId: this.runId, stepIndex: this.step.step.index, shardId: this.id, provider, model, ...usage, ...priceUsage(usage) });
       store.markShardCollected(this.id, outcomes);
     });

@@ -383,17 +383,18 @@ async function collectShard(context: DriveContext, step: CompiledBatchStep, shar
     // Paid and counted when first collected: only where its answers now lie changes. A cache row a
     // later shard has taken over (a `--no-cache` run) stays with that shard.
     store.transaction(() => {
-      for (const [key, answer] of collected.validAnswers(keys)) {
+      const ours = [...collected.validAnswers(keys)].filter(([key]) => {
         const current = store.responses.get(key);
-        if (!current || current.shardSeq === shard.seq) store.responses.put(key, answer);
-      }
+        return !current || current.shardSeq === shard.seq;
+      });
+      store.responses.putAll(ours);
       store.markShardCollected(shard.id, collected.outcomes);
     });
     context.emit({ type: 'warning', message: `shard ${shard.id}: its answer files were missing; downloaded its results again (${tally.valid} valid, nothing sent or billed again)` });
     return;
   }
   store.transaction(() => {
-    for (const [key, answer] of collected.validAnswers(keys)) store.responses.put(key, answer);
+    store.responses.putAll(collected.validAnswers(keys));
     store.addLedgerEntry({
       runId: context.runId,
       stepIndex: shard.stepIndex,

@@ -11,6 +11,14 @@
  *
  * It shares the run store's connection, so puts inside `RunStore.transaction` commit together with
  * the shard's `collected` mark and its ledger entry.
+ *
+ * Two tables, because keys are random: a shard's few thousand rows put straight into one B-tree of a
+ * million rows land on as many different pages, and each page a commit touches is written again
+ * whole, so a put cost 3 µs at 100K rows and 14 µs at 1M (the store grew, the work per request with
+ * it). New rows go to `responses_fresh`, which stays small; once it holds a quarter of
+ * `responses` (and at least MIN_FRESH_ROWS) one statement moves its rows over in key order, each
+ * page of the large table written once for many rows. A lookup reads the fresh table first: its
+ * row for a key is the newer one.
  */
 import type Database from 'better-sqlite3';
 
@@ -36,35 +44,62 @@ export function cacheKey(requestKey: string): Buffer {
 const MANY_KEYS = 256;
 const MANY_COLUMNS = ['request_key', 'shard_seq', 'answer_offset', 'answer_bytes', 'attempt', 'input_tokens', 'output_tokens', 'cached_input_tokens'] as const;
 
+/** Rows the fresh table holds before a merge, at the least: below it a merge would rewrite a large table for few rows. */
+export const MIN_FRESH_ROWS = 131_072;
+/** The fresh table is merged once it holds this share of the large one: each merge then costs the same per row. */
+const FRESH_SHARE = 1 / 4;
+const TABLES = ['responses_fresh', 'responses'] as const;
+
 export class ResponseCache {
-  readonly #get: Database.Statement;
-  readonly #getMany: Database.Statement;
+  /** Lookups, the fresh table's first. */
+  readonly #get: Database.Statement[];
+  readonly #getMany: Database.Statement[];
+  readonly #any: Database.Statement[];
   readonly #put: Database.Statement;
-  readonly #any: Database.Statement;
+  readonly #freshRows: Database.Statement;
+  readonly #mainRows: Database.Statement;
+  readonly #merge: Database.Statement;
+  readonly #clearFresh: Database.Statement;
+  /**
+   * Rows of each table as this connection last counted them, plus what it put since: counting a table
+   * reads all of its pages. Only when to merge depends on them, so a count that drifts (a rolled-back
+   * put, a replaced row, another process's writes) only moves a merge a little.
+   */
+  #freshRowCount: number | undefined;
+  #mainRowCount: number | undefined;
 
   constructor(db: Database.Database) {
-    this.#get = db.prepare('SELECT * FROM responses WHERE request_key = ?');
+    this.#get = TABLES.map((table) => db.prepare(`SELECT * FROM ${table} WHERE request_key = ?`));
     // Rows as arrays (columns in MANY_COLUMNS order): a third less work than an object per row.
-    this.#getMany = db
-      .prepare(`SELECT ${MANY_COLUMNS.join(', ')} FROM responses WHERE request_key IN (${Array.from({ length: MANY_KEYS }, () => '?').join(',')})`)
-      .raw(true);
+    this.#getMany = TABLES.map((table) =>
+      db.prepare(`SELECT ${MANY_COLUMNS.join(', ')} FROM ${table} WHERE request_key IN (${Array.from({ length: MANY_KEYS }, () => '?').join(',')})`).raw(true),
+    );
+    this.#any = TABLES.map((table) => db.prepare(`SELECT 1 FROM ${table} LIMIT 1`));
     // A later valid answer to the same key (a `--no-cache` run, or a re-collect) replaces the earlier one.
     this.#put = db.prepare(
-      `INSERT OR REPLACE INTO responses (request_key, shard_seq, answer_offset, answer_bytes, attempt, input_tokens, output_tokens, cached_input_tokens)
+      `INSERT OR REPLACE INTO responses_fresh (request_key, shard_seq, answer_offset, answer_bytes, attempt, input_tokens, output_tokens, cached_input_tokens)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.#any = db.prepare('SELECT 1 FROM responses LIMIT 1');
+    this.#freshRows = db.prepare('SELECT count(*) FROM responses_fresh').pluck();
+    this.#mainRows = db.prepare('SELECT count(*) FROM responses').pluck();
+    // A WITHOUT ROWID table is read in key order, so the large table's pages are visited in order.
+    this.#merge = db.prepare(`INSERT OR REPLACE INTO responses SELECT ${MANY_COLUMNS.join(', ')} FROM responses_fresh`);
+    this.#clearFresh = db.prepare('DELETE FROM responses_fresh');
   }
 
   /** `key`: a hex request key, or a 16-byte cache key. */
   get(key: string | Buffer): CachedAnswer | undefined {
-    const row = this.#get.get(typeof key === 'string' ? cacheKey(key) : key) as Record<string, number> | undefined;
-    return row ? answerOf(row) : undefined;
+    const cacheKeyBytes = typeof key === 'string' ? cacheKey(key) : key;
+    for (const statement of this.#get) {
+      const row = statement.get(cacheKeyBytes) as Record<string, number> | undefined;
+      if (row) return answerOf(row);
+    }
+    return undefined;
   }
 
   /**
    * The cached answers of many keys, by hex cache key (32 digits); keys without one are absent.
-   * A call into SQLite per 256 keys instead of per key: for a pass that looks up every sample.
+   * A call into SQLite per 256 keys and table instead of per key: for a pass that looks up every sample.
    */
   getMany(keys: readonly (string | Buffer)[]): Map<string, CachedAnswer> {
     const found = new Map<string, CachedAnswer>();
@@ -72,19 +107,23 @@ export class ResponseCache {
       const chunk = keys.slice(start, start + MANY_KEYS).map((key) => (typeof key === 'string' ? cacheKey(key) : key));
       // The statement has a fixed number of slots; repeating a key fills the rest harmlessly.
       while (chunk.length < MANY_KEYS) chunk.push(chunk[0]!);
-      for (const row of this.#getMany.all(...chunk) as [Buffer, number, number, number, number, number, number, number][]) {
-        found.set(row[0].toString('hex'), {
-          shardSeq: row[1],
-          offset: row[2],
-          bytes: row[3],
-          attempt: row[4],
-          usage: { inputTokens: row[5], outputTokens: row[6], cachedInputTokens: row[7] },
-        });
+      // The large table first, so the fresh table's newer rows replace its rows.
+      for (const statement of [...this.#getMany].reverse()) {
+        for (const row of statement.all(...chunk) as [Buffer, number, number, number, number, number, number, number][]) {
+          found.set(row[0].toString('hex'), {
+            shardSeq: row[1],
+            offset: row[2],
+            bytes: row[3],
+            attempt: row[4],
+            usage: { inputTokens: row[5], outputTokens: row[6], cachedInputTokens: row[7] },
+          });
+        }
       }
     }
     return found;
   }
 
+  /** One row; `putAll` for a shard's rows (it merges the tables when due). */
   put(key: string | Buffer, answer: CachedAnswer): void {
     const { usage } = answer;
     this.#put.run(
@@ -99,9 +138,29 @@ export class ResponseCache {
     );
   }
 
+  /**
+   * A shard's rows, then the merge of the fresh table into the large one if it has grown to its
+   * share. Call it inside `RunStore.transaction`, so the rows and the merge commit with the shard.
+   */
+  putAll(answers: Iterable<[string | Buffer, CachedAnswer]>): void {
+    let fresh = (this.#freshRowCount ??= this.#freshRows.get() as number);
+    for (const [key, answer] of answers) {
+      this.put(key, answer);
+      fresh++;
+    }
+    this.#freshRowCount = fresh;
+    if (fresh < MIN_FRESH_ROWS) return;
+    this.#mainRowCount ??= this.#mainRows.get() as number;
+    if (fresh < this.#mainRowCount * FRESH_SHARE) return;
+    this.#merge.run();
+    this.#clearFresh.run();
+    this.#freshRowCount = 0;
+    this.#mainRowCount = this.#mainRows.get() as number;
+  }
+
   /** False for a cache with no answer in it: planning then skips a lookup per request. */
   isEmpty(): boolean {
-    return this.#any.get() === undefined;
+    return this.#any.every((statement) => statement.get() === undefined);
   }
 }
 

@@ -14,7 +14,9 @@
  * - responses: the response cache, shared by every run and recipe using this state directory: one
  *   compact row per VALID answer (only a valid answer is final across runs), keyed by the first 16
  *   bytes of the request key. The answer itself is a line of its shard's `.answers.jsonl` file; the
- *   row says where (shard, byte offset, length).
+ *   row says where (shard, byte offset, length). New rows go to `responses_fresh`, a small table
+ *   merged into `responses` in key order once it holds a share of it (response-cache.ts says why);
+ *   a key in both has its newer row in `responses_fresh`.
  * - ledger: tokens and cost per collected shard.
  *
  * Each value list below is both the TypeScript union and the column's CHECK constraint, so the two
@@ -52,14 +54,31 @@ export const SHARD_KINDS = ['chat', 'embedding'] as const;
 export type ShardKind = (typeof SHARD_KINDS)[number];
 
 /**
- * Version 3: state per shard (no row per request), the response cache as compact rows pointing into
- * answer files. Version 2 had a row per request and full answers in the cache; it is refused.
+ * Version 4: the response cache in two tables (`responses_fresh` takes new rows). Version 3 (state
+ * per shard, the cache as compact rows pointing into answer files) is migrated in place: the new
+ * table is added, and a version 3 program then refuses the store instead of writing rows a version 4
+ * reader would shadow with older ones. Version 2 had a row per request and full answers in the
+ * cache; it is refused.
  */
-export const STORE_SCHEMA_VERSION = 3;
+export const STORE_SCHEMA_VERSION = 4;
 
 /** A CHECK clause admitting exactly `values` (NULL passes a CHECK, so nullable columns stay nullable). */
 function oneOf(column: string, values: readonly string[]): string {
   return `CHECK (${column} IN (${values.map((value) => `'${value}'`).join(', ')}))`;
+}
+
+/** The response cache's row: one per valid answer, keyed by the first 16 bytes of its request key. */
+function responsesTable(name: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${name} (
+  request_key BLOB PRIMARY KEY CHECK (length(request_key) = 16),
+  shard_seq INTEGER NOT NULL REFERENCES shards (seq),
+  answer_offset INTEGER NOT NULL,
+  answer_bytes INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cached_input_tokens INTEGER NOT NULL
+) WITHOUT ROWID;`;
 }
 
 /**
@@ -144,16 +163,9 @@ CREATE INDEX IF NOT EXISTS shards_by_run ON shards (run_id, step_index, status);
 
 ${REQUEUED_BATCHES_TABLE}
 
-CREATE TABLE IF NOT EXISTS responses (
-  request_key BLOB PRIMARY KEY CHECK (length(request_key) = 16),
-  shard_seq INTEGER NOT NULL REFERENCES shards (seq),
-  answer_offset INTEGER NOT NULL,
-  answer_bytes INTEGER NOT NULL,
-  attempt INTEGER NOT NULL,
-  input_tokens INTEGER NOT NULL,
-  output_tokens INTEGER NOT NULL,
-  cached_input_tokens INTEGER NOT NULL
-) WITHOUT ROWID;
+${responsesTable('responses')}
+
+${responsesTable('responses_fresh')}
 
 CREATE TABLE IF NOT EXISTS ledger (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -179,7 +191,9 @@ CREATE INDEX IF NOT EXISTS ledger_by_run ON ledger (run_id, step_index);
  * version. Throws StoreVersionError for another version or for a database that is not a store.
  */
 export function prepareStoreSchema(db: Database.Database, file: string): void {
-  if (storeVersion(db) === STORE_SCHEMA_VERSION) return addQueueColumns(db);
+  const version = storeVersion(db);
+  if (version === 3) migrateFromVersion3(db);
+  if (version === 3 || version === STORE_SCHEMA_VERSION) return addQueueColumns(db);
   // IMMEDIATE: two processes opening the same new file must not both create it; the second one
   // waits (busy_timeout) and then finds the version the first wrote.
   db.transaction(() => {
@@ -188,6 +202,15 @@ export function prepareStoreSchema(db: Database.Database, file: string): void {
     if (found !== 'empty') throw new StoreVersionError(file, found, STORE_SCHEMA_VERSION);
     db.exec(STORE_SCHEMA);
     db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(STORE_SCHEMA_VERSION));
+  }).immediate();
+}
+
+/** Version 3 → 4: the fresh table of the response cache, and the version, in one transaction. */
+function migrateFromVersion3(db: Database.Database): void {
+  db.transaction(() => {
+    if (storeVersion(db) !== 3) return;
+    db.exec(responsesTable('responses_fresh'));
+    db.prepare(`UPDATE meta SET value = ? WHERE key = 'schema_version'`).run(String(STORE_SCHEMA_VERSION));
   }).immediate();
 }
 

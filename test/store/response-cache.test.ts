@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cacheKey, type CachedAnswer } from '../../src/store/response-cache.js';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { cacheKey, MIN_FRESH_ROWS, type CachedAnswer } from '../../src/store/response-cache.js';
 import { RunStore } from '../../src/store/run-store.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
@@ -88,6 +90,84 @@ describe('ResponseCache', () => {
     expect(() => store.responses.put(KEY, answer(seq + 1))).toThrow(/FOREIGN KEY constraint failed/);
     expect(() => store.responses.put(Buffer.alloc(8), answer(seq))).toThrow(/CHECK constraint failed/);
     expect(store.responses.isEmpty()).toBe(true);
+    store.close();
+  });
+});
+
+/** `count` distinct 16-byte keys, none equal to KEY's. */
+function keysOf(count: number, salt: number): Buffer[] {
+  return Array.from({ length: count }, (_, index) => {
+    const key = Buffer.alloc(16);
+    key.writeUInt32BE(index, 0);
+    key.writeUInt32BE(salt, 4);
+    key[15] = 0x01;
+    return key;
+  });
+}
+
+/** Rows in each of the cache's tables, read on a second connection (WAL: it sees what was committed). */
+function tableRows(dir: string): { fresh: number; main: number } {
+  const db = new Database(join(dir, 'synthforge.db'), { readonly: true });
+  try {
+    const count = (table: string): number => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+    return { fresh: count('responses_fresh'), main: count('responses') };
+  } finally {
+    db.close();
+  }
+}
+
+describe('ResponseCache, its two tables', () => {
+  it('keeps a shard\'s rows in the fresh table until it holds MIN_FRESH_ROWS and a quarter of the large one, then moves them all', () => {
+    const dir = tempDir();
+    const { store, seq } = storeWithShard(dir);
+    const first = keysOf(MIN_FRESH_ROWS - 1, 1);
+    store.transaction(() => store.responses.putAll(first.map((key) => [key, answer(seq)])));
+    expect(tableRows(dir)).toEqual({ fresh: MIN_FRESH_ROWS - 1, main: 0 });
+    store.transaction(() => store.responses.putAll([[KEY, answer(seq, { offset: 7 })]]));
+    expect(tableRows(dir)).toEqual({ fresh: 0, main: MIN_FRESH_ROWS });
+    // The large table now holds MIN_FRESH_ROWS rows: a quarter of it is below the minimum, so the minimum decides.
+    const second = keysOf(MIN_FRESH_ROWS - 1, 2);
+    store.transaction(() => store.responses.putAll(second.map((key) => [key, answer(seq, { offset: 9 })])));
+    expect(tableRows(dir)).toEqual({ fresh: MIN_FRESH_ROWS - 1, main: MIN_FRESH_ROWS });
+    // Served from either table, by one key or many.
+    expect(store.responses.get(KEY)).toStrictEqual(answer(seq, { offset: 7 }));
+    expect(store.responses.get(first[5]!)).toStrictEqual(answer(seq));
+    expect(store.responses.get(second[5]!)).toStrictEqual(answer(seq, { offset: 9 }));
+    const many = store.responses.getMany([first[1]!, second[2]!, KEY, Buffer.alloc(16)]);
+    expect([...many.keys()].sort()).toEqual([first[1]!, second[2]!, cacheKey(KEY)].map((key) => key.toString('hex')).sort());
+    expect(many.get(second[2]!.toString('hex'))).toStrictEqual(answer(seq, { offset: 9 }));
+    store.close();
+  });
+
+  it('serves the newer answer of a key in both tables, and the token statistics count it once', () => {
+    const dir = tempDir();
+    const { store, seq } = storeWithShard(dir);
+    store.transaction(() => store.responses.putAll([[KEY, answer(seq, { usage: { inputTokens: 1, outputTokens: 100, cachedInputTokens: 0 } })], ...keysOf(MIN_FRESH_ROWS, 3).map((key): [Buffer, CachedAnswer] => [key, answer(seq)])]));
+    expect(tableRows(dir).main).toBe(MIN_FRESH_ROWS + 1);
+    const newer = answer(seq, { offset: 1, attempt: 2, usage: { inputTokens: 2, outputTokens: 40, cachedInputTokens: 0 } });
+    store.transaction(() => store.responses.putAll([[KEY, newer]]));
+    expect(tableRows(dir)).toEqual({ fresh: 1, main: MIN_FRESH_ROWS + 1 });
+    expect(store.responses.get(KEY)).toStrictEqual(newer);
+    expect(store.responses.getMany([KEY]).get(cacheKey(KEY).toString('hex'))).toStrictEqual(newer);
+    store.saveStep(RUN.id, 0, 'gen', 'generate', 'running');
+    const [stats] = store.answerTokenStats(RUN.recipeName);
+    expect(stats!.answers).toBe(MIN_FRESH_ROWS + 1);
+    expect(stats!.outputTokens).toBe(MIN_FRESH_ROWS * 5 + 40);
+    store.close();
+  });
+
+  it('a merge inside a rolled-back transaction is undone with the shard\'s rows', () => {
+    const dir = tempDir();
+    const { store, seq } = storeWithShard(dir);
+    store.transaction(() => store.responses.putAll(keysOf(MIN_FRESH_ROWS - 1, 4).map((key) => [key, answer(seq)])));
+    expect(() =>
+      store.transaction(() => {
+        store.responses.putAll([[KEY, answer(seq)]]);
+        throw new Error('crash before the shard is marked collected');
+      }),
+    ).toThrow('crash before the shard');
+    expect(tableRows(dir)).toEqual({ fresh: MIN_FRESH_ROWS - 1, main: 0 });
+    expect(store.responses.get(KEY)).toBeUndefined();
     store.close();
   });
 });

@@ -77,10 +77,34 @@ describe('RunStore schema version', () => {
     const db = raw(dir);
     expect(db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get()).toEqual({ value: String(STORE_SCHEMA_VERSION) });
     db.close();
-    expect(STORE_SCHEMA_VERSION).toBe(3);
+    expect(STORE_SCHEMA_VERSION).toBe(4);
     const store = new RunStore(dir);
     expect(store.getRun(RUN.id)?.status).toBe('running');
     store.close();
+  });
+
+  it('migrates a version 3 store in place: the cache\'s fresh table added, its answers still served', () => {
+    const dir = seededStateDir();
+    const seq = (() => {
+      const store = new RunStore(dir);
+      const shardSeq = store.getShard(SHARD.id)!.seq;
+      store.responses.put('ab'.repeat(32), { shardSeq, offset: 3, bytes: 9, attempt: 1, usage: { inputTokens: 1, outputTokens: 2, cachedInputTokens: 0 } });
+      store.close();
+      return shardSeq;
+    })();
+    // What a version 3 program left: the answer in the one table it had.
+    const db = raw(dir);
+    db.exec(`INSERT INTO responses SELECT * FROM responses_fresh; DROP TABLE responses_fresh; UPDATE meta SET value = '3' WHERE key = 'schema_version'`);
+    db.close();
+    const store = new RunStore(dir);
+    expect(store.responses.get('ab'.repeat(32))).toMatchObject({ shardSeq: seq, offset: 3, bytes: 9 });
+    store.responses.put('cd'.repeat(32), { shardSeq: seq, offset: 20, bytes: 5, attempt: 1, usage: { inputTokens: 1, outputTokens: 2, cachedInputTokens: 0 } });
+    expect(store.responses.get('cd'.repeat(32))).toMatchObject({ offset: 20 });
+    store.close();
+    const after = raw(dir);
+    expect(after.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get()).toEqual({ value: '4' });
+    expect(after.prepare('SELECT count(*) FROM responses_fresh').pluck().get()).toBe(1);
+    after.close();
   });
 
   it('treats an empty file as a new store', () => {
@@ -92,7 +116,7 @@ describe('RunStore schema version', () => {
     store.close();
   });
 
-  it.each([1, 2, 99])('refuses a store of schema version %i, leaving it as it was', (version) => {
+  it.each([1, 2, 5, 99])('refuses a store of schema version %i, leaving it as it was', (version) => {
     const dir = tempDir();
     writeRawDb(dir, `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema_version', '${version}');
       CREATE TABLE runs (id TEXT PRIMARY KEY, status TEXT NOT NULL);`);

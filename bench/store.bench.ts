@@ -1,0 +1,158 @@
+// The response cache's cost per request as the state store grows: what collecting a shard writes in
+// its transaction (a cache row per valid answer), shard after shard, into a new state directory.
+//   store      RunStore: each shard recorded, then its rows put (`putAll`) in one transaction, as
+//              collect does; the cache's fresh table is merged into the large one when due.
+//   one table  the baseline, in the same run: the same rows put into one table of the cache's shape
+//              (as the cache was before it had two), one transaction per shard.
+// Per size, the mean CPU per request over the whole run (what N requests cost, merges included), and
+// its growth against the smallest size: the goal is a cost per request flat from 100K to 1M. Keys are
+// random 16-byte values, as request keys are. CPU of the transactions only (the rest of a collect
+// does not depend on the store's size). Options: --sizes=100000,1000000 (requests; the default),
+// --shard=N (rows per shard, default 9,009: the post-processing bench's 1M lines in 111 shards), --keep.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { CachedAnswer } from '../src/store/response-cache.js';
+import { RunStore } from '../src/store/run-store.js';
+import { hasFlag, numberOption, sizesOption } from './bench-args.js';
+import { formatCount, formatRatio, printSummary, printTable } from './bench-table.js';
+
+const DEFAULT_SIZES = [100_000, 1_000_000];
+
+interface Series {
+  name: string;
+  /** CPU µs per request over every shard's transaction. */
+  perRequest: number;
+  bytes: number;
+}
+
+interface SizeResult {
+  requests: number;
+  store: Series;
+  oneTable: Series;
+}
+
+export async function run(args: string[]): Promise<void> {
+  const sizes = sizesOption(args, DEFAULT_SIZES, DEFAULT_SIZES);
+  const shardRows = numberOption(args, 'shard', 9_009);
+  const root = mkdtempSync(join(tmpdir(), 'synthforge-bench-store-'));
+  console.log(`response cache: ${sizes.map(formatCount).join(', ')} requests in shards of ${formatCount(shardRows)}, random keys; work folder ${root}`);
+  try {
+    // Untimed: the first shards of either series would carry compiling the code both share.
+    const warm = Array.from({ length: 3 }, () => randomBytes(16 * shardRows));
+    storeSeries(join(root, 'warm', 'store'), warm);
+    oneTableSeries(join(root, 'warm', 'one-table.db'), warm);
+    const results = sizes.map((requests, index): SizeResult => {
+      const shards = Math.ceil(requests / shardRows);
+      const keys = Array.from({ length: shards }, (_, shard) => randomBytes(16 * Math.min(shardRows, requests - shard * shardRows)));
+      const dir = join(root, `size-${index}`);
+      return { requests, store: storeSeries(join(dir, 'store'), keys), oneTable: oneTableSeries(join(dir, 'one-table.db'), keys) };
+    });
+    printResults(results);
+  } finally {
+    if (!hasFlag(args, 'keep')) rmSync(root, { recursive: true, force: true });
+  }
+}
+
+function answer(shardSeq: number, line: number): CachedAnswer {
+  return { shardSeq, offset: line * 1_200, bytes: 1_199, attempt: 1, usage: { inputTokens: 300, outputTokens: 400, cachedInputTokens: 0 } };
+}
+
+function* rowsOf(keys: Buffer, shardSeq: number): Iterable<[Buffer, CachedAnswer]> {
+  for (let line = 0; line < keys.length / 16; line++) yield [keys.subarray(line * 16, line * 16 + 16), answer(shardSeq, line)];
+}
+
+function storeSeries(stateDir: string, keys: Buffer[]): Series {
+  const store = new RunStore(stateDir);
+  store.createRun({ id: 'run-bench', recipeName: 'bench', recipePath: '/bench.yaml', recipeHash: 'h', options: {} });
+  const perRequest = cpuPerRow(keys, (shardKeys, shard) => {
+    const seq = store.insertShard({
+      id: `run-bench-s0-${shard}`,
+      runId: 'run-bench',
+      stepIndex: 0,
+      round: 0,
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      endpoint: '',
+      kind: 'chat',
+      inputPath: `/shard-${shard}.jsonl`,
+      inputHash: 'h',
+      requestCount: shardKeys.length / 16,
+      bytes: 0,
+    });
+    return () => store.transaction(() => store.responses.putAll(rowsOf(shardKeys, seq)));
+  });
+  const bytes = store.sizeBytes();
+  store.close();
+  return { name: 'store (fresh + large table)', perRequest, bytes };
+}
+
+function oneTableSeries(file: string, keys: Buffer[]): Series {
+  mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('wal_autocheckpoint = 20000');
+  db.pragma('foreign_keys = ON');
+  // The store's table before, with its key check and its reference to the shard (checked per row).
+  db.exec(`CREATE TABLE shards (seq INTEGER PRIMARY KEY);
+    CREATE TABLE responses (request_key BLOB PRIMARY KEY CHECK (length(request_key) = 16), shard_seq INTEGER NOT NULL REFERENCES shards (seq),
+    answer_offset INTEGER NOT NULL, answer_bytes INTEGER NOT NULL, attempt INTEGER NOT NULL, input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL, cached_input_tokens INTEGER NOT NULL) WITHOUT ROWID`);
+  const put = db.prepare('INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  const addShard = db.prepare('INSERT INTO shards (seq) VALUES (?)');
+  const perRequest = cpuPerRow(keys, (shardKeys, shard) => () =>
+    db.transaction(() => {
+      addShard.run(shard);
+      for (const [key, { offset, bytes, attempt, usage }] of rowsOf(shardKeys, shard)) {
+        put.run(key, shard, offset, bytes, attempt, usage.inputTokens, usage.outputTokens, usage.cachedInputTokens);
+      }
+    })(),
+  );
+  const bytes = Number(db.pragma('page_count', { simple: true })) * Number(db.pragma('page_size', { simple: true }));
+  db.close();
+  return { name: 'one table (before)', perRequest, bytes };
+}
+
+/** CPU µs per request of every shard's transaction (`prepare` runs untimed and returns it). */
+function cpuPerRow(keys: Buffer[], prepare: (shardKeys: Buffer, shard: number) => () => void): number {
+  let micros = 0;
+  let rows = 0;
+  keys.forEach((shardKeys, shard) => {
+    const transaction = prepare(shardKeys, shard);
+    const before = process.cpuUsage();
+    transaction();
+    const spent = process.cpuUsage(before);
+    micros += spent.user + spent.system;
+    rows += shardKeys.length / 16;
+  });
+  return micros / rows;
+}
+
+function printResults(results: SizeResult[]): void {
+  const smallest = results[0]!;
+  console.log(`\nCPU µs per request of the shards' transactions, whole run; growth: against ${formatCount(smallest.requests)} requests`);
+  printTable(
+    ['requests', 'store', 'growth', 'one table (before)', 'growth', 'store MB / 1K requests'],
+    results.map(({ requests, store, oneTable }) => [
+      formatCount(requests),
+      store.perRequest.toFixed(2),
+      formatRatio(store.perRequest / smallest.store.perRequest),
+      oneTable.perRequest.toFixed(2),
+      formatRatio(oneTable.perRequest / smallest.oneTable.perRequest),
+      (store.bytes / 1e6 / (requests / 1_000)).toFixed(3),
+    ]),
+  );
+  for (const { requests, store, oneTable } of results) {
+    printSummary('store', {
+      requests,
+      put_us: store.perRequest,
+      growth: store.perRequest / smallest.store.perRequest,
+      one_table_put_us: oneTable.perRequest,
+      one_table_growth: oneTable.perRequest / smallest.oneTable.perRequest,
+      mb_per_1k: store.bytes / 1e6 / (requests / 1_000),
+    });
+  }
+}
