@@ -30,7 +30,10 @@ export const HAS_USAGE = 2;
 /**
  * The batch's lines judged, in order, column by column: `lines[i]` is text line i's shard line (-1:
  * undecodable, or another shard's), `outcomes` its outcome's code, `usage` three token counts per
- * line, and `text.slice(ends[i - 1], ends[i])` what goes to the answers or invalid file.
+ * line, and `sizes[i]` the bytes of what goes to the answers file (a valid line) or the invalid file
+ * (any other), its newline included, UTF-8 encoded by the thread: the next `sizes[i]` bytes of
+ * `answers` or `invalid`, which hold the lines of their kind one after another (0: a line with no
+ * shard line, which adds nothing). Every column crosses back transferred, none copied.
  */
 export type JudgeReply =
   | {
@@ -39,8 +42,9 @@ export type JudgeReply =
       outcomes: Uint8Array<ArrayBuffer>;
       flags: Uint8Array<ArrayBuffer>;
       usage: Float64Array<ArrayBuffer>;
-      text: string;
-      ends: Uint32Array<ArrayBuffer>;
+      sizes: Uint32Array<ArrayBuffer>;
+      answers: Uint8Array<ArrayBuffer>;
+      invalid: Uint8Array<ArrayBuffer>;
       /** The lines the provider refused the key for, with its error (rare: not a column). */
       authErrors?: { index: number; error: ProviderErrorInfo }[];
     }

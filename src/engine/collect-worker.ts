@@ -1,7 +1,8 @@
 /**
  * A collect thread (collect-pool.ts): cuts a batch of a shard's raw result bytes into lines, decodes them with the
  * provider's converter (imported by URL), redacts them as the provider's wrapper would, joins each
- * to its shard line and judges it (judge-result.ts), and answers with flat arrays and one string.
+ * to its shard line and judges it (judge-result.ts), and answers with flat arrays and the bytes each
+ * line puts in the answers and invalid files, already encoded: the calling thread copies them out by runs.
  * Which lines count (another shard's id, a repeated delivery) is the calling thread's to decide.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -25,7 +26,7 @@ const OUTCOME_CODE = new Map<ResponseOutcome, number>(RESPONSE_OUTCOMES.map((out
 parentPort!.on('message', (request: JudgeRequest) => {
   try {
     const reply = judgeBatch(request);
-    parentPort!.postMessage(reply, [reply.lines.buffer, reply.outcomes.buffer, reply.flags.buffer, reply.usage.buffer, reply.ends.buffer]);
+    parentPort!.postMessage(reply, [reply.lines.buffer, reply.outcomes.buffer, reply.flags.buffer, reply.usage.buffer, reply.sizes.buffer, reply.answers.buffer, reply.invalid.buffer]);
   } catch (error) {
     parentPort!.postMessage({ id: request.id, error: (error as Error).stack ?? String(error) } satisfies JudgeReply);
   }
@@ -38,27 +39,66 @@ function judgeBatch({ id, shardId, lines: lineCount, bytes }: JudgeRequest): Ext
   const outcomes = new Uint8Array(count);
   const flags = new Uint8Array(count);
   const usage = new Float64Array(count * 3);
-  const ends = new Uint32Array(count);
+  const sizes = new Uint32Array(count);
+  // Answers are about as long as the lines that carry them; the invalid file gets a few short lines.
+  const answers = new LineBytes(bytes.length);
+  const invalid = new LineBytes(4096);
   const authErrors: NonNullable<Extract<JudgeReply, { lines: Int32Array }>['authErrors']> = [];
-  let joined = '';
   for (let index = 0; index < count; index++) {
     const decoded = decoder.decodeResultLine(raw[index]!);
     const result = decoded && redactor.value(decoded);
     const line = result && lineOfCustomId(shardId, result.customId, lineCount);
-    if (result && line !== undefined) {
-      const verdict = judgeResult(result, line, schema, context);
-      lines[index] = line;
-      outcomes[index] = OUTCOME_CODE.get(verdict.outcome)!;
-      flags[index] = (verdict.retryable ? RETRYABLE : 0) | (verdict.usage ? HAS_USAGE : 0);
-      if (verdict.usage) {
-        usage[index * 3] = verdict.usage.inputTokens;
-        usage[index * 3 + 1] = verdict.usage.outputTokens;
-        usage[index * 3 + 2] = verdict.usage.cachedInputTokens ?? 0;
-      }
-      if (verdict.authError) authErrors.push({ index, error: verdict.authError });
-      joined += verdict.text;
+    if (!result || line === undefined) continue;
+    const verdict = judgeResult(result, line, schema, context);
+    lines[index] = line;
+    outcomes[index] = OUTCOME_CODE.get(verdict.outcome)!;
+    flags[index] = (verdict.retryable ? RETRYABLE : 0) | (verdict.usage ? HAS_USAGE : 0);
+    if (verdict.usage) {
+      usage[index * 3] = verdict.usage.inputTokens;
+      usage[index * 3 + 1] = verdict.usage.outputTokens;
+      usage[index * 3 + 2] = verdict.usage.cachedInputTokens ?? 0;
     }
-    ends[index] = joined.length;
+    if (verdict.authError) authErrors.push({ index, error: verdict.authError });
+    sizes[index] = (verdict.outcome === 'valid' ? answers : invalid).add(verdict.text);
   }
-  return { id, lines, outcomes, flags, usage, text: joined, ends, ...(authErrors.length > 0 ? { authErrors } : {}) };
+  return {
+    id,
+    lines,
+    outcomes,
+    flags,
+    usage,
+    sizes,
+    answers: answers.bytes(),
+    invalid: invalid.bytes(),
+    ...(authErrors.length > 0 ? { authErrors } : {}),
+  };
+}
+
+/** Lines encoded one after another, each with its newline, into a buffer of its own that grows (transferable). */
+class LineBytes {
+  private buffer: Buffer;
+  private used = 0;
+
+  constructor(capacity: number) {
+    this.buffer = Buffer.allocUnsafeSlow(Math.max(capacity, 64));
+  }
+
+  /** Appends `text` and a newline; returns their bytes (what the calling thread's writer would have encoded). */
+  add(text: string): number {
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    const room = text.length * 3 + 1;
+    if (this.used + room > this.buffer.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(this.buffer.length * 2, this.used + room));
+      this.buffer.copy(grown, 0, 0, this.used);
+      this.buffer = grown;
+    }
+    const start = this.used;
+    this.used += this.buffer.write(text, start);
+    this.buffer[this.used++] = 10;
+    return this.used - start;
+  }
+
+  bytes(): Uint8Array<ArrayBuffer> {
+    return new Uint8Array(this.buffer.buffer as ArrayBuffer, 0, this.used);
+  }
 }

@@ -5,10 +5,8 @@
  */
 import type { BatchProvider, ResultDecoder } from '../providers/batch-provider.js';
 import type { ShardRow } from '../store/run-store.js';
-import { RESPONSE_OUTCOMES } from '../store/response-outcomes.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
-import { collectWorkers, HAS_USAGE, RETRYABLE, type CollectPool, type CollectWorkerData, type JudgedBatch } from './collect-pool.js';
-import type { Verdict } from './judge-result.js';
+import { collectWorkers, type CollectPool, type CollectWorkerData, type JudgedBatch } from './collect-pool.js';
 import { lineBatches } from '../dataset/line-chunks.js';
 import { inFlightWindow } from '../in-flight-window.js';
 
@@ -53,19 +51,4 @@ export async function judgeOnThreads(
 ): Promise<void> {
   const judge = (bytes: Uint8Array<ArrayBuffer>): Promise<JudgedBatch> => pool.judge(shard.id, shard.lineCount, bytes);
   for await (const batch of inFlightWindow(lineBatches(chunks, BATCH_BYTES), threads * BATCHES_PER_THREAD, judge, (judged) => judged)) await take(batch);
-}
-
-/** Text line `index` of a judged batch as the Verdict the calling thread would have made. */
-export function verdictAt(batch: JudgedBatch, index: number): Verdict {
-  const flags = batch.flags[index]!;
-  const authError = batch.authErrors?.find((entry) => entry.index === index)?.error;
-  return {
-    outcome: RESPONSE_OUTCOMES[batch.outcomes[index]!]!,
-    retryable: (flags & RETRYABLE) !== 0,
-    ...(authError ? { authError } : {}),
-    ...((flags & HAS_USAGE) !== 0
-      ? { usage: { inputTokens: batch.usage[index * 3]!, outputTokens: batch.usage[index * 3 + 1]!, cachedInputTokens: batch.usage[index * 3 + 2]! } }
-      : {}),
-    text: batch.text.slice(index === 0 ? 0 : batch.ends[index - 1]!, batch.ends[index]!),
-  };
 }
