@@ -11,11 +11,11 @@ import { textLinesOf } from '../dataset/line-chunks.js';
 import { SecretRedactor } from '../redact-secrets.js';
 import { compileJsonOutputSchema } from '../schema/json-output-schema.js';
 import { RESPONSE_OUTCOMES, type ResponseOutcome } from '../store/response-outcomes.js';
-import { HAS_USAGE, RETRYABLE, type CollectWorkerData, type JudgeReply, type JudgeRequest } from './collect-pool.js';
+import { HAS_USAGE, RETRYABLE, type CollectThreadData, type JudgeReply, type JudgeRequest } from './collect-pool.js';
 import { judgeResult } from './judge-result.js';
 import { lineOfCustomId } from './shard-files.js';
 
-const data = workerData as CollectWorkerData;
+const data = workerData as CollectThreadData;
 const decoder = (await import(data.decoder.module)) as ResultDecoderModule;
 const redactor = new SecretRedactor(data.decoder.secrets ?? []);
 // The calling thread compiled (and so checked) this schema already: not again per thread.
@@ -26,23 +26,26 @@ const OUTCOME_CODE = new Map<ResponseOutcome, number>(RESPONSE_OUTCOMES.map((out
 parentPort!.on('message', (request: JudgeRequest) => {
   try {
     const reply = judgeBatch(request);
-    parentPort!.postMessage(reply, [reply.lines.buffer, reply.outcomes.buffer, reply.flags.buffer, reply.usage.buffer, reply.sizes.buffer, reply.answers.buffer, reply.invalid.buffer]);
+    const columns = [reply.lines.buffer, reply.outcomes.buffer, reply.flags.buffer, reply.usage.buffer, reply.sizes.buffer];
+    parentPort!.postMessage(reply, reply.bytes ? [...columns, reply.bytes.buffer] : columns);
   } catch (error) {
     parentPort!.postMessage({ id: request.id, error: (error as Error).stack ?? String(error) } satisfies JudgeReply);
   }
 });
 
-function judgeBatch({ id, shardId, lines: lineCount, bytes }: JudgeRequest): Extract<JudgeReply, { lines: Int32Array }> {
-  const raw = textLinesOf(bytes);
+function judgeBatch({ id, shardId, lines: lineCount, slot, length, bytes }: JudgeRequest): Extract<JudgeReply, { lines: Int32Array }> {
+  const shared = slot === -1 ? undefined : data.slots[slot]!;
+  // Decoded into strings first: the slot's bytes are then free for the answers.
+  const raw = textLinesOf(bytes ?? new Uint8Array(shared!, 0, length));
   const count = raw.length;
   const lines = new Int32Array(count).fill(-1);
   const outcomes = new Uint8Array(count);
   const flags = new Uint8Array(count);
   const usage = new Float64Array(count * 3);
   const sizes = new Uint32Array(count);
-  // Answers are about as long as the lines that carry them; the invalid file gets a few short lines.
-  const answers = new LineBytes(bytes.length);
-  const invalid = new LineBytes(4096);
+  // Answers are shorter than the lines that carry them; the invalid file gets a few short lines.
+  const answers = new LineBytes(shared ? Buffer.from(shared) : Buffer.allocUnsafeSlow(Math.max(length, 64)));
+  const invalid = new LineBytes(Buffer.allocUnsafeSlow(4096));
   const authErrors: NonNullable<Extract<JudgeReply, { lines: Int32Array }>['authErrors']> = [];
   for (let index = 0; index < count; index++) {
     const decoded = decoder.decodeResultLine(raw[index]!);
@@ -61,6 +64,9 @@ function judgeBatch({ id, shardId, lines: lineCount, bytes }: JudgeRequest): Ext
     if (verdict.authError) authErrors.push({ index, error: verdict.authError });
     sizes[index] = (verdict.outcome === 'valid' ? answers : invalid).add(verdict.text);
   }
+  const answersBytes = answers.length;
+  const invalidBytes = invalid.length;
+  answers.append(invalid);
   return {
     id,
     lines,
@@ -68,37 +74,55 @@ function judgeBatch({ id, shardId, lines: lineCount, bytes }: JudgeRequest): Ext
     flags,
     usage,
     sizes,
-    answers: answers.bytes(),
-    invalid: invalid.bytes(),
+    answersBytes,
+    invalidBytes,
+    ...(answers.inPlace(shared) ? {} : { bytes: answers.bytes() }),
     ...(authErrors.length > 0 ? { authErrors } : {}),
   };
 }
 
-/** Lines encoded one after another, each with its newline, into a buffer of its own that grows (transferable). */
+/**
+ * Lines encoded one after another, each with its newline, into `buffer` (a slot), or, once they
+ * outgrow it, into a buffer of its own (transferable).
+ */
 class LineBytes {
-  private buffer: Buffer;
   private used = 0;
 
-  constructor(capacity: number) {
-    this.buffer = Buffer.allocUnsafeSlow(Math.max(capacity, 64));
+  constructor(private buffer: Buffer) {}
+
+  get length(): number {
+    return this.used;
   }
 
   /** Appends `text` and a newline; returns their bytes (what the calling thread's writer would have encoded). */
   add(text: string): number {
     // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-    const room = text.length * 3 + 1;
-    if (this.used + room > this.buffer.length) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(this.buffer.length * 2, this.used + room));
-      this.buffer.copy(grown, 0, 0, this.used);
-      this.buffer = grown;
-    }
+    this.reserve(text.length * 3 + 1);
     const start = this.used;
     this.used += this.buffer.write(text, start);
     this.buffer[this.used++] = 10;
     return this.used - start;
   }
 
+  append(other: LineBytes): void {
+    this.reserve(other.used);
+    other.buffer.copy(this.buffer, this.used, 0, other.used);
+    this.used += other.used;
+  }
+
+  /** Whether the lines are still in `memory` (the slot they started in). */
+  inPlace(memory: SharedArrayBuffer | undefined): boolean {
+    return memory !== undefined && this.buffer.buffer === memory;
+  }
+
   bytes(): Uint8Array<ArrayBuffer> {
-    return new Uint8Array(this.buffer.buffer as ArrayBuffer, 0, this.used);
+    return new Uint8Array(this.buffer.buffer as ArrayBuffer, this.buffer.byteOffset, this.used);
+  }
+
+  private reserve(room: number): void {
+    if (this.used + room <= this.buffer.length) return;
+    const grown = Buffer.allocUnsafeSlow(Math.max(this.buffer.length * 2, this.used + room));
+    this.buffer.copy(grown, 0, 0, this.used);
+    this.buffer = grown;
   }
 }

@@ -422,17 +422,17 @@ async function collectShard(context: DriveContext, step: CompiledBatchStep, shar
     // Paid and counted when first collected: only where its answers now lie changes. A cache row a
     // later shard has taken over (a `--no-cache` run) stays with that shard.
     store.transaction(() => {
-      for (const [key, answer] of collected.validAnswers(keys)) {
+      collected.forEachValidAnswer(keys, (key, answer) => {
         const current = store.responses.get(key);
         if (!current || current.shardSeq === shard.seq) store.responses.put(key, answer);
-      }
+      });
       store.markShardCollected(shard.id, collected.outcomes);
     });
     context.emit({ type: 'warning', message: `shard ${shard.id}: its answer files were missing; downloaded its results again (${tally.valid} valid, nothing sent or billed again)` });
     return;
   }
   store.transaction(() => {
-    for (const [key, answer] of collected.validAnswers(keys)) store.responses.put(key, answer);
+    collected.forEachValidAnswer(keys, (key, answer) => store.responses.put(key, answer));
     store.addLedgerEntry({
       runId: context.runId,
       stepIndex: shard.stepIndex,
@@ -567,22 +567,27 @@ class CollectedLines {
     return lines;
   }
 
-  /** Where each line's valid answer lies in the answers file (what `validAnswers` stores). */
+  /** Where each line's valid answer lies in the answers file (what `forEachValidAnswer` stores). */
   get positions(): AnswerPositions {
     return { offsets: this.offsets, sizes: this.sizes };
   }
 
-  /** The cache row of each valid line, by its 16-byte key, in line order. */
-  *validAnswers(keys: Buffer): Iterable<[Buffer, CachedAnswer]> {
+  /**
+   * The cache row of each valid line, by its 16-byte key, in line order. One answer object is
+   * refilled for every line (a shard's rows are stored in one go: no object per row to collect), so
+   * `take` must not keep it past its call.
+   */
+  forEachValidAnswer(keys: Buffer, take: (key: Buffer, answer: CachedAnswer) => void): void {
+    const usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
+    const answer: CachedAnswer = { shardSeq: this.shard.seq, offset: 0, bytes: 0, attempt: this.attempt, usage };
     for (let line = 0; line < this.lines; line++) {
       if (this.offsets[line]! < 0) continue;
-      yield [keys.subarray(line * CACHE_KEY_BYTES, (line + 1) * CACHE_KEY_BYTES), {
-        shardSeq: this.shard.seq,
-        offset: this.offsets[line]!,
-        bytes: this.sizes[line]!,
-        attempt: this.attempt,
-        usage: { inputTokens: this.tokens[line * 3]!, outputTokens: this.tokens[line * 3 + 1]!, cachedInputTokens: this.tokens[line * 3 + 2]! },
-      }];
+      answer.offset = this.offsets[line]!;
+      answer.bytes = this.sizes[line]!;
+      usage.inputTokens = this.tokens[line * 3]!;
+      usage.outputTokens = this.tokens[line * 3 + 1]!;
+      usage.cachedInputTokens = this.tokens[line * 3 + 2]!;
+      take(keys.subarray(line * CACHE_KEY_BYTES, (line + 1) * CACHE_KEY_BYTES), answer);
     }
   }
 }
