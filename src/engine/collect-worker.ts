@@ -13,6 +13,7 @@ import { compileJsonOutputSchema } from '../schema/json-output-schema.js';
 import { RESPONSE_OUTCOMES, type ResponseOutcome } from '../store/response-outcomes.js';
 import { HAS_USAGE, RETRYABLE, type CollectThreadData, type JudgeReply, type JudgeRequest } from './collect-pool.js';
 import { judgeResult } from './judge-result.js';
+import { LineBytes } from './line-bytes.js';
 import { lineOfCustomId } from './shard-files.js';
 
 const data = workerData as CollectThreadData;
@@ -79,50 +80,4 @@ function judgeBatch({ id, shardId, lines: lineCount, slot, length, bytes }: Judg
     ...(answers.inPlace(shared) ? {} : { bytes: answers.bytes() }),
     ...(authErrors.length > 0 ? { authErrors } : {}),
   };
-}
-
-/**
- * Lines encoded one after another, each with its newline, into `buffer` (a slot), or, once they
- * outgrow it, into a buffer of its own (transferable).
- */
-class LineBytes {
-  private used = 0;
-
-  constructor(private buffer: Buffer) {}
-
-  get length(): number {
-    return this.used;
-  }
-
-  /** Appends `text` and a newline; returns their bytes (what the calling thread's writer would have encoded). */
-  add(text: string): number {
-    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-    this.reserve(text.length * 3 + 1);
-    const start = this.used;
-    this.used += this.buffer.write(text, start);
-    this.buffer[this.used++] = 10;
-    return this.used - start;
-  }
-
-  append(other: LineBytes): void {
-    this.reserve(other.used);
-    other.buffer.copy(this.buffer, this.used, 0, other.used);
-    this.used += other.used;
-  }
-
-  /** Whether the lines are still in `memory` (the slot they started in). */
-  inPlace(memory: SharedArrayBuffer | undefined): boolean {
-    return memory !== undefined && this.buffer.buffer === memory;
-  }
-
-  bytes(): Uint8Array<ArrayBuffer> {
-    return new Uint8Array(this.buffer.buffer as ArrayBuffer, this.buffer.byteOffset, this.used);
-  }
-
-  private reserve(room: number): void {
-    if (this.used + room <= this.buffer.length) return;
-    const grown = Buffer.allocUnsafeSlow(Math.max(this.buffer.length * 2, this.used + room));
-    this.buffer.copy(grown, 0, 0, this.used);
-    this.buffer = grown;
-  }
 }
