@@ -46,16 +46,19 @@ export function textLinesOf(chunk: Uint8Array): string[] {
   return lines;
 }
 
-/** Where a batch's bytes go: a new buffer by default (transferable to a thread). */
-export type BatchAllocator = (length: number) => Uint8Array<ArrayBuffer>;
+/** Where a batch's bytes go: a buffer of its own by default (transferable to a thread). */
+export type BatchAllocator<Memory extends ArrayBufferLike> = (length: number) => Uint8Array<Memory>;
 
-const newBuffer: BatchAllocator = (length) => new Uint8Array(length);
+const ownBuffer: BatchAllocator<ArrayBuffer> = (length) => new Uint8Array(length);
 
 /**
  * The parts in one buffer of its own, transferable to a thread: never a view of Node's shared pool,
- * of a read chunk, or of memory a provider reuses. `allocate` may give one reused batch after batch.
+ * of a read chunk, or of memory a provider reuses. `allocate` may place it elsewhere (memory shared
+ * with the threads, reused batch after batch).
  */
-export function concatenated(parts: readonly Uint8Array[], allocate: BatchAllocator = newBuffer): Uint8Array<ArrayBuffer> {
+export function concatenated(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer>;
+export function concatenated<Memory extends ArrayBufferLike>(parts: readonly Uint8Array[], allocate: BatchAllocator<Memory>): Uint8Array<Memory>;
+export function concatenated(parts: readonly Uint8Array[], allocate: BatchAllocator<ArrayBufferLike> = ownBuffer): Uint8Array {
   let length = 0;
   for (const part of parts) length += part.length;
   const joined = allocate(length);
@@ -72,7 +75,9 @@ export function concatenated(parts: readonly Uint8Array[], allocate: BatchAlloca
  * of about `batchBytes`, cut at line ends. What is held between chunks is copied: the reader may
  * reuse its memory.
  */
-export async function* lineBatches(chunks: AsyncIterable<Uint8Array>, batchBytes: number, allocate: BatchAllocator = newBuffer): AsyncIterable<Uint8Array<ArrayBuffer>> {
+export function lineBatches(chunks: AsyncIterable<Uint8Array>, batchBytes: number): AsyncIterable<Uint8Array<ArrayBuffer>>;
+export function lineBatches<Memory extends ArrayBufferLike>(chunks: AsyncIterable<Uint8Array>, batchBytes: number, allocate: BatchAllocator<Memory>): AsyncIterable<Uint8Array<Memory>>;
+export async function* lineBatches(chunks: AsyncIterable<Uint8Array>, batchBytes: number, allocate: BatchAllocator<ArrayBufferLike> = ownBuffer): AsyncIterable<Uint8Array> {
   let held: Uint8Array[] = [];
   let heldBytes = 0;
   for await (const chunk of chunks) {

@@ -14,17 +14,24 @@ export interface CollectWorkerData {
   mode: StructuredOutputMode;
 }
 
+/** What a thread gets beside CollectWorkerData: the pool's slots (see CollectPool). */
+export interface CollectThreadData extends CollectWorkerData {
+  slots: SharedArrayBuffer[];
+}
+
 /**
- * A batch of one shard's raw result lines: whole lines' bytes (`BatchProvider.resultChunks`), at
- * the start of a buffer that is handed over. The thread writes the batch's answer and invalid bytes
- * back into the same buffer (a larger one where they outgrow it) and hands it back.
+ * A batch of one shard's raw result lines: whole lines' bytes (`BatchProvider.resultChunks`), the
+ * first `length` bytes of slot `slot`, or `bytes` (handed over) for a batch no slot held (`slot` -1).
+ * The thread writes the batch's answer and invalid bytes back into its slot.
  */
 export interface JudgeRequest {
   id: number;
   shardId: string;
   /** The shard's line count: a custom id past it is not the shard's. */
   lines: number;
-  bytes: Uint8Array<ArrayBuffer>;
+  slot: number;
+  length: number;
+  bytes?: Uint8Array<ArrayBuffer>;
 }
 
 /** `flags` bits. */
@@ -42,8 +49,12 @@ interface JudgedColumns {
   authErrors?: { index: number; error: ProviderErrorInfo }[];
 }
 
-/** A thread's answer: the columns, and the encoded lines in `bytes` (handed over): `answersBytes` of answers, then the invalid lines. */
-export type JudgeReply = (JudgedColumns & { id: number; answersBytes: number; bytes: Uint8Array<ArrayBuffer> }) | { id: number; error: string };
+/**
+ * A thread's answer: the columns, and the encoded lines, `answersBytes` of answers then
+ * `invalidBytes` of invalid lines, in the request's slot, or in `bytes` (handed over) where the slot
+ * was too small or there was none.
+ */
+export type JudgeReply = (JudgedColumns & { id: number; answersBytes: number; invalidBytes: number; bytes?: Uint8Array<ArrayBuffer> }) | { id: number; error: string };
 
 /**
  * The batch's lines judged, in order, column by column: `lines[i]` is text line i's shard line (-1:
@@ -51,22 +62,22 @@ export type JudgeReply = (JudgedColumns & { id: number; answersBytes: number; by
  * line, and `sizes[i]` the bytes of what goes to the answers file (a valid line) or the invalid file
  * (any other), its newline included, UTF-8 encoded by the thread: the next `sizes[i]` bytes of
  * `answers` or `invalid`, which hold the lines of their kind one after another (0: a line with no
- * shard line, which adds nothing). `answers` and `invalid` are valid until the batch is given back
- * (`CollectPool.done`): their buffer then carries another batch.
+ * shard line, which adds nothing). `answers` and `invalid` may lie in a slot: they are valid until
+ * the batch is given back (`CollectPool.done`).
  */
 export interface JudgedBatch extends JudgedColumns {
-  answers: Uint8Array<ArrayBuffer>;
-  invalid: Uint8Array<ArrayBuffer>;
+  slot: number;
+  answers: Uint8Array;
+  invalid: Uint8Array;
 }
 
 /** Batches in flight per thread: one judged, one waiting, one being read. */
 export const BATCHES_PER_THREAD = 3;
 /**
- * Bytes of a reused batch buffer: a batch (about judge-on-threads.ts' BATCH_BYTES; a longer one
- * goes in a buffer of its own) and then what the thread writes back in its place (answers are
- * shorter than the lines carrying them).
+ * Bytes of a slot: a batch (about judge-on-threads.ts' BATCH_BYTES; a longer one goes on its own)
+ * and then what the thread writes back in its place (answers are shorter than the lines carrying them).
  */
-const BUFFER_BYTES = 512 * 1024;
+const SLOT_BYTES = 512 * 1024;
 
 /**
  * How many threads judge a shard's results beside the calling thread (0: none, it judges them
@@ -99,13 +110,13 @@ const pools = new Map<string, CollectPool>();
 export class CollectPool {
   private readonly pool: WorkerPool<JudgeRequest, JudgeReply, Extract<JudgeReply, { lines: Int32Array }>>;
   /**
-   * Batch buffers back from the threads, free: a batch is cut into one, handed over, and its answers
-   * come back in it, so the calling thread allocates no buffer per batch and leaves none for its
-   * garbage collector (whose full collections those bytes would otherwise set off). At most one
-   * per batch in flight. (Memory shared with the threads would do the same, but V8 copies into and
-   * out of a SharedArrayBuffer at half the speed.)
+   * Memory shared with the threads, one slot per batch in flight: a batch is cut into a free slot
+   * and its answers come back in the same place, so no buffer is allocated (or moved between
+   * threads) per batch, and the calling thread's garbage collector is not driven by their bytes.
    */
-  private readonly spare: ArrayBuffer[] = [];
+  private readonly slots: SharedArrayBuffer[];
+  private readonly slotOf = new Map<ArrayBufferLike, number>();
+  private readonly freeSlots: number[];
   private closed = false;
   private leases = 0;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -115,7 +126,11 @@ export class CollectPool {
     data: CollectWorkerData,
     private readonly key?: string,
   ) {
-    const workers = Array.from({ length: size }, () => spawnWorker('collect-worker', data, import.meta.url));
+    this.slots = Array.from({ length: size * BATCHES_PER_THREAD }, () => new SharedArrayBuffer(SLOT_BYTES));
+    this.slots.forEach((slot, index) => this.slotOf.set(slot, index));
+    this.freeSlots = this.slots.map((_, index) => index);
+    const threadData: CollectThreadData = { ...data, slots: this.slots };
+    const workers = Array.from({ length: size }, () => spawnWorker('collect-worker', threadData, import.meta.url));
     this.pool = new WorkerPool<JudgeRequest, JudgeReply, Extract<JudgeReply, { lines: Int32Array }>>(workers, {
       settle: (reply) => ('error' in reply ? { error: new CollectWorkerError(`a collect thread failed: ${reply.error}`), fatal: true } : { value: reply }),
       crashed: (error) => new CollectWorkerError(`a collect thread crashed: ${error.message}`, { cause: error }),
@@ -143,16 +158,22 @@ export class CollectPool {
     if (this.leases === 0) this.idleTimer = setTimeout(() => void this.close(), IDLE_CLOSE_MS).unref();
   }
 
-  /** Where a batch of `length` bytes is cut (lineBatches' allocator): a spare buffer when it fits one. */
-  readonly allocate = (length: number): Uint8Array<ArrayBuffer> => {
-    if (length > BUFFER_BYTES) return new Uint8Array(length);
-    return new Uint8Array(this.spare.pop() ?? new ArrayBuffer(BUFFER_BYTES), 0, length);
+  /** Where a batch of `length` bytes is cut (lineBatches' allocator): a free slot when it fits one, else a buffer of its own. */
+  readonly allocate = (length: number): Uint8Array => {
+    if (length > SLOT_BYTES || this.freeSlots.length === 0) return new Uint8Array(length);
+    return new Uint8Array(this.slots[this.freeSlots.pop()!]!, 0, length);
   };
 
-  /** Judges a batch of whole lines' bytes (from `allocate`), which are handed over (detached here). */
-  async judge(shardId: string, lines: number, bytes: Uint8Array<ArrayBuffer>): Promise<JudgedBatch> {
-    const reply = await this.pool.request((id) => ({ id, shardId, lines, bytes }), [bytes.buffer]);
-    const { answersBytes, bytes: encoded } = reply;
+  /** Judges a batch of whole lines' bytes (from `allocate`); a buffer of its own is handed over (detached here). */
+  async judge(shardId: string, lines: number, bytes: Uint8Array): Promise<JudgedBatch> {
+    const slot = this.slotOf.get(bytes.buffer) ?? -1;
+    const own = slot === -1 ? (bytes as Uint8Array<ArrayBuffer>) : undefined;
+    const reply = await this.pool.request(
+      (id) => ({ id, shardId, lines, slot, length: bytes.length, ...(own ? { bytes: own } : {}) }),
+      own ? [own.buffer] : [],
+    );
+    const { answersBytes, invalidBytes } = reply;
+    const encoded = reply.bytes ?? new Uint8Array(this.slots[slot]!, 0, answersBytes + invalidBytes);
     return {
       lines: reply.lines,
       outcomes: reply.outcomes,
@@ -160,15 +181,15 @@ export class CollectPool {
       usage: reply.usage,
       sizes: reply.sizes,
       ...(reply.authErrors ? { authErrors: reply.authErrors } : {}),
+      slot,
       answers: encoded.subarray(0, answersBytes),
-      invalid: encoded.subarray(answersBytes),
+      invalid: encoded.subarray(answersBytes, answersBytes + invalidBytes),
     };
   }
 
-  /** Takes a judged batch's buffer back for another batch (its `answers` and `invalid` are not to be read after). */
+  /** Gives a judged batch's slot back (its `answers` and `invalid` are not to be read after). */
   done(batch: JudgedBatch): void {
-    const { buffer } = batch.answers;
-    if (buffer.byteLength === BUFFER_BYTES) this.spare.push(buffer);
+    if (batch.slot !== -1) this.freeSlots.push(batch.slot);
   }
 
   async close(): Promise<void> {

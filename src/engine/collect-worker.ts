@@ -11,12 +11,12 @@ import { textLinesOf } from '../dataset/line-chunks.js';
 import { SecretRedactor } from '../redact-secrets.js';
 import { compileJsonOutputSchema } from '../schema/json-output-schema.js';
 import { RESPONSE_OUTCOMES, type ResponseOutcome } from '../store/response-outcomes.js';
-import { HAS_USAGE, RETRYABLE, type CollectWorkerData, type JudgeReply, type JudgeRequest } from './collect-pool.js';
+import { HAS_USAGE, RETRYABLE, type CollectThreadData, type JudgeReply, type JudgeRequest } from './collect-pool.js';
 import { judgeResult } from './judge-result.js';
 import { LineBytes } from './line-bytes.js';
 import { lineOfCustomId } from './shard-files.js';
 
-const data = workerData as CollectWorkerData;
+const data = workerData as CollectThreadData;
 const decoder = (await import(data.decoder.module)) as ResultDecoderModule;
 const redactor = new SecretRedactor(data.decoder.secrets ?? []);
 // The calling thread compiled (and so checked) this schema already: not again per thread.
@@ -27,15 +27,17 @@ const OUTCOME_CODE = new Map<ResponseOutcome, number>(RESPONSE_OUTCOMES.map((out
 parentPort!.on('message', (request: JudgeRequest) => {
   try {
     const reply = judgeBatch(request);
-    parentPort!.postMessage(reply, [reply.lines.buffer, reply.outcomes.buffer, reply.flags.buffer, reply.usage.buffer, reply.sizes.buffer, reply.bytes.buffer]);
+    const columns = [reply.lines.buffer, reply.outcomes.buffer, reply.flags.buffer, reply.usage.buffer, reply.sizes.buffer];
+    parentPort!.postMessage(reply, reply.bytes ? [...columns, reply.bytes.buffer] : columns);
   } catch (error) {
     parentPort!.postMessage({ id: request.id, error: (error as Error).stack ?? String(error) } satisfies JudgeReply);
   }
 });
 
-function judgeBatch({ id, shardId, lines: lineCount, bytes }: JudgeRequest): Extract<JudgeReply, { lines: Int32Array }> {
-  // Decoded into strings first: the batch's buffer is then free for the answers.
-  const raw = textLinesOf(bytes);
+function judgeBatch({ id, shardId, lines: lineCount, slot, length, bytes }: JudgeRequest): Extract<JudgeReply, { lines: Int32Array }> {
+  const shared = slot === -1 ? undefined : data.slots[slot]!;
+  // Decoded into strings first: the slot's bytes are then free for the answers.
+  const raw = textLinesOf(bytes ?? new Uint8Array(shared!, 0, length));
   const count = raw.length;
   const lines = new Int32Array(count).fill(-1);
   const outcomes = new Uint8Array(count);
@@ -43,7 +45,7 @@ function judgeBatch({ id, shardId, lines: lineCount, bytes }: JudgeRequest): Ext
   const usage = new Float64Array(count * 3);
   const sizes = new Uint32Array(count);
   // Answers are shorter than the lines that carry them; the invalid file gets a few short lines.
-  const answers = new LineBytes(Buffer.from(bytes.buffer));
+  const answers = new LineBytes(shared ? Buffer.from(shared) : Buffer.allocUnsafeSlow(Math.max(length, 64)));
   const invalid = new LineBytes(Buffer.allocUnsafeSlow(4096));
   const authErrors: NonNullable<Extract<JudgeReply, { lines: Int32Array }>['authErrors']> = [];
   for (let index = 0; index < count; index++) {
@@ -64,6 +66,7 @@ function judgeBatch({ id, shardId, lines: lineCount, bytes }: JudgeRequest): Ext
     sizes[index] = (verdict.outcome === 'valid' ? answers : invalid).add(verdict.text);
   }
   const answersBytes = answers.length;
+  const invalidBytes = invalid.length;
   answers.append(invalid);
   return {
     id,
@@ -73,7 +76,8 @@ function judgeBatch({ id, shardId, lines: lineCount, bytes }: JudgeRequest): Ext
     usage,
     sizes,
     answersBytes,
-    bytes: answers.bytes(),
+    invalidBytes,
+    ...(answers.inPlace(shared) ? {} : { bytes: answers.bytes() }),
     ...(authErrors.length > 0 ? { authErrors } : {}),
   };
 }

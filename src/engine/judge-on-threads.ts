@@ -36,9 +36,9 @@ export function collectWorkerData(decoder: ResultDecoder, step: CompiledBatchSte
 
 /**
  * Sends `chunks` (whole lines of shard `shard`, of `lineCount` lines) to the pool in batches of
- * about BATCH_BYTES, cut into the pool's reused buffers, and hands each judged batch to `take`, in
- * order, with up to BATCHES_PER_THREAD per thread in flight while it reads on; a batch's buffer
- * carries another once `take` is done with it. The calling thread only copies bytes: it decodes and encodes no line.
+ * about BATCH_BYTES, cut into the pool's slots, and hands each judged batch to `take`, in order,
+ * with up to BATCHES_PER_THREAD per thread in flight while it reads on; a batch's slot is reused
+ * once `take` is done with it. The calling thread only copies bytes: it decodes and encodes no line.
  */
 export async function judgeOnThreads(
   chunks: AsyncIterable<Uint8Array>,
@@ -47,7 +47,7 @@ export async function judgeOnThreads(
   threads: number,
   take: (batch: JudgedBatch) => Promise<void>,
 ): Promise<void> {
-  const judge = (bytes: Uint8Array<ArrayBuffer>): Promise<JudgedBatch> => pool.judge(shard.id, shard.lineCount, bytes);
+  const judge = (bytes: Uint8Array): Promise<JudgedBatch> => pool.judge(shard.id, shard.lineCount, bytes);
   for await (const batch of inFlightWindow(lineBatches(chunks, BATCH_BYTES, pool.allocate), threads * BATCHES_PER_THREAD, judge, (judged) => judged)) {
     await take(batch);
     pool.done(batch);

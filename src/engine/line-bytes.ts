@@ -1,7 +1,8 @@
 /**
- * Lines encoded one after another, each with its newline, into `buffer` (the batch's own, reused),
- * or, once they outgrow it, into a larger one: what a collect thread (collect-worker.ts) hands the
- * calling thread to copy into a shard's answers or invalid file, so that thread encodes no line.
+ * Lines encoded one after another, each with its newline, into `buffer` (a collect pool's slot), or,
+ * once they outgrow it, into a buffer of its own (transferable): what a collect thread
+ * (collect-worker.ts) gives the calling thread to copy into a shard's answers or invalid file, so
+ * that thread encodes no line.
  */
 export class LineBytes {
   private used = 0;
@@ -26,6 +27,11 @@ export class LineBytes {
     this.reserve(other.used);
     other.buffer.copy(this.buffer, this.used, 0, other.used);
     this.used += other.used;
+  }
+
+  /** Whether the lines are still in `memory` (the slot they started in). */
+  inPlace(memory: SharedArrayBuffer | undefined): boolean {
+    return memory !== undefined && this.buffer.buffer === memory;
   }
 
   bytes(): Uint8Array<ArrayBuffer> {

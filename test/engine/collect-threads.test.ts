@@ -104,8 +104,8 @@ describe('collecting on threads', () => {
     expect(await collectWith('1')).toEqual(inThread);
   });
 
-  it('writes the same files for lines longer than a thread batch or its buffer, whole or cut by the reads', async () => {
-    // Lines 0 and 1 carry answers that outgrow a batch buffer (512 KiB), one of them a batch alone.
+  it('writes the same files for lines longer than a thread batch or its slot, whole or cut by the reads', async () => {
+    // Lines 0 and 1 carry answers that outgrow a thread's slot (512 KiB), one of them a batch alone.
     const long = (provider: BatchProvider): BatchProvider => {
       const chunks = provider.resultChunks!.bind(provider);
       async function* lengthened(handle: BatchHandle): AsyncIterable<Uint8Array> {
