@@ -11,6 +11,7 @@
 //                   one after another, each measured apart.
 //   --mode=baseline the I/O floor: read every result line and write it back out to one file.
 // Arguments: --mode, --dir (the work folder; prepare creates it), [--records=N] (prepare).
+// --stage=collect (measure): only the collect stage (the folder's store is then collected: prepare anew).
 // --stage=write (measure): only the write stage, from the dedup stage file an earlier measure left,
 // into --outputs=PATH (default <dir>/outputs): seconds per try, and a version folder to diff.
 // --compression-level=N (measure): the Parquet files' zstd level (output.compression_level), to weigh CPU against size.
@@ -169,6 +170,7 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
   let version: Awaited<ReturnType<typeof writeDatasetVersion>> | undefined;
   const startRssBytes = await baselineRss();
   const onlyWrite = options.get('stage') === 'write';
+  const onlyCollect = options.get('stage') === 'collect';
   const sequential = options.get('sequential') === 'true';
   const outputsRoot = options.get('outputs') ?? join(dir, 'outputs');
   const compressionLevel = options.get('compression-level');
@@ -176,6 +178,7 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
   const stages: StageMeasure[] = [];
   try {
     if (!onlyWrite) stages.push(await collectStage());
+    if (onlyCollect) return measured();
     if (!onlyWrite && !sequential) {
       stages.push(await overlappedStages());
       return measured();
@@ -202,14 +205,14 @@ async function measure(options: Map<string, string>): Promise<MeasureResult> {
   function measured(): MeasureResult {
     const invalid = Object.fromEntries(Object.entries(counts.invalid ?? {}).map(([reason, entry]) => [reason, entry?.count ?? 0]));
     const dataBytes = { jsonl: 0, parquet: 0 };
-    for (const file of version!.files) dataBytes[file.format] += file.bytes;
+    for (const file of version?.files ?? []) dataBytes[file.format] += file.bytes;
     return {
       mode: 'measure',
       ...(writePass1Seconds === undefined ? {} : { writePass1Seconds }),
       resultLines,
       startRssBytes,
       stages,
-      counts: { valid: counts.succeeded ?? 0, invalid, dedupInput: dedupCounts.input, exact: dedupCounts.dropped.exact ?? 0, near: dedupCounts.dropped.near ?? 0, rows: version!.rows, splits: version!.splits },
+      counts: { valid: counts.succeeded ?? 0, invalid, dedupInput: dedupCounts.input, exact: dedupCounts.dropped.exact ?? 0, near: dedupCounts.dropped.near ?? 0, rows: version?.rows ?? 0, splits: version?.splits ?? {} },
       dedup: dedupStats,
       dataBytes,
       storeBytes: store.sizeBytes(),

@@ -16,8 +16,13 @@ export async function* wholeLineChunks(chunks: AsyncIterable<Uint8Array>): Async
       rest = rest ? Buffer.concat([rest, chunk]) : chunk;
       continue;
     }
-    const head = chunk.subarray(0, cut + 1);
-    yield rest ? Buffer.concat([rest, head]) : head;
+    let start = 0;
+    if (rest) {
+      // Only the line the reads cut is joined: the rest of this read goes on as a view, not copied.
+      start = chunk.indexOf(10) + 1;
+      yield Buffer.concat([rest, chunk.subarray(0, start)]);
+    }
+    if (start <= cut) yield chunk.subarray(start, cut + 1);
     rest = cut + 1 < chunk.length ? chunk.subarray(cut + 1) : undefined;
   }
   if (rest) yield rest;
@@ -41,14 +46,22 @@ export function textLinesOf(chunk: Uint8Array): string[] {
   return lines;
 }
 
+/** Where a batch's bytes go: a buffer of its own by default (transferable to a thread). */
+export type BatchAllocator<Memory extends ArrayBufferLike> = (length: number) => Uint8Array<Memory>;
+
+const ownBuffer: BatchAllocator<ArrayBuffer> = (length) => new Uint8Array(length);
+
 /**
  * The parts in one buffer of its own, transferable to a thread: never a view of Node's shared pool,
- * of a read chunk, or of memory a provider reuses.
+ * of a read chunk, or of memory a provider reuses. `allocate` may place it elsewhere (memory shared
+ * with the threads, reused batch after batch).
  */
-export function concatenated(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+export function concatenated(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer>;
+export function concatenated<Memory extends ArrayBufferLike>(parts: readonly Uint8Array[], allocate: BatchAllocator<Memory>): Uint8Array<Memory>;
+export function concatenated(parts: readonly Uint8Array[], allocate: BatchAllocator<ArrayBufferLike> = ownBuffer): Uint8Array {
   let length = 0;
   for (const part of parts) length += part.length;
-  const joined = new Uint8Array(length);
+  const joined = allocate(length);
   let offset = 0;
   for (const part of parts) {
     joined.set(part, offset);
@@ -58,10 +71,13 @@ export function concatenated(parts: readonly Uint8Array[]): Uint8Array<ArrayBuff
 }
 
 /**
- * Chunks of whole lines regrouped into buffers of their own (transferable) of about `batchBytes`,
- * cut at line ends. What is held between chunks is copied: the reader may reuse its memory.
+ * Chunks of whole lines regrouped into buffers of their own (transferable; `allocate`'s when given)
+ * of about `batchBytes`, cut at line ends. What is held between chunks is copied: the reader may
+ * reuse its memory.
  */
-export async function* lineBatches(chunks: AsyncIterable<Uint8Array>, batchBytes: number): AsyncIterable<Uint8Array<ArrayBuffer>> {
+export function lineBatches(chunks: AsyncIterable<Uint8Array>, batchBytes: number): AsyncIterable<Uint8Array<ArrayBuffer>>;
+export function lineBatches<Memory extends ArrayBufferLike>(chunks: AsyncIterable<Uint8Array>, batchBytes: number, allocate: BatchAllocator<Memory>): AsyncIterable<Uint8Array<Memory>>;
+export async function* lineBatches(chunks: AsyncIterable<Uint8Array>, batchBytes: number, allocate: BatchAllocator<ArrayBufferLike> = ownBuffer): AsyncIterable<Uint8Array> {
   let held: Uint8Array[] = [];
   let heldBytes = 0;
   for await (const chunk of chunks) {
@@ -69,7 +85,7 @@ export async function* lineBatches(chunks: AsyncIterable<Uint8Array>, batchBytes
     while (heldBytes + chunk.length - start >= batchBytes) {
       const cut = chunk.lastIndexOf(10, start + batchBytes - heldBytes - 1);
       if (cut < start) break;
-      yield concatenated([...held, chunk.subarray(start, cut + 1)]);
+      yield concatenated([...held, chunk.subarray(start, cut + 1)], allocate);
       held = [];
       heldBytes = 0;
       start = cut + 1;
@@ -78,10 +94,10 @@ export async function* lineBatches(chunks: AsyncIterable<Uint8Array>, batchBytes
     held.push(chunk.slice(start));
     heldBytes += chunk.length - start;
     if (heldBytes < batchBytes) continue;
-    yield concatenated(held);
+    yield concatenated(held, allocate);
     held = [];
     heldBytes = 0;
   }
-  if (heldBytes > 0) yield concatenated(held);
+  if (heldBytes > 0) yield concatenated(held, allocate);
 }
 

@@ -14,39 +14,70 @@ export interface CollectWorkerData {
   mode: StructuredOutputMode;
 }
 
-/** A batch of one shard's raw result lines: whole lines' bytes (`BatchProvider.resultChunks`). */
+/** What a thread gets beside CollectWorkerData: the pool's slots (see CollectPool). */
+export interface CollectThreadData extends CollectWorkerData {
+  slots: SharedArrayBuffer[];
+}
+
+/**
+ * A batch of one shard's raw result lines: whole lines' bytes (`BatchProvider.resultChunks`), the
+ * first `length` bytes of slot `slot`, or `bytes` (handed over) for a batch no slot held (`slot` -1).
+ * The thread writes the batch's answer and invalid bytes back into its slot.
+ */
 export interface JudgeRequest {
   id: number;
   shardId: string;
   /** The shard's line count: a custom id past it is not the shard's. */
   lines: number;
-  bytes: Uint8Array<ArrayBuffer>;
+  slot: number;
+  length: number;
+  bytes?: Uint8Array<ArrayBuffer>;
 }
 
 /** `flags` bits. */
 export const RETRYABLE = 1;
 export const HAS_USAGE = 2;
 
+/** The columns of a judged batch (JudgedBatch), as a thread sends them: transferred, never copied. */
+interface JudgedColumns {
+  lines: Int32Array<ArrayBuffer>;
+  outcomes: Uint8Array<ArrayBuffer>;
+  flags: Uint8Array<ArrayBuffer>;
+  usage: Float64Array<ArrayBuffer>;
+  sizes: Uint32Array<ArrayBuffer>;
+  /** The lines the provider refused the key for, with its error (rare: not a column). */
+  authErrors?: { index: number; error: ProviderErrorInfo }[];
+}
+
+/**
+ * A thread's answer: the columns, and the encoded lines, `answersBytes` of answers then
+ * `invalidBytes` of invalid lines, in the request's slot, or in `bytes` (handed over) where the slot
+ * was too small or there was none.
+ */
+export type JudgeReply = (JudgedColumns & { id: number; answersBytes: number; invalidBytes: number; bytes?: Uint8Array<ArrayBuffer> }) | { id: number; error: string };
+
 /**
  * The batch's lines judged, in order, column by column: `lines[i]` is text line i's shard line (-1:
  * undecodable, or another shard's), `outcomes` its outcome's code, `usage` three token counts per
- * line, and `text.slice(ends[i - 1], ends[i])` what goes to the answers or invalid file.
+ * line, and `sizes[i]` the bytes of what goes to the answers file (a valid line) or the invalid file
+ * (any other), its newline included, UTF-8 encoded by the thread: the next `sizes[i]` bytes of
+ * `answers` or `invalid`, which hold the lines of their kind one after another (0: a line with no
+ * shard line, which adds nothing). `answers` and `invalid` may lie in a slot: they are valid until
+ * the batch is given back (`CollectPool.done`).
  */
-export type JudgeReply =
-  | {
-      id: number;
-      lines: Int32Array<ArrayBuffer>;
-      outcomes: Uint8Array<ArrayBuffer>;
-      flags: Uint8Array<ArrayBuffer>;
-      usage: Float64Array<ArrayBuffer>;
-      text: string;
-      ends: Uint32Array<ArrayBuffer>;
-      /** The lines the provider refused the key for, with its error (rare: not a column). */
-      authErrors?: { index: number; error: ProviderErrorInfo }[];
-    }
-  | { id: number; error: string };
+export interface JudgedBatch extends JudgedColumns {
+  slot: number;
+  answers: Uint8Array;
+  invalid: Uint8Array;
+}
 
-export type JudgedBatch = Extract<JudgeReply, { lines: Int32Array }>;
+/** Batches in flight per thread: one judged, one waiting, one being read. */
+export const BATCHES_PER_THREAD = 3;
+/**
+ * Bytes of a slot: a batch (about judge-on-threads.ts' BATCH_BYTES; a longer one goes on its own)
+ * and then what the thread writes back in its place (answers are shorter than the lines carrying them).
+ */
+const SLOT_BYTES = 512 * 1024;
 
 /**
  * How many threads judge a shard's results beside the calling thread (0: none, it judges them
@@ -77,7 +108,17 @@ const pools = new Map<string, CollectPool>();
  * closes after IDLE_CLOSE_MS, and one released after a failure (an error, a cancel) closes at once.
  */
 export class CollectPool {
-  private readonly pool: WorkerPool<JudgeRequest, JudgeReply, JudgedBatch>;
+  private readonly pool: WorkerPool<JudgeRequest, JudgeReply, Extract<JudgeReply, { lines: Int32Array }>>;
+  /**
+   * Memory shared with the threads, one slot per batch in flight: a batch is cut into a free slot
+   * and its answers come back in the same place, so no buffer is allocated (or moved between
+   * threads) per batch, and the calling thread's garbage collector is not driven by their bytes:
+   * buffers handed over and back, even reused, set off 7 full collections of its heap in a 100K-line
+   * collect, slots none (though V8 copies into and out of shared memory at half the speed).
+   */
+  private readonly slots: SharedArrayBuffer[];
+  private readonly slotOf = new Map<ArrayBufferLike, number>();
+  private readonly freeSlots: number[];
   private closed = false;
   private leases = 0;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -87,8 +128,12 @@ export class CollectPool {
     data: CollectWorkerData,
     private readonly key?: string,
   ) {
-    const workers = Array.from({ length: size }, () => spawnWorker('collect-worker', data, import.meta.url));
-    this.pool = new WorkerPool<JudgeRequest, JudgeReply, JudgedBatch>(workers, {
+    this.slots = Array.from({ length: size * BATCHES_PER_THREAD }, () => new SharedArrayBuffer(SLOT_BYTES));
+    this.slots.forEach((slot, index) => this.slotOf.set(slot, index));
+    this.freeSlots = this.slots.map((_, index) => index);
+    const threadData: CollectThreadData = { ...data, slots: this.slots };
+    const workers = Array.from({ length: size }, () => spawnWorker('collect-worker', threadData, import.meta.url));
+    this.pool = new WorkerPool<JudgeRequest, JudgeReply, Extract<JudgeReply, { lines: Int32Array }>>(workers, {
       settle: (reply) => ('error' in reply ? { error: new CollectWorkerError(`a collect thread failed: ${reply.error}`), fatal: true } : { value: reply }),
       crashed: (error) => new CollectWorkerError(`a collect thread crashed: ${error.message}`, { cause: error }),
       exited: (code) => new CollectWorkerError(`a collect thread exited unexpectedly (code ${code})`),
@@ -115,9 +160,38 @@ export class CollectPool {
     if (this.leases === 0) this.idleTimer = setTimeout(() => void this.close(), IDLE_CLOSE_MS).unref();
   }
 
-  /** Judges a batch of whole lines' bytes, which are handed over (detached here). */
-  judge(shardId: string, lines: number, bytes: Uint8Array<ArrayBuffer>): Promise<JudgedBatch> {
-    return this.pool.request((id) => ({ id, shardId, lines, bytes }), [bytes.buffer]);
+  /** Where a batch of `length` bytes is cut (lineBatches' allocator): a free slot when it fits one, else a buffer of its own. */
+  readonly allocate = (length: number): Uint8Array => {
+    if (length > SLOT_BYTES || this.freeSlots.length === 0) return new Uint8Array(length);
+    return new Uint8Array(this.slots[this.freeSlots.pop()!]!, 0, length);
+  };
+
+  /** Judges a batch of whole lines' bytes (from `allocate`); a buffer of its own is handed over (detached here). */
+  async judge(shardId: string, lines: number, bytes: Uint8Array): Promise<JudgedBatch> {
+    const slot = this.slotOf.get(bytes.buffer) ?? -1;
+    const own = slot === -1 ? (bytes as Uint8Array<ArrayBuffer>) : undefined;
+    const reply = await this.pool.request(
+      (id) => ({ id, shardId, lines, slot, length: bytes.length, ...(own ? { bytes: own } : {}) }),
+      own ? [own.buffer] : [],
+    );
+    const { answersBytes, invalidBytes } = reply;
+    const encoded = reply.bytes ?? new Uint8Array(this.slots[slot]!, 0, answersBytes + invalidBytes);
+    return {
+      lines: reply.lines,
+      outcomes: reply.outcomes,
+      flags: reply.flags,
+      usage: reply.usage,
+      sizes: reply.sizes,
+      ...(reply.authErrors ? { authErrors: reply.authErrors } : {}),
+      slot,
+      answers: encoded.subarray(0, answersBytes),
+      invalid: encoded.subarray(answersBytes, answersBytes + invalidBytes),
+    };
+  }
+
+  /** Gives a judged batch's slot back (its `answers` and `invalid` are not to be read after). */
+  done(batch: JudgedBatch): void {
+    if (batch.slot !== -1) this.freeSlots.push(batch.slot);
   }
 
   async close(): Promise<void> {

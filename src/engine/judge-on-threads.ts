@@ -5,10 +5,8 @@
  */
 import type { BatchProvider, ResultDecoder } from '../providers/batch-provider.js';
 import type { ShardRow } from '../store/run-store.js';
-import { RESPONSE_OUTCOMES } from '../store/response-outcomes.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
-import { collectWorkers, HAS_USAGE, RETRYABLE, type CollectPool, type CollectWorkerData, type JudgedBatch } from './collect-pool.js';
-import type { Verdict } from './judge-result.js';
+import { BATCHES_PER_THREAD, collectWorkers, type CollectPool, type CollectWorkerData, type JudgedBatch } from './collect-pool.js';
 import { lineBatches } from '../dataset/line-chunks.js';
 import { inFlightWindow } from '../in-flight-window.js';
 
@@ -20,9 +18,6 @@ import { inFlightWindow } from '../in-flight-window.js';
 export const MIN_THREADED_LINES = 5_000;
 /** Bytes per batch sent to a thread (≈ 350 lines of the benchmark's): enough that a message's cost is noise beside the batch's work. */
 const BATCH_BYTES = 256 * 1024;
-/** Batches in flight per thread: one judged, one waiting, one being read. */
-const BATCHES_PER_THREAD = 3;
-
 /**
  * How many threads judge `shard` beside the calling thread (0: it judges them itself). Threads need
  * the provider's raw lines and decoder, and a JSON Schema output (a zod schema, from a TS recipe,
@@ -41,8 +36,9 @@ export function collectWorkerData(decoder: ResultDecoder, step: CompiledBatchSte
 
 /**
  * Sends `chunks` (whole lines of shard `shard`, of `lineCount` lines) to the pool in batches of
- * about BATCH_BYTES and hands each judged batch to `take`, in order, with up to BATCHES_PER_THREAD
- * per thread in flight while it reads on. The calling thread only copies bytes: it decodes no line.
+ * about BATCH_BYTES, cut into the pool's slots, and hands each judged batch to `take`, in order,
+ * with up to BATCHES_PER_THREAD per thread in flight while it reads on; a batch's slot is reused
+ * once `take` is done with it. The calling thread only copies bytes: it decodes and encodes no line.
  */
 export async function judgeOnThreads(
   chunks: AsyncIterable<Uint8Array>,
@@ -51,21 +47,9 @@ export async function judgeOnThreads(
   threads: number,
   take: (batch: JudgedBatch) => Promise<void>,
 ): Promise<void> {
-  const judge = (bytes: Uint8Array<ArrayBuffer>): Promise<JudgedBatch> => pool.judge(shard.id, shard.lineCount, bytes);
-  for await (const batch of inFlightWindow(lineBatches(chunks, BATCH_BYTES), threads * BATCHES_PER_THREAD, judge, (judged) => judged)) await take(batch);
-}
-
-/** Text line `index` of a judged batch as the Verdict the calling thread would have made. */
-export function verdictAt(batch: JudgedBatch, index: number): Verdict {
-  const flags = batch.flags[index]!;
-  const authError = batch.authErrors?.find((entry) => entry.index === index)?.error;
-  return {
-    outcome: RESPONSE_OUTCOMES[batch.outcomes[index]!]!,
-    retryable: (flags & RETRYABLE) !== 0,
-    ...(authError ? { authError } : {}),
-    ...((flags & HAS_USAGE) !== 0
-      ? { usage: { inputTokens: batch.usage[index * 3]!, outputTokens: batch.usage[index * 3 + 1]!, cachedInputTokens: batch.usage[index * 3 + 2]! } }
-      : {}),
-    text: batch.text.slice(index === 0 ? 0 : batch.ends[index - 1]!, batch.ends[index]!),
-  };
+  const judge = (bytes: Uint8Array): Promise<JudgedBatch> => pool.judge(shard.id, shard.lineCount, bytes);
+  for await (const batch of inFlightWindow(lineBatches(chunks, BATCH_BYTES, pool.allocate), threads * BATCHES_PER_THREAD, judge, (judged) => judged)) {
+    await take(batch);
+    pool.done(batch);
+  }
 }

@@ -30,7 +30,7 @@
  */
 import { rename } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ProviderId, TokenUsage } from '../domain.js';
+import type { ProviderId } from '../domain.js';
 import { BudgetGuard } from '../cost/budget.js';
 import type { BatchHandle, BatchProvider, BatchStatus, ProviderErrorInfo, ShardSubmission } from '../providers/batch-provider.js';
 import { ProviderApiError, ProviderAuthError, ProviderQueueFullError } from '../providers/errors.js';
@@ -40,8 +40,8 @@ import type { RunStore, ShardRow } from '../store/run-store.js';
 import { FINAL_OUTCOME_BIT, RESPONSE_OUTCOMES, type ResponseOutcome } from '../store/store-schema.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
 import { QueueRefusedError, RunCancelledError, ShardResultsUnavailableError, ShardSubmissionUnknownError } from './errors.js';
-import { CollectPool } from './collect-pool.js';
-import { collectThreads, collectWorkerData, judgeOnThreads, verdictAt } from './judge-on-threads.js';
+import { CollectPool, HAS_USAGE, RETRYABLE, type JudgedBatch } from './collect-pool.js';
+import { collectThreads, collectWorkerData, judgeOnThreads } from './judge-on-threads.js';
 import { failpoint } from './failpoints.js';
 import { judgeResult, type Verdict } from './judge-result.js';
 import { lineCount, lineOfCustomId, readShardKeys, shardAnswersPath, shardInvalidPath, writeAnswerPositions, type AnswerPositions } from './shard-files.js';
@@ -327,6 +327,7 @@ function chunkSize(requestCount: number): number {
 }
 
 const OUTCOME_CODE = new Map<ResponseOutcome, number>(RESPONSE_OUTCOMES.map((outcome, code) => [outcome, code]));
+const VALID_CODE = OUTCOME_CODE.get('valid')!;
 
 /**
  * Reads the shard's results once, joins each to its line by custom_id, judges it, and writes the
@@ -351,28 +352,66 @@ async function collectShard(context: DriveContext, step: CompiledBatchStep, shar
   let refused: ProviderErrorInfo | undefined;
   /** Files and books one judged line, in the order results arrive; a promise only when a write waits for the disk. */
   const take = (line: number, verdict: Verdict): Promise<void> | undefined => {
-    if (verdict.usage) addUsage(usage, verdict.usage);
+    const { usage: used } = verdict;
+    if (used) addUsage(usage, used.inputTokens, used.outputTokens, used.cachedInputTokens ?? 0);
     if (verdict.outcome === 'valid') {
       tally.valid++;
       const offset = answers.bytes;
       const pending = answers.write(verdict.text);
-      const book = (): void => collected.valid(line, offset, answers.bytes - offset - 1, verdict.usage);
+      const book = (): void => collected.valid(line, offset, answers.bytes - offset - 1, used?.inputTokens ?? 0, used?.outputTokens ?? 0, used?.cachedInputTokens ?? 0);
       if (pending) return pending.then(book);
       book();
       return undefined;
     }
     if (verdict.authError) refused ??= verdict.authError;
-    collected.invalid(line, verdict.outcome, verdict.retryable);
+    collected.invalid(line, OUTCOME_CODE.get(verdict.outcome)!, verdict.retryable);
     tally.invalid++;
     return invalid.write(verdict.text);
   };
-  if (download) tally.results = await takeResults(context, step, shard, again, collected, take);
+  /**
+   * `take` for a batch judged on a thread, with no object or string per line: each line `counts`
+   * admits is booked from the batch's columns, and the bytes the thread encoded are copied into the
+   * files a run of lines at a time (a run ends only at a line not taken: a repeated delivery).
+   */
+  const takeBatch = async (batch: JudgedBatch, counts: (line: number) => boolean): Promise<void> => {
+    const valid = new LineRuns(answers, batch.answers);
+    const rejected = new LineRuns(invalid, batch.invalid);
+    const { lines, outcomes, flags, sizes, usage: tokens } = batch;
+    for (let index = 0; index < lines.length; index++) {
+      const line = lines[index]!;
+      if (line < 0) continue;
+      const size = sizes[index]!;
+      const runs = outcomes[index] === VALID_CODE ? valid : rejected;
+      if (!counts(line)) {
+        const pending = runs.skip(size);
+        if (pending) await pending;
+        continue;
+      }
+      const hasUsage = (flags[index]! & HAS_USAGE) !== 0;
+      if (hasUsage) addUsage(usage, tokens[index * 3]!, tokens[index * 3 + 1]!, tokens[index * 3 + 2]!);
+      if (runs === valid) {
+        tally.valid++;
+        const offset = valid.add(size);
+        if (hasUsage) collected.valid(line, offset, size - 1, tokens[index * 3]!, tokens[index * 3 + 1]!, tokens[index * 3 + 2]!);
+        else collected.valid(line, offset, size - 1, 0, 0, 0);
+        continue;
+      }
+      if (batch.authErrors) refused ??= batch.authErrors.find((entry) => entry.index === index)?.error;
+      collected.invalid(line, outcomes[index]!, (flags[index]! & RETRYABLE) !== 0);
+      tally.invalid++;
+      rejected.add(size);
+    }
+    const pending = valid.flush();
+    if (pending) await pending;
+    await rejected.flush();
+  };
+  if (download) tally.results = await takeResults(context, step, shard, again, collected, take, takeBatch);
   // A failed batch ran nothing (and bills nothing): all of its requests are missing.
   const failed = again ? ranNothing && shard.error !== undefined : shard.status === 'failed';
   const reason = failed ? `the batch failed: ${shard.error ?? shard.rawStatus ?? 'unknown'}` : 'no result line for this request';
   const missing = collected.unseenLines();
   for (const line of missing) {
-    collected.invalid(line, 'missing', !(failed && inputRejected));
+    collected.invalid(line, OUTCOME_CODE.get('missing')!, !(failed && inputRejected));
     await invalid.write(JSON.stringify({ line, outcome: 'missing', reason }));
   }
   // Before the answers file: a positions file lies next to an answers file only once it is complete.
@@ -383,18 +422,19 @@ async function collectShard(context: DriveContext, step: CompiledBatchStep, shar
     // Paid and counted when first collected: only where its answers now lie changes. A cache row a
     // later shard has taken over (a `--no-cache` run) stays with that shard.
     store.transaction(() => {
-      const ours = [...collected.validAnswers(keys)].filter(([key]) => {
+      collected.forEachValidAnswer(keys, (key, answer) => {
         const current = store.responses.get(key);
-        return !current || current.shardSeq === shard.seq;
+        if (!current || current.shardSeq === shard.seq) store.responses.put(key, answer);
       });
-      store.responses.putAll(ours);
+      store.responses.mergeIfDue();
       store.markShardCollected(shard.id, collected.outcomes);
     });
     context.emit({ type: 'warning', message: `shard ${shard.id}: its answer files were missing; downloaded its results again (${tally.valid} valid, nothing sent or billed again)` });
     return;
   }
   store.transaction(() => {
-    store.responses.putAll(collected.validAnswers(keys));
+    collected.forEachValidAnswer(keys, (key, answer) => store.responses.put(key, answer));
+    store.responses.mergeIfDue();
     store.addLedgerEntry({
       runId: context.runId,
       stepIndex: shard.stepIndex,
@@ -424,6 +464,7 @@ async function takeResults(
   again: boolean,
   collected: CollectedLines,
   take: (line: number, verdict: Verdict) => Promise<void> | undefined,
+  takeBatch: (batch: JudgedBatch, counts: (line: number) => boolean) => Promise<void>,
 ): Promise<number> {
   const size = chunkSize(shard.requestCount);
   const options = context.signal ? { signal: context.signal } : {};
@@ -445,15 +486,12 @@ async function takeResults(
   let failed = true;
   try {
     const chunks = context.provider.resultChunks!(shard.handle as BatchHandle, options);
-    await judgeOnThreads(again ? resultsOrExplain(chunks, shard) : chunks, { id: shard.id, lineCount: collected.lines }, pool, workers, async (batch) => {
-      for (let index = 0; index < batch.lines.length; index++) {
-        const line = batch.lines[index]!;
-        if (line < 0 || collected.seen(line)) continue;
-        const pending = take(line, verdictAt(batch, index));
-        if (pending) await pending;
-        if (++taken % size === 0) failpoint('collecting');
-      }
-    });
+    const counts = (line: number): boolean => {
+      if (collected.seen(line)) return false;
+      if (++taken % size === 0) failpoint('collecting');
+      return true;
+    };
+    await judgeOnThreads(again ? resultsOrExplain(chunks, shard) : chunks, { id: shard.id, lineCount: collected.lines }, pool, workers, (batch) => takeBatch(batch, counts));
     failed = false;
   } finally {
     await pool.release({ failed });
@@ -510,18 +548,19 @@ class CollectedLines {
     return false;
   }
 
-  valid(line: number, offset: number, bytes: number, usage: TokenUsage | undefined): void {
-    this.outcomes[line] = OUTCOME_CODE.get('valid')! | FINAL_OUTCOME_BIT;
+  valid(line: number, offset: number, bytes: number, inputTokens: number, outputTokens: number, cachedInputTokens: number): void {
+    this.outcomes[line] = VALID_CODE | FINAL_OUTCOME_BIT;
     this.offsets[line] = offset;
     this.sizes[line] = bytes;
-    this.tokens[line * 3] = usage?.inputTokens ?? 0;
-    this.tokens[line * 3 + 1] = usage?.outputTokens ?? 0;
-    this.tokens[line * 3 + 2] = usage?.cachedInputTokens ?? 0;
+    this.tokens[line * 3] = inputTokens;
+    this.tokens[line * 3 + 1] = outputTokens;
+    this.tokens[line * 3 + 2] = cachedInputTokens;
   }
 
-  invalid(line: number, outcome: ResponseOutcome, retryable: boolean): void {
+  /** `code`: the outcome's index in RESPONSE_OUTCOMES. */
+  invalid(line: number, code: number, retryable: boolean): void {
     const final = !retryable || this.attempt >= this.maxAttempts;
-    this.outcomes[line] = OUTCOME_CODE.get(outcome)! | (final ? FINAL_OUTCOME_BIT : 0);
+    this.outcomes[line] = code | (final ? FINAL_OUTCOME_BIT : 0);
   }
 
   unseenLines(): number[] {
@@ -530,22 +569,27 @@ class CollectedLines {
     return lines;
   }
 
-  /** Where each line's valid answer lies in the answers file (what `validAnswers` stores). */
+  /** Where each line's valid answer lies in the answers file (what `forEachValidAnswer` stores). */
   get positions(): AnswerPositions {
     return { offsets: this.offsets, sizes: this.sizes };
   }
 
-  /** The cache row of each valid line, by its 16-byte key, in line order. */
-  *validAnswers(keys: Buffer): Iterable<[Buffer, CachedAnswer]> {
+  /**
+   * The cache row of each valid line, by its 16-byte key, in line order. One answer object is
+   * refilled for every line (a shard's rows are stored in one go: no object per row to collect), so
+   * `take` must not keep it past its call.
+   */
+  forEachValidAnswer(keys: Buffer, take: (key: Buffer, answer: CachedAnswer) => void): void {
+    const usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
+    const answer: CachedAnswer = { shardSeq: this.shard.seq, offset: 0, bytes: 0, attempt: this.attempt, usage };
     for (let line = 0; line < this.lines; line++) {
       if (this.offsets[line]! < 0) continue;
-      yield [keys.subarray(line * CACHE_KEY_BYTES, (line + 1) * CACHE_KEY_BYTES), {
-        shardSeq: this.shard.seq,
-        offset: this.offsets[line]!,
-        bytes: this.sizes[line]!,
-        attempt: this.attempt,
-        usage: { inputTokens: this.tokens[line * 3]!, outputTokens: this.tokens[line * 3 + 1]!, cachedInputTokens: this.tokens[line * 3 + 2]! },
-      }];
+      answer.offset = this.offsets[line]!;
+      answer.bytes = this.sizes[line]!;
+      usage.inputTokens = this.tokens[line * 3]!;
+      usage.outputTokens = this.tokens[line * 3 + 1]!;
+      usage.cachedInputTokens = this.tokens[line * 3 + 2]!;
+      take(keys.subarray(line * CACHE_KEY_BYTES, (line + 1) * CACHE_KEY_BYTES), answer);
     }
   }
 }
@@ -567,6 +611,11 @@ class LineFileWriter {
     return this.writer.written;
   }
 
+  /** Writes lines already encoded, newlines included: `bytes[start, end)`; a promise as `write` gives one. */
+  writeBytes(bytes: Uint8Array, start: number, end: number): Promise<void> | undefined {
+    return this.writer.writeBytes(bytes, start, end);
+  }
+
   /** Writes `text` and a newline; a promise only when a full chunk has to wait for the disk (skip the await otherwise). */
   write(text: string): Promise<void> | undefined {
     const pending = this.writer.write(text);
@@ -579,9 +628,44 @@ class LineFileWriter {
   }
 }
 
-function addUsage(totals: UsageTotals, usage: TokenUsage): void {
+/**
+ * A judged batch's lines of one kind (its `answers` or `invalid` bytes) copied into their file by
+ * runs: `add` takes the next line and says where it will start in the file, `skip` leaves the next
+ * line out (ending the run), `flush` copies the run. A promise only when the writer waits for the disk.
+ */
+class LineRuns {
+  /** Where the run starts in `bytes`, and where it ends (the next line's start). */
+  private start = 0;
+  private end = 0;
+
+  constructor(
+    private readonly file: LineFileWriter,
+    private readonly bytes: Uint8Array,
+  ) {}
+
+  add(size: number): number {
+    const offset = this.file.bytes + this.end - this.start;
+    this.end += size;
+    return offset;
+  }
+
+  skip(size: number): Promise<void> | undefined {
+    const pending = this.flush();
+    this.start = this.end += size;
+    return pending;
+  }
+
+  flush(): Promise<void> | undefined {
+    if (this.end === this.start) return undefined;
+    const pending = this.file.writeBytes(this.bytes, this.start, this.end);
+    this.start = this.end;
+    return pending;
+  }
+}
+
+function addUsage(totals: UsageTotals, inputTokens: number, outputTokens: number, cachedInputTokens: number): void {
   totals.requests++;
-  totals.inputTokens += usage.inputTokens;
-  totals.outputTokens += usage.outputTokens;
-  totals.cachedInputTokens += usage.cachedInputTokens ?? 0;
+  totals.inputTokens += inputTokens;
+  totals.outputTokens += outputTokens;
+  totals.cachedInputTokens += cachedInputTokens;
 }

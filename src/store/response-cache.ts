@@ -123,9 +123,10 @@ export class ResponseCache {
     return found;
   }
 
-  /** One row; `putAll` for a shard's rows (it merges the tables when due). */
+  /** One row, into the fresh table; `mergeIfDue` after a shard's rows, or `putAll`, which does both. */
   put(key: string | Buffer, answer: CachedAnswer): void {
     const { usage } = answer;
+    if (this.#freshRowCount !== undefined) this.#freshRowCount++;
     this.#put.run(
       typeof key === 'string' ? cacheKey(key) : key,
       answer.shardSeq,
@@ -139,16 +140,20 @@ export class ResponseCache {
   }
 
   /**
-   * A shard's rows, then the merge of the fresh table into the large one if it has grown to its
-   * share. Call it inside `RunStore.transaction`, so the rows and the merge commit with the shard.
+   * A shard's rows, then `mergeIfDue`. Call it inside `RunStore.transaction`, so the rows and the
+   * merge commit with the shard.
    */
   putAll(answers: Iterable<[string | Buffer, CachedAnswer]>): void {
-    let fresh = (this.#freshRowCount ??= this.#freshRows.get() as number);
-    for (const [key, answer] of answers) {
-      this.put(key, answer);
-      fresh++;
-    }
-    this.#freshRowCount = fresh;
+    for (const [key, answer] of answers) this.put(key, answer);
+    this.mergeIfDue();
+  }
+
+  /**
+   * Moves the fresh table's rows into the large one once it has grown to its share. Call it inside the
+   * `RunStore.transaction` that put a shard's rows, so the merge commits with them or not at all.
+   */
+  mergeIfDue(): void {
+    const fresh = (this.#freshRowCount ??= this.#freshRows.get() as number);
     if (fresh < MIN_FRESH_ROWS) return;
     this.#mainRowCount ??= this.#mainRows.get() as number;
     if (fresh < this.#mainRowCount * FRESH_SHARE) return;

@@ -6,6 +6,7 @@ import { type CompiledBatchStep } from '../../src/engine/compile-recipe.js';
 import { collectThreads } from '../../src/engine/judge-on-threads.js';
 import type { BatchHandle, BatchProvider } from '../../src/providers/batch-provider.js';
 import { withSecretRedaction } from '../../src/providers/with-secret-redaction.js';
+import { wholeLineChunks } from '../../src/dataset/line-chunks.js';
 import { SecretRedactor } from '../../src/redact-secrets.js';
 import type { EmulatedResultWriter } from '../../bench/emulated-results.js';
 import { FileBatchProvider } from '../../bench/file-batch-provider.js';
@@ -101,6 +102,29 @@ describe('collecting on threads', () => {
     }
     // One thread beside the calling thread.
     expect(await collectWith('1')).toEqual(inThread);
+  });
+
+  it('writes the same files for lines longer than a thread batch or its slot, whole or cut by the reads', async () => {
+    // Lines 0 and 1 carry answers that outgrow a thread's slot (512 KiB), one of them a batch alone.
+    const long = (provider: BatchProvider): BatchProvider => {
+      const chunks = provider.resultChunks!.bind(provider);
+      async function* lengthened(handle: BatchHandle): AsyncIterable<Uint8Array> {
+        const read: Uint8Array[] = [];
+        for await (const chunk of chunks(handle)) read.push(chunk);
+        const text = Buffer.concat(read)
+          .toString('utf8')
+          .replace(/number 0\\"/, `number 0 ${'é'.repeat(300_000)}\\"`)
+          .replace(/number 1\\"/, `number 1 ${'x'.repeat(700_000)}\\"`);
+        const bytes = Buffer.from(text);
+        // Cut mid-line, as a download's reads are.
+        for (let start = 0; start < bytes.length; start += 100_003) yield bytes.subarray(start, start + 100_003);
+      }
+      return Object.assign(Object.create(provider) as BatchProvider, { resultChunks: (handle: BatchHandle) => wholeLineChunks(lengthened(handle)) });
+    };
+    const inThread = await collectWith('0', 160, long);
+    expect(inThread.files.join('')).toContain('é'.repeat(300_000));
+    expect(inThread.files.join('')).toContain('x'.repeat(700_000));
+    expect(await collectWith('2', 160, long)).toEqual(inThread);
   });
 
   it('never writes a key a result line echoed, plain or JSON-escaped, whichever thread decodes it', async () => {

@@ -34,9 +34,10 @@ function project(): string {
   return dir;
 }
 
-async function runOnce(dir: string, failpoint?: string) {
+async function runOnce(dir: string, failpoint?: string, collectThreads?: string) {
   const env: Record<string, string> = { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: emulators.current.openaiBaseURL };
   if (failpoint) env.SYNTHFORGE_FAILPOINT = failpoint;
+  if (collectThreads) env.SYNTHFORGE_COLLECT_THREADS = collectThreads;
   return runCli(['run', 'recipe.yaml', '--poll-interval', '10'], { cwd: dir, env });
 }
 
@@ -64,14 +65,15 @@ describe('crash and resume', () => {
     return baseline;
   }
 
-  for (const phase of ['shard-recorded', 'batch-created', 'polling', 'collecting', 'writing-output']) {
-    it(`killed at ${phase}: the rerun submits nothing twice and writes the same dataset`, async () => {
+  // The last: killed while collect's threads judge the results (the shards are small: threads only when asked for).
+  for (const [phase, threads] of [['shard-recorded'], ['batch-created'], ['polling'], ['collecting'], ['writing-output'], ['collecting', '1']] as const) {
+    it(`killed at ${phase}${threads ? ` (collect on ${threads} thread)` : ''}: the rerun submits nothing twice and writes the same dataset`, async () => {
       const expected = await uninterrupted();
       const emulator = await emulators.start({ faults: { timing: FAST } });
       const dir = project();
-      const crashed = await runOnce(dir, phase);
+      const crashed = await runOnce(dir, phase, threads);
       expect(crashed.signal).toBe('SIGKILL');
-      const resumed = await runOnce(dir);
+      const resumed = await runOnce(dir, undefined, threads);
       expect(resumed.stderr).toContain('resuming run');
       expect(resumed.code).toBe(0);
       // The batch created just before the kill is found by its metadata, not created again.

@@ -5,7 +5,7 @@ import { DEFAULT_CAPABILITIES } from '../../src/api/providers.js';
 import { compileRecipe, isBatchStep, type CompiledBatchStep } from '../../src/engine/compile-recipe.js';
 import { planRound } from '../../src/engine/plan-round.js';
 import { driveShard, type DriveContext } from '../../src/engine/shard-lifecycle.js';
-import { readShardKeys, shardAnswersPath, shardInvalidPath } from '../../src/engine/shard-files.js';
+import { readShardKeys, shardAnswersPath, shardInvalidPath, shardPositionsPath } from '../../src/engine/shard-files.js';
 import { newRunId, runDirectory, stagePath, writeRecords } from '../../src/engine/stage-files.js';
 import { toSeedSpecs } from '../../src/engine/seed-sources.js';
 import { requestEstimator } from '../../src/engine/step-pricing.js';
@@ -53,9 +53,11 @@ export async function collectShards(dir: string, options: { records: number; mod
     for (const shard of store.shardsOfStep(runId, 0)) {
       await driveShard(context, generate, shard.id).catch((error: Error) => collected.errors.push(error.message));
       const done = store.getShard(shard.id)!;
-      for (const path of [shardAnswersPath(done.inputPath), shardInvalidPath(done.inputPath), `${shardAnswersPath(done.inputPath)}.positions`]) {
+      for (const path of [shardAnswersPath(done.inputPath), shardInvalidPath(done.inputPath)]) {
         collected.files.push(existsSync(path) ? readFileSync(path, 'utf8') : '(none)');
       }
+      const positions = shardPositionsPath(done.inputPath);
+      collected.files.push(existsSync(positions) ? readFileSync(positions).toString('hex') : '(none)');
       collected.outcomes.push([...(store.shardOutcomes(shard.id) ?? [])]);
       const keys = readShardKeys(done.inputPath);
       for (let line = 0; line * CACHE_KEY_BYTES < keys.length; line++) {
