@@ -8,6 +8,8 @@ import type { FileDigest } from './file-digest.js';
  * at most one wait for the disk) per chunk instead of per line, and no joined string to encode.
  */
 const CHUNK_BYTES = 1024 * 1024;
+/** Written chunks kept for reuse: the stream holds one or two in flight. */
+const MAX_SPARE_CHUNKS = 2;
 /** UTF-8 takes at most 3 bytes per UTF-16 code unit (a surrogate pair: 4 bytes for 2 units). */
 const MAX_BYTES_PER_UNIT = 3;
 
@@ -17,6 +19,11 @@ export class JsonlFileWriter {
   private readonly hash;
   private failure: Error | undefined;
   private chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+  /**
+   * Chunks the stream has written, for the next lines: a new 1 MiB chunk per flush lived long enough
+   * to be promoted, and their memory set off most of the writing thread's full collections.
+   */
+  private readonly spare: Buffer<ArrayBuffer>[] = [];
   private used = 0;
   bytes = 0;
   /** Bytes written so far, those still in the chunk included: where the next line starts in the file. */
@@ -91,19 +98,22 @@ export class JsonlFileWriter {
 
   private async flush(): Promise<void> {
     if (this.used === 0) return;
-    const data = this.chunk.subarray(0, this.used);
-    // The stream holds on to the chunk until it is on disk: the next lines go to a new one.
-    this.chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+    const full = this.chunk;
+    // The stream holds on to the chunk until it is on disk: the next lines go to another one.
+    this.chunk = this.spare.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES);
+    const data = full.subarray(0, this.used);
     this.used = 0;
-    await this.send(data);
+    await this.send(data, full);
   }
 
-  private async send(data: Buffer): Promise<void> {
+  /** `chunk`: the writer's own chunk `data` is a view of, taken back once it is on disk. */
+  private async send(data: Buffer, chunk?: Buffer<ArrayBuffer>): Promise<void> {
     this.hash?.update(data);
     this.bytes += data.length;
     // events.once rejects if the stream emits 'error' while we wait.
     const written = this.stream.write(data, (error) => {
       if (error) return;
+      if (chunk !== undefined && this.spare.length < MAX_SPARE_CHUNKS) this.spare.push(chunk);
       this.bytesOnDisk += data.length;
       this.onDisk?.(this.bytesOnDisk);
     });
