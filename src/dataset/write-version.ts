@@ -72,6 +72,11 @@ export interface WriteVersionInput {
    * as the engine does, so `templates` must be those (a function template keeps the work here).
    */
   recordLines?: AsyncIterable<Uint8Array>;
+  /**
+   * Each chunk of `recordLines` ends at a line end and is a view of memory nothing else holds (a
+   * stage tap's chunks, readStageLineBatches'): a write thread is handed it as it is, not a copy.
+   */
+  recordLinesOwned?: boolean;
   output: OutputSpec;
   templates: OutputTemplates;
   /**
