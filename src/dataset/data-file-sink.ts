@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { DigestThread } from './digest-thread.js';
 import type { FileDigest } from './file-digest.js';
 import { JsonlFileWriter } from './jsonl-file-writer.js';
 import { LINEAGE_FILE } from './manifest.js';
@@ -36,19 +37,21 @@ export class DataFileSink {
   private readonly splitJson = new Map<string, string>();
   private readonly shardOptions: ShardOptions;
 
-  /** `parquet`: told when a shard grows past one row group, to stream its twin. */
+  /** `parquet`: told when a shard grows past one row group, to stream its twin; `digests`: where the files' sha256 are computed (default: here). */
   constructor(
     private readonly versionDir: string,
     private readonly output: OutputSpec,
     parquet?: ParquetTwins,
+    digests?: DigestThread,
   ) {
     this.splits = Object.fromEntries(Object.keys(output.splits).map((name) => [name, 0]));
-    this.lineage = new JsonlFileWriter(join(versionDir, LINEAGE_FILE));
+    this.lineage = new JsonlFileWriter(join(versionDir, LINEAGE_FILE), digests ? { digest: digests } : {});
     this.shardOptions = {
       keepJsonl: output.files.includes('jsonl'),
       ...(output.max_rows_per_file === undefined ? {} : { maxRowsPerFile: output.max_rows_per_file }),
       ...(output.max_file_mb === undefined ? {} : { maxBytesPerFile: Math.round(output.max_file_mb * MEBIBYTE) }),
       ...(parquet ? { follower: parquet } : {}),
+      ...(digests ? { digests } : {}),
     };
   }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { sharedChunk, type DigestThread, type FileDigester } from './digest-thread.js';
 import type { FileDigest } from './file-digest.js';
 
 /**
@@ -17,8 +18,10 @@ const MAX_BYTES_PER_UNIT = 3;
 export class JsonlFileWriter {
   private readonly stream: WriteStream;
   private readonly hash;
+  /** The digest computed on a digest thread instead of `hash`: chunks are then in shared memory. */
+  private readonly remote: FileDigester | undefined;
   private failure: Error | undefined;
-  private chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+  private chunk: Buffer<ArrayBuffer>;
   /**
    * Chunks the stream has written, for the next lines: a new 1 MiB chunk per flush lived long enough
    * to be promoted, and their memory set off most of the writing thread's full collections.
@@ -35,12 +38,18 @@ export class JsonlFileWriter {
   /** Told each time `bytesOnDisk` grows (a reader following the file as it is written). */
   onDisk: ((bytes: number) => void) | undefined;
 
-  /** `digest: false` for a file nobody needs the sha256 of (close then reports an empty one). */
+  /**
+   * `digest: false` for a file nobody needs the sha256 of (close then reports an empty one); a
+   * DigestThread to have it computed there rather than on this thread.
+   */
   constructor(
     readonly path: string,
-    options: { digest?: boolean } = {},
+    options: { digest?: boolean | DigestThread } = {},
   ) {
-    this.hash = options.digest === false ? undefined : createHash('sha256');
+    const { digest = true } = options;
+    this.remote = typeof digest === 'object' ? digest.open() : undefined;
+    this.hash = digest === true ? createHash('sha256') : undefined;
+    this.chunk = this.newChunk();
     this.stream = createWriteStream(path, { highWaterMark: CHUNK_BYTES });
     // Without a listener a failed write would crash the process; the next write or close reports it.
     this.stream.on('error', (error) => (this.failure ??= error));
@@ -72,7 +81,7 @@ export class JsonlFileWriter {
     this.stream.end();
     await once(this.stream, 'close');
     if (this.failure) throw this.failure;
-    return { bytes: this.bytes, sha256: this.hash?.digest('hex') ?? '' };
+    return { bytes: this.bytes, sha256: this.remote ? await this.remote.finish() : (this.hash?.digest('hex') ?? '') };
   }
 
   /** Drops the file handle after a failure elsewhere; the caller removes the directory. */
@@ -100,7 +109,7 @@ export class JsonlFileWriter {
     if (this.used === 0) return;
     const full = this.chunk;
     // The stream holds on to the chunk until it is on disk: the next lines go to another one.
-    this.chunk = this.spare.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES);
+    this.chunk = this.spare.pop() ?? this.newChunk();
     const data = full.subarray(0, this.used);
     this.used = 0;
     await this.send(data, full);
@@ -109,14 +118,31 @@ export class JsonlFileWriter {
   /** `chunk`: the writer's own chunk `data` is a view of, taken back once it is on disk. */
   private async send(data: Buffer, chunk?: Buffer<ArrayBuffer>): Promise<void> {
     this.hash?.update(data);
+    // The chunk is reused once it is on disk and, with a digest thread, hashed there too.
+    let owed = this.remote ? 2 : 1;
+    const release = (): void => {
+      if (--owed === 0 && chunk !== undefined && this.spare.length < MAX_SPARE_CHUNKS) this.spare.push(chunk);
+    };
+    if (this.remote) this.remote.update(chunk ? data : sharedCopy(data), release);
     this.bytes += data.length;
     // events.once rejects if the stream emits 'error' while we wait.
     const written = this.stream.write(data, (error) => {
       if (error) return;
-      if (chunk !== undefined && this.spare.length < MAX_SPARE_CHUNKS) this.spare.push(chunk);
+      release();
       this.bytesOnDisk += data.length;
       this.onDisk?.(this.bytesOnDisk);
     });
     if (!written) await once(this.stream, 'drain');
   }
+
+  private newChunk(): Buffer<ArrayBuffer> {
+    return this.remote ? sharedChunk(CHUNK_BYTES) : Buffer.allocUnsafeSlow(CHUNK_BYTES);
+  }
+}
+
+/** A line longer than a chunk, copied into shared memory for the digest thread. */
+function sharedCopy(data: Uint8Array): Uint8Array {
+  const copy = sharedChunk(data.length);
+  copy.set(data);
+  return copy;
 }
