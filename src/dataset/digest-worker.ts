@@ -1,4 +1,4 @@
-/** The digest thread (digest-thread.ts): hashes each file's chunks in order, in shared memory. */
+/** The digest thread (digest-thread.ts): hashes each file's chunks in the order they come. */
 import { createHash, type Hash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import type { DigestReply, DigestRequest } from './digest-thread.js';
@@ -10,9 +10,8 @@ parentPort!.on('message', (request: DigestRequest) => {
   if (!hash) hashes.set(request.file, (hash = createHash('sha256')));
   if (request.type === 'update') {
     hash.update(request.bytes);
-    parentPort!.postMessage({ type: 'hashed', file: request.file, chunk: request.chunk } satisfies DigestReply);
     return;
   }
   hashes.delete(request.file);
-  parentPort!.postMessage({ type: 'digest', file: request.file, sha256: hash.digest('hex') } satisfies DigestReply);
+  parentPort!.postMessage({ file: request.file, sha256: hash.digest('hex') } satisfies DigestReply);
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { sharedChunk, type DigestThread, type FileDigester } from './digest-thread.js';
+import type { DigestThread, FileDigester } from './digest-thread.js';
 import type { FileDigest } from './file-digest.js';
 
 /**
@@ -18,7 +18,7 @@ const MAX_BYTES_PER_UNIT = 3;
 export class JsonlFileWriter {
   private readonly stream: WriteStream;
   private readonly hash;
-  /** The digest computed on a digest thread instead of `hash`: chunks are then in shared memory. */
+  /** The digest computed on a digest thread instead of `hash`. */
   private readonly remote: FileDigester | undefined;
   private failure: Error | undefined;
   private chunk: Buffer<ArrayBuffer>;
@@ -49,7 +49,7 @@ export class JsonlFileWriter {
     const { digest = true } = options;
     this.remote = typeof digest === 'object' ? digest.open() : undefined;
     this.hash = digest === true ? createHash('sha256') : undefined;
-    this.chunk = this.newChunk();
+    this.chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
     this.stream = createWriteStream(path, { highWaterMark: CHUNK_BYTES });
     // Without a listener a failed write would crash the process; the next write or close reports it.
     this.stream.on('error', (error) => (this.failure ??= error));
@@ -109,7 +109,7 @@ export class JsonlFileWriter {
     if (this.used === 0) return;
     const full = this.chunk;
     // The stream holds on to the chunk until it is on disk: the next lines go to another one.
-    this.chunk = this.spare.pop() ?? this.newChunk();
+    this.chunk = this.spare.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES);
     const data = full.subarray(0, this.used);
     this.used = 0;
     await this.send(data, full);
@@ -118,31 +118,16 @@ export class JsonlFileWriter {
   /** `chunk`: the writer's own chunk `data` is a view of, taken back once it is on disk. */
   private async send(data: Buffer, chunk?: Buffer<ArrayBuffer>): Promise<void> {
     this.hash?.update(data);
-    // The chunk is reused once it is on disk and, with a digest thread, hashed there too.
-    let owed = this.remote ? 2 : 1;
-    const release = (): void => {
-      if (--owed === 0 && chunk !== undefined && this.spare.length < MAX_SPARE_CHUNKS) this.spare.push(chunk);
-    };
-    if (this.remote) this.remote.update(chunk ? data : sharedCopy(data), release);
+    this.remote?.update(data);
     this.bytes += data.length;
     // events.once rejects if the stream emits 'error' while we wait.
     const written = this.stream.write(data, (error) => {
       if (error) return;
-      release();
+      // On disk: the chunk can take the next lines.
+      if (chunk !== undefined && this.spare.length < MAX_SPARE_CHUNKS) this.spare.push(chunk);
       this.bytesOnDisk += data.length;
       this.onDisk?.(this.bytesOnDisk);
     });
     if (!written) await once(this.stream, 'drain');
   }
-
-  private newChunk(): Buffer<ArrayBuffer> {
-    return this.remote ? sharedChunk(CHUNK_BYTES) : Buffer.allocUnsafeSlow(CHUNK_BYTES);
-  }
-}
-
-/** A line longer than a chunk, copied into shared memory for the digest thread. */
-function sharedCopy(data: Uint8Array): Uint8Array {
-  const copy = sharedChunk(data.length);
-  copy.set(data);
-  return copy;
 }
