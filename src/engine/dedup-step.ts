@@ -136,7 +136,7 @@ export async function runDedupStep(
   // tap's reader handed that buffer, so no kept byte is copied into a new one.
   async function* keptLines(): AsyncIterable<LineChunk> {
     for await (const { bytes, lines, verdicts } of dedupStageLines(inputPath, step.spec, { ...streamOptions, ...(flow.input ? { lineBatches: flow.input } : {}) })) {
-      const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      let buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       let kept = 0;
       let used = 0;
       // A run of adjacent kept lines [runStart, runEnd), moved at once when it ends; only lines one
@@ -149,6 +149,8 @@ export async function runDedupStep(
         // the rejects parse later in this batch lies past the run.
         buffer.copyWithin(used, runStart, runEnd);
         used += runEnd - runStart;
+        // A last line without its newline, after nothing dropped, leaves no byte to put one in.
+        if (used === buffer.length) buffer = grown(buffer);
         buffer[used++] = 10;
         runEnd = -1;
       };
@@ -211,6 +213,13 @@ export async function runDedupStep(
   const textOnly = step.spec.semantic === undefined && (step.spec.exact || step.spec.near !== undefined);
   await writeRecords(outputPath, textOnly ? keptLines() : kept(), flow.output ? { tap: flow.output } : {});
   return counts;
+}
+
+/** The bytes with room for one more, in memory of their own (a LineChunk's). */
+function grown(bytes: Buffer<ArrayBuffer>): Buffer<ArrayBuffer> {
+  const larger = Buffer.allocUnsafeSlow(bytes.length + 1);
+  bytes.copy(larger);
+  return larger;
 }
 
 /**
