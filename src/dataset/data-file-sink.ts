@@ -67,11 +67,17 @@ export class DataFileSink {
     return row || line ? Promise.all([row, line]).then(() => undefined) : undefined;
   }
 
-  /** `addLines` of lines already encoded (by a write thread): rows[rowStart, rowEnd) and lineage[lineageStart, lineageEnd), newlines included. */
-  addBytes(split: string, rows: Uint8Array, rowStart: number, rowEnd: number, lineage: Uint8Array, lineageStart: number, lineageEnd: number): Promise<void> | undefined {
-    const row = this.writerOf(split).addBytes(rows, rowStart, rowEnd);
-    const line = this.lineage.writeBytes(lineage, lineageStart, lineageEnd);
-    return row || line ? Promise.all([row, line]).then(() => undefined) : undefined;
+  /**
+   * A row's line already encoded (by a write thread): rows[rowStart, rowEnd), its newline included.
+   * Its lineage line comes with its batch's, in one `addLineageBytes` after the batch's rows.
+   */
+  addRowBytes(split: string, rows: Uint8Array, rowStart: number, rowEnd: number): Promise<void> | undefined {
+    return this.writerOf(split).addBytes(rows, rowStart, rowEnd);
+  }
+
+  /** The lineage lines of rows added with addRowBytes, in their order, already encoded: lineage[start, end). */
+  addLineageBytes(lineage: Uint8Array, start: number, end: number): Promise<void> | undefined {
+    return this.lineage.writeBytes(lineage, start, end);
   }
 
   async finish(): Promise<SinkResult> {

@@ -117,9 +117,7 @@ export async function spillRows(stagingDir: string, input: SpillInput, sink: Dat
         const textStart = row === 0 ? 0 : encoded?.textEnds[row - 1]!;
         if (!spill) {
           const split = splitNames[batch.splits[row]!]!;
-          const written = encoded
-            ? sink.addBytes(split, encoded.texts, textStart!, encoded.textEnds[row]!, encoded.lineage, row === 0 ? 0 : encoded.lineageEnds[row - 1]!, encoded.lineageEnds[row]!)
-            : sink.addLines(split, batch.texts[row]!, batch.lineage[row]!);
+          const written = encoded ? sink.addRowBytes(split, encoded.texts, textStart!, encoded.textEnds[row]!) : sink.addLines(split, batch.texts[row]!, batch.lineage[row]!);
           if (written) await written;
         } else {
           stratified!.add(batch.strata[row]!, batch.units[row]!);
@@ -127,6 +125,11 @@ export async function spillRows(stagingDir: string, input: SpillInput, sink: Dat
           if (written) await written;
         }
         row++;
+      }
+      // The batch's lineage lines, in row order, are one run of its encoded lineage.
+      if (encoded && !spill && row > 0) {
+        const written = sink.addLineageBytes(encoded.lineage, 0, encoded.lineageEnds[row - 1]!);
+        if (written) await written;
       }
       result.rows += row;
       result.unmapped += unmapped;
