@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { DigestThread } from './digest-thread.js';
 import type { FileDigest } from './file-digest.js';
 import { JsonlFileWriter } from './jsonl-file-writer.js';
 import { LINEAGE_FILE } from './manifest.js';
@@ -36,19 +37,21 @@ export class DataFileSink {
   private readonly splitJson = new Map<string, string>();
   private readonly shardOptions: ShardOptions;
 
-  /** `parquet`: told when a shard grows past one row group, to stream its twin. */
+  /** `parquet`: told when a shard grows past one row group, to stream its twin; `digests`: where the files' sha256 are computed (default: here). */
   constructor(
     private readonly versionDir: string,
     private readonly output: OutputSpec,
     parquet?: ParquetTwins,
+    digests?: DigestThread,
   ) {
     this.splits = Object.fromEntries(Object.keys(output.splits).map((name) => [name, 0]));
-    this.lineage = new JsonlFileWriter(join(versionDir, LINEAGE_FILE));
+    this.lineage = new JsonlFileWriter(join(versionDir, LINEAGE_FILE), digests ? { digest: digests } : {});
     this.shardOptions = {
       keepJsonl: output.files.includes('jsonl'),
       ...(output.max_rows_per_file === undefined ? {} : { maxRowsPerFile: output.max_rows_per_file }),
       ...(output.max_file_mb === undefined ? {} : { maxBytesPerFile: Math.round(output.max_file_mb * MEBIBYTE) }),
       ...(parquet ? { follower: parquet } : {}),
+      ...(digests ? { digests } : {}),
     };
   }
 
@@ -64,11 +67,17 @@ export class DataFileSink {
     return row || line ? Promise.all([row, line]).then(() => undefined) : undefined;
   }
 
-  /** `addLines` of lines already encoded (by a write thread): rows[rowStart, rowEnd) and lineage[lineageStart, lineageEnd), newlines included. */
-  addBytes(split: string, rows: Uint8Array, rowStart: number, rowEnd: number, lineage: Uint8Array, lineageStart: number, lineageEnd: number): Promise<void> | undefined {
-    const row = this.writerOf(split).addBytes(rows, rowStart, rowEnd);
-    const line = this.lineage.writeBytes(lineage, lineageStart, lineageEnd);
-    return row || line ? Promise.all([row, line]).then(() => undefined) : undefined;
+  /**
+   * A row's line already encoded (by a write thread): rows[rowStart, rowEnd), its newline included.
+   * Its lineage line comes with its batch's, in one `addLineageBytes` after the batch's rows.
+   */
+  addRowBytes(split: string, rows: Uint8Array, rowStart: number, rowEnd: number): Promise<void> | undefined {
+    return this.writerOf(split).addBytes(rows, rowStart, rowEnd);
+  }
+
+  /** The lineage lines of rows added with addRowBytes, in their order, already encoded: lineage[start, end). */
+  addLineageBytes(lineage: Uint8Array, start: number, end: number): Promise<void> | undefined {
+    return this.lineage.writeBytes(lineage, start, end);
   }
 
   async finish(): Promise<SinkResult> {

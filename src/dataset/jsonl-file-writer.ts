@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import type { DigestThread, FileDigester } from './digest-thread.js';
 import type { FileDigest } from './file-digest.js';
 
 /**
@@ -8,6 +9,8 @@ import type { FileDigest } from './file-digest.js';
  * at most one wait for the disk) per chunk instead of per line, and no joined string to encode.
  */
 const CHUNK_BYTES = 1024 * 1024;
+/** Written chunks kept for reuse: the stream holds one or two in flight. */
+const MAX_SPARE_CHUNKS = 2;
 /** UTF-8 takes at most 3 bytes per UTF-16 code unit (a surrogate pair: 4 bytes for 2 units). */
 const MAX_BYTES_PER_UNIT = 3;
 
@@ -15,8 +18,15 @@ const MAX_BYTES_PER_UNIT = 3;
 export class JsonlFileWriter {
   private readonly stream: WriteStream;
   private readonly hash;
+  /** The digest computed on a digest thread instead of `hash`. */
+  private readonly remote: FileDigester | undefined;
   private failure: Error | undefined;
-  private chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+  private chunk: Buffer<ArrayBuffer>;
+  /**
+   * Chunks the stream has written, for the next lines: a new 1 MiB chunk per flush lived long enough
+   * to be promoted, and their memory set off most of the writing thread's full collections.
+   */
+  private readonly spare: Buffer<ArrayBuffer>[] = [];
   private used = 0;
   bytes = 0;
   /** Bytes written so far, those still in the chunk included: where the next line starts in the file. */
@@ -28,12 +38,18 @@ export class JsonlFileWriter {
   /** Told each time `bytesOnDisk` grows (a reader following the file as it is written). */
   onDisk: ((bytes: number) => void) | undefined;
 
-  /** `digest: false` for a file nobody needs the sha256 of (close then reports an empty one). */
+  /**
+   * `digest: false` for a file nobody needs the sha256 of (close then reports an empty one); a
+   * DigestThread to have it computed there rather than on this thread.
+   */
   constructor(
     readonly path: string,
-    options: { digest?: boolean } = {},
+    options: { digest?: boolean | DigestThread } = {},
   ) {
-    this.hash = options.digest === false ? undefined : createHash('sha256');
+    const { digest = true } = options;
+    this.remote = typeof digest === 'object' ? digest.open() : undefined;
+    this.hash = digest === true ? createHash('sha256') : undefined;
+    this.chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
     this.stream = createWriteStream(path, { highWaterMark: CHUNK_BYTES });
     // Without a listener a failed write would crash the process; the next write or close reports it.
     this.stream.on('error', (error) => (this.failure ??= error));
@@ -65,7 +81,7 @@ export class JsonlFileWriter {
     this.stream.end();
     await once(this.stream, 'close');
     if (this.failure) throw this.failure;
-    return { bytes: this.bytes, sha256: this.hash?.digest('hex') ?? '' };
+    return { bytes: this.bytes, sha256: this.remote ? await this.remote.finish() : (this.hash?.digest('hex') ?? '') };
   }
 
   /** Drops the file handle after a failure elsewhere; the caller removes the directory. */
@@ -91,19 +107,24 @@ export class JsonlFileWriter {
 
   private async flush(): Promise<void> {
     if (this.used === 0) return;
-    const data = this.chunk.subarray(0, this.used);
-    // The stream holds on to the chunk until it is on disk: the next lines go to a new one.
-    this.chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+    const full = this.chunk;
+    // The stream holds on to the chunk until it is on disk: the next lines go to another one.
+    this.chunk = this.spare.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES);
+    const data = full.subarray(0, this.used);
     this.used = 0;
-    await this.send(data);
+    await this.send(data, full);
   }
 
-  private async send(data: Buffer): Promise<void> {
+  /** `chunk`: the writer's own chunk `data` is a view of, taken back once it is on disk. */
+  private async send(data: Buffer, chunk?: Buffer<ArrayBuffer>): Promise<void> {
     this.hash?.update(data);
+    this.remote?.update(data);
     this.bytes += data.length;
     // events.once rejects if the stream emits 'error' while we wait.
     const written = this.stream.write(data, (error) => {
       if (error) return;
+      // On disk: the chunk can take the next lines.
+      if (chunk !== undefined && this.spare.length < MAX_SPARE_CHUNKS) this.spare.push(chunk);
       this.bytesOnDisk += data.length;
       this.onDisk?.(this.bytesOnDisk);
     });

@@ -74,6 +74,8 @@ export interface SpillResult {
 export interface SpillInput {
   records?: AsyncIterable<DataRecord>;
   recordLines?: AsyncIterable<Uint8Array>;
+  /** Each chunk of `recordLines` is whole lines in memory nothing else holds (write-version.ts). */
+  recordLinesOwned?: boolean;
   output: OutputSpec;
   templates: OutputTemplates;
   vectorColumns?: readonly string[];
@@ -94,7 +96,7 @@ export async function spillRows(stagingDir: string, input: SpillInput, sink: Dat
   const batcher = new RowBatcher(input);
   const pool = rowPoolFor(input);
   try {
-    for await (const batch of pool ? pooledBatches(input.recordLines!, pool, batcher) : rowBatches(input, batcher)) {
+    for await (const batch of pool ? pooledBatches(input.recordLines!, input.recordLinesOwned === true, pool, batcher) : rowBatches(input, batcher)) {
       const { encoded } = batch;
       let row = 0;
       let unmapped = 0;
@@ -115,9 +117,7 @@ export async function spillRows(stagingDir: string, input: SpillInput, sink: Dat
         const textStart = row === 0 ? 0 : encoded?.textEnds[row - 1]!;
         if (!spill) {
           const split = splitNames[batch.splits[row]!]!;
-          const written = encoded
-            ? sink.addBytes(split, encoded.texts, textStart!, encoded.textEnds[row]!, encoded.lineage, row === 0 ? 0 : encoded.lineageEnds[row - 1]!, encoded.lineageEnds[row]!)
-            : sink.addLines(split, batch.texts[row]!, batch.lineage[row]!);
+          const written = encoded ? sink.addRowBytes(split, encoded.texts, textStart!, encoded.textEnds[row]!) : sink.addLines(split, batch.texts[row]!, batch.lineage[row]!);
           if (written) await written;
         } else {
           stratified!.add(batch.strata[row]!, batch.units[row]!);
@@ -125,6 +125,11 @@ export async function spillRows(stagingDir: string, input: SpillInput, sink: Dat
           if (written) await written;
         }
         row++;
+      }
+      // The batch's lineage lines, in row order, are one run of its encoded lineage.
+      if (encoded && !spill && row > 0) {
+        const written = sink.addLineageBytes(encoded.lineage, 0, encoded.lineageEnds[row - 1]!);
+        if (written) await written;
       }
       result.rows += row;
       result.unmapped += unmapped;
@@ -185,10 +190,12 @@ function* take<Item>(items: Iterator<Item>, count: number): Generator<Item> {
   }
 }
 
-/** Batches mapped on the write threads, in order; one a thread handed back (a record threw) is mapped here, to throw here. */
-function pooledBatches(lines: AsyncIterable<Uint8Array>, pool: RowPool, batcher: RowBatcher): AsyncIterable<RowBatch> {
+/** Batches mapped on the write threads, in order (`owned`: see SpillInput); one a thread handed back (a record threw) is mapped here, to throw here. */
+function pooledBatches(lines: AsyncIterable<Uint8Array>, owned: boolean, pool: RowPool, batcher: RowBatcher): AsyncIterable<RowBatch> {
   return inFlightWindow(
-    lineBatches(lines, BATCH_BYTES),
+    // Chunks that are whole lines in memory of their own go as they are: regrouping them copied
+    // every byte of the stage on this thread, and the copies' memory set off full collections.
+    owned ? (lines as AsyncIterable<Uint8Array<ArrayBuffer>>) : lineBatches(lines, BATCH_BYTES),
     IN_FLIGHT_PER_THREAD * pool.size,
     (bytes) => pool.map(bytes),
     async (answer: Promise<RowAnswer>) => {

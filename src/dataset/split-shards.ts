@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { DigestThread } from './digest-thread.js';
 import type { FileDigest } from './file-digest.js';
 import { JsonlFileWriter } from './jsonl-file-writer.js';
 
@@ -22,6 +23,8 @@ export interface ShardOptions {
   maxBytesPerFile?: number;
   /** Told of each shard's rows file, while it is being written, once it passes `afterRows` rows. */
   follower?: ShardFollower;
+  /** Where the JSONL files' digests are computed, if not on the writing thread. */
+  digests?: DigestThread;
 }
 
 export interface ShardFollower {
@@ -117,7 +120,7 @@ export class SplitShardWriter {
   private async openNext(): Promise<OpenShard> {
     await this.closeCurrent();
     const path = provisionalPath(this.split, this.closed.length);
-    this.current = { rows: 0, bytes: 0, writer: new JsonlFileWriter(join(this.versionDir, path), { digest: this.options.keepJsonl }), followed: false };
+    this.current = { rows: 0, bytes: 0, writer: new JsonlFileWriter(join(this.versionDir, path), { digest: this.options.keepJsonl && (this.options.digests ?? true) }), followed: false };
     return this.current;
   }
 

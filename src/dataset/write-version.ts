@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import type { DataRecord } from '../domain.js';
 import { UsageError } from '../errors.js';
 import { DataFileSink } from './data-file-sink.js';
+import { DigestThread } from './digest-thread.js';
 import { renderDatasetCard } from './dataset-card.js';
 import { OutputUnmappableError } from './errors.js';
 import { digestFile } from './file-digest.js';
@@ -25,6 +26,7 @@ import { CARD_FILE, LINEAGE_FILE, MANIFEST_FILE, readManifest, UNMAPPED_FILE, ty
 import type { OutputSpec } from './output-spec.js';
 import type { OutputTemplates } from './output-templates.js';
 import { ParquetTwins } from './parquet-twins.js';
+import { writeThreads } from './row-pool.js';
 import { spillRows } from './spill-rows.js';
 import type { DataFileInfo } from './split-shards.js';
 import {
@@ -72,6 +74,11 @@ export interface WriteVersionInput {
    * as the engine does, so `templates` must be those (a function template keeps the work here).
    */
   recordLines?: AsyncIterable<Uint8Array>;
+  /**
+   * Each chunk of `recordLines` ends at a line end and is a view of memory nothing else holds (a
+   * stage tap's chunks, readStageLineBatches'): a write thread is handed it as it is, not a copy.
+   */
+  recordLinesOwned?: boolean;
   output: OutputSpec;
   templates: OutputTemplates;
   /**
@@ -99,7 +106,9 @@ export async function writeDatasetVersion(input: WriteVersionInput): Promise<Ver
   const datasetDirIsNew = !existsSync(datasetDir);
   const staging = await createStagingDir(datasetDir);
   const parquet = input.output.files.includes('parquet') ? new ParquetTwins(staging, input.output) : undefined;
-  const sink = new DataFileSink(staging, input.output, parquet);
+  // Where write threads map the rows, the data files' digests are computed beside them too.
+  const digests = input.recordLines !== undefined && writeThreads().threads > 0 ? new DigestThread() : undefined;
+  const sink = new DataFileSink(staging, input.output, parquet, digests);
   try {
     const spilled = await spillRows(staging, input, sink, parquet);
     if (spilled.rows === 0 && spilled.unmapped > 0) {
@@ -168,6 +177,8 @@ export async function writeDatasetVersion(input: WriteVersionInput): Promise<Ver
     // rmdir removes only an empty folder: another process's version or staging folder stays.
     if (datasetDirIsNew) await rmdir(datasetDir).catch(() => {});
     throw error;
+  } finally {
+    await digests?.close();
   }
 }
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { listVersions } from '../dataset/list-versions.js';
 import type { Fields, DataRecord } from '../domain.js';
 import type { DedupStep } from '../recipe/recipe.js';
-import { readJsonLines, readRecordLines, readRecords, writeRecords } from './stage-files.js';
+import { LineChunk, readJsonLines, readRecordLines, readRecords, writeRecords } from './stage-files.js';
 import { dedupStageLines, dedupStream, type DedupStreamOptions } from '../dedup/dedup-stream.js';
 import { lookupFieldPath, semanticValueOf, type DedupStats, type DedupVerdict } from '../dedup/deduper.js';
 import { DedupVectorError } from '../dedup/errors.js';
@@ -131,12 +131,29 @@ export async function runDedupStep(
 
   // Exact and near dedup read the stage lines raw: the sketch workers parse them (dedupStageLines),
   // and this thread parses only the lines it rejects, and those it removes when the rejects keep
-  // them. Kept lines go through as read, a run of adjacent ones in one write.
-  async function* keptLines(): AsyncIterable<Buffer> {
+  // them. Kept lines go through as read: moved down over the lines dropped before them, in the
+  // batch's own buffer (nothing else holds it once its verdicts are in), and written with the
+  // tap's reader handed that buffer, so no kept byte is copied into a new one.
+  async function* keptLines(): AsyncIterable<LineChunk> {
     for await (const { bytes, lines, verdicts } of dedupStageLines(inputPath, step.spec, { ...streamOptions, ...(flow.input ? { lineBatches: flow.input } : {}) })) {
-      const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      let buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      let kept = 0;
+      let used = 0;
+      // A run of adjacent kept lines [runStart, runEnd), moved at once when it ends; only lines one
+      // newline apart join a run: the file's CRs and empty lines are not written.
       let runStart = 0;
       let runEnd = -1;
+      const moveRun = (): void => {
+        if (runEnd < 0) return;
+        // Moved down only over bytes already decided (lines are handled in order): a removed line
+        // the rejects parse later in this batch lies past the run.
+        buffer.copyWithin(used, runStart, runEnd);
+        used += runEnd - runStart;
+        // A last line without its newline, after nothing dropped, leaves no byte to put one in.
+        if (used === buffer.length) buffer = grown(buffer);
+        buffer[used++] = 10;
+        runEnd = -1;
+      };
       for (let line = 0; line < lines.count; line++) {
         counts.input++;
         const verdict = verdicts[line];
@@ -144,17 +161,13 @@ export async function runDedupStep(
         const end = lines.ends[line]!;
         if (verdict?.keep === true) {
           counts.output++;
-          // Only lines one newline apart join a run: the file's CRs and empty lines are not written.
-          if (runEnd >= 0 && runEnd + 1 !== start) {
-            yield buffer.subarray(runStart, runEnd);
-            runEnd = -1;
-          }
+          kept++;
+          if (runEnd >= 0 && runEnd + 1 !== start) moveRun();
           if (runEnd < 0) runStart = start;
           runEnd = end;
           continue;
         }
-        if (runEnd >= 0) yield buffer.subarray(runStart, runEnd);
-        runEnd = -1;
+        moveRun();
         if (verdict !== undefined) {
           await removed(buffer.subarray(start, end), verdict);
           continue;
@@ -166,7 +179,8 @@ export async function runDedupStep(
         if (problem === undefined) throw new Error(`internal: line ${counts.input} of ${inputPath} was set aside by the dedup parse but passes its check`);
         await rejected(record, problem);
       }
-      if (runEnd >= 0) yield buffer.subarray(runStart, runEnd);
+      moveRun();
+      if (kept > 0) yield new LineChunk(buffer.subarray(0, used), kept);
     }
   }
 
@@ -199,6 +213,13 @@ export async function runDedupStep(
   const textOnly = step.spec.semantic === undefined && (step.spec.exact || step.spec.near !== undefined);
   await writeRecords(outputPath, textOnly ? keptLines() : kept(), flow.output ? { tap: flow.output } : {});
   return counts;
+}
+
+/** The bytes with room for one more, in memory of their own (a LineChunk's). */
+function grown(bytes: Buffer<ArrayBuffer>): Buffer<ArrayBuffer> {
+  const larger = Buffer.allocUnsafeSlow(bytes.length + 1);
+  bytes.copy(larger);
+  return larger;
 }
 
 /**

@@ -27,7 +27,7 @@ export type EmitRequest =
   | { type: 'batch'; id: number; input: Uint8Array<ArrayBuffer>; keys: Uint8Array<ArrayBuffer> }
   | { type: 'close' };
 
-/** A batch's samples' stage lines joined by newlines (UTF-8, transferred), and what it counted. */
+/** A batch's samples' stage lines, each with its newline (UTF-8, transferred), and what it counted. */
 export interface EmittedBatch {
   text: Uint8Array<ArrayBuffer>;
   samples: number;

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import type { RunStore } from '../store/run-store.js';
 import { readFileLines } from '../dataset/read-file-lines.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
-import { openRequestKeys, requestKeysPath } from './stage-files.js';
+import { LineChunk, openRequestKeys, requestKeysPath } from './stage-files.js';
 import { plannedKeysOf } from './render-requests.js';
 import { addStepCounts, type StepCounts } from './run-report.js';
 import { RepairTally } from './repair-tally.js';
@@ -75,7 +75,8 @@ export async function* emitSamples(context: EmitContext, step: CompiledBatchStep
  * `writeRecords` writes each with its newline, so the stage file has the same bytes, in one stream
  * write and one step of iteration per CHUNK_LINES samples instead of per sample. With more than one
  * emit thread (emit-pool.ts) and a keys file to read the requests from, the samples are emitted in
- * the workers, each batch's lines coming back as one buffer: the same bytes and counts.
+ * the workers, each batch's lines coming back as one buffer, newlines included, that is written as
+ * it is (a LineChunk): the same bytes and counts.
  */
 export async function* emitSampleChunks(
   context: EmitContext,
@@ -83,7 +84,7 @@ export async function* emitSampleChunks(
   inputPath: string,
   counts: StepCounts,
   threads: EmitThreads = defaultThreads(),
-): AsyncIterable<string | Buffer> {
+): AsyncIterable<string | LineChunk> {
   const keysPath = requestKeysPath(inputPath, step.step.index);
   if (threads.threads > 0 && (await hasLines(keysPath, threads.minRecords))) {
     yield* emitPooled(context, step, inputPath, keysPath, counts, threads.threads, threads.batchRecords ?? POOL_BATCH_RECORDS);
@@ -144,7 +145,7 @@ async function* emitPooled(
   counts: StepCounts,
   workers: number,
   batchRecords: number,
-): AsyncIterable<Buffer> {
+): AsyncIterable<LineChunk> {
   const emitStep = emitStepOf(context, step);
   // The workers start (an isolate each) while this thread reads the run's answers, which they share.
   const starting = EmitPool.start(workers, { stateDir: context.store.stateDir, step: emitStep });
@@ -183,10 +184,10 @@ async function* emitPooled(
     await Promise.all([pool.close(), input.close(), keys.close()]);
   }
 
-  function* written(batch: EmittedBatch): Generator<Buffer> {
+  function* written(batch: EmittedBatch): Generator<LineChunk> {
     addStepCounts(counts, batch.counts);
     if (batch.repairs) repairs?.add(batch.repairs);
-    if (batch.samples > 0) yield Buffer.from(batch.text.buffer, batch.text.byteOffset, batch.text.byteLength);
+    if (batch.samples > 0) yield new LineChunk(Buffer.from(batch.text.buffer, batch.text.byteOffset, batch.text.byteLength), batch.samples);
   }
 }
 

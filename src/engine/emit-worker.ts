@@ -77,7 +77,8 @@ function emitBatch(samples: SampleEmitter, { id, input, keys }: EmitRequest & { 
     batch = [];
   }
   for (const sample of samples.emit(batch, counts)) lines.push(sample);
-  const text = encoder.encode(lines.join('\n')) as Uint8Array<ArrayBuffer>;
+  // Each line with its newline: the calling thread writes the batch to the stage file and its tap as it is (stage-files.ts, LineChunk).
+  const text = encoder.encode(lines.length === 0 ? '' : `${lines.join('\n')}\n`) as Uint8Array<ArrayBuffer>;
   return { type: 'done', id, text, samples: lines.length, counts, ...(samples.repairs ? { repairs: samples.repairs.take() } : {}) };
 }
 

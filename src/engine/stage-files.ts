@@ -64,18 +64,42 @@ export async function* readJsonLines<T>(path: string): AsyncIterable<T> {
 const NEWLINE = Buffer.from('\n');
 
 /**
+ * Whole stage lines, each with its newline, made by a step in one buffer whose memory nothing else
+ * uses (an emit batch a worker encoded, a dedup batch's kept lines): `writeRecords` writes it and
+ * hands it to the tap as it is, where a record would be copied into a chunk first. Copying each
+ * chunk on the main thread, and the garbage collections the copies' memory set off, were a large
+ * share of that thread's work in the overlapped stage (bench/README.md, "omain").
+ */
+export class LineChunk {
+  constructor(
+    /** Ends with a newline; a view of an ArrayBuffer no one else holds (a reader may transfer it). */
+    readonly bytes: Buffer<ArrayBuffer>,
+    /** Its lines: what `writeRecords` counts. */
+    readonly lines: number,
+  ) {}
+}
+
+type StageRecord = DataRecord | string | Buffer | LineChunk;
+
+/**
  * Writes records to `path` atomically (temp file, then rename). Returns how many were written. A
  * string or Buffer is a record already serialised (one line of JSON, no newline) and is written as is.
  * With a `tap`, the lines are written in chunks of about STREAM_CHUNK_BYTES, and each chunk, once in
  * the file, is handed to the tap's reader (the next step, already running: stage-tap.ts).
  */
-export async function writeRecords(path: string, records: AsyncIterable<DataRecord | string | Buffer>, options: { tap?: StageTap } = {}): Promise<number> {
+export async function writeRecords(path: string, records: AsyncIterable<StageRecord>, options: { tap?: StageTap } = {}): Promise<number> {
   const temporary = `${path}.partial`;
   const output = createWriteStream(temporary, { encoding: 'utf8', highWaterMark: STREAM_CHUNK_BYTES });
   const chunks = options.tap ? new TappedChunks(output, options.tap) : undefined;
   let count = 0;
   try {
     for await (const record of records) {
+      if (record instanceof LineChunk) {
+        count += record.lines;
+        if (chunks) await chunks.addChunk(record.bytes);
+        else if (!output.write(record.bytes)) await once(output, 'drain');
+        continue;
+      }
       count++;
       if (chunks) {
         const full = chunks.add(record);
@@ -123,11 +147,22 @@ class TappedChunks {
     return this.bytes >= STREAM_CHUNK_BYTES ? this.flush() : undefined;
   }
 
+  /** A chunk of whole lines that owns its memory: after the lines gathered so far, written and handed on without a copy. */
+  async addChunk(chunk: Buffer<ArrayBuffer>): Promise<void> {
+    await this.flush();
+    await this.send(chunk);
+  }
+
   async flush(): Promise<void> {
     if (this.parts.length === 0) return;
     const chunk = ownedChunk(this.parts);
     this.parts = [];
     this.bytes = 0;
+    await this.send(chunk);
+  }
+
+  private async send(chunk: Buffer<ArrayBuffer>): Promise<void> {
+    if (chunk.length === 0) return;
     const tap = this.tap;
     // In the callback the bytes are in the file: the reader may transfer (detach) the chunk after that.
     const room = this.output.write(chunk, (error) => {

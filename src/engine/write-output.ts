@@ -56,6 +56,8 @@ export async function writeOutputVersion(input: {
     outputsRoot: input.outDir,
     dataset: recipe.name,
     recordLines,
+    // A tap's chunks and readStageLineBatches' are whole lines of their own; the crash-test hook's lines are not.
+    recordLinesOwned: live !== undefined || !failpointArmed('writing-output'),
     output: recipe.output,
     // Embedding vectors are stored as Parquet list<float> (float32), not float64.
     vectorColumns: recipe.steps.filter((step) => step.kind === 'embed').map((step) => step.name),

@@ -16,6 +16,7 @@ import type { OutputSpecInput } from '../../src/dataset/output-spec.js';
 import { compileOutputTemplates } from '../../src/dataset/output-templates.js';
 import { RowBatcher } from '../../src/dataset/row-batch.js';
 import { RowPool } from '../../src/dataset/row-pool.js';
+import { DigestThread } from '../../src/dataset/digest-thread.js';
 import { lineBatches } from '../../src/dataset/line-chunks.js';
 import { writeDatasetVersion, type VersionInfo } from '../../src/dataset/write-version.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
@@ -45,14 +46,20 @@ function linesOf(records: readonly unknown[], linesPerChunk = 7): Uint8Array[] {
   return chunks;
 }
 
-async function write(root: string, output: OutputSpecInput, input: { records?: DataRecord[]; lines?: readonly unknown[]; threads?: number; vectorColumns?: string[] }): Promise<VersionInfo> {
+async function write(
+  root: string,
+  output: OutputSpecInput,
+  input: { records?: DataRecord[]; lines?: readonly unknown[]; threads?: number; vectorColumns?: string[]; owned?: boolean },
+): Promise<VersionInfo> {
   if (input.threads === undefined) delete process.env[THREADS];
   else process.env[THREADS] = String(input.threads);
   const parsed = spec(output);
+  // Owned: each chunk a buffer of its own, as a stage tap hands them (Buffer.from of a short text is a view of Node's shared pool).
+  const lines = input.lines ? linesOf(input.lines).map((chunk) => (input.owned ? new Uint8Array(chunk) : chunk)) : [];
   return writeDatasetVersion({
     outputsRoot: root,
     dataset: 'support-qa',
-    ...(input.records ? { records: stream(input.records) } : { recordLines: stream(linesOf(input.lines!)) }),
+    ...(input.records ? { records: stream(input.records) } : { recordLines: stream(lines), ...(input.owned ? { recordLinesOwned: true } : {}) }),
     output: parsed,
     templates: compileOutputTemplates(parsed)!,
     manifest: MANIFEST,
@@ -114,6 +121,18 @@ describe('write threads: the same version from the lines with 0 to 3 threads', (
     }
   });
 
+  it('chunks of their own (recordLinesOwned) handed to the threads as they are: byte-identical, digests made on the digest thread', async () => {
+    const records = [...qaRecords(1200), record(5000, { question: 'no answer here?' })];
+    const output: OutputSpecInput = { ...CHAT, splits: { train: 0.8, test: 0.2 }, max_file_mb: 0.05, files: ['jsonl', 'parquet'] };
+    const reference = versionFiles((await write(tempDir(), output, { records })).dir);
+    const opened = vi.spyOn(DigestThread.prototype, 'open');
+    for (const threads of [0, 2]) {
+      expect(versionFiles((await write(tempDir(), output, { lines: records, threads, owned: true })).dir), `${threads} threads`).toEqual(reference);
+    }
+    // lineage.jsonl and every JSONL shard, only where threads map the rows.
+    expect(opened.mock.calls.length).toBeGreaterThan(2);
+  });
+
   it('every format: byte-identical with 2 threads', async () => {
     const records = qaRecords(600);
     const outputs: OutputSpecInput[] = [
@@ -140,16 +159,37 @@ describe('write threads: failures', () => {
       const alone = await write(tempDir(), CHAT, { lines, threads: 0 }).catch((error: unknown) => error);
       expect(alone).toBeInstanceOf(expected);
       const close = vi.spyOn(RowPool.prototype, 'close');
+      const closeDigests = vi.spyOn(DigestThread.prototype, 'close');
       const root = tempDir();
       const pooled = await write(root, CHAT, { lines, threads: 2 }).catch((error: unknown) => error);
       expect(pooled).toBeInstanceOf(expected);
       expect((pooled as Error).message).toBe((alone as Error).message);
       expect(close).toHaveBeenCalledTimes(1);
+      expect(closeDigests).toHaveBeenCalledTimes(1);
       // The staging folder went with the failure: nothing under the dataset's folder.
       const datasetDir = join(root, 'support-qa');
       expect(existsSync(datasetDir) ? readdirSync(datasetDir) : []).toEqual([]);
     });
   }
+
+  it('a digest thread that dies fails the write, leaves no version, and closes every thread', async () => {
+    const original = DigestThread.prototype.open;
+    vi.spyOn(DigestThread.prototype, 'open').mockImplementation(function (this: DigestThread) {
+      const digester = original.call(this);
+      void (this as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+      return digester;
+    });
+    const close = vi.spyOn(RowPool.prototype, 'close');
+    const closeDigests = vi.spyOn(DigestThread.prototype, 'close');
+    const root = tempDir();
+    const error = await write(root, CHAT, { lines: qaRecords(900), threads: 1 }).catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/digest thread/);
+    expect(close).toHaveBeenCalledTimes(1);
+    expect(closeDigests).toHaveBeenCalledTimes(1);
+    const datasetDir = join(root, 'support-qa');
+    expect(existsSync(datasetDir) ? readdirSync(datasetDir) : []).toEqual([]);
+  });
 
   it('refuses a SYNTHFORGE_WRITE_THREADS that is not a whole number', async () => {
     process.env[THREADS] = 'many';

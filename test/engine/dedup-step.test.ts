@@ -15,6 +15,28 @@ async function* asyncOf<T>(items: Iterable<T>): AsyncIterable<T> {
 }
 
 describe('runDedupStep', () => {
+  it('writes the kept lines as read, each with one LF: CRLF, empty lines, a last line without its newline, with and without workers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'synthforge-dedup-step-'));
+    const line = (index: number, seed: number) => JSON.stringify({ id: `r${index}`, fields: { text: sentence(seed) } });
+    const step: DedupStep = { kind: 'dedup', name: 'dedup', index: 1, spec: parseDedupSpec({ fields: ['text'], exact: true }) };
+    const cases = [
+      // r2 repeats r0 (dropped), a CRLF line, an empty line, the last line without its newline.
+      { text: `${line(0, 1)}\n${line(1, 2)}\r\n${line(2, 1)}\n\n${line(3, 3)}\n${line(4, 4)}`, kept: [line(0, 1), line(1, 2), line(3, 3), line(4, 4)] },
+      // Nothing dropped and no newline at the end: the kept bytes fill the whole batch.
+      { text: `${line(0, 1)}\n${line(1, 2)}`, kept: [line(0, 1), line(1, 2)] },
+    ];
+    for (const [index, { text, kept }] of cases.entries()) {
+      const input = join(dir, `stage-01-${index}.jsonl`);
+      writeFileSync(input, text);
+      for (const workers of [1, 2]) {
+        const output = join(dir, `stage-02-${index}-${workers}.jsonl`);
+        const counts = await runDedupStep(step, input, output, { rejects: new StepRejects(join(dir, 'rejects.jsonl')), workers });
+        expect(readFileSync(output, 'utf8'), `case ${index}, ${workers} workers`).toBe(`${kept.join('\n')}\n`);
+        expect(counts.output).toBe(kept.length);
+      }
+    }
+  });
+
   it('compares a literal dotted field and a nested path alike, and writes each removed record whole to the rejects', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'synthforge-dedup-step-'));
     const records = Array.from({ length: 60 }, (_, index) => {

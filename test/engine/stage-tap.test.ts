@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeRecords } from '../../src/engine/stage-files.js';
+import { LineChunk, writeRecords } from '../../src/engine/stage-files.js';
 import { StageTap, StageTapClosedError } from '../../src/engine/stage-tap.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
@@ -104,6 +104,32 @@ describe('writeRecords with a tap', () => {
     expect(seen.length).toBeGreaterThan(2);
     expect(readFileSync(tapped).equals(readFileSync(plain))).toBe(true);
     expect(Buffer.concat(seen).equals(readFileSync(plain))).toBe(true);
+  });
+
+  it('writes a LineChunk as it is and hands the reader that very buffer, after the records before it, counting its lines', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'stage.jsonl');
+    const tap = new StageTap(path);
+    const seen: Uint8Array[] = [];
+    const read = (async () => {
+      for await (const item of tap) seen.push(item);
+    })();
+    const whole = new LineChunk(Buffer.from(new Uint8Array(Buffer.from('{"id":"c1"}\n{"id":"c2"}\n'))) as Buffer<ArrayBuffer>, 2);
+    const compacted = Buffer.from(new Uint8Array(Buffer.from('{"id":"d1"}\nleft over bytes past the view'))).subarray(0, 12) as Buffer<ArrayBuffer>;
+    const count = await writeRecords(path, asAsync<string | LineChunk>(['{"id":"a"}', whole, new LineChunk(compacted, 1), '{"id":"b"}']), { tap });
+    tap.end();
+    await read;
+    expect(count).toBe(5);
+    const expected = '{"id":"a"}\n{"id":"c1"}\n{"id":"c2"}\n{"id":"d1"}\n{"id":"b"}\n';
+    expect(readFileSync(path, 'utf8')).toBe(expected);
+    expect(Buffer.concat(seen).toString()).toBe(expected);
+    expect(seen).toContain(whole.bytes);
+    expect(seen).toContain(compacted);
+    // Without a tap: the same file.
+    const plain = join(dir, 'plain.jsonl');
+    const again = new LineChunk(Buffer.from(new Uint8Array(Buffer.from('{"id":"c1"}\n{"id":"c2"}\n'))) as Buffer<ArrayBuffer>, 2);
+    expect(await writeRecords(plain, asAsync<string | LineChunk>(['{"id":"a"}', again, '{"id":"d1"}', '{"id":"b"}']))).toBe(5);
+    expect(readFileSync(plain, 'utf8')).toBe(expected);
   });
 
   it('finishes its file when the reader stops early (a following step that failed)', async () => {
