@@ -35,13 +35,14 @@ import { BudgetGuard } from '../cost/budget.js';
 import type { BatchHandle, BatchProvider, BatchStatus, ProviderErrorInfo, ShardSubmission } from '../providers/batch-provider.js';
 import { ProviderApiError, ProviderAuthError, ProviderQueueFullError } from '../providers/errors.js';
 import { JsonlFileWriter } from '../dataset/jsonl-file-writer.js';
-import { CACHE_KEY_BYTES, type CachedAnswer } from '../store/response-cache.js';
 import type { RunStore, ShardRow } from '../store/run-store.js';
 import { FINAL_OUTCOME_BIT, RESPONSE_OUTCOMES, type ResponseOutcome } from '../store/store-schema.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
 import { QueueRefusedError, RunCancelledError, ShardResultsUnavailableError, ShardSubmissionUnknownError } from './errors.js';
 import { CollectPool, HAS_USAGE, RETRYABLE, type JudgedBatch } from './collect-pool.js';
 import { collectThreads, collectWorkerData, judgeOnThreads } from './judge-on-threads.js';
+import { commitShard, forEachValidAnswer, type ShardAnswers, type ShardCommit } from './shard-commit.js';
+import { ShardCommitThread } from './shard-commit-thread.js';
 import { failpoint } from './failpoints.js';
 import { judgeResult, type Verdict } from './judge-result.js';
 import { lineCount, lineOfCustomId, readShardKeys, shardAnswersPath, shardInvalidPath, writeAnswerPositions, type AnswerPositions } from './shard-files.js';
@@ -422,7 +423,7 @@ async function collectShard(context: DriveContext, step: CompiledBatchStep, shar
     // Paid and counted when first collected: only where its answers now lie changes. A cache row a
     // later shard has taken over (a `--no-cache` run) stays with that shard.
     store.transaction(() => {
-      collected.forEachValidAnswer(keys, (key, answer) => {
+      forEachValidAnswer(collected.answers, keys, (key, answer) => {
         const current = store.responses.get(key);
         if (!current || current.shardSeq === shard.seq) store.responses.put(key, answer);
       });
@@ -432,10 +433,11 @@ async function collectShard(context: DriveContext, step: CompiledBatchStep, shar
     context.emit({ type: 'warning', message: `shard ${shard.id}: its answer files were missing; downloaded its results again (${tally.valid} valid, nothing sent or billed again)` });
     return;
   }
-  store.transaction(() => {
-    collected.forEachValidAnswer(keys, (key, answer) => store.responses.put(key, answer));
-    store.responses.mergeIfDue();
-    store.addLedgerEntry({
+  const commit: ShardCommit = {
+    shardId: shard.id,
+    answers: collected.answers,
+    outcomes: collected.outcomes,
+    ledger: {
       runId: context.runId,
       stepIndex: shard.stepIndex,
       shardId: shard.id,
@@ -444,12 +446,28 @@ async function collectShard(context: DriveContext, step: CompiledBatchStep, shar
       model: shard.model,
       ...usage,
       ...(context.priceUsage ? context.priceUsage(shard.provider, shard.model, usage) : {}),
-    });
-    store.markShardCollected(shard.id, collected.outcomes);
-  });
+    },
+  };
+  await storeCollected(context, commit, keys, download && collectThreads(context.provider, step, shard) > 0);
   context.emit({ type: 'shard-collect', step: step.step.name, shardId: shard.id, results: tally.results, valid: tally.valid, invalid: tally.invalid, missing: missing.length });
   // Stop at once: every other request would be refused the same way.
   if (refused) throw ProviderAuthError.fromResultError(shard.provider as ProviderId, refused, context.provider.capabilities.keyVariables);
+}
+
+/**
+ * Stores the collected shard (shard-commit.ts): on the commit thread where its results were judged
+ * on threads (the transaction is then off this thread too), else here. Nothing is stored on failure.
+ */
+async function storeCollected(context: DriveContext, commit: ShardCommit, keys: Buffer, threaded: boolean): Promise<void> {
+  if (!threaded) return commitShard(context.store, commit, keys);
+  const thread = ShardCommitThread.lease(context.store.stateDir);
+  let failed = true;
+  try {
+    await thread.commit(commit, keys);
+    failed = false;
+  } finally {
+    await thread.release({ failed });
+  }
 }
 
 /**
@@ -574,23 +592,9 @@ class CollectedLines {
     return { offsets: this.offsets, sizes: this.sizes };
   }
 
-  /**
-   * The cache row of each valid line, by its 16-byte key, in line order. One answer object is
-   * refilled for every line (a shard's rows are stored in one go: no object per row to collect), so
-   * `take` must not keep it past its call.
-   */
-  forEachValidAnswer(keys: Buffer, take: (key: Buffer, answer: CachedAnswer) => void): void {
-    const usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
-    const answer: CachedAnswer = { shardSeq: this.shard.seq, offset: 0, bytes: 0, attempt: this.attempt, usage };
-    for (let line = 0; line < this.lines; line++) {
-      if (this.offsets[line]! < 0) continue;
-      answer.offset = this.offsets[line]!;
-      answer.bytes = this.sizes[line]!;
-      usage.inputTokens = this.tokens[line * 3]!;
-      usage.outputTokens = this.tokens[line * 3 + 1]!;
-      usage.cachedInputTokens = this.tokens[line * 3 + 2]!;
-      take(keys.subarray(line * CACHE_KEY_BYTES, (line + 1) * CACHE_KEY_BYTES), answer);
-    }
+  /** The cache rows' columns (shard-commit.ts `forEachValidAnswer`). */
+  get answers(): ShardAnswers {
+    return { shardSeq: this.shard.seq, attempt: this.attempt, offsets: this.offsets, sizes: this.sizes, tokens: this.tokens };
   }
 }
 

@@ -155,8 +155,13 @@ export class RunStore {
     return statement;
   }
 
+  /**
+   * IMMEDIATE: the write lock is taken at the start, so a transaction waits (busy_timeout) for another
+   * connection's write (the commit thread's, a `cancel` from another process) instead of failing when
+   * the other commits between its first read and its first write.
+   */
   transaction<T>(run: () => T): T {
-    return this.#db.transaction(run)();
+    return this.#db.transaction(run).immediate();
   }
 
   // --- runs -------------------------------------------------------------------------------------
