@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CachedAnswer } from '../src/store/response-cache.js';
 import { RunStore } from '../src/store/run-store.js';
+import { recordShard } from '../test/helpers/store-with-shard.js';
 import { hasFlag, numberOption, sizesOption } from './bench-args.js';
 import { formatCount, formatRatio, printSummary, printTable } from './bench-table.js';
 
@@ -68,20 +69,7 @@ function storeSeries(stateDir: string, keys: Buffer[]): Series {
   const store = new RunStore(stateDir);
   store.createRun({ id: 'run-bench', recipeName: 'bench', recipePath: '/bench.yaml', recipeHash: 'h', options: {} });
   const perRequest = cpuPerRow(keys, (shardKeys, shard) => {
-    const seq = store.insertShard({
-      id: `run-bench-s0-${shard}`,
-      runId: 'run-bench',
-      stepIndex: 0,
-      round: 0,
-      provider: 'openai',
-      model: 'gpt-4o-mini',
-      endpoint: '',
-      kind: 'chat',
-      inputPath: `/shard-${shard}.jsonl`,
-      inputHash: 'h',
-      requestCount: shardKeys.length / 16,
-      bytes: 0,
-    });
+    const seq = recordShard(store, { id: `run-bench-s0-${shard}`, runId: 'run-bench', requestCount: shardKeys.length / 16, inputPath: `/shard-${shard}.jsonl` });
     return () => store.transaction(() => store.responses.putAll(rowsOf(shardKeys, seq)));
   });
   const bytes = store.sizeBytes();

@@ -4,21 +4,17 @@ import { commitShard, type ShardCommit } from '../../src/engine/shard-commit.js'
 import { ShardCommitThread } from '../../src/engine/shard-commit-thread.js';
 import { RunStore } from '../../src/store/run-store.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
+import { SHARD_RUN, storeWithShard as storeInDir } from '../helpers/store-with-shard.js';
 
 const tempDir = useTempDirs();
-const RUN = { id: 'run-1', recipeName: 'r', recipePath: '/r.yaml', recipeHash: 'h', options: {} };
+const RUN = SHARD_RUN;
 const LINES = 40;
 
-/** A store with one run and one recorded shard of LINES lines. */
+/** A store with one run, its generate step and one recorded shard of LINES lines. */
 function storeWithShard(dir: string): { store: RunStore; seq: number } {
-  const store = new RunStore(dir);
-  store.createRun(RUN);
-  store.saveStep(RUN.id, 0, 'gen', 'generate', 'running');
-  const seq = store.insertShard({
-    id: 'run-1-s0-0000', runId: RUN.id, stepIndex: 0, round: 0, provider: 'openai', model: 'gpt-4o-mini', endpoint: '',
-    kind: 'chat', inputPath: '/shard.jsonl', inputHash: 'abc', requestCount: LINES, bytes: 10,
-  });
-  return { store, seq };
+  const recorded = storeInDir(dir, LINES);
+  recorded.store.saveStep(RUN.id, 0, 'gen', 'generate', 'running');
+  return recorded;
 }
 
 /** Every other line valid, with its place and tokens; the rest invalid (offset −1). */

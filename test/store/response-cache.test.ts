@@ -4,31 +4,16 @@ import { join } from 'node:path';
 import { cacheKey, MIN_FRESH_ROWS, type CachedAnswer } from '../../src/store/response-cache.js';
 import { RunStore } from '../../src/store/run-store.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
+import { SHARD_RUN, storeWithShard as storeInDir } from '../helpers/store-with-shard.js';
 
 const tempDir = useTempDirs();
 
 const KEY = 'ab'.repeat(32);
-const RUN = { id: 'run-1', recipeName: 'r', recipePath: '/r.yaml', recipeHash: 'h', options: {} };
+const RUN = SHARD_RUN;
 
 /** A store with one run and one recorded shard (answers point at shards). */
 function storeWithShard(dir = tempDir()): { store: RunStore; seq: number } {
-  const store = new RunStore(dir);
-  store.createRun(RUN);
-  const seq = store.insertShard({
-    id: 'run-1-s0-0000',
-    runId: RUN.id,
-    stepIndex: 0,
-    round: 0,
-    provider: 'openai',
-    model: 'gpt-4o-mini',
-    endpoint: '',
-    kind: 'chat',
-    inputPath: '/shard.jsonl',
-    inputHash: 'abc',
-    requestCount: 1,
-    bytes: 10,
-  });
-  return { store, seq };
+  return storeInDir(dir);
 }
 
 function answer(seq: number, overrides: Partial<CachedAnswer> = {}): CachedAnswer {
