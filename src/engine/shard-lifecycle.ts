@@ -28,24 +28,23 @@
  * and the `collected` mark then commit in one transaction, so a crash before it means collecting
  * again from the start, and usage is never counted twice or lost.
  */
-import { rename } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProviderId } from '../domain.js';
 import { BudgetGuard } from '../cost/budget.js';
-import type { BatchHandle, BatchProvider, BatchStatus, ProviderErrorInfo, ShardSubmission } from '../providers/batch-provider.js';
+import type { BatchHandle, BatchProvider, BatchStatus, ShardSubmission } from '../providers/batch-provider.js';
 import { ProviderApiError, ProviderAuthError, ProviderQueueFullError } from '../providers/errors.js';
-import { JsonlFileWriter } from '../dataset/jsonl-file-writer.js';
 import type { RunStore, ShardRow } from '../store/run-store.js';
-import { FINAL_OUTCOME_BIT, RESPONSE_OUTCOMES, type ResponseOutcome } from '../store/store-schema.js';
+import { FINAL_OUTCOME_BIT, RESPONSE_OUTCOMES } from '../store/store-schema.js';
 import type { CompiledBatchStep } from './compile-recipe.js';
 import { QueueRefusedError, RunCancelledError, ShardResultsUnavailableError, ShardSubmissionUnknownError } from './errors.js';
-import { CollectPool, HAS_USAGE, RETRYABLE, type JudgedBatch } from './collect-pool.js';
+import { CollectPool } from './collect-pool.js';
 import { collectThreads, collectWorkerData, judgeOnThreads } from './judge-on-threads.js';
-import { commitShard, forEachValidAnswer, type ShardAnswers, type ShardCommit } from './shard-commit.js';
+import { commitShard, forEachValidAnswer, type ShardCommit } from './shard-commit.js';
+import { CollectedLines, ShardBook, type UsageTotals } from './shard-book.js';
 import { ShardCommitThread } from './shard-commit-thread.js';
 import { failpoint } from './failpoints.js';
-import { judgeResult, type Verdict } from './judge-result.js';
-import { lineCount, lineOfCustomId, readShardKeys, shardAnswersPath, shardInvalidPath, writeAnswerPositions, type AnswerPositions } from './shard-files.js';
+import { judgeResult } from './judge-result.js';
+import { lineCount, lineOfCustomId, readShardKeys, shardAnswersPath } from './shard-files.js';
 import type { RunEventListener } from './run-events.js';
 import { QueueGate } from './queue-gate.js';
 import type { StepQueue } from './queue-limits.js';
@@ -315,20 +314,12 @@ async function backoff(
 
 // ── collect ──────────────────────────────────────────────────────────────────
 
-export interface UsageTotals {
-  requests: number;
-  inputTokens: number;
-  outputTokens: number;
-  cachedInputTokens: number;
-}
+export type { UsageTotals } from './shard-book.js';
 
 /** Results judged between two crash points while collecting: at least two per shard. */
 function chunkSize(requestCount: number): number {
   return Math.max(1, Math.min(10_000, Math.ceil(requestCount / 2)));
 }
-
-const OUTCOME_CODE = new Map<ResponseOutcome, number>(RESPONSE_OUTCOMES.map((outcome, code) => [outcome, code]));
-const VALID_CODE = OUTCOME_CODE.get('valid')!;
 
 /**
  * Reads the shard's results once, joins each to its line by custom_id, judges it, and writes the
@@ -346,79 +337,14 @@ async function collectShard(context: DriveContext, step: CompiledBatchStep, shar
   const storedOutcomes = again ? store.shardOutcomes(shard.id) : undefined;
   const ranNothing = storedOutcomes?.every((byte) => RESPONSE_OUTCOMES[byte & ~FINAL_OUTCOME_BIT] === 'missing');
   const download = again ? !ranNothing : shard.status === 'ended';
-  const answers = new LineFileWriter(`${shardAnswersPath(shard.inputPath)}.partial`);
-  const invalid = new LineFileWriter(`${shardInvalidPath(shard.inputPath)}.partial`);
-  const usage: UsageTotals = { requests: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
-  const tally = { results: 0, valid: 0, invalid: 0 };
-  let refused: ProviderErrorInfo | undefined;
-  /** Files and books one judged line, in the order results arrive; a promise only when a write waits for the disk. */
-  const take = (line: number, verdict: Verdict): Promise<void> | undefined => {
-    const { usage: used } = verdict;
-    if (used) addUsage(usage, used.inputTokens, used.outputTokens, used.cachedInputTokens ?? 0);
-    if (verdict.outcome === 'valid') {
-      tally.valid++;
-      const offset = answers.bytes;
-      const pending = answers.write(verdict.text);
-      const book = (): void => collected.valid(line, offset, answers.bytes - offset - 1, used?.inputTokens ?? 0, used?.outputTokens ?? 0, used?.cachedInputTokens ?? 0);
-      if (pending) return pending.then(book);
-      book();
-      return undefined;
-    }
-    if (verdict.authError) refused ??= verdict.authError;
-    collected.invalid(line, OUTCOME_CODE.get(verdict.outcome)!, verdict.retryable);
-    tally.invalid++;
-    return invalid.write(verdict.text);
-  };
-  /**
-   * `take` for a batch judged on a thread, with no object or string per line: each line `counts`
-   * admits is booked from the batch's columns, and the bytes the thread encoded are copied into the
-   * files a run of lines at a time (a run ends only at a line not taken: a repeated delivery).
-   */
-  const takeBatch = async (batch: JudgedBatch, counts: (line: number) => boolean): Promise<void> => {
-    const valid = new LineRuns(answers, batch.answers);
-    const rejected = new LineRuns(invalid, batch.invalid);
-    const { lines, outcomes, flags, sizes, usage: tokens } = batch;
-    for (let index = 0; index < lines.length; index++) {
-      const line = lines[index]!;
-      if (line < 0) continue;
-      const size = sizes[index]!;
-      const runs = outcomes[index] === VALID_CODE ? valid : rejected;
-      if (!counts(line)) {
-        const pending = runs.skip(size);
-        if (pending) await pending;
-        continue;
-      }
-      const hasUsage = (flags[index]! & HAS_USAGE) !== 0;
-      if (hasUsage) addUsage(usage, tokens[index * 3]!, tokens[index * 3 + 1]!, tokens[index * 3 + 2]!);
-      if (runs === valid) {
-        tally.valid++;
-        const offset = valid.add(size);
-        if (hasUsage) collected.valid(line, offset, size - 1, tokens[index * 3]!, tokens[index * 3 + 1]!, tokens[index * 3 + 2]!);
-        else collected.valid(line, offset, size - 1, 0, 0, 0);
-        continue;
-      }
-      if (batch.authErrors) refused ??= batch.authErrors.find((entry) => entry.index === index)?.error;
-      collected.invalid(line, outcomes[index]!, (flags[index]! & RETRYABLE) !== 0);
-      tally.invalid++;
-      rejected.add(size);
-    }
-    const pending = valid.flush();
-    if (pending) await pending;
-    await rejected.flush();
-  };
-  if (download) tally.results = await takeResults(context, step, shard, again, collected, take, takeBatch);
+  const book = new ShardBook(shard, collected);
+  if (download) book.tally.results = await takeResults(context, step, shard, again, book);
   // A failed batch ran nothing (and bills nothing): all of its requests are missing.
   const failed = again ? ranNothing && shard.error !== undefined : shard.status === 'failed';
   const reason = failed ? `the batch failed: ${shard.error ?? shard.rawStatus ?? 'unknown'}` : 'no result line for this request';
-  const missing = collected.unseenLines();
-  for (const line of missing) {
-    collected.invalid(line, OUTCOME_CODE.get('missing')!, !(failed && inputRejected));
-    await invalid.write(JSON.stringify({ line, outcome: 'missing', reason }));
-  }
-  // Before the answers file: a positions file lies next to an answers file only once it is complete.
-  await writeAnswerPositions(shard.inputPath, collected.positions);
-  await answers.close(shardAnswersPath(shard.inputPath));
-  await invalid.close(shardInvalidPath(shard.inputPath));
+  const missing = await book.missing(reason, !(failed && inputRejected));
+  await book.close(shard.inputPath);
+  const { usage, tally } = book;
   if (again) {
     // Paid and counted when first collected: only where its answers now lie changes. A cache row a
     // later shard has taken over (a `--no-cache` run) stays with that shard.
@@ -449,9 +375,9 @@ async function collectShard(context: DriveContext, step: CompiledBatchStep, shar
     },
   };
   await storeCollected(context, commit, keys, download && collectThreads(context.provider, step, shard) > 0);
-  context.emit({ type: 'shard-collect', step: step.step.name, shardId: shard.id, results: tally.results, valid: tally.valid, invalid: tally.invalid, missing: missing.length });
+  context.emit({ type: 'shard-collect', step: step.step.name, shardId: shard.id, results: tally.results, valid: tally.valid, invalid: tally.invalid, missing });
   // Stop at once: every other request would be refused the same way.
-  if (refused) throw ProviderAuthError.fromResultError(shard.provider as ProviderId, refused, context.provider.capabilities.keyVariables);
+  if (book.refused) throw ProviderAuthError.fromResultError(shard.provider as ProviderId, book.refused, context.provider.capabilities.keyVariables);
 }
 
 /**
@@ -480,10 +406,9 @@ async function takeResults(
   step: CompiledBatchStep,
   shard: ShardRow,
   again: boolean,
-  collected: CollectedLines,
-  take: (line: number, verdict: Verdict) => Promise<void> | undefined,
-  takeBatch: (batch: JudgedBatch, counts: (line: number) => boolean) => Promise<void>,
+  book: ShardBook,
 ): Promise<number> {
+  const { collected } = book;
   const size = chunkSize(shard.requestCount);
   const options = context.signal ? { signal: context.signal } : {};
   let taken = 0;
@@ -494,7 +419,7 @@ async function takeResults(
     for await (const result of again ? resultsOrExplain(results, shard) : results) {
       const line = lineOfCustomId(shard.id, result.customId, collected.lines);
       if (line === undefined || collected.seen(line)) continue;
-      const pending = take(line, judgeResult(result, line, step.output, judging));
+      const pending = book.take(line, judgeResult(result, line, step.output, judging));
       if (pending) await pending;
       if (++taken % size === 0) failpoint('collecting');
     }
@@ -509,7 +434,7 @@ async function takeResults(
       if (++taken % size === 0) failpoint('collecting');
       return true;
     };
-    await judgeOnThreads(again ? resultsOrExplain(chunks, shard) : chunks, { id: shard.id, lineCount: collected.lines }, pool, workers, (batch) => takeBatch(batch, counts));
+    await judgeOnThreads(again ? resultsOrExplain(chunks, shard) : chunks, { id: shard.id, lineCount: collected.lines }, pool, workers, (batch) => book.takeBatch(batch, counts));
     failed = false;
   } finally {
     await pool.release({ failed });
@@ -534,142 +459,4 @@ async function* resultsOrExplain<T>(results: AsyncIterable<T>, shard: ShardRow):
     if (!ProviderApiError.isInstance(error)) throw error;
     throw new ShardResultsUnavailableError(shard.id, shard.provider, shard.batchId ?? '?', shardAnswersPath(shard.inputPath), error);
   }
-}
-
-/** What collecting learnt about each line of a shard, in flat arrays (a shard has up to 100,000 lines). */
-class CollectedLines {
-  readonly outcomes: Uint8Array;
-  private readonly seenLines: Uint8Array;
-  private readonly offsets: Float64Array;
-  private readonly sizes: Uint32Array;
-  /** Input, output and cached input tokens of each valid line. */
-  private readonly tokens: Float64Array;
-  private readonly attempt: number;
-
-  constructor(
-    private readonly shard: ShardRow,
-    readonly lines: number,
-    private readonly maxAttempts: number,
-  ) {
-    this.outcomes = new Uint8Array(lines);
-    this.seenLines = new Uint8Array(lines);
-    this.offsets = new Float64Array(lines).fill(-1);
-    this.sizes = new Uint32Array(lines);
-    this.tokens = new Float64Array(lines * 3);
-    // A request is in exactly one shard per round it was sent in, so its attempt is the round's number + 1.
-    this.attempt = shard.round + 1;
-  }
-
-  seen(line: number): boolean {
-    if (this.seenLines[line]) return true;
-    this.seenLines[line] = 1;
-    return false;
-  }
-
-  valid(line: number, offset: number, bytes: number, inputTokens: number, outputTokens: number, cachedInputTokens: number): void {
-    this.outcomes[line] = VALID_CODE | FINAL_OUTCOME_BIT;
-    this.offsets[line] = offset;
-    this.sizes[line] = bytes;
-    this.tokens[line * 3] = inputTokens;
-    this.tokens[line * 3 + 1] = outputTokens;
-    this.tokens[line * 3 + 2] = cachedInputTokens;
-  }
-
-  /** `code`: the outcome's index in RESPONSE_OUTCOMES. */
-  invalid(line: number, code: number, retryable: boolean): void {
-    const final = !retryable || this.attempt >= this.maxAttempts;
-    this.outcomes[line] = code | (final ? FINAL_OUTCOME_BIT : 0);
-  }
-
-  unseenLines(): number[] {
-    const lines: number[] = [];
-    for (let line = 0; line < this.lines; line++) if (!this.seenLines[line]) lines.push(line);
-    return lines;
-  }
-
-  /** Where each line's valid answer lies in the answers file (what `forEachValidAnswer` stores). */
-  get positions(): AnswerPositions {
-    return { offsets: this.offsets, sizes: this.sizes };
-  }
-
-  /** The cache rows' columns (shard-commit.ts `forEachValidAnswer`). */
-  get answers(): ShardAnswers {
-    return { shardSeq: this.shard.seq, attempt: this.attempt, offsets: this.offsets, sizes: this.sizes, tokens: this.tokens };
-  }
-}
-
-/**
- * Appends lines to a file under a temporary name, counting bytes; `close` renames it into place.
- * Lines are encoded straight into the dataset writer's chunks: one stream write per chunk, and no
- * joined string to encode.
- */
-class LineFileWriter {
-  private readonly writer: JsonlFileWriter;
-
-  constructor(private readonly temporaryPath: string) {
-    this.writer = new JsonlFileWriter(temporaryPath, { digest: false });
-  }
-
-  /** Where the next line starts. */
-  get bytes(): number {
-    return this.writer.written;
-  }
-
-  /** Writes lines already encoded, newlines included: `bytes[start, end)`; a promise as `write` gives one. */
-  writeBytes(bytes: Uint8Array, start: number, end: number): Promise<void> | undefined {
-    return this.writer.writeBytes(bytes, start, end);
-  }
-
-  /** Writes `text` and a newline; a promise only when a full chunk has to wait for the disk (skip the await otherwise). */
-  write(text: string): Promise<void> | undefined {
-    const pending = this.writer.write(text);
-    return pending ? pending.then(() => this.writer.write('\n')) : this.writer.write('\n');
-  }
-
-  async close(finalPath: string): Promise<void> {
-    await this.writer.close();
-    await rename(this.temporaryPath, finalPath);
-  }
-}
-
-/**
- * A judged batch's lines of one kind (its `answers` or `invalid` bytes) copied into their file by
- * runs: `add` takes the next line and says where it will start in the file, `skip` leaves the next
- * line out (ending the run), `flush` copies the run. A promise only when the writer waits for the disk.
- */
-class LineRuns {
-  /** Where the run starts in `bytes`, and where it ends (the next line's start). */
-  private start = 0;
-  private end = 0;
-
-  constructor(
-    private readonly file: LineFileWriter,
-    private readonly bytes: Uint8Array,
-  ) {}
-
-  add(size: number): number {
-    const offset = this.file.bytes + this.end - this.start;
-    this.end += size;
-    return offset;
-  }
-
-  skip(size: number): Promise<void> | undefined {
-    const pending = this.flush();
-    this.start = this.end += size;
-    return pending;
-  }
-
-  flush(): Promise<void> | undefined {
-    if (this.end === this.start) return undefined;
-    const pending = this.file.writeBytes(this.bytes, this.start, this.end);
-    this.start = this.end;
-    return pending;
-  }
-}
-
-function addUsage(totals: UsageTotals, inputTokens: number, outputTokens: number, cachedInputTokens: number): void {
-  totals.requests++;
-  totals.inputTokens += inputTokens;
-  totals.outputTokens += outputTokens;
-  totals.cachedInputTokens += cachedInputTokens;
 }
