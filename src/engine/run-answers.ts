@@ -167,25 +167,29 @@ export interface SharedKeyTable {
   invalid: Int32Array<SharedArrayBuffer>;
 }
 
+/** The most of a KeyTable's slots keys take: linear probing stays short (≈ 2 probes to find a key). */
+const MAX_LOAD = 0.7;
+
 /**
  * Cache keys (16 bytes, as four big-endian int32 words) → two columns, by open addressing with
- * linear probing, at most half full. Request keys are hashes, so their first word spreads the slots.
+ * linear probing, at most MAX_LOAD full. Request keys are hashes, so their first word, scaled to the
+ * slot count, spreads the slots; the count is not rounded up to a power of two (at 1M keys that
+ * would leave the table half empty: 59 MiB instead of 40).
  */
 class KeyTable {
-  private readonly mask: number;
+  private readonly slots: number;
 
   private constructor(
     private readonly keys: Int32Array<SharedArrayBuffer>,
     readonly valid: Float64Array<SharedArrayBuffer>,
     readonly invalid: Int32Array<SharedArrayBuffer>,
   ) {
-    this.mask = valid.length - 1;
+    this.slots = valid.length;
   }
 
   /** A table with room for `keys` keys. */
   static sized(keys: number): KeyTable {
-    let slots = 16;
-    while (slots < 2 * keys) slots *= 2;
+    const slots = Math.max(16, Math.ceil(keys / MAX_LOAD));
     const valid = new Float64Array(new SharedArrayBuffer(slots * 8)).fill(EMPTY);
     const invalid = new Int32Array(new SharedArrayBuffer(slots * 4)).fill(NONE);
     return new KeyTable(new Int32Array(new SharedArrayBuffer(slots * CACHE_KEY_BYTES)), valid, invalid);
@@ -218,7 +222,8 @@ class KeyTable {
 
   private probe(k0: number, k1: number, k2: number, k3: number, add: boolean): number {
     const { keys, valid } = this;
-    for (let slot = k0 & this.mask; ; slot = (slot + 1) & this.mask) {
+    const { slots } = this;
+    for (let slot = Math.floor(((k0 >>> 0) * slots) / 2 ** 32); ; slot = slot + 1 === slots ? 0 : slot + 1) {
       if (valid[slot] === EMPTY) {
         if (!add) return -1;
         const at = slot * KEY_WORDS;
