@@ -28,22 +28,20 @@ import { driveShard, type DriveContext } from '../src/engine/shard-lifecycle.js'
 import { emitSampleChunks } from '../src/engine/emit-samples.js';
 import { runDedupStep } from '../src/engine/dedup-step.js';
 import { StepRejects } from '../src/engine/step-rejects.js';
-import { planRound } from '../src/engine/plan-round.js';
-import { countLinesSync, writeRecords, newRunId, runDirectory, stagePath } from '../src/engine/stage-files.js';
+import { countLinesSync, writeRecords, stagePath } from '../src/engine/stage-files.js';
 import { StageTap } from '../src/engine/stage-tap.js';
 import type { RunEvent } from '../src/engine/run-events.js';
-import { toSeedSpecs } from '../src/engine/seed-sources.js';
 import type { StepCounts } from '../src/engine/run-report.js';
-import { requestEstimator, usagePricer } from '../src/engine/step-pricing.js';
+import { usagePricer } from '../src/engine/step-pricing.js';
 import type { DedupStep } from '../src/recipe/recipe.js';
 import { loadRecipeObject } from '../src/recipe/load-recipe.js';
-import { openSeeds } from '../src/seeds/open-seeds.js';
 import { RunStore } from '../src/store/run-store.js';
 import { childOptions, folderBytes, isEntryPoint, reportResult, requiredOption } from './bench-child.js';
 import { DEFAULT_RESULT_FAULTS, EmulatedResultWriter, type ResultTally } from './emulated-results.js';
 import { FileBatchProvider } from './file-batch-provider.js';
 import { scaleRecipe, writeSeedFile } from './scale-recipe.js';
 import { baselineRss, measureStage, type StageMeasure } from './stage-meter.js';
+import { plannedRun } from './planned-run.js';
 
 interface Prepared {
   runId: string;
@@ -115,15 +113,8 @@ async function prepare(options: Map<string, string>): Promise<PrepareResult> {
   const writer = new EmulatedResultWriter(DEFAULT_RESULT_FAULTS, records);
   const provider = new FileBatchProvider(resultsDir, writer);
   try {
-    const runId = newRunId();
-    store.createRun({ id: runId, recipeName: recipe.recipe.name, recipePath: '(bench)', recipeHash: recipe.recipe.source.workHash, options: { offline: true } });
-    const runDir = runDirectory(stateDir, runId);
-    mkdirSync(runDir, { recursive: true });
-    const stage = stagePath(runDir, 0);
     const planStarted = performance.now();
-    await writeRecords(stage, openSeeds(toSeedSpecs(recipe.recipe), { baseDir: recipe.recipe.source.dir }));
-    const estimator = await requestEstimator(generate, recipe.recipe);
-    await planRound({ runId, runDir, store, noCache: false, estimator }, generate, stage, 0);
+    const { runId, runDir } = await plannedRun(store, recipe, generate);
     const planSeconds = (performance.now() - planStarted) / 1000;
 
     const generateStarted = performance.now();

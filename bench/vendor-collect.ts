@@ -15,23 +15,20 @@ import { join } from 'node:path';
 import { textLinesOf, wholeLineChunks } from '../src/dataset/line-chunks.js';
 import { DEFAULT_CAPABILITIES } from '../src/api/providers.js';
 import { compileRecipe, isBatchStep, type CompiledBatchStep, type CompiledRecipe } from '../src/engine/compile-recipe.js';
-import { planRound } from '../src/engine/plan-round.js';
 import { driveShard, type DriveContext } from '../src/engine/shard-lifecycle.js';
-import { newRunId, runDirectory, stagePath, writeRecords } from '../src/engine/stage-files.js';
-import { toSeedSpecs } from '../src/engine/seed-sources.js';
-import { requestEstimator, usagePricer } from '../src/engine/step-pricing.js';
+import { usagePricer } from '../src/engine/step-pricing.js';
 import { ANTHROPIC_CAPABILITIES } from '../src/providers/anthropic/anthropic-capabilities.js';
 import * as anthropicDecoder from '../src/providers/anthropic/anthropic-result-decoder.js';
 import type { BatchHandle, BatchItemResult, BatchProvider, BatchStatus, ShardSubmission } from '../src/providers/batch-provider.js';
 import { GEMINI_CAPABILITIES } from '../src/providers/gemini/gemini-capabilities.js';
 import * as geminiDecoder from '../src/providers/gemini/gemini-result-decoder.js';
 import { loadRecipeObject } from '../src/recipe/load-recipe.js';
-import { openSeeds } from '../src/seeds/open-seeds.js';
 import { RunStore } from '../src/store/run-store.js';
 import { childOptions, isEntryPoint, reportResult, requiredOption, runBenchChild } from './bench-child.js';
 import { DEFAULT_RESULT_FAULTS, EmulatedResultWriter } from './emulated-results.js';
 import { scaleRecipe, writeSeedFile } from './scale-recipe.js';
 import { measureStage, type StageMeasure } from './stage-meter.js';
+import { plannedRun } from './planned-run.js';
 
 type Vendor = 'anthropic' | 'gemini';
 
@@ -159,13 +156,7 @@ export async function prepare(options: Map<string, string>): Promise<{ records: 
   const store = new RunStore(stateDir);
   const provider = new VendorFileProvider(vendor, resultsDir, new EmulatedResultWriter(DEFAULT_RESULT_FAULTS, records));
   try {
-    const runId = newRunId();
-    store.createRun({ id: runId, recipeName: recipe.recipe.name, recipePath: '(bench)', recipeHash: recipe.recipe.source.workHash, options: { offline: true } });
-    const runDir = runDirectory(stateDir, runId);
-    mkdirSync(runDir, { recursive: true });
-    const stage = stagePath(runDir, 0);
-    await writeRecords(stage, openSeeds(toSeedSpecs(recipe.recipe), { baseDir: recipe.recipe.source.dir }));
-    await planRound({ runId, runDir, store, noCache: false, estimator: await requestEstimator(generate, recipe.recipe) }, generate, stage, 0);
+    const { runId } = await plannedRun(store, recipe, generate);
     const context = driveContext(runId, store, provider, recipe, () => {});
     for (const shard of store.shardsOfStep(runId, generate.step.index)) await driveShard(context, generate, shard.id, { until: 'ended' });
     const prepared: Prepared = { vendor, runId, stateDir, resultsDir, seedsFile };

@@ -3,18 +3,14 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { DEFAULT_CAPABILITIES } from '../../src/api/providers.js';
 import { compileRecipe, isBatchStep, type CompiledBatchStep } from '../../src/engine/compile-recipe.js';
-import { planRound } from '../../src/engine/plan-round.js';
 import { driveShard, type DriveContext } from '../../src/engine/shard-lifecycle.js';
 import { readShardKeys, shardAnswersPath, shardInvalidPath, shardPositionsPath } from '../../src/engine/shard-files.js';
-import { newRunId, runDirectory, stagePath, writeRecords } from '../../src/engine/stage-files.js';
-import { toSeedSpecs } from '../../src/engine/seed-sources.js';
-import { requestEstimator } from '../../src/engine/step-pricing.js';
 import type { BatchProvider } from '../../src/providers/batch-provider.js';
 import { loadRecipeObject } from '../../src/recipe/load-recipe.js';
-import { openSeeds } from '../../src/seeds/open-seeds.js';
 import { CACHE_KEY_BYTES } from '../../src/store/response-cache.js';
 import { RunStore } from '../../src/store/run-store.js';
 import { scaleRecipe, writeSeedFile } from '../../bench/scale-recipe.js';
+import { plannedRun } from '../../bench/planned-run.js';
 
 /** What collecting a step's shards left: every shard's answers, invalid and positions files, outcomes, cache rows, the ledger and the errors. */
 export interface Collected {
@@ -41,13 +37,7 @@ export async function collectShards(dir: string, options: { records: number; mod
   mkdirSync(stateDir, { recursive: true });
   const store = new RunStore(stateDir);
   try {
-    const runId = newRunId();
-    store.createRun({ id: runId, recipeName: 'collect-shards', recipePath: '(test)', recipeHash: recipe.recipe.source.workHash, options: { offline: true } });
-    const runDir = runDirectory(stateDir, runId);
-    mkdirSync(runDir, { recursive: true });
-    const stage = stagePath(runDir, 0);
-    await writeRecords(stage, openSeeds(toSeedSpecs(recipe.recipe), { baseDir: recipe.recipe.source.dir }));
-    await planRound({ runId, runDir, store, noCache: false, estimator: await requestEstimator(generate, recipe.recipe) }, generate, stage, 0);
+    const { runId } = await plannedRun(store, recipe, generate, 'collect-shards');
     const context: DriveContext = { runId, store, provider: options.provider, emit: () => {}, pollIntervalMs: { initial: 1, max: 1 }, maxCallRetries: 0, isCancelled: () => false };
     const collected: Collected = { files: [], outcomes: [], responses: [], ledger: undefined, errors: [] };
     for (const shard of store.shardsOfStep(runId, 0)) {
