@@ -5,13 +5,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type CompiledBatchStep } from '../../src/engine/compile-recipe.js';
 import { collectThreads } from '../../src/engine/judge-on-threads.js';
 import type { BatchHandle, BatchProvider } from '../../src/providers/batch-provider.js';
-import { withSecretRedaction } from '../../src/providers/with-secret-redaction.js';
 import { wholeLineChunks } from '../../src/dataset/line-chunks.js';
-import { SecretRedactor } from '../../src/redact-secrets.js';
 import type { EmulatedResultWriter } from '../../bench/emulated-results.js';
 import { FileBatchProvider } from '../../bench/file-batch-provider.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { collectShards, type Collected } from '../helpers/collect-shards.js';
+import { collectShards, type Collected, expectEchoedKeyRedacted } from '../helpers/collect-shards.js';
 
 const tempDir = useTempDirs();
 const SECRET = 'sk-test-secret-0123456789abcdef';
@@ -128,14 +126,7 @@ describe('collecting on threads', () => {
   });
 
   it('never writes a key a result line echoed, plain or JSON-escaped, whichever thread decodes it', async () => {
-    const redact = (provider: BatchProvider): BatchProvider => withSecretRedaction(provider, new SecretRedactor([{ name: 'OPENAI_API_KEY', value: SECRET }]));
-    const inThread = await collectWith('0', 200, redact);
-    const threaded = await collectWith('2', 200, redact);
-    expect(threaded.files).toEqual(inThread.files);
-    const written = threaded.files.join('\n');
-    expect(written).not.toContain(SECRET.slice(3));
-    expect(written).toContain('upstream failed for key [REDACTED:OPENAI_API_KEY]');
-    expect(written).toContain('escaped key [REDACTED:OPENAI_API_KEY]');
+    await expectEchoedKeyRedacted(collectWith, SECRET, 'OPENAI_API_KEY');
   });
 
   it('surfaces an error of the result stream as the calling thread does, and leaves no thread running', async () => {

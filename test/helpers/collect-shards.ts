@@ -11,6 +11,8 @@ import { CACHE_KEY_BYTES } from '../../src/store/response-cache.js';
 import { RunStore } from '../../src/store/run-store.js';
 import { scaleRecipe, writeSeedFile } from '../../bench/scale-recipe.js';
 import { plannedRun } from '../../bench/planned-run.js';
+import { withSecretRedaction } from '../../src/providers/with-secret-redaction.js';
+import { SecretRedactor } from '../../src/redact-secrets.js';
 
 /** What collecting a step's shards left: every shard's answers, invalid and positions files, outcomes, cache rows, the ledger and the errors. */
 export interface Collected {
@@ -60,4 +62,24 @@ export async function collectShards(dir: string, options: { records: number; mod
   } finally {
     store.close();
   }
+}
+
+/**
+ * Collects 200 records with `secret` planted in result lines (plain and JSON-escaped) on the calling
+ * thread and on 2 threads, through the redacting wrapper, and checks both wrote the same files with
+ * the key replaced by its `[REDACTED:<variable>]` marker and no trace of it left.
+ */
+export async function expectEchoedKeyRedacted(
+  collect: (threads: string, records: number, wrap: (provider: BatchProvider) => BatchProvider) => Promise<Collected>,
+  secret: string,
+  variable: string,
+): Promise<void> {
+  const redact = (provider: BatchProvider): BatchProvider => withSecretRedaction(provider, new SecretRedactor([{ name: variable, value: secret }]));
+  const inThread = await collect('0', 200, redact);
+  const threaded = await collect('2', 200, redact);
+  expect(threaded.files).toEqual(inThread.files);
+  const written = threaded.files.join('\n');
+  expect(written).not.toContain(secret.slice(3));
+  expect(written).toContain(`upstream failed for key [REDACTED:${variable}]`);
+  expect(written).toContain(`escaped key [REDACTED:${variable}]`);
 }

@@ -7,10 +7,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AnthropicBatchProvider } from '../../src/providers/anthropic/anthropic-batch-provider.js';
 import type { BatchHandle, BatchItemResult, BatchProvider, BatchStatus, ShardSubmission } from '../../src/providers/batch-provider.js';
 import { GeminiBatchProvider } from '../../src/providers/gemini/gemini-batch-provider.js';
-import { withSecretRedaction } from '../../src/providers/with-secret-redaction.js';
-import { SecretRedactor } from '../../src/redact-secrets.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { collectShards, type Collected } from '../helpers/collect-shards.js';
+import { collectShards, type Collected, expectEchoedKeyRedacted } from '../helpers/collect-shards.js';
 
 const tempDir = useTempDirs();
 const SECRET = 'sk-test-secret-0123456789abcdef';
@@ -212,14 +210,7 @@ describe('collecting Anthropic and Gemini results on threads', () => {
 
   for (const vendor of ['anthropic', 'gemini-file'] as const) {
     it(`${vendor}: never writes a key a result line echoed, plain or JSON-escaped, whichever thread decodes it`, async () => {
-      const redact = (provider: BatchProvider): BatchProvider => withSecretRedaction(provider, new SecretRedactor([{ name: 'TEST_API_KEY', value: SECRET }]));
-      const inThread = await collectWith(vendor, '0', 200, redact);
-      const threaded = await collectWith(vendor, '2', 200, redact);
-      expect(threaded.files).toEqual(inThread.files);
-      const written = threaded.files.join('\n');
-      expect(written).not.toContain(SECRET.slice(3));
-      expect(written).toContain('upstream failed for key [REDACTED:TEST_API_KEY]');
-      expect(written).toContain('escaped key [REDACTED:TEST_API_KEY]');
+      await expectEchoedKeyRedacted((threads, records, wrap) => collectWith(vendor, threads, records, wrap), SECRET, 'TEST_API_KEY');
     });
   }
 
