@@ -160,7 +160,8 @@ export class ResponseCache {
     this.#merge.run();
     this.#clearFresh.run();
     this.#freshRowCount = 0;
-    this.#mainRowCount = this.#mainRows.get() as number;
+    // Not counted again (a scan of the large table): a replaced row makes it a little high, which only delays a merge.
+    this.#mainRowCount += fresh;
   }
 
   /** False for a cache with no answer in it: planning then skips a lookup per request. */
