@@ -10,6 +10,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { spawnWorker } from '../spawn-worker.js';
+import { WriteWorkerError } from './errors.js';
 
 /** What the writing thread asks of digest-worker.ts. */
 export type DigestRequest = { type: 'update'; file: number; bytes: Uint8Array } | { type: 'finish'; file: number };
@@ -40,8 +41,8 @@ export class DigestThread {
       this.owed.get(reply.file)?.resolve(reply.sha256);
       this.owed.delete(reply.file);
     });
-    this.worker.on('error', (error) => this.fail(error));
-    this.worker.on('exit', (code) => this.fail(new Error(`the digest thread exited (${code})`)));
+    this.worker.on('error', (error) => this.fail(new WriteWorkerError(`the digest thread crashed: ${error.message}`, { cause: error })));
+    this.worker.on('exit', (code) => this.fail(new WriteWorkerError(`the digest thread exited (${code})`)));
   }
 
   open(): FileDigester {
@@ -64,7 +65,7 @@ export class DigestThread {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.fail(new Error('the digest thread was closed with digests owed'));
+    this.fail(new WriteWorkerError('the digest thread was closed with digests owed'));
     await this.worker.terminate();
   }
 

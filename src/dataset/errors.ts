@@ -35,6 +35,19 @@ export class ExportUnsupportedError extends UsageError {
   }
 }
 
+/**
+ * A thread writing a version (the digest thread, a write thread, the Parquet thread or one of its
+ * encode threads) crashed, exited, or was closed with work owed: a bug or the machine, not the data.
+ * What a thread reports about the data (a line that is not JSON, a full disk) keeps its own error.
+ * Exit 1 (failed), like `collect_worker`.
+ */
+export class WriteWorkerError extends SynthforgeError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('write_worker', message, options);
+    this.name = 'WriteWorkerError';
+  }
+}
+
 /** One record (or stored row) that cannot become a row of the target format; collected, never thrown past the writer. */
 export class RowMappingError extends Error {
   constructor(message: string) {

@@ -1,6 +1,7 @@
 import { spawnWorker } from '../spawn-worker.js';
 import { poolThreads, type PoolThreads } from '../pool-threads.js';
 import { WorkerPool } from '../worker-pool.js';
+import { WriteWorkerError } from './errors.js';
 import type { OutputSpec } from './output-spec.js';
 import type { RowBatch } from './row-batch.js';
 
@@ -44,8 +45,8 @@ export class RowPool {
     const workers = Array.from({ length: size }, () => spawnWorker('row-worker', data, import.meta.url));
     this.pool = new WorkerPool<RowRequest, RowReply, RowAnswer>(workers, {
       settle: (reply) => ({ value: reply.type === 'done' ? { batch: reply.batch } : { lines: reply.bytes } }),
-      crashed: (error) => error,
-      exited: (code) => new Error(`a write thread exited (${code})`),
+      crashed: (error) => new WriteWorkerError(`a write thread crashed: ${error.message}`, { cause: error }),
+      exited: (code) => new WriteWorkerError(`a write thread exited (${code})`),
     });
   }
 
@@ -59,6 +60,6 @@ export class RowPool {
   }
 
   close(): Promise<void> {
-    return this.pool.close(new Error('the write threads were closed with batches owed'));
+    return this.pool.close(new WriteWorkerError('the write threads were closed with batches owed'));
   }
 }

@@ -3,7 +3,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Worker } from 'node:worker_threads';
 import { DigestThread } from '../../src/dataset/digest-thread.js';
+import { WriteWorkerError } from '../../src/dataset/errors.js';
+import { EXIT_CODES } from '../../src/errors.js';
 import { JsonlFileWriter } from '../../src/dataset/jsonl-file-writer.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
@@ -36,6 +39,46 @@ describe('JsonlFileWriter with a digest thread', () => {
     const writer = new JsonlFileWriter(join(tempDir(), 'a.jsonl'), { digest: digests });
     await writer.write('{"a":1}\n');
     await digests.close();
-    await expect(writer.close()).rejects.toThrow(/digest thread/);
+    const error = await writer.close().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WriteWorkerError);
+    expect(error).toMatchObject({ code: 'write_worker', exitCode: EXIT_CODES.failed, message: 'the digest thread was closed with digests owed' });
+  });
+});
+
+describe('DigestThread: a thread that dies', () => {
+  /** The thread's worker, reached through the object (a test's way to make it die). */
+  const workerOf = (digests: DigestThread): Worker => (digests as unknown as { worker: Worker }).worker;
+
+  it('that exits fails the digest owed and every digest after with a coded error', async () => {
+    const digests = new DigestThread();
+    try {
+      const file = digests.open();
+      file.update(new TextEncoder().encode('{"a":1}\n'));
+      const owed = file.finish().catch((caught: unknown) => caught);
+      const code = await workerOf(digests).terminate();
+      const error = await owed;
+      expect(error).toBeInstanceOf(WriteWorkerError);
+      expect(error).toMatchObject({ code: 'write_worker', message: `the digest thread exited (${code})` });
+      expect(() => digests.open().update(new Uint8Array(1))).toThrow(WriteWorkerError);
+      await expect(digests.open().finish()).rejects.toBe(error);
+    } finally {
+      await digests.close();
+    }
+  });
+
+  it('that crashes fails the digest owed with a coded error whose cause is what it threw', async () => {
+    const digests = new DigestThread();
+    try {
+      const file = digests.open();
+      // Not a request: the thread throws reading it, outside anything it answers.
+      workerOf(digests).postMessage(null);
+      const error = await file.finish().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(WriteWorkerError);
+      expect(error).toMatchObject({ code: 'write_worker', message: expect.stringMatching(/^the digest thread crashed: .*null/) });
+      expect((error as Error).cause).toBeInstanceOf(Error);
+      expect((error as Error).message).toBe(`the digest thread crashed: ${((error as Error).cause as Error).message}`);
+    } finally {
+      await digests.close();
+    }
   });
 });

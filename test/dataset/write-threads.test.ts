@@ -4,6 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DataRecord } from '../../src/domain.js';
 import { SynthforgeError } from '../../src/errors.js';
@@ -17,6 +18,7 @@ import { compileOutputTemplates } from '../../src/dataset/output-templates.js';
 import { RowBatcher } from '../../src/dataset/row-batch.js';
 import { RowPool } from '../../src/dataset/row-pool.js';
 import { DigestThread } from '../../src/dataset/digest-thread.js';
+import { WriteWorkerError } from '../../src/dataset/errors.js';
 import { lineBatches } from '../../src/dataset/line-chunks.js';
 import { writeDatasetVersion, type VersionInfo } from '../../src/dataset/write-version.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
@@ -183,8 +185,8 @@ describe('write threads: failures', () => {
     const closeDigests = vi.spyOn(DigestThread.prototype, 'close');
     const root = tempDir();
     const error = await write(root, CHAT, { lines: qaRecords(900), threads: 1 }).catch((failure: unknown) => failure);
-    expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toMatch(/digest thread/);
+    expect(error).toBeInstanceOf(WriteWorkerError);
+    expect(error).toMatchObject({ code: 'write_worker', message: expect.stringMatching(/digest thread/) });
     expect(close).toHaveBeenCalledTimes(1);
     expect(closeDigests).toHaveBeenCalledTimes(1);
     const datasetDir = join(root, 'support-qa');
@@ -204,6 +206,62 @@ describe('write threads: failures', () => {
     }).catch((caught: unknown) => caught);
     expect(SynthforgeError.isInstance(error) && error.code).toBe('invalid_thread_count');
     expect((error as Error).message).toMatch(/SYNTHFORGE_WRITE_THREADS=many: expected a whole number/);
+  });
+});
+
+describe('RowPool: a write thread that dies', () => {
+  /** A pool of one thread, and that thread (reached through the pool: a test's way to make it die). */
+  function onePool(): { pool: RowPool; worker: Worker } {
+    const pool = new RowPool(1, { output: spec(CHAT) });
+    return { pool, worker: (pool as unknown as { pool: { members: { worker: Worker }[] } }).pool.members[0]!.worker };
+  }
+  const batch = (): Uint8Array<ArrayBuffer> => new TextEncoder().encode(qaRecords(3).map((item) => JSON.stringify(item)).join('\n'));
+
+  it('that exits fails the batch owed and every batch after with a coded error', async () => {
+    const { pool, worker } = onePool();
+    try {
+      const owed = pool.map(batch()).catch((caught: unknown) => caught);
+      const code = await worker.terminate();
+      const error = await owed;
+      expect(error).toBeInstanceOf(WriteWorkerError);
+      expect(error).toMatchObject({ code: 'write_worker', message: `a write thread exited (${code})` });
+      await expect(pool.map(batch())).rejects.toBe(error);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('that crashes fails the batch owed with a coded error whose cause is what it threw', async () => {
+    const { pool, worker } = onePool();
+    try {
+      // Not a request: the thread throws reading it, outside any batch it answers.
+      worker.postMessage(null);
+      const error = await pool.map(batch()).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(WriteWorkerError);
+      expect((error as Error).cause).toBeInstanceOf(Error);
+      expect(error).toMatchObject({ code: 'write_worker', message: `a write thread crashed: ${((error as Error).cause as Error).message}` });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('closed with a batch owed fails it with a coded error', async () => {
+    const { pool } = onePool();
+    const owed = pool.map(batch()).catch((caught: unknown) => caught);
+    await pool.close();
+    const error = await owed;
+    expect(error).toBeInstanceOf(WriteWorkerError);
+    expect(error).toMatchObject({ code: 'write_worker', message: 'the write threads were closed with batches owed' });
+  });
+
+  it('a batch whose records it cannot map is handed back, not failed: the writing thread maps it and throws its own error', async () => {
+    const { pool } = onePool();
+    try {
+      const answer = await pool.map(new TextEncoder().encode('{"id": broken'));
+      expect(answer).toEqual({ lines: new TextEncoder().encode('{"id": broken') });
+    } finally {
+      await pool.close();
+    }
   });
 });
 
