@@ -3,6 +3,7 @@ import type { ColumnSpec } from './column-kinds.js';
 import { encodeGroupLines } from './parquet-group-lines.js';
 import type { EncodedGroup } from './parquet-group-writer.js';
 import { spawnWorker } from '../spawn-worker.js';
+import { WriteWorkerError } from './errors.js';
 import { rebuildError, type CodecChoice, type ThreadError } from './parquet-thread.js';
 import { parquetCodecOf } from './zstd-compressor.js';
 
@@ -97,7 +98,7 @@ export class ParquetEncodePool {
   }
 
   async close(): Promise<void> {
-    this.fail(new Error('the Parquet encode threads were closed'));
+    this.fail(new WriteWorkerError('the Parquet encode threads were closed'));
     await Promise.all(this.encoders.map(({ worker }) => worker.terminate()));
   }
 
@@ -123,8 +124,8 @@ export class ParquetEncodePool {
       }
       else owed?.reject(rebuildError(reply.error));
     });
-    encoder.worker.on('error', (error) => this.fail(error));
-    encoder.worker.on('exit', (code) => this.fail(new Error(`a Parquet encode thread exited (${code})`)));
+    encoder.worker.on('error', (error) => this.fail(new WriteWorkerError(`a Parquet encode thread crashed: ${error.message}`, { cause: error })));
+    encoder.worker.on('exit', (code) => this.fail(new WriteWorkerError(`a Parquet encode thread exited (${code})`)));
     this.encoders.push(encoder);
     return encoder;
   }

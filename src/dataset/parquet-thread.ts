@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { spawnWorker } from '../spawn-worker.js';
 import type { ColumnSpec } from './column-kinds.js';
+import { WriteWorkerError } from './errors.js';
 import type { FileDigest } from './file-digest.js';
 
 /** The codec as it crosses the thread boundary: the thread loads its own compressor. */
@@ -116,7 +117,7 @@ export class ParquetThread {
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
-    this.fail(new Error('the Parquet thread was closed'));
+    this.fail(new WriteWorkerError('the Parquet thread was closed'));
     if (worker) await worker.terminate();
   }
 
@@ -144,8 +145,8 @@ export class ParquetThread {
       if (reply.type === 'done') waiting?.resolve(reply.digest);
       else this.fail(rebuildError(reply.error), waiting);
     });
-    worker.on('error', (error) => this.fail(error));
-    worker.on('exit', (code) => this.fail(new Error(`the Parquet thread exited (${code})`)));
+    worker.on('error', (error) => this.fail(new WriteWorkerError(`the Parquet thread crashed: ${error.message}`, { cause: error })));
+    worker.on('exit', (code) => this.fail(new WriteWorkerError(`the Parquet thread exited (${code})`)));
     return worker;
   }
 
@@ -159,7 +160,13 @@ export class ParquetThread {
   }
 }
 
+/**
+ * An error that crossed a thread boundary, as the thread reported it (a bad line, a system error with
+ * its code and path). A write thread's own failure that crossed (an encode thread of the Parquet
+ * thread that died: `write_worker`) is a `WriteWorkerError` again.
+ */
 export function rebuildError(error: ThreadError): Error {
+  if (error.code === 'write_worker') return new WriteWorkerError(error.message);
   return Object.assign(new Error(error.message), error);
 }
 

@@ -5,10 +5,11 @@ import { Worker } from 'node:worker_threads';
 import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ColumnTracker } from '../../src/dataset/column-kinds.js';
+import { WriteWorkerError } from '../../src/dataset/errors.js';
 import { jsonlToParquet } from '../../src/dataset/jsonl-to-parquet.js';
 import { ParquetEncodePool } from '../../src/dataset/parquet-encode-pool.js';
 import type { ParquetCodec } from '../../src/dataset/parquet-file-writer.js';
-import { parquetEncoders, ParquetThread } from '../../src/dataset/parquet-thread.js';
+import { parquetEncoders, ParquetThread, rebuildError, threadErrorOf } from '../../src/dataset/parquet-thread.js';
 import { loadZstdCompressor } from '../../src/dataset/zstd-compressor.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
@@ -128,12 +129,116 @@ describe('ParquetEncodePool', () => {
       const waiting = pool.acquire();
       const encoded = pool.encode(new TextEncoder().encode('{}'), columnsOf(), { codec: 'SNAPPY' });
       await expect(encoded).rejects.toThrow('a Parquet encode thread exited (3)');
+      await expect(encoded).rejects.toBeInstanceOf(WriteWorkerError);
+      await expect(encoded).rejects.toMatchObject({ code: 'write_worker' });
       await expect(waiting).rejects.toThrow('a Parquet encode thread exited (3)');
       await expect(pool.acquire()).rejects.toThrow('a Parquet encode thread exited (3)');
       await expect(pool.encode(new TextEncoder().encode('{}'), columnsOf(), { codec: 'SNAPPY' })).rejects.toThrow('exited');
     } finally {
       await pool.close();
     }
+  });
+
+  it('fails what a thread that crashes owed with a coded error whose cause is what it threw', async () => {
+    const crashing = () => new Worker("require('node:worker_threads').parentPort.on('message', () => { throw new RangeError('encoder broke') })", { eval: true });
+    const pool = new ParquetEncodePool(2, crashing);
+    try {
+      const error = await pool.encode(new TextEncoder().encode('{}'), columnsOf(), { codec: 'SNAPPY' }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(WriteWorkerError);
+      expect(error).toMatchObject({ code: 'write_worker', message: 'a Parquet encode thread crashed: encoder broke', cause: { name: 'RangeError', message: 'encoder broke' } });
+      await expect(pool.acquire()).rejects.toBe(error);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('fails a slot waited for once closed with a coded error', async () => {
+    const pool = new ParquetEncodePool(1);
+    for (let slot = 0; slot < 2; slot++) await pool.acquire();
+    const waiting = pool.acquire();
+    await pool.close();
+    await expect(waiting).rejects.toBeInstanceOf(WriteWorkerError);
+    await expect(waiting).rejects.toMatchObject({ code: 'write_worker', message: 'the Parquet encode threads were closed' });
+  });
+
+  it('rejects a group with the error its thread reports (a system error keeps its code and path), and goes on', async () => {
+    const reporting = () =>
+      new Worker(
+        "const { parentPort } = require('node:worker_threads'); parentPort.on('message', ({ id }) => parentPort.postMessage({ id, error: { message: 'ENOSPC: no space left on device', code: 'ENOSPC', path: '/full/x' } }))",
+        { eval: true },
+      );
+    const pool = new ParquetEncodePool(2, reporting);
+    try {
+      const error = await pool.encode(new TextEncoder().encode('{}'), columnsOf(), { codec: 'SNAPPY' }).catch((caught: unknown) => caught);
+      expect(error).not.toBeInstanceOf(WriteWorkerError);
+      expect(error).toBeInstanceOf(Error);
+      expect(error).toMatchObject({ message: 'ENOSPC: no space left on device', code: 'ENOSPC', path: '/full/x' });
+      await expect(pool.acquire()).resolves.toBeUndefined();
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('the Parquet thread: a thread that dies', () => {
+  /** The thread's worker, reached through the object (a test's way to make it die). */
+  const workerOf = (thread: ParquetThread): Worker => (thread as unknown as { worker: Worker }).worker;
+
+  it('that exits fails the file owed and every request after with a coded error', async () => {
+    const dir = tempDir();
+    const jsonl = writeJsonl(join(dir, 'rows.jsonl'));
+    const thread = new ParquetThread(1);
+    try {
+      // A stream is answered only once ended: owed until then.
+      const stream = thread.stream(jsonl, join(dir, 'rows.parquet'), columnsOf(), { codec: 'SNAPPY' });
+      const code = await workerOf(thread).terminate();
+      const error = await stream.end(readFileSync(jsonl).length).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(WriteWorkerError);
+      expect(error).toMatchObject({ code: 'write_worker', message: `the Parquet thread exited (${code})` });
+      await expect(thread.convert(jsonl, join(dir, 'later.parquet'), columnsOf(), { codec: 'SNAPPY' })).rejects.toBe(error);
+    } finally {
+      await thread.close();
+    }
+  });
+
+  it('that crashes fails the file owed with a coded error whose cause is what it threw', async () => {
+    const dir = tempDir();
+    const jsonl = writeJsonl(join(dir, 'rows.jsonl'));
+    const thread = new ParquetThread(1);
+    try {
+      const stream = thread.stream(jsonl, join(dir, 'rows.parquet'), columnsOf(), { codec: 'SNAPPY' });
+      // Not a request: the thread throws reading it, and again reporting it, outside anything it answers.
+      workerOf(thread).postMessage(null);
+      const error = await stream.end(readFileSync(jsonl).length).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(WriteWorkerError);
+      expect((error as Error).cause).toBeInstanceOf(Error);
+      expect(error).toMatchObject({ code: 'write_worker', message: `the Parquet thread crashed: ${((error as Error).cause as Error).message}` });
+    } finally {
+      await thread.close();
+    }
+  });
+
+  it('closed with a file owed fails it with a coded error', async () => {
+    const dir = tempDir();
+    const jsonl = writeJsonl(join(dir, 'rows.jsonl'));
+    const thread = new ParquetThread(1);
+    const stream = thread.stream(jsonl, join(dir, 'rows.parquet'), columnsOf(), { codec: 'SNAPPY' });
+    await thread.close();
+    const error = await stream.end(readFileSync(jsonl).length).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WriteWorkerError);
+    expect(error).toMatchObject({ code: 'write_worker', message: 'the Parquet thread was closed' });
+  });
+
+  it('an encode thread’s failure reported across the Parquet thread is a coded error again; what a thread reports about its file is not', () => {
+    const encoder = rebuildError(threadErrorOf(new WriteWorkerError('a Parquet encode thread exited (1)')));
+    expect(encoder).toBeInstanceOf(WriteWorkerError);
+    expect(encoder).toMatchObject({ code: 'write_worker', message: 'a Parquet encode thread exited (1)' });
+    const full = rebuildError(threadErrorOf(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', path: '/full/x', syscall: 'write' })));
+    expect(full).not.toBeInstanceOf(WriteWorkerError);
+    expect(full).toMatchObject({ message: 'ENOSPC: no space left on device, write', code: 'ENOSPC', path: '/full/x', syscall: 'write' });
+    const line = rebuildError(threadErrorOf(new SyntaxError('Unexpected token o in JSON')));
+    expect(line.constructor).toBe(Error);
+    expect(line.message).toBe('Unexpected token o in JSON');
   });
 });
 
