@@ -6,6 +6,7 @@ import type { RepairDelta } from './repair-tally.js';
 import type { SharedRunAnswers } from './run-answers.js';
 import type { StepCounts } from './run-report.js';
 import type { EmitStep } from './sample-emitter.js';
+import { EmitWorkerError } from './errors.js';
 import { rebuiltWorkerError, type WorkerError } from './worker-error.js';
 
 /** What an emit worker (emit-worker.ts) is started with. */
@@ -70,8 +71,8 @@ export class EmitPool {
     return new EmitPool(
       new WorkerPool<Extract<EmitRequest, { type: 'batch' }>, EmitReply, EmittedBatch>(workers, {
         settle: (reply) => (reply.type === 'done' ? { value: reply } : { error: rebuiltWorkerError(reply.error) }),
-        crashed: (error) => error,
-        exited: (code) => new Error(`an emit worker exited (${code})`),
+        crashed: (error) => new EmitWorkerError(`an emit worker crashed: ${error.message}`, { cause: error }),
+        exited: (code) => new EmitWorkerError(`an emit worker exited (${code})`),
       }),
     );
   }
@@ -96,7 +97,7 @@ export class EmitPool {
    * Held until they have exited: an awaited close must not be cut short by the process ending.
    */
   close(): Promise<void> {
-    return this.pool.close(new Error('the emit workers were closed with batches owed'), { type: 'close' } satisfies EmitRequest);
+    return this.pool.close(new EmitWorkerError('the emit workers were closed with batches owed'), { type: 'close' } satisfies EmitRequest);
   }
 }
 
@@ -105,15 +106,16 @@ function startWorker(data: EmitWorkerData): Promise<Worker> {
   return new Promise((resolve, reject) => {
     const settle = (error?: Error): void => {
       worker.off('message', onMessage);
-      worker.off('error', settle);
+      worker.off('error', onCrash);
       worker.off('exit', onExit);
       if (error) void worker.terminate().then(() => reject(error), () => reject(error));
       else resolve(worker);
     };
     const onMessage = (message: EmitWorkerStart): void => settle(message.type === 'failed' ? rebuiltWorkerError(message.error) : undefined);
-    const onExit = (code: number): void => settle(new Error(`an emit worker exited during start-up (${code})`));
+    const onCrash = (error: Error): void => settle(new EmitWorkerError(`an emit worker crashed during start-up: ${error.message}`, { cause: error }));
+    const onExit = (code: number): void => settle(new EmitWorkerError(`an emit worker exited during start-up (${code})`));
     worker.on('message', onMessage);
-    worker.on('error', settle);
+    worker.on('error', onCrash);
     worker.on('exit', onExit);
   });
 }

@@ -123,3 +123,15 @@ export class CollectWorkerError extends SynthforgeError {
     this.name = 'CollectWorkerError';
   }
 }
+
+/**
+ * An emit worker crashed, exited (at start-up or after), or was closed with batches owed: a bug or the
+ * machine, not the data (a malformed line or an unreadable file arrives as the calling thread's own
+ * error). Exit 1 (failed), like `collect_worker`.
+ */
+export class EmitWorkerError extends SynthforgeError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('emit_worker', message, options);
+    this.name = 'EmitWorkerError';
+  }
+}
