@@ -7,7 +7,6 @@ import { readCsvSeeds } from './read-csv.js';
 import { readJsonlSeeds } from './read-jsonl.js';
 import { readParquetSeeds } from './read-parquet.js';
 import { sampleInOrder } from './sample-in-order.js';
-import { sampleRecords } from './samplers/sample-records.js';
 
 /** The records of one source after `limit` and `sample`, still without ids. */
 export function readSeedSource(spec: SeedSourceSpec, sourceIndex: number, baseDir: string): AsyncIterable<RawSeed> {
@@ -29,9 +28,13 @@ async function* readAll(spec: SeedSourceSpec, sourceIndex: number, baseDir: stri
     case 'product':
       yield* expandProduct(spec);
       return;
-    case 'samplers':
+    case 'samplers': {
+      // Loaded when a recipe samples: faker's locales (≈ 0.25 s to load) would otherwise be paid by
+      // every command and every process that reads seeds of another kind.
+      const { sampleRecords } = await import('./samplers/sample-records.js');
       yield* sampleRecords(spec);
       return;
+    }
     case 'jsonl':
       yield* readJsonlSeeds(resolveSeedPath(spec.path, baseDir), sourceIndex);
       return;
