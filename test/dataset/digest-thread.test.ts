@@ -9,6 +9,7 @@ import { WriteWorkerError } from '../../src/dataset/errors.js';
 import { EXIT_CODES } from '../../src/errors.js';
 import { JsonlFileWriter } from '../../src/dataset/jsonl-file-writer.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
+import { expectWriteThreadCrashed } from '../helpers/thread-crash.js';
 
 const tempDir = useTempDirs();
 
@@ -73,10 +74,8 @@ describe('DigestThread: a thread that dies', () => {
       // Not a request: the thread throws reading it, outside anything it answers.
       workerOf(digests).postMessage(null);
       const error = await file.finish().catch((caught: unknown) => caught);
-      expect(error).toBeInstanceOf(WriteWorkerError);
-      expect(error).toMatchObject({ code: 'write_worker', message: expect.stringMatching(/^the digest thread crashed: .*null/) });
-      expect((error as Error).cause).toBeInstanceOf(Error);
-      expect((error as Error).message).toBe(`the digest thread crashed: ${((error as Error).cause as Error).message}`);
+      expectWriteThreadCrashed(error, 'the digest thread');
+      expect((error as Error).message).toMatch(/null/);
     } finally {
       await digests.close();
     }

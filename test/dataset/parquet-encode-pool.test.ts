@@ -12,6 +12,7 @@ import type { ParquetCodec } from '../../src/dataset/parquet-file-writer.js';
 import { parquetEncoders, ParquetThread, rebuildError, threadErrorOf } from '../../src/dataset/parquet-thread.js';
 import { loadZstdCompressor } from '../../src/dataset/zstd-compressor.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
+import { expectWriteThreadCrashed } from '../helpers/thread-crash.js';
 
 const tempDir = useTempDirs();
 
@@ -210,9 +211,7 @@ describe('the Parquet thread: a thread that dies', () => {
       // Not a request: the thread throws reading it, and again reporting it, outside anything it answers.
       workerOf(thread).postMessage(null);
       const error = await stream.end(readFileSync(jsonl).length).catch((caught: unknown) => caught);
-      expect(error).toBeInstanceOf(WriteWorkerError);
-      expect((error as Error).cause).toBeInstanceOf(Error);
-      expect(error).toMatchObject({ code: 'write_worker', message: `the Parquet thread crashed: ${((error as Error).cause as Error).message}` });
+      expectWriteThreadCrashed(error, 'the Parquet thread');
     } finally {
       await thread.close();
     }

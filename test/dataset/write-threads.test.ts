@@ -23,6 +23,7 @@ import { lineBatches } from '../../src/dataset/line-chunks.js';
 import { writeDatasetVersion, type VersionInfo } from '../../src/dataset/write-version.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { CHAT, MANIFEST, qaRecords, record, spec, stream } from './fixtures.js';
+import { expectWriteThreadCrashed } from '../helpers/thread-crash.js';
 
 const tempDir = useTempDirs();
 const THREADS = 'SYNTHFORGE_WRITE_THREADS';
@@ -237,9 +238,7 @@ describe('RowPool: a write thread that dies', () => {
       // Not a request: the thread throws reading it, outside any batch it answers.
       worker.postMessage(null);
       const error = await pool.map(batch()).catch((caught: unknown) => caught);
-      expect(error).toBeInstanceOf(WriteWorkerError);
-      expect((error as Error).cause).toBeInstanceOf(Error);
-      expect(error).toMatchObject({ code: 'write_worker', message: `a write thread crashed: ${((error as Error).cause as Error).message}` });
+      expectWriteThreadCrashed(error, 'a write thread');
     } finally {
       await pool.close();
     }
