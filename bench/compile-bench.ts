@@ -23,8 +23,8 @@ export function compileBench(root: string): { directory: string } | { stale: str
   const target = join(root, BENCH_BUILD_DIRECTORY);
   mkdirSync(target, { recursive: true });
   // Loaded here, not on import: every measuring child imports this module (through bench-child.ts),
-  // and the compiler (≈ 9 MB of source, ≈ 15 MB of heap) would sit in the heap it measures, its
-  // objects marked again at every full collection, a cost no user pays.
+  // and the compiler (≈ 15 MB of heap) would sit in the heap it measures, which no user's process
+  // holds; the size of that heap changes what V8's collector does (bench/README.md, "heap").
   const ts = createRequire(import.meta.url)('typescript') as typeof TypeScript;
   for (const name of readdirSync(source)) {
     if (!name.endsWith('.ts') || name.endsWith('.d.ts')) continue;
