@@ -10,6 +10,7 @@ import { failpoint, failpointArmed } from './failpoints.js';
 import { countLinesSync } from './stage-files.js';
 import { readStageLineBatches } from '../dedup/stage-line-batch.js';
 import { splitLines } from '../dataset/read-file-lines.js';
+import { concatenated } from '../dataset/line-chunks.js';
 import type { RunSummary, StepCounts } from './run-report.js';
 
 /** What the version's manifest says about the steps; known once every step is done. */
@@ -56,8 +57,8 @@ export async function writeOutputVersion(input: {
     outputsRoot: input.outDir,
     dataset: recipe.name,
     recordLines,
-    // A tap's chunks and readStageLineBatches' are whole lines of their own; the crash-test hook's lines are not.
-    recordLinesOwned: live !== undefined || !failpointArmed('writing-output'),
+    // A tap's chunks, readStageLineBatches' and the crash-test hook's are whole lines of their own.
+    recordLinesOwned: true,
     output: recipe.output,
     // Embedding vectors are stored as Parquet list<float> (float32), not float64.
     vectorColumns: recipe.steps.filter((step) => step.kind === 'embed').map((step) => step.name),
@@ -133,13 +134,13 @@ function recordLinesToWrite(finalStage: string): AsyncIterable<Uint8Array> {
   return failpointArmed('writing-output') ? withFailpointHalfway(chunks, countLinesSync(finalStage)) : chunks;
 }
 
-/** Crash-test hook: passes the lines through one by one, hitting the writing-output failpoint halfway. */
+/** Crash-test hook: passes the lines through one by one, each in memory of its own, hitting the writing-output failpoint halfway. */
 async function* withFailpointHalfway(chunks: AsyncIterable<Uint8Array>, total: number): AsyncIterable<Uint8Array> {
   const half = Math.floor(total / 2);
   let seen = 0;
   for await (const line of splitLines(chunks)) {
     if (seen++ === half) failpoint('writing-output');
-    yield Buffer.concat([line, NEWLINE]);
+    yield concatenated([line, NEWLINE]);
   }
 }
 
