@@ -153,11 +153,14 @@ export async function spillRows(stagingDir: string, input: SpillInput, sink: Dat
  * Write threads, when the records come as lines, there are threads to have, and the templates can
  * be compiled on them (a TS recipe's functions cannot travel).
  */
+/** Whether write threads map the rows: lines handed over, threads allowed, and templates a thread can compile. */
+export function rowsMappedOnThreads(input: Pick<SpillInput, 'recordLines' | 'output'>): boolean {
+  return input.recordLines !== undefined && writeThreads().threads > 0 && templatesAreSources(input.output);
+}
+
 function rowPoolFor(input: SpillInput): RowPool | undefined {
-  if (input.recordLines === undefined) return undefined;
-  const { threads } = writeThreads();
-  if (threads === 0 || !templatesAreSources(input.output)) return undefined;
-  return new RowPool(threads, { output: input.output, ...(input.vectorColumns ? { vectorColumns: input.vectorColumns } : {}) });
+  if (!rowsMappedOnThreads(input)) return undefined;
+  return new RowPool(writeThreads().threads, { output: input.output, ...(input.vectorColumns ? { vectorColumns: input.vectorColumns } : {}) });
 }
 
 /** Batches mapped on this thread: of the records given, or of each chunk of lines. */

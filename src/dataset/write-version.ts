@@ -26,8 +26,7 @@ import { CARD_FILE, LINEAGE_FILE, MANIFEST_FILE, readManifest, UNMAPPED_FILE, ty
 import type { OutputSpec } from './output-spec.js';
 import type { OutputTemplates } from './output-templates.js';
 import { ParquetTwins } from './parquet-twins.js';
-import { writeThreads } from './row-pool.js';
-import { spillRows } from './spill-rows.js';
+import { rowsMappedOnThreads, spillRows } from './spill-rows.js';
 import type { DataFileInfo } from './split-shards.js';
 import {
   checkOutputRoot,
@@ -107,7 +106,7 @@ export async function writeDatasetVersion(input: WriteVersionInput): Promise<Ver
   const staging = await createStagingDir(datasetDir);
   const parquet = input.output.files.includes('parquet') ? new ParquetTwins(staging, input.output) : undefined;
   // Where write threads map the rows, the data files' digests are computed beside them too.
-  const digests = input.recordLines !== undefined && writeThreads().threads > 0 ? new DigestThread() : undefined;
+  const digests = rowsMappedOnThreads(input) ? new DigestThread() : undefined;
   const sink = new DataFileSink(staging, input.output, parquet, digests);
   try {
     const spilled = await spillRows(staging, input, sink, parquet);
