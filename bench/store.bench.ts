@@ -1,7 +1,7 @@
 // The response cache's cost per request as the state store grows: what collecting a shard writes in
 // its transaction (a cache row per valid answer), shard after shard, into a new state directory.
-//   store      RunStore: each shard recorded, then its rows put (`putAll`) in one transaction, as
-//              collect does; the cache's fresh table is merged into the large one when due.
+//   store      RunStore: each shard recorded, then its rows put in one transaction in key order, as
+//              collect does (shard-commit.ts); the cache's fresh table is merged into the large one when due.
 //   one table  the baseline, in the same run: the same rows put into one table of the cache's shape
 //              (as the cache was before it had two), one transaction per shard.
 // Per size, the mean CPU per request over the whole run (what N requests cost, merges included), and
@@ -14,6 +14,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { forEachValidAnswer, type ShardAnswers } from '../src/engine/shard-commit.js';
 import type { CachedAnswer } from '../src/store/response-cache.js';
 import { RunStore } from '../src/store/run-store.js';
 import { recordShard } from '../test/helpers/store-with-shard.js';
@@ -61,6 +62,12 @@ function answer(shardSeq: number, line: number): CachedAnswer {
   return { shardSeq, offset: line * 1_200, bytes: 1_199, attempt: 1, usage: { inputTokens: 300, outputTokens: 400, cachedInputTokens: 0 } };
 }
 
+function answersOf(lines: number, shardSeq: number): ShardAnswers {
+  const offsets = Float64Array.from({ length: lines }, (_, line) => line * 1_200);
+  const tokens = Float64Array.from({ length: lines * 3 }, (_, index) => [300, 400, 0][index % 3]!);
+  return { shardSeq, attempt: 1, offsets, sizes: new Uint32Array(lines).fill(1_199), tokens };
+}
+
 function* rowsOf(keys: Buffer, shardSeq: number): Iterable<[Buffer, CachedAnswer]> {
   for (let line = 0; line < keys.length / 16; line++) yield [keys.subarray(line * 16, line * 16 + 16), answer(shardSeq, line)];
 }
@@ -70,7 +77,13 @@ function storeSeries(stateDir: string, keys: Buffer[]): Series {
   store.createRun({ id: 'run-bench', recipeName: 'bench', recipePath: '/bench.yaml', recipeHash: 'h', options: {} });
   const perRequest = cpuPerRow(keys, (shardKeys, shard) => {
     const seq = recordShard(store, { id: `run-bench-s0-${shard}`, runId: 'run-bench', requestCount: shardKeys.length / 16, inputPath: `/shard-${shard}.jsonl` });
-    return () => store.transaction(() => store.responses.putAll(rowsOf(shardKeys, seq)));
+    const answers = answersOf(shardKeys.length / 16, seq);
+    // As collect stores a shard (shard-commit.ts), rows in key order.
+    return () =>
+      store.transaction(() => {
+        forEachValidAnswer(answers, shardKeys, (key, answer) => store.responses.put(key, answer));
+        store.responses.mergeIfDue();
+      });
   });
   const bytes = store.sizeBytes();
   store.close();
