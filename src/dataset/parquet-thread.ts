@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
+import { EXIT_CODES, SynthforgeError, type ErrorDetails, type ExitKind } from '../errors.js';
 import { spawnWorker } from '../spawn-worker.js';
 import type { ColumnSpec } from './column-kinds.js';
 import { WriteWorkerError } from './errors.js';
@@ -33,6 +34,8 @@ export interface ThreadError {
   code?: string;
   path?: string;
   syscall?: string;
+  /** A SynthforgeError's class name, exit kind and details: rebuilt as one, so the CLI still prints it as intended. */
+  synthforge?: { name: string; exit: ExitKind; details: ErrorDetails };
 }
 
 /** What the Parquet thread is started with. */
@@ -165,12 +168,35 @@ export class ParquetThread {
  * its code and path). A write thread's own failure that crossed (an encode thread of the Parquet
  * thread that died: `write_worker`) is a `WriteWorkerError` again.
  */
-export function rebuildError(error: ThreadError): Error {
+export function rebuildError({ synthforge, ...error }: ThreadError): Error {
   if (error.code === 'write_worker') return new WriteWorkerError(error.message);
+  if (synthforge !== undefined) {
+    const rebuilt = new SynthforgeError(error.code ?? 'internal', error.message, { exit: synthforge.exit, details: synthforge.details });
+    rebuilt.name = synthforge.name;
+    return rebuilt;
+  }
   return Object.assign(new Error(error.message), error);
 }
 
 export function threadErrorOf(error: unknown): ThreadError {
   const { message, code, path, syscall } = error as Partial<ThreadError>;
-  return { message: message ?? String(error), ...(code ? { code } : {}), ...(path ? { path } : {}), ...(syscall ? { syscall } : {}) };
+  return {
+    message: message ?? String(error),
+    ...(code ? { code } : {}),
+    ...(path ? { path } : {}),
+    ...(syscall ? { syscall } : {}),
+    ...(SynthforgeError.isInstance(error) ? { synthforge: synthforgePart(error) } : {}),
+  };
+}
+
+/** What crosses for a SynthforgeError: its details as plain data (a message may not carry functions or classes). */
+function synthforgePart(error: SynthforgeError): NonNullable<ThreadError['synthforge']> {
+  const exit = (Object.keys(EXIT_CODES) as ExitKind[]).find((kind) => EXIT_CODES[kind] === error.exitCode) ?? 'failed';
+  let details: ErrorDetails = {};
+  try {
+    details = JSON.parse(JSON.stringify(error.details)) as ErrorDetails;
+  } catch {
+    // Details that are not plain data stay behind; the code and message still cross.
+  }
+  return { name: error.name, exit, details };
 }

@@ -5,12 +5,13 @@ import { Worker } from 'node:worker_threads';
 import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ColumnTracker } from '../../src/dataset/column-kinds.js';
-import { WriteWorkerError } from '../../src/dataset/errors.js';
+import { ExportUnsupportedError, WriteWorkerError } from '../../src/dataset/errors.js';
 import { jsonlToParquet } from '../../src/dataset/jsonl-to-parquet.js';
 import { ParquetEncodePool } from '../../src/dataset/parquet-encode-pool.js';
 import type { ParquetCodec } from '../../src/dataset/parquet-file-writer.js';
 import { parquetEncoders, ParquetThread, rebuildError, threadErrorOf } from '../../src/dataset/parquet-thread.js';
 import { loadZstdCompressor } from '../../src/dataset/zstd-compressor.js';
+import { EXIT_CODES, SynthforgeError, UsageError } from '../../src/errors.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { expectWriteThreadCrashed } from '../helpers/thread-crash.js';
 
@@ -238,6 +239,16 @@ describe('the Parquet thread: a thread that dies', () => {
     const line = rebuildError(threadErrorOf(new SyntaxError('Unexpected token o in JSON')));
     expect(line.constructor).toBe(Error);
     expect(line.message).toBe('Unexpected token o in JSON');
+  });
+
+  it('a SynthforgeError thrown in a thread arrives as one, with its code, exit code, name and plain details', () => {
+    const thrown = new ExportUnsupportedError('sft rows have no rejected answer', { from: 'sft', to: 'dpo' });
+    // Through a real structured clone, as postMessage sends it.
+    const rebuilt = rebuildError(structuredClone(threadErrorOf(thrown)));
+    expect(SynthforgeError.isInstance(rebuilt)).toBe(true);
+    expect(rebuilt).toMatchObject({ name: thrown.name, code: thrown.code, exitCode: thrown.exitCode, message: thrown.message, details: thrown.details });
+    const usage = rebuildError(structuredClone(threadErrorOf(new UsageError('bad_flag', 'no such flag', { details: { flag: '--x', at: () => 1 } }))));
+    expect(usage).toMatchObject({ code: 'bad_flag', exitCode: EXIT_CODES.usage, details: {} });
   });
 });
 
