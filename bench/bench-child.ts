@@ -28,8 +28,18 @@ function childCommand(script: string): string[] {
     childMode = 'directory' in built ? built : { tsx: built.stale === undefined ? 'SYNTHFORGE_BENCH_TSX=1' : `dist/ is older than ${built.stale}; npm run build` };
     if ('tsx' in childMode) process.stderr.write(`bench: children run under tsx, slower than the built code (${childMode.tsx})\n`);
   }
-  if ('tsx' in childMode) return ['--import', 'tsx', '--expose-gc', join(repositoryRoot, 'bench', script)];
-  return ['--expose-gc', join(childMode.directory, script.replace(/\.ts$/, '.js'))];
+  const flags = ['--expose-gc', ...childNodeFlags()];
+  if ('tsx' in childMode) return ['--import', 'tsx', ...flags, join(repositoryRoot, 'bench', script)];
+  return [...flags, join(childMode.directory, script.replace(/\.ts$/, '.js'))];
+}
+
+/**
+ * Node or V8 flags for every child, from SYNTHFORGE_BENCH_NODE_FLAGS (space-separated), to compare
+ * heap settings the CLI does not use, such as `--heap-growing-percent=200` or
+ * `--no-incremental-marking` (bench/README.md, "Ninth session"), which NODE_OPTIONS refuses.
+ */
+export function childNodeFlags(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.SYNTHFORGE_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
 }
 
 /** Runs `bench/<script>` (see childCommand) with --expose-gc and returns the JSON it reported. */

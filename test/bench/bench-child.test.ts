@@ -1,12 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { runBenchChild } from '../../bench/bench-child.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { childNodeFlags, runBenchChild } from '../../bench/bench-child.js';
 import { compileBench, pointAtDist } from '../../bench/compile-bench.js';
 import type { PlanningChildResult } from '../../bench/planning-child.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
+afterEach(() => vi.unstubAllEnvs());
 
 describe('benchmark child processes', () => {
   it('runs a child script (compiled against dist/ when it is built) and reads back its result line', () => {
@@ -18,6 +19,17 @@ describe('benchmark child processes', () => {
     const result = runBenchChild<PlanningChildResult>('planning-child.ts', ['--mode=baseline', `--dir=${join(dir, 'work')}`, `--stage=${stage}`, '--n=2']);
     expect(result).toMatchObject({ mode: 'baseline', records: 3, requests: 6 });
     expect(result.stages[0]!.maxRssBytes).toBeGreaterThan(0);
+  });
+
+  it('passes SYNTHFORGE_BENCH_NODE_FLAGS to every child, split on spaces', () => {
+    expect(childNodeFlags({ SYNTHFORGE_BENCH_NODE_FLAGS: ' --heap-growing-percent=200  --no-incremental-marking ' })).toStrictEqual([
+      '--heap-growing-percent=200',
+      '--no-incremental-marking',
+    ]);
+    expect(childNodeFlags({})).toStrictEqual([]);
+    // A flag node does not know ends the child before its script runs: proof that it reached node's command line.
+    vi.stubEnv('SYNTHFORGE_BENCH_NODE_FLAGS', '--no-such-node-flag-for-the-test');
+    expect(() => runBenchChild('planning-child.ts', ['--mode=baseline'])).toThrow(/--no-such-node-flag-for-the-test/);
   });
 
   it('reports a failing child with its script and arguments', () => {
