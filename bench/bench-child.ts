@@ -6,7 +6,6 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cliV8Flags } from '../src/cli/v8-flags.js';
 import { compileBench } from './compile-bench.js';
 
 export const RESULT_MARKER = 'BENCH-RESULT';
@@ -29,17 +28,15 @@ function childCommand(script: string): string[] {
     childMode = 'directory' in built ? built : { tsx: built.stale === undefined ? 'SYNTHFORGE_BENCH_TSX=1' : `dist/ is older than ${built.stale}; npm run build` };
     if ('tsx' in childMode) process.stderr.write(`bench: children run under tsx, slower than the built code (${childMode.tsx})\n`);
   }
-  const flags = ['--expose-gc', ...cliV8Flags(), ...childNodeFlags()];
+  const flags = ['--expose-gc', ...childNodeFlags()];
   if ('tsx' in childMode) return ['--import', 'tsx', ...flags, join(repositoryRoot, 'bench', script)];
   return [...flags, join(childMode.directory, script.replace(/\.ts$/, '.js'))];
 }
 
 /**
- * Node or V8 flags for every child besides the CLI's own (`cliV8Flags`: a child measures what the
- * CLI runs), from SYNTHFORGE_BENCH_NODE_FLAGS (space-separated), to compare heap settings the CLI
- * does not use, such as `--heap-growing-percent=200` (bench/README.md, "Ninth session"), which
- * NODE_OPTIONS refuses. SYNTHFORGE_INCREMENTAL_MARKING=1 measures V8's default marking, as it runs
- * the CLI with it.
+ * Node or V8 flags for every child, from SYNTHFORGE_BENCH_NODE_FLAGS (space-separated), to compare
+ * heap settings the CLI does not use, such as `--heap-growing-percent=200` or
+ * `--no-incremental-marking` (bench/README.md, "Ninth session"), which NODE_OPTIONS refuses.
  */
 export function childNodeFlags(env: NodeJS.ProcessEnv = process.env): string[] {
   return (env.SYNTHFORGE_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);

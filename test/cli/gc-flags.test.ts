@@ -7,7 +7,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliV8Flags } from '../../src/cli/v8-flags.js';
 import { CLI } from '../helpers/cli.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
@@ -28,12 +27,6 @@ function tracedRun(env: Record<string, string>): Promise<{ code: number | null; 
 }
 
 describe('the synthforge executable and V8 marking', () => {
-  it('turns incremental marking off unless SYNTHFORGE_INCREMENTAL_MARKING=1', () => {
-    expect(cliV8Flags({})).toStrictEqual(['--no-incremental-marking']);
-    expect(cliV8Flags({ SYNTHFORGE_INCREMENTAL_MARKING: '0' })).toStrictEqual(['--no-incremental-marking']);
-    expect(cliV8Flags({ SYNTHFORGE_INCREMENTAL_MARKING: '1' })).toStrictEqual([]);
-  });
-
   it('runs a recipe with incremental marking off, and with V8’s default when SYNTHFORGE_INCREMENTAL_MARKING=1', async () => {
     const off = await tracedRun({});
     expect(off.code, off.output).toBe(0);
