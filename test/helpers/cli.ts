@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
-/** The package's bin, as `npx synthforge` runs it (it sets V8's collector, then loads main.js). */
-export const CLI = join(process.cwd(), 'dist', 'cli', 'bin.js');
+export const CLI = join(process.cwd(), 'dist', 'cli', 'main.js');
 
 export interface CliResult {
   code: number | null;
