@@ -35,8 +35,8 @@ function childCommand(script: string): string[] {
 
 /**
  * Node or V8 flags for every child, from SYNTHFORGE_BENCH_NODE_FLAGS (space-separated), to compare
- * heap settings the CLI does not use, such as `--heap-growing-percent=200` or
- * `--no-incremental-marking` (bench/README.md, "Ninth session"), which NODE_OPTIONS refuses.
+ * heap settings the CLI does not use, such as `--heap-growing-percent=200`, which NODE_OPTIONS
+ * refuses (bench/README.md, "Ninth session").
  */
 export function childNodeFlags(env: NodeJS.ProcessEnv = process.env): string[] {
   return (env.SYNTHFORGE_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);

@@ -22,9 +22,9 @@ describe('benchmark child processes', () => {
   });
 
   it('passes SYNTHFORGE_BENCH_NODE_FLAGS to every child, split on spaces', () => {
-    expect(childNodeFlags({ SYNTHFORGE_BENCH_NODE_FLAGS: ' --heap-growing-percent=200  --no-incremental-marking ' })).toStrictEqual([
+    expect(childNodeFlags({ SYNTHFORGE_BENCH_NODE_FLAGS: ' --heap-growing-percent=200  --max-semi-space-size=16 ' })).toStrictEqual([
       '--heap-growing-percent=200',
-      '--no-incremental-marking',
+      '--max-semi-space-size=16',
     ]);
     expect(childNodeFlags({})).toStrictEqual([]);
     // A flag node does not know ends the child before its script runs: proof that it reached node's command line.
