@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// tsc writes dist/cli/main.js without the executable bit; `npx synthforge` in this folder runs that file
-// directly (the package's own bin), so a fresh build must mark it executable.
+// tsc writes dist/cli/bin.js (the package's bin, which loads main.js) without the executable bit;
+// `npx synthforge` in this folder runs that file directly, so a fresh build must mark it executable.
+// main.js stays executable too: it runs on its own, with V8's default collector settings.
 import { chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-chmodSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli', 'main.js'), 0o755);
+for (const file of ['bin.js', 'main.js']) chmodSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli', file), 0o755);

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
-export const CLI = join(process.cwd(), 'dist', 'cli', 'main.js');
+/** The package's bin, as `npx synthforge` runs it (it sets V8's collector, then loads main.js). */
+export const CLI = join(process.cwd(), 'dist', 'cli', 'bin.js');
 
 export interface CliResult {
   code: number | null;
