@@ -7,6 +7,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileBench } from './compile-bench.js';
+import { heapGrowingFlags } from '../src/cli/heap-growing.js';
 
 export const RESULT_MARKER = 'BENCH-RESULT';
 /** How much of a failed child's stderr goes into the error. */
@@ -34,12 +35,13 @@ function childCommand(script: string): string[] {
 }
 
 /**
- * Node or V8 flags for every child, from SYNTHFORGE_BENCH_NODE_FLAGS (space-separated), to compare
- * heap settings the CLI does not use, such as `--heap-growing-percent=200`, which NODE_OPTIONS
- * refuses (bench/README.md, "Ninth session").
+ * Node or V8 flags for every child: the heap growing factor the synthforge executable sets (so that
+ * the children measure what the CLI runs; SYNTHFORGE_HEAP_GROWING=default leaves V8's own), then
+ * SYNTHFORGE_BENCH_NODE_FLAGS (space-separated), to compare heap settings that NODE_OPTIONS refuses.
+ * V8 takes the last of two values for one flag.
  */
 export function childNodeFlags(env: NodeJS.ProcessEnv = process.env): string[] {
-  return (env.SYNTHFORGE_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  return [...heapGrowingFlags(env), ...(env.SYNTHFORGE_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean)];
 }
 
 /** Runs `bench/<script>` (see childCommand) with --expose-gc and returns the JSON it reported. */

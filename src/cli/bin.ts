@@ -18,6 +18,7 @@
  * was started with (`node --heap-growing-percent=200 …` gives it the same).
  */
 import { setFlagsFromString } from 'node:v8';
+import { heapGrowingFlags } from './heap-growing.js';
 
-if (process.env.SYNTHFORGE_HEAP_GROWING !== 'default') setFlagsFromString('--heap-growing-percent=200');
+for (const flag of heapGrowingFlags()) setFlagsFromString(flag);
 await import('./main.js');

@@ -21,12 +21,14 @@ describe('benchmark child processes', () => {
     expect(result.stages[0]!.maxRssBytes).toBeGreaterThan(0);
   });
 
-  it('passes SYNTHFORGE_BENCH_NODE_FLAGS to every child, split on spaces', () => {
-    expect(childNodeFlags({ SYNTHFORGE_BENCH_NODE_FLAGS: ' --heap-growing-percent=200  --max-semi-space-size=16 ' })).toStrictEqual([
+  it('gives every child the CLI’s heap growing factor, then SYNTHFORGE_BENCH_NODE_FLAGS split on spaces', () => {
+    expect(childNodeFlags({ SYNTHFORGE_BENCH_NODE_FLAGS: ' --heap-growing-percent=100  --max-semi-space-size=16 ' })).toStrictEqual([
       '--heap-growing-percent=200',
+      '--heap-growing-percent=100',
       '--max-semi-space-size=16',
     ]);
-    expect(childNodeFlags({})).toStrictEqual([]);
+    expect(childNodeFlags({})).toStrictEqual(['--heap-growing-percent=200']);
+    expect(childNodeFlags({ SYNTHFORGE_HEAP_GROWING: 'default' })).toStrictEqual([]);
     // A flag node does not know ends the child before its script runs: proof that it reached node's command line.
     vi.stubEnv('SYNTHFORGE_BENCH_NODE_FLAGS', '--no-such-node-flag-for-the-test');
     expect(() => runBenchChild('planning-child.ts', ['--mode=baseline'])).toThrow(/--no-such-node-flag-for-the-test/);
