@@ -17,10 +17,10 @@ function limitFactors(trace: string): string[] {
   return [...trace.matchAll(/\[HeapController\] Limit: .*\(([\d.]+)\)/g)].map((match) => match[1]!);
 }
 
-/** The quickstart run offline under `--trace-gc-verbose`, with a full collection forced at the start. */
+/** The quickstart run offline under `--trace-gc-verbose`, with collections forced as it allocates. */
 function tracedRun(env: Record<string, string>): Promise<{ code: number | null; factors: string[]; output: string }> {
   const out = join(tempDir(), 'out');
-  // --gc-interval forces a full collection every N allocations, so that even a short run sets limits.
+  // --gc-interval forces a collection every N allocations, so that even a short run sets limits.
   const args = ['--trace-gc-verbose', '--gc-interval=200000', CLI, 'run', join(process.cwd(), 'recipes', 'quickstart.yaml'), '--offline', '--out', out];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: tempDir(), env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
