@@ -62,6 +62,19 @@ export function peakWithoutIndex(measure: MeasureResult): number {
   return Math.max(...measure.stages.map((stage) => (stage.name.includes('dedup') ? stage.peakRssBytes - indexBytes : stage.peakRssBytes)));
 }
 
+/**
+ * The main thread's own CPU over the measured stages (Linux's per-thread counter), or undefined where
+ * a stage could not read it. With a core for every pool thread this is what bounds post-processing.
+ */
+export function mainThreadSeconds(measure: MeasureResult): number | undefined {
+  let total = 0;
+  for (const stage of measure.stages) {
+    if (stage.mainCpuSeconds === undefined) return undefined;
+    total += stage.mainCpuSeconds;
+  }
+  return total;
+}
+
 function printResults(results: readonly SizeResult[]): void {
   console.log('\ninput (prepare child, not measured): result lines with planted faults and duplicates');
   printTable(
@@ -101,17 +114,20 @@ function printResults(results: readonly SizeResult[]): void {
   );
 
   console.log('\nend to end (result lines / sum of stage seconds) against the I/O floor (read + write the same lines)');
+  console.log('main thread: its own CPU, what bounds lines/s (10⁶ / µs) once every pool has a core of its own');
   printTable(
-    ['lines', 'seconds', 'lines/s', 'CPU µs/line', 'rows written', 'floor lines/s', '× floor time', 'floor peak RSS'],
+    ['lines', 'seconds', 'lines/s', 'CPU µs/line', 'main thread µs/line', 'rows written', 'floor lines/s', '× floor time', 'floor peak RSS'],
     results.map(({ size, measure, baseline }) => {
       const seconds = measure.stages.reduce((sum, stage) => sum + stage.seconds, 0);
       const cpu = measure.stages.reduce((sum, stage) => sum + stage.cpuSeconds, 0);
+      const main = mainThreadSeconds(measure);
       const floor = baseline.stages[0]!;
       return [
         formatCount(size),
         formatSeconds(seconds),
         formatCount(measure.resultLines / seconds),
         formatMicros(cpu, measure.resultLines),
+        main === undefined ? 'n/a' : formatMicros(main, measure.resultLines),
         formatCount(measure.counts.rows),
         formatCount(floor.items / floor.seconds),
         formatRatio(seconds / floor.seconds),
@@ -164,10 +180,12 @@ function printResults(results: readonly SizeResult[]): void {
     const seconds = measure.stages.reduce((sum, stage) => sum + stage.seconds, 0);
     const cpu = measure.stages.reduce((sum, stage) => sum + stage.cpuSeconds, 0);
     const floor = baseline.stages[0]!;
+    const main = mainThreadSeconds(measure);
     printSummary('postprocess', {
       lines: size,
       lines_per_s: measure.resultLines / seconds,
       cpu_us_per_line: (cpu * 1e6) / Math.max(measure.resultLines, 1),
+      ...(main === undefined ? {} : { main_us_per_line: (main * 1e6) / Math.max(measure.resultLines, 1) }),
       floor_lines_per_s: floor.items / floor.seconds,
       floor_ratio: seconds / floor.seconds,
       peak_rss_mib_index_aside: peakWithoutIndex(measure) / 2 ** 20,

@@ -38,6 +38,11 @@ describe('post-processing benchmark (smoke)', () => {
     for (const line of summaries) {
       expect(Number(line.lines_per_s)).toBeGreaterThan(0);
       expect(Number(line.floor_ratio)).toBeGreaterThan(0);
+      // Linux's per-thread counters give the main thread's own CPU, a part of the whole process's.
+      if (process.platform === 'linux') {
+        expect(Number(line.main_us_per_line)).toBeGreaterThan(0);
+        expect(Number(line.main_us_per_line)).toBeLessThanOrEqual(Number(line.cpu_us_per_line));
+      }
       expect(Number(line.cores)).toBe(availableParallelism());
     }
   });
