@@ -12,6 +12,7 @@
 // and the event loop's active time would also count the time the thread sat preempted by the
 // workers on a machine with fewer cores than threads. Elsewhere it falls back to that active time.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +36,8 @@ export interface ScalingRun {
   callerMicrosPerDoc: number;
   /** Process CPU (every thread) microseconds per document. */
   cpuMicrosPerDoc: number;
-  verdicts: string[];
+  /** sha256 of the verdicts in order: runs compare by it, so no run keeps a list per document. */
+  verdictsDigest: string;
 }
 
 export interface ScalingCase {
@@ -76,18 +78,21 @@ async function* verdictsOf(source: Source, spec: DedupSpec, options: DedupStream
 async function timeRun(source: Source, spec: DedupSpec, workers: number, chunkSize: number): Promise<ScalingRun> {
   const pool = workers > 1 ? await SketchPool.create(resolveDedupConfig(spec), workers) : undefined;
   try {
-    const verdicts: string[] = [];
+    const verdicts = createHash('sha256');
+    let docs = 0;
     const elu = performance.eventLoopUtilization();
     const callerBefore = mainThreadCpuMicros();
     const cpu = process.cpuUsage();
     const started = performance.now();
     const options = pool === undefined ? { chunkSize } : { chunkSize, workers, pool };
-    for await (const verdict of verdictsOf(source, spec, options)) verdicts.push(verdictWord(verdict));
+    for await (const verdict of verdictsOf(source, spec, options)) {
+      verdicts.update(`${verdictWord(verdict)}\n`);
+      docs++;
+    }
     const seconds = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
     const callerAfter = mainThreadCpuMicros();
     const active = performance.eventLoopUtilization(elu).active;
-    const docs = verdicts.length;
     // /proc counts in clock ticks (10 ms): a pass shorter than one reads 0, and the event loop's
     // active time (sub-millisecond) stands in, as it does where /proc is missing.
     const ticked = callerBefore === undefined || callerAfter === undefined ? 0 : callerAfter - callerBefore;
@@ -99,7 +104,7 @@ async function timeRun(source: Source, spec: DedupSpec, workers: number, chunkSi
       docsPerSecond: docs / seconds,
       callerMicrosPerDoc: callerMicros / docs,
       cpuMicrosPerDoc: (used.user + used.system) / docs,
-      verdicts,
+      verdictsDigest: verdicts.digest('hex'),
     };
   } finally {
     await pool?.close();
@@ -132,16 +137,17 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-function sameVerdicts(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((value, index) => value === b[index]);
-}
-
 export async function measureScaling(docs: number, workerCounts: readonly number[], pairs: number, chunkSize: number, fromLines = false): Promise<ScalingCase[]> {
   const records: Record_[] = [];
   for (const document of generateCorpus({ documents: docs })) records.push({ id: document.id, fields: { text: document.text } });
   const directory = fromLines ? mkdtempSync(join(tmpdir(), 'synthforge-dedup-scaling-')) : undefined;
   const path = directory === undefined ? undefined : join(directory, 'stage.jsonl');
-  if (path !== undefined) writeFileSync(path, `${records.map((record) => JSON.stringify(record)).join('\n')}\n`);
+  if (path !== undefined) {
+    writeFileSync(path, `${records.map((record) => JSON.stringify(record)).join('\n')}\n`);
+    // Read from the file, the corpus is not kept: the calling thread's heap is then as small as a
+    // run's dedup step's, and its collections do not mark hundreds of MB of documents.
+    records.length = 0;
+  }
   try {
     return await measureCases({ records, path }, workerCounts, pairs, chunkSize);
   } finally {
@@ -170,7 +176,7 @@ async function measureCases(records: Source, workerCounts: readonly number[], pa
       speedup: median(ratios),
       callerMicrosPerDoc: median(runs.map((run) => run.callerMicrosPerDoc)),
       cpuMicrosPerDoc: median(runs.map((run) => run.cpuMicrosPerDoc)),
-      identical: [...singles, ...multis].every((run) => sameVerdicts(run.verdicts, reference.verdicts)),
+      identical: [...singles, ...multis].every((run) => run.docs === reference.docs && run.verdictsDigest === reference.verdictsDigest),
     });
   }
   return cases;

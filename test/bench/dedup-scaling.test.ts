@@ -17,4 +17,14 @@ describe('dedup scaling benchmark (smoke)', () => {
       expect(Object.keys(summary).at(-1)).toBe('cores');
     }
   }, 60_000);
+
+  it('reads the corpus as stage lines with --from=lines, the verdicts of every run compared by digest', async () => {
+    const text = await captureLog(() => run(['--docs=600', '--workers=1,2', '--pairs=1', '--from=lines']));
+    expect(text).toMatch(/dedup scaling: 600 docs read as stage lines/);
+    const summaries = summaryLines(text, 'dedup-scaling');
+    expect(summaries.map((summary) => [summary.from, summary.workers, summary.identical])).toEqual([
+      ['lines', '1', 'yes'],
+      ['lines', '2', 'yes'],
+    ]);
+  }, 60_000);
 });
