@@ -9,10 +9,22 @@
  * An upper bound skips hopeless pairs before the merge: J ≤ min(|A|, |B|) / max(|A|, |B|).
  */
 
+/**
+ * From this many values up a radix sort is faster than the typed array's own sort (V8's is a merge
+ * sort with a call per comparison): 4.7 against 6.5 µs for 200 values, 16 against 41 µs for 1,000; at
+ * 50 values the radix sort's fixed cost (four tables of 256 counts) makes it twice as slow.
+ */
+const RADIX_MIN_VALUES = 128;
+const RADIX_BUCKETS = 256;
+/** The radix sort's per-byte counts (four bytes, four tables) and the buffer it sorts through. */
+const digitCounts = new Int32Array(4 * RADIX_BUCKETS);
+let radixScratch = new Int32Array(0);
+
 /** Sorts `values[start, start + count)` ascending (signed) in place, drops repeats, returns the new count. */
 export function sortUnique(values: Int32Array, start: number, count: number): number {
   if (count < 2) return count;
-  values.subarray(start, start + count).sort();
+  if (count < RADIX_MIN_VALUES) values.subarray(start, start + count).sort();
+  else radixSort(values, start, count);
   let write = start + 1;
   const end = start + count;
   for (let read = start + 1; read < end; read++) {
@@ -20,6 +32,49 @@ export function sortUnique(values: Int32Array, start: number, count: number): nu
     if (value !== values[write - 1]) values[write++] = value;
   }
   return write - start;
+}
+
+/**
+ * Least significant byte first, four stable counting passes (values → scratch → values, twice). The
+ * sign bit is flipped for the digits only, so that signed order is the digits' unsigned order.
+ */
+function radixSort(values: Int32Array, start: number, count: number): void {
+  if (radixScratch.length < count) radixScratch = new Int32Array(Math.max(count, radixScratch.length * 2));
+  const scratch = radixScratch;
+  const counts = digitCounts;
+  const end = start + count;
+  counts.fill(0);
+  for (let index = start; index < end; index++) {
+    const key = values[index]! ^ 0x80000000;
+    counts[key & 0xff]!++;
+    counts[RADIX_BUCKETS + ((key >>> 8) & 0xff)]!++;
+    counts[2 * RADIX_BUCKETS + ((key >>> 16) & 0xff)]!++;
+    counts[3 * RADIX_BUCKETS + (key >>> 24)]!++;
+  }
+  for (let table = 0; table < 4 * RADIX_BUCKETS; table += RADIX_BUCKETS) {
+    let sum = 0;
+    for (let bucket = table; bucket < table + RADIX_BUCKETS; bucket++) {
+      const bucketCount = counts[bucket]!;
+      counts[bucket] = sum;
+      sum += bucketCount;
+    }
+  }
+  for (let index = start; index < end; index++) {
+    const value = values[index]!;
+    scratch[counts[(value ^ 0x80000000) & 0xff]!++] = value;
+  }
+  for (let index = 0; index < count; index++) {
+    const value = scratch[index]!;
+    values[start + counts[RADIX_BUCKETS + (((value ^ 0x80000000) >>> 8) & 0xff)]!++] = value;
+  }
+  for (let index = start; index < end; index++) {
+    const value = values[index]!;
+    scratch[counts[2 * RADIX_BUCKETS + (((value ^ 0x80000000) >>> 16) & 0xff)]!++] = value;
+  }
+  for (let index = 0; index < count; index++) {
+    const value = scratch[index]!;
+    values[start + counts[3 * RADIX_BUCKETS + ((value ^ 0x80000000) >>> 24)]!++] = value;
+  }
 }
 
 /** J(A, B) for two sorted, duplicate-free runs. Two empty sets are identical (1). */

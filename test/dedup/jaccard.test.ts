@@ -9,6 +9,22 @@ describe('sortUnique', () => {
     expect(values[0]).toBe(9);
     expect(values[1]).toBe(5);
   });
+
+  it('gives what a plain sort and dedup give for runs long enough for its radix sort, around them untouched', () => {
+    let seed = 7;
+    const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) | 0);
+    for (const count of [127, 128, 200, 1000, 5000]) {
+      // Repeats, both signs, the extremes, and values that differ only in their high bytes.
+      const run = Int32Array.from({ length: count }, (_, index) => (index % 7 === 0 ? [0x7fffffff, -0x80000000, 0, -1][index % 4]! : index % 5 === 0 ? (next() & 0xff000000) | 0x55 : next() % 1000 === 0 ? 42 : next()));
+      const values = new Int32Array(count + 6).fill(13);
+      values.set(run, 3);
+      const expected = [...new Set(Array.from(run))].sort((a, b) => a - b);
+      const unique = sortUnique(values, 3, count);
+      expect(Array.from(values.subarray(3, 3 + unique))).toEqual(expected);
+      expect(Array.from(values.subarray(0, 3))).toEqual([13, 13, 13]);
+      expect(Array.from(values.subarray(3 + count))).toEqual([13, 13, 13]);
+    }
+  });
 });
 
 describe('exactJaccard', () => {
