@@ -10,8 +10,8 @@
  */
 
 /**
- * From this many values up a radix sort is faster than the typed array's own sort (V8's is a merge
- * sort with a call per comparison): 4.7 against 6.5 µs for 200 values, 16 against 41 µs for 1,000; at
+ * From this many values up a radix sort is faster than the typed array's own sort (Node 20's takes
+ * ≈ 33 ns per value at 200 values): 4.7 against 6.5 µs for 200 values, 16 against 41 µs for 1,000; at
  * 50 values the radix sort's fixed cost (four tables of 256 counts) makes it twice as slow.
  */
 const RADIX_MIN_VALUES = 128;
