@@ -59,7 +59,7 @@ function verdictWord(verdict: DedupVerdict): string {
 }
 
 /** Where the documents come from: records in memory, or the lines of a stage file (`path`). */
-type Source = { records: readonly Record_[]; path: string | undefined };
+type Source = { records: readonly Record_[]; path: string | undefined; docs: number };
 
 async function* verdictsOf(source: Source, spec: DedupSpec, options: DedupStreamOptions): AsyncIterable<DedupVerdict> {
   if (source.path === undefined) {
@@ -84,7 +84,8 @@ async function timeRun(source: Source, spec: DedupSpec, workers: number, chunkSi
     const callerBefore = mainThreadCpuMicros();
     const cpu = process.cpuUsage();
     const started = performance.now();
-    const options = pool === undefined ? { chunkSize } : { chunkSize, workers, pool };
+    // The record count up front, as the dedup step passes it, so the index is sized once.
+    const options = pool === undefined ? { chunkSize, expectedRecords: source.docs } : { chunkSize, workers, pool, expectedRecords: source.docs };
     for await (const verdict of verdictsOf(source, spec, options)) {
       verdicts.update(`${verdictWord(verdict)}\n`);
       docs++;
@@ -149,7 +150,7 @@ export async function measureScaling(docs: number, workerCounts: readonly number
     records.length = 0;
   }
   try {
-    return await measureCases({ records, path }, workerCounts, pairs, chunkSize);
+    return await measureCases({ records, path, docs }, workerCounts, pairs, chunkSize);
   } finally {
     if (directory !== undefined) rmSync(directory, { recursive: true, force: true });
   }
