@@ -59,21 +59,20 @@ function radixSort(values: Int32Array, start: number, count: number): void {
       sum += bucketCount;
     }
   }
-  for (let index = start; index < end; index++) {
-    const value = values[index]!;
-    scratch[counts[(value ^ 0x80000000) & 0xff]!++] = value;
-  }
-  for (let index = 0; index < count; index++) {
-    const value = scratch[index]!;
-    values[start + counts[RADIX_BUCKETS + (((value ^ 0x80000000) >>> 8) & 0xff)]!++] = value;
-  }
-  for (let index = start; index < end; index++) {
-    const value = values[index]!;
-    scratch[counts[2 * RADIX_BUCKETS + (((value ^ 0x80000000) >>> 16) & 0xff)]!++] = value;
-  }
-  for (let index = 0; index < count; index++) {
-    const value = scratch[index]!;
-    values[start + counts[3 * RADIX_BUCKETS + ((value ^ 0x80000000) >>> 24)]!++] = value;
+  placeByDigit(values, start, scratch, 0, count, 0);
+  placeByDigit(scratch, 0, values, start, count, 1);
+  placeByDigit(values, start, scratch, 0, count, 2);
+  placeByDigit(scratch, 0, values, start, count, 3);
+}
+
+/** One counting pass: `from`'s values, in order, to their slots for byte `digit` (its table's running offsets). */
+function placeByDigit(from: Int32Array, fromStart: number, to: Int32Array, toStart: number, count: number, digit: number): void {
+  const counts = digitCounts;
+  const table = digit * RADIX_BUCKETS;
+  const shift = digit * 8;
+  for (let index = fromStart; index < fromStart + count; index++) {
+    const value = from[index]!;
+    to[toStart + counts[table + (((value ^ 0x80000000) >>> shift) & 0xff)]!++] = value;
   }
 }
 

@@ -4,10 +4,9 @@
  * run: every limit V8 sets after a full collection then uses factor 3.0; with the variable, V8 picks
  * its own factors, which are not all 3.0.
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
@@ -18,18 +17,13 @@ function limitFactors(trace: string): string[] {
 }
 
 /** The quickstart run offline under `--trace-gc-verbose`, with collections forced as it allocates. */
-function tracedRun(env: Record<string, string>): Promise<{ code: number | null; factors: string[]; output: string }> {
+async function tracedRun(env: Record<string, string>): Promise<{ code: number | null; factors: string[]; output: string }> {
   const out = join(tempDir(), 'out');
   // --gc-interval forces a collection every N allocations, so that even a short run sets limits.
-  const args = ['--trace-gc-verbose', '--gc-interval=200000', CLI, 'run', join(process.cwd(), 'recipes', 'quickstart.yaml'), '--offline', '--out', out];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: tempDir(), env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, factors: limitFactors(output), output }));
-  });
+  const nodeArgs = ['--trace-gc-verbose', '--gc-interval=200000'];
+  const result = await runCli(['run', join(process.cwd(), 'recipes', 'quickstart.yaml'), '--offline', '--out', out], { cwd: tempDir(), env, nodeArgs });
+  const output = result.stdout + result.stderr;
+  return { code: result.code, factors: limitFactors(output), output };
 }
 
 describe('the synthforge executable and V8 heap growth', () => {

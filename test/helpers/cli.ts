@@ -11,11 +11,14 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built CLI (npm test builds first) in `cwd`, with a clean provider environment. */
-export function runCli(args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+/**
+ * Runs the built CLI (npm test builds first) in `cwd`, with a clean provider environment;
+ * `nodeArgs` go to node before the CLI's path (V8 flags, e.g. a GC trace).
+ */
+export function runCli(args: string[], options: { cwd: string; env?: Record<string, string>; nodeArgs?: string[] }): Promise<CliResult> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env });
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], { cwd: options.cwd, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
