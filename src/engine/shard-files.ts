@@ -124,8 +124,8 @@ export class AnswerReader {
   /** The shard `read` was last asked about and its descriptor: answers come in runs from one shard. */
   private lastShardPath: string | undefined;
   private lastFd: number | null = null;
-  /** What whole files are read into. */
-  private scratch = Buffer.alloc(0);
+  /** Buffers of files no longer held, reused by the next file read whole. */
+  private spare: Buffer[] = [];
   /** The whole file `read` last used, and its descriptor. */
   private lastWhole: { fd: number; file: WholeFile } | undefined;
 
@@ -143,9 +143,8 @@ export class AnswerReader {
     if (fd === null) return undefined;
     const content = whole ? this.wholeFile(fd) : undefined;
     if (content) {
-      if (offset + bytes > content.length) return undefined;
-      // An ASCII file's byte offsets are its text's: a slice of the text decoded once, not a decode per answer.
-      return content.text === undefined ? content.bytes!.toString('utf8', offset, offset + bytes) : content.text.slice(offset, offset + bytes);
+      if (offset + bytes > content.bytes.length) return undefined;
+      return content.bytes.toString(content.ascii ? 'latin1' : 'utf8', offset, offset + bytes);
     }
     if (this.buffer.length < bytes) this.buffer = Buffer.alloc(Math.max(bytes, this.buffer.length * 2));
     const read = readSync(fd, this.buffer, 0, bytes, offset);
@@ -164,7 +163,7 @@ export class AnswerReader {
     this.whole.clear();
     this.lastShardPath = undefined;
     this.lastFd = null;
-    this.scratch = Buffer.alloc(0);
+    this.spare = [];
     this.lastWhole = undefined;
   }
 
@@ -177,18 +176,31 @@ export class AnswerReader {
     } else {
       const size = fstatSync(fd).size;
       if (size > WHOLE_FILE_BYTES) return undefined;
-      // Read into one buffer reused file after file: an ASCII file keeps only its text, so no
-      // file-sized buffer per file waits for the collector beside it.
-      if (this.scratch.length < size) this.scratch = Buffer.allocUnsafe(size);
-      let read = 0;
-      for (let got = -1; read < size && got !== 0; read += got) got = readSync(fd, this.scratch, read, size - read, read);
-      const bytes = this.scratch.subarray(0, read);
-      content = isAscii(bytes) ? { length: read, bytes: undefined, text: bytes.toString('latin1') } : { length: read, bytes: Buffer.from(bytes), text: undefined };
+      content = this.readWhole(fd, size);
     }
     this.whole.set(fd, content);
-    if (this.whole.size > WHOLE_FILES) this.whole.delete(this.whole.keys().next().value!);
+    if (this.whole.size > WHOLE_FILES) {
+      const oldest = this.whole.keys().next().value!;
+      this.spare.push(this.whole.get(oldest)!.buffer);
+      this.whole.delete(oldest);
+    }
     this.lastWhole = { fd, file: content };
     return content;
+  }
+
+  /**
+   * The file's bytes, in a buffer a file no longer held used before. Each answer is decoded from them
+   * when asked for. Decoding the whole file to one string instead put every file's text on pages the
+   * heap maps afresh (a string that large has its own), and a first write to a page costs more than
+   * decoding its bytes (bench/README.md, "Eleventh session").
+   */
+  private readWhole(fd: number, size: number): WholeFile {
+    let buffer = this.spare.pop();
+    if (!buffer || buffer.length < size) buffer = Buffer.allocUnsafeSlow(Math.max(size, buffer?.length ?? 0));
+    let read = 0;
+    for (let got = -1; read < size && got !== 0; read += got) got = readSync(fd, buffer, read, size - read, read);
+    const bytes = buffer.subarray(0, read);
+    return { buffer, bytes, ascii: isAscii(bytes) };
   }
 
   private open(path: string): number | null {
@@ -206,11 +218,12 @@ export class AnswerReader {
 }
 
 /**
- * An answers file read whole: its text where it is all ASCII (JSON.stringify writes characters above
- * it raw, so a file with any is not), its bytes otherwise.
+ * An answers file read whole: its bytes, and whether they are all ASCII (JSON.stringify writes
+ * characters above it raw), where an answer's text is its bytes decoded one per unit.
  */
 interface WholeFile {
-  length: number;
-  bytes: Buffer | undefined;
-  text: string | undefined;
+  /** Owned by the reader, reused once the file is no longer held. */
+  buffer: Buffer;
+  bytes: Buffer;
+  ascii: boolean;
 }
