@@ -52,11 +52,17 @@ const MAX_ENCODERS = 8;
  * machine), else one per core but the main thread's (busy with pass 1 for much of the write), up to
  * `MAX_ENCODERS`. Two cores keep the single Parquet thread: a second encoder there costs ≈ 20% more
  * CPU (one more isolate's start and JIT) for a write that is already about as long as its CPU
- * over two cores.
+ * over two cores. 0, the default on one core: no Parquet thread at all, the calling thread converts
+ * each shard once pass 1 is done. With no core to run it beside pass 1, the thread only added its own
+ * start, JIT, heap and messages: on one core it cost ≈ 10% of post-processing's CPU and ≈ 130 MiB
+ * of peak memory (bench/README.md, "Eleventh session").
  */
 export function parquetEncoders(): number {
-  const wanted = Number(process.env.SYNTHFORGE_PARQUET_ENCODERS);
-  return Number.isInteger(wanted) && wanted >= 1 ? wanted : Math.max(1, Math.min(availableParallelism() - 1, MAX_ENCODERS));
+  const variable = process.env.SYNTHFORGE_PARQUET_ENCODERS;
+  const wanted = variable === undefined || variable === '' ? Number.NaN : Number(variable);
+  if (Number.isInteger(wanted) && wanted >= 0) return wanted;
+  const cores = availableParallelism();
+  return cores <= 1 ? 0 : Math.min(cores - 1, MAX_ENCODERS);
 }
 
 interface Pending {
@@ -91,7 +97,8 @@ export class ParquetThread {
   private nextId = 0;
   private failure: Error | undefined;
 
-  constructor(private readonly encoders: number = parquetEncoders()) {}
+  /** `encoders` 0 is taken as 1: a Parquet thread always encodes, itself at least. */
+  constructor(private readonly encoders: number = Math.max(1, parquetEncoders())) {}
 
   /** Writes `parquetPath` from the rows of `jsonlPath`; resolves with the new file's digest. */
   async convert(jsonlPath: string, parquetPath: string, columns: readonly ColumnSpec[], codec: CodecChoice): Promise<FileDigest> {

@@ -7,7 +7,8 @@
  * shard's first row with the new columns (twice at most; then the shard is converted from its
  * finished JSONL). A twin is kept only if its columns are the final ones, so every file is exactly
  * what converting the finished shards with the final columns writes. Twins of small datasets (no shard past one row group) are written on the
- * calling thread afterwards: they never start a thread.
+ * calling thread afterwards: they never start a thread. Nor does any twin when there are no Parquet
+ * encoders (`parquetEncoders`, 0 on one core): every shard is converted on the calling thread after pass 1.
  */
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,7 +18,7 @@ import type { JsonlFileWriter } from './jsonl-file-writer.js';
 import { jsonlToParquet } from './jsonl-to-parquet.js';
 import type { OutputSpec } from './output-spec.js';
 import { needsSeveralGroups, ROW_GROUP_ROWS } from './parquet-file-writer.js';
-import { ParquetThread, type CodecChoice, type ParquetStream } from './parquet-thread.js';
+import { parquetEncoders, ParquetThread, type CodecChoice, type ParquetStream } from './parquet-thread.js';
 import type { ShardFollower, ShardRows } from './split-shards.js';
 import { parquetCodecOf } from './zstd-compressor.js';
 
@@ -44,6 +45,8 @@ export class ParquetTwins implements ShardFollower {
    * (the other splits' shards too), so less is left to convert after pass 1.
    */
   afterRows = ROW_GROUP_ROWS;
+  /** No Parquet thread: nothing is streamed, every twin is converted here after pass 1. */
+  private readonly here: boolean;
   private thread: ParquetThread | undefined;
   private readonly streams = new Map<string, Streamed>();
   private readonly discarded: Promise<void>[] = [];
@@ -53,7 +56,10 @@ export class ParquetTwins implements ShardFollower {
   constructor(
     private readonly stagingDir: string,
     output: Pick<OutputSpec, 'compression' | 'compression_level'>,
+    encoders = parquetEncoders(),
   ) {
+    this.here = encoders === 0;
+    if (this.here) this.afterRows = Number.POSITIVE_INFINITY;
     this.codec = output.compression === 'snappy' ? { codec: 'SNAPPY' } : { codec: 'ZSTD', ...(output.compression_level === undefined ? {} : { level: output.compression_level }) };
   }
 
@@ -92,7 +98,7 @@ export class ParquetTwins implements ShardFollower {
     const columnsJson = JSON.stringify(columns);
     for (const streamed of this.streams.values()) if (!streamed.stale && streamed.columnsJson !== columnsJson) this.discard(streamed);
     await Promise.all(this.discarded);
-    if (!this.thread && !shards.some((shard) => needsSeveralGroups(shard.rows))) {
+    if (!this.thread && (this.here || !shards.some((shard) => needsSeveralGroups(shard.rows)))) {
       const codec = await parquetCodecOf(this.codec);
       for (const shard of shards) digests.set(shard, await jsonlToParquet(join(this.stagingDir, shard.rowsPath), join(this.stagingDir, pathOf(shard)), columns, codec));
       return digests;

@@ -255,10 +255,15 @@ describe('the Parquet thread: a thread that dies', () => {
 describe('parquetEncoders', () => {
   afterEach(() => vi.unstubAllEnvs());
 
-  it('is SYNTHFORGE_PARQUET_ENCODERS when set, else one per core but the main thread\'s, 1 to 8', () => {
+  it('is SYNTHFORGE_PARQUET_ENCODERS when set (0: no Parquet thread), else one per core but the main thread\'s, up to 8, none on one core', () => {
     vi.stubEnv('SYNTHFORGE_PARQUET_ENCODERS', '3');
     expect(parquetEncoders()).toBe(3);
-    vi.stubEnv('SYNTHFORGE_PARQUET_ENCODERS', '');
-    expect(parquetEncoders()).toBe(Math.max(1, Math.min(availableParallelism() - 1, 8)));
+    vi.stubEnv('SYNTHFORGE_PARQUET_ENCODERS', '0');
+    expect(parquetEncoders()).toBe(0);
+    const cores = availableParallelism();
+    for (const unset of ['', 'many', '-1', '1.5']) {
+      vi.stubEnv('SYNTHFORGE_PARQUET_ENCODERS', unset);
+      expect(parquetEncoders()).toBe(cores <= 1 ? 0 : Math.min(cores - 1, 8));
+    }
   });
 });

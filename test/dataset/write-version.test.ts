@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DataRecord } from '../../src/domain.js';
 import { SynthforgeError } from '../../src/errors.js';
 import { DATASET_FORMATS } from '../../src/dataset/formats/dataset-formats.js';
@@ -9,6 +9,7 @@ import { listVersions } from '../../src/dataset/list-versions.js';
 import type { DatasetManifest } from '../../src/dataset/manifest.js';
 import { contentHashOf, type VersionInfo } from '../../src/dataset/write-version.js';
 import { jsonlToParquet } from '../../src/dataset/jsonl-to-parquet.js';
+import { ParquetThread } from '../../src/dataset/parquet-thread.js';
 import type { OutputSpecInput } from '../../src/dataset/output-spec.js';
 import { loadZstdCompressor } from '../../src/dataset/zstd-compressor.js';
 import { readParquetRows } from '../../src/dataset/read-rows.js';
@@ -226,6 +227,38 @@ describe('writeDatasetVersion: Parquet twins streamed while the rows are written
     ]);
     await expectParquetAsConverted(sharded);
     await expectParquetAsConverted(await writeVersion(tempDir(), qaRecords(24_000), { ...CHAT, splits: { train: 0.7, test: 0.3 }, stratify_by: 'topic', files: ['jsonl', 'parquet'], max_rows_per_file: 11_000 }));
+  });
+
+  describe('with no Parquet encoders (SYNTHFORGE_PARQUET_ENCODERS=0, the default on one core)', () => {
+    afterEach(() => {
+      vi.unstubAllEnvs();
+      vi.restoreAllMocks();
+    });
+
+    it('starts no Parquet thread and converts every shard after pass 1, to the bytes the thread writes', async () => {
+      const output: OutputSpecInput = { ...CHAT, splits: { train: 0.7, test: 0.3 }, files: ['jsonl', 'parquet'], max_rows_per_file: 11_000 };
+      const records = qaRecords(24_000);
+      const threaded = await writeVersion(tempDir(), records, output);
+      vi.stubEnv('SYNTHFORGE_PARQUET_ENCODERS', '0');
+      const stream = vi.spyOn(ParquetThread.prototype, 'stream');
+      const convert = vi.spyOn(ParquetThread.prototype, 'convert');
+      const here = await writeVersion(tempDir(), records, output);
+      expect(stream).not.toHaveBeenCalled();
+      expect(convert).not.toHaveBeenCalled();
+      expect(here.files.some((file) => file.format === 'parquet' && file.rows > 10_000)).toBe(true);
+      expect(here.files).toEqual(threaded.files);
+      for (const file of here.files) expect(readFileSync(join(here.dir, file.path)).equals(readFileSync(join(threaded.dir, file.path))), file.path).toBe(true);
+      expect(here.contentHash).toBe(threaded.contentHash);
+      await expectParquetAsConverted(here);
+    });
+
+    it('converts the twins of columns that change past the first row group, and of a Parquet-only version, leaving no rows file', async () => {
+      vi.stubEnv('SYNTHFORGE_PARQUET_ENCODERS', '0');
+      await expectParquetAsConverted(await writeVersion(tempDir(), changingRecords(20_000), RAW_BOTH));
+      const only = await writeVersion(tempDir(), changingRecords(20_000), { ...RAW_BOTH, files: ['parquet'] });
+      expect(readdirSync(join(only.dir, 'data')).sort()).toEqual(only.files.map((file) => file.path.slice('data/'.length)).sort());
+      expect(only.files.every((file) => file.format === 'parquet')).toBe(true);
+    });
   });
 
   it('takes output.compression_level: other zstd bytes, the same rows', async () => {
