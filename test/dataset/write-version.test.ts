@@ -259,6 +259,17 @@ describe('writeDatasetVersion: Parquet twins streamed while the rows are written
       expect(readdirSync(join(only.dir, 'data')).sort()).toEqual(only.files.map((file) => file.path.slice('data/'.length)).sort());
       expect(only.files.every((file) => file.format === 'parquet')).toBe(true);
     });
+
+    it('leaves no version and no leftovers when the records fail past the first row group', async () => {
+      vi.stubEnv('SYNTHFORGE_PARQUET_ENCODERS', '0');
+      const root = tempDir();
+      async function* failing(): AsyncIterable<DataRecord> {
+        yield* changingRecords(14_000);
+        throw new Error('stage file truncated');
+      }
+      await expect(writeVersion(root, failing(), { ...RAW_BOTH, files: ['parquet'] })).rejects.toThrow('stage file truncated');
+      expect(readdirSync(root)).toEqual([]);
+    });
   });
 
   it('takes output.compression_level: other zstd bytes, the same rows', async () => {
