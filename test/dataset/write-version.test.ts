@@ -209,8 +209,23 @@ function changingRecords(count: number): DataRecord[] {
   );
 }
 
+const RAW_BOTH: OutputSpecInput = { format: 'raw', splits: { train: 0.9, test: 0.1 }, files: ['jsonl', 'parquet'] };
+
+/**
+ * A Parquet-only write whose records fail past one row group (where a shard's twin is being written
+ * on the Parquet thread, when there is one) leaves no version and nothing else behind.
+ */
+async function expectNothingLeftWhenRecordsFail(): Promise<void> {
+  const root = tempDir();
+  async function* failing(): AsyncIterable<DataRecord> {
+    yield* changingRecords(14_000);
+    throw new Error('stage file truncated');
+  }
+  await expect(writeVersion(root, failing(), { ...RAW_BOTH, files: ['parquet'] })).rejects.toThrow('stage file truncated');
+  expect(readdirSync(root)).toEqual([]);
+}
+
 describe('writeDatasetVersion: Parquet twins streamed while the rows are written', () => {
-  const RAW_BOTH: OutputSpecInput = { format: 'raw', splits: { train: 0.9, test: 0.1 }, files: ['jsonl', 'parquet'] };
 
   it('writes the twins converting the finished shards would, however often the columns change past the first row group', async () => {
     const info = await writeVersion(tempDir(), changingRecords(20_000), RAW_BOTH);
@@ -262,13 +277,7 @@ describe('writeDatasetVersion: Parquet twins streamed while the rows are written
 
     it('leaves no version and no leftovers when the records fail past the first row group', async () => {
       vi.stubEnv('SYNTHFORGE_PARQUET_ENCODERS', '0');
-      const root = tempDir();
-      async function* failing(): AsyncIterable<DataRecord> {
-        yield* changingRecords(14_000);
-        throw new Error('stage file truncated');
-      }
-      await expect(writeVersion(root, failing(), { ...RAW_BOTH, files: ['parquet'] })).rejects.toThrow('stage file truncated');
-      expect(readdirSync(root)).toEqual([]);
+      await expectNothingLeftWhenRecordsFail();
     });
   });
 
@@ -284,14 +293,7 @@ describe('writeDatasetVersion: Parquet twins streamed while the rows are written
   });
 
   it('leaves no version and no leftovers when the records fail while a twin is streaming', async () => {
-    const root = tempDir();
-    async function* failing(): AsyncIterable<DataRecord> {
-      // Past one row group: the shard's twin is being written on the Parquet thread when this throws.
-      yield* changingRecords(14_000);
-      throw new Error('stage file truncated');
-    }
-    await expect(writeVersion(root, failing(), { ...RAW_BOTH, files: ['parquet'] })).rejects.toThrow('stage file truncated');
-    expect(readdirSync(root)).toEqual([]);
+    await expectNothingLeftWhenRecordsFail();
   });
 });
 
