@@ -143,8 +143,8 @@ export class AnswerReader {
     if (fd === null) return undefined;
     const content = whole ? this.wholeFile(fd) : undefined;
     if (content) {
-      if (offset + bytes > content.bytes.length) return undefined;
-      return content.bytes.toString(content.ascii ? 'latin1' : 'utf8', offset, offset + bytes);
+      if (offset + bytes > content.length) return undefined;
+      return content.buffer.toString(content.ascii ? 'latin1' : 'utf8', offset, offset + bytes);
     }
     if (this.buffer.length < bytes) this.buffer = Buffer.alloc(Math.max(bytes, this.buffer.length * 2));
     const read = readSync(fd, this.buffer, 0, bytes, offset);
@@ -199,8 +199,7 @@ export class AnswerReader {
     if (!buffer || buffer.length < size) buffer = Buffer.allocUnsafeSlow(Math.max(size, buffer?.length ?? 0));
     let read = 0;
     for (let got = -1; read < size && got !== 0; read += got) got = readSync(fd, buffer, read, size - read, read);
-    const bytes = buffer.subarray(0, read);
-    return { buffer, bytes, ascii: isAscii(bytes) };
+    return { buffer, length: read, ascii: isAscii(buffer.subarray(0, read)) };
   }
 
   private open(path: string): number | null {
@@ -222,8 +221,8 @@ export class AnswerReader {
  * characters above it raw), where an answer's text is its bytes decoded one per unit.
  */
 interface WholeFile {
-  /** Owned by the reader, reused once the file is no longer held. */
+  /** Owned by the reader, reused once the file is no longer held; the file is its first `length` bytes. */
   buffer: Buffer;
-  bytes: Buffer;
+  length: number;
   ascii: boolean;
 }
