@@ -5,10 +5,11 @@
 // lines, a cost no user pays. The bench scripts are transpiled one file at a time (no type check:
 // `npm run typecheck` does that) into .bench-build/, a sibling of bench/, with their `../src/`
 // imports pointed at `../dist/`, so relative paths inside them resolve as before.
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type TypeScript from 'typescript';
+import { staleDistFile } from '../src/spawn-worker.js';
 
 export const BENCH_BUILD_DIRECTORY = '.bench-build';
 
@@ -44,29 +45,4 @@ export function compileBench(root: string): { directory: string } | { stale: str
 /** `from '../src/x.js'` (and `import('../src/x.js')`) → `../dist/x.js`. */
 export function pointAtDist(code: string): string {
   return code.replace(/(['"])\.\.\/src\//g, '$1../dist/');
-}
-
-/** The first file of src/ whose compiled twin in dist/ is missing or older, as a path from the root. */
-function staleDistFile(root: string): string | undefined {
-  const walk = (directory: string): string | undefined => {
-    for (const entry of readdirSync(directory, { withFileTypes: true })) {
-      const path = join(directory, entry.name);
-      if (entry.isDirectory()) {
-        const found = walk(path);
-        if (found !== undefined) return found;
-        continue;
-      }
-      if (!entry.name.endsWith('.ts') || entry.name.endsWith('.d.ts')) continue;
-      const compiled = join(root, 'dist', relative(join(root, 'src'), path)).replace(/\.ts$/, '.js');
-      let compiledAt: number;
-      try {
-        compiledAt = statSync(compiled).mtimeMs;
-      } catch {
-        return relative(root, path);
-      }
-      if (compiledAt < statSync(path).mtimeMs) return relative(root, path);
-    }
-    return undefined;
-  };
-  return walk(join(root, 'src'));
 }

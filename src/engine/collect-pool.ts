@@ -1,3 +1,4 @@
+import { builtTwin } from '../spawn-worker.js';
 import { spawnWorker } from '../spawn-worker.js';
 import { WorkerPool } from '../worker-pool.js';
 import type { ProviderErrorInfo, ResultDecoder, StructuredOutputMode } from '../providers/batch-provider.js';
@@ -131,8 +132,10 @@ export class CollectPool {
     this.slots = Array.from({ length: size * BATCHES_PER_THREAD }, () => new SharedArrayBuffer(SLOT_BYTES));
     this.slots.forEach((slot, index) => this.slotOf.set(slot, index));
     this.freeSlots = this.slots.map((_, index) => index);
-    const threadData: CollectThreadData = { ...data, slots: this.slots };
-    const workers = Array.from({ length: size }, () => spawnWorker('collect-worker', threadData, import.meta.url));
+    // From the sources, a decoder of this repository is imported compiled where the thread runs compiled.
+    const decoder = { ...data.decoder, module: builtTwin(data.decoder.module) ?? data.decoder.module };
+    const threadData: CollectThreadData = { ...data, decoder, slots: this.slots };
+    const workers = Array.from({ length: size }, () => spawnWorker('collect-worker', threadData, import.meta.url, [decoder.module]));
     this.pool = new WorkerPool<JudgeRequest, JudgeReply, Extract<JudgeReply, { lines: Int32Array }>>(workers, {
       settle: (reply) => ('error' in reply ? { error: new CollectWorkerError(`a collect thread failed: ${reply.error}`), fatal: true } : { value: reply }),
       crashed: (error) => new CollectWorkerError(`a collect thread crashed: ${error.message}`, { cause: error }),
