@@ -12,7 +12,7 @@ import { mapSystemError } from './map-system-error.js';
 import { outputRedactor } from './render/redact-output.js';
 import { renderErrorMessage } from './render/error.js';
 import { colorLabel, colorsFor } from './render/colors.js';
-import { TOOL_VERSION } from '../engine/write-output.js';
+import { TOOL_VERSION } from '../version.js';
 import type { RunSummary } from '../engine/run-report.js';
 
 const program = new Command();

@@ -10,7 +10,7 @@ import { writeDatasetVersion } from '../dataset/write-version.js';
 import { comparedTexts } from './decontaminate-step.js';
 import { readRecords, writeRecords } from './stage-files.js';
 import { StepRejects } from './step-rejects.js';
-import { TOOL_VERSION } from './write-output.js';
+import { TOOL_VERSION } from '../version.js';
 
 export interface DecontaminateVersionInput {
   outputsRoot: string;

@@ -12,6 +12,7 @@ import { readStageLineBatches } from '../dedup/stage-line-batch.js';
 import { splitLines } from '../dataset/read-file-lines.js';
 import { concatenated } from '../dataset/line-chunks.js';
 import type { RunSummary, StepCounts } from './run-report.js';
+import { TOOL_VERSION } from '../version.js';
 
 /** What the version's manifest says about the steps; known once every step is done. */
 export interface StepsOutcome {
@@ -124,8 +125,6 @@ function rejectedSection(compiled: CompiledRecipe, stepCounts: StepCounts[]): { 
   }
   return count === 0 ? {} : { rejected: { count, by_step: byStep } };
 }
-
-export const TOOL_VERSION = '0.1.0';
 
 /** The final stage's lines; under the crash tests' writing-output failpoint, through the hook that hits it. */
 function recordLinesToWrite(finalStage: string): AsyncIterable<Uint8Array> {

@@ -12,7 +12,7 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
 
 /** Lowest first. A file may import its own folder and any folder of a lower layer, nothing else. */
 const LAYERS: readonly (readonly string[])[] = [
-  ['errors.ts', 'issues.ts', 'domain.ts', 'redact-secrets.ts', 'spawn-worker.ts', 'worker-pool.ts', 'in-flight-window.ts'],
+  ['errors.ts', 'issues.ts', 'domain.ts', 'version.ts', 'redact-secrets.ts', 'spawn-worker.ts', 'worker-pool.ts', 'in-flight-window.ts'],
   ['schema', 'prompt', 'seeds', 'dedup', 'filters', 'cost', 'pool-threads.ts'],
   ['decontam'],
   ['dataset'],
