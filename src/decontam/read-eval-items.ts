@@ -1,9 +1,7 @@
 import { lookupFieldPath } from '../dedup/deduper.js';
 import { SeedError } from '../seeds/errors.js';
 import { formatSeedPosition } from '../seeds/format-seed-position.js';
-import { readCsvSeeds } from '../seeds/read-csv.js';
 import { readJsonlSeeds } from '../seeds/read-jsonl.js';
-import { readParquetSeeds } from '../seeds/read-parquet.js';
 import type { RawSeed } from '../seeds/seed-source.js';
 import { DecontamSourceError } from './errors.js';
 import type { EvalFile } from './eval-set-files.js';
@@ -46,10 +44,11 @@ export async function* readEvalItems(file: EvalFile, fields: readonly string[] |
   }
 }
 
-function readerOf(file: EvalFile): AsyncGenerator<RawSeed> {
-  if (file.kind === 'jsonl') return readJsonlSeeds(file.path, -1);
-  if (file.kind === 'csv') return readCsvSeeds(file.path, -1);
-  return readParquetSeeds(file.path, -1);
+/** The CSV and Parquet readers loaded only for such a file, as seeds load them. */
+async function* readerOf(file: EvalFile): AsyncGenerator<RawSeed> {
+  if (file.kind === 'jsonl') return yield* readJsonlSeeds(file.path, -1);
+  if (file.kind === 'csv') return yield* (await import('../seeds/read-csv.js')).readCsvSeeds(file.path, -1);
+  return yield* (await import('../seeds/read-parquet.js')).readParquetSeeds(file.path, -1);
 }
 
 function positionOf(seed: RawSeed): number {

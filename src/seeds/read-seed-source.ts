@@ -3,9 +3,7 @@ import { resolveSeedPath } from './check-seed-source.js';
 import { seedErrorAt } from './errors.js';
 import { entryPosition, type RawSeed, type SeedSourceSpec } from './seed-source.js';
 import { expandProduct } from './expand-product.js';
-import { readCsvSeeds } from './read-csv.js';
 import { readJsonlSeeds } from './read-jsonl.js';
-import { readParquetSeeds } from './read-parquet.js';
 import { sampleInOrder } from './sample-in-order.js';
 
 /** The records of one source after `limit` and `sample`, still without ids. */
@@ -38,12 +36,18 @@ async function* readAll(spec: SeedSourceSpec, sourceIndex: number, baseDir: stri
     case 'jsonl':
       yield* readJsonlSeeds(resolveSeedPath(spec.path, baseDir), sourceIndex);
       return;
-    case 'csv':
+    // The CSV and Parquet readers are loaded when a recipe reads such a file, for the same reason
+    // (≈ 0.02 and 0.05 s, the latter with its decompressors' WebAssembly).
+    case 'csv': {
+      const { readCsvSeeds } = await import('./read-csv.js');
       yield* readCsvSeeds(resolveSeedPath(spec.path, baseDir), sourceIndex, spec.delimiter);
       return;
-    case 'parquet':
+    }
+    case 'parquet': {
+      const { readParquetSeeds } = await import('./read-parquet.js');
       yield* readParquetSeeds(resolveSeedPath(spec.path, baseDir), sourceIndex);
       return;
+    }
   }
 }
 
