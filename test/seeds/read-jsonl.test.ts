@@ -154,9 +154,10 @@ describe('jsonl streaming', () => {
     expect(count).toBe(200_000);
     expect(lastN).toBe(199_999);
     expect(fileSize).toBeGreaterThan(60_000_000);
-    // Reading the file whole would add at least its size (plus 200k parsed objects) to the heap;
-    // a stream adds a chunk and whatever garbage the collector has not reclaimed yet.
-    expect(peak - baseline).toBeLessThan(fileSize / 2);
+    // Reading the file whole would add at least its size plus 200k parsed objects (≈ 2× its size) to
+    // the heap; a stream adds a chunk and whatever garbage the collector has not reclaimed yet, which
+    // on a busy machine (three test files on two cores) reached 36 MB, over half the file.
+    expect(peak - baseline).toBeLessThan(fileSize);
   });
 });
 
