@@ -7,7 +7,9 @@
 // Per size, the mean CPU per request over the whole run (what N requests cost, merges included), and
 // its growth against the smallest size: the goal is a cost per request flat from 100K to 1M. Keys are
 // random 16-byte values, as request keys are. CPU of the transactions only (the rest of a collect
-// does not depend on the store's size). Options: --sizes=100000,1000000 (requests; the default),
+// does not depend on the store's size). Then, on the same store, what a lookup costs (`getMany`, as
+// planning asks for a round's keys and emitting for the keys its run did not answer): 20,480 keys that
+// are in the cache and as many that are not, CPU µs per key. Options: --sizes=100000,1000000 (requests; the default),
 // --shard=N (rows per shard, default 9,009: the post-processing bench's 1M lines in 111 shards), --keep.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -30,9 +32,18 @@ interface Series {
   bytes: number;
 }
 
+/** CPU µs per key of `getMany`, on the store's rows once every shard is in. */
+interface Lookups {
+  hit: number;
+  miss: number;
+}
+
+/** Keys per lookup series: 80 of getMany's 256-key statements. */
+const LOOKUP_KEYS = 20_480;
+
 interface SizeResult {
   requests: number;
-  store: Series;
+  store: Series & { lookups: Lookups };
   oneTable: Series;
 }
 
@@ -72,7 +83,7 @@ function* rowsOf(keys: Buffer, shardSeq: number): Iterable<[Buffer, CachedAnswer
   for (let line = 0; line < keys.length / 16; line++) yield [keys.subarray(line * 16, line * 16 + 16), answer(shardSeq, line)];
 }
 
-function storeSeries(stateDir: string, keys: Buffer[]): Series {
+function storeSeries(stateDir: string, keys: Buffer[]): Series & { lookups: Lookups } {
   const store = new RunStore(stateDir);
   store.createRun({ id: 'run-bench', recipeName: 'bench', recipePath: '/bench.yaml', recipeHash: 'h', options: {} });
   const perRequest = cpuPerRow(keys, (shardKeys, shard) => {
@@ -85,9 +96,28 @@ function storeSeries(stateDir: string, keys: Buffer[]): Series {
         store.responses.mergeIfDue();
       });
   });
+  const lookups = lookupCost(store, keys);
   const bytes = store.sizeBytes();
   store.close();
-  return { name: 'store (fresh + large table)', perRequest, bytes };
+  return { name: 'store (fresh + large table)', perRequest, bytes, lookups };
+}
+
+/** `getMany` over keys spread across every shard put (all found), then over as many random keys (none found). */
+function lookupCost(store: RunStore, keys: Buffer[]): Lookups {
+  const all = Buffer.concat(keys);
+  const count = Math.min(LOOKUP_KEYS, all.length / 16);
+  const step = Math.floor(all.length / 16 / count);
+  const present = Array.from({ length: count }, (_, index) => all.subarray(index * step * 16, index * step * 16 + 16));
+  const absent = Array.from({ length: count }, () => randomBytes(16));
+  const cpu = (lookup: Buffer[], expected: number): number => {
+    const before = process.cpuUsage();
+    const found = store.responses.getMany(lookup).size;
+    const spent = process.cpuUsage(before);
+    // Not measured if wrong: a lookup that finds nothing costs less than one that finds its row.
+    if (found !== expected) throw new Error(`getMany found ${found} of ${lookup.length} keys, expected ${expected}`);
+    return (spent.user + spent.system) / lookup.length;
+  };
+  return { hit: cpu(present, count), miss: cpu(absent, 0) };
 }
 
 function oneTableSeries(file: string, keys: Buffer[]): Series {
@@ -134,9 +164,9 @@ function cpuPerRow(keys: Buffer[], prepare: (shardKeys: Buffer, shard: number) =
 
 function printResults(results: SizeResult[]): void {
   const smallest = results[0]!;
-  console.log(`\nCPU µs per request of the shards' transactions, whole run; growth: against ${formatCount(smallest.requests)} requests`);
+  console.log(`\nCPU µs per request of the shards' transactions, whole run, then per key looked up (getMany, once all are in); growth: against ${formatCount(smallest.requests)} requests`);
   printTable(
-    ['requests', 'store', 'growth', 'one table (before)', 'growth', 'store MB / 1K requests'],
+    ['requests', 'store', 'growth', 'one table (before)', 'growth', 'store MB / 1K requests', 'lookup found', 'growth', 'lookup not found', 'growth'],
     results.map(({ requests, store, oneTable }) => [
       formatCount(requests),
       store.perRequest.toFixed(2),
@@ -144,6 +174,10 @@ function printResults(results: SizeResult[]): void {
       oneTable.perRequest.toFixed(2),
       formatRatio(oneTable.perRequest / smallest.oneTable.perRequest),
       (store.bytes / 1e6 / (requests / 1_000)).toFixed(3),
+      store.lookups.hit.toFixed(2),
+      formatRatio(store.lookups.hit / smallest.store.lookups.hit),
+      store.lookups.miss.toFixed(2),
+      formatRatio(store.lookups.miss / smallest.store.lookups.miss),
     ]),
   );
   for (const { requests, store, oneTable } of results) {
@@ -154,6 +188,10 @@ function printResults(results: SizeResult[]): void {
       one_table_put_us: oneTable.perRequest,
       one_table_growth: oneTable.perRequest / smallest.oneTable.perRequest,
       mb_per_1k: store.bytes / 1e6 / (requests / 1_000),
+      lookup_hit_us: store.lookups.hit,
+      lookup_hit_growth: store.lookups.hit / smallest.store.lookups.hit,
+      lookup_miss_us: store.lookups.miss,
+      lookup_miss_growth: store.lookups.miss / smallest.store.lookups.miss,
     });
   }
 }
