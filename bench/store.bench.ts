@@ -9,8 +9,9 @@
 // random 16-byte values, as request keys are. CPU of the transactions only (the rest of a collect
 // does not depend on the store's size). Then, on the same store, what a lookup costs (`getMany`, as
 // planning asks for a round's keys and emitting for the keys its run did not answer): 20,480 keys that
-// are in the cache and as many that are not, CPU µs per key. Options: --sizes=100000,1000000 (requests; the default),
-// --shard=N (rows per shard, default 9,009: the post-processing bench's 1M lines in 111 shards), --keep.
+// are in the cache and as many that are not, CPU µs per key. Options: --sizes=100000,1000000
+// (requests; the default), --shard=N (rows per shard, default 9,009: the post-processing bench's 1M
+// lines in 111 shards), --keep.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,4 @@
-import { builtTwin } from '../spawn-worker.js';
-import { spawnWorker } from '../spawn-worker.js';
+import { builtTwin, spawnWorker } from '../spawn-worker.js';
 import { WorkerPool } from '../worker-pool.js';
 import type { ProviderErrorInfo, ResultDecoder, StructuredOutputMode } from '../providers/batch-provider.js';
 import type { JsonSchema } from '../schema/json-schema.js';
