@@ -1,15 +1,18 @@
 // The response cache's cost per request as the state store grows: what collecting a shard writes in
 // its transaction (a cache row per valid answer), shard after shard, into a new state directory.
 //   store      RunStore: each shard recorded, then its rows put in one transaction in key order, as
-//              collect does (shard-commit.ts); the cache's fresh table is merged into the large one when due.
+//              collect does (shard-commit.ts); the cache's fresh table is sealed into a tier, and
+//              tiers merged, when due (response-tiers.ts).
 //   one table  the baseline, in the same run: the same rows put into one table of the cache's shape
-//              (as the cache was before it had two), one transaction per shard.
-// Per size, the mean CPU per request over the whole run (what N requests cost, merges included), and
-// its growth against the smallest size: the goal is a cost per request flat from 100K to 1M. Keys are
-// random 16-byte values, as request keys are. CPU of the transactions only (the rest of a collect
-// does not depend on the store's size). Then, on the same store, what a lookup costs (`getMany`, as
-// planning asks for a round's keys and emitting for the keys its run did not answer): 20,480 keys that
-// are in the cache and as many that are not, CPU µs per key. Options: --sizes=100000,1000000
+//              (as the cache was in store version 3), one transaction per shard.
+// Per size, the mean CPU per request over the whole run (what N requests cost, seals and merges
+// included), and its growth against the smallest size: the goal is a cost per request flat from 100K
+// to 1M. Keys are random 16-byte values, as request keys are. CPU of the transactions (the rest of a
+// collect does not depend on the store's size) and of closing the store: its last checkpoint moves
+// into the file what a small store left in its write-ahead log, which a large one paid for on the way.
+// Then, on the same store, what a lookup costs (`getMany`, as planning asks for a round's keys and
+// emitting for the keys its run did not answer): 20,480 keys that are in the cache and as many that
+// are not, CPU µs per key, the median of three calls after an untimed one, each on other keys. Options: --sizes=100000,1000000
 // (requests; the default), --shard=N (rows per shard, default 9,009: the post-processing bench's 1M
 // lines in 111 shards), --keep.
 import { randomBytes } from 'node:crypto';
@@ -18,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { forEachValidAnswer, type ShardAnswers } from '../src/engine/shard-commit.js';
-import type { CachedAnswer } from '../src/store/response-cache.js';
+import { SEAL_ROWS, type CachedAnswer } from '../src/store/response-cache.js';
 import { RunStore } from '../src/store/run-store.js';
 import { recordShard } from '../test/helpers/store-with-shard.js';
 import { hasFlag, numberOption, sizesOption } from './bench-args.js';
@@ -39,8 +42,10 @@ interface Lookups {
   miss: number;
 }
 
-/** Keys per lookup series: 80 of getMany's 256-key statements. */
+/** Keys per lookup call: 80 of getMany's 256-key statements. */
 const LOOKUP_KEYS = 20_480;
+/** Timed lookup calls per series, each on other keys; the median is reported. */
+const LOOKUP_ROUNDS = 3;
 
 interface SizeResult {
   requests: number;
@@ -54,8 +59,8 @@ export async function run(args: string[]): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'synthforge-bench-store-'));
   console.log(`response cache: ${sizes.map(formatCount).join(', ')} requests in shards of ${formatCount(shardRows)}, random keys; work folder ${root}`);
   try {
-    // Untimed: the first shards of either series would carry compiling the code both share.
-    const warm = Array.from({ length: 3 }, () => randomBytes(16 * shardRows));
+    // Untimed: the first shards of either series would carry compiling the code both share (a seal's too).
+    const warm = Array.from({ length: Math.ceil(SEAL_ROWS / shardRows) + 1 }, () => randomBytes(16 * shardRows));
     storeSeries(join(root, 'warm', 'store'), warm);
     oneTableSeries(join(root, 'warm', 'one-table.db'), warm);
     const results = sizes.map((requests, index): SizeResult => {
@@ -99,26 +104,32 @@ function storeSeries(stateDir: string, keys: Buffer[]): Series & { lookups: Look
   });
   const lookups = lookupCost(store, keys);
   const bytes = store.sizeBytes();
-  store.close();
-  return { name: 'store (fresh + large table)', perRequest, bytes, lookups };
+  const closing = cpuOf(() => store.close());
+  return { name: 'store (fresh + tiers)', perRequest: perRequest + closing / rowsOfAll(keys), bytes, lookups };
 }
 
-/** `getMany` over keys spread across every shard put (all found), then over as many random keys (none found). */
+/**
+ * `getMany` over keys spread across every shard put (all found), then over as many random keys (none
+ * found): the median of three calls on other keys each, after an untimed one.
+ */
 function lookupCost(store: RunStore, keys: Buffer[]): Lookups {
   const all = Buffer.concat(keys);
-  const count = Math.min(LOOKUP_KEYS, all.length / 16);
+  const count = Math.min(LOOKUP_KEYS, Math.floor(all.length / 16 / (LOOKUP_ROUNDS + 1)));
   const step = Math.floor(all.length / 16 / count);
-  const present = Array.from({ length: count }, (_, index) => all.subarray(index * step * 16, index * step * 16 + 16));
-  const absent = Array.from({ length: count }, () => randomBytes(16));
+  const presentAt = (shift: number): Buffer[] => Array.from({ length: count }, (_, index) => all.subarray((index * step + shift) * 16, (index * step + shift) * 16 + 16));
+  const absent = (): Buffer[] => Array.from({ length: count }, () => randomBytes(16));
   const cpu = (lookup: Buffer[], expected: number): number => {
-    const before = process.cpuUsage();
-    const found = store.responses.getMany(lookup).size;
-    const spent = process.cpuUsage(before);
+    let found = 0;
+    const spent = cpuOf(() => (found = store.responses.getMany(lookup).size));
     // Not measured if wrong: a lookup that finds nothing costs less than one that finds its row.
     if (found !== expected) throw new Error(`getMany found ${found} of ${lookup.length} keys, expected ${expected}`);
-    return (spent.user + spent.system) / lookup.length;
+    return spent / lookup.length;
   };
-  return { hit: cpu(present, count), miss: cpu(absent, 0) };
+  // Untimed: the first call compiles the lookup's code and prepares its statements.
+  store.responses.getMany([...presentAt(LOOKUP_ROUNDS), ...absent()]);
+  const rounds = Array.from({ length: LOOKUP_ROUNDS }, (_, round) => ({ hit: cpu(presentAt(round), count), miss: cpu(absent(), 0) }));
+  const median = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  return { hit: median(rounds.map((round) => round.hit)), miss: median(rounds.map((round) => round.miss)) };
 }
 
 function oneTableSeries(file: string, keys: Buffer[]): Series {
@@ -144,23 +155,29 @@ function oneTableSeries(file: string, keys: Buffer[]): Series {
     })(),
   );
   const bytes = Number(db.pragma('page_count', { simple: true })) * Number(db.pragma('page_size', { simple: true }));
-  db.close();
-  return { name: 'one table (before)', perRequest, bytes };
+  const closing = cpuOf(() => db.close());
+  return { name: 'one table (before)', perRequest: perRequest + closing / rowsOfAll(keys), bytes };
+}
+
+/** CPU µs that `work` took. */
+function cpuOf(work: () => void): number {
+  const before = process.cpuUsage();
+  work();
+  const spent = process.cpuUsage(before);
+  return spent.user + spent.system;
+}
+
+function rowsOfAll(keys: Buffer[]): number {
+  return keys.reduce((sum, shardKeys) => sum + shardKeys.length / 16, 0);
 }
 
 /** CPU µs per request of every shard's transaction (`prepare` runs untimed and returns it). */
 function cpuPerRow(keys: Buffer[], prepare: (shardKeys: Buffer, shard: number) => () => void): number {
   let micros = 0;
-  let rows = 0;
   keys.forEach((shardKeys, shard) => {
-    const transaction = prepare(shardKeys, shard);
-    const before = process.cpuUsage();
-    transaction();
-    const spent = process.cpuUsage(before);
-    micros += spent.user + spent.system;
-    rows += shardKeys.length / 16;
+    micros += cpuOf(prepare(shardKeys, shard));
   });
-  return micros / rows;
+  return micros / rowsOfAll(keys);
 }
 
 function printResults(results: SizeResult[]): void {

@@ -10,17 +10,11 @@
  * token usage. The answer text stays in the file, written once; the store only points at it.
  *
  * It shares the run store's connection, so puts inside `RunStore.transaction` commit together with
- * the shard's `collected` mark and its ledger entry.
- *
- * Two tables, because keys are random: a shard's few thousand rows put straight into one B-tree of a
- * million rows land on as many different pages, and each page a commit touches is written again
- * whole, so a put cost 3 µs at 100K rows and 14 µs at 1M (the store grew, the work per request with
- * it). New rows go to `responses_fresh`, which stays small; once it holds a quarter of
- * `responses` (and at least MIN_FRESH_ROWS) one statement moves its rows over in key order, each
- * page of the large table written once for many rows. A lookup reads the fresh table first: its
- * row for a key is the newer one.
+ * the shard's `collected` mark and its ledger entry. The rows live in a small fresh table and in
+ * sealed tiers, each with a filter of its keys (response-tiers.ts says why and how they grow).
  */
 import type Database from 'better-sqlite3';
+import { FRESH_TABLE, readTiers, sealFresh, SEAL_ROWS, TIERS_GENERATION, type Tier } from './response-tiers.js';
 
 export interface CachedAnswer {
   /** `seq` of the shard whose answers file holds the answer. */
@@ -40,106 +34,162 @@ export function cacheKey(requestKey: string): Buffer {
   return Buffer.from(requestKey.slice(0, CACHE_KEY_BYTES * 2), 'hex');
 }
 
+export { SEAL_ROWS };
+
 /** Keys per `getMany` statement: one SQLite call answers this many lookups. */
 const MANY_KEYS = 256;
-const MANY_COLUMNS = ['request_key', 'shard_seq', 'answer_offset', 'answer_bytes', 'attempt', 'input_tokens', 'output_tokens', 'cached_input_tokens'] as const;
+/** A statement for the few keys a tier's filter lets through: binding 256 slots for three costs more than the lookups. */
+const FEW_KEYS = 16;
+const COLUMNS = ['request_key', 'shard_seq', 'answer_offset', 'answer_bytes', 'attempt', 'input_tokens', 'output_tokens', 'cached_input_tokens'] as const;
+// Rows as arrays, the key as the hex text `getMany` answers by: a Buffer per row (then turned into hex)
+// cost 1.7 µs of the 3.3 µs a found key took in SQLite (100K rows, bench/README.md).
+const MANY_COLUMNS = ['lower(hex(request_key))', ...COLUMNS.slice(1)].join(', ');
 
-/** Rows the fresh table holds before a merge, at the least: below it a merge would rewrite a large table for few rows. */
-export const MIN_FRESH_ROWS = 131_072;
-/** The fresh table is merged once it holds this share of the large one: each merge then costs the same per row. */
-const FRESH_SHARE = 1 / 4;
-const TABLES = ['responses_fresh', 'responses'] as const;
+type AnswerRow = [string, number, number, number, number, number, number, number];
+
+/** A key looked for: its bytes (bound, filtered) and its hex (how `getMany` answers). */
+interface WantedKey {
+  bytes: Buffer;
+  hex: string;
+}
+
+/** The statements of one table, prepared when first needed. */
+class TableLookups {
+  #many?: Database.Statement;
+  #few?: Database.Statement;
+  #one?: Database.Statement;
+  #any?: Database.Statement;
+  #remove?: Database.Statement;
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly table: string,
+  ) {}
+
+  /** Adds the rows found for `keys` to `found`. */
+  findMany(keys: readonly WantedKey[], found: Map<string, CachedAnswer>): void {
+    for (let start = 0; start < keys.length; start += MANY_KEYS) {
+      const chunk = keys.slice(start, start + MANY_KEYS).map((key) => key.bytes);
+      const slots = chunk.length <= FEW_KEYS ? FEW_KEYS : MANY_KEYS;
+      // The statement has a fixed number of slots; repeating a key fills the rest harmlessly.
+      while (chunk.length < slots) chunk.push(chunk[0]!);
+      const statement = slots === FEW_KEYS ? (this.#few ??= this.#prepareIn(FEW_KEYS)) : (this.#many ??= this.#prepareIn(MANY_KEYS));
+      for (const row of statement.all(...chunk) as AnswerRow[]) found.set(row[0], answerOf(row));
+    }
+  }
+
+  findOne(key: Buffer): CachedAnswer | undefined {
+    this.#one ??= this.db.prepare(`SELECT ${MANY_COLUMNS} FROM ${this.table} WHERE request_key = ?`).raw(true);
+    const row = this.#one.get(key) as AnswerRow | undefined;
+    return row && answerOf(row);
+  }
+
+  hasAny(): boolean {
+    return (this.#any ??= this.db.prepare(`SELECT 1 FROM ${this.table} LIMIT 1`)).get() !== undefined;
+  }
+
+  remove(key: Buffer): void {
+    (this.#remove ??= this.db.prepare(`DELETE FROM ${this.table} WHERE request_key = ?`)).run(key);
+  }
+
+  #prepareIn(slots: number): Database.Statement {
+    return this.db.prepare(`SELECT ${MANY_COLUMNS} FROM ${this.table} WHERE request_key IN (${Array.from({ length: slots }, () => '?').join(',')})`).raw(true);
+  }
+}
+
+interface LoadedTier {
+  tier: Tier;
+  lookups: TableLookups;
+}
 
 export class ResponseCache {
-  /** Lookups, the fresh table's first. */
-  readonly #get: Database.Statement[];
-  /** The large table's first, so the fresh table's newer rows replace its rows. */
-  readonly #getMany: Database.Statement[];
-  readonly #any: Database.Statement[];
+  readonly #db: Database.Database;
+  readonly #fresh: TableLookups;
   readonly #put: Database.Statement;
   readonly #freshRows: Database.Statement;
-  readonly #mainRows: Database.Statement;
-  readonly #merge: Database.Statement;
-  readonly #clearFresh: Database.Statement;
+  readonly #generationNow: Database.Statement;
+  /** Runs a function in a read transaction, so the tiers it reads are the ones it listed. */
+  readonly #read: Database.Transaction<(run: () => unknown) => unknown>;
+  /** Newest first, as `#generation` listed them. */
+  #tiers: LoadedTier[] = [];
+  #generation = -1;
+  /** The tiers were read inside the write transaction now open (`transactionStarted` clears it). */
+  #checkedForWrite = false;
   /**
-   * Rows of each table as this connection last counted them, plus what it put since: counting a table
-   * reads all of its pages. Only when to merge depends on them, so a count that drifts (a rolled-back
-   * put, a replaced row, another process's writes) only moves a merge a little.
+   * Rows of the fresh table as this connection last counted them, plus what it put since: counting a
+   * table reads all of its pages. Only when to seal depends on it, so a count that drifts (a rolled-
+   * back put, a replaced row) only moves a seal a little.
    */
   #freshRowCount: number | undefined;
-  #mainRowCount: number | undefined;
 
   constructor(db: Database.Database) {
-    this.#get = TABLES.map((table) => db.prepare(`SELECT * FROM ${table} WHERE request_key = ?`));
-    // Rows as arrays (columns in MANY_COLUMNS order): a third less work than an object per row. The key
-    // comes back as hex text, the form `getMany` answers by: a Buffer per row (then turned into hex)
-    // cost 1.7 µs of the 3.3 µs a found key took in SQLite (100K rows, bench/README.md).
-    const manyColumns = ['lower(hex(request_key))', ...MANY_COLUMNS.slice(1)];
-    this.#getMany = [...TABLES].reverse().map((table) =>
-      db.prepare(`SELECT ${manyColumns.join(', ')} FROM ${table} WHERE request_key IN (${Array.from({ length: MANY_KEYS }, () => '?').join(',')})`).raw(true),
-    );
-    this.#any = TABLES.map((table) => db.prepare(`SELECT 1 FROM ${table} LIMIT 1`));
+    this.#db = db;
+    this.#fresh = new TableLookups(db, FRESH_TABLE);
     // A later valid answer to the same key (a `--no-cache` run, or a re-collect) replaces the earlier one.
-    this.#put = db.prepare(
-      `INSERT OR REPLACE INTO responses_fresh (request_key, shard_seq, answer_offset, answer_bytes, attempt, input_tokens, output_tokens, cached_input_tokens)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.#freshRows = db.prepare('SELECT count(*) FROM responses_fresh').pluck();
-    this.#mainRows = db.prepare('SELECT count(*) FROM responses').pluck();
-    // A WITHOUT ROWID table is read in key order, so the large table's pages are visited in order.
-    this.#merge = db.prepare(`INSERT OR REPLACE INTO responses SELECT ${MANY_COLUMNS.join(', ')} FROM responses_fresh`);
-    this.#clearFresh = db.prepare('DELETE FROM responses_fresh');
+    this.#put = db.prepare(`INSERT OR REPLACE INTO ${FRESH_TABLE} (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
+    this.#freshRows = db.prepare(`SELECT count(*) FROM ${FRESH_TABLE}`).pluck();
+    this.#generationNow = db.prepare(TIERS_GENERATION).pluck();
+    this.#read = db.transaction((run: () => unknown) => run());
+  }
+
+  /** `RunStore.transaction` calls it as each of its transactions starts: another connection may have sealed or merged since. */
+  transactionStarted(): void {
+    this.#checkedForWrite = false;
   }
 
   /** `key`: a hex request key, or a 16-byte cache key. */
   get(key: string | Buffer): CachedAnswer | undefined {
-    const cacheKeyBytes = typeof key === 'string' ? cacheKey(key) : key;
-    for (const statement of this.#get) {
-      const row = statement.get(cacheKeyBytes) as Record<string, number> | undefined;
-      if (row) return answerOf(row);
-    }
-    return undefined;
+    const bytes = typeof key === 'string' ? cacheKey(key) : key;
+    return this.#reading(() => {
+      for (const { tier, lookups } of this.#tiers) {
+        const found = tier.filter.mayHave(bytes) ? lookups.findOne(bytes) : undefined;
+        if (found) return found;
+      }
+      return this.#fresh.findOne(bytes);
+    });
   }
 
   /**
    * The cached answers of many keys, by hex cache key (32 digits); keys without one are absent.
-   * A call into SQLite per 256 keys and table instead of per key: for a pass that looks up every sample.
+   * A call into SQLite per 256 keys and table instead of per key, each tier asked only for the keys
+   * its filter may hold, so a key found costs one lookup: for a pass that looks up every sample.
    */
   getMany(keys: readonly (string | Buffer)[]): Map<string, CachedAnswer> {
+    const wanted = keys.map((key): WantedKey => {
+      const bytes = typeof key === 'string' ? cacheKey(key) : key;
+      return { bytes, hex: typeof key === 'string' ? key.slice(0, CACHE_KEY_BYTES * 2) : key.toString('hex') };
+    });
     const found = new Map<string, CachedAnswer>();
-    for (let start = 0; start < keys.length; start += MANY_KEYS) {
-      const chunk = keys.slice(start, start + MANY_KEYS).map((key) => (typeof key === 'string' ? cacheKey(key) : key));
-      // The statement has a fixed number of slots; repeating a key fills the rest harmlessly.
-      while (chunk.length < MANY_KEYS) chunk.push(chunk[0]!);
-      for (const statement of this.#getMany) {
-        for (const row of statement.all(...chunk) as [string, number, number, number, number, number, number, number][]) {
-          found.set(row[0], {
-            shardSeq: row[1],
-            offset: row[2],
-            bytes: row[3],
-            attempt: row[4],
-            usage: { inputTokens: row[5], outputTokens: row[6], cachedInputTokens: row[7] },
-          });
-        }
+    this.#reading(() => {
+      // A key is in one table only, and the fresh table has no filter: the tiers whose filters may
+      // hold a key are asked first, then the fresh table for what they did not have.
+      let pending = wanted;
+      for (const { tier, lookups } of this.#tiers) {
+        const candidates = pending.filter((key) => tier.filter.mayHave(key.bytes));
+        if (candidates.length === 0) continue;
+        lookups.findMany(candidates, found);
+        pending = pending.filter((key) => !found.has(key.hex));
       }
-    }
+      this.#fresh.findMany(pending, found);
+    });
     return found;
   }
 
   /** One row, into the fresh table; `mergeIfDue` after a shard's rows, or `putAll`, which does both. */
   put(key: string | Buffer, answer: CachedAnswer): void {
+    const bytes = typeof key === 'string' ? cacheKey(key) : key;
+    if (!this.#db.inTransaction) return this.#read.immediate(() => this.put(bytes, answer)) as undefined;
+    if (!this.#checkedForWrite) {
+      this.#refresh();
+      this.#checkedForWrite = true;
+    }
+    // A key lives in one table only: the tier holding an older answer gives it up.
+    if (bytes.length === CACHE_KEY_BYTES) {
+      for (const { tier, lookups } of this.#tiers) if (tier.filter.mayHave(bytes)) lookups.remove(bytes);
+    }
     const { usage } = answer;
+    this.#put.run(bytes, answer.shardSeq, answer.offset, answer.bytes, answer.attempt, usage.inputTokens, usage.outputTokens, usage.cachedInputTokens);
     if (this.#freshRowCount !== undefined) this.#freshRowCount++;
-    this.#put.run(
-      typeof key === 'string' ? cacheKey(key) : key,
-      answer.shardSeq,
-      answer.offset,
-      answer.bytes,
-      answer.attempt,
-      usage.inputTokens,
-      usage.outputTokens,
-      usage.cachedInputTokens,
-    );
   }
 
   /**
@@ -152,33 +202,62 @@ export class ResponseCache {
   }
 
   /**
-   * Moves the fresh table's rows into the large one once it has grown to its share. Call it inside the
-   * `RunStore.transaction` that put a shard's rows, so the merge commits with them or not at all.
+   * Seals the fresh table once it holds SEAL_ROWS rows, merging tiers when due. Call it inside the
+   * `RunStore.transaction` that put a shard's rows, so the seal commits with them or not at all.
    */
   mergeIfDue(): void {
-    const fresh = (this.#freshRowCount ??= this.#freshRows.get() as number);
-    if (fresh < MIN_FRESH_ROWS) return;
-    this.#mainRowCount ??= this.#mainRows.get() as number;
-    if (fresh < this.#mainRowCount * FRESH_SHARE) return;
-    this.#merge.run();
-    this.#clearFresh.run();
+    if (!this.#db.inTransaction) return this.#read.immediate(() => this.mergeIfDue()) as undefined;
+    if ((this.#freshRowCount ??= this.#freshRows.get() as number) < SEAL_ROWS) return;
+    // Counted again before sealing: the running count may be high (see #freshRowCount).
+    this.#freshRowCount = this.#freshRows.get() as number;
+    if (this.#freshRowCount < SEAL_ROWS) return;
+    sealFresh(this.#db);
     this.#freshRowCount = 0;
-    // Not counted again (a scan of the large table): a replaced row makes it a little high, which only delays a merge.
-    this.#mainRowCount += fresh;
+    this.#refresh();
   }
 
   /** False for a cache with no answer in it: planning then skips a lookup per request. */
   isEmpty(): boolean {
-    return this.#any.every((statement) => statement.get() === undefined);
+    return this.#reading(() => !this.#fresh.hasAny() && this.#tiers.length === 0);
+  }
+
+  /**
+   * Runs `query` with the SQL of a subquery that yields every row of the cache once (the tables'
+   * union: a key is in one table only), in a read transaction so the tables it names stay.
+   */
+  withEveryRow<T>(query: (rowsSql: string) => T): T {
+    return this.#reading(() => query(`(${[FRESH_TABLE, ...this.#tiers.map(({ tier }) => tier.table)].map((table) => `SELECT * FROM ${table}`).join(' UNION ALL ')})`));
+  }
+
+  /** Runs `read` on the current tiers, in a read transaction unless one is open. */
+  #reading<T>(read: () => T): T {
+    if (this.#db.inTransaction) {
+      this.#refresh();
+      return read();
+    }
+    return this.#read.deferred(() => {
+      this.#refresh();
+      return read();
+    }) as T;
+  }
+
+  /** Reloads the tiers and their filters when a seal or merge (by any connection) changed them. */
+  #refresh(): void {
+    const generation = this.#generationNow.get() as number;
+    if (generation === this.#generation) return;
+    this.#tiers = readTiers(this.#db).map((tier) => ({ tier, lookups: new TableLookups(this.#db, tier.table) }));
+    this.#generation = generation;
+    // Another connection may have sealed the fresh table: count it again when a seal is next weighed.
+    this.#freshRowCount = undefined;
   }
 }
 
-function answerOf(row: Record<string, number>): CachedAnswer {
+function answerOf(row: AnswerRow): CachedAnswer {
   return {
-    shardSeq: row.shard_seq!,
-    offset: row.answer_offset!,
-    bytes: row.answer_bytes!,
-    attempt: row.attempt!,
-    usage: { inputTokens: row.input_tokens!, outputTokens: row.output_tokens!, cachedInputTokens: row.cached_input_tokens! },
+    shardSeq: row[1],
+    offset: row[2],
+    bytes: row[3],
+    attempt: row[4],
+    usage: { inputTokens: row[5], outputTokens: row[6], cachedInputTokens: row[7] },
   };
 }

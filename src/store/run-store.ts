@@ -161,7 +161,12 @@ export class RunStore {
    * the other commits between its first read and its first write.
    */
   transaction<T>(run: () => T): T {
-    return this.#db.transaction(run).immediate();
+    return this.#db
+      .transaction(() => {
+        this.responses.transactionStarted();
+        return run();
+      })
+      .immediate();
   }
 
   // --- runs -------------------------------------------------------------------------------------
@@ -405,22 +410,23 @@ export class RunStore {
   /**
    * Output and input tokens of the cached valid answers of every step of every run of a dataset,
    * grouped by run, step name and model: what observed-output estimates start from. One pass over
-   * the cache's two tables (no index by shard; a key in both counts once, its fresh row), read without
-   * the state lock.
+   * the cache's tables (no index by shard; a key is in one table only), read without the state lock.
    */
   answerTokenStats(recipeName: string): AnswerTokenStats[] {
-    const rows = this.statement(
-        `SELECT runs.id AS run_id, runs.options AS options, runs.created_at AS created_at, steps.name AS step_name, shards.provider AS provider,
-           shards.model AS model, COUNT(*) AS answers, SUM(r.output_tokens) AS output, SUM(r.output_tokens * r.output_tokens) AS output_sq,
-           SUM(r.input_tokens) AS input
-         FROM (SELECT * FROM responses_fresh
-               UNION ALL SELECT * FROM responses WHERE request_key NOT IN (SELECT request_key FROM responses_fresh)) r
-           JOIN shards ON shards.seq = r.shard_seq JOIN runs ON runs.id = shards.run_id
-           JOIN steps ON steps.run_id = shards.run_id AND steps.step_index = shards.step_index
-         WHERE runs.recipe_name = ?
-         GROUP BY runs.id, steps.name, shards.provider, shards.model`,
-      )
-      .all(recipeName) as Row[];
+    const rows = this.responses.withEveryRow((responses) =>
+      this.#db
+        .prepare(
+          `SELECT runs.id AS run_id, runs.options AS options, runs.created_at AS created_at, steps.name AS step_name, shards.provider AS provider,
+             shards.model AS model, COUNT(*) AS answers, SUM(r.output_tokens) AS output, SUM(r.output_tokens * r.output_tokens) AS output_sq,
+             SUM(r.input_tokens) AS input
+           FROM ${responses} r
+             JOIN shards ON shards.seq = r.shard_seq JOIN runs ON runs.id = shards.run_id
+             JOIN steps ON steps.run_id = shards.run_id AND steps.step_index = shards.step_index
+           WHERE runs.recipe_name = ?
+           GROUP BY runs.id, steps.name, shards.provider, shards.model`,
+        )
+        .all(recipeName),
+    ) as Row[];
     return rows.map((row) => ({
       runId: row.run_id as string,
       runOptions: JSON.parse(row.options as string) as Record<string, unknown>,

@@ -11,12 +11,12 @@
  *   it (16 bytes per line), and a request's `custom_id` names its shard and line, so a result joins
  *   its request without a lookup. When the shard is collected, `outcomes` holds one byte per line
  *   (the outcome's index in RESPONSE_OUTCOMES, plus FINAL_OUTCOME_BIT when it will not be retried).
- * - responses: the response cache, shared by every run and recipe using this state directory: one
- *   compact row per VALID answer (only a valid answer is final across runs), keyed by the first 16
- *   bytes of the request key. The answer itself is a line of its shard's `.answers.jsonl` file; the
- *   row says where (shard, byte offset, length). New rows go to `responses_fresh`, a small table
- *   merged into `responses` in key order once it holds a share of it (response-cache.ts says why);
- *   a key in both has its newer row in `responses_fresh`.
+ * - responses_fresh and responses_tier_<id>: the response cache, shared by every run and recipe using
+ *   this state directory: one compact row per VALID answer (only a valid answer is final across
+ *   runs), keyed by the first 16 bytes of the request key. The answer itself is a line of its shard's
+ *   `.answers.jsonl` file; the row says where (shard, byte offset, length). New rows go to
+ *   `responses_fresh`; full, it becomes a tier, listed with a filter of its keys in `response_tiers`,
+ *   and tiers are merged level by level (response-tiers.ts says why). A key is in one table only.
  * - ledger: tokens and cost per collected shard.
  *
  * Each value list below is both the TypeScript union and the column's CHECK constraint, so the two
@@ -24,6 +24,7 @@
  */
 import type Database from 'better-sqlite3';
 import { StoreVersionError } from './errors.js';
+import { adoptTable, FRESH_TABLE, levelOf, RESPONSE_TIERS_TABLE, responsesTable } from './response-tiers.js';
 
 export const RUN_STATUSES = ['running', 'completed', 'failed', 'cancelled', 'budget_exceeded', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -54,31 +55,17 @@ export const SHARD_KINDS = ['chat', 'embedding'] as const;
 export type ShardKind = (typeof SHARD_KINDS)[number];
 
 /**
- * Version 4: the response cache in two tables (`responses_fresh` takes new rows). Version 3 (state
- * per shard, the cache as compact rows pointing into answer files) is migrated in place: the new
- * table is added, and a version 3 program then refuses the store instead of writing rows a version 4
- * reader would shadow with older ones. Version 2 had a row per request and full answers in the
- * cache; it is refused.
+ * Version 5: the response cache in a fresh table and sealed tiers with filters. Versions 3 (state per
+ * shard, the cache as compact rows pointing into answer files, in one table) and 4 (the same rows in
+ * `responses` and `responses_fresh`) are migrated in place: their large table becomes a tier. An
+ * older program then refuses the store instead of writing rows the newer layout would not see.
+ * Version 2 had a row per request and full answers in the cache; it is refused.
  */
-export const STORE_SCHEMA_VERSION = 4;
+export const STORE_SCHEMA_VERSION = 5;
 
 /** A CHECK clause admitting exactly `values` (NULL passes a CHECK, so nullable columns stay nullable). */
 function oneOf(column: string, values: readonly string[]): string {
   return `CHECK (${column} IN (${values.map((value) => `'${value}'`).join(', ')}))`;
-}
-
-/** The response cache's row: one per valid answer, keyed by the first 16 bytes of its request key. */
-function responsesTable(name: string): string {
-  return `CREATE TABLE IF NOT EXISTS ${name} (
-  request_key BLOB PRIMARY KEY CHECK (length(request_key) = 16),
-  shard_seq INTEGER NOT NULL REFERENCES shards (seq),
-  answer_offset INTEGER NOT NULL,
-  answer_bytes INTEGER NOT NULL,
-  attempt INTEGER NOT NULL,
-  input_tokens INTEGER NOT NULL,
-  output_tokens INTEGER NOT NULL,
-  cached_input_tokens INTEGER NOT NULL
-) WITHOUT ROWID;`;
 }
 
 /**
@@ -163,9 +150,9 @@ CREATE INDEX IF NOT EXISTS shards_by_run ON shards (run_id, step_index, status);
 
 ${REQUEUED_BATCHES_TABLE}
 
-${responsesTable('responses')}
+${responsesTable(FRESH_TABLE)}
 
-${responsesTable('responses_fresh')}
+${RESPONSE_TIERS_TABLE}
 
 CREATE TABLE IF NOT EXISTS ledger (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -193,7 +180,8 @@ CREATE INDEX IF NOT EXISTS ledger_by_run ON ledger (run_id, step_index);
 export function prepareStoreSchema(db: Database.Database, file: string): void {
   const version = storeVersion(db);
   if (version === 3) migrateFromVersion3(db);
-  if (version === 3 || version === STORE_SCHEMA_VERSION) return addQueueColumns(db);
+  if (version === 3 || version === 4) migrateFromVersion4(db);
+  if (version === 3 || version === 4 || version === STORE_SCHEMA_VERSION) return addQueueColumns(db);
   // IMMEDIATE: two processes opening the same new file must not both create it; the second one
   // waits (busy_timeout) and then finds the version the first wrote.
   db.transaction(() => {
@@ -209,7 +197,23 @@ export function prepareStoreSchema(db: Database.Database, file: string): void {
 function migrateFromVersion3(db: Database.Database): void {
   db.transaction(() => {
     if (storeVersion(db) !== 3) return;
-    db.exec(responsesTable('responses_fresh'));
+    db.exec(responsesTable(FRESH_TABLE));
+    db.prepare(`UPDATE meta SET value = '4' WHERE key = 'schema_version'`).run();
+  }).immediate();
+}
+
+/**
+ * Version 4 → 5, in one transaction: `responses` gives up the keys `responses_fresh` has newer rows for
+ * (a key lives in one table now) and becomes a tier, at the level its size puts it.
+ */
+function migrateFromVersion4(db: Database.Database): void {
+  db.transaction(() => {
+    if (storeVersion(db) !== 4) return;
+    db.exec(RESPONSE_TIERS_TABLE);
+    db.exec(`DELETE FROM responses WHERE request_key IN (SELECT request_key FROM ${FRESH_TABLE})`);
+    const rows = db.prepare('SELECT count(*) FROM responses').pluck().get() as number;
+    if (rows > 0) adoptTable(db, 'responses', levelOf(rows), rows);
+    else db.exec('DROP TABLE responses');
     db.prepare(`UPDATE meta SET value = ? WHERE key = 'schema_version'`).run(String(STORE_SCHEMA_VERSION));
   }).immediate();
 }
