@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { forEachValidAnswer, type ShardAnswers } from '../src/engine/shard-commit.js';
-import { SEAL_ROWS, type CachedAnswer } from '../src/store/response-cache.js';
+import { TIER_POLICY, type CachedAnswer } from '../src/store/response-cache.js';
 import { RunStore } from '../src/store/run-store.js';
 import { recordShard } from '../test/helpers/store-with-shard.js';
 import { hasFlag, numberOption, sizesOption } from './bench-args.js';
@@ -60,7 +60,7 @@ export async function run(args: string[]): Promise<void> {
   console.log(`response cache: ${sizes.map(formatCount).join(', ')} requests in shards of ${formatCount(shardRows)}, random keys; work folder ${root}`);
   try {
     // Untimed: the first shards of either series would carry compiling the code both share (a seal's too).
-    const warm = Array.from({ length: Math.ceil(SEAL_ROWS / shardRows) + 1 }, () => randomBytes(16 * shardRows));
+    const warm = Array.from({ length: Math.ceil(TIER_POLICY.sealRows / shardRows) + 1 }, () => randomBytes(16 * shardRows));
     storeSeries(join(root, 'warm', 'store'), warm);
     oneTableSeries(join(root, 'warm', 'one-table.db'), warm);
     const results = sizes.map((requests, index): SizeResult => {

@@ -14,7 +14,7 @@
  * sealed tiers, each with a filter of its keys (response-tiers.ts says why and how they grow).
  */
 import type Database from 'better-sqlite3';
-import { FRESH_TABLE, readTiers, sealFresh, SEAL_ROWS, TIERS_GENERATION, type Tier } from './response-tiers.js';
+import { FRESH_TABLE, readTiers, sealFresh, TIER_POLICY, TIERS_GENERATION, type Tier, type TierPolicy } from './response-tiers.js';
 
 export interface CachedAnswer {
   /** `seq` of the shard whose answers file holds the answer. */
@@ -34,7 +34,7 @@ export function cacheKey(requestKey: string): Buffer {
   return Buffer.from(requestKey.slice(0, CACHE_KEY_BYTES * 2), 'hex');
 }
 
-export { SEAL_ROWS };
+export { TIER_POLICY, type TierPolicy };
 
 /** Keys per `getMany` statement: one SQLite call answers this many lookups. */
 const MANY_KEYS = 256;
@@ -43,15 +43,10 @@ const FEW_KEYS = 16;
 const COLUMNS = ['request_key', 'shard_seq', 'answer_offset', 'answer_bytes', 'attempt', 'input_tokens', 'output_tokens', 'cached_input_tokens'] as const;
 // Rows as arrays, the key as the hex text `getMany` answers by: a Buffer per row (then turned into hex)
 // cost 1.7 µs of the 3.3 µs a found key took in SQLite (100K rows, bench/README.md).
-const MANY_COLUMNS = ['lower(hex(request_key))', ...COLUMNS.slice(1)].join(', ');
+const ANSWER_COLUMNS = ['lower(hex(r.request_key))', ...COLUMNS.slice(1).map((column) => `r.${column}`)].join(', ');
 
-type AnswerRow = [string, number, number, number, number, number, number, number];
-
-/** A key looked for: its bytes (bound, filtered) and its hex (how `getMany` answers). */
-interface WantedKey {
-  bytes: Buffer;
-  hex: string;
-}
+/** A row as `getMany` reads it: the position of the key asked for, the key as hex text, the answer. */
+type AnswerRow = [number, string, number, number, number, number, number, number, number];
 
 /** The statements of one table, prepared when first needed. */
 class TableLookups {
@@ -66,20 +61,23 @@ class TableLookups {
     readonly table: string,
   ) {}
 
-  /** Adds the rows found for `keys` to `found`. */
-  findMany(keys: readonly WantedKey[], found: Map<string, CachedAnswer>): void {
-    for (let start = 0; start < keys.length; start += MANY_KEYS) {
-      const chunk = keys.slice(start, start + MANY_KEYS).map((key) => key.bytes);
+  /** Looks up the keys at `positions` of `keys`: each found goes into `found`, its position marked in `done`. */
+  findMany(keys: readonly Buffer[], positions: readonly number[], found: Map<string, CachedAnswer>, done: Uint8Array): void {
+    for (let start = 0; start < positions.length; start += MANY_KEYS) {
+      const chunk = positions.slice(start, start + MANY_KEYS);
       const slots = chunk.length <= FEW_KEYS ? FEW_KEYS : MANY_KEYS;
       // The statement has a fixed number of slots; repeating a key fills the rest harmlessly.
       while (chunk.length < slots) chunk.push(chunk[0]!);
-      const statement = slots === FEW_KEYS ? (this.#few ??= this.#prepareIn(FEW_KEYS)) : (this.#many ??= this.#prepareIn(MANY_KEYS));
-      for (const row of statement.all(...chunk) as AnswerRow[]) found.set(row[0], answerOf(row));
+      const statement = slots === FEW_KEYS ? (this.#few ??= this.#prepareMany(FEW_KEYS)) : (this.#many ??= this.#prepareMany(MANY_KEYS));
+      for (const row of statement.all(...chunk.flatMap((position) => [position, keys[position]])) as AnswerRow[]) {
+        done[row[0]] = 1;
+        found.set(row[1], answerOf(row));
+      }
     }
   }
 
   findOne(key: Buffer): CachedAnswer | undefined {
-    this.#one ??= this.db.prepare(`SELECT ${MANY_COLUMNS} FROM ${this.table} WHERE request_key = ?`).raw(true);
+    this.#one ??= this.db.prepare(`SELECT 0, ${ANSWER_COLUMNS} FROM ${this.table} AS r WHERE request_key = ?`).raw(true);
     const row = this.#one.get(key) as AnswerRow | undefined;
     return row && answerOf(row);
   }
@@ -92,8 +90,13 @@ class TableLookups {
     (this.#remove ??= this.db.prepare(`DELETE FROM ${this.table} WHERE request_key = ?`)).run(key);
   }
 
-  #prepareIn(slots: number): Database.Statement {
-    return this.db.prepare(`SELECT ${MANY_COLUMNS} FROM ${this.table} WHERE request_key IN (${Array.from({ length: slots }, () => '?').join(',')})`).raw(true);
+  /**
+   * The keys come in as (position, key) rows and the position comes back with each answer, so the
+   * caller knows which keys were found without turning each into hex to match them.
+   */
+  #prepareMany(slots: number): Database.Statement {
+    const asked = Array.from({ length: slots }, () => '(?, ?)').join(', ');
+    return this.db.prepare(`SELECT k.column1, ${ANSWER_COLUMNS} FROM (VALUES ${asked}) AS k JOIN ${this.table} AS r ON r.request_key = k.column2`).raw(true);
   }
 }
 
@@ -122,7 +125,11 @@ export class ResponseCache {
    */
   #freshRowCount: number | undefined;
 
-  constructor(db: Database.Database) {
+  /** `policy`: when to seal and merge; tests make it small to see several levels. */
+  constructor(
+    db: Database.Database,
+    private readonly policy: TierPolicy = TIER_POLICY,
+  ) {
     this.#db = db;
     this.#fresh = new TableLookups(db, FRESH_TABLE);
     // A later valid answer to the same key (a `--no-cache` run, or a re-collect) replaces the earlier one.
@@ -155,22 +162,20 @@ export class ResponseCache {
    * its filter may hold, so a key found costs one lookup: for a pass that looks up every sample.
    */
   getMany(keys: readonly (string | Buffer)[]): Map<string, CachedAnswer> {
-    const wanted = keys.map((key): WantedKey => {
-      const bytes = typeof key === 'string' ? cacheKey(key) : key;
-      return { bytes, hex: typeof key === 'string' ? key.slice(0, CACHE_KEY_BYTES * 2) : key.toString('hex') };
-    });
+    const wanted = keys.map((key) => (typeof key === 'string' ? cacheKey(key) : key));
     const found = new Map<string, CachedAnswer>();
+    const done = new Uint8Array(wanted.length);
     this.#reading(() => {
       // A key is in one table only, and the fresh table has no filter: the tiers whose filters may
       // hold a key are asked first, then the fresh table for what they did not have.
-      let pending = wanted;
+      let pending = wanted.map((_, position) => position);
       for (const { tier, lookups } of this.#tiers) {
-        const candidates = pending.filter((key) => tier.filter.mayHave(key.bytes));
+        const candidates = pending.filter((position) => tier.filter.mayHave(wanted[position]!));
         if (candidates.length === 0) continue;
-        lookups.findMany(candidates, found);
-        pending = pending.filter((key) => !found.has(key.hex));
+        lookups.findMany(wanted, candidates, found, done);
+        pending = pending.filter((position) => done[position] === 0);
       }
-      this.#fresh.findMany(pending, found);
+      this.#fresh.findMany(wanted, pending, found, done);
     });
     return found;
   }
@@ -202,16 +207,17 @@ export class ResponseCache {
   }
 
   /**
-   * Seals the fresh table once it holds SEAL_ROWS rows, merging tiers when due. Call it inside the
+   * Seals the fresh table once it holds `policy.sealRows` rows, merging tiers when due. Call it inside the
    * `RunStore.transaction` that put a shard's rows, so the seal commits with them or not at all.
    */
   mergeIfDue(): void {
     if (!this.#db.inTransaction) return this.#read.immediate(() => this.mergeIfDue()) as undefined;
-    if ((this.#freshRowCount ??= this.#freshRows.get() as number) < SEAL_ROWS) return;
+    const { sealRows } = this.policy;
+    if ((this.#freshRowCount ??= this.#freshRows.get() as number) < sealRows) return;
     // Counted again before sealing: the running count may be high (see #freshRowCount).
     this.#freshRowCount = this.#freshRows.get() as number;
-    if (this.#freshRowCount < SEAL_ROWS) return;
-    sealFresh(this.#db);
+    if (this.#freshRowCount < sealRows) return;
+    sealFresh(this.#db, this.policy);
     this.#freshRowCount = 0;
     this.#refresh();
   }
@@ -254,10 +260,10 @@ export class ResponseCache {
 
 function answerOf(row: AnswerRow): CachedAnswer {
   return {
-    shardSeq: row[1],
-    offset: row[2],
-    bytes: row[3],
-    attempt: row[4],
-    usage: { inputTokens: row[5], outputTokens: row[6], cachedInputTokens: row[7] },
+    shardSeq: row[2],
+    offset: row[3],
+    bytes: row[4],
+    attempt: row[5],
+    usage: { inputTokens: row[6], outputTokens: row[7], cachedInputTokens: row[8] },
   };
 }

@@ -1,15 +1,15 @@
 /**
  * The response cache's tables and how they grow. New rows go to `responses_fresh`; once it holds
- * SEAL_ROWS rows it is sealed: renamed to a tier table (`responses_tier_<id>`, level 0) and replaced by
- * an empty one. Once a level holds TIERS_PER_MERGE tiers, they are merged, in key order, into one tier
- * of the next level. Each tier is listed in `response_tiers` with a Bloom filter of its keys
+ * 65,536 rows it is sealed: renamed to a tier table (`responses_tier_<id>`, level 0) and replaced by an
+ * empty one. Once a level holds 16 tiers, they are merged, in key order, into one tier of the next
+ * level (TIER_POLICY). Each tier is listed in `response_tiers` with a Bloom filter of its keys
  * (key-filter.ts), so a lookup reads the fresh table and only the tiers that may hold the key.
  *
  * Why not one table: keys are random, so a shard's few thousand rows put into a B-tree of a million
  * rows land on as many pages, each written again whole at commit; the cost per row grew with the
  * table (3 µs at 100K rows, 10–14 µs at 1M). Here a commit only touches the fresh table, which never
- * outgrows SEAL_ROWS and a shard, and a merge writes its tier sequentially; a row is copied once per
- * level it climbs (none below 8 × SEAL_ROWS rows, once up to 64 ×, twice up to 512 ×).
+ * outgrows a seal and a shard, and a merge writes its tier sequentially; a row is copied once per
+ * level it climbs (never below 16 seals, ~1M rows; once up to 16M; twice up to 268M).
  *
  * A key is in at most one table: a put deletes the key from any tier whose filter may hold it before
  * it writes the fresh row. So a lookup stops at the first table that has the key, a merge never meets
@@ -22,10 +22,21 @@ import type Database from 'better-sqlite3';
 import { KeyFilter } from './key-filter.js';
 
 export const FRESH_TABLE = 'responses_fresh';
-/** Rows of the fresh table that seal it: small enough that a commit's pages stay few, large enough that merges are rare. */
-export const SEAL_ROWS = 65_536;
-/** Tiers of one level merged into one of the next: fewer copies per row, more filters per lookup (a filter is cheap). */
-export const TIERS_PER_MERGE = 16;
+
+/** When the fresh table is sealed and tiers merged. */
+export interface TierPolicy {
+  /** Rows of the fresh table that seal it. */
+  sealRows: number;
+  /** Tiers of one level merged into one of the next. */
+  tiersPerMerge: number;
+}
+
+/**
+ * 65,536 rows seal the fresh table: small enough that a commit touches few pages, large enough that
+ * tiers stay few. 16 tiers per merge: a row is copied once per 16× growth of the cache; a lookup then
+ * checks up to 15 filters per level, which costs ~30 ns each.
+ */
+export const TIER_POLICY: TierPolicy = { sealRows: 65_536, tiersPerMerge: 16 };
 
 /** A sealed table of the cache as `response_tiers` lists it. */
 export interface TierEntry {
@@ -79,11 +90,11 @@ export function readTiers(db: Database.Database): Tier[] {
 }
 
 /** Seals the fresh table into a level 0 tier, and merges every level that is then due. */
-export function sealFresh(db: Database.Database): void {
+export function sealFresh(db: Database.Database, policy: TierPolicy): void {
   const rows = db.prepare(`SELECT count(*) FROM ${FRESH_TABLE}`).pluck().get() as number;
   adoptTable(db, FRESH_TABLE, 0, rows);
   db.exec(responsesTable(FRESH_TABLE));
-  while (mergeDueLevel(db));
+  while (mergeDueLevel(db, policy.tiersPerMerge));
 }
 
 /** Makes `table` (rows with no key in any other table of the cache) a tier of `level`, under its tier name. */
@@ -94,20 +105,20 @@ export function adoptTable(db: Database.Database, table: string, level: number, 
 }
 
 /** The level a table of `rows` rows belongs to when it did not come from seals and merges (a migrated one). */
-export function levelOf(rows: number): number {
+export function levelOf(rows: number, policy: TierPolicy): number {
   let level = 0;
-  for (let size = SEAL_ROWS * TIERS_PER_MERGE; rows >= size; size *= TIERS_PER_MERGE) level++;
+  for (let size = policy.sealRows * policy.tiersPerMerge; rows >= size; size *= policy.tiersPerMerge) level++;
   return level;
 }
 
-/** Merges the oldest TIERS_PER_MERGE tiers of the lowest level that has as many; false when none has. */
-function mergeDueLevel(db: Database.Database): boolean {
+/** Merges the oldest `tiersPerMerge` tiers of the lowest level that has as many; false when none has. */
+function mergeDueLevel(db: Database.Database, tiersPerMerge: number): boolean {
   const entries = db.prepare('SELECT id, level, rows FROM response_tiers ORDER BY id').all() as TierEntry[];
   const byLevel = new Map<number, TierEntry[]>();
   for (const entry of entries) byLevel.set(entry.level, [...(byLevel.get(entry.level) ?? []), entry]);
-  const level = [...byLevel.keys()].sort((a, b) => a - b).find((candidate) => byLevel.get(candidate)!.length >= TIERS_PER_MERGE);
+  const level = [...byLevel.keys()].sort((a, b) => a - b).find((candidate) => byLevel.get(candidate)!.length >= tiersPerMerge);
   if (level === undefined) return false;
-  mergeTiers(db, byLevel.get(level)!.slice(0, TIERS_PER_MERGE), level + 1);
+  mergeTiers(db, byLevel.get(level)!.slice(0, tiersPerMerge), level + 1);
   return true;
 }
 

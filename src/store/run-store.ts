@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreVersionError } from './errors.js';
-import { ResponseCache } from './response-cache.js';
+import { ResponseCache, type TierPolicy } from './response-cache.js';
 import { checkStoreIntegrity } from './store-integrity.js';
 import {
   prepareStoreSchema,
@@ -101,12 +101,13 @@ export class RunStore {
    * Throws StoreVersionError when the directory holds a store of another schema version, or not a store.
    * `readOnly`: a second connection to a store another one opened (the emit pool's workers), which only
    * reads: WAL mode lets it read beside the writer without locking it out, and it changes nothing.
+   * `cacheTiers`: when the response cache seals and merges its tables (TIER_POLICY; tests make it small).
    */
-  constructor(readonly stateDir: string, options: { readOnly?: boolean } = {}) {
+  constructor(readonly stateDir: string, options: { readOnly?: boolean; cacheTiers?: TierPolicy } = {}) {
     if (options.readOnly) {
       this.#db = new Database(join(stateDir, 'synthforge.db'), { readonly: true, fileMustExist: true });
       this.#db.pragma('busy_timeout = 10000');
-      this.responses = new ResponseCache(this.#db);
+      this.responses = new ResponseCache(this.#db, options.cacheTiers);
       return;
     }
     checkStoreIntegrity(stateDir);
@@ -131,7 +132,7 @@ export class RunStore {
       throw error;
     }
     this.#db = db;
-    this.responses = new ResponseCache(db);
+    this.responses = new ResponseCache(db, options.cacheTiers);
   }
 
   close(): void {

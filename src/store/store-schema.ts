@@ -24,7 +24,7 @@
  */
 import type Database from 'better-sqlite3';
 import { StoreVersionError } from './errors.js';
-import { adoptTable, FRESH_TABLE, levelOf, RESPONSE_TIERS_TABLE, responsesTable } from './response-tiers.js';
+import { adoptTable, FRESH_TABLE, levelOf, RESPONSE_TIERS_TABLE, responsesTable, TIER_POLICY } from './response-tiers.js';
 
 export const RUN_STATUSES = ['running', 'completed', 'failed', 'cancelled', 'budget_exceeded', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -212,7 +212,7 @@ function migrateFromVersion4(db: Database.Database): void {
     db.exec(RESPONSE_TIERS_TABLE);
     db.exec(`DELETE FROM responses WHERE request_key IN (SELECT request_key FROM ${FRESH_TABLE})`);
     const rows = db.prepare('SELECT count(*) FROM responses').pluck().get() as number;
-    if (rows > 0) adoptTable(db, 'responses', levelOf(rows), rows);
+    if (rows > 0) adoptTable(db, 'responses', levelOf(rows, TIER_POLICY), rows);
     else db.exec('DROP TABLE responses');
     db.prepare(`UPDATE meta SET value = ? WHERE key = 'schema_version'`).run(String(STORE_SCHEMA_VERSION));
   }).immediate();

@@ -21,8 +21,8 @@ export function recordShard(store: RunStore, shard: { id: string; runId: string;
 }
 
 /** A store in `dir` with one run (SHARD_RUN) and one recorded shard (`run-1-s0-0000`): cache rows point at shards. */
-export function storeWithShard(dir: string, requestCount = 1): { store: RunStore; seq: number } {
-  const store = new RunStore(dir);
+export function storeWithShard(dir: string, requestCount = 1, options: ConstructorParameters<typeof RunStore>[1] = {}): { store: RunStore; seq: number } {
+  const store = new RunStore(dir, options);
   store.createRun(SHARD_RUN);
   return { store, seq: recordShard(store, { id: 'run-1-s0-0000', runId: SHARD_RUN.id, requestCount }) };
 }

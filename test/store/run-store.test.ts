@@ -16,6 +16,8 @@ import {
   type RunStatus,
   type StepStatus,
 } from '../../src/store/store-schema.js';
+import { cacheKey } from '../../src/store/response-cache.js';
+import { responsesTable } from '../../src/store/response-tiers.js';
 import { runCli } from '../helpers/cli.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
@@ -77,34 +79,77 @@ describe('RunStore schema version', () => {
     const db = raw(dir);
     expect(db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get()).toEqual({ value: String(STORE_SCHEMA_VERSION) });
     db.close();
-    expect(STORE_SCHEMA_VERSION).toBe(4);
+    expect(STORE_SCHEMA_VERSION).toBe(5);
     const store = new RunStore(dir);
     expect(store.getRun(RUN.id)?.status).toBe('running');
     store.close();
   });
 
-  it('migrates a version 3 store in place: the cache\'s fresh table added, its answers still served', () => {
+  /**
+   * A store as a version 3 or 4 program left it: `answers` in the one table version 3 had
+   * (`responses`), `fresh` in version 4's `responses_fresh` (its newer rows).
+   */
+  function olderStore(version: 3 | 4, answers: Record<string, number>, fresh: Record<string, number> = {}): { dir: string; seq: number } {
     const dir = seededStateDir();
     const seq = (() => {
       const store = new RunStore(dir);
       const shardSeq = store.getShard(SHARD.id)!.seq;
-      store.responses.put('ab'.repeat(32), { shardSeq, offset: 3, bytes: 9, attempt: 1, usage: { inputTokens: 1, outputTokens: 2, cachedInputTokens: 0 } });
       store.close();
       return shardSeq;
     })();
-    // What a version 3 program left: the answer in the one table it had.
     const db = raw(dir);
-    db.exec(`INSERT INTO responses SELECT * FROM responses_fresh; DROP TABLE responses_fresh; UPDATE meta SET value = '3' WHERE key = 'schema_version'`);
+    db.exec(`DROP TABLE response_tiers; ${responsesTable('responses')}`);
+    const insert = (table: string, key: string, offset: number): unknown =>
+      db.prepare(`INSERT INTO ${table} VALUES (?, ?, ?, 9, 1, 1, ?, 0)`).run(cacheKey(key), seq, offset, offset);
+    for (const [key, offset] of Object.entries(answers)) insert('responses', key, offset);
+    for (const [key, offset] of Object.entries(fresh)) insert('responses_fresh', key, offset);
+    if (version === 3) db.exec('DROP TABLE responses_fresh');
+    db.prepare(`UPDATE meta SET value = ? WHERE key = 'schema_version'`).run(String(version));
     db.close();
+    return { dir, seq };
+  }
+
+  it('migrates a version 3 store in place: its one table becomes a tier, its answers still served', () => {
+    const { dir, seq } = olderStore(3, { ['ab'.repeat(32)]: 3, ['ef'.repeat(32)]: 4 });
     const store = new RunStore(dir);
     expect(store.responses.get('ab'.repeat(32))).toMatchObject({ shardSeq: seq, offset: 3, bytes: 9 });
     store.responses.put('cd'.repeat(32), { shardSeq: seq, offset: 20, bytes: 5, attempt: 1, usage: { inputTokens: 1, outputTokens: 2, cachedInputTokens: 0 } });
-    expect(store.responses.get('cd'.repeat(32))).toMatchObject({ offset: 20 });
+    expect(store.responses.getMany(['ab', 'cd', 'ef', '01'].map((digits) => digits.repeat(32))).size).toBe(3);
     store.close();
     const after = raw(dir);
-    expect(after.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get()).toEqual({ value: '4' });
+    expect(after.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get()).toEqual({ value: '5' });
     expect(after.prepare('SELECT count(*) FROM responses_fresh').pluck().get()).toBe(1);
+    expect(after.prepare('SELECT id, level, rows FROM response_tiers').all()).toEqual([{ id: 1, level: 0, rows: 2 }]);
+    expect(after.prepare('SELECT count(*) FROM responses_tier_1').pluck().get()).toBe(2);
+    expect(after.prepare(`SELECT name FROM sqlite_master WHERE name = 'responses'`).get()).toBeUndefined();
     after.close();
+  });
+
+  it('migrates a version 4 store in place: a key in both tables keeps its fresh row only, served and counted once', () => {
+    const { dir, seq } = olderStore(4, { ['ab'.repeat(32)]: 3, ['ef'.repeat(32)]: 4 }, { ['ab'.repeat(32)]: 30, ['cd'.repeat(32)]: 5 });
+    const store = new RunStore(dir);
+    expect(store.responses.get('ab'.repeat(32))).toMatchObject({ shardSeq: seq, offset: 30 });
+    expect([...store.responses.getMany(['ab', 'cd', 'ef'].map((digits) => digits.repeat(32))).values()].map((answer) => answer.offset).sort()).toEqual([30, 4, 5]);
+    const [stats] = store.answerTokenStats(RUN.recipeName);
+    expect(stats).toMatchObject({ answers: 3, outputTokens: 30 + 4 + 5 });
+    store.close();
+    const after = raw(dir);
+    expect(after.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get()).toEqual({ value: '5' });
+    expect(after.prepare('SELECT count(*) FROM responses_fresh').pluck().get()).toBe(2);
+    expect(after.prepare('SELECT count(*) FROM responses_tier_1').pluck().get()).toBe(1);
+    after.close();
+  });
+
+  it('migrates a version 4 store whose large table is empty: the table goes, no tier is made', () => {
+    const { dir } = olderStore(4, {}, { ['cd'.repeat(32)]: 5 });
+    new RunStore(dir).close();
+    const after = raw(dir);
+    expect(after.prepare('SELECT count(*) FROM response_tiers').pluck().get()).toBe(0);
+    expect(after.prepare(`SELECT name FROM sqlite_master WHERE name = 'responses'`).get()).toBeUndefined();
+    after.close();
+    const store = new RunStore(dir);
+    expect(store.responses.get('cd'.repeat(32))).toMatchObject({ offset: 5 });
+    store.close();
   });
 
   it('treats an empty file as a new store', () => {
@@ -116,7 +161,7 @@ describe('RunStore schema version', () => {
     store.close();
   });
 
-  it.each([1, 2, 5, 99])('refuses a store of schema version %i, leaving it as it was', (version) => {
+  it.each([1, 2, 6, 99])('refuses a store of schema version %i, leaving it as it was', (version) => {
     const dir = tempDir();
     writeRawDb(dir, `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema_version', '${version}');
       CREATE TABLE runs (id TEXT PRIMARY KEY, status TEXT NOT NULL);`);
