@@ -12,29 +12,47 @@ import { Worker } from 'node:worker_threads';
  * (passed through `workerData`); one that only tsx can load keeps the worker on tsx.
  */
 export function spawnWorker(module: string, workerData: unknown, from: string, imports: readonly string[] = []): Worker {
-  const execArgv = workerExecArgv(process.execArgv);
-  if (!from.endsWith('.ts')) return new Worker(new URL(`./${module}.js`, from), { workerData, execArgv });
+  if (!from.endsWith('.ts')) return startWorker(new URL(`./${module}.js`, from), workerData);
   const entry = new URL(`./${module}.ts`, from).href;
   const built = builtTwin(entry);
-  if (built !== undefined && imports.every((url) => !url.endsWith('.ts'))) return new Worker(new URL(built), { workerData, execArgv });
+  if (built !== undefined && imports.every((url) => !url.endsWith('.ts'))) return startWorker(new URL(built), workerData);
   const tsxApi = pathToFileURL(tsxEsmApi(from)).href;
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
   return new Worker(bootstrap, { eval: true, workerData });
 }
 
 /**
- * The process's Node options less those that say what the main script is: a worker started from a file
- * inherits them, and `--input-type` there fails its start ("can only be used with string input"), so a
- * program run as `node --input-type=module -e '…'` could start no thread.
+ * A worker from a file. It inherits the process's Node options, V8's included (`--max-old-space-size`,
+ * `--expose-gc`), unless some name the main script (`workerExecArgv`): those options are then passed
+ * explicitly, and Node refuses V8 and process-wide ones given that way (ERR_WORKER_INVALID_EXEC_ARGV,
+ * naming them). Those it named are dropped: V8's flags are the process's anyway.
  */
-export function workerExecArgv(execArgv: readonly string[]): string[] {
+function startWorker(url: URL, workerData: unknown): Worker {
+  const execArgv = workerExecArgv(process.execArgv);
+  if (execArgv === undefined) return new Worker(url, { workerData });
+  try {
+    return new Worker(url, { workerData, execArgv });
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw error;
+    const refused = new Set((error as Error).message.replace(/^[^:]*:/, '').split(',').map((option) => option.trim()));
+    return new Worker(url, { workerData, execArgv: execArgv.filter((option) => !refused.has(option)) });
+  }
+}
+
+/**
+ * The process's Node options less those that say what the main script is, or undefined when there is
+ * none (a worker then inherits them all). Inherited, `--input-type` fails a worker's start ("can only
+ * be used with string input"), so a program run as `node --input-type=module -e '…'` could start no
+ * thread.
+ */
+export function workerExecArgv(execArgv: readonly string[]): string[] | undefined {
   const kept: string[] = [];
   for (let index = 0; index < execArgv.length; index++) {
     const option = execArgv[index]!;
     if (SCRIPT_OPTIONS.includes(option)) index++;
     else if (!SCRIPT_OPTIONS.some((name) => name.startsWith('--') && option.startsWith(`${name}=`))) kept.push(option);
   }
-  return kept;
+  return kept.length === execArgv.length ? undefined : kept;
 }
 
 const SCRIPT_OPTIONS = ['--input-type', '-e', '--eval', '-p', '--print'];

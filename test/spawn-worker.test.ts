@@ -1,9 +1,13 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { twinOf, workerExecArgv } from '../src/spawn-worker.js';
+import { useTempDirs } from './helpers/temp-dir.js';
+
+const tempDir = useTempDirs();
 
 /** A script that digests 'abc' on the digest thread and prints the digest: a worker started by spawnWorker. */
 const DIGEST = (module: string) => `
@@ -32,10 +36,23 @@ describe('worker threads', () => {
     }
   });
 
-  it('get the Node options less those that name the main script', () => {
+  it('start from a program run with V8\'s options, from a file or with -e', () => {
+    const dir = tempDir();
+    const script = join(dir, 'digest.mjs');
+    writeFileSync(script, DIGEST(pathToFileURL(join(process.cwd(), 'dist', 'dataset', 'digest-thread.js')).href));
+    const v8Options = ['--max-old-space-size=512', '--expose-gc', '--heap-growing-percent=200'];
+    for (const args of [[...v8Options, script], [...v8Options, '--input-type=module', '-e', readFileSync(script, 'utf8')]]) {
+      const child = spawnSync(process.execPath, args, { encoding: 'utf8' });
+      expect(child.stderr).toBe('');
+      expect(child.stdout.trim()).toBe(ABC);
+    }
+  });
+
+  it('get the Node options less those that name the main script, or inherit them all when none does', () => {
     expect(workerExecArgv(['--input-type', 'module', '--expose-gc', '-e', 'code', '--import', 'tsx'])).toEqual(['--expose-gc', '--import', 'tsx']);
     expect(workerExecArgv(['--input-type=module', '--eval=code', '--print', 'x', '-p', 'y', '--max-old-space-size=100'])).toEqual(['--max-old-space-size=100']);
-    expect(workerExecArgv([])).toEqual([]);
+    expect(workerExecArgv(['--expose-gc', '--import', 'tsx'])).toBeUndefined();
+    expect(workerExecArgv([])).toBeUndefined();
   });
 });
 
