@@ -183,7 +183,7 @@ export class ResponseCache {
   /** One row, into the fresh table; `mergeIfDue` after a shard's rows, or `putAll`, which does both. */
   put(key: string | Buffer, answer: CachedAnswer): void {
     const bytes = typeof key === 'string' ? cacheKey(key) : key;
-    if (!this.#db.inTransaction) return this.#read.immediate(() => this.put(bytes, answer)) as undefined;
+    if (!this.#db.inTransaction) return this.#inOwnTransaction(() => this.put(bytes, answer));
     if (!this.#checkedForWrite) {
       this.#refresh();
       this.#checkedForWrite = true;
@@ -211,7 +211,7 @@ export class ResponseCache {
    * `RunStore.transaction` that put a shard's rows, so the seal commits with them or not at all.
    */
   mergeIfDue(): void {
-    if (!this.#db.inTransaction) return this.#read.immediate(() => this.mergeIfDue()) as undefined;
+    if (!this.#db.inTransaction) return this.#inOwnTransaction(() => this.mergeIfDue());
     const { sealRows } = this.policy;
     if ((this.#freshRowCount ??= this.#freshRows.get() as number) < sealRows) return;
     // Counted again before sealing: the running count may be high (see #freshRowCount).
@@ -245,6 +245,14 @@ export class ResponseCache {
       this.#refresh();
       return read();
     }) as T;
+  }
+
+  /** A write outside `RunStore.transaction`, in a transaction of its own that reads the tiers afresh. */
+  #inOwnTransaction(write: () => void): void {
+    this.#read.immediate(() => {
+      this.transactionStarted();
+      write();
+    });
   }
 
   /** Reloads the tiers and their filters when a seal or merge (by any connection) changed them. */
