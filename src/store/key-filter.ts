@@ -38,23 +38,24 @@ export class KeyFilter {
 
   /** Adds the key whose first 8 bytes start at `at` of `keys`. */
   add(keys: Uint8Array, at = 0): void {
-    const bits = this.#bits;
-    const first = firstProbe(keys, at);
-    const step = probeStep(keys, at);
-    for (let probe = 0; probe < PROBES; probe++) {
-      const bit = (first + Math.imul(probe, step)) & this.#mask;
-      bits[bit >>> 3]! |= 1 << (bit & 7);
-    }
+    this.#probe(keys, at, true);
   }
 
   /** False: the key was never added. True: it may have been. */
   mayHave(keys: Uint8Array, at = 0): boolean {
+    return this.#probe(keys, at, false);
+  }
+
+  /** The key's bits: set when adding, else false at the first that is not set. */
+  #probe(keys: Uint8Array, at: number, add: boolean): boolean {
     const bits = this.#bits;
     const first = firstProbe(keys, at);
     const step = probeStep(keys, at);
     for (let probe = 0; probe < PROBES; probe++) {
       const bit = (first + Math.imul(probe, step)) & this.#mask;
-      if ((bits[bit >>> 3]! & (1 << (bit & 7))) === 0) return false;
+      const mask = 1 << (bit & 7);
+      if (add) bits[bit >>> 3]! |= mask;
+      else if ((bits[bit >>> 3]! & mask) === 0) return false;
     }
     return true;
   }
