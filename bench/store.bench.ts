@@ -12,9 +12,9 @@
 // into the file what a small store left in its write-ahead log, which a large one paid for on the way.
 // Then, on the same store, what a lookup costs (`getMany`, as planning asks for a round's keys and
 // emitting for the keys its run did not answer): 20,480 keys that are in the cache and as many that
-// are not, CPU µs per key, the median of three calls after an untimed one, each on other keys. Options: --sizes=100000,1000000
-// (requests; the default), --shard=N (rows per shard, default 9,009: the post-processing bench's 1M
-// lines in 111 shards), --keep.
+// are not, CPU µs per key, the median of three calls after an untimed one, each on other keys.
+// Options: --sizes=100000,1000000 (requests; the default), --shard=N (rows per shard, default 9,009:
+// the post-processing bench's 1M lines in 111 shards), --keep.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
