@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runPostprocessChild, type MeasureResult } from '../../bench/postprocess-child.js';
 import { run } from '../../bench/postprocess.bench.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
@@ -45,6 +45,19 @@ describe('post-processing benchmark (smoke)', () => {
       }
       expect(Number(line.cores)).toBe(availableParallelism());
     }
+  });
+});
+
+describe('post-processing benchmark through its child process (smoke)', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('measures in a child run with V8\'s options, its collect, emit and write threads started', async () => {
+    // The child runs with --expose-gc and the heap growing factor: threads must start under them.
+    for (const name of ['SYNTHFORGE_COLLECT_THREADS', 'SYNTHFORGE_EMIT_THREADS', 'SYNTHFORGE_WRITE_THREADS']) vi.stubEnv(name, '1');
+    const text = await captureLog(() => run(['--sizes=200']));
+    const [summary] = summaryLines(text, 'postprocess');
+    expect(summary).toMatchObject({ lines: '200' });
+    expect(Number(summary!.lines_per_s)).toBeGreaterThan(0);
   });
 });
 
