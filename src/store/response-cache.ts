@@ -14,7 +14,8 @@
  * sealed tiers, each with a filter of its keys (response-tiers.ts says why and how they grow).
  */
 import type Database from 'better-sqlite3';
-import { FRESH_TABLE, readTiers, sealFresh, TIER_POLICY, TIERS_GENERATION, type Tier, type TierPolicy } from './response-tiers.js';
+import { FRESH_TABLE, readTiers, sealFresh, TIER_POLICY, tierTable, TIERS_GENERATION, type TierPolicy } from './response-tiers.js';
+import type { KeyFilter } from './key-filter.js';
 
 export interface CachedAnswer {
   /** `seq` of the shard whose answers file holds the answer. */
@@ -101,7 +102,7 @@ class TableLookups {
 }
 
 interface LoadedTier {
-  tier: Tier;
+  filter: KeyFilter;
   lookups: TableLookups;
 }
 
@@ -116,7 +117,7 @@ export class ResponseCache {
   /** Newest first, as `#generation` listed them. */
   #tiers: LoadedTier[] = [];
   #generation = -1;
-  /** The tiers were read inside the write transaction now open (`transactionStarted` clears it). */
+  /** The tiers were read inside the transaction now open (`transactionStarted` clears it). */
   #checkedForWrite = false;
   /**
    * Rows of the fresh table as this connection last counted them, plus what it put since: counting a
@@ -148,8 +149,8 @@ export class ResponseCache {
   get(key: string | Buffer): CachedAnswer | undefined {
     const bytes = typeof key === 'string' ? cacheKey(key) : key;
     return this.#reading(() => {
-      for (const { tier, lookups } of this.#tiers) {
-        const found = tier.filter.mayHave(bytes) ? lookups.findOne(bytes) : undefined;
+      for (const { filter, lookups } of this.#tiers) {
+        const found = filter.mayHave(bytes) ? lookups.findOne(bytes) : undefined;
         if (found) return found;
       }
       return this.#fresh.findOne(bytes);
@@ -169,8 +170,8 @@ export class ResponseCache {
       // A key is in one table only, and the fresh table has no filter: the tiers whose filters may
       // hold a key are asked first, then the fresh table for what they did not have.
       let pending = wanted.map((_, position) => position);
-      for (const { tier, lookups } of this.#tiers) {
-        const candidates = pending.filter((position) => tier.filter.mayHave(wanted[position]!));
+      for (const { filter, lookups } of this.#tiers) {
+        const candidates = pending.filter((position) => filter.mayHave(wanted[position]!));
         if (candidates.length === 0) continue;
         lookups.findMany(wanted, candidates, found, done);
         pending = pending.filter((position) => done[position] === 0);
@@ -184,13 +185,10 @@ export class ResponseCache {
   put(key: string | Buffer, answer: CachedAnswer): void {
     const bytes = typeof key === 'string' ? cacheKey(key) : key;
     if (!this.#db.inTransaction) return this.#inOwnTransaction(() => this.put(bytes, answer));
-    if (!this.#checkedForWrite) {
-      this.#refresh();
-      this.#checkedForWrite = true;
-    }
+    this.#refreshOncePerTransaction();
     // A key lives in one table only: the tier holding an older answer gives it up.
     if (bytes.length === CACHE_KEY_BYTES) {
-      for (const { tier, lookups } of this.#tiers) if (tier.filter.mayHave(bytes)) lookups.remove(bytes);
+      for (const { filter, lookups } of this.#tiers) if (filter.mayHave(bytes)) lookups.remove(bytes);
     }
     const { usage } = answer;
     this.#put.run(bytes, answer.shardSeq, answer.offset, answer.bytes, answer.attempt, usage.inputTokens, usage.outputTokens, usage.cachedInputTokens);
@@ -213,11 +211,10 @@ export class ResponseCache {
   mergeIfDue(): void {
     if (!this.#db.inTransaction) return this.#inOwnTransaction(() => this.mergeIfDue());
     const { sealRows } = this.policy;
-    if ((this.#freshRowCount ??= this.#freshRows.get() as number) < sealRows) return;
-    // Counted again before sealing: the running count may be high (see #freshRowCount).
-    this.#freshRowCount = this.#freshRows.get() as number;
+    // Counted when unknown, and again before sealing: the running count may be high (see #freshRowCount).
+    if (this.#freshRowCount === undefined || this.#freshRowCount >= sealRows) this.#freshRowCount = this.#freshRows.get() as number;
     if (this.#freshRowCount < sealRows) return;
-    sealFresh(this.#db, this.policy);
+    sealFresh(this.#db, this.policy, this.#freshRowCount);
     this.#freshRowCount = 0;
     this.#refresh();
   }
@@ -232,19 +229,29 @@ export class ResponseCache {
    * union: a key is in one table only), in a read transaction so the tables it names stay.
    */
   withEveryRow<T>(query: (rowsSql: string) => T): T {
-    return this.#reading(() => query(`(${[FRESH_TABLE, ...this.#tiers.map(({ tier }) => tier.table)].map((table) => `SELECT * FROM ${table}`).join(' UNION ALL ')})`));
+    return this.#reading(() => query(`(${[this.#fresh, ...this.#tiers.map(({ lookups }) => lookups)].map(({ table }) => `SELECT * FROM ${table}`).join(' UNION ALL ')})`));
   }
 
   /** Runs `read` on the current tiers, in a read transaction unless one is open. */
   #reading<T>(read: () => T): T {
     if (this.#db.inTransaction) {
-      this.#refresh();
+      this.#refreshOncePerTransaction();
       return read();
     }
     return this.#read.deferred(() => {
       this.#refresh();
       return read();
     }) as T;
+  }
+
+  /**
+   * Inside a `RunStore.transaction` (or a write of its own): the transaction holds the write lock, so
+   * no other connection seals or merges until it ends, and its own seals reload the tiers.
+   */
+  #refreshOncePerTransaction(): void {
+    if (this.#checkedForWrite) return;
+    this.#refresh();
+    this.#checkedForWrite = true;
   }
 
   /** A write outside `RunStore.transaction`, in a transaction of its own that reads the tiers afresh. */
@@ -259,7 +266,7 @@ export class ResponseCache {
   #refresh(): void {
     const generation = this.#generationNow.get() as number;
     if (generation === this.#generation) return;
-    this.#tiers = readTiers(this.#db).map((tier) => ({ tier, lookups: new TableLookups(this.#db, tier.table) }));
+    this.#tiers = readTiers(this.#db).map(({ id, filter }) => ({ filter, lookups: new TableLookups(this.#db, tierTable(id)) }));
     this.#generation = generation;
     // Another connection may have sealed the fresh table: count it again when a seal is next weighed.
     this.#freshRowCount = undefined;

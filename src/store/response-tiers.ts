@@ -39,15 +39,16 @@ export interface TierPolicy {
 export const TIER_POLICY: TierPolicy = { sealRows: 65_536, tiersPerMerge: 16 };
 
 /** A sealed table of the cache as `response_tiers` lists it. */
-export interface TierEntry {
+interface TierEntry {
   id: number;
   level: number;
   /** Rows when it was made; a later put of one of its keys moves that row out (never counted down). */
   rows: number;
 }
 
-export interface Tier extends TierEntry {
-  table: string;
+/** A tier as a lookup needs it. */
+export interface Tier {
+  id: number;
   filter: KeyFilter;
 }
 
@@ -85,13 +86,12 @@ export const TIERS_GENERATION = 'SELECT coalesce(max(id), 0) FROM response_tiers
 
 /** Every tier with its filter, newest first. */
 export function readTiers(db: Database.Database): Tier[] {
-  const rows = db.prepare('SELECT id, level, rows, filter FROM response_tiers ORDER BY id DESC').all() as (TierEntry & { filter: Buffer })[];
-  return rows.map((row) => ({ id: row.id, level: row.level, rows: row.rows, table: tierTable(row.id), filter: KeyFilter.fromBytes(row.filter) }));
+  const rows = db.prepare('SELECT id, filter FROM response_tiers ORDER BY id DESC').all() as { id: number; filter: Buffer }[];
+  return rows.map((row) => ({ id: row.id, filter: KeyFilter.fromBytes(row.filter) }));
 }
 
-/** Seals the fresh table into a level 0 tier, and merges every level that is then due. */
-export function sealFresh(db: Database.Database, policy: TierPolicy): void {
-  const rows = db.prepare(`SELECT count(*) FROM ${FRESH_TABLE}`).pluck().get() as number;
+/** Seals the fresh table (`rows` rows, as just counted) into a level 0 tier, and merges every level that is then due. */
+export function sealFresh(db: Database.Database, policy: TierPolicy, rows: number): void {
   adoptTable(db, FRESH_TABLE, 0, rows);
   db.exec(responsesTable(FRESH_TABLE));
   while (mergeDueLevel(db, policy.tiersPerMerge));
@@ -115,7 +115,7 @@ export function levelOf(rows: number, policy: TierPolicy): number {
 function mergeDueLevel(db: Database.Database, tiersPerMerge: number): boolean {
   const entries = db.prepare('SELECT id, level, rows FROM response_tiers ORDER BY id').all() as TierEntry[];
   const byLevel = new Map<number, TierEntry[]>();
-  for (const entry of entries) byLevel.set(entry.level, [...(byLevel.get(entry.level) ?? []), entry]);
+  for (const entry of entries) byLevel.set(entry.level, (byLevel.get(entry.level) ?? []).concat(entry));
   const level = [...byLevel.keys()].sort((a, b) => a - b).find((candidate) => byLevel.get(candidate)!.length >= tiersPerMerge);
   if (level === undefined) return false;
   mergeTiers(db, byLevel.get(level)!.slice(0, tiersPerMerge), level + 1);
